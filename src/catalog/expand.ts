@@ -1,0 +1,231 @@
+import { InputError } from '../errors.js';
+import type { WorkspaceFacts } from '../facts/facts.js';
+import type { FirewallRule, Skip, Target, TargetSource } from '../target.js';
+import { CONDITIONS } from './conditions.js';
+import { fillTemplate, isValidHostOrAddress, patternCovers, type HostPattern } from './host-pattern.js';
+import { PLACEHOLDERS } from './placeholders.js';
+import type { Catalog, CatalogEntry, Direction, PortSpec, ProbeDepth, RuleProtocol } from './types.js';
+
+export interface ExpandOptions {
+  /** --features: only these features; absent means every feature that applies by default. */
+  readonly features?: readonly string[];
+}
+
+/** A host a pattern stands for, or the reason it cannot stand for one yet. */
+interface Candidate {
+  readonly host: string;
+  readonly representative: boolean;
+  readonly unresolved: Skip | null;
+}
+
+interface Contribution {
+  readonly entry: CatalogEntry;
+  readonly pattern: HostPattern;
+  readonly candidate: Candidate;
+  readonly port: PortSpec;
+  readonly features: readonly string[];
+  /** Skipped because every feature it serves is opt-in; other reasons matter more. */
+  readonly optIn: boolean;
+  readonly skipped: Skip | null;
+}
+
+const PROTOCOL_RANK: Record<RuleProtocol, number> = { tcp: 0, http: 1, https: 2 };
+
+export function checkFeatureSelection(catalog: Catalog, features: readonly string[]): void {
+  for (const id of features) {
+    if (!catalog.features.has(id)) {
+      throw new InputError('--features', `unknown feature '${id}' (known: ${[...catalog.features.keys()].join(', ')})`);
+    }
+  }
+}
+
+function flagsFor(placeholders: readonly string[]): string {
+  return placeholders.map((p) => PLACEHOLDERS.get(p)?.flag ?? `<${p}>`).join(' ');
+}
+
+function combineSkips(skips: ReadonlyArray<Skip | null>): Skip | null {
+  const present = skips.filter((s): s is Skip => s !== null);
+  if (present.length === 0) return null;
+  const flags = [...new Set(present.map((s) => s.flag).filter((f): f is string => f !== null))];
+  return { reason: present.map((s) => s.reason).join('; '), flag: flags.length > 0 ? flags.join(' ') : null };
+}
+
+/**
+ * A merged target comes in when any of its sources does; say each way in, leaving
+ * out opt-in features when a default feature also wants the target.
+ */
+function eitherSkip(group: readonly Contribution[]): Skip {
+  const byDefault = group.filter((c) => !c.optIn);
+  const skips = (byDefault.length > 0 ? byDefault : group).map((c) => c.skipped as Skip);
+  const reasons = [...new Set(skips.map((s) => s.reason))];
+  const flags = [...new Set(skips.map((s) => s.flag).filter((f): f is string => f !== null))];
+  return { reason: reasons.join('; or '), flag: flags.length > 0 ? flags.join(' | ') : null };
+}
+
+/**
+ * Turns a template (placeholders allowed) into hosts. A name that needs facts the
+ * user did not give stays as the template, marked with the flags that would fill it.
+ */
+function resolveTemplate(template: string, facts: WorkspaceFacts, wildcard: HostPattern | null, representative: boolean): Candidate[] {
+  const filled = fillTemplate(template, (name) => PLACEHOLDERS.get(name)?.values(facts) ?? []);
+  if (!filled.ok) {
+    return [{ host: filled.partial, representative, unresolved: { reason: `needs ${filled.missing.map((m) => `<${m}>`).join(', ')}`, flag: flagsFor(filled.missing) } }];
+  }
+  return filled.hosts.map((host) => {
+    if (!isValidHostOrAddress(host)) {
+      return { host: template, representative, unresolved: { reason: `'${host}' built from the workspace facts is not a valid host name`, flag: null } };
+    }
+    if (wildcard && !patternCovers(wildcard, host)) {
+      return { host: template, representative, unresolved: { reason: `'${host}' is not under ${wildcard.host}`, flag: null } };
+    }
+    return { host, representative, unresolved: null };
+  });
+}
+
+/** The first alternative whose facts are all known wins; if none is, say what each would need. */
+function resolveAlternatives(alternatives: readonly string[], facts: WorkspaceFacts, wildcard: HostPattern): Candidate[] {
+  const attempts = alternatives.map((alt) => resolveTemplate(alt, facts, wildcard, false));
+  const usable = attempts.find((candidates) => candidates.every((c) => c.unresolved === null));
+  if (usable) return usable;
+  const last = attempts[attempts.length - 1] as Candidate[];
+  const reasons = attempts.map((candidates) => candidates[0]?.unresolved).filter((s): s is Skip => s !== undefined && s !== null);
+  return [{ host: last[0]?.host ?? (alternatives[0] as string), representative: false, unresolved: { reason: reasons.map((r) => r.reason).join(', or '), flag: reasons.map((r) => r.flag).filter(Boolean).join(' or ') || null } }];
+}
+
+function candidatesFor(pattern: HostPattern, catalog: Catalog, facts: WorkspaceFacts): Candidate[] {
+  if (pattern.wildcard === 'none') return resolveTemplate(pattern.host, facts, null, false);
+  const rule = catalog.wildcards.get(pattern.host);
+  if (!rule) {
+    return [{
+      host: pattern.host,
+      representative: false,
+      unresolved: { reason: `no concrete host is documented for ${pattern.host}; name one under 'wildcards' in a --catalog file`, flag: '--catalog' },
+    }];
+  }
+  return [
+    ...rule.names.flatMap((alternatives) => resolveAlternatives(alternatives, facts, pattern)),
+    ...rule.representatives.flatMap((rep) => resolveTemplate(rep, facts, pattern, true)),
+  ];
+}
+
+function patternsOf(entry: CatalogEntry, facts: WorkspaceFacts): readonly HostPattern[] {
+  return entry.kind === 'host' ? [entry.pattern] : (entry.hosts[facts.cloud] ?? []);
+}
+
+function featureGate(entry: CatalogEntry, catalog: Catalog, selection: ReadonlySet<string> | null): { features: string[]; skip: Skip | null } | null {
+  if (selection) {
+    const features = entry.features.filter((f) => selection.has(f));
+    return features.length === 0 ? null : { features, skip: null };
+  }
+  const enabled = entry.features.filter((f) => catalog.features.get(f)?.default !== false);
+  if (enabled.length > 0) return { features: enabled, skip: null };
+  const first = entry.features[0] as string;
+  return { features: [...entry.features], skip: { reason: `${entry.features.join(', ')} ${entry.features.length > 1 ? 'are' : 'is'} opt-in`, flag: `--features ${first}` } };
+}
+
+function ruleFor(entry: CatalogEntry, candidate: Candidate, pattern: HostPattern, port: PortSpec, facts: WorkspaceFacts): FirewallRule {
+  const protocol = port.protocol === 'tcp' ? 'TCP' : port.protocol === 'http' ? 'HTTP' : 'HTTPS';
+  if (entry.kind === 'service-tag') {
+    const destination = facts.region ? entry.tagName.replace(/\.region$/, `.${facts.region}`) : entry.tagName;
+    return { type: 'service-tag', destination, protocol, port: port.port, direction: entry.direction };
+  }
+  // A placeholder pattern names one host; a wildcard is what the firewall rule should hold.
+  const destination = pattern.wildcard === 'none' && candidate.unresolved === null ? candidate.host : pattern.host;
+  return { type: 'fqdn', destination, protocol, port: port.port, direction: entry.direction };
+}
+
+function probeDepth(catalog: Catalog, protocol: RuleProtocol, port: number): ProbeDepth {
+  if (protocol !== 'tcp') return protocol;
+  return catalog.ports.find((p) => p.from <= port && port <= p.to)?.probe ?? 'tcp';
+}
+
+function sourceOf(c: Contribution): TargetSource {
+  return {
+    section: c.entry.section.id,
+    file: c.entry.origin.file,
+    keyPath: c.entry.origin.keyPath,
+    pattern: c.entry.kind === 'host' ? c.entry.pattern.text : c.entry.serviceTag,
+    serviceTag: c.entry.kind === 'service-tag' ? c.entry.serviceTag : null,
+    features: c.features,
+    condition: c.entry.condition,
+    required: c.entry.required,
+    representative: c.candidate.representative,
+    purpose: c.entry.purpose,
+    skipped: c.skipped,
+  };
+}
+
+function mergeTarget(catalog: Catalog, facts: WorkspaceFacts, group: Contribution[]): Target {
+  const first = group[0] as Contribution;
+  const active = group.filter((c) => c.skipped === null);
+  const counted = active.length > 0 ? active : group;
+  const lead = counted.find((c) => c.entry.kind === 'host') ?? (counted[0] as Contribution);
+  const protocol = counted.map((c) => c.port.protocol).reduce((a, b) => (PROTOCOL_RANK[b] > PROTOCOL_RANK[a] ? b : a));
+  const features = [...new Set(counted.flatMap((c) => c.features))];
+  const rules = new Map<string, FirewallRule>();
+  for (const c of counted) {
+    const rule = ruleFor(c.entry, c.candidate, c.pattern, c.port, facts);
+    rules.set(`${rule.type}|${rule.destination}|${rule.protocol}|${rule.port}`, rule);
+  }
+  const unconditional = counted.some((c) => c.entry.condition === null);
+  const paths = counted.map((c) => c.pattern.path).filter((p): p is string => p !== null);
+  const direction: Direction = first.entry.direction;
+  return {
+    id: `${direction === 'inbound' ? 'inbound:' : ''}${first.candidate.host}:${first.port.port}`,
+    host: first.candidate.host,
+    port: first.port.port,
+    protocol,
+    probe: probeDepth(catalog, protocol, first.port.port),
+    direction,
+    path: paths[0] ?? null,
+    pattern: lead.pattern.text,
+    features,
+    required: counted.some((c) => c.entry.required),
+    condition: unconditional ? null : (counted[0] as Contribution).entry.condition,
+    representative: counted.every((c) => c.candidate.representative),
+    skipped: active.length > 0 ? null : eitherSkip(group),
+    purpose: lead.entry.purpose,
+    rules: [...rules.values()],
+    sources: group.map(sourceOf),
+  };
+}
+
+/**
+ * Expands the catalog into concrete targets for one workspace: placeholders from
+ * the facts, wildcards into their documented names or representatives, conditions
+ * and opt-in features into skips. Targets that share host and port are merged.
+ */
+export function expandCatalog(catalog: Catalog, facts: WorkspaceFacts, options: ExpandOptions = {}): Target[] {
+  if (options.features) checkFeatureSelection(catalog, options.features);
+  const selection = options.features && options.features.length > 0 ? new Set(options.features) : null;
+  const groups = new Map<string, Contribution[]>();
+  for (const entry of catalog.entries) {
+    if (!entry.clouds.includes(facts.cloud)) continue;
+    const gate = featureGate(entry, catalog, selection);
+    if (!gate) continue;
+    const condition = entry.condition === null ? undefined : CONDITIONS.get(entry.condition);
+    const conditionSkip: Skip | null = condition && !condition.holds(facts) ? { reason: `needed only when ${condition.when}`, flag: condition.flag } : null;
+    for (const pattern of patternsOf(entry, facts)) {
+      for (const candidate of candidatesFor(pattern, catalog, facts)) {
+        const skipped = combineSkips([gate.skip, conditionSkip, candidate.unresolved]);
+        for (const port of entry.ports) {
+          const key = `${entry.direction}|${candidate.host}|${port.port}`;
+          const group = groups.get(key) ?? [];
+          group.push({ entry, pattern, candidate, port, features: gate.features, optIn: gate.skip !== null, skipped });
+          groups.set(key, group);
+        }
+      }
+    }
+  }
+  const targets = [...groups.values()].map((group) => mergeTarget(catalog, facts, group));
+  return targets.sort(compareTargets);
+}
+
+function compareTargets(a: Target, b: Target): number {
+  return (
+    Number(a.skipped !== null) - Number(b.skipped !== null) ||
+    Number(a.direction === 'inbound') - Number(b.direction === 'inbound') ||
+    a.host.localeCompare(b.host) ||
+    a.port - b.port
+  );
+}

@@ -1,0 +1,135 @@
+import { isIP } from 'node:net';
+import { PLACEHOLDERS } from './placeholders.js';
+
+/**
+ * A host pattern as the article writes it: `login.microsoftonline.com`,
+ * `*.blob.core.windows.net`, `*pytorch.org`, `<storage>.file.core.windows.net`,
+ * optionally followed by a URL path (`raw.githubusercontent.com/microsoft/.../*`).
+ */
+export interface HostPattern {
+  readonly text: string;
+  /** The host part, placeholders and wildcard kept. */
+  readonly host: string;
+  /** URL path to request, without the trailing `*`; null when the pattern has none. */
+  readonly path: string | null;
+  /** `*.x` covers subdomains of x; `*x` covers any name ending in x, x itself included. */
+  readonly wildcard: 'none' | 'subdomain' | 'suffix';
+  readonly placeholders: readonly string[];
+}
+
+export class PatternError extends Error {}
+
+const PLACEHOLDER_RE = /<([a-z][a-z0-9-]*)>/g;
+const LABEL_CHARS_RE = /^[a-z0-9-]+$/;
+const PATH_RE = /^\/[A-Za-z0-9._~\/-]*\*?$/;
+
+export function parseHostPattern(text: string): HostPattern {
+  if (text.trim() !== text || text === '') throw new PatternError('is empty or has surrounding spaces');
+  const slash = text.indexOf('/');
+  const host = slash === -1 ? text : text.slice(0, slash);
+  const rawPath = slash === -1 ? null : text.slice(slash);
+  if (rawPath !== null && !PATH_RE.test(rawPath)) {
+    throw new PatternError(`has an invalid URL path '${rawPath}'`);
+  }
+  if (host !== host.toLowerCase()) throw new PatternError('must be lower case');
+
+  const placeholders = [...host.matchAll(PLACEHOLDER_RE)].map((m) => m[1] as string);
+  for (const name of placeholders) {
+    const spec = PLACEHOLDERS.get(name);
+    if (!spec) throw new PatternError(`uses unknown placeholder <${name}> (known: ${[...PLACEHOLDERS.keys()].map((n) => `<${n}>`).join(', ')})`);
+    if (spec.wholeHost && host !== `<${name}>`) throw new PatternError(`<${name}> stands for a whole host and cannot be combined with other text`);
+  }
+
+  let wildcard: HostPattern['wildcard'] = 'none';
+  let rest = host;
+  if (host.startsWith('*.')) {
+    wildcard = 'subdomain';
+    rest = host.slice(2);
+  } else if (host.startsWith('*')) {
+    wildcard = 'suffix';
+    rest = host.slice(1);
+  }
+  if (rest.includes('*')) throw new PatternError('may hold a wildcard only at its start');
+
+  const bare = rest.replace(PLACEHOLDER_RE, 'x');
+  const labels = bare.split('.');
+  if (wildcard !== 'none' && labels.length < 2) throw new PatternError('wildcard must cover at least a two-label domain');
+  for (const label of labels) {
+    if (label === '') throw new PatternError('has an empty label');
+    if (!LABEL_CHARS_RE.test(label)) throw new PatternError(`has invalid characters in label '${label}'`);
+    if (label.startsWith('-') || label.endsWith('-')) throw new PatternError(`has label '${label}' starting or ending with '-'`);
+    if (label.length > 63) throw new PatternError(`has label '${label}' longer than 63 characters`);
+  }
+  const path = rawPath === null ? null : rawPath.replace(/\*$/, '');
+  return { text, host, path, wildcard, placeholders };
+}
+
+/** True for a name we can put in a DNS query: letters, digits, hyphens, labels of 1-63, 253 in all. */
+export function isValidHostname(name: string): boolean {
+  if (name.length === 0 || name.length > 253) return false;
+  return name.split('.').every((label) => label.length > 0 && label.length <= 63 && LABEL_CHARS_RE.test(label) && !label.startsWith('-') && !label.endsWith('-'));
+}
+
+export function isValidHostOrAddress(name: string): boolean {
+  return isIP(name) !== 0 || isValidHostname(name);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A matcher for concrete names: wildcards as firewalls read them, placeholders as one label (or a whole host). */
+export function patternRegExp(pattern: HostPattern): RegExp {
+  let body = '';
+  let rest = pattern.host;
+  if (pattern.wildcard === 'subdomain') {
+    body = '(?:[a-z0-9-]+\\.)+';
+    rest = rest.slice(2);
+  } else if (pattern.wildcard === 'suffix') {
+    body = '(?:[a-z0-9.-]*)';
+    rest = rest.slice(1);
+  }
+  let last = 0;
+  for (const match of rest.matchAll(PLACEHOLDER_RE)) {
+    body += escapeRegExp(rest.slice(last, match.index));
+    body += PLACEHOLDERS.get(match[1] as string)?.wholeHost ? '.+' : '[a-z0-9-]+';
+    last = (match.index ?? 0) + match[0].length;
+  }
+  body += escapeRegExp(rest.slice(last));
+  return new RegExp(`^${body}$`);
+}
+
+export function patternCovers(pattern: HostPattern, name: string): boolean {
+  return patternRegExp(pattern).test(name.toLowerCase());
+}
+
+/** On failure, `partial` is the template with the single-valued facts we do know filled in. */
+export type FillResult = { ok: true; hosts: string[] } | { ok: false; missing: string[]; partial: string };
+
+/**
+ * Fills the placeholders of a template from per-placeholder values. A placeholder
+ * with several values (several compute instances) yields one host per value.
+ */
+export function fillTemplate(template: string, valuesOf: (placeholder: string) => string[]): FillResult {
+  const names = [...new Set([...template.matchAll(PLACEHOLDER_RE)].map((m) => m[1] as string))];
+  const missing = names.filter((n) => valuesOf(n).length === 0);
+  if (missing.length > 0) {
+    let partial = template;
+    for (const name of names) {
+      const values = valuesOf(name);
+      if (values.length === 1) partial = partial.split(`<${name}>`).join(values[0] as string);
+    }
+    return { ok: false, missing, partial };
+  }
+  let hosts = [template];
+  for (const name of names) {
+    const next: string[] = [];
+    for (const host of hosts) for (const value of valuesOf(name)) next.push(host.split(`<${name}>`).join(value));
+    hosts = next;
+  }
+  return { ok: true, hosts };
+}
+
+export function hasPlaceholder(text: string): boolean {
+  return /<[a-z][a-z0-9-]*>/.test(text);
+}

@@ -1,0 +1,327 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative, isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject } from 'ajv';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { InputError, formatKeyPath } from '../errors.js';
+import { type Cloud, CLOUDS } from './clouds.js';
+import { CONDITIONS } from './conditions.js';
+import { PatternError, parseHostPattern, type HostPattern } from './host-pattern.js';
+import { catalogFileSchema } from './schema.js';
+import type {
+  Catalog,
+  CatalogEntry,
+  FeatureDef,
+  Origin,
+  PortDef,
+  PortSpec,
+  RuleProtocol,
+  SectionInfo,
+  WildcardRule,
+} from './types.js';
+
+/** The catalog that ships with aml-netcheck, beside dist/ in the package. */
+export const BUILTIN_CATALOG_DIR = fileURLToPath(new URL('../../probes/', import.meta.url));
+
+const CATALOG_EXTENSIONS = /\.(ya?ml|json)$/;
+
+const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+const validateFile = ajv.compile(catalogFileSchema);
+
+type Path = Array<string | number>;
+
+interface RawFeature { id: string; name: string; default?: boolean }
+interface RawPort { port: number | string; probe: PortDef['probe']; purpose: string }
+interface RawWildcard { pattern: string; names?: Array<string | string[]>; representatives?: string[] }
+interface RawEntry {
+  pattern?: string;
+  serviceTag?: string;
+  tagName?: string;
+  hosts?: Partial<Record<Cloud, string[]>>;
+  direction?: 'inbound' | 'outbound';
+  ports: string[];
+  clouds: Cloud[];
+  features: string[];
+  condition?: string;
+  required?: boolean;
+  purpose: string;
+}
+interface RawFile {
+  section: string;
+  title: string;
+  source?: string;
+  features?: RawFeature[];
+  ports?: RawPort[];
+  wildcards?: RawWildcard[];
+  entries?: RawEntry[];
+}
+
+/** One parsed file, able to say which line a key path sits on. */
+class ParsedFile {
+  constructor(
+    readonly label: string,
+    readonly data: RawFile,
+    private readonly lineAt: (path: Path) => number | undefined,
+  ) {}
+
+  fail(path: Path, message: string): never {
+    const line = this.lineAt(path);
+    const where = line === undefined ? this.label : `${this.label}:${line}`;
+    throw new InputError(`${where}: ${formatKeyPath(path)}`, message);
+  }
+
+  origin(path: Path): Origin {
+    return { file: this.label, keyPath: formatKeyPath(path) };
+  }
+}
+
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+function parseFile(file: string): ParsedFile {
+  const label = displayPath(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(label, `cannot read catalog file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const syntaxError = doc.errors[0];
+  if (syntaxError) {
+    const pos = syntaxError.linePos?.[0];
+    const where = pos ? `${label}:${pos.line}:${pos.col}` : label;
+    throw new InputError(where, `not valid YAML: ${syntaxError.message.split('\n')[0]}`);
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) throw new InputError(label, 'catalog file is empty');
+  const lineAt = (path: Path): number | undefined => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  const parsed = new ParsedFile(label, data as RawFile, lineAt);
+  if (!validateFile(data)) {
+    const error = validateFile.errors?.[0];
+    if (error) parsed.fail(pointerToPath(error.instancePath), describeSchemaError(error, data));
+  }
+  return parsed;
+}
+
+function pointerToPath(pointer: string): Path {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+function valueAt(data: unknown, path: Path): unknown {
+  let node = data;
+  for (const key of path) node = (node as Record<string | number, unknown> | undefined)?.[key];
+  return node;
+}
+
+function describeSchemaError(error: ErrorObject, data: unknown): string {
+  const value = valueAt(data, pointerToPath(error.instancePath));
+  const shown = JSON.stringify(value);
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `unknown key '${String(error.params['additionalProperty'])}'`;
+    case 'required':
+      return `missing key '${String(error.params['missingProperty'])}'`;
+    case 'type':
+      return `must be ${String(error.params['type']).replace(',', ' or ')}, got ${shown}`;
+    case 'enum':
+      return `${shown} is not one of ${(error.params['allowedValues'] as unknown[]).join(', ')}`;
+    case 'minItems':
+      return 'must not be empty';
+    case 'minLength':
+      return 'must not be empty';
+    case 'uniqueItems':
+      return `lists ${JSON.stringify(valueAt(value, [error.params['i'] as number]))} twice`;
+    case 'anyOf':
+      return `must be a host name or a list of alternative host names, got ${shown}`;
+    default:
+      return error.message ?? 'is invalid';
+  }
+}
+
+const PORT_SPEC_RE = /^(tcp|http|https):(\d{1,5})(?:-(\d{1,5}))?$/;
+const ID_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+const TAG_RE = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)?$/;
+
+function checkPortNumber(file: ParsedFile, path: Path, port: number, text: string): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) file.fail(path, `port ${port} in '${text}' is out of range 1-65535`);
+}
+
+function parsePortRange(file: ParsedFile, path: Path, text: string): { from: number; to: number } {
+  const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
+  if (!match) file.fail(path, `'${text}' is not a port or a range like 29876-29877`);
+  const from = Number(match[1]);
+  const to = match[2] === undefined ? from : Number(match[2]);
+  checkPortNumber(file, path, from, text);
+  checkPortNumber(file, path, to, text);
+  if (to < from) file.fail(path, `range '${text}' ends before it starts`);
+  return { from, to };
+}
+
+function parsePortSpecs(file: ParsedFile, path: Path, specs: string[]): PortSpec[] {
+  const out: PortSpec[] = [];
+  specs.forEach((text, index) => {
+    const match = PORT_SPEC_RE.exec(text);
+    if (!match) file.fail([...path, index], `'${text}' is not protocol:port (tcp, http or https), like tcp:443 or tcp:29876-29877`);
+    const { from, to } = parsePortRange(file, [...path, index], `${match[2]}${match[3] ? `-${match[3]}` : ''}`);
+    for (let port = from; port <= to; port++) out.push({ protocol: match[1] as RuleProtocol, port });
+  });
+  return out;
+}
+
+function parsePattern(file: ParsedFile, path: Path, text: string): HostPattern {
+  try {
+    return parseHostPattern(text);
+  } catch (error) {
+    if (error instanceof PatternError) file.fail(path, `host pattern '${text}' ${error.message}`);
+    throw error;
+  }
+}
+
+/** A name or representative: a concrete host, placeholders allowed, no wildcard. */
+function parseConcreteTemplate(file: ParsedFile, path: Path, text: string): string {
+  const pattern = parsePattern(file, path, text);
+  if (pattern.wildcard !== 'none') file.fail(path, `'${text}' must be a concrete host, not a wildcard`);
+  if (pattern.path !== null) file.fail(path, `'${text}' must be a host without a URL path`);
+  return text;
+}
+
+interface Registry {
+  sections: Map<string, SectionInfo>;
+  features: Map<string, FeatureDef>;
+  ports: PortDef[];
+  wildcards: Map<string, WildcardRule>;
+}
+
+function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
+  const { data } = file;
+  if (!ID_RE.test(data.section)) file.fail(['section'], `'${data.section}' is not a lower-case id like azure-ml-hosts`);
+  const earlier = registry.sections.get(data.section);
+  if (earlier) file.fail(['section'], `section '${data.section}' is already defined in ${earlier.file}`);
+  const section: SectionInfo = { id: data.section, title: data.title, source: data.source ?? null, file: file.label };
+  registry.sections.set(section.id, section);
+
+  data.features?.forEach((feature, index) => {
+    const path: Path = ['features', index, 'id'];
+    if (!ID_RE.test(feature.id)) file.fail(path, `'${feature.id}' is not a lower-case id like compute-instance`);
+    const existing = registry.features.get(feature.id);
+    if (existing) file.fail(path, `feature '${feature.id}' is already defined in ${existing.origin.file}`);
+    registry.features.set(feature.id, { id: feature.id, name: feature.name, default: feature.default ?? true, origin: file.origin(['features', index]) });
+  });
+
+  data.ports?.forEach((port, index) => {
+    const path: Path = ['ports', index, 'port'];
+    const { from, to } = parsePortRange(file, path, String(port.port));
+    const clash = registry.ports.find((p) => p.from <= to && from <= p.to);
+    if (clash) file.fail(path, `port ${String(port.port)} is already described in ${clash.origin.file}`);
+    registry.ports.push({ from, to, probe: port.probe, purpose: port.purpose, origin: file.origin(['ports', index]) });
+  });
+
+  data.wildcards?.forEach((rule, index) => {
+    const pattern = parsePattern(file, ['wildcards', index, 'pattern'], rule.pattern);
+    if (pattern.wildcard === 'none') file.fail(['wildcards', index, 'pattern'], `'${rule.pattern}' has no wildcard`);
+    const existing = registry.wildcards.get(rule.pattern);
+    if (existing) file.fail(['wildcards', index, 'pattern'], `wildcard '${rule.pattern}' is already mapped in ${existing.origin.file}`);
+    if (!rule.names && !rule.representatives) file.fail(['wildcards', index], "needs 'names' or 'representatives'");
+    const names = (rule.names ?? []).map((item, i) => {
+      const alternatives = typeof item === 'string' ? [item] : item;
+      return alternatives.map((alt, j) => parseConcreteTemplate(file, ['wildcards', index, 'names', i, ...(typeof item === 'string' ? [] : [j])], alt));
+    });
+    const representatives = (rule.representatives ?? []).map((rep, i) => parseConcreteTemplate(file, ['wildcards', index, 'representatives', i], rep));
+    registry.wildcards.set(rule.pattern, { pattern, names, representatives, origin: file.origin(['wildcards', index]) });
+  });
+  return section;
+}
+
+function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index: number, registry: Registry): CatalogEntry {
+  const at = (...rest: Path): Path => ['entries', index, ...rest];
+  raw.features.forEach((id, i) => {
+    if (!registry.features.has(id)) file.fail(at('features', i), `unknown feature '${id}' (known: ${[...registry.features.keys()].join(', ')})`);
+  });
+  if (raw.condition !== undefined && !CONDITIONS.has(raw.condition)) {
+    file.fail(at('condition'), `unknown condition '${raw.condition}' (known: ${[...CONDITIONS.keys()].join(', ')})`);
+  }
+  const common = {
+    section,
+    origin: file.origin(at()),
+    direction: raw.direction ?? 'outbound',
+    clouds: raw.clouds,
+    ports: parsePortSpecs(file, at('ports'), raw.ports),
+    features: raw.features,
+    condition: raw.condition ?? null,
+    required: raw.required ?? true,
+    purpose: raw.purpose,
+  } as const;
+
+  if ((raw.pattern === undefined) === (raw.serviceTag === undefined)) {
+    file.fail(at(), "needs exactly one of 'pattern' (a host) or 'serviceTag'");
+  }
+  if (raw.pattern !== undefined) {
+    if (raw.hosts !== undefined) file.fail(at('hosts'), "only a serviceTag entry lists 'hosts'");
+    if (raw.tagName !== undefined) file.fail(at('tagName'), "only a serviceTag entry has a 'tagName'");
+    return { ...common, kind: 'host', pattern: parsePattern(file, at('pattern'), raw.pattern) };
+  }
+  const serviceTag = raw.serviceTag as string;
+  if (!TAG_RE.test(serviceTag)) file.fail(at('serviceTag'), `'${serviceTag}' is not a service tag name like Storage.region`);
+  if (raw.tagName !== undefined && !TAG_RE.test(raw.tagName)) file.fail(at('tagName'), `'${raw.tagName}' is not a service tag name`);
+  if (raw.hosts === undefined) file.fail(at(), "missing key 'hosts' (the host patterns that stand for the tag, per cloud)");
+  const hosts: Partial<Record<Cloud, HostPattern[]>> = {};
+  for (const cloud of CLOUDS) {
+    const list = raw.hosts[cloud];
+    if (list === undefined) continue;
+    if (!raw.clouds.includes(cloud)) file.fail(at('hosts', cloud), `lists hosts for ${cloud}, which is not in clouds`);
+    hosts[cloud] = list.map((text, i) => parsePattern(file, at('hosts', cloud, i), text));
+  }
+  for (const cloud of raw.clouds) {
+    if (!hosts[cloud]) file.fail(at('hosts'), `has no hosts for ${cloud}, which is in clouds`);
+  }
+  return { ...common, kind: 'service-tag', serviceTag, tagName: raw.tagName ?? serviceTag, hosts };
+}
+
+export interface LoadOptions {
+  /** Directory of the shipped catalog; tests point it elsewhere. */
+  builtinDir?: string;
+  /** User catalog files (--catalog), loaded after the shipped ones. */
+  extraFiles?: readonly string[];
+}
+
+function listCatalogDir(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    throw new InputError(displayPath(dir), `cannot read catalog directory: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return names.filter((n) => CATALOG_EXTENSIONS.test(n)).sort().map((n) => join(dir, n));
+}
+
+export function loadCatalog(options: LoadOptions = {}): Catalog {
+  const files = [...listCatalogDir(options.builtinDir ?? BUILTIN_CATALOG_DIR), ...(options.extraFiles ?? [])];
+  const parsed = files.map(parseFile);
+  const registry: Registry = { sections: new Map(), features: new Map(), ports: [], wildcards: new Map() };
+  // Definitions first, so any file may use features and wildcards defined in another.
+  const sections = parsed.map((file) => collectDefinitions(file, registry));
+  const entries = parsed.flatMap((file, i) => (file.data.entries ?? []).map((raw, index) => buildEntry(file, sections[i] as SectionInfo, raw, index, registry)));
+  return {
+    files: parsed.map((p) => p.label),
+    sections,
+    features: registry.features,
+    ports: registry.ports,
+    wildcards: registry.wildcards,
+    entries,
+  };
+}

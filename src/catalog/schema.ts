@@ -1,0 +1,81 @@
+/**
+ * JSON Schema of one catalog file. It fixes the shape (keys, types); the loader
+ * then checks what a schema says badly: host patterns, port ranges and references
+ * between files, each with a message of its own.
+ */
+const nonEmptyString = { type: 'string', minLength: 1 } as const;
+const stringList = { type: 'array', items: nonEmptyString, minItems: 1, uniqueItems: true } as const;
+const clouds = { type: 'array', items: { enum: ['public', 'usgov', 'china'] }, minItems: 1, uniqueItems: true } as const;
+
+export const catalogFileSchema = {
+  $id: 'https://aml-netcheck.dev/schema/catalog-file.json',
+  title: 'aml-netcheck catalog file',
+  type: 'object',
+  additionalProperties: false,
+  required: ['section', 'title'],
+  properties: {
+    section: nonEmptyString,
+    title: nonEmptyString,
+    source: nonEmptyString,
+    features: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'name'],
+        properties: { id: nonEmptyString, name: nonEmptyString, default: { type: 'boolean' } },
+      },
+    },
+    ports: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['port', 'probe', 'purpose'],
+        properties: {
+          port: { type: ['integer', 'string'] },
+          probe: { enum: ['tcp', 'http', 'https'] },
+          purpose: nonEmptyString,
+        },
+      },
+    },
+    wildcards: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['pattern'],
+        properties: {
+          pattern: nonEmptyString,
+          names: { type: 'array', minItems: 1, items: { anyOf: [nonEmptyString, stringList] } },
+          representatives: stringList,
+        },
+      },
+    },
+    entries: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['ports', 'clouds', 'features', 'purpose'],
+        properties: {
+          pattern: nonEmptyString,
+          serviceTag: nonEmptyString,
+          tagName: nonEmptyString,
+          hosts: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { public: stringList, usgov: stringList, china: stringList },
+          },
+          direction: { enum: ['inbound', 'outbound'] },
+          ports: { type: 'array', items: nonEmptyString, minItems: 1, uniqueItems: true },
+          clouds,
+          features: stringList,
+          condition: nonEmptyString,
+          required: { type: 'boolean' },
+          purpose: nonEmptyString,
+        },
+      },
+    },
+  },
+} as const;

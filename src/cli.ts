@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { InputError } from './errors.js';
+import { runList, describeListCommand, type ListOptions } from './commands/list.js';
+import { runExplain, EXPLAIN_EXAMPLE, type ExplainOptions } from './commands/explain.js';
+import { runFeatures } from './commands/features.js';
+import { addWorkspaceOptions } from './commands/workspace-options.js';
+
+/**
+ * Exit codes, as knip and most linters use them: 0 all good, 1 something required
+ * is blocked (or not found), 2 the input was wrong or the tool failed.
+ */
+const EXIT_USAGE = 2;
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const write = (text: string): void => {
+  process.stdout.write(text);
+};
+
+function outputOption(): Option {
+  return new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('aml-netcheck')
+    .description('Network connectivity diagnostics for Azure Machine Learning workspaces in a locked-down virtual network')
+    .version(packageVersion(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .configureOutput({ outputError: (text, out) => out(`aml-netcheck: ${text.replace(/^error: /, '')}`) })
+    .exitOverride();
+
+  const list = describeListCommand(addWorkspaceOptions(program.command('list')).addOption(outputOption()));
+  list.action((options: ListOptions) => {
+    process.exitCode = runList(options, write);
+  });
+
+  program
+    .command('explain')
+    .description('tell which features need a host, on which ports, and why')
+    .argument('<host>', 'host name, host:port, URL, service tag or catalog pattern')
+    .addOption(new Option('--cloud <cloud>', 'only this cloud').choices(['public', 'usgov', 'china']))
+    .option('--catalog <file>', 'extra catalog file (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .addOption(outputOption())
+    .addHelpText('after', EXPLAIN_EXAMPLE)
+    .action((host: string, options: ExplainOptions) => {
+      process.exitCode = runExplain(host, options, write);
+    });
+
+  program
+    .command('features')
+    .description('list the feature ids that --features accepts')
+    .option('--catalog <file>', 'extra catalog file (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .addOption(outputOption())
+    .addHelpText('after', '\nExample:\n  $ aml-netcheck features -o json')
+    .action((options: { catalog?: string[]; output: 'table' | 'json' }) => {
+      process.exitCode = runFeatures(options, write);
+    });
+
+  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: (text, out) => out(`aml-netcheck: ${text.replace(/^error: /, '')}`) });
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv as string[]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version arrive here too, as "errors" with exit code 0.
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+      return;
+    }
+    if (error instanceof InputError) {
+      process.stderr.write(`aml-netcheck: ${error.toLine()}\n`);
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`aml-netcheck: internal error: ${message} (please report this with --log-level debug output)\n`);
+      if (process.env['AML_NETCHECK_DEBUG']) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    }
+    process.exitCode = EXIT_USAGE;
+  }
+}
+
+await main(process.argv);

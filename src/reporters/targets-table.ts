@@ -1,0 +1,34 @@
+import { CLOUD_NAMES } from '../catalog/clouds.js';
+import type { WorkspaceFacts } from '../facts/facts.js';
+import type { Target } from '../target.js';
+import { formatColumns } from './columns.js';
+
+function notes(target: Target): string {
+  const parts: string[] = [];
+  if (target.direction === 'inbound') parts.push('inbound');
+  if (target.condition) parts.push(`if ${target.condition}`);
+  if (target.representative) parts.push('representative');
+  if (!target.required) parts.push('optional');
+  if (target.path) parts.push(`path ${target.path}`);
+  return parts.join(', ');
+}
+
+/** `list` as a table: what will be checked, then what will not and the flag that would add it. */
+export function renderTargetsTable(targets: readonly Target[], facts: WorkspaceFacts): string {
+  const checked = targets.filter((t) => t.skipped === null);
+  const skipped = targets.filter((t) => t.skipped !== null);
+  const scope = [CLOUD_NAMES[facts.cloud], facts.region ? `region ${facts.region}` : 'no region given'].join(', ');
+  const out: string[] = [`${checked.length} targets to check, ${skipped.length} skipped (${scope})`, ''];
+  if (checked.length > 0) {
+    const rows = [['HOST', 'PORT', 'PROTO', 'FEATURES', 'NOTES']];
+    for (const t of checked) rows.push([t.host, String(t.port), t.protocol, t.features.join(','), notes(t)]);
+    out.push(formatColumns(rows, new Set([1])), '');
+  }
+  if (skipped.length > 0) {
+    out.push('Skipped:');
+    const rows = [['HOST', 'PORT', 'FEATURES', 'WHY', 'ENABLE WITH']];
+    for (const t of skipped) rows.push([t.host, String(t.port), t.features.join(','), t.skipped?.reason ?? '', t.skipped?.flag ?? '']);
+    out.push(formatColumns(rows, new Set([1])), '');
+  }
+  return `${out.join('\n')}`;
+}

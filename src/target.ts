@@ -1,0 +1,60 @@
+import type { Direction, ProbeDepth, RuleProtocol } from './catalog/types.js';
+
+/** Why a target is listed but not checked, and the flag that would bring it in. */
+export interface Skip {
+  readonly reason: string;
+  readonly flag: string | null;
+}
+
+/** The allow rule that would open a target, as a firewall admin would write it. */
+export interface FirewallRule {
+  readonly type: 'service-tag' | 'fqdn';
+  readonly destination: string;
+  readonly protocol: 'TCP' | 'HTTP' | 'HTTPS';
+  readonly port: number;
+  readonly direction: Direction;
+}
+
+/** One catalog requirement that led to a target; a target merges all that share host and port. */
+export interface TargetSource {
+  readonly section: string;
+  readonly file: string;
+  readonly keyPath: string;
+  /** The host pattern, or the service tag, the requirement is written as. */
+  readonly pattern: string;
+  readonly serviceTag: string | null;
+  readonly features: readonly string[];
+  readonly condition: string | null;
+  readonly required: boolean;
+  readonly representative: boolean;
+  readonly purpose: string;
+  readonly skipped: Skip | null;
+}
+
+/** A concrete host and port to check, with everything the report needs to explain it. */
+export interface Target {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: RuleProtocol;
+  /** How deep the check goes on this port: tcp connect, plain http, or tls plus https. */
+  readonly probe: ProbeDepth;
+  readonly direction: Direction;
+  /** URL path to request on http(s), when the catalog gives one. */
+  readonly path: string | null;
+  readonly pattern: string;
+  readonly features: readonly string[];
+  readonly required: boolean;
+  readonly condition: string | null;
+  readonly representative: boolean;
+  readonly skipped: Skip | null;
+  readonly purpose: string;
+  readonly rules: readonly FirewallRule[];
+  readonly sources: readonly TargetSource[];
+}
+
+export function describeRule(rule: FirewallRule): string {
+  const towards = rule.direction === 'inbound' ? 'from' : 'to';
+  const what = rule.type === 'service-tag' ? `service tag ${rule.destination}` : rule.destination;
+  return `allow ${rule.direction} ${rule.protocol} ${rule.port} ${towards} ${what}`;
+}
