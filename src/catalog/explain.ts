@@ -13,6 +13,8 @@ export interface Explanation {
   /** The pattern (or service tag) that matched. */
   readonly matchedBy: string;
   readonly serviceTag: string | null;
+  /** For a service tag: the host patterns that stand for it in these clouds. */
+  readonly standsFor: readonly string[];
   readonly clouds: readonly Cloud[];
   readonly direction: CatalogEntry['direction'];
   readonly ports: ReadonlyArray<{ protocol: string; port: number }>;
@@ -42,6 +44,8 @@ export function normaliseQuery(query: string): { host: string; port: number | nu
 }
 
 function covers(pattern: HostPattern, host: string): boolean {
+  // A pattern that is one whole-host placeholder (the compute node) says nothing about names.
+  if (/^<[a-z-]+>$/.test(pattern.host)) return false;
   return pattern.host === host || pattern.text === host || patternCovers(pattern, host);
 }
 
@@ -75,6 +79,7 @@ export function explainHost(catalog: Catalog, query: string, cloud?: Cloud): Exp
       keyPath: entry.origin.keyPath,
       matchedBy,
       serviceTag: entry.kind === 'service-tag' ? entry.tagName : null,
+      standsFor: entry.kind === 'service-tag' ? [...new Set(clouds.flatMap((c) => (entry.hosts[c] ?? []).map((p) => p.text)))] : [],
       clouds,
       direction: entry.direction,
       ports: entry.ports.map((p) => ({ protocol: p.protocol, port: p.port })),

@@ -17,26 +17,28 @@ export interface HostPattern {
   readonly placeholders: readonly string[];
 }
 
-export class PatternError extends Error {}
+export class PatternError extends Error {
+  override name = 'PatternError';
+}
 
 const PLACEHOLDER_RE = /<([a-z][a-z0-9-]*)>/g;
 const LABEL_CHARS_RE = /^[a-z0-9-]+$/;
 const PATH_RE = /^\/[A-Za-z0-9._~\/-]*\*?$/;
 
 export function parseHostPattern(text: string): HostPattern {
-  if (text.trim() !== text || text === '') throw new PatternError('is empty or has surrounding spaces');
+  if (text.trim() !== text || text === '') throw new PatternError('must not be empty or have surrounding spaces');
   const slash = text.indexOf('/');
   const host = slash === -1 ? text : text.slice(0, slash);
   const rawPath = slash === -1 ? null : text.slice(slash);
   if (rawPath !== null && !PATH_RE.test(rawPath)) {
-    throw new PatternError(`has an invalid URL path '${rawPath}'`);
+    throw new PatternError(`invalid URL path '${rawPath}'`);
   }
   if (host !== host.toLowerCase()) throw new PatternError('must be lower case');
 
   const placeholders = [...host.matchAll(PLACEHOLDER_RE)].map((m) => m[1] as string);
   for (const name of placeholders) {
     const spec = PLACEHOLDERS.get(name);
-    if (!spec) throw new PatternError(`uses unknown placeholder <${name}> (known: ${[...PLACEHOLDERS.keys()].map((n) => `<${n}>`).join(', ')})`);
+    if (!spec) throw new PatternError(`unknown placeholder <${name}> (known: ${[...PLACEHOLDERS.keys()].map((n) => `<${n}>`).join(', ')})`);
     if (spec.wholeHost && host !== `<${name}>`) throw new PatternError(`<${name}> stands for a whole host and cannot be combined with other text`);
   }
 
@@ -49,16 +51,16 @@ export function parseHostPattern(text: string): HostPattern {
     wildcard = 'suffix';
     rest = host.slice(1);
   }
-  if (rest.includes('*')) throw new PatternError('may hold a wildcard only at its start');
+  if (rest.includes('*')) throw new PatternError('a wildcard may only start the pattern');
 
   const bare = rest.replace(PLACEHOLDER_RE, 'x');
   const labels = bare.split('.');
-  if (wildcard !== 'none' && labels.length < 2) throw new PatternError('wildcard must cover at least a two-label domain');
+  if (wildcard !== 'none' && labels.length < 2) throw new PatternError('a wildcard must cover at least a two-label domain');
   for (const label of labels) {
-    if (label === '') throw new PatternError('has an empty label');
-    if (!LABEL_CHARS_RE.test(label)) throw new PatternError(`has invalid characters in label '${label}'`);
-    if (label.startsWith('-') || label.endsWith('-')) throw new PatternError(`has label '${label}' starting or ending with '-'`);
-    if (label.length > 63) throw new PatternError(`has label '${label}' longer than 63 characters`);
+    if (label === '') throw new PatternError('empty label');
+    if (!LABEL_CHARS_RE.test(label)) throw new PatternError(`invalid characters in label '${label}' (letters, digits and hyphens only)`);
+    if (label.startsWith('-') || label.endsWith('-')) throw new PatternError(`label '${label}' starts or ends with '-'`);
+    if (label.length > 63) throw new PatternError(`label '${label}' is longer than 63 characters`);
   }
   const path = rawPath === null ? null : rawPath.replace(/\*$/, '');
   return { text, host, path, wildcard, placeholders };

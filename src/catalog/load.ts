@@ -89,12 +89,14 @@ function parseFile(file: string): ParsedFile {
     throw new InputError(label, `cannot read catalog file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const syntaxError = doc.errors[0];
   if (syntaxError) {
     const pos = syntaxError.linePos?.[0];
     const where = pos ? `${label}:${pos.line}:${pos.col}` : label;
-    throw new InputError(where, `not valid YAML: ${syntaxError.message.split('\n')[0]}`);
+    // The pretty message repeats the position and adds a code frame; keep the first clause.
+    const message = (syntaxError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new InputError(where, `not valid YAML: ${message}`);
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (data === null || data === undefined) throw new InputError(label, 'catalog file is empty');
@@ -128,6 +130,8 @@ function valueAt(data: unknown, path: Path): unknown {
   return node;
 }
 
+const TYPE_WORDS: Record<string, string> = { object: 'a mapping of keys', array: 'a list', string: 'a string', boolean: 'true or false', integer: 'a whole number' };
+
 function describeSchemaError(error: ErrorObject, data: unknown): string {
   const value = valueAt(data, pointerToPath(error.instancePath));
   const shown = JSON.stringify(value);
@@ -137,7 +141,7 @@ function describeSchemaError(error: ErrorObject, data: unknown): string {
     case 'required':
       return `missing key '${String(error.params['missingProperty'])}'`;
     case 'type':
-      return `must be ${String(error.params['type']).replace(',', ' or ')}, got ${shown}`;
+      return `must be ${String(error.params['type']).split(',').map((type) => TYPE_WORDS[type] ?? type).join(' or ')}, got ${shown}`;
     case 'enum':
       return `${shown} is not one of ${(error.params['allowedValues'] as unknown[]).join(', ')}`;
     case 'minItems':
@@ -157,18 +161,16 @@ const PORT_SPEC_RE = /^(tcp|http|https):(\d{1,5})(?:-(\d{1,5}))?$/;
 const ID_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const TAG_RE = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)?$/;
 
-function checkPortNumber(file: ParsedFile, path: Path, port: number, text: string): void {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) file.fail(path, `port ${port} in '${text}' is out of range 1-65535`);
-}
-
-function parsePortRange(file: ParsedFile, path: Path, text: string): { from: number; to: number } {
+/** `shown` is the value as the user wrote it, for the message. */
+function parsePortRange(file: ParsedFile, path: Path, text: string, shown = text): { from: number; to: number } {
   const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
-  if (!match) file.fail(path, `'${text}' is not a port or a range like 29876-29877`);
+  if (!match) file.fail(path, `'${shown}' is not a port or a range like 29876-29877`);
   const from = Number(match[1]);
   const to = match[2] === undefined ? from : Number(match[2]);
-  checkPortNumber(file, path, from, text);
-  checkPortNumber(file, path, to, text);
-  if (to < from) file.fail(path, `range '${text}' ends before it starts`);
+  for (const port of [from, to]) {
+    if (port < 1 || port > 65535) file.fail(path, `port ${port} in '${shown}' is out of range 1-65535`);
+  }
+  if (to < from) file.fail(path, `range '${shown}' ends before it starts`);
   return { from, to };
 }
 
@@ -177,7 +179,7 @@ function parsePortSpecs(file: ParsedFile, path: Path, specs: string[]): PortSpec
   specs.forEach((text, index) => {
     const match = PORT_SPEC_RE.exec(text);
     if (!match) file.fail([...path, index], `'${text}' is not protocol:port (tcp, http or https), like tcp:443 or tcp:29876-29877`);
-    const { from, to } = parsePortRange(file, [...path, index], `${match[2]}${match[3] ? `-${match[3]}` : ''}`);
+    const { from, to } = parsePortRange(file, [...path, index], `${match[2]}${match[3] ? `-${match[3]}` : ''}`, text);
     for (let port = from; port <= to; port++) out.push({ protocol: match[1] as RuleProtocol, port });
   });
   return out;
@@ -187,7 +189,7 @@ function parsePattern(file: ParsedFile, path: Path, text: string): HostPattern {
   try {
     return parseHostPattern(text);
   } catch (error) {
-    if (error instanceof PatternError) file.fail(path, `host pattern '${text}' ${error.message}`);
+    if (error instanceof PatternError) file.fail(path, `host pattern '${text}': ${error.message}`);
     throw error;
   }
 }

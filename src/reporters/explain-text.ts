@@ -13,7 +13,7 @@ export function renderExplainText(query: string, explanations: readonly Explanat
   for (const e of explanations) {
     const what = e.serviceTag ? `service tag ${e.serviceTag}` : e.matchedBy;
     out.push(`${e.sectionTitle}: ${what}`);
-    if (e.serviceTag && e.matchedBy !== e.serviceTag) out.push(`  stands for:  ${e.matchedBy}`);
+    if (e.serviceTag) out.push(`  stands for: ${e.standsFor.join(', ')}`);
     out.push(`  features:   ${e.features.map((f) => f.name).join(', ')}`);
     out.push(`  ports:      ${portList(e)} ${e.direction}`);
     out.push(`  clouds:     ${e.clouds.map((c) => CLOUD_NAMES[c]).join(', ')}`);

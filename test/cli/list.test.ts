@@ -1,0 +1,85 @@
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { runCli } from '../helpers/cli.js';
+
+const FORBID_NETWORK = ['--import', fileURLToPath(new URL('../helpers/forbid-network.mjs', import.meta.url))];
+const FULL = [
+  'list', '--cloud', 'public', '--region', 'westus2', '--workspace-id', '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', '--workspace-name', 'ws1',
+  '--storage-account', 'st1', '--key-vault', 'kv1', '--container-registry', 'acr1', '--compute-instance', 'ci1', '--private-endpoint', '--hbi', '-o', 'json',
+];
+
+t.test('the full example prints every target, none with a placeholder, without touching the network', async (t) => {
+  const run = await runCli(FULL, { nodeArgs: FORBID_NETWORK });
+  t.equal(run.code, 0, run.stderr);
+  t.equal(run.stderr, '');
+  const { targets } = JSON.parse(run.stdout) as { targets: Array<Record<string, unknown>> };
+  t.ok(targets.length > 60, `${targets.length} targets`);
+  for (const target of targets) {
+    for (const key of ['host', 'port', 'protocol', 'direction', 'pattern', 'features', 'required', 'condition', 'representative', 'skipped']) {
+      t.ok(key in target, `${String(target['host'])}:${String(target['port'])} has ${key}`);
+    }
+    t.notMatch(String(target['host']), /[<>]/, `${String(target['host'])} has no placeholder`);
+    t.type(target['port'], 'number');
+  }
+  const pe = targets.find((x) => x['host'] === 'ci1.westus2.instances.azureml.ms' && x['port'] === 18881);
+  t.match(pe, { skipped: null, condition: 'private-endpoint', required: true, features: ['compute-instance'] });
+  const skipped = targets.find((x) => x['host'] === 'gcr.io');
+  t.match(skipped, { skipped: { reason: /opt-in/, flag: '--features arc-extension' } });
+});
+
+t.test('the table names what is checked and what is skipped, with the flag to add it', async (t) => {
+  const run = await runCli(['list', '--region', 'westus2']);
+  t.equal(run.code, 0);
+  t.match(run.stdout, /^\d+ targets to check, \d+ skipped \(Azure public, region westus2\)/);
+  t.match(run.stdout, /login\.microsoftonline\.com\s+443\s+tcp\s+azure-ad/);
+  t.match(run.stdout, /Skipped:/);
+  t.match(run.stdout, /<storage>\.file\.core\.windows\.net\s+445 .*--storage-account/);
+});
+
+t.test('--workspace-json feeds the facts; flags override it', async (t) => {
+  const run = await runCli(['list', '--workspace-json', 'test/fixtures/workspace/arm.json', '--storage-account', 'flagst', '-o', 'json']);
+  t.equal(run.code, 0, run.stderr);
+  const hosts = (JSON.parse(run.stdout) as { targets: Array<{ host: string; skipped: unknown }> }).targets.filter((x) => x.skipped === null).map((x) => x.host);
+  t.ok(hosts.includes('flagst.file.core.windows.net'));
+  t.notOk(hosts.includes('st1.file.core.windows.net'));
+  t.ok(hosts.includes('kv1.vault.azure.net'), 'hbiWorkspace from the file brings Key Vault in');
+  t.ok(hosts.includes('ml-ws1-westus2-0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11.westus2.notebooks.azure.net'));
+});
+
+const BAD_INPUT: Array<[string[], RegExp]> = [
+  [['list', '--bogus'], /^aml-netcheck: unknown option '--bogus'/],
+  [['list', '--cloud', 'mars'], /argument 'mars' is invalid\. Allowed choices are public, usgov, china/],
+  [['list', '--workspace-id', 'abc'], /^aml-netcheck: --workspace-id: 'abc' is not a GUID/],
+  [['list', '--region', 'chinaeast2'], /^aml-netcheck: --region: region 'chinaeast2' belongs to Azure China/],
+  [['list', '--features', 'azure-ad,bogus'], /^aml-netcheck: --features: unknown feature 'bogus'/],
+  [['list', '--features', ','], /^aml-netcheck: --features: needs at least one feature id/],
+  [['list', '--catalog', 'test/fixtures/catalog/invalid/port-out-of-range.yaml'], /^aml-netcheck: test\/fixtures\/catalog\/invalid\/port-out-of-range\.yaml:5: entries\[0\]\.ports\[1\]: port 70000/],
+  [['list', '--catalog', 'missing.yaml'], /^aml-netcheck: missing\.yaml: cannot read catalog file: ENOENT/],
+  [['list', '--workspace-json', 'test/fixtures/workspace/malformed.json'], /^aml-netcheck: test\/fixtures\/workspace\/malformed\.json: not valid JSON: .* at line 6 column 4/],
+  [['list', '-o', 'xml'], /argument 'xml' is invalid/],
+  [['nosuchcommand'], /^aml-netcheck: unknown command 'nosuchcommand'/],
+  [['explain'], /missing required argument 'host'/],
+];
+
+t.test('bad input: one line on stderr naming the flag or file, exit 2, no stack trace, no stdout', async (t) => {
+  for (const [args, message] of BAD_INPUT) {
+    const run = await runCli(args);
+    t.equal(run.code, 2, `${args.join(' ')} exits 2`);
+    t.match(run.stderr, message, args.join(' '));
+    t.equal(run.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line`);
+    t.notMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    t.equal(run.stdout, '');
+  }
+});
+
+t.test('every command has --help with an example; --version is quick', async (t) => {
+  for (const command of ['list', 'explain', 'features']) {
+    const run = await runCli([command, '--help']);
+    t.equal(run.code, 0, `${command} --help`);
+    t.match(run.stdout, /Example/, `${command} --help shows an example`);
+    t.match(run.stdout, /--output|-o/);
+  }
+  const version = await runCli(['--version']);
+  t.equal(version.code, 0);
+  t.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});
