@@ -47,6 +47,12 @@ export interface Target {
   readonly required: boolean;
   readonly condition: string | null;
   readonly representative: boolean;
+  /**
+   * The host is one of the workspace's own resources (its API, notebooks, compute
+   * instances, storage, key vault, registry): behind a private endpoint it must
+   * resolve to a private address.
+   */
+  readonly workspaceResource: boolean;
   readonly skipped: Skip | null;
   readonly purpose: string;
   readonly rules: readonly FirewallRule[];

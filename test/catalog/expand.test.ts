@@ -57,6 +57,16 @@ for (const cloud of CLOUDS) {
     t.equal(find(targets, `st1.file.${d.storage}`, 445)?.probe, 'tcp', '445 is checked with a TCP connect');
   });
 
+  t.test(`${cloud}: the workspace's own resources are marked, for the private endpoint DNS check`, async (t) => {
+    const targets = expandCatalog(catalog, full(cloud, { hbi: true, customImages: true, privateEndpoint: true }));
+    for (const host of [`st1.file.${d.storage}`, `st1.blob.${d.storage}`, `kv1.${d.vault}`, `acr1.${d.acr}`, `${WS_ID}.workspace.${region}.${d.api}`, `ci1.${region}.instances.azureml.ms`, `ml-ws1-${region}-${WS_ID}.${region}.${d.notebooks}`]) {
+      t.equal(find(targets, host, 443)?.workspaceResource, true, `${host} is the workspace's own`);
+    }
+    for (const host of [`${region}.${d.api}`, 'pypi.org', `st1.table.${d.storage}`, 'viennaglobal.azurecr.io']) {
+      t.equal(find(targets, host, 443)?.workspaceResource, false, `${host} is not`);
+    }
+  });
+
   t.test(`${cloud}: the workspace API wildcard becomes its documented names`, async (t) => {
     const targets = expandCatalog(catalog, full(cloud));
     for (const host of [`${WS_ID}.workspace.${region}.${d.api}`, `${WS_ID}.workspace.${region}.cert.${d.api}`, `${region}.${d.api}`]) {
