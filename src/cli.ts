@@ -5,7 +5,9 @@ import { InputError } from './errors.js';
 import { runList, describeListCommand, type ListOptions } from './commands/list.js';
 import { runExplain, EXPLAIN_EXAMPLE, type ExplainOptions } from './commands/explain.js';
 import { runFeatures } from './commands/features.js';
+import { runListen, LISTEN_EXAMPLE, type ListenOptions } from './commands/listen.js';
 import { addWorkspaceOptions } from './commands/workspace-options.js';
+import { addCheckOptions, CHECK_EXAMPLE, type CheckOptions } from './commands/check-options.js';
 
 /**
  * Exit codes, as knip and most linters use them: 0 all good, 1 something required
@@ -39,6 +41,15 @@ export function buildProgram(): Command {
     process.exitCode = runList(options, write);
   });
 
+  const check = addWorkspaceOptions(program.command('check'))
+    .description('check from here that every endpoint the workspace needs is reachable, and say which feature breaks when one is not');
+  addCheckOptions(check).addOption(outputOption()).addHelpText('after', CHECK_EXAMPLE);
+  check.action(async (options: CheckOptions) => {
+    // Loaded on demand: the probers, undici and pino are not needed for --version or list.
+    const { runCheck } = await import('./commands/check.js');
+    process.exitCode = await runCheck(options, packageVersion(), write);
+  });
+
   program
     .command('explain')
     .description('tell which features need a host, on which ports, and why')
@@ -49,6 +60,18 @@ export function buildProgram(): Command {
     .addHelpText('after', EXPLAIN_EXAMPLE)
     .action((host: string, options: ExplainOptions) => {
       process.exitCode = runExplain(host, options, write);
+    });
+
+  program
+    .command('listen')
+    .description('open the inbound management ports for a while and report who connects (run it on the compute node)')
+    .option('--ports <list>', 'ports to open, comma-separated (default: 29876,29877,44224)')
+    .option('--address <ip>', 'address to listen on', '0.0.0.0')
+    .option('--duration <duration>', 'how long to listen, e.g. 30s, 2m', '1m')
+    .addOption(outputOption())
+    .addHelpText('after', LISTEN_EXAMPLE)
+    .action(async (options: ListenOptions) => {
+      process.exitCode = await runListen(options, write);
     });
 
   program

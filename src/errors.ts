@@ -3,10 +3,10 @@
  * `where: message` on one line and exits 2; anything else that escapes is a bug.
  */
 export class InputError extends Error {
+  override name = 'InputError';
   readonly where: string;
   constructor(where: string, message: string) {
     super(message);
-    this.name = 'InputError';
     this.where = where;
   }
 

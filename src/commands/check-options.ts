@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import type { WorkspaceOptionValues } from './workspace-options.js';
+
+// Kept apart from check.ts so that building the CLI does not load the probers.
+export interface CheckOptions extends WorkspaceOptionValues {
+  output: 'table' | 'json';
+  out?: string;
+  dnsServer?: string[];
+  timeout: string;
+  deadline: string;
+  concurrency: string;
+  retries: string;
+  proxy?: string;
+  caFile?: string[];
+  logLevel: string;
+  logFile?: string;
+  progress: boolean;
+}
+
+export const CHECK_EXAMPLE = `
+Examples:
+  $ aml-netcheck check --region westus2 --workspace-id 0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11 \\
+      --storage-account st1 --compute-instance ci1 --private-endpoint
+  $ aml-netcheck check --workspace-json ws.json --dns-server 10.0.0.4 --proxy http://proxy:3128 -o json --out report.json`;
+
+export function addCheckOptions(command: Command): Command {
+  return command
+    .option('--dns-server <ip[:port]>', 'resolver to use instead of the system one (repeatable; several are compared)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--timeout <duration>', 'budget of each phase (DNS, TCP, TLS, HTTP) of each target, e.g. 500ms, 5s', '5s')
+    .option('--deadline <duration>', 'budget of the whole run; unfinished targets are reported as such', '2m')
+    .option('--concurrency <n>', 'targets checked at once', '32')
+    .option('--retries <n>', 'extra tries for a phase that timed out', '1')
+    .option('--proxy <url>', 'HTTP proxy for web checks (default: HTTPS_PROXY / HTTP_PROXY, minus NO_PROXY)')
+    .option('--ca-file <file>', 'extra trusted CA certificates, PEM (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--out <file>', 'also write the report to this file')
+    .option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace, silent', 'warn')
+    .option('--log-file <file>', 'write logs to this file instead of stderr')
+    .option('--no-progress', 'no progress line on stderr');
+}
+

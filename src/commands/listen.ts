@@ -1,0 +1,108 @@
+import net from 'node:net';
+import { InputError } from '../errors.js';
+import { parseDuration, formatDuration } from '../duration.js';
+import { formatColumns } from '../reporters/columns.js';
+
+/** The inbound management ports of the article: Batch node management and Azure ML. */
+export const INBOUND_PORTS = [29876, 29877, 44224];
+
+export interface ListenOptions {
+  ports?: string;
+  address: string;
+  duration: string;
+  output: 'table' | 'json';
+}
+
+export interface PortWatch {
+  readonly port: number;
+  /** False when the port could not be opened, e.g. the node agent already holds it. */
+  readonly listening: boolean;
+  readonly error: string | null;
+  readonly connections: Array<{ readonly from: string; readonly at: string }>;
+}
+
+export interface ListenReport {
+  readonly address: string;
+  readonly durationMs: number;
+  readonly ports: readonly PortWatch[];
+  readonly exitCode: 0 | 1;
+}
+
+export const LISTEN_EXAMPLE = `
+Examples:
+  $ aml-netcheck listen --duration 2m          # on the compute node; then from outside:
+  $ aml-netcheck check --inbound-from-here 10.0.0.4 --features inbound-management`;
+
+function parsePorts(text: string | undefined): number[] {
+  if (text === undefined) return INBOUND_PORTS;
+  const ports = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (ports.length === 0) throw new InputError('--ports', 'needs at least one port');
+  return ports.map((p) => {
+    const port = Number(p);
+    if (!/^\d+$/.test(p) || port < 1 || port > 65535) throw new InputError('--ports', `'${p}' is not a port from 1 to 65535`);
+    return port;
+  });
+}
+
+function openPort(address: string, port: number, watch: PortWatch): Promise<net.Server | null> {
+  return new Promise((resolve) => {
+    const server = net.createServer((socket) => {
+      watch.connections.push({ from: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, at: new Date().toISOString() });
+      socket.destroy();
+    });
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      (watch as { listening: boolean; error: string | null }).error =
+        error.code === 'EADDRINUSE' ? `port ${port} is already in use here (a node agent may hold it): test it from outside with check --inbound-from-here` : `${error.code ?? error.message}`;
+      resolve(null);
+    });
+    server.listen({ host: address, port }, () => {
+      (watch as { listening: boolean }).listening = true;
+      resolve(server);
+    });
+  });
+}
+
+/**
+ * Opens the inbound ports for a bounded time and records who connects: the only way
+ * to see from inside the node whether Azure's management traffic gets through.
+ */
+export async function runListen(options: ListenOptions, write: (text: string) => void, signal?: AbortSignal): Promise<number> {
+  const ports = parsePorts(options.ports);
+  const durationMs = parseDuration(options.duration, '--duration');
+  if (net.isIP(options.address) === 0) throw new InputError('--address', `'${options.address}' is not an IP address`);
+  const watches: PortWatch[] = ports.map((port) => ({ port, listening: false, error: null, connections: [] }));
+  const servers = await Promise.all(watches.map((w) => openPort(options.address, w.port, w)));
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, durationMs);
+    const stop = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    process.once('SIGINT', stop);
+  });
+  await Promise.all(servers.map((s) => new Promise((resolve) => (s ? s.close(resolve) : resolve(undefined)))));
+  const report: ListenReport = {
+    address: options.address,
+    durationMs: Math.round(performance.now() - started),
+    ports: watches,
+    exitCode: watches.every((w) => w.connections.length > 0) ? 0 : 1,
+  };
+  write(options.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderListen(report));
+  return report.exitCode;
+}
+
+function renderListen(report: ListenReport): string {
+  const rows = [['PORT', 'STATE', 'CONNECTIONS', 'FROM']];
+  for (const w of report.ports) {
+    const from = [...new Set(w.connections.map((c) => c.from.replace(/:\d+$/, '')))].join(', ');
+    rows.push([String(w.port), w.listening ? 'listened' : `not opened: ${w.error ?? ''}`, String(w.connections.length), from]);
+  }
+  const silent = report.ports.filter((w) => w.listening && w.connections.length === 0).map((w) => w.port);
+  const lines = [`Listened on ${report.address} for ${formatDuration(report.durationMs)} (inbound-management).`, '', formatColumns(rows), ''];
+  if (silent.length > 0) {
+    lines.push(`No connection reached port(s) ${silent.join(', ')}. If Azure should have called in, allow inbound TCP from service tags BatchNodeManagement (29876-29877) and AzureMachineLearning (44224) in the NSG, and route that traffic around the firewall.`);
+  }
+  return `${lines.join('\n')}\n`;
+}

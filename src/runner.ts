@@ -1,0 +1,296 @@
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import { resolveHost, isPrivateAddress, type DnsResult, type DnsServer } from './probers/dns.js';
+import { probeHttp, type HttpResult } from './probers/http.js';
+import { formatEndpoint, type Phase, type PhaseFailure, type PhaseResult, type ReasonCode } from './probers/result.js';
+import { connectTcp, type TcpConnection, type TcpResult } from './probers/tcp.js';
+import { probeTls, type TlsResult } from './probers/tls.js';
+import { maskProxyUrl, proxyFor, type ProxyConfig } from './proxy.js';
+import { EMPTY_PHASES, type CheckedTarget, type PhaseResults, type TargetOutcome } from './result.js';
+import type { Target } from './target.js';
+import { formatDuration } from './duration.js';
+import { remediesFor } from './remedies.js';
+
+export interface RunOptions {
+  readonly concurrency: number;
+  /** Budget of each phase of each target. */
+  readonly timeoutMs: number;
+  /** Extra tries for a phase that timed out, so one lost packet does not fail a target. */
+  readonly retries: number;
+  /** The whole run's budget; unfinished targets are reported as such. */
+  readonly deadlineMs: number | null;
+  readonly dnsServers?: readonly DnsServer[];
+  readonly ca?: readonly string[];
+  readonly proxy: ProxyConfig;
+  /** With a private endpoint the workspace's own hosts must resolve to private addresses. */
+  readonly privateEndpoint: boolean;
+  /** Inbound ports are only checked from outside the node (check --inbound-from-here). */
+  readonly inboundFromHere: boolean;
+  /** Ctrl-C, or a caller's own cancel. */
+  readonly signal?: AbortSignal;
+  readonly logger: Logger;
+  readonly onProgress?: (done: number, total: number, target: CheckedTarget) => void;
+  /** Where a catalog port is really served; only the demo maps ports. */
+  readonly dialPort?: (port: number) => number;
+}
+
+/** Ports a web proxy cannot carry: checked directly, and the report says so. */
+function usesProxy(target: Target, options: RunOptions): string | null {
+  if (target.probe === 'tcp' || target.direction === 'inbound') return null;
+  return proxyFor(options.proxy, target.probe, target.host, target.port);
+}
+
+function isTimeout(result: PhaseResult<unknown>): boolean {
+  return !result.ok && result.reason.endsWith('-timeout');
+}
+
+/** Runs a phase again when it timed out, up to `retries` more times; returns the last result and the count. */
+async function withRetries<R extends PhaseResult<unknown>>(retries: number, signal: AbortSignal, attempt: () => Promise<R>): Promise<{ result: R; attempts: number }> {
+  let attempts = 1;
+  let result = await attempt();
+  while (isTimeout(result) && attempts <= retries && !signal.aborted) {
+    attempts++;
+    result = await attempt();
+  }
+  return { result, attempts };
+}
+
+function outcome(partial: Partial<TargetOutcome> & Pick<TargetOutcome, 'verdict' | 'detail'>): TargetOutcome {
+  return {
+    reason: null,
+    phase: null,
+    warnings: [],
+    fix: [],
+    via: 'direct',
+    attempts: 1,
+    timings: {},
+    phases: EMPTY_PHASES,
+    ...partial,
+  };
+}
+
+function blocked(failure: PhaseFailure<unknown>, rest: Partial<TargetOutcome>): TargetOutcome {
+  const verdict = failure.reason === 'aborted' ? 'skipped' : 'blocked';
+  return outcome({ ...rest, verdict, reason: failure.reason, phase: failure.phase, detail: failure.message });
+}
+
+function urlFor(target: Target): string {
+  const scheme = target.probe === 'https' ? 'https' : 'http';
+  const defaultPort = scheme === 'https' ? 443 : 80;
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  return `${scheme}://${host}${target.port === defaultPort ? '' : `:${target.port}`}${target.path ?? '/'}`;
+}
+
+/** One resolution per host per run, shared by every target on that host. */
+class DnsCache {
+  readonly #results = new Map<string, Promise<{ result: DnsResult; attempts: number }>>();
+
+  constructor(private readonly options: RunOptions, private readonly signal: AbortSignal) {}
+
+  resolve(host: string): Promise<{ result: DnsResult; attempts: number }> {
+    let pending = this.#results.get(host);
+    if (!pending) {
+      pending = withRetries(this.options.retries, this.signal, () =>
+        resolveHost(host, { servers: this.options.dnsServers, timeoutMs: this.options.timeoutMs, signal: this.signal }),
+      );
+      this.#results.set(host, pending);
+    }
+    return pending;
+  }
+}
+
+function privateEndpointProblem(target: Target, dns: DnsResult, options: RunOptions): string | null {
+  if (!options.privateEndpoint || !target.workspaceResource || !dns.ok || dns.details.ipLiteral) return null;
+  const publicOnes = dns.details.addresses.filter((a) => !isPrivateAddress(a));
+  if (publicOnes.length === 0) return null;
+  const chain = dns.details.cnameChain.length > 0 ? ` via ${dns.details.cnameChain.join(' -> ')}` : '';
+  const privatelink = dns.details.cnameChain.some((name) => name.includes('.privatelink.'));
+  return (
+    `${target.host} resolves to public ${publicOnes.join(', ')}${chain} at ${dns.details.answeredBy ?? 'the resolver'}; ` +
+    `with a private endpoint it must resolve to a private address` +
+    (privatelink ? ' (the privatelink zone answers with a public record)' : ' (no privatelink zone answered: check the conditional forwarder or private DNS zone link)')
+  );
+}
+
+function dnsWarnings(dns: DnsResult): string[] {
+  if (!dns.details.serversDisagree) return [];
+  const said = dns.details.servers.map((s) => `${s.server} said ${s.ok ? s.addresses.join(', ') || 'nothing' : (s.reason ?? 'error')}`);
+  return [`DNS servers disagree: ${said.join('; ')}`];
+}
+
+/** Connects to every address; keeps the first socket (in address order) that connected, closes the rest. */
+type OpenConnection = Extract<TcpConnection, { socket: object }>;
+
+async function connectAll(target: Target, addresses: readonly string[], options: RunOptions, signal: AbortSignal): Promise<{ results: TcpResult[]; connection: OpenConnection | null; attempts: number }> {
+  const port = options.dialPort?.(target.port) ?? target.port;
+  const tries = await Promise.all(
+    addresses.map(async (address) => {
+      let attempts = 1;
+      let connection = await connectTcp(address, port, { timeoutMs: options.timeoutMs, signal });
+      while (!connection.result.ok && connection.result.reason === 'tcp-timeout' && attempts <= options.retries && !signal.aborted) {
+        attempts++;
+        connection = await connectTcp(address, port, { timeoutMs: options.timeoutMs, signal });
+      }
+      return { connection, attempts };
+    }),
+  );
+  const chosen = (tries.find((t) => t.connection.socket !== null)?.connection ?? null) as OpenConnection | null;
+  for (const t of tries) if (t.connection !== chosen) t.connection.socket?.destroy();
+  return { results: tries.map((t) => t.connection.result), connection: chosen, attempts: Math.max(...tries.map((t) => t.attempts)) };
+}
+
+async function checkInbound(target: Target, options: RunOptions, signal: AbortSignal): Promise<TargetOutcome> {
+  const { results, connection, attempts } = await connectAll(target, [target.host], options, signal);
+  connection?.socket?.destroy();
+  const tcp = results[0] as TcpResult;
+  const phases: PhaseResults = { ...EMPTY_PHASES, tcp: results };
+  const timings = { tcp: tcp.ms, total: tcp.ms };
+  if (!tcp.ok) return blocked(tcp, { phases, timings, attempts });
+  return outcome({ verdict: 'reachable', detail: `inbound port ${target.port} on ${target.host} accepted a connection from here`, phases, timings, attempts });
+}
+
+async function checkViaProxy(target: Target, proxy: string, dns: DnsResult | null, warnings: string[], options: RunOptions, signal: AbortSignal): Promise<TargetOutcome> {
+  const { result: http, attempts } = await withRetries(options.retries, signal, () =>
+    probeHttp({ url: urlFor(target) }, { timeoutMs: options.timeoutMs, signal, ca: options.ca, proxy: { url: proxy } }),
+  );
+  const phases: PhaseResults = { ...EMPTY_PHASES, dns, http };
+  const timings = { dns: dns?.ms, http: http.ms, total: (dns?.ms ?? 0) + http.ms };
+  const via = 'proxy' as const;
+  if (!http.ok) return blocked(http, { phases, timings, via, attempts, warnings });
+  const detail = `HTTP ${http.details.status ?? '?'} from ${target.host} through proxy ${maskProxyUrl(proxy)}`;
+  return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? 'dns' : null, detail, phases, timings, via, attempts, warnings });
+}
+
+/** DNS, then TCP to every address, then TLS and HTTP on HTTPS ports, stopping at the first failure. */
+async function checkTarget(target: Target, dnsCache: DnsCache, options: RunOptions, signal: AbortSignal): Promise<TargetOutcome> {
+  if (target.direction === 'inbound') return checkInbound(target, options, signal);
+  const proxy = usesProxy(target, options);
+  const { result: dns, attempts: dnsAttempts } = await dnsCache.resolve(target.host);
+  const warnings = dns.ok ? dnsWarnings(dns) : [];
+  if (!dns.ok) {
+    // Behind a proxy only the proxy needs to resolve public names.
+    if (proxy && dns.reason !== 'aborted') return checkViaProxy(target, proxy, dns, [`${target.host} does not resolve here (${dns.reason}); the proxy resolves it`], options, signal);
+    return blocked(dns, { phases: { ...EMPTY_PHASES, dns }, timings: { dns: dns.ms, total: dns.ms }, attempts: dnsAttempts });
+  }
+  const notPrivate = privateEndpointProblem(target, dns, options);
+  if (notPrivate) {
+    return outcome({ verdict: 'blocked', reason: 'dns-not-private', phase: 'dns', detail: notPrivate, phases: { ...EMPTY_PHASES, dns }, timings: { dns: dns.ms, total: dns.ms } });
+  }
+  if (proxy) return checkViaProxy(target, proxy, dns, warnings, options, signal);
+  if (target.probe === 'tcp' && options.proxy.https !== null && target.direction === 'outbound') {
+    warnings.push(`port ${target.port} cannot go through a web proxy; checked directly`);
+  }
+
+  const { results: tcp, connection, attempts } = await connectAll(target, dns.details.addresses, options, signal);
+  const timings: Partial<Record<Phase | 'total', number>> = { dns: dns.ms, tcp: Math.max(...tcp.map((r) => r.ms)) };
+  const total = (): number => Object.entries(timings).reduce((sum, [k, v]) => (k === 'total' ? sum : sum + (v ?? 0)), 0);
+  if (!connection) {
+    timings.total = total();
+    return blocked(tcp[0] as PhaseFailure<unknown>, { phases: { ...EMPTY_PHASES, dns, tcp }, timings, attempts, warnings });
+  }
+  const failedAddresses = tcp.filter((r) => !r.ok);
+  if (failedAddresses.length > 0) {
+    warnings.push(`${failedAddresses.length} of ${tcp.length} addresses failed: ${failedAddresses.map((r) => (r.ok ? '' : r.message)).join('; ')}`);
+  }
+  const address = connection.result.details.address;
+
+  let tls: TlsResult | null = null;
+  if (target.probe === 'https') {
+    tls = await probeTls({ host: target.host, address, port: options.dialPort?.(target.port) ?? target.port }, { timeoutMs: options.timeoutMs, signal, ca: options.ca, socket: connection.socket });
+    timings.tls = tls.ms;
+    if (!tls.ok) {
+      timings.total = total();
+      return blocked(tls, { phases: { ...EMPTY_PHASES, dns, tcp, tls }, timings, attempts, warnings });
+    }
+  } else {
+    connection.socket.destroy();
+  }
+
+  let http: HttpResult | null = null;
+  if (target.probe !== 'tcp') {
+    const port = options.dialPort?.(target.port) ?? target.port;
+    const url = options.dialPort ? urlFor({ ...target, port }) : urlFor(target);
+    const retried = await withRetries(options.retries, signal, () => probeHttp({ url, address }, { timeoutMs: options.timeoutMs, signal, ca: options.ca }));
+    http = retried.result;
+    timings.http = http.ms;
+    if (!http.ok) {
+      timings.total = total();
+      return blocked(http, { phases: { dns, tcp, tls, http }, timings, attempts: retried.attempts, warnings });
+    }
+  }
+  timings.total = total();
+  const endpoint = formatEndpoint(address, target.port);
+  const detail =
+    http !== null
+      ? `HTTP ${http.details.status ?? '?'} from ${endpoint}${tls?.ok ? ` over ${tls.details.protocol ?? 'TLS'}, certificate issued by ${tls.details.certificate?.issuer ?? 'unknown'}` : ''}`
+      : `TCP connect to ${endpoint} in ${formatDuration(timings.tcp ?? 0)}`;
+  return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? (dns.details.serversDisagree ? 'dns' : 'tcp') : null, detail, warnings, phases: { dns, tcp, tls, http }, timings, attempts });
+}
+
+function skippedOutcome(target: Target): TargetOutcome {
+  return outcome({ verdict: 'skipped', detail: target.skipped ? `${target.skipped.reason}${target.skipped.flag ? ` (add ${target.skipped.flag})` : ''}` : 'skipped' });
+}
+
+const INBOUND_HELP = 'inbound ports are checked from outside the node: run `aml-netcheck listen` on the node, or `aml-netcheck check --inbound-from-here NODE_IP` from outside';
+
+/**
+ * Checks every target with bounded concurrency. Never rejects: a network outcome is a
+ * verdict, a bug in a check is logged and reported on that target, and when the
+ * deadline or an interrupt comes, unfinished targets are reported as aborted.
+ */
+export async function runChecks(targets: readonly Target[], options: RunOptions): Promise<CheckedTarget[]> {
+  const controller = new AbortController();
+  const abort = (why: string) => () => controller.abort(why);
+  const onOuterAbort = abort('interrupted');
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (options.signal?.aborted) controller.abort('interrupted');
+  const deadlineTimer = options.deadlineMs === null ? null : setTimeout(abort('deadline'), options.deadlineMs);
+  const dnsCache = new DnsCache(options, controller.signal);
+  const limit = pLimit(Math.max(1, options.concurrency));
+  const results: Array<CheckedTarget | undefined> = new Array(targets.length);
+  let done = 0;
+
+  const unfinished = (target: Target): CheckedTarget => {
+    const why = controller.signal.reason === 'deadline' ? `the ${formatDuration(options.deadlineMs ?? 0)} deadline` : 'the interrupt';
+    return { ...target, ...outcome({ verdict: 'skipped', reason: 'aborted', detail: `not finished before ${why}` }) };
+  };
+
+  const work = targets.map((target, index) =>
+    limit(async () => {
+      const log = options.logger.child({ target: target.id });
+      let result: CheckedTarget;
+      if (target.skipped) {
+        result = { ...target, ...skippedOutcome(target) };
+      } else if (target.direction === 'inbound' && !options.inboundFromHere) {
+        result = { ...target, ...outcome({ verdict: 'skipped', detail: INBOUND_HELP }) };
+      } else if (controller.signal.aborted) {
+        result = unfinished(target);
+      } else {
+        try {
+          log.debug({ host: target.host, port: target.port, probe: target.probe }, 'checking');
+          const checked = await checkTarget(target, dnsCache, options, controller.signal);
+          result = checked.reason === 'aborted' ? unfinished(target) : { ...target, ...checked, fix: remediesFor(target, checked.reason) };
+          log.debug({ verdict: result.verdict, reason: result.reason, ms: result.timings.total }, result.detail);
+        } catch (error) {
+          // A throw here is a bug in a prober; the run goes on and the report says so.
+          log.error({ err: error }, 'check failed unexpectedly');
+          result = { ...target, ...outcome({ verdict: 'warning', reason: 'internal-error', detail: `aml-netcheck failed to check this target: ${(error as Error).message}` }) };
+        }
+      }
+      results[index] = result;
+      done++;
+      options.onProgress?.(done, targets.length, result);
+    }),
+  );
+
+  // Probes honour the abort signal; the grace period only guards against one that does not.
+  const settled = Promise.allSettled(work);
+  const aborted = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => setTimeout(resolve, 2000).unref(), { once: true }));
+  await Promise.race([settled, aborted]);
+  limit.clearQueue();
+  if (deadlineTimer) clearTimeout(deadlineTimer);
+  options.signal?.removeEventListener('abort', onOuterAbort);
+  return targets.map((target, index) => results[index] ?? unfinished(target));
+}
+
+export type { ReasonCode };

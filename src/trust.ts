@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { InputError } from './errors.js';
+
+/** Debian's and Red Hat's bundles of the machine's trusted CAs. */
+const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'];
+const PEM_RE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+function readPems(file: string, where: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(where, `cannot read CA file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const pems = text.match(PEM_RE) ?? [];
+  if (pems.length === 0) throw new InputError(where, `${file} holds no PEM certificate`);
+  return pems;
+}
+
+/**
+ * The CAs a TLS check trusts beyond Node's bundled roots: the machine's own store (where
+ * admins add their corporate CA), NODE_EXTRA_CA_CERTS and --ca-file. Node only reads
+ * NODE_EXTRA_CA_CERTS into its default store, which an explicit `ca` list replaces, so we read it too.
+ */
+export function loadExtraCas(caFiles: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const pems: string[] = [];
+  for (const bundle of SYSTEM_BUNDLES) {
+    try {
+      pems.push(...(readFileSync(bundle, 'utf8').match(PEM_RE) ?? []));
+      break;
+    } catch {
+      // No bundle at this path on this distribution; try the next.
+    }
+  }
+  const extra = env['NODE_EXTRA_CA_CERTS'];
+  if (extra) pems.push(...readPems(extra, 'NODE_EXTRA_CA_CERTS'));
+  for (const file of caFiles) pems.push(...readPems(file, '--ca-file'));
+  return pems;
+}
