@@ -61,13 +61,13 @@ function serial(): string {
 function validity(certificate: forge.pki.Certificate, expired: boolean): void {
   const now = Date.now();
   certificate.validity.notBefore = expired ? new Date('2020-01-01T00:00:00Z') : new Date(now - 3_600_000);
-  certificate.validity.notAfter = expired ? new Date('2020-01-31T00:00:00Z') : new Date(now + 2 * 86_400_000);
+  certificate.validity.notAfter = expired ? new Date('2020-02-01T00:00:00Z') : new Date(now + 2 * 86_400_000);
 }
 
-function makeAuthority(commonName: string): { authority: Authority; keys: KeyPair; name: forge.pki.CertificateField[] } {
+function makeAuthority(commonName: string, organization?: string): { authority: Authority; keys: KeyPair; name: forge.pki.CertificateField[] } {
   const keys = newKeyPair();
   const certificate = forge.pki.createCertificate();
-  const name = [{ name: 'commonName', value: commonName }];
+  const name = [{ name: 'commonName', value: commonName }, ...(organization ? [{ name: 'organizationName', value: organization }] : [])];
   certificate.publicKey = keys.publicKey;
   certificate.serialNumber = serial();
   validity(certificate, false);
@@ -84,7 +84,7 @@ function makeAuthority(commonName: string): { authority: Authority; keys: KeyPai
 
 export function createPki(): Pki {
   const trusted = makeAuthority(TRUSTED_CA_SUBJECT);
-  const interception = makeAuthority(INTERCEPTION_CA_SUBJECT);
+  const interception = makeAuthority(INTERCEPTION_CA_SUBJECT, 'Contoso Firewall');
   // One key for every leaf: the tests are about certificates, not keys, and keys cost time.
   const leafKeys = newKeyPair();
 

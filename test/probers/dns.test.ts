@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import t from 'tap';
 import { isPrivateAddress, parseServerSpec, resolveHost } from '../../src/probers/dns.js';
-import { startDnsServer, type Zone } from '../helpers/dns-server.js';
+import { startDnsServer, type Zone } from '../../src/simulate/dns-server.js';
 import type { Cleanup } from '../helpers/servers.js';
 
 const TIMEOUT_MS = 300;

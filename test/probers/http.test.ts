@@ -1,6 +1,6 @@
 import t from 'tap';
 import { denialOf, probeHttp } from '../../src/probers/http.js';
-import { createPki } from '../helpers/pki.js';
+import { createPki } from '../../src/simulate/pki.js';
 import {
   AZURE_FIREWALL_DENY_BODY,
   azureFirewallDeny,
@@ -21,7 +21,6 @@ const TIMEOUT_MS = 300;
 const LOOPBACK = '127.0.0.1';
 
 const pki = await createPki();
-t.teardown(() => pki.cleanup());
 const ca = [pki.trusted.cert];
 const serverCredentials = await pki.issue({ names: [HOST] });
 

@@ -2,7 +2,7 @@ import tls from 'node:tls';
 import t from 'tap';
 import { connectTcp } from '../../src/probers/tcp.js';
 import { classifyTlsError, probeTls, trustedCertificates } from '../../src/probers/tls.js';
-import { createPki, INTERCEPTION_CA_SUBJECT, TRUSTED_CA_SUBJECT } from '../helpers/pki.js';
+import { createPki, INTERCEPTION_CA_SUBJECT, TRUSTED_CA_SUBJECT } from '../../src/simulate/pki.js';
 import {
   closesWithin,
   started,
@@ -16,7 +16,6 @@ const HOST = 'svc.test';
 const TIMEOUT_MS = 300;
 
 const pki = await createPki();
-t.teardown(() => pki.cleanup());
 const ca = [pki.trusted.cert];
 
 const target = (port: number, host = HOST) => ({ host, address: '127.0.0.1', port });

@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
-import type { DnsServer } from '../../src/probers/dns.js';
+import type { DnsServer } from '../probers/dns.js';
 
 /** How the test server treats one name. Names not in the zone get NXDOMAIN. */
 export interface NameBehaviour {
@@ -37,27 +37,36 @@ export interface TestDnsServer {
 const RCODES = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
 const TTL = 60;
 
-/** A small authoritative server on 127.0.0.1, UDP and TCP on the same port. */
-export async function startDnsServer(zone: Zone): Promise<TestDnsServer> {
+export interface DnsBind {
+  /** Default 127.0.0.1. */
+  readonly address?: string;
+  /** Default: any free port (the same for UDP and TCP). */
+  readonly port?: number;
+}
+
+/** A small authoritative server, UDP and TCP on the same address and port. */
+export async function startDnsServer(zone: Zone, bind: DnsBind = {}): Promise<TestDnsServer> {
   const queries: LoggedQuery[] = [];
   const tcpSockets = new Set<net.Socket>();
+  const address = bind.address ?? '127.0.0.1';
 
   for (let attempt = 0; ; attempt++) {
-    const udp = dgram.createSocket('udp4');
+    const udp = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
-      udp.bind(0, '127.0.0.1', () => resolve());
+      udp.bind(bind.port ?? 0, address, () => resolve());
     });
     const port = udp.address().port;
     const tcp = net.createServer((socket) => serveTcp(socket, zone, queries, tcpSockets));
     try {
       await new Promise<void>((resolve, reject) => {
         tcp.once('error', reject);
-        tcp.listen(port, '127.0.0.1', () => resolve());
+        tcp.listen(port, address, () => resolve());
       });
     } catch (error) {
       udp.close();
-      if (attempt < 5) continue;
+      // A free UDP port can be taken on TCP; try another, unless the caller asked for this one.
+      if (attempt < 5 && bind.port === undefined) continue;
       throw error;
     }
 
@@ -69,7 +78,7 @@ export async function startDnsServer(zone: Zone): Promise<TestDnsServer> {
     });
 
     return {
-      server: { address: '127.0.0.1', port },
+      server: { address, port },
       queries,
       close: async () => {
         for (const socket of tcpSockets) socket.destroy();

@@ -1,0 +1,354 @@
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
+import { Worker } from 'node:worker_threads';
+
+export interface RunningServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = '127.0.0.1';
+
+/** Where a simulated server listens: by default any free port on 127.0.0.1. */
+export interface Bind {
+  readonly address?: string;
+  readonly port?: number;
+}
+
+/** Listens and makes close() also drop open connections. */
+async function listen(server: net.Server, bind: Bind = {}): Promise<RunningServer> {
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(bind.port ?? 0, bind.address ?? LOOPBACK, () => resolve());
+  });
+  const address = server.address() as net.AddressInfo;
+  return {
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Whether a socket gets closed within the given time. */
+export function closesWithin(socket: net.Socket, ms: number): Promise<boolean> {
+  if (socket.destroyed) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+
+/** A port nothing listens on: connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const server = await listen(net.createServer());
+  await server.close();
+  return server.port;
+}
+
+/** Accepts connections and never says a word: TLS and HTTP clients wait until they time out. */
+export function startSilentServer(bind: Bind = {}): Promise<RunningServer> {
+  return listen(
+    net.createServer((socket) => {
+      socket.on('error', () => undefined);
+    }),
+    bind,
+  );
+}
+
+/**
+ * Hangs up as soon as the client speaks (its ClientHello), the way an SNI-filtering firewall
+ * does: `reset` sends a TCP RST, `close` a normal FIN.
+ */
+export function startHangUpServer(how: 'reset' | 'close', bind: Bind = {}): Promise<RunningServer> {
+  return listen(
+    net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => {
+        if (how === 'reset') socket.resetAndDestroy();
+        else socket.end();
+      });
+    }),
+    bind,
+  );
+}
+
+/** Answers anything with a plain-text HTTP response: not TLS at all. */
+export function startPlainTextServer(bind: Bind = {}): Promise<RunningServer> {
+  return listen(
+    net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'));
+    }),
+    bind,
+  );
+}
+
+export interface TlsServer extends RunningServer {
+  /** SNI received on each completed handshake (null when the client sent none). */
+  readonly servernames: Array<string | null>;
+  /** The server finishes its side of a TLS 1.3 handshake after the client does; wait for it. */
+  handshakes(count: number): Promise<Array<string | null>>;
+}
+
+/** Completes the TLS handshake with the given certificate (leaf first, then any chain) and closes. */
+export async function startTlsServer(credentials: { cert: string; key: string }, bind: Bind = {}): Promise<TlsServer> {
+  const servernames: Array<string | null> = [];
+  const server = tls.createServer({ ...credentials }, (socket) => {
+    socket.on('error', () => undefined);
+    socket.end();
+  });
+  server.on('secureConnection', (socket: tls.TLSSocket) => {
+    const name = (socket as tls.TLSSocket & { servername?: string | false }).servername;
+    servernames.push(typeof name === 'string' ? name : null);
+  });
+  server.on('tlsClientError', () => undefined);
+  const running = await listen(server, bind);
+  const handshakes = async (count: number): Promise<Array<string | null>> => {
+    for (let waited = 0; servernames.length < count && waited < 2000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return servernames;
+  };
+  return { ...running, servernames, handshakes };
+}
+
+export interface SeenRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly host: string | undefined;
+  readonly servername: string | null;
+}
+
+export interface HttpTestServer extends RunningServer {
+  readonly requests: SeenRequest[];
+  /** Bytes the handler managed to write (for the huge-body test). */
+  readonly written: { bytes: number };
+}
+
+export type Handler = (request: http.IncomingMessage, response: http.ServerResponse, written: { bytes: number }) => void;
+
+/** An HTTP server, or HTTPS when credentials are given, that records what it was asked. */
+export async function startHttpServer(handler: Handler, credentials?: { cert: string; key: string }, bind: Bind = {}): Promise<HttpTestServer> {
+  const requests: SeenRequest[] = [];
+  const written = { bytes: 0 };
+  const onRequest = (request: http.IncomingMessage, response: http.ServerResponse): void => {
+    const socket = request.socket as tls.TLSSocket & { servername?: string | false };
+    requests.push({
+      method: request.method ?? '',
+      url: request.url ?? '',
+      host: request.headers.host,
+      servername: typeof socket.servername === 'string' ? socket.servername : null,
+    });
+    handler(request, response, written);
+  };
+  const server = credentials === undefined ? http.createServer(onRequest) : https.createServer(credentials, onRequest);
+  server.on('clientError', (_error, socket) => socket.destroy());
+  const running = await listen(server, bind);
+  return { ...running, requests, written };
+}
+
+export const respondWith =
+  (status: number, body: string, headers: Record<string, string> = {}): Handler =>
+  (_request, response) => {
+    response.writeHead(status, { 'content-type': 'text/plain', ...headers });
+    response.end(body);
+  };
+
+/** What Azure Firewall sends for a denied plain-HTTP request. */
+export const AZURE_FIREWALL_DENY_BODY =
+  'HTTP  request from 10.0.1.4:50812 to svc.test:80. Url: svc.test. Action: Deny. No rule matched. Proceeding with default action.';
+
+export const azureFirewallDeny: Handler = (_request, response) => {
+  response.writeHead(470, { 'content-type': 'text/plain' });
+  response.end(AZURE_FIREWALL_DENY_BODY);
+};
+
+export const HUGE_BODY_BYTES = 1024 * 1024 * 1024;
+
+/** Streams a 1 GiB body, respecting backpressure, until the client hangs up. */
+export const hugeBody: Handler = (_request, response, written) => {
+  response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(HUGE_BODY_BYTES) });
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  const pump = (): void => {
+    while (written.bytes < HUGE_BODY_BYTES && !response.destroyed) {
+      written.bytes += chunk.length;
+      if (!response.write(chunk)) {
+        response.once('drain', pump);
+        return;
+      }
+    }
+    if (!response.destroyed) response.end();
+  };
+  response.on('error', () => undefined);
+  pump();
+};
+
+/** Sends the status line and headers, then never finishes the body. */
+export const stalledBody: Handler = (_request, response) => {
+  response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100000' });
+  response.write('partial');
+};
+
+export interface ProxyOptions {
+  /** `host:port` a client may ask for, mapped to the loopback port that serves it. Nothing else is dialled. */
+  readonly routes: Record<string, number>;
+  readonly credentials?: { readonly username: string; readonly password: string };
+  /** `host:port` the proxy refuses to CONNECT to, with this status. */
+  readonly refuse?: Record<string, number>;
+}
+
+export interface ProxyRecord {
+  readonly method: string;
+  readonly target: string;
+  readonly authorization: string | undefined;
+}
+
+export interface TestProxy extends RunningServer {
+  readonly seen: ProxyRecord[];
+}
+
+/**
+ * A forward proxy on node:http: CONNECT tunnels and absolute-form plain-HTTP requests, with
+ * optional Basic auth. It only ever connects to loopback ports listed in `routes`.
+ */
+export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
+  const seen: ProxyRecord[] = [];
+  const expected =
+    options.credentials === undefined
+      ? null
+      : `Basic ${Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64')}`;
+  const authorized = (request: http.IncomingMessage): boolean =>
+    expected === null || request.headers['proxy-authorization'] === expected;
+
+  const server = http.createServer((request, response) => {
+    const target = request.url ?? '';
+    seen.push({ method: request.method ?? '', target, authorization: request.headers['proxy-authorization'] });
+    if (!authorized(request)) {
+      response.writeHead(407, { 'proxy-authenticate': 'Basic realm="test"' });
+      response.end('proxy authentication required');
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      response.writeHead(400).end();
+      return;
+    }
+    const port = options.routes[`${url.hostname}:${url.port || '80'}`];
+    if (port === undefined) {
+      response.writeHead(502, { via: '1.1 test-proxy' }).end('no route');
+      return;
+    }
+    const upstream = http.request(
+      { host: LOOPBACK, port, method: request.method, path: `${url.pathname}${url.search}`, headers: request.headers },
+      (upstreamResponse) => {
+        response.writeHead(upstreamResponse.statusCode ?? 502, { ...upstreamResponse.headers, via: '1.1 test-proxy' });
+        upstreamResponse.pipe(response);
+      },
+    );
+    upstream.on('error', () => response.destroy());
+    request.pipe(upstream);
+  });
+
+  server.on('connect', (request: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    const target = request.url ?? '';
+    seen.push({ method: 'CONNECT', target, authorization: request.headers['proxy-authorization'] });
+    client.on('error', () => undefined);
+    if (!authorized(request)) {
+      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const refusal = options.refuse?.[target];
+    if (refusal !== undefined) {
+      client.end(`HTTP/1.1 ${refusal} Forbidden\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    const port = options.routes[target];
+    if (port === undefined) {
+      client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const upstream = net.connect({ host: LOOPBACK, port }, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+  });
+
+  const running = await listen(server);
+  return { ...running, seen };
+}
+
+/**
+ * A listener whose accept queue is full, so new SYNs are silently dropped: the loopback
+ * equivalent of a firewall that drops packets. The listener lives in a worker thread whose
+ * event loop is blocked, so nothing is ever accepted.
+ */
+export async function startDroppingListener(bind: Bind = {}): Promise<RunningServer> {
+  const host = bind.address ?? LOOPBACK;
+  const gate = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(
+    `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const net = require('node:net');
+    const server = net.createServer();
+    server.listen({ host: workerData.host, port: workerData.port, backlog: 1 }, () => {
+      parentPort.postMessage(server.address().port);
+      Atomics.wait(workerData.gate, 0, 0);
+      server.close();
+      process.exit(0);
+    });
+    `,
+    { eval: true, workerData: { gate, host, port: bind.port ?? 0 } },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+
+  // Fill the accept queue until a connection attempt hangs; from then on SYNs are dropped.
+  const fillers: net.Socket[] = [];
+  for (let i = 0; i < 16; i++) {
+    const socket = net.connect({ host, port });
+    socket.on('error', () => undefined);
+    fillers.push(socket);
+    const connected = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 150);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!connected) break;
+  }
+
+  return {
+    port,
+    close: async () => {
+      for (const socket of fillers) socket.destroy();
+      Atomics.store(gate, 0, 1);
+      Atomics.notify(gate, 0);
+      await new Promise<void>((resolve) => {
+        worker.once('exit', () => resolve());
+      });
+    },
+  };
+}
