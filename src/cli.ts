@@ -51,6 +51,17 @@ export function buildProgram(): Command {
   });
 
   program
+    .command('demo')
+    .description('run the real checks against a simulated Azure on loopback, a few endpoints broken on purpose (no root, nothing leaves this machine)')
+    .option('--out <file>', 'also write the report to this file')
+    .addOption(outputOption())
+    .addHelpText('after', '\nExample:\n  $ aml-netcheck demo\n  $ aml-netcheck demo -o json --out demo-report.json')
+    .action(async (options: { output: 'table' | 'json'; out?: string }) => {
+      const { runDemo } = await import('./commands/demo.js');
+      process.exitCode = await runDemo(options, packageVersion(), write);
+    });
+
+  program
     .command('explain')
     .description('tell which features need a host, on which ports, and why')
     .argument('<host>', 'host name, host:port, URL, service tag or catalog pattern')

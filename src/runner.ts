@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { resolveHost, isPrivateAddress, type DnsResult, type DnsServer } from './probers/dns.js';
@@ -240,6 +241,8 @@ const INBOUND_HELP = 'inbound ports are checked from outside the node: run `aml-
  */
 export async function runChecks(targets: readonly Target[], options: RunOptions): Promise<CheckedTarget[]> {
   const controller = new AbortController();
+  // Every probe in flight listens on this one signal; hundreds at once is expected.
+  setMaxListeners(0, controller.signal);
   const abort = (why: string) => () => controller.abort(why);
   const onOuterAbort = abort('interrupted');
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });

@@ -168,7 +168,9 @@ function mergeTarget(catalog: Catalog, facts: WorkspaceFacts, group: Contributio
   const rules = new Map<string, FirewallRule>();
   for (const c of counted) {
     const rule = ruleFor(c.entry, c.candidate, c.pattern, c.port, facts);
-    rules.set(`${rule.type}|${rule.destination}|${rule.protocol}|${rule.port}`, rule);
+    // One rule per destination and port is enough to fix it, whichever kind came first.
+    const key = `${rule.type}|${rule.destination}|${rule.port}`;
+    if (!rules.has(key)) rules.set(key, rule);
   }
   const unconditional = counted.some((c) => c.entry.condition === null);
   const paths = counted.map((c) => c.pattern.path).filter((p): p is string => p !== null);

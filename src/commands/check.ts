@@ -9,7 +9,10 @@ import { maskProxyUrl, resolveProxyConfig } from '../proxy.js';
 import { buildReport, type CheckReport } from '../report.js';
 import { renderCheckJson } from '../reporters/check-json.js';
 import { renderCheckTable } from '../reporters/check-table.js';
-import { runChecks } from '../runner.js';
+import { runChecks, type RunOptions } from '../runner.js';
+import type { Catalog } from '../catalog/types.js';
+import type { WorkspaceFacts } from '../facts/facts.js';
+import type { Target } from '../target.js';
 import { loadExtraCas } from '../trust.js';
 import { resolveWorkspace } from './workspace-options.js';
 import type { CheckOptions } from './check-options.js';
@@ -47,7 +50,73 @@ function progressReporter(enabled: boolean): { update: (done: number, total: num
   };
 }
 
-/** Runs every check and prints the report; resolves to the exit code. */
+/** Everything a run needs once the flags are read; `check` and `demo` both build one. */
+export interface CheckRun {
+  readonly catalog: Catalog;
+  readonly facts: WorkspaceFacts;
+  readonly targets: readonly Target[];
+  readonly options: Omit<RunOptions, 'signal' | 'onProgress'>;
+  readonly version: string;
+  readonly progress: boolean;
+}
+
+/**
+ * Runs the checks and builds the report. The first Ctrl-C (or SIGTERM) ends the run
+ * early and the report is still built, with unfinished targets marked; a second one quits.
+ */
+export async function executeCheck(run: CheckRun): Promise<CheckReport> {
+  const { options } = run;
+  const interrupt = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    options.logger.warn('interrupted: finishing the report');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const progress = progressReporter(run.progress);
+  const startedAt = new Date();
+  const started = performance.now();
+  options.logger.info({ targets: run.targets.length, concurrency: options.concurrency, timeoutMs: options.timeoutMs, deadlineMs: options.deadlineMs }, 'starting checks');
+  let checked;
+  try {
+    checked = await runChecks(run.targets, { ...options, signal: interrupt.signal, onProgress: (done, total) => progress.update(done, total) });
+  } finally {
+    progress.clear();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const { proxy } = options;
+  return buildReport({
+    catalog: run.catalog,
+    version: run.version,
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+    facts: run.facts,
+    settings: {
+      timeoutMs: options.timeoutMs,
+      deadlineMs: options.deadlineMs,
+      concurrency: options.concurrency,
+      retries: options.retries,
+      dnsServers: (options.dnsServers ?? []).map((s) => formatEndpoint(s.address, s.port)),
+      proxy: proxy.https ? maskProxyUrl(proxy.https) : proxy.http ? maskProxyUrl(proxy.http) : null,
+      proxySource: proxy.source,
+    },
+    targets: checked,
+  });
+}
+
+/** Prints the report, and writes it to --out as JSON, before anything can fail on the file. */
+export function emitReport(report: CheckReport, output: 'table' | 'json', out: string | undefined, write: (text: string) => void): void {
+  const text = output === 'json' ? renderCheckJson(report) : renderCheckTable(report);
+  write(text);
+  if (out !== undefined) writeReportFile(out, output === 'json' ? text : renderCheckJson(report));
+}
+
+/** `check`: reads the flags, runs every check, prints the report; resolves to the exit code. */
 export async function runCheck(options: CheckOptions, version: string, write: (text: string) => void): Promise<number> {
   const { catalog, facts, features } = resolveWorkspace(options);
   const timeoutMs = parseDuration(options.timeout, '--timeout');
@@ -59,26 +128,13 @@ export async function runCheck(options: CheckOptions, version: string, write: (t
   const ca = loadExtraCas(options.caFile ?? [], process.env);
   const logger = createLogger(options.logLevel, options.logFile);
   const targets = expandCatalog(catalog, facts, { features });
-
-  const interrupt = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    // The first Ctrl-C ends the run and still prints the report; a second one quits now.
-    if (interrupts > 1) process.exit(130);
-    logger.warn('interrupted: finishing the report');
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  const progress = progressReporter(options.progress);
-  const startedAt = new Date();
-  const started = performance.now();
-  logger.info({ targets: targets.length, concurrency, timeoutMs, deadlineMs, proxy: proxy.https ? maskProxyUrl(proxy.https) : null }, 'starting checks');
-  let checked;
-  try {
-    checked = await runChecks(targets, {
+  const report = await executeCheck({
+    catalog,
+    facts,
+    targets,
+    version,
+    progress: options.progress,
+    options: {
       concurrency,
       timeoutMs,
       retries,
@@ -88,35 +144,10 @@ export async function runCheck(options: CheckOptions, version: string, write: (t
       proxy,
       privateEndpoint: facts.privateEndpoint,
       inboundFromHere: options.inboundFromHere !== undefined,
-      signal: interrupt.signal,
       logger,
-      onProgress: (done, total) => progress.update(done, total),
-    });
-  } finally {
-    progress.clear();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-  const report: CheckReport = buildReport({
-    catalog,
-    version,
-    startedAt,
-    durationMs: Math.round(performance.now() - started),
-    facts,
-    settings: {
-      timeoutMs,
-      deadlineMs,
-      concurrency,
-      retries,
-      dnsServers: dnsServers.map((s) => formatEndpoint(s.address, s.port)),
-      proxy: proxy.https ? maskProxyUrl(proxy.https) : proxy.http ? maskProxyUrl(proxy.http) : null,
-      proxySource: proxy.source,
     },
-    targets: checked,
   });
-  const text = options.output === 'json' ? renderCheckJson(report) : renderCheckTable(report);
-  write(text);
-  if (options.out !== undefined) writeReportFile(options.out, options.output === 'json' ? text : renderCheckJson(report));
+  emitReport(report, options.output, options.out, write);
   logger.flush?.();
   return report.summary.exitCode;
 }

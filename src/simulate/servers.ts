@@ -172,9 +172,13 @@ export const respondWith =
 export const AZURE_FIREWALL_DENY_BODY =
   'HTTP  request from 10.0.1.4:50812 to svc.test:80. Url: svc.test. Action: Deny. No rule matched. Proceeding with default action.';
 
-export const azureFirewallDeny: Handler = (_request, response) => {
+/** Azure Firewall's deny answer, naming the real client and host as the firewall does. */
+export const azureFirewallDeny: Handler = (request, response) => {
+  const host = (request.headers.host ?? 'svc.test').replace(/:\d+$/, '');
+  const scheme = (request.socket as tls.TLSSocket).encrypted ? 'HTTPS' : 'HTTP';
+  const port = (request.socket as tls.TLSSocket).encrypted ? 443 : 80;
   response.writeHead(470, { 'content-type': 'text/plain' });
-  response.end(AZURE_FIREWALL_DENY_BODY);
+  response.end(`${scheme}  request from ${request.socket.remoteAddress ?? '10.0.1.4'}:${request.socket.remotePort ?? 50812} to ${host}:${port}. Url: ${host}. Action: Deny. No rule matched. Proceeding with default action.`);
 };
 
 export const HUGE_BODY_BYTES = 1024 * 1024 * 1024;

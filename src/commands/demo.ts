@@ -1,0 +1,102 @@
+import { expandCatalog } from '../catalog/expand.js';
+import { loadCatalog } from '../catalog/load.js';
+import { defaultFacts, type WorkspaceFacts } from '../facts/facts.js';
+import { createLogger } from '../log.js';
+import { NO_PROXY_CONFIG } from '../proxy.js';
+import { startSimulatedAzure, type DnsBehavior, type EndpointBehavior, type SimulatedHost } from '../simulate/azure.js';
+import type { Target } from '../target.js';
+import { emitReport, executeCheck } from './check.js';
+
+export interface DemoOptions {
+  output: 'table' | 'json';
+  out?: string;
+}
+
+/** The workspace the demo pretends to check. */
+const DEMO_FACTS: WorkspaceFacts = {
+  ...defaultFacts(),
+  region: 'westus2',
+  workspaceId: '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11',
+  workspaceName: 'demo-ws',
+  storageAccount: 'demodata',
+  computeInstances: ['ci-demo'],
+};
+
+/** What the demo breaks on purpose, one of each kind an admin meets in a locked-down VNet. */
+const BROKEN: Record<string, { dns?: DnsBehavior; ports?: Record<number, EndpointBehavior> }> = {
+  'demodata.file.core.windows.net': { ports: { 445: 'drop' } },
+  'pypi.org': { ports: { 80: 'deny-470', 443: 'deny-470' } },
+  'repo.anaconda.com': { ports: { 443: 'tls-intercept' } },
+  'graph.windows.net': { ports: { 443: 'tls-reset' } },
+  'cloud.r-project.org': { dns: 'nxdomain' },
+};
+
+/** Every host gets its own loopback address; 127.0.0.0/8 is all local on Linux. */
+function loopbackAddress(index: number): string {
+  return `127.77.${Math.floor((index + 10) / 250)}.${((index + 10) % 250) + 1}`;
+}
+
+/** Unprivileged ports for the catalog's ports, so the demo needs no root. */
+function demoPort(port: number): number {
+  return port < 10000 ? 20000 + port : port + 10000;
+}
+
+function simulatedHosts(targets: readonly Target[]): SimulatedHost[] {
+  const byHost = new Map<string, number[]>();
+  for (const target of targets) {
+    if (target.skipped || target.direction !== 'outbound') continue;
+    byHost.set(target.host, [...(byHost.get(target.host) ?? []), target.port]);
+  }
+  return [...byHost.entries()].map(([name, ports], index) => {
+    const broken = BROKEN[name];
+    return {
+      name,
+      address: loopbackAddress(index),
+      dns: broken?.dns ?? 'ok',
+      ports: Object.fromEntries(ports.map((port) => [String(port), broken?.ports?.[port] ?? 'ok'])),
+    };
+  });
+}
+
+/**
+ * `demo`: starts a simulated Azure on loopback (its own DNS server and endpoints, a few
+ * broken on purpose) and runs the real checks against it. Needs no root and sends
+ * nothing beyond 127.77.0.0/16.
+ */
+export async function runDemo(options: DemoOptions, version: string, write: (text: string) => void): Promise<number> {
+  const catalog = loadCatalog();
+  const targets = expandCatalog(catalog, DEMO_FACTS);
+  const hosts = simulatedHosts(targets);
+  const portMap = Object.fromEntries([...new Set(targets.map((t) => t.port))].map((p) => [String(p), demoPort(p)]));
+  const azure = await startSimulatedAzure({ dns: { address: '127.77.0.1', port: 0 }, hosts, portMap });
+  try {
+    if (options.output === 'table') {
+      write(`Demo: a simulated Azure on 127.77.0.0/16 with its own DNS server; nothing leaves this machine.\n`);
+      write(`Broken on purpose: ${Object.keys(BROKEN).join(', ')}.\n\n`);
+    }
+    const report = await executeCheck({
+      catalog,
+      facts: DEMO_FACTS,
+      targets,
+      version,
+      progress: true,
+      options: {
+        concurrency: 32,
+        timeoutMs: 1000,
+        retries: 0,
+        deadlineMs: 30_000,
+        dnsServers: [azure.dnsServer],
+        ca: [azure.caPem],
+        proxy: NO_PROXY_CONFIG,
+        privateEndpoint: false,
+        inboundFromHere: false,
+        logger: createLogger('warn', undefined),
+        dialPort: demoPort,
+      },
+    });
+    emitReport(report, options.output, options.out, write);
+    return report.summary.exitCode;
+  } finally {
+    await azure.close();
+  }
+}

@@ -1,0 +1,160 @@
+import { startDnsServer, type NameBehaviour, type Zone } from './dns-server.js';
+import { createPki, type Pki } from './pki.js';
+import {
+  azureFirewallDeny,
+  hugeBody,
+  respondWith,
+  startDroppingListener,
+  startHangUpServer,
+  startHttpServer,
+  startSilentServer,
+  type Handler,
+  type RunningServer,
+} from './servers.js';
+
+/**
+ * How one simulated endpoint answers, covering what a locked-down VNet does to traffic:
+ * `ok` is the real service; the rest are the ways firewalls, proxies and DNS break it.
+ */
+export type EndpointBehavior =
+  | 'ok'
+  | 'refuse'
+  | 'drop'
+  | 'silent'
+  | 'tls-reset'
+  | 'tls-intercept'
+  | 'tls-expired'
+  | 'tls-wrong-name'
+  | 'deny-470'
+  | 'huge-body';
+
+export const ENDPOINT_BEHAVIORS: readonly EndpointBehavior[] = ['ok', 'refuse', 'drop', 'silent', 'tls-reset', 'tls-intercept', 'tls-expired', 'tls-wrong-name', 'deny-470', 'huge-body'];
+
+export type DnsBehavior = 'ok' | 'nxdomain' | 'servfail' | 'refused' | 'drop';
+
+export interface SimulatedHost {
+  readonly name: string;
+  /** Where the host's servers listen and what its A record says. */
+  readonly address: string;
+  readonly dns?: DnsBehavior;
+  /** Answer with this CNAME first (a privatelink alias), then its address. */
+  readonly cname?: string;
+  /** Catalog port to behaviour. 443 speaks TLS and HTTP, 80 plain HTTP, other ports only accept TCP. */
+  readonly ports: Readonly<Record<string, EndpointBehavior>>;
+}
+
+export interface SimulatedAzureSpec {
+  readonly dns: { readonly address: string; readonly port?: number };
+  readonly hosts: readonly SimulatedHost[];
+  /** Catalog port to the port really listened on, for runs that may not bind below 1024. */
+  readonly portMap?: Readonly<Record<string, number>>;
+}
+
+export interface SimulatedAzure {
+  readonly dnsServer: { readonly address: string; readonly port: number };
+  /** The CA the healthy endpoints' certificates chain to: pass it with --ca-file. */
+  readonly caPem: string;
+  close(): Promise<void>;
+}
+
+const TLS_PORTS = new Set([443]);
+const HTTP_PORTS = new Set([80]);
+
+/** A reply shaped like a real Azure front door's: a status the service would give without credentials. */
+const serviceReply: Handler = respondWith(401, '{"error":{"code":"Unauthorized"}}', { 'content-type': 'application/json', server: 'simulated-azure' });
+
+function dnsRecord(host: SimulatedHost): Zone {
+  const zone: Record<string, NameBehaviour> = {};
+  switch (host.dns ?? 'ok') {
+    case 'nxdomain':
+      zone[host.name] = { rcode: 'NXDOMAIN' };
+      return zone;
+    case 'servfail':
+      zone[host.name] = { rcode: 'SERVFAIL' };
+      return zone;
+    case 'refused':
+      zone[host.name] = { rcode: 'REFUSED' };
+      return zone;
+    case 'drop':
+      zone[host.name] = { drop: true };
+      return zone;
+    case 'ok':
+      break;
+  }
+  if (host.cname) {
+    zone[host.name] = { cname: host.cname };
+    zone[host.cname] = { a: [host.address] };
+  } else {
+    zone[host.name] = { a: [host.address] };
+  }
+  return zone;
+}
+
+type Credentials = { cert: string; key: string };
+
+async function startEndpoint(host: SimulatedHost, catalogPort: number, behavior: EndpointBehavior, port: number, pki: Pki, healthy: () => Credentials): Promise<RunningServer | null> {
+  const bind = { address: host.address, port };
+  const credentials = (): Credentials => {
+    switch (behavior) {
+      case 'tls-intercept':
+        return pki.issue({ names: [host.name], issuer: 'interception', withChain: true });
+      case 'tls-expired':
+        return pki.issue({ names: [host.name], expired: true });
+      case 'tls-wrong-name':
+        return pki.issue({ names: [`other.${host.name}`] });
+      default:
+        return healthy();
+    }
+  };
+  switch (behavior) {
+    case 'refuse':
+      return null;
+    case 'drop':
+      return startDroppingListener(bind);
+    case 'silent':
+      return startSilentServer(bind);
+    case 'tls-reset':
+      return startHangUpServer('reset', bind);
+    default:
+      break;
+  }
+  const handler = behavior === 'deny-470' ? azureFirewallDeny : behavior === 'huge-body' ? hugeBody : serviceReply;
+  if (TLS_PORTS.has(catalogPort)) return startHttpServer(handler, credentials(), bind);
+  if (HTTP_PORTS.has(catalogPort)) return startHttpServer(handler, undefined, bind);
+  // SMB, RStudio and the like: a TCP accept is all a check can ask of them.
+  return startSilentServer(bind);
+}
+
+/**
+ * Starts a simulated Azure: an authoritative DNS server for every host, and servers on
+ * each host's address that behave as the spec says. Nothing here reaches beyond the
+ * addresses the spec names.
+ */
+export async function startSimulatedAzure(spec: SimulatedAzureSpec): Promise<SimulatedAzure> {
+  const pki = createPki();
+  // Signing is the slow part: one certificate naming every host serves all healthy endpoints.
+  let shared: Credentials | null = null;
+  const healthy = (): Credentials => (shared ??= pki.issue({ names: spec.hosts.map((h) => h.name) }));
+  const zone: Zone = Object.assign({}, ...spec.hosts.map(dnsRecord));
+  const running: RunningServer[] = [];
+  const dns = await startDnsServer(zone, { address: spec.dns.address, port: spec.dns.port ?? 53 });
+  try {
+    for (const host of spec.hosts) {
+      for (const [portText, behavior] of Object.entries(host.ports)) {
+        const catalogPort = Number(portText);
+        const server = await startEndpoint(host, catalogPort, behavior, spec.portMap?.[portText] ?? catalogPort, pki, healthy);
+        if (server) running.push(server);
+      }
+    }
+  } catch (error) {
+    await Promise.all([dns.close(), ...running.map((s) => s.close())]);
+    throw error;
+  }
+  return {
+    dnsServer: dns.server,
+    caPem: pki.trusted.cert,
+    close: async () => {
+      await Promise.all([dns.close(), ...running.map((s) => s.close())]);
+    },
+  };
+}
