@@ -178,9 +178,8 @@ async function checkTarget(target: Target, dnsCache: DnsCache, options: RunOptio
     return outcome({ verdict: 'blocked', reason: 'dns-not-private', phase: 'dns', detail: notPrivate, phases: { ...EMPTY_PHASES, dns }, timings: { dns: dns.ms, total: dns.ms } });
   }
   if (proxy) return checkViaProxy(target, proxy, dns, warnings, options, signal);
-  if (target.probe === 'tcp' && options.proxy.https !== null && target.direction === 'outbound') {
-    warnings.push(`port ${target.port} cannot go through a web proxy; checked directly`);
-  }
+  // Not a warning: the proxy simply cannot carry this port, so direct is the only path there is.
+  const directNote = target.probe === 'tcp' && options.proxy.https !== null ? ` (checked directly: a web proxy cannot carry port ${target.port})` : '';
 
   const { results: tcp, connection, attempts } = await connectAll(target, dns.details.addresses, options, signal);
   const timings: Partial<Record<Phase | 'total', number>> = { dns: dns.ms, tcp: Math.max(...tcp.map((r) => r.ms)) };
@@ -224,7 +223,7 @@ async function checkTarget(target: Target, dnsCache: DnsCache, options: RunOptio
   const detail =
     http !== null
       ? `HTTP ${http.details.status ?? '?'} from ${endpoint}${tls?.ok ? ` over ${tls.details.protocol ?? 'TLS'}, certificate issued by ${tls.details.certificate?.issuer ?? 'unknown'}` : ''}`
-      : `TCP connect to ${endpoint} in ${formatDuration(timings.tcp ?? 0)}`;
+      : `TCP connect to ${endpoint} in ${formatDuration(timings.tcp ?? 0)}${directNote}`;
   return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? (dns.details.serversDisagree ? 'dns' : 'tcp') : null, detail, warnings, phases: { dns, tcp, tls, http }, timings, attempts });
 }
 
