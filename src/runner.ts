@@ -46,14 +46,16 @@ function isTimeout(result: PhaseResult<unknown>): boolean {
 }
 
 /** Runs a phase again when it timed out, up to `retries` more times; returns the last result and the count. */
-async function withRetries<R extends PhaseResult<unknown>>(retries: number, signal: AbortSignal, attempt: () => Promise<R>): Promise<{ result: R; attempts: number }> {
+/** `ms` is the time spent over every try: what the phase cost the run. */
+async function withRetries<R extends PhaseResult<unknown>>(retries: number, signal: AbortSignal, attempt: () => Promise<R>): Promise<{ result: R; attempts: number; ms: number }> {
+  const started = performance.now();
   let attempts = 1;
   let result = await attempt();
   while (isTimeout(result) && attempts <= retries && !signal.aborted) {
     attempts++;
     result = await attempt();
   }
-  return { result, attempts };
+  return { result, attempts, ms: Math.round(performance.now() - started) };
 }
 
 function outcome(partial: Partial<TargetOutcome> & Pick<TargetOutcome, 'verdict' | 'detail'>): TargetOutcome {
@@ -84,11 +86,11 @@ function urlFor(target: Target): string {
 
 /** One resolution per host per run, shared by every target on that host. */
 class DnsCache {
-  readonly #results = new Map<string, Promise<{ result: DnsResult; attempts: number }>>();
+  readonly #results = new Map<string, Promise<{ result: DnsResult; attempts: number; ms: number }>>();
 
   constructor(private readonly options: RunOptions, private readonly signal: AbortSignal) {}
 
-  resolve(host: string): Promise<{ result: DnsResult; attempts: number }> {
+  resolve(host: string): Promise<{ result: DnsResult; attempts: number; ms: number }> {
     let pending = this.#results.get(host);
     if (!pending) {
       pending = withRetries(this.options.retries, this.signal, () =>
@@ -122,40 +124,44 @@ function dnsWarnings(dns: DnsResult): string[] {
 /** Connects to every address; keeps the first socket (in address order) that connected, closes the rest. */
 type OpenConnection = Extract<TcpConnection, { socket: object }>;
 
-async function connectAll(target: Target, addresses: readonly string[], options: RunOptions, signal: AbortSignal): Promise<{ results: TcpResult[]; connection: OpenConnection | null; attempts: number }> {
+async function connectAll(target: Target, addresses: readonly string[], options: RunOptions, signal: AbortSignal): Promise<{ results: TcpResult[]; connection: OpenConnection | null; attempts: number; ms: number }> {
   const port = options.dialPort?.(target.port) ?? target.port;
   const tries = await Promise.all(
     addresses.map(async (address) => {
-      let attempts = 1;
-      let connection = await connectTcp(address, port, { timeoutMs: options.timeoutMs, signal });
-      while (!connection.result.ok && connection.result.reason === 'tcp-timeout' && attempts <= options.retries && !signal.aborted) {
-        attempts++;
+      let connection: TcpConnection | undefined;
+      const { attempts, ms } = await withRetries(options.retries, signal, async () => {
         connection = await connectTcp(address, port, { timeoutMs: options.timeoutMs, signal });
-      }
-      return { connection, attempts };
+        return connection.result;
+      });
+      return { connection: connection as TcpConnection, attempts, ms };
     }),
   );
   const chosen = (tries.find((t) => t.connection.socket !== null)?.connection ?? null) as OpenConnection | null;
   for (const t of tries) if (t.connection !== chosen) t.connection.socket?.destroy();
-  return { results: tries.map((t) => t.connection.result), connection: chosen, attempts: Math.max(...tries.map((t) => t.attempts)) };
+  return {
+    results: tries.map((t) => t.connection.result),
+    connection: chosen,
+    attempts: Math.max(...tries.map((t) => t.attempts)),
+    ms: Math.max(...tries.map((t) => t.ms)),
+  };
 }
 
 async function checkInbound(target: Target, options: RunOptions, signal: AbortSignal): Promise<TargetOutcome> {
-  const { results, connection, attempts } = await connectAll(target, [target.host], options, signal);
+  const { results, connection, attempts, ms } = await connectAll(target, [target.host], options, signal);
   connection?.socket?.destroy();
   const tcp = results[0] as TcpResult;
   const phases: PhaseResults = { ...EMPTY_PHASES, tcp: results };
-  const timings = { tcp: tcp.ms, total: tcp.ms };
+  const timings = { tcp: ms, total: ms };
   if (!tcp.ok) return blocked(tcp, { phases, timings, attempts });
   return outcome({ verdict: 'reachable', detail: `inbound port ${target.port} on ${target.host} accepted a connection from here`, phases, timings, attempts });
 }
 
 async function checkViaProxy(target: Target, proxy: string, dns: DnsResult | null, warnings: string[], options: RunOptions, signal: AbortSignal): Promise<TargetOutcome> {
-  const { result: http, attempts } = await withRetries(options.retries, signal, () =>
+  const { result: http, attempts, ms } = await withRetries(options.retries, signal, () =>
     probeHttp({ url: urlFor(target) }, { timeoutMs: options.timeoutMs, signal, ca: options.ca, proxy: { url: proxy } }),
   );
   const phases: PhaseResults = { ...EMPTY_PHASES, dns, http };
-  const timings = { dns: dns?.ms, http: http.ms, total: (dns?.ms ?? 0) + http.ms };
+  const timings = { dns: dns?.ms, http: ms, total: (dns?.ms ?? 0) + ms };
   const via = 'proxy' as const;
   if (!http.ok) return blocked(http, { phases, timings, via, attempts, warnings });
   const detail = `HTTP ${http.details.status ?? '?'} from ${target.host} through proxy ${maskProxyUrl(proxy)}`;
@@ -166,23 +172,23 @@ async function checkViaProxy(target: Target, proxy: string, dns: DnsResult | nul
 async function checkTarget(target: Target, dnsCache: DnsCache, options: RunOptions, signal: AbortSignal): Promise<TargetOutcome> {
   if (target.direction === 'inbound') return checkInbound(target, options, signal);
   const proxy = usesProxy(target, options);
-  const { result: dns, attempts: dnsAttempts } = await dnsCache.resolve(target.host);
+  const { result: dns, attempts: dnsAttempts, ms: dnsMs } = await dnsCache.resolve(target.host);
   const warnings = dns.ok ? dnsWarnings(dns) : [];
   if (!dns.ok) {
     // Behind a proxy only the proxy needs to resolve public names.
     if (proxy && dns.reason !== 'aborted') return checkViaProxy(target, proxy, dns, [`${target.host} does not resolve here (${dns.reason}); the proxy resolves it`], options, signal);
-    return blocked(dns, { phases: { ...EMPTY_PHASES, dns }, timings: { dns: dns.ms, total: dns.ms }, attempts: dnsAttempts });
+    return blocked(dns, { phases: { ...EMPTY_PHASES, dns }, timings: { dns: dnsMs, total: dnsMs }, attempts: dnsAttempts });
   }
   const notPrivate = privateEndpointProblem(target, dns, options);
   if (notPrivate) {
-    return outcome({ verdict: 'blocked', reason: 'dns-not-private', phase: 'dns', detail: notPrivate, phases: { ...EMPTY_PHASES, dns }, timings: { dns: dns.ms, total: dns.ms } });
+    return outcome({ verdict: 'blocked', reason: 'dns-not-private', phase: 'dns', detail: notPrivate, phases: { ...EMPTY_PHASES, dns }, timings: { dns: dnsMs, total: dnsMs } });
   }
   if (proxy) return checkViaProxy(target, proxy, dns, warnings, options, signal);
   // Not a warning: the proxy simply cannot carry this port, so direct is the only path there is.
   const directNote = target.probe === 'tcp' && options.proxy.https !== null ? ` (checked directly: a web proxy cannot carry port ${target.port})` : '';
 
-  const { results: tcp, connection, attempts } = await connectAll(target, dns.details.addresses, options, signal);
-  const timings: Partial<Record<Phase | 'total', number>> = { dns: dns.ms, tcp: Math.max(...tcp.map((r) => r.ms)) };
+  const { results: tcp, connection, attempts, ms: tcpMs } = await connectAll(target, dns.details.addresses, options, signal);
+  const timings: Partial<Record<Phase | 'total', number>> = { dns: dnsMs, tcp: tcpMs };
   const total = (): number => Object.entries(timings).reduce((sum, [k, v]) => (k === 'total' ? sum : sum + (v ?? 0)), 0);
   if (!connection) {
     timings.total = total();
@@ -212,7 +218,7 @@ async function checkTarget(target: Target, dnsCache: DnsCache, options: RunOptio
     const url = options.dialPort ? urlFor({ ...target, port }) : urlFor(target);
     const retried = await withRetries(options.retries, signal, () => probeHttp({ url, address }, { timeoutMs: options.timeoutMs, signal, ca: options.ca }));
     http = retried.result;
-    timings.http = http.ms;
+    timings.http = retried.ms;
     if (!http.ok) {
       timings.total = total();
       return blocked(http, { phases: { dns, tcp, tls, http }, timings, attempts: retried.attempts, warnings });

@@ -81,8 +81,9 @@ export async function runDemo(options: DemoOptions, version: string, write: (tex
       version,
       progress: true,
       options: {
-        concurrency: 32,
-        timeoutMs: 1000,
+        // Client and servers share this one process: leave room for a busy machine.
+        concurrency: 16,
+        timeoutMs: 3000,
         retries: 0,
         deadlineMs: 30_000,
         dnsServers: [azure.dnsServer],

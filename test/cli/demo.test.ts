@@ -1,0 +1,44 @@
+import t from 'tap';
+import { runCli } from '../helpers/cli.js';
+import { reportSchemaErrors } from '../helpers/schema.js';
+
+interface ReportTarget {
+  host: string;
+  port: number;
+  verdict: string;
+  reason: string | null;
+}
+
+t.test('the demo runs the real checks against the simulated Azure and finds what it broke', async (t) => {
+  const run = await runCli(['demo', '-o', 'json'], { timeoutMs: 60_000 });
+  t.equal(run.code, 1, 'required endpoints are blocked, so exit 1');
+  t.notMatch(run.stderr, /Warning|Error/, 'no warnings or errors on stderr');
+  const report = JSON.parse(run.stdout) as { targets: ReportTarget[]; features: Array<{ id: string; status: string }>; summary: { complete: boolean } };
+  t.same(reportSchemaErrors(report), [], 'the report matches the published schema');
+  const blocked = report.targets.filter((x) => x.verdict === 'blocked').map((x) => `${x.host}:${x.port} ${x.reason}`).sort();
+  t.same(blocked, [
+    'cloud.r-project.org:443 dns-nxdomain',
+    'cloud.r-project.org:80 dns-nxdomain',
+    'demodata.file.core.windows.net:445 tcp-timeout',
+    'graph.windows.net:443 tls-reset',
+    'pypi.org:443 http-denied',
+    'pypi.org:80 http-denied',
+    'repo.anaconda.com:443 tls-untrusted',
+  ]);
+  t.ok(report.targets.filter((x) => x.verdict === 'reachable').length > 30, 'the rest is reachable');
+  t.same(
+    report.features.filter((f) => f.status === 'broken').map((f) => f.id).sort(),
+    ['compute-cluster', 'compute-instance', 'integrated-notebook', 'python-packages', 'r-packages', 'workspace-storage'],
+  );
+  t.equal(report.summary.complete, true);
+  t.ok(run.ms < 20_000, `finished in ${run.ms} ms`);
+});
+
+t.test('the demo table says what it is and what broke', async (t) => {
+  const run = await runCli(['demo'], { timeoutMs: 60_000 });
+  t.equal(run.code, 1);
+  t.match(run.stdout, /^Demo: a simulated Azure on 127\.77\.0\.0\/16/);
+  t.match(run.stdout, /BROKEN\s+Python packages \(python-packages\)/);
+  t.match(run.stdout, /fix:\s+exempt repo\.anaconda\.com from TLS inspection/);
+  t.match(run.stdout, /Broken: .*workspace-storage/);
+});

@@ -1,0 +1,80 @@
+import t from 'tap';
+import { loadCatalog } from '../src/catalog/load.js';
+import { REASONS } from '../src/probers/result.js';
+import { buildReport } from '../src/report.js';
+import { judgeFeatures } from '../src/features.js';
+import { EMPTY_PHASES, type CheckedTarget } from '../src/result.js';
+import { renderCheckTable } from '../src/reporters/check-table.js';
+import { defaultFacts } from '../src/facts/facts.js';
+import { REPORT_SCHEMA, reportSchemaErrors } from './helpers/schema.js';
+
+const catalog = loadCatalog();
+
+function checked(id: string, features: string[], verdict: CheckedTarget['verdict'], reason: CheckedTarget['reason'], required = true): CheckedTarget {
+  const [host, port] = id.split(':') as [string, string];
+  return {
+    id, host, port: Number(port), protocol: 'tcp', probe: 'tcp', direction: 'outbound', path: null, pattern: host, features, required,
+    condition: null, representative: false, workspaceResource: false, skipped: null, purpose: 'p',
+    rules: [{ type: 'fqdn', destination: host, protocol: 'TCP', port: Number(port), direction: 'outbound' }],
+    sources: [{ section: 's', file: 'f', keyPath: 'entries[0]', pattern: host, serviceTag: null, features, condition: null, required, representative: false, purpose: 'p', skipped: null }],
+    verdict, reason, phase: reason ? 'tcp' : null, detail: `${id} ${verdict}`, warnings: verdict === 'warning' ? ['something odd'] : [],
+    fix: verdict === 'blocked' ? [`allow outbound TCP ${port} to ${host}`] : [], via: 'direct', attempts: 1, timings: { total: 1 }, phases: EMPTY_PHASES,
+  };
+}
+
+const targets = [
+  checked('st1.file.core.windows.net:445', ['workspace-storage', 'integrated-notebook'], 'blocked', 'tcp-timeout'),
+  checked('st1.file.core.windows.net:443', ['workspace-storage', 'integrated-notebook'], 'reachable', null),
+  checked('download.pytorch.org:443', ['python-packages'], 'blocked', 'tcp-refused', false),
+  checked('pypi.org:443', ['python-packages'], 'reachable', null),
+  checked('login.microsoftonline.com:443', ['azure-ad'], 'warning', null),
+  checked('gcr.io:443', ['arc-extension'], 'skipped', null),
+  checked('ml.azure.com:443', ['studio'], 'skipped', 'aborted'),
+];
+
+t.test('features: a required block breaks, an optional block or a warning degrades, all-skipped is not checked', async (t) => {
+  const status = Object.fromEntries(judgeFeatures(catalog, targets).map((f) => [f.id, [f.status, f.blockedBy]]));
+  t.same(status, {
+    'azure-ad': ['degraded', ['login.microsoftonline.com:443']],
+    studio: ['broken', ['ml.azure.com:443']],
+    'integrated-notebook': ['broken', ['st1.file.core.windows.net:445']],
+    'workspace-storage': ['broken', ['st1.file.core.windows.net:445']],
+    'python-packages': ['degraded', ['download.pytorch.org:443']],
+    'arc-extension': ['not-checked', []],
+  });
+});
+
+const report = buildReport({
+  catalog, version: '9.9.9', startedAt: new Date('2026-01-02T03:04:05Z'), durationMs: 1234, facts: { ...defaultFacts(), region: 'westus2' },
+  settings: { timeoutMs: 5000, deadlineMs: 120000, concurrency: 32, retries: 1, dnsServers: [], proxy: null, proxySource: null },
+  targets,
+});
+
+t.test('the summary counts verdicts and decides the exit code', async (t) => {
+  t.same(report.summary, {
+    targets: 7, reachable: 2, blocked: 2, warning: 1, skipped: 1, unfinished: 1, requiredFailing: 2,
+    featuresBroken: ['studio', 'integrated-notebook', 'workspace-storage'], complete: false, exitCode: 1,
+  });
+  const allGood = buildReport({ ...{ catalog, version: '1', startedAt: new Date(), durationMs: 1, facts: defaultFacts(), settings: report.settings }, targets: [targets[1] as CheckedTarget, targets[2] as CheckedTarget] });
+  t.equal(allGood.summary.exitCode, 0, 'an optional block alone does not fail the run');
+});
+
+t.test('the report document matches the published schema, and the schema knows every reason code', async (t) => {
+  t.same(reportSchemaErrors(JSON.parse(JSON.stringify(report))), []);
+  const reasonEnum = (REPORT_SCHEMA as { properties: { targets: { items: { properties: { reason: { anyOf: Array<{ enum?: string[] }> } } } } } }).properties.targets.items.properties.reason.anyOf[0]?.enum;
+  t.same([...(reasonEnum ?? [])].sort(), [...Object.keys(REASONS), 'internal-error'].sort());
+  t.notSame(reportSchemaErrors({ ...JSON.parse(JSON.stringify(report)), extra: 1 }), [], 'unknown keys are refused');
+});
+
+t.test('the table puts broken features first, with the fix under each blocked target', async (t) => {
+  const text = renderCheckTable(report);
+  const lines = text.split('\n');
+  t.match(lines[0], /^aml-netcheck 9\.9\.9: Azure public, westus2; 5 targets checked in 1\.2s$/);
+  const order = lines.filter((l) => /^(BROKEN|DEGRADED|ok) /.test(l)).map((l) => l.split(/\s+/)[0]);
+  t.same(order, ['BROKEN', 'BROKEN', 'BROKEN', 'DEGRADED', 'DEGRADED']);
+  t.match(text, /BLOCKED\s+st1\.file\.core\.windows\.net:445\s+tcp-timeout\s+st1\.file\.core\.windows\.net:445 blocked\n\s+fix:\s+allow outbound TCP 445 to st1\.file\.core\.windows\.net/);
+  t.match(text, /UNFINISHED\s+ml\.azure\.com:443\s+aborted/);
+  t.match(text, /note: something odd/);
+  t.match(text, /Not checked: arc-extension/);
+  t.match(text, /Broken: studio, integrated-notebook, workspace-storage; 2 required endpoint\(s\) not reachable\./);
+});

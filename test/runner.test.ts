@@ -1,0 +1,169 @@
+import { pino } from 'pino';
+import t from 'tap';
+import { runChecks, type RunOptions } from '../src/runner.js';
+import { NO_PROXY_CONFIG } from '../src/proxy.js';
+import { startDnsServer, type Zone } from '../src/simulate/dns-server.js';
+import { createPki } from '../src/simulate/pki.js';
+import { startDroppingListener, startHttpServer, startSilentServer, respondWith, type RunningServer } from '../src/simulate/servers.js';
+import type { Target } from '../src/target.js';
+import type { Cleanup } from './helpers/servers.js';
+
+const pki = createPki();
+const quiet = pino({ level: 'silent' });
+
+function target(host: string, port: number, overrides: Partial<Target> = {}): Target {
+  const probe = port === 443 ? 'https' : port === 80 ? 'http' : 'tcp';
+  return {
+    id: `${host}:${port}`,
+    host,
+    port,
+    protocol: 'tcp',
+    probe,
+    direction: 'outbound',
+    path: null,
+    pattern: host,
+    features: ['workspace-api'],
+    required: true,
+    condition: null,
+    representative: false,
+    workspaceResource: false,
+    skipped: null,
+    purpose: 'test',
+    rules: [{ type: 'fqdn', destination: host, protocol: 'TCP', port, direction: 'outbound' }],
+    sources: [],
+    ...overrides,
+  };
+}
+
+async function dns(t: Cleanup, zone: Zone, address = '127.0.0.1') {
+  const server = await startDnsServer(zone, { address });
+  t.teardown(() => server.close());
+  return server;
+}
+
+async function keep<T extends RunningServer>(t: Cleanup, server: Promise<T>): Promise<T> {
+  const running = await server;
+  t.teardown(() => running.close());
+  return running;
+}
+
+function options(servers: RunOptions['dnsServers'], overrides: Partial<RunOptions> = {}): RunOptions {
+  return {
+    concurrency: 8,
+    timeoutMs: 400,
+    retries: 0,
+    deadlineMs: 10_000,
+    dnsServers: servers,
+    ca: [pki.trusted.cert],
+    proxy: NO_PROXY_CONFIG,
+    privateEndpoint: false,
+    inboundFromHere: false,
+    logger: quiet,
+    ...overrides,
+  };
+}
+
+t.test('each host is resolved once per run, whatever the number of its ports', async (t) => {
+  const server = await keep(t, startSilentServer({ address: '127.0.80.1' }));
+  const resolver = await dns(t, { 'svc.test': { a: ['127.0.80.1'] } });
+  const dial = (): number => server.port;
+  const results = await runChecks([target('svc.test', 445), target('svc.test', 8787), target('svc.test', 18881)], options([resolver.server], { dialPort: dial }));
+  t.same(results.map((r) => r.verdict), ['reachable', 'reachable', 'reachable']);
+  t.same(resolver.queries.map((q) => q.type).sort(), ['A', 'AAAA'], 'one A and one AAAA query in all');
+});
+
+t.test('a dropped port times out and is retried once before it counts as blocked', async (t) => {
+  const dropping = await keep(t, startDroppingListener({ address: '127.0.80.2' }));
+  const resolver = await dns(t, { 'drop.test': { a: ['127.0.80.2'] } });
+  const [once] = await runChecks([target('drop.test', 445)], options([resolver.server], { dialPort: () => dropping.port }));
+  t.match(once, { verdict: 'blocked', reason: 'tcp-timeout', phase: 'tcp', attempts: 1 });
+  const [twice] = await runChecks([target('drop.test', 445)], options([resolver.server], { dialPort: () => dropping.port, retries: 1 }));
+  t.match(twice, { verdict: 'blocked', reason: 'tcp-timeout', attempts: 2 });
+  t.ok((twice?.timings.tcp ?? 0) >= 700, 'both tries waited out their budget');
+  t.same(twice?.fix, ['allow outbound TCP 445 to drop.test'], 'a drop is fixed by an allow rule');
+});
+
+t.test('the deadline ends the run on time and marks what did not finish', async (t) => {
+  const dropping = await keep(t, startDroppingListener({ address: '127.0.80.3' }));
+  const web = await keep(t, startHttpServer(respondWith(200, 'ok'), pki.issue({ names: ['ok.test'] }), { address: '127.0.80.4' }));
+  const resolver = await dns(t, { 'slow.test': { a: ['127.0.80.3'] }, 'ok.test': { a: ['127.0.80.4'] } });
+  const started = performance.now();
+  const results = await runChecks(
+    [target('ok.test', 443), target('slow.test', 445)],
+    options([resolver.server], { timeoutMs: 5000, deadlineMs: 300, dialPort: (p) => (p === 445 ? dropping.port : web.port) }),
+  );
+  const elapsed = performance.now() - started;
+  t.ok(elapsed < 1500, `returned ${Math.round(elapsed)} ms after a 300 ms deadline`);
+  t.match(results[0], { verdict: 'reachable' });
+  t.match(results[1], { verdict: 'skipped', reason: 'aborted', detail: 'not finished before the 300ms deadline' });
+});
+
+t.test('an interrupt ends the run early and the same way', async (t) => {
+  const dropping = await keep(t, startDroppingListener({ address: '127.0.80.5' }));
+  const resolver = await dns(t, { 'slow.test': { a: ['127.0.80.5'] } });
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 200);
+  const [result] = await runChecks([target('slow.test', 445)], options([resolver.server], { timeoutMs: 5000, signal: controller.signal, dialPort: () => dropping.port }));
+  t.match(result, { verdict: 'skipped', reason: 'aborted', detail: 'not finished before the interrupt' });
+});
+
+t.test('with a private endpoint the workspace’s own hosts must resolve privately', async (t) => {
+  const resolver = await dns(t, {
+    'st1.blob.core.windows.net': { cname: 'st1.privatelink.blob.core.windows.net' },
+    'st1.privatelink.blob.core.windows.net': { a: ['127.0.80.6'] },
+    'pypi.org': { a: ['127.0.80.7'] },
+  });
+  const own = target('st1.blob.core.windows.net', 445, { workspaceResource: true });
+  const [result] = await runChecks([own], options([resolver.server], { privateEndpoint: true }));
+  t.match(result, { verdict: 'blocked', reason: 'dns-not-private', phase: 'dns' });
+  t.match(result?.detail, /resolves to public 127\.0\.80\.6 via st1\.privatelink\.blob\.core\.windows\.net/);
+  t.match(result?.detail, /privatelink zone answers with a public record/);
+  t.match(result?.fix[0], /privatelink zone/);
+  const [publicHost] = await runChecks([target('pypi.org', 445)], options([resolver.server], { privateEndpoint: true, dialPort: () => 1 }));
+  t.not(publicHost?.reason, 'dns-not-private', 'public services may resolve publicly');
+  const [withoutPe] = await runChecks([own], options([resolver.server], { dialPort: () => 1 }));
+  t.not(withoutPe?.reason, 'dns-not-private', 'no private endpoint, no such check');
+});
+
+t.test('resolvers that disagree make a warning, naming what each said', async (t) => {
+  const server = await keep(t, startSilentServer({ address: '127.0.80.8' }));
+  const first = await dns(t, { 'svc.test': { a: ['127.0.80.8'] } }, '127.0.80.9');
+  const second = await dns(t, { 'svc.test': { rcode: 'NXDOMAIN' } }, '127.0.80.10');
+  const [result] = await runChecks([target('svc.test', 445)], options([first.server, second.server], { dialPort: () => server.port }));
+  t.match(result, { verdict: 'warning', phase: 'dns' });
+  t.match(result?.warnings[0], /DNS servers disagree/);
+  t.match(result?.warnings[0], /127\.0\.80\.10:\d+ said dns-nxdomain/);
+});
+
+t.test('every address is tried; one dead address of two is a warning, all dead is blocked', async (t) => {
+  const server = await keep(t, startSilentServer({ address: '127.0.80.11' }));
+  const resolver = await dns(t, { 'two.test': { a: ['127.0.80.11', '127.0.80.12'] }, 'dead.test': { a: ['127.0.80.12', '127.0.80.13'] } });
+  const [two, dead] = await runChecks([target('two.test', 445), target('dead.test', 445)], options([resolver.server], { dialPort: () => server.port }));
+  t.equal(two?.phases.tcp.length, 2);
+  t.match(two, { verdict: 'warning' });
+  t.match(two?.warnings[0], /1 of 2 addresses failed: connect to 127\.0\.80\.12:\d+ refused/);
+  t.match(dead, { verdict: 'blocked', reason: 'tcp-refused' });
+  t.equal(dead?.phases.tcp.length, 2);
+});
+
+t.test('https targets go DNS, TCP, TLS, HTTP and record every phase', async (t) => {
+  const web = await keep(t, startHttpServer(respondWith(404, 'nope'), pki.issue({ names: ['web.test'] }), { address: '127.0.80.14' }));
+  const resolver = await dns(t, { 'web.test': { a: ['127.0.80.14'] } });
+  const [result] = await runChecks([target('web.test', 443, { path: '/x/y/' })], options([resolver.server], { dialPort: () => web.port }));
+  t.match(result, { verdict: 'reachable', reason: null, via: 'direct' });
+  t.ok(result?.phases.dns?.ok && result.phases.tls?.ok && result.phases.http?.ok);
+  t.equal(result?.phases.http?.details.status, 404, 'any status from the service counts as reachable');
+  t.equal(web.requests[0]?.url, '/x/y/', 'the catalog path is requested');
+  t.equal(web.requests[0]?.servername, 'web.test', 'SNI is the host, though we dial the address');
+  t.ok(['dns', 'tcp', 'tls', 'http', 'total'].every((k) => typeof (result?.timings as Record<string, number>)[k] === 'number'));
+});
+
+t.test('skipped and inbound targets are reported without a single packet', async (t) => {
+  const resolver = await dns(t, {});
+  const skipped = target('gcr.io', 443, { skipped: { reason: 'arc-extension is opt-in', flag: '--features arc-extension' } });
+  const inbound = target('127.0.80.15', 29876, { direction: 'inbound' });
+  const results = await runChecks([skipped, inbound], options([resolver.server]));
+  t.match(results[0], { verdict: 'skipped', detail: 'arc-extension is opt-in (add --features arc-extension)' });
+  t.match(results[1], { verdict: 'skipped', detail: /inbound ports are checked from outside the node/ });
+  t.equal(resolver.queries.length, 0);
+});
