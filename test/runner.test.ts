@@ -167,3 +167,14 @@ t.test('skipped and inbound targets are reported without a single packet', async
   t.match(results[1], { verdict: 'skipped', detail: /inbound ports are checked from outside the node/ });
   t.equal(resolver.queries.length, 0);
 });
+
+t.test('inbound ports are dialled when checking from outside the node', async (t) => {
+  const node = await keep(t, startSilentServer({ address: '127.0.80.16' }));
+  const resolver = await dns(t, {});
+  const inbound = target('127.0.80.16', 29876, { direction: 'inbound', features: ['inbound-management'] });
+  const [open] = await runChecks([inbound], options([resolver.server], { inboundFromHere: true, dialPort: () => node.port }));
+  t.match(open, { verdict: 'reachable', detail: /inbound port 29876 on 127\.0\.80\.16 accepted a connection from here/ });
+  const [closed] = await runChecks([inbound], options([resolver.server], { inboundFromHere: true, dialPort: () => 1 }));
+  t.match(closed, { verdict: 'blocked', reason: 'tcp-refused' });
+  t.equal(resolver.queries.length, 0, 'an address needs no DNS');
+});

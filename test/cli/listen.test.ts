@@ -1,0 +1,57 @@
+import net from 'node:net';
+import t from 'tap';
+import { CLI } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+
+function listen(args: string[]): { done: Promise<{ code: number | null; stdout: string }> } {
+  const child = spawn(process.execPath, [CLI, 'listen', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  return { done: new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout }))) };
+}
+
+async function connectSoon(port: number, address: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ port, host: address });
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing listened on ${address}:${port}`);
+}
+
+t.test('listen records who connected to each port and exits 1 when a port saw nobody', async (t) => {
+  const run = listen(['--ports', '39871,39872', '--address', '127.0.81.1', '--duration', '1500ms', '-o', 'json']);
+  await connectSoon(39871, '127.0.81.1');
+  const { code, stdout } = await run.done;
+  const report = JSON.parse(stdout) as { ports: Array<{ port: number; listening: boolean; connections: Array<{ from: string }> }>; exitCode: number };
+  t.equal(code, 1);
+  t.equal(report.exitCode, 1);
+  t.match(report.ports[0], { port: 39871, listening: true });
+  t.ok((report.ports[0]?.connections.length ?? 0) >= 1);
+  t.match(report.ports[0]?.connections[0]?.from, /^127\.0\.0\.1:\d+$/);
+  t.match(report.ports[1], { port: 39872, listening: true, connections: [] });
+});
+
+t.test('a port already taken is reported, not fatal', async (t) => {
+  const holder = net.createServer().listen(39873, '127.0.81.2');
+  await new Promise((resolve) => holder.once('listening', resolve));
+  t.teardown(() => holder.close());
+  const { code, stdout } = await listen(['--ports', '39873', '--address', '127.0.81.2', '--duration', '200ms']).done;
+  t.equal(code, 1);
+  t.match(stdout, /39873\s+not opened: port 39873 is already in use here/);
+});
+
+t.test('bad listen flags are bad input', async (t) => {
+  for (const args of [['--ports', '70000'], ['--address', 'nope'], ['--duration', 'soon']]) {
+    const child = spawn(process.execPath, [CLI, 'listen', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    t.equal(code, 2, args.join(' '));
+    t.match(stderr, /^aml-netcheck: --(ports|address|duration): /);
+  }
+});
