@@ -7,6 +7,7 @@ import { runExplain, EXPLAIN_EXAMPLE, type ExplainOptions } from './commands/exp
 import { runFeatures } from './commands/features.js';
 import { runListen, LISTEN_EXAMPLE, type ListenOptions } from './commands/listen.js';
 import { addWorkspaceOptions } from './commands/workspace-options.js';
+import { collect } from './commands/repeatable.js';
 import { addCheckOptions, CHECK_EXAMPLE, type CheckOptions } from './commands/check-options.js';
 
 /**
@@ -66,7 +67,7 @@ export function buildProgram(): Command {
     .description('tell which features need a host, on which ports, and why')
     .argument('<host>', 'host name, host:port, URL, service tag or catalog pattern')
     .addOption(new Option('--cloud <cloud>', 'only this cloud').choices(['public', 'usgov', 'china']))
-    .option('--catalog <file>', 'extra catalog file (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--catalog <file>', 'extra catalog file (repeatable)', collect)
     .addOption(outputOption())
     .addHelpText('after', EXPLAIN_EXAMPLE)
     .action((host: string, options: ExplainOptions) => {
@@ -88,7 +89,7 @@ export function buildProgram(): Command {
   program
     .command('features')
     .description('list the feature ids that --features accepts')
-    .option('--catalog <file>', 'extra catalog file (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--catalog <file>', 'extra catalog file (repeatable)', collect)
     .addOption(outputOption())
     .addHelpText('after', '\nExample:\n  $ aml-netcheck features -o json')
     .action((options: { catalog?: string[]; output: 'table' | 'json' }) => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { WorkspaceOptionValues } from './workspace-options.js';
+import { collect } from './repeatable.js';
 
 // Kept apart from check.ts so that building the CLI does not load the probers.
 export interface CheckOptions extends WorkspaceOptionValues {
@@ -25,13 +26,13 @@ Examples:
 
 export function addCheckOptions(command: Command): Command {
   return command
-    .option('--dns-server <ip[:port]>', 'resolver to use instead of the system one (repeatable; several are compared)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--dns-server <ip[:port]>', 'resolver to use instead of the system one (repeatable; several are compared)', collect)
     .option('--timeout <duration>', 'budget of each phase (DNS, TCP, TLS, HTTP) of each target, e.g. 500ms, 5s', '5s')
     .option('--deadline <duration>', 'budget of the whole run; unfinished targets are reported as such', '2m')
     .option('--concurrency <n>', 'targets checked at once', '32')
     .option('--retries <n>', 'extra tries for a phase that timed out', '1')
     .option('--proxy <url>', 'HTTP proxy for web checks (default: HTTPS_PROXY / HTTP_PROXY, minus NO_PROXY)')
-    .option('--ca-file <file>', 'extra trusted CA certificates, PEM (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--ca-file <file>', 'extra trusted CA certificates, PEM (repeatable)', collect)
     .option('--out <file>', 'also write the report to this file')
     .option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace, silent', 'warn')
     .option('--log-file <file>', 'write logs to this file instead of stderr')

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../errors.js';
+import { collect } from './repeatable.js';
 import { loadCatalog } from '../catalog/load.js';
 import { checkFeatureSelection } from '../catalog/expand.js';
 import type { Catalog } from '../catalog/types.js';
@@ -45,10 +46,6 @@ const FLAG_OF: Record<keyof WorkspaceFacts, string> = {
   userManagedDependencies: '--user-managed-deps',
   customPackageIndex: '--custom-package-index',
 };
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 function commaList(value: string, previous: string[] | undefined): string[] {
   const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
