@@ -48,6 +48,8 @@ export interface SimulatedAzureSpec {
   readonly hosts: readonly SimulatedHost[];
   /** Catalog port to the port really listened on, for runs that may not bind below 1024. */
   readonly portMap?: Readonly<Record<string, number>>;
+  /** What a catalog port speaks; by default 443 is HTTPS, 80 HTTP and the rest bare TCP. */
+  readonly schemes?: Readonly<Record<string, 'https' | 'http' | 'tcp'>>;
 }
 
 export interface SimulatedAzure {
@@ -57,8 +59,9 @@ export interface SimulatedAzure {
   close(): Promise<void>;
 }
 
-const TLS_PORTS = new Set([443]);
-const HTTP_PORTS = new Set([80]);
+function schemeOf(spec: SimulatedAzureSpec, port: number): 'https' | 'http' | 'tcp' {
+  return spec.schemes?.[String(port)] ?? (port === 443 ? 'https' : port === 80 ? 'http' : 'tcp');
+}
 
 /** A reply shaped like a real Azure front door's: a status the service would give without credentials. */
 const serviceReply: Handler = respondWith(401, '{"error":{"code":"Unauthorized"}}', { 'content-type': 'application/json', server: 'simulated-azure' });
@@ -92,7 +95,7 @@ function dnsRecord(host: SimulatedHost): Zone {
 
 type Credentials = { cert: string; key: string };
 
-async function startEndpoint(host: SimulatedHost, catalogPort: number, behavior: EndpointBehavior, port: number, pki: Pki, healthy: () => Credentials): Promise<RunningServer | null> {
+async function startEndpoint(host: SimulatedHost, scheme: 'https' | 'http' | 'tcp', behavior: EndpointBehavior, port: number, pki: Pki, healthy: () => Credentials): Promise<RunningServer | null> {
   const bind = { address: host.address, port };
   const credentials = (): Credentials => {
     switch (behavior) {
@@ -119,8 +122,8 @@ async function startEndpoint(host: SimulatedHost, catalogPort: number, behavior:
       break;
   }
   const handler = behavior === 'deny-470' ? azureFirewallDeny : behavior === 'huge-body' ? hugeBody : serviceReply;
-  if (TLS_PORTS.has(catalogPort)) return startHttpServer(handler, credentials(), bind);
-  if (HTTP_PORTS.has(catalogPort)) return startHttpServer(handler, undefined, bind);
+  if (scheme === 'https') return startHttpServer(handler, credentials(), bind);
+  if (scheme === 'http') return startHttpServer(handler, undefined, bind);
   // SMB, RStudio and the like: a TCP accept is all a check can ask of them.
   return startSilentServer(bind);
 }
@@ -142,7 +145,7 @@ export async function startSimulatedAzure(spec: SimulatedAzureSpec): Promise<Sim
     for (const host of spec.hosts) {
       for (const [portText, behavior] of Object.entries(host.ports)) {
         const catalogPort = Number(portText);
-        const server = await startEndpoint(host, catalogPort, behavior, spec.portMap?.[portText] ?? catalogPort, pki, healthy);
+        const server = await startEndpoint(host, schemeOf(spec, catalogPort), behavior, spec.portMap?.[portText] ?? catalogPort, pki, healthy);
         if (server) running.push(server);
       }
     }

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { startSimulatedAzure } from '../../src/simulate/azure.js';
+import { CLI, runCli } from '../helpers/cli.js';
+import { reportSchemaErrors } from '../helpers/schema.js';
+
+const CATALOG = 'test/fixtures/catalog/sim/loopback.yaml';
+
+const BAD_INPUT: Array<[string[], RegExp]> = [
+  [['--timeout', 'soon'], /^aml-netcheck: --timeout: 'soon' is not a duration/],
+  [['--deadline', '0'], /^aml-netcheck: --deadline: '0' must be longer than zero/],
+  [['--concurrency', '0'], /^aml-netcheck: --concurrency: '0' is not a whole number from 1 to 1024/],
+  [['--retries', 'x'], /^aml-netcheck: --retries: 'x' is not a whole number from 0 to 5/],
+  [['--dns-server', 'dns.example'], /^aml-netcheck: --dns-server: 'dns\.example' is not an IP address/],
+  [['--proxy', 'ftp://proxy:21'], /^aml-netcheck: --proxy: proxy scheme 'ftp:' is not supported/],
+  [['--proxy', 'http://user:s3cret@'], /^aml-netcheck: --proxy: /],
+  [['--ca-file', 'missing.pem'], /^aml-netcheck: --ca-file: cannot read CA file missing\.pem: ENOENT/],
+  [['--ca-file', 'README.md'], /^aml-netcheck: --ca-file: README\.md holds no PEM certificate/],
+  [['--log-level', 'loud'], /^aml-netcheck: --log-level: 'loud' is not one of/],
+];
+
+t.test('bad check flags: one line, exit 2, before any packet', async (t) => {
+  for (const [args, message] of BAD_INPUT) {
+    const run = await runCli(['check', '--features', 'azure-ad', ...args]);
+    t.equal(run.code, 2, args.join(' '));
+    t.match(run.stderr, message, args.join(' '));
+    t.equal(run.stderr.trim().split('\n').length, 1);
+    t.notMatch(run.stderr, /s3cret/, 'a proxy password is never echoed');
+    t.equal(run.stdout, '');
+  }
+});
+
+async function simulation(t: { teardown(fn: () => unknown): void }) {
+  const azure = await startSimulatedAzure({
+    dns: { address: '127.0.82.1', port: 0 },
+    hosts: [
+      { name: 'web.sim.test', address: '127.0.82.2', ports: { 18443: 'ok' } },
+      { name: 'share.sim.test', address: '127.0.82.3', ports: { 18445: 'drop' } },
+    ],
+    schemes: { 18443: 'https' },
+  });
+  t.teardown(() => azure.close());
+  const dir = mkdtempSync(join(tmpdir(), 'amlnc-check-'));
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, azure.caPem);
+  const args = ['check', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--ca-file', caFile, '--retries', '0'];
+  return { dir, args };
+}
+
+t.test('check on loopback: JSON on stdout and in --out, valid against the schema, exit 1 for the dropped port', async (t) => {
+  const { dir, args } = await simulation(t);
+  const out = join(dir, 'report.json');
+  const run = await runCli([...args, '--timeout', '500ms', '-o', 'json', '--out', out]);
+  t.equal(run.code, 1, run.stderr);
+  const report = JSON.parse(run.stdout) as { targets: Array<{ id: string; verdict: string; reason: string | null; via: string }>; features: Array<{ id: string; status: string; blockedBy: string[] }> };
+  t.same(reportSchemaErrors(report), []);
+  t.same(report.targets.map((x) => [x.id, x.verdict, x.reason]), [
+    ['share.sim.test:18445', 'blocked', 'tcp-timeout'],
+    ['web.sim.test:18443', 'reachable', null],
+  ]);
+  t.same(report.features, [{ id: 'sim-test', name: 'Simulated service', status: 'broken', blockedBy: ['share.sim.test:18445'], targets: 2 }]);
+  t.equal(readFileSync(out, 'utf8'), run.stdout, '--out holds the same report');
+});
+
+t.test('the deadline ends the run on time and the report still comes, marking what did not finish', async (t) => {
+  const { args } = await simulation(t);
+  const run = await runCli([...args, '--timeout', '10s', '--deadline', '700ms', '-o', 'json']);
+  t.ok(run.ms < 5000, `exited after ${run.ms} ms`);
+  t.equal(run.code, 1, 'an unfinished required target is not proven reachable');
+  const report = JSON.parse(run.stdout) as { targets: Array<{ id: string; reason: string | null; detail: string }>; summary: { unfinished: number; complete: boolean } };
+  t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { reason: 'aborted', detail: 'not finished before the 700ms deadline' });
+  t.match(report.summary, { unfinished: 1, complete: false });
+});
+
+t.test('Ctrl-C ends the run and still prints the report', async (t) => {
+  const { args } = await simulation(t);
+  const child = spawn(process.execPath, [CLI, ...args, '--timeout', '20s', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  setTimeout(() => child.kill('SIGINT'), 1500);
+  const started = Date.now();
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  t.ok(Date.now() - started < 6000, 'stopped promptly');
+  t.equal(code, 1);
+  const report = JSON.parse(stdout) as { targets: Array<{ id: string; reason: string | null; detail: string }> };
+  t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { reason: 'aborted', detail: 'not finished before the interrupt' });
+  t.match(report.targets.find((x) => x.id === 'web.sim.test:18443'), { reason: null });
+});
