@@ -89,3 +89,17 @@ t.test('Ctrl-C ends the run and still prints the report', async (t) => {
   t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { reason: 'aborted', detail: 'not finished before the interrupt' });
   t.match(report.targets.find((x) => x.id === 'web.sim.test:18443'), { reason: null });
 });
+
+t.test('logs: pino JSON lines on stderr, one child logger per target; --log-file takes them instead', async (t) => {
+  const { dir, args } = await simulation(t);
+  const run = await runCli([...args, '--timeout', '300ms', '--log-level', 'debug', '--proxy', 'http://user:s3cret@127.0.82.9:3128', '--no-progress']);
+  const lines = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as { target?: string; msg: string; level: number });
+  t.ok(lines.length > 2);
+  t.ok(lines.some((l) => l.target === 'web.sim.test:18443'), 'a child logger names its target');
+  t.ok(lines.some((l) => l.target === 'share.sim.test:18445'));
+  t.notMatch(run.stderr + run.stdout, /s3cret/, 'the proxy password appears nowhere');
+  const logFile = join(dir, 'run.log');
+  const quiet = await runCli([...args, '--timeout', '300ms', '--log-level', 'debug', '--log-file', logFile]);
+  t.equal(quiet.stderr, '', 'nothing on stderr');
+  t.match(readFileSync(logFile, 'utf8'), /"target":"web\.sim\.test:18443"/);
+});

@@ -73,7 +73,7 @@ t.test('bad input: one line on stderr naming the flag or file, exit 2, no stack 
 });
 
 t.test('every command has --help with an example; --version is quick', async (t) => {
-  for (const command of ['list', 'explain', 'features']) {
+  for (const command of ['list', 'check', 'explain', 'features', 'listen', 'demo']) {
     const run = await runCli([command, '--help']);
     t.equal(run.code, 0, `${command} --help`);
     t.match(run.stdout, /Example/, `${command} --help shows an example`);
