@@ -146,12 +146,15 @@ async function connectAll(target: Target, addresses: readonly string[], options:
   };
 }
 
-async function checkInbound(target: Target, options: RunOptions, signal: AbortSignal): Promise<TargetOutcome> {
-  const { results, connection, attempts, ms } = await connectAll(target, [target.host], options, signal);
+async function checkInbound(target: Target, dnsCache: DnsCache, options: RunOptions, signal: AbortSignal): Promise<TargetOutcome> {
+  // --inbound-from-here takes a name too; it is resolved like any host.
+  const { result: dns, ms: dnsMs } = await dnsCache.resolve(target.host);
+  if (!dns.ok) return blocked(dns, { phases: { ...EMPTY_PHASES, dns }, timings: { dns: dnsMs, total: dnsMs } });
+  const { results, connection, attempts, ms } = await connectAll(target, dns.details.addresses, options, signal);
   connection?.socket?.destroy();
-  const tcp = results[0] as TcpResult;
-  const phases: PhaseResults = { ...EMPTY_PHASES, tcp: results };
-  const timings = { tcp: ms, total: ms };
+  const tcp = results.find((r) => r.ok) ?? (results[0] as TcpResult);
+  const phases: PhaseResults = { ...EMPTY_PHASES, dns, tcp: results };
+  const timings = { dns: dnsMs, tcp: ms, total: dnsMs + ms };
   if (!tcp.ok) return blocked(tcp, { phases, timings, attempts });
   return outcome({ verdict: 'reachable', detail: `inbound port ${target.port} on ${target.host} accepted a connection from here`, phases, timings, attempts });
 }
@@ -170,7 +173,7 @@ async function checkViaProxy(target: Target, proxy: string, dns: DnsResult | nul
 
 /** DNS, then TCP to every address, then TLS and HTTP on HTTPS ports, stopping at the first failure. */
 async function checkTarget(target: Target, dnsCache: DnsCache, options: RunOptions, signal: AbortSignal): Promise<TargetOutcome> {
-  if (target.direction === 'inbound') return checkInbound(target, options, signal);
+  if (target.direction === 'inbound') return checkInbound(target, dnsCache, options, signal);
   const proxy = usesProxy(target, options);
   const { result: dns, attempts: dnsAttempts, ms: dnsMs } = await dnsCache.resolve(target.host);
   const warnings = dns.ok ? dnsWarnings(dns) : [];

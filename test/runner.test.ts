@@ -177,4 +177,7 @@ t.test('inbound ports are dialled when checking from outside the node', async (t
   const [closed] = await runChecks([inbound], options([resolver.server], { inboundFromHere: true, dialPort: () => 1 }));
   t.match(closed, { verdict: 'blocked', reason: 'tcp-refused' });
   t.equal(resolver.queries.length, 0, 'an address needs no DNS');
+  const byName = await dns(t, { 'node.test': { a: ['127.0.80.16'] } });
+  const [named] = await runChecks([target('node.test', 29876, { direction: 'inbound' })], options([byName.server], { inboundFromHere: true, dialPort: () => node.port }));
+  t.match(named, { verdict: 'reachable' }, 'a node given by name is resolved first');
 });
