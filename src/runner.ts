@@ -31,6 +31,11 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   readonly logger: Logger;
   readonly onProgress?: (done: number, total: number, target: CheckedTarget) => void;
+  /**
+   * Issuer subjects that vouch on their own (public roots, --ca-file); a handshake
+   * trusted through any other CA is reported as TLS inspection. Unset: no such check.
+   */
+  readonly vouchedIssuers?: ReadonlySet<string>;
   /** Where a catalog port is really served; only the demo maps ports. */
   readonly dialPort?: (port: number) => number;
 }
@@ -119,6 +124,13 @@ function dnsWarnings(dns: DnsResult): string[] {
   if (!dns.details.serversDisagree) return [];
   const said = dns.details.servers.map((s) => `${s.server} said ${s.ok ? s.addresses.join(', ') || 'nothing' : (s.reason ?? 'error')}`);
   return [`DNS servers disagree: ${said.join('; ')}`];
+}
+
+function inspectionWarning(target: Target, tls: TlsResult, options: RunOptions): string | null {
+  if (!options.vouchedIssuers || !tls.ok) return null;
+  const top = tls.details.issuerChain.at(-1) ?? tls.details.certificate?.issuer;
+  if (top === undefined || options.vouchedIssuers.has(top)) return null;
+  return `TLS to ${target.host} is re-signed by "${top}", trusted only through this machine's CA store: TLS inspection; pip, conda and Docker on the compute may reject it`;
 }
 
 /** Connects to every address; keeps the first socket (in address order) that connected, closes the rest. */
@@ -211,6 +223,8 @@ async function checkTarget(target: Target, dnsCache: DnsCache, options: RunOptio
       timings.total = total();
       return blocked(tls, { phases: { ...EMPTY_PHASES, dns, tcp, tls }, timings, attempts, warnings });
     }
+    const inspection = inspectionWarning(target, tls, options);
+    if (inspection) warnings.push(inspection);
   } else {
     connection.socket.destroy();
   }
@@ -233,7 +247,8 @@ async function checkTarget(target: Target, dnsCache: DnsCache, options: RunOptio
     http !== null
       ? `HTTP ${http.details.status ?? '?'} from ${endpoint}${tls?.ok ? ` over ${tls.details.protocol ?? 'TLS'}, certificate issued by ${tls.details.certificate?.issuer ?? 'unknown'}` : ''}`
       : `TCP connect to ${endpoint} in ${formatDuration(timings.tcp ?? 0)}${directNote}`;
-  return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? (dns.details.serversDisagree ? 'dns' : 'tcp') : null, detail, warnings, phases: { dns, tcp, tls, http }, timings, attempts });
+  const warnedPhase = dns.details.serversDisagree ? 'dns' : tcp.some((r) => !r.ok) ? 'tcp' : 'tls';
+  return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? warnedPhase : null, detail, warnings, phases: { dns, tcp, tls, http }, timings, attempts });
 }
 
 function skippedOutcome(target: Target): TargetOutcome {

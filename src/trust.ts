@@ -1,4 +1,6 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { InputError } from './errors.js';
 
 /** Debian's and Red Hat's bundles of the machine's trusted CAs. */
@@ -23,6 +25,10 @@ function readPems(file: string, where: string): string[] {
  * NODE_EXTRA_CA_CERTS into its default store, which an explicit `ca` list replaces, so we read it too.
  */
 export function loadExtraCas(caFiles: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  return [...systemCas(), ...explicitCas(caFiles, env)];
+}
+
+function systemCas(): string[] {
   const pems: string[] = [];
   for (const bundle of SYSTEM_BUNDLES) {
     try {
@@ -32,8 +38,33 @@ export function loadExtraCas(caFiles: readonly string[], env: NodeJS.ProcessEnv)
       // No bundle at this path on this distribution; try the next.
     }
   }
+  return pems;
+}
+
+/** The CAs the user named on purpose, for this run or this process. */
+function explicitCas(caFiles: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const pems: string[] = [];
   const extra = env['NODE_EXTRA_CA_CERTS'];
   if (extra) pems.push(...readPems(extra, 'NODE_EXTRA_CA_CERTS'));
   for (const file of caFiles) pems.push(...readPems(file, '--ca-file'));
   return pems;
+}
+
+/** A certificate's subject the way the TLS prober writes names: `CN=x, O=y`. */
+function subjectOf(pem: string): string | null {
+  try {
+    return new X509Certificate(pem).subject.split('\n').join(', ');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Issuers that vouch for a certificate on their own: Node's bundled public roots and
+ * the CAs the user named. A chain that ends anywhere else was trusted only because an
+ * admin added its CA to this machine's store, which is what TLS inspection needs, and
+ * what clients with their own CA bundles (pip, conda, Docker) do not have.
+ */
+export function vouchedIssuers(caFiles: readonly string[], env: NodeJS.ProcessEnv): Set<string> {
+  return new Set([...rootCertificates, ...explicitCas(caFiles, env)].map(subjectOf).filter((s): s is string => s !== null));
 }

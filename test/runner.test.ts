@@ -181,3 +181,14 @@ t.test('inbound ports are dialled when checking from outside the node', async (t
   const [named] = await runChecks([target('node.test', 29876, { direction: 'inbound' })], options([byName.server], { inboundFromHere: true, dialPort: () => node.port }));
   t.match(named, { verdict: 'reachable' }, 'a node given by name is resolved first');
 });
+
+t.test('a chain trusted only through the machine store is reported as TLS inspection', async (t) => {
+  const web = await keep(t, startHttpServer(respondWith(200, 'ok'), pki.issue({ names: ['inspected.test'] }), { address: '127.0.80.17' }));
+  const resolver = await dns(t, { 'inspected.test': { a: ['127.0.80.17'] } });
+  const run = (vouched: Set<string>) => runChecks([target('inspected.test', 443)], options([resolver.server], { dialPort: () => web.port, vouchedIssuers: vouched }));
+  const [inspected] = await run(new Set(['CN=Some Public Root']));
+  t.match(inspected, { verdict: 'warning', phase: 'tls' });
+  t.match(inspected?.warnings[0], /re-signed by "CN=aml-netcheck Simulated Azure Root CA", trusted only through this machine's CA store/);
+  const [vouched] = await run(new Set(['CN=aml-netcheck Simulated Azure Root CA']));
+  t.match(vouched, { verdict: 'reachable', warnings: [] }, 'a CA the user named is not inspection');
+});

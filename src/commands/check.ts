@@ -13,7 +13,7 @@ import { runChecks, type RunOptions } from '../runner.js';
 import type { Catalog } from '../catalog/types.js';
 import type { WorkspaceFacts } from '../facts/facts.js';
 import type { Target } from '../target.js';
-import { loadExtraCas } from '../trust.js';
+import { loadExtraCas, vouchedIssuers } from '../trust.js';
 import { resolveWorkspace } from './workspace-options.js';
 import type { CheckOptions } from './check-options.js';
 
@@ -144,6 +144,7 @@ export async function runCheck(options: CheckOptions, version: string, write: (t
       proxy,
       privateEndpoint: facts.privateEndpoint,
       inboundFromHere: options.inboundFromHere !== undefined,
+      vouchedIssuers: vouchedIssuers(options.caFile ?? [], process.env),
       logger,
     },
   });
