@@ -365,13 +365,20 @@ function exchangeUdp(
       resolve(outcome);
     };
     const onAbort = (): void => settle({ kind: 'interrupted' });
+    const fail = (error: Error): void => settle({ kind: 'error', code: errorCode(error), message: describeSocketError(error) });
     const send = (): void => {
-      socket.send(query, (error) => {
-        if (error) settle({ kind: 'error', code: errorCode(error), message: describeSocketError(error) });
-      });
+      if (settled) return;
+      try {
+        socket.send(query, (error) => {
+          if (error) fail(error);
+        });
+      } catch (error) {
+        // send() throws synchronously on a socket that could not connect.
+        fail(error as Error);
+      }
     };
 
-    socket.on('error', (error) => settle({ kind: 'error', code: errorCode(error), message: describeSocketError(error) }));
+    socket.on('error', fail);
     socket.on('message', (message) => {
       // Stray or malformed datagrams are ignored, as a resolver would; the deadline still applies.
       const packet = tryDecode(message);
@@ -379,8 +386,10 @@ function exchangeUdp(
     });
     signal.addEventListener('abort', onAbort, { once: true });
     // A connected socket only accepts datagrams from the server we asked.
-    socket.connect(server.port, server.address, () => {
+    socket.connect(server.port, server.address, (error?: Error) => {
       if (settled) return;
+      // No route to the server (ENETUNREACH) arrives here, not as an 'error' event.
+      if (error) return fail(error);
       send();
       // UDP loses packets; one resend halfway keeps a single drop from looking like a dead server.
       retransmit = setTimeout(send, Math.max(10, deadline.remainingMs() / 2));

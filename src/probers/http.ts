@@ -151,6 +151,15 @@ export async function probeHttp(target: HttpTarget, options: HttpOptions): Promi
     };
     if (deadline.interruption === 'aborted') return failure('aborted', `HTTP request to ${display} aborted after ${elapsed()} ms`, null);
 
+    // Plain HTTP through a proxy is not tunnelled, so the proxy can answer in the service's place.
+    const proxyAnswer = proxy !== null && url.protocol === 'http:' ? proxyOwnAnswer(response.statusCode, response.headers) : null;
+    if (proxyAnswer !== null) {
+      const server = details.headers.server ?? 'the proxy';
+      return proxyAnswer === 'auth'
+        ? failure('proxy-auth-required', `proxy ${proxy?.display} requires authentication for ${display} (HTTP ${response.statusCode} from ${server})`, String(response.statusCode))
+        : failure('proxy-denied', `proxy ${proxy?.display} answered for ${display} itself (HTTP ${response.statusCode} from ${server}): it could not or would not reach the host`, String(response.statusCode));
+    }
+
     const denial = denialOf(response.statusCode, body.bytes);
     if (denial !== null) {
       return failure(
@@ -435,6 +444,25 @@ async function readExcerpt(
  * and a text body like "Action: Deny. Reason: No rule matched". Returns an excerpt of the page
  * when it is a deny page, null otherwise.
  */
+/** Proxy software whose name in a Server header marks an answer the proxy wrote itself. */
+const PROXY_SERVERS = /\b(tinyproxy|squid|privoxy|zscaler|bluecoat|proxysg|mcafee web gateway|fortigate|forcepoint|websense)\b/i;
+
+/**
+ * Whether an error answer to a proxied plain-HTTP request came from the proxy rather
+ * than the service: its authentication challenge, or an error page signed by proxy software.
+ */
+export function proxyOwnAnswer(status: number, headers: Record<string, string | string[] | undefined>): 'auth' | 'denied' | null {
+  if (status < 400) return null;
+  const header = (name: string): string => {
+    const value = headers[name];
+    return Array.isArray(value) ? value.join(', ') : (value ?? '');
+  };
+  if (status === 407 || header('proxy-authenticate') !== '') return 'auth';
+  const fromProxy = PROXY_SERVERS.test(header('server')) || header('x-squid-error') !== '' || header('proxy-agent') !== '';
+  if (!fromProxy) return null;
+  return status === 401 ? 'auth' : 'denied';
+}
+
 export function denialOf(status: number, body: Buffer): string | null {
   const text = body.toString('utf8');
   const deny = /Action:\s*Deny/i.test(text);

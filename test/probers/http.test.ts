@@ -298,3 +298,13 @@ t.test('denialOf', async (t) => {
   t.equal(denialOf(403, Buffer.from('Forbidden')), null);
   t.equal(denialOf(404, Buffer.from('')), null);
 });
+
+t.test('a proxied plain-HTTP error is the proxy’s own when the proxy signs it', async (t) => {
+  const { proxyOwnAnswer } = await import('../../src/probers/http.js');
+  t.equal(proxyOwnAnswer(500, { server: 'tinyproxy/1.11.1' }), 'denied', "tinyproxy's cannot-connect page");
+  t.equal(proxyOwnAnswer(503, { 'x-squid-error': 'ERR_CONNECT_FAIL 111', server: 'squid' }), 'denied');
+  t.equal(proxyOwnAnswer(401, { server: 'tinyproxy/1.11.1' }), 'auth', "tinyproxy's answer to a wrong password");
+  t.equal(proxyOwnAnswer(407, {}), 'auth');
+  t.equal(proxyOwnAnswer(404, { server: 'nginx' }), null, "the service's own 404 counts as reachable");
+  t.equal(proxyOwnAnswer(200, { server: 'squid' }), null, 'a success is never the proxy refusing');
+});
