@@ -48,6 +48,8 @@ export interface SimulatedAzureSpec {
   readonly hosts: readonly SimulatedHost[];
   /** Catalog port to the port really listened on, for runs that may not bind below 1024. */
   readonly portMap?: Readonly<Record<string, number>>;
+  /** Round trip added by the DNS server and every endpoint (the benchmark's WAN). */
+  readonly latencyMs?: number;
   /** What a catalog port speaks; by default 443 is HTTPS, 80 HTTP and the rest bare TCP. */
   readonly schemes?: Readonly<Record<string, 'https' | 'http' | 'tcp'>>;
 }
@@ -95,8 +97,7 @@ function dnsRecord(host: SimulatedHost): Zone {
 
 type Credentials = { cert: string; key: string };
 
-async function startEndpoint(host: SimulatedHost, scheme: 'https' | 'http' | 'tcp', behavior: EndpointBehavior, port: number, pki: Pki, healthy: () => Credentials): Promise<RunningServer | null> {
-  const bind = { address: host.address, port };
+async function startEndpoint(host: SimulatedHost, scheme: 'https' | 'http' | 'tcp', behavior: EndpointBehavior, bind: { address: string; port: number; latencyMs?: number }, pki: Pki, healthy: () => Credentials): Promise<RunningServer | null> {
   const credentials = (): Credentials => {
     switch (behavior) {
       case 'tls-intercept':
@@ -140,12 +141,13 @@ export async function startSimulatedAzure(spec: SimulatedAzureSpec): Promise<Sim
   const healthy = (): Credentials => (shared ??= pki.issue({ names: spec.hosts.map((h) => h.name) }));
   const zone: Zone = Object.assign({}, ...spec.hosts.map(dnsRecord));
   const running: RunningServer[] = [];
-  const dns = await startDnsServer(zone, { address: spec.dns.address, port: spec.dns.port ?? 53 });
+  const dns = await startDnsServer(zone, { address: spec.dns.address, port: spec.dns.port ?? 53, latencyMs: spec.latencyMs });
   try {
     for (const host of spec.hosts) {
       for (const [portText, behavior] of Object.entries(host.ports)) {
         const catalogPort = Number(portText);
-        const server = await startEndpoint(host, schemeOf(spec, catalogPort), behavior, spec.portMap?.[portText] ?? catalogPort, pki, healthy);
+        const bind = { address: host.address, port: spec.portMap?.[portText] ?? catalogPort, latencyMs: spec.latencyMs };
+        const server = await startEndpoint(host, schemeOf(spec, catalogPort), behavior, bind, pki, healthy);
         if (server) running.push(server);
       }
     }

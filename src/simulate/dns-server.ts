@@ -42,6 +42,8 @@ export interface DnsBind {
   readonly address?: string;
   /** Default: any free port (the same for UDP and TCP). */
   readonly port?: number;
+  /** Answer UDP queries this much later, as a resolver across a WAN would. */
+  readonly latencyMs?: number;
 }
 
 /** A small authoritative server, UDP and TCP on the same address and port. */
@@ -74,7 +76,11 @@ export async function startDnsServer(zone: Zone, bind: DnsBind = {}): Promise<Te
       const query = decodeQuery(message);
       if (query === null) return;
       const reply = answer(query, zone, 'udp', queries);
-      for (const packet of reply) udp.send(dnsPacket.encode(packet), remote.port, remote.address);
+      const send = (): void => {
+        for (const packet of reply) udp.send(dnsPacket.encode(packet), remote.port, remote.address);
+      };
+      if (bind.latencyMs) setTimeout(send, bind.latencyMs);
+      else send();
     });
 
     return {

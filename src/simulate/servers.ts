@@ -15,6 +15,12 @@ const LOOPBACK = '127.0.0.1';
 export interface Bind {
   readonly address?: string;
   readonly port?: number;
+  /**
+   * Round-trip time to add: each new connection is read this much later, which delays
+   * the server's first answer (a TLS ServerHello, an HTTP response) by one round trip.
+   * For kernels without netem.
+   */
+  readonly latencyMs?: number;
 }
 
 /** Listens and makes close() also drop open connections. */
@@ -23,6 +29,10 @@ async function listen(server: net.Server, bind: Bind = {}): Promise<RunningServe
   server.on('connection', (socket: net.Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    if (bind.latencyMs) {
+      socket.pause();
+      setTimeout(() => socket.resume(), bind.latencyMs).unref();
+    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
