@@ -216,8 +216,9 @@ function describeError(
       return failure('proxy-unreachable', `proxy ${proxy?.display} is unreachable: ${withCode}`, code);
     case 'tunnel': {
       const status = progress.tunnelStatus ?? proxyStatusIn(text);
-      if (status === 407) {
-        return failure('proxy-auth-required', `proxy ${proxy?.display} requires authentication for ${host}:${port} (HTTP 407)`, '407');
+      // A CONNECT is addressed to the proxy, so even a 401 (tinyproxy's answer to a wrong password) is its own.
+      if (status === 407 || status === 401) {
+        return failure('proxy-auth-required', `proxy ${proxy?.display} requires authentication for ${host}:${port} (HTTP ${status})`, String(status));
       }
       if (status !== null && status !== 200) {
         return failure('proxy-denied', `proxy ${proxy?.display} refused to tunnel to ${host}:${port} (HTTP ${status})`, String(status));
