@@ -14,7 +14,7 @@ import {
   type ReasonCode,
 } from './result.js';
 import { assertDialable, classifyTcpError } from './tcp.js';
-import { classifyTlsError, serverNameFor, trustedCertificates } from './tls.js';
+import { classifyTlsError, secureContextFor, serverNameFor } from './tls.js';
 
 export interface HttpTarget {
   /** `https://host[:port]/path` or `http://…`; the host is sent as SNI and Host header. */
@@ -100,13 +100,13 @@ export async function probeHttp(target: HttpTarget, options: HttpOptions): Promi
     bytesRead: 0,
     bodyComplete: false,
   };
-  const ca = trustedCertificates(options.ca);
+  const secureContext = secureContextFor(options.ca);
   // Sockets still connecting are invisible to undici; we destroy them ourselves.
   const sockets = new Set<net.Socket>();
   const dispatcher =
     proxy === null
-      ? directAgent({ address: address ?? '', port, host, ca, signal: deadline.signal, progress, sockets })
-      : proxyAgent(proxy, { ca, timeoutMs: options.timeoutMs, progress });
+      ? directAgent({ address: address ?? '', port, host, secureContext, signal: deadline.signal, progress, sockets })
+      : proxyAgent(proxy, { secureContext, timeoutMs: options.timeoutMs, progress });
   const failure = (reason: ReasonCode, message: string, cause: string | null): PhaseFailure<HttpDetails> =>
     fail('http', elapsed(), reason, proxy === null ? message : proxy.scrub(message), cause, details);
 
@@ -257,7 +257,7 @@ interface DirectAgentOptions {
   readonly address: string;
   readonly port: number;
   readonly host: string;
-  readonly ca: string[] | undefined;
+  readonly secureContext: tls.SecureContext | undefined;
   readonly signal: AbortSignal;
   readonly progress: Progress;
   readonly sockets: Set<net.Socket>;
@@ -265,7 +265,7 @@ interface DirectAgentOptions {
 
 /** An agent whose only connection goes to the already resolved address, with SNI set to the host. */
 function directAgent(options: DirectAgentOptions): Agent {
-  const { address, port, host, ca, signal, progress, sockets } = options;
+  const { address, port, host, secureContext, signal, progress, sockets } = options;
 
   const connect: buildConnector.connector = (connectOptions, callback) => {
     const https = connectOptions.protocol === 'https:';
@@ -296,7 +296,7 @@ function directAgent(options: DirectAgentOptions): Agent {
         socket: tcp,
         servername: serverNameFor(host) ?? undefined,
         host,
-        ca,
+        secureContext,
         ALPNProtocols: ['http/1.1'],
       });
       sockets.add(secure);
@@ -349,7 +349,7 @@ function parseProxyUrl(raw: string): ProxyConfig {
 }
 
 interface ProxyAgentOptions {
-  readonly ca: string[] | undefined;
+  readonly secureContext: tls.SecureContext | undefined;
   readonly timeoutMs: number;
   readonly progress: Progress;
 }
@@ -359,7 +359,7 @@ interface ProxyAgentOptions {
  * the CONNECT answer, or the target behind the tunnel.
  */
 function proxyAgent(proxy: ProxyConfig, options: ProxyAgentOptions): ProxyAgent {
-  const { ca, timeoutMs, progress } = options;
+  const { secureContext, timeoutMs, progress } = options;
 
   const tracked = (connect: buildConnector.connector, onConnected: () => void): buildConnector.connector =>
     (connectOptions, callback) =>
@@ -374,8 +374,8 @@ function proxyAgent(proxy: ProxyConfig, options: ProxyAgentOptions): ProxyAgent 
     // only allow CONNECT to 443, so tunnelling them would report a denial that real clients never see.
     proxyTunnel: false,
     connections: 1,
-    proxyTls: { ca, timeout: timeoutMs },
-    requestTls: { ca, timeout: timeoutMs },
+    proxyTls: { secureContext, timeout: timeoutMs },
+    requestTls: { secureContext, timeout: timeoutMs },
     // The client that talks to the proxy itself, for CONNECT.
     clientFactory: (origin, clientOptions) => {
       const { connect } = clientOptions as { connect: buildConnector.connector };

@@ -109,6 +109,21 @@ export function trustedCertificates(extra: readonly string[] | undefined): strin
   return [...defaults, ...extra];
 }
 
+const contexts = new WeakMap<readonly string[], tls.SecureContext>();
+
+/**
+ * The TLS context for a set of extra CAs, built once per set: building one parses every
+ * root certificate, which costs more CPU than the handshake it serves. Undefined means
+ * Node's default context.
+ */
+export function secureContextFor(extra: readonly string[] | undefined): tls.SecureContext | undefined {
+  const ca = trustedCertificates(extra);
+  if (extra === undefined || ca === undefined) return undefined;
+  let context = contexts.get(extra);
+  if (!context) contexts.set(extra, (context = tls.createSecureContext({ ca })));
+  return context;
+}
+
 /** SNI must not carry an IP address (RFC 6066), and Node warns if it does. */
 export function serverNameFor(host: string): string | null {
   return net.isIP(host) === 0 ? host : null;
@@ -152,7 +167,7 @@ export function probeTls(target: TlsTarget, options: TlsOptions): Promise<TlsRes
       host: address,
       port,
       servername: servername ?? undefined,
-      ca: trustedCertificates(options.ca),
+      secureContext: secureContextFor(options.ca),
       ALPNProtocols: ['http/1.1'],
       // Verification is done after the handshake so the presented certificate can be reported.
       rejectUnauthorized: false,

@@ -129,6 +129,33 @@ async function startEndpoint(host: SimulatedHost, scheme: 'https' | 'http' | 'tc
   return startSilentServer(bind);
 }
 
+/** TLS clients refuse certificate messages past ~100 KiB; this many names stay far below. */
+const NAMES_PER_CERTIFICATE = 400;
+
+/**
+ * Signing is the slow part, so healthy endpoints share certificates: each names every host
+ * that resolves to the addresses it covers (names that only alias an address included).
+ */
+function sharedCertificates(hosts: readonly SimulatedHost[], pki: Pki): (address: string) => Credentials {
+  const namesByAddress = new Map<string, string[]>();
+  for (const host of hosts) namesByAddress.set(host.address, [...(namesByAddress.get(host.address) ?? []), host.name]);
+  const groupOf = new Map<string, number>();
+  const groups: string[][] = [[]];
+  for (const [address, names] of namesByAddress) {
+    let current = groups[groups.length - 1] as string[];
+    if (current.length > 0 && current.length + names.length > NAMES_PER_CERTIFICATE) groups.push((current = []));
+    current.push(...names);
+    groupOf.set(address, groups.length - 1);
+  }
+  const issued = new Map<number, Credentials>();
+  return (address) => {
+    const group = groupOf.get(address) ?? 0;
+    let credentials = issued.get(group);
+    if (!credentials) issued.set(group, (credentials = pki.issue({ names: groups[group] ?? [] })));
+    return credentials;
+  };
+}
+
 /**
  * Starts a simulated Azure: an authoritative DNS server for every host, and servers on
  * each host's address that behave as the spec says. Nothing here reaches beyond the
@@ -136,9 +163,7 @@ async function startEndpoint(host: SimulatedHost, scheme: 'https' | 'http' | 'tc
  */
 export async function startSimulatedAzure(spec: SimulatedAzureSpec): Promise<SimulatedAzure> {
   const pki = createPki();
-  // Signing is the slow part: one certificate naming every host serves all healthy endpoints.
-  let shared: Credentials | null = null;
-  const healthy = (): Credentials => (shared ??= pki.issue({ names: spec.hosts.map((h) => h.name) }));
+  const healthy = sharedCertificates(spec.hosts, pki);
   const zone: Zone = Object.assign({}, ...spec.hosts.map(dnsRecord));
   const running: RunningServer[] = [];
   const dns = await startDnsServer(zone, { address: spec.dns.address, port: spec.dns.port ?? 53, latencyMs: spec.latencyMs });
@@ -147,7 +172,7 @@ export async function startSimulatedAzure(spec: SimulatedAzureSpec): Promise<Sim
       for (const [portText, behavior] of Object.entries(host.ports)) {
         const catalogPort = Number(portText);
         const bind = { address: host.address, port: spec.portMap?.[portText] ?? catalogPort, latencyMs: spec.latencyMs };
-        const server = await startEndpoint(host, schemeOf(spec, catalogPort), behavior, bind, pki, healthy);
+        const server = await startEndpoint(host, schemeOf(spec, catalogPort), behavior, bind, pki, () => healthy(host.address));
         if (server) running.push(server);
       }
     }

@@ -16,9 +16,8 @@ export interface Bind {
   readonly address?: string;
   readonly port?: number;
   /**
-   * Round-trip time to add: each new connection is read this much later, which delays
-   * the server's first answer (a TLS ServerHello, an HTTP response) by one round trip.
-   * For kernels without netem.
+   * Round-trip time to add to the server's answers (the TLS ServerHello, each HTTP
+   * response), for kernels without netem. The TCP handshake itself stays instant.
    */
   readonly latencyMs?: number;
 }
@@ -29,10 +28,6 @@ async function listen(server: net.Server, bind: Bind = {}): Promise<RunningServe
   server.on('connection', (socket: net.Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    if (bind.latencyMs) {
-      socket.pause();
-      setTimeout(() => socket.resume(), bind.latencyMs).unref();
-    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -165,7 +160,12 @@ export async function startHttpServer(handler: Handler, credentials?: { cert: st
     });
     handler(request, response, written);
   };
-  const server = credentials === undefined ? http.createServer(onRequest) : https.createServer(credentials, onRequest);
+  const latency = bind.latencyMs ?? 0;
+  const answer = latency > 0 ? (request: http.IncomingMessage, response: http.ServerResponse): void => void setTimeout(() => onRequest(request, response), latency) : onRequest;
+  // Holding the SNI callback holds the ServerHello: one round trip for the handshake.
+  const context = latency > 0 && credentials ? tls.createSecureContext(credentials) : null;
+  const tlsOptions = context && credentials ? { ...credentials, SNICallback: (_name: string, done: (error: Error | null, context?: tls.SecureContext) => void) => void setTimeout(() => done(null, context), latency) } : credentials;
+  const server = tlsOptions === undefined ? http.createServer(answer) : https.createServer(tlsOptions, answer);
   server.on('clientError', (_error, socket) => socket.destroy());
   const running = await listen(server, bind);
   return { ...running, requests, written };
