@@ -10,7 +10,7 @@
  * Then peak RSS of aml-netcheck for 5,000 targets, and the time of `--version`.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,7 +129,8 @@ async function measureBlackbox(vnet: Vnet, dir: string, targets: readonly BenchT
     // The client runs in the namespace too: the exporter listens on the namespace's loopback.
     const client = `
       const targets = JSON.parse(process.argv[1]);
-      const limit = ${CONCURRENCY};
+      // Prometheus scrapes every target on its own schedule: all probes at once is its best case.
+      const limit = targets.length;
       let next = 0, failed = 0;
       const wait = (ms) => new Promise((r) => setTimeout(r, ms));
       for (let i = 0; i < 100; i++) { try { await fetch('http://127.0.0.1:9115/'); break; } catch { await wait(50); } }
@@ -159,13 +160,15 @@ async function measurePeakRss(vnet: Vnet, dir: string): Promise<{ kib: number; m
   const entries = Array.from({ length: RSS_TARGETS }, (_, i) => ({ host: `many-${i}.sim.test`, port: 443 }));
   const catalog = path.join(dir, 'many.yaml');
   await writeFile(catalog, catalogYaml(entries));
-  const args = [CLI, 'check', '--catalog', catalog, '--features', 'bench', '--dns-server', vnet.dnsServer, '--ca-file', vnet.caFile, '--timeout', `${TIMEOUT_MS}ms`, '--retries', '0', '--deadline', '5m', '--no-progress', '-o', 'json'];
-  const { stdout, stderr, ms } = await runInNamespace(vnet.namespace, '/usr/bin/time', ['-f', 'PEAK_RSS_KIB %M', process.execPath, ...args], 10 * 60_000).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '', ms: 0 }));
-  const kib = Number(/PEAK_RSS_KIB (\d+)/.exec(stderr)?.[1] ?? NaN);
-  const report = JSON.parse(stdout) as { targets: Array<{ verdict: string }> };
+  const out = path.join(dir, 'many-report.json');
+  const args = [CLI, 'check', '--catalog', catalog, '--features', 'bench', '--dns-server', vnet.dnsServer, '--ca-file', vnet.caFile, '--timeout', `${TIMEOUT_MS}ms`, '--retries', '0', '--deadline', '5m', '--no-progress', '--out', out];
+  // Exit 1 is expected if anything is blocked; the report file and the RSS line are what count.
+  const { stderr, ms } = await runInNamespace(vnet.namespace, '/usr/bin/time', ['-f', 'PEAK_RSS_KIB %M', process.execPath, ...args], 10 * 60_000).catch((error: { stderr?: string }) => ({ stderr: error.stderr ?? '', ms: Number.NaN }));
+  const kib = Number(/PEAK_RSS_KIB (\d+)/.exec(stderr)?.[1] ?? Number.NaN);
+  const report = JSON.parse(await readFile(out, 'utf8')) as { durationMs: number; targets: Array<{ verdict: string }> };
   const reachable = report.targets.filter((t) => t.verdict === 'reachable').length;
   if (reachable !== RSS_TARGETS) throw new Error(`only ${reachable} of ${RSS_TARGETS} targets were reachable in the RSS run`);
-  return { kib, ms, targets: report.targets.length };
+  return { kib, ms: Number.isNaN(ms) ? report.durationMs : ms, targets: report.targets.length };
 }
 
 async function measureVersion(): Promise<number> {
@@ -205,7 +208,7 @@ async function main(): Promise<number> {
   const rows = [
     ['tool', 'wall time', 'found blocked', 'time vs aml-netcheck'],
     [`aml-netcheck (concurrency ${CONCURRENCY})`, seconds(ours.ms), `${ours.blocked}/${dropped}`, '1.0x'],
-    [`blackbox_exporter (${CONCURRENCY} probes at once)`, seconds(blackbox.ms), `${blackbox.blocked}/${dropped}`, `${(blackbox.ms / ours.ms).toFixed(1)}x`],
+    ['blackbox_exporter (all probes at once)', seconds(blackbox.ms), `${blackbox.blocked}/${dropped}`, `${(blackbox.ms / ours.ms).toFixed(1)}x`],
     ['curl/nc sequential loop', seconds(loop.ms), `${loop.blocked}/${dropped}`, `${(loop.ms / ours.ms).toFixed(1)}x`],
   ];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];

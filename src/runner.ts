@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import pLimit from 'p-limit';
+import type net from 'node:net';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import { resolveHost, isPrivateAddress, type DnsResult, type DnsServer } from './probers/dns.js';
 import { probeHttp, type HttpResult } from './probers/http.js';
@@ -39,6 +40,21 @@ export interface RunOptions {
   /** Where a catalog port is really served; only the demo maps ports. */
   readonly dialPort?: (port: number) => number;
 }
+
+/**
+ * Two bounds on what is in flight. A TLS handshake or an HTTP exchange costs CPU and
+ * is held to --concurrency; a DNS query or a connection attempt mostly waits (a dropped
+ * SYN costs a whole timeout and nothing else), so many more may wait at once. Without
+ * that, 60 dropped ports would hold every slot for a timeout each and the run would
+ * take several timeouts instead of one.
+ */
+interface Slots {
+  readonly exchange: LimitFunction;
+  readonly wait: LimitFunction;
+}
+
+/** How many more waiting operations than exchanges may be in flight. */
+const WAITING_PER_EXCHANGE = 8;
 
 /** Ports a web proxy cannot carry: checked directly, and the report says so. */
 function usesProxy(target: Target, options: RunOptions): string | null {
@@ -93,13 +109,17 @@ function urlFor(target: Target): string {
 class DnsCache {
   readonly #results = new Map<string, Promise<{ result: DnsResult; attempts: number; ms: number }>>();
 
-  constructor(private readonly options: RunOptions, private readonly signal: AbortSignal) {}
+  constructor(
+    private readonly options: RunOptions,
+    private readonly signal: AbortSignal,
+    private readonly slots: Slots,
+  ) {}
 
   resolve(host: string): Promise<{ result: DnsResult; attempts: number; ms: number }> {
     let pending = this.#results.get(host);
     if (!pending) {
-      pending = withRetries(this.options.retries, this.signal, () =>
-        resolveHost(host, { servers: this.options.dnsServers, timeoutMs: this.options.timeoutMs, signal: this.signal }),
+      pending = this.slots.wait(() =>
+        withRetries(this.options.retries, this.signal, () => resolveHost(host, { servers: this.options.dnsServers, timeoutMs: this.options.timeoutMs, signal: this.signal })),
       );
       this.#results.set(host, pending);
     }
@@ -136,17 +156,19 @@ function inspectionWarning(target: Target, tls: TlsResult, options: RunOptions):
 /** Connects to every address; keeps the first socket (in address order) that connected, closes the rest. */
 type OpenConnection = Extract<TcpConnection, { socket: object }>;
 
-async function connectAll(target: Target, addresses: readonly string[], options: RunOptions, signal: AbortSignal): Promise<{ results: TcpResult[]; connection: OpenConnection | null; attempts: number; ms: number }> {
+async function connectAll(target: Target, addresses: readonly string[], options: RunOptions, signal: AbortSignal, slots: Slots): Promise<{ results: TcpResult[]; connection: OpenConnection | null; attempts: number; ms: number }> {
   const port = options.dialPort?.(target.port) ?? target.port;
   const tries = await Promise.all(
-    addresses.map(async (address) => {
-      let connection: TcpConnection | undefined;
-      const { attempts, ms } = await withRetries(options.retries, signal, async () => {
-        connection = await connectTcp(address, port, { timeoutMs: options.timeoutMs, signal });
-        return connection.result;
-      });
-      return { connection: connection as TcpConnection, attempts, ms };
-    }),
+    addresses.map((address) =>
+      slots.wait(async () => {
+        let connection: TcpConnection | undefined;
+        const { attempts, ms } = await withRetries(options.retries, signal, async () => {
+          connection = await connectTcp(address, port, { timeoutMs: options.timeoutMs, signal });
+          return connection.result;
+        });
+        return { connection: connection as TcpConnection, attempts, ms };
+      }),
+    ),
   );
   const chosen = (tries.find((t) => t.connection.socket !== null)?.connection ?? null) as OpenConnection | null;
   for (const t of tries) if (t.connection !== chosen) t.connection.socket?.destroy();
@@ -158,11 +180,11 @@ async function connectAll(target: Target, addresses: readonly string[], options:
   };
 }
 
-async function checkInbound(target: Target, dnsCache: DnsCache, options: RunOptions, signal: AbortSignal): Promise<TargetOutcome> {
+async function checkInbound(target: Target, dnsCache: DnsCache, options: RunOptions, signal: AbortSignal, slots: Slots): Promise<TargetOutcome> {
   // --inbound-from-here takes a name too; it is resolved like any host.
   const { result: dns, ms: dnsMs } = await dnsCache.resolve(target.host);
   if (!dns.ok) return blocked(dns, { phases: { ...EMPTY_PHASES, dns }, timings: { dns: dnsMs, total: dnsMs } });
-  const { results, connection, attempts, ms } = await connectAll(target, dns.details.addresses, options, signal);
+  const { results, connection, attempts, ms } = await connectAll(target, dns.details.addresses, options, signal, slots);
   connection?.socket?.destroy();
   const tcp = results.find((r) => r.ok) ?? (results[0] as TcpResult);
   const phases: PhaseResults = { ...EMPTY_PHASES, dns, tcp: results };
@@ -171,9 +193,10 @@ async function checkInbound(target: Target, dnsCache: DnsCache, options: RunOpti
   return outcome({ verdict: 'reachable', detail: `inbound port ${target.port} on ${target.host} accepted a connection from here`, phases, timings, attempts });
 }
 
-async function checkViaProxy(target: Target, proxy: string, dns: DnsResult | null, warnings: string[], options: RunOptions, signal: AbortSignal): Promise<TargetOutcome> {
-  const { result: http, attempts, ms } = await withRetries(options.retries, signal, () =>
-    probeHttp({ url: urlFor(target) }, { timeoutMs: options.timeoutMs, signal, ca: options.ca, proxy: { url: proxy } }),
+async function checkViaProxy(target: Target, proxy: string, dns: DnsResult | null, warnings: string[], options: RunOptions, signal: AbortSignal, slots: Slots): Promise<TargetOutcome> {
+  // Through a proxy the wait is for the proxy to reach the host: mostly waiting.
+  const { result: http, attempts, ms } = await slots.wait(() =>
+    withRetries(options.retries, signal, () => probeHttp({ url: urlFor(target) }, { timeoutMs: options.timeoutMs, signal, ca: options.ca, proxy: { url: proxy } })),
   );
   const phases: PhaseResults = { ...EMPTY_PHASES, dns, http };
   const timings = { dns: dns?.ms, http: ms, total: (dns?.ms ?? 0) + ms };
@@ -184,25 +207,25 @@ async function checkViaProxy(target: Target, proxy: string, dns: DnsResult | nul
 }
 
 /** DNS, then TCP to every address, then TLS and HTTP on HTTPS ports, stopping at the first failure. */
-async function checkTarget(target: Target, dnsCache: DnsCache, options: RunOptions, signal: AbortSignal): Promise<TargetOutcome> {
-  if (target.direction === 'inbound') return checkInbound(target, dnsCache, options, signal);
+async function checkTarget(target: Target, dnsCache: DnsCache, options: RunOptions, signal: AbortSignal, slots: Slots): Promise<TargetOutcome> {
+  if (target.direction === 'inbound') return checkInbound(target, dnsCache, options, signal, slots);
   const proxy = usesProxy(target, options);
   const { result: dns, attempts: dnsAttempts, ms: dnsMs } = await dnsCache.resolve(target.host);
   const warnings = dns.ok ? dnsWarnings(dns) : [];
   if (!dns.ok) {
     // Behind a proxy only the proxy needs to resolve public names.
-    if (proxy && dns.reason !== 'aborted') return checkViaProxy(target, proxy, dns, [`${target.host} does not resolve here (${dns.reason}); the proxy resolves it`], options, signal);
+    if (proxy && dns.reason !== 'aborted') return checkViaProxy(target, proxy, dns, [`${target.host} does not resolve here (${dns.reason}); the proxy resolves it`], options, signal, slots);
     return blocked(dns, { phases: { ...EMPTY_PHASES, dns }, timings: { dns: dnsMs, total: dnsMs }, attempts: dnsAttempts });
   }
   const notPrivate = privateEndpointProblem(target, dns, options);
   if (notPrivate) {
     return outcome({ verdict: 'blocked', reason: 'dns-not-private', phase: 'dns', detail: notPrivate, phases: { ...EMPTY_PHASES, dns }, timings: { dns: dnsMs, total: dnsMs } });
   }
-  if (proxy) return checkViaProxy(target, proxy, dns, warnings, options, signal);
+  if (proxy) return checkViaProxy(target, proxy, dns, warnings, options, signal, slots);
   // Not a warning: the proxy simply cannot carry this port, so direct is the only path there is.
   const directNote = target.probe === 'tcp' && options.proxy.https !== null ? ` (checked directly: a web proxy cannot carry port ${target.port})` : '';
 
-  const { results: tcp, connection, attempts, ms: tcpMs } = await connectAll(target, dns.details.addresses, options, signal);
+  const { results: tcp, connection, attempts, ms: tcpMs } = await connectAll(target, dns.details.addresses, options, signal, slots);
   const timings: Partial<Record<Phase | 'total', number>> = { dns: dnsMs, tcp: tcpMs };
   const total = (): number => Object.entries(timings).reduce((sum, [k, v]) => (k === 'total' ? sum : sum + (v ?? 0)), 0);
   if (!connection) {
@@ -215,40 +238,54 @@ async function checkTarget(target: Target, dnsCache: DnsCache, options: RunOptio
   }
   const address = connection.result.details.address;
 
-  let tls: TlsResult | null = null;
-  if (target.probe === 'https') {
-    tls = await probeTls({ host: target.host, address, port: options.dialPort?.(target.port) ?? target.port }, { timeoutMs: options.timeoutMs, signal, ca: options.ca, socket: connection.socket });
-    timings.tls = tls.ms;
-    if (!tls.ok) {
-      timings.total = total();
-      return blocked(tls, { phases: { ...EMPTY_PHASES, dns, tcp, tls }, timings, attempts, warnings });
+  // TLS and HTTP are the CPU-bound part: they wait for an exchange slot, the socket kept open.
+  return slots.exchange(async () => {
+    let open: net.Socket | null = null;
+    let tls: TlsResult | null = null;
+    if (target.probe === 'https') {
+      tls = await probeTls(
+        { host: target.host, address, port: options.dialPort?.(target.port) ?? target.port },
+        { timeoutMs: options.timeoutMs, signal, ca: options.ca, socket: connection.socket, keepOpen: (socket) => (open = socket) },
+      );
+      timings.tls = tls.ms;
+      if (!tls.ok) {
+        timings.total = total();
+        return blocked(tls, { phases: { ...EMPTY_PHASES, dns, tcp, tls }, timings, attempts, warnings });
+      }
+      const inspection = inspectionWarning(target, tls, options);
+      if (inspection) warnings.push(inspection);
+    } else if (target.probe === 'http') {
+      open = connection.socket;
+    } else {
+      connection.socket.destroy();
     }
-    const inspection = inspectionWarning(target, tls, options);
-    if (inspection) warnings.push(inspection);
-  } else {
-    connection.socket.destroy();
-  }
 
-  let http: HttpResult | null = null;
-  if (target.probe !== 'tcp') {
-    const port = options.dialPort?.(target.port) ?? target.port;
-    const url = options.dialPort ? urlFor({ ...target, port }) : urlFor(target);
-    const retried = await withRetries(options.retries, signal, () => probeHttp({ url, address }, { timeoutMs: options.timeoutMs, signal, ca: options.ca }));
-    http = retried.result;
-    timings.http = retried.ms;
-    if (!http.ok) {
-      timings.total = total();
-      return blocked(http, { phases: { dns, tcp, tls, http }, timings, attempts: retried.attempts, warnings });
+    let http: HttpResult | null = null;
+    if (target.probe !== 'tcp') {
+      const port = options.dialPort?.(target.port) ?? target.port;
+      const url = options.dialPort ? urlFor({ ...target, port }) : urlFor(target);
+      // The first try reuses the verified connection: one handshake per target, not two.
+      const retried = await withRetries(options.retries, signal, () => {
+        const socket = open ?? undefined;
+        open = null;
+        return probeHttp({ url, address }, { timeoutMs: options.timeoutMs, signal, ca: options.ca, socket });
+      });
+      http = retried.result;
+      timings.http = retried.ms;
+      if (!http.ok) {
+        timings.total = total();
+        return blocked(http, { phases: { dns, tcp, tls, http }, timings, attempts: retried.attempts, warnings });
+      }
     }
-  }
-  timings.total = total();
-  const endpoint = formatEndpoint(address, target.port);
-  const detail =
-    http !== null
-      ? `HTTP ${http.details.status ?? '?'} from ${endpoint}${tls?.ok ? ` over ${tls.details.protocol ?? 'TLS'}, certificate issued by ${tls.details.certificate?.issuer ?? 'unknown'}` : ''}`
-      : `TCP connect to ${endpoint} in ${formatDuration(timings.tcp ?? 0)}${directNote}`;
-  const warnedPhase = dns.details.serversDisagree ? 'dns' : tcp.some((r) => !r.ok) ? 'tcp' : 'tls';
-  return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? warnedPhase : null, detail, warnings, phases: { dns, tcp, tls, http }, timings, attempts });
+    timings.total = total();
+    const endpoint = formatEndpoint(address, target.port);
+    const detail =
+      http !== null
+        ? `HTTP ${http.details.status ?? '?'} from ${endpoint}${tls?.ok ? ` over ${tls.details.protocol ?? 'TLS'}, certificate issued by ${tls.details.certificate?.issuer ?? 'unknown'}` : ''}`
+        : `TCP connect to ${endpoint} in ${formatDuration(timings.tcp ?? 0)}${directNote}`;
+    const warnedPhase = dns.details.serversDisagree ? 'dns' : tcp.some((r) => !r.ok) ? 'tcp' : 'tls';
+    return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? warnedPhase : null, detail, warnings, phases: { dns, tcp, tls, http }, timings, attempts });
+  });
 }
 
 function skippedOutcome(target: Target): TargetOutcome {
@@ -271,8 +308,9 @@ export async function runChecks(targets: readonly Target[], options: RunOptions)
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (options.signal?.aborted) controller.abort('interrupted');
   const deadlineTimer = options.deadlineMs === null ? null : setTimeout(abort('deadline'), options.deadlineMs);
-  const dnsCache = new DnsCache(options, controller.signal);
-  const limit = pLimit(Math.max(1, options.concurrency));
+  const concurrency = Math.max(1, options.concurrency);
+  const slots: Slots = { exchange: pLimit(concurrency), wait: pLimit(concurrency * WAITING_PER_EXCHANGE) };
+  const dnsCache = new DnsCache(options, controller.signal, slots);
   const results: Array<CheckedTarget | undefined> = new Array(targets.length);
   let done = 0;
 
@@ -281,39 +319,38 @@ export async function runChecks(targets: readonly Target[], options: RunOptions)
     return { ...target, ...outcome({ verdict: 'skipped', reason: 'aborted', detail: `not finished before ${why}` }) };
   };
 
-  const work = targets.map((target, index) =>
-    limit(async () => {
-      const log = options.logger.child({ target: target.id });
-      let result: CheckedTarget;
-      if (target.skipped) {
-        result = { ...target, ...skippedOutcome(target) };
-      } else if (target.direction === 'inbound' && !options.inboundFromHere) {
-        result = { ...target, ...outcome({ verdict: 'skipped', detail: INBOUND_HELP }) };
-      } else if (controller.signal.aborted) {
-        result = unfinished(target);
-      } else {
-        try {
-          log.debug({ host: target.host, port: target.port, probe: target.probe }, 'checking');
-          const checked = await checkTarget(target, dnsCache, options, controller.signal);
-          result = checked.reason === 'aborted' ? unfinished(target) : { ...target, ...checked, fix: remediesFor(target, checked.reason) };
-          log.debug({ verdict: result.verdict, reason: result.reason, ms: result.timings.total }, result.detail);
-        } catch (error) {
-          // A throw here is a bug in a prober; the run goes on and the report says so.
-          log.error({ err: error }, 'check failed unexpectedly');
-          result = { ...target, ...outcome({ verdict: 'warning', reason: 'internal-error', detail: `aml-netcheck failed to check this target: ${(error as Error).message}` }) };
-        }
+  const work = targets.map(async (target, index) => {
+    const log = options.logger.child({ target: target.id });
+    let result: CheckedTarget;
+    if (target.skipped) {
+      result = { ...target, ...skippedOutcome(target) };
+    } else if (target.direction === 'inbound' && !options.inboundFromHere) {
+      result = { ...target, ...outcome({ verdict: 'skipped', detail: INBOUND_HELP }) };
+    } else if (controller.signal.aborted) {
+      result = unfinished(target);
+    } else {
+      try {
+        log.debug({ host: target.host, port: target.port, probe: target.probe }, 'checking');
+        const checked = await checkTarget(target, dnsCache, options, controller.signal, slots);
+        result = checked.reason === 'aborted' ? unfinished(target) : { ...target, ...checked, fix: remediesFor(target, checked.reason) };
+        log.debug({ verdict: result.verdict, reason: result.reason, ms: result.timings.total }, result.detail);
+      } catch (error) {
+        // A throw here is a bug in a prober; the run goes on and the report says so.
+        log.error({ err: error }, 'check failed unexpectedly');
+        result = { ...target, ...outcome({ verdict: 'warning', reason: 'internal-error', detail: `aml-netcheck failed to check this target: ${(error as Error).message}` }) };
       }
-      results[index] = result;
-      done++;
-      options.onProgress?.(done, targets.length, result);
-    }),
-  );
+    }
+    results[index] = result;
+    done++;
+    options.onProgress?.(done, targets.length, result);
+  });
 
   // Probes honour the abort signal; the grace period only guards against one that does not.
   const settled = Promise.allSettled(work);
   const aborted = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => setTimeout(resolve, 2000).unref(), { once: true }));
   await Promise.race([settled, aborted]);
-  limit.clearQueue();
+  slots.exchange.clearQueue();
+  slots.wait.clearQueue();
   if (deadlineTimer) clearTimeout(deadlineTimer);
   options.signal?.removeEventListener('abort', onOuterAbort);
   return targets.map((target, index) => results[index] ?? unfinished(target));

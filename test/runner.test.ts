@@ -192,3 +192,19 @@ t.test('a chain trusted only through the machine store is reported as TLS inspec
   const [vouched] = await run(new Set(['CN=aml-netcheck Simulated Azure Root CA']));
   t.match(vouched, { verdict: 'reachable', warnings: [] }, 'a CA the user named is not inspection');
 });
+
+t.test('connection attempts that only wait do not queue behind --concurrency', async (t) => {
+  const dropping = await keep(t, startDroppingListener({ address: '127.0.80.18' }));
+  const zone: Zone = {};
+  const targets = Array.from({ length: 6 }, (_, i) => {
+    zone[`drop-${i}.test`] = { a: ['127.0.80.18'] };
+    return target(`drop-${i}.test`, 445);
+  });
+  const resolver = await dns(t, zone);
+  const started = performance.now();
+  const results = await runChecks(targets, options([resolver.server], { concurrency: 1, timeoutMs: 500, dialPort: () => dropping.port }));
+  const elapsed = performance.now() - started;
+  t.ok(results.every((r) => r.reason === 'tcp-timeout'));
+  // Queued one at a time they would take six timeouts (3 s); waiting together, about one.
+  t.ok(elapsed < 1500, `six dropped ports with --concurrency 1 took ${Math.round(elapsed)} ms`);
+});

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, YAMLError, isNode, parse, parseDocument } from 'yaml';
 import { InputError, formatKeyPath } from '../errors.js';
 import { type Cloud, CLOUDS } from './clouds.js';
 import { CONDITIONS } from './conditions.js';
@@ -61,7 +61,7 @@ class ParsedFile {
   constructor(
     readonly label: string,
     readonly data: RawFile,
-    private readonly lineAt: (path: Path) => number | undefined,
+    private readonly text: string,
   ) {}
 
   fail(path: Path, message: string): never {
@@ -73,11 +73,33 @@ class ParsedFile {
   origin(path: Path): Origin {
     return { file: this.label, keyPath: formatKeyPath(path) };
   }
+
+  /** Parses again, with positions, only on the way to an error: a node tree per file costs memory. */
+  private lineAt(path: Path): number | undefined {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(this.text, { lineCounter, uniqueKeys: true });
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  }
 }
 
 function displayPath(file: string): string {
   const rel = relative(process.cwd(), file);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+function parseJson(text: string, label: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const offset = Number(/position (\d+)/.exec((error as Error).message)?.[1] ?? Number.NaN);
+    const before = Number.isNaN(offset) ? '' : text.slice(0, offset);
+    const where = Number.isNaN(offset) ? label : `${label}:${before.split('\n').length}:${offset - before.lastIndexOf('\n')}`;
+    throw new InputError(where, `not valid JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}`);
+  }
 }
 
 function parseFile(file: string): ParsedFile {
@@ -88,26 +110,20 @@ function parseFile(file: string): ParsedFile {
   } catch (error) {
     throw new InputError(label, `cannot read catalog file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
-  const syntaxError = doc.errors[0];
-  if (syntaxError) {
-    const pos = syntaxError.linePos?.[0];
+  let data: unknown;
+  try {
+    // JSON.parse is far lighter than a YAML parser on a large generated catalog.
+    data = file.endsWith('.json') ? parseJson(text, label) : parse(text, { uniqueKeys: true, prettyErrors: true, maxAliasCount: 100 });
+  } catch (error) {
+    if (!(error instanceof YAMLError)) throw error;
+    const pos = error.linePos?.[0];
     const where = pos ? `${label}:${pos.line}:${pos.col}` : label;
     // The pretty message repeats the position and adds a code frame; keep the first clause.
-    const message = (syntaxError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw new InputError(where, `not valid YAML: ${message}`);
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (data === null || data === undefined) throw new InputError(label, 'catalog file is empty');
-  const lineAt = (path: Path): number | undefined => {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
-      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
-  const parsed = new ParsedFile(label, data as RawFile, lineAt);
+  const parsed = new ParsedFile(label, data as RawFile, text);
   if (!validateFile(data)) {
     const error = validateFile.errors?.[0];
     if (error) parsed.fail(pointerToPath(error.instancePath), describeSchemaError(error, data));

@@ -35,6 +35,11 @@ export interface HttpOptions {
   /** Extra trusted CA certificates (PEM), in addition to the default trust store. */
   readonly ca?: readonly string[];
   readonly proxy?: HttpProxy;
+  /**
+   * A connection to the target already open (TLS verified for https), to send the request
+   * over instead of dialling again. The prober takes ownership. Not with a proxy.
+   */
+  readonly socket?: net.Socket;
   /** How much of the body to read before hanging up; enough to recognise a deny page. */
   readonly maxBodyBytes?: number;
 }
@@ -105,7 +110,7 @@ export async function probeHttp(target: HttpTarget, options: HttpOptions): Promi
   const sockets = new Set<net.Socket>();
   const dispatcher =
     proxy === null
-      ? directAgent({ address: address ?? '', port, host, secureContext, signal: deadline.signal, progress, sockets })
+      ? directAgent({ address: address ?? '', port, host, secureContext, signal: deadline.signal, progress, sockets, existing: options.socket })
       : proxyAgent(proxy, { secureContext, timeoutMs: options.timeoutMs, progress });
   const failure = (reason: ReasonCode, message: string, cause: string | null): PhaseFailure<HttpDetails> =>
     fail('http', elapsed(), reason, proxy === null ? message : proxy.scrub(message), cause, details);
@@ -261,13 +266,25 @@ interface DirectAgentOptions {
   readonly signal: AbortSignal;
   readonly progress: Progress;
   readonly sockets: Set<net.Socket>;
+  readonly existing: net.Socket | undefined;
 }
 
 /** An agent whose only connection goes to the already resolved address, with SNI set to the host. */
 function directAgent(options: DirectAgentOptions): Agent {
   const { address, port, host, secureContext, signal, progress, sockets } = options;
+  let existing = options.existing;
+  if (existing) sockets.add(existing);
 
   const connect: buildConnector.connector = (connectOptions, callback) => {
+    // The first request goes over the connection the TCP and TLS checks already opened.
+    if (existing && !existing.destroyed) {
+      const socket = existing;
+      existing = undefined;
+      progress.stage = 'response';
+      // undici expects the connector to answer later, as a real connect does.
+      setImmediate(() => callback(null, socket));
+      return;
+    }
     const https = connectOptions.protocol === 'https:';
     let done = false;
     const finish = (...args: Parameters<buildConnector.Callback>): void => {

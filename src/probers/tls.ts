@@ -28,9 +28,11 @@ export interface TlsOptions {
   readonly ca?: readonly string[];
   /**
    * An already connected socket (from connectTcp) to run the handshake over. The prober
-   * takes ownership and always destroys it.
+   * takes ownership and destroys it, unless it hands the verified socket to keepOpen.
    */
   readonly socket?: net.Socket;
+  /** Receives the socket after a verified handshake, to send the HTTP check over it. */
+  readonly keepOpen?: (socket: tls.TLSSocket) => void;
 }
 
 export interface CertificateSummary {
@@ -181,7 +183,9 @@ export function probeTls(target: TlsTarget, options: TlsOptions): Promise<TlsRes
       settled = true;
       deadline.signal.removeEventListener('abort', onInterrupt);
       deadline.dispose();
-      if (handshakeDone) {
+      if (handshakeDone && result.ok && options.keepOpen) {
+        options.keepOpen(socket);
+      } else if (handshakeDone) {
         // Let our last handshake message and close_notify reach the server, so it sees a
         // completed handshake rather than a client that vanished mid-way.
         socket.end(() => socket.destroy());

@@ -8,6 +8,7 @@ const INVALID = 'test/fixtures/catalog/invalid';
 
 // One fixture per way a catalog file can be wrong, and the exact line the user sees.
 const EXPECTED: Record<string, string> = {
+  'json-syntax.json': '{file}:3:19: not valid JSON: Expected double-quoted property name',
   'bad-section-id.yaml': '{file}:1: section: \'Corp Hosts\' is not a lower-case id like azure-ml-hosts',
   'bad-service-tag-name.yaml': '{file}:4: entries[0].serviceTag: \'Azure Monitor\' is not a service tag name like Storage.region',
   'duplicate-cloud.yaml': '{file}:6: entries[0].clouds: lists \"public\" twice',
@@ -69,7 +70,7 @@ t.test('the shipped catalog loads and every section holds requirements', async (
 });
 
 t.test('every invalid fixture fails with its own one-line message', async (t) => {
-  const fixtures = readdirSync(INVALID).filter((f) => f.endsWith('.yaml')).sort();
+  const fixtures = readdirSync(INVALID).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
   t.same(fixtures, Object.keys(EXPECTED).sort(), 'each fixture has an expected message and each message a fixture');
   for (const name of fixtures) {
     const file = join(INVALID, name);
