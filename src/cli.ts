@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from './errors.js';
-import { runList, describeListCommand, type ListOptions } from './commands/list.js';
-import { runExplain, EXPLAIN_EXAMPLE, type ExplainOptions } from './commands/explain.js';
-import { runFeatures } from './commands/features.js';
+import { streamWriter } from './output.js';
+import { describeListCommand, type ListOptions } from './commands/list-options.js';
+import { EXPLAIN_EXAMPLE, type ExplainOptions } from './commands/explain-options.js';
 import { runListen, LISTEN_EXAMPLE, type ListenOptions } from './commands/listen.js';
 import { addWorkspaceOptions } from './commands/workspace-options.js';
 import { collect } from './commands/repeatable.js';
@@ -21,9 +21,7 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-const write = (text: string): void => {
-  process.stdout.write(text);
-};
+const write = streamWriter(process.stdout);
 
 function outputOption(): Option {
   return new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table');
@@ -38,7 +36,9 @@ export function buildProgram(): Command {
     .exitOverride();
 
   const list = describeListCommand(addWorkspaceOptions(program.command('list')).addOption(outputOption()));
-  list.action((options: ListOptions) => {
+  // Each command's work is imported when it runs: --version and --help load only commander.
+  list.action(async (options: ListOptions) => {
+    const { runList } = await import('./commands/list.js');
     process.exitCode = runList(options, write);
   });
 
@@ -46,7 +46,6 @@ export function buildProgram(): Command {
     .description('check from here that every endpoint the workspace needs is reachable, and say which feature breaks when one is not');
   addCheckOptions(check).addOption(outputOption()).addHelpText('after', CHECK_EXAMPLE);
   check.action(async (options: CheckOptions) => {
-    // Loaded on demand: the probers, undici and pino are not needed for --version or list.
     const { runCheck } = await import('./commands/check.js');
     process.exitCode = await runCheck(options, packageVersion(), write);
   });
@@ -70,7 +69,8 @@ export function buildProgram(): Command {
     .option('--catalog <file>', 'extra catalog file (repeatable)', collect)
     .addOption(outputOption())
     .addHelpText('after', EXPLAIN_EXAMPLE)
-    .action((host: string, options: ExplainOptions) => {
+    .action(async (host: string, options: ExplainOptions) => {
+      const { runExplain } = await import('./commands/explain.js');
       process.exitCode = runExplain(host, options, write);
     });
 
@@ -92,7 +92,8 @@ export function buildProgram(): Command {
     .option('--catalog <file>', 'extra catalog file (repeatable)', collect)
     .addOption(outputOption())
     .addHelpText('after', '\nExample:\n  $ aml-netcheck features -o json')
-    .action((options: { catalog?: string[]; output: 'table' | 'json' }) => {
+    .action(async (options: { catalog?: string[]; output: 'table' | 'json' }) => {
+      const { runFeatures } = await import('./commands/features.js');
       process.exitCode = runFeatures(options, write);
     });
 

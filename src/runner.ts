@@ -33,25 +33,34 @@ export interface RunOptions {
   readonly logger: Logger;
   readonly onProgress?: (done: number, total: number, target: CheckedTarget) => void;
   /**
-   * Issuer subjects that vouch on their own (public roots, --ca-file); a handshake
+   * Whether an issuer subject vouches on its own (public roots, --ca-file); a handshake
    * trusted through any other CA is reported as TLS inspection. Unset: no such check.
    */
-  readonly vouchedIssuers?: ReadonlySet<string>;
+  readonly isVouchedIssuer?: (issuer: string) => boolean;
   /** Where a catalog port is really served; only the demo maps ports. */
   readonly dialPort?: (port: number) => number;
 }
 
 /**
- * Two bounds on what is in flight. A TLS handshake or an HTTP exchange costs CPU and
- * is held to --concurrency; a DNS query or a connection attempt mostly waits (a dropped
- * SYN costs a whole timeout and nothing else), so many more may wait at once. Without
- * that, 60 dropped ports would hold every slot for a timeout each and the run would
- * take several timeouts instead of one.
+ * Bounds on what is in flight. A TLS handshake or an HTTP exchange costs CPU and is held
+ * to --concurrency; a connection mostly waits (a dropped SYN costs a whole timeout and
+ * nothing else), so many more targets may be connecting, or connected and queued for an
+ * exchange, at once. Without that, 60 dropped ports would hold every slot for a timeout
+ * each and the run would take several timeouts instead of one. The wait bound also caps
+ * the sockets open at once, far below the usual limit of 1024 descriptors.
  */
 interface Slots {
   readonly exchange: LimitFunction;
   readonly wait: LimitFunction;
+  readonly dns: LimitFunction;
 }
+
+/**
+ * Host names resolved at once (each is an A and an AAAA query). A resolver on a VM drops
+ * UDP queries that arrive faster than it reads them: a burst of hundreds from us would
+ * make it look lossy, and cost a retransmit, when it is not.
+ */
+const DNS_IN_FLIGHT = 64;
 
 /** How many more waiting operations than exchanges may be in flight. */
 const WAITING_PER_EXCHANGE = 8;
@@ -118,7 +127,7 @@ class DnsCache {
   resolve(host: string): Promise<{ result: DnsResult; attempts: number; ms: number }> {
     let pending = this.#results.get(host);
     if (!pending) {
-      pending = this.slots.wait(() =>
+      pending = this.slots.dns(() =>
         withRetries(this.options.retries, this.signal, () => resolveHost(host, { servers: this.options.dnsServers, timeoutMs: this.options.timeoutMs, signal: this.signal })),
       );
       this.#results.set(host, pending);
@@ -147,28 +156,26 @@ function dnsWarnings(dns: DnsResult): string[] {
 }
 
 function inspectionWarning(target: Target, tls: TlsResult, options: RunOptions): string | null {
-  if (!options.vouchedIssuers || !tls.ok) return null;
+  if (!options.isVouchedIssuer || !tls.ok) return null;
   const top = tls.details.issuerChain.at(-1) ?? tls.details.certificate?.issuer;
-  if (top === undefined || options.vouchedIssuers.has(top)) return null;
+  if (top === undefined || options.isVouchedIssuer(top)) return null;
   return `TLS to ${target.host} is re-signed by "${top}", trusted only through this machine's CA store: TLS inspection; pip, conda and Docker on the compute may reject it`;
 }
 
 /** Connects to every address; keeps the first socket (in address order) that connected, closes the rest. */
 type OpenConnection = Extract<TcpConnection, { socket: object }>;
 
-async function connectAll(target: Target, addresses: readonly string[], options: RunOptions, signal: AbortSignal, slots: Slots): Promise<{ results: TcpResult[]; connection: OpenConnection | null; attempts: number; ms: number }> {
+async function connectAll(target: Target, addresses: readonly string[], options: RunOptions, signal: AbortSignal): Promise<{ results: TcpResult[]; connection: OpenConnection | null; attempts: number; ms: number }> {
   const port = options.dialPort?.(target.port) ?? target.port;
   const tries = await Promise.all(
-    addresses.map((address) =>
-      slots.wait(async () => {
-        let connection: TcpConnection | undefined;
-        const { attempts, ms } = await withRetries(options.retries, signal, async () => {
-          connection = await connectTcp(address, port, { timeoutMs: options.timeoutMs, signal });
-          return connection.result;
-        });
-        return { connection: connection as TcpConnection, attempts, ms };
-      }),
-    ),
+    addresses.map(async (address) => {
+      let connection: TcpConnection | undefined;
+      const { attempts, ms } = await withRetries(options.retries, signal, async () => {
+        connection = await connectTcp(address, port, { timeoutMs: options.timeoutMs, signal });
+        return connection.result;
+      });
+      return { connection: connection as TcpConnection, attempts, ms };
+    }),
   );
   const chosen = (tries.find((t) => t.connection.socket !== null)?.connection ?? null) as OpenConnection | null;
   for (const t of tries) if (t.connection !== chosen) t.connection.socket?.destroy();
@@ -184,7 +191,7 @@ async function checkInbound(target: Target, dnsCache: DnsCache, options: RunOpti
   // --inbound-from-here takes a name too; it is resolved like any host.
   const { result: dns, ms: dnsMs } = await dnsCache.resolve(target.host);
   if (!dns.ok) return blocked(dns, { phases: { ...EMPTY_PHASES, dns }, timings: { dns: dnsMs, total: dnsMs } });
-  const { results, connection, attempts, ms } = await connectAll(target, dns.details.addresses, options, signal, slots);
+  const { results, connection, attempts, ms } = await slots.wait(() => connectAll(target, dns.details.addresses, options, signal));
   connection?.socket?.destroy();
   const tcp = results.find((r) => r.ok) ?? (results[0] as TcpResult);
   const phases: PhaseResults = { ...EMPTY_PHASES, dns, tcp: results };
@@ -224,8 +231,21 @@ async function checkTarget(target: Target, dnsCache: DnsCache, options: RunOptio
   if (proxy) return checkViaProxy(target, proxy, dns, warnings, options, signal, slots);
   // Not a warning: the proxy simply cannot carry this port, so direct is the only path there is.
   const directNote = target.probe === 'tcp' && options.proxy.https !== null ? ` (checked directly: a web proxy cannot carry port ${target.port})` : '';
+  return slots.wait(() => checkDirect(target, dns, dnsMs, warnings, directNote, options, signal, slots));
+}
 
-  const { results: tcp, connection, attempts, ms: tcpMs } = await connectAll(target, dns.details.addresses, options, signal, slots);
+/** TCP to every address, then TLS and HTTP over the first connection that opened. */
+async function checkDirect(
+  target: Target,
+  dns: Extract<DnsResult, { ok: true }>,
+  dnsMs: number,
+  warnings: string[],
+  directNote: string,
+  options: RunOptions,
+  signal: AbortSignal,
+  slots: Slots,
+): Promise<TargetOutcome> {
+  const { results: tcp, connection, attempts, ms: tcpMs } = await connectAll(target, dns.details.addresses, options, signal);
   const timings: Partial<Record<Phase | 'total', number>> = { dns: dnsMs, tcp: tcpMs };
   const total = (): number => Object.entries(timings).reduce((sum, [k, v]) => (k === 'total' ? sum : sum + (v ?? 0)), 0);
   if (!connection) {
@@ -309,7 +329,7 @@ export async function runChecks(targets: readonly Target[], options: RunOptions)
   if (options.signal?.aborted) controller.abort('interrupted');
   const deadlineTimer = options.deadlineMs === null ? null : setTimeout(abort('deadline'), options.deadlineMs);
   const concurrency = Math.max(1, options.concurrency);
-  const slots: Slots = { exchange: pLimit(concurrency), wait: pLimit(concurrency * WAITING_PER_EXCHANGE) };
+  const slots: Slots = { exchange: pLimit(concurrency), wait: pLimit(concurrency * WAITING_PER_EXCHANGE), dns: pLimit(Math.min(DNS_IN_FLIGHT, concurrency * WAITING_PER_EXCHANGE)) };
   const dnsCache = new DnsCache(options, controller.signal, slots);
   const results: Array<CheckedTarget | undefined> = new Array(targets.length);
   let done = 0;
@@ -320,7 +340,11 @@ export async function runChecks(targets: readonly Target[], options: RunOptions)
   };
 
   const work = targets.map(async (target, index) => {
-    const log = options.logger.child({ target: target.id });
+    // One child logger per target, made only when something is logged at an enabled level:
+    // at the default level most runs log nothing, and a child for each of thousands of targets costs memory.
+    let child: Logger | undefined;
+    const log = (): Logger => (child ??= options.logger.child({ target: target.id }));
+    const debug = options.logger.isLevelEnabled('debug');
     let result: CheckedTarget;
     if (target.skipped) {
       result = { ...target, ...skippedOutcome(target) };
@@ -330,13 +354,13 @@ export async function runChecks(targets: readonly Target[], options: RunOptions)
       result = unfinished(target);
     } else {
       try {
-        log.debug({ host: target.host, port: target.port, probe: target.probe }, 'checking');
+        if (debug) log().debug({ host: target.host, port: target.port, probe: target.probe }, 'checking');
         const checked = await checkTarget(target, dnsCache, options, controller.signal, slots);
         result = checked.reason === 'aborted' ? unfinished(target) : { ...target, ...checked, fix: remediesFor(target, checked.reason) };
-        log.debug({ verdict: result.verdict, reason: result.reason, ms: result.timings.total }, result.detail);
+        if (debug) log().debug({ verdict: result.verdict, reason: result.reason, ms: result.timings.total }, result.detail);
       } catch (error) {
         // A throw here is a bug in a prober; the run goes on and the report says so.
-        log.error({ err: error }, 'check failed unexpectedly');
+        log().error({ err: error }, 'check failed unexpectedly');
         result = { ...target, ...outcome({ verdict: 'warning', reason: 'internal-error', detail: `aml-netcheck failed to check this target: ${(error as Error).message}` }) };
       }
     }
@@ -351,6 +375,7 @@ export async function runChecks(targets: readonly Target[], options: RunOptions)
   await Promise.race([settled, aborted]);
   slots.exchange.clearQueue();
   slots.wait.clearQueue();
+  slots.dns.clearQueue();
   if (deadlineTimer) clearTimeout(deadlineTimer);
   options.signal?.removeEventListener('abort', onOuterAbort);
   return targets.map((target, index) => results[index] ?? unfinished(target));

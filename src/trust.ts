@@ -60,11 +60,20 @@ function subjectOf(pem: string): string | null {
 }
 
 /**
- * Issuers that vouch for a certificate on their own: Node's bundled public roots and
- * the CAs the user named. A chain that ends anywhere else was trusted only because an
- * admin added its CA to this machine's store, which is what TLS inspection needs, and
+ * Whether an issuer vouches for a certificate on its own: one of Node's bundled public
+ * roots or a CA the user named. A chain that ends anywhere else was trusted only because
+ * an admin added its CA to this machine's store, which is what TLS inspection needs, and
  * what clients with their own CA bundles (pip, conda, Docker) do not have.
+ *
+ * The named files are read now, so a bad one is an input error before any check; the
+ * certificates are parsed on the first question, which most runs ask only after their
+ * first handshake, while other checks are still waiting on the network.
  */
-export function vouchedIssuers(caFiles: readonly string[], env: NodeJS.ProcessEnv): Set<string> {
-  return new Set([...rootCertificates, ...explicitCas(caFiles, env)].map(subjectOf).filter((s): s is string => s !== null));
+export function issuerVouching(caFiles: readonly string[], env: NodeJS.ProcessEnv): (issuer: string) => boolean {
+  const explicit = explicitCas(caFiles, env);
+  let subjects: Set<string> | undefined;
+  return (issuer) => {
+    subjects ??= new Set([...rootCertificates, ...explicit].map(subjectOf).filter((s): s is string => s !== null));
+    return subjects.has(issuer);
+  };
 }

@@ -185,7 +185,7 @@ t.test('inbound ports are dialled when checking from outside the node', async (t
 t.test('a chain trusted only through the machine store is reported as TLS inspection', async (t) => {
   const web = await keep(t, startHttpServer(respondWith(200, 'ok'), pki.issue({ names: ['inspected.test'] }), { address: '127.0.80.17' }));
   const resolver = await dns(t, { 'inspected.test': { a: ['127.0.80.17'] } });
-  const run = (vouched: Set<string>) => runChecks([target('inspected.test', 443)], options([resolver.server], { dialPort: () => web.port, vouchedIssuers: vouched }));
+  const run = (vouched: Set<string>) => runChecks([target('inspected.test', 443)], options([resolver.server], { dialPort: () => web.port, isVouchedIssuer: (issuer) => vouched.has(issuer) }));
   const [inspected] = await run(new Set(['CN=Some Public Root']));
   t.match(inspected, { verdict: 'warning', phase: 'tls' });
   t.match(inspected?.warnings[0], /re-signed by "CN=aml-netcheck Simulated Azure Root CA", trusted only through this machine's CA store/);

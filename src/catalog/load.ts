@@ -1,13 +1,15 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject } from 'ajv';
-import { LineCounter, YAMLError, isNode, parse, parseDocument } from 'yaml';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type * as Yaml from 'yaml';
 import { InputError, formatKeyPath } from '../errors.js';
 import { type Cloud, CLOUDS } from './clouds.js';
 import { CONDITIONS } from './conditions.js';
 import { PatternError, parseHostPattern, type HostPattern } from './host-pattern.js';
-import { catalogFileSchema } from './schema.js';
+import { CATALOG_AJV_OPTIONS, catalogFileSchema } from './schema.js';
 import type {
   Catalog,
   CatalogEntry,
@@ -23,10 +25,50 @@ import type {
 /** The catalog that ships with aml-netcheck, beside dist/ in the package. */
 export const BUILTIN_CATALOG_DIR = fileURLToPath(new URL('../../probes/', import.meta.url));
 
-const CATALOG_EXTENSIONS = /\.(ya?ml|json)$/;
+export const CATALOG_EXTENSIONS = /\.(ya?ml|json)$/;
 
-const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
-const validateFile = ajv.compile(catalogFileSchema);
+export const YAML_OPTIONS = { uniqueKeys: true, prettyErrors: true, maxAliasCount: 100 } as const;
+
+/** Written by precompile.ts at build time; absent when running from src/. */
+export const PRECOMPILED_VALIDATOR = fileURLToPath(new URL('./catalog-validator.cjs', import.meta.url));
+export const PRECOMPILED_SNAPSHOT = fileURLToPath(new URL('./catalog-snapshot.json', import.meta.url));
+
+export function textHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+// Ajv and the YAML parser are loaded on first use, synchronously: with the build's
+// precompiled validator and snapshot, a run with the shipped catalog needs neither.
+const requireLazily = createRequire(import.meta.url);
+let yamlModule: typeof Yaml | undefined;
+const yaml = (): typeof Yaml => (yamlModule ??= requireLazily('yaml') as typeof Yaml);
+
+let validator: ValidateFunction | undefined;
+function validateFile(data: unknown): ErrorObject | null {
+  if (!validator) {
+    try {
+      validator = requireLazily(PRECOMPILED_VALIDATOR) as ValidateFunction;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+      const { Ajv } = requireLazily('ajv') as typeof import('ajv');
+      validator = new Ajv(CATALOG_AJV_OPTIONS).compile(catalogFileSchema);
+    }
+  }
+  return validator(data) ? null : (validator.errors?.[0] ?? null);
+}
+
+let snapshot: Map<string, unknown> | undefined;
+/** Parsed data of the shipped catalog files, by hash of their text, so they need no YAML parser. */
+function precompiledData(text: string): unknown {
+  if (!snapshot) {
+    try {
+      snapshot = new Map(Object.entries(JSON.parse(readFileSync(PRECOMPILED_SNAPSHOT, 'utf8')) as Record<string, unknown>));
+    } catch {
+      snapshot = new Map();
+    }
+  }
+  return snapshot.get(textHash(text));
+}
 
 type Path = Array<string | number>;
 
@@ -76,6 +118,7 @@ class ParsedFile {
 
   /** Parses again, with positions, only on the way to an error: a node tree per file costs memory. */
   private lineAt(path: Path): number | undefined {
+    const { LineCounter, isNode, parseDocument } = yaml();
     const lineCounter = new LineCounter();
     const doc = parseDocument(this.text, { lineCounter, uniqueKeys: true });
     for (let depth = path.length; depth >= 0; depth--) {
@@ -113,9 +156,9 @@ function parseFile(file: string): ParsedFile {
   let data: unknown;
   try {
     // JSON.parse is far lighter than a YAML parser on a large generated catalog.
-    data = file.endsWith('.json') ? parseJson(text, label) : parse(text, { uniqueKeys: true, prettyErrors: true, maxAliasCount: 100 });
+    data = file.endsWith('.json') ? parseJson(text, label) : (precompiledData(text) ?? yaml().parse(text, YAML_OPTIONS));
   } catch (error) {
-    if (!(error instanceof YAMLError)) throw error;
+    if (!(error instanceof yaml().YAMLError)) throw error;
     const pos = error.linePos?.[0];
     const where = pos ? `${label}:${pos.line}:${pos.col}` : label;
     // The pretty message repeats the position and adds a code frame; keep the first clause.
@@ -124,10 +167,8 @@ function parseFile(file: string): ParsedFile {
   }
   if (data === null || data === undefined) throw new InputError(label, 'catalog file is empty');
   const parsed = new ParsedFile(label, data as RawFile, text);
-  if (!validateFile(data)) {
-    const error = validateFile.errors?.[0];
-    if (error) parsed.fail(pointerToPath(error.instancePath), describeSchemaError(error, data));
-  }
+  const error = validateFile(data);
+  if (error) parsed.fail(pointerToPath(error.instancePath), describeSchemaError(error, data));
   return parsed;
 }
 

@@ -7,6 +7,9 @@ const nonEmptyString = { type: 'string', minLength: 1 } as const;
 const stringList = { type: 'array', items: nonEmptyString, minItems: 1, uniqueItems: true } as const;
 const clouds = { type: 'array', items: { enum: ['public', 'usgov', 'china'] }, minItems: 1, uniqueItems: true } as const;
 
+/** How the schema is compiled, at build time (precompile.ts) and as the fallback at run time. */
+export const CATALOG_AJV_OPTIONS = { allErrors: false, strict: true, allowUnionTypes: true } as const;
+
 export const catalogFileSchema = {
   $id: 'https://aml-netcheck.dev/schema/catalog-file.json',
   title: 'aml-netcheck catalog file',

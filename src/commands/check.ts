@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { expandCatalog } from '../catalog/expand.js';
 import { InputError } from '../errors.js';
 import { parseDuration } from '../duration.js';
@@ -7,15 +7,16 @@ import { parseServerSpec, type DnsServer } from '../probers/dns.js';
 import { formatEndpoint } from '../probers/result.js';
 import { maskProxyUrl, resolveProxyConfig } from '../proxy.js';
 import { buildReport, type CheckReport } from '../report.js';
-import { renderCheckJson } from '../reporters/check-json.js';
+import { checkJsonChunks } from '../reporters/check-json.js';
 import { renderCheckTable } from '../reporters/check-table.js';
 import { runChecks, type RunOptions } from '../runner.js';
 import type { Catalog } from '../catalog/types.js';
 import type { WorkspaceFacts } from '../facts/facts.js';
 import type { Target } from '../target.js';
-import { loadExtraCas, vouchedIssuers } from '../trust.js';
-import { resolveWorkspace } from './workspace-options.js';
+import { issuerVouching, loadExtraCas } from '../trust.js';
+import { resolveWorkspace } from './workspace.js';
 import type { CheckOptions } from './check-options.js';
+import type { Write } from '../output.js';
 
 function parseCount(text: string, flag: string, min: number, max: number): number {
   const value = Number(text);
@@ -31,13 +32,19 @@ function parseDnsServers(specs: readonly string[]): DnsServer[] {
   });
 }
 
-function writeReportFile(file: string, text: string): void {
-  // Write beside and rename, so a reader never sees half a report.
+/** Writes the report in chunks beside the file and renames it, so a reader never sees half a report. */
+function writeReportFile(file: string, chunks: Iterable<string>): void {
   const partial = `${file}.partial-${process.pid}`;
   try {
-    writeFileSync(partial, text);
+    const fd = openSync(partial, 'w');
+    try {
+      for (const chunk of chunks) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(partial, file);
   } catch (error) {
+    rmSync(partial, { force: true });
     throw new InputError('--out', `cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
 }
@@ -109,15 +116,27 @@ export async function executeCheck(run: CheckRun): Promise<CheckReport> {
   });
 }
 
-/** Prints the report, and writes it to --out as JSON, before anything can fail on the file. */
-export function emitReport(report: CheckReport, output: 'table' | 'json', out: string | undefined, write: (text: string) => void): void {
-  const text = output === 'json' ? renderCheckJson(report) : renderCheckTable(report);
-  write(text);
-  if (out !== undefined) writeReportFile(out, output === 'json' ? text : renderCheckJson(report));
+/**
+ * Writes the report to --out, then prints it. The file comes first so a reader that stops
+ * early (`| head`) cannot cost the saved report; a file that cannot be written still lets
+ * the report print before the error is raised.
+ */
+export async function emitReport(report: CheckReport, output: 'table' | 'json', out: string | undefined, write: Write): Promise<void> {
+  let fileError: unknown = null;
+  if (out !== undefined) {
+    try {
+      writeReportFile(out, checkJsonChunks(report));
+    } catch (error) {
+      fileError = error;
+    }
+  }
+  if (output === 'json') for (const chunk of checkJsonChunks(report)) await write(chunk);
+  else await write(renderCheckTable(report));
+  if (fileError !== null) throw fileError;
 }
 
 /** `check`: reads the flags, runs every check, prints the report; resolves to the exit code. */
-export async function runCheck(options: CheckOptions, version: string, write: (text: string) => void): Promise<number> {
+export async function runCheck(options: CheckOptions, version: string, write: Write): Promise<number> {
   const { catalog, facts, features } = resolveWorkspace(options);
   const timeoutMs = parseDuration(options.timeout, '--timeout');
   const deadlineMs = parseDuration(options.deadline, '--deadline');
@@ -144,11 +163,11 @@ export async function runCheck(options: CheckOptions, version: string, write: (t
       proxy,
       privateEndpoint: facts.privateEndpoint,
       inboundFromHere: options.inboundFromHere !== undefined,
-      vouchedIssuers: vouchedIssuers(options.caFile ?? [], process.env),
+      isVouchedIssuer: issuerVouching(options.caFile ?? [], process.env),
       logger,
     },
   });
-  emitReport(report, options.output, options.out, write);
+  await emitReport(report, options.output, options.out, write);
   logger.flush?.();
   return report.summary.exitCode;
 }

@@ -6,6 +6,7 @@ import { NO_PROXY_CONFIG } from '../proxy.js';
 import { startSimulatedAzure, type DnsBehavior, type EndpointBehavior, type SimulatedHost } from '../simulate/azure.js';
 import type { Target } from '../target.js';
 import { emitReport, executeCheck } from './check.js';
+import type { Write } from '../output.js';
 
 export interface DemoOptions {
   output: 'table' | 'json';
@@ -63,7 +64,7 @@ function simulatedHosts(targets: readonly Target[]): SimulatedHost[] {
  * broken on purpose) and runs the real checks against it. Needs no root and sends
  * nothing beyond 127.77.0.0/16.
  */
-export async function runDemo(options: DemoOptions, version: string, write: (text: string) => void): Promise<number> {
+export async function runDemo(options: DemoOptions, version: string, write: Write): Promise<number> {
   const catalog = loadCatalog();
   const targets = expandCatalog(catalog, DEMO_FACTS);
   const hosts = simulatedHosts(targets);
@@ -95,7 +96,7 @@ export async function runDemo(options: DemoOptions, version: string, write: (tex
         dialPort: demoPort,
       },
     });
-    emitReport(report, options.output, options.out, write);
+    await emitReport(report, options.output, options.out, write);
     return report.summary.exitCode;
   } finally {
     await azure.close();

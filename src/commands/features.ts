@@ -1,7 +1,8 @@
 import { loadCatalog } from '../catalog/load.js';
 import { formatColumns } from '../reporters/columns.js';
+import type { Write } from '../output.js';
 
-export function runFeatures(options: { catalog?: string[]; output: 'table' | 'json' }, write: (text: string) => void): number {
+export function runFeatures(options: { catalog?: string[]; output: 'table' | 'json' }, write: Write): number {
   const catalog = loadCatalog({ extraFiles: options.catalog ?? [] });
   const features = [...catalog.features.values()].map((f) => ({ id: f.id, name: f.name, default: f.default }));
   if (options.output === 'json') {

@@ -1,29 +1,14 @@
-import type { Command } from 'commander';
 import { expandCatalog } from '../catalog/expand.js';
 import { renderTargetsJson } from '../reporters/targets-json.js';
 import { renderTargetsTable } from '../reporters/targets-table.js';
-import { resolveWorkspace, type WorkspaceOptionValues } from './workspace-options.js';
-
-export interface ListOptions extends WorkspaceOptionValues {
-  output: 'table' | 'json';
-}
+import type { ListOptions } from './list-options.js';
+import { resolveWorkspace } from './workspace.js';
+import type { Write } from '../output.js';
 
 /** Prints the targets the catalog expands to. Makes no network call. */
-export function runList(options: ListOptions, write: (text: string) => void): number {
+export function runList(options: ListOptions, write: Write): number {
   const { catalog, facts, features } = resolveWorkspace(options);
   const targets = expandCatalog(catalog, facts, { features });
   write(options.output === 'json' ? renderTargetsJson(targets) : renderTargetsTable(targets, facts));
   return 0;
-}
-
-export const LIST_EXAMPLE = `
-Example:
-  $ aml-netcheck list --cloud public --region westus2 \\
-      --workspace-id 0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11 --workspace-name ws1 \\
-      --storage-account st1 --key-vault kv1 --container-registry acr1 \\
-      --compute-instance ci1 --private-endpoint --hbi -o json
-  $ aml-netcheck list --workspace-json ws.json --features compute-instance,workspace-storage`;
-
-export function describeListCommand(command: Command): Command {
-  return command.description('list the endpoints this workspace needs, expanded to concrete hosts and ports (no network calls)').addHelpText('after', LIST_EXAMPLE);
 }

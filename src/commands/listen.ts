@@ -2,6 +2,7 @@ import net from 'node:net';
 import { InputError } from '../errors.js';
 import { parseDuration, formatDuration } from '../duration.js';
 import { formatColumns } from '../reporters/columns.js';
+import type { Write } from '../output.js';
 
 /** The inbound management ports of the article: Batch node management and Azure ML. */
 export const INBOUND_PORTS = [29876, 29877, 44224];
@@ -66,7 +67,7 @@ function openPort(address: string, port: number, watch: PortWatch): Promise<net.
  * Opens the inbound ports for a bounded time and records who connects: the only way
  * to see from inside the node whether Azure's management traffic gets through.
  */
-export async function runListen(options: ListenOptions, write: (text: string) => void, signal?: AbortSignal): Promise<number> {
+export async function runListen(options: ListenOptions, write: Write, signal?: AbortSignal): Promise<number> {
   const ports = parsePorts(options.ports);
   const durationMs = parseDuration(options.duration, '--duration');
   if (net.isIP(options.address) === 0) throw new InputError('--address', `'${options.address}' is not an IP address`);

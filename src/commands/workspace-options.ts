@@ -1,11 +1,9 @@
 import { Command, Option } from 'commander';
-import { InputError } from '../errors.js';
+import type { WorkspaceFacts } from '../facts/facts.js';
 import { collect } from './repeatable.js';
-import { loadCatalog } from '../catalog/load.js';
-import { checkFeatureSelection } from '../catalog/expand.js';
-import type { Catalog } from '../catalog/types.js';
-import { resolveFacts, type PartialFacts, type WorkspaceFacts } from '../facts/facts.js';
-import { readWorkspaceJson } from '../facts/workspace-json.js';
+
+// Only the flags live here: cli.ts imports this for every command, --version included,
+// so it must not pull in the catalog loader (ajv, yaml). workspace.ts reads the values.
 
 /** The raw option values commander hands us for the workspace-facts flags. */
 export interface WorkspaceOptionValues {
@@ -29,7 +27,7 @@ export interface WorkspaceOptionValues {
   catalog?: string[];
 }
 
-const FLAG_OF: Record<keyof WorkspaceFacts, string> = {
+export const FLAG_OF: Record<keyof WorkspaceFacts, string> = {
   cloud: '--cloud',
   region: '--region',
   workspaceId: '--workspace-id',
@@ -75,41 +73,4 @@ export function addWorkspaceOptions(command: Command): Command {
     .option('--features <ids>', 'only these features, comma-separated (see `aml-netcheck features`)', commaList)
     .option('--workspace-json <file>', 'workspace JSON from `az ml workspace show` or the ARM resource; flags override it')
     .option('--catalog <file>', 'extra catalog file in the probes/ format (repeatable)', collect);
-}
-
-export interface Workspace {
-  readonly catalog: Catalog;
-  readonly facts: WorkspaceFacts;
-  readonly features: string[] | undefined;
-}
-
-/** Loads the catalog and the facts, checking every value before any work starts. */
-export function resolveWorkspace(values: WorkspaceOptionValues): Workspace {
-  const catalog = loadCatalog({ extraFiles: values.catalog ?? [] });
-  const layers: Array<{ facts: PartialFacts; source: (key: keyof WorkspaceFacts) => string }> = [];
-  if (values.workspaceJson !== undefined) layers.push(readWorkspaceJson(values.workspaceJson));
-  const fromFlags: PartialFacts = {
-    cloud: values.cloud as WorkspaceFacts['cloud'] | undefined,
-    region: values.region,
-    workspaceId: values.workspaceId,
-    workspaceName: values.workspaceName,
-    storageAccount: values.storageAccount,
-    keyVault: values.keyVault,
-    containerRegistry: values.containerRegistry,
-    computeInstances: values.computeInstance,
-    notebookFqdn: values.notebookFqdn,
-    nodeAddress: values.inboundFromHere,
-    privateEndpoint: values.privateEndpoint,
-    hbi: values.hbi,
-    customImages: values.customImages,
-    userManagedDependencies: values.userManagedDeps,
-    customPackageIndex: values.customPackageIndex,
-  };
-  layers.push({ facts: fromFlags, source: (key) => FLAG_OF[key] });
-  const facts = resolveFacts(layers);
-  if (values.features !== undefined) {
-    if (values.features.length === 0) throw new InputError('--features', 'needs at least one feature id');
-    checkFeatureSelection(catalog, values.features);
-  }
-  return { catalog, facts, features: values.features };
 }

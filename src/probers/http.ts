@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { Agent, Client, Pool, ProxyAgent, request, type Dispatcher, type buildConnector } from 'undici';
+import type * as Undici from 'undici';
+import type { Agent, Dispatcher, ProxyAgent, buildConnector } from 'undici';
 import { Deadline } from './deadline.js';
 import {
   errorCode,
@@ -77,6 +78,14 @@ interface Progress {
   tunnelStatus: number | null;
 }
 
+let undiciLoading: Promise<typeof Undici> | undefined;
+/**
+ * undici is loaded when the first HTTP check needs it, not at start: by then the DNS
+ * answers are in and the connection timers of every target are running, so its load
+ * time is no longer on the path to the run's end.
+ */
+const loadUndici = (): Promise<typeof Undici> => (undiciLoading ??= import('undici'));
+
 /**
  * Sends one request and reads the start of the response. Any status from the service counts
  * as reachable; a firewall's deny page does not. Never throws for a network outcome.
@@ -88,6 +97,8 @@ export async function probeHttp(target: HttpTarget, options: HttpOptions): Promi
   const proxy = options.proxy === undefined ? null : parseProxyUrl(options.proxy.url);
   const address = proxy === null ? (target.address ?? '') : null;
   if (address !== null) assertDialable(address, port, 'probeHttp');
+  // Before the clock starts: loading the client is not the network's time.
+  const undici = await loadUndici();
 
   const elapsed = startClock();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -110,8 +121,8 @@ export async function probeHttp(target: HttpTarget, options: HttpOptions): Promi
   const sockets = new Set<net.Socket>();
   const dispatcher =
     proxy === null
-      ? directAgent({ address: address ?? '', port, host, secureContext, signal: deadline.signal, progress, sockets, existing: options.socket })
-      : proxyAgent(proxy, { secureContext, timeoutMs: options.timeoutMs, progress });
+      ? directAgent(undici, { address: address ?? '', port, host, secureContext, signal: deadline.signal, progress, sockets, existing: options.socket })
+      : proxyAgent(undici, proxy, { secureContext, timeoutMs: options.timeoutMs, progress });
   const failure = (reason: ReasonCode, message: string, cause: string | null): PhaseFailure<HttpDetails> =>
     fail('http', elapsed(), reason, proxy === null ? message : proxy.scrub(message), cause, details);
 
@@ -126,7 +137,7 @@ export async function probeHttp(target: HttpTarget, options: HttpOptions): Promi
     if (deadline.interruption !== null) return failure('aborted', `HTTP request to ${display} aborted before it started`, null);
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(url, {
+      response = await undici.request(url, {
         dispatcher,
         method: 'GET',
         signal: deadline.signal,
@@ -270,7 +281,7 @@ interface DirectAgentOptions {
 }
 
 /** An agent whose only connection goes to the already resolved address, with SNI set to the host. */
-function directAgent(options: DirectAgentOptions): Agent {
+function directAgent(undici: typeof Undici, options: DirectAgentOptions): Agent {
   const { address, port, host, secureContext, signal, progress, sockets } = options;
   let existing = options.existing;
   if (existing) sockets.add(existing);
@@ -325,7 +336,7 @@ function directAgent(options: DirectAgentOptions): Agent {
     });
   };
 
-  return new Agent({ connect, connections: 1 });
+  return new undici.Agent({ connect, connections: 1 });
 }
 
 interface ProxyConfig {
@@ -375,7 +386,7 @@ interface ProxyAgentOptions {
  * undici's ProxyAgent, instrumented so a failure can be pinned on the proxy connection,
  * the CONNECT answer, or the target behind the tunnel.
  */
-function proxyAgent(proxy: ProxyConfig, options: ProxyAgentOptions): ProxyAgent {
+function proxyAgent(undici: typeof Undici, proxy: ProxyConfig, options: ProxyAgentOptions): ProxyAgent {
   const { secureContext, timeoutMs, progress } = options;
 
   const tracked = (connect: buildConnector.connector, onConnected: () => void): buildConnector.connector =>
@@ -385,7 +396,7 @@ function proxyAgent(proxy: ProxyConfig, options: ProxyAgentOptions): ProxyAgent 
         callback(...args);
       });
 
-  return new ProxyAgent({
+  return new undici.ProxyAgent({
     uri: proxy.url.href,
     // Plain-http requests go to the proxy in absolute form, as curl and Python do; many proxies
     // only allow CONNECT to 443, so tunnelling them would report a denial that real clients never see.
@@ -396,7 +407,7 @@ function proxyAgent(proxy: ProxyConfig, options: ProxyAgentOptions): ProxyAgent 
     // The client that talks to the proxy itself, for CONNECT.
     clientFactory: (origin, clientOptions) => {
       const { connect } = clientOptions as { connect: buildConnector.connector };
-      const client = new Client(origin, {
+      const client = new undici.Client(origin, {
         connect: tracked(connect, () => {
           progress.stage = 'tunnel';
         }),
@@ -415,7 +426,7 @@ function proxyAgent(proxy: ProxyConfig, options: ProxyAgentOptions): ProxyAgent 
     // absolute-form requests to the proxy: once either is connected, the request is on its way.
     factory: (origin, poolOptions) => {
       const { connect, ...rest } = poolOptions as { connect: buildConnector.connector };
-      return new Pool(origin, {
+      return new undici.Pool(origin, {
         ...rest,
         connect: tracked(connect, () => {
           progress.stage = 'response';

@@ -129,8 +129,11 @@ async function startEndpoint(host: SimulatedHost, scheme: 'https' | 'http' | 'tc
   return startSilentServer(bind);
 }
 
-/** TLS clients refuse certificate messages past ~100 KiB; this many names stay far below. */
-const NAMES_PER_CERTIFICATE = 400;
+/**
+ * About as many names as Azure's own multi-name certificates carry. More would make every
+ * handshake (and every report, which lists the names) heavier than anything real.
+ */
+const NAMES_PER_CERTIFICATE = 50;
 
 /**
  * Signing is the slow part, so healthy endpoints share certificates: each names every host

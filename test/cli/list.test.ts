@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 
 const FORBID_NETWORK = ['--import', fileURLToPath(new URL('../helpers/forbid-network.mjs', import.meta.url))];
 const FULL = [
@@ -82,4 +84,25 @@ t.test('every command has --help with an example; --version is quick', async (t)
   const version = await runCli(['--version']);
   t.equal(version.code, 0);
   t.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
+t.test('a reader that stops early (| head) ends the output quietly, not with a stack trace', async (t) => {
+  const child = spawn(process.execPath, [CLI, 'list', '--region', 'westus2', '--storage-account', 'st1', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.equal(stderr, '');
+  t.equal(code, 0);
+});
+
+t.test('a stdout that cannot be written is one line and exit code 2', { skip: existsSync('/dev/full') ? false : 'no /dev/full here' }, async (t) => {
+  const out = openSync('/dev/full', 'w');
+  const child = spawn(process.execPath, [CLI, 'list', '--region', 'westus2', '-o', 'json'], { stdio: ['ignore', out, 'pipe'] });
+  closeSync(out);
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.equal(stderr, 'aml-netcheck: cannot write to stdout: ENOSPC\n');
+  t.equal(code, 2);
 });

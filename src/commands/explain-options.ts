@@ -1,0 +1,13 @@
+import type { Cloud } from '../catalog/clouds.js';
+
+export interface ExplainOptions {
+  cloud?: Cloud;
+  catalog?: string[];
+  output: 'table' | 'json';
+}
+
+export const EXPLAIN_EXAMPLE = `
+Examples:
+  $ aml-netcheck explain ci1.westus2.instances.azureml.ms
+  $ aml-netcheck explain st1.file.core.windows.net:445
+  $ aml-netcheck explain Storage.westus2 --cloud public -o json`;

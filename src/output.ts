@@ -1,0 +1,37 @@
+import type { Writable } from 'node:stream';
+
+/**
+ * Where a command prints its result. It may return a promise: a caller printing a large
+ * report awaits it, so text is not piled up in memory faster than the reader takes it.
+ */
+export type Write = (text: string) => void | Promise<void>;
+
+/**
+ * Writes to stdout with backpressure. When the reader goes away (`| head`, a closed pipe)
+ * the rest is dropped quietly, as command-line tools do; any other failure is said once,
+ * on stderr, and makes the exit code 2.
+ */
+export function streamWriter(stream: Writable): Write {
+  let gone = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (gone) return;
+    gone = true;
+    if (error.code === 'EPIPE') return;
+    process.stderr.write(`aml-netcheck: cannot write to stdout: ${error.code ?? error.message}\n`);
+    process.exitCode = 2;
+  });
+  return (text) => {
+    if (gone || stream.write(text)) return;
+    return new Promise<void>((resolve) => {
+      const settle = (): void => {
+        stream.off('drain', settle);
+        stream.off('error', settle);
+        stream.off('close', settle);
+        resolve();
+      };
+      stream.once('drain', settle);
+      stream.once('error', settle);
+      stream.once('close', settle);
+    });
+  };
+}
