@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reportSchemaErrors } from './schema.js';
+import type { ReportSummary } from '../../src/report.js';
 import type { DnsBehavior, EndpointBehavior, SimulatedHost } from '../../src/simulate/azure.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -123,18 +124,7 @@ export interface Report {
   readonly settings: { readonly proxy: string | null; readonly proxySource: string | null; readonly deadlineMs: number | null };
   readonly targets: readonly ReportTarget[];
   readonly features: readonly ReportFeature[];
-  readonly summary: {
-    readonly targets: number;
-    readonly reachable: number;
-    readonly blocked: number;
-    readonly warning: number;
-    readonly skipped: number;
-    readonly unfinished: number;
-    readonly requiredFailing: number;
-    readonly featuresBroken: readonly string[];
-    readonly complete: boolean;
-    readonly exitCode: number;
-  };
+  readonly summary: ReportSummary;
 }
 
 export { reportSchemaErrors };
