@@ -19,13 +19,21 @@ function readPems(file: string, where: string): string[] {
   return pems;
 }
 
-/**
- * The CAs a TLS check trusts beyond Node's bundled roots: the machine's own store (where
- * admins add their corporate CA), NODE_EXTRA_CA_CERTS and --ca-file. Node only reads
- * NODE_EXTRA_CA_CERTS into its default store, which an explicit `ca` list replaces, so we read it too.
- */
-export function loadExtraCas(caFiles: readonly string[], env: NodeJS.ProcessEnv): string[] {
-  return [...systemCas(), ...explicitCas(caFiles, env)];
+/** What the TLS checks trust, read once per run. */
+export interface Trust {
+  /**
+   * The CAs trusted beyond Node's bundled roots: the machine's own store (where admins add
+   * their corporate CA), NODE_EXTRA_CA_CERTS and --ca-file. Node only reads
+   * NODE_EXTRA_CA_CERTS into its default store, which an explicit `ca` list replaces, so we read it too.
+   */
+  readonly extraCas: string[];
+  readonly isVouchedIssuer: (issuer: string) => boolean;
+}
+
+/** Reads the named CA files once; a bad one is an input error before any check. */
+export function loadTrust(caFiles: readonly string[], env: NodeJS.ProcessEnv): Trust {
+  const explicit = explicitCas(caFiles, env);
+  return { extraCas: [...systemCas(), ...explicit], isVouchedIssuer: issuerVouching(explicit) };
 }
 
 function systemCas(): string[] {
@@ -65,12 +73,10 @@ function subjectOf(pem: string): string | null {
  * an admin added its CA to this machine's store, which is what TLS inspection needs, and
  * what clients with their own CA bundles (pip, conda, Docker) do not have.
  *
- * The named files are read now, so a bad one is an input error before any check; the
- * certificates are parsed on the first question, which most runs ask only after their
+ * The certificates are parsed on the first question, which most runs ask only after their
  * first handshake, while other checks are still waiting on the network.
  */
-export function issuerVouching(caFiles: readonly string[], env: NodeJS.ProcessEnv): (issuer: string) => boolean {
-  const explicit = explicitCas(caFiles, env);
+function issuerVouching(explicit: readonly string[]): (issuer: string) => boolean {
   let subjects: Set<string> | undefined;
   return (issuer) => {
     subjects ??= new Set([...rootCertificates, ...explicit].map(subjectOf).filter((s): s is string => s !== null));

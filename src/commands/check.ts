@@ -13,7 +13,7 @@ import { runChecks, type RunOptions } from '../runner.js';
 import type { Catalog } from '../catalog/types.js';
 import type { WorkspaceFacts } from '../facts/facts.js';
 import type { Target } from '../target.js';
-import { issuerVouching, loadExtraCas } from '../trust.js';
+import { loadTrust } from '../trust.js';
 import { resolveWorkspace } from './workspace.js';
 import type { CheckOptions } from './check-options.js';
 import type { Write } from '../output.js';
@@ -144,7 +144,7 @@ export async function runCheck(options: CheckOptions, version: string, write: Wr
   const retries = parseCount(options.retries, '--retries', 0, 5);
   const dnsServers = parseDnsServers(options.dnsServer ?? []);
   const proxy = resolveProxyConfig(options.proxy, process.env);
-  const ca = loadExtraCas(options.caFile ?? [], process.env);
+  const trust = loadTrust(options.caFile ?? [], process.env);
   const logger = createLogger(options.logLevel, options.logFile);
   const targets = expandCatalog(catalog, facts, { features });
   const report = await executeCheck({
@@ -159,11 +159,11 @@ export async function runCheck(options: CheckOptions, version: string, write: Wr
       retries,
       deadlineMs,
       dnsServers: dnsServers.length > 0 ? dnsServers : undefined,
-      ca: ca.length > 0 ? ca : undefined,
+      ca: trust.extraCas.length > 0 ? trust.extraCas : undefined,
       proxy,
       privateEndpoint: facts.privateEndpoint,
       inboundFromHere: options.inboundFromHere !== undefined,
-      isVouchedIssuer: issuerVouching(options.caFile ?? [], process.env),
+      isVouchedIssuer: trust.isVouchedIssuer,
       logger,
     },
   });
