@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { InputError } from './errors.js';
-import { streamWriter } from './output.js';
+import { InputError } from './model/errors.js';
+import { streamWriter } from './io/stdout.js';
 import { describeListCommand, type ListOptions } from './commands/list-options.js';
 import { EXPLAIN_EXAMPLE, type ExplainOptions } from './commands/explain-options.js';
 import { runListen, LISTEN_EXAMPLE, type ListenOptions } from './commands/listen.js';

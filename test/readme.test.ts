@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { REASONS } from '../src/probers/result.js';
+import { REASONS } from '../src/model/reasons.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const ci = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8');

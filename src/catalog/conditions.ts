@@ -1,4 +1,4 @@
-import type { WorkspaceFacts } from '../facts/facts.js';
+import type { WorkspaceFacts } from '../model/facts.js';
 
 /**
  * Conditions the article puts on some requirements. Each is a workspace fact the

@@ -1,10 +1,11 @@
-import { InputError } from '../errors.js';
-import type { WorkspaceFacts } from '../facts/facts.js';
-import type { FirewallRule, Skip, Target, TargetSource } from '../target.js';
+import { InputError } from '../model/errors.js';
+import type { Direction, FirewallRule, ProbeDepth, RuleProtocol, Skip, Target, TargetSource } from '../model/target.js';
 import { CONDITIONS } from './conditions.js';
-import { fillTemplate, isValidHostOrAddress, patternCovers, type HostPattern } from './host-pattern.js';
+import { fillTemplate, patternCovers, type HostPattern } from './host-pattern.js';
 import { PLACEHOLDERS } from './placeholders.js';
-import type { Catalog, CatalogEntry, Direction, PortSpec, ProbeDepth, RuleProtocol } from './types.js';
+import type { Catalog, CatalogEntry, PortSpec } from './types.js';
+import type { WorkspaceFacts } from '../model/facts.js';
+import { isValidHostOrAddress } from '../model/hosts.js';
 
 export interface ExpandOptions {
   /** --features: only these features; absent means every feature that applies by default. */

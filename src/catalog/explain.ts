@@ -1,8 +1,9 @@
-import { InputError } from '../errors.js';
-import type { Cloud } from './clouds.js';
+import { InputError } from '../model/errors.js';
+import type { Cloud } from '../model/clouds.js';
 import { CONDITIONS } from './conditions.js';
-import { isValidHostOrAddress, patternCovers, type HostPattern } from './host-pattern.js';
+import { patternCovers, type HostPattern } from './host-pattern.js';
 import type { Catalog, CatalogEntry } from './types.js';
+import { isValidHostOrAddress } from '../model/hosts.js';
 
 /** One catalog requirement that covers the host asked about. */
 export interface Explanation {

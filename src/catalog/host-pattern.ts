@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { PLACEHOLDERS } from './placeholders.js';
 
 /**
@@ -66,15 +65,6 @@ export function parseHostPattern(text: string): HostPattern {
   return { text, host, path, wildcard, placeholders };
 }
 
-/** True for a name we can put in a DNS query: letters, digits, hyphens, labels of 1-63, 253 in all. */
-export function isValidHostname(name: string): boolean {
-  if (name.length === 0 || name.length > 253) return false;
-  return name.split('.').every((label) => label.length > 0 && label.length <= 63 && LABEL_CHARS_RE.test(label) && !label.startsWith('-') && !label.endsWith('-'));
-}
-
-export function isValidHostOrAddress(name: string): boolean {
-  return isIP(name) !== 0 || isValidHostname(name);
-}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

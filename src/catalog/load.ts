@@ -5,22 +5,13 @@ import { join, relative, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type * as Yaml from 'yaml';
-import { InputError, formatKeyPath } from '../errors.js';
-import { type Cloud, CLOUDS } from './clouds.js';
+import { InputError, formatKeyPath } from '../model/errors.js';
+import { type Cloud, CLOUDS } from '../model/clouds.js';
 import { CONDITIONS } from './conditions.js';
 import { PatternError, parseHostPattern, type HostPattern } from './host-pattern.js';
 import { CATALOG_AJV_OPTIONS, catalogFileSchema } from './schema.js';
-import type {
-  Catalog,
-  CatalogEntry,
-  FeatureDef,
-  Origin,
-  PortDef,
-  PortSpec,
-  RuleProtocol,
-  SectionInfo,
-  WildcardRule,
-} from './types.js';
+import type { Catalog, CatalogEntry, FeatureDef, Origin, PortDef, PortSpec, SectionInfo, WildcardRule } from './types.js';
+import type { RuleProtocol } from '../model/target.js';
 
 /** The catalog that ships with aml-netcheck, beside dist/ in the package. */
 export const BUILTIN_CATALOG_DIR = fileURLToPath(new URL('../../probes/', import.meta.url));

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { WorkspaceFacts } from '../facts/facts.js';
+import type { WorkspaceFacts } from '../model/facts.js';
 
 /**
  * Placeholders a host pattern may hold, and the workspace fact behind each.

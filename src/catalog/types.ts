@@ -1,9 +1,7 @@
-import type { Cloud } from './clouds.js';
+import type { Direction, ProbeDepth, RuleProtocol } from '../model/target.js';
+import type { Cloud } from '../model/clouds.js';
 import type { HostPattern } from './host-pattern.js';
 
-export type RuleProtocol = 'tcp' | 'http' | 'https';
-export type ProbeDepth = 'tcp' | 'http' | 'https';
-export type Direction = 'inbound' | 'outbound';
 
 /** Where a catalog item was written, so reports and errors can point at it. */
 export interface Origin {

@@ -1,22 +1,22 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { expandCatalog } from '../catalog/expand.js';
-import { InputError } from '../errors.js';
-import { parseDuration } from '../duration.js';
-import { createLogger } from '../log.js';
+import { InputError } from '../model/errors.js';
+import { parseDuration } from '../model/duration.js';
+import { createLogger } from '../io/log.js';
 import { parseServerSpec, type DnsServer } from '../probers/dns.js';
-import { formatEndpoint } from '../probers/result.js';
-import { maskProxyUrl, resolveProxyConfig } from '../proxy.js';
-import { buildReport, type CheckReport } from '../report.js';
+import { maskProxyUrl, resolveProxyConfig } from '../runner/proxy.js';
+import { buildReport, type CheckReport } from '../report/report.js';
 import { checkJsonChunks } from '../reporters/check-json.js';
 import { renderCheckTable } from '../reporters/check-table.js';
-import { runChecks, type RunOptions } from '../runner.js';
+import { runChecks, type RunOptions } from '../runner/runner.js';
 import type { Catalog } from '../catalog/types.js';
-import type { WorkspaceFacts } from '../facts/facts.js';
-import type { Target } from '../target.js';
-import { loadTrust } from '../trust.js';
+import type { Target } from '../model/target.js';
+import { loadTrust } from '../runner/trust.js';
 import { resolveWorkspace } from './workspace.js';
 import type { CheckOptions } from './check-options.js';
-import type { Write } from '../output.js';
+import type { Write } from '../io/stdout.js';
+import { formatEndpoint } from '../model/hosts.js';
+import type { WorkspaceFacts } from '../model/facts.js';
 
 function parseCount(text: string, flag: string, min: number, max: number): number {
   const value = Number(text);

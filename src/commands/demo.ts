@@ -1,12 +1,13 @@
 import { expandCatalog } from '../catalog/expand.js';
 import { loadCatalog } from '../catalog/load.js';
-import { defaultFacts, type WorkspaceFacts } from '../facts/facts.js';
-import { createLogger } from '../log.js';
-import { NO_PROXY_CONFIG } from '../proxy.js';
+import { defaultFacts } from '../facts/facts.js';
+import { createLogger } from '../io/log.js';
+import { NO_PROXY_CONFIG } from '../runner/proxy.js';
 import { startSimulatedAzure, type DnsBehavior, type EndpointBehavior, type SimulatedHost } from '../simulate/azure.js';
-import type { Target } from '../target.js';
+import type { Target } from '../model/target.js';
 import { emitReport, executeCheck } from './check.js';
-import type { Write } from '../output.js';
+import type { Write } from '../io/stdout.js';
+import type { WorkspaceFacts } from '../model/facts.js';
 
 export interface DemoOptions {
   output: 'table' | 'json';

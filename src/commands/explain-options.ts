@@ -1,4 +1,4 @@
-import type { Cloud } from '../catalog/clouds.js';
+import type { Cloud } from '../model/clouds.js';
 
 export interface ExplainOptions {
   cloud?: Cloud;

@@ -2,7 +2,7 @@ import { explainHost } from '../catalog/explain.js';
 import { loadCatalog } from '../catalog/load.js';
 import { renderExplainJson, renderExplainText } from '../reporters/explain-text.js';
 import type { ExplainOptions } from './explain-options.js';
-import type { Write } from '../output.js';
+import type { Write } from '../io/stdout.js';
 
 
 /** Exit 1 when nothing in the catalog covers the host, like grep finding nothing. */

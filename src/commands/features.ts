@@ -1,6 +1,6 @@
 import { loadCatalog } from '../catalog/load.js';
 import { formatColumns } from '../reporters/columns.js';
-import type { Write } from '../output.js';
+import type { Write } from '../io/stdout.js';
 
 export function runFeatures(options: { catalog?: string[]; output: 'table' | 'json' }, write: Write): number {
   const catalog = loadCatalog({ extraFiles: options.catalog ?? [] });

@@ -3,7 +3,7 @@ import { renderTargetsJson } from '../reporters/targets-json.js';
 import { renderTargetsTable } from '../reporters/targets-table.js';
 import type { ListOptions } from './list-options.js';
 import { resolveWorkspace } from './workspace.js';
-import type { Write } from '../output.js';
+import type { Write } from '../io/stdout.js';
 
 /** Prints the targets the catalog expands to. Makes no network call. */
 export function runList(options: ListOptions, write: Write): number {

@@ -1,8 +1,8 @@
 import net from 'node:net';
-import { InputError } from '../errors.js';
-import { parseDuration, formatDuration } from '../duration.js';
+import { InputError } from '../model/errors.js';
+import { parseDuration, formatDuration } from '../model/duration.js';
 import { formatColumns } from '../reporters/columns.js';
-import type { Write } from '../output.js';
+import type { Write } from '../io/stdout.js';
 
 /** The inbound management ports of the article: Batch node management and Azure ML. */
 export const INBOUND_PORTS = [29876, 29877, 44224];

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import type { WorkspaceFacts } from '../facts/facts.js';
 import { collect } from './repeatable.js';
+import type { WorkspaceFacts } from '../model/facts.js';
 
 // Only the flags live here: cli.ts imports this for every command, --version included,
 // so it must not pull in the catalog loader (ajv, yaml). workspace.ts reads the values.

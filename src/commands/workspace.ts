@@ -1,10 +1,11 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../model/errors.js';
 import { loadCatalog } from '../catalog/load.js';
 import { checkFeatureSelection } from '../catalog/expand.js';
 import type { Catalog } from '../catalog/types.js';
-import { resolveFacts, type PartialFacts, type WorkspaceFacts } from '../facts/facts.js';
+import { resolveFacts } from '../facts/facts.js';
 import { readWorkspaceJson } from '../facts/workspace-json.js';
 import { FLAG_OF, type WorkspaceOptionValues } from './workspace-options.js';
+import type { PartialFacts, WorkspaceFacts } from '../model/facts.js';
 
 export interface Workspace {
   readonly catalog: Catalog;

@@ -1,28 +1,9 @@
+import type { PartialFacts, WorkspaceFacts } from '../model/facts.js';
 import { isIP } from 'node:net';
-import { InputError } from '../errors.js';
-import { type Cloud, cloudOfRegion, isCloud, CLOUD_NAMES } from '../catalog/clouds.js';
-import { isValidHostname, isValidHostOrAddress } from '../catalog/host-pattern.js';
+import { InputError } from '../model/errors.js';
+import { cloudOfRegion, isCloud, CLOUD_NAMES } from '../model/clouds.js';
+import { isValidHostname, isValidHostOrAddress } from '../model/hosts.js';
 
-/** What we know about the user's workspace; placeholders and conditions are filled from it. */
-export interface WorkspaceFacts {
-  cloud: Cloud;
-  region?: string;
-  workspaceId?: string;
-  workspaceName?: string;
-  storageAccount?: string;
-  keyVault?: string;
-  containerRegistry?: string;
-  computeInstances: string[];
-  notebookFqdn?: string;
-  nodeAddress?: string;
-  privateEndpoint: boolean;
-  hbi: boolean;
-  customImages: boolean;
-  userManagedDependencies: boolean;
-  customPackageIndex: boolean;
-}
-
-export type PartialFacts = Partial<WorkspaceFacts>;
 
 /** Where a fact came from, for error messages: a flag, or a file and key path. */
 export type FactSource = (key: keyof WorkspaceFacts) => string;

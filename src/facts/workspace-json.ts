@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { InputError, formatKeyPath } from '../errors.js';
-import { cloudOfApiHost } from '../catalog/clouds.js';
-import type { FactSource, PartialFacts, WorkspaceFacts } from './facts.js';
+import { InputError, formatKeyPath } from '../model/errors.js';
+import { cloudOfApiHost } from '../model/clouds.js';
+import type { FactSource } from './facts.js';
+import type { PartialFacts, WorkspaceFacts } from '../model/facts.js';
 
 /**
  * Reads the workspace JSON a user already has: the ARM resource (`az resource show`,

@@ -3,17 +3,12 @@ import dgram from 'node:dgram';
 import dns from 'node:dns';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
+import type { DnsDetails, DnsResult, DnsServerAnswer } from '../model/phases.js';
 import { Deadline } from './deadline.js';
-import {
-  errorCode,
-  errorMessage,
-  fail,
-  formatEndpoint,
-  startClock,
-  succeed,
-  type PhaseResult,
-  type ReasonCode,
-} from './result.js';
+import { fail, startClock, succeed } from '../model/phases.js';
+import { errorCode, errorMessage } from './errors.js';
+import { formatEndpoint } from '../model/hosts.js';
+import type { ReasonCode } from '../model/reasons.js';
 
 export interface DnsServer {
   readonly address: string;
@@ -27,41 +22,6 @@ export interface ResolveOptions {
   readonly signal?: AbortSignal;
 }
 
-/** What one server said about the host, A and AAAA combined. */
-export interface DnsServerAnswer {
-  /** `address:port` of the server asked. */
-  readonly server: string;
-  readonly ok: boolean;
-  readonly reason: ReasonCode | null;
-  readonly message: string | null;
-  /** Response code of the answer that decided the outcome; null when none arrived. */
-  readonly rcode: string | null;
-  /** IPv4 addresses first, then IPv6, as the server listed them. */
-  readonly addresses: readonly string[];
-  /** The names the host is an alias of, in order, ending at the canonical name. */
-  readonly cnameChain: readonly string[];
-  /** 'tcp' when a truncated UDP answer had to be fetched again over TCP. */
-  readonly transport: 'udp' | 'tcp';
-  readonly ms: number;
-}
-
-export interface DnsDetails {
-  readonly host: string;
-  /** The host was already an IP address; nothing was queried. */
-  readonly ipLiteral: boolean;
-  readonly addresses: readonly string[];
-  readonly cnameChain: readonly string[];
-  /** The server whose answer counts: the first in order that gave a definite answer, as a stub resolver would. */
-  readonly answeredBy: string | null;
-  readonly servers: readonly DnsServerAnswer[];
-  /**
-   * Servers that answered gave different address sets (or one says the name does not exist).
-   * The classic custom-DNS mistake: one forwarder knows the private zone and another does not.
-   */
-  readonly serversDisagree: boolean;
-}
-
-export type DnsResult = PhaseResult<DnsDetails>;
 
 type RecordType = 'A' | 'AAAA';
 

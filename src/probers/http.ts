@@ -2,20 +2,14 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type * as Undici from 'undici';
 import type { Agent, Dispatcher, ProxyAgent, buildConnector } from 'undici';
+import type { HttpDetails, HttpResult } from '../model/phases.js';
 import { Deadline } from './deadline.js';
-import {
-  errorCode,
-  errorMessage,
-  fail,
-  formatEndpoint,
-  startClock,
-  succeed,
-  type PhaseFailure,
-  type PhaseResult,
-  type ReasonCode,
-} from './result.js';
+import { fail, startClock, succeed, type PhaseFailure } from '../model/phases.js';
 import { assertDialable, classifyTcpError } from './tcp.js';
 import { classifyTlsError, secureContextFor, serverNameFor } from './tls.js';
+import { errorCode, errorMessage } from './errors.js';
+import { formatEndpoint } from '../model/hosts.js';
+import type { ReasonCode } from '../model/reasons.js';
 
 export interface HttpTarget {
   /** `https://host[:port]/path` or `http://…`; the host is sent as SNI and Host header. */
@@ -45,26 +39,6 @@ export interface HttpOptions {
   readonly maxBodyBytes?: number;
 }
 
-export interface HttpDetails {
-  readonly url: string;
-  /** The IP dialled; null through a proxy. */
-  readonly address: string | null;
-  /** The proxy used, with any credentials masked; null when connecting directly. */
-  readonly proxy: string | null;
-  readonly status: number | null;
-  readonly headers: {
-    readonly server: string | null;
-    readonly via: string | null;
-    readonly contentType: string | null;
-    readonly location: string | null;
-  };
-  /** Body bytes kept, at most maxBodyBytes. */
-  readonly bytesRead: number;
-  /** False when we hung up early (the cap was reached) or the body stalled. */
-  readonly bodyComplete: boolean;
-}
-
-export type HttpResult = PhaseResult<HttpDetails>;
 
 export const DEFAULT_MAX_BODY_BYTES = 4096;
 const USER_AGENT = 'aml-netcheck';

@@ -1,32 +1,16 @@
 import net from 'node:net';
+import type { TcpDetails, TcpResult } from '../model/phases.js';
 import { Deadline } from './deadline.js';
-import {
-  errorCode,
-  errorMessage,
-  fail,
-  formatEndpoint,
-  startClock,
-  succeed,
-  type PhaseFailure,
-  type PhaseResult,
-  type PhaseSuccess,
-  type ReasonCode,
-} from './result.js';
+import { fail, startClock, succeed, type PhaseFailure, type PhaseSuccess } from '../model/phases.js';
+import { errorCode, errorMessage } from './errors.js';
+import { formatEndpoint } from '../model/hosts.js';
+import type { ReasonCode } from '../model/reasons.js';
 
 export interface TcpOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
 }
 
-export interface TcpDetails {
-  readonly address: string;
-  readonly port: number;
-  /** Our side of the connection; shows which interface/source address the OS picked. */
-  readonly localAddress: string | null;
-  readonly localPort: number | null;
-}
-
-export type TcpResult = PhaseResult<TcpDetails>;
 
 /** On success the caller owns the socket and must destroy it (or hand it to the TLS prober, which does). */
 export type TcpConnection =

@@ -1,18 +1,13 @@
 import type { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
+import type { CertificateSummary, TlsDetails, TlsResult } from '../model/phases.js';
 import { Deadline } from './deadline.js';
-import {
-  errorCode,
-  errorMessage,
-  fail,
-  formatEndpoint,
-  startClock,
-  succeed,
-  type PhaseResult,
-  type ReasonCode,
-} from './result.js';
+import { fail, startClock, succeed } from '../model/phases.js';
 import { assertDialable } from './tcp.js';
+import { errorCode, errorMessage } from './errors.js';
+import { formatEndpoint } from '../model/hosts.js';
+import type { ReasonCode } from '../model/reasons.js';
 
 export interface TlsTarget {
   /** The name the client asks for: sent as SNI and checked against the certificate. */
@@ -36,34 +31,6 @@ export interface TlsOptions {
   readonly keepOpen?: (socket: tls.TLSSocket) => void;
 }
 
-export interface CertificateSummary {
-  readonly subject: string;
-  readonly issuer: string;
-  readonly subjectAltNames: readonly string[];
-  readonly validFrom: string | null;
-  readonly validTo: string | null;
-  readonly fingerprint256: string;
-  readonly serialNumber: string;
-}
-
-export interface TlsDetails {
-  readonly host: string;
-  readonly address: string;
-  readonly port: number;
-  /** SNI sent; null for IP-literal hosts, where SNI is not allowed. */
-  readonly servername: string | null;
-  readonly protocol: string | null;
-  readonly cipher: string | null;
-  readonly alpn: string | null;
-  /** The leaf the server presented, even when it was rejected: that is the evidence of TLS inspection. */
-  readonly certificate: CertificateSummary | null;
-  /** Subjects of the issuers above the leaf, nearest first, as far as the chain could be built. */
-  readonly issuerChain: readonly string[];
-  /** The verification error code when the chain or name check failed. */
-  readonly verifyError: string | null;
-}
-
-export type TlsResult = PhaseResult<TlsDetails>;
 
 /** What a firewall doing TLS inspection produces: a chain that ends in a CA we do not trust. */
 const UNTRUSTED_CODES = new Set([

@@ -1,4 +1,4 @@
-import type { CheckReport } from '../report.js';
+import type { CheckReport } from '../report/report.js';
 
 /** Pretty-printed like JSON.stringify(value, null, 2), every line shifted right by `depth` levels. */
 function indented(value: unknown, depth: number): string {

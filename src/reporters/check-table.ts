@@ -1,7 +1,7 @@
-import { CLOUD_NAMES } from '../catalog/clouds.js';
-import { formatDuration } from '../duration.js';
-import type { CheckReport } from '../report.js';
-import type { CheckedTarget, FeatureResult } from '../result.js';
+import { CLOUD_NAMES } from '../model/clouds.js';
+import { formatDuration } from '../model/duration.js';
+import type { CheckReport } from '../report/report.js';
+import type { CheckedTarget, FeatureResult } from '../model/result.js';
 import { formatColumns } from './columns.js';
 
 const STATUS_ORDER: Record<FeatureResult['status'], number> = { broken: 0, degraded: 1, ok: 2, 'not-checked': 3 };

@@ -1,4 +1,4 @@
-import { CLOUD_NAMES } from '../catalog/clouds.js';
+import { CLOUD_NAMES } from '../model/clouds.js';
 import type { Explanation } from '../catalog/explain.js';
 
 function portList(explanation: Explanation): string {

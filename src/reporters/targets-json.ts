@@ -1,4 +1,4 @@
-import type { Target } from '../target.js';
+import type { Target } from '../model/target.js';
 
 /** `list -o json`: the expanded targets, the same objects `check` later adds results to. */
 export function renderTargetsJson(targets: readonly Target[]): string {

@@ -1,7 +1,7 @@
-import { CLOUD_NAMES } from '../catalog/clouds.js';
-import type { WorkspaceFacts } from '../facts/facts.js';
-import type { Target } from '../target.js';
+import { CLOUD_NAMES } from '../model/clouds.js';
+import type { Target } from '../model/target.js';
 import { formatColumns } from './columns.js';
+import type { WorkspaceFacts } from '../model/facts.js';
 
 function notes(target: Target): string {
   const parts: string[] = [];

@@ -10,8 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { loadCatalog } from '../../src/catalog/load.js';
-import type { Cloud } from '../../src/catalog/clouds.js';
-import { CLOUDS } from '../../src/catalog/clouds.js';
+import type { Cloud } from '../../src/model/clouds.js';
+import { CLOUDS } from '../../src/model/clouds.js';
 import type { Catalog } from '../../src/catalog/types.js';
 import { parseArticle, type ArticleRow } from '../helpers/article.js';
 

@@ -1,11 +1,12 @@
 import t from 'tap';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { expandCatalog } from '../../src/catalog/expand.js';
-import { CLOUDS, type Cloud } from '../../src/catalog/clouds.js';
-import { defaultFacts, type WorkspaceFacts } from '../../src/facts/facts.js';
+import { CLOUDS, type Cloud } from '../../src/model/clouds.js';
+import { defaultFacts } from '../../src/facts/facts.js';
 import { hasPlaceholder } from '../../src/catalog/host-pattern.js';
-import { InputError } from '../../src/errors.js';
-import type { Target } from '../../src/target.js';
+import { InputError } from '../../src/model/errors.js';
+import type { Target } from '../../src/model/target.js';
+import type { WorkspaceFacts } from '../../src/model/facts.js';
 
 const catalog = loadCatalog();
 const WS_ID = '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11';

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { fillTemplate, isValidHostname, parseHostPattern, patternCovers, PatternError } from '../../src/catalog/host-pattern.js';
+import { fillTemplate, parseHostPattern, patternCovers, PatternError } from '../../src/catalog/host-pattern.js';
+import { isValidHostname } from '../../src/model/hosts.js';
 
 t.test('patterns keep the article’s form and split off a URL path', async (t) => {
   t.match(parseHostPattern('*.blob.core.windows.net'), { host: '*.blob.core.windows.net', wildcard: 'subdomain', path: null });

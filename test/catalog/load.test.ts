@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import t from 'tap';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/model/errors.js';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { readdirSync } from 'node:fs';
 

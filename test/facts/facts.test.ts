@@ -1,5 +1,6 @@
 import t from 'tap';
-import { resolveFacts, type PartialFacts } from '../../src/facts/facts.js';
+import { resolveFacts } from '../../src/facts/facts.js';
+import type { PartialFacts } from '../../src/model/facts.js';
 
 const fromFlags = (facts: PartialFacts) => resolveFacts([{ facts, source: (key) => `--${key}` }]);
 

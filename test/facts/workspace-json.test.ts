@@ -1,7 +1,7 @@
 import t from 'tap';
 import { readWorkspaceJson } from '../../src/facts/workspace-json.js';
 import { resolveFacts } from '../../src/facts/facts.js';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/model/errors.js';
 
 const DIR = 'test/fixtures/workspace';
 

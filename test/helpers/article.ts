@@ -3,7 +3,7 @@
  * ("Configure inbound and outbound network traffic"), whatever its language.
  * It keys on what translations keep: anchors, tab ids, table shapes, host names.
  */
-import type { Cloud } from '../../src/catalog/clouds.js';
+import type { Cloud } from '../../src/model/clouds.js';
 
 export interface ArticleRow {
   /** Anchor of the article section the table sits in, e.g. microsoft-hosts. */

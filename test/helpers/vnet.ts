@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reportSchemaErrors } from './schema.js';
-import type { ReportSummary } from '../../src/report.js';
+import type { ReportSummary } from '../../src/report/report.js';
 import type { DnsBehavior, EndpointBehavior, SimulatedHost } from '../../src/simulate/azure.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

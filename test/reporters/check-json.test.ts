@@ -1,8 +1,8 @@
 import t from 'tap';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { defaultFacts } from '../../src/facts/facts.js';
-import { buildReport, type CheckReport } from '../../src/report.js';
-import { EMPTY_PHASES, type CheckedTarget } from '../../src/result.js';
+import { buildReport, type CheckReport } from '../../src/report/report.js';
+import { EMPTY_PHASES, type CheckedTarget } from '../../src/model/result.js';
 import { checkJsonChunks, renderCheckJson } from '../../src/reporters/check-json.js';
 
 const catalog = loadCatalog();

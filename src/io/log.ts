@@ -1,5 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import { InputError } from './errors.js';
+import { InputError } from '../model/errors.js';
 
 const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 

@@ -1,4 +1,6 @@
-import type { Direction, ProbeDepth, RuleProtocol } from './catalog/types.js';
+export type RuleProtocol = 'tcp' | 'http' | 'https';
+export type ProbeDepth = 'tcp' | 'http' | 'https';
+export type Direction = 'inbound' | 'outbound';
 
 /** Why a target is listed but not checked, and the flag that would bring it in. */
 export interface Skip {

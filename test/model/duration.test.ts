@@ -1,6 +1,6 @@
 import t from 'tap';
-import { formatDuration, parseDuration } from '../src/duration.js';
-import { InputError } from '../src/errors.js';
+import { formatDuration, parseDuration } from '../../src/model/duration.js';
+import { InputError } from '../../src/model/errors.js';
 
 t.test('durations read the way network tools write them', async (t) => {
   t.equal(parseDuration('500ms', '--timeout'), 500);

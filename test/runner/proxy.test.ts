@@ -1,6 +1,6 @@
 import t from 'tap';
-import { maskProxyUrl, proxyFor, resolveProxyConfig } from '../src/proxy.js';
-import { InputError } from '../src/errors.js';
+import { maskProxyUrl, proxyFor, resolveProxyConfig } from '../../src/runner/proxy.js';
+import { InputError } from '../../src/model/errors.js';
 
 t.test('--proxy wins over the environment; NO_PROXY still applies', async (t) => {
   const config = resolveProxyConfig('http://proxy.corp:3128', { HTTPS_PROXY: 'http://other:1', NO_PROXY: '.blob.core.windows.net,login.microsoftonline.com' });

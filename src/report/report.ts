@@ -1,7 +1,7 @@
-import type { Catalog } from './catalog/types.js';
-import type { WorkspaceFacts } from './facts/facts.js';
+import type { Catalog } from '../catalog/types.js';
 import { breaksFeature, judgeFeatures } from './features.js';
-import type { CheckedTarget, FeatureResult } from './result.js';
+import type { CheckedTarget, FeatureResult } from '../model/result.js';
+import type { WorkspaceFacts } from '../model/facts.js';
 
 /** Bump when a consumer of the JSON report would have to change. */
 export const REPORT_SCHEMA_VERSION = 1;

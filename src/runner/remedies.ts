@@ -1,12 +1,12 @@
-import type { OutcomeReason } from './result.js';
-import { describeRule, type Target } from './target.js';
+import { describeRule, type Target } from '../model/target.js';
+import type { ReasonCode } from '../model/reasons.js';
 
 /**
  * What an admin should change for a target that failed for this reason. Firewall
  * rules only fix what a firewall broke; a DNS or TLS-inspection failure needs
  * another change, and saying "allow TCP 443" there would send people the wrong way.
  */
-export function remediesFor(target: Target, reason: OutcomeReason | null): string[] {
+export function remediesFor(target: Target, reason: ReasonCode | null): string[] {
   const rules = target.rules.map(describeRule);
   switch (reason) {
     case null:

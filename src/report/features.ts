@@ -1,5 +1,5 @@
-import type { Catalog } from './catalog/types.js';
-import type { CheckedTarget, FeatureResult, FeatureStatus } from './result.js';
+import type { Catalog } from '../catalog/types.js';
+import type { CheckedTarget, FeatureResult, FeatureStatus } from '../model/result.js';
 
 /** A required target that was not proven reachable breaks its features. */
 export function breaksFeature(target: CheckedTarget): boolean {

@@ -1,9 +1,6 @@
-import type { DnsResult } from './probers/dns.js';
-import type { HttpResult } from './probers/http.js';
-import type { Phase, ReasonCode } from './probers/result.js';
-import type { TcpResult } from './probers/tcp.js';
-import type { TlsResult } from './probers/tls.js';
+import type { DnsResult, HttpResult, Phase, TcpResult, TlsResult } from './phases.js';
 import type { Target } from './target.js';
+import type { ReasonCode } from './reasons.js';
 
 export type Verdict = 'reachable' | 'blocked' | 'warning' | 'skipped';
 
@@ -15,13 +12,10 @@ export interface PhaseResults {
   readonly http: HttpResult | null;
 }
 
-/** A probe's reason codes, plus the one for a check that crashed (a bug, logged). */
-export type OutcomeReason = ReasonCode | 'internal-error';
-
 export interface TargetOutcome {
   readonly verdict: Verdict;
   /** Stable code of what went wrong; null when reachable (or skipped as the catalog said). */
-  readonly reason: OutcomeReason | null;
+  readonly reason: ReasonCode | null;
   /** The phase that failed, or that raised the warning. */
   readonly phase: Phase | null;
   /** One sentence for the admin reading the report. */

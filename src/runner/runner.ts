@@ -2,16 +2,18 @@ import { setMaxListeners } from 'node:events';
 import type net from 'node:net';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
-import { resolveHost, isPrivateAddress, type DnsResult, type DnsServer } from './probers/dns.js';
-import { probeHttp, type HttpResult } from './probers/http.js';
-import { formatEndpoint, type Phase, type PhaseFailure, type PhaseResult, type ReasonCode } from './probers/result.js';
-import { connectTcp, type TcpConnection, type TcpResult } from './probers/tcp.js';
-import { probeTls, type TlsResult } from './probers/tls.js';
+import { resolveHost, isPrivateAddress, type DnsServer } from '../probers/dns.js';
+import { probeHttp } from '../probers/http.js';
+import { type DnsResult, type HttpResult, type Phase, type PhaseFailure, type PhaseResult, type TcpResult, type TlsResult } from '../model/phases.js';
+import { connectTcp, type TcpConnection } from '../probers/tcp.js';
+import { probeTls } from '../probers/tls.js';
 import { maskProxyUrl, proxyFor, type ProxyConfig } from './proxy.js';
-import { EMPTY_PHASES, type CheckedTarget, type PhaseResults, type TargetOutcome } from './result.js';
-import type { Target } from './target.js';
-import { formatDuration } from './duration.js';
+import { EMPTY_PHASES, type CheckedTarget, type PhaseResults, type TargetOutcome } from '../model/result.js';
+import type { Target } from '../model/target.js';
+import { formatDuration } from '../model/duration.js';
 import { remediesFor } from './remedies.js';
+import { formatEndpoint } from '../model/hosts.js';
+import type { ReasonCode } from '../model/reasons.js';
 
 export interface RunOptions {
   readonly concurrency: number;

@@ -1,8 +1,3 @@
-import net from 'node:net';
-
-/** The layers a check passes through, in the order the runner chains them. */
-export type Phase = 'dns' | 'tcp' | 'tls' | 'http';
-
 /**
  * Why a phase failed. These strings are a public contract: reports, JSON output and
  * the README key off them, so add new codes rather than renaming existing ones.
@@ -31,7 +26,8 @@ export type ReasonCode =
   | 'proxy-unreachable'
   | 'proxy-auth-required'
   | 'proxy-denied'
-  | 'aborted';
+  | 'aborted'
+  | 'internal-error';
 
 export const REASONS: Record<ReasonCode, string> = {
   'dns-nxdomain': 'The DNS server says the name does not exist (NXDOMAIN).',
@@ -61,68 +57,6 @@ export const REASONS: Record<ReasonCode, string> = {
   'proxy-auth-required': 'The HTTP proxy requires authentication (407) that was missing or rejected.',
   'proxy-denied': 'The HTTP proxy refused to open a tunnel to the host.',
   aborted: 'The check was cancelled before it finished (run deadline or interrupt).',
+  'internal-error': 'aml-netcheck itself failed on this target (a bug: the log has the details); the rest of the run goes on.',
 };
 
-export interface PhaseSuccess<D> {
-  readonly ok: true;
-  readonly phase: Phase;
-  /** Wall time the phase took, in whole milliseconds. */
-  readonly ms: number;
-  readonly details: D;
-}
-
-export interface PhaseFailure<D> {
-  readonly ok: false;
-  readonly phase: Phase;
-  readonly ms: number;
-  readonly reason: ReasonCode;
-  /** One line for humans: names the address, the time budget where one applies, and the cause. */
-  readonly message: string;
-  /** The low-level code behind the failure (ECONNREFUSED, SELF_SIGNED_CERT_IN_CHAIN, 470…), when there is one. */
-  readonly cause: string | null;
-  /** Whatever the phase learned before it failed; useful evidence (the presented certificate, the CNAME chain). */
-  readonly details: D;
-}
-
-/** Every failure keeps its details so a report can show what was seen, not only what went wrong. */
-export type PhaseResult<D> = PhaseSuccess<D> | PhaseFailure<D>;
-
-/** Monotonic start mark; wall-clock time can jump while a probe runs. */
-export function startClock(): () => number {
-  const started = performance.now();
-  return () => Math.round(performance.now() - started);
-}
-
-export function succeed<D>(phase: Phase, ms: number, details: D): PhaseSuccess<D> {
-  return { ok: true, phase, ms, details };
-}
-
-export function fail<D>(
-  phase: Phase,
-  ms: number,
-  reason: ReasonCode,
-  message: string,
-  cause: string | null,
-  details: D,
-): PhaseFailure<D> {
-  return { ok: false, phase, ms, reason, message, cause, details };
-}
-
-/** `10.0.0.4:443` or `[fd00::4]:443`, the way people paste addresses into firewall rules. */
-export function formatEndpoint(address: string, port: number): string {
-  return net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
-/** The code Node or undici attached to an error, if any. */
-export function errorCode(error: unknown): string | null {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
-    if (typeof code === 'string' && code !== '') return code;
-  }
-  return null;
-}
-
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}

@@ -1,4 +1,4 @@
-import { InputError } from './errors.js';
+import { InputError } from '../model/errors.js';
 
 /** The proxies a check may go through, read from --proxy or the usual environment variables. */
 export interface ProxyConfig {
