@@ -1,0 +1,136 @@
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { InputError } from '../model/errors.js';
+import { quote } from '../model/text.js';
+
+/**
+ * The largest input file (workspace JSON, catalog) we read. The real ones are a few KiB;
+ * the cap keeps `/dev/zero`, `/dev/urandom` or a log file named by mistake from eating
+ * memory, and is documented in the README.
+ */
+export const INPUT_MAX_BYTES = 16 * 1024 * 1024;
+
+/** How long a pipe, FIFO or device may take to deliver its whole content. */
+export const INPUT_TIMEOUT_MS = 30_000;
+
+export interface InputReadOptions {
+  readonly maxBytes?: number;
+  readonly timeoutMs?: number;
+}
+
+const CHUNK = 64 * 1024;
+
+function describe(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file (ENOENT)';
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${code})`;
+    case 'EISDIR':
+      return 'is a directory, not a file (EISDIR)';
+    case 'ELOOP':
+      return 'too many symbolic links (ELOOP)';
+    default:
+      return code ?? String(error);
+  }
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return 'FIFO';
+  if (stats.isCharacterDevice()) return 'character device';
+  if (stats.isSocket()) return 'socket';
+  if (stats.isBlockDevice()) return 'block device';
+  return 'file';
+}
+
+/**
+ * Reads a whole input file, `-` meaning standard input, within a size cap and a time limit:
+ * whatever the path names (a huge file, `/dev/zero`, a FIFO nobody writes to, a terminal)
+ * the answer is the bytes or one InputError, never a hang or an exhausted heap.
+ *
+ * Synchronous on purpose: inputs are read before any check starts, when there is nothing
+ * else for the process to do.
+ */
+export function readInputFile(file: string, where: string, options: InputReadOptions = {}): Buffer {
+  const maxBytes = options.maxBytes ?? INPUT_MAX_BYTES;
+  const timeoutMs = options.timeoutMs ?? INPUT_TIMEOUT_MS;
+  const stdin = file === '-';
+  const shown = stdin ? 'standard input' : quote(file);
+  const fail = (message: string): never => {
+    throw new InputError(where, `${shown}: ${message}`);
+  };
+  let fd: number;
+  try {
+    // Non-blocking, so opening a FIFO with no writer returns at once instead of waiting forever.
+    fd = stdin ? openSync('/dev/stdin', constants.O_RDONLY | constants.O_NONBLOCK) : openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    return fail(`cannot open: ${describe(error)}`);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) return fail('is a directory, not a file');
+    if (stats.isFile() && stats.size > maxBytes) return fail(`is ${stats.size} bytes, more than the ${maxBytes / 1024 / 1024} MiB an input file may have`);
+    if (stdin && stats.isCharacterDevice() && process.stdin.isTTY) return fail('is a terminal; pipe or redirect the content into it');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const started = performance.now();
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      let read: number;
+      try {
+        read = readSync(fd, buffer, 0, CHUNK, null);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return fail(`cannot read: ${describe(error)}`);
+        // A pipe or FIFO whose writer has not sent everything yet.
+        if (performance.now() - started > timeoutMs) return fail(`the ${kindOf(stats)} sent no end of data within ${timeoutMs / 1000} s`);
+        sleep(10);
+        continue;
+      }
+      if (read === 0) break;
+      total += read;
+      if (total > maxBytes) return fail(`holds more than the ${maxBytes / 1024 / 1024} MiB an input file may have`);
+      chunks.push(Buffer.from(buffer.subarray(0, read)));
+      if (performance.now() - started > timeoutMs) return fail(`the ${kindOf(stats)} sent no end of data within ${timeoutMs / 1000} s`);
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The text of an input file. Windows tools write UTF-8 with a byte-order mark, and
+ * PowerShell's `>` writes UTF-16: both are accepted. Anything else must be valid UTF-8.
+ */
+export function decodeInputText(bytes: Buffer, where: string): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return utf8(bytes.subarray(3), where);
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return utf16(bytes.subarray(2), 'utf-16le', where);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return utf16(bytes.subarray(2), 'utf-16be', where);
+  // UTF-16 without a mark: ASCII text has a zero in every other byte.
+  if (bytes.length >= 4 && bytes.length % 2 === 0) {
+    if (bytes[0] !== 0 && bytes[1] === 0 && bytes[3] === 0) return utf16(bytes, 'utf-16le', where);
+    if (bytes[0] === 0 && bytes[1] !== 0 && bytes[2] === 0) return utf16(bytes, 'utf-16be', where);
+  }
+  return utf8(bytes, where);
+}
+
+function utf8(bytes: Buffer, where: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(where, 'is not UTF-8 or UTF-16 text');
+  }
+}
+
+function utf16(bytes: Buffer, encoding: 'utf-16le' | 'utf-16be', where: string): string {
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(where, `is not valid ${encoding.toUpperCase()} text`);
+  }
+}

@@ -1,0 +1,77 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { decodeInputText, readInputFile } from '../../src/io/input-file.js';
+import { InputError } from '../../src/model/errors.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'amlnc-input-'));
+
+function lineOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof InputError) return error.toLine();
+    throw error;
+  }
+  return 'no error';
+}
+
+t.test('a regular file is read whole', async (t) => {
+  const file = path.join(dir, 'small.json');
+  writeFileSync(file, '{"a":1}');
+  t.equal(readInputFile(file, '--workspace-json').toString(), '{"a":1}');
+});
+
+t.test('a file over the cap is refused by its size, without reading it', async (t) => {
+  const file = path.join(dir, 'big.json');
+  writeFileSync(file, Buffer.alloc(2048, 0x20));
+  t.match(lineOf(() => readInputFile(file, '--workspace-json', { maxBytes: 1024 })), /^--workspace-json: '.*big\.json': is 2048 bytes, more than the .* MiB an input file may have$/);
+});
+
+t.test('endless devices stop at the cap, in bounded time and memory', async (t) => {
+  for (const device of ['/dev/zero', '/dev/urandom']) {
+    const started = performance.now();
+    t.match(lineOf(() => readInputFile(device, '--catalog')), /holds more than the 16 MiB an input file may have$/, device);
+    t.ok(performance.now() - started < 10_000, `${device} gave up quickly`);
+  }
+});
+
+t.test('a FIFO nobody writes to is an empty input, not a hang', async (t) => {
+  const fifo = path.join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  t.equal(readInputFile(fifo, '--workspace-json', { timeoutMs: 2000 }).length, 0);
+});
+
+t.test('a FIFO whose writer never finishes times out with one line', async (t) => {
+  const fifo = path.join(dir, 'slow-fifo');
+  execFileSync('mkfifo', [fifo]);
+  // The writer opens the FIFO, writes a little and keeps it open.
+  const writer = spawn('sh', ['-c', `exec 3>${fifo}; printf '{' >&3; sleep 30`], { stdio: 'ignore' });
+  t.teardown(() => writer.kill('SIGKILL'));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.match(lineOf(() => readInputFile(fifo, '--workspace-json', { timeoutMs: 500 })), /the FIFO sent no end of data within 0\.5 s$/);
+});
+
+t.test('a directory and a missing file are named', async (t) => {
+  t.match(lineOf(() => readInputFile(dir, '--catalog')), /is a directory, not a file$/);
+  t.match(lineOf(() => readInputFile(path.join(dir, 'nope.yaml'), '--catalog')), /cannot open: no such file \(ENOENT\)$/);
+});
+
+t.test('a long or hostile file name is quoted short and safe', async (t) => {
+  const line = lineOf(() => readInputFile(`/nonexistent/${'a'.repeat(200)}\u001b[2J`, '--catalog'));
+  t.notMatch(line, /\u001b/);
+  t.ok(line.length < 160, line);
+  t.match(line, /…'/);
+});
+
+t.test('UTF-8 with a BOM and UTF-16 either way are decoded; other bytes are refused', async (t) => {
+  const text = '{"name":"wsé"}';
+  t.equal(decodeInputText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), 'f'), text);
+  t.equal(decodeInputText(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), 'f'), text);
+  const be = Buffer.from(text, 'utf16le').swap16();
+  t.equal(decodeInputText(Buffer.concat([Buffer.from([0xfe, 0xff]), be]), 'f'), text);
+  t.equal(decodeInputText(Buffer.from(text, 'utf16le'), 'f'), text, 'UTF-16LE without a mark');
+  t.match(lineOf(() => decodeInputText(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), 'ws.json')), /^ws\.json: is not UTF-8 or UTF-16 text$/);
+});
