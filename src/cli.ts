@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from './model/errors.js';
+import { installProcessGuard } from './commands/guard.js';
 import { streamWriter } from './io/stdout.js';
 import { describeListCommand, type ListOptions } from './commands/list-options.js';
 import { EXPLAIN_EXAMPLE, type ExplainOptions } from './commands/explain-options.js';
@@ -102,6 +103,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  installProcessGuard();
   try {
     await buildProgram().parseAsync(argv as string[]);
   } catch (error) {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { REASONS } from '../src/model/reasons.js';
+import { EXIT } from '../src/report/report.js';
+import { CHECK_EXAMPLE } from '../src/commands/check-options.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const ci = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8');
@@ -14,5 +16,12 @@ t.test('the README opens with the main job and the test command, and CI runs tha
 });
 
 t.test('every reason code is documented', async (t) => {
-  for (const code of [...Object.keys(REASONS), 'internal-error']) t.match(readme, `| \`${code}\` |`, code);
+  for (const code of Object.keys(REASONS)) t.match(readme, `| \`${code}\` |`, code);
+});
+
+t.test('every exit code is documented in the README and in check --help', async (t) => {
+  for (const code of Object.values(EXIT)) {
+    t.match(readme, new RegExp(`^\\| (?:[0-9, ]+, )?${code}(?:, [0-9, ]+)? \\|`, 'm'), `README: ${code}`);
+    t.match(CHECK_EXAMPLE, new RegExp(`\\b${code}\\b`), `--help: ${code}`);
+  }
 });

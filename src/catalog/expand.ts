@@ -6,6 +6,7 @@ import { PLACEHOLDERS } from './placeholders.js';
 import type { Catalog, CatalogEntry, PortSpec } from './types.js';
 import type { WorkspaceFacts } from '../model/facts.js';
 import { isValidHostOrAddress } from '../model/hosts.js';
+import { mustResolvePrivately, privateNameKind } from '../model/private-names.js';
 
 export interface ExpandOptions {
   /** --features: only these features; absent means every feature that applies by default. */
@@ -189,7 +190,8 @@ function mergeTarget(catalog: Catalog, facts: WorkspaceFacts, group: Contributio
     required: counted.some((c) => c.entry.required),
     condition: unconditional ? null : (counted[0] as Contribution).entry.condition,
     representative: counted.every((c) => c.candidate.representative),
-    workspaceResource: counted.some((c) => c.candidate.workspaceResource),
+    privateName: privateNameKind(first.candidate.host, facts),
+    mustResolvePrivately: mustResolvePrivately(privateNameKind(first.candidate.host, facts), facts),
     skipped: active.length > 0 ? null : eitherSkip(group),
     purpose: lead.entry.purpose,
     rules: [...rules.values()],

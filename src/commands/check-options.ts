@@ -22,7 +22,14 @@ export const CHECK_EXAMPLE = `
 Examples:
   $ aml-netcheck check --region westus2 --workspace-id 0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11 \\
       --storage-account st1 --compute-instance ci1 --private-endpoint
-  $ aml-netcheck check --workspace-json ws.json --dns-server 10.0.0.4 --proxy http://proxy:3128 -o json --out report.json`;
+  $ aml-netcheck check --workspace-json ws.json --dns-server 10.0.0.4 --proxy http://proxy:3128 -o json --out report.json
+
+Exit codes:
+  0    every required endpoint is reachable
+  1    a required endpoint is blocked
+  2    bad input, or aml-netcheck failed (a bug on a target, or one that escaped every check)
+  3    the --deadline cut the run short and nothing required was found blocked
+  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM. The report so far is still written.`;
 
 export function addCheckOptions(command: Command): Command {
   return command

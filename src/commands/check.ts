@@ -5,10 +5,14 @@ import { parseDuration } from '../model/duration.js';
 import { createLogger } from '../io/log.js';
 import { parseServerSpec, type DnsServer } from '../probers/dns.js';
 import { maskProxyUrl, resolveProxyConfig } from '../runner/proxy.js';
-import { buildReport, type CheckReport } from '../report/report.js';
+import { buildReport, type CheckReport, type RunSettings, type StoppedBy } from '../report/report.js';
 import { checkJsonChunks } from '../reporters/check-json.js';
 import { renderCheckTable } from '../reporters/check-table.js';
-import { runChecks, type RunOptions } from '../runner/runner.js';
+import { startChecks, type RunOptions } from '../runner/runner.js';
+import type { CheckedTarget } from '../model/result.js';
+import { workspaceApiHost } from '../model/private-names.js';
+import { setRescue } from './guard.js';
+import { trapSignals } from './signals.js';
 import type { Catalog } from '../catalog/types.js';
 import type { Target } from '../model/target.js';
 import { loadTrust } from '../runner/trust.js';
@@ -68,52 +72,48 @@ export interface CheckRun {
 }
 
 /**
- * Runs the checks and builds the report. The first Ctrl-C (or SIGTERM) ends the run
- * early and the report is still built, with unfinished targets marked; a second one quits.
+ * Runs the checks, then writes and prints the report, whatever ends the run: the last
+ * target, the deadline, a signal, or a bug that escapes every check (the process guard then
+ * writes the report so far). Resolves to the exit code.
  */
-export async function executeCheck(run: CheckRun): Promise<CheckReport> {
+export async function executeCheck(run: CheckRun, emit: (report: CheckReport) => Promise<void>): Promise<number> {
   const { options } = run;
-  const interrupt = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    options.logger.warn('interrupted: finishing the report');
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
+  const signals = trapSignals(options.logger);
   const progress = progressReporter(run.progress);
   const startedAt = new Date();
   const started = performance.now();
-  options.logger.info({ targets: run.targets.length, concurrency: options.concurrency, timeoutMs: options.timeoutMs, deadlineMs: options.deadlineMs }, 'starting checks');
-  let checked;
-  try {
-    checked = await runChecks(run.targets, { ...options, signal: interrupt.signal, onProgress: (done, total) => progress.update(done, total) });
-  } finally {
-    progress.clear();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
   const { proxy } = options;
-  return buildReport({
-    catalog: run.catalog,
-    version: run.version,
-    startedAt,
-    durationMs: Math.round(performance.now() - started),
-    facts: run.facts,
-    settings: {
-      timeoutMs: options.timeoutMs,
-      deadlineMs: options.deadlineMs,
-      concurrency: options.concurrency,
-      retries: options.retries,
-      dnsServers: (options.dnsServers ?? []).map((s) => formatEndpoint(s.address, s.port)),
-      proxy: proxy.https ? maskProxyUrl(proxy.https) : proxy.http ? maskProxyUrl(proxy.http) : null,
-      proxySource: proxy.source,
-    },
-    targets: checked,
+  const settings: RunSettings = {
+    timeoutMs: options.timeoutMs,
+    deadlineMs: options.deadlineMs,
+    concurrency: options.concurrency,
+    retries: options.retries,
+    dnsServers: (options.dnsServers ?? []).map((s) => formatEndpoint(s.address, s.port)),
+    proxy: proxy.https ? maskProxyUrl(proxy.https) : proxy.http ? maskProxyUrl(proxy.http) : null,
+    proxySource: proxy.source,
+  };
+  const report = (targets: readonly CheckedTarget[], stoppedBy: StoppedBy | null): CheckReport =>
+    buildReport({ catalog: run.catalog, version: run.version, startedAt, durationMs: Math.round(performance.now() - started), facts: run.facts, settings, targets, stoppedBy });
+
+  options.logger.info({ targets: run.targets.length, concurrency: options.concurrency, timeoutMs: options.timeoutMs, deadlineMs: options.deadlineMs }, 'starting checks');
+  const checks = startChecks(run.targets, { ...options, signal: signals.signal, onProgress: (done, total) => progress.update(done, total) });
+  setRescue(async (why) => {
+    progress.clear();
+    await emit(report(checks.snapshot(`aml-netcheck hit an internal error (${why})`), 'internal-error'));
   });
+  try {
+    const checked = await checks.done;
+    progress.clear();
+    const stoppedBy: StoppedBy | null = signals.received() ?? (checks.stoppedBy() === 'deadline' ? 'deadline' : null);
+    const final = report(checked, stoppedBy);
+    setRescue(null);
+    await emit(final);
+    return final.summary.exitCode;
+  } finally {
+    setRescue(null);
+    progress.clear();
+    signals.dispose();
+  }
 }
 
 /**
@@ -147,7 +147,7 @@ export async function runCheck(options: CheckOptions, version: string, write: Wr
   const trust = loadTrust(options.caFile ?? [], process.env);
   const logger = createLogger(options.logLevel, options.logFile);
   const targets = expandCatalog(catalog, facts, { features });
-  const report = await executeCheck({
+  const code = await executeCheck({
     catalog,
     facts,
     targets,
@@ -161,13 +161,12 @@ export async function runCheck(options: CheckOptions, version: string, write: Wr
       dnsServers: dnsServers.length > 0 ? dnsServers : undefined,
       ca: trust.extraCas.length > 0 ? trust.extraCas : undefined,
       proxy,
-      privateEndpoint: facts.privateEndpoint,
+      workspaceApiHost: workspaceApiHost(facts),
       inboundFromHere: options.inboundFromHere !== undefined,
       isVouchedIssuer: trust.isVouchedIssuer,
       logger,
     },
-  });
-  await emitReport(report, options.output, options.out, write);
+  }, (report) => emitReport(report, options.output, options.out, write));
   logger.flush?.();
-  return report.summary.exitCode;
+  return code;
 }

@@ -76,7 +76,7 @@ export async function runDemo(options: DemoOptions, version: string, write: Writ
       write(`Demo: a simulated Azure on 127.77.0.0/16 with its own DNS server; nothing leaves this machine.\n`);
       write(`Broken on purpose: ${Object.keys(BROKEN).join(', ')}.\n\n`);
     }
-    const report = await executeCheck({
+    return await executeCheck({
       catalog,
       facts: DEMO_FACTS,
       targets,
@@ -91,14 +91,11 @@ export async function runDemo(options: DemoOptions, version: string, write: Writ
         dnsServers: [azure.dnsServer],
         ca: [azure.caPem],
         proxy: NO_PROXY_CONFIG,
-        privateEndpoint: false,
         inboundFromHere: false,
         logger: createLogger('warn', undefined),
         dialPort: demoPort,
       },
-    });
-    await emitReport(report, options.output, options.out, write);
-    return report.summary.exitCode;
+    }, (report) => emitReport(report, options.output, options.out, write));
   } finally {
     await azure.close();
   }

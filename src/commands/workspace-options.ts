@@ -18,6 +18,7 @@ export interface WorkspaceOptionValues {
   notebookFqdn?: string;
   inboundFromHere?: string;
   privateEndpoint?: boolean;
+  privateResources?: string[];
   hbi?: boolean;
   customImages?: boolean;
   userManagedDeps?: boolean;
@@ -39,6 +40,7 @@ export const FLAG_OF: Record<keyof WorkspaceFacts, string> = {
   notebookFqdn: '--notebook-fqdn',
   nodeAddress: '--inbound-from-here',
   privateEndpoint: '--private-endpoint',
+  privateResources: '--private-resources',
   hbi: '--hbi',
   customImages: '--custom-images',
   userManagedDependencies: '--user-managed-deps',
@@ -65,6 +67,7 @@ export function addWorkspaceOptions(command: Command): Command {
     .option('--inbound-from-here <address>', 'address of the compute node that inbound rules target')
     .option('--private-endpoint', 'the workspace has a private endpoint')
     .option('--no-private-endpoint', 'the workspace has no private endpoint (overrides --workspace-json)')
+    .option('--private-resources <ids>', 'dependent resources with private endpoints of their own: storage, key-vault, container-registry', commaList)
     .option('--hbi', 'the workspace was created with hbi_workspace')
     .option('--no-hbi', 'the workspace is not high business impact (overrides --workspace-json)')
     .option('--custom-images', 'jobs use custom Docker images (needs the workspace container registry)')

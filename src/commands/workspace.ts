@@ -30,6 +30,7 @@ export function resolveWorkspace(values: WorkspaceOptionValues): Workspace {
     notebookFqdn: values.notebookFqdn,
     nodeAddress: values.inboundFromHere,
     privateEndpoint: values.privateEndpoint,
+    privateResources: values.privateResources as WorkspaceFacts['privateResources'],
     hbi: values.hbi,
     customImages: values.customImages,
     userManagedDependencies: values.userManagedDeps,

@@ -1,4 +1,5 @@
 import type { Cloud } from './clouds.js';
+import type { PrivateResource } from './private-names.js';
 
 /** What we know about the user's workspace; placeholders and conditions are filled from it. */
 export interface WorkspaceFacts {
@@ -13,6 +14,8 @@ export interface WorkspaceFacts {
   notebookFqdn?: string;
   nodeAddress?: string;
   privateEndpoint: boolean;
+  /** Dependent resources with private endpoints of their own (--private-resources). */
+  privateResources?: PrivateResource[];
   hbi: boolean;
   customImages: boolean;
   userManagedDependencies: boolean;

@@ -2,7 +2,12 @@ import type { DnsResult, HttpResult, Phase, TcpResult, TlsResult } from './phase
 import type { Target } from './target.js';
 import type { ReasonCode } from './reasons.js';
 
-export type Verdict = 'reachable' | 'blocked' | 'warning' | 'skipped';
+/**
+ * `unknown`: the check did not come to a verdict, because the run was cut short (reason
+ * `aborted`) or aml-netcheck failed on the target (`internal-error`). Never counted as
+ * reachable, and never as blocked either.
+ */
+export type Verdict = 'reachable' | 'blocked' | 'warning' | 'skipped' | 'unknown';
 
 /** Everything each phase saw, in the order the checks ran. TCP has one result per address tried. */
 export interface PhaseResults {
@@ -33,7 +38,8 @@ export interface TargetOutcome {
 
 export type CheckedTarget = Target & TargetOutcome;
 
-export type FeatureStatus = 'ok' | 'broken' | 'degraded' | 'not-checked';
+/** `unknown`: nothing required is known to be blocked, but some target of the feature has no verdict. */
+export type FeatureStatus = 'ok' | 'broken' | 'degraded' | 'unknown' | 'not-checked';
 
 export interface FeatureResult {
   readonly id: string;

@@ -1,3 +1,4 @@
+import type { PrivateNameKind } from './private-names.js';
 export type RuleProtocol = 'tcp' | 'http' | 'https';
 export type ProbeDepth = 'tcp' | 'http' | 'https';
 export type Direction = 'inbound' | 'outbound';
@@ -49,12 +50,13 @@ export interface Target {
   readonly required: boolean;
   readonly condition: string | null;
   readonly representative: boolean;
+  /** Which private-link name the host is (workspace API, notebooks, a compute instance, a dependent resource), or null. */
+  readonly privateName: PrivateNameKind | null;
   /**
-   * The host is one of the workspace's own resources (its API, notebooks, compute
-   * instances, storage, key vault, registry): behind a private endpoint it must
-   * resolve to a private address.
+   * The facts say the resource behind this name has a private endpoint, so the name must
+   * resolve to a private address here. Other names may resolve publicly.
    */
-  readonly workspaceResource: boolean;
+  readonly mustResolvePrivately: boolean;
   readonly skipped: Skip | null;
   readonly purpose: string;
   readonly rules: readonly FirewallRule[];

@@ -1,10 +1,10 @@
 import type { Catalog } from '../catalog/types.js';
-import { breaksFeature, judgeFeatures } from './features.js';
-import type { CheckedTarget, FeatureResult } from '../model/result.js';
 import type { WorkspaceFacts } from '../model/facts.js';
+import type { CheckedTarget, FeatureResult } from '../model/result.js';
+import { breaksFeature, judgeFeatures } from './features.js';
 
 /** Bump when a consumer of the JSON report would have to change. */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 export interface RunSettings {
   readonly timeoutMs: number;
@@ -18,20 +18,42 @@ export interface RunSettings {
   readonly proxySource: string | null;
 }
 
+/**
+ * What ended a run before every target had its verdict: the --deadline, a signal, or a bug
+ * that escaped every check (the process guard writes the report so far, then exits 2).
+ */
+export type StoppedBy = 'deadline' | 'SIGINT' | 'SIGTERM' | 'internal-error';
+
+/**
+ * The exit code contract, documented in the README and `--help`:
+ * 0 every required endpoint reachable; 1 a required endpoint blocked; 2 bad input or a
+ * failure of aml-netcheck itself; 3 the deadline cut the run short and nothing required was
+ * found blocked; 130 / 143 the run was interrupted by SIGINT / SIGTERM (the report still written).
+ */
+export type ExitCode = 0 | 1 | 2 | 3 | 130 | 143;
+
+export const EXIT = { ok: 0, blocked: 1, failure: 2, incomplete: 3, SIGINT: 130, SIGTERM: 143 } as const;
+
 export interface ReportSummary {
   readonly targets: number;
   readonly reachable: number;
   readonly blocked: number;
   readonly warning: number;
   readonly skipped: number;
+  /** Targets with no verdict: unfinished plus internal errors. */
+  readonly unknown: number;
   /** Targets the deadline or an interrupt cut short. */
   readonly unfinished: number;
-  /** Required targets blocked or unfinished: each breaks a feature. */
-  readonly requiredFailing: number;
+  /** Targets aml-netcheck failed to check: bugs, logged. */
+  readonly internalErrors: number;
+  /** Required targets blocked: each breaks a feature. */
+  readonly requiredBlocked: number;
   readonly featuresBroken: readonly string[];
+  readonly featuresUnknown: readonly string[];
   /** True when every target that was to be checked got a verdict. */
   readonly complete: boolean;
-  readonly exitCode: 0 | 1;
+  readonly stoppedBy: StoppedBy | null;
+  readonly exitCode: ExitCode;
 }
 
 export interface CheckReport {
@@ -46,6 +68,16 @@ export interface CheckReport {
   readonly summary: ReportSummary;
 }
 
+/** Signals outrank findings (the user asked to stop); a blocked endpoint outranks our own failures. */
+export function exitCodeFor(summary: Pick<ReportSummary, 'requiredBlocked' | 'internalErrors' | 'unfinished' | 'stoppedBy'>): ExitCode {
+  if (summary.stoppedBy === 'SIGINT') return EXIT.SIGINT;
+  if (summary.stoppedBy === 'SIGTERM') return EXIT.SIGTERM;
+  if (summary.requiredBlocked > 0) return EXIT.blocked;
+  if (summary.internalErrors > 0 || summary.stoppedBy === 'internal-error') return EXIT.failure;
+  if (summary.unfinished > 0) return EXIT.incomplete;
+  return EXIT.ok;
+}
+
 export function buildReport(input: {
   catalog: Catalog;
   version: string;
@@ -54,12 +86,17 @@ export function buildReport(input: {
   facts: WorkspaceFacts;
   settings: RunSettings;
   targets: readonly CheckedTarget[];
+  /** What cut the run short; null when it ran to the end. */
+  stoppedBy: StoppedBy | null;
 }): CheckReport {
   const { targets } = input;
   const count = (verdict: CheckedTarget['verdict']): number => targets.filter((t) => t.verdict === verdict).length;
   const unfinished = targets.filter((t) => t.reason === 'aborted').length;
+  const internalErrors = targets.filter((t) => t.reason === 'internal-error').length;
   const features = judgeFeatures(input.catalog, targets);
-  const requiredFailing = targets.filter(breaksFeature).length;
+  const requiredBlocked = targets.filter(breaksFeature).length;
+  const { stoppedBy } = input;
+  const counts = { requiredBlocked, internalErrors, unfinished, stoppedBy };
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'aml-netcheck', version: input.version },
@@ -74,12 +111,16 @@ export function buildReport(input: {
       reachable: count('reachable'),
       blocked: count('blocked'),
       warning: count('warning'),
-      skipped: count('skipped') - unfinished,
+      skipped: count('skipped'),
+      unknown: count('unknown'),
       unfinished,
-      requiredFailing,
+      internalErrors,
+      requiredBlocked,
       featuresBroken: features.filter((f) => f.status === 'broken').map((f) => f.id),
-      complete: unfinished === 0,
-      exitCode: requiredFailing > 0 ? 1 : 0,
+      featuresUnknown: features.filter((f) => f.status === 'unknown').map((f) => f.id),
+      complete: unfinished === 0 && internalErrors === 0 && stoppedBy === null,
+      stoppedBy,
+      exitCode: exitCodeFor(counts),
     },
   };
 }

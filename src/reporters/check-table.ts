@@ -4,9 +4,9 @@ import type { CheckReport } from '../report/report.js';
 import type { CheckedTarget, FeatureResult } from '../model/result.js';
 import { formatColumns } from './columns.js';
 
-const STATUS_ORDER: Record<FeatureResult['status'], number> = { broken: 0, degraded: 1, ok: 2, 'not-checked': 3 };
-const STATUS_LABEL: Record<FeatureResult['status'], string> = { broken: 'BROKEN', degraded: 'DEGRADED', ok: 'ok', 'not-checked': 'not checked' };
-const VERDICT_LABEL: Record<CheckedTarget['verdict'], string> = { reachable: 'ok', blocked: 'BLOCKED', warning: 'warning', skipped: 'skipped' };
+const STATUS_ORDER: Record<FeatureResult['status'], number> = { broken: 0, unknown: 1, degraded: 2, ok: 3, 'not-checked': 4 };
+const STATUS_LABEL: Record<FeatureResult['status'], string> = { broken: 'BROKEN', unknown: 'UNKNOWN', degraded: 'DEGRADED', ok: 'ok', 'not-checked': 'not checked' };
+const VERDICT_LABEL: Record<CheckedTarget['verdict'], string> = { reachable: 'ok', blocked: 'BLOCKED', warning: 'warning', skipped: 'skipped', unknown: 'ERROR' };
 
 function targetRow(target: CheckedTarget): string[] {
   const via = target.via === 'proxy' ? ' (proxy)' : '';
@@ -16,24 +16,32 @@ function targetRow(target: CheckedTarget): string[] {
 
 function problemLines(target: CheckedTarget): string[] {
   const lines = target.warnings.map((w) => `      note: ${w}`);
-  if (target.verdict === 'blocked' || target.reason === 'aborted') {
+  if (target.verdict === 'blocked') {
     for (const fix of target.fix) lines.push(`      fix:  ${fix}`);
     if (target.representative) lines.push(`      (${target.host} stands for ${target.pattern})`);
   }
   return lines;
 }
 
+const INCOMPLETE: Record<NonNullable<CheckReport['summary']['stoppedBy']> | 'none', string> = {
+  none: '',
+  deadline: 'Incomplete: the --deadline ended the run; unfinished endpoints are not proven reachable.',
+  SIGINT: 'Incomplete: interrupted (SIGINT); unfinished endpoints are not proven reachable.',
+  SIGTERM: 'Incomplete: stopped (SIGTERM); unfinished endpoints are not proven reachable.',
+  'internal-error': 'Incomplete: aml-netcheck hit an internal error; unfinished endpoints are not proven reachable.',
+};
+
 /** `check` as text: features first, broken ones on top, each with the targets behind it and the rule that would fix them. */
 export function renderCheckTable(report: CheckReport): string {
   const { facts, summary } = report;
   const out: string[] = [];
   const where = [CLOUD_NAMES[facts.cloud], facts.region].filter(Boolean).join(', ');
-  out.push(`aml-netcheck ${report.tool.version}: ${where}; ${summary.targets - summary.skipped - summary.unfinished} targets checked in ${formatDuration(report.durationMs)}`);
+  out.push(`aml-netcheck ${report.tool.version}: ${where}; ${summary.targets - summary.skipped - summary.unknown} targets checked in ${formatDuration(report.durationMs)}`);
   out.push('');
   const features = [...report.features].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
   for (const feature of features) {
     if (feature.status === 'not-checked') continue;
-    const mine = report.targets.filter((t) => t.features.includes(feature.id) && (t.verdict !== 'skipped' || t.reason === 'aborted'));
+    const mine = report.targets.filter((t) => t.features.includes(feature.id) && t.verdict !== 'skipped');
     out.push(`${STATUS_LABEL[feature.status].padEnd(9)} ${feature.name} (${feature.id})`);
     const shown = feature.status === 'ok' ? mine : mine.filter((t) => t.verdict !== 'reachable');
     const rows = shown.map(targetRow);
@@ -51,13 +59,13 @@ export function renderCheckTable(report: CheckReport): string {
   if (notChecked.length > 0) out.push(`Not checked: ${notChecked.map((f) => f.id).join(', ')} (see \`aml-netcheck list\` for why)`, '');
   const parts = [`${summary.reachable} reachable`, `${summary.blocked} blocked`, `${summary.warning} warnings`, `${summary.skipped} skipped`];
   if (summary.unfinished > 0) parts.push(`${summary.unfinished} unfinished`);
+  if (summary.internalErrors > 0) parts.push(`${summary.internalErrors} internal errors`);
   out.push(`Summary: ${parts.join(', ')}.`);
-  out.push(
-    summary.featuresBroken.length > 0
-      ? `Broken: ${summary.featuresBroken.join(', ')}; ${summary.requiredFailing} required endpoint(s) not reachable.`
-      : summary.complete
-        ? 'Every required endpoint is reachable.'
-        : 'The run did not finish; unfinished endpoints are not proven reachable.',
-  );
+  if (summary.featuresBroken.length > 0) out.push(`Broken: ${summary.featuresBroken.join(', ')}; ${summary.requiredBlocked} required endpoint(s) blocked.`);
+  if (summary.featuresUnknown.length > 0) out.push(`Unknown: ${summary.featuresUnknown.join(', ')}; some of their endpoints have no verdict.`);
+  const incomplete = INCOMPLETE[summary.stoppedBy ?? 'none'];
+  if (incomplete !== '') out.push(incomplete);
+  else if (summary.internalErrors > 0) out.push('aml-netcheck failed on some targets (a bug: see the log); they are not proven reachable.');
+  else if (summary.featuresBroken.length === 0) out.push('Every required endpoint is reachable.');
   return `${out.join('\n')}\n`;
 }

@@ -16,7 +16,7 @@ export function remediesFor(target: Target, reason: ReasonCode | null): string[]
     case 'dns-nxdomain':
     case 'dns-no-data':
       return [
-        target.workspaceResource
+        target.privateName !== null
           ? `make ${target.host} resolve here: link the privatelink DNS zone to this VNet, or forward the zone from your DNS server to Azure DNS (168.63.129.16)`
           : `make ${target.host} resolve here: your DNS server must forward public names (e.g. to Azure DNS, 168.63.129.16)`,
       ];

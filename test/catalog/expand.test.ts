@@ -58,14 +58,36 @@ for (const cloud of CLOUDS) {
     t.equal(find(targets, `st1.file.${d.storage}`, 445)?.probe, 'tcp', '445 is checked with a TCP connect');
   });
 
-  t.test(`${cloud}: the workspace's own resources are marked, for the private endpoint DNS check`, async (t) => {
+  t.test(`${cloud}: only the workspace's private-link names must resolve privately, and dependent resources only when they have private endpoints`, async (t) => {
     const targets = expandCatalog(catalog, full(cloud, { hbi: true, customImages: true, privateEndpoint: true }));
-    for (const host of [`st1.file.${d.storage}`, `st1.blob.${d.storage}`, `kv1.${d.vault}`, `acr1.${d.acr}`, `${WS_ID}.workspace.${region}.${d.api}`, `ci1.${region}.instances.azureml.ms`, `ml-ws1-${region}-${WS_ID}.${region}.${d.notebooks}`]) {
-      t.equal(find(targets, host, 443)?.workspaceResource, true, `${host} is the workspace's own`);
+    const privateLink: Record<string, string> = {
+      [`${WS_ID}.workspace.${region}.${d.api}`]: 'workspace-api',
+      [`${WS_ID}.workspace.${region}.cert.${d.api}`]: 'workspace-api',
+      [`ml-ws1-${region}-${WS_ID}.${region}.${d.notebooks}`]: 'notebooks',
+    };
+    // The compute instance private name is on the cloud's own instances domain.
+    if (cloud !== 'public') privateLink[`ci1.${region}.${d.instances}`] = 'compute-instance';
+    else privateLink[`ci1.${region}.instances.azureml.ms`] = 'compute-instance';
+    for (const [host, kind] of Object.entries(privateLink)) {
+      t.match(find(targets, host, 443), { privateName: kind, mustResolvePrivately: true }, `${host} is a private-link name`);
     }
-    for (const host of [`${region}.${d.api}`, 'pypi.org', `st1.table.${d.storage}`, 'viennaglobal.azurecr.io']) {
-      t.equal(find(targets, host, 443)?.workspaceResource, false, `${host} is not`);
+    for (const [host, kind] of [[`st1.file.${d.storage}`, 'storage'], [`st1.blob.${d.storage}`, 'storage'], [`kv1.${d.vault}`, 'key-vault'], [`acr1.${d.acr}`, 'container-registry']] as const) {
+      t.match(find(targets, host, 443), { privateName: kind, mustResolvePrivately: false }, `${host} may resolve publicly: its own private endpoint is not declared`);
     }
+    const notPrivate = [`${region}.${d.api}`, 'pypi.org', `ci1.${region}.instances.azureml.net`];
+    if (cloud !== 'public') notPrivate.push(`ci1.${region}.instances.azureml.ms`);
+    for (const host of notPrivate) {
+      const target = find(targets, host, 443);
+      if (target) t.match(target, { privateName: null, mustResolvePrivately: false }, `${host} is no private-link name`);
+    }
+    t.ok(find(targets, `ci1.${region}.instances.azureml.ms`, 443), 'the catalog does list the .ms instance host');
+    const declared = expandCatalog(catalog, full(cloud, { hbi: true, customImages: true, privateEndpoint: true, privateResources: ['storage', 'key-vault'] }));
+    t.equal(find(declared, `st1.file.${d.storage}`, 445)?.mustResolvePrivately, true, 'storage with its own private endpoint');
+    t.equal(find(declared, `kv1.${d.vault}`, 443)?.mustResolvePrivately, true, 'key vault with its own private endpoint');
+    t.equal(find(declared, `acr1.${d.acr}`, 443)?.mustResolvePrivately, false, 'registry without one');
+    const withoutPe = expandCatalog(catalog, full(cloud, { privateResources: ['storage'] }));
+    t.equal(find(withoutPe, `${WS_ID}.workspace.${region}.${d.api}`, 443)?.mustResolvePrivately, false, 'no workspace private endpoint, no private workspace names');
+    t.equal(find(withoutPe, `st1.blob.${d.storage}`, 443)?.mustResolvePrivately, true, 'storage private endpoints stand on their own');
   });
 
   t.test(`${cloud}: the workspace API wildcard becomes its documented names`, async (t) => {

@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import t from 'tap';
 import { startSimulatedAzure } from '../../src/simulate/azure.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
 
 const CATALOG = 'test/fixtures/catalog/sim/loopback.yaml';
+const FAULT = fileURLToPath(new URL('../fixtures/faults/throw-later.mjs', import.meta.url));
 
 const BAD_INPUT: Array<[string[], RegExp]> = [
   [['--timeout', 'soon'], /^aml-netcheck: --timeout: 'soon' is not a duration/],
@@ -65,39 +67,89 @@ t.test('check on loopback: JSON on stdout and in --out, valid against the schema
   t.equal(readFileSync(out, 'utf8'), run.stdout, '--out holds the same report');
 });
 
-t.test('the deadline ends the run on time and the report still comes, marking what did not finish', async (t) => {
+interface ReportView {
+  targets: Array<{ id: string; verdict: string; reason: string | null; detail: string }>;
+  features: Array<{ id: string; status: string }>;
+  summary: { unfinished: number; complete: boolean; stoppedBy: string | null; exitCode: number };
+}
+
+t.test('the deadline ends the run on time and the report still comes, marking what did not finish: exit 3', async (t) => {
   const { args } = await simulation(t);
   const run = await runCli([...args, '--timeout', '10s', '--deadline', '700ms', '-o', 'json']);
   t.ok(run.ms < 5000, `exited after ${run.ms} ms`);
-  t.equal(run.code, 1, 'an unfinished required target is not proven reachable');
-  const report = JSON.parse(run.stdout) as { targets: Array<{ id: string; reason: string | null; detail: string }>; summary: { unfinished: number; complete: boolean } };
-  t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { reason: 'aborted', detail: 'not finished before the 700ms deadline' });
-  t.match(report.summary, { unfinished: 1, complete: false });
+  t.equal(run.code, 3, 'cut short by the deadline, nothing required found blocked');
+  const report = JSON.parse(run.stdout) as ReportView;
+  t.same(reportSchemaErrors(report), []);
+  t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the 700ms deadline came first' });
+  t.match(report.features, [{ id: 'sim-test', status: 'unknown' }], 'an unfinished target is not a broken feature, nor an ok one');
+  t.match(report.summary, { unfinished: 1, complete: false, stoppedBy: 'deadline', exitCode: 3 });
+  const table = await runCli([...args, '--timeout', '10s', '--deadline', '700ms']);
+  t.equal(table.code, 3);
+  t.match(table.stdout, /Incomplete: the --deadline ended the run/);
 });
 
-t.test('Ctrl-C ends the run and still prints the report', async (t) => {
-  const { args } = await simulation(t);
-  const child = spawn(process.execPath, [CLI, ...args, '--timeout', '20s', '-o', 'json', '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a check whose dropped target keeps it busy, and signals it once the healthy target has its verdict. */
+async function interruptedRun(t: { teardown(fn: () => unknown): void }, signals: NodeJS.Signals[], extra: (dir: string) => string[] = () => []) {
+  const { args, dir } = await simulation(t);
+  const child = spawn(process.execPath, [CLI, ...args, '--timeout', '20s', '-o', 'json', '--log-level', 'debug', ...extra(dir)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let interruptedAt = 0;
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  // Interrupt once the healthy target has its verdict, so only the dropped one is unfinished.
   child.stderr.setEncoding('utf8').on('data', (c: string) => {
     stderr += c;
     if (!interruptedAt && /"target":"web\.sim\.test:18443".*"verdict":"reachable"/.test(stderr)) {
       interruptedAt = Date.now();
-      child.kill('SIGINT');
+      for (const signal of signals) child.kill(signal);
     }
   });
-  const code = await new Promise((resolve) => child.on('close', resolve));
-  t.ok(interruptedAt > 0, 'the healthy target finished first');
-  t.ok(Date.now() - interruptedAt < 4000, 'stopped promptly after the interrupt');
-  t.equal(code, 1);
-  const report = JSON.parse(stdout) as { targets: Array<{ id: string; reason: string | null; detail: string }> };
-  t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { reason: 'aborted', detail: 'not finished before the interrupt' });
-  t.match(report.targets.find((x) => x.id === 'web.sim.test:18443'), { reason: null });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr, interruptedAt, dir };
+}
+
+t.test('Ctrl-C ends the run and still prints the report: exit 130', async (t) => {
+  const run = await interruptedRun(t, ['SIGINT']);
+  t.ok(run.interruptedAt > 0, 'the healthy target finished first');
+  t.ok(Date.now() - run.interruptedAt < 4000, 'stopped promptly after the interrupt');
+  t.equal(run.code, 130);
+  const report = JSON.parse(run.stdout) as ReportView;
+  t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the run was interrupted' });
+  t.match(report.targets.find((x) => x.id === 'web.sim.test:18443'), { verdict: 'reachable', reason: null });
+  t.match(report.summary, { stoppedBy: 'SIGINT', exitCode: 130, complete: false });
 });
+
+t.test('SIGTERM (docker stop, Kubernetes) is treated the same: report, then exit 143', async (t) => {
+  const run = await interruptedRun(t, ['SIGTERM']);
+  t.equal(run.code, 143);
+  const report = JSON.parse(run.stdout) as ReportView;
+  t.match(report.summary, { stoppedBy: 'SIGTERM', exitCode: 143 });
+});
+
+t.test('a second Ctrl-C quits at once, leaving no temporary file behind', async (t) => {
+  const run = await interruptedRun(t, ['SIGINT', 'SIGINT'], (dir) => ['--out', join(dir, 'report.json')]);
+  t.equal(run.code, 130);
+  t.same(readdirSync(run.dir).filter((name) => name !== 'ca.pem' && name !== 'report.json'), [], 'nothing but the CA and perhaps the report');
+});
+
+for (const fault of ['exception', 'rejection']) {
+  t.test(`a bug that escapes every check (an uncaught ${fault}) still writes the report so far, says so on one line, exits 2`, async (t) => {
+    const { args, dir } = await simulation(t);
+    const out = join(dir, 'report.json');
+    const run = await runCli([...args, '--timeout', '20s', '-o', 'json', '--out', out], {
+      nodeArgs: ['--import', pathToFileURL(FAULT).href],
+      env: { AMLNC_FAULT: fault, AMLNC_FAULT_DELAY_MS: '500' },
+    });
+    t.equal(run.code, 2);
+    t.match(run.stderr, new RegExp(`^aml-netcheck: internal error: Error: injected ${fault === 'exception' ? 'fault' : 'rejection'}; the report so far was written`));
+    t.equal(run.stderr.trim().split('\n').length, 1, 'one line');
+    t.notMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    const report = JSON.parse(run.stdout) as ReportView;
+    t.same(reportSchemaErrors(report), []);
+    t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { verdict: 'unknown', reason: 'aborted', detail: /internal error/ });
+    t.match(report.summary, { stoppedBy: 'internal-error', exitCode: 2, complete: false });
+    t.equal(readFileSync(out, 'utf8'), run.stdout, '--out has it too');
+  });
+}
 
 t.test('logs: pino JSON lines on stderr, one child logger per target; --log-file takes them instead', async (t) => {
   const { dir, args } = await simulation(t);

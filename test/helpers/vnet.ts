@@ -82,7 +82,7 @@ export interface ReportTarget {
   readonly probe: 'tcp' | 'http' | 'https';
   readonly features: readonly string[];
   readonly required: boolean;
-  readonly verdict: 'reachable' | 'blocked' | 'warning' | 'skipped';
+  readonly verdict: 'reachable' | 'blocked' | 'warning' | 'skipped' | 'unknown';
   readonly reason: string | null;
   readonly phase: string | null;
   readonly detail: string;
@@ -114,7 +114,7 @@ export interface HttpPhaseDetails {
 
 export interface ReportFeature {
   readonly id: string;
-  readonly status: 'ok' | 'broken' | 'degraded' | 'not-checked';
+  readonly status: 'ok' | 'broken' | 'degraded' | 'unknown' | 'not-checked';
   readonly blockedBy: readonly string[];
   readonly targets: number;
 }

@@ -14,7 +14,7 @@ function checked(id: string, features: string[], verdict: CheckedTarget['verdict
   const [host, port] = id.split(':') as [string, string];
   return {
     id, host, port: Number(port), protocol: 'tcp', probe: 'tcp', direction: 'outbound', path: null, pattern: host, features, required,
-    condition: null, representative: false, workspaceResource: false, skipped: null, purpose: 'p',
+    condition: null, representative: false, privateName: null, mustResolvePrivately: false, skipped: null, purpose: 'p',
     rules: [{ type: 'fqdn', destination: host, protocol: 'TCP', port: Number(port), direction: 'outbound' }],
     sources: [{ section: 's', file: 'f', keyPath: 'entries[0]', pattern: host, serviceTag: null, features, condition: null, required, representative: false, purpose: 'p', skipped: null }],
     verdict, reason, phase: reason ? 'tcp' : null, detail: `${id} ${verdict}`, warnings: verdict === 'warning' ? ['something odd'] : [],
@@ -29,14 +29,17 @@ const targets = [
   checked('pypi.org:443', ['python-packages'], 'reachable', null),
   checked('login.microsoftonline.com:443', ['azure-ad'], 'warning', null),
   checked('gcr.io:443', ['arc-extension'], 'skipped', null),
-  checked('ml.azure.com:443', ['studio'], 'skipped', 'aborted'),
+  checked('ml.azure.com:443', ['studio'], 'unknown', 'aborted'),
+  checked('graph.windows.net:443', ['compute-instance'], 'unknown', 'internal-error', false),
+  checked('ci1.westus2.instances.azureml.ms:443', ['compute-instance'], 'reachable', null),
 ];
 
-t.test('features: a required block breaks, an optional block or a warning degrades, all-skipped is not checked', async (t) => {
+t.test('features: a required block breaks, a target with no verdict makes it unknown, an optional block or a warning degrades, all-skipped is not checked', async (t) => {
   const status = Object.fromEntries(judgeFeatures(catalog, targets).map((f) => [f.id, [f.status, f.blockedBy]]));
   t.same(status, {
     'azure-ad': ['degraded', ['login.microsoftonline.com:443']],
-    studio: ['broken', ['ml.azure.com:443']],
+    studio: ['unknown', ['ml.azure.com:443']],
+    'compute-instance': ['unknown', ['graph.windows.net:443']],
     'integrated-notebook': ['broken', ['st1.file.core.windows.net:445']],
     'workspace-storage': ['broken', ['st1.file.core.windows.net:445']],
     'python-packages': ['degraded', ['download.pytorch.org:443']],
@@ -48,15 +51,26 @@ const report = buildReport({
   catalog, version: '9.9.9', startedAt: new Date('2026-01-02T03:04:05Z'), durationMs: 1234, facts: { ...defaultFacts(), region: 'westus2' },
   settings: { timeoutMs: 5000, deadlineMs: 120000, concurrency: 32, retries: 1, dnsServers: [], proxy: null, proxySource: null },
   targets,
+  stoppedBy: 'deadline',
 });
 
 t.test('the summary counts verdicts and decides the exit code', async (t) => {
   t.same(report.summary, {
-    targets: 7, reachable: 2, blocked: 2, warning: 1, skipped: 1, unfinished: 1, requiredFailing: 2,
-    featuresBroken: ['studio', 'integrated-notebook', 'workspace-storage'], complete: false, exitCode: 1,
+    targets: 9, reachable: 3, blocked: 2, warning: 1, skipped: 1, unknown: 2, unfinished: 1, internalErrors: 1, requiredBlocked: 1,
+    featuresBroken: ['integrated-notebook', 'workspace-storage'], featuresUnknown: ['studio', 'compute-instance'], complete: false, stoppedBy: 'deadline', exitCode: 1,
   });
-  const allGood = buildReport({ ...{ catalog, version: '1', startedAt: new Date(), durationMs: 1, facts: defaultFacts(), settings: report.settings }, targets: [targets[1] as CheckedTarget, targets[2] as CheckedTarget] });
-  t.equal(allGood.summary.exitCode, 0, 'an optional block alone does not fail the run');
+  const base = { catalog, version: '1', startedAt: new Date(), durationMs: 1, facts: defaultFacts(), settings: report.settings };
+  const of = (...indexes: number[]): CheckedTarget[] => indexes.map((i) => targets[i] as CheckedTarget);
+  t.equal(buildReport({ ...base, targets: of(1, 2), stoppedBy: null }).summary.exitCode, 0, 'an optional block alone does not fail the run');
+  t.equal(buildReport({ ...base, targets: of(1, 6), stoppedBy: 'deadline' }).summary.exitCode, 3, 'cut short by the deadline, nothing required blocked: 3');
+  t.equal(buildReport({ ...base, targets: of(0, 6), stoppedBy: 'deadline' }).summary.exitCode, 1, 'a required block outranks the deadline');
+  t.equal(buildReport({ ...base, targets: of(1, 7), stoppedBy: null }).summary.exitCode, 2, 'an internal error on any target can never exit 0');
+  t.equal(buildReport({ ...base, targets: of(0, 7), stoppedBy: null }).summary.exitCode, 1, 'a required block outranks our own failure');
+  t.equal(buildReport({ ...base, targets: of(0, 6), stoppedBy: 'SIGINT' }).summary.exitCode, 130, 'SIGINT: 130 whatever was found');
+  t.equal(buildReport({ ...base, targets: of(1, 6), stoppedBy: 'SIGTERM' }).summary.exitCode, 143, 'SIGTERM: 143');
+  t.equal(buildReport({ ...base, targets: of(1, 6), stoppedBy: 'internal-error' }).summary.exitCode, 2, 'the process guard: 2');
+  const internal = buildReport({ ...base, targets: of(7, 8), stoppedBy: null });
+  t.same([internal.summary.complete, internal.features.find((f) => f.id === 'compute-instance')?.status], [false, 'unknown'], 'a bug never makes a feature look healthy');
 });
 
 t.test('the report document matches the published schema, and the schema knows every reason code', async (t) => {
@@ -66,15 +80,18 @@ t.test('the report document matches the published schema, and the schema knows e
   t.notSame(reportSchemaErrors({ ...JSON.parse(JSON.stringify(report)), extra: 1 }), [], 'unknown keys are refused');
 });
 
-t.test('the table puts broken features first, with the fix under each blocked target', async (t) => {
+t.test('the table puts broken features first, then unknown ones, with the fix under each blocked target', async (t) => {
   const text = renderCheckTable(report);
   const lines = text.split('\n');
-  t.match(lines[0], /^aml-netcheck 9\.9\.9: Azure public, westus2; 5 targets checked in 1\.2s$/);
-  const order = lines.filter((l) => /^(BROKEN|DEGRADED|ok) /.test(l)).map((l) => l.split(/\s+/)[0]);
-  t.same(order, ['BROKEN', 'BROKEN', 'BROKEN', 'DEGRADED', 'DEGRADED']);
+  t.match(lines[0], /^aml-netcheck 9\.9\.9: Azure public, westus2; 6 targets checked in 1\.2s$/);
+  const order = lines.filter((l) => /^(BROKEN|UNKNOWN|DEGRADED|ok) /.test(l)).map((l) => l.split(/\s+/)[0]);
+  t.same(order, ['BROKEN', 'BROKEN', 'UNKNOWN', 'UNKNOWN', 'DEGRADED', 'DEGRADED']);
+  t.match(text, /ERROR\s+graph\.windows\.net:443\s+internal-error/);
   t.match(text, /BLOCKED\s+st1\.file\.core\.windows\.net:445\s+tcp-timeout\s+st1\.file\.core\.windows\.net:445 blocked\n\s+fix:\s+allow outbound TCP 445 to st1\.file\.core\.windows\.net/);
   t.match(text, /UNFINISHED\s+ml\.azure\.com:443\s+aborted/);
   t.match(text, /note: something odd/);
   t.match(text, /Not checked: arc-extension/);
-  t.match(text, /Broken: studio, integrated-notebook, workspace-storage; 2 required endpoint\(s\) not reachable\./);
+  t.match(text, /Broken: integrated-notebook, workspace-storage; 1 required endpoint\(s\) blocked\./);
+  t.match(text, /Unknown: studio, compute-instance; some of their endpoints have no verdict\./);
+  t.match(text, /Incomplete: the --deadline ended the run/);
 });

@@ -26,7 +26,8 @@ function target(host: string, port: number, overrides: Partial<Target> = {}): Ta
     required: true,
     condition: null,
     representative: false,
-    workspaceResource: false,
+    privateName: null,
+    mustResolvePrivately: false,
     skipped: null,
     purpose: 'test',
     rules: [{ type: 'fqdn', destination: host, protocol: 'TCP', port, direction: 'outbound' }],
@@ -56,7 +57,6 @@ function options(servers: RunOptions['dnsServers'], overrides: Partial<RunOption
     dnsServers: servers,
     ca: [pki.trusted.cert],
     proxy: NO_PROXY_CONFIG,
-    privateEndpoint: false,
     inboundFromHere: false,
     logger: quiet,
     ...overrides,
@@ -95,7 +95,7 @@ t.test('the deadline ends the run on time and marks what did not finish', async 
   const elapsed = performance.now() - started;
   t.ok(elapsed < 1500, `returned ${Math.round(elapsed)} ms after a 300 ms deadline`);
   t.match(results[0], { verdict: 'reachable' });
-  t.match(results[1], { verdict: 'skipped', reason: 'aborted', detail: 'not finished before the 300ms deadline' });
+  t.match(results[1], { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the 300ms deadline came first' });
 });
 
 t.test('an interrupt ends the run early and the same way', async (t) => {
@@ -104,25 +104,37 @@ t.test('an interrupt ends the run early and the same way', async (t) => {
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 200);
   const [result] = await runChecks([target('slow.test', 445)], options([resolver.server], { timeoutMs: 5000, signal: controller.signal, dialPort: () => dropping.port }));
-  t.match(result, { verdict: 'skipped', reason: 'aborted', detail: 'not finished before the interrupt' });
+  t.match(result, { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the run was interrupted' });
 });
 
-t.test('with a private endpoint the workspace’s own hosts must resolve privately', async (t) => {
+t.test('a name whose resource has a private endpoint must resolve privately; other names may resolve publicly', async (t) => {
   const resolver = await dns(t, {
     'st1.blob.core.windows.net': { cname: 'st1.privatelink.blob.core.windows.net' },
     'st1.privatelink.blob.core.windows.net': { a: ['127.0.80.6'] },
     'pypi.org': { a: ['127.0.80.7'] },
   });
-  const own = target('st1.blob.core.windows.net', 445, { workspaceResource: true });
-  const [result] = await runChecks([own], options([resolver.server], { privateEndpoint: true }));
+  const own = target('st1.blob.core.windows.net', 445, { privateName: 'storage', mustResolvePrivately: true });
+  const [result] = await runChecks([own], options([resolver.server]));
   t.match(result, { verdict: 'blocked', reason: 'dns-not-private', phase: 'dns' });
   t.match(result?.detail, /resolves to public 127\.0\.80\.6 via st1\.privatelink\.blob\.core\.windows\.net/);
   t.match(result?.detail, /privatelink zone answers with a public record/);
   t.match(result?.fix[0], /privatelink zone/);
-  const [publicHost] = await runChecks([target('pypi.org', 445)], options([resolver.server], { privateEndpoint: true, dialPort: () => 1 }));
+  const [publicHost] = await runChecks([target('pypi.org', 445)], options([resolver.server], { dialPort: () => 1 }));
   t.not(publicHost?.reason, 'dns-not-private', 'public services may resolve publicly');
-  const [withoutPe] = await runChecks([own], options([resolver.server], { dialPort: () => 1 }));
-  t.not(withoutPe?.reason, 'dns-not-private', 'no private endpoint, no such check');
+  const [serviceEndpoint] = await runChecks([{ ...own, mustResolvePrivately: false }], options([resolver.server], { dialPort: () => 1 }));
+  t.not(serviceEndpoint?.reason, 'dns-not-private', 'storage reached over a service endpoint may resolve publicly');
+});
+
+t.test('a bug inside a check is contained to its target: unknown, never reachable, and the run goes on', async (t) => {
+  const server = await keep(t, startSilentServer({ address: '127.0.80.31' }));
+  const resolver = await dns(t, { 'bug.test': { a: ['127.0.80.31'] }, 'fine.test': { a: ['127.0.80.31'] } });
+  const dialPort = (port: number): number => {
+    if (port === 1111) throw new Error('injected fault');
+    return server.port;
+  };
+  const results = await runChecks([target('bug.test', 1111), target('fine.test', 445)], options([resolver.server], { dialPort }));
+  t.match(results[0], { verdict: 'unknown', reason: 'internal-error', detail: /injected fault/ });
+  t.match(results[1], { verdict: 'reachable' });
 });
 
 t.test('resolvers that disagree make a warning, naming what each said', async (t) => {

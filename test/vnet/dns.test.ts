@@ -25,7 +25,7 @@ t.test('every endpoint reachable: exit 0, every target reachable, every feature 
     'azure-ad': { status: 'ok', blockedBy: [] },
     'workspace-storage': { status: 'ok', blockedBy: [] },
   });
-  t.match(report.summary, { targets: 5, reachable: 5, blocked: 0, unfinished: 0, requiredFailing: 0, featuresBroken: [], complete: true });
+  t.match(report.summary, { targets: 5, reachable: 5, blocked: 0, unfinished: 0, requiredBlocked: 0, featuresBroken: [], complete: true });
   t.same(report.targets.map((target) => target.via), ['direct', 'direct', 'direct', 'direct', 'direct']);
   t.match(targetOf(report, ID.login443).detail, /^HTTP 401 from 10\.99\.1\.1:443 over TLSv1\.[23], certificate issued by CN=aml-netcheck Simulated Azure Root CA$/);
   t.match(targetOf(report, ID.file445).detail, /^TCP connect to 10\.99\.1\.3:445 in \d+/);
@@ -101,7 +101,7 @@ t.test('a resolver with no route to it: dns-failed naming ENETUNREACH, not a cra
   t.match(targetOf(report, ID.login80).detail, /^DNS lookup of login\.microsoftonline\.com at 10\.98\.0\.53:53 failed: .*ENETUNREACH/);
 });
 
-t.test('private endpoint: a workspace host that resolves to a public address is dns-not-private', async (t) => {
+t.test('private endpoint: a private-link name that resolves to a public address is dns-not-private', async (t) => {
   if (!requireRoot(t)) return;
   const publicBlob = '203.0.113.10';
   const publicWorkspaceApi = '203.0.113.11';
@@ -119,8 +119,8 @@ t.test('private endpoint: a workspace host that resolves to a public address is 
   });
   const facts = ['--region', REGION, '--workspace-id', WORKSPACE_ID, '--storage-account', STORAGE, '--features', 'workspace-storage,workspace-api'];
 
-  await t.test('with --private-endpoint', async (t) => {
-    const report = reportOf(t, await vnet.check([...facts, '--private-endpoint']), 1);
+  await t.test('with --private-endpoint and --private-resources storage', async (t) => {
+    const report = reportOf(t, await vnet.check([...facts, '--private-endpoint', '--private-resources', 'storage']), 1);
     t.same(outcomes(report), {
       [ID.workspaceApi]: 'blocked dns-not-private',
       [ID.workspaceCert]: 'reachable -',
@@ -137,13 +137,19 @@ t.test('private endpoint: a workspace host that resolves to a public address is 
     t.equal(
       blob.detail,
       `${BLOB} resolves to public ${publicBlob} via ${STORAGE}.privatelink.blob.core.windows.net at 10.99.0.53:53; ` +
-        'with a private endpoint it must resolve to a private address (the privatelink zone answers with a public record)',
+        'its private endpoint needs it to resolve to a private address (the privatelink zone answers with a public record)',
     );
     t.equal(blob.phase, 'dns');
     t.same(blob.phases.tcp, [], 'the public address is not dialled');
     t.match(blob.fix, [/^make st1\.blob\.core\.windows\.net resolve to its private endpoint/]);
     t.match(targetOf(report, ID.workspaceApi).detail, new RegExp(`resolves to public ${publicWorkspaceApi.replace(/\./g, '\\.')} via ${WORKSPACE_ID}\\.workspace\\.${REGION}\\.privatelink\\.api\\.azureml\\.ms`));
     t.match(targetOf(report, ID.file443).phases.dns?.details, { addresses: ['10.99.2.3'], cnameChain: [`${STORAGE}.privatelink.file.core.windows.net`] });
+  });
+
+  await t.test('storage without a private endpoint of its own may resolve publicly', async (t) => {
+    const report = reportOf(t, await vnet.check([...facts, '--private-endpoint']), 1);
+    t.same(outcomes(report)[ID.blob443], 'reachable -');
+    t.same(outcomes(report)[ID.workspaceApi], 'blocked dns-not-private');
   });
 
   await t.test('without a private endpoint the same answers are fine', async (t) => {

@@ -1,0 +1,90 @@
+import type { Cloud } from './clouds.js';
+import type { WorkspaceFacts } from './facts.js';
+
+/**
+ * The names a private endpoint answers for. Only these must resolve to a private address,
+ * and only when the resource behind them has a private endpoint: a public answer for any
+ * other name (another compute instance host, a storage account reached over a service
+ * endpoint) is how Azure works, not a fault.
+ */
+export type PrivateNameKind = 'workspace-api' | 'notebooks' | 'compute-instance' | 'storage' | 'key-vault' | 'container-registry';
+
+/** Resources of the workspace that may have private endpoints of their own (--private-resources). */
+export const PRIVATE_RESOURCES = ['storage', 'key-vault', 'container-registry'] as const;
+export type PrivateResource = (typeof PRIVATE_RESOURCES)[number];
+
+/**
+ * The workspace's private-link names per cloud, as Azure's custom DNS article lists them:
+ * `<id>.workspace.<region>.api…` and its `cert.` twin, the notebook host, and
+ * `<compute instance>.<region>.instances…`.
+ */
+interface WorkspaceDomains {
+  readonly api: string;
+  readonly notebooks: string;
+  readonly instances: string;
+}
+
+export const WORKSPACE_PRIVATE_DOMAINS: Readonly<Record<Cloud, WorkspaceDomains>> = {
+  public: { api: 'api.azureml.ms', notebooks: 'notebooks.azure.net', instances: 'instances.azureml.ms' },
+  usgov: { api: 'api.ml.azure.us', notebooks: 'notebooks.usgovcloudapi.net', instances: 'instances.azureml.us' },
+  china: { api: 'api.ml.azure.cn', notebooks: 'notebooks.chinacloudapi.cn', instances: 'instances.azureml.cn' },
+};
+
+const STORAGE_SUFFIX: Readonly<Record<Cloud, string>> = { public: 'core.windows.net', usgov: 'core.usgovcloudapi.net', china: 'core.chinacloudapi.cn' };
+const STORAGE_SERVICES = ['blob', 'file', 'dfs', 'queue', 'table', 'web'];
+const VAULT_SUFFIX: Readonly<Record<Cloud, string>> = { public: 'vault.azure.net', usgov: 'vault.usgovcloudapi.net', china: 'vault.azure.cn' };
+const REGISTRY_SUFFIX: Readonly<Record<Cloud, string>> = { public: 'azurecr.io', usgov: 'azurecr.us', china: 'azurecr.cn' };
+
+const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The workspace API host, whose address every other workspace private name should share. */
+export function workspaceApiHost(facts: WorkspaceFacts): string | null {
+  if (facts.workspaceId === undefined || facts.region === undefined) return null;
+  return `${facts.workspaceId}.workspace.${facts.region}.${WORKSPACE_PRIVATE_DOMAINS[facts.cloud].api}`;
+}
+
+/**
+ * Which private-link name a host is for this workspace's cloud, or null when it is none.
+ * Workspace names are recognised by their shape (a user catalog may spell them out);
+ * dependent resources only by the names the facts give, since only those are the
+ * workspace's own.
+ */
+export function privateNameKind(host: string, facts: WorkspaceFacts): PrivateNameKind | null {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  const domains = WORKSPACE_PRIVATE_DOMAINS[facts.cloud];
+  if (new RegExp(`^${GUID}\\.workspace\\.${LABEL}\\.(?:cert\\.)?${escape(domains.api)}$`).test(name)) return 'workspace-api';
+  if (facts.notebookFqdn !== undefined && name === facts.notebookFqdn.toLowerCase()) return 'notebooks';
+  if (new RegExp(`^ml-[a-z0-9-]+-${GUID}\\.${LABEL}\\.${escape(domains.notebooks)}$`).test(name)) return 'notebooks';
+  if (new RegExp(`^${LABEL}\\.${LABEL}\\.${escape(domains.instances)}$`).test(name)) return 'compute-instance';
+  const [first, ...rest] = name.split('.');
+  const suffix = rest.join('.');
+  if (facts.storageAccount !== undefined && first === facts.storageAccount.toLowerCase()) {
+    if (STORAGE_SERVICES.some((service) => suffix === `${service}.${STORAGE_SUFFIX[facts.cloud]}`)) return 'storage';
+  }
+  if (facts.keyVault !== undefined && first === facts.keyVault.toLowerCase() && suffix === VAULT_SUFFIX[facts.cloud]) return 'key-vault';
+  if (facts.containerRegistry !== undefined && first === facts.containerRegistry.toLowerCase()) {
+    const registry = REGISTRY_SUFFIX[facts.cloud];
+    // The registry's regional data endpoint sits behind the same private endpoint.
+    if (suffix === registry || new RegExp(`^${LABEL}\\.data\\.${escape(registry)}$`).test(suffix)) return 'container-registry';
+  }
+  return null;
+}
+
+/** Whether the facts say the resource behind a private-link name has a private endpoint. */
+export function mustResolvePrivately(kind: PrivateNameKind | null, facts: WorkspaceFacts): boolean {
+  switch (kind) {
+    case null:
+      return false;
+    case 'workspace-api':
+    case 'notebooks':
+    case 'compute-instance':
+      return facts.privateEndpoint;
+    default:
+      return (facts.privateResources ?? []).includes(kind);
+  }
+}

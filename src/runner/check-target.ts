@@ -1,0 +1,204 @@
+import type net from 'node:net';
+import type { Logger } from 'pino';
+import type { DnsServer } from '../probers/dns.js';
+import { probeHttp } from '../probers/http.js';
+import { connectTcp, type TcpConnection } from '../probers/tcp.js';
+import { probeTls } from '../probers/tls.js';
+import { formatDuration } from '../model/duration.js';
+import { formatEndpoint } from '../model/hosts.js';
+import type { DnsResult, HttpResult, Phase, PhaseFailure, TcpResult, TlsResult } from '../model/phases.js';
+import { EMPTY_PHASES, type PhaseResults, type TargetOutcome } from '../model/result.js';
+import type { Target } from '../model/target.js';
+import type { DnsCache } from './dns-cache.js';
+import { maskProxyUrl, proxyFor, type ProxyConfig } from './proxy.js';
+import { withRetries, type Slots } from './schedule.js';
+import { computeInstanceAddressWarning, dnsWarnings, failedAt, inspectionWarning, outcome, privateNameProblem, urlFor } from './verdicts.js';
+
+/** What checking one target needs from the run. */
+export interface CheckSettings {
+  /** Budget of each phase of each target. */
+  readonly timeoutMs: number;
+  /** Extra tries for a phase that timed out, so one lost packet does not fail a target. */
+  readonly retries: number;
+  readonly dnsServers?: readonly DnsServer[] | undefined;
+  readonly ca?: readonly string[] | undefined;
+  readonly proxy: ProxyConfig;
+  /**
+   * The workspace API's private-link name: a compute instance's private name must resolve to
+   * the same private endpoint address. Null when the facts do not give it.
+   */
+  readonly workspaceApiHost?: string | null | undefined;
+  /**
+   * Whether an issuer subject vouches on its own (public roots, --ca-file); a handshake
+   * trusted through any other CA is reported as TLS inspection. Unset: no such check.
+   */
+  readonly isVouchedIssuer?: ((issuer: string) => boolean) | undefined;
+  /** Where a catalog port is really served; only the demo maps ports. */
+  readonly dialPort?: ((port: number) => number) | undefined;
+  readonly logger: Logger;
+}
+
+/** The run's shared state that every target's check uses. */
+export interface CheckContext {
+  readonly settings: CheckSettings;
+  readonly dnsCache: DnsCache;
+  readonly signal: AbortSignal;
+  readonly slots: Slots;
+}
+
+/** Ports a web proxy cannot carry: checked directly, and the report says so. */
+function usesProxy(target: Target, settings: CheckSettings): string | null {
+  if (target.probe === 'tcp' || target.direction === 'inbound') return null;
+  return proxyFor(settings.proxy, target.probe, target.host, target.port);
+}
+
+type OpenConnection = Extract<TcpConnection, { socket: object }>;
+
+/** Connects to every address; keeps the first socket (in address order) that connected, closes the rest. */
+async function connectAll(target: Target, addresses: readonly string[], context: CheckContext): Promise<{ results: TcpResult[]; connection: OpenConnection | null; attempts: number; ms: number }> {
+  const { settings, signal } = context;
+  const port = settings.dialPort?.(target.port) ?? target.port;
+  const tries = await Promise.all(
+    addresses.map(async (address) => {
+      let connection: TcpConnection | undefined;
+      const { attempts, ms } = await withRetries(settings.retries, signal, async () => {
+        connection = await connectTcp(address, port, { timeoutMs: settings.timeoutMs, signal });
+        return connection.result;
+      });
+      return { connection: connection as TcpConnection, attempts, ms };
+    }),
+  );
+  const chosen = (tries.find((t) => t.connection.socket !== null)?.connection ?? null) as OpenConnection | null;
+  for (const t of tries) if (t.connection !== chosen) t.connection.socket?.destroy();
+  return {
+    results: tries.map((t) => t.connection.result),
+    connection: chosen,
+    attempts: Math.max(...tries.map((t) => t.attempts)),
+    ms: Math.max(...tries.map((t) => t.ms)),
+  };
+}
+
+async function checkInbound(target: Target, context: CheckContext): Promise<TargetOutcome> {
+  // --inbound-from-here takes a name too; it is resolved like any host.
+  const { result: dns, ms: dnsMs } = await context.dnsCache.resolve(target.host);
+  if (!dns.ok) return failedAt(dns, { phases: { ...EMPTY_PHASES, dns }, timings: { dns: dnsMs, total: dnsMs } });
+  const { results, connection, attempts, ms } = await context.slots.wait(() => connectAll(target, dns.details.addresses, context));
+  connection?.socket?.destroy();
+  const tcp = results.find((r) => r.ok) ?? (results[0] as TcpResult);
+  const phases: PhaseResults = { ...EMPTY_PHASES, dns, tcp: results };
+  const timings = { dns: dnsMs, tcp: ms, total: dnsMs + ms };
+  if (!tcp.ok) return failedAt(tcp, { phases, timings, attempts });
+  return outcome({ verdict: 'reachable', detail: `inbound port ${target.port} on ${target.host} accepted a connection from here`, phases, timings, attempts });
+}
+
+async function checkViaProxy(target: Target, proxy: string, dns: DnsResult | null, warnings: string[], context: CheckContext): Promise<TargetOutcome> {
+  const { settings, signal } = context;
+  // Through a proxy the wait is for the proxy to reach the host: mostly waiting.
+  const { result: http, attempts, ms } = await context.slots.wait(() =>
+    withRetries(settings.retries, signal, () => probeHttp({ url: urlFor(target) }, { timeoutMs: settings.timeoutMs, signal, ca: settings.ca, proxy: { url: proxy } })),
+  );
+  const phases: PhaseResults = { ...EMPTY_PHASES, dns, http };
+  const timings = { dns: dns?.ms, http: ms, total: (dns?.ms ?? 0) + ms };
+  const via = 'proxy' as const;
+  if (!http.ok) return failedAt(http, { phases, timings, via, attempts, warnings });
+  const detail = `HTTP ${http.details.status ?? '?'} from ${target.host} through proxy ${maskProxyUrl(proxy)}`;
+  return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? 'dns' : null, detail, phases, timings, via, attempts, warnings });
+}
+
+/** The workspace API's resolution, for comparing a compute instance's private address with it. */
+async function workspaceApiAnswer(target: Target, context: CheckContext): Promise<{ host: string; dns: DnsResult } | null> {
+  const host = context.settings.workspaceApiHost;
+  if (target.privateName !== 'compute-instance' || !target.mustResolvePrivately || !host) return null;
+  return { host, dns: (await context.dnsCache.resolve(host)).result };
+}
+
+/** DNS, then TCP to every address, then TLS and HTTP on HTTPS ports, stopping at the first failure. */
+export async function checkTarget(target: Target, context: CheckContext): Promise<TargetOutcome> {
+  if (target.direction === 'inbound') return checkInbound(target, context);
+  const proxy = usesProxy(target, context.settings);
+  const { result: dns, attempts: dnsAttempts, ms: dnsMs } = await context.dnsCache.resolve(target.host);
+  if (!dns.ok) {
+    // Behind a proxy only the proxy needs to resolve public names.
+    const mayUseProxy = proxy !== null && dns.reason !== 'aborted' && dns.reason !== 'internal-error' && !target.mustResolvePrivately;
+    if (mayUseProxy) return checkViaProxy(target, proxy, dns, [`${target.host} does not resolve here (${dns.reason}); the proxy resolves it`], context);
+    return failedAt(dns, { phases: { ...EMPTY_PHASES, dns }, timings: { dns: dnsMs, total: dnsMs }, attempts: dnsAttempts });
+  }
+  const notPrivate = privateNameProblem(target, dns);
+  if (notPrivate) {
+    return outcome({ verdict: 'blocked', reason: 'dns-not-private', phase: 'dns', detail: notPrivate, phases: { ...EMPTY_PHASES, dns }, timings: { dns: dnsMs, total: dnsMs } });
+  }
+  const warnings = dnsWarnings(dns);
+  const misrouted = computeInstanceAddressWarning(target, dns, await workspaceApiAnswer(target, context));
+  if (misrouted) warnings.push(misrouted);
+  if (proxy) return checkViaProxy(target, proxy, dns, warnings, context);
+  // Not a warning: the proxy simply cannot carry this port, so direct is the only path there is.
+  const directNote = target.probe === 'tcp' && context.settings.proxy.https !== null ? ` (checked directly: a web proxy cannot carry port ${target.port})` : '';
+  return context.slots.wait(() => checkDirect(target, dns, dnsMs, warnings, directNote, context));
+}
+
+/** TCP to every address, then TLS and HTTP over the first connection that opened. */
+async function checkDirect(target: Target, dns: Extract<DnsResult, { ok: true }>, dnsMs: number, warnings: string[], directNote: string, context: CheckContext): Promise<TargetOutcome> {
+  const { settings, signal } = context;
+  const dnsWarned = warnings.length > 0;
+  const { results: tcp, connection, attempts, ms: tcpMs } = await connectAll(target, dns.details.addresses, context);
+  const timings: Partial<Record<Phase | 'total', number>> = { dns: dnsMs, tcp: tcpMs };
+  const total = (): number => Object.entries(timings).reduce((sum, [k, v]) => (k === 'total' ? sum : sum + (v ?? 0)), 0);
+  if (!connection) {
+    timings.total = total();
+    return failedAt(tcp[0] as PhaseFailure<unknown>, { phases: { ...EMPTY_PHASES, dns, tcp }, timings, attempts, warnings });
+  }
+  const failedAddresses = tcp.filter((r) => !r.ok);
+  if (failedAddresses.length > 0) {
+    warnings.push(`${failedAddresses.length} of ${tcp.length} addresses failed: ${failedAddresses.map((r) => (r.ok ? '' : r.message)).join('; ')}`);
+  }
+  const address = connection.result.details.address;
+  const dialled = settings.dialPort?.(target.port) ?? target.port;
+
+  // TLS and HTTP are the CPU-bound part: they wait for an exchange slot, the socket kept open.
+  return context.slots.exchange(async () => {
+    let open: net.Socket | null = null;
+    let tls: TlsResult | null = null;
+    if (target.probe === 'https') {
+      tls = await probeTls(
+        { host: target.host, address, port: dialled },
+        { timeoutMs: settings.timeoutMs, signal, ca: settings.ca, socket: connection.socket, keepOpen: (socket) => (open = socket) },
+      );
+      timings.tls = tls.ms;
+      if (!tls.ok) {
+        timings.total = total();
+        return failedAt(tls, { phases: { ...EMPTY_PHASES, dns, tcp, tls }, timings, attempts, warnings });
+      }
+      const inspection = inspectionWarning(target, tls, settings.isVouchedIssuer);
+      if (inspection) warnings.push(inspection);
+    } else if (target.probe === 'http') {
+      open = connection.socket;
+    } else {
+      connection.socket.destroy();
+    }
+
+    let http: HttpResult | null = null;
+    if (target.probe !== 'tcp') {
+      const url = settings.dialPort ? urlFor({ ...target, port: dialled }) : urlFor(target);
+      // The first try reuses the verified connection: one handshake per target, not two.
+      const retried = await withRetries(settings.retries, signal, () => {
+        const socket = open ?? undefined;
+        open = null;
+        return probeHttp({ url, address }, { timeoutMs: settings.timeoutMs, signal, ca: settings.ca, socket });
+      });
+      http = retried.result;
+      timings.http = retried.ms;
+      if (!http.ok) {
+        timings.total = total();
+        return failedAt(http, { phases: { dns, tcp, tls, http }, timings, attempts: retried.attempts, warnings });
+      }
+    }
+    timings.total = total();
+    const endpoint = formatEndpoint(address, target.port);
+    const detail =
+      http !== null
+        ? `HTTP ${http.details.status ?? '?'} from ${endpoint}${tls?.ok ? ` over ${tls.details.protocol ?? 'TLS'}, certificate issued by ${tls.details.certificate?.issuer ?? 'unknown'}` : ''}`
+        : `TCP connect to ${endpoint} in ${formatDuration(timings.tcp ?? 0)}${directNote}`;
+    const warnedPhase = dnsWarned ? 'dns' : tcp.some((r) => !r.ok) ? 'tcp' : 'tls';
+    return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? warnedPhase : null, detail, warnings, phases: { dns, tcp, tls, http }, timings, attempts });
+  });
+}
