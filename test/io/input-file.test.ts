@@ -1,5 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -47,10 +47,10 @@ t.test('a FIFO nobody writes to is an empty input, not a hang', async (t) => {
 t.test('a FIFO whose writer never finishes times out with one line', async (t) => {
   const fifo = path.join(dir, 'slow-fifo');
   execFileSync('mkfifo', [fifo]);
-  // The writer opens the FIFO, writes a little and keeps it open.
-  const writer = spawn('sh', ['-c', `exec 3>${fifo}; printf '{' >&3; sleep 30`], { stdio: 'ignore' });
-  t.teardown(() => writer.kill('SIGKILL'));
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // This process is the writer: it sends a little and keeps its end open, never finishing.
+  const writer = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+  t.teardown(() => closeSync(writer));
+  writeSync(writer, '{');
   t.match(lineOf(() => readInputFile(fifo, '--workspace-json', { timeoutMs: 500 })), /the FIFO sent no end of data within 0\.5 s$/);
 });
 

@@ -26,8 +26,9 @@ t.test('a run cut short', async (t) => {
     const report = reportOf(t, run, 3);
     expectUnfinished(t, report, /^not finished: the 1\.5s deadline came first$/, 'deadline');
     t.equal(report.settings.deadlineMs, 1500);
-    t.ok(report.durationMs >= 1500 && report.durationMs < 2500, `the checks took the deadline and little more (${report.durationMs} ms)`);
-    t.ok(run.ms < 5000, `the process ended soon after (${run.ms} ms)`);
+    // The 8 s timeout never came: the deadline ended the run (slack for a loaded machine).
+    t.ok(report.durationMs >= 1500 && report.durationMs < 5000, `the checks took the deadline and little more (${report.durationMs} ms)`);
+    t.ok(run.ms < 7000, `the process ended soon after (${run.ms} ms)`);
   });
 
   await t.test('SIGINT while a check hangs: ends at once, full report, exit 130', async (t) => {
