@@ -1,4 +1,5 @@
 import type { WorkspaceFacts } from '../model/facts.js';
+import { FACT_ROWS } from '../facts/table.js';
 
 /**
  * Conditions the article puts on some requirements. Each is a workspace fact the
@@ -13,17 +14,10 @@ export interface ConditionSpec {
   holds(facts: WorkspaceFacts): boolean;
 }
 
-const SPECS: ConditionSpec[] = [
-  { id: 'private-endpoint', flag: '--private-endpoint', when: 'the workspace has a private endpoint', holds: (f) => f.privateEndpoint },
-  { id: 'hbi-workspace', flag: '--hbi', when: 'the workspace was created with hbi_workspace (high business impact)', holds: (f) => f.hbi },
-  { id: 'custom-images', flag: '--custom-images', when: 'you use custom Docker images, even small changes to Microsoft base images', holds: (f) => f.customImages },
-  {
-    id: 'user-managed-dependencies',
-    flag: '--user-managed-deps',
-    when: "you use Microsoft's default Docker images with user-managed dependencies",
-    holds: (f) => f.userManagedDependencies,
-  },
-  { id: 'custom-package-index', flag: '--custom-package-index', when: 'the default pip index is overridden', holds: (f) => f.customPackageIndex },
-];
+const SPECS: ConditionSpec[] = FACT_ROWS.flatMap((row) => {
+  if (!('condition' in row) || row.condition === undefined) return [];
+  const key = row.key;
+  return [{ ...row.condition, flag: row.flag, holds: (facts: WorkspaceFacts) => facts[key] === true }];
+});
 
 export const CONDITIONS: ReadonlyMap<string, ConditionSpec> = new Map(SPECS.map((s) => [s.id, s]));

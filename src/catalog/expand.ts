@@ -46,6 +46,11 @@ function flagsFor(placeholders: readonly string[]): string {
   return placeholders.map((p) => PLACEHOLDERS.get(p)?.flag ?? `<${p}>`).join(' ');
 }
 
+function describeMissing(placeholder: string): string {
+  const why = PLACEHOLDERS.get(placeholder)?.missing;
+  return why === undefined ? `<${placeholder}>` : `<${placeholder}> (${why})`;
+}
+
 function combineSkips(skips: ReadonlyArray<Skip | null>): Skip | null {
   const present = skips.filter((s): s is Skip => s !== null);
   if (present.length === 0) return null;
@@ -73,7 +78,7 @@ function resolveTemplate(template: string, facts: WorkspaceFacts, wildcard: Host
   const filled = fillTemplate(template, (name) => PLACEHOLDERS.get(name)?.values(facts) ?? []);
   const workspaceResource = !representative && [...template.matchAll(/<([a-z-]+)>/g)].some((m) => PLACEHOLDERS.get(m[1] as string)?.workspaceResource === true);
   if (!filled.ok) {
-    return [{ host: filled.partial, representative, workspaceResource, unresolved: { reason: `needs ${filled.missing.map((m) => `<${m}>`).join(', ')}`, flag: flagsFor(filled.missing) } }];
+    return [{ host: filled.partial, representative, workspaceResource, unresolved: { reason: `needs ${filled.missing.map(describeMissing).join(', ')}`, flag: flagsFor(filled.missing) } }];
   }
   return filled.hosts.map((host) => {
     if (!isValidHostOrAddress(host)) {

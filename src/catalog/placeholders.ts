@@ -1,5 +1,5 @@
-import { hostname } from 'node:os';
 import type { WorkspaceFacts } from '../model/facts.js';
+import { FACT_ROWS, FACT_TABLE } from '../facts/table.js';
 
 /**
  * Placeholders a host pattern may hold, and the workspace fact behind each.
@@ -12,25 +12,50 @@ export interface PlaceholderSpec {
   readonly wholeHost: boolean;
   /** Names one of the workspace's own resources, which a private endpoint makes private. */
   readonly workspaceResource?: boolean;
+  /** Completes "needs <name>" when the value is missing. */
+  readonly missing?: string;
   values(facts: WorkspaceFacts): string[];
 }
 
-function one(value: string | undefined): string[] {
-  return value === undefined ? [] : [value];
+/** The longest DNS label; Azure fits the notebook label `ml-<name>-<region>-<id>` into it. */
+const LABEL_MAX = 63;
+const GUID_LENGTH = 36;
+
+/**
+ * The workspace name as the notebook host holds it: Azure cuts it so that
+ * `ml-<name>-<region>-<workspace-id>` stays one DNS label of at most 63 characters.
+ */
+export function notebookWorkspaceName(name: string, region: string, workspaceId: string | undefined): string {
+  const fixed = 'ml-'.length + 1 + region.length + 1 + (workspaceId?.length ?? GUID_LENGTH);
+  return name.toLowerCase().slice(0, Math.max(0, LABEL_MAX - fixed));
 }
 
-const SPECS: PlaceholderSpec[] = [
-  { name: 'region', flag: '--region', wholeHost: false, values: (f) => one(f.region) },
-  { name: 'workspace-id', workspaceResource: true, flag: '--workspace-id', wholeHost: false, values: (f) => one(f.workspaceId) },
-  // Host names are case-insensitive and Azure lowercases workspace names in them.
-  { name: 'workspace-name', flag: '--workspace-name', wholeHost: false, values: (f) => one(f.workspaceName?.toLowerCase()) },
-  { name: 'storage', workspaceResource: true, flag: '--storage-account', wholeHost: false, values: (f) => one(f.storageAccount) },
-  { name: 'key-vault', workspaceResource: true, flag: '--key-vault', wholeHost: false, values: (f) => one(f.keyVault?.toLowerCase()) },
-  { name: 'registry', workspaceResource: true, flag: '--container-registry', wholeHost: false, values: (f) => one(f.containerRegistry?.toLowerCase()) },
-  { name: 'compute-instance', workspaceResource: true, flag: '--compute-instance', wholeHost: false, values: (f) => f.computeInstances.map((c) => c.toLowerCase()) },
-  { name: 'notebook-fqdn', workspaceResource: true, flag: '--notebook-fqdn', wholeHost: true, values: (f) => one(f.notebookFqdn?.toLowerCase()) },
-  // Inbound rules target the compute node itself; aml-netcheck usually runs on it.
-  { name: 'node', flag: '--inbound-from-here', wholeHost: true, values: (f) => [f.nodeAddress ?? hostname().toLowerCase()] },
+// Host names are case-insensitive; Azure lowercases the names it puts in them.
+const FROM_FACTS: PlaceholderSpec[] = FACT_ROWS.flatMap((row) => {
+  if (!('placeholder' in row) || row.placeholder === undefined) return [];
+  const key = row.key;
+  return [{
+    ...row.placeholder,
+    flag: row.flag,
+    values: (facts: WorkspaceFacts): string[] => {
+      const value = facts[key];
+      if (Array.isArray(value)) return value.map((v) => String(v).toLowerCase());
+      return typeof value === 'string' ? [value.toLowerCase()] : [];
+    },
+  }];
+});
+
+const COMPUTED: PlaceholderSpec[] = [
+  {
+    name: 'notebook-workspace-name',
+    flag: FACT_TABLE.workspaceName.flag,
+    wholeHost: false,
+    values: (f) => {
+      if (f.workspaceName === undefined) return [];
+      // Without a region the host cannot be built anyway; <region> says so.
+      return [f.region === undefined ? f.workspaceName.toLowerCase() : notebookWorkspaceName(f.workspaceName, f.region, f.workspaceId)];
+    },
+  },
 ];
 
-export const PLACEHOLDERS: ReadonlyMap<string, PlaceholderSpec> = new Map(SPECS.map((s) => [s.name, s]));
+export const PLACEHOLDERS: ReadonlyMap<string, PlaceholderSpec> = new Map([...FROM_FACTS, ...COMPUTED].map((s) => [s.name, s]));

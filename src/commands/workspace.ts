@@ -2,45 +2,41 @@ import { InputError } from '../model/errors.js';
 import { loadCatalog } from '../catalog/load.js';
 import { checkFeatureSelection } from '../catalog/expand.js';
 import type { Catalog } from '../catalog/types.js';
-import { resolveFacts } from '../facts/facts.js';
+import { resolveFacts, type FactLayer } from '../facts/facts.js';
+import { FACT_ROWS, flagOf, optionProperty, type FactKey } from '../facts/table.js';
 import { readWorkspaceJson } from '../facts/workspace-json.js';
-import { FLAG_OF, type WorkspaceOptionValues } from './workspace-options.js';
+import type { WorkspaceOptionValues } from './workspace-options.js';
 import type { PartialFacts, WorkspaceFacts } from '../model/facts.js';
 
 export interface Workspace {
   readonly catalog: Catalog;
   readonly facts: WorkspaceFacts;
   readonly features: string[] | undefined;
+  /** One line each, for stderr after `aml-netcheck: warning: `; they do not stop the run. */
+  readonly warnings: string[];
+}
+
+/** The facts the flags give, each under its fact key; a flag not given leaves its fact out. */
+export function factsFromFlags(values: WorkspaceOptionValues): PartialFacts {
+  const facts: Record<string, unknown> = {};
+  for (const row of FACT_ROWS) {
+    const value = (values as Record<string, unknown>)[optionProperty(row.flag)];
+    if (value !== undefined) facts[row.key] = value;
+  }
+  return facts as PartialFacts;
 }
 
 /** Loads the catalog and the facts, checking every value before any work starts. */
 export function resolveWorkspace(values: WorkspaceOptionValues): Workspace {
   const catalog = loadCatalog({ extraFiles: values.catalog ?? [] });
-  const layers: Array<{ facts: PartialFacts; source: (key: keyof WorkspaceFacts) => string }> = [];
-  if (values.workspaceJson !== undefined) layers.push(readWorkspaceJson(values.workspaceJson));
-  const fromFlags: PartialFacts = {
-    cloud: values.cloud as WorkspaceFacts['cloud'] | undefined,
-    region: values.region,
-    workspaceId: values.workspaceId,
-    workspaceName: values.workspaceName,
-    storageAccount: values.storageAccount,
-    keyVault: values.keyVault,
-    containerRegistry: values.containerRegistry,
-    computeInstances: values.computeInstance,
-    notebookFqdn: values.notebookFqdn,
-    nodeAddress: values.inboundFromHere,
-    privateEndpoint: values.privateEndpoint,
-    privateResources: values.privateResources as WorkspaceFacts['privateResources'],
-    hbi: values.hbi,
-    customImages: values.customImages,
-    userManagedDependencies: values.userManagedDeps,
-    customPackageIndex: values.customPackageIndex,
-  };
-  layers.push({ facts: fromFlags, source: (key) => FLAG_OF[key] });
-  const facts = resolveFacts(layers);
+  const fromFlags = factsFromFlags(values);
+  const layers: FactLayer[] = [];
+  if (values.workspaceJson !== undefined) layers.push(readWorkspaceJson(values.workspaceJson, { flags: fromFlags }));
+  layers.push({ facts: fromFlags, source: (key) => flagOf(key as FactKey) });
+  const { facts, warnings } = resolveFacts(layers);
   if (values.features !== undefined) {
     if (values.features.length === 0) throw new InputError('--features', 'needs at least one feature id');
     checkFeatureSelection(catalog, values.features);
   }
-  return { catalog, facts, features: values.features };
+  return { catalog, facts, features: values.features, warnings };
 }

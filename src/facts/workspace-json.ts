@@ -1,36 +1,63 @@
-import { readFileSync } from 'node:fs';
 import { InputError, formatKeyPath } from '../model/errors.js';
 import { cloudOfApiHost } from '../model/clouds.js';
-import type { FactSource } from './facts.js';
-import type { PartialFacts, WorkspaceFacts } from '../model/facts.js';
+import type { PartialFacts, PrivateResource } from '../model/facts.js';
+import { escapeControl, quote, truncate } from '../model/text.js';
+import { decodeInputText, readInputFile } from '../io/input-file.js';
+import { evaluate, type TemplateScope } from './arm-expression.js';
+import type { FactLayer } from './facts.js';
+import { FACT_ROWS, SHAPE_NAMES, type FactKey, type FactRow, type JsonShape, type JsonSource } from './table.js';
 
 /**
- * Reads the workspace JSON a user already has: the ARM resource (`az resource show`,
- * the portal's JSON view, a template export) or what `az ml workspace show` prints.
- * Keys we do not use are ignored, since both shapes carry many; keys we use must
- * have the right type.
+ * Reads the workspace JSON a user already has, in whichever shape their tool printed it:
+ * the ARM resource, `az ml workspace show`, the v1 SDK/CLI, an ARM list of resources, or
+ * an exported ARM template. Where each shape holds each fact comes from the fact table.
+ * A fact key spelled the way another shape spells it is an error, never skipped.
  */
-export function readWorkspaceJson(file: string): { facts: PartialFacts; source: FactSource } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new InputError(file, `cannot read workspace JSON: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+
+export interface WorkspaceJsonOptions {
+  /**
+   * What the flags say. --workspace-name picks the workspace in a list or template, and a
+   * template expression we cannot evaluate is no error for a fact a flag gives anyway.
+   */
+  readonly flags?: PartialFacts;
+}
+
+type Path = ReadonlyArray<string | number>;
+type JsonObject = Record<string, unknown>;
+
+const WORKSPACE_TYPE = 'Microsoft.MachineLearningServices/workspaces';
+const PRIVATE_ENDPOINT_TYPE = 'Microsoft.Network/privateEndpoints';
+const SINGLE_SHAPES: readonly JsonShape[] = ['arm', 'cli-v2', 'sdk-v1'];
+
+const EXPECTED_SHAPES =
+  'an ARM resource (name, location, properties), `az ml workspace show` output (storage_account, key_vault, ...), ' +
+  'v1 SDK/CLI output (storageAccount, workspaceid, ...), an ARM list {"value": [...]} or an exported ARM template (resources[])';
+
+/** Keys only one shape prints, besides the fact keys: enough to tell v1 from v2 with no fact given. */
+const EXTRA_MARKERS: Partial<Record<JsonShape, readonly string[]>> = {
+  'cli-v2': ['resource_group', 'display_name', 'mlflow_tracking_uri', 'application_insights'],
+  'sdk-v1': ['friendlyName', 'applicationInsights', 'allowPublicAccessWhenBehindVnet', 'sdkTelemetryAppInsightsKey', 'creationTime'],
+};
+
+/** Resource types a private endpoint may target, and the dependent resource each is. */
+const PRIVATE_TARGETS: ReadonlyArray<{ type: string; fact: 'storageAccount' | 'keyVault' | 'containerRegistry'; id: PrivateResource }> = [
+  { type: 'Microsoft.Storage/storageAccounts', fact: 'storageAccount', id: 'storage' },
+  { type: 'Microsoft.KeyVault/vaults', fact: 'keyVault', id: 'key-vault' },
+  { type: 'Microsoft.ContainerRegistry/registries', fact: 'containerRegistry', id: 'container-registry' },
+];
+
+export function readWorkspaceJson(file: string, options: WorkspaceJsonOptions = {}): FactLayer {
+  const shown = file === '-' ? 'standard input' : escapeControl(truncate(file));
+  const text = decodeInputText(readInputFile(file, '--workspace-json'), shown);
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new InputError(file, `not valid JSON: ${describeJsonError(error as Error, text)}`);
+    throw new InputError(shown, `not valid JSON: ${describeJsonError(error as Error, text)}`);
   }
-  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
-    throw new InputError(file, 'expected a JSON object describing the workspace');
-  }
-  const root = document as Record<string, unknown>;
-  const paths = new Map<keyof WorkspaceFacts, string>();
-  const reader = new JsonReader(file, root);
-  const facts: PartialFacts = 'properties' in root ? readArmShape(reader, paths) : readCliShape(reader, paths);
-  return { facts, source: (key) => `${file}: ${paths.get(key) ?? key}` };
+  const reader = new DocumentReader(shown, options.flags ?? {});
+  const facts = reader.read(document);
+  return { facts, source: (key) => `${shown}: ${reader.paths.get(key as FactKey) ?? key}` };
 }
 
 function describeJsonError(error: Error, text: string): string {
@@ -43,122 +70,260 @@ function describeJsonError(error: Error, text: string): string {
   return `${error.message.replace(/ in JSON at position \d+.*$/, '')} at line ${line} column ${column}`;
 }
 
-class JsonReader {
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function shown(value: unknown): string {
+  return escapeControl(truncate(JSON.stringify(value) ?? String(value)));
+}
+
+/** `storageAccount`, `storage_account` and `StorageAccount` are one key spelled three ways. */
+function spelling(key: string): string {
+  return key.toLowerCase().replace(/_/g, '');
+}
+
+function sourcesOf(shape: JsonShape): Array<{ row: FactRow & { key: FactKey }; source: JsonSource }> {
+  return FACT_ROWS.flatMap((row) => (row.json?.[shape] ?? []).map((source) => ({ row, source })));
+}
+
+/** Objects inside a shape that hold fact keys: the top, `properties`, `notebookInfo`. */
+function containersOf(shape: JsonShape): string[][] {
+  const seen = new Map<string, string[]>([['', []]]);
+  for (const { source } of sourcesOf(shape)) {
+    for (let i = 1; i < source.path.length; i++) seen.set(source.path.slice(0, i).join('.'), source.path.slice(0, i));
+  }
+  return [...seen.values()];
+}
+
+function markersOf(shape: JsonShape): string[] {
+  const own = sourcesOf(shape).map(({ source }) => source.path[0] as string).filter((k) => k !== 'name' && k !== 'location');
+  return [...new Set([...own, ...(EXTRA_MARKERS[shape] ?? [])])];
+}
+
+function typeIs(node: JsonObject, type: string): boolean {
+  return typeof node['type'] === 'string' && node['type'].toLowerCase() === type.toLowerCase();
+}
+
+class DocumentReader {
+  readonly paths = new Map<FactKey, string>();
+  private scope: TemplateScope | null = null;
+
   constructor(
-    private readonly file: string,
-    private readonly root: Record<string, unknown>,
+    private readonly where: string,
+    private readonly flags: PartialFacts,
   ) {}
 
-  get(path: Array<string | number>): unknown {
-    let node: unknown = this.root;
-    for (const key of path) {
-      if (node === null || typeof node !== 'object') return undefined;
-      node = (node as Record<string | number, unknown>)[key];
+  fail(path: Path, message: string): never {
+    throw new InputError(path.length === 0 ? this.where : `${this.where}: ${formatKeyPath(path)}`, message);
+  }
+
+  read(document: unknown): PartialFacts {
+    if (Array.isArray(document)) return this.readCollection(document, []);
+    if (!isObject(document)) this.fail([], `matches no workspace JSON shape; expected ${EXPECTED_SHAPES}`);
+    if (Array.isArray(document['resources']) && ('$schema' in document || 'contentVersion' in document)) return this.readTemplate(document);
+    if (Array.isArray(document['value']) && !('properties' in document)) return this.readCollection(document['value'], ['value']);
+    return this.readWorkspace(document, [], this.shapeOf(document, []));
+  }
+
+  private shapeOf(node: JsonObject, path: Path): JsonShape {
+    if ('properties' in node) {
+      if (!isObject(node['properties'])) this.fail([...path, 'properties'], 'must be an object');
+      return 'arm';
     }
-    return node;
+    const found = (['cli-v2', 'sdk-v1'] as const).map((shape) => ({ shape, keys: markersOf(shape).filter((k) => k in node) })).filter((m) => m.keys.length > 0);
+    const [first, second] = found;
+    if (first && second) {
+      this.fail(path, `mixes keys of ${SHAPE_NAMES[first.shape]} (${first.keys.join(', ')}) and of ${SHAPE_NAMES[second.shape]} (${second.keys.join(', ')}); use the output of one tool as it printed it`);
+    }
+    if (!first) this.fail(path, `matches no workspace JSON shape; expected ${EXPECTED_SHAPES}`);
+    return first.shape;
   }
 
-  fail(path: Array<string | number>, message: string): never {
-    throw new InputError(`${this.file}: ${formatKeyPath(path)}`, message);
+  private readTemplate(template: JsonObject): PartialFacts {
+    const parameters = template['parameters'] ?? {};
+    const variables = template['variables'] ?? {};
+    if (!isObject(parameters)) this.fail(['parameters'], 'must be an object');
+    if (!isObject(variables)) this.fail(['variables'], 'must be an object');
+    this.scope = { parameters, variables };
+    return this.readCollection(template['resources'] as unknown[], ['resources']);
   }
 
-  string(path: Array<string | number>): string | undefined {
-    const value = this.get(path);
+  /** A list or a template: pick the workspace, and see which private endpoints point at its resources. */
+  private readCollection(items: unknown[], base: Path): PartialFacts {
+    const workspaces: Array<{ node: JsonObject; path: Path; name: string }> = [];
+    const endpoints: Array<{ node: JsonObject; path: Path }> = [];
+    items.forEach((item, index) => {
+      const path = [...base, index];
+      if (!isObject(item)) this.fail(path, `expected an object describing a resource, got ${shown(item)}`);
+      if (typeIs(item, PRIVATE_ENDPOINT_TYPE)) endpoints.push({ node: item, path });
+      else if (item['type'] === undefined || typeIs(item, WORKSPACE_TYPE)) {
+        const name = this.value(item, ['name']);
+        workspaces.push({ node: item, path, name: name.ok && typeof name.value === 'string' ? name.value : String(item['name']) });
+      }
+    });
+    const chosen = this.pick(workspaces, base);
+    const facts = this.readWorkspace(chosen.node, chosen.path, this.shapeOf(chosen.node, chosen.path));
+    this.linkPrivateEndpoints(endpoints, facts);
+    return facts;
+  }
+
+  private pick<T extends { name: string }>(workspaces: T[], base: Path): T {
+    const names = workspaces.map((w) => w.name).join(', ');
+    const wanted = this.flags.workspaceName;
+    if (wanted !== undefined) {
+      const match = workspaces.find((w) => w.name.toLowerCase() === wanted.toLowerCase());
+      if (!match) this.fail(base, `holds no workspace named ${quote(wanted)} (${workspaces.length === 0 ? 'it holds none' : `candidates: ${names}`})`);
+      return match;
+    }
+    const [only, other] = workspaces;
+    if (!only) this.fail(base, `holds no ${WORKSPACE_TYPE} resource`);
+    if (other) this.fail(base, `holds ${workspaces.length} workspaces (${names}); pick one with --workspace-name`);
+    return only;
+  }
+
+  /** A value as the document means it: a template expression evaluated, or why it cannot be. */
+  private value(node: JsonObject, path: readonly string[]): { ok: true; value: unknown } | { ok: false; why: string; raw: unknown } {
+    let value: unknown = node;
+    for (const key of path) value = isObject(value) ? value[key] : undefined;
+    if (this.scope === null) return { ok: true, value };
+    const evaluated = evaluate(value, this.scope);
+    return evaluated.ok ? evaluated : { ...evaluated, raw: value };
+  }
+
+  private readWorkspace(node: JsonObject, base: Path, shape: JsonShape): PartialFacts {
+    if (typeof node['type'] === 'string' && !typeIs(node, WORKSPACE_TYPE)) {
+      this.fail([...base, 'type'], `is ${quote(node['type'])}, not a ${WORKSPACE_TYPE} resource`);
+    }
+    this.checkForeignKeys(node, base, shape);
+    const facts: Record<string, unknown> = {};
+    for (const row of FACT_ROWS) {
+      for (const source of row.json?.[shape] ?? []) {
+        const path = [...base, ...source.path];
+        const evaluated = this.value(node, source.path);
+        if (!evaluated.ok) {
+          // A flag gives this fact anyway; the file's value would be overridden.
+          if (this.flags[row.key] !== undefined) break;
+          this.fail(path, `cannot evaluate the ARM expression ${quote(evaluated.raw)}: ${evaluated.why}; give ${row.flag} instead`);
+        }
+        const value = this.convert(evaluated.value, source, path);
+        if (value === undefined) continue;
+        facts[row.key] = value;
+        this.paths.set(row.key, formatKeyPath(path));
+        break;
+      }
+    }
+    return facts as PartialFacts;
+  }
+
+  private convert(value: unknown, source: JsonSource, path: Path): unknown {
     if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value !== 'string') this.fail(path, `must be a string, got ${JSON.stringify(value)}`);
-    return value;
-  }
-
-  boolean(path: Array<string | number>): boolean | undefined {
-    const value = this.get(path);
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'boolean') this.fail(path, `must be true or false, got ${JSON.stringify(value)}`);
-    return value;
-  }
-
-  array(path: Array<string | number>): unknown[] | undefined {
-    const value = this.get(path);
-    if (value === undefined || value === null) return undefined;
-    if (!Array.isArray(value)) this.fail(path, `must be an array, got ${JSON.stringify(value)}`);
-    return value;
+    const text = (): string => {
+      if (typeof value !== 'string') this.fail(path, `must be a string, got ${shown(value)}`);
+      return value;
+    };
+    switch (source.read) {
+      case 'string':
+        return text();
+      case 'resource-id':
+        return this.resourceName(text(), source.type, path);
+      case 'boolean':
+        if (typeof value !== 'boolean') this.fail(path, `must be true or false, got ${shown(value)}`);
+        return value;
+      case 'has-items':
+        if (!Array.isArray(value)) this.fail(path, `must be a list, got ${shown(value)}`);
+        return value.length > 0;
+      case 'access-disabled': {
+        const access = text().toLowerCase();
+        if (access !== 'enabled' && access !== 'disabled') this.fail(path, `must be Enabled or Disabled, got ${shown(value)}`);
+        return access === 'disabled' ? true : undefined;
+      }
+      case 'api-url-cloud': {
+        const url = text();
+        let host: string;
+        try {
+          host = new URL(url).hostname;
+        } catch {
+          return this.fail(path, `${quote(url)} is not a URL`);
+        }
+        return cloudOfApiHost(host);
+      }
+    }
   }
 
   /** The resource name at the end of an ARM id of the given type, or a bare name. */
-  resourceName(path: Array<string | number>, type: string): string | undefined {
-    const value = this.string(path);
-    if (value === undefined) return undefined;
+  private resourceName(value: string, type: string, path: Path): string {
     if (!value.includes('/')) return value;
     const match = new RegExp(`/providers/${type.replace('.', '\\.')}/([^/]+)$`, 'i').exec(value.replace(/\/+$/, ''));
-    if (!match) this.fail(path, `'${value}' is not a resource id of type ${type}`);
-    return match[1];
+    if (!match) this.fail(path, `${quote(value)} is not a resource id of type ${type}`);
+    return match[1] as string;
   }
-}
 
-function set<K extends keyof WorkspaceFacts>(
-  facts: PartialFacts,
-  paths: Map<keyof WorkspaceFacts, string>,
-  key: K,
-  value: WorkspaceFacts[K] | undefined,
-  path: Array<string | number>,
-): void {
-  if (value === undefined) return;
-  facts[key] = value;
-  paths.set(key, formatKeyPath(path));
-}
-
-function normaliseRegion(location: string | undefined): string | undefined {
-  return location?.toLowerCase().replace(/\s+/g, '');
-}
-
-function cloudFromDiscoveryUrl(reader: JsonReader, path: string[]): WorkspaceFacts['cloud'] | undefined {
-  const url = reader.string(path);
-  if (url === undefined) return undefined;
-  let host: string;
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    reader.fail(path, `'${url}' is not a URL`);
+  /**
+   * Every key that spells a fact must be where this shape keeps it: `storage_account` at the
+   * top of an ARM resource, or `storageAccount` in `az ml` output, would otherwise be dropped.
+   */
+  private checkForeignKeys(node: JsonObject, base: Path, shape: JsonShape): void {
+    const own = sourcesOf(shape).map(({ source }) => source.path);
+    const containers = containersOf(shape);
+    const isOwn = (path: readonly string[]): boolean =>
+      own.some((p) => p.join('.') === path.join('.')) || containers.some((c) => c.join('.') === path.join('.'));
+    const factSpellings = new Map<string, { shape: JsonShape; key: string }>();
+    for (const other of SINGLE_SHAPES) {
+      for (const { source } of sourcesOf(other)) {
+        for (const key of source.path) if (key !== 'name' && key !== 'location' && key !== 'properties') factSpellings.set(spelling(key), { shape: other, key });
+      }
+    }
+    for (const container of containers) {
+      let holder: unknown = node;
+      for (const key of container) holder = isObject(holder) ? holder[key] : undefined;
+      if (!isObject(holder)) continue;
+      for (const key of Object.keys(holder)) {
+        const path = [...container, key];
+        if (isOwn(path)) continue;
+        const known = factSpellings.get(spelling(key));
+        if (!known) continue;
+        const ownPath = [...own, ...containers].find((p) => p.length > 0 && spelling(p[p.length - 1] as string) === spelling(key));
+        const spelledBy = SINGLE_SHAPES.find((s) => sourcesOf(s).some(({ source }) => source.path.includes(key)));
+        const holds = ownPath ? `${SHAPE_NAMES[shape]} holds it at ${formatKeyPath(ownPath)}` : `${SHAPE_NAMES[shape]} has no such key`;
+        this.fail([...base, ...path], spelledBy ? `is how ${SHAPE_NAMES[spelledBy]} spells it; ${holds}` : `is spelled like no workspace JSON shape; ${holds}`);
+      }
+    }
   }
-  return cloudOfApiHost(host);
-}
 
-function readArmShape(reader: JsonReader, paths: Map<keyof WorkspaceFacts, string>): PartialFacts {
-  const facts: PartialFacts = {};
-  const properties = reader.get(['properties']);
-  if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) {
-    reader.fail(['properties'], 'must be an object');
+  private linkPrivateEndpoints(endpoints: ReadonlyArray<{ node: JsonObject; path: Path }>, facts: PartialFacts): void {
+    const found = new Set<PrivateResource>();
+    let firstPath: string | undefined;
+    const nameOf = (key: 'storageAccount' | 'keyVault' | 'containerRegistry' | 'workspaceName'): string | undefined => (this.flags[key] ?? facts[key])?.toLowerCase();
+    for (const endpoint of endpoints) {
+      for (const list of ['privateLinkServiceConnections', 'manualPrivateLinkServiceConnections']) {
+        const evaluated = this.value(endpoint.node, ['properties', list]);
+        const connections = evaluated.ok && Array.isArray(evaluated.value) ? evaluated.value : [];
+        connections.forEach((connection, index) => {
+          const path = [...endpoint.path, 'properties', list, index, 'properties', 'privateLinkServiceId'];
+          const target = isObject(connection) ? this.value(connection, ['properties', 'privateLinkServiceId']) : { ok: true as const, value: undefined };
+          if (!target.ok) {
+            if (this.flags.privateResources !== undefined) return;
+            this.fail(path, `cannot evaluate the ARM expression ${quote(target.raw)}: ${target.why}; give --private-resources instead`);
+          }
+          if (typeof target.value !== 'string') return;
+          const match = /\/providers\/([^/]+\/[^/]+)\/([^/]+)/i.exec(target.value);
+          if (!match) return;
+          const [, type, name] = match as unknown as [string, string, string];
+          const hit = PRIVATE_TARGETS.find((t) => t.type.toLowerCase() === type.toLowerCase() && nameOf(t.fact) === name.toLowerCase());
+          if (hit) {
+            found.add(hit.id);
+            firstPath ??= formatKeyPath(path);
+          } else if (type.toLowerCase() === WORKSPACE_TYPE.toLowerCase() && nameOf('workspaceName') === name.toLowerCase() && facts.privateEndpoint === undefined) {
+            facts.privateEndpoint = true;
+            this.paths.set('privateEndpoint', formatKeyPath(path));
+          }
+        });
+      }
+    }
+    if (found.size > 0) {
+      facts.privateResources = PRIVATE_TARGETS.map((t) => t.id).filter((id) => found.has(id));
+      this.paths.set('privateResources', firstPath as string);
+    }
   }
-  set(facts, paths, 'workspaceName', reader.string(['name']), ['name']);
-  set(facts, paths, 'region', normaliseRegion(reader.string(['location'])), ['location']);
-  set(facts, paths, 'workspaceId', reader.string(['properties', 'workspaceId']), ['properties', 'workspaceId']);
-  set(facts, paths, 'storageAccount', reader.resourceName(['properties', 'storageAccount'], 'Microsoft.Storage/storageAccounts'), ['properties', 'storageAccount']);
-  set(facts, paths, 'keyVault', reader.resourceName(['properties', 'keyVault'], 'Microsoft.KeyVault/vaults'), ['properties', 'keyVault']);
-  set(facts, paths, 'containerRegistry', reader.resourceName(['properties', 'containerRegistry'], 'Microsoft.ContainerRegistry/registries'), ['properties', 'containerRegistry']);
-  set(facts, paths, 'hbi', reader.boolean(['properties', 'hbiWorkspace']), ['properties', 'hbiWorkspace']);
-  set(facts, paths, 'notebookFqdn', reader.string(['properties', 'notebookInfo', 'fqdn']), ['properties', 'notebookInfo', 'fqdn']);
-  const connections = reader.array(['properties', 'privateEndpointConnections']);
-  if (connections !== undefined) set(facts, paths, 'privateEndpoint', connections.length > 0, ['properties', 'privateEndpointConnections']);
-  set(facts, paths, 'cloud', cloudFromDiscoveryUrl(reader, ['properties', 'discoveryUrl']), ['properties', 'discoveryUrl']);
-  return facts;
-}
-
-function readCliShape(reader: JsonReader, paths: Map<keyof WorkspaceFacts, string>): PartialFacts {
-  const facts: PartialFacts = {};
-  set(facts, paths, 'workspaceName', reader.string(['name']), ['name']);
-  set(facts, paths, 'region', normaliseRegion(reader.string(['location'])), ['location']);
-  set(facts, paths, 'workspaceId', reader.string(['workspace_id']), ['workspace_id']);
-  set(facts, paths, 'storageAccount', reader.resourceName(['storage_account'], 'Microsoft.Storage/storageAccounts'), ['storage_account']);
-  set(facts, paths, 'keyVault', reader.resourceName(['key_vault'], 'Microsoft.KeyVault/vaults'), ['key_vault']);
-  set(facts, paths, 'containerRegistry', reader.resourceName(['container_registry'], 'Microsoft.ContainerRegistry/registries'), ['container_registry']);
-  set(facts, paths, 'hbi', reader.boolean(['hbi_workspace']), ['hbi_workspace']);
-  set(facts, paths, 'notebookFqdn', reader.string(['notebook_info', 'fqdn']), ['notebook_info', 'fqdn']);
-  const connections = reader.array(['private_endpoint_connections']);
-  if (connections !== undefined) set(facts, paths, 'privateEndpoint', connections.length > 0, ['private_endpoint_connections']);
-  // With public access disabled the workspace is only reachable through a private endpoint.
-  const publicAccess = reader.string(['public_network_access']);
-  if (publicAccess !== undefined && publicAccess.toLowerCase() === 'disabled' && facts.privateEndpoint === undefined) {
-    set(facts, paths, 'privateEndpoint', true, ['public_network_access']);
-  }
-  set(facts, paths, 'cloud', cloudFromDiscoveryUrl(reader, ['discovery_url']), ['discovery_url']);
-  return facts;
 }

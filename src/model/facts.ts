@@ -1,5 +1,12 @@
 import type { Cloud } from './clouds.js';
-import type { PrivateResource } from './private-names.js';
+
+/** Dependent resources of a workspace that can have their own private endpoint. */
+export const PRIVATE_RESOURCES = ['storage', 'key-vault', 'container-registry'] as const;
+export type PrivateResource = (typeof PRIVATE_RESOURCES)[number];
+
+export function isPrivateResource(value: string): value is PrivateResource {
+  return (PRIVATE_RESOURCES as readonly string[]).includes(value);
+}
 
 /** What we know about the user's workspace; placeholders and conditions are filled from it. */
 export interface WorkspaceFacts {
@@ -14,8 +21,8 @@ export interface WorkspaceFacts {
   notebookFqdn?: string;
   nodeAddress?: string;
   privateEndpoint: boolean;
-  /** Dependent resources with private endpoints of their own (--private-resources). */
-  privateResources?: PrivateResource[];
+  /** Dependent resources reached through their own private endpoint (their names must resolve privately). */
+  privateResources: PrivateResource[];
   hbi: boolean;
   customImages: boolean;
   userManagedDependencies: boolean;

@@ -9,10 +9,6 @@ import type { WorkspaceFacts } from './facts.js';
  */
 export type PrivateNameKind = 'workspace-api' | 'notebooks' | 'compute-instance' | 'storage' | 'key-vault' | 'container-registry';
 
-/** Resources of the workspace that may have private endpoints of their own (--private-resources). */
-export const PRIVATE_RESOURCES = ['storage', 'key-vault', 'container-registry'] as const;
-export type PrivateResource = (typeof PRIVATE_RESOURCES)[number];
-
 /**
  * The workspace's private-link names per cloud, as Azure's custom DNS article lists them:
  * `<id>.workspace.<region>.api…` and its `cert.` twin, the notebook host, and
@@ -85,6 +81,6 @@ export function mustResolvePrivately(kind: PrivateNameKind | null, facts: Worksp
     case 'compute-instance':
       return facts.privateEndpoint;
     default:
-      return (facts.privateResources ?? []).includes(kind);
+      return facts.privateResources.includes(kind);
   }
 }

@@ -243,9 +243,40 @@ t.test('a wildcard with no documented name stays, skipped, and a user catalog ca
 });
 
 t.test('a derived host that is not a valid DNS name is skipped, not dialled', async (t) => {
-  const longName = 'w'.repeat(33);
-  const notebook = expandCatalog(catalog, full('public', { workspaceName: longName })).find((x) => x.pattern === '*.notebooks.azure.net');
+  const notebook = expandCatalog(catalog, full('public', { workspaceName: 'ws_1' })).find((x) => x.pattern === '*.notebooks.azure.net');
   t.match(notebook?.skipped?.reason, /not a valid host name/);
+});
+
+t.test('the notebook label is cut to 63 characters the way Azure cuts the workspace name', async (t) => {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456';
+  for (const region of ['westus2', 'australiacentral2', 'germanywestcentral']) {
+    for (let length = 3; length <= 33; length++) {
+      const name = `W${alphabet.slice(0, length - 1)}`;
+      const whole = `ml-${name.toLowerCase()}-${region}-${WS_ID}`;
+      const notebooks = expandCatalog(catalog, full('public', { region, workspaceName: name })).filter((x) => x.pattern === '*.notebooks.azure.net');
+      t.equal(notebooks.length, 1, `${length} characters in ${region}: one notebook target`);
+      const target = notebooks[0] as Target;
+      t.equal(target.skipped, null, `${length} characters in ${region}: checked, not skipped`);
+      const label = target.host.split('.')[0] as string;
+      t.ok(label.length <= 63, `${label} is at most 63 characters`);
+      if (whole.length <= 63) t.equal(label, whole, 'a label that fits is not cut');
+      else t.equal(label.length, 63, 'a label that does not fit is cut to exactly 63');
+      t.ok(label.startsWith(`ml-${name.toLowerCase().slice(0, 3)}`) && label.endsWith(`-${region}-${WS_ID}`), 'only the name is cut');
+      t.equal(target.host, `${label}.${region}.notebooks.azure.net`);
+    }
+  }
+});
+
+t.test('without --inbound-from-here the inbound ports are listed as skipped, naming the flag', async (t) => {
+  for (const cloud of CLOUDS) {
+    const inbound = expandCatalog(catalog, full(cloud, { nodeAddress: undefined })).filter((x) => x.direction === 'inbound');
+    t.same(inbound.map((x) => x.port).sort(), [29876, 29877, 44224], `${cloud}: every inbound port is still listed`);
+    for (const target of inbound) {
+      t.equal(target.host, '<node>', 'no host is made up for the node');
+      t.equal(target.skipped?.flag, '--inbound-from-here');
+      t.match(target.skipped?.reason, /needs <node> \(the compute node; inbound ports are checked from outside it\)/);
+    }
+  }
 });
 
 t.test('unknown feature ids are bad input', async (t) => {

@@ -38,7 +38,7 @@ const EXPECTED: Record<string, string> = {
   'unknown-direction.yaml': '{file}:5: entries[0].direction: \"both\" is not one of inbound, outbound',
   'unknown-entry-key.yaml': '{file}:4: entries[0]: unknown key \'prot\'',
   'unknown-feature.yaml': '{file}:7: entries[0].features[1]: unknown feature \'notebooks\' (known: azure-ad, azure-portal, azure-resource-manager, studio, workspace-api, integrated-notebook, compute-instance, compute-cluster, microsoft-storage, workspace-storage, key-vault, container-registry, microsoft-container-registry, prebuilt-images, support-diagnostics, python-packages, r-packages, vscode-remote, aks-inference, arc-extension, arc-training, arc-inference, inbound-management)',
-  'unknown-placeholder.yaml': '{file}:4: entries[0].pattern: host pattern \'<tenant>.corp.example.com\': unknown placeholder <tenant> (known: <region>, <workspace-id>, <workspace-name>, <storage>, <key-vault>, <registry>, <compute-instance>, <notebook-fqdn>, <node>)',
+  'unknown-placeholder.yaml': '{file}:4: entries[0].pattern: host pattern \'<tenant>.corp.example.com\': unknown placeholder <tenant> (known: <region>, <workspace-id>, <workspace-name>, <storage>, <key-vault>, <registry>, <compute-instance>, <notebook-fqdn>, <node>, <notebook-workspace-name>)',
   'unknown-top-key.yaml': '{file}:1: (top level): unknown key \'entrys\'',
   'uppercase-pattern.yaml': '{file}:4: entries[0].pattern: host pattern \'API.corp.example.com\': must be lower case',
   'whole-host-placeholder-mixed.yaml': '{file}:4: entries[0].pattern: host pattern \'<notebook-fqdn>.example.com\': <notebook-fqdn> stands for a whole host and cannot be combined with other text',

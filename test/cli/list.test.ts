@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { CLI, runCli } from '../helpers/cli.js';
@@ -7,7 +10,7 @@ import { CLI, runCli } from '../helpers/cli.js';
 const FORBID_NETWORK = ['--import', fileURLToPath(new URL('../helpers/forbid-network.mjs', import.meta.url))];
 const FULL = [
   'list', '--cloud', 'public', '--region', 'westus2', '--workspace-id', '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', '--workspace-name', 'ws1',
-  '--storage-account', 'st1', '--key-vault', 'kv1', '--container-registry', 'acr1', '--compute-instance', 'ci1', '--private-endpoint', '--hbi', '-o', 'json',
+  '--storage-account', 'st1', '--key-vault', 'kv1', '--container-registry', 'acr1', '--compute-instance', 'ci1', '--inbound-from-here', '10.0.0.4', '--private-endpoint', '--hbi', '-o', 'json',
 ];
 
 t.test('the full example prints every target, none with a placeholder, without touching the network', async (t) => {
@@ -52,7 +55,13 @@ const BAD_INPUT: Array<[string[], RegExp]> = [
   [['list', '--bogus'], /^aml-netcheck: unknown option '--bogus'/],
   [['list', '--cloud', 'mars'], /argument 'mars' is invalid\. Allowed choices are public, usgov, china/],
   [['list', '--workspace-id', 'abc'], /^aml-netcheck: --workspace-id: 'abc' is not a GUID/],
-  [['list', '--region', 'chinaeast2'], /^aml-netcheck: --region: region 'chinaeast2' belongs to Azure China/],
+  [['list', '--cloud', 'public', '--region', 'chinaeast2'], /^aml-netcheck: --region: region 'chinaeast2' belongs to Azure China/],
+  [['list', '--private-resources', 'storage,cosmos'], /^aml-netcheck: --private-resources: unknown private resource 'cosmos' \(known: storage, key-vault, container-registry\)\n$/],
+  [['list', '--workspace-json', 'test/fixtures/workspace/arm-list.json'], /^aml-netcheck: test\/fixtures\/workspace\/arm-list\.json: value: holds 2 workspaces \(ws1, ws2\); pick one with --workspace-name\n$/],
+  [['list', '--workspace-json', 'test/fixtures/workspace/arm-foreign-key.json'], /^aml-netcheck: test\/fixtures\/workspace\/arm-foreign-key\.json: storage_account: is how `az ml workspace show` \(v2\) spells it/],
+  [['list', '--workspace-json', 'test/fixtures/workspace/no-shape.json'], /^aml-netcheck: test\/fixtures\/workspace\/no-shape\.json: matches no workspace JSON shape; expected an ARM resource/],
+  [['list', '--workspace-json', 'test/fixtures/workspace/template-unevaluable.json'], /cannot evaluate the ARM expression .*; give --storage-account instead\n$/],
+  [['list', '--workspace-json', '/dev/zero'], /^aml-netcheck: --workspace-json: '\/dev\/zero': holds more than the 16 MiB/],
   [['list', '--features', 'azure-ad,bogus'], /^aml-netcheck: --features: unknown feature 'bogus'/],
   [['list', '--features', ','], /^aml-netcheck: --features: needs at least one feature id/],
   [['list', '--catalog', 'test/fixtures/catalog/invalid/port-out-of-range.yaml'], /^aml-netcheck: test\/fixtures\/catalog\/invalid\/port-out-of-range\.yaml:5: entries\[0\]\.ports\[1\]: port 70000/],
@@ -105,4 +114,84 @@ t.test('a stdout that cannot be written is one line and exit code 2', { skip: ex
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   t.equal(stderr, 'aml-netcheck: cannot write to stdout: ENOSPC\n');
   t.equal(code, 2);
+});
+
+type ListedTarget = { host: string; port: number; direction: string; skipped: { reason: string; flag: string | null } | null };
+
+function listed(stdout: string): ListedTarget[] {
+  return (JSON.parse(stdout) as { targets: ListedTarget[] }).targets;
+}
+
+t.test('without --inbound-from-here the inbound ports are listed as skipped with the flag that enables them', async (t) => {
+  const run = await runCli(['list', '--region', 'westus2', '-o', 'json']);
+  t.equal(run.code, 0, run.stderr);
+  const inbound = listed(run.stdout).filter((x) => x.direction === 'inbound');
+  t.same(inbound.map((x) => x.port).sort(), [29876, 29877, 44224]);
+  t.ok(inbound.every((x) => x.host === '<node>' && x.skipped?.flag === '--inbound-from-here'), 'skipped, naming --inbound-from-here, with no host made up');
+  const table = await runCli(['list', '--region', 'westus2']);
+  t.match(table.stdout, /<node>\s+29876 .*--inbound-from-here/);
+  const given = listed((await runCli(['list', '--region', 'westus2', '--inbound-from-here', '10.0.0.4', '-o', 'json'])).stdout).filter((x) => x.direction === 'inbound');
+  t.ok(given.every((x) => x.host === '10.0.0.4' && x.skipped === null));
+});
+
+t.test('region names: normalised the same from flags and JSON; a sovereign region implies its cloud; an unknown one warns', async (t) => {
+  for (const spelling of ['West US 2', 'WESTUS2', ' westus2 ']) {
+    const run = await runCli(['list', '--region', spelling]);
+    t.equal(run.code, 0, run.stderr);
+    t.match(run.stdout, /\(Azure public, region westus2\)/, JSON.stringify(spelling));
+    t.equal(run.stderr, '');
+  }
+  const gov = await runCli(['list', '--region', 'usgovtexas']);
+  t.match(gov.stdout, /\(Azure Government, region usgovtexas\)/, 'usgovtexas alone means Azure Government');
+  const china = await runCli(['list', '--region', 'chinanorth3']);
+  t.match(china.stdout, /\(Azure China \(21Vianet\), region chinanorth3\)/);
+  const unknown = await runCli(['list', '--region', 'westus9']);
+  t.equal(unknown.code, 0);
+  t.equal(unknown.stderr, "aml-netcheck: warning: --region: 'westus9' is not an Azure region aml-netcheck knows; host names are built from it as given\n");
+  const fromJson = await runCli(['list', '--workspace-json', 'test/fixtures/workspace/cli-v2-full.json']);
+  t.match(fromJson.stdout, /region westeurope\)/, '"West Europe" in the JSON');
+});
+
+t.test('--workspace-json reads every shape, the encodings Windows writes, and standard input', async (t) => {
+  for (const [file, args, host] of [
+    ['arm-utf8-bom.json', [], 'st1.file.core.windows.net'],
+    ['arm-utf16le.json', [], 'st1.file.core.windows.net'],
+    ['sdk-v1.json', [], 'st4.file.core.chinacloudapi.cn'],
+    ['cli-v2-full.json', [], 'st3.file.core.windows.net'],
+    ['arm-list.json', ['--workspace-name', 'ws2'], 'st2.file.core.windows.net'],
+    ['cli-v2-list.json', ['--workspace-name', 'ws5'], 'st5.file.core.usgovcloudapi.net'],
+    ['template.json', [], 'st1.file.core.windows.net'],
+  ] as const) {
+    const run = await runCli(['list', '--workspace-json', `test/fixtures/workspace/${file}`, ...args, '-o', 'json']);
+    t.equal(run.code, 0, `${file}: ${run.stderr}`);
+    t.ok(listed(run.stdout).some((x) => x.host === host && x.skipped === null), `${file} gives ${host}`);
+  }
+  // A shell pipe, as users pipe `az ml workspace show` into it (node's own stdio pipes are sockets).
+  const child = spawn('sh', ['-c', `cat test/fixtures/workspace/arm.json | "${process.execPath}" "${CLI}" list --workspace-json - -o json`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.equal(code, 0, '- reads standard input');
+  t.ok(listed(stdout).some((x) => x.host === 'kv1.vault.azure.net' && x.skipped === null));
+});
+
+t.test('--workspace-json that is no usable file: one line, exit 2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'aml-netcheck-list-'));
+  const huge = join(dir, 'huge.json');
+  writeFileSync(huge, '');
+  truncateSync(huge, 17 * 1024 * 1024);
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  for (const [file, message] of [
+    [huge, /--workspace-json: '.*huge\.json': is \d+ bytes, more than the 16 MiB/],
+    [fifo, /fifo: not valid JSON: Unexpected end of JSON input/],
+    ['test/fixtures/workspace/not-utf8.json', /not-utf8\.json: is not UTF-8 or UTF-16 text/],
+    ['test/fixtures/workspace/nope.json', /--workspace-json: 'test\/fixtures\/workspace\/nope\.json': cannot open: no such file \(ENOENT\)/],
+  ] as const) {
+    const run = await runCli(['list', '--workspace-json', file]);
+    t.equal(run.code, 2, file);
+    t.match(run.stderr, message);
+    t.equal(run.stderr.trim().split('\n').length, 1, 'one line');
+    t.equal(run.stdout, '');
+  }
 });
