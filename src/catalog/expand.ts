@@ -17,7 +17,6 @@ export interface ExpandOptions {
 interface Candidate {
   readonly host: string;
   readonly representative: boolean;
-  readonly workspaceResource: boolean;
   readonly unresolved: Skip | null;
 }
 
@@ -76,18 +75,17 @@ function eitherSkip(group: readonly Contribution[]): Skip {
  */
 function resolveTemplate(template: string, facts: WorkspaceFacts, wildcard: HostPattern | null, representative: boolean): Candidate[] {
   const filled = fillTemplate(template, (name) => PLACEHOLDERS.get(name)?.values(facts) ?? []);
-  const workspaceResource = !representative && [...template.matchAll(/<([a-z-]+)>/g)].some((m) => PLACEHOLDERS.get(m[1] as string)?.workspaceResource === true);
   if (!filled.ok) {
-    return [{ host: filled.partial, representative, workspaceResource, unresolved: { reason: `needs ${filled.missing.map(describeMissing).join(', ')}`, flag: flagsFor(filled.missing) } }];
+    return [{ host: filled.partial, representative, unresolved: { reason: `needs ${filled.missing.map(describeMissing).join(', ')}`, flag: flagsFor(filled.missing) } }];
   }
   return filled.hosts.map((host) => {
     if (!isValidHostOrAddress(host)) {
-      return { host: template, representative, workspaceResource, unresolved: { reason: `'${host}' built from the workspace facts is not a valid host name`, flag: null } };
+      return { host: template, representative, unresolved: { reason: `'${host}' built from the workspace facts is not a valid host name`, flag: null } };
     }
     if (wildcard && !patternCovers(wildcard, host)) {
-      return { host: template, representative, workspaceResource, unresolved: { reason: `'${host}' is not under ${wildcard.host}`, flag: null } };
+      return { host: template, representative, unresolved: { reason: `'${host}' is not under ${wildcard.host}`, flag: null } };
     }
-    return { host, representative, workspaceResource, unresolved: null };
+    return { host, representative, unresolved: null };
   });
 }
 
@@ -98,7 +96,7 @@ function resolveAlternatives(alternatives: readonly string[], facts: WorkspaceFa
   if (usable) return usable;
   const last = attempts[attempts.length - 1] as Candidate[];
   const reasons = attempts.map((candidates) => candidates[0]?.unresolved).filter((s): s is Skip => s !== undefined && s !== null);
-  return [{ host: last[0]?.host ?? (alternatives[0] as string), representative: false, workspaceResource: last[0]?.workspaceResource ?? false, unresolved: { reason: reasons.map((r) => r.reason).join(', or '), flag: reasons.map((r) => r.flag).filter(Boolean).join(' or ') || null } }];
+  return [{ host: last[0]?.host ?? (alternatives[0] as string), representative: false, unresolved: { reason: reasons.map((r) => r.reason).join(', or '), flag: reasons.map((r) => r.flag).filter(Boolean).join(' or ') || null } }];
 }
 
 function candidatesFor(pattern: HostPattern, catalog: Catalog, facts: WorkspaceFacts): Candidate[] {
@@ -108,7 +106,6 @@ function candidatesFor(pattern: HostPattern, catalog: Catalog, facts: WorkspaceF
     return [{
       host: pattern.host,
       representative: false,
-      workspaceResource: false,
       unresolved: { reason: `no concrete host is documented for ${pattern.host}; name one under 'wildcards' in a --catalog file`, flag: '--catalog' },
     }];
   }

@@ -10,8 +10,6 @@ export interface PlaceholderSpec {
   readonly flag: string;
   /** Stands for a whole host name rather than part of a label. */
   readonly wholeHost: boolean;
-  /** Names one of the workspace's own resources, which a private endpoint makes private. */
-  readonly workspaceResource?: boolean;
   /** Completes "needs <name>" when the value is missing. */
   readonly missing?: string;
   values(facts: WorkspaceFacts): string[];

@@ -137,7 +137,8 @@ export async function emitReport(report: CheckReport, output: 'table' | 'json', 
 
 /** `check`: reads the flags, runs every check, prints the report; resolves to the exit code. */
 export async function runCheck(options: CheckOptions, version: string, write: Write): Promise<number> {
-  const { catalog, facts, features } = resolveWorkspace(options);
+  const { catalog, facts, features, warnings } = resolveWorkspace(options);
+  for (const warning of warnings) process.stderr.write(`aml-netcheck: warning: ${warning}\n`);
   const timeoutMs = parseDuration(options.timeout, '--timeout');
   const deadlineMs = parseDuration(options.deadline, '--deadline');
   const concurrency = parseCount(options.concurrency, '--concurrency', 1, 1024);

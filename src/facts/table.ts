@@ -41,8 +41,6 @@ export interface PlaceholderRow {
   readonly name: string;
   /** Stands for a whole host name rather than part of a label. */
   readonly wholeHost: boolean;
-  /** Names one of the workspace's own resources, which a private endpoint makes private. */
-  readonly workspaceResource?: boolean;
   /** Completes "needs <name>" when the fact is missing, saying why it matters. */
   readonly missing?: string;
 }
@@ -125,7 +123,7 @@ export const FACT_TABLE = {
     kind: 'string',
     example: '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11',
     check: nameRule(GUID_RE, 'a GUID such as 0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', (v) => v.toLowerCase()),
-    placeholder: { name: 'workspace-id', wholeHost: false, workspaceResource: true },
+    placeholder: { name: 'workspace-id', wholeHost: false },
     json: {
       arm: [{ read: 'string', path: ['properties', 'workspaceId'] }],
       'cli-v2': [{ read: 'string', path: ['workspace_id'] }],
@@ -153,7 +151,7 @@ export const FACT_TABLE = {
     kind: 'string',
     example: 'st1',
     check: nameRule(/^[a-z0-9]{3,24}$/, 'a storage account name of 3-24 lower-case letters and digits'),
-    placeholder: { name: 'storage', wholeHost: false, workspaceResource: true },
+    placeholder: { name: 'storage', wholeHost: false },
     json: {
       arm: [RESOURCE_ID('Microsoft.Storage/storageAccounts', ['properties', 'storageAccount'])],
       'cli-v2': [RESOURCE_ID('Microsoft.Storage/storageAccounts', ['storage_account'])],
@@ -167,7 +165,7 @@ export const FACT_TABLE = {
     kind: 'string',
     example: 'kv1',
     check: nameRule(/^[a-z](?:[a-z0-9]|-(?!-)){1,22}[a-z0-9]$/, 'a key vault name of 3-24 letters, digits and single hyphens', (v) => v.toLowerCase()),
-    placeholder: { name: 'key-vault', wholeHost: false, workspaceResource: true },
+    placeholder: { name: 'key-vault', wholeHost: false },
     json: {
       arm: [RESOURCE_ID('Microsoft.KeyVault/vaults', ['properties', 'keyVault'])],
       'cli-v2': [RESOURCE_ID('Microsoft.KeyVault/vaults', ['key_vault'])],
@@ -182,7 +180,7 @@ export const FACT_TABLE = {
     example: 'acr1',
     // Azure asks for at least 5 characters today, but older registries can be shorter.
     check: nameRule(/^[a-z0-9]{1,50}$/, 'a registry name of up to 50 letters and digits', (v) => v.toLowerCase()),
-    placeholder: { name: 'registry', wholeHost: false, workspaceResource: true },
+    placeholder: { name: 'registry', wholeHost: false },
     json: {
       arm: [RESOURCE_ID('Microsoft.ContainerRegistry/registries', ['properties', 'containerRegistry'])],
       'cli-v2': [RESOURCE_ID('Microsoft.ContainerRegistry/registries', ['container_registry'])],
@@ -196,7 +194,7 @@ export const FACT_TABLE = {
     kind: 'list',
     example: 'ci1',
     check: nameRule(/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/, 'a compute instance name of 3-24 letters, digits and hyphens', (v) => v.toLowerCase()),
-    placeholder: { name: 'compute-instance', wholeHost: false, workspaceResource: true },
+    placeholder: { name: 'compute-instance', wholeHost: false },
   },
   notebookFqdn: {
     flag: '--notebook-fqdn',
@@ -209,7 +207,7 @@ export const FACT_TABLE = {
       if (!isValidHostname(host)) throw new InputError(where, `${quote(value)} is not a valid host name`);
       return host;
     },
-    placeholder: { name: 'notebook-fqdn', wholeHost: true, workspaceResource: true },
+    placeholder: { name: 'notebook-fqdn', wholeHost: true },
     json: {
       arm: [{ read: 'string', path: ['properties', 'notebookInfo', 'fqdn'] }],
       'cli-v2': [{ read: 'string', path: ['notebook_info', 'fqdn'] }],

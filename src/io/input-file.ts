@@ -65,11 +65,18 @@ export function readInputFile(file: string, where: string, options: InputReadOpt
     throw new InputError(where, `${shown}: ${message}`);
   };
   let fd: number;
+  let ownFd = true;
   try {
     // Non-blocking, so opening a FIFO with no writer returns at once instead of waiting forever.
-    fd = stdin ? openSync('/dev/stdin', constants.O_RDONLY | constants.O_NONBLOCK) : openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(stdin ? '/dev/stdin' : file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    return fail(`cannot open: ${describe(error)}`);
+    if (!stdin || (error as NodeJS.ErrnoException).code !== 'ENXIO') return fail(`cannot open: ${describe(error)}`);
+    // A socket (what Node's and some CI runners' spawn give as stdin) cannot be reopened. Node
+    // makes the descriptor non-blocking when it wraps it as process.stdin, which is all the
+    // loop below needs; nothing is read through the stream itself.
+    process.stdin.pause();
+    fd = 0;
+    ownFd = false;
   }
   try {
     const stats = fstatSync(fd);
@@ -99,7 +106,8 @@ export function readInputFile(file: string, where: string, options: InputReadOpt
     }
     return Buffer.concat(chunks, total);
   } finally {
-    closeSync(fd);
+    if (ownFd) closeSync(fd);
+    else process.stdin.destroy();
   }
 }
 

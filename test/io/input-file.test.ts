@@ -75,3 +75,22 @@ t.test('UTF-8 with a BOM and UTF-16 either way are decoded; other bytes are refu
   t.equal(decodeInputText(Buffer.from(text, 'utf16le'), 'f'), text, 'UTF-16LE without a mark');
   t.match(lineOf(() => decodeInputText(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), 'ws.json')), /^ws\.json: is not UTF-8 or UTF-16 text$/);
 });
+
+t.test('standard input: a pipe, and a socket as Node spawns it, are read whole; a writer that never ends times out', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const read = (input: string | null, timeoutMs: number): Promise<string> =>
+    new Promise((resolve) => {
+      const code = `import { readInputFile } from ${JSON.stringify(new URL('../../src/io/input-file.ts', import.meta.url).href)};
+        try { process.stdout.write('read:' + readInputFile('-', '--workspace-json', { timeoutMs: ${timeoutMs} }).toString()); }
+        catch (error) { process.stdout.write('error:' + error.toLine()); }`;
+      const child = spawn(process.execPath, [...process.execArgv, '--input-type=module', '-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      child.on('close', () => resolve(out));
+      if (input !== null) child.stdin.end(input);
+      else child.stdin.write('{');
+      t.teardown(() => child.kill());
+    });
+  t.equal(await read('{"a":1}', 5000), 'read:{"a":1}', 'a socket stdin');
+  t.equal(await read(null, 500), 'error:--workspace-json: standard input: the socket sent no end of data within 0.5 s');
+});
