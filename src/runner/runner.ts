@@ -130,7 +130,7 @@ class DnsCache {
     let pending = this.#results.get(host);
     if (!pending) {
       pending = this.slots.dns(() =>
-        withRetries(this.options.retries, this.signal, () => resolveHost(host, { servers: this.options.dnsServers, timeoutMs: this.options.timeoutMs, signal: this.signal })),
+        withRetries(this.options.retries, this.signal, () => resolveHost({ host }, { servers: this.options.dnsServers, timeoutMs: this.options.timeoutMs, signal: this.signal })),
       );
       this.#results.set(host, pending);
     }
@@ -173,7 +173,7 @@ async function connectAll(target: Target, addresses: readonly string[], options:
     addresses.map(async (address) => {
       let connection: TcpConnection | undefined;
       const { attempts, ms } = await withRetries(options.retries, signal, async () => {
-        connection = await connectTcp(address, port, { timeoutMs: options.timeoutMs, signal });
+        connection = await connectTcp({ address, port }, { timeoutMs: options.timeoutMs, signal });
         return connection.result;
       });
       return { connection: connection as TcpConnection, attempts, ms };
