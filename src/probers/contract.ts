@@ -96,8 +96,11 @@ export class ProbeScope<D> {
     this.#settled = true;
     this.deadline.dispose();
     for (const remove of [...this.#listeners]) remove();
-    for (const resource of this.#resources) closeQuietly(resource);
+    // Closed on the next turn: destroying a socket under a TLS socket from inside one of its own
+    // callbacks (where a crash can land) kills Node with SIGSEGV.
+    const resources = [...this.#resources];
     this.#resources.clear();
+    if (resources.length > 0) setImmediate(() => resources.forEach(closeQuietly));
     for (const cleanup of this.#cleanups.splice(0)) {
       try {
         void Promise.resolve(cleanup()).catch(ignore);
@@ -144,10 +147,7 @@ export class ProbeScope<D> {
    * handler can skip the hook; removed on settle.
    */
   on<A extends unknown[]>(emitter: Listenable, event: string, handler: (...args: A) => void, name: string = event): () => void {
-    const wrapped = this.guard((...args: A) => {
-      this.event(name);
-      handler(...args);
-    }) as (...args: unknown[]) => void;
+    const wrapped = this.guard((...args: A) => this.traced(name, () => handler(...args))) as (...args: unknown[]) => void;
     emitter.on(event, wrapped);
     return this.#track(() => emitter.off(event, wrapped));
   }
@@ -164,10 +164,7 @@ export class ProbeScope<D> {
 
   /** Runs when the deadline expires or the caller aborts, before the spec's interrupted failure (if any) settles. */
   onInterrupt(handler: (why: Interruption) => void): () => void {
-    const listener = this.guard(() => {
-      this.event('interrupt');
-      handler(this.deadline.interruption ?? 'aborted');
-    });
+    const listener = this.guard(() => this.traced('interrupt', () => handler(this.deadline.interruption ?? 'aborted')));
     this.signal.addEventListener('abort', listener, { once: true });
     return this.#track(() => this.signal.removeEventListener('abort', listener));
   }
@@ -186,10 +183,18 @@ export class ProbeScope<D> {
     return once;
   }
 
-  /** Calls the trace hook inside a handler: a throw propagates into the guard, a rejection is caught here. */
-  event(name: string): void {
+  /**
+   * Runs `fn`, the body of a handler, after telling the trace hook. A throwing hook is a throwing
+   * handler. A hook that returns a promise holds the handler until it settles, so a rejection
+   * ends the probe as an internal error before the handler could settle it otherwise.
+   */
+  traced(name: string, fn: () => void): void {
     const outcome = this.#spec.context.trace?.(name);
-    if (isThenable(outcome)) outcome.then(undefined, (error: unknown) => this.crash(error));
+    if (isThenable(outcome)) {
+      outcome.then(this.guard(fn), (error: unknown) => this.crash(error));
+      return;
+    }
+    fn();
   }
 
   /** Awaits the trace hook at an async checkpoint of the body. */

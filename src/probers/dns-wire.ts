@@ -138,10 +138,11 @@ function exchangeUdp(
       try {
         socket.send(
           query,
-          scope.guard((error: Error | null) => {
-            scope.event('udp.sent');
-            if (error) fail(error);
-          }),
+          scope.guard((error: Error | null) =>
+            scope.traced('udp.sent', () => {
+              if (error) fail(error);
+            }),
+          ),
         );
       } catch (error) {
         // send() throws synchronously on a socket that could not connect.
@@ -172,15 +173,16 @@ function exchangeUdp(
     socket.connect(
       server.port,
       server.address,
-      scope.guard((error?: Error) => {
-        scope.event('udp.connect');
-        if (settled) return;
-        // No route to the server (ENETUNREACH) arrives here, not as an 'error' event.
-        if (error) return fail(error);
-        send();
-        // UDP loses packets; one resend halfway keeps a single drop from looking like a dead server.
-        retransmit = setTimeout(send, Math.max(10, scope.deadline.remainingMs() / 2));
-      }),
+      scope.guard((error?: Error) =>
+        scope.traced('udp.connect', () => {
+          if (settled) return;
+          // No route to the server (ENETUNREACH) arrives here, not as an 'error' event.
+          if (error) return fail(error);
+          send();
+          // UDP loses packets; one resend halfway keeps a single drop from looking like a dead server.
+          retransmit = setTimeout(send, Math.max(10, scope.deadline.remainingMs() / 2));
+        }),
+      ),
     );
   });
 }

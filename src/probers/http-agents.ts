@@ -43,8 +43,7 @@ export function directAgent(undici: typeof Undici, scope: ProbeScope<HttpDetails
   let existing = options.existing;
   if (existing) scope.own(existing);
 
-  const connect: buildConnector.connector = scope.guard((connectOptions, callback) => {
-    scope.event('connector');
+  const connect: buildConnector.connector = scope.guard((connectOptions, callback) => scope.traced('connector', () => {
     // The first request goes over the connection the TCP and TLS checks already opened.
     if (existing && !existing.destroyed) {
       const socket = existing;
@@ -95,7 +94,7 @@ export function directAgent(undici: typeof Undici, scope: ProbeScope<HttpDetails
         finish(null, secure);
       }, 'tls.secureConnect');
     }, 'tcp.connect');
-  }) as buildConnector.connector;
+  })) as buildConnector.connector;
 
   return new undici.Agent({ connect, connections: 1 });
 }
@@ -153,12 +152,7 @@ export function proxyAgent(undici: typeof Undici, scope: ProbeScope<HttpDetails>
   const tracked = (connect: buildConnector.connector, name: string, onConnected: () => void): buildConnector.connector =>
     (connectOptions, callback) =>
       connect(connectOptions, (...args) => {
-        if (args[0] === null) {
-          scope.guard(() => {
-            scope.event(name);
-            onConnected();
-          })();
-        }
+        if (args[0] === null) scope.guard(() => scope.traced(name, onConnected))();
         callback(...args);
       });
 
@@ -182,11 +176,12 @@ export function proxyAgent(undici: typeof Undici, scope: ProbeScope<HttpDetails>
       return Object.assign(client, {
         connect: async (connectOptions: Dispatcher.ConnectOptions) => {
           const data = await openTunnel(connectOptions);
-          scope.guard(() => {
-            scope.event('proxy.tunnel');
-            progress.tunnelStatus = data.statusCode;
-            if (data.statusCode === 200) progress.stage = 'tls';
-          })();
+          scope.guard(() =>
+            scope.traced('proxy.tunnel', () => {
+              progress.tunnelStatus = data.statusCode;
+              if (data.statusCode === 200) progress.stage = 'tls';
+            }),
+          )();
           return data;
         },
       });
