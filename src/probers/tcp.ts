@@ -1,31 +1,32 @@
 import net from 'node:net';
 import type { TcpDetails, TcpResult } from '../model/phases.js';
-import { Deadline } from './deadline.js';
-import { fail, startClock, succeed, type PhaseFailure, type PhaseSuccess } from '../model/phases.js';
+import { fail, succeed, type PhaseFailure, type PhaseSuccess } from '../model/phases.js';
+import { describeTcpError } from './classify.js';
+import { runProbe, type ProbeContext } from './contract.js';
 import { errorCode, errorMessage } from './errors.js';
 import { formatEndpoint } from '../model/hosts.js';
-import type { ReasonCode } from '../model/reasons.js';
 
-export interface TcpOptions {
-  readonly timeoutMs: number;
-  readonly signal?: AbortSignal;
+export interface TcpTarget {
+  /** An IP address: resolving is the DNS phase's job. */
+  readonly address: string;
+  readonly port: number;
 }
 
+export interface TcpContext extends ProbeContext {
+  /**
+   * Receives the connected socket, which the caller then owns (or hands to the TLS prober,
+   * which takes it). Without it the connection is closed as soon as it opens.
+   */
+  readonly keepOpen?: (socket: net.Socket) => void;
+}
+
+/** Events the TCP prober passes to `trace`, in the order they can happen. */
+export const TCP_TRACE_EVENTS = ['dial', 'connect', 'error', 'interrupt'] as const;
 
 /** On success the caller owns the socket and must destroy it (or hand it to the TLS prober, which does). */
 export type TcpConnection =
   | { readonly result: PhaseSuccess<TcpDetails>; readonly socket: net.Socket }
   | { readonly result: PhaseFailure<TcpDetails>; readonly socket: null };
-
-const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EHOSTDOWN', 'ENETDOWN']);
-
-export function classifyTcpError(code: string | null): ReasonCode {
-  if (code === 'ECONNREFUSED') return 'tcp-refused';
-  // The kernel gives up on unanswered SYNs with ETIMEDOUT; same finding as our own timer.
-  if (code === 'ETIMEDOUT') return 'tcp-timeout';
-  if (code !== null && UNREACHABLE_CODES.has(code)) return 'tcp-unreachable';
-  return 'tcp-failed';
-}
 
 export function assertDialable(address: string, port: number, caller: string): void {
   // Resolving here would hide which address was tried and bypass the DNS checks.
@@ -38,88 +39,75 @@ export function assertDialable(address: string, port: number, caller: string): v
 }
 
 /**
- * Opens a TCP connection to an IP address and returns it, so the TLS phase can run over
- * the very connection that was just checked.
+ * Opens a TCP connection to an IP address. The socket goes to `keepOpen`, so the TLS phase
+ * can run over the very connection that was just checked; otherwise it is closed at once.
  */
-export function connectTcp(address: string, port: number, options: TcpOptions): Promise<TcpConnection> {
-  assertDialable(address, port, 'connectTcp');
-  const elapsed = startClock();
+export async function probeTcp(target: TcpTarget, context: TcpContext): Promise<TcpResult> {
+  const { address, port } = target;
+  assertDialable(address, port, 'probeTcp');
   const endpoint = formatEndpoint(address, port);
-  const deadline = new Deadline(options.timeoutMs, options.signal);
-  const baseDetails: TcpDetails = { address, port, localAddress: null, localPort: null };
+  const details: TcpDetails = { address, port, localAddress: null, localPort: null };
 
-  if (deadline.interruption !== null) {
-    deadline.dispose();
-    return Promise.resolve({
-      result: fail('tcp', elapsed(), 'aborted', `connect to ${endpoint} aborted before it started`, null, baseDetails),
-      socket: null,
-    });
-  }
+  return runProbe<TcpDetails>(
+    {
+      phase: 'tcp',
+      what: `connect to ${endpoint}`,
+      context,
+      details: () => details,
+      interrupted: (why, ms) =>
+        why === 'timeout'
+          ? fail('tcp', ms, 'tcp-timeout', `connect to ${endpoint} timed out after ${context.timeoutMs} ms`, null, details)
+          : fail('tcp', ms, 'aborted', `connect to ${endpoint} aborted after ${ms} ms`, null, details),
+    },
+    async (scope) => {
+      await scope.checkpoint('dial');
+      const socket = scope.own(net.connect({ host: address, port, noDelay: true }));
+      // Stays attached after the hand-over: a reset that lands before the caller attaches its
+      // own listeners must not crash the process.
+      socket.on('error', ignoreError);
 
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: address, port, noDelay: true });
-    // Stays attached after we hand the socket over: a reset that lands before the caller
-    // attaches its own listeners must not crash the process.
-    socket.on('error', ignoreError);
-
-    const settle = (connection: TcpConnection): void => {
-      deadline.signal.removeEventListener('abort', onInterrupt);
-      socket.off('connect', onConnect);
-      socket.off('error', onError);
-      deadline.dispose();
-      resolve(connection);
-    };
-
-    const failWith = (reason: ReasonCode, message: string, cause: string | null): void => {
-      socket.destroy();
-      settle({ result: fail('tcp', elapsed(), reason, message, cause, baseDetails), socket: null });
-    };
-
-    const onInterrupt = (): void => {
-      if (deadline.interruption === 'timeout') {
-        failWith('tcp-timeout', `connect to ${endpoint} timed out after ${options.timeoutMs} ms`, null);
-      } else {
-        failWith('aborted', `connect to ${endpoint} aborted after ${elapsed()} ms`, null);
-      }
-    };
-
-    const onError = (error: Error): void => {
-      const code = errorCode(error);
-      const reason = classifyTcpError(code);
-      const suffix = code === null ? errorMessage(error) : code;
-      switch (reason) {
-        case 'tcp-refused':
-          return failWith(reason, `connect to ${endpoint} refused (${suffix})`, code);
-        case 'tcp-timeout':
-          return failWith(reason, `connect to ${endpoint} timed out in the kernel (${suffix})`, code);
-        case 'tcp-unreachable':
-          return failWith(reason, `no route to ${endpoint} (${suffix})`, code);
-        default:
-          return failWith(reason, `connect to ${endpoint} failed: ${errorMessage(error)}`, code);
-      }
-    };
-
-    const onConnect = (): void => {
-      const details: TcpDetails = {
-        address,
-        port,
-        localAddress: socket.localAddress ?? null,
-        localPort: socket.localPort ?? null,
-      };
-      settle({ result: succeed('tcp', elapsed(), details), socket });
-    };
-
-    deadline.signal.addEventListener('abort', onInterrupt, { once: true });
-    socket.once('connect', onConnect);
-    socket.once('error', onError);
-  });
+      scope.once(socket, 'error', (error: Error) => {
+        const code = errorCode(error);
+        const { reason, message } = describeTcpError(endpoint, code, errorMessage(error));
+        scope.settle(fail('tcp', scope.elapsed(), reason, message, code, details));
+      });
+      scope.once(socket, 'connect', () => {
+        const connected: TcpDetails = {
+          address,
+          port,
+          localAddress: socket.localAddress ?? null,
+          localPort: socket.localPort ?? null,
+        };
+        const result = succeed('tcp', scope.elapsed(), connected);
+        if (context.keepOpen !== undefined) {
+          context.keepOpen(socket);
+          scope.release(socket);
+        }
+        scope.settle(result);
+      });
+    },
+  );
 }
 
-/** Connects and immediately closes: for targets checked at TCP depth only. */
-export async function probeTcp(address: string, port: number, options: TcpOptions): Promise<TcpResult> {
-  const connection = await connectTcp(address, port, options);
-  connection.socket?.destroy();
-  return connection.result;
+/** probeTcp that keeps the connection: the socket comes back with the result. */
+export async function connectTcp(target: TcpTarget, context: TcpContext): Promise<TcpConnection> {
+  const kept: { socket: net.Socket | null } = { socket: null };
+  const result = await probeTcp(target, {
+    ...context,
+    keepOpen: (socket) => {
+      kept.socket = socket;
+      context.keepOpen?.(socket);
+    },
+  });
+  if (result.ok && kept.socket !== null) return { result, socket: kept.socket };
+  kept.socket?.destroy();
+  return { result: result.ok ? internalNoSocket(result) : result, socket: null };
+}
+
+/** A success without a socket cannot happen; if it does, it is our bug, not a reachable port. */
+function internalNoSocket(result: PhaseSuccess<TcpDetails>): PhaseFailure<TcpDetails> {
+  const { address, port } = result.details;
+  return fail('tcp', result.ms, 'internal-error', `aml-netcheck failed in the tcp phase (connect to ${formatEndpoint(address, port)}): no socket was handed over`, null, result.details);
 }
 
 function ignoreError(): void {}

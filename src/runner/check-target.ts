@@ -4,6 +4,7 @@ import type { DnsServer } from '../probers/dns.js';
 import { probeHttp } from '../probers/http.js';
 import { connectTcp, type TcpConnection } from '../probers/tcp.js';
 import { probeTls } from '../probers/tls.js';
+import type { Trace } from '../probers/contract.js';
 import { formatDuration } from '../model/duration.js';
 import { formatEndpoint } from '../model/hosts.js';
 import type { DnsResult, HttpResult, Phase, PhaseFailure, TcpResult, TlsResult } from '../model/phases.js';
@@ -33,6 +34,12 @@ export interface CheckSettings {
    * trusted through any other CA is reported as TLS inspection. Unset: no such check.
    */
   readonly isVouchedIssuer?: ((issuer: string) => boolean) | undefined;
+  /**
+   * Sees every I/O event of every probe (`--log-level trace` logs them), by the target id, or
+   * the host for DNS, which is resolved once for all its targets. A throw here is treated as a
+   * bug in that probe, which is how tests prove a bug stays contained to its target.
+   */
+  readonly trace?: ((subject: string, phase: Phase, event: string) => void | Promise<void>) | undefined;
   /** Where a catalog port is really served; only the demo maps ports. */
   readonly dialPort?: ((port: number) => number) | undefined;
   readonly logger: Logger;
@@ -44,6 +51,12 @@ export interface CheckContext {
   readonly dnsCache: DnsCache;
   readonly signal: AbortSignal;
   readonly slots: Slots;
+}
+
+/** The prober's trace hook for one phase of one subject, when the run has one. */
+export function traceOf(settings: CheckSettings, subject: string, phase: Phase): Trace | undefined {
+  const trace = settings.trace;
+  return trace ? (event) => trace(subject, phase, event) : undefined;
 }
 
 /** Ports a web proxy cannot carry: checked directly, and the report says so. */
@@ -62,7 +75,7 @@ async function connectAll(target: Target, addresses: readonly string[], context:
     addresses.map(async (address) => {
       let connection: TcpConnection | undefined;
       const { attempts, ms } = await withRetries(settings.retries, signal, async () => {
-        connection = await connectTcp(address, port, { timeoutMs: settings.timeoutMs, signal });
+        connection = await connectTcp({ address, port }, { timeoutMs: settings.timeoutMs, signal, trace: traceOf(settings, target.id, 'tcp') });
         return connection.result;
       });
       return { connection: connection as TcpConnection, attempts, ms };
@@ -95,7 +108,7 @@ async function checkViaProxy(target: Target, proxy: string, dns: DnsResult | nul
   const { settings, signal } = context;
   // Through a proxy the wait is for the proxy to reach the host: mostly waiting.
   const { result: http, attempts, ms } = await context.slots.wait(() =>
-    withRetries(settings.retries, signal, () => probeHttp({ url: urlFor(target) }, { timeoutMs: settings.timeoutMs, signal, ca: settings.ca, proxy: { url: proxy } })),
+    withRetries(settings.retries, signal, () => probeHttp({ url: urlFor(target) }, { timeoutMs: settings.timeoutMs, signal, ca: settings.ca, proxy: { url: proxy }, trace: traceOf(settings, target.id, 'http') })),
   );
   const phases: PhaseResults = { ...EMPTY_PHASES, dns, http };
   const timings = { dns: dns?.ms, http: ms, total: (dns?.ms ?? 0) + ms };
@@ -161,7 +174,7 @@ async function checkDirect(target: Target, dns: Extract<DnsResult, { ok: true }>
     if (target.probe === 'https') {
       tls = await probeTls(
         { host: target.host, address, port: dialled },
-        { timeoutMs: settings.timeoutMs, signal, ca: settings.ca, socket: connection.socket, keepOpen: (socket) => (open = socket) },
+        { timeoutMs: settings.timeoutMs, signal, ca: settings.ca, socket: connection.socket, keepOpen: (socket) => (open = socket), trace: traceOf(settings, target.id, 'tls') },
       );
       timings.tls = tls.ms;
       if (!tls.ok) {
@@ -183,7 +196,7 @@ async function checkDirect(target: Target, dns: Extract<DnsResult, { ok: true }>
       const retried = await withRetries(settings.retries, signal, () => {
         const socket = open ?? undefined;
         open = null;
-        return probeHttp({ url, address }, { timeoutMs: settings.timeoutMs, signal, ca: settings.ca, socket });
+        return probeHttp({ url, address }, { timeoutMs: settings.timeoutMs, signal, ca: settings.ca, socket, trace: traceOf(settings, target.id, 'http') });
       });
       http = retried.result;
       timings.http = retried.ms;

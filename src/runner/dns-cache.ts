@@ -1,4 +1,5 @@
-import { resolveHost, type DnsServer } from '../probers/dns.js';
+import { resolveHost } from '../probers/dns.js';
+import { traceOf, type CheckSettings } from './check-target.js';
 import type { DnsResult } from '../model/phases.js';
 import { withRetries, type Slots } from './schedule.js';
 
@@ -13,7 +14,7 @@ export class DnsCache {
   readonly #results = new Map<string, Promise<Resolved>>();
 
   constructor(
-    private readonly settings: { readonly dnsServers?: readonly DnsServer[] | undefined; readonly timeoutMs: number; readonly retries: number },
+    private readonly settings: CheckSettings,
     private readonly signal: AbortSignal,
     private readonly slots: Slots,
   ) {}
@@ -22,7 +23,7 @@ export class DnsCache {
     let pending = this.#results.get(host);
     if (!pending) {
       const { dnsServers, timeoutMs, retries } = this.settings;
-      pending = this.slots.dns(() => withRetries(retries, this.signal, () => resolveHost(host, { servers: dnsServers, timeoutMs, signal: this.signal })));
+      pending = this.slots.dns(() => withRetries(retries, this.signal, () => resolveHost({ host }, { servers: dnsServers, timeoutMs, signal: this.signal, trace: traceOf(this.settings, host, 'dns') })));
       this.#results.set(host, pending);
     }
     return pending;

@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { formatDuration } from '../model/duration.js';
-import type { CheckedTarget } from '../model/result.js';
+import type { CheckedTarget, TargetOutcome } from '../model/result.js';
+import { internalErrorOf } from '../probers/contract.js';
 import type { Target } from '../model/target.js';
 import { checkTarget, type CheckSettings } from './check-target.js';
 import { DnsCache } from './dns-cache.js';
@@ -44,6 +45,13 @@ function skippedOutcome(target: Target): CheckedTarget {
   return { ...target, ...outcome({ verdict: 'skipped', detail }) };
 }
 
+/** The exception behind a prober's internal-error, for the log: the report keeps only its message. */
+function probeBug(outcome: TargetOutcome): unknown {
+  const { dns, tcp, tls, http } = outcome.phases;
+  const failed = [dns, ...tcp, tls, http].find((phase) => phase !== null && !phase.ok && phase.reason === 'internal-error');
+  return failed ? internalErrorOf(failed) : undefined;
+}
+
 /**
  * A throw out of a check is a bug in aml-netcheck. It is logged and contained to its target,
  * whose verdict becomes unknown: a bug can never make a feature look healthy.
@@ -58,7 +66,11 @@ function internalError(target: Target, error: unknown): CheckedTarget {
  * outcome is a verdict, a bug in a check is reported on that target, and when the deadline
  * or an interrupt comes, unfinished targets are reported as such.
  */
-export function startChecks(targets: readonly Target[], options: RunOptions): Run {
+export function startChecks(targets: readonly Target[], given: RunOptions): Run {
+  const options: RunOptions =
+    given.trace === undefined && given.logger.isLevelEnabled('trace')
+      ? { ...given, trace: (subject, phase, event) => given.logger.trace({ target: subject, phase, event }, 'probe event') }
+      : given;
   const controller = new AbortController();
   // Every probe in flight listens on this one signal; hundreds at once is expected.
   setMaxListeners(0, controller.signal);
@@ -97,7 +109,7 @@ export function startChecks(targets: readonly Target[], options: RunOptions): Ru
         const checked = await checkTarget(target, context);
         if (checked.reason === 'aborted') result = unfinishedBecause(target, stopReason());
         else result = { ...target, ...checked, fix: remediesFor(target, checked.reason) };
-        if (checked.reason === 'internal-error') log().error({ detail: checked.detail }, 'a probe failed unexpectedly');
+        if (checked.reason === 'internal-error') log().error({ err: probeBug(checked) }, `a probe failed unexpectedly: ${checked.detail}`);
         else if (debug) log().debug({ verdict: result.verdict, reason: result.reason, ms: result.timings.total }, result.detail);
       } catch (error) {
         log().error({ err: error }, 'check failed unexpectedly');

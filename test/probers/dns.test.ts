@@ -18,7 +18,7 @@ function endpoint(server: { address: string; port: number }): string {
 
 t.test('returns A and AAAA addresses and the server that answered', async (t) => {
   const dns = await dnsServer(t, { 'svc.test': { a: ['10.1.2.3', '10.1.2.4'], aaaa: ['fd00::5'] } });
-  const result = await resolveHost('svc.test', { servers: [dns.server], timeoutMs: 2000 });
+  const result = await resolveHost({ host: 'svc.test' }, { servers: [dns.server], timeoutMs: 2000 });
   t.equal(result.ok, true);
   t.equal(result.phase, 'dns');
   t.same(result.details.addresses, ['10.1.2.3', '10.1.2.4', 'fd00::5']);
@@ -40,7 +40,7 @@ t.test('records the CNAME chain a recursive server returns', async (t) => {
     'ws.privatelink.blob.core.windows.net': { cname: 'blob.abc.store.core.windows.net' },
     'blob.abc.store.core.windows.net': { a: ['20.60.1.2'] },
   });
-  const result = await resolveHost('ws.blob.core.windows.net', { servers: [dns.server], timeoutMs: 2000 });
+  const result = await resolveHost({ host: 'ws.blob.core.windows.net' }, { servers: [dns.server], timeoutMs: 2000 });
   t.equal(result.ok, true);
   t.same(result.details.cnameChain, ['ws.privatelink.blob.core.windows.net', 'blob.abc.store.core.windows.net']);
   t.same(result.details.addresses, ['20.60.1.2']);
@@ -53,7 +53,7 @@ t.test('follows a CNAME the server did not resolve itself', async (t) => {
     'alias.test': { cname: 'target.test', chase: false },
     'target.test': { a: ['10.9.9.9'] },
   });
-  const result = await resolveHost('alias.test', { servers: [dns.server], timeoutMs: 2000 });
+  const result = await resolveHost({ host: 'alias.test' }, { servers: [dns.server], timeoutMs: 2000 });
   t.equal(result.ok, true);
   t.same(result.details.cnameChain, ['target.test']);
   t.same(result.details.addresses, ['10.9.9.9']);
@@ -62,7 +62,7 @@ t.test('follows a CNAME the server did not resolve itself', async (t) => {
 
 t.test('NXDOMAIN', async (t) => {
   const dns = await dnsServer(t, {});
-  const result = await resolveHost('missing.test', { servers: [dns.server], timeoutMs: 2000 });
+  const result = await resolveHost({ host: 'missing.test' }, { servers: [dns.server], timeoutMs: 2000 });
   t.equal(result.ok, false);
   if (result.ok) return;
   t.equal(result.reason, 'dns-nxdomain');
@@ -77,7 +77,7 @@ t.test('NXDOMAIN at the end of a CNAME chain keeps the chain (missing private DN
     'ws.blob.core.windows.net': { cname: 'ws.privatelink.blob.core.windows.net' },
     'ws.privatelink.blob.core.windows.net': { rcode: 'NXDOMAIN' },
   });
-  const result = await resolveHost('ws.blob.core.windows.net', { servers: [dns.server], timeoutMs: 2000 });
+  const result = await resolveHost({ host: 'ws.blob.core.windows.net' }, { servers: [dns.server], timeoutMs: 2000 });
   t.equal(result.ok, false);
   if (result.ok) return;
   t.equal(result.reason, 'dns-nxdomain');
@@ -87,7 +87,7 @@ t.test('NXDOMAIN at the end of a CNAME chain keeps the chain (missing private DN
 
 t.test('NOERROR without any address is no-data', async (t) => {
   const dns = await dnsServer(t, { 'empty.test': {} });
-  const result = await resolveHost('empty.test', { servers: [dns.server], timeoutMs: 2000 });
+  const result = await resolveHost({ host: 'empty.test' }, { servers: [dns.server], timeoutMs: 2000 });
   t.equal(result.ok, false);
   if (result.ok) return;
   t.equal(result.reason, 'dns-no-data');
@@ -97,16 +97,16 @@ t.test('NOERROR without any address is no-data', async (t) => {
 
 t.test('an IPv6-only name resolves', async (t) => {
   const dns = await dnsServer(t, { 'six.test': { aaaa: ['fd12::1'] } });
-  const result = await resolveHost('six.test', { servers: [dns.server], timeoutMs: 2000 });
+  const result = await resolveHost({ host: 'six.test' }, { servers: [dns.server], timeoutMs: 2000 });
   t.equal(result.ok, true);
   t.same(result.details.addresses, ['fd12::1']);
 });
 
 t.test('SERVFAIL and REFUSED', async (t) => {
   const dns = await dnsServer(t, { 'broken.test': { rcode: 'SERVFAIL' }, 'private.test': { rcode: 'REFUSED' } });
-  const broken = await resolveHost('broken.test', { servers: [dns.server], timeoutMs: 2000 });
+  const broken = await resolveHost({ host: 'broken.test' }, { servers: [dns.server], timeoutMs: 2000 });
   t.match(broken, { ok: false, reason: 'dns-servfail', cause: 'SERVFAIL' });
-  const refused = await resolveHost('private.test', { servers: [dns.server], timeoutMs: 2000 });
+  const refused = await resolveHost({ host: 'private.test' }, { servers: [dns.server], timeoutMs: 2000 });
   t.match(refused, { ok: false, reason: 'dns-refused', cause: 'REFUSED' });
   t.match(!refused.ok && refused.message, `${endpoint(dns.server)} refused to resolve private.test`);
 });
@@ -114,7 +114,7 @@ t.test('SERVFAIL and REFUSED', async (t) => {
 t.test('a server that never answers times out within the budget', async (t) => {
   const dns = await dnsServer(t, { 'silent.test': { drop: true } });
   const started = performance.now();
-  const result = await resolveHost('silent.test', { servers: [dns.server], timeoutMs: TIMEOUT_MS });
+  const result = await resolveHost({ host: 'silent.test' }, { servers: [dns.server], timeoutMs: TIMEOUT_MS });
   const took = performance.now() - started;
   t.equal(result.ok, false);
   if (result.ok) return;
@@ -128,7 +128,7 @@ t.test('a server that never answers times out within the budget', async (t) => {
 
 t.test('a truncated UDP answer is fetched again over TCP', async (t) => {
   const dns = await dnsServer(t, { 'big.test': { truncate: true, a: ['10.0.0.1', '10.0.0.2'] } });
-  const result = await resolveHost('big.test', { servers: [dns.server], timeoutMs: 2000 });
+  const result = await resolveHost({ host: 'big.test' }, { servers: [dns.server], timeoutMs: 2000 });
   t.equal(result.ok, true);
   t.same(result.details.addresses, ['10.0.0.1', '10.0.0.2']);
   t.equal(result.details.servers[0]?.transport, 'tcp');
@@ -137,7 +137,7 @@ t.test('a truncated UDP answer is fetched again over TCP', async (t) => {
 
 t.test('ignores answers whose id does not match the query', async (t) => {
   const dns = await dnsServer(t, { 'decoy.test': { a: ['10.4.4.4'], decoyFirst: true } });
-  const result = await resolveHost('decoy.test', { servers: [dns.server], timeoutMs: 2000 });
+  const result = await resolveHost({ host: 'decoy.test' }, { servers: [dns.server], timeoutMs: 2000 });
   t.equal(result.ok, true);
   t.same(result.details.addresses, ['10.4.4.4']);
 });
@@ -145,7 +145,7 @@ t.test('ignores answers whose id does not match the query', async (t) => {
 t.test('servers that disagree are flagged, and the first one wins', async (t) => {
   const custom = await dnsServer(t, { 'ws.api.azureml.ms': { a: ['10.0.0.7'] } });
   const publicDns = await dnsServer(t, { 'ws.api.azureml.ms': { a: ['20.43.1.1'] } });
-  const result = await resolveHost('ws.api.azureml.ms', { servers: [custom.server, publicDns.server], timeoutMs: 2000 });
+  const result = await resolveHost({ host: 'ws.api.azureml.ms' }, { servers: [custom.server, publicDns.server], timeoutMs: 2000 });
   t.equal(result.ok, true);
   t.equal(result.details.serversDisagree, true);
   t.equal(result.details.answeredBy, endpoint(custom.server));
@@ -162,7 +162,7 @@ t.test('servers that disagree are flagged, and the first one wins', async (t) =>
 t.test('one server with the name and one with NXDOMAIN also disagree', async (t) => {
   const withZone = await dnsServer(t, { 'ws.api.azureml.ms': { a: ['10.0.0.7'] } });
   const withoutZone = await dnsServer(t, {});
-  const result = await resolveHost('ws.api.azureml.ms', { servers: [withoutZone.server, withZone.server], timeoutMs: 2000 });
+  const result = await resolveHost({ host: 'ws.api.azureml.ms' }, { servers: [withoutZone.server, withZone.server], timeoutMs: 2000 });
   t.equal(result.ok, false);
   if (result.ok) return;
   t.equal(result.reason, 'dns-nxdomain');
@@ -174,7 +174,7 @@ t.test('one server with the name and one with NXDOMAIN also disagree', async (t)
 t.test('servers that agree are not flagged, whatever the order of addresses', async (t) => {
   const one = await dnsServer(t, { 'svc.test': { a: ['10.0.0.1', '10.0.0.2'] } });
   const two = await dnsServer(t, { 'svc.test': { a: ['10.0.0.2', '10.0.0.1'] } });
-  const result = await resolveHost('svc.test', { servers: [one.server, two.server], timeoutMs: 2000 });
+  const result = await resolveHost({ host: 'svc.test' }, { servers: [one.server, two.server], timeoutMs: 2000 });
   t.equal(result.ok, true);
   t.equal(result.details.serversDisagree, false);
 });
@@ -182,7 +182,7 @@ t.test('servers that agree are not flagged, whatever the order of addresses', as
 t.test('a failing first server falls through to the next, as a stub resolver does', async (t) => {
   const broken = await dnsServer(t, { 'svc.test': { rcode: 'SERVFAIL' } });
   const good = await dnsServer(t, { 'svc.test': { a: ['10.0.0.9'] } });
-  const result = await resolveHost('svc.test', { servers: [broken.server, good.server], timeoutMs: 2000 });
+  const result = await resolveHost({ host: 'svc.test' }, { servers: [broken.server, good.server], timeoutMs: 2000 });
   t.equal(result.ok, true);
   t.equal(result.details.answeredBy, endpoint(good.server));
   t.equal(result.details.serversDisagree, false);
@@ -192,7 +192,7 @@ t.test('a failing first server falls through to the next, as a stub resolver doe
 t.test('when every server fails, the first one decides the reason and all are named', async (t) => {
   const silent = await dnsServer(t, { 'svc.test': { drop: true } });
   const refusing = await dnsServer(t, { 'svc.test': { rcode: 'REFUSED' } });
-  const result = await resolveHost('svc.test', { servers: [silent.server, refusing.server], timeoutMs: TIMEOUT_MS });
+  const result = await resolveHost({ host: 'svc.test' }, { servers: [silent.server, refusing.server], timeoutMs: TIMEOUT_MS });
   t.equal(result.ok, false);
   if (result.ok) return;
   t.equal(result.reason, 'dns-timeout');
@@ -203,9 +203,9 @@ t.test('when every server fails, the first one decides the reason and all are na
 
 t.test('an IP literal is returned without asking any server', async (t) => {
   const dns = await dnsServer(t, {});
-  const v4 = await resolveHost('10.1.1.1', { servers: [dns.server], timeoutMs: 2000 });
+  const v4 = await resolveHost({ host: '10.1.1.1' }, { servers: [dns.server], timeoutMs: 2000 });
   t.match(v4, { ok: true, details: { ipLiteral: true, addresses: ['10.1.1.1'], servers: [] } });
-  const v6 = await resolveHost('[fd00::1]', { servers: [dns.server], timeoutMs: 2000 });
+  const v6 = await resolveHost({ host: '[fd00::1]' }, { servers: [dns.server], timeoutMs: 2000 });
   t.match(v6, { ok: true, details: { ipLiteral: true, addresses: ['fd00::1'] } });
   t.equal(dns.queries.length, 0);
 });
@@ -215,11 +215,11 @@ t.test('aborting stops the lookup promptly', async (t) => {
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 50);
   const started = performance.now();
-  const result = await resolveHost('silent.test', { servers: [dns.server], timeoutMs: 5000, signal: controller.signal });
+  const result = await resolveHost({ host: 'silent.test' }, { servers: [dns.server], timeoutMs: 5000, signal: controller.signal });
   t.ok(performance.now() - started < 1000);
   t.match(result, { ok: false, reason: 'aborted' });
 
-  const already = await resolveHost('silent.test', { servers: [dns.server], timeoutMs: 5000, signal: AbortSignal.abort() });
+  const already = await resolveHost({ host: 'silent.test' }, { servers: [dns.server], timeoutMs: 5000, signal: AbortSignal.abort() });
   t.match(already, { ok: false, reason: 'aborted' });
 });
 
@@ -228,7 +228,7 @@ t.test('a closed DNS port fails fast or times out, never throws', async (t) => {
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
   const port = socket.address().port;
   await new Promise<void>((resolve) => socket.close(() => resolve()));
-  const result = await resolveHost('svc.test', { servers: [{ address: '127.0.0.1', port }], timeoutMs: TIMEOUT_MS });
+  const result = await resolveHost({ host: 'svc.test' }, { servers: [{ address: '127.0.0.1', port }], timeoutMs: TIMEOUT_MS });
   t.equal(result.ok, false);
   if (result.ok) return;
   t.equal(result.reason, 'dns-failed');
@@ -237,7 +237,7 @@ t.test('a closed DNS port fails fast or times out, never throws', async (t) => {
 });
 
 t.test('no servers at all is a dns-failed result, not a throw', async (t) => {
-  const result = await resolveHost('svc.test', { servers: [], timeoutMs: TIMEOUT_MS });
+  const result = await resolveHost({ host: 'svc.test' }, { servers: [], timeoutMs: TIMEOUT_MS });
   t.match(result, { ok: false, reason: 'dns-failed' });
 });
 

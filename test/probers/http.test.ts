@@ -1,5 +1,6 @@
 import t from 'tap';
-import { denialOf, probeHttp } from '../../src/probers/http.js';
+import { denialOf, proxyOwnAnswer } from '../../src/probers/classify.js';
+import { probeHttp } from '../../src/probers/http.js';
 import { createPki } from '../../src/simulate/pki.js';
 import {
   AZURE_FIREWALL_DENY_BODY,
@@ -300,7 +301,6 @@ t.test('denialOf', async (t) => {
 });
 
 t.test('a proxied plain-HTTP error is the proxy’s own when the proxy signs it', async (t) => {
-  const { proxyOwnAnswer } = await import('../../src/probers/http.js');
   t.equal(proxyOwnAnswer(500, { server: 'tinyproxy/1.11.1' }), 'denied', "tinyproxy's cannot-connect page");
   t.equal(proxyOwnAnswer(503, { 'x-squid-error': 'ERR_CONNECT_FAIL 111', server: 'squid' }), 'denied');
   t.equal(proxyOwnAnswer(401, { server: 'tinyproxy/1.11.1' }), 'auth', "tinyproxy's answer to a wrong password");

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import t from 'tap';
-import { classifyTcpError, connectTcp, probeTcp } from '../../src/probers/tcp.js';
+import { classifyTcpError } from '../../src/probers/classify.js';
+import { connectTcp, probeTcp } from '../../src/probers/tcp.js';
 import { closedPort, closesWithin, started, startDroppingListener } from '../helpers/servers.js';
 
 const TIMEOUT_MS = 300;
@@ -20,7 +21,7 @@ async function echoServer(t: { teardown(fn: () => unknown): void }) {
 
 t.test('connects and hands over a live socket', async (t) => {
   const server = await echoServer(t);
-  const connection = await connectTcp('127.0.0.1', server.port, { timeoutMs: 2000 });
+  const connection = await connectTcp({ address: '127.0.0.1', port: server.port }, { timeoutMs: 2000 });
   t.equal(connection.result.ok, true);
   t.equal(connection.result.phase, 'tcp');
   t.match(connection.result.details, { address: '127.0.0.1', port: server.port, localAddress: '127.0.0.1' });
@@ -35,7 +36,7 @@ t.test('connects and hands over a live socket', async (t) => {
 
 t.test('probeTcp closes the connection it opened', async (t) => {
   const server = await echoServer(t);
-  const result = await probeTcp('127.0.0.1', server.port, { timeoutMs: 2000 });
+  const result = await probeTcp({ address: '127.0.0.1', port: server.port }, { timeoutMs: 2000 });
   t.equal(result.ok, true);
   for (let waited = 0; server.closed.length === 0 && waited < 1000; waited += 10) {
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -45,7 +46,7 @@ t.test('probeTcp closes the connection it opened', async (t) => {
 
 t.test('a port nobody listens on is refused', async (t) => {
   const port = await closedPort();
-  const connection = await connectTcp('127.0.0.1', port, { timeoutMs: 2000 });
+  const connection = await connectTcp({ address: '127.0.0.1', port }, { timeoutMs: 2000 });
   t.equal(connection.socket, null);
   const { result } = connection;
   t.equal(result.ok, false);
@@ -59,7 +60,7 @@ t.test('a port nobody listens on is refused', async (t) => {
 t.test('a listener that drops SYNs times out within the budget', async (t) => {
   const server = await started(t, startDroppingListener());
   const startedAt = performance.now();
-  const result = await probeTcp('127.0.0.1', server.port, { timeoutMs: TIMEOUT_MS });
+  const result = await probeTcp({ address: '127.0.0.1', port: server.port }, { timeoutMs: TIMEOUT_MS });
   const took = performance.now() - startedAt;
   t.equal(result.ok, false);
   if (result.ok) return;
@@ -72,7 +73,7 @@ t.test('a listener that drops SYNs times out within the budget', async (t) => {
 
 t.test('IPv6 loopback works and is named in brackets', async (t) => {
   const port = await closedPort();
-  const result = await probeTcp('::1', port, { timeoutMs: 2000 });
+  const result = await probeTcp({ address: '::1', port }, { timeoutMs: 2000 });
   t.equal(result.ok, false);
   if (result.ok) return;
   // Where IPv6 is disabled the kernel says the address is not available instead.
@@ -84,12 +85,12 @@ t.test('aborting stops a pending connect and frees the socket', async (t) => {
   const server = await started(t, startDroppingListener());
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 50);
-  const connection = await connectTcp('127.0.0.1', server.port, { timeoutMs: 5000, signal: controller.signal });
+  const connection = await connectTcp({ address: '127.0.0.1', port: server.port }, { timeoutMs: 5000, signal: controller.signal });
   t.equal(connection.socket, null);
   t.match(connection.result, { ok: false, reason: 'aborted' });
   t.ok(connection.result.ms < 1000);
 
-  const already = await connectTcp('127.0.0.1', server.port, { timeoutMs: 5000, signal: AbortSignal.abort() });
+  const already = await connectTcp({ address: '127.0.0.1', port: server.port }, { timeoutMs: 5000, signal: AbortSignal.abort() });
   t.match(already.result, { ok: false, reason: 'aborted' });
 });
 
@@ -99,7 +100,7 @@ t.test('a socket reset after the hand-over does not crash the process', async (t
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const connection = await connectTcp('127.0.0.1', (server.address() as net.AddressInfo).port, { timeoutMs: 2000 });
+  const connection = await connectTcp({ address: '127.0.0.1', port: (server.address() as net.AddressInfo).port }, { timeoutMs: 2000 });
   t.equal(connection.result.ok, true);
   const socket = connection.socket;
   if (socket === null) throw new Error('expected a socket');
@@ -111,15 +112,15 @@ t.test('no timers are left behind', async (t) => {
   const server = await echoServer(t);
   const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
   const before = timers();
-  await probeTcp('127.0.0.1', server.port, { timeoutMs: 60_000 });
-  await probeTcp('127.0.0.1', await closedPort(), { timeoutMs: 60_000 });
+  await probeTcp({ address: '127.0.0.1', port: server.port }, { timeoutMs: 60_000 });
+  await probeTcp({ address: '127.0.0.1', port: await closedPort() }, { timeoutMs: 60_000 });
   t.equal(timers(), before);
 });
 
 t.test('names are rejected: resolving is the DNS phase’s job', async (t) => {
-  await t.rejects(async () => connectTcp('localhost', 80, { timeoutMs: 100 }), TypeError);
-  await t.rejects(async () => connectTcp('127.0.0.1', 0, { timeoutMs: 100 }), TypeError);
-  await t.rejects(async () => connectTcp('127.0.0.1', 80, { timeoutMs: 0 }), RangeError);
+  await t.rejects(async () => connectTcp({ address: 'localhost', port: 80 }, { timeoutMs: 100 }), TypeError);
+  await t.rejects(async () => connectTcp({ address: '127.0.0.1', port: 0 }, { timeoutMs: 100 }), TypeError);
+  await t.rejects(async () => connectTcp({ address: '127.0.0.1', port: 80 }, { timeoutMs: 0 }), RangeError);
 });
 
 t.test('classifyTcpError', async (t) => {

@@ -1,7 +1,9 @@
 import tls from 'node:tls';
 import t from 'tap';
 import { connectTcp } from '../../src/probers/tcp.js';
-import { classifyTlsError, probeTls, trustedCertificates } from '../../src/probers/tls.js';
+import { classifyTlsError } from '../../src/probers/classify.js';
+import { probeTls } from '../../src/probers/tls.js';
+import { trustedCertificates } from '../../src/probers/tls-trust.js';
 import { createPki, INTERCEPTION_CA_SUBJECT, TRUSTED_CA_SUBJECT } from '../../src/simulate/pki.js';
 import {
   closesWithin,
@@ -41,7 +43,7 @@ t.test('a trusted certificate for the right name passes, with its details record
 
 t.test('runs over a socket from connectTcp and closes it afterwards', async (t) => {
   const server = await started(t, startTlsServer(await pki.issue({ names: [HOST] })));
-  const connection = await connectTcp('127.0.0.1', server.port, { timeoutMs: 2000 });
+  const connection = await connectTcp({ address: '127.0.0.1', port: server.port }, { timeoutMs: 2000 });
   if (!connection.result.ok || connection.socket === null) throw new Error('TCP connect failed');
   const result = await probeTls(target(server.port), { timeoutMs: 2000, ca, socket: connection.socket });
   t.equal(result.ok, true);

@@ -222,3 +222,24 @@ t.test('connection attempts that only wait do not queue behind --concurrency', a
   // The bound leaves a loaded two-core machine three seconds of slack and still tells them apart.
   t.ok(elapsed < 4000, `six dropped ports with --concurrency 1 took ${Math.round(elapsed)} ms`);
 });
+
+t.test('a throw or a rejection inside a prober’s event handler is that target’s internal-error; the run and the other targets go on', async (t) => {
+  const web = await keep(t, startHttpServer(respondWith(200, 'ok'), pki.issue({ names: ['web.test', 'web2.test'] }), { address: '127.0.80.32' }));
+  const resolver = await dns(t, { 'web.test': { a: ['127.0.80.32'] }, 'web2.test': { a: ['127.0.80.32'] }, 'named.test': { a: ['127.0.80.32'] } });
+  const seen: string[] = [];
+  const trace = (subject: string, phase: string, event: string): void | Promise<void> => {
+    seen.push(`${subject} ${phase} ${event}`);
+    if (subject === 'web.test:443' && phase === 'tcp' && event === 'connect') throw new Error('handler bug');
+    if (subject === 'web2.test:443' && phase === 'tls' && event === 'secureConnect') return Promise.reject(new Error('async bug'));
+    if (subject === 'named.test' && phase === 'dns') throw new Error('dns bug');
+  };
+  const targets = [target('web.test', 443), target('web2.test', 443), target('named.test', 443), target('named.test', 8443), target('web.test', 80)];
+  const plain = await keep(t, startHttpServer(respondWith(200, 'ok'), undefined, { address: '127.0.80.32' }));
+  const results = await runChecks(targets, options([resolver.server], { trace, dialPort: (port) => (port === 80 ? plain.port : web.port) }));
+  t.match(results[0], { verdict: 'unknown', reason: 'internal-error', phase: 'tcp', detail: /handler bug/ });
+  t.match(results[1], { verdict: 'unknown', reason: 'internal-error', phase: 'tls', detail: /async bug/ });
+  t.match(results[2], { verdict: 'unknown', reason: 'internal-error', phase: 'dns', detail: /dns bug/ });
+  t.match(results[3], { verdict: 'unknown', reason: 'internal-error', phase: 'dns' }, 'every target of the host shares its resolution, and its verdict');
+  t.match(results[4], { verdict: 'reachable' }, 'another port of the same host is unaffected');
+  t.ok(seen.some((line) => line.startsWith('web.test:80 http ')), 'the trace sees HTTP events too');
+});
