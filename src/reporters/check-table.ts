@@ -3,6 +3,7 @@ import { formatDuration } from '../model/duration.js';
 import type { CheckReport } from '../report/report.js';
 import type { CheckedTarget, FeatureResult } from '../model/result.js';
 import { formatColumns } from './columns.js';
+import { escapeControl } from '../model/text.js';
 
 const STATUS_ORDER: Record<FeatureResult['status'], number> = { broken: 0, degraded: 1, ok: 2, 'not-checked': 3 };
 const STATUS_LABEL: Record<FeatureResult['status'], string> = { broken: 'BROKEN', degraded: 'DEGRADED', ok: 'ok', 'not-checked': 'not checked' };
@@ -15,10 +16,10 @@ function targetRow(target: CheckedTarget): string[] {
 }
 
 function problemLines(target: CheckedTarget): string[] {
-  const lines = target.warnings.map((w) => `      note: ${w}`);
+  const lines = target.warnings.map((w) => `      note: ${escapeControl(w)}`);
   if (target.verdict === 'blocked' || target.reason === 'aborted') {
-    for (const fix of target.fix) lines.push(`      fix:  ${fix}`);
-    if (target.representative) lines.push(`      (${target.host} stands for ${target.pattern})`);
+    for (const fix of target.fix) lines.push(`      fix:  ${escapeControl(fix)}`);
+    if (target.representative) lines.push(`      (${escapeControl(target.host)} stands for ${escapeControl(target.pattern)})`);
   }
   return lines;
 }
@@ -27,14 +28,14 @@ function problemLines(target: CheckedTarget): string[] {
 export function renderCheckTable(report: CheckReport): string {
   const { facts, summary } = report;
   const out: string[] = [];
-  const where = [CLOUD_NAMES[facts.cloud], facts.region].filter(Boolean).join(', ');
+  const where = escapeControl([CLOUD_NAMES[facts.cloud], facts.region].filter(Boolean).join(', '));
   out.push(`aml-netcheck ${report.tool.version}: ${where}; ${summary.targets - summary.skipped - summary.unfinished} targets checked in ${formatDuration(report.durationMs)}`);
   out.push('');
   const features = [...report.features].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
   for (const feature of features) {
     if (feature.status === 'not-checked') continue;
     const mine = report.targets.filter((t) => t.features.includes(feature.id) && (t.verdict !== 'skipped' || t.reason === 'aborted'));
-    out.push(`${STATUS_LABEL[feature.status].padEnd(9)} ${feature.name} (${feature.id})`);
+    out.push(`${STATUS_LABEL[feature.status].padEnd(9)} ${escapeControl(`${feature.name} (${feature.id})`)}`);
     const shown = feature.status === 'ok' ? mine : mine.filter((t) => t.verdict !== 'reachable');
     const rows = shown.map(targetRow);
     if (rows.length > 0) {
@@ -48,13 +49,13 @@ export function renderCheckTable(report: CheckReport): string {
     out.push('');
   }
   const notChecked = features.filter((f) => f.status === 'not-checked');
-  if (notChecked.length > 0) out.push(`Not checked: ${notChecked.map((f) => f.id).join(', ')} (see \`aml-netcheck list\` for why)`, '');
+  if (notChecked.length > 0) out.push(`Not checked: ${escapeControl(notChecked.map((f) => f.id).join(', '))} (see \`aml-netcheck list\` for why)`, '');
   const parts = [`${summary.reachable} reachable`, `${summary.blocked} blocked`, `${summary.warning} warnings`, `${summary.skipped} skipped`];
   if (summary.unfinished > 0) parts.push(`${summary.unfinished} unfinished`);
   out.push(`Summary: ${parts.join(', ')}.`);
   out.push(
     summary.featuresBroken.length > 0
-      ? `Broken: ${summary.featuresBroken.join(', ')}; ${summary.requiredFailing} required endpoint(s) not reachable.`
+      ? `Broken: ${escapeControl(summary.featuresBroken.join(', '))}; ${summary.requiredFailing} required endpoint(s) not reachable.`
       : summary.complete
         ? 'Every required endpoint is reachable.'
         : 'The run did not finish; unfinished endpoints are not proven reachable.',

@@ -88,7 +88,7 @@ t.test('every invalid fixture fails with its own one-line message', async (t) =>
 });
 
 t.test('a missing catalog file names itself', async (t) => {
-  t.throws(() => loadCatalog({ extraFiles: ['test/fixtures/catalog/nope.yaml'] }), { message: 'cannot read catalog file: ENOENT', where: 'test/fixtures/catalog/nope.yaml' });
+  t.throws(() => loadCatalog({ extraFiles: ['test/fixtures/catalog/nope.yaml'] }), { message: 'cannot read catalog file: no such file (ENOENT)', where: 'test/fixtures/catalog/nope.yaml' });
 });
 
 t.test('a user catalog adds features, wildcard names, entries and service tags', async (t) => {
