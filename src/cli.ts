@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { InputError } from './model/errors.js';
 import { installProcessGuard } from './commands/guard.js';
 import { streamWriter } from './io/stdout.js';
+import { escapeControl, escapeControlKeepLines } from './model/text.js';
 import { describeListCommand, type ListOptions } from './commands/list-options.js';
 import { EXPLAIN_EXAMPLE, type ExplainOptions } from './commands/explain-options.js';
 import { runListen, LISTEN_EXAMPLE, type ListenOptions } from './commands/listen.js';
@@ -28,19 +29,31 @@ function outputOption(): Option {
   return new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table');
 }
 
+/** Every command that prints a report or a list can also save it, as JSON. */
+function outOption(): Option {
+  return new Option('--out <file>', 'also write the output to this file, as JSON');
+}
+
+/** Flags, file contents and network text end up in messages: nothing may steer the terminal. */
+function errorLine(text: string): string {
+  return `aml-netcheck: ${escapeControl(text)}\n`;
+}
+
+const printCommanderError = (text: string, out: (text: string) => void): void => out(`aml-netcheck: ${escapeControlKeepLines(text.replace(/^error: /, ''))}`);
+
 export function buildProgram(): Command {
   const program = new Command('aml-netcheck')
     .description('Network connectivity diagnostics for Azure Machine Learning workspaces in a locked-down virtual network')
     .version(packageVersion(), '-V, --version')
     .showSuggestionAfterError(true)
-    .configureOutput({ outputError: (text, out) => out(`aml-netcheck: ${text.replace(/^error: /, '')}`) })
+    .configureOutput({ outputError: printCommanderError })
     .exitOverride();
 
-  const list = describeListCommand(addWorkspaceOptions(program.command('list')).addOption(outputOption()));
+  const list = describeListCommand(addWorkspaceOptions(program.command('list')).addOption(outputOption()).addOption(outOption()));
   // Each command's work is imported when it runs: --version and --help load only commander.
-  list.action(async (options: ListOptions) => {
-    const { runList } = await import('./commands/list.js');
-    process.exitCode = runList(options, write);
+  list.action(async (options: ListOptions & { out?: string }) => {
+    const [{ runList }, { emitByRunning }] = await Promise.all([import('./commands/list.js'), import('./commands/emit.js')]);
+    process.exitCode = await emitByRunning(options.output, options.out, write, (output, to) => runList({ ...options, output }, to));
   });
 
   const check = addWorkspaceOptions(program.command('check'))
@@ -54,8 +67,8 @@ export function buildProgram(): Command {
   program
     .command('demo')
     .description('run the real checks against a simulated Azure on loopback, a few endpoints broken on purpose (no root, nothing leaves this machine)')
-    .option('--out <file>', 'also write the report to this file')
     .addOption(outputOption())
+    .addOption(outOption())
     .addHelpText('after', '\nExample:\n  $ aml-netcheck demo\n  $ aml-netcheck demo -o json --out demo-report.json')
     .action(async (options: { output: 'table' | 'json'; out?: string }) => {
       const { runDemo } = await import('./commands/demo.js');
@@ -69,10 +82,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--cloud <cloud>', 'only this cloud').choices(['public', 'usgov', 'china']))
     .option('--catalog <file>', 'extra catalog file (repeatable)', collect)
     .addOption(outputOption())
+    .addOption(outOption())
     .addHelpText('after', EXPLAIN_EXAMPLE)
     .action(async (host: string, options: ExplainOptions) => {
       const { runExplain } = await import('./commands/explain.js');
-      process.exitCode = runExplain(host, options, write);
+      process.exitCode = await runExplain(host, options, write);
     });
 
   program
@@ -82,6 +96,7 @@ export function buildProgram(): Command {
     .option('--address <ip>', 'address to listen on', '0.0.0.0')
     .option('--duration <duration>', 'how long to listen, e.g. 30s, 2m', '1m')
     .addOption(outputOption())
+    .addOption(outOption())
     .addHelpText('after', LISTEN_EXAMPLE)
     .action(async (options: ListenOptions) => {
       process.exitCode = await runListen(options, write);
@@ -92,13 +107,14 @@ export function buildProgram(): Command {
     .description('list the feature ids that --features accepts')
     .option('--catalog <file>', 'extra catalog file (repeatable)', collect)
     .addOption(outputOption())
+    .addOption(outOption())
     .addHelpText('after', '\nExample:\n  $ aml-netcheck features -o json')
-    .action(async (options: { catalog?: string[]; output: 'table' | 'json' }) => {
+    .action(async (options: { catalog?: string[]; output: 'table' | 'json'; out?: string }) => {
       const { runFeatures } = await import('./commands/features.js');
-      process.exitCode = runFeatures(options, write);
+      process.exitCode = await runFeatures(options, write);
     });
 
-  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: (text, out) => out(`aml-netcheck: ${text.replace(/^error: /, '')}`) });
+  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: printCommanderError });
   return program;
 }
 
@@ -113,10 +129,10 @@ export async function main(argv: readonly string[]): Promise<void> {
       return;
     }
     if (error instanceof InputError) {
-      process.stderr.write(`aml-netcheck: ${error.toLine()}\n`);
+      process.stderr.write(errorLine(error.toLine()));
     } else {
       const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`aml-netcheck: internal error: ${message} (please report this with --log-level debug output)\n`);
+      process.stderr.write(errorLine(`internal error: ${message} (please report this with --log-level debug output)`));
       if (process.env['AML_NETCHECK_DEBUG']) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
     }
     process.exitCode = EXIT_USAGE;

@@ -1,4 +1,5 @@
 import { InputError } from '../model/errors.js';
+import { quote } from '../model/text.js';
 import type { Direction, FirewallRule, ProbeDepth, RuleProtocol, Skip, Target, TargetSource } from '../model/target.js';
 import { CONDITIONS } from './conditions.js';
 import { fillTemplate, patternCovers, type HostPattern } from './host-pattern.js';
@@ -36,7 +37,7 @@ const PROTOCOL_RANK: Record<RuleProtocol, number> = { tcp: 0, http: 1, https: 2 
 export function checkFeatureSelection(catalog: Catalog, features: readonly string[]): void {
   for (const id of features) {
     if (!catalog.features.has(id)) {
-      throw new InputError('--features', `unknown feature '${id}' (known: ${[...catalog.features.keys()].join(', ')})`);
+      throw new InputError('--features', `unknown feature ${quote(id)} (known: ${[...catalog.features.keys()].join(', ')})`);
     }
   }
 }

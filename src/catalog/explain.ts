@@ -3,7 +3,8 @@ import type { Cloud } from '../model/clouds.js';
 import { CONDITIONS } from './conditions.js';
 import { patternCovers, type HostPattern } from './host-pattern.js';
 import type { Catalog, CatalogEntry } from './types.js';
-import { isValidHostOrAddress } from '../model/hosts.js';
+import { isValidHostOrAddress, parseHostPort } from '../model/hosts.js';
+import { quote } from '../model/text.js';
 
 /** One catalog requirement that covers the host asked about. */
 export interface Explanation {
@@ -26,22 +27,22 @@ export interface Explanation {
   readonly purpose: string;
 }
 
-/** Accepts a bare host, host:port, a URL, or a pattern exactly as the catalog writes it. */
+/**
+ * Accepts a bare host, host:port, a URL, or a pattern exactly as the catalog writes it.
+ * A fully qualified name's trailing dot is dropped; a port that is not 1-65535 is an error,
+ * not quietly ignored.
+ */
 export function normaliseQuery(query: string): { host: string; port: number | null } {
   let text = query.trim().toLowerCase();
-  let port: number | null = null;
-  const url = /^[a-z]+:\/\/([^/?#]+)/.exec(text);
-  if (url) text = url[1] as string;
-  else text = text.split('/')[0] as string;
-  const withPort = /^(.*[^:]):(\d{1,5})$/.exec(text);
-  if (withPort && !text.includes('::')) {
-    text = withPort[1] as string;
-    port = Number(withPort[2]);
+  const url = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/.exec(text);
+  text = url ? (url[1] as string).replace(/^[^@]*@/, '') : (text.split('/')[0] as string);
+  const parsed = parseHostPort(text);
+  if (!parsed.ok) throw new InputError('HOST', `${quote(query)}: ${parsed.problem}`);
+  const host = parsed.host.endsWith('.') && !parsed.host.endsWith('..') ? parsed.host.slice(0, -1) : parsed.host;
+  if (host === '' || !(isValidHostOrAddress(host) || /^[*a-z0-9.<>-]+$/.test(host))) {
+    throw new InputError('HOST', `${quote(query)} is not a host name, URL or catalog pattern`);
   }
-  if (text === '' || !(isValidHostOrAddress(text) || /^[*a-z0-9.<>-]+$/.test(text))) {
-    throw new InputError('HOST', `'${query}' is not a host name, URL or catalog pattern`);
-  }
-  return { host: text, port };
+  return { host, port: parsed.port };
 }
 
 function covers(pattern: HostPattern, host: string): boolean {

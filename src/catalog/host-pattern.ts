@@ -1,4 +1,5 @@
 import { PLACEHOLDERS } from './placeholders.js';
+import { quote } from '../model/text.js';
 
 /**
  * A host pattern as the article writes it: `login.microsoftonline.com`,
@@ -30,7 +31,7 @@ export function parseHostPattern(text: string): HostPattern {
   const host = slash === -1 ? text : text.slice(0, slash);
   const rawPath = slash === -1 ? null : text.slice(slash);
   if (rawPath !== null && !PATH_RE.test(rawPath)) {
-    throw new PatternError(`invalid URL path '${rawPath}'`);
+    throw new PatternError(`invalid URL path ${quote(rawPath)}`);
   }
   if (host !== host.toLowerCase()) throw new PatternError('must be lower case');
 
@@ -57,9 +58,9 @@ export function parseHostPattern(text: string): HostPattern {
   if (wildcard !== 'none' && labels.length < 2) throw new PatternError('a wildcard must cover at least a two-label domain');
   for (const label of labels) {
     if (label === '') throw new PatternError('empty label');
-    if (!LABEL_CHARS_RE.test(label)) throw new PatternError(`invalid characters in label '${label}' (letters, digits and hyphens only)`);
-    if (label.startsWith('-') || label.endsWith('-')) throw new PatternError(`label '${label}' starts or ends with '-'`);
-    if (label.length > 63) throw new PatternError(`label '${label}' is longer than 63 characters`);
+    if (!LABEL_CHARS_RE.test(label)) throw new PatternError(`invalid characters in label ${quote(label)} (letters, digits and hyphens only)`);
+    if (label.startsWith('-') || label.endsWith('-')) throw new PatternError(`label ${quote(label)} starts or ends with '-'`);
+    if (label.length > 63) throw new PatternError(`label ${quote(label)} is longer than 63 characters`);
   }
   const path = rawPath === null ? null : rawPath.replace(/\*$/, '');
   return { text, host, path, wildcard, placeholders };

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { quote, truncate } from '../model/text.js';
+import { decodeInputText, readInputFile } from '../io/input-file.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, isAbsolute } from 'node:path';
@@ -136,20 +138,107 @@ function parseJson(text: string, label: string): unknown {
   }
 }
 
+/**
+ * How deep a catalog may nest. The real files go five levels down; far deeper input is a
+ * mistake or an attack, and would overflow the stack of the YAML parser or the validator.
+ */
+export const CATALOG_MAX_DEPTH = 64;
+
+/** Leading indentation (and compact `- ` indicators) deeper than this is not a catalog. */
+const MAX_INDENT = 512;
+
+/**
+ * Looks at the text before a parser does: flow brackets nested beyond the limit, or block
+ * nesting so deep the YAML parser would exhaust its stack or its heap. Quoted strings and
+ * comments are skipped; a bracket inside a plain value only makes the count err on the safe side.
+ */
+function tooDeepText(text: string): boolean {
+  let depth = 0;
+  let inQuote: '"' | "'" | null = null;
+  let lineStart = true;
+  let indent = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i] as string;
+    if (char === '\n') {
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (lineStart && inQuote === null) {
+      const next = text[i + 1];
+      if (char === ' ' || char === '\t' || ('-?:'.includes(char) && (next === ' ' || next === '\t'))) {
+        if (++indent > MAX_INDENT) return true;
+        continue;
+      }
+      lineStart = false;
+    }
+    if (inQuote !== null) {
+      if (char === '\\' && inQuote === '"') i++;
+      else if (char === inQuote) inQuote = null;
+      continue;
+    }
+    if (char === '"' || char === "'") inQuote = char;
+    else if (char === '#' && (i === 0 || /\s/.test(text[i - 1] as string))) {
+      const end = text.indexOf('\n', i);
+      i = end === -1 ? text.length : end - 1;
+    } else if (char === '[' || char === '{') {
+      if (++depth > CATALOG_MAX_DEPTH) return true;
+    } else if (char === ']' || char === '}') depth = Math.max(0, depth - 1);
+  }
+  return false;
+}
+
+/** Nesting depth of parsed data, without recursion. */
+function tooDeepData(data: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[data, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= CATALOG_MAX_DEPTH) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError || (error instanceof Error && /Maximum call stack size exceeded/.test(error.message));
+}
+
+function readCatalogText(file: string, label: string): string {
+  try {
+    return decodeInputText(readInputFile(file, label), label);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    // readInputFile names the file in its message too; the label already says which file.
+    const prefix = `${quote(file)}: `;
+    const reason = error.message.startsWith(prefix) ? error.message.slice(prefix.length).replace(/^cannot (open|read): /, '') : error.message;
+    throw new InputError(label, `cannot read catalog file: ${reason}`);
+  }
+}
+
 function parseFile(file: string): ParsedFile {
   const label = displayPath(file);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new InputError(label, `cannot read catalog file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+  const text = readCatalogText(file, label);
+  const deep = `nested more than ${CATALOG_MAX_DEPTH} levels deep`;
   let data: unknown;
   try {
     // JSON.parse is far lighter than a YAML parser on a large generated catalog.
-    data = file.endsWith('.json') ? parseJson(text, label) : (precompiledData(text) ?? yaml().parse(text, YAML_OPTIONS));
+    if (file.endsWith('.json')) data = parseJson(text, label);
+    else {
+      data = precompiledData(text);
+      if (data === undefined) {
+        if (tooDeepText(text)) throw new InputError(label, `not valid YAML: ${deep}`);
+        data = yaml().parse(text, YAML_OPTIONS);
+      }
+    }
   } catch (error) {
+    if (error instanceof InputError) throw error;
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new InputError(label, `not valid YAML: more than ${YAML_OPTIONS.maxAliasCount} alias expansions (an alias bomb?)`);
+    }
+    if (isStackOverflow(error)) throw new InputError(label, deep);
     if (!(error instanceof yaml().YAMLError)) throw error;
+    if (/Maximum call stack size exceeded/.test(error.message)) throw new InputError(label, `not valid YAML: ${deep}`);
     const pos = error.linePos?.[0];
     const where = pos ? `${label}:${pos.line}:${pos.col}` : label;
     // The pretty message repeats the position and adds a code frame; keep the first clause.
@@ -157,8 +246,15 @@ function parseFile(file: string): ParsedFile {
     throw new InputError(where, `not valid YAML: ${message}`);
   }
   if (data === null || data === undefined) throw new InputError(label, 'catalog file is empty');
+  if (tooDeepData(data)) throw new InputError(label, deep);
   const parsed = new ParsedFile(label, data as RawFile, text);
-  const error = validateFile(data);
+  let error: ErrorObject | null;
+  try {
+    error = validateFile(data);
+  } catch (caught) {
+    if (isStackOverflow(caught)) throw new InputError(label, deep);
+    throw caught;
+  }
   if (error) parsed.fail(pointerToPath(error.instancePath), describeSchemaError(error, data));
   return parsed;
 }
@@ -182,12 +278,13 @@ const TYPE_WORDS: Record<string, string> = { object: 'a mapping of keys', array:
 
 function describeSchemaError(error: ErrorObject, data: unknown): string {
   const value = valueAt(data, pointerToPath(error.instancePath));
-  const shown = JSON.stringify(value);
+  // JSON shows the value's type as the file wrote it; a whole mapping is cut short.
+  const shown = truncate(JSON.stringify(value) ?? 'nothing');
   switch (error.keyword) {
     case 'additionalProperties':
-      return `unknown key '${String(error.params['additionalProperty'])}'`;
+      return `unknown key ${quote(String(error.params['additionalProperty']))}`;
     case 'required':
-      return `missing key '${String(error.params['missingProperty'])}'`;
+      return `missing key ${quote(String(error.params['missingProperty']))}`;
     case 'type':
       return `must be ${String(error.params['type']).split(',').map((type) => TYPE_WORDS[type] ?? type).join(' or ')}, got ${shown}`;
     case 'enum':
@@ -197,7 +294,7 @@ function describeSchemaError(error: ErrorObject, data: unknown): string {
     case 'minLength':
       return 'must not be empty';
     case 'uniqueItems':
-      return `lists ${JSON.stringify(valueAt(value, [error.params['i'] as number]))} twice`;
+      return `lists ${truncate(JSON.stringify(valueAt(value, [error.params['i'] as number])) ?? 'nothing')} twice`;
     case 'anyOf':
       return `must be a host name or a list of alternative host names, got ${shown}`;
     default:
@@ -212,13 +309,13 @@ const TAG_RE = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)?$/;
 /** `shown` is the value as the user wrote it, for the message. */
 function parsePortRange(file: ParsedFile, path: Path, text: string, shown = text): { from: number; to: number } {
   const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
-  if (!match) file.fail(path, `'${shown}' is not a port or a range like 29876-29877`);
+  if (!match) file.fail(path, `${quote(shown)} is not a port or a range like 29876-29877`);
   const from = Number(match[1]);
   const to = match[2] === undefined ? from : Number(match[2]);
   for (const port of [from, to]) {
-    if (port < 1 || port > 65535) file.fail(path, `port ${port} in '${shown}' is out of range 1-65535`);
+    if (port < 1 || port > 65535) file.fail(path, `port ${port} in ${quote(shown)} is out of range 1-65535`);
   }
-  if (to < from) file.fail(path, `range '${shown}' ends before it starts`);
+  if (to < from) file.fail(path, `range ${quote(shown)} ends before it starts`);
   return { from, to };
 }
 
@@ -226,7 +323,7 @@ function parsePortSpecs(file: ParsedFile, path: Path, specs: string[]): PortSpec
   const out: PortSpec[] = [];
   specs.forEach((text, index) => {
     const match = PORT_SPEC_RE.exec(text);
-    if (!match) file.fail([...path, index], `'${text}' is not protocol:port (tcp, http or https), like tcp:443 or tcp:29876-29877`);
+    if (!match) file.fail([...path, index], `${quote(text)} is not protocol:port (tcp, http or https), like tcp:443 or tcp:29876-29877`);
     const { from, to } = parsePortRange(file, [...path, index], `${match[2]}${match[3] ? `-${match[3]}` : ''}`, text);
     for (let port = from; port <= to; port++) out.push({ protocol: match[1] as RuleProtocol, port });
   });
@@ -237,7 +334,7 @@ function parsePattern(file: ParsedFile, path: Path, text: string): HostPattern {
   try {
     return parseHostPattern(text);
   } catch (error) {
-    if (error instanceof PatternError) file.fail(path, `host pattern '${text}': ${error.message}`);
+    if (error instanceof PatternError) file.fail(path, `host pattern ${quote(text)}: ${error.message}`);
     throw error;
   }
 }
@@ -245,8 +342,8 @@ function parsePattern(file: ParsedFile, path: Path, text: string): HostPattern {
 /** A name or representative: a concrete host, placeholders allowed, no wildcard. */
 function parseConcreteTemplate(file: ParsedFile, path: Path, text: string): string {
   const pattern = parsePattern(file, path, text);
-  if (pattern.wildcard !== 'none') file.fail(path, `'${text}' must be a concrete host, not a wildcard`);
-  if (pattern.path !== null) file.fail(path, `'${text}' must be a host without a URL path`);
+  if (pattern.wildcard !== 'none') file.fail(path, `${quote(text)} must be a concrete host, not a wildcard`);
+  if (pattern.path !== null) file.fail(path, `${quote(text)} must be a host without a URL path`);
   return text;
 }
 
@@ -259,17 +356,17 @@ interface Registry {
 
 function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
   const { data } = file;
-  if (!ID_RE.test(data.section)) file.fail(['section'], `'${data.section}' is not a lower-case id like azure-ml-hosts`);
+  if (!ID_RE.test(data.section)) file.fail(['section'], `${quote(data.section)} is not a lower-case id like azure-ml-hosts`);
   const earlier = registry.sections.get(data.section);
-  if (earlier) file.fail(['section'], `section '${data.section}' is already defined in ${earlier.file}`);
+  if (earlier) file.fail(['section'], `section ${quote(data.section)} is already defined in ${earlier.file}`);
   const section: SectionInfo = { id: data.section, title: data.title, source: data.source ?? null, file: file.label };
   registry.sections.set(section.id, section);
 
   data.features?.forEach((feature, index) => {
     const path: Path = ['features', index, 'id'];
-    if (!ID_RE.test(feature.id)) file.fail(path, `'${feature.id}' is not a lower-case id like compute-instance`);
+    if (!ID_RE.test(feature.id)) file.fail(path, `${quote(feature.id)} is not a lower-case id like compute-instance`);
     const existing = registry.features.get(feature.id);
-    if (existing) file.fail(path, `feature '${feature.id}' is already defined in ${existing.origin.file}`);
+    if (existing) file.fail(path, `feature ${quote(feature.id)} is already defined in ${existing.origin.file}`);
     registry.features.set(feature.id, { id: feature.id, name: feature.name, default: feature.default ?? true, origin: file.origin(['features', index]) });
   });
 
@@ -283,9 +380,9 @@ function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
 
   data.wildcards?.forEach((rule, index) => {
     const pattern = parsePattern(file, ['wildcards', index, 'pattern'], rule.pattern);
-    if (pattern.wildcard === 'none') file.fail(['wildcards', index, 'pattern'], `'${rule.pattern}' has no wildcard`);
+    if (pattern.wildcard === 'none') file.fail(['wildcards', index, 'pattern'], `${quote(rule.pattern)} has no wildcard`);
     const existing = registry.wildcards.get(rule.pattern);
-    if (existing) file.fail(['wildcards', index, 'pattern'], `wildcard '${rule.pattern}' is already mapped in ${existing.origin.file}`);
+    if (existing) file.fail(['wildcards', index, 'pattern'], `wildcard ${quote(rule.pattern)} is already mapped in ${existing.origin.file}`);
     if (!rule.names && !rule.representatives) file.fail(['wildcards', index], "needs 'names' or 'representatives'");
     const names = (rule.names ?? []).map((item, i) => {
       const alternatives = typeof item === 'string' ? [item] : item;
@@ -300,10 +397,10 @@ function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
 function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index: number, registry: Registry): CatalogEntry {
   const at = (...rest: Path): Path => ['entries', index, ...rest];
   raw.features.forEach((id, i) => {
-    if (!registry.features.has(id)) file.fail(at('features', i), `unknown feature '${id}' (known: ${[...registry.features.keys()].join(', ')})`);
+    if (!registry.features.has(id)) file.fail(at('features', i), `unknown feature ${quote(id)} (known: ${[...registry.features.keys()].join(', ')})`);
   });
   if (raw.condition !== undefined && !CONDITIONS.has(raw.condition)) {
-    file.fail(at('condition'), `unknown condition '${raw.condition}' (known: ${[...CONDITIONS.keys()].join(', ')})`);
+    file.fail(at('condition'), `unknown condition ${quote(raw.condition)} (known: ${[...CONDITIONS.keys()].join(', ')})`);
   }
   const common = {
     section,
@@ -326,8 +423,8 @@ function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index
     return { ...common, kind: 'host', pattern: parsePattern(file, at('pattern'), raw.pattern) };
   }
   const serviceTag = raw.serviceTag as string;
-  if (!TAG_RE.test(serviceTag)) file.fail(at('serviceTag'), `'${serviceTag}' is not a service tag name like Storage.region`);
-  if (raw.tagName !== undefined && !TAG_RE.test(raw.tagName)) file.fail(at('tagName'), `'${raw.tagName}' is not a service tag name`);
+  if (!TAG_RE.test(serviceTag)) file.fail(at('serviceTag'), `${quote(serviceTag)} is not a service tag name like Storage.region`);
+  if (raw.tagName !== undefined && !TAG_RE.test(raw.tagName)) file.fail(at('tagName'), `${quote(raw.tagName)} is not a service tag name`);
   if (raw.hosts === undefined) file.fail(at(), "missing key 'hosts' (the host patterns that stand for the tag, per cloud)");
   const hosts: Partial<Record<Cloud, HostPattern[]>> = {};
   for (const cloud of CLOUDS) {

@@ -1,9 +1,8 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { expandCatalog } from '../catalog/expand.js';
 import { InputError } from '../model/errors.js';
 import { parseDuration } from '../model/duration.js';
 import { createLogger } from '../io/log.js';
-import { parseServerSpec, type DnsServer } from '../probers/dns.js';
+import type { DnsServer } from '../probers/dns.js';
 import { maskProxyUrl, resolveProxyConfig } from '../runner/proxy.js';
 import { buildReport, type CheckReport, type RunSettings, type StoppedBy } from '../report/report.js';
 import { checkJsonChunks } from '../reporters/check-json.js';
@@ -19,38 +18,25 @@ import { loadTrust } from '../runner/trust.js';
 import { resolveWorkspace } from './workspace.js';
 import type { CheckOptions } from './check-options.js';
 import type { Write } from '../io/stdout.js';
-import { formatEndpoint } from '../model/hosts.js';
+import { formatEndpoint, parseHostPort } from '../model/hosts.js';
+import { quote } from '../model/text.js';
+import net from 'node:net';
 import type { WorkspaceFacts } from '../model/facts.js';
+import { emit, prepareOutput } from './emit.js';
 
 function parseCount(text: string, flag: string, min: number, max: number): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < min || value > max) throw new InputError(flag, `'${text}' is not a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) throw new InputError(flag, `${quote(text)} is not a whole number from ${min} to ${max}`);
   return value;
 }
 
 function parseDnsServers(specs: readonly string[]): DnsServer[] {
   return specs.map((spec) => {
-    const server = parseServerSpec(spec.trim());
-    if (!server) throw new InputError('--dns-server', `'${spec}' is not an IP address with an optional port, like 10.0.0.4 or 10.0.0.4:53 or [fd00::4]:53`);
-    return server;
+    const parsed = parseHostPort(spec.trim());
+    if (!parsed.ok) throw new InputError('--dns-server', `${quote(spec)}: ${parsed.problem}`);
+    if (net.isIP(parsed.host) === 0) throw new InputError('--dns-server', `${quote(spec)} is not an IP address with an optional port, like 10.0.0.4 or 10.0.0.4:53 or [fd00::4]:53`);
+    return { address: parsed.host, port: parsed.port ?? 53 };
   });
-}
-
-/** Writes the report in chunks beside the file and renames it, so a reader never sees half a report. */
-function writeReportFile(file: string, chunks: Iterable<string>): void {
-  const partial = `${file}.partial-${process.pid}`;
-  try {
-    const fd = openSync(partial, 'w');
-    try {
-      for (const chunk of chunks) writeSync(fd, chunk);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(partial, file);
-  } catch (error) {
-    rmSync(partial, { force: true });
-    throw new InputError('--out', `cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
 }
 
 function progressReporter(enabled: boolean): { update: (done: number, total: number) => void; clear: () => void } {
@@ -116,27 +102,14 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
   }
 }
 
-/**
- * Writes the report to --out, then prints it. The file comes first so a reader that stops
- * early (`| head`) cannot cost the saved report; a file that cannot be written still lets
- * the report print before the error is raised.
- */
+/** Writes the report to --out (JSON), then prints it; see emit.ts. */
 export async function emitReport(report: CheckReport, output: 'table' | 'json', out: string | undefined, write: Write): Promise<void> {
-  let fileError: unknown = null;
-  if (out !== undefined) {
-    try {
-      writeReportFile(out, checkJsonChunks(report));
-    } catch (error) {
-      fileError = error;
-    }
-  }
-  if (output === 'json') for (const chunk of checkJsonChunks(report)) await write(chunk);
-  else await write(renderCheckTable(report));
-  if (fileError !== null) throw fileError;
+  await emit({ json: () => checkJsonChunks(report), text: () => renderCheckTable(report) }, output, out, write);
 }
 
 /** `check`: reads the flags, runs every check, prints the report; resolves to the exit code. */
 export async function runCheck(options: CheckOptions, version: string, write: Write): Promise<number> {
+  prepareOutput(options.out);
   const { catalog, facts, features, warnings } = resolveWorkspace(options);
   for (const warning of warnings) process.stderr.write(`aml-netcheck: warning: ${warning}\n`);
   const timeoutMs = parseDuration(options.timeout, '--timeout');

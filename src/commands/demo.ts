@@ -6,6 +6,7 @@ import { NO_PROXY_CONFIG } from '../runner/proxy.js';
 import { startSimulatedAzure, type DnsBehavior, type EndpointBehavior, type SimulatedHost } from '../simulate/azure.js';
 import type { Target } from '../model/target.js';
 import { emitReport, executeCheck } from './check.js';
+import { prepareOutput } from './emit.js';
 import type { Write } from '../io/stdout.js';
 import type { WorkspaceFacts } from '../model/facts.js';
 
@@ -66,6 +67,7 @@ function simulatedHosts(targets: readonly Target[]): SimulatedHost[] {
  * nothing beyond 127.77.0.0/16.
  */
 export async function runDemo(options: DemoOptions, version: string, write: Write): Promise<number> {
+  prepareOutput(options.out);
   const catalog = loadCatalog();
   const targets = expandCatalog(catalog, DEMO_FACTS);
   const hosts = simulatedHosts(targets);

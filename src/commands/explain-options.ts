@@ -4,6 +4,7 @@ export interface ExplainOptions {
   cloud?: Cloud;
   catalog?: string[];
   output: 'table' | 'json';
+  out?: string;
 }
 
 export const EXPLAIN_EXAMPLE = `

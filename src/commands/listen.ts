@@ -2,7 +2,9 @@ import net from 'node:net';
 import { InputError } from '../model/errors.js';
 import { parseDuration, formatDuration } from '../model/duration.js';
 import { formatColumns } from '../reporters/columns.js';
+import { quote } from '../model/text.js';
 import type { Write } from '../io/stdout.js';
+import { emit, jsonDocument, prepareOutput } from './emit.js';
 
 /** The inbound management ports of the article: Batch node management and Azure ML. */
 export const INBOUND_PORTS = [29876, 29877, 44224];
@@ -12,6 +14,7 @@ export interface ListenOptions {
   address: string;
   duration: string;
   output: 'table' | 'json';
+  out?: string;
 }
 
 export interface PortWatch {
@@ -40,9 +43,15 @@ function parsePorts(text: string | undefined): number[] {
   if (ports.length === 0) throw new InputError('--ports', 'needs at least one port');
   return ports.map((p) => {
     const port = Number(p);
-    if (!/^\d+$/.test(p) || port < 1 || port > 65535) throw new InputError('--ports', `'${p}' is not a port from 1 to 65535`);
+    if (!/^\d+$/.test(p) || port < 1 || port > 65535) throw new InputError('--ports', `${quote(p)} is not a port from 1 to 65535`);
     return port;
   });
+}
+
+const NOT_HERE = 'EADDRNOTAVAIL';
+
+function closeAll(servers: ReadonlyArray<net.Server | null>): Promise<unknown> {
+  return Promise.all(servers.map((s) => new Promise((resolve) => (s ? s.close(resolve) : resolve(undefined)))));
 }
 
 function openPort(address: string, port: number, watch: PortWatch): Promise<net.Server | null> {
@@ -70,27 +79,37 @@ function openPort(address: string, port: number, watch: PortWatch): Promise<net.
 export async function runListen(options: ListenOptions, write: Write, signal?: AbortSignal): Promise<number> {
   const ports = parsePorts(options.ports);
   const durationMs = parseDuration(options.duration, '--duration');
-  if (net.isIP(options.address) === 0) throw new InputError('--address', `'${options.address}' is not an IP address`);
+  if (net.isIP(options.address) === 0) throw new InputError('--address', `${quote(options.address)} is not an IP address`);
+  prepareOutput(options.out);
   const watches: PortWatch[] = ports.map((port) => ({ port, listening: false, error: null, connections: [] }));
   const servers = await Promise.all(watches.map((w) => openPort(options.address, w.port, w)));
+  if (watches.some((w) => w.error === NOT_HERE)) {
+    await closeAll(servers);
+    throw new InputError('--address', `${quote(options.address)} is not an address of this machine (EADDRNOTAVAIL)`);
+  }
   const started = performance.now();
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, durationMs);
-    const stop = (): void => {
+    const timer = setTimeout(stop, durationMs);
+    // SIGTERM (a service manager, `timeout`, Kubernetes) ends the watch like Ctrl-C: the report still comes.
+    function stop(): void {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
       resolve();
-    };
+    }
     signal?.addEventListener('abort', stop, { once: true });
-    process.once('SIGINT', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
-  await Promise.all(servers.map((s) => new Promise((resolve) => (s ? s.close(resolve) : resolve(undefined)))));
+  await closeAll(servers);
   const report: ListenReport = {
     address: options.address,
     durationMs: Math.round(performance.now() - started),
     ports: watches,
     exitCode: watches.every((w) => w.connections.length > 0) ? 0 : 1,
   };
-  write(options.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderListen(report));
+  await emit({ json: () => [jsonDocument(report)], text: () => renderListen(report) }, options.output, options.out, write);
   return report.exitCode;
 }
 

@@ -19,6 +19,8 @@ export function streamWriter(stream: Writable): Write {
     if (error.code === 'EPIPE') return;
     process.stderr.write(`aml-netcheck: cannot write to stdout: ${error.code ?? error.message}\n`);
     process.exitCode = 2;
+    // A command sets its own exit code when it returns, which may be after this error: 2 stands.
+    process.once('exit', () => (process.exitCode = 2));
   });
   return (text) => {
     if (gone || stream.write(text)) return;

@@ -3,6 +3,7 @@ import { formatDuration } from '../model/duration.js';
 import type { CheckReport } from '../report/report.js';
 import type { CheckedTarget, FeatureResult } from '../model/result.js';
 import { formatColumns } from './columns.js';
+import { escapeControl } from '../model/text.js';
 
 const STATUS_ORDER: Record<FeatureResult['status'], number> = { broken: 0, unknown: 1, degraded: 2, ok: 3, 'not-checked': 4 };
 const STATUS_LABEL: Record<FeatureResult['status'], string> = { broken: 'BROKEN', unknown: 'UNKNOWN', degraded: 'DEGRADED', ok: 'ok', 'not-checked': 'not checked' };
@@ -15,10 +16,10 @@ function targetRow(target: CheckedTarget): string[] {
 }
 
 function problemLines(target: CheckedTarget): string[] {
-  const lines = target.warnings.map((w) => `      note: ${w}`);
+  const lines = target.warnings.map((w) => `      note: ${escapeControl(w)}`);
   if (target.verdict === 'blocked') {
-    for (const fix of target.fix) lines.push(`      fix:  ${fix}`);
-    if (target.representative) lines.push(`      (${target.host} stands for ${target.pattern})`);
+    for (const fix of target.fix) lines.push(`      fix:  ${escapeControl(fix)}`);
+    if (target.representative) lines.push(`      (${escapeControl(target.host)} stands for ${escapeControl(target.pattern)})`);
   }
   return lines;
 }
@@ -35,14 +36,14 @@ const INCOMPLETE: Record<NonNullable<CheckReport['summary']['stoppedBy']> | 'non
 export function renderCheckTable(report: CheckReport): string {
   const { facts, summary } = report;
   const out: string[] = [];
-  const where = [CLOUD_NAMES[facts.cloud], facts.region].filter(Boolean).join(', ');
+  const where = escapeControl([CLOUD_NAMES[facts.cloud], facts.region].filter(Boolean).join(', '));
   out.push(`aml-netcheck ${report.tool.version}: ${where}; ${summary.targets - summary.skipped - summary.unknown} targets checked in ${formatDuration(report.durationMs)}`);
   out.push('');
   const features = [...report.features].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
   for (const feature of features) {
     if (feature.status === 'not-checked') continue;
     const mine = report.targets.filter((t) => t.features.includes(feature.id) && t.verdict !== 'skipped');
-    out.push(`${STATUS_LABEL[feature.status].padEnd(9)} ${feature.name} (${feature.id})`);
+    out.push(`${STATUS_LABEL[feature.status].padEnd(9)} ${escapeControl(`${feature.name} (${feature.id})`)}`);
     const shown = feature.status === 'ok' ? mine : mine.filter((t) => t.verdict !== 'reachable');
     const rows = shown.map(targetRow);
     if (rows.length > 0) {
@@ -56,13 +57,13 @@ export function renderCheckTable(report: CheckReport): string {
     out.push('');
   }
   const notChecked = features.filter((f) => f.status === 'not-checked');
-  if (notChecked.length > 0) out.push(`Not checked: ${notChecked.map((f) => f.id).join(', ')} (see \`aml-netcheck list\` for why)`, '');
+  if (notChecked.length > 0) out.push(`Not checked: ${escapeControl(notChecked.map((f) => f.id).join(', '))} (see \`aml-netcheck list\` for why)`, '');
   const parts = [`${summary.reachable} reachable`, `${summary.blocked} blocked`, `${summary.warning} warnings`, `${summary.skipped} skipped`];
   if (summary.unfinished > 0) parts.push(`${summary.unfinished} unfinished`);
   if (summary.internalErrors > 0) parts.push(`${summary.internalErrors} internal errors`);
   out.push(`Summary: ${parts.join(', ')}.`);
-  if (summary.featuresBroken.length > 0) out.push(`Broken: ${summary.featuresBroken.join(', ')}; ${summary.requiredBlocked} required endpoint(s) blocked.`);
-  if (summary.featuresUnknown.length > 0) out.push(`Unknown: ${summary.featuresUnknown.join(', ')}; some of their endpoints have no verdict.`);
+  if (summary.featuresBroken.length > 0) out.push(`Broken: ${escapeControl(summary.featuresBroken.join(', '))}; ${summary.requiredBlocked} required endpoint(s) blocked.`);
+  if (summary.featuresUnknown.length > 0) out.push(`Unknown: ${escapeControl(summary.featuresUnknown.join(', '))}; some of their endpoints have no verdict.`);
   const incomplete = INCOMPLETE[summary.stoppedBy ?? 'none'];
   if (incomplete !== '') out.push(incomplete);
   else if (summary.internalErrors > 0) out.push('aml-netcheck failed on some targets (a bug: see the log); they are not proven reachable.');

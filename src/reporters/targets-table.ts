@@ -1,6 +1,7 @@
 import { CLOUD_NAMES } from '../model/clouds.js';
 import type { Target } from '../model/target.js';
 import { formatColumns } from './columns.js';
+import { escapeControl } from '../model/text.js';
 import type { WorkspaceFacts } from '../model/facts.js';
 
 function notes(target: Target): string {
@@ -17,7 +18,7 @@ function notes(target: Target): string {
 export function renderTargetsTable(targets: readonly Target[], facts: WorkspaceFacts): string {
   const checked = targets.filter((t) => t.skipped === null);
   const skipped = targets.filter((t) => t.skipped !== null);
-  const scope = [CLOUD_NAMES[facts.cloud], facts.region ? `region ${facts.region}` : 'no region given'].join(', ');
+  const scope = escapeControl([CLOUD_NAMES[facts.cloud], facts.region ? `region ${facts.region}` : 'no region given'].join(', '));
   const out: string[] = [`${checked.length} targets to check, ${skipped.length} skipped (${scope})`, ''];
   if (checked.length > 0) {
     const rows = [['HOST', 'PORT', 'PROTO', 'FEATURES', 'NOTES']];

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { InputError } from '../model/errors.js';
+import { quote } from '../model/text.js';
 
 /** Debian's and Red Hat's bundles of the machine's trusted CAs. */
 const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'];
@@ -12,10 +13,10 @@ function readPems(file: string, where: string): string[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new InputError(where, `cannot read CA file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new InputError(where, `cannot read CA file ${quote(file)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   const pems = text.match(PEM_RE) ?? [];
-  if (pems.length === 0) throw new InputError(where, `${file} holds no PEM certificate`);
+  if (pems.length === 0) throw new InputError(where, `${quote(file)} holds no PEM certificate`);
   return pems;
 }
 

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import { InputError } from '../../src/model/errors.js';
 import { loadCatalog } from '../../src/catalog/load.js';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 
 const INVALID = 'test/fixtures/catalog/invalid';
 
@@ -49,6 +51,10 @@ const EXPECTED: Record<string, string> = {
   'wildcard-without-hosts.yaml': '{file}:4: wildcards[0]: needs \'names\' or \'representatives\'',
   'yaml-duplicate-key.yaml': '{file}:3:1: not valid YAML: Map keys must be unique',
   'yaml-syntax.yaml': '{file}:5:1: not valid YAML: Sequence item without - indicator',
+  'yaml-alias-bomb.yaml': '{file}: not valid YAML: more than 100 alias expansions (an alias bomb?)',
+  'escape-sequence-value.yaml': "{file}:1: section: 'corp\\x1b[2J\\x1b]0;owned\\x07' is not a lower-case id like azure-ml-hosts",
+  'long-value.yaml': `{file}:1: section: '${'A'.repeat(79)}…' is not a lower-case id like azure-ml-hosts`,
+  'not-utf8.yaml': '{file}: cannot read catalog file: is not UTF-8 or UTF-16 text',
 };
 
 t.test('the shipped catalog loads and every section holds requirements', async (t) => {
@@ -88,7 +94,7 @@ t.test('every invalid fixture fails with its own one-line message', async (t) =>
 });
 
 t.test('a missing catalog file names itself', async (t) => {
-  t.throws(() => loadCatalog({ extraFiles: ['test/fixtures/catalog/nope.yaml'] }), { message: 'cannot read catalog file: ENOENT', where: 'test/fixtures/catalog/nope.yaml' });
+  t.throws(() => loadCatalog({ extraFiles: ['test/fixtures/catalog/nope.yaml'] }), { message: 'cannot read catalog file: no such file (ENOENT)', where: 'test/fixtures/catalog/nope.yaml' });
 });
 
 t.test('a user catalog adds features, wildcard names, entries and service tags', async (t) => {
@@ -99,4 +105,44 @@ t.test('a user catalog adds features, wildcard names, entries and service tags',
   t.equal(entries.length, 2);
   t.same(entries[0]?.ports.map((p) => p.port), [443, 8443]);
   t.equal(entries[1]?.kind, 'service-tag');
+});
+
+/** Loads a catalog file; the one line it fails with, or null. */
+function failure(file: string): string | null {
+  try {
+    loadCatalog({ extraFiles: [file] });
+    return null;
+  } catch (error) {
+    return error instanceof InputError ? error.toLine() : `not an InputError: ${String(error)}`;
+  }
+}
+
+t.test('hostile catalog files: one line naming the file, in bounded time and memory', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'amlnc-catalog-'));
+  const make = (name: string, text: string): string => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+  const deep = 100_000;
+  const fifo = join(dir, 'fifo.yaml');
+  execFileSync('mkfifo', [fifo]);
+  const cases: Array<[string, string]> = [
+    [make('deep-flow.yaml', `section: x\ntitle: ${'['.repeat(deep)}${']'.repeat(deep)}\n`), '{file}: not valid YAML: nested more than 64 levels deep'],
+    [make('deep-block.yaml', `section: x\ntitle:\n${Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i)}-`).join('\n')}\n`), '{file}: not valid YAML: nested more than 64 levels deep'],
+    [make('deep-compact.yaml', `section: x\ntitle:\n${'- '.repeat(deep)}x\n`), '{file}: not valid YAML: nested more than 64 levels deep'],
+    [make('deep.json', `{"section": "x", "title": ${'['.repeat(deep)}${']'.repeat(deep)}}`), '{file}: nested more than 64 levels deep'],
+    [make('deep-objects.json', `${'{"a":'.repeat(deep)}1${'}'.repeat(deep)}`), '{file}: nested more than 64 levels deep'],
+    [make('huge.yaml', `# ${'x'.repeat(17 * 1024 * 1024)}\n`), `{file}: cannot read catalog file: is ${17 * 1024 * 1024 + 3} bytes, more than the 16 MiB an input file may have`],
+    ['/dev/zero', '{file}: cannot read catalog file: holds more than the 16 MiB an input file may have'],
+    ['/dev/urandom', '{file}: cannot read catalog file: holds more than the 16 MiB an input file may have'],
+    [fifo, '{file}: catalog file is empty'],
+    [dir, '{file}: cannot read catalog file: is a directory, not a file'],
+  ];
+  for (const [file, expected] of cases) {
+    const started = performance.now();
+    const line = failure(file);
+    t.equal(line, expected.replace('{file}', file), file);
+    t.ok(performance.now() - started < 15_000, `${file}: ${Math.round(performance.now() - started)} ms`);
+  }
 });

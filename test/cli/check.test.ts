@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,8 +19,16 @@ const BAD_INPUT: Array<[string[], RegExp]> = [
   [['--dns-server', 'dns.example'], /^aml-netcheck: --dns-server: 'dns\.example' is not an IP address/],
   [['--proxy', 'ftp://proxy:21'], /^aml-netcheck: --proxy: proxy scheme 'ftp:' is not supported/],
   [['--proxy', 'http://user:s3cret@'], /^aml-netcheck: --proxy: /],
-  [['--ca-file', 'missing.pem'], /^aml-netcheck: --ca-file: cannot read CA file missing\.pem: ENOENT/],
-  [['--ca-file', 'README.md'], /^aml-netcheck: --ca-file: README\.md holds no PEM certificate/],
+  [['--ca-file', 'missing.pem'], /^aml-netcheck: --ca-file: cannot read CA file 'missing\.pem': ENOENT/],
+  [['--ca-file', 'README.md'], /^aml-netcheck: --ca-file: 'README\.md' holds no PEM certificate/],
+  [['--dns-server', '127.0.0.1:0'], /^aml-netcheck: --dns-server: '127\.0\.0\.1:0': port '0' is not a number from 1 to 65535$/m],
+  [['--dns-server', '127.0.0.1:65536'], /^aml-netcheck: --dns-server: '127\.0\.0\.1:65536': port '65536' is not a number from 1 to 65535$/m],
+  [['--dns-server', '127.0.0.1:99999'], /^aml-netcheck: --dns-server: '127\.0\.0\.1:99999': port '99999' is not a number/],
+  [['--dns-server', '127.0.0.1:dns'], /^aml-netcheck: --dns-server: '127\.0\.0\.1:dns': port 'dns' is not a number/],
+  [['--dns-server', '[::1]:0'], /^aml-netcheck: --dns-server: '\[::1\]:0': port '0' is not a number/],
+  [['--dns-server', '[::1]:'], /^aml-netcheck: --dns-server: '\[::1\]:': port '' is not a number/],
+  [['--dns-server', `10.0.0.4:${'9'.repeat(200)}`], /^aml-netcheck: --dns-server: '10\.0\.0\.4:9{70,}…': port '9{70,}…' is not/],
+  [['--timeout', '\x1b[2J\x1b]0;owned\x07'], /^aml-netcheck: --timeout: '\\x1b\[2J\\x1b\]0;owned\\x07' is not a duration/],
   [['--log-level', 'loud'], /^aml-netcheck: --log-level: 'loud' is not one of/],
 ];
 
@@ -31,6 +39,7 @@ t.test('bad check flags: one line, exit 2, before any packet', async (t) => {
     t.match(run.stderr, message, args.join(' '));
     t.equal(run.stderr.trim().split('\n').length, 1);
     t.notMatch(run.stderr, /s3cret/, 'a proxy password is never echoed');
+    t.notMatch(run.stderr, /[\x00-\x09\x0b-\x1f\x7f]/, 'no control character reaches the terminal');
     t.equal(run.stdout, '');
   }
 });
@@ -163,4 +172,37 @@ t.test('logs: pino JSON lines on stderr, one child logger per target; --log-file
   const quiet = await runCli([...args, '--timeout', '300ms', '--log-level', 'debug', '--log-file', logFile]);
   t.equal(quiet.stderr, '', 'nothing on stderr');
   t.match(readFileSync(logFile, 'utf8'), /"target":"web\.sim\.test:18443"/);
+});
+
+t.test('an --out that cannot be written stops the run before any probe', async (t) => {
+  const { dir, args } = await simulation(t);
+  // Were the run to start, the dropped port would hold it for the whole 15 s timeout.
+  for (const [out, message] of [
+    [join(dir, 'missing', 'report.json'), /its directory does not exist \(ENOENT\)$/],
+    [dir, /is a directory, not a file$/],
+  ] as const) {
+    const run = await runCli([...args, '--timeout', '15s', '--out', out]);
+    t.equal(run.code, 2);
+    t.match(run.stderr.trim(), message);
+    t.equal(run.stderr.trim().split('\n').length, 1);
+    t.equal(run.stdout, '', 'no report: nothing ran');
+    t.ok(run.ms < 10_000, `failed after ${run.ms} ms, not after the run`);
+  }
+});
+
+t.test('a read-only file system for --out stops the run before any probe', process.getuid?.() === 0 ? {} : { skip: 'needs root to mount' }, async (t) => {
+  const { dir, args } = await simulation(t);
+  const ro = join(dir, 'ro');
+  mkdirSync(ro);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=16k', 'tmpfs', ro], { stdio: 'ignore' });
+  } catch {
+    t.comment('cannot mount tmpfs here');
+    return;
+  }
+  t.teardown(() => execFileSync('umount', ['-l', ro], { stdio: 'ignore' }));
+  const run = await runCli([...args, '--timeout', '15s', '--out', join(ro, 'report.json')]);
+  t.equal(run.code, 2);
+  t.equal(run.stderr, `aml-netcheck: --out: cannot write '${join(ro, 'report.json')}': the file system is read-only (EROFS)\n`);
+  t.ok(run.ms < 10_000, `failed after ${run.ms} ms`);
 });

@@ -38,3 +38,26 @@ t.test('features lists the ids --features accepts', async (t) => {
   t.equal(features.length, 23);
   t.same(features.find((f) => f.id === 'arc-extension'), { id: 'arc-extension', name: 'Azure ML extension on Arc-enabled Kubernetes', default: false });
 });
+
+t.test('explain takes a trailing dot; a malformed host:port is one line, exit 2', async (t) => {
+  const dotted = await runCli(['explain', 'login.microsoftonline.com.']);
+  t.equal(dotted.code, 0, dotted.stderr);
+  t.match(dotted.stdout, /Azure AD sign-in \(azure-ad\)/);
+  const withPort = await runCli(['explain', 'login.microsoftonline.com.:443', '-o', 'json']);
+  t.equal(withPort.code, 0, withPort.stderr);
+  for (const [query, message] of [
+    ['login.microsoftonline.com:0', "'login.microsoftonline.com:0': port '0' is not a number from 1 to 65535"],
+    ['login.microsoftonline.com:99999', "'login.microsoftonline.com:99999': port '99999' is not a number from 1 to 65535"],
+    ['login.microsoftonline.com:', "'login.microsoftonline.com:': port '' is not a number from 1 to 65535"],
+    ['login.microsoftonline.com:https', "'login.microsoftonline.com:https': port 'https' is not a number from 1 to 65535"],
+    [':443', "':443': names no host before the port"],
+    ['a:b:c', "'a:b:c': is neither host:port nor an IPv6 address (write [v6]:port)"],
+    ['[fd00::1', "'[fd00::1': has a [ without a matching ] before the port"],
+    ['https://login.microsoftonline.com:0/x', "'https://login.microsoftonline.com:0/x': port '0' is not a number from 1 to 65535"],
+  ] as const) {
+    const run = await runCli(['explain', query]);
+    t.equal(run.code, 2, query);
+    t.equal(run.stderr, `aml-netcheck: HOST: ${message}\n`, query);
+    t.equal(run.stdout, '');
+  }
+});

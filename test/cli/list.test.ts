@@ -65,7 +65,7 @@ const BAD_INPUT: Array<[string[], RegExp]> = [
   [['list', '--features', 'azure-ad,bogus'], /^aml-netcheck: --features: unknown feature 'bogus'/],
   [['list', '--features', ','], /^aml-netcheck: --features: needs at least one feature id/],
   [['list', '--catalog', 'test/fixtures/catalog/invalid/port-out-of-range.yaml'], /^aml-netcheck: test\/fixtures\/catalog\/invalid\/port-out-of-range\.yaml:5: entries\[0\]\.ports\[1\]: port 70000/],
-  [['list', '--catalog', 'missing.yaml'], /^aml-netcheck: missing\.yaml: cannot read catalog file: ENOENT/],
+  [['list', '--catalog', 'missing.yaml'], /^aml-netcheck: missing\.yaml: cannot read catalog file: no such file \(ENOENT\)/],
   [['list', '--workspace-json', 'test/fixtures/workspace/malformed.json'], /^aml-netcheck: test\/fixtures\/workspace\/malformed\.json: not valid JSON: .* at line 6 column 4/],
   [['list', '-o', 'xml'], /argument 'xml' is invalid/],
   [['nosuchcommand'], /^aml-netcheck: unknown command 'nosuchcommand'/],

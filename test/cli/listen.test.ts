@@ -1,13 +1,18 @@
 import net from 'node:net';
 import t from 'tap';
 import { CLI } from '../helpers/cli.js';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-function listen(args: string[]): { done: Promise<{ code: number | null; stdout: string }> } {
+function listen(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, [CLI, 'listen', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
+  let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  return { done: new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout }))) };
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return { child, done: new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr }))) };
 }
 
 async function connectSoon(port: number, address: string): Promise<void> {
@@ -54,4 +59,28 @@ t.test('bad listen flags are bad input', async (t) => {
     t.equal(code, 2, args.join(' '));
     t.match(stderr, /^aml-netcheck: --(ports|address|duration): /);
   }
+});
+
+t.test('SIGTERM ends the watch like Ctrl-C: the report is printed and saved', async (t) => {
+  const out = join(mkdtempSync(join(tmpdir(), 'amlnc-listen-')), 'listen.json');
+  const run = listen(['--ports', '39874', '--address', '127.0.81.3', '--duration', '10m', '--out', out]);
+  await connectSoon(39874, '127.0.81.3');
+  const sentAt = Date.now();
+  run.child.kill('SIGTERM');
+  const { code, stdout, stderr } = await run.done;
+  t.ok(Date.now() - sentAt < 10_000, 'stopped promptly');
+  t.equal(code, 0, stderr);
+  t.match(stdout, /39874\s+listened\s+1/);
+  const saved = JSON.parse(readFileSync(out, 'utf8')) as { ports: Array<{ port: number; connections: unknown[] }> };
+  t.equal(saved.ports[0]?.connections.length, 1);
+});
+
+t.test('an --address that is not on this machine exits 2 at once', async (t) => {
+  const started = Date.now();
+  // 192.0.2.0/24 is TEST-NET-1: never assigned to a real interface.
+  const { code, stdout, stderr } = await listen(['--ports', '39875', '--address', '192.0.2.77', '--duration', '10m']).done;
+  t.equal(code, 2);
+  t.equal(stderr, "aml-netcheck: --address: '192.0.2.77' is not an address of this machine (EADDRNOTAVAIL)\n");
+  t.equal(stdout, '');
+  t.ok(Date.now() - started < 10_000, 'without waiting for the duration');
 });
