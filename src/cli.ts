@@ -51,9 +51,9 @@ export function buildProgram(): Command {
 
   const list = describeListCommand(addWorkspaceOptions(program.command('list')).addOption(outputOption()).addOption(outOption()));
   // Each command's work is imported when it runs: --version and --help load only commander.
-  list.action(async (options: ListOptions & { out?: string }) => {
-    const [{ runList }, { emitByRunning }] = await Promise.all([import('./commands/list.js'), import('./commands/emit.js')]);
-    process.exitCode = await emitByRunning(options.output, options.out, write, (output, to) => runList({ ...options, output }, to));
+  list.action(async (options: ListOptions) => {
+    const { runList } = await import('./commands/list.js');
+    process.exitCode = await runList(options, write);
   });
 
   const check = addWorkspaceOptions(program.command('check'))

@@ -44,24 +44,3 @@ export async function emit(rendering: Rendering, output: OutputFormat, out: stri
 export function jsonDocument(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
-
-/**
- * For a command that renders straight to a writer and costs nothing to run again (no
- * network, no clock): runs it once per form needed. Resolves to its exit code.
- */
-export async function emitByRunning(output: OutputFormat, out: string | undefined, write: Write, run: (format: OutputFormat, write: Write) => number): Promise<number> {
-  prepareOutput(out);
-  let code = 0;
-  const rendered = new Map<OutputFormat, string>();
-  const render = (format: OutputFormat): string => {
-    let text = rendered.get(format);
-    if (text === undefined) {
-      const parts: string[] = [];
-      code = run(format, (chunk) => void parts.push(chunk));
-      rendered.set(format, (text = parts.join('')));
-    }
-    return text;
-  };
-  await emit({ json: () => [render('json')], text: () => render('table') }, output, out, write);
-  return code;
-}
