@@ -16,7 +16,7 @@ import { Ajv } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import { parse } from 'yaml';
 import { CATALOG_AJV_OPTIONS, catalogFileSchema } from './schema.js';
-import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, PRECOMPILED_SNAPSHOT, PRECOMPILED_VALIDATOR, YAML_OPTIONS, textHash } from './load.js';
+import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, PRECOMPILED_SNAPSHOT, PRECOMPILED_VALIDATOR, YAML_OPTIONS, textHash } from './parse-file.js';
 
 function writeValidator(): void {
   const ajv = new Ajv({ ...CATALOG_AJV_OPTIONS, code: { source: true } });

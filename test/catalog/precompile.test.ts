@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import t from 'tap';
 import { parse } from 'yaml';
-import { BUILTIN_CATALOG_DIR, YAML_OPTIONS, loadCatalog, textHash } from '../../src/catalog/load.js';
+import { BUILTIN_CATALOG_DIR, YAML_OPTIONS, textHash } from '../../src/catalog/parse-file.js';
+import { loadCatalog } from '../../src/catalog/load.js';
 import { CATALOG_AJV_OPTIONS, catalogFileSchema } from '../../src/catalog/schema.js';
 
 // What `npm run build` precompiles must behave exactly like what the loader does without it.
