@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
+import { describeErrno, pause } from './errno.js';
 
 /**
  * The largest input file (workspace JSON, catalog) we read. The real ones are a few KiB;
@@ -18,27 +19,6 @@ export interface InputReadOptions {
 }
 
 const CHUNK = 64 * 1024;
-
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file (ENOENT)';
-    case 'EACCES':
-    case 'EPERM':
-      return `permission denied (${code})`;
-    case 'EISDIR':
-      return 'is a directory, not a file (EISDIR)';
-    case 'ELOOP':
-      return 'too many symbolic links (ELOOP)';
-    default:
-      return code ?? String(error);
-  }
-}
-
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
 
 function kindOf(stats: Stats): string {
   if (stats.isFIFO()) return 'FIFO';
@@ -70,7 +50,7 @@ export function readInputFile(file: string, where: string, options: InputReadOpt
     // Non-blocking, so opening a FIFO with no writer returns at once instead of waiting forever.
     fd = openSync(stdin ? '/dev/stdin' : file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    if (!stdin || (error as NodeJS.ErrnoException).code !== 'ENXIO') return fail(`cannot open: ${describe(error)}`);
+    if (!stdin || (error as NodeJS.ErrnoException).code !== 'ENXIO') return fail(`cannot open: ${describeErrno(error, 'no such file')}`);
     // A socket (what Node's and some CI runners' spawn give as stdin) cannot be reopened. Node
     // makes the descriptor non-blocking when it wraps it as process.stdin, which is all the
     // loop below needs; nothing is read through the stream itself.
@@ -92,10 +72,10 @@ export function readInputFile(file: string, where: string, options: InputReadOpt
       try {
         read = readSync(fd, buffer, 0, CHUNK, null);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return fail(`cannot read: ${describe(error)}`);
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return fail(`cannot read: ${describeErrno(error, 'no such file')}`);
         // A pipe or FIFO whose writer has not sent everything yet.
         if (performance.now() - started > timeoutMs) return fail(`the ${kindOf(stats)} sent no end of data within ${timeoutMs / 1000} s`);
-        sleep(10);
+        pause(10);
         continue;
       }
       if (read === 0) break;

@@ -17,6 +17,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
+import { describeErrno, pause } from './errno.js';
 
 /**
  * Writing a report to --out. The path may name anything: a regular file, a symlink into a
@@ -29,37 +30,6 @@ import { quote } from '../model/text.js';
 export const OUTPUT_STALL_MS = 30_000;
 
 const MAX_SYMLINKS = 40;
-
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'its directory does not exist (ENOENT)';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory (ENOTDIR)';
-    case 'EACCES':
-    case 'EPERM':
-      return `permission denied (${code})`;
-    case 'EROFS':
-      return 'the file system is read-only (EROFS)';
-    case 'EISDIR':
-      return 'is a directory, not a file (EISDIR)';
-    case 'ENOSPC':
-      return 'no space left on the device (ENOSPC)';
-    case 'EDQUOT':
-      return 'disk quota exceeded (EDQUOT)';
-    case 'ENXIO':
-      return 'the FIFO has no reader (ENXIO)';
-    case 'ELOOP':
-      return 'too many symbolic links (ELOOP)';
-    case 'EFBIG':
-      return 'file too large (EFBIG)';
-    case 'EIO':
-      return 'input/output error (EIO)';
-    default:
-      return code ?? String(error);
-  }
-}
 
 function fail(where: string, file: string, message: string): never {
   throw new InputError(where, `cannot write ${quote(file)}: ${message}`);
@@ -100,7 +70,7 @@ export function preflightOutputFile(file: string, where = '--out'): void {
   try {
     destination = destinationOf(file);
   } catch (error) {
-    return fail(where, file, describe(error));
+    return fail(where, file, describeErrno(error, 'its directory does not exist'));
   }
   const { path, stats } = destination;
   if (stats?.isDirectory()) fail(where, file, 'is a directory, not a file');
@@ -115,7 +85,7 @@ export function preflightOutputFile(file: string, where = '--out'): void {
     accessSync(dir, constants.W_OK);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    fail(where, file, describe(error));
+    fail(where, file, describeErrno(error, 'its directory does not exist'));
   }
 }
 
@@ -153,10 +123,6 @@ export function forgetTemporary(path: string, remove: boolean): void {
   temporaries.delete(path);
 }
 
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 /** Writes every byte, waiting out a full pipe (the fd may be non-blocking) for a bounded time. */
 function writeAll(fd: number, chunks: Iterable<string>): void {
   for (const chunk of chunks) {
@@ -171,7 +137,7 @@ function writeAll(fd: number, chunks: Iterable<string>): void {
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
         stalledSince ||= performance.now();
         if (performance.now() - stalledSince > OUTPUT_STALL_MS) throw Object.assign(new Error('stalled'), { code: 'ESTALLED' });
-        sleep(10);
+        pause(10);
       }
     }
   }
@@ -262,6 +228,6 @@ export function writeOutputFile(file: string, chunks: Iterable<string>, where = 
   } catch (error) {
     if (error instanceof InputError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ESTALLED') fail(where, file, `the reader took nothing for ${OUTPUT_STALL_MS / 1000} s`);
-    fail(where, file, describe(error));
+    fail(where, file, describeErrno(error, 'its directory does not exist'));
   }
 }
