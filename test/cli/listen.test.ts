@@ -16,7 +16,8 @@ function listen(args: string[]): { child: ChildProcess; done: Promise<{ code: nu
 }
 
 async function connectSoon(port: number, address: string): Promise<void> {
-  for (let i = 0; i < 50; i++) {
+  // Polls until the command listens: it prints nothing before its report. The bound is generous for a loaded machine.
+  for (let i = 0; i < 200; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const socket = net.connect({ port, host: address });
       socket.once('connect', () => (socket.destroy(), resolve(true)));
