@@ -5,6 +5,8 @@ import { formatColumns } from '../reporters/columns.js';
 import { quote } from '../model/text.js';
 import type { Write } from '../io/stdout.js';
 import { emit, jsonDocument, prepareOutput } from './emit.js';
+import { EXIT } from '../report/report.js';
+import type { StopSignal } from './signals.js';
 
 /** The inbound management ports of the article: Batch node management and Azure ML. */
 export const INBOUND_PORTS = [29876, 29877, 44224];
@@ -29,7 +31,10 @@ export interface ListenReport {
   readonly address: string;
   readonly durationMs: number;
   readonly ports: readonly PortWatch[];
-  readonly exitCode: 0 | 1;
+  /** The signal that ended the watch early, or null when it lasted its --duration. */
+  readonly stoppedBy: StopSignal | null;
+  /** 0 every port saw a connection, 1 one did not; 130 / 143 when a signal cut the watch short. */
+  readonly exitCode: 0 | 1 | 130 | 143;
 }
 
 export const LISTEN_EXAMPLE = `
@@ -41,11 +46,13 @@ function parsePorts(text: string | undefined): number[] {
   if (text === undefined) return INBOUND_PORTS;
   const ports = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
   if (ports.length === 0) throw new InputError('--ports', 'needs at least one port');
-  return ports.map((p) => {
+  const numbers = ports.map((p) => {
     const port = Number(p);
     if (!/^\d+$/.test(p) || port < 1 || port > 65535) throw new InputError('--ports', `${quote(p)} is not a port from 1 to 65535`);
     return port;
   });
+  // A port named twice is one port: a second listener on it would report our own first one as a stranger.
+  return [...new Set(numbers)];
 }
 
 const NOT_HERE = 'EADDRNOTAVAIL';
@@ -88,26 +95,31 @@ export async function runListen(options: ListenOptions, write: Write, signal?: A
     throw new InputError('--address', `${quote(options.address)} is not an address of this machine (EADDRNOTAVAIL)`);
   }
   const started = performance.now();
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(stop, durationMs);
+  const stoppedBy = await new Promise<StopSignal | null>((resolve) => {
+    const timer = setTimeout(() => stop(null), durationMs);
+    const onInt = (): void => stop('SIGINT');
+    const onTerm = (): void => stop('SIGTERM');
+    const onAbort = (): void => stop('SIGINT');
     // SIGTERM (a service manager, `timeout`, Kubernetes) ends the watch like Ctrl-C: the report still comes.
-    function stop(): void {
+    function stop(by: StopSignal | null): void {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', stop);
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
+      signal?.removeEventListener('abort', onAbort);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(by);
     }
-    signal?.addEventListener('abort', stop, { once: true });
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
   });
   await closeAll(servers);
   const report: ListenReport = {
     address: options.address,
     durationMs: Math.round(performance.now() - started),
     ports: watches,
-    exitCode: watches.every((w) => w.connections.length > 0) ? 0 : 1,
+    stoppedBy,
+    // A watch cut short proves nothing about the ports that saw no one yet.
+    exitCode: stoppedBy !== null ? EXIT[stoppedBy] : watches.every((w) => w.connections.length > 0) ? 0 : 1,
   };
   await emit({ json: () => [jsonDocument(report)], text: () => renderListen(report) }, options.output, options.out, write);
   return report.exitCode;
@@ -120,8 +132,11 @@ function renderListen(report: ListenReport): string {
     rows.push([String(w.port), w.listening ? 'listened' : `not opened: ${w.error ?? ''}`, String(w.connections.length), from]);
   }
   const silent = report.ports.filter((w) => w.listening && w.connections.length === 0).map((w) => w.port);
-  const lines = [`Listened on ${report.address} for ${formatDuration(report.durationMs)} (inbound-management).`, '', formatColumns(rows), ''];
-  if (silent.length > 0) {
+  const cut = report.stoppedBy === null ? '' : `, cut short by ${report.stoppedBy}`;
+  const lines = [`Listened on ${report.address} for ${formatDuration(report.durationMs)}${cut} (inbound-management).`, '', formatColumns(rows), ''];
+  if (report.stoppedBy !== null && silent.length > 0) {
+    lines.push(`No connection reached port(s) ${silent.join(', ')} before the watch was stopped; listen for longer to tell whether Azure can call in.`);
+  } else if (silent.length > 0) {
     lines.push(`No connection reached port(s) ${silent.join(', ')}. If Azure should have called in, allow inbound TCP from service tags BatchNodeManagement (29876-29877) and AzureMachineLearning (44224) in the NSG, and route that traffic around the firewall.`);
   }
   return `${lines.join('\n')}\n`;

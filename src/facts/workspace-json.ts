@@ -55,6 +55,7 @@ export function readWorkspaceJson(file: string, options: WorkspaceJsonOptions = 
   } catch (error) {
     throw new InputError(shown, `not valid JSON: ${describeJsonError(error as Error, text)}`);
   }
+  if (nestedDeeperThan(document, WORKSPACE_JSON_MAX_DEPTH)) throw new InputError(shown, `nested more than ${WORKSPACE_JSON_MAX_DEPTH} levels deep: not a workspace document`);
   const reader = new DocumentReader(shown, options.flags ?? {});
   const facts = reader.read(document);
   return { facts, source: (key) => `${shown}: ${reader.paths.get(key as FactKey) ?? key}` };
@@ -74,8 +75,36 @@ function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/**
+ * Real workspace documents, exported templates included, nest a dozen levels. Far deeper input
+ * would overflow the stack of anything that walks it recursively (JSON.stringify included).
+ */
+export const WORKSPACE_JSON_MAX_DEPTH = 100;
+
+/** Nesting depth of parsed JSON, measured without recursion. */
+function nestedDeeperThan(data: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[data, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function shown(value: unknown): string {
   return escapeControl(truncate(JSON.stringify(value) ?? String(value)));
+}
+
+/** A private endpoint connection counts unless its state says it is not approved. */
+function connectionApproved(connection: unknown): boolean {
+  if (!isObject(connection)) return true;
+  const properties = connection['properties'] ?? connection;
+  if (!isObject(properties)) return true;
+  const state = properties['privateLinkServiceConnectionState'] ?? properties['private_link_service_connection_state'];
+  const status = isObject(state) ? state['status'] : undefined;
+  return typeof status !== 'string' || status.toLowerCase() === 'approved';
 }
 
 /** `storageAccount`, `storage_account` and `StorageAccount` are one key spelled three ways. */
@@ -172,8 +201,11 @@ class DocumentReader {
     const names = workspaces.map((w) => w.name).join(', ');
     const wanted = this.flags.workspaceName;
     if (wanted !== undefined) {
-      const match = workspaces.find((w) => w.name.toLowerCase() === wanted.toLowerCase());
+      const matches = workspaces.filter((w) => w.name.toLowerCase() === wanted.toLowerCase());
+      const [match, twin] = matches;
       if (!match) this.fail(base, `holds no workspace named ${quote(wanted)} (${workspaces.length === 0 ? 'it holds none' : `candidates: ${names}`})`);
+      // Lists across resource groups or subscriptions can hold one name twice: never guess which.
+      if (twin) this.fail(base, `holds ${matches.length} workspaces named ${quote(wanted)}; keep only the one you mean (for example az ml workspace show -g GROUP -n ${wanted})`);
       return match;
     }
     const [only, other] = workspaces;
@@ -232,7 +264,8 @@ class DocumentReader {
         return value;
       case 'has-items':
         if (!Array.isArray(value)) this.fail(path, `must be a list, got ${shown(value)}`);
-        return value.length > 0;
+        // A connection still pending, rejected or disconnected carries no traffic.
+        return value.some((connection) => connectionApproved(connection));
       case 'access-disabled': {
         const access = text().toLowerCase();
         if (access !== 'enabled' && access !== 'disabled') this.fail(path, `must be Enabled or Disabled, got ${shown(value)}`);

@@ -13,9 +13,14 @@ export const INPUT_MAX_BYTES = 16 * 1024 * 1024;
 /** How long a pipe, FIFO or device may take to deliver its whole content. */
 export const INPUT_TIMEOUT_MS = 30_000;
 
+/** How long a named FIFO may wait for its writer to open it; short, since it is usually there. */
+export const FIFO_WRITER_WAIT_MS = 5_000;
+
 export interface InputReadOptions {
   readonly maxBytes?: number;
   readonly timeoutMs?: number;
+  /** How long a named FIFO may wait for a writer to open it. */
+  readonly writerWaitMs?: number;
 }
 
 const CHUNK = 64 * 1024;
@@ -39,6 +44,7 @@ function kindOf(stats: Stats): string {
 export function readInputFile(file: string, where: string, options: InputReadOptions = {}): Buffer {
   const maxBytes = options.maxBytes ?? INPUT_MAX_BYTES;
   const timeoutMs = options.timeoutMs ?? INPUT_TIMEOUT_MS;
+  const writerWaitMs = Math.min(timeoutMs, options.writerWaitMs ?? FIFO_WRITER_WAIT_MS);
   const stdin = file === '-';
   const shown = stdin ? 'standard input' : quote(file);
   const fail = (message: string): never => {
@@ -78,7 +84,16 @@ export function readInputFile(file: string, where: string, options: InputReadOpt
         pause(10);
         continue;
       }
-      if (read === 0) break;
+      if (read === 0) {
+        // A named FIFO reads as ended until its writer opens it: give a writer that starts a
+        // moment after us the time to, then say that nothing came.
+        if (total === 0 && stats.isFIFO() && !stdin) {
+          if (performance.now() - started > writerWaitMs) return fail(`nothing was written to the FIFO within ${writerWaitMs / 1000} s`);
+          pause(10);
+          continue;
+        }
+        break;
+      }
       total += read;
       if (total > maxBytes) return fail(`holds more than the ${maxBytes / 1024 / 1024} MiB an input file may have`);
       chunks.push(Buffer.from(buffer.subarray(0, read)));

@@ -97,7 +97,7 @@ async function checkInbound(target: Target, context: CheckContext): Promise<Targ
   if (!dns.ok) return failedAt(dns, { phases: { ...EMPTY_PHASES, dns }, timings: { dns: dnsMs, total: dnsMs } });
   const { results, connection, attempts, ms } = await context.slots.wait(() => connectAll(target, dns.details.addresses, context));
   connection?.socket?.destroy();
-  const tcp = results.find((r) => r.ok) ?? (results[0] as TcpResult);
+  const tcp = results.find((r) => !r.ok && r.reason === 'internal-error') ?? results.find((r) => r.ok) ?? (results[0] as TcpResult);
   const phases: PhaseResults = { ...EMPTY_PHASES, dns, tcp: results };
   const timings = { dns: dnsMs, tcp: ms, total: dnsMs + ms };
   if (!tcp.ok) return failedAt(tcp, { phases, timings, attempts });
@@ -156,9 +156,12 @@ async function checkDirect(target: Target, dns: Extract<DnsResult, { ok: true }>
   const { results: tcp, connection, attempts, ms: tcpMs } = await connectAll(target, dns.details.addresses, context);
   const timings: Partial<Record<Phase | 'total', number>> = { dns: dnsMs, tcp: tcpMs };
   const total = (): number => Object.entries(timings).reduce((sum, [k, v]) => (k === 'total' ? sum : sum + (v ?? 0)), 0);
-  if (!connection) {
+  // A bug on any one address is a bug on the target: never a note beside a working address.
+  const bug = tcp.find((r) => !r.ok && r.reason === 'internal-error');
+  if (!connection || bug) {
+    connection?.socket.destroy();
     timings.total = total();
-    return failedAt(tcp[0] as PhaseFailure<unknown>, { phases: { ...EMPTY_PHASES, dns, tcp }, timings, attempts, warnings });
+    return failedAt((bug ?? tcp[0]) as PhaseFailure<unknown>, { phases: { ...EMPTY_PHASES, dns, tcp }, timings, attempts, warnings });
   }
   const failedAddresses = tcp.filter((r) => !r.ok);
   if (failedAddresses.length > 0) {

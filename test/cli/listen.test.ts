@@ -62,19 +62,23 @@ t.test('bad listen flags are bad input', async (t) => {
   }
 });
 
-t.test('SIGTERM ends the watch like Ctrl-C: the report is printed and saved', async (t) => {
-  const out = join(mkdtempSync(join(tmpdir(), 'amlnc-listen-')), 'listen.json');
-  const run = listen(['--ports', '39874', '--address', '127.0.81.3', '--duration', '10m', '--out', out]);
-  await connectSoon(39874, '127.0.81.3');
-  const sentAt = Date.now();
-  run.child.kill('SIGTERM');
-  const { code, stdout, stderr } = await run.done;
-  t.ok(Date.now() - sentAt < 10_000, 'stopped promptly');
-  t.equal(code, 0, stderr);
-  t.match(stdout, /39874\s+listened\s+1/);
-  const saved = JSON.parse(readFileSync(out, 'utf8')) as { ports: Array<{ port: number; connections: unknown[] }> };
-  t.equal(saved.ports[0]?.connections.length, 1);
-});
+for (const [signal, exitCode, port] of [['SIGTERM', 143, 39874], ['SIGINT', 130, 39876]] as const) {
+  t.test(`${signal} ends the watch: the report is printed and saved, says it was cut short, exit ${exitCode}`, async (t) => {
+    const out = join(mkdtempSync(join(tmpdir(), 'amlnc-listen-')), 'listen.json');
+    const run = listen(['--ports', `${port},${port}`, '--address', '127.0.81.3', '--duration', '10m', '--out', out]);
+    await connectSoon(port, '127.0.81.3');
+    const sentAt = Date.now();
+    run.child.kill(signal);
+    const { code, stdout, stderr } = await run.done;
+    t.ok(Date.now() - sentAt < 10_000, 'stopped promptly');
+    t.equal(code, exitCode, stderr);
+    t.match(stdout, new RegExp(`cut short by ${signal}`));
+    t.match(stdout, new RegExp(`${port}\\s+listened\\s+1`));
+    t.notMatch(stdout, /already in use/, 'a port named twice is opened once');
+    const saved = JSON.parse(readFileSync(out, 'utf8')) as { stoppedBy: string; exitCode: number; ports: Array<{ port: number; connections: unknown[] }> };
+    t.same([saved.stoppedBy, saved.exitCode, saved.ports.length, saved.ports[0]?.connections.length], [signal, exitCode, 1, 1]);
+  });
+}
 
 t.test('an --address that is not on this machine exits 2 at once', async (t) => {
   const started = Date.now();

@@ -180,3 +180,25 @@ t.test('values from the file are checked like flags', async (t) => {
     t.throws(() => resolveFacts([read(name)]), { where: `${DIR}/${name}: ${message.split(': ')[0]}`, message: message.slice(message.indexOf(': ') + 2) }, name);
   }
 });
+
+t.test('review findings: deep nesting, a name twice in a list, connections not approved', async (t) => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(tmpdir(), 'amlnc-wsjson-'));
+  const file = (name: string, text: string): string => {
+    const full = path.join(dir, name);
+    writeFileSync(full, text);
+    return full;
+  };
+  const deep = file('deep.json', `{"name":"ws1","location":"westus2","properties":{"workspaceId":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`);
+  t.match(errorLine(() => readWorkspaceJson(deep)), /deep\.json: nested more than 100 levels deep: not a workspace document$/, 'one line naming the file, no stack overflow');
+  const workspace = (location: string, id: string) => ({ type: 'Microsoft.MachineLearningServices/workspaces', name: 'ws1', location, id: `/subscriptions/s/resourceGroups/${location}/providers/Microsoft.MachineLearningServices/workspaces/ws1`, properties: { workspaceId: id } });
+  const twins = file('twins.json', JSON.stringify({ value: [workspace('westus2', WS_ID), workspace('eastus', '1d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11')] }));
+  t.match(errorLine(() => readWorkspaceJson(twins, { flags: { workspaceName: 'ws1' } })), /holds 2 workspaces named 'ws1'; keep only the one you mean/);
+  const connection = (status: string) => ({ properties: { privateLinkServiceConnectionState: { status } } });
+  const arm = (connections: unknown[]) => JSON.stringify({ name: 'ws1', location: 'westus2', properties: { workspaceId: WS_ID, privateEndpointConnections: connections } });
+  t.equal(readWorkspaceJson(file('pending.json', arm([connection('Pending'), connection('Rejected')]))).facts.privateEndpoint, false, 'pending and rejected connections carry no traffic');
+  t.equal(readWorkspaceJson(file('approved.json', arm([connection('Rejected'), connection('Approved')]))).facts.privateEndpoint, true);
+  t.equal(readWorkspaceJson(file('bare.json', arm([{ id: '/subscriptions/s/pe1' }]))).facts.privateEndpoint, true, 'a connection without a state counts');
+});

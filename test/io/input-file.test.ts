@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,10 +38,19 @@ t.test('endless devices stop at the cap, in bounded time and memory', async (t) 
   }
 });
 
-t.test('a FIFO nobody writes to is an empty input, not a hang', async (t) => {
+t.test('a FIFO nobody writes to: one line once its writer has had a moment, not a hang', async (t) => {
   const fifo = path.join(dir, 'fifo');
   execFileSync('mkfifo', [fifo]);
-  t.equal(readInputFile(fifo, '--workspace-json', { timeoutMs: 2000 }).length, 0);
+  t.match(lineOf(() => readInputFile(fifo, '--workspace-json', { writerWaitMs: 300 })), /: nothing was written to the FIFO within 0\.3 s$/);
+});
+
+t.test('a FIFO whose writer opens it a moment after us is read whole', async (t) => {
+  const fifo = path.join(dir, 'late-fifo');
+  execFileSync('mkfifo', [fifo]);
+  // The writer is a separate process that starts late, as `mkfifo p; producer > p &` can.
+  const writer = spawn('sh', ['-c', `sleep 0.5; printf '{"a":1}' > ${fifo}`], { stdio: 'ignore' });
+  t.teardown(() => writer.kill());
+  t.equal(readInputFile(fifo, '--workspace-json').toString(), '{"a":1}');
 });
 
 t.test('a FIFO whose writer never finishes times out with one line', async (t) => {

@@ -243,3 +243,14 @@ t.test('a throw or a rejection inside a prober’s event handler is that target�
   t.match(results[4], { verdict: 'reachable' }, 'another port of the same host is unaffected');
   t.ok(seen.some((line) => line.startsWith('web.test:80 http ')), 'the trace sees HTTP events too');
 });
+
+t.test('a bug on one of several addresses is the target’s internal-error, not a note beside the working one', async (t) => {
+  const server = await keep(t, startSilentServer({ address: '127.0.80.33' }));
+  const resolver = await dns(t, { 'two.test': { a: ['127.0.80.33', '127.0.80.34'] } });
+  const trace = (_subject: string, phase: string, event: string): void => {
+    if (phase === 'tcp' && event === 'dial' && seen++ === 1) throw new Error('bug on the second address');
+  };
+  let seen = 0;
+  const [result] = await runChecks([target('two.test', 445)], options([resolver.server], { trace, dialPort: () => server.port }));
+  t.match(result, { verdict: 'unknown', reason: 'internal-error', detail: /bug on the second address/ });
+});
