@@ -8,6 +8,7 @@ import {
   lstatSync,
   openSync,
   readlinkSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -48,12 +49,25 @@ function lstatOrNull(path: string): Stats | null {
  * The path the bytes should land at: symlinks followed, a dangling one to the file it
  * names, so writing creates the target and the link stays a link.
  */
+/**
+ * The path with its directory's symbolic links resolved. A link's relative target is read from
+ * the directory the link really sits in: `sub -> other/deep` and `sub/out.json -> ../x.json`
+ * mean other/x.json, not ./x.json.
+ */
+function inRealDirectory(path: string): string {
+  try {
+    return join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return path;
+  }
+}
+
 function destinationOf(file: string): { path: string; stats: Stats | null } {
-  let path = resolve(file);
+  let path = inRealDirectory(resolve(file));
   for (let hops = 0; hops <= MAX_SYMLINKS; hops++) {
     const link = lstatOrNull(path);
     if (link === null || !link.isSymbolicLink()) return { path, stats: link };
-    path = resolve(dirname(path), readlinkSync(path));
+    path = inRealDirectory(resolve(dirname(path), readlinkSync(path)));
   }
   throw Object.assign(new Error('ELOOP'), { code: 'ELOOP' });
 }

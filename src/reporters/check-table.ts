@@ -37,7 +37,9 @@ export function renderCheckTable(report: CheckReport): string {
   const { facts, summary } = report;
   const out: string[] = [];
   const where = escapeControl([CLOUD_NAMES[facts.cloud], facts.region].filter(Boolean).join(', '));
-  out.push(`aml-netcheck ${report.tool.version}: ${where}; ${summary.targets - summary.skipped - summary.unknown} targets checked in ${formatDuration(report.durationMs)}`);
+  const checked = summary.targets - summary.skipped - summary.unknown;
+  const noVerdict = summary.unknown > 0 ? `, ${summary.unknown} without a verdict` : '';
+  out.push(`aml-netcheck ${report.tool.version}: ${where}; ${checked} target(s) checked${noVerdict} in ${formatDuration(report.durationMs)}`);
   out.push('');
   const features = [...report.features].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
   for (const feature of features) {

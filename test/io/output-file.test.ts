@@ -49,6 +49,18 @@ t.test('a regular file is replaced atomically, keeps its mode, and no temporary 
   t.equal(readFileSync(fresh, 'utf8'), 'x', 'a new file is created');
 });
 
+t.test('a link reached through a linked directory resolves from where it really sits', async (t) => {
+  const dir = scratch();
+  mkdirSync(join(dir, 'other', 'deep'), { recursive: true });
+  writeFileSync(join(dir, 'other', 'x.json'), 'old');
+  symlinkSync('other/deep', join(dir, 'sub'));
+  symlinkSync('../x.json', join(dir, 'other', 'deep', 'out.json'));
+  preflightOutputFile(join(dir, 'sub', 'out.json'));
+  writeOutputFile(join(dir, 'sub', 'out.json'), ['new']);
+  t.equal(readFileSync(join(dir, 'other', 'x.json'), 'utf8'), 'new', 'the real target got the report');
+  t.same(readdirSync(dir).sort(), ['other', 'sub'], 'no stray x.json beside the linked directory');
+});
+
 t.test('a symlink is followed: its target gets the report and the link stays a link', async (t) => {
   const dir = scratch();
   mkdirSync(join(dir, 'volume'));
