@@ -152,7 +152,10 @@ class DocumentReader {
     if (!isObject(document)) this.fail([], `matches no workspace JSON shape; expected ${EXPECTED_SHAPES}`);
     if (Array.isArray(document['resources']) && ('$schema' in document || 'contentVersion' in document)) return this.readTemplate(document);
     if (Array.isArray(document['value']) && !('properties' in document)) return this.readCollection(document['value'], ['value']);
-    return this.readWorkspace(document, [], this.shapeOf(document, []));
+    const facts = this.readWorkspace(document, [], this.shapeOf(document, []));
+    // `{"properties": {}}` has the outline of a resource but says nothing about any workspace.
+    if (Object.keys(facts).length === 0) this.fail([], `holds no workspace fact (no name, location, workspace id or resource of the workspace); expected ${EXPECTED_SHAPES}`);
+    return facts;
   }
 
   private shapeOf(node: JsonObject, path: Path): JsonShape {

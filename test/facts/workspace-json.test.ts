@@ -202,3 +202,15 @@ t.test('review findings: deep nesting, a name twice in a list, connections not a
   t.equal(readWorkspaceJson(file('approved.json', arm([connection('Rejected'), connection('Approved')]))).facts.privateEndpoint, true);
   t.equal(readWorkspaceJson(file('bare.json', arm([{ id: '/subscriptions/s/pe1' }]))).facts.privateEndpoint, true, 'a connection without a state counts');
 });
+
+t.test('the outline of a resource with no workspace fact in it is not a workspace', async (t) => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(tmpdir(), 'amlnc-wsjson-'));
+  for (const [name, text] of [['empty-properties.json', '{"properties":{}}'], ['unrelated.json', '{"properties":{"foo":1}}']] as const) {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    t.match(errorLine(() => readWorkspaceJson(file)), /: holds no workspace fact \(no name, location, workspace id or resource of the workspace\); expected /, name);
+  }
+});
