@@ -77,7 +77,7 @@ export function resolveFacts(layers: readonly FactLayer[]): ResolvedFacts {
     } else if (regionCloud !== resolved.cloud) {
       throw new InputError(
         where('region'),
-        `region '${resolved.region}' belongs to ${CLOUD_NAMES[regionCloud]} but the cloud is ${resolved.cloud} (set --cloud ${regionCloud})`,
+        `region '${resolved.region}' belongs to ${CLOUD_NAMES[regionCloud]} but the cloud is ${resolved.cloud}, from ${where('cloud')} (${where('cloud') === '--cloud' ? `set --cloud ${regionCloud}` : `the two disagree; --cloud ${regionCloud} or --region overrides the file`})`,
       );
     }
     if (knownRegionCloud(resolved.region) === undefined) {

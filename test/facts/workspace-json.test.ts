@@ -136,8 +136,12 @@ t.test('flags override the file, and errors name where a value came from', async
   t.equal(merged.hbi, false, '--no-hbi beats hbiWorkspace: true');
   t.equal(merged.keyVault, 'kv1', 'what flags do not say stays from the file');
   t.throws(() => resolveFacts([file, { facts: { cloud: 'china' }, source: (k) => `--${k}` }]), {
-    message: "region 'westus2' belongs to Azure public but the cloud is china (set --cloud public)",
+    message: "region 'westus2' belongs to Azure public but the cloud is china, from --cloud (set --cloud public)",
     where: `${DIR}/arm.json: location`,
+  });
+  // Both from the file: the message must not blame a flag nobody gave.
+  t.throws(() => resolveFacts([{ facts: { region: 'usgovvirginia', cloud: 'public' }, source: (k) => `ws.json: ${k === 'cloud' ? 'properties.discoveryUrl' : 'location'}` }]), {
+    message: "region 'usgovvirginia' belongs to Azure Government but the cloud is public, from ws.json: properties.discoveryUrl (the two disagree; --cloud usgov or --region overrides the file)",
   });
 });
 
