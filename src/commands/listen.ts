@@ -40,7 +40,13 @@ export interface ListenReport {
 export const LISTEN_EXAMPLE = `
 Examples:
   $ aml-netcheck listen --duration 2m          # on the compute node; then from outside:
-  $ aml-netcheck check --inbound-from-here 10.0.0.4 --features inbound-management`;
+  $ aml-netcheck check --inbound-from-here 10.0.0.4 --features inbound-management
+
+Exit codes:
+  0    every port saw a connection
+  1    a port saw none (or could not be opened)
+  2    bad input (flags, an --address not on this machine, an --out that cannot be written)
+  130  cut short by SIGINT (Ctrl-C); 143 by SIGTERM. The report is still written.`;
 
 function parsePorts(text: string | undefined): number[] {
   if (text === undefined) return INBOUND_PORTS;
