@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { quote, truncate } from '../model/text.js';
-import { decodeInputText, readInputFile } from '../io/input-file.js';
+import { decodeInputText, nestedDeeperThan, readInputFile } from '../io/input-file.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { relative, isAbsolute } from 'node:path';
@@ -190,17 +190,6 @@ function tooDeepText(text: string): boolean {
   return false;
 }
 
-/** Nesting depth of parsed data, without recursion. */
-function tooDeepData(data: unknown): boolean {
-  const stack: Array<[unknown, number]> = [[data, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (node === null || typeof node !== 'object') continue;
-    if (depth >= CATALOG_MAX_DEPTH) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
 
 function isStackOverflow(error: unknown): boolean {
   return error instanceof RangeError || (error instanceof Error && /Maximum call stack size exceeded/.test(error.message));
@@ -248,7 +237,7 @@ export function parseFile(file: string): ParsedFile {
     throw new InputError(where, `not valid YAML: ${message}`);
   }
   if (data === null || data === undefined) throw new InputError(label, 'catalog file is empty');
-  if (tooDeepData(data)) throw new InputError(label, deep);
+  if (nestedDeeperThan(data, CATALOG_MAX_DEPTH)) throw new InputError(label, deep);
   const parsed = new ParsedFile(label, data as RawFile, text);
   let error: ErrorObject | null;
   try {

@@ -2,7 +2,7 @@ import { InputError, formatKeyPath } from '../model/errors.js';
 import { cloudOfApiHost } from '../model/clouds.js';
 import type { PartialFacts, PrivateResource } from '../model/facts.js';
 import { escapeControl, quote, truncate } from '../model/text.js';
-import { decodeInputText, readInputFile } from '../io/input-file.js';
+import { decodeInputText, nestedDeeperThan, readInputFile } from '../io/input-file.js';
 import { evaluate, type TemplateScope } from './arm-expression.js';
 import type { FactLayer } from './facts.js';
 import { FACT_ROWS, SHAPE_NAMES, type FactKey, type FactRow, type JsonShape, type JsonSource } from './table.js';
@@ -81,17 +81,6 @@ function isObject(value: unknown): value is JsonObject {
  */
 export const WORKSPACE_JSON_MAX_DEPTH = 100;
 
-/** Nesting depth of parsed JSON, measured without recursion. */
-function nestedDeeperThan(data: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[data, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (node === null || typeof node !== 'object') continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
 
 function shown(value: unknown): string {
   return escapeControl(truncate(JSON.stringify(value) ?? String(value)));

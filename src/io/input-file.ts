@@ -137,3 +137,18 @@ function utf16(bytes: Buffer, encoding: 'utf-16le' | 'utf-16be', where: string):
     throw new InputError(where, `is not valid ${encoding.toUpperCase()} text`);
   }
 }
+
+/**
+ * Whether parsed data nests deeper than `limit`, measured without recursion: far deeper input
+ * would overflow the stack of anything that walks it recursively (JSON.stringify included).
+ */
+export function nestedDeeperThan(data: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[data, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
