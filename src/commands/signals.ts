@@ -36,6 +36,10 @@ export function trapSignals(logger: Logger): SignalTrap {
     dispose: () => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
+      // The report is out and the process is on its way out: a signal arriving now (the second
+      // of a quick double Ctrl-C) ends it with the signal's status, not by the signal itself.
+      process.once('SIGINT', () => process.exit(EXIT.SIGINT));
+      process.once('SIGTERM', () => process.exit(EXIT.SIGTERM));
     },
   };
 }
