@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from './model/errors.js';
+import { CHECK_FORMATS } from './reporters/formats.js';
 import { installProcessGuard } from './commands/guard.js';
 import { streamWriter } from './io/stdout.js';
 import { escapeControl, escapeControlKeepLines } from './model/text.js';
@@ -25,8 +26,8 @@ function packageVersion(): string {
 
 const write = streamWriter(process.stdout);
 
-function outputOption(): Option {
-  return new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table');
+function outputOption(formats: readonly string[] = ['table', 'json']): Option {
+  return new Option('-o, --output <format>', 'report format').choices(formats).default('table');
 }
 
 /** Every command that prints a report or a list can also save it, as JSON. */
@@ -58,7 +59,7 @@ export function buildProgram(): Command {
 
   const check = addWorkspaceOptions(program.command('check'))
     .description('check from here that every endpoint the workspace needs is reachable, and say which feature breaks when one is not');
-  addCheckOptions(check).addOption(outputOption()).addHelpText('after', CHECK_EXAMPLE);
+  addCheckOptions(check).addOption(outputOption(CHECK_FORMATS)).addHelpText('after', CHECK_EXAMPLE);
   check.action(async (options: CheckOptions) => {
     const { runCheck } = await import('./commands/check.js');
     process.exitCode = await runCheck(options, packageVersion(), write);
@@ -67,7 +68,7 @@ export function buildProgram(): Command {
   program
     .command('demo')
     .description('run the real checks against a simulated Azure on loopback, a few endpoints broken on purpose (no root, nothing leaves this machine)')
-    .addOption(outputOption())
+    .addOption(outputOption(CHECK_FORMATS))
     .addOption(outOption())
     .addHelpText('after', '\nExample:\n  $ aml-netcheck demo\n  $ aml-netcheck demo -o json --out demo-report.json\n\nExit codes are those of check; the demo breaks endpoints on purpose, so a run that works exits 1.')
     .action(async (options: { output: 'table' | 'json'; out?: string }) => {

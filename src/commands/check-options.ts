@@ -1,10 +1,11 @@
+import type { CheckFormat } from '../reporters/formats.js';
 import type { Command } from 'commander';
 import type { WorkspaceOptionValues } from './workspace-options.js';
 import { collect } from './repeatable.js';
 
 // Kept apart from check.ts so that building the CLI does not load the probers.
 export interface CheckOptions extends WorkspaceOptionValues {
-  output: 'table' | 'json';
+  output: CheckFormat;
   out?: string;
   dnsServer?: string[];
   timeout: string;

@@ -6,7 +6,8 @@ import type { DnsServer } from '../probers/dns.js';
 import { maskProxyUrl, resolveProxyConfig } from '../runner/proxy.js';
 import { buildReport, type CheckReport, type RunSettings, type StoppedBy } from '../report/report.js';
 import { checkJsonChunks } from '../reporters/check-json.js';
-import { renderCheckTable } from '../reporters/check-table.js';
+import { CHECK_REPORTERS } from '../reporters/registry.js';
+import type { CheckFormat } from '../reporters/formats.js';
 import { startChecks, type RunOptions } from '../runner/runner.js';
 import type { CheckedTarget } from '../model/result.js';
 import { workspaceApiHost } from '../model/private-names.js';
@@ -103,8 +104,8 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
 }
 
 /** Writes the report to --out (JSON), then prints it; see emit.ts. */
-export async function emitReport(report: CheckReport, output: 'table' | 'json', out: string | undefined, write: Write): Promise<void> {
-  await emit({ json: () => checkJsonChunks(report), text: () => renderCheckTable(report) }, output, out, write);
+export async function emitReport(report: CheckReport, output: CheckFormat, out: string | undefined, write: Write): Promise<void> {
+  await emit({ json: () => checkJsonChunks(report), text: () => [...CHECK_REPORTERS[output](report)].join('') }, output === 'json' ? 'json' : 'table', out, write);
 }
 
 /** `check`: reads the flags, runs every check, prints the report; resolves to the exit code. */

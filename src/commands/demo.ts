@@ -1,3 +1,4 @@
+import type { CheckFormat } from '../reporters/formats.js';
 import { expandCatalog } from '../catalog/expand.js';
 import { loadCatalog } from '../catalog/load.js';
 import { defaultFacts } from '../facts/facts.js';
@@ -11,7 +12,7 @@ import type { Write } from '../io/stdout.js';
 import type { WorkspaceFacts } from '../model/facts.js';
 
 export interface DemoOptions {
-  output: 'table' | 'json';
+  output: CheckFormat;
   out?: string;
 }
 

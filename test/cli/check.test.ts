@@ -76,6 +76,22 @@ t.test('check on loopback: JSON on stdout and in --out, valid against the schema
   t.equal(readFileSync(out, 'utf8'), run.stdout, '--out holds the same report');
 });
 
+t.test('-o markdown and -o junit print the same run in those formats; --out still saves JSON', async (t) => {
+  const { dir, args } = await simulation(t);
+  const out = join(dir, 'report.json');
+  const junit = await runCli([...args, '--timeout', '500ms', '-o', 'junit', '--out', out]);
+  t.equal(junit.code, 1, junit.stderr);
+  t.match(junit.stdout, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="aml-netcheck" tests="2" failures="1" errors="0" skipped="0"/);
+  t.match(junit.stdout, /<testcase name="share\.sim\.test:18445" classname="aml-netcheck\.sim-test" time="[\d.]+">\n\s+<failure type="tcp-timeout"/);
+  t.same(reportSchemaErrors(JSON.parse(readFileSync(out, 'utf8'))), [], 'the saved file is the JSON report');
+  const markdown = await runCli([...args, '--timeout', '500ms', '-o', 'markdown']);
+  t.equal(markdown.code, 1);
+  t.match(markdown.stdout, /\n### Blocked\n\n\| Target \| Features \| Reason \| Detail \| Fix \|\n\| --- \| --- \| --- \| --- \| --- \|\n\| `share\.sim\.test:18445` \| sim-test \| `tcp-timeout` \|/);
+  const bad = await runCli([...args, '-o', 'yaml']);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /argument 'yaml' is invalid\. Allowed choices are table, json, markdown, junit/);
+});
+
 interface ReportView {
   targets: Array<{ id: string; verdict: string; reason: string | null; detail: string }>;
   features: Array<{ id: string; status: string }>;

@@ -1,0 +1,94 @@
+import { CLOUD_NAMES } from '../model/clouds.js';
+import { formatDuration } from '../model/duration.js';
+import { escapeControl } from '../model/text.js';
+import type { CheckedTarget, FeatureResult } from '../model/result.js';
+import type { CheckReport } from '../report/report.js';
+
+/**
+ * `check -o markdown`: ready to paste into a support ticket or a GitHub issue. One summary
+ * line, what is broken, a table of the blocked targets with the reason and the fix, and the
+ * rest in collapsed sections so the ticket stays readable.
+ */
+
+const STATUS_ORDER: Record<FeatureResult['status'], number> = { broken: 0, unknown: 1, degraded: 2, ok: 3, 'not-checked': 4 };
+
+/**
+ * A value made safe for a table cell: no control characters, no line break, no pipe that
+ * would split the cell, no HTML a renderer would act on.
+ */
+export function cell(text: string): string {
+  return escapeControl(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|');
+}
+
+/** A code span, unless the value holds a backtick that would end it early. */
+function code(text: string): string {
+  return text.includes('`') ? cell(text) : `\`${cell(text)}\``;
+}
+
+function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
+}
+
+function summaryLine(report: CheckReport): string {
+  const { summary, facts } = report;
+  const where = [CLOUD_NAMES[facts.cloud], facts.region].filter(Boolean).join(', ');
+  const verdict =
+    summary.featuresBroken.length > 0
+      ? `**${summary.featuresBroken.length} feature(s) broken**, ${summary.requiredBlocked} required endpoint(s) blocked`
+      : summary.featuresUnknown.length > 0
+        ? `**no verdict for ${summary.featuresUnknown.length} feature(s)**`
+        : '**every required endpoint is reachable**';
+  const incomplete = summary.stoppedBy === null ? '' : `; the run was cut short (${summary.stoppedBy})`;
+  return `aml-netcheck ${cell(report.tool.version)}: ${verdict} (${cell(where)}; ${summary.reachable} reachable, ${summary.blocked} blocked, ${summary.warning} warnings, ${summary.unknown} without a verdict, ${summary.skipped} skipped; ${formatDuration(report.durationMs)}${incomplete}).`;
+}
+
+function featureNames(report: CheckReport, status: FeatureResult['status']): string {
+  return report.features
+    .filter((f) => f.status === status)
+    .map((f) => `${cell(f.name)} (${code(f.id)})`)
+    .join(', ');
+}
+
+function problemRows(targets: readonly CheckedTarget[]): string[][] {
+  return targets.map((t) => [code(t.id), cell(t.features.join(', ')), t.reason === null ? '' : code(t.reason), cell(t.detail), cell(t.fix.join('; ') || '—')]);
+}
+
+function details(summary: string, lines: readonly string[]): string[] {
+  return ['<details>', `<summary>${cell(summary)}</summary>`, '', ...lines, '', '</details>', ''];
+}
+
+export function renderCheckMarkdown(report: CheckReport): string {
+  const out: string[] = [`## aml-netcheck report`, '', summaryLine(report), ''];
+  for (const [status, label] of [['broken', 'Broken'], ['unknown', 'No verdict'], ['degraded', 'Degraded']] as const) {
+    const names = featureNames(report, status);
+    if (names !== '') out.push(`- **${label}:** ${names}`);
+  }
+  if (out[out.length - 1] !== '') out.push('');
+
+  const blocked = report.targets.filter((t) => t.verdict === 'blocked');
+  if (blocked.length > 0) {
+    out.push('### Blocked', '', ...table(['Target', 'Features', 'Reason', 'Detail', 'Fix'], problemRows(blocked)), '');
+  }
+  const unknown = report.targets.filter((t) => t.verdict === 'unknown');
+  if (unknown.length > 0) out.push(...details(`Without a verdict (${unknown.length})`, table(['Target', 'Features', 'Reason', 'Detail', 'Fix'], problemRows(unknown))));
+  const warned = report.targets.filter((t) => t.verdict === 'warning');
+  if (warned.length > 0) {
+    out.push(...details(`Warnings (${warned.length})`, table(['Target', 'Warning'], warned.map((t) => [code(t.id), cell(t.warnings.join('; '))]))));
+  }
+  const features = [...report.features].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
+  out.push(...details(`Features (${features.length})`, table(['Feature', 'Status', 'Targets', 'Because of'], features.map((f) => [`${cell(f.name)} (${code(f.id)})`, f.status, String(f.targets), cell(f.blockedBy.join(', '))]))));
+  out.push(
+    ...details(
+      `Every target (${report.targets.length})`,
+      table(
+        ['Target', 'Verdict', 'Reason', 'Via', 'Time'],
+        report.targets.map((t) => [code(t.id), t.verdict, t.reason === null ? '' : code(t.reason), t.via, t.timings.total === undefined ? '' : formatDuration(t.timings.total)]),
+      ),
+    ),
+  );
+  return `${out.join('\n').trimEnd()}\n`;
+}

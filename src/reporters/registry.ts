@@ -1,0 +1,17 @@
+import type { CheckReport } from '../report/report.js';
+import { checkJsonChunks } from './check-json.js';
+import { renderCheckJunit } from './check-junit.js';
+import { renderCheckMarkdown } from './check-markdown.js';
+import { renderCheckTable } from './check-table.js';
+import type { CheckFormat } from './formats.js';
+
+/**
+ * Every format a check report prints in, each a pure function of the report. Commands pick
+ * from here rather than branching on the format themselves; a new format is one entry.
+ */
+export const CHECK_REPORTERS: Readonly<Record<CheckFormat, (report: CheckReport) => Iterable<string>>> = {
+  table: (report) => [renderCheckTable(report)],
+  json: checkJsonChunks,
+  markdown: (report) => [renderCheckMarkdown(report)],
+  junit: (report) => [renderCheckJunit(report)],
+};

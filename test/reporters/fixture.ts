@@ -1,0 +1,34 @@
+import { loadCatalog } from '../../src/catalog/load.js';
+import { defaultFacts } from '../../src/facts/facts.js';
+import { EMPTY_PHASES, type CheckedTarget } from '../../src/model/result.js';
+import { buildReport, type CheckReport } from '../../src/report/report.js';
+
+/** A report with one target of every kind a reporter must render, hostile text included. */
+export function sampleReport(): CheckReport {
+  const checked = (id: string, features: string[], verdict: CheckedTarget['verdict'], reason: CheckedTarget['reason'], extra: Partial<CheckedTarget> = {}): CheckedTarget => {
+    const [host, port] = id.split(':') as [string, string];
+    return {
+      id, host, port: Number(port), protocol: 'tcp', probe: 'tcp', direction: 'outbound', path: null, pattern: host, features, required: true,
+      condition: null, representative: false, privateName: null, mustResolvePrivately: false, skipped: null, purpose: 'p', rules: [], sources: [],
+      verdict, reason, phase: reason ? 'tcp' : null, detail: `${id} ${verdict}`, warnings: [], fix: [], via: 'direct', attempts: 1, timings: { total: 12 }, phases: EMPTY_PHASES,
+      ...extra,
+    };
+  };
+  const targets = [
+    checked('st1.file.core.windows.net:445', ['workspace-storage', 'integrated-notebook'], 'blocked', 'tcp-timeout', { fix: ['allow outbound TCP 445 to st1.file.core.windows.net'] }),
+    checked('pypi.org:443', ['python-packages'], 'blocked', 'http-denied', {
+      detail: 'a firewall denied GET https://pypi.org/ (HTTP 470): "Action: Deny | <script>alert(1)</script> ]]> \u001b[2J"',
+      fix: ['allow outbound HTTPS 443 to pypi.org'],
+    }),
+    checked('download.pytorch.org:443', ['python-packages'], 'blocked', 'tcp-refused', { required: false }),
+    checked('login.microsoftonline.com:443', ['azure-ad'], 'warning', null, { warnings: ['DNS servers disagree'] }),
+    checked('ml.azure.com:443', ['studio'], 'unknown', 'aborted', { detail: 'not finished: the 2m deadline came first' }),
+    checked('gcr.io:443', ['arc-extension'], 'skipped', null, { detail: 'arc-extension is opt-in (add --features arc-extension)' }),
+    checked('graph.windows.net:443', ['compute-instance'], 'reachable', null),
+  ];
+  return buildReport({
+    catalog: loadCatalog(), version: '9.9.9', startedAt: new Date('2026-01-02T03:04:05Z'), durationMs: 1234, facts: { ...defaultFacts(), region: 'westus2' },
+    settings: { timeoutMs: 5000, deadlineMs: 120000, concurrency: 32, retries: 1, dnsServers: [], proxy: null, proxySource: null },
+    targets, stoppedBy: 'deadline',
+  });
+}
