@@ -8,6 +8,7 @@ import { buildReport, type CheckReport, type RunSettings, type StoppedBy } from 
 import { checkJsonChunks } from '../reporters/check-json.js';
 import { CHECK_REPORTERS } from '../reporters/registry.js';
 import type { CheckFormat } from '../reporters/formats.js';
+import { textOptionsFor } from '../reporters/terminal.js';
 import { startChecks, type RunOptions } from '../runner/runner.js';
 import type { CheckedTarget } from '../model/result.js';
 import { workspaceApiHost } from '../model/private-names.js';
@@ -105,7 +106,9 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
 
 /** Writes the report to --out (JSON), then prints it; see emit.ts. */
 export async function emitReport(report: CheckReport, output: CheckFormat, out: string | undefined, write: Write): Promise<void> {
-  await emit({ json: () => checkJsonChunks(report), text: () => [...CHECK_REPORTERS[output](report)].join('') }, output === 'json' ? 'json' : 'table', out, write);
+  const options = textOptionsFor(process.stdout, process.env);
+  const text = (): string => [...CHECK_REPORTERS[output](report, options)].join('');
+  await emit({ json: () => checkJsonChunks(report), text, textEscaped: output === 'table' }, output === 'json' ? 'json' : 'table', out, write);
 }
 
 /** `check`: reads the flags, runs every check, prints the report; resolves to the exit code. */

@@ -15,6 +15,11 @@ export type OutputFormat = 'table' | 'json';
 export interface Rendering {
   json(): Iterable<string>;
   text(): string;
+  /**
+   * The text escapes every outside value itself and may hold its own colour codes, which the
+   * final guard would otherwise show as `\x1b`.
+   */
+  readonly textEscaped?: boolean;
 }
 
 /** Call before any work: an --out that cannot be written fails the run at once, not after it. */
@@ -35,7 +40,8 @@ export async function emit(rendering: Rendering, output: OutputFormat, out: stri
     for (const chunk of rendering.json()) await write(chunk);
   } else {
     // Reporters escape the values they lay out; this pass is the last guard before a terminal.
-    await write(escapeControlKeepLines(rendering.text()));
+    const text = rendering.text();
+    await write(rendering.textEscaped ? text : escapeControlKeepLines(text));
   }
   if (fileError !== null) throw fileError;
 }

@@ -2,8 +2,9 @@ import { CLOUD_NAMES } from '../model/clouds.js';
 import { formatDuration } from '../model/duration.js';
 import type { CheckReport } from '../report/report.js';
 import type { CheckedTarget, FeatureResult } from '../model/result.js';
-import { formatColumns } from './columns.js';
+import { layoutRows } from './columns.js';
 import { escapeControl } from '../model/text.js';
+import { PLAIN, paint, wrap, type Colour, type TextOptions } from './terminal.js';
 
 const STATUS_ORDER: Record<FeatureResult['status'], number> = { broken: 0, unknown: 1, degraded: 2, ok: 3, 'not-checked': 4 };
 const STATUS_LABEL: Record<FeatureResult['status'], string> = { broken: 'BROKEN', unknown: 'UNKNOWN', degraded: 'DEGRADED', ok: 'ok', 'not-checked': 'not checked' };
@@ -15,13 +16,24 @@ function targetRow(target: CheckedTarget): string[] {
   return [`  ${label}`, `${target.host}:${target.port}`, target.reason ?? '', `${target.detail}${via}`];
 }
 
-function problemLines(target: CheckedTarget): string[] {
+const NOTE_INDENT = '            ';
+
+function problemLines(target: CheckedTarget, options: TextOptions): string[] {
   const lines = target.warnings.map((w) => `      note: ${escapeControl(w)}`);
   if (target.verdict === 'blocked') {
     for (const fix of target.fix) lines.push(`      fix:  ${escapeControl(fix)}`);
     if (target.representative) lines.push(`      (${escapeControl(target.host)} stands for ${escapeControl(target.pattern)})`);
   }
-  return lines;
+  return lines.flatMap((line) => wrap(line, options.width, NOTE_INDENT));
+}
+
+const STATUS_COLOUR: Record<FeatureResult['status'], Colour> = { broken: 'red', unknown: 'magenta', degraded: 'yellow', ok: 'green', 'not-checked': 'dim' };
+const VERDICT_COLOUR: Record<CheckedTarget['verdict'], Colour> = { reachable: 'green', blocked: 'red', warning: 'yellow', skipped: 'dim', unknown: 'magenta' };
+
+/** Colours the label a laid-out row starts with; the layout was measured without colour. */
+function paintLead(line: string, label: string, colour: Colour, options: TextOptions): string {
+  const at = line.indexOf(label);
+  return at === -1 ? line : `${line.slice(0, at)}${paint(label, colour, options)}${line.slice(at + label.length)}`;
 }
 
 const INCOMPLETE: Record<NonNullable<CheckReport['summary']['stoppedBy']> | 'none', string> = {
@@ -33,42 +45,47 @@ const INCOMPLETE: Record<NonNullable<CheckReport['summary']['stoppedBy']> | 'non
 };
 
 /** `check` as text: features first, broken ones on top, each with the targets behind it and the rule that would fix them. */
-export function renderCheckTable(report: CheckReport): string {
+export function renderCheckTable(report: CheckReport, options: TextOptions = PLAIN): string {
   const { facts, summary } = report;
   const out: string[] = [];
   const where = escapeControl([CLOUD_NAMES[facts.cloud], facts.region].filter(Boolean).join(', '));
   const checked = summary.targets - summary.skipped - summary.unknown;
   const noVerdict = summary.unknown > 0 ? `, ${summary.unknown} without a verdict` : '';
-  out.push(`aml-netcheck ${report.tool.version}: ${where}; ${checked} target(s) checked${noVerdict} in ${formatDuration(report.durationMs)}`);
+  out.push(...wrap(`aml-netcheck ${report.tool.version}: ${where}; ${checked} target(s) checked${noVerdict} in ${formatDuration(report.durationMs)}`, options.width, '  '));
   out.push('');
   const features = [...report.features].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
   for (const feature of features) {
     if (feature.status === 'not-checked') continue;
     const mine = report.targets.filter((t) => t.features.includes(feature.id) && t.verdict !== 'skipped');
-    out.push(`${STATUS_LABEL[feature.status].padEnd(9)} ${escapeControl(`${feature.name} (${feature.id})`)}`);
+    const [title = '', ...more] = wrap(`${STATUS_LABEL[feature.status].padEnd(9)} ${escapeControl(`${feature.name} (${feature.id})`)}`, options.width, ' '.repeat(10));
+    out.push(paintLead(title, STATUS_LABEL[feature.status], STATUS_COLOUR[feature.status], options), ...more);
     const shown = feature.status === 'ok' ? mine : mine.filter((t) => t.verdict !== 'reachable');
     const rows = shown.map(targetRow);
     if (rows.length > 0) {
-      const table = formatColumns(rows).split('\n');
+      // One layout for the feature's rows; a row may wrap onto several lines.
+      const table = layoutRows(rows, new Set(), options.width);
       shown.forEach((target, i) => {
-        out.push(table[i] as string);
-        if (feature.status !== 'ok') out.push(...problemLines(target));
+        const [first = '', ...rest] = table[i] ?? [];
+        out.push(paintLead(first, (rows[i]?.[0] ?? '').trim(), VERDICT_COLOUR[target.verdict], options), ...rest);
+        if (feature.status !== 'ok') out.push(...problemLines(target, options));
       });
     }
     if (feature.status !== 'ok' && shown.length < mine.length) out.push(`  ok       ${mine.length - shown.length} more target(s)`);
     out.push('');
   }
   const notChecked = features.filter((f) => f.status === 'not-checked');
-  if (notChecked.length > 0) out.push(`Not checked: ${escapeControl(notChecked.map((f) => f.id).join(', '))} (see \`aml-netcheck list\` for why)`, '');
+  if (notChecked.length > 0) out.push(...wrap(`Not checked: ${escapeControl(notChecked.map((f) => f.id).join(', '))} (see \`aml-netcheck list\` for why)`, options.width, '  '), '');
+  const closing: string[] = [];
   const parts = [`${summary.reachable} reachable`, `${summary.blocked} blocked`, `${summary.warning} warnings`, `${summary.skipped} skipped`];
   if (summary.unfinished > 0) parts.push(`${summary.unfinished} unfinished`);
   if (summary.internalErrors > 0) parts.push(`${summary.internalErrors} internal errors`);
-  out.push(`Summary: ${parts.join(', ')}.`);
-  if (summary.featuresBroken.length > 0) out.push(`Broken: ${escapeControl(summary.featuresBroken.join(', '))}; ${summary.requiredBlocked} required endpoint(s) blocked.`);
-  if (summary.featuresUnknown.length > 0) out.push(`Unknown: ${escapeControl(summary.featuresUnknown.join(', '))}; some of their endpoints have no verdict.`);
+  closing.push(`Summary: ${parts.join(', ')}.`);
+  if (summary.featuresBroken.length > 0) closing.push(`Broken: ${escapeControl(summary.featuresBroken.join(', '))}; ${summary.requiredBlocked} required endpoint(s) blocked.`);
+  if (summary.featuresUnknown.length > 0) closing.push(`Unknown: ${escapeControl(summary.featuresUnknown.join(', '))}; some of their endpoints have no verdict.`);
   const incomplete = INCOMPLETE[summary.stoppedBy ?? 'none'];
-  if (incomplete !== '') out.push(incomplete);
-  else if (summary.internalErrors > 0) out.push('aml-netcheck failed on some targets (a bug: see the log); they are not proven reachable.');
-  else if (summary.featuresBroken.length === 0) out.push('Every required endpoint is reachable.');
+  if (incomplete !== '') closing.push(incomplete);
+  else if (summary.internalErrors > 0) closing.push('aml-netcheck failed on some targets (a bug: see the log); they are not proven reachable.');
+  else if (summary.featuresBroken.length === 0) closing.push('Every required endpoint is reachable.');
+  out.push(...closing.flatMap((line) => wrap(line, options.width, '  ')));
   return `${out.join('\n')}\n`;
 }

@@ -92,6 +92,18 @@ t.test('-o markdown and -o junit print the same run in those formats; --out stil
   t.match(bad.stderr, /argument 'yaml' is invalid\. Allowed choices are table, json, markdown, junit/);
 });
 
+t.test('the table fits COLUMNS and colours only when FORCE_COLOR asks, never under NO_COLOR', async (t) => {
+  const { args } = await simulation(t);
+  const narrow = await runCli([...args, '--timeout', '500ms'], { env: { COLUMNS: '60', NO_COLOR: '', FORCE_COLOR: '' } });
+  t.equal(narrow.code, 1);
+  t.same(narrow.stdout.split('\n').filter((line) => line.length > 60), [], 'no line wider than COLUMNS');
+  t.notMatch(narrow.stdout, /\u001b/, 'piped: no colour');
+  const forced = await runCli([...args, '--timeout', '500ms'], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
+  t.match(forced.stdout, /\u001b\[31mBROKEN\u001b\[0m {4}Simulated service/);
+  const refused = await runCli([...args, '--timeout', '500ms'], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
+  t.notMatch(refused.stdout, /\u001b/);
+});
+
 interface ReportView {
   targets: Array<{ id: string; verdict: string; reason: string | null; detail: string }>;
   features: Array<{ id: string; status: string }>;

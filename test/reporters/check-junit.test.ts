@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import t from 'tap';
 import { renderCheckJunit } from '../../src/reporters/check-junit.js';
-import { sampleReport } from './fixture.js';
+import { sampleReport } from '../helpers/sample-report.js';
 
 const report = sampleReport();
 const text = renderCheckJunit(report);

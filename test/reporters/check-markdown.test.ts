@@ -1,6 +1,6 @@
 import t from 'tap';
 import { renderCheckMarkdown } from '../../src/reporters/check-markdown.js';
-import { sampleReport } from './fixture.js';
+import { sampleReport } from '../helpers/sample-report.js';
 
 const report = sampleReport();
 const text = renderCheckMarkdown(report);
