@@ -74,7 +74,7 @@ function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
     if (!ID_RE.test(feature.id)) file.fail(path, `${quote(feature.id)} is not a lower-case id like compute-instance`);
     const existing = registry.features.get(feature.id);
     if (existing) file.fail(path, `feature ${quote(feature.id)} is already defined in ${existing.origin.file}`);
-    registry.features.set(feature.id, { id: feature.id, name: feature.name, default: feature.default ?? true, origin: file.origin(['features', index]) });
+    registry.features.set(feature.id, { id: feature.id, name: feature.name, impact: feature.impact ?? null, default: feature.default ?? true, origin: file.origin(['features', index]) });
   });
 
   data.ports?.forEach((port, index) => {

@@ -67,7 +67,7 @@ function precompiledData(text: string): unknown {
 
 export type Path = Array<string | number>;
 
-export interface RawFeature { id: string; name: string; default?: boolean }
+export interface RawFeature { id: string; name: string; impact?: string; default?: boolean }
 export interface RawPort { port: number | string; probe: PortDef['probe']; purpose: string }
 export interface RawWildcard { pattern: string; names?: Array<string | string[]>; representatives?: string[] }
 export interface RawEntry {

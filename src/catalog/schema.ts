@@ -26,7 +26,7 @@ export const catalogFileSchema = {
         type: 'object',
         additionalProperties: false,
         required: ['id', 'name'],
-        properties: { id: nonEmptyString, name: nonEmptyString, default: { type: 'boolean' } },
+        properties: { id: nonEmptyString, name: nonEmptyString, impact: nonEmptyString, default: { type: 'boolean' } },
       },
     },
     ports: {

@@ -12,6 +12,8 @@ export interface Origin {
 export interface FeatureDef {
   readonly id: string;
   readonly name: string;
+  /** What the feature's users see when it breaks, in plain words; null when a catalog gives none. */
+  readonly impact: string | null;
   /** Opt-in features are checked only when --features names them. */
   readonly default: boolean;
   readonly origin: Origin;

@@ -45,6 +45,8 @@ export interface FeatureResult {
   readonly id: string;
   readonly name: string;
   readonly status: FeatureStatus;
+  /** What the feature's users see when it breaks, in plain words (from the catalog); null when unknown. */
+  readonly impact: string | null;
   /** Ids of the targets that break it (required) or degrade it (optional, or warnings). */
   readonly blockedBy: readonly string[];
   readonly targets: number;

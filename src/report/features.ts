@@ -27,6 +27,6 @@ export function judgeFeatures(catalog: Catalog, targets: readonly CheckedTarget[
     else if (broken.length > 0) [status, behind] = ['broken', broken];
     else if (unknown.length > 0) [status, behind] = ['unknown', unknown];
     else if (degraded.length > 0) [status, behind] = ['degraded', degraded];
-    return { id, name: catalog.features.get(id)?.name ?? id, status, blockedBy: behind.map((t) => t.id), targets: checked.length };
+    return { id, name: catalog.features.get(id)?.name ?? id, status, impact: catalog.features.get(id)?.impact ?? null, blockedBy: behind.map((t) => t.id), targets: checked.length };
   });
 }

@@ -63,7 +63,13 @@ function details(summary: string, lines: readonly string[]): string[] {
 
 export function renderCheckMarkdown(report: CheckReport): string {
   const out: string[] = [`## aml-netcheck report`, '', summaryLine(report), ''];
-  for (const [status, label] of [['broken', 'Broken'], ['unknown', 'No verdict'], ['degraded', 'Degraded']] as const) {
+  const broken = report.features.filter((f) => f.status === 'broken');
+  if (broken.length > 0) {
+    out.push('**Broken**, and what their users see:', '');
+    for (const f of broken) out.push(`- ${cell(f.name)} (${code(f.id)})${f.impact === null ? '' : `: ${cell(f.impact)}`}`);
+    out.push('');
+  }
+  for (const [status, label] of [['unknown', 'No verdict'], ['degraded', 'Degraded']] as const) {
     const names = featureNames(report, status);
     if (names !== '') out.push(`- **${label}:** ${names}`);
   }

@@ -59,6 +59,7 @@ export function renderCheckTable(report: CheckReport, options: TextOptions = PLA
     const mine = report.targets.filter((t) => t.features.includes(feature.id) && t.verdict !== 'skipped');
     const [title = '', ...more] = wrap(`${STATUS_LABEL[feature.status].padEnd(9)} ${escapeControl(`${feature.name} (${feature.id})`)}`, options.width, ' '.repeat(10));
     out.push(paintLead(title, STATUS_LABEL[feature.status], STATUS_COLOUR[feature.status], options), ...more);
+    if (feature.status === 'broken' && feature.impact !== null) out.push(...wrap(`  users see: ${escapeControl(feature.impact)}`, options.width, '             '));
     const shown = feature.status === 'ok' ? mine : mine.filter((t) => t.verdict !== 'reachable');
     const rows = shown.map(targetRow);
     if (rows.length > 0) {

@@ -146,3 +146,8 @@ t.test('hostile catalog files: one line naming the file, in bounded time and mem
     t.ok(performance.now() - started < 15_000, `${file}: ${Math.round(performance.now() - started)} ms`);
   }
 });
+
+t.test('every shipped feature says, in plain words, what its users see when it breaks', async (t) => {
+  const { loadCatalog: load } = await import('../../src/catalog/load.js');
+  for (const feature of load().features.values()) t.match(feature.impact, /^[A-Z].{20,}\.$/, feature.id);
+});

@@ -72,7 +72,7 @@ t.test('check on loopback: JSON on stdout and in --out, valid against the schema
     ['share.sim.test:18445', 'blocked', 'tcp-timeout'],
     ['web.sim.test:18443', 'reachable', null],
   ]);
-  t.same(report.features, [{ id: 'sim-test', name: 'Simulated service', status: 'broken', blockedBy: ['share.sim.test:18445'], targets: 2 }]);
+  t.same(report.features, [{ id: 'sim-test', name: 'Simulated service', status: 'broken', impact: null, blockedBy: ['share.sim.test:18445'], targets: 2 }]);
   t.equal(readFileSync(out, 'utf8'), run.stdout, '--out holds the same report');
 });
 

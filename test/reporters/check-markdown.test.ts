@@ -14,7 +14,7 @@ t.test('one summary line, what is broken, then the blocked targets with reason a
   const lines = text.split('\n');
   t.equal(lines[0], '## aml-netcheck report');
   t.match(lines[2], /^aml-netcheck 9\.9\.9: \*\*3 feature\(s\) broken\*\*, 2 required endpoint\(s\) blocked \(Azure public, westus2; .* the run was cut short \(deadline\)\)\.$/);
-  t.match(text, /- \*\*Broken:\*\* .*\(`workspace-storage`\)/);
+  t.match(text, /\*\*Broken\*\*, and what their users see:\n\n(- .*\n)*- Workspace storage account \(`workspace-storage`\): Jobs cannot read inputs or write outputs/);
   t.match(text, /- \*\*No verdict:\*\* .*\(`studio`\)/);
   t.match(text, /- \*\*Degraded:\*\* .*\(`azure-ad`\)/);
   t.match(text, /\| `st1\.file\.core\.windows\.net:445` \| workspace-storage, integrated-notebook \| `tcp-timeout` \| .* \| allow outbound TCP 445 to st1\.file\.core\.windows\.net \|/);

@@ -45,3 +45,9 @@ t.test('wrap and elide', async (t) => {
   t.equal(elide('abcdefghijklmnopqrstuvwxyz', 9), 'abcd…wxyz');
   t.equal(elide('short', 9), 'short');
 });
+
+t.test('each broken feature says what its users will see, in the catalog’s words', async (t) => {
+  const text = renderCheckTable(report, { width: 100, color: false });
+  t.match(text, /BROKEN    Integrated notebooks \(integrated-notebook\)\n  users see: Notebooks in the studio cannot open, save or list their files\./);
+  t.notMatch(text, /DEGRADED .*\n  users see:/, 'only broken features');
+});
