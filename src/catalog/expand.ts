@@ -180,6 +180,7 @@ function mergeTarget(catalog: Catalog, facts: WorkspaceFacts, group: Contributio
   const unconditional = counted.some((c) => c.entry.condition === null);
   const paths = counted.map((c) => c.pattern.path).filter((p): p is string => p !== null);
   const direction: Direction = first.entry.direction;
+  const privateName = privateNameKind(first.candidate.host, facts);
   return {
     id: `${direction === 'inbound' ? 'inbound:' : ''}${first.candidate.host}:${first.port.port}`,
     host: first.candidate.host,
@@ -193,8 +194,8 @@ function mergeTarget(catalog: Catalog, facts: WorkspaceFacts, group: Contributio
     required: counted.some((c) => c.entry.required),
     condition: unconditional ? null : (counted[0] as Contribution).entry.condition,
     representative: counted.every((c) => c.candidate.representative),
-    privateName: privateNameKind(first.candidate.host, facts),
-    mustResolvePrivately: mustResolvePrivately(privateNameKind(first.candidate.host, facts), facts),
+    privateName,
+    mustResolvePrivately: mustResolvePrivately(privateName, facts),
     skipped: active.length > 0 ? null : eitherSkip(group),
     purpose: lead.entry.purpose,
     rules: [...rules.values()],

@@ -44,6 +44,30 @@ export function workspaceApiHost(facts: WorkspaceFacts): string | null {
   return `${facts.workspaceId}.workspace.${facts.region}.${WORKSPACE_PRIVATE_DOMAINS[facts.cloud].api}`;
 }
 
+/** The shapes of a cloud's workspace private-link names, compiled once per cloud. */
+interface WorkspaceNamePatterns {
+  readonly api: RegExp;
+  readonly notebooks: RegExp;
+  readonly instances: RegExp;
+  readonly registryData: RegExp;
+}
+
+function compilePatterns(cloud: Cloud): WorkspaceNamePatterns {
+  const domains = WORKSPACE_PRIVATE_DOMAINS[cloud];
+  return {
+    api: new RegExp(`^${GUID}\\.workspace\\.${LABEL}\\.(?:cert\\.)?${escape(domains.api)}$`),
+    notebooks: new RegExp(`^ml-[a-z0-9-]+-${GUID}\\.${LABEL}\\.${escape(domains.notebooks)}$`),
+    instances: new RegExp(`^${LABEL}\\.${LABEL}\\.${escape(domains.instances)}$`),
+    registryData: new RegExp(`^${LABEL}\\.data\\.${escape(REGISTRY_SUFFIX[cloud])}$`),
+  };
+}
+
+const PATTERNS: Readonly<Record<Cloud, WorkspaceNamePatterns>> = {
+  public: compilePatterns('public'),
+  usgov: compilePatterns('usgov'),
+  china: compilePatterns('china'),
+};
+
 /**
  * Which private-link name a host is for this workspace's cloud, or null when it is none.
  * Workspace names are recognised by their shape (a user catalog may spell them out);
@@ -52,11 +76,11 @@ export function workspaceApiHost(facts: WorkspaceFacts): string | null {
  */
 export function privateNameKind(host: string, facts: WorkspaceFacts): PrivateNameKind | null {
   const name = host.toLowerCase().replace(/\.$/, '');
-  const domains = WORKSPACE_PRIVATE_DOMAINS[facts.cloud];
-  if (new RegExp(`^${GUID}\\.workspace\\.${LABEL}\\.(?:cert\\.)?${escape(domains.api)}$`).test(name)) return 'workspace-api';
+  const patterns = PATTERNS[facts.cloud];
+  if (patterns.api.test(name)) return 'workspace-api';
   if (facts.notebookFqdn !== undefined && name === facts.notebookFqdn.toLowerCase()) return 'notebooks';
-  if (new RegExp(`^ml-[a-z0-9-]+-${GUID}\\.${LABEL}\\.${escape(domains.notebooks)}$`).test(name)) return 'notebooks';
-  if (new RegExp(`^${LABEL}\\.${LABEL}\\.${escape(domains.instances)}$`).test(name)) return 'compute-instance';
+  if (patterns.notebooks.test(name)) return 'notebooks';
+  if (patterns.instances.test(name)) return 'compute-instance';
   const [first, ...rest] = name.split('.');
   const suffix = rest.join('.');
   if (facts.storageAccount !== undefined && first === facts.storageAccount.toLowerCase()) {
@@ -64,9 +88,8 @@ export function privateNameKind(host: string, facts: WorkspaceFacts): PrivateNam
   }
   if (facts.keyVault !== undefined && first === facts.keyVault.toLowerCase() && suffix === VAULT_SUFFIX[facts.cloud]) return 'key-vault';
   if (facts.containerRegistry !== undefined && first === facts.containerRegistry.toLowerCase()) {
-    const registry = REGISTRY_SUFFIX[facts.cloud];
     // The registry's regional data endpoint sits behind the same private endpoint.
-    if (suffix === registry || new RegExp(`^${LABEL}\\.data\\.${escape(registry)}$`).test(suffix)) return 'container-registry';
+    if (suffix === REGISTRY_SUFFIX[facts.cloud] || patterns.registryData.test(suffix)) return 'container-registry';
   }
   return null;
 }
