@@ -3,6 +3,7 @@ import { formatDuration } from '../model/duration.js';
 import { escapeControl } from '../model/text.js';
 import type { CheckedTarget, FeatureResult } from '../model/result.js';
 import type { CheckReport } from '../report/report.js';
+import { byImpact } from '../report/features.js';
 
 /**
  * `check -o markdown`: ready to paste into a support ticket or a GitHub issue. One summary
@@ -10,7 +11,6 @@ import type { CheckReport } from '../report/report.js';
  * rest in collapsed sections so the ticket stays readable.
  */
 
-const STATUS_ORDER: Record<FeatureResult['status'], number> = { broken: 0, unknown: 1, degraded: 2, ok: 3, 'not-checked': 4 };
 
 /**
  * A value made safe for a table cell: no control characters, no line break, no pipe that
@@ -85,7 +85,7 @@ export function renderCheckMarkdown(report: CheckReport): string {
   if (warned.length > 0) {
     out.push(...details(`Warnings (${warned.length})`, table(['Target', 'Warning'], warned.map((t) => [code(t.id), cell(t.warnings.join('; '))]))));
   }
-  const features = [...report.features].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
+  const features = [...report.features].sort(byImpact);
   out.push(...details(`Features (${features.length})`, table(['Feature', 'Status', 'Targets', 'Because of'], features.map((f) => [`${cell(f.name)} (${code(f.id)})`, f.status, String(f.targets), cell(f.blockedBy.join(', '))]))));
   out.push(
     ...details(

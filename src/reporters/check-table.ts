@@ -1,12 +1,12 @@
 import { CLOUD_NAMES } from '../model/clouds.js';
 import { formatDuration } from '../model/duration.js';
 import type { CheckReport } from '../report/report.js';
+import { byImpact } from '../report/features.js';
 import type { CheckedTarget, FeatureResult } from '../model/result.js';
 import { layoutRows } from './columns.js';
 import { escapeControl } from '../model/text.js';
 import { PLAIN, paint, wrap, type Colour, type TextOptions } from './terminal.js';
 
-const STATUS_ORDER: Record<FeatureResult['status'], number> = { broken: 0, unknown: 1, degraded: 2, ok: 3, 'not-checked': 4 };
 const STATUS_LABEL: Record<FeatureResult['status'], string> = { broken: 'BROKEN', unknown: 'UNKNOWN', degraded: 'DEGRADED', ok: 'ok', 'not-checked': 'not checked' };
 const VERDICT_LABEL: Record<CheckedTarget['verdict'], string> = { reachable: 'ok', blocked: 'BLOCKED', warning: 'warning', skipped: 'skipped', unknown: 'ERROR' };
 
@@ -53,7 +53,7 @@ export function renderCheckTable(report: CheckReport, options: TextOptions = PLA
   const noVerdict = summary.unknown > 0 ? `, ${summary.unknown} without a verdict` : '';
   out.push(...wrap(`aml-netcheck ${report.tool.version}: ${where}; ${checked} target(s) checked${noVerdict} in ${formatDuration(report.durationMs)}`, options.width, '  '));
   out.push('');
-  const features = [...report.features].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
+  const features = [...report.features].sort(byImpact);
   for (const feature of features) {
     if (feature.status === 'not-checked') continue;
     const mine = report.targets.filter((t) => t.features.includes(feature.id) && t.verdict !== 'skipped');
