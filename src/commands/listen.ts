@@ -6,7 +6,7 @@ import { quote } from '../model/text.js';
 import type { Write } from '../io/stdout.js';
 import { emit, jsonDocument, prepareOutput } from './emit.js';
 import { EXIT } from '../report/report.js';
-import type { StopSignal } from './signals.js';
+import { trapSignals, type StopSignal } from './signals.js';
 
 /** The inbound management ports of the article: Batch node management and Azure ML. */
 export const INBOUND_PORTS = [29876, 29877, 44224];
@@ -101,22 +101,20 @@ export async function runListen(options: ListenOptions, write: Write, signal?: A
     throw new InputError('--address', `${quote(options.address)} is not an address of this machine (EADDRNOTAVAIL)`);
   }
   const started = performance.now();
+  // SIGTERM (a service manager, `timeout`, Kubernetes) ends the watch like Ctrl-C: the report still comes.
+  const signals = trapSignals();
   const stoppedBy = await new Promise<StopSignal | null>((resolve) => {
     const timer = setTimeout(() => stop(null), durationMs);
-    const onInt = (): void => stop('SIGINT');
-    const onTerm = (): void => stop('SIGTERM');
+    const onTrapped = (): void => stop(signals.received());
     const onAbort = (): void => stop('SIGINT');
-    // SIGTERM (a service manager, `timeout`, Kubernetes) ends the watch like Ctrl-C: the report still comes.
     function stop(by: StopSignal | null): void {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
+      signals.signal.removeEventListener('abort', onTrapped);
       resolve(by);
     }
     signal?.addEventListener('abort', onAbort, { once: true });
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
+    signals.signal.addEventListener('abort', onTrapped, { once: true });
   });
   await closeAll(servers);
   const report: ListenReport = {
@@ -127,7 +125,11 @@ export async function runListen(options: ListenOptions, write: Write, signal?: A
     // A watch cut short proves nothing about the ports that saw no one yet.
     exitCode: stoppedBy !== null ? EXIT[stoppedBy] : watches.every((w) => w.connections.length > 0) ? 0 : 1,
   };
-  await emit({ json: () => [jsonDocument(report)], text: () => renderListen(report) }, options.output, options.out, write);
+  try {
+    await emit({ json: () => [jsonDocument(report)], text: () => renderListen(report) }, options.output, options.out, write);
+  } finally {
+    signals.dispose();
+  }
   return report.exitCode;
 }
 

@@ -17,13 +17,13 @@ export interface SignalTrap {
  * Kept for the whole command, report writing included, so a signal never kills the process
  * half-way through a file.
  */
-export function trapSignals(logger: Logger): SignalTrap {
+export function trapSignals(logger?: Logger): SignalTrap {
   const controller = new AbortController();
   let first: StopSignal | null = null;
   const on = (name: StopSignal) => (): void => {
     if (first !== null) process.exit(EXIT[name]);
     first = name;
-    logger.warn(`${name}: finishing the report`);
+    logger?.warn(`${name}: finishing the report`);
     controller.abort(name);
   };
   const onInt = on('SIGINT');
