@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { quote, truncate } from '../model/text.js';
-import { decodeInputText, nestedDeeperThan, readInputFile } from '../io/input-file.js';
+import { InputFileError, decodeInputText, nestedDeeperThan, readInputFile } from '../io/input-file.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { relative, isAbsolute } from 'node:path';
@@ -200,10 +200,8 @@ function readCatalogText(file: string, label: string): string {
     return decodeInputText(readInputFile(file, label), label);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    // readInputFile names the file in its message too; the label already says which file.
-    const prefix = `${quote(file)}: `;
-    const reason = error.message.startsWith(prefix) ? error.message.slice(prefix.length).replace(/^cannot (open|read): /, '') : error.message;
-    throw new InputError(label, `cannot read catalog file: ${reason}`);
+    // The label already says which file: take the reason without the file's name.
+    throw new InputError(label, `cannot read catalog file: ${error instanceof InputFileError ? error.reason : error.message}`);
   }
 }
 

@@ -41,14 +41,27 @@ function kindOf(stats: Stats): string {
  * Synchronous on purpose: inputs are read before any check starts, when there is nothing
  * else for the process to do.
  */
+/**
+ * Why an input file could not be read. The message names the file; `reason` is the same
+ * without it, for a caller whose own message names the file already.
+ */
+export class InputFileError extends InputError {
+  override name = 'InputFileError';
+  readonly reason: string;
+  constructor(where: string, shown: string, reason: string, verb: 'open' | 'read' | null) {
+    super(where, `${shown}: ${verb === null ? '' : `cannot ${verb}: `}${reason}`);
+    this.reason = reason;
+  }
+}
+
 export function readInputFile(file: string, where: string, options: InputReadOptions = {}): Buffer {
   const maxBytes = options.maxBytes ?? INPUT_MAX_BYTES;
   const timeoutMs = options.timeoutMs ?? INPUT_TIMEOUT_MS;
   const writerWaitMs = Math.min(timeoutMs, options.writerWaitMs ?? FIFO_WRITER_WAIT_MS);
   const stdin = file === '-';
   const shown = stdin ? 'standard input' : quote(file);
-  const fail = (message: string): never => {
-    throw new InputError(where, `${shown}: ${message}`);
+  const fail = (reason: string, verb: 'open' | 'read' | null = null): never => {
+    throw new InputFileError(where, shown, reason, verb);
   };
   let fd: number;
   let ownFd = true;
@@ -56,7 +69,7 @@ export function readInputFile(file: string, where: string, options: InputReadOpt
     // Non-blocking, so opening a FIFO with no writer returns at once instead of waiting forever.
     fd = openSync(stdin ? '/dev/stdin' : file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    if (!stdin || (error as NodeJS.ErrnoException).code !== 'ENXIO') return fail(`cannot open: ${describeErrno(error, 'no such file')}`);
+    if (!stdin || (error as NodeJS.ErrnoException).code !== 'ENXIO') return fail(describeErrno(error, 'no such file'), 'open');
     // A socket (what Node's and some CI runners' spawn give as stdin) cannot be reopened. Node
     // makes the descriptor non-blocking when it wraps it as process.stdin, which is all the
     // loop below needs; nothing is read through the stream itself.
@@ -78,7 +91,7 @@ export function readInputFile(file: string, where: string, options: InputReadOpt
       try {
         read = readSync(fd, buffer, 0, CHUNK, null);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return fail(`cannot read: ${describeErrno(error, 'no such file')}`);
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return fail(describeErrno(error, 'no such file'), 'read');
         // A pipe or FIFO whose writer has not sent everything yet.
         if (performance.now() - started > timeoutMs) return fail(`the ${kindOf(stats)} sent no end of data within ${timeoutMs / 1000} s`);
         pause(10);
