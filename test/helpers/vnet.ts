@@ -9,7 +9,7 @@
  * tests use exists only inside it.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -574,7 +574,27 @@ export function reportOf(t: ReportAsserts, run: CheckRun, exitCode: number): Rep
   if (run.json === undefined) throw new Error(`stdout is not a JSON report (exit ${run.code}, signal ${run.signal}):\n${run.stdout.slice(0, 2000)}\nstderr:\n${run.stderr.slice(-2000)}`);
   t.same(reportSchemaErrors(run.json), [], 'the report matches schema/report.schema.json');
   t.equal(run.json.summary.exitCode, exitCode, 'summary.exitCode agrees with the exit code');
+  recordReport(t, run.json);
   return run.json;
+}
+
+/**
+ * With AML_NETCHECK_RECORD_REPORTS=DIR (`npm run record-reports`), each scenario's report is
+ * saved there, named after the test; the reporter tests render these recorded reports.
+ */
+function recordReport(t: ReportAsserts, report: Report): void {
+  const dir = process.env.AML_NETCHECK_RECORD_REPORTS;
+  if (dir === undefined || dir === '') return;
+  // tap's full name is `test/vnet/FILE.test.ts > TAP > parent > child`: keep the file and the innermost test.
+  const parts = ((t as { fullname?: string }).fullname ?? 'report').split(' > ');
+  const file = path.basename(parts[0] ?? 'report').replace(/\.test\.ts$/, '');
+  const name = `${file}-${parts.at(-1) ?? ''}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 90);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
 }
 
 /** `verdict reason` per target id: one deep comparison pins every target's outcome and the target set. */
