@@ -12,6 +12,8 @@ import { runListen, LISTEN_EXAMPLE, type ListenOptions } from './commands/listen
 import { addWorkspaceOptions } from './commands/workspace-options.js';
 import { collect } from './commands/repeatable.js';
 import { addCheckOptions, CHECK_EXAMPLE, type CheckOptions } from './commands/check-options.js';
+import { OUT_HELP } from './commands/out-option.js';
+import type { DemoOptions } from './commands/demo.js';
 
 /**
  * Exit codes, as knip and most linters use them: 0 all good, 1 something required
@@ -30,9 +32,9 @@ function outputOption(formats: readonly string[] = ['table', 'json']): Option {
   return new Option('-o, --output <format>', 'report format').choices(formats).default('table');
 }
 
-/** Every command that prints a report or a list can also save it, as JSON. */
+/** Every command that prints a report or a list can also save it, in the format its file name ends in. */
 function outOption(): Option {
-  return new Option('--out <file>', 'also write the output to this file, as JSON');
+  return new Option('--out <file>', OUT_HELP).argParser(collect);
 }
 
 /** Flags, file contents and network text end up in messages: nothing may steer the terminal. */
@@ -71,7 +73,7 @@ export function buildProgram(): Command {
     .addOption(outputOption(CHECK_FORMATS))
     .addOption(outOption())
     .addHelpText('after', '\nExample:\n  $ aml-netcheck demo\n  $ aml-netcheck demo -o json --out demo-report.json\n\nExit codes are those of check; the demo breaks endpoints on purpose, so a run that works exits 1.')
-    .action(async (options: { output: 'table' | 'json'; out?: string }) => {
+    .action(async (options: DemoOptions) => {
       const { runDemo } = await import('./commands/demo.js');
       process.exitCode = await runDemo(options, packageVersion(), write);
     });
@@ -110,7 +112,7 @@ export function buildProgram(): Command {
     .addOption(outputOption())
     .addOption(outOption())
     .addHelpText('after', '\nExample:\n  $ aml-netcheck features -o json')
-    .action(async (options: { catalog?: string[]; output: 'table' | 'json'; out?: string }) => {
+    .action(async (options: { catalog?: string[]; output: 'table' | 'json'; out?: string[] }) => {
       const { runFeatures } = await import('./commands/features.js');
       process.exitCode = await runFeatures(options, write);
     });

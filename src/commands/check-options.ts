@@ -2,11 +2,12 @@ import type { CheckFormat } from '../reporters/formats.js';
 import type { Command } from 'commander';
 import type { WorkspaceOptionValues } from './workspace-options.js';
 import { collect } from './repeatable.js';
+import { OUT_HELP } from './out-option.js';
 
 // Kept apart from check.ts so that building the CLI does not load the probers.
 export interface CheckOptions extends WorkspaceOptionValues {
   output: CheckFormat;
-  out?: string;
+  out?: string[];
   dnsServer?: string[];
   timeout: string;
   deadline: string;
@@ -41,7 +42,7 @@ export function addCheckOptions(command: Command): Command {
     .option('--retries <n>', 'extra tries for a phase that timed out', '1')
     .option('--proxy <url>', 'HTTP proxy for web checks (default: HTTPS_PROXY / HTTP_PROXY, minus NO_PROXY)')
     .option('--ca-file <file>', 'extra trusted CA certificates, PEM (repeatable)', collect)
-    .option('--out <file>', 'also write the report to this file')
+    .option('--out <file>', OUT_HELP, collect)
     .option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace, silent', 'warn')
     .option('--log-file <file>', 'write logs to this file instead of stderr')
     .option('--no-progress', 'no progress line on stderr');

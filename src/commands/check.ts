@@ -5,10 +5,9 @@ import { createLogger } from '../io/log.js';
 import type { DnsServer } from '../probers/dns.js';
 import { maskProxyUrl, resolveProxyConfig } from '../runner/proxy.js';
 import { buildReport, type CheckReport, type RunSettings, type StoppedBy } from '../report/report.js';
-import { checkJsonChunks } from '../reporters/check-json.js';
-import { CHECK_REPORTERS } from '../reporters/registry.js';
-import type { CheckFormat } from '../reporters/formats.js';
-import { textOptionsFor } from '../reporters/terminal.js';
+import { CHECK_REPORTERS, CHECK_SELF_ESCAPING } from '../reporters/registry.js';
+import { CHECK_FORMATS, type CheckFormat } from '../reporters/formats.js';
+import type { TextOptions } from '../reporters/terminal.js';
 import { startChecks, type RunOptions } from '../runner/runner.js';
 import type { CheckedTarget } from '../model/result.js';
 import { workspaceApiHost } from '../model/private-names.js';
@@ -24,7 +23,7 @@ import { formatEndpoint, parseHostPort } from '../model/hosts.js';
 import { quote } from '../model/text.js';
 import net from 'node:net';
 import type { WorkspaceFacts } from '../model/facts.js';
-import { emit, prepareOutput } from './emit.js';
+import { emit, prepareOutput, type OutputFile, type Rendering } from './emit.js';
 
 function parseCount(text: string, flag: string, min: number, max: number): number {
   const value = Number(text);
@@ -104,16 +103,15 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
   }
 }
 
-/** Writes the report to --out (JSON), then prints it; see emit.ts. */
-export async function emitReport(report: CheckReport, output: CheckFormat, out: string | undefined, write: Write): Promise<void> {
-  const options = textOptionsFor(process.stdout, process.env);
-  const text = (): string => [...CHECK_REPORTERS[output](report, options)].join('');
-  await emit({ json: () => checkJsonChunks(report), text, textEscaped: output === 'table' }, output === 'json' ? 'json' : 'table', out, write);
+/** Writes the report to each --out file, then prints it; see emit.ts. */
+export async function emitReport(report: CheckReport, output: CheckFormat, files: readonly OutputFile<CheckFormat>[], write: Write): Promise<void> {
+  const render = Object.fromEntries(CHECK_FORMATS.map((format) => [format, (options: TextOptions) => CHECK_REPORTERS[format](report, options)])) as Rendering<CheckFormat>['render'];
+  await emit({ render, selfEscaping: CHECK_SELF_ESCAPING }, output, files, write);
 }
 
 /** `check`: reads the flags, runs every check, prints the report; resolves to the exit code. */
 export async function runCheck(options: CheckOptions, version: string, write: Write): Promise<number> {
-  prepareOutput(options.out);
+  const files = prepareOutput(options.out, CHECK_FORMATS);
   const { catalog, facts, features, warnings } = resolveWorkspace(options);
   for (const warning of warnings) process.stderr.write(`aml-netcheck: warning: ${warning}\n`);
   const timeoutMs = parseDuration(options.timeout, '--timeout');
@@ -144,7 +142,7 @@ export async function runCheck(options: CheckOptions, version: string, write: Wr
       isVouchedIssuer: trust.isVouchedIssuer,
       logger,
     },
-  }, (report) => emitReport(report, options.output, options.out, write));
+  }, (report) => emitReport(report, options.output, files, write));
   logger.flush?.();
   return code;
 }

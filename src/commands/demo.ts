@@ -1,4 +1,4 @@
-import type { CheckFormat } from '../reporters/formats.js';
+import { CHECK_FORMATS, type CheckFormat } from '../reporters/formats.js';
 import { expandCatalog } from '../catalog/expand.js';
 import { loadCatalog } from '../catalog/load.js';
 import { defaultFacts } from '../facts/facts.js';
@@ -13,7 +13,7 @@ import type { WorkspaceFacts } from '../model/facts.js';
 
 export interface DemoOptions {
   output: CheckFormat;
-  out?: string;
+  out?: string[];
 }
 
 /** The workspace the demo pretends to check. */
@@ -68,7 +68,7 @@ function simulatedHosts(targets: readonly Target[]): SimulatedHost[] {
  * nothing beyond 127.77.0.0/16.
  */
 export async function runDemo(options: DemoOptions, version: string, write: Write): Promise<number> {
-  prepareOutput(options.out);
+  const files = prepareOutput(options.out, CHECK_FORMATS);
   const catalog = loadCatalog();
   const targets = expandCatalog(catalog, DEMO_FACTS);
   const hosts = simulatedHosts(targets);
@@ -98,7 +98,7 @@ export async function runDemo(options: DemoOptions, version: string, write: Writ
         logger: createLogger('warn', undefined),
         dialPort: demoPort,
       },
-    }, (report) => emitReport(report, options.output, options.out, write));
+    }, (report) => emitReport(report, options.output, files, write));
   } finally {
     await azure.close();
   }

@@ -4,7 +4,7 @@ export interface ExplainOptions {
   cloud?: Cloud;
   catalog?: string[];
   output: 'table' | 'json';
-  out?: string;
+  out?: string[];
 }
 
 export const EXPLAIN_EXAMPLE = `

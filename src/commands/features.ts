@@ -2,21 +2,22 @@ import { loadCatalog } from '../catalog/load.js';
 import { formatColumns } from '../reporters/columns.js';
 import type { Write } from '../io/stdout.js';
 import { emit, jsonDocument, prepareOutput } from './emit.js';
+import { LIST_FORMATS } from '../reporters/formats.js';
 
 export interface FeaturesOptions {
   catalog?: string[];
   output: 'table' | 'json';
-  out?: string;
+  out?: string[];
 }
 
 export async function runFeatures(options: FeaturesOptions, write: Write): Promise<number> {
-  prepareOutput(options.out);
+  const files = prepareOutput(options.out, LIST_FORMATS);
   const catalog = loadCatalog({ extraFiles: options.catalog ?? [] });
   const features = [...catalog.features.values()].map((f) => ({ id: f.id, name: f.name, default: f.default }));
   const table = (): string => {
     const rows = [['ID', 'NAME', 'CHECKED BY DEFAULT'], ...features.map((f) => [f.id, f.name, f.default ? 'yes' : 'no (opt-in)'])];
     return `${formatColumns(rows)}\n`;
   };
-  await emit({ json: () => [jsonDocument({ features })], text: table }, options.output, options.out, write);
+  await emit({ render: { json: () => [jsonDocument({ features })], table } }, options.output, files, write);
   return 0;
 }

@@ -3,7 +3,7 @@ import type { WorkspaceOptionValues } from './workspace-options.js';
 
 export interface ListOptions extends WorkspaceOptionValues {
   output: 'table' | 'json';
-  out?: string;
+  out?: string[];
 }
 
 export const LIST_EXAMPLE = `

@@ -5,6 +5,7 @@ import { formatColumns } from '../reporters/columns.js';
 import { quote } from '../model/text.js';
 import type { Write } from '../io/stdout.js';
 import { emit, jsonDocument, prepareOutput } from './emit.js';
+import { LIST_FORMATS } from '../reporters/formats.js';
 import { EXIT } from '../report/report.js';
 import { trapSignals, type StopSignal } from './signals.js';
 
@@ -16,7 +17,7 @@ export interface ListenOptions {
   address: string;
   duration: string;
   output: 'table' | 'json';
-  out?: string;
+  out?: string[];
 }
 
 export interface PortWatch {
@@ -93,7 +94,7 @@ export async function runListen(options: ListenOptions, write: Write, signal?: A
   const ports = parsePorts(options.ports);
   const durationMs = parseDuration(options.duration, '--duration');
   if (net.isIP(options.address) === 0) throw new InputError('--address', `${quote(options.address)} is not an IP address`);
-  prepareOutput(options.out);
+  const files = prepareOutput(options.out, LIST_FORMATS);
   const watches: PortWatch[] = ports.map((port) => ({ port, listening: false, error: null, connections: [] }));
   const servers = await Promise.all(watches.map((w) => openPort(options.address, w.port, w)));
   if (watches.some((w) => w.error === NOT_HERE)) {
@@ -126,7 +127,7 @@ export async function runListen(options: ListenOptions, write: Write, signal?: A
     exitCode: stoppedBy !== null ? EXIT[stoppedBy] : watches.every((w) => w.connections.length > 0) ? 0 : 1,
   };
   try {
-    await emit({ json: () => [jsonDocument(report)], text: () => renderListen(report) }, options.output, options.out, write);
+    await emit({ render: { json: () => [jsonDocument(report)], table: () => [renderListen(report)] } }, options.output, files, write);
   } finally {
     signals.dispose();
   }

@@ -4,3 +4,7 @@
  */
 export const CHECK_FORMATS = ['table', 'json', 'markdown', 'junit'] as const;
 export type CheckFormat = (typeof CHECK_FORMATS)[number];
+
+/** Lists and explanations: a table to read, JSON for scripts. */
+export const LIST_FORMATS = ['table', 'json'] as const;
+export type ListFormat = (typeof LIST_FORMATS)[number];

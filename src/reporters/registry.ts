@@ -16,3 +16,9 @@ export const CHECK_REPORTERS: Readonly<Record<CheckFormat, (report: CheckReport,
   markdown: (report) => [renderCheckMarkdown(report)],
   junit: (report) => [renderCheckJunit(report)],
 };
+
+/**
+ * The formats whose reporter escapes every value it lays out itself, and may colour: the
+ * commands' last escaping pass would show their own escape codes as text.
+ */
+export const CHECK_SELF_ESCAPING: readonly CheckFormat[] = ['table'];

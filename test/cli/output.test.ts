@@ -51,3 +51,41 @@ t.test('a character device named by --out stays a device', process.getuid?.() ==
   t.equal(run.code, 0, run.stderr);
   t.ok(lstatSync(device).isCharacterDevice(), 'not turned into a regular file');
 });
+
+t.test('each --out gets the format its name ends in, from one run', async (t) => {
+  const dir = scratch();
+  const file = (name: string): string => join(dir, name);
+  const run = await runCli(['demo', '-o', 'json', '--out', file('r.md'), '--out', file('r.xml'), '--out', file('r.txt'), '--out', file('r.JSON'), '--out', file('r.report')], {
+    env: { FORCE_COLOR: '1', COLUMNS: '300' },
+  });
+  t.equal(run.code, 1, `the demo breaks endpoints on purpose: ${run.stderr}`);
+  const report = JSON.parse(run.stdout) as { summary: { targets: number; featuresBroken: string[] }; durationMs: number };
+  t.equal(readFileSync(file('r.JSON'), 'utf8'), run.stdout, '.JSON (any case) is the JSON stdout printed: the same run');
+  t.equal(readFileSync(file('r.report'), 'utf8'), run.stdout, 'a name that says no format gets JSON');
+  const markdown = readFileSync(file('r.md'), 'utf8');
+  t.match(markdown, /^## aml-netcheck report\n\naml-netcheck \S+: \*\*\d+ feature\(s\) broken\*\*/, '.md is the Markdown report');
+  t.match(markdown, /\n\| --- \|/, 'with its tables');
+  const xml = readFileSync(file('r.xml'), 'utf8');
+  t.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /, '.xml is the JUnit report');
+  const table = readFileSync(file('r.txt'), 'utf8');
+  t.notMatch(table, /\x1b/, '.txt is plain: FORCE_COLOR is for the terminal, not for files');
+  const widest = Math.max(...table.split('\n').map((line) => line.length));
+  t.ok(widest <= 100, `.txt keeps to 100 columns whatever COLUMNS says (${widest})`);
+  for (const name of report.summary.featuresBroken) t.ok(table.includes(name) || markdown.includes(name), `${name} is in the reports`);
+  t.same(readdirSync(dir).sort(), ['r.JSON', 'r.md', 'r.report', 'r.txt', 'r.xml'], 'no temporary file left');
+});
+
+t.test('an --out a command cannot write is refused before any work', async (t) => {
+  const dir = scratch();
+  const markdown = join(dir, 'targets.md');
+  const list = await runCli(['list', '--region', 'westus2', '--out', markdown]);
+  t.equal(list.code, 2);
+  t.equal(list.stderr, `aml-netcheck: --out: '${markdown}' names markdown by its ending .md, which this command does not write; it writes json (.json), table (.txt), and JSON for any other name\n`);
+  t.equal(list.stdout, '', 'nothing printed');
+  const twice = join(dir, 'r.json');
+  const demo = await runCli(['demo', '--out', twice, '--out', join(dir, '.', 'r.json')]);
+  t.equal(demo.code, 2);
+  t.equal(demo.stderr, `aml-netcheck: --out: '${join(dir, '.', 'r.json')}' is named twice\n`);
+  t.equal(demo.stdout, '', 'the demo did not run');
+  t.same(readdirSync(dir), [], 'no file made');
+});
