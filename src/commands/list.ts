@@ -13,6 +13,6 @@ export async function runList(options: ListOptions, write: Write, warn: (line: s
   const { catalog, facts, features, warnings } = resolveWorkspace(options);
   for (const warning of warnings) warn(`aml-netcheck: warning: ${warning}`);
   const targets = expandCatalog(catalog, facts, { features });
-  await emit({ render: { json: () => [renderTargetsJson(targets)], table: () => [renderTargetsTable(targets, facts)] } }, options.output, files, write);
+  await emit({ render: { json: () => [renderTargetsJson(targets)], table: (text) => [renderTargetsTable(targets, facts, text)] } }, options.output, files, write);
   return 0;
 }

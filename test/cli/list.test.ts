@@ -32,13 +32,39 @@ t.test('the full example prints every target, none with a placeholder, without t
   t.match(skipped, { skipped: { reason: /opt-in/, flag: '--features arc-extension' } });
 });
 
+/**
+ * A table row as one line: the lines from its host to the next row, spaces squeezed. A long
+ * host stands on a line of its own and the row's text wraps under its last column.
+ */
+function rowOf(table: string, host: string, port: number): string {
+  const lines = table.split('\n');
+  const start = lines.findIndex((line, i) => line.startsWith(`${host} `) ? new RegExp(`^\\S+\\s+${port}\\s`).test(line) : line === host && new RegExp(`^\\s+${port}\\s`).test(lines[i + 1] ?? ''));
+  if (start === -1) return '';
+  const end = lines.findIndex((line, i) => i > start && !/^\s/.test(line) && !(lines[start] === host && i === start + 1));
+  return lines.slice(start, end === -1 ? undefined : end).join(' ').replace(/\s+/g, ' ');
+}
+
 t.test('the table names what is checked and what is skipped, with the flag to add it', async (t) => {
   const run = await runCli(['list', '--region', 'westus2']);
   t.equal(run.code, 0);
   t.match(run.stdout, /^\d+ targets to check, \d+ skipped \(Azure public, region westus2\)/);
-  t.match(run.stdout, /login\.microsoftonline\.com\s+443\s+tcp\s+azure-ad/);
+  t.equal(rowOf(run.stdout, 'login.microsoftonline.com', 443), 'login.microsoftonline.com 443 tcp azure-ad');
   t.match(run.stdout, /Skipped:/);
-  t.match(run.stdout, /<storage>\.file\.core\.windows\.net\s+445 .*--storage-account/);
+  t.match(rowOf(run.stdout, '<storage>.file.core.windows.net', 445), /^<storage>\.file\.core\.windows\.net 445 .*workspace-storage.*\[--storage-account\]$/);
+});
+
+t.test('the table fits the width and keeps every host whole', async (t) => {
+  const args = ['list', '--region', 'westus2', '--storage-account', 'st1', '--compute-instance', 'ci1', '--workspace-id', '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', '--private-endpoint'];
+  const json = JSON.parse((await runCli([...args, '-o', 'json'])).stdout) as { targets: Array<{ host: string; port: number }> };
+  for (const columns of [60, 80, 100, 200]) {
+    const run = await runCli(args, { env: { COLUMNS: String(columns) } });
+    t.equal(run.code, 0);
+    const hosts = new Set(json.targets.map((x) => x.host));
+    const long = run.stdout.split('\n').filter((line) => line.length > columns && !hosts.has(line));
+    t.same(long, [], `COLUMNS=${columns}: no line is wider, but for a host name longer than the width on a line of its own`);
+    const missing = json.targets.filter((x) => rowOf(run.stdout, x.host, x.port) === '').map((x) => `${x.host}:${x.port}`);
+    t.same(missing, [], `COLUMNS=${columns}: every target has its row, its host whole`);
+  }
 });
 
 t.test('--workspace-json feeds the facts; flags override it', async (t) => {
@@ -129,7 +155,7 @@ t.test('without --inbound-from-here the inbound ports are listed as skipped with
   t.same(inbound.map((x) => x.port).sort(), [29876, 29877, 44224]);
   t.ok(inbound.every((x) => x.host === '<node>' && x.skipped?.flag === '--inbound-from-here'), 'skipped, naming --inbound-from-here, with no host made up');
   const table = await runCli(['list', '--region', 'westus2']);
-  t.match(table.stdout, /<node>\s+29876 .*--inbound-from-here/);
+  t.match(rowOf(table.stdout, '<node>', 29876), /\[--inbound-from-here\]$/);
   const given = listed((await runCli(['list', '--region', 'westus2', '--inbound-from-here', '10.0.0.4', '-o', 'json'])).stdout).filter((x) => x.direction === 'inbound');
   t.ok(given.every((x) => x.host === '10.0.0.4' && x.skipped === null));
 });
