@@ -1,8 +1,11 @@
 import type { Catalog } from '../catalog/types.js';
 import type { CheckedTarget, FeatureResult, FeatureStatus } from '../model/result.js';
 
-/** Features by impact, as every report lists them: broken first, then unknown, degraded, ok. */
-const FEATURE_STATUS_ORDER: Readonly<Record<FeatureStatus, number>> = { broken: 0, unknown: 1, degraded: 2, ok: 3, 'not-checked': 4 };
+/**
+ * Features by impact, as every report lists them: what is known to fail first (broken, then
+ * degraded), then what the run could not tell, then what works, then what was not checked.
+ */
+const FEATURE_STATUS_ORDER: Readonly<Record<FeatureStatus, number>> = { broken: 0, degraded: 1, unknown: 2, ok: 3, 'not-checked': 4 };
 
 export function byImpact(a: FeatureResult, b: FeatureResult): number {
   return FEATURE_STATUS_ORDER[a.status] - FEATURE_STATUS_ORDER[b.status];

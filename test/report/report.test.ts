@@ -1,7 +1,8 @@
 import t from 'tap';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { buildReport } from '../../src/report/report.js';
-import { judgeFeatures } from '../../src/report/features.js';
+import { byImpact, judgeFeatures } from '../../src/report/features.js';
+import { sampleReport } from '../helpers/sample-report.js';
 import { EMPTY_PHASES, type CheckedTarget } from '../../src/model/result.js';
 import { renderCheckTable } from '../../src/reporters/check-table.js';
 import { defaultFacts } from '../../src/facts/facts.js';
@@ -80,12 +81,12 @@ t.test('the report document matches the published schema, and the schema knows e
   t.notSame(reportSchemaErrors({ ...JSON.parse(JSON.stringify(report)), extra: 1 }), [], 'unknown keys are refused');
 });
 
-t.test('the table puts broken features first, then unknown ones, with the fix under each blocked target', async (t) => {
+t.test('the table puts broken features first, then degraded and unknown ones, with the fix under each blocked target', async (t) => {
   const text = renderCheckTable(report);
   const lines = text.split('\n');
   t.match(lines[0], /^aml-netcheck 9\.9\.9: Azure public, westus2; 6 target\(s\) checked, 2 without a verdict in 1\.2s$/);
   const order = lines.filter((l) => /^(BROKEN|UNKNOWN|DEGRADED|ok) /.test(l)).map((l) => l.split(/\s+/)[0]);
-  t.same(order, ['BROKEN', 'BROKEN', 'UNKNOWN', 'UNKNOWN', 'DEGRADED', 'DEGRADED']);
+  t.same(order, ['BROKEN', 'BROKEN', 'DEGRADED', 'DEGRADED', 'UNKNOWN', 'UNKNOWN']);
   t.match(text, /ERROR\s+graph\.windows\.net:443\s+internal-error/);
   t.match(text, /BLOCKED\s+st1\.file\.core\.windows\.net:445\s+tcp-timeout\s+st1\.file\.core\.windows\.net:445 blocked\n\s+fix:\s+allow outbound TCP 445 to st1\.file\.core\.windows\.net/);
   t.match(text, /UNFINISHED\s+ml\.azure\.com:443\s+aborted/);
@@ -94,4 +95,11 @@ t.test('the table puts broken features first, then unknown ones, with the fix un
   t.match(text, /Broken: integrated-notebook, workspace-storage; 1 required endpoint\(s\) blocked\./);
   t.match(text, /Unknown: studio, compute-instance; some of their endpoints have no verdict\./);
   t.match(text, /Incomplete: the --deadline ended the run/);
+});
+
+t.test('features by impact: broken, degraded, unknown, ok, not-checked', async (t) => {
+  const features = [...sampleReport().features].sort(byImpact);
+  const statuses = features.map((f) => f.status);
+  t.same([...new Set(statuses)], ['broken', 'degraded', 'unknown', 'ok', 'not-checked'], 'every status, in that order');
+  t.same(features.filter((f) => f.status === 'unknown').map((f) => f.blockedBy), [['ml.azure.com:443']], 'an unknown feature names the target without a verdict');
 });
