@@ -1,0 +1,85 @@
+import { InputError } from './errors.js';
+import { quote } from './text.js';
+
+/**
+ * Secrets that can reach what we write: a support bundle is attached to tickets, read by
+ * people outside the customer's company, and kept. Everything goes through one redactor
+ * before it is written, whatever its source (environment, flags, files, logs, servers).
+ */
+
+export const REDACTED = '[redacted]';
+
+/** Query parameters of a shared access signature (Azure Storage); `sig` is the secret, the rest say what it grants. */
+const SAS_PARAMETERS = ['sig', 'se', 'st', 'sv', 'sp', 'spr', 'srt', 'ss', 'sr', 'sip', 'si', 'sdd', 'skoid', 'sktid', 'skt', 'ske', 'sks', 'skv', 'saoid', 'suoid', 'scid'];
+
+/** Keys of connection strings (`Name=value;`) whose value is a secret. */
+const CONNECTION_STRING_SECRETS = ['AccountKey', 'SharedAccessSignature', 'SharedAccessKey', 'SharedAccessKeyName', 'Password', 'Pwd', 'ClientSecret', 'Secret'];
+
+/** Object keys whose value is a secret whatever it looks like (headers, settings, templates). */
+const SECRET_KEY = /^(?:authorization|proxy-authorization|cookie|set-cookie|x-ms-authorization-auxiliary|password|passwd|pwd|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|api[-_]?key|x-api-key|account[-_]?key|primary[-_]?key|secondary[-_]?key|connection[-_]?string|sas[-_]?token|sas)$/i;
+
+interface Rule {
+  readonly pattern: RegExp;
+  readonly replace: (match: string, ...groups: string[]) => string;
+}
+
+const BUILT_IN: readonly Rule[] = [
+  // Credentials in any URL: scheme://user:password@host keeps the user, hides the password.
+  { pattern: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:'"<>]*):([^\s/?#@'"<>]*)@/gi, replace: (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@` },
+  // HTTP headers written as text (logs, curl -v, a deny page echoing the request).
+  { pattern: /\b((?:proxy-)?authorization|cookie|set-cookie)(\s*[:=]\s*)("?)[^\r\n"]*/gi, replace: (_m, name: string, sep: string, q: string) => `${name}${sep}${q}${REDACTED}` },
+  { pattern: /\b(bearer|basic|negotiate|ntlm|digest)\s+[A-Za-z0-9\-._~+/]{8,}=*/gi, replace: (_m, scheme: string) => `${scheme} ${REDACTED}` },
+  // A JSON Web Token anywhere (Azure AD access and ID tokens): three base64url parts, the first a JSON header.
+  { pattern: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, replace: () => REDACTED },
+  { pattern: new RegExp(`([?&;]|^|\\s|")(${SAS_PARAMETERS.join('|')})=([^&\\s"'<>#]+)`, 'gim'), replace: (_m, lead: string, name: string) => `${lead}${name}=${REDACTED}` },
+  { pattern: new RegExp(`\\b(${CONNECTION_STRING_SECRETS.join('|')})=([^;\\s"']+)`, 'gi'), replace: (_m, name: string) => `${name}=${REDACTED}` },
+  // A storage account key on its own: 64 random bytes in base64.
+  { pattern: /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])/g, replace: () => REDACTED },
+];
+
+export interface Redactor {
+  /** The text with every secret replaced by `[redacted]`. */
+  text(value: string): string;
+  /** A JSON value, deep: secret-named keys lose their values, every string is redacted as text. */
+  value<T>(value: T): T;
+}
+
+/**
+ * `--redact REGEX` values, compiled: one that does not compile, or that matches the empty
+ * string (it would redact nothing, or everything between every two characters), is refused.
+ */
+export function compileUserPatterns(sources: readonly string[], where = '--redact'): RegExp[] {
+  return sources.map((source) => {
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(source, 'gu');
+    } catch (error) {
+      throw new InputError(where, `${quote(source)} is not a regular expression: ${(error as Error).message}`);
+    }
+    if (new RegExp(`^(?:${source})$`, 'u').test('')) throw new InputError(where, `${quote(source)} matches the empty string; give a pattern that matches only the secret`);
+    return pattern;
+  });
+}
+
+export function createRedactor(userPatterns: readonly RegExp[] = []): Redactor {
+  const rules: Rule[] = [...BUILT_IN, ...userPatterns.map((pattern) => ({ pattern, replace: () => REDACTED }))];
+  const text = (value: string): string => {
+    let out = value;
+    for (const rule of rules) {
+      rule.pattern.lastIndex = 0;
+      out = out.replace(rule.pattern, rule.replace as (substring: string, ...args: unknown[]) => string);
+    }
+    return out;
+  };
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') return text(value);
+    if (Array.isArray(value)) return value.map(walk);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, inner]) => [text(key), SECRET_KEY.test(key) && inner !== null && inner !== '' ? REDACTED : walk(inner)]),
+      );
+    }
+    return value;
+  };
+  return { text, value: <T>(value: T): T => walk(value) as T };
+}

@@ -1,0 +1,70 @@
+import t from 'tap';
+import { compileUserPatterns, createRedactor, REDACTED } from '../../src/model/redact.js';
+import { InputError } from '../../src/model/errors.js';
+
+const redactor = createRedactor(compileUserPatterns(['corp-internal-[0-9]+']));
+const STORAGE_KEY = `${'Ab3+'.repeat(21)}xY==`;
+const JWT = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXNlY3JldA';
+
+t.test('each kind of secret is redacted, and what is around it stays', async (t) => {
+  const cases: Array<[string, string, string]> = [
+    ['proxy URL', 'HTTPS_PROXY=http://alice:s3cr3t-P%40ss@proxy.corp:3128', `HTTPS_PROXY=http://alice:${REDACTED}@proxy.corp:3128`],
+    ['URL with an empty user', 'https://:tok3n@host/x', `https://:${REDACTED}@host/x`],
+    ['SAS query', 'GET https://st1.blob.core.windows.net/c/b?sv=2022-11-02&ss=b&se=2030-01-01T00%3A00Z&sig=AbC%2Bd%3D', `GET https://st1.blob.core.windows.net/c/b?sv=${REDACTED}&ss=${REDACTED}&se=${REDACTED}&sig=${REDACTED}`],
+    ['SAS alone', 'sig=abcdef', `sig=${REDACTED}`],
+    ['bearer', 'Authorization: Bearer abc.def-ghi_jkl', `Authorization: ${REDACTED}`],
+    ['bearer in a sentence', 'sent bearer AbCdEfGhIjKl to the API', `sent bearer ${REDACTED} to the API`],
+    ['JWT', `token ${JWT} here`, `token ${REDACTED} here`],
+    ['cookie header', 'Cookie: session=abc; other=def', `Cookie: ${REDACTED}`],
+    ['set-cookie', 'set-cookie: x=1; HttpOnly', `set-cookie: ${REDACTED}`],
+    ['proxy-authorization', 'Proxy-Authorization: Basic YWxpY2U6czNjcjN0', `Proxy-Authorization: ${REDACTED}`],
+    ['connection string', 'DefaultEndpointsProtocol=https;AccountName=st1;AccountKey=abc+/==;EndpointSuffix=core.windows.net', `DefaultEndpointsProtocol=https;AccountName=st1;AccountKey=${REDACTED};EndpointSuffix=core.windows.net`],
+    ['service bus', 'Endpoint=sb://x/;SharedAccessKeyName=root;SharedAccessKey=k3y=', `Endpoint=sb://x/;SharedAccessKeyName=${REDACTED};SharedAccessKey=${REDACTED}`],
+    ['storage key alone', `key ${STORAGE_KEY} end`, `key ${REDACTED} end`],
+    ['user pattern', 'ticket corp-internal-12345 opened', `ticket ${REDACTED} opened`],
+  ];
+  for (const [name, input, wanted] of cases) t.equal(redactor.text(input), wanted, name);
+});
+
+t.test('ordinary text is left alone', async (t) => {
+  for (const text of [
+    'connect to 10.0.1.4:445 timed out after 5000 ms',
+    'https://st1.blob.core.windows.net/container?restype=container',
+    'the user chose use=this and case=that',
+    'nameserver 168.63.129.16',
+    'aml-netcheck: --out: cannot write',
+    'http://proxy.corp:3128',
+    'sha256 of the file is 5d41402abc4b2a76b9719d911017c592',
+  ]) t.equal(redactor.text(text), text, text);
+});
+
+t.test('JSON values: secret-named keys lose their values, every string is redacted', async (t) => {
+  const value = {
+    headers: { Authorization: 'anything at all', 'content-type': 'text/html', cookie: 'a=b' },
+    settings: { proxy: 'http://u:p4ss@proxy:3128', password: 'hunter2', token: null },
+    list: ['sig=xyz', { accountKey: 'k' }],
+    count: 3,
+  };
+  t.same(redactor.value(value), {
+    headers: { Authorization: REDACTED, 'content-type': 'text/html', cookie: REDACTED },
+    settings: { proxy: `http://u:${REDACTED}@proxy:3128`, password: REDACTED, token: null },
+    list: [`sig=${REDACTED}`, { accountKey: REDACTED }],
+    count: 3,
+  });
+  t.equal(value.settings.password, 'hunter2', 'the input is not changed');
+});
+
+t.test('--redact patterns are checked', async (t) => {
+  t.throws(() => compileUserPatterns(['(unclosed']), InputError);
+  t.throws(() => compileUserPatterns(['a*']), { message: /matches the empty string/ });
+  const error = (() => {
+    try {
+      compileUserPatterns(['[z-a]']);
+    } catch (e) {
+      return e as InputError;
+    }
+    return null;
+  })();
+  t.match(error?.toLine(), /^--redact: '\[z-a\]' is not a regular expression: /);
+  t.same(compileUserPatterns([]), []);
+});
