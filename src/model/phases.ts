@@ -138,7 +138,10 @@ export interface HttpDetails {
     readonly via: string | null;
     readonly contentType: string | null;
     readonly location: string | null;
+    readonly date: string | null;
   };
+  /** The server's Date minus our clock when its headers came, in ms; null without a usable Date. */
+  readonly clockOffsetMs: number | null;
   /** Body bytes kept, at most maxBodyBytes. */
   readonly bytesRead: number;
   /** False when we hung up early (the cap was reached) or the body stalled. */

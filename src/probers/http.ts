@@ -69,7 +69,8 @@ export async function probeHttp(target: HttpTarget, context: HttpContext): Promi
     address,
     proxy: proxy?.display ?? null,
     status: null,
-    headers: { server: null, via: null, contentType: null, location: null },
+    headers: { server: null, via: null, contentType: null, location: null, date: null },
+    clockOffsetMs: null,
     bytesRead: 0,
     bodyComplete: false,
   };
@@ -123,6 +124,8 @@ export async function probeHttp(target: HttpTarget, context: HttpContext): Promi
           );
         }
 
+        // Taken as the headers arrive, before the body: the Date header says the server's time then.
+        const receivedAt = Date.now();
         progress.stage = 'body';
         await scope.checkpoint('response');
         const body = await readExcerpt(response.body, maxBodyBytes);
@@ -134,7 +137,9 @@ export async function probeHttp(target: HttpTarget, context: HttpContext): Promi
             via: headerValue(response.headers, 'via'),
             contentType: headerValue(response.headers, 'content-type'),
             location: headerValue(response.headers, 'location'),
+            date: headerValue(response.headers, 'date'),
           },
+          clockOffsetMs: clockOffset(headerValue(response.headers, 'date'), receivedAt),
           bytesRead: body.bytes.length,
           bodyComplete: body.complete,
         };
@@ -204,6 +209,17 @@ function parseTargetUrl(raw: string): URL {
     throw new TypeError('probeHttp target URLs must not carry credentials');
   }
   return url;
+}
+
+/**
+ * How far the server's clock is ahead of ours (negative: behind), from its Date header. The
+ * header has whole seconds, so only offsets well past a second mean anything; Azure AD
+ * refuses tokens when the skew reaches minutes.
+ */
+function clockOffset(date: string | null, receivedAt: number): number | null {
+  if (date === null) return null;
+  const server = Date.parse(date);
+  return Number.isNaN(server) ? null : server - receivedAt;
 }
 
 function headerValue(headers: Dispatcher.ResponseData['headers'], name: string): string | null {

@@ -33,16 +33,31 @@ t.test('https: any status from the service counts as reachable', async (t) => {
   const result = await probeHttp({ url: `https://${HOST}:${server.port}/health?x=1`, address: LOOPBACK }, { timeoutMs: 2000, ca });
   t.equal(result.ok, true, !result.ok ? result.message : '');
   t.equal(result.phase, 'http');
-  t.same(result.details, {
+  const { date, ...headers } = result.details.headers;
+  t.same({ ...result.details, headers, clockOffsetMs: 0 }, {
     url: `https://${HOST}:${server.port}/health?x=1`,
     address: LOOPBACK,
     proxy: null,
     status: 404,
     headers: { server: 'test-server', via: '1.1 edge', contentType: 'text/plain', location: null },
+    clockOffsetMs: 0,
     bytesRead: 'no such thing'.length,
     bodyComplete: true,
   });
+  t.match(date, /^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/, 'the server\'s Date header');
+  t.ok(Math.abs(result.details.clockOffsetMs ?? Infinity) < 1500, `same clock: offset under the header's one-second grain (${result.details.clockOffsetMs} ms)`);
   t.same(server.requests, [{ method: 'GET', url: '/health?x=1', host: `${HOST}:${server.port}`, servername: HOST }]);
+});
+
+t.test('the clock offset against the server\'s Date header', async (t) => {
+  const ahead = await started(t, startHttpServer(respondWith(200, 'ok', { date: new Date(Date.now() + 300_000).toUTCString() })));
+  const skewed = await probeHttp({ url: `http://${HOST}:${ahead.port}/`, address: LOOPBACK }, { timeoutMs: 2000 });
+  const offset = skewed.details.clockOffsetMs ?? 0;
+  t.ok(offset > 298_000 && offset < 301_000, `five minutes ahead (${offset} ms)`);
+  const garbled = await started(t, startHttpServer(respondWith(200, 'ok', { date: 'yesterday-ish' })));
+  const unusable = await probeHttp({ url: `http://${HOST}:${garbled.port}/`, address: LOOPBACK }, { timeoutMs: 2000 });
+  t.equal(unusable.details.headers.date, 'yesterday-ish');
+  t.equal(unusable.details.clockOffsetMs, null, 'a Date that is not a date gives no offset');
 });
 
 t.test('plain http to the resolved address, with the host in the Host header', async (t) => {
