@@ -32,6 +32,9 @@ export const OUTPUT_STALL_MS = 30_000;
 
 const MAX_SYMLINKS = 40;
 
+/** Reports are text; a bundle is bytes. */
+export type Chunk = string | Uint8Array;
+
 function fail(where: string, file: string, message: string): never {
   throw new InputError(where, `cannot write ${quote(file)}: ${message}`);
 }
@@ -138,9 +141,9 @@ export function forgetTemporary(path: string, remove: boolean): void {
 }
 
 /** Writes every byte, waiting out a full pipe (the fd may be non-blocking) for a bounded time. */
-function writeAll(fd: number, chunks: Iterable<string>): void {
+function writeAll(fd: number, chunks: Iterable<Chunk>): void {
   for (const chunk of chunks) {
-    const bytes = Buffer.from(chunk, 'utf8');
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     let offset = 0;
     let stalledSince = 0;
     while (offset < bytes.length) {
@@ -158,11 +161,12 @@ function writeAll(fd: number, chunks: Iterable<string>): void {
 }
 
 /** Writes into the existing file itself: devices, FIFOs, bind mounts, hard-linked files. */
-function writeInPlace(path: string, stats: Stats | null, chunks: Iterable<string>): void {
+function writeInPlace(path: string, stats: Stats | null, chunks: Iterable<Chunk>, mode: number | undefined): void {
   const regular = stats === null || stats.isFile();
   // Non-blocking, so a FIFO with no reader fails at once (ENXIO) instead of hanging.
   const flags = constants.O_WRONLY | (regular ? constants.O_TRUNC | constants.O_CREAT : constants.O_NONBLOCK);
-  const fd = openSync(path, flags, 0o666);
+  const fd = openSync(path, flags, mode ?? 0o666);
+  if (mode !== undefined && regular) fchmodSync(fd, mode);
   try {
     writeAll(fd, chunks);
   } finally {
@@ -174,7 +178,7 @@ function writeInPlace(path: string, stats: Stats | null, chunks: Iterable<string
 const RENAME_REFUSED = new Set(['EBUSY', 'EXDEV', 'EPERM', 'EACCES', 'EROFS']);
 
 /** Writes beside the file and renames over it, keeping the old file's mode (and owner, as root). */
-function replaceAtomically(path: string, stats: Stats | null, chunks: Iterable<string>): 'done' | 'in-place' {
+function replaceAtomically(path: string, stats: Stats | null, chunks: Iterable<Chunk>, mode: number | undefined): 'done' | 'in-place' {
   let temporary: { path: string; fd: number };
   try {
     temporary = createTemporaryBeside(path);
@@ -186,8 +190,9 @@ function replaceAtomically(path: string, stats: Stats | null, chunks: Iterable<s
   let renamed = false;
   try {
     try {
+      if (mode !== undefined) fchmodSync(temporary.fd, mode);
       if (stats !== null) {
-        fchmodSync(temporary.fd, stats.mode & 0o7777);
+        if (mode === undefined) fchmodSync(temporary.fd, stats.mode & 0o7777);
         if (process.getuid?.() === 0 && (fstatSync(temporary.fd).uid !== stats.uid || fstatSync(temporary.fd).gid !== stats.gid)) fchownSync(temporary.fd, stats.uid, stats.gid);
       }
       writeAll(temporary.fd, chunks);
@@ -209,10 +214,10 @@ function replaceAtomically(path: string, stats: Stats | null, chunks: Iterable<s
 }
 
 /** The chunks may be a generator, consumed as written; a fallback to writing in place replays them. */
-function replayable(chunks: Iterable<string>): Iterable<string> {
-  if (Array.isArray(chunks)) return chunks as string[];
-  const seen: string[] = [];
-  let source: Iterator<string> | null = null;
+function replayable(chunks: Iterable<Chunk>): Iterable<Chunk> {
+  if (Array.isArray(chunks)) return chunks as Chunk[];
+  const seen: Chunk[] = [];
+  let source: Iterator<Chunk> | null = null;
   return {
     *[Symbol.iterator]() {
       yield* seen.slice();
@@ -229,16 +234,19 @@ function replayable(chunks: Iterable<string>): Iterable<string> {
  * Writes `chunks` to `file` without ever replacing what the path points at. A symlink is
  * followed (it stays a link); a device, FIFO or socket is written in place; a regular
  * file is replaced atomically, or written in place when it cannot be renamed over.
- * Failures are one InputError line, whatever the target.
+ * Failures are one InputError line, whatever the target. `mode` forces the permissions of a
+ * regular file (a support bundle is 0600 whatever was there before); without it a replaced
+ * file keeps its mode.
  */
-export function writeOutputFile(file: string, chunks: Iterable<string>, where = '--out'): void {
+export function writeOutputFile(file: string, chunks: Iterable<Chunk>, options: { where?: string; mode?: number } = {}): void {
+  const { where = '--out', mode } = options;
   const kept = replayable(chunks);
   try {
     const { path, stats } = destinationOf(file);
     if (stats?.isDirectory()) fail(where, file, 'is a directory, not a file');
     // A second hard link would keep the old report after a rename: write through all names.
-    if (stats !== null && (!stats.isFile() || stats.nlink > 1)) return writeInPlace(path, stats, kept);
-    if (replaceAtomically(path, stats, kept) === 'in-place') writeInPlace(path, stats, kept);
+    if (stats !== null && (!stats.isFile() || stats.nlink > 1)) return writeInPlace(path, stats, kept, mode);
+    if (replaceAtomically(path, stats, kept, mode) === 'in-place') writeInPlace(path, stats, kept, mode);
   } catch (error) {
     if (error instanceof InputError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ESTALLED') fail(where, file, `the reader took nothing for ${OUTPUT_STALL_MS / 1000} s`);

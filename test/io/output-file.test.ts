@@ -35,6 +35,21 @@ function caught(fn: () => void): InputError {
 
 const BIG = Array.from({ length: 64 }, (_, i) => `${String(i).padStart(4, '0')} ${'x'.repeat(1019)}\n`);
 
+t.test('bytes, and a forced mode: a bundle is 0600 whether new or replacing a 0644 file', async (t) => {
+  const dir = scratch();
+  const bytes = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 31) & 0xff);
+  const fresh = join(dir, 'bundle.tar.gz');
+  writeOutputFile(fresh, [bytes.subarray(0, 1000), bytes.subarray(1000)], { mode: 0o600 });
+  t.same(readFileSync(fresh), Buffer.from(bytes), 'every byte, as given');
+  t.equal(statSync(fresh).mode & 0o777, 0o600, 'a new file is 0600');
+  const old = join(dir, 'old.tar.gz');
+  writeFileSync(old, 'old');
+  chmodSync(old, 0o644);
+  writeOutputFile(old, [bytes], { mode: 0o600 });
+  t.equal(statSync(old).mode & 0o777, 0o600, 'a replaced file is 0600 too');
+  t.same(readdirSync(dir).sort(), ['bundle.tar.gz', 'old.tar.gz'], 'nothing beside them');
+});
+
 t.test('a regular file is replaced atomically, keeps its mode, and no temporary file stays', async (t) => {
   const dir = scratch();
   const file = join(dir, 'report.json');
