@@ -12,6 +12,7 @@ import { runListen, LISTEN_EXAMPLE, type ListenOptions } from './commands/listen
 import { addWorkspaceOptions } from './commands/workspace-options.js';
 import { collect } from './commands/repeatable.js';
 import { addCheckOptions, CHECK_EXAMPLE, type CheckOptions } from './commands/check-options.js';
+import { addRulesOptions, type RulesOptions } from './commands/rules-options.js';
 
 /**
  * Exit codes, as knip and most linters use them: 0 all good, 1 something required
@@ -63,6 +64,11 @@ export function buildProgram(): Command {
   check.action(async (options: CheckOptions) => {
     const { runCheck } = await import('./commands/check.js');
     process.exitCode = await runCheck(options, packageVersion(), write);
+  });
+
+  addRulesOptions(addWorkspaceOptions(program.command('rules'))).action(async (options: RulesOptions) => {
+    const { runRules } = await import('./commands/rules.js');
+    process.exitCode = await runRules(options, write);
   });
 
   program
