@@ -55,7 +55,7 @@ export function renderRulesNsg(plan: RulesPlan, options: RulesRenderOptions = {}
   const { rules, untagged } = nsgRules(safe);
   const out = scriptHeader('network security group rules', plan, [
     { name: 'RG', meaning: 'the resource group of the NSG', value: options.resourceGroup, flag: '--resource-group' },
-    { name: 'NSG', meaning: "the name of the NSG on the workspace's compute subnet", value: options.nsg, flag: '--nsg' },
+    { name: 'NSG', meaning: 'the name of the NSG on the compute subnet', value: options.nsg, flag: '--nsg' },
   ], [`Priorities start at ${NSG_FIRST_PRIORITY} in steps of ${PRIORITY_STEP}; change them where they collide with rules you have.`]);
   out.push(...otherFixesAsComments(plan, '#'), ...refusedAsComments(refused, '#'));
   const next = { Inbound: NSG_FIRST_PRIORITY, Outbound: NSG_FIRST_PRIORITY };

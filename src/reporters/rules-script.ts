@@ -21,6 +21,15 @@ function where(plan: RulesPlan): string {
   return [CLOUD_NAMES[plan.cloud], plan.region].filter((x) => x !== null).map((x) => commentText(x as string)).join(', ');
 }
 
+/**
+ * The word of `${VAR:?word}` is parsed by the shell (quotes and `$` are special there even
+ * inside double quotes): it may hold only plain words.
+ */
+function plainWords(text: string): string {
+  if (!/^[A-Za-z0-9 ,.=/-]*$/.test(text)) throw new Error(`not plain words: ${text}`);
+  return text;
+}
+
 export function scriptHeader(title: string, plan: RulesPlan, variables: readonly ScriptVariable[], notes: readonly string[]): string[] {
   const origin = plan.origin === 'report' ? 'the fixes for the blocked targets of a check report' : 'the whole allow-list of the workspace';
   const lines = ['#!/usr/bin/env bash', `# aml-netcheck rules: ${title}, ${origin} (${where(plan)}).`];
@@ -29,7 +38,7 @@ export function scriptHeader(title: string, plan: RulesPlan, variables: readonly
   for (const variable of variables) {
     const { value } = variable;
     if (value === undefined) {
-      lines.push(`: "\${${variable.name}:?set ${variable.name} to ${variable.meaning} (or pass ${variable.flag})}"`);
+      lines.push(`: "\${${variable.name}:?${plainWords(`set ${variable.name} to ${variable.meaning}, or pass ${variable.flag}`)}}"`);
     } else if (typeof value === 'string') {
       if (!isAzureResourceName(value)) throw new Error(`${variable.flag} ${shellWord(value)} is not an Azure resource name`);
       lines.push(`${variable.name}=${shellWord(value)}`);
@@ -46,7 +55,7 @@ export function scriptHeader(title: string, plan: RulesPlan, variables: readonly
 /** The source addresses of outbound rules: a bash array when given, else the admin's variable. */
 export const SOURCE_VARIABLE = (value: readonly string[] | undefined): ScriptVariable => ({
   name: 'SOURCE',
-  meaning: "the workspace's subnet prefixes, e.g. SOURCE=(10.0.0.0/24)",
+  meaning: 'the workspace subnet prefixes, e.g. SOURCE=10.0.0.0/24',
   value,
   flag: '--source',
 });
