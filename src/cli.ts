@@ -14,6 +14,7 @@ import { collect } from './commands/repeatable.js';
 import { addCheckOptions, CHECK_EXAMPLE, type CheckOptions } from './commands/check-options.js';
 import { OUT_HELP } from './commands/out-option.js';
 import type { DemoOptions } from './commands/demo.js';
+import { addRulesOptions, type RulesOptions } from './commands/rules-options.js';
 
 /**
  * Exit codes, as knip and most linters use them: 0 all good, 1 something required
@@ -65,6 +66,11 @@ export function buildProgram(): Command {
   check.action(async (options: CheckOptions) => {
     const { runCheck } = await import('./commands/check.js');
     process.exitCode = await runCheck(options, packageVersion(), write);
+  });
+
+  addRulesOptions(addWorkspaceOptions(program.command('rules'))).action(async (options: RulesOptions) => {
+    const { runRules } = await import('./commands/rules.js');
+    process.exitCode = await runRules(options, write);
   });
 
   program

@@ -7,7 +7,6 @@ import { maskProxyUrl, resolveProxyConfig } from '../runner/proxy.js';
 import { buildReport, type CheckReport, type RunSettings, type StoppedBy } from '../report/report.js';
 import { CHECK_REPORTERS, CHECK_SELF_ESCAPING } from '../reporters/registry.js';
 import { CHECK_FORMATS, type CheckFormat } from '../reporters/formats.js';
-import type { TextOptions } from '../reporters/terminal.js';
 import { startChecks, type RunOptions } from '../runner/runner.js';
 import type { CheckedTarget } from '../model/result.js';
 import { workspaceApiHost } from '../model/private-names.js';
@@ -23,7 +22,7 @@ import { formatEndpoint, parseHostPort } from '../model/hosts.js';
 import { quote } from '../model/text.js';
 import net from 'node:net';
 import type { WorkspaceFacts } from '../model/facts.js';
-import { emit, prepareOutput, type OutputFile, type Rendering } from './emit.js';
+import { emit, prepareOutput, renderEach, type OutputFile } from './emit.js';
 
 function parseCount(text: string, flag: string, min: number, max: number): number {
   const value = Number(text);
@@ -105,7 +104,7 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
 
 /** Writes the report to each --out file, then prints it; see emit.ts. */
 export async function emitReport(report: CheckReport, output: CheckFormat, files: readonly OutputFile<CheckFormat>[], write: Write): Promise<void> {
-  const render = Object.fromEntries(CHECK_FORMATS.map((format) => [format, (options: TextOptions) => CHECK_REPORTERS[format](report, options)])) as Rendering<CheckFormat>['render'];
+  const render = renderEach(CHECK_FORMATS, (format, options) => CHECK_REPORTERS[format](report, options));
   await emit({ render, selfEscaping: CHECK_SELF_ESCAPING }, output, files, write);
 }
 

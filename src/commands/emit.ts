@@ -8,22 +8,28 @@ import { PLAIN, textOptionsFor, type TextOptions } from '../reporters/terminal.j
 /**
  * The one way every command hands out what it made: stdout gets the format of `-o`, and each
  * `--out FILE` gets the format its file name ends in (`.html`, `.md`, `.xml` for JUnit, `.txt`
- * for the plain table, `.csv`, `.bicep`; JSON for `.json` and any other name). The files come
+ * for the plain table, `.csv`, `.bicep`, `.sh` for commands; JSON for `.json` and any other
+ * name). Where an ending fits several formats (`.sh`: az, az-classic, nsg) and `-o` is one of
+ * them, the file gets that one. The files come
  * first, so a reader that stops early (`| head`) cannot cost a saved report; a file that cannot
  * be written still lets stdout print before the error is raised.
  */
 
-/** What a file name's ending asks for. A format a command does not offer is refused before any work. */
-const FORMAT_OF_EXTENSION: Readonly<Record<string, string>> = {
-  '.json': 'json',
-  '.html': 'html',
-  '.htm': 'html',
-  '.md': 'markdown',
-  '.markdown': 'markdown',
-  '.xml': 'junit',
-  '.txt': 'table',
-  '.csv': 'csv',
-  '.bicep': 'bicep',
+/**
+ * What a file name's ending asks for: the formats it may hold, the usual one first. A format a
+ * command does not offer is refused before any work.
+ */
+const FORMATS_OF_EXTENSION: Readonly<Record<string, readonly string[]>> = {
+  '.json': ['json'],
+  '.html': ['html'],
+  '.htm': ['html'],
+  '.md': ['markdown'],
+  '.markdown': ['markdown'],
+  '.xml': ['junit'],
+  '.txt': ['table', 'dns', 'proxy'],
+  '.csv': ['csv'],
+  '.bicep': ['bicep'],
+  '.sh': ['az', 'az-classic', 'nsg'],
 };
 
 /** Everything a command can show, one renderer per format; each runs only when asked for. */
@@ -36,35 +42,39 @@ export interface Rendering<F extends string> {
   readonly selfEscaping?: readonly F[];
 }
 
+/** The renderers of a command whose formats all come from one registry. */
+export function renderEach<F extends string>(formats: readonly F[], render: (format: F, options: TextOptions) => Iterable<string>): Rendering<F>['render'] {
+  return Object.fromEntries(formats.map((format) => [format, (options: TextOptions) => render(format, options)])) as Record<F, (options: TextOptions) => Iterable<string>>;
+}
+
 export interface OutputFile<F extends string> {
   readonly file: string;
   readonly format: F;
 }
 
-/** The format a --out file gets from its name; JSON when the name says nothing we know. */
-export function formatForFile<F extends string>(file: string, offered: readonly F[]): F {
+/** The format a --out file gets from its name (and -o, where the name fits several); JSON when the name says nothing we know. */
+export function formatForFile<F extends string>(file: string, offered: readonly F[], stdoutFormat?: F): F {
   const extension = path.extname(file).toLowerCase();
-  const wanted = FORMAT_OF_EXTENSION[extension] ?? 'json';
-  if ((offered as readonly string[]).includes(wanted)) return wanted as F;
-  const known = Object.entries(FORMAT_OF_EXTENSION)
-    .filter(([, format]) => (offered as readonly string[]).includes(format))
-    .map(([ext, format]) => `${format} (${ext})`);
-  const choices = [...new Set(known)].join(', ');
-  throw new InputError('--out', `${quote(file)} names ${wanted} by its ending ${extension}, which this command does not write; it writes ${choices}, and JSON for any other name`);
+  const fits = (FORMATS_OF_EXTENSION[extension] ?? ['json']).filter((format) => (offered as readonly string[]).includes(format)) as F[];
+  if (stdoutFormat !== undefined && fits.includes(stdoutFormat)) return stdoutFormat;
+  if (fits[0] !== undefined) return fits[0];
+  const known = Object.entries(FORMATS_OF_EXTENSION).flatMap(([ext, formats]) => formats.filter((f) => (offered as readonly string[]).includes(f)).map((f) => `${f} (${ext})`));
+  const wanted = (FORMATS_OF_EXTENSION[extension] ?? []).join(' or ');
+  throw new InputError('--out', `${quote(file)} names ${wanted} by its ending ${extension}, which this command does not write; it writes ${[...new Set(known)].join(', ')}, and JSON for any other name`);
 }
 
 /**
  * Call before any work: each --out gets its format, and one that cannot be written, or is
  * named twice, fails the run at once rather than after it.
  */
-export function prepareOutput<F extends string>(outs: readonly string[] | undefined, offered: readonly F[]): OutputFile<F>[] {
+export function prepareOutput<F extends string>(outs: readonly string[] | undefined, offered: readonly F[], stdoutFormat?: F): OutputFile<F>[] {
   const files: OutputFile<F>[] = [];
   const seen = new Set<string>();
   for (const file of outs ?? []) {
     const resolved = path.resolve(file);
     if (seen.has(resolved)) throw new InputError('--out', `${quote(file)} is named twice`);
     seen.add(resolved);
-    const format = formatForFile(file, offered);
+    const format = formatForFile(file, offered, stdoutFormat);
     preflightOutputFile(file);
     files.push({ file, format });
   }

@@ -26,10 +26,10 @@ export const WORKSPACE_PRIVATE_DOMAINS: Readonly<Record<Cloud, WorkspaceDomains>
   china: { api: 'api.ml.azure.cn', notebooks: 'notebooks.chinacloudapi.cn', instances: 'instances.azureml.cn' },
 };
 
-const STORAGE_SUFFIX: Readonly<Record<Cloud, string>> = { public: 'core.windows.net', usgov: 'core.usgovcloudapi.net', china: 'core.chinacloudapi.cn' };
-const STORAGE_SERVICES = ['blob', 'file', 'dfs', 'queue', 'table', 'web'];
-const VAULT_SUFFIX: Readonly<Record<Cloud, string>> = { public: 'vault.azure.net', usgov: 'vault.usgovcloudapi.net', china: 'vault.azure.cn' };
-const REGISTRY_SUFFIX: Readonly<Record<Cloud, string>> = { public: 'azurecr.io', usgov: 'azurecr.us', china: 'azurecr.cn' };
+export const STORAGE_SUFFIX: Readonly<Record<Cloud, string>> = { public: 'core.windows.net', usgov: 'core.usgovcloudapi.net', china: 'core.chinacloudapi.cn' };
+export const STORAGE_SERVICES = ['blob', 'file', 'dfs', 'queue', 'table', 'web'];
+export const VAULT_SUFFIX: Readonly<Record<Cloud, string>> = { public: 'vault.azure.net', usgov: 'vault.usgovcloudapi.net', china: 'vault.azure.cn' };
+export const REGISTRY_SUFFIX: Readonly<Record<Cloud, string>> = { public: 'azurecr.io', usgov: 'azurecr.us', china: 'azurecr.cn' };
 
 const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';

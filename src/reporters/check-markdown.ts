@@ -4,6 +4,8 @@ import { escapeControl } from '../model/text.js';
 import type { CheckedTarget, FeatureResult } from '../model/result.js';
 import type { CheckReport } from '../report/report.js';
 import { byImpact } from '../report/features.js';
+import { planFromReport } from '../remedies/plan.js';
+import { renderRulesAzPolicy } from './rules-az-policy.js';
 
 /**
  * `check -o markdown`: ready to paste into a support ticket or a GitHub issue. One summary
@@ -78,6 +80,12 @@ export function renderCheckMarkdown(report: CheckReport): string {
   const blocked = report.targets.filter((t) => t.verdict === 'blocked');
   if (blocked.length > 0) {
     out.push('### Blocked', '', ...table(['Target', 'Features', 'Reason', 'Detail', 'Fix'], problemRows(blocked)), '');
+    // Only what a firewall blocked: DNS and TLS causes get no rule (see `aml-netcheck rules --from-report`).
+    const plan = planFromReport(report.targets, report.facts);
+    if (plan.allow.length > 0) {
+      const script = renderRulesAzPolicy({ ...plan, findings: [] }).trimEnd().split('\n');
+      out.push(...details('Azure Firewall Policy commands for the blocked targets', ['```sh', ...script, '```']));
+    }
   }
   const unknown = report.targets.filter((t) => t.verdict === 'unknown');
   if (unknown.length > 0) out.push(...details(`Without a verdict (${unknown.length})`, table(['Target', 'Features', 'Reason', 'Detail', 'Fix'], problemRows(unknown))));

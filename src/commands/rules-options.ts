@@ -1,0 +1,52 @@
+import { Option, type Command } from 'commander';
+import { RULES_FORMAT_HELP, RULES_FORMATS, type RulesFormat } from '../reporters/rules-formats.js';
+import { collect } from './repeatable.js';
+import { OUT_HELP } from './out-option.js';
+import type { WorkspaceOptionValues } from './workspace-options.js';
+
+// Kept apart from rules.ts so that building the CLI loads no catalog and no renderer.
+export interface RulesOptions extends WorkspaceOptionValues {
+  output: RulesFormat;
+  out?: string[];
+  fromReport?: string;
+  resourceGroup?: string;
+  firewallPolicy?: string;
+  firewall?: string;
+  nsg?: string;
+  source?: string[];
+}
+
+const FORMATS_HELP = RULES_FORMATS.map((f) => `  ${f.padEnd(11)} ${RULES_FORMAT_HELP[f]}`).join('\n');
+
+export const RULES_EXAMPLE = `
+Formats (-o):
+${FORMATS_HELP}
+
+Examples:
+  $ aml-netcheck rules --region westus2 --storage-account st1 -o csv
+  $ aml-netcheck rules --workspace-json ws.json -o az --resource-group rg-hub --firewall-policy fwp-hub --source 10.0.0.0/24
+  $ aml-netcheck check --workspace-json ws.json -o json --out report.json
+  $ aml-netcheck rules --from-report report.json -o bicep > aml-rules.bicep
+
+The shell formats (az, az-classic, nsg) leave $RG, $POLICY, $FIREWALL, $NSG and $SOURCE for you
+to set unless the flags above fill them in. --out FILE writes the format its name ends in
+(.csv, .bicep, .md, .txt, .json; .sh the -o shell format, else az), so one run can save several:
+  $ aml-netcheck rules --workspace-json ws.json -o nsg --out nsg.sh --out fw.bicep --out allow.csv
+
+Exit codes:
+  0    the rules were printed
+  2    bad input (flag, catalog, workspace JSON, a report that is not an aml-netcheck report)`;
+
+export function addRulesOptions(command: Command): Command {
+  return command
+    .description('print the firewall, NSG, DNS and proxy rules the workspace needs (no network calls); with --from-report, only the fixes for what a check found blocked')
+    .option('--from-report <file>', 'a saved `check -o json` report: print the fixes for its blocked targets, each by its cause (- for stdin)')
+    .addOption(new Option('-o, --output <format>', 'rules format (see below)').choices(RULES_FORMATS).default('table'))
+    .option('--out <file>', OUT_HELP, collect)
+    .option('--resource-group <name>', 'fills $RG in the az and nsg commands')
+    .option('--firewall-policy <name>', 'fills $POLICY (-o az, -o bicep)')
+    .option('--firewall <name>', 'fills $FIREWALL (-o az-classic)')
+    .option('--nsg <name>', 'fills $NSG (-o nsg)')
+    .option('--source <prefix>', "a source address prefix of the workspace's subnets, fills $SOURCE (repeatable)", collect)
+    .addHelpText('after', RULES_EXAMPLE);
+}

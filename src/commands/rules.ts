@@ -1,0 +1,47 @@
+import { expandCatalog } from '../catalog/expand.js';
+import { InputError } from '../model/errors.js';
+import { quote } from '../model/text.js';
+import { readCheckReport } from '../report/read-report.js';
+import { planFromReport, planFromTargets, type RulesPlan } from '../remedies/plan.js';
+import { isAzureResourceName, isSourceAddress, partitionEntries } from '../remedies/validate.js';
+import { RULES_FORMATS, type RulesRenderOptions } from '../reporters/rules-formats.js';
+import { RULES_RENDERERS } from '../reporters/rules-registry.js';
+import type { Write } from '../io/stdout.js';
+import { emit, prepareOutput, renderEach } from './emit.js';
+import type { RulesOptions } from './rules-options.js';
+import { factsFromFlags, resolveWorkspace } from './workspace.js';
+
+/** The admin's own names, checked here so a bad one is one line and exit 2, not a broken script. */
+function renderOptions(options: RulesOptions): RulesRenderOptions {
+  for (const [flag, value] of [['--resource-group', options.resourceGroup], ['--firewall-policy', options.firewallPolicy], ['--firewall', options.firewall], ['--nsg', options.nsg]] as const) {
+    if (value !== undefined && !isAzureResourceName(value)) throw new InputError(flag, `${quote(value)} is not an Azure resource name (letters, digits, - _ . ( ), at most 90)`);
+  }
+  for (const prefix of options.source ?? []) {
+    if (!isSourceAddress(prefix)) throw new InputError('--source', `${quote(prefix)} is not an address, a prefix like 10.0.0.0/24, or a service tag`);
+  }
+  return { resourceGroup: options.resourceGroup, firewallPolicy: options.firewallPolicy, firewall: options.firewall, nsg: options.nsg, source: options.source };
+}
+
+function planFor(options: RulesOptions, warn: (line: string) => void): RulesPlan {
+  if (options.fromReport !== undefined) {
+    const given = [...Object.keys(factsFromFlags(options)), ...(['workspaceJson', 'catalog', 'features'] as const).filter((k) => options[k] !== undefined)];
+    if (given.length > 0) throw new InputError('--from-report', 'takes the workspace from the report; leave out the workspace flags');
+    const report = readCheckReport(options.fromReport, '--from-report');
+    return planFromReport(report.targets, report.facts);
+  }
+  const { catalog, facts, features, warnings } = resolveWorkspace(options);
+  for (const warning of warnings) warn(`aml-netcheck: warning: ${warning}`);
+  return planFromTargets(expandCatalog(catalog, facts, { features }), facts);
+}
+
+/** `rules`: the allow-list of a workspace, or the fixes of a saved report, in the admin's format. Makes no network call. */
+export async function runRules(options: RulesOptions, write: Write, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<number> {
+  const files = prepareOutput(options.out, RULES_FORMATS, options.output);
+  const settings = renderOptions(options);
+  const plan = planFor(options, warn);
+  for (const line of partitionEntries(plan.allow).refused) warn(`aml-netcheck: warning: ${line}`);
+  const render = renderEach(RULES_FORMATS, (format) => [RULES_RENDERERS[format](plan, settings)]);
+  // CSV neutralises spreadsheet formulas itself; every other format gets the usual last escaping pass.
+  await emit({ render, selfEscaping: ['csv'] }, options.output, files, write);
+  return 0;
+}

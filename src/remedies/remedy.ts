@@ -1,0 +1,119 @@
+import type { Cloud } from '../model/clouds.js';
+import { CLOUDS } from '../model/clouds.js';
+import type { ReasonCode } from '../model/reasons.js';
+import { describeRule, type FirewallRule, type Target } from '../model/target.js';
+import { AZURE_DNS, privateZoneRecord, type PrivateZoneRecord } from './private-zones.js';
+
+/**
+ * One change that fixes a blocked target, by the cause of the failure. Renderers turn these
+ * into the admin's language (firewall commands, DNS records, proxy settings); the report's
+ * `fix` sentences are these in words.
+ */
+export type Remedy =
+  /** Open the firewall: the target's rules, FQDN and service tag alternatives alike. */
+  | { readonly kind: 'allow'; readonly rules: readonly FirewallRule[] }
+  /** A private-link name must resolve to its private endpoint: no answer at all (`missing`) or a public one. */
+  | { readonly kind: 'dns-private'; readonly host: string; readonly answer: 'missing' | 'public'; readonly record: PrivateZoneRecord | null }
+  /** A public name does not resolve: the DNS server must forward public names. */
+  | { readonly kind: 'dns-public'; readonly host: string; readonly forwarder: string }
+  /** The DNS server itself failed: repair it or let DNS through to it. */
+  | { readonly kind: 'dns-server-repair' }
+  /** TLS inspection (`inspection`) or something else answering with its own certificate (`foreign-certificate`). */
+  | { readonly kind: 'tls-exempt'; readonly host: string; readonly cause: 'inspection' | 'foreign-certificate' }
+  | { readonly kind: 'proxy-allow'; readonly host: string; readonly pattern: string }
+  /** The name must not go through the proxy (its private endpoint is only reachable from the VNet). */
+  | { readonly kind: 'no-proxy'; readonly host: string }
+  | { readonly kind: 'proxy-credentials' }
+  | { readonly kind: 'proxy-reach' };
+
+export type RemedyKind = Remedy['kind'];
+
+/** The private DNS record for a name, in the report's cloud first; a saved report may name another cloud's host. */
+function recordFor(target: Target, cloud: Cloud): PrivateZoneRecord | null {
+  if (target.privateName === null) return null;
+  for (const candidate of [cloud, ...CLOUDS.filter((c) => c !== cloud)]) {
+    const record = privateZoneRecord(target.host, target.privateName, candidate);
+    if (record !== null) return record;
+  }
+  return null;
+}
+
+/**
+ * The one table from cause to remedy. Firewall rules only fix what a firewall broke; a DNS
+ * or TLS-inspection failure needs another change, and an allow rule there would send
+ * people the wrong way.
+ */
+export function remediesFor(target: Target, reason: ReasonCode | null, cloud: Cloud = 'public'): Remedy[] {
+  const allow: Remedy[] = target.rules.length > 0 ? [{ kind: 'allow', rules: target.rules }] : [];
+  switch (reason) {
+    case null:
+    case 'aborted':
+    case 'internal-error':
+      return [];
+    case 'dns-nxdomain':
+    case 'dns-no-data':
+      return target.privateName !== null
+        ? [{ kind: 'dns-private', host: target.host, answer: 'missing', record: recordFor(target, cloud) }]
+        : [{ kind: 'dns-public', host: target.host, forwarder: AZURE_DNS }];
+    case 'dns-servfail':
+    case 'dns-refused':
+    case 'dns-timeout':
+    case 'dns-failed':
+      return [{ kind: 'dns-server-repair' }];
+    case 'dns-not-private':
+      return [{ kind: 'dns-private', host: target.host, answer: 'public', record: recordFor(target, cloud) }];
+    case 'tls-untrusted':
+      return [{ kind: 'tls-exempt', host: target.host, cause: 'inspection' }];
+    case 'tls-hostname-mismatch':
+    case 'tls-expired':
+      return [{ kind: 'tls-exempt', host: target.host, cause: 'foreign-certificate' }];
+    case 'proxy-unreachable':
+      return [{ kind: 'proxy-reach' }];
+    case 'proxy-auth-required':
+      return [{ kind: 'proxy-credentials' }];
+    case 'proxy-denied':
+      // A private endpoint answers only inside the VNet: the proxy cannot reach it, so the name must bypass the proxy.
+      if (target.mustResolvePrivately) return [{ kind: 'no-proxy', host: target.host }];
+      return [{ kind: 'proxy-allow', host: target.host, pattern: target.pattern }, ...allow];
+    default:
+      // TCP drops, resets, SNI filtering and deny pages: the allow rule is the fix.
+      return allow;
+  }
+}
+
+/** A remedy in one sentence each, as the report's `fix` and the table print them. */
+export function describeRemedy(remedy: Remedy): string[] {
+  switch (remedy.kind) {
+    case 'allow':
+      return remedy.rules.map(describeRule);
+    case 'dns-private':
+      return [
+        remedy.answer === 'missing'
+          ? `make ${remedy.host} resolve here: link the privatelink DNS zone to this VNet, or forward the zone from your DNS server to Azure DNS (${AZURE_DNS})`
+          : `make ${remedy.host} resolve to its private endpoint: add the privatelink zone (or a conditional forwarder to ${AZURE_DNS}) on the DNS server this VNet uses`,
+      ];
+    case 'dns-public':
+      return [`make ${remedy.host} resolve here: your DNS server must forward public names (e.g. to Azure DNS, ${remedy.forwarder})`];
+    case 'dns-server-repair':
+      return ['the DNS server this machine uses failed to answer: repair it, or allow DNS (UDP and TCP 53) to it'];
+    case 'tls-exempt':
+      return [
+        remedy.cause === 'inspection'
+          ? `exempt ${remedy.host} from TLS inspection, or trust the inspecting CA here (--ca-file) and on the compute`
+          : `something between here and ${remedy.host} answers with its own certificate: exempt the host from TLS inspection or fix the DNS record that points elsewhere`,
+      ];
+    case 'proxy-allow':
+      return [`allow ${remedy.pattern} on the proxy`];
+    case 'no-proxy':
+      return [`add ${remedy.host} to NO_PROXY on this machine and the compute: its private endpoint answers only inside the VNet, where the proxy cannot reach it`];
+    case 'proxy-credentials':
+      return ['give the proxy credentials in the proxy URL (http://user:password@proxy:port), or exempt this machine on the proxy'];
+    case 'proxy-reach':
+      return ['check the proxy address (--proxy, HTTPS_PROXY) and that this machine may reach it'];
+  }
+}
+
+/** The report's `fix` for a target: every remedy in words. */
+export function fixSentences(target: Target, reason: ReasonCode | null, cloud?: Cloud): string[] {
+  return remediesFor(target, reason, cloud).flatMap(describeRemedy);
+}

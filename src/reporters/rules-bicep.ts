@@ -1,0 +1,97 @@
+import { CLOUD_NAMES } from '../model/clouds.js';
+import type { RulesPlan } from '../remedies/plan.js';
+import { checkFqdnPattern, checkPort, checkServiceTag, isAzureResourceName, isSourceAddress } from '../remedies/validate.js';
+import { APPLICATION_COLLECTION, azureFirewallRules, NETWORK_COLLECTION, RULE_COLLECTION_GROUP, type ApplicationRule, type NetworkRule } from './rules-firewall.js';
+import type { RulesRenderOptions } from './rules-formats.js';
+import { bicepString, commentText } from './rules-quote.js';
+import { otherFixesAsComments, refusedAsComments } from './rules-script.js';
+
+/**
+ * `rules -o bicep`: one `Microsoft.Network/firewallPolicies/ruleCollectionGroups` resource
+ * on an existing firewall policy. Every value is a Bicep string literal made by bicepString,
+ * so nothing in it can end the literal or open an interpolation.
+ */
+const API_VERSION = '2023-09-01';
+
+function list(values: readonly string[], indent: string): string {
+  return `[\n${values.map((v) => `${indent}  ${v}`).join('\n')}\n${indent}]`;
+}
+
+function applicationRule(rule: ApplicationRule): string[] {
+  return [
+    '          {',
+    "            ruleType: 'ApplicationRule'",
+    `            name: ${bicepString(rule.name)}`,
+    '            sourceAddresses: sourceAddresses',
+    `            protocols: ${list(rule.protocols.map((p) => `{ protocolType: ${bicepString(p.type)}, port: ${checkPort(p.port)} }`), '            ')}`,
+    `            targetFqdns: ${list([bicepString(checkFqdnPattern(rule.fqdn))], '            ')}`,
+    '          }',
+  ];
+}
+
+function networkRule(rule: NetworkRule): string[] {
+  const destination = rule.destination.kind === 'service-tag'
+    ? `destinationAddresses: ${list([bicepString(checkServiceTag(rule.destination.value))], '            ')}`
+    : `destinationFqdns: ${list([bicepString(checkFqdnPattern(rule.destination.value))], '            ')}`;
+  return [
+    '          {',
+    "            ruleType: 'NetworkRule'",
+    `            name: ${bicepString(rule.name)}`,
+    "            ipProtocols: [ 'TCP' ]",
+    '            sourceAddresses: sourceAddresses',
+    `            ${destination}`,
+    `            destinationPorts: ${list(rule.ports.map((p) => bicepString(String(checkPort(p)))), '            ')}`,
+    '          }',
+  ];
+}
+
+function collection(meta: { name: string; priority: number }, rules: string[][]): string[] {
+  return [
+    '      {',
+    "        ruleCollectionType: 'FirewallPolicyFilterRuleCollection'",
+    `        name: ${bicepString(meta.name)}`,
+    `        priority: ${meta.priority}`,
+    "        action: { type: 'Allow' }",
+    '        rules: [',
+    ...rules.flat(),
+    '        ]',
+    '      }',
+  ];
+}
+
+export function renderRulesBicep(plan: RulesPlan, options: RulesRenderOptions = {}): string {
+  const rules = azureFirewallRules(plan.allow);
+  const where = [CLOUD_NAMES[plan.cloud], plan.region].filter((x) => x !== null).join(', ');
+  const policy = options.firewallPolicy !== undefined && isAzureResourceName(options.firewallPolicy) ? ` = ${bicepString(options.firewallPolicy)}` : '';
+  const sources = (options.source ?? []).filter(isSourceAddress);
+  const out = [
+    `// aml-netcheck rules: Azure Firewall Policy rule collection group, ${plan.origin === 'report' ? 'the fixes for the blocked targets of a check report' : 'the whole allow-list of the workspace'} (${commentText(where)}).`,
+    ...(rules.needsDnsProxy ? ['// Network rules on host names need the DNS proxy of the firewall policy turned on.'] : []),
+    ...(rules.inbound.length > 0 ? [`// ${rules.inbound.length} inbound rule(s) belong on the compute subnet's NSG: see -o nsg.`] : []),
+    ...otherFixesAsComments(plan, '//'),
+    ...refusedAsComments(rules.refused, '//'),
+    '',
+    '@description(\'Name of the existing firewall policy\')',
+    `param firewallPolicyName string${policy}`,
+    '',
+    "@description('Source addresses of the workspace subnets, e.g. [ \\'10.0.0.0/24\\' ]')",
+    `param sourceAddresses array${sources.length > 0 ? ` = ${list(sources.map(bicepString), '')}` : ''}`,
+    '',
+    `resource firewallPolicy 'Microsoft.Network/firewallPolicies@${API_VERSION}' existing = {`,
+    '  name: firewallPolicyName',
+    '}',
+    '',
+    `resource amlNetcheckRules 'Microsoft.Network/firewallPolicies/ruleCollectionGroups@${API_VERSION}' = {`,
+    '  parent: firewallPolicy',
+    `  name: ${bicepString(RULE_COLLECTION_GROUP.name)}`,
+    '  properties: {',
+    `    priority: ${RULE_COLLECTION_GROUP.priority}`,
+    '    ruleCollections: [',
+    ...(rules.network.length > 0 ? collection(NETWORK_COLLECTION, rules.network.map(networkRule)) : []),
+    ...(rules.application.length > 0 ? collection(APPLICATION_COLLECTION, rules.application.map(applicationRule)) : []),
+    '    ]',
+    '  }',
+    '}',
+  ];
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,80 @@
+import { partitionEntries, ruleName } from '../remedies/validate.js';
+import type { AllowEntry } from '../remedies/plan.js';
+
+/**
+ * The Azure Firewall reading of an allow-list, shared by the az, az-classic and Bicep
+ * renderers. A service tag the catalog names becomes a network rule (the article lists those
+ * tags as network rules, and Microsoft keeps their addresses current); other web traffic an
+ * application rule on the name; anything else a network rule on the name, which needs the
+ * firewall's DNS proxy.
+ */
+export interface ApplicationRule {
+  readonly name: string;
+  readonly fqdn: string;
+  readonly protocols: ReadonlyArray<{ readonly type: 'Http' | 'Https'; readonly port: number }>;
+  readonly features: readonly string[];
+}
+
+export interface NetworkRule {
+  readonly name: string;
+  readonly destination: { readonly kind: 'service-tag' | 'fqdn'; readonly value: string };
+  readonly ports: readonly number[];
+  readonly features: readonly string[];
+}
+
+export interface FirewallRules {
+  readonly application: readonly ApplicationRule[];
+  readonly network: readonly NetworkRule[];
+  /** Inbound entries: an NSG's job (see `-o nsg`), not the egress firewall's. */
+  readonly inbound: readonly AllowEntry[];
+  readonly refused: readonly string[];
+  /** Whether a network rule names a host, so the firewall's DNS proxy must be on. */
+  readonly needsDnsProxy: boolean;
+}
+
+function uniqueNames<T extends { name: string }>(rules: T[]): T[] {
+  const used = new Map<string, number>();
+  return rules.map((rule) => {
+    const seen = used.get(rule.name) ?? 0;
+    used.set(rule.name, seen + 1);
+    return seen === 0 ? rule : { ...rule, name: ruleName(`${rule.name.slice(0, 74)}-${seen + 1}`) };
+  });
+}
+
+export function azureFirewallRules(entries: readonly AllowEntry[]): FirewallRules {
+  const { safe, refused } = partitionEntries(entries);
+  const application = new Map<string, { name: string; fqdn: string; protocols: Array<{ type: 'Http' | 'Https'; port: number }>; features: Set<string> }>();
+  const network = new Map<string, { name: string; destination: NetworkRule['destination']; ports: Set<number>; features: Set<string> }>();
+  const inbound: AllowEntry[] = [];
+  for (const entry of safe) {
+    if (entry.direction === 'inbound') {
+      inbound.push(entry);
+    } else if (entry.serviceTag === null && entry.fqdn !== null && entry.protocol !== 'TCP') {
+      const rule = application.get(entry.fqdn) ?? { name: ruleName(entry.fqdn), fqdn: entry.fqdn, protocols: [], features: new Set<string>() };
+      const type = entry.protocol === 'HTTP' ? 'Http' : 'Https';
+      if (!rule.protocols.some((p) => p.type === type && p.port === entry.port)) rule.protocols.push({ type, port: entry.port });
+      for (const f of entry.features) rule.features.add(f);
+      application.set(entry.fqdn, rule);
+    } else {
+      const destination = entry.serviceTag !== null ? { kind: 'service-tag' as const, value: entry.serviceTag } : { kind: 'fqdn' as const, value: entry.fqdn as string };
+      const key = `${destination.kind}|${destination.value}`;
+      const rule = network.get(key) ?? { name: ruleName(destination.value), destination, ports: new Set<number>(), features: new Set<string>() };
+      rule.ports.add(entry.port);
+      for (const f of entry.features) rule.features.add(f);
+      network.set(key, rule);
+    }
+  }
+  const networkRules = uniqueNames([...network.values()].map((r) => ({ ...r, ports: [...r.ports].sort((a, b) => a - b), features: [...r.features] })));
+  return {
+    application: uniqueNames([...application.values()].map((r) => ({ ...r, protocols: [...r.protocols].sort((a, b) => a.port - b.port), features: [...r.features] }))),
+    network: networkRules,
+    inbound,
+    refused,
+    needsDnsProxy: networkRules.some((r) => r.destination.kind === 'fqdn'),
+  };
+}
+
+/** The names the generated rules use, kept in one place so the az and Bicep output agree. */
+export const RULE_COLLECTION_GROUP = { name: 'aml-netcheck', priority: 500 } as const;
+export const APPLICATION_COLLECTION = { name: 'aml-application-rules', priority: 200 } as const;
+export const NETWORK_COLLECTION = { name: 'aml-network-rules', priority: 100 } as const;

@@ -1,0 +1,30 @@
+/**
+ * The formats `aml-netcheck rules` prints, named for the admin who will use them. Names
+ * only, so the CLI can offer them without loading any renderer.
+ */
+export const RULES_FORMATS = ['table', 'json', 'markdown', 'csv', 'az', 'az-classic', 'nsg', 'bicep', 'dns', 'proxy'] as const;
+export type RulesFormat = (typeof RULES_FORMATS)[number];
+
+/** One line each for `rules --help`. */
+export const RULES_FORMAT_HELP: Readonly<Record<RulesFormat, string>> = {
+  table: 'the allow-list, one line per rule (default)',
+  json: 'the allow-list and the fixes, for scripts',
+  markdown: 'the allow-list as a Markdown table, for a ticket or a wiki',
+  csv: 'any other firewall: direction, destination, protocol, port, service tag, features (RFC 4180)',
+  az: 'Azure Firewall Policy: az commands adding a rule collection group (application + network rules)',
+  'az-classic': 'Azure Firewall with classic rules: az network firewall application-rule / network-rule create',
+  nsg: 'network security group: az network nsg rule create with service tags, outbound and inbound',
+  bicep: 'Azure Firewall Policy rule collection group as a Bicep file',
+  dns: 'private DNS zones, records and conditional forwarders (to 168.63.129.16) for private-link names',
+  proxy: 'web proxy: the names to allow, and the NO_PROXY value for names that must bypass it',
+};
+
+/** Settings an admin can fill in so the generated commands run as they are; left as shell variables otherwise. */
+export interface RulesRenderOptions {
+  readonly resourceGroup?: string;
+  readonly firewallPolicy?: string;
+  readonly firewall?: string;
+  readonly nsg?: string;
+  /** Source addresses of the workspace's subnets (CIDR prefixes). */
+  readonly source?: readonly string[];
+}

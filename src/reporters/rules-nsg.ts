@@ -1,0 +1,89 @@
+import type { AllowEntry, RulesPlan } from '../remedies/plan.js';
+import { checkPort, checkServiceTag, partitionEntries, ruleName } from '../remedies/validate.js';
+import type { RulesRenderOptions } from './rules-formats.js';
+import { commentText, shellWord } from './rules-quote.js';
+import { command, otherFixesAsComments, refusedAsComments, scriptHeader } from './rules-script.js';
+
+/**
+ * `rules -o nsg`: `az network nsg rule create` for every entry the catalog gives a service
+ * tag, outbound and inbound (Azure Batch and Azure ML management come in from their tags).
+ * An NSG cannot name a host: entries without a tag are listed for the firewall instead.
+ */
+export const NSG_FIRST_PRIORITY = 200;
+const PRIORITY_STEP = 10;
+
+interface NsgRule {
+  readonly direction: 'Inbound' | 'Outbound';
+  readonly tag: string;
+  readonly ports: number[];
+  readonly features: Set<string>;
+}
+
+/** 29876 29877 44224 → 29876-29877 44224: fewer, shorter rules. */
+export function portRanges(ports: readonly number[]): string[] {
+  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && (sorted[j + 1] as number) === (sorted[j] as number) + 1) j++;
+    ranges.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return ranges;
+}
+
+function nsgRules(entries: readonly AllowEntry[]): { rules: NsgRule[]; untagged: AllowEntry[] } {
+  const rules = new Map<string, NsgRule>();
+  const untagged: AllowEntry[] = [];
+  for (const entry of entries) {
+    if (entry.serviceTag === null) {
+      untagged.push(entry);
+      continue;
+    }
+    const direction = entry.direction === 'inbound' ? 'Inbound' : 'Outbound';
+    const key = `${direction}|${entry.serviceTag}`;
+    const rule = rules.get(key) ?? { direction, tag: entry.serviceTag, ports: [], features: new Set<string>() };
+    rule.ports.push(checkPort(entry.port));
+    for (const f of entry.features) rule.features.add(f);
+    rules.set(key, rule);
+  }
+  return { rules: [...rules.values()], untagged };
+}
+
+export function renderRulesNsg(plan: RulesPlan, options: RulesRenderOptions = {}): string {
+  const { safe, refused } = partitionEntries(plan.allow);
+  const { rules, untagged } = nsgRules(safe);
+  const out = scriptHeader('network security group rules', plan, [
+    { name: 'RG', meaning: 'the resource group of the NSG', value: options.resourceGroup, flag: '--resource-group' },
+    { name: 'NSG', meaning: 'the name of the NSG on the compute subnet', value: options.nsg, flag: '--nsg' },
+  ], [`Priorities start at ${NSG_FIRST_PRIORITY} in steps of ${PRIORITY_STEP}; change them where they collide with rules you have.`]);
+  out.push(...otherFixesAsComments(plan, '#'), ...refusedAsComments(refused, '#'));
+  const next = { Inbound: NSG_FIRST_PRIORITY, Outbound: NSG_FIRST_PRIORITY };
+  for (const rule of rules) {
+    const priority = next[rule.direction];
+    next[rule.direction] += PRIORITY_STEP;
+    const remote = shellWord(checkServiceTag(rule.tag));
+    const [source, destination] = rule.direction === 'Inbound' ? [remote, 'VirtualNetwork'] : ['VirtualNetwork', remote];
+    out.push(command([
+      ['az', 'network', 'nsg', 'rule', 'create'],
+      ['--resource-group', '"$RG"'],
+      ['--nsg-name', '"$NSG"'],
+      ['--name', shellWord(ruleName('aml', rule.direction === 'Inbound' ? 'in' : 'out', rule.tag))],
+      ['--priority', String(priority)],
+      ['--direction', rule.direction],
+      ['--access', 'Allow'],
+      ['--protocol', 'Tcp'],
+      ['--source-address-prefixes', source],
+      ['--source-port-ranges', "'*'"],
+      ['--destination-address-prefixes', destination],
+      ['--destination-port-ranges', ...portRanges(rule.ports).map(shellWord)],
+      ['--description', shellWord(`aml-netcheck: ${[...rule.features].join(', ')}`)],
+    ]));
+  }
+  if (rules.length === 0) out.push('# No service tag rule is needed.');
+  if (untagged.length > 0) {
+    out.push('', '# An NSG cannot allow these by name; they need a firewall or proxy (see -o az, -o csv):');
+    for (const entry of untagged) out.push(`#   ${commentText(`${entry.direction} ${entry.protocol} ${entry.port} to ${entry.fqdn ?? ''}`)}`);
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,81 @@
+import { CLOUD_NAMES } from '../model/clouds.js';
+import type { RulesPlan } from '../remedies/plan.js';
+import { describeRemedy } from '../remedies/remedy.js';
+import { isAzureResourceName, isSourceAddress } from '../remedies/validate.js';
+import { commentText, shellWord } from './rules-quote.js';
+
+/**
+ * What the shell scripts (`-o az`, `az-classic`, `nsg`) share: a header that sets or asks for
+ * the admin's own names, and comments for what no rule can fix. Every command refers to
+ * those names as "$VAR", so a value given on the command line is quoted once, here.
+ */
+export interface ScriptVariable {
+  readonly name: string;
+  readonly meaning: string;
+  /** The value given with a flag, or undefined to make the admin set it. */
+  readonly value: string | readonly string[] | undefined;
+  readonly flag: string;
+}
+
+function where(plan: RulesPlan): string {
+  return [CLOUD_NAMES[plan.cloud], plan.region].filter((x) => x !== null).map((x) => commentText(x as string)).join(', ');
+}
+
+/**
+ * The word of `${VAR:?word}` is parsed by the shell (quotes and `$` are special there even
+ * inside double quotes): it may hold only plain words.
+ */
+function plainWords(text: string): string {
+  if (!/^[A-Za-z0-9 ,.=/-]*$/.test(text)) throw new Error(`not plain words: ${text}`);
+  return text;
+}
+
+export function scriptHeader(title: string, plan: RulesPlan, variables: readonly ScriptVariable[], notes: readonly string[]): string[] {
+  const origin = plan.origin === 'report' ? 'the fixes for the blocked targets of a check report' : 'the whole allow-list of the workspace';
+  const lines = ['#!/usr/bin/env bash', `# aml-netcheck rules: ${title}, ${origin} (${where(plan)}).`];
+  for (const note of notes) lines.push(`# ${commentText(note)}`);
+  lines.push('set -euo pipefail');
+  for (const variable of variables) {
+    const { value } = variable;
+    if (value === undefined) {
+      lines.push(`: "\${${variable.name}:?${plainWords(`set ${variable.name} to ${variable.meaning}, or pass ${variable.flag}`)}}"`);
+    } else if (typeof value === 'string') {
+      if (!isAzureResourceName(value)) throw new Error(`${variable.flag} ${shellWord(value)} is not an Azure resource name`);
+      lines.push(`${variable.name}=${shellWord(value)}`);
+    } else {
+      const bad = value.find((v) => !isSourceAddress(v));
+      if (bad !== undefined) throw new Error(`${variable.flag} ${shellWord(bad)} is not an address, prefix or service tag`);
+      lines.push(`${variable.name}=(${value.map(shellWord).join(' ')})`);
+    }
+  }
+  lines.push('');
+  return lines;
+}
+
+/** The source addresses of outbound rules: a bash array when given, else the admin's variable. */
+export const SOURCE_VARIABLE = (value: readonly string[] | undefined): ScriptVariable => ({
+  name: 'SOURCE',
+  meaning: 'the workspace subnet prefixes, e.g. SOURCE=10.0.0.0/24',
+  value,
+  flag: '--source',
+});
+
+/** Blocked targets of a report that no firewall rule fixes, with what does. */
+export function otherFixesAsComments(plan: RulesPlan, prefix: '#' | '//'): string[] {
+  const lines: string[] = [];
+  for (const finding of plan.findings) {
+    const others = finding.remedies.filter((r) => r.kind !== 'allow');
+    if (others.length === 0) continue;
+    for (const sentence of others.flatMap(describeRemedy)) lines.push(`${prefix} ${commentText(`${finding.target} (${finding.reason ?? 'blocked'}): ${sentence}`)}`);
+  }
+  return lines.length === 0 ? [] : [`${prefix} Not fixed by a firewall rule:`, ...lines, ''];
+}
+
+export function refusedAsComments(refused: readonly string[], prefix: '#' | '//'): string[] {
+  return refused.map((line) => `${prefix} left out: ${commentText(line)}`);
+}
+
+/** One command, each option and its values on a line of their own, so a long rule stays readable and diffs well. */
+export function command(groups: ReadonlyArray<readonly string[]>): string {
+  return groups.map((words) => words.join(' ')).join(' \\\n    ');
+}

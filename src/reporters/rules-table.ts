@@ -1,0 +1,36 @@
+import { CLOUD_NAMES } from '../model/clouds.js';
+import { escapeControl } from '../model/text.js';
+import type { AllowEntry, RulesPlan } from '../remedies/plan.js';
+import { describeRemedy } from '../remedies/remedy.js';
+import { formatColumns } from './columns.js';
+
+export function scopeLine(plan: RulesPlan): string {
+  const where = [CLOUD_NAMES[plan.cloud], plan.region ?? 'no region given'].join(', ');
+  return plan.origin === 'report'
+    ? `${plan.findings.length} blocked target(s) in the report; ${plan.allow.length} firewall rule(s) fix the ones a firewall blocked (${where})`
+    : `${plan.allow.length} rule(s) to allow for this workspace (${where})`;
+}
+
+export function remoteOf(entry: AllowEntry): string {
+  return entry.direction === 'inbound' ? `from ${entry.serviceTag ?? ''}` : (entry.fqdn ?? entry.serviceTag ?? '');
+}
+
+/** `rules` as a table: the blocked targets and their fixes (from a report), then one line per rule. */
+export function renderRulesTable(plan: RulesPlan): string {
+  const out = [escapeControl(scopeLine(plan)), ''];
+  if (plan.findings.length > 0) {
+    out.push('Blocked, and what fixes each:');
+    for (const f of plan.findings) {
+      out.push(`  ${escapeControl(f.target)}  ${f.reason ?? ''}`);
+      for (const sentence of f.remedies.flatMap(describeRemedy)) out.push(`      fix:  ${escapeControl(sentence)}`);
+    }
+    out.push('');
+  }
+  if (plan.allow.length > 0) {
+    const rows = [['DIRECTION', 'DESTINATION', 'PROTO', 'PORT', 'SERVICE TAG', 'FEATURES', 'REQUIRED']];
+    for (const e of plan.allow) rows.push([e.direction, remoteOf(e), e.protocol, String(e.port), e.serviceTag ?? '', e.features.join(','), e.required ? 'yes' : 'optional']);
+    out.push(formatColumns(rows.map((row) => row.map(escapeControl)), new Set([3])), '');
+  }
+  out.push('As commands: -o az (Firewall Policy), -o az-classic, -o nsg, -o bicep; -o csv for other firewalls; -o dns, -o proxy.');
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,90 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import t from 'tap';
+import { expandCatalog } from '../../src/catalog/expand.js';
+import { loadCatalog } from '../../src/catalog/load.js';
+import { defaultFacts } from '../../src/facts/facts.js';
+import { CLOUDS, type Cloud } from '../../src/model/clouds.js';
+import type { WorkspaceFacts } from '../../src/model/facts.js';
+import type { Target } from '../../src/model/target.js';
+import type { CheckReport } from '../../src/report/report.js';
+import { planFromReport, planFromTargets } from '../../src/remedies/plan.js';
+import { CSV_HEADER, renderRulesCsv, rulesCsvRows } from '../../src/reporters/rules-csv.js';
+
+const catalog = loadCatalog();
+const REGION: Record<Cloud, string> = { public: 'westus2', usgov: 'usgovvirginia', china: 'chinaeast2' };
+
+function facts(cloud: Cloud): WorkspaceFacts {
+  return {
+    ...defaultFacts(),
+    cloud,
+    region: REGION[cloud],
+    workspaceId: '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11',
+    workspaceName: 'ws1',
+    storageAccount: 'st1',
+    keyVault: 'kv1',
+    containerRegistry: 'acr1',
+    computeInstances: ['ci1'],
+    privateEndpoint: true,
+    hbi: true,
+    customImages: true,
+  };
+}
+
+function narrowestFqdn(target: Target): string {
+  const fqdns = target.rules.filter((r) => r.type === 'fqdn').map((r) => r.destination);
+  return fqdns.find((d) => !d.includes('*')) ?? (fqdns[0] as string);
+}
+
+for (const cloud of CLOUDS) {
+  t.test(`rules for the ${cloud} cloud: every target that would be checked has exactly one CSV row per port`, async (t) => {
+    const targets = expandCatalog(catalog, facts(cloud));
+    const plan = planFromTargets(targets, facts(cloud));
+    const csv = renderRulesCsv(plan);
+    const parsed = parse(csv, { relax_column_count: false }) as string[][];
+    t.same(parsed[0], [...CSV_HEADER]);
+    t.same(parsed.slice(1), rulesCsvRows(plan), 'the CSV parses back to the rows');
+    const rows = parsed.slice(1).map((r) => Object.fromEntries(CSV_HEADER.map((h, i) => [h, r[i] as string])));
+
+    const outbound = targets.filter((x) => x.skipped === null && x.direction === 'outbound');
+    t.ok(outbound.length > 30, `${outbound.length} outbound targets`);
+    for (const target of outbound) {
+      const matching = rows.filter((r) => r['direction'] === 'outbound' && r['destination'] === narrowestFqdn(target) && r['port'] === String(target.port));
+      t.equal(matching.length, 1, `${target.id} has one row`);
+      const tag = target.rules.find((r) => r.type === 'service-tag')?.destination;
+      if (tag !== undefined) t.equal(matching[0]?.['service_tag'], tag, `${target.id} names its service tag ${tag}`);
+      for (const feature of target.features) t.ok((matching[0]?.['features'] ?? '').split(' ').includes(feature), `${target.id} row names ${feature}`);
+    }
+    const covered = rows.filter((r) => r['direction'] === 'outbound').every((r) => outbound.some((x) => narrowestFqdn(x) === r['destination'] && String(x.port) === r['port']));
+    t.ok(covered, 'no outbound row without a target behind it');
+
+    const inbound = rows.filter((r) => r['direction'] === 'inbound').map((r) => `${r['service_tag']}:${r['port']}`);
+    t.same(inbound, ['BatchNodeManagement:29876', 'BatchNodeManagement:29877', 'AzureMachineLearning:44224'], 'inbound from the management tags, though no node was named');
+    t.ok(rows.some((r) => r['service_tag'] === `Storage.${REGION[cloud]}`), 'regional storage tag');
+    t.ok(rows.some((r) => r['service_tag'] === `AzureKeyVault.${REGION[cloud]}`), 'the tag name Azure accepts (AzureKeyVault, not Keyvault)');
+
+    const skippedOnly = targets.filter((x) => x.skipped !== null && x.direction === 'outbound' && !outbound.some((o) => narrowestFqdn(o) === narrowestFqdn(x) && o.port === x.port));
+    t.ok(skippedOnly.length > 0, 'some targets are skipped (opt-in features)');
+    for (const target of skippedOnly) t.notOk(rows.some((r) => r['destination'] === narrowestFqdn(target) && r['port'] === String(target.port)), `${target.id} (skipped) has no row`);
+
+    t.ok(plan.privateNames.length >= 3, 'private names listed for DNS');
+    t.ok(plan.noProxy.includes(`0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11.workspace.${REGION[cloud]}.${{ public: 'api.azureml.ms', usgov: 'api.ml.azure.us', china: 'api.ml.azure.cn' }[cloud]}`));
+  });
+}
+
+t.test('from a report: firewall rules only for what a firewall blocked', async (t) => {
+  const dir = new URL('../fixtures/reports/', import.meta.url);
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const report = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as CheckReport;
+    const plan = planFromReport(report.targets, report.facts);
+    const blocked = report.targets.filter((x) => x.verdict === 'blocked');
+    t.equal(plan.findings.length, blocked.length, file);
+    for (const entry of plan.allow) {
+      const behind = blocked.filter((x) => entry.hosts.includes(x.host) && x.port === entry.port);
+      t.ok(behind.length > 0, `${file}: ${entry.fqdn ?? entry.serviceTag}:${entry.port} comes from a blocked target`);
+      for (const x of behind) t.notMatch(x.reason, /^(dns-|tls-untrusted|tls-expired|tls-hostname-mismatch|proxy-unreachable|proxy-auth-required)/, `${file}: ${x.id} is not fixed by a firewall`);
+    }
+    const notPrivate = blocked.filter((x) => x.reason === 'dns-not-private');
+    t.same(plan.privateNames.map((p) => p.host).sort(), [...new Set(notPrivate.map((x) => x.host))].sort(), `${file}: private names`);
+  }
+});

@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import t from 'tap';
+import type { CheckReport } from '../../src/report/report.js';
+import { fixSentences, remediesFor, type RemedyKind } from '../../src/remedies/remedy.js';
+import { privateZoneRecord } from '../../src/remedies/private-zones.js';
+import type { ReasonCode } from '../../src/model/reasons.js';
+
+const DIR = new URL('../fixtures/reports/', import.meta.url);
+const reports = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => ({ name: f, report: JSON.parse(readFileSync(new URL(f, DIR), 'utf8')) as CheckReport }));
+
+/** What each cause must be fixed by: a DNS or TLS-inspection failure never by an allow rule. */
+const EXPECTED: Partial<Record<ReasonCode, RemedyKind[]>> = {
+  'tcp-timeout': ['allow'],
+  'tcp-refused': ['allow'],
+  'http-denied': ['allow'],
+  'tls-reset': ['allow'],
+  'tls-timeout': ['allow'],
+  'dns-nxdomain': ['dns-public'],
+  'dns-timeout': ['dns-server-repair'],
+  'dns-failed': ['dns-server-repair'],
+  'dns-not-private': ['dns-private'],
+  'tls-untrusted': ['tls-exempt'],
+  'tls-expired': ['tls-exempt'],
+  'tls-hostname-mismatch': ['tls-exempt'],
+  'proxy-unreachable': ['proxy-reach'],
+  'proxy-auth-required': ['proxy-credentials'],
+  'proxy-denied': ['proxy-allow', 'allow'],
+};
+
+t.test('every blocked target of the recorded reports gets the remedies of its cause', async (t) => {
+  const seen = new Set<string>();
+  for (const { name, report } of reports) {
+    for (const target of report.targets.filter((x) => x.verdict === 'blocked')) {
+      const reason = target.reason as ReasonCode;
+      seen.add(reason);
+      const kinds = remediesFor(target, reason, report.facts.cloud).map((r) => r.kind);
+      t.same(kinds, EXPECTED[reason], `${name}: ${target.id} (${reason})`);
+      if (reason.startsWith('dns-') || ['tls-untrusted', 'tls-expired', 'tls-hostname-mismatch'].includes(reason)) t.notOk(kinds.includes('allow'), `${target.id}: no allow rule for ${reason}`);
+      // The report's fix sentences come from the same remedies: recorded reports keep their text.
+      t.same(fixSentences(target, reason, report.facts.cloud), target.fix, `${name}: ${target.id} fix unchanged`);
+    }
+  }
+  for (const reason of ['tcp-timeout', 'tcp-refused', 'http-denied', 'dns-nxdomain', 'dns-not-private', 'tls-untrusted', 'tls-reset', 'proxy-denied', 'proxy-auth-required', 'proxy-unreachable']) {
+    t.ok(seen.has(reason), `the recorded reports have a ${reason}`);
+  }
+});
+
+t.test('a private-link name that resolves publicly is fixed in its privatelink zone', async (t) => {
+  const { report } = reports.find((r) => r.name.startsWith('dns-with-private-endpoint-and-private-resources')) as { report: CheckReport };
+  const byHost = (host: string) => report.targets.find((x) => x.host === host && x.verdict === 'blocked');
+  const storage = remediesFor(byHost('st1.blob.core.windows.net')!, 'dns-not-private', 'public');
+  t.match(storage, [{ kind: 'dns-private', answer: 'public', record: { zone: 'privatelink.blob.core.windows.net', record: 'st1', alias: 'st1.privatelink.blob.core.windows.net', forwardZones: ['blob.core.windows.net'] } }]);
+  const api = report.targets.find((x) => x.privateName === 'workspace-api' && x.verdict === 'blocked')!;
+  t.match(remediesFor(api, 'dns-not-private', 'public'), [{ record: { zone: 'privatelink.api.azureml.ms', alias: `${api.host.replace('.api.azureml.ms', '')}.privatelink.api.azureml.ms`, forwardZones: ['api.azureml.ms'] } }]);
+});
+
+t.test('privatelink zones per cloud', async (t) => {
+  t.match(privateZoneRecord('0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11.workspace.usgovvirginia.api.ml.azure.us', 'workspace-api', 'usgov'), { zone: 'privatelink.api.ml.azure.us', record: '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11.workspace.usgovvirginia' });
+  t.match(privateZoneRecord('st1.file.core.chinacloudapi.cn', 'storage', 'china'), { zone: 'privatelink.file.core.chinacloudapi.cn', record: 'st1' });
+  t.match(privateZoneRecord('kv1.vault.usgovcloudapi.net', 'key-vault', 'usgov'), { zone: 'privatelink.vaultcore.usgovcloudapi.net', record: 'kv1', alias: 'kv1.privatelink.vaultcore.usgovcloudapi.net' });
+  t.match(privateZoneRecord('acr1.westus2.data.azurecr.io', 'container-registry', 'public'), { zone: 'privatelink.azurecr.io', record: 'acr1.westus2.data' });
+  t.match(privateZoneRecord('ci1.chinaeast2.instances.azureml.cn', 'compute-instance', 'china'), { zone: null, forwardZones: ['instances.azureml.cn'] });
+  t.equal(privateZoneRecord('st1.blob.core.windows.net', 'storage', 'china'), null, 'a name of another cloud is not given a zone of this one');
+});
+
+t.test('a private name the proxy denies must bypass the proxy; nothing is proposed for a target with no verdict', async (t) => {
+  const { report } = reports[0]!;
+  const target = { ...report.targets[0]!, mustResolvePrivately: true };
+  t.same(remediesFor(target, 'proxy-denied').map((r) => r.kind), ['no-proxy']);
+  t.same(remediesFor(target, 'aborted'), []);
+  t.same(remediesFor(target, null), []);
+});

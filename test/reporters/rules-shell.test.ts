@@ -1,0 +1,142 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import type { AllowEntry, RulesPlan } from '../../src/remedies/plan.js';
+import { renderRulesAzClassic } from '../../src/reporters/rules-az-classic.js';
+import { renderRulesAzPolicy } from '../../src/reporters/rules-az-policy.js';
+import { renderRulesNsg } from '../../src/reporters/rules-nsg.js';
+import { renderRulesProxy } from '../../src/reporters/rules-proxy.js';
+import { shellWord } from '../../src/reporters/rules-quote.js';
+
+function entry(partial: Partial<AllowEntry>): AllowEntry {
+  return { direction: 'outbound', fqdn: null, serviceTag: null, protocol: 'TCP', port: 443, features: ['workspace-api'], required: true, hosts: [], purpose: 'Why.', ...partial };
+}
+
+const PLAN: RulesPlan = {
+  origin: 'catalog',
+  cloud: 'public',
+  region: 'westus2',
+  findings: [],
+  privateNames: [],
+  noProxy: [],
+  allow: [
+    entry({ fqdn: 'pypi.org', protocol: 'HTTPS', port: 443, hosts: ['pypi.org'] }),
+    entry({ fqdn: 'pypi.org', protocol: 'HTTP', port: 80, hosts: ['pypi.org'] }),
+    entry({ fqdn: 'login.microsoftonline.com', serviceTag: 'AzureActiveDirectory', protocol: 'HTTPS', port: 443, features: ['azure-ad'] }),
+    entry({ fqdn: 'st1.file.core.windows.net', protocol: 'TCP', port: 445, features: ['workspace-storage'] }),
+    entry({ direction: 'inbound', serviceTag: 'BatchNodeManagement', port: 29876, features: ['compute-instance'] }),
+    entry({ direction: 'inbound', serviceTag: 'BatchNodeManagement', port: 29877, features: ['compute-instance'] }),
+  ],
+};
+
+const HOSTILE = ['$(touch pwned)', '`touch pwned`', "a'b; touch pwned", 'x\ntouch pwned', '${x}', 'a"b\\c', '-rf', '*', ''];
+
+/** Runs a generated script in an empty directory, with `az` a function that prints its argv, NUL-separated. */
+function run(script: string, env: Record<string, string> = {}): { code: number | null; argvs: string[][]; stderr: string; files: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'aml-rules-'));
+  writeFileSync(join(dir, 'rules.sh'), script);
+  // stdin from /dev/null: bash reads ~/.bashrc when its stdin is a socket, as Node's pipes are.
+  const syntax = spawnSync('bash', ['--norc', '--noprofile', '-n', join(dir, 'rules.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (syntax.status !== 0) throw new Error(`bash -n: ${syntax.stderr}`);
+  const result = spawnSync('bash', ['--norc', '--noprofile', '-c', 'az() { printf "%s\\0" az "$@"; printf "\\036"; }; source ./rules.sh', 'rules'], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
+  });
+  const argvs = result.stdout.split('\x1e').filter((s) => s !== '').map((s) => s.split('\0').slice(0, -1));
+  return { code: result.status, argvs, stderr: result.stderr, files: readdirSync(dir).filter((f) => f !== 'rules.sh') };
+}
+
+const POLICY = ['az', 'network', 'firewall', 'policy', 'rule-collection-group'];
+const SOURCES = ['10.0.0.0/24', '10.0.1.0/24'];
+
+t.test('-o az: every command parses and carries exactly the expected arguments', async (t) => {
+  const { code, argvs, stderr } = run(renderRulesAzPolicy(PLAN, { resourceGroup: 'rg1', firewallPolicy: 'fwp1', source: SOURCES }));
+  t.equal(code, 0, stderr);
+  const target = ['--resource-group', 'rg1', '--policy-name', 'fwp1'];
+  t.same(argvs, [
+    [...POLICY, 'create', ...target, '--name', 'aml-netcheck', '--priority', '500'],
+    [...POLICY, 'collection', 'add-filter-collection', ...target, '--rule-collection-group-name', 'aml-netcheck', '--name', 'aml-network-rules', '--collection-priority', '100', '--action', 'Allow',
+      '--rule-type', 'NetworkRule', '--rule-name', 'AzureActiveDirectory', '--ip-protocols', 'TCP', '--source-addresses', ...SOURCES, '--destination-addresses', 'AzureActiveDirectory', '--destination-ports', '443'],
+    [...POLICY, 'collection', 'rule', 'add', ...target, '--rcg-name', 'aml-netcheck', '--collection-name', 'aml-network-rules', '--rule-type', 'NetworkRule', '--name', 'st1.file.core.windows.net',
+      '--ip-protocols', 'TCP', '--source-addresses', ...SOURCES, '--destination-fqdns', 'st1.file.core.windows.net', '--destination-ports', '445'],
+    [...POLICY, 'collection', 'add-filter-collection', ...target, '--rule-collection-group-name', 'aml-netcheck', '--name', 'aml-application-rules', '--collection-priority', '200', '--action', 'Allow',
+      '--rule-type', 'ApplicationRule', '--rule-name', 'pypi.org', '--source-addresses', ...SOURCES, '--protocols', 'Http=80', 'Https=443', '--target-fqdns', 'pypi.org'],
+  ]);
+});
+
+t.test('-o az without flags: the admin sets $RG, $POLICY and $SOURCE, and the script stops when one is missing', async (t) => {
+  const script = renderRulesAzPolicy(PLAN);
+  const ok = run(script, { RG: 'my rg', POLICY: 'p', SOURCE: '10.0.0.0/24' });
+  t.equal(ok.code, 0, ok.stderr);
+  t.same(ok.argvs[0]?.slice(6, 10), ['--resource-group', 'my rg', '--policy-name', 'p'], 'a variable with a space stays one argument');
+  const missing = run(script, { POLICY: 'p', SOURCE: '10.0.0.0/24' });
+  t.not(missing.code, 0);
+  t.match(missing.stderr, /set RG to the resource group/);
+  t.same(missing.argvs, [], 'nothing ran');
+});
+
+t.test('-o az-classic: the first rule of each collection creates it', async (t) => {
+  const { code, argvs, stderr } = run(renderRulesAzClassic(PLAN, { resourceGroup: 'rg1', firewall: 'fw1', source: ['10.0.0.0/24'] }));
+  t.equal(code, 0, stderr);
+  const fw = ['--resource-group', 'rg1', '--firewall-name', 'fw1'];
+  t.same(argvs, [
+    ['az', 'network', 'firewall', 'network-rule', 'create', ...fw, '--collection-name', 'aml-network-rules', '--priority', '100', '--action', 'Allow', '--name', 'AzureActiveDirectory', '--protocols', 'TCP', '--source-addresses', '10.0.0.0/24', '--destination-addresses', 'AzureActiveDirectory', '--destination-ports', '443'],
+    ['az', 'network', 'firewall', 'network-rule', 'create', ...fw, '--collection-name', 'aml-network-rules', '--name', 'st1.file.core.windows.net', '--protocols', 'TCP', '--source-addresses', '10.0.0.0/24', '--destination-fqdns', 'st1.file.core.windows.net', '--destination-ports', '445'],
+    ['az', 'network', 'firewall', 'application-rule', 'create', ...fw, '--collection-name', 'aml-application-rules', '--priority', '200', '--action', 'Allow', '--name', 'pypi.org', '--source-addresses', '10.0.0.0/24', '--protocols', 'Http=80', 'Https=443', '--target-fqdns', 'pypi.org'],
+  ]);
+});
+
+t.test('-o nsg: service tags outbound and inbound, unique priorities, consecutive ports as one range', async (t) => {
+  const { code, argvs, stderr } = run(renderRulesNsg(PLAN, { resourceGroup: 'rg1', nsg: 'nsg1' }));
+  t.equal(code, 0, stderr);
+  const base = ['az', 'network', 'nsg', 'rule', 'create', '--resource-group', 'rg1', '--nsg-name', 'nsg1'];
+  t.same(argvs, [
+    [...base, '--name', 'aml-out-AzureActiveDirectory', '--priority', '200', '--direction', 'Outbound', '--access', 'Allow', '--protocol', 'Tcp', '--source-address-prefixes', 'VirtualNetwork', '--source-port-ranges', '*',
+      '--destination-address-prefixes', 'AzureActiveDirectory', '--destination-port-ranges', '443', '--description', 'aml-netcheck: azure-ad'],
+    [...base, '--name', 'aml-in-BatchNodeManagement', '--priority', '200', '--direction', 'Inbound', '--access', 'Allow', '--protocol', 'Tcp', '--source-address-prefixes', 'BatchNodeManagement', '--source-port-ranges', '*',
+      '--destination-address-prefixes', 'VirtualNetwork', '--destination-port-ranges', '29876-29877', '--description', 'aml-netcheck: compute-instance'],
+  ]);
+  t.match(renderRulesNsg(PLAN), /# An NSG cannot allow these by name.*\n#   outbound HTTPS 443 to pypi\.org/);
+});
+
+t.test('a shell word is the value, whatever it holds', async (t) => {
+  for (const value of HOSTILE) {
+    const out = execFileSync('bash', ['-c', `printf '%s\\0' ${shellWord(value)}`], { encoding: 'utf8' });
+    t.equal(out, `${value}\0`, JSON.stringify(value));
+  }
+});
+
+t.test('hostile names from a catalog or a report never escape their quoting', async (t) => {
+  const hostile: RulesPlan = {
+    ...PLAN,
+    origin: 'report',
+    allow: [
+      ...PLAN.allow,
+      ...HOSTILE.map((v) => entry({ fqdn: `${v}.example.com`, protocol: 'HTTPS', hosts: [v] })),
+      ...HOSTILE.map((v) => entry({ serviceTag: v, fqdn: 'ok.example.com' })),
+      ...HOSTILE.map((v) => entry({ fqdn: 'ok.example.com', features: [v] })),
+      entry({ fqdn: 'purpose.example.com', protocol: 'HTTPS', purpose: HOSTILE.join(' ') }),
+    ],
+    findings: HOSTILE.map((v) => ({ target: `${v}:443`, host: v, port: 443, reason: 'dns-nxdomain' as const, features: [v], remedies: [{ kind: 'dns-public' as const, host: v, forwarder: '168.63.129.16' }, { kind: 'no-proxy' as const, host: v }] })),
+    noProxy: [...HOSTILE, 'safe.example.com'],
+  };
+  const renderers = { az: renderRulesAzPolicy, 'az-classic': renderRulesAzClassic, nsg: renderRulesNsg, proxy: renderRulesProxy };
+  for (const [name, render] of Object.entries(renderers)) {
+    const output = render(hostile, { resourceGroup: 'rg1', firewallPolicy: 'fwp1', firewall: 'fw1', nsg: 'nsg1', source: ['10.0.0.0/24'] });
+    // The proxy output is a list for the proxy's configuration; only its NO_PROXY line is shell.
+    const script = name === 'proxy' ? output.split('\n').filter((l) => l.startsWith('#') || l.startsWith('export ')).join('\n') : output;
+    const { code, argvs, stderr, files } = run(`${script}\necho "NO_PROXY=$\{NO_PROXY:-}" >&2\n`);
+    t.equal(code, 0, `${name}: ${stderr}`);
+    t.same(files, [], `${name}: no file was created`);
+    for (const argv of argvs) for (const arg of argv) t.notMatch(arg, /pwned|\$\{x\}|\n/, `${name}: ${JSON.stringify(arg)}`);
+    t.ok(argvs.flat().includes('purpose.example.com') || name === 'nsg' || name === 'proxy', `${name}: the safe entries are still there`);
+    if (name !== 'proxy') t.match(script, /left out: '\$\(touch pwned\)\.example\.com' is not a valid host name or wildcard/, `${name} says what it left out`);
+    if (name === 'proxy') t.match(stderr, /NO_PROXY=safe\.example\.com$/m, 'only the valid name reaches NO_PROXY');
+  }
+  t.throws(() => renderRulesAzPolicy(PLAN, { resourceGroup: "rg'; touch pwned; '" }), /not an Azure resource name/);
+  t.throws(() => renderRulesAzPolicy(PLAN, { source: ['$(touch pwned)'] }), /not an address/);
+});
