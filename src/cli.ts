@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from './model/errors.js';
-import { CHECK_FORMATS } from './reporters/formats.js';
+import { CHECK_FORMATS, DIFF_FORMATS } from './reporters/formats.js';
 import { installProcessGuard } from './commands/guard.js';
 import { streamWriter } from './io/stdout.js';
 import { escapeControl, escapeControlKeepLines } from './model/text.js';
@@ -12,6 +12,7 @@ import { runListen, LISTEN_EXAMPLE, type ListenOptions } from './commands/listen
 import { addWorkspaceOptions } from './commands/workspace-options.js';
 import { collect } from './commands/repeatable.js';
 import { addCheckOptions, CHECK_EXAMPLE, type CheckOptions } from './commands/check-options.js';
+import { DIFF_EXAMPLE, type DiffOptions } from './commands/diff-options.js';
 
 /**
  * Exit codes, as knip and most linters use them: 0 all good, 1 something required
@@ -74,6 +75,19 @@ export function buildProgram(): Command {
     .action(async (options: { output: 'table' | 'json'; out?: string }) => {
       const { runDemo } = await import('./commands/demo.js');
       process.exitCode = await runDemo(options, packageVersion(), write);
+    });
+
+  program
+    .command('diff')
+    .description('compare two saved check reports: what was fixed, what newly broke, what is still broken')
+    .argument('<before>', 'the earlier report (check --out FILE, or -o json), - for standard input')
+    .argument('<after>', 'the later report, - for standard input')
+    .addOption(outputOption(DIFF_FORMATS))
+    .addOption(outOption())
+    .addHelpText('after', DIFF_EXAMPLE)
+    .action(async (before: string, after: string, options: DiffOptions) => {
+      const { runDiff } = await import('./commands/diff.js');
+      process.exitCode = await runDiff(before, after, options, write);
     });
 
   program

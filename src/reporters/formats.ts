@@ -4,3 +4,7 @@
  */
 export const CHECK_FORMATS = ['table', 'json', 'markdown', 'junit'] as const;
 export type CheckFormat = (typeof CHECK_FORMATS)[number];
+
+/** The formats `diff` prints in. */
+export const DIFF_FORMATS = ['table', 'json', 'markdown', 'junit'] as const;
+export type DiffFormat = (typeof DIFF_FORMATS)[number];
