@@ -279,7 +279,7 @@ export function diffReports(before: CheckReport, after: CheckReport): ReportDiff
   );
   const featuresNewlyBroken = features.filter((f) => f.change === 'newly-broken').map((f) => f.id);
   const requiredNewlyBlocked = targets.filter((t) => t.change === 'newly-broken' && t.after?.required === true).map((t) => t.id);
-  const partial = !before.summary.complete || !after.summary.complete || before.summary.unknown > 0 || after.summary.unknown > 0;
+  const partial = before.summary.stoppedBy !== null || after.summary.stoppedBy !== null || targets.some((t) => t.before?.verdict === 'unknown' || t.after?.verdict === 'unknown');
   return {
     kind: DIFF_KIND,
     schemaVersion: DIFF_SCHEMA_VERSION,

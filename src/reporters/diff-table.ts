@@ -39,6 +39,24 @@ function detailOf(target: TargetDiff): string {
   return '';
 }
 
+/**
+ * Rows of label, name and transition: in three columns when the names fit whole beside the
+ * transitions, else the transition under each name. A name is what an admin searches the
+ * firewall for, so it is never cut; it wraps only when it is wider than the terminal.
+ */
+function layout(rows: ReadonlyArray<readonly [string, string, string]>, width: number): string[][] {
+  const widest = (i: number): number => Math.max(...rows.map((row) => escapeControl(row[i] ?? '').length));
+  if (2 + widest(0) + 2 + widest(1) + 2 + widest(2) <= width) return layoutRows(rows.map(([label, name, change]) => [`  ${label}`, name, change]), new Set(), width);
+  const labelWidth = widest(0);
+  const under = ' '.repeat(labelWidth + 4);
+  return rows.map(([label, name, change]) => {
+    const shown = escapeControl(name);
+    // On a very narrow terminal a name goes under its label rather than being broken.
+    const head = under.length + shown.length <= width ? [`  ${label.padEnd(labelWidth)}  ${shown}`] : [`  ${label}`, ...wrap(`    ${shown}`, width, '    ')];
+    return [...head, ...wrap(`${under}${escapeControl(change)}`, width, under)];
+  });
+}
+
 /** Colours the label a laid-out row starts with; the layout was measured without colour. */
 function paintLead(line: string, label: string, colour: Colour, options: TextOptions): string {
   const at = line.indexOf(label);
@@ -78,8 +96,7 @@ export function renderDiffTable(diff: ReportDiff, options: TextOptions = PLAIN):
   const features = diff.features.filter((f) => f.change !== 'unchanged');
   out.push('Features');
   if (features.length > 0) {
-    const rows = features.map((f) => [`  ${LABEL[f.change]}`, `${f.name} (${f.id})`, describeFeatureTransition(f)]);
-    const laid = layoutRows(rows, new Set(), options.width);
+    const laid = layout(features.map((f) => [LABEL[f.change], `${f.name} (${f.id})`, describeFeatureTransition(f)]), options.width);
     features.forEach((feature, i) => {
       const [first = '', ...rest] = laid[i] ?? [];
       out.push(paintLead(first, LABEL[feature.change], COLOUR[feature.change], options), ...rest);
@@ -93,9 +110,7 @@ export function renderDiffTable(diff: ReportDiff, options: TextOptions = PLAIN):
   const targets = diff.targets.filter((t) => t.change !== 'unchanged');
   out.push('Targets');
   if (targets.length > 0) {
-    // The transition is the last column, so it wraps rather than being cut; the detail goes below.
-    const rows = targets.map((t) => [`  ${LABEL[t.change]}`, t.id, describeTransition(t)]);
-    const laid = layoutRows(rows, new Set(), options.width);
+    const laid = layout(targets.map((t) => [LABEL[t.change], t.id, describeTransition(t)]), options.width);
     targets.forEach((target, i) => {
       const [first = '', ...rest] = laid[i] ?? [];
       out.push(paintLead(first, LABEL[target.change], COLOUR[target.change], options), ...rest);
