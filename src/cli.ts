@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from './model/errors.js';
-import { CHECK_FORMATS } from './reporters/formats.js';
+import { CHECK_FORMATS, DIFF_FORMATS } from './reporters/formats.js';
 import { installProcessGuard } from './commands/guard.js';
 import { streamWriter } from './io/stdout.js';
 import { escapeControl, escapeControlKeepLines } from './model/text.js';
@@ -15,6 +15,7 @@ import { addCheckOptions, CHECK_EXAMPLE, type CheckOptions } from './commands/ch
 import { OUT_HELP } from './commands/out-option.js';
 import type { DemoOptions } from './commands/demo.js';
 import { addRulesOptions, type RulesOptions } from './commands/rules-options.js';
+import { DIFF_EXAMPLE, type DiffOptions } from './commands/diff-options.js';
 
 /**
  * Exit codes, as knip and most linters use them: 0 all good, 1 something required
@@ -82,6 +83,19 @@ export function buildProgram(): Command {
     .action(async (options: DemoOptions) => {
       const { runDemo } = await import('./commands/demo.js');
       process.exitCode = await runDemo(options, packageVersion(), write);
+    });
+
+  program
+    .command('diff')
+    .description('compare two saved check reports: what was fixed, what newly broke, what is still broken')
+    .argument('<before>', 'the earlier report (check --out FILE, or -o json), - for standard input')
+    .argument('<after>', 'the later report, - for standard input')
+    .addOption(outputOption(DIFF_FORMATS))
+    .addOption(outOption())
+    .addHelpText('after', DIFF_EXAMPLE)
+    .action(async (before: string, after: string, options: DiffOptions) => {
+      const { runDiff } = await import('./commands/diff.js');
+      process.exitCode = await runDiff(before, after, options, write);
     });
 
   program

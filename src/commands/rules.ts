@@ -1,7 +1,7 @@
 import { expandCatalog } from '../catalog/expand.js';
 import { InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
-import { readCheckReport } from '../report/read-report.js';
+import { readReport } from '../report/read.js';
 import { planFromReport, planFromTargets, type RulesPlan } from '../remedies/plan.js';
 import { isAzureResourceName, isSourceAddress, partitionEntries } from '../remedies/validate.js';
 import { RULES_FORMATS, type RulesRenderOptions } from '../reporters/rules-formats.js';
@@ -26,7 +26,7 @@ function planFor(options: RulesOptions, warn: (line: string) => void): RulesPlan
   if (options.fromReport !== undefined) {
     const given = [...Object.keys(factsFromFlags(options)), ...(['workspaceJson', 'catalog', 'features'] as const).filter((k) => options[k] !== undefined)];
     if (given.length > 0) throw new InputError('--from-report', 'takes the workspace from the report; leave out the workspace flags');
-    const report = readCheckReport(options.fromReport, '--from-report');
+    const report = readReport(options.fromReport);
     return planFromReport(report.targets, report.facts);
   }
   const { catalog, facts, features, warnings } = resolveWorkspace(options);

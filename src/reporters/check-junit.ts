@@ -11,7 +11,7 @@ import type { CheckReport } from '../report/report.js';
  */
 
 /** XML 1.0 allows no control characters but tab and line breaks, even escaped. */
-function xml(text: string): string {
+export function xml(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
     .replace(/&/g, '&amp;')

@@ -8,3 +8,7 @@ export type CheckFormat = (typeof CHECK_FORMATS)[number];
 /** Lists and explanations: a table to read, JSON for scripts. */
 export const LIST_FORMATS = ['table', 'json'] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
+
+/** The formats `diff` prints in. */
+export const DIFF_FORMATS = ['table', 'json', 'markdown', 'junit'] as const;
+export type DiffFormat = (typeof DIFF_FORMATS)[number];

@@ -1,9 +1,14 @@
 import type { CheckReport } from '../report/report.js';
+import type { ReportDiff } from '../report/diff.js';
+import { renderDiffJson } from './diff-json.js';
+import { renderDiffJunit } from './diff-junit.js';
+import { renderDiffMarkdown } from './diff-markdown.js';
+import { renderDiffTable } from './diff-table.js';
 import { checkJsonChunks } from './check-json.js';
 import { renderCheckJunit } from './check-junit.js';
 import { renderCheckMarkdown } from './check-markdown.js';
 import { renderCheckTable } from './check-table.js';
-import type { CheckFormat } from './formats.js';
+import type { CheckFormat, DiffFormat } from './formats.js';
 import type { TextOptions } from './terminal.js';
 
 /**
@@ -22,3 +27,11 @@ export const CHECK_REPORTERS: Readonly<Record<CheckFormat, (report: CheckReport,
  * commands' last escaping pass would show their own escape codes as text.
  */
 export const CHECK_SELF_ESCAPING: readonly CheckFormat[] = ['table'];
+
+/** The same for `diff`: each format a pure function of the comparison. */
+export const DIFF_REPORTERS: Readonly<Record<DiffFormat, (diff: ReportDiff, options: TextOptions) => Iterable<string>>> = {
+  table: (diff, options) => [renderDiffTable(diff, options)],
+  json: (diff) => [renderDiffJson(diff)],
+  markdown: (diff) => [renderDiffMarkdown(diff)],
+  junit: (diff) => [renderDiffJunit(diff)],
+};

@@ -66,6 +66,11 @@ export function wrap(text: string, width: number, indent: string, firstRoom = wi
     else {
       lines.push(line);
       line = rest;
+      // Later lines have less room than the first: a word that fitted there may not here.
+      while (line.length > limit()) {
+        lines.push(line.slice(0, limit()));
+        line = line.slice(limit());
+      }
     }
   }
   if (line !== '' || lines.length === 0) lines.push(line);

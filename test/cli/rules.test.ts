@@ -81,9 +81,9 @@ t.test('bad input is one line and exit 2', async (t) => {
   writeFileSync(broken, JSON.stringify({ ...JSON.parse(readFileSync(FIREWALL_REPORT, 'utf8')), targets: [{ host: 'x' }] }));
   const cases: Array<[string[], RegExp]> = [
     [['rules', '-o', 'pdf'], /argument 'pdf' is invalid/],
-    [['rules', '--from-report', notReport], /is not an aml-netcheck check report/],
-    [['rules', '--from-report', oldReport], /is a report of schemaVersion '1'; this aml-netcheck reads schemaVersion 2/],
-    [['rules', '--from-report', broken], /does not match the report schema at \/targets\/0/],
+    [['rules', '--from-report', notReport], /is not an aml-netcheck report/],
+    [['rules', '--from-report', oldReport], /is schema version 1; this aml-netcheck reads version 2 \(an older aml-netcheck wrote it/],
+    [['rules', '--from-report', broken], /is not a valid aml-netcheck report: targets\[0\]/],
     [['rules', '--from-report', join(dir, 'missing.json')], /missing\.json/],
     [['rules', '--from-report', FIREWALL_REPORT, '--region', 'westus2'], /--from-report: takes the workspace from the report/],
     [['rules', ...WORKSPACE, '-o', 'az', '--resource-group', "rg'; touch pwned"], /--resource-group: 'rg'; touch pwned' is not an Azure resource name/],

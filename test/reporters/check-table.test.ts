@@ -42,6 +42,7 @@ t.test('wrap and elide', async (t) => {
   t.same(wrap('    fix: a b', 80, '  '), ['    fix: a b'], 'a short line keeps its indentation');
   t.same(wrap('    fix: aaaa bbbb cccc', 20, '      '), ['    fix: aaaa bbbb', '      cccc'], 'continuation lines take the hanging indent');
   t.same(wrap('x'.repeat(25), 10, ''), ['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(5)], 'a word longer than a line is cut');
+  t.same(wrap(`ab ${'x'.repeat(18)}`, 20, ' '.repeat(8)), ['ab', `${' '.repeat(8)}${'x'.repeat(12)}`, `${' '.repeat(8)}${'x'.repeat(6)}`], 'a word that fits the first line but not the indented ones is cut to their room');
   t.equal(elide('abcdefghijklmnopqrstuvwxyz', 9), 'abcd…wxyz');
   t.equal(elide('short', 9), 'short');
 });

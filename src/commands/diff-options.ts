@@ -1,0 +1,19 @@
+import type { DiffFormat } from '../reporters/formats.js';
+
+/** What the CLI needs of `diff` before running it: kept apart so --help loads no reader or reporter. */
+export interface DiffOptions {
+  readonly output: DiffFormat;
+  readonly out?: string[];
+}
+
+export const DIFF_EXAMPLE = `
+Example:
+  $ aml-netcheck check ... --out before.json
+  # change the firewall, then:
+  $ aml-netcheck check ... --out after.json
+  $ aml-netcheck diff before.json after.json
+  $ aml-netcheck check ... -o json | aml-netcheck diff before.json - -o junit > diff.xml
+
+Exit codes: 0 nothing newly broken (fixed, still broken or unchanged), 1 a feature newly
+broken or a required endpoint newly blocked, 2 a file that is not an aml-netcheck report of
+this schema version. A target without a verdict in one run is neither fixed nor broken.`;

@@ -1,0 +1,165 @@
+import type { ErrorObject } from 'ajv';
+import { decodeInputText, InputFileError, nestedDeeperThan, readInputFile } from '../io/input-file.js';
+import { formatKeyPath, InputError } from '../model/errors.js';
+import { escapeControl, quote, truncate } from '../model/text.js';
+import { REPORT_SCHEMA_VERSION, type CheckReport } from './report.js';
+import { reportSchemaProblems } from './report-schema.js';
+import { DIFF_KIND } from './diff.js';
+
+/**
+ * Reads a report that `check` or `demo` saved (`--out FILE`, or `-o json > FILE`: the same
+ * text), for `diff` and `merge`. Whatever the file holds, the answer is the report or one
+ * InputError naming the file and the problem; nothing else is trusted before the schema
+ * has accepted it.
+ */
+
+/**
+ * Reports are larger than the other inputs: about 4.5 KiB a target, so a run of several
+ * thousand targets passes the 16 MiB an input file may otherwise have.
+ */
+export const REPORT_MAX_BYTES = 64 * 1024 * 1024;
+
+/** A real report nests eight levels; far deeper data is not one, and would strain the validator. */
+const REPORT_MAX_DEPTH = 32;
+
+/** How many of the schema's complaints one error line names. */
+const PROBLEMS_SHOWN = 2;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The file as messages name it: `-` is standard input. */
+export function reportLabel(file: string): string {
+  return file === '-' ? 'standard input' : escapeControl(truncate(file));
+}
+
+export function readReport(file: string): CheckReport {
+  const label = reportLabel(file);
+  const fail = (message: string): never => {
+    throw new InputError(label, message);
+  };
+  let text: string;
+  try {
+    text = decodeInputText(readInputFile(file, label, { maxBytes: REPORT_MAX_BYTES }), label);
+  } catch (error) {
+    // The label already names the file: keep the reason alone.
+    if (error instanceof InputFileError) return fail(`cannot read the report: ${error.reason}`);
+    throw error;
+  }
+  if (text.trim() === '') return fail('is empty, not an aml-netcheck report');
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    return fail(`is not an aml-netcheck report: not valid JSON (${describeJsonError(error as Error, text)})${printedFormatHint(text)}`);
+  }
+  if (!isObject(document)) return fail(`is not an aml-netcheck report: the JSON is ${Array.isArray(document) ? 'a list' : typeof document === 'object' ? 'null' : `a ${typeof document}`}, not an object`);
+  if (document['kind'] === DIFF_KIND) return fail('is the output of aml-netcheck diff, not a check report: compare the reports check saved');
+  const tool = isObject(document['tool']) ? document['tool']['name'] : undefined;
+  if (tool !== 'aml-netcheck') return fail(`is not an aml-netcheck report (${tool === undefined ? 'it has no tool.name' : `tool.name is ${shown(tool)}`})`);
+  checkSchemaVersion(document['schemaVersion'], fail);
+  if (nestedDeeperThan(document, REPORT_MAX_DEPTH)) return fail(`is nested more than ${REPORT_MAX_DEPTH} levels deep: not an aml-netcheck report`);
+  const problems = reportSchemaProblems(document);
+  if (problems.length > 0) return fail(`is not a valid aml-netcheck report: ${describeProblems(problems, document)}`);
+  const report = document as unknown as CheckReport;
+  checkUniqueTargets(report, fail);
+  return report;
+}
+
+function checkSchemaVersion(version: unknown, fail: (message: string) => never): void {
+  if (version === REPORT_SCHEMA_VERSION) return;
+  const reads = `this aml-netcheck reads version ${REPORT_SCHEMA_VERSION}`;
+  if (typeof version !== 'number' || !Number.isInteger(version)) fail(version === undefined ? `has no schemaVersion; ${reads}` : `has schemaVersion ${quote(JSON.stringify(version))}, not a whole number; ${reads}`);
+  const hint = (version as number) < REPORT_SCHEMA_VERSION ? 'an older aml-netcheck wrote it: run the check again with this one' : 'a newer aml-netcheck wrote it: upgrade this one';
+  fail(`is schema version ${String(version)}; ${reads} (${hint})`);
+}
+
+/** Two targets with one id would make every comparison by id ambiguous. */
+function checkUniqueTargets(report: CheckReport, fail: (message: string) => never): void {
+  const seen = new Map<string, number>();
+  report.targets.forEach((target, index) => {
+    const key = `${target.direction} ${target.id}`;
+    const first = seen.get(key);
+    if (first !== undefined) fail(`targets[${index}].id: ${quote(target.id)} is listed twice (first at targets[${first}])`);
+    seen.set(key, index);
+  });
+}
+
+/** The report printed in another format is the likeliest non-JSON file to be given here. */
+function printedFormatHint(text: string): string {
+  const start = text.trimStart();
+  const format = start.startsWith('aml-netcheck ') ? 'table' : start.startsWith('## aml-netcheck') ? 'Markdown' : start.startsWith('<?xml') || start.startsWith('<testsuites') ? 'JUnit' : null;
+  return format === null ? '' : `; it looks like the ${format} output: save the report with --out FILE or -o json`;
+}
+
+function describeJsonError(error: Error, text: string): string {
+  // Node 20 quotes the start of the text after the token; the file's name says which text.
+  const message = error.message.replace(/ in JSON at position \d+.*$/s, '').replace(/^(Unexpected token '.+?'), ".*$/s, '$1');
+  const offset = /position (\d+)/.exec(error.message)?.[1];
+  if (offset === undefined) return truncate(escapeControl(message));
+  const before = text.slice(0, Number(offset));
+  return `${truncate(escapeControl(message))} at line ${before.split('\n').length} column ${Number(offset) - before.lastIndexOf('\n')}`;
+}
+
+/** The JSON pointer of an Ajv error as the segments a reader knows: targets[3].verdict. */
+function segmentsOf(pointer: string): Array<string | number> {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s));
+}
+
+function valueAt(document: unknown, segments: ReadonlyArray<string | number>): unknown {
+  let node = document;
+  for (const segment of segments) node = isObject(node) || Array.isArray(node) ? (node as Record<string | number, unknown>)[segment] : undefined;
+  return node;
+}
+
+/** A value as JSON writes it, so a string "2" and a number 2 read differently. */
+function shown(value: unknown): string {
+  return escapeControl(truncate(JSON.stringify(value) ?? 'nothing'));
+}
+
+function describeProblem(error: ErrorObject, document: unknown): string {
+  const segments = segmentsOf(error.instancePath);
+  const value = valueAt(document, segments);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return `${formatKeyPath([...segments, String(params['missingProperty'])])} is missing`;
+    case 'additionalProperties':
+      return `${formatKeyPath(segments)}: unknown key ${quote(params['additionalProperty'])}`;
+    case 'enum':
+      return `${formatKeyPath(segments)} is ${shown(value)}, not one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `${formatKeyPath(segments)} is ${shown(value)}, not ${JSON.stringify(params['allowedValue'])}`;
+    case 'type':
+      return `${formatKeyPath(segments)} is ${shown(value)}, not ${String(params['type'])}`;
+    default:
+      return `${formatKeyPath(segments)} ${error.message ?? 'is not valid'} (it is ${shown(value)})`;
+  }
+}
+
+/**
+ * The schema's first complaints, most specific first. A value that matches none of several
+ * forms (`anyOf`) gets one complaint per form and one for the `anyOf`: they are said together.
+ */
+function describeProblems(errors: readonly ErrorObject[], document: unknown): string {
+  const concrete = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
+  const deepest = Math.max(...concrete.map((e) => e.instancePath.length));
+  const chosen = concrete.filter((e) => e.instancePath.length === deepest);
+  const first = chosen[0];
+  if (first === undefined) return describeProblem(errors[0] as ErrorObject, document);
+  const atSamePath = chosen.filter((e) => e.instancePath === first.instancePath);
+  if (atSamePath.length > 1 && atSamePath.every((e) => e.keyword === 'type')) {
+    const segments = segmentsOf(first.instancePath);
+    return `${formatKeyPath(segments)} is ${shown(valueAt(document, segments))}, not ${atSamePath.map((e) => String((e.params as Record<string, unknown>)['type'])).join(' or ')}`;
+  }
+  return atSamePath
+    .slice(0, PROBLEMS_SHOWN)
+    .map((e) => describeProblem(e, document))
+    .join('; ');
+}
