@@ -108,7 +108,7 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
 export async function emitReport(report: CheckReport, output: CheckFormat, out: string | undefined, write: Write): Promise<void> {
   const options = textOptionsFor(process.stdout, process.env);
   const text = (): string => [...CHECK_REPORTERS[output](report, options)].join('');
-  await emit({ json: () => checkJsonChunks(report), text, textEscaped: output === 'table' }, output === 'json' ? 'json' : 'table', out, write);
+  await emit({ json: () => checkJsonChunks(report), text, textEscaped: output === 'table' || output === 'html' }, output === 'json' ? 'json' : 'table', out, write);
 }
 
 /** `check`: reads the flags, runs every check, prints the report; resolves to the exit code. */

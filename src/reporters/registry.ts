@@ -1,4 +1,5 @@
 import type { CheckReport } from '../report/report.js';
+import { renderCheckHtml } from './check-html.js';
 import { checkJsonChunks } from './check-json.js';
 import { renderCheckJunit } from './check-junit.js';
 import { renderCheckMarkdown } from './check-markdown.js';
@@ -15,4 +16,5 @@ export const CHECK_REPORTERS: Readonly<Record<CheckFormat, (report: CheckReport,
   json: checkJsonChunks,
   markdown: (report) => [renderCheckMarkdown(report)],
   junit: (report) => [renderCheckJunit(report)],
+  html: (report) => [renderCheckHtml(report)],
 };
