@@ -11,9 +11,6 @@ import { escapeControl } from '../model/text.js';
 /** Markup known to be safe: written here, or built by `html` from escaped values. */
 export class Html {
   constructor(readonly markup: string) {}
-  toString(): string {
-    return this.markup;
-  }
 }
 
 /** What `html` accepts in a hole. Nothing (false, null, undefined) renders as nothing, so `${cond && html`…`}` works. */
@@ -168,7 +165,7 @@ const BASE_STYLE = `
 :root{color-scheme:light dark;--bg:#f5f6f8;--fg:#1b2330;--muted:#5b6575;--card:#fff;--line:#d8dde5;--head:#eef1f5;--accent:#1f5fbf;
 --bad:#b3261e;--bad-bg:#fde8e6;--warn:#8a5300;--warn-bg:#fff1d6;--unknown:#7a3aa0;--unknown-bg:#f2e6fa;--good:#1f7a35;--good-bg:#e3f4e6;--mute:#6b7280;--mute-bg:#eceef2;
 --dns:#5b8def;--tcp:#2bb3a3;--tls:#a77be0;--http:#e7a33e}
-@media (prefers-color-scheme:dark){:root{--bg:#12151a;--fg:#e4e8ee;--muted:#9aa4b2;--card:#1a1f26;--line:#2e3541;--head:#212731;--accent:#7fb0ff;
+@media screen and (prefers-color-scheme:dark){:root{--bg:#12151a;--fg:#e4e8ee;--muted:#9aa4b2;--card:#1a1f26;--line:#2e3541;--head:#212731;--accent:#7fb0ff;
 --bad:#ff8a80;--bad-bg:#3d1c1c;--warn:#ffc266;--warn-bg:#3a2b12;--unknown:#d7a6f5;--unknown-bg:#2f2139;--good:#7ed68f;--good-bg:#15301d;--mute:#9aa4b2;--mute-bg:#262c35}}
 *{box-sizing:border-box}
 [hidden]{display:none !important}
@@ -205,8 +202,8 @@ tr[class*=tone-] td:first-child{box-shadow:inset 4px 0 var(--tone)}
 .controls input,.controls select{font:inherit;padding:5px 8px;border:1px solid var(--line);border-radius:6px;background:var(--card);color:var(--fg)}
 .controls input{width:22em}
 .controls output{color:var(--muted);font-size:13px}
-@media print{:root{--bg:#fff;--card:#fff;--fg:#000;--head:#eee}main{max-width:none;padding:0}
-.controls,nav{display:none}thead th{position:static}thead{display:table-header-group}tr{break-inside:avoid}th button::after{content:none}
+@media print{:root{color-scheme:light;--bg:#fff;--card:#fff;--fg:#000;--head:#eee}main{max-width:none;padding:0}
+.controls,nav{display:none}tbody tr[hidden]{display:table-row !important}thead th{position:static}thead{display:table-header-group}tr{break-inside:avoid}th button::after{content:none}
 .card,table{border-color:#bbb}}
 `;
 

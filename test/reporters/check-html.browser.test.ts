@@ -83,7 +83,8 @@ t.test('the HTML report in Chromium', { skip }, async (t) => {
 
   t.test('it renders with no console message, no page error and no request but its own file', async (t) => {
     const { page, watched, ms } = await open();
-    t.comment(`${MAIN}: ${readFileSync(fileURLToPath(url)).length} bytes, loaded and rendered in ${ms} ms`);
+    const loadEnd = await page.evaluate<number>("performance.getEntriesByType('navigation')[0].loadEventEnd");
+    t.comment(`${MAIN}: ${readFileSync(fileURLToPath(url)).length} bytes, loaded in ${Math.round(loadEnd)} ms (page's own clock), ${ms} ms for page.goto`);
     t.same(watched.requests, [url], 'the document is the one request');
     t.same(watched.messages, [], 'no console message: a CSP violation would show here');
     t.equal(await page.locator('#target-table tbody tr').count(), report.targets.length);
@@ -151,6 +152,17 @@ t.test('the HTML report in Chromium', { skip }, async (t) => {
     t.equal(await page.locator('.controls').isVisible(), false);
     t.equal(await page.locator('#target-table th button').count(), 0);
     t.same(watched.requests, [url]);
+  });
+
+  t.test('printed, even from a dark screen: light, no controls, every row', async (t) => {
+    const { page } = await open({ colorScheme: 'dark' });
+    await page.locator('.controls select').selectOption('skipped');
+    const background = (): Promise<string> => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+    t.not(await background(), 'rgb(255, 255, 255)', 'dark on screen');
+    await page.emulateMedia({ media: 'print' });
+    t.equal(await background(), 'rgb(255, 255, 255)');
+    t.equal(await page.locator('.controls').isVisible(), false);
+    t.equal(await page.locator('#target-table tbody tr:visible').count(), report.targets.length, 'a filter set on screen does not cut the printout');
   });
 
   t.test('a screenshot of the whole page, light and dark', async (t) => {
