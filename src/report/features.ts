@@ -2,7 +2,7 @@ import type { Catalog } from '../catalog/types.js';
 import type { CheckedTarget, FeatureResult, FeatureStatus } from '../model/result.js';
 
 /** Features by impact, as every report lists them: broken first, then unknown, degraded, ok. */
-const FEATURE_STATUS_ORDER: Readonly<Record<FeatureStatus, number>> = { broken: 0, unknown: 1, degraded: 2, ok: 3, 'not-checked': 4 };
+export const FEATURE_STATUS_ORDER: Readonly<Record<FeatureStatus, number>> = { broken: 0, unknown: 1, degraded: 2, ok: 3, 'not-checked': 4 };
 
 export function byImpact(a: FeatureResult, b: FeatureResult): number {
   return FEATURE_STATUS_ORDER[a.status] - FEATURE_STATUS_ORDER[b.status];

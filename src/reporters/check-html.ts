@@ -3,7 +3,7 @@ import { formatDuration } from '../model/duration.js';
 import type { Phase } from '../model/phases.js';
 import { REASONS } from '../model/reasons.js';
 import type { CheckedTarget, FeatureResult, Verdict } from '../model/result.js';
-import { byImpact } from '../report/features.js';
+import { byImpact, FEATURE_STATUS_ORDER } from '../report/features.js';
 import type { CheckReport, ExitCode, StoppedBy } from '../report/report.js';
 import { badge, breakable, FEATURE_TONE, html, renderPage, sortableTable, tableFilter, VERDICT_TONE, type Html, type Row, type Tone } from './html.js';
 
@@ -129,7 +129,6 @@ function featureMatrix(report: CheckReport): Html {
   const byId = new Map(report.targets.map((t) => [t.id, t]));
   const verdicts: ReadonlyArray<[Verdict, string]> = [['reachable', 'Reachable'], ['blocked', 'Blocked'], ['warning', 'Warning'], ['unknown', 'No verdict'], ['skipped', 'Skipped']];
   const features = [...report.features].sort(byImpact);
-  const statusRank = (f: FeatureResult): number => ['broken', 'unknown', 'degraded', 'ok', 'not-checked'].indexOf(f.status);
   const rows: Row[] = features.map((feature) => {
     const mine = report.targets.filter((t) => t.features.includes(feature.id));
     const counts = verdicts.map(([verdict]) => {
@@ -152,7 +151,7 @@ function featureMatrix(report: CheckReport): Html {
           }`,
           sort: feature.name,
         },
-        { content: badge(STATUS_LABEL[feature.status], tone), sort: statusRank(feature) },
+        { content: badge(STATUS_LABEL[feature.status], tone), sort: FEATURE_STATUS_ORDER[feature.status] },
         ...counts,
         { content: causes.length === 0 ? '' : html`<ul class="plain">${causes}</ul>`, sort: feature.blockedBy.length },
       ],
