@@ -5,7 +5,7 @@ import type { CheckedTarget, FeatureResult, FeatureStatus } from '../model/resul
  * Features by impact, as every report lists them: what is known to fail first (broken, then
  * degraded), then what the run could not tell, then what works, then what was not checked.
  */
-const FEATURE_STATUS_ORDER: Readonly<Record<FeatureStatus, number>> = { broken: 0, degraded: 1, unknown: 2, ok: 3, 'not-checked': 4 };
+export const FEATURE_STATUS_ORDER: Readonly<Record<FeatureStatus, number>> = { broken: 0, degraded: 1, unknown: 2, ok: 3, 'not-checked': 4 };
 
 export function byImpact(a: FeatureResult, b: FeatureResult): number {
   return FEATURE_STATUS_ORDER[a.status] - FEATURE_STATUS_ORDER[b.status];

@@ -4,6 +4,7 @@ import { renderDiffJson } from './diff-json.js';
 import { renderDiffJunit } from './diff-junit.js';
 import { renderDiffMarkdown } from './diff-markdown.js';
 import { renderDiffTable } from './diff-table.js';
+import { renderCheckHtml } from './check-html.js';
 import { checkJsonChunks } from './check-json.js';
 import { renderCheckJunit } from './check-junit.js';
 import { renderCheckMarkdown } from './check-markdown.js';
@@ -20,13 +21,14 @@ export const CHECK_REPORTERS: Readonly<Record<CheckFormat, (report: CheckReport,
   json: checkJsonChunks,
   markdown: (report) => [renderCheckMarkdown(report)],
   junit: (report) => [renderCheckJunit(report)],
+  html: (report) => [renderCheckHtml(report)],
 };
 
 /**
  * The formats whose reporter escapes every value it lays out itself, and may colour: the
  * commands' last escaping pass would show their own escape codes as text.
  */
-export const CHECK_SELF_ESCAPING: readonly CheckFormat[] = ['table'];
+export const CHECK_SELF_ESCAPING: readonly CheckFormat[] = ['table', 'html'];
 
 /** The same for `diff`: each format a pure function of the comparison. */
 export const DIFF_REPORTERS: Readonly<Record<DiffFormat, (diff: ReportDiff, options: TextOptions) => Iterable<string>>> = {

@@ -76,7 +76,7 @@ t.test('check on loopback: JSON on stdout and in --out, valid against the schema
   t.equal(readFileSync(out, 'utf8'), run.stdout, '--out holds the same report');
 });
 
-t.test('-o markdown and -o junit print the same run in those formats; --out still saves JSON', async (t) => {
+t.test('-o markdown, -o junit and -o html print the same run in those formats; --out still saves JSON', async (t) => {
   const { dir, args } = await simulation(t);
   const out = join(dir, 'report.json');
   const junit = await runCli([...args, '--timeout', '500ms', '-o', 'junit', '--out', out]);
@@ -87,9 +87,14 @@ t.test('-o markdown and -o junit print the same run in those formats; --out stil
   const markdown = await runCli([...args, '--timeout', '500ms', '-o', 'markdown']);
   t.equal(markdown.code, 1);
   t.match(markdown.stdout, /\n### Blocked\n\n\| Target \| Features \| Reason \| Detail \| Fix \|\n\| --- \| --- \| --- \| --- \| --- \|\n\| `share\.sim\.test:18445` \| sim-test \| `tcp-timeout` \|/);
+  const htmlOut = join(dir, 'report-from-html.json');
+  const html = await runCli([...args, '--timeout', '500ms', '-o', 'html', '--out', htmlOut]);
+  t.equal(html.code, 1, html.stderr);
+  t.match(html.stdout, /^<!doctype html>\n[^]*<tr data-tags="blocked problem required" class="tone-bad"><td><code>share\.<wbr>sim\.<wbr>test:<wbr>18445<\/code><\/td><td>sim-test<\/td>[^]*<\/html>\n$/);
+  t.same(reportSchemaErrors(JSON.parse(readFileSync(htmlOut, 'utf8'))), [], 'with -o html too, the saved file is the JSON report');
   const bad = await runCli([...args, '-o', 'yaml']);
   t.equal(bad.code, 2);
-  t.match(bad.stderr, /argument 'yaml' is invalid\. Allowed choices are table, json, markdown, junit/);
+  t.match(bad.stderr, /argument 'yaml' is invalid\. Allowed choices are table, json, markdown, junit, html/);
 });
 
 t.test('the table fits COLUMNS and colours only when FORCE_COLOR asks, never under NO_COLOR', async (t) => {

@@ -42,3 +42,17 @@ t.test('the demo table says what it is and what broke', async (t) => {
   t.match(run.stdout, /fix:\s+exempt repo\.anaconda\.com from TLS inspection/);
   t.match(run.stdout, /Broken: .*workspace-storage/);
 });
+
+t.test('demo -o html prints one whole HTML document that names what broke', async (t) => {
+  const run = await runCli(['demo', '-o', 'html'], { timeoutMs: 60_000 });
+  t.equal(run.code, 1);
+  t.equal(run.stderr, '');
+  t.match(run.stdout, /^<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;/);
+  t.match(run.stdout, /<\/html>\n$/);
+  t.equal(run.stdout.match(/<html\b/g)?.length, 1, 'one document, nothing printed around it');
+  t.match(run.stdout, /<strong>6 features broken: 7 required endpoints blocked\.<\/strong> <span class="exit">Exit code 1: a required endpoint is blocked\.<\/span>/);
+  for (const id of ['compute-cluster', 'compute-instance', 'integrated-notebook', 'python-packages', 'r-packages', 'workspace-storage']) {
+    t.match(run.stdout, new RegExp(`<tr data-tags="broken" class="tone-bad"><td data-sort="[^"]+"><strong>[^<]+</strong> <code class="muted">${id}</code><div class="impact">`), `${id} is broken`);
+  }
+  t.match(run.stdout, '<div class="fix">exempt repo.anaconda.com from TLS inspection');
+});
