@@ -16,6 +16,6 @@ export async function runDiff(beforeFile: string, afterFile: string, options: Di
   const after = readReport(afterFile);
   const diff = diffReports(before, after);
   for (const warning of diff.warnings) process.stderr.write(`aml-netcheck: warning: ${escapeControl(warning)}\n`);
-  await emit({ render: renderEach(DIFF_FORMATS, (format, text) => DIFF_REPORTERS[format](diff, text)), selfEscaping: ['table'] }, options.output, files, write);
+  await emit({ render: renderEach(DIFF_FORMATS, (format, text) => DIFF_REPORTERS[format](diff, text)), selfEscaping: ['table', 'html'] }, options.output, files, write);
   return diff.summary.exitCode;
 }

@@ -10,5 +10,5 @@ export const LIST_FORMATS = ['table', 'json'] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
 
 /** The formats `diff` prints in. */
-export const DIFF_FORMATS = ['table', 'json', 'markdown', 'junit'] as const;
+export const DIFF_FORMATS = ['table', 'json', 'markdown', 'junit', 'html'] as const;
 export type DiffFormat = (typeof DIFF_FORMATS)[number];

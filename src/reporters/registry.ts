@@ -2,6 +2,7 @@ import type { CheckReport } from '../report/report.js';
 import type { ReportDiff } from '../report/diff.js';
 import { renderDiffJson } from './diff-json.js';
 import { renderDiffJunit } from './diff-junit.js';
+import { renderDiffHtml } from './diff-html.js';
 import { renderDiffMarkdown } from './diff-markdown.js';
 import { renderDiffTable } from './diff-table.js';
 import { renderCheckHtml } from './check-html.js';
@@ -36,4 +37,5 @@ export const DIFF_REPORTERS: Readonly<Record<DiffFormat, (diff: ReportDiff, opti
   json: (diff) => [renderDiffJson(diff)],
   markdown: (diff) => [renderDiffMarkdown(diff)],
   junit: (diff) => [renderDiffJunit(diff)],
+  html: (diff) => [renderDiffHtml(diff)],
 };

@@ -46,7 +46,7 @@ t.test('the change undone: exit 1, and what newly broke is named', async (t) => 
   t.match(run.stdout, /\nNewly broken: azure-ad, login\.microsoftonline\.com:80, /);
 });
 
-t.test('every format prints the same comparison; --out saves it as JSON', async (t) => {
+t.test('every format prints the same comparison; --out saves the format its name ends in', async (t) => {
   const out = path.join(dir, 'diff.json');
   const json = await runCli(['diff', WITH_PROXY, WITHOUT_PROXY, '-o', 'json', '--out', out]);
   t.equal(json.code, 1);
@@ -59,6 +59,11 @@ t.test('every format prints the same comparison; --out saves it as JSON', async 
   const junit = await runCli(['diff', WITH_PROXY, WITHOUT_PROXY, '-o', 'junit']);
   t.equal(XMLValidator.validate(junit.stdout), true);
   t.match(junit.stdout, /<testsuites name="aml-netcheck diff" tests="7" failures="5" errors="0" skipped="2"/);
+  const page = path.join(dir, 'diff.html');
+  const html = await runCli(['diff', WITH_PROXY, WITHOUT_PROXY, '-o', 'html', '--out', page]);
+  t.equal(html.code, 1);
+  t.match(html.stdout, /^<!doctype html>\n[\s\S]*<h1>aml-netcheck diff<\/h1>[\s\S]*1 feature newly broken/);
+  t.equal(readFileSync(page, 'utf8'), html.stdout, '.html gets the page');
 });
 
 t.test('- reads a report from standard input, as a pipe from check -o json gives it', async (t) => {
@@ -79,7 +84,8 @@ t.test('bad input: one line naming the file and the problem, exit 2, nothing on 
     [[REPORTS, WITH_PROXY], /^aml-netcheck: test\/fixtures\/reports: cannot read the report: is a directory, not a file$/m],
     [['-', '-'], /^aml-netcheck: diff: BEFORE and AFTER cannot both be standard input \(-\)$/m],
     [[WITH_PROXY], /^aml-netcheck: missing required argument 'after'/],
-    [[WITH_PROXY, WITH_PROXY, '-o', 'html'], /^aml-netcheck: option '-o, --output <format>' argument 'html' is invalid/],
+    [[WITH_PROXY, WITH_PROXY, '-o', 'bicep'], /^aml-netcheck: option '-o, --output <format>' argument 'bicep' is invalid/],
+    [[WITH_PROXY, WITH_PROXY, '--out', path.join(dir, 'diff.bicep')], /^aml-netcheck: --out: '.*diff\.bicep' names bicep by its ending \.bicep, which this command does not write/],
     [[WITH_PROXY, WITH_PROXY, '--out', path.join(dir, 'no-such-dir', 'x.json')], /^aml-netcheck: --out: cannot write/],
   ];
   for (const [args, message] of cases) {
