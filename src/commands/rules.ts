@@ -40,7 +40,7 @@ export async function runRules(options: RulesOptions, write: Write, warn: (line:
   const settings = renderOptions(options);
   const plan = planFor(options, warn);
   for (const line of partitionEntries(plan.allow).refused) warn(`aml-netcheck: warning: ${line}`);
-  const render = renderEach(RULES_FORMATS, (format) => [RULES_RENDERERS[format](plan, settings)]);
+  const render = renderEach(RULES_FORMATS, (format, text) => [RULES_RENDERERS[format](plan, settings, text)]);
   // CSV neutralises spreadsheet formulas itself; every other format gets the usual last escaping pass.
   await emit({ render, selfEscaping: ['csv'] }, options.output, files, write);
   return 0;

@@ -36,11 +36,17 @@ export function layoutRows(cells: ReadonlyArray<readonly string[]>, right: Reado
     widths = widthsOf(rows);
   }
   let overflow = Number.POSITIVE_INFINITY;
-  // A list read line by line: its last column is worth more room than a rare long name.
+  // A list read line by line: its last column is worth more room than a rare long name, but
+  // not so much that most names leave their row.
   const fairRoom = Math.min(widths[last] ?? 0, FAIR_LAST_COLUMN);
   if (keepWhole && Number.isFinite(maxWidth) && last > 0 && room() < fairRoom) {
-    overflow = Math.max(MIN_ELIDED, (widths[0] ?? 0) - (fairRoom - room()));
-    widths = [Math.min(widths[0] ?? 0, overflow), ...widths.slice(1)];
+    const first = widths[0] ?? 0;
+    const names = rows.slice(1).map((row) => (row[0] ?? '').length).sort((a, b) => a - b);
+    const most = names[Math.floor(names.length * 0.9)] ?? first;
+    const fair = first - (fairRoom - room());
+    const tight = first - Math.max(0, MIN_LAST_COLUMN - room());
+    overflow = Math.max(MIN_ELIDED, fair, Math.min(most, tight));
+    widths = [Math.min(first, overflow), ...widths.slice(1)];
   }
   // With too little room beside the other columns, the last one goes on its own lines below.
   const below = room() < MIN_LAST_COLUMN;

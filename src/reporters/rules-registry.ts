@@ -10,10 +10,11 @@ import { renderRulesMarkdown } from './rules-markdown.js';
 import { renderRulesNsg } from './rules-nsg.js';
 import { renderRulesProxy } from './rules-proxy.js';
 import { renderRulesTable } from './rules-table.js';
+import type { TextOptions } from './terminal.js';
 
 /** Every format `rules` prints, each a pure function of the plan. */
-export const RULES_RENDERERS: Readonly<Record<RulesFormat, (plan: RulesPlan, options: RulesRenderOptions) => string>> = {
-  table: renderRulesTable,
+export const RULES_RENDERERS: Readonly<Record<RulesFormat, (plan: RulesPlan, options: RulesRenderOptions, text: TextOptions) => string>> = {
+  table: (plan, _options, text) => renderRulesTable(plan, text),
   json: renderRulesJson,
   markdown: renderRulesMarkdown,
   csv: renderRulesCsv,

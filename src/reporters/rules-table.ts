@@ -3,6 +3,7 @@ import { escapeControl } from '../model/text.js';
 import type { AllowEntry, RulesPlan } from '../remedies/plan.js';
 import { describeRemedy } from '../remedies/remedy.js';
 import { formatColumns } from './columns.js';
+import { PLAIN, wrap, type TextOptions } from './terminal.js';
 
 export function scopeLine(plan: RulesPlan): string {
   const where = [CLOUD_NAMES[plan.cloud], plan.region ?? 'no region given'].join(', ');
@@ -15,22 +16,28 @@ export function remoteOf(entry: AllowEntry): string {
   return entry.direction === 'inbound' ? `from ${entry.serviceTag ?? ''}` : (entry.fqdn ?? entry.serviceTag ?? '');
 }
 
-/** `rules` as a table: the blocked targets and their fixes (from a report), then one line per rule. */
-export function renderRulesTable(plan: RulesPlan): string {
-  const out = [escapeControl(scopeLine(plan)), ''];
+/**
+ * `rules` as a table: the blocked targets and their fixes (from a report), then one line per
+ * rule. Fits the width: destinations stay whole (they are copied into firewalls), the
+ * features wrap in the last column.
+ */
+export function renderRulesTable(plan: RulesPlan, options: TextOptions = PLAIN): string {
+  const out = [...wrap(escapeControl(scopeLine(plan)), options.width, ''), ''];
   if (plan.findings.length > 0) {
     out.push('Blocked, and what fixes each:');
     for (const f of plan.findings) {
-      out.push(`  ${escapeControl(f.target)}  ${f.reason ?? ''}`);
-      for (const sentence of f.remedies.flatMap(describeRemedy)) out.push(`      fix:  ${escapeControl(sentence)}`);
+      out.push(...wrap(`  ${escapeControl(f.target)}  ${f.reason ?? ''}`, options.width, '    '));
+      for (const sentence of f.remedies.flatMap(describeRemedy)) out.push(...wrap(`      fix:  ${escapeControl(sentence)}`, options.width, '            '));
     }
     out.push('');
   }
   if (plan.allow.length > 0) {
-    const rows = [['DIRECTION', 'DESTINATION', 'PROTO', 'PORT', 'SERVICE TAG', 'FEATURES', 'REQUIRED']];
-    for (const e of plan.allow) rows.push([e.direction, remoteOf(e), e.protocol, String(e.port), e.serviceTag ?? '', e.features.join(','), e.required ? 'yes' : 'optional']);
-    out.push(formatColumns(rows.map((row) => row.map(escapeControl)), new Set([3])), '');
+    const rows = [['DESTINATION', 'DIR', 'PROTO', 'PORT', 'SERVICE TAG', 'FEATURES']];
+    for (const e of plan.allow) {
+      rows.push([remoteOf(e), e.direction === 'inbound' ? 'in' : 'out', e.protocol, String(e.port), e.serviceTag ?? '', `${e.features.join(', ')}${e.required ? '' : ' (optional)'}`]);
+    }
+    out.push(formatColumns(rows.map((row) => row.map(escapeControl)), new Set([3]), options.width, true), '');
   }
-  out.push('As commands: -o az (Firewall Policy), -o az-classic, -o nsg, -o bicep; -o csv for other firewalls; -o dns, -o proxy.');
+  out.push(...wrap('As commands: -o az (Firewall Policy), -o az-classic, -o nsg, -o bicep; -o csv for other firewalls; -o dns, -o proxy.', options.width, ''));
   return `${out.join('\n')}\n`;
 }

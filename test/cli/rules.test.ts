@@ -14,7 +14,7 @@ const DNS_REPORT = join(REPORTS, 'dns-with-private-endpoint-and-private-resource
 
 /** What each format must show for the workspace above. */
 const EXPECTED: Record<(typeof RULES_FORMATS)[number], RegExp> = {
-  table: /outbound +st1\.file\.core\.windows\.net +TCP +445/,
+  table: /st1\.file\.core\.windows\.net +out +TCP +445/,
   json: /"kind": "aml-netcheck-rules"/,
   markdown: /\| outbound \| `st1\.file\.core\.windows\.net` \| TCP \| 445 \|/,
   csv: /^outbound,workspace subnets,st1\.file\.core\.windows\.net,TCP,445,,/m,
@@ -102,4 +102,16 @@ t.test('rules --help names every format', async (t) => {
   const run = await runCli(['rules', '--help']);
   t.equal(run.code, 0);
   for (const format of RULES_FORMATS) t.match(run.stdout, new RegExp(`\\n  ${format.replace('-', '\\-')} +\\S`), format);
+});
+
+t.test('the rules table fits the width and keeps every destination whole', async (t) => {
+  const json = JSON.parse((await runCli(['rules', ...WORKSPACE, '-o', 'json'])).stdout) as { allow: Array<{ fqdn: string | null }> };
+  const names = new Set(json.allow.flatMap((entry) => (entry.fqdn === null ? [] : [entry.fqdn])));
+  for (const columns of [80, 100]) {
+    const run = await runCli(['rules', ...WORKSPACE], { env: { COLUMNS: String(columns) } });
+    t.equal(run.code, 0, run.stderr);
+    t.same(run.stdout.split('\n').filter((line) => line.length > columns && !names.has(line)), [], `COLUMNS=${columns}: no line is wider, but for a name on a line of its own`);
+    const whole = [...names].filter((name) => !new RegExp(`^${name.replace(/[.*]/g, '\\$&')}(?: |$)`, 'm').test(run.stdout));
+    t.same(whole, [], `COLUMNS=${columns}: every destination starts a line, whole`);
+  }
 });
