@@ -14,6 +14,7 @@ import { collect } from './commands/repeatable.js';
 import { addCheckOptions, CHECK_EXAMPLE, type CheckOptions } from './commands/check-options.js';
 import { OUT_HELP } from './commands/out-option.js';
 import type { DemoOptions } from './commands/demo.js';
+import { addK8sManifestOptions, K8S_MANIFEST_EXAMPLE, type K8sManifestOptions } from './commands/k8s-manifest-options.js';
 
 /**
  * Exit codes, as knip and most linters use them: 0 all good, 1 something required
@@ -77,6 +78,14 @@ export function buildProgram(): Command {
       const { runDemo } = await import('./commands/demo.js');
       process.exitCode = await runDemo(options, packageVersion(), write);
     });
+
+  const manifest = addWorkspaceOptions(program.command('k8s-manifest'))
+    .description('print the Kubernetes manifests (ServiceAccount, RBAC, facts ConfigMap, Job) that run check in a cluster, for kubectl apply -f -');
+  addK8sManifestOptions(manifest).addHelpText('after', K8S_MANIFEST_EXAMPLE);
+  manifest.action(async (options: K8sManifestOptions) => {
+    const { runK8sManifest } = await import('./commands/k8s-manifest.js');
+    process.exitCode = await runK8sManifest(options, packageVersion(), write);
+  });
 
   program
     .command('explain')
