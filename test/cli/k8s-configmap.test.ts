@@ -2,12 +2,13 @@
  * `check --k8s-configmap NAME`: the JSON report written into a ConfigMap through the in-cluster
  * API, against a fake kube-apiserver on loopback (HTTPS, its own CA, a bearer token).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { startSimulatedAzure } from '../../src/simulate/azure.js';
+import { createPki } from '../../src/simulate/pki.js';
 import { runCli } from '../helpers/cli.js';
 import { startFakeApiServer, type FakeApiServerOptions } from '../helpers/fake-kube-apiserver.js';
 
@@ -145,7 +146,7 @@ t.test('a write that fails is one line with the API status; stdout still has the
 
   const otherCa = await apiServer(t);
   const serviceAccount = (server: { env: Record<string, string> }, file: string): string => join(server.env['AML_NETCHECK_SERVICE_ACCOUNT_DIR'] as string, file);
-  writeFileSync(serviceAccount(otherCa, 'ca.crt'), readFileSync(serviceAccount(forbidden, 'ca.crt')));
+  writeFileSync(serviceAccount(otherCa, 'ca.crt'), createPki().trusted.cert);
   const untrusted = await runCli([...healthy, '--k8s-configmap', 'report'], { env: otherCa.env });
   t.equal(untrusted.code, 2, 'an API server whose certificate the service account CA did not sign is not trusted');
   t.match(untrusted.stderr, /^aml-netcheck: --k8s-configmap: cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:\d+ to write ConfigMap azureml\/report: (UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_SIGNATURE_FAILURE)/);

@@ -40,13 +40,15 @@ export interface FakeApiServer {
   close(): Promise<void>;
 }
 
+// Keys cost time; the servers of one test file share a CA.
+const pki = createPki();
+
 export async function startFakeApiServer(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
   const namespace = options.namespace ?? 'azureml';
   const allow = new Set(options.allow ?? ['create', 'get', 'update']);
   let conflicts = options.conflicts ?? 0;
   let version = 100;
   const token = `eyJhbGciOiJSUzI1NiJ9.fake-${Math.random().toString(36).slice(2)}`;
-  const pki = createPki();
   const credentials = pki.issue({ names: ['127.0.0.1'] });
   const calls: ApiCall[] = [];
   const configMaps = new Map<string, StoredConfigMap>();
