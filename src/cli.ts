@@ -16,6 +16,7 @@ import { OUT_HELP } from './commands/out-option.js';
 import type { DemoOptions } from './commands/demo.js';
 import { addRulesOptions, type RulesOptions } from './commands/rules-options.js';
 import { DIFF_EXAMPLE, type DiffOptions } from './commands/diff-options.js';
+import { addK8sManifestOptions, K8S_MANIFEST_EXAMPLE, type K8sManifestOptions } from './commands/k8s-manifest-options.js';
 
 /**
  * Exit codes, as knip and most linters use them: 0 all good, 1 something required
@@ -84,6 +85,14 @@ export function buildProgram(): Command {
       const { runDemo } = await import('./commands/demo.js');
       process.exitCode = await runDemo(options, packageVersion(), write);
     });
+
+  const manifest = addWorkspaceOptions(program.command('k8s-manifest'))
+    .description('print the Kubernetes manifests (ServiceAccount, RBAC, facts ConfigMap, Job) that run check in a cluster, for kubectl apply -f -');
+  addK8sManifestOptions(manifest).addHelpText('after', K8S_MANIFEST_EXAMPLE);
+  manifest.action(async (options: K8sManifestOptions) => {
+    const { runK8sManifest } = await import('./commands/k8s-manifest.js');
+    process.exitCode = await runK8sManifest(options, packageVersion(), write);
+  });
 
   program
     .command('diff')

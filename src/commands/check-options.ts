@@ -18,6 +18,8 @@ export interface CheckOptions extends WorkspaceOptionValues {
   logLevel: string;
   logFile?: string;
   progress: boolean;
+  k8sConfigmap?: string;
+  k8sLabel?: string[];
 }
 
 export const CHECK_EXAMPLE = `
@@ -31,7 +33,8 @@ Exit codes:
   1    a required endpoint is blocked
   2    bad input, or aml-netcheck failed (a bug on a target, or one that escaped every check)
   3    the --deadline cut the run short and nothing required was found blocked
-  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM. The report so far is still written.`;
+  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM. The report so far is still written.
+  A --k8s-configmap write that fails is a failure of aml-netcheck (2), unless 1, 130 or 143 applies.`;
 
 export function addCheckOptions(command: Command): Command {
   return command
@@ -45,6 +48,8 @@ export function addCheckOptions(command: Command): Command {
     .option('--out <file>', OUT_HELP, collect)
     .option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace, silent', 'warn')
     .option('--log-file <file>', 'write logs to this file instead of stderr')
-    .option('--no-progress', 'no progress line on stderr');
+    .option('--no-progress', 'no progress line on stderr')
+    .option('--k8s-configmap <name>', 'in a Kubernetes pod: also write the JSON report into this ConfigMap (created or replaced) through the in-cluster API')
+    .option('--k8s-label <key=value>', 'label for the --k8s-configmap ConfigMap (repeatable)', collect);
 }
 

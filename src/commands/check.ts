@@ -23,6 +23,7 @@ import { quote } from '../model/text.js';
 import net from 'node:net';
 import type { WorkspaceFacts } from '../model/facts.js';
 import { emit, prepareOutput, renderEach, type OutputFile } from './emit.js';
+import { deliverToConfigMap, exitCodeAfterFailedWrite, prepareConfigMap } from './k8s-report.js';
 
 function parseCount(text: string, flag: string, min: number, max: number): number {
   const value = Number(text);
@@ -111,6 +112,7 @@ export async function emitReport(report: CheckReport, output: CheckFormat, files
 /** `check`: reads the flags, runs every check, prints the report; resolves to the exit code. */
 export async function runCheck(options: CheckOptions, version: string, write: Write): Promise<number> {
   const files = prepareOutput(options.out, CHECK_FORMATS);
+  const configMap = prepareConfigMap(options.k8sConfigmap, options.k8sLabel, process.env);
   const { catalog, facts, features, warnings } = resolveWorkspace(options);
   for (const warning of warnings) process.stderr.write(`aml-netcheck: warning: ${warning}\n`);
   const timeoutMs = parseDuration(options.timeout, '--timeout');
@@ -122,6 +124,7 @@ export async function runCheck(options: CheckOptions, version: string, write: Wr
   const trust = loadTrust(options.caFile ?? [], process.env);
   const logger = createLogger(options.logLevel, options.logFile);
   const targets = expandCatalog(catalog, facts, { features });
+  let delivered = true;
   const code = await executeCheck({
     catalog,
     facts,
@@ -141,7 +144,13 @@ export async function runCheck(options: CheckOptions, version: string, write: Wr
       isVouchedIssuer: trust.isVouchedIssuer,
       logger,
     },
-  }, (report) => emitReport(report, options.output, files, write));
+  }, async (report) => {
+    try {
+      await emitReport(report, options.output, files, write);
+    } finally {
+      if (configMap !== null) delivered = await deliverToConfigMap(configMap, report);
+    }
+  });
   logger.flush?.();
-  return code;
+  return delivered ? code : exitCodeAfterFailedWrite(code);
 }

@@ -1,0 +1,38 @@
+import { Option, type Command } from 'commander';
+import { collect } from './repeatable.js';
+import type { WorkspaceOptionValues } from './workspace-options.js';
+
+// Kept apart from k8s-manifest.ts so that building the CLI does not load yaml or the catalog.
+export interface K8sManifestOptions extends WorkspaceOptionValues {
+  namespace: string;
+  image?: string;
+  runId?: string;
+  fleet?: string;
+  nodeSelector?: string[];
+  k8sConfigmap?: string;
+  caConfigmap?: string;
+  proxy?: string;
+  proxyExclude?: string;
+}
+
+export const K8S_MANIFEST_EXAMPLE = `
+Examples:
+  $ aml-netcheck k8s-manifest --workspace-json ws.json --image myacr.azurecr.io/aml-netcheck:0.1.0 | kubectl apply -f -
+  $ aml-netcheck k8s-manifest --region westus2 --storage-account st1 --fleet 12 --node-selector agentpool=gpu | kubectl apply -f -
+  $ kubectl get configmap -n azureml -l aml-netcheck/run=<run id> -o json
+
+One pod checks from one node and writes its report into the ConfigMap aml-netcheck-report;
+with --fleet N, N pods check from N different nodes, each writing <name>-<node>.`;
+
+export function addK8sManifestOptions(command: Command): Command {
+  return command
+    .option('--namespace <name>', 'namespace of the Job (the Azure ML extension installs into azureml)', 'azureml')
+    .option('--image <ref>', 'the aml-netcheck image, as your cluster pulls it (default: aml-netcheck:<version>)')
+    .option('--run-id <id>', 'names the Job and labels its reports (default: the time now, e.g. 20250101-120000)')
+    .option('--fleet <n>', 'run on N nodes, one pod on each (an Indexed Job with pod anti-affinity)')
+    .addOption(new Option('--node-selector <key=value>', 'only nodes with this label, e.g. agentpool=gpu (repeatable)').argParser(collect))
+    .option('--k8s-configmap <name>', 'the report ConfigMap (default: aml-netcheck-report; with --fleet, aml-netcheck-<run id>, then -<node>)')
+    .option('--ca-configmap <name>', 'a ConfigMap whose ca.crt the checks trust too (TLS inspection)')
+    .option('--proxy <url>', 'HTTPS_PROXY and HTTP_PROXY for the checks (no credentials: a ConfigMap is not secret)')
+    .option('--proxy-exclude <hosts>', 'NO_PROXY for the checks');
+}

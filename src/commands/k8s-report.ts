@@ -1,0 +1,48 @@
+import { checkConfigMapName, ConfigMapWriteError, inClusterConfig, parseLabel, writeConfigMap, type InCluster } from '../io/k8s-configmap.js';
+import { InputError } from '../model/errors.js';
+import { escapeControl } from '../model/text.js';
+import type { CheckReport } from '../report/report.js';
+import { EXIT } from '../report/report.js';
+import { CHECK_REPORTERS } from '../reporters/registry.js';
+import { PLAIN } from '../reporters/terminal.js';
+
+/** The key of the ConfigMap's data that holds the JSON report, exactly as `-o json` prints it. */
+export const REPORT_KEY = 'report.json';
+
+export interface ConfigMapTarget {
+  readonly cluster: InCluster;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Reads --k8s-configmap and --k8s-label before any check: a bad name, or no pod around us, is exit 2 at once. */
+export function prepareConfigMap(name: string | undefined, labels: readonly string[] | undefined, env: NodeJS.ProcessEnv): ConfigMapTarget | null {
+  if (name === undefined) {
+    if (labels !== undefined && labels.length > 0) throw new InputError('--k8s-label', 'labels the report ConfigMap: give --k8s-configmap NAME too');
+    return null;
+  }
+  checkConfigMapName(name, '--k8s-configmap');
+  const parsed = Object.fromEntries((labels ?? []).map((label) => parseLabel(label, '--k8s-label')));
+  return { cluster: inClusterConfig(env, '--k8s-configmap'), name, labels: parsed };
+}
+
+/**
+ * Writes the report into the ConfigMap after stdout has it, so a failed write costs nothing
+ * but itself: one line on stderr, and the exit code of a failure of aml-netcheck (2) unless
+ * the report's own code ranks first (a signal, a blocked required endpoint).
+ */
+export async function deliverToConfigMap(target: ConfigMapTarget, report: CheckReport): Promise<boolean> {
+  try {
+    await writeConfigMap(target.cluster, { name: target.name, labels: target.labels, data: { [REPORT_KEY]: [...CHECK_REPORTERS.json(report, PLAIN)].join('') } });
+    return true;
+  } catch (error) {
+    const message = error instanceof ConfigMapWriteError ? error.message : `cannot write ConfigMap ${target.name}: ${(error as Error).message}`;
+    process.stderr.write(`aml-netcheck: --k8s-configmap: ${escapeControl(message)}\n`);
+    return false;
+  }
+}
+
+export function exitCodeAfterFailedWrite(reportCode: number): number {
+  const outranks: readonly number[] = [EXIT.SIGINT, EXIT.SIGTERM, EXIT.blocked];
+  return outranks.includes(reportCode) ? reportCode : EXIT.failure;
+}
