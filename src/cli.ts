@@ -14,6 +14,7 @@ import { collect } from './commands/repeatable.js';
 import { addCheckOptions, CHECK_EXAMPLE, type CheckOptions } from './commands/check-options.js';
 import { OUT_HELP } from './commands/out-option.js';
 import type { DemoOptions } from './commands/demo.js';
+import { addBundleOptions, BUNDLE_EXAMPLE, BUNDLE_VERIFY_EXAMPLE, type BundleOptions } from './commands/bundle-options.js';
 
 /**
  * Exit codes, as knip and most linters use them: 0 all good, 1 something required
@@ -66,6 +67,23 @@ export function buildProgram(): Command {
     const { runCheck } = await import('./commands/check.js');
     process.exitCode = await runCheck(options, packageVersion(), write);
   });
+
+  const bundle = addWorkspaceOptions(program.command('bundle'))
+    .description('run the check and pack it, with the environment around it, into one redacted tarball for a support ticket');
+  addBundleOptions(addCheckOptions(bundle, { out: false })).addOption(outputOption(CHECK_FORMATS)).addHelpText('after', BUNDLE_EXAMPLE);
+  bundle.action(async (options: BundleOptions) => {
+    const { runBundle } = await import('./commands/bundle.js');
+    process.exitCode = await runBundle(options, packageVersion(), process.argv.slice(2), write);
+  });
+  bundle
+    .command('verify')
+    .description('check every file of a bundle against its manifest and print its summary')
+    .argument('<file>', 'the bundle (.tar.gz)')
+    .addHelpText('after', BUNDLE_VERIFY_EXAMPLE)
+    .action(async (file: string) => {
+      const { runBundleVerify } = await import('./commands/bundle.js');
+      process.exitCode = await runBundleVerify(file, write);
+    });
 
   program
     .command('demo')
