@@ -27,7 +27,7 @@ export function readSystemFile(root: string, absolute: string, maxBytes = MAX_SY
     // Non-blocking: opening a FIFO nobody writes to would otherwise wait forever.
     fd = openSync(underRoot(root, absolute), constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw new SystemFileError(`${absolute}: ${describeErrno(error, 'not there (ENOENT)')}`);
+    throw new SystemFileError(`${absolute}: ${describeErrno(error, 'not there')}`);
   }
   try {
     const stats = fstatSync(fd);
@@ -42,7 +42,7 @@ export function readSystemFile(root: string, absolute: string, maxBytes = MAX_SY
       try {
         read = readSync(fd, chunk, 0, chunk.length, null);
       } catch (error) {
-        throw new SystemFileError(`${absolute}: ${describeErrno(error, 'not there (ENOENT)')}`);
+        throw new SystemFileError(`${absolute}: ${describeErrno(error, 'not there')}`);
       }
       if (read === 0) break;
       total += read;
@@ -59,7 +59,7 @@ export function listSystemDir(root: string, absolute: string): string[] {
   try {
     return readdirSync(underRoot(root, absolute)).sort();
   } catch (error) {
-    throw new SystemFileError(`${absolute}: ${describeErrno(error, 'not there (ENOENT)')}`);
+    throw new SystemFileError(`${absolute}: ${describeErrno(error, 'not there')}`);
   }
 }
 

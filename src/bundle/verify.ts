@@ -6,6 +6,8 @@ import { isSafePart, isSafeRelativeName } from './names.js';
 /** Far beyond any real bundle; a gzip bomb stops here rather than filling the memory. */
 export const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
 
+const FEED_BYTES = 4096;
+
 /** The file is not a bundle at all (not a gzipped tarball, no manifest): exit 2, not a mismatch. */
 export class NotABundle extends Error {
   override name = 'NotABundle';
@@ -30,13 +32,17 @@ async function readEntries(bytes: Uint8Array): Promise<Entry[]> {
   const entries: Entry[] = [];
   const errors: string[] = [];
   let total = 0;
-  const parser = new Parser({
+  let stop: () => void = () => undefined;
+  let aborted = false;
+  const parser: Parser = new Parser({
     strict: true,
     onReadEntry: (entry: ReadEntry) => {
       total += entry.size;
       if (total > MAX_UNPACKED_BYTES) {
-        errors.push(`it unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MiB`);
-        entry.resume();
+        // Stop reading at once: the rest of a gzip bomb is never inflated.
+        aborted = true;
+        parser.abort(new Error(`it unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MiB`));
+        stop();
         return;
       }
       const chunks: Buffer[] = [];
@@ -45,8 +51,15 @@ async function readEntries(bytes: Uint8Array): Promise<Entry[]> {
     },
   });
   parser.on('error', (error: Error) => errors.push(error.message.replace(/^TAR_[A-Z_]+: /, '')));
-  const ended = new Promise<void>((resolve) => parser.on('end', () => resolve()));
-  parser.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+  // An aborted parser never ends: the abort settles the wait itself.
+  const ended = new Promise<void>((resolve) => {
+    stop = resolve;
+    parser.on('end', () => resolve());
+  });
+  // Fed in small pieces: each is inflated at once, and a gzip bomb inflates a thousandfold.
+  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  for (let offset = 0; offset < input.length && !aborted; offset += FEED_BYTES) parser.write(input.subarray(offset, offset + FEED_BYTES));
+  if (!aborted) parser.end();
   await ended;
   if (errors.length > 0) throw new NotABundle(`not a readable gzipped tarball: ${errors[0] ?? ''}`);
   return entries;
