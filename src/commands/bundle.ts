@@ -165,7 +165,7 @@ export async function runBundleVerify(file: string, write: Write): Promise<numbe
     bytes = readFileSync(file);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(file, `cannot read: ${describeErrno(error, 'no such file (ENOENT)')}`);
+    throw new InputError(file, `cannot read: ${describeErrno(error, 'no such file')}`);
   }
   let result: Awaited<ReturnType<typeof verifyBundle>>;
   try {
