@@ -74,6 +74,15 @@ function defaultBundleFile(base: string): string {
   }
 }
 
+/** A pino line is JSON: its secret-named keys lose their values as in every JSON file of the bundle. */
+function redactLogLine(line: string, redactor: Redactor): string {
+  try {
+    return `${JSON.stringify(redactor.value(JSON.parse(line) as unknown))}\n`;
+  } catch {
+    return redactor.text(line);
+  }
+}
+
 /** An error line may quote a flag or a file: it passes the redactor like everything else. */
 function redactedError(error: unknown, redactor: Redactor): unknown {
   return error instanceof InputError ? new InputError(redactor.text(error.where), redactor.text(error.message)) : error;
@@ -116,7 +125,7 @@ async function bundle(options: BundleOptions, version: string, argv: readonly st
   const capture = new LogCapture();
   const run = checkRunFromOptions({ ...options, out: undefined }, version, {
     warn: (line) => process.stderr.write(escapeControl(redactor.text(line.trimEnd())) + '\n'),
-    logger: () => createLogger(options.logLevel, options.logFile, { stream: capture, filter: redactor.text }),
+    logger: () => createLogger(options.logLevel, options.logFile, { stream: capture, filter: (line) => redactLogLine(line, redactor) }),
   });
 
   const emit = async (report: CheckReport): Promise<void> => {
