@@ -17,6 +17,7 @@ import type { DemoOptions } from './commands/demo.js';
 import { addRulesOptions, type RulesOptions } from './commands/rules-options.js';
 import { DIFF_EXAMPLE, type DiffOptions } from './commands/diff-options.js';
 import { addK8sManifestOptions, K8S_MANIFEST_EXAMPLE, type K8sManifestOptions } from './commands/k8s-manifest-options.js';
+import { addBundleOptions, BUNDLE_EXAMPLE, BUNDLE_VERIFY_EXAMPLE, type BundleOptions } from './commands/bundle-options.js';
 
 /**
  * Exit codes, as knip and most linters use them: 0 all good, 1 something required
@@ -74,6 +75,22 @@ export function buildProgram(): Command {
     const { runRules } = await import('./commands/rules.js');
     process.exitCode = await runRules(options, write);
   });
+  const bundle = addWorkspaceOptions(program.command('bundle'))
+    .description('run the check and pack it, with the environment around it, into one redacted tarball for a support ticket');
+  addBundleOptions(addCheckOptions(bundle, { out: false })).addOption(outputOption(CHECK_FORMATS)).addHelpText('after', BUNDLE_EXAMPLE);
+  bundle.action(async (options: BundleOptions) => {
+    const { runBundle } = await import('./commands/bundle.js');
+    process.exitCode = await runBundle(options, packageVersion(), process.argv.slice(2), write);
+  });
+  bundle
+    .command('verify')
+    .description('check every file of a bundle against its manifest and print its summary')
+    .argument('<file>', 'the bundle (.tar.gz)')
+    .addHelpText('after', BUNDLE_VERIFY_EXAMPLE)
+    .action(async (file: string) => {
+      const { runBundleVerify } = await import('./commands/bundle.js');
+      process.exitCode = await runBundleVerify(file, write);
+    });
 
   program
     .command('demo')

@@ -8,7 +8,7 @@ import t from 'tap';
  * the model is shared by all, probers know nothing of the catalog's YAML, reporters never
  * dial, and only the commands tie everything together.
  */
-const STAGES = ['model', 'io', 'facts', 'catalog', 'remedies', 'probers', 'runner', 'report', 'reporters', 'simulate', 'commands'] as const;
+const STAGES = ['model', 'io', 'facts', 'catalog', 'remedies', 'probers', 'runner', 'report', 'reporters', 'bundle', 'simulate', 'commands'] as const;
 
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
 

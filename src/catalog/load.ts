@@ -164,7 +164,8 @@ function listCatalogDir(dir: string): string[] {
 }
 
 export function loadCatalog(options: LoadOptions = {}): Catalog {
-  const files = [...listCatalogDir(options.builtinDir ?? BUILTIN_CATALOG_DIR), ...(options.extraFiles ?? [])];
+  const builtin = listCatalogDir(options.builtinDir ?? BUILTIN_CATALOG_DIR);
+  const files = [...builtin, ...(options.extraFiles ?? [])];
   const parsed = files.map(parseFile);
   const registry: Registry = { sections: new Map(), features: new Map(), ports: [], wildcards: new Map() };
   // Definitions first, so any file may use features and wildcards defined in another.
@@ -172,6 +173,7 @@ export function loadCatalog(options: LoadOptions = {}): Catalog {
   const entries = parsed.flatMap((file, i) => (file.data.entries ?? []).map((raw, index) => buildEntry(file, sections[i] as SectionInfo, raw, index, registry)));
   return {
     files: parsed.map((p) => p.label),
+    sources: parsed.map((p, index) => ({ file: p.label, text: p.text, builtin: index < builtin.length })),
     sections,
     features: registry.features,
     ports: registry.ports,

@@ -98,7 +98,7 @@ export class ParsedFile {
   constructor(
     readonly label: string,
     readonly data: RawFile,
-    private readonly text: string,
+    readonly text: string,
   ) {}
 
   fail(path: Path, message: string): never {

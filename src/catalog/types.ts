@@ -75,8 +75,18 @@ export interface ServiceTagEntry extends EntryBase {
 
 export type CatalogEntry = HostEntry | ServiceTagEntry;
 
+/** A catalog file's text as it was read, for a support bundle to carry. */
+export interface CatalogSource {
+  readonly file: string;
+  readonly text: string;
+  /** Shipped with aml-netcheck, rather than given with --catalog. */
+  readonly builtin: boolean;
+}
+
 export interface Catalog {
   readonly files: readonly string[];
+  /** Absent in catalogs built by hand (tests). */
+  readonly sources?: readonly CatalogSource[];
   readonly sections: readonly SectionInfo[];
   readonly features: ReadonlyMap<string, FeatureDef>;
   readonly ports: readonly PortDef[];

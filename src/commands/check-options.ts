@@ -36,16 +36,18 @@ Exit codes:
   130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM. The report so far is still written.
   A --k8s-configmap write that fails is a failure of aml-netcheck (2), unless 1, 130 or 143 applies.`;
 
-export function addCheckOptions(command: Command): Command {
-  return command
+/** `bundle` takes every flag of `check` but --out, which names the bundle there. */
+export function addCheckOptions(command: Command, { out = true }: { out?: boolean } = {}): Command {
+  command
     .option('--dns-server <ip[:port]>', 'resolver to use instead of the system one (repeatable; several are compared)', collect)
     .option('--timeout <duration>', 'budget of each phase (DNS, TCP, TLS, HTTP) of each target, e.g. 500ms, 5s', '5s')
     .option('--deadline <duration>', 'budget of the whole run; unfinished targets are reported as such', '2m')
     .option('--concurrency <n>', 'targets checked at once', '32')
     .option('--retries <n>', 'extra tries for a phase that timed out', '1')
     .option('--proxy <url>', 'HTTP proxy for web checks (default: HTTPS_PROXY / HTTP_PROXY, minus NO_PROXY)')
-    .option('--ca-file <file>', 'extra trusted CA certificates, PEM (repeatable)', collect)
-    .option('--out <file>', OUT_HELP, collect)
+    .option('--ca-file <file>', 'extra trusted CA certificates, PEM (repeatable)', collect);
+  if (out) command.option('--out <file>', OUT_HELP, collect);
+  return command
     .option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace, silent', 'warn')
     .option('--log-file <file>', 'write logs to this file instead of stderr')
     .option('--no-progress', 'no progress line on stderr')

@@ -21,6 +21,7 @@ import type { Write } from '../io/stdout.js';
 import { formatEndpoint, parseHostPort } from '../model/hosts.js';
 import { quote } from '../model/text.js';
 import net from 'node:net';
+import type { Logger } from 'pino';
 import type { WorkspaceFacts } from '../model/facts.js';
 import { emit, prepareOutput, renderEach, type OutputFile } from './emit.js';
 import { deliverToConfigMap, exitCodeAfterFailedWrite, prepareConfigMap } from './k8s-report.js';
@@ -109,12 +110,14 @@ export async function emitReport(report: CheckReport, output: CheckFormat, files
   await emit({ render, selfEscaping: CHECK_SELF_ESCAPING }, output, files, write);
 }
 
-/** `check`: reads the flags, runs every check, prints the report; resolves to the exit code. */
-export async function runCheck(options: CheckOptions, version: string, write: Write): Promise<number> {
-  const files = prepareOutput(options.out, CHECK_FORMATS);
-  const configMap = prepareConfigMap(options.k8sConfigmap, options.k8sLabel, process.env);
+/**
+ * Reads and checks every flag of `check` (facts, catalog, timing, proxy, trust), before any
+ * probing; `bundle` shares it. `warn` gets each warning line; the logger is made last, so a
+ * bad flag fails before a --log-file is touched.
+ */
+export function checkRunFromOptions(options: CheckOptions, version: string, hooks: { warn: (line: string) => void; logger: () => Logger }): CheckRun {
   const { catalog, facts, features, warnings } = resolveWorkspace(options);
-  for (const warning of warnings) process.stderr.write(`aml-netcheck: warning: ${warning}\n`);
+  for (const warning of warnings) hooks.warn(`aml-netcheck: warning: ${warning}\n`);
   const timeoutMs = parseDuration(options.timeout, '--timeout');
   const deadlineMs = parseDuration(options.deadline, '--deadline');
   const concurrency = parseCount(options.concurrency, '--concurrency', 1, 1024);
@@ -122,10 +125,9 @@ export async function runCheck(options: CheckOptions, version: string, write: Wr
   const dnsServers = parseDnsServers(options.dnsServer ?? []);
   const proxy = resolveProxyConfig(options.proxy, process.env);
   const trust = loadTrust(options.caFile ?? [], process.env);
-  const logger = createLogger(options.logLevel, options.logFile);
+  const logger = hooks.logger();
   const targets = expandCatalog(catalog, facts, { features });
-  let delivered = true;
-  const code = await executeCheck({
+  return {
     catalog,
     facts,
     targets,
@@ -144,13 +146,22 @@ export async function runCheck(options: CheckOptions, version: string, write: Wr
       isVouchedIssuer: trust.isVouchedIssuer,
       logger,
     },
-  }, async (report) => {
+  };
+}
+
+/** `check`: reads the flags, runs every check, prints the report; resolves to the exit code. */
+export async function runCheck(options: CheckOptions, version: string, write: Write): Promise<number> {
+  const files = prepareOutput(options.out, CHECK_FORMATS);
+  const configMap = prepareConfigMap(options.k8sConfigmap, options.k8sLabel, process.env);
+  const run = checkRunFromOptions(options, version, { warn: (line) => process.stderr.write(line), logger: () => createLogger(options.logLevel, options.logFile) });
+  let delivered = true;
+  const code = await executeCheck(run, async (report) => {
     try {
       await emitReport(report, options.output, files, write);
     } finally {
       if (configMap !== null) delivered = await deliverToConfigMap(configMap, report);
     }
   });
-  logger.flush?.();
+  run.options.logger.flush?.();
   return delivered ? code : exitCodeAfterFailedWrite(code);
 }

@@ -27,7 +27,8 @@ const BUILT_IN: readonly Rule[] = [
   // Credentials in any URL: scheme://user:password@host keeps the user, hides the password.
   { pattern: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:'"<>]*):([^\s/?#@'"<>]*)@/gi, replace: (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@` },
   // HTTP headers written as text (logs, curl -v, a deny page echoing the request).
-  { pattern: /\b((?:proxy-)?authorization|cookie|set-cookie)(\s*[:=]\s*)("?)[^\r\n"]*/gi, replace: (_m, name: string, sep: string, q: string) => `${name}${sep}${q}${REDACTED}` },
+  // Also as a JSON key (`"cookie": "…"`), as logs and dumped headers write them.
+  { pattern: /\b((?:proxy-)?authorization|cookie|set-cookie)("?\s*[:=]\s*)("?)[^\r\n"]*/gi, replace: (_m, name: string, sep: string, q: string) => `${name}${sep}${q}${REDACTED}` },
   { pattern: /\b(bearer|basic|negotiate|ntlm|digest)\s+[A-Za-z0-9\-._~+/]{8,}=*/gi, replace: (_m, scheme: string) => `${scheme} ${REDACTED}` },
   // A JSON Web Token anywhere (Azure AD access and ID tokens): three base64url parts, the first a JSON header.
   { pattern: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, replace: () => REDACTED },

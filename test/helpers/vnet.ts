@@ -287,6 +287,9 @@ export interface CheckOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Hard limit; the CLI is killed and the test fails past it. */
   readonly timeoutMs?: number;
+  /** `bundle` takes every flag of `check`. */
+  readonly command?: 'check' | 'bundle';
+  readonly cwd?: string;
 }
 
 export interface CheckRun {
@@ -455,12 +458,12 @@ export class Vnet {
   /** Starts `aml-netcheck check` in the VNet; for tests that act while it runs. */
   startCheck(args: readonly string[], options: CheckOptions = {}): RunningCheck {
     const dnsServer = options.dnsServer === undefined ? DNS_ADDRESS : options.dnsServer;
-    const fullArgs = ['check', ...FAST, '--ca-file', this.caFile, ...(dnsServer === null ? [] : ['--dns-server', dnsServer]), ...args];
+    const fullArgs = [options.command ?? 'check', ...FAST, '--ca-file', this.caFile, ...(dnsServer === null ? [] : ['--dns-server', dnsServer]), ...args];
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of PROXY_VARIABLES) delete env[name];
     Object.assign(env, options.env);
     const started = Date.now();
-    const child = track(spawn('ip', ['netns', 'exec', this.namespace, process.execPath, CLI, ...fullArgs], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = track(spawn('ip', ['netns', 'exec', this.namespace, process.execPath, CLI, ...fullArgs], { env, stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd === undefined ? {} : { cwd: options.cwd }) }));
     let stdout = '';
     let stderr = '';
     const stderrWaiters: Array<{ matches: RegExp; resolve: (line: string) => void }> = [];

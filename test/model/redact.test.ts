@@ -17,6 +17,8 @@ t.test('each kind of secret is redacted, and what is around it stays', async (t)
     ['JWT', `token ${JWT} here`, `token ${REDACTED} here`],
     ['cookie header', 'Cookie: session=abc; other=def', `Cookie: ${REDACTED}`],
     ['set-cookie', 'set-cookie: x=1; HttpOnly', `set-cookie: ${REDACTED}`],
+    ['cookie as a JSON key', '{"headers":{"Cookie": "session=abc","accept":"*/*"}}', `{"headers":{"Cookie": "${REDACTED}","accept":"*/*"}}`],
+    ['authorization as a JSON key', '{"authorization":"opaque-value"}', `{"authorization":"${REDACTED}"}`],
     ['proxy-authorization', 'Proxy-Authorization: Basic YWxpY2U6czNjcjN0', `Proxy-Authorization: ${REDACTED}`],
     ['connection string', 'DefaultEndpointsProtocol=https;AccountName=st1;AccountKey=abc+/==;EndpointSuffix=core.windows.net', `DefaultEndpointsProtocol=https;AccountName=st1;AccountKey=${REDACTED};EndpointSuffix=core.windows.net`],
     ['service bus', 'Endpoint=sb://x/;SharedAccessKeyName=root;SharedAccessKey=k3y=', `Endpoint=sb://x/;SharedAccessKeyName=${REDACTED};SharedAccessKey=${REDACTED}`],

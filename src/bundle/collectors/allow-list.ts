@@ -1,0 +1,27 @@
+import { planFromReport, planFromTargets } from '../../remedies/plan.js';
+import { RULES_RENDERERS } from '../../reporters/rules-registry.js';
+import { PLAIN } from '../../reporters/terminal.js';
+import type { Collector } from '../contract.js';
+
+/**
+ * What `aml-netcheck rules` prints for the run: the whole allow-list of these facts, and the
+ * fixes of what the run found blocked, so the engineer can hand the customer's admin the
+ * change in the admin's own format without running anything.
+ */
+export const allowListCollector: Collector = {
+  name: 'allow-list',
+  describes: 'what `aml-netcheck rules` prints: the whole allow-list for these facts (CSV, Markdown) and the fixes of the blocked targets (Markdown, Azure Firewall Policy commands)',
+  collect: ({ report }) => {
+    const all = planFromTargets(report.targets, report.facts);
+    const fixes = planFromReport(report.targets, report.facts);
+    const render = (plan: typeof all, format: keyof typeof RULES_RENDERERS): string => RULES_RENDERERS[format](plan, {}, PLAIN);
+    return {
+      files: [
+        { name: 'rules/allow-list.csv', content: { text: render(all, 'csv') } },
+        { name: 'rules/allow-list.md', content: { text: render(all, 'markdown') } },
+        { name: 'rules/fixes.md', content: { text: render(fixes, 'markdown') } },
+        { name: 'rules/fixes-firewall-policy.sh', content: { text: render(fixes, 'az') } },
+      ],
+    };
+  },
+};

@@ -1,0 +1,33 @@
+import { CHECK_REPORTERS, CHECK_SELF_ESCAPING } from '../../reporters/registry.js';
+import { PLAIN } from '../../reporters/terminal.js';
+import { escapeControlKeepLines } from '../../model/text.js';
+import type { Collector } from '../contract.js';
+
+/** The file each report format is saved as; a format not named here keeps its own name as the ending. */
+const REPORT_FILE: Readonly<Record<string, string>> = {
+  json: 'report.json',
+  markdown: 'report.md',
+  html: 'report.html',
+  junit: 'report.junit.xml',
+  table: 'report.txt',
+};
+
+export function reportFileName(format: string): string {
+  return REPORT_FILE[format] ?? `report.${format.replace(/[^a-z0-9-]/g, '')}`;
+}
+
+/**
+ * The check report in every format the registry knows, one collector each, so a format that
+ * fails costs only its own file. A format added to the registry is in the bundle by itself.
+ */
+export function reportCollectors(): Collector[] {
+  return Object.entries(CHECK_REPORTERS).map(([format, render]) => ({
+    name: `report.${format}`,
+    describes: `the check report as ${format}`,
+    collect: ({ report }) => {
+      const text = [...render(report, PLAIN)].join('');
+      const safe = format === 'json' || (CHECK_SELF_ESCAPING as readonly string[]).includes(format) ? text : escapeControlKeepLines(text);
+      return { files: [{ name: reportFileName(format), content: { text: safe } }] };
+    },
+  }));
+}

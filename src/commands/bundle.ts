@@ -1,0 +1,203 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '../io/log.js';
+import { preflightOutputFile, writeOutputFile } from '../io/output-file.js';
+import type { Write } from '../io/stdout.js';
+import { InputError } from '../model/errors.js';
+import { compileUserPatterns, createRedactor, type Redactor } from '../model/redact.js';
+import { escapeControl, quote } from '../model/text.js';
+import type { CheckReport } from '../report/report.js';
+import { buildBundle, defaultCollectors } from '../bundle/build.js';
+import type { SystemView } from '../bundle/contract.js';
+import { NotABundle, verifyBundle } from '../bundle/verify.js';
+import { describeErrno } from '../io/errno.js';
+import type { BundleOptions } from './bundle-options.js';
+import { checkRunFromOptions, emitReport, executeCheck } from './check.js';
+
+/** The debug log is kept in memory for the bundle; a run that logs more than this keeps its start. */
+const MAX_CAPTURED_LOG_BYTES = 32 * 1024 * 1024;
+
+/** A bundle larger than this is not one aml-netcheck made. */
+const MAX_BUNDLE_FILE_BYTES = 64 * 1024 * 1024;
+
+const NODE_SYSTEM: SystemView = {
+  hostname: () => os.hostname(),
+  osType: () => os.type(),
+  kernel: () => os.release(),
+  kernelVersion: () => os.version(),
+  arch: () => os.arch(),
+  networkInterfaces: () => os.networkInterfaces(),
+};
+
+/** The run's log lines at debug level, in memory, bounded. */
+class LogCapture {
+  #lines: string[] = [];
+  #bytes = 0;
+  #dropped = 0;
+
+  write(line: string): void {
+    if (this.#bytes + line.length > MAX_CAPTURED_LOG_BYTES) {
+      this.#dropped++;
+      return;
+    }
+    this.#bytes += line.length;
+    this.#lines.push(line);
+  }
+
+  text(): string {
+    const tail = this.#dropped > 0 ? `${JSON.stringify({ msg: `${this.#dropped} later log line(s) left out: the log passed ${MAX_CAPTURED_LOG_BYTES / 1024 / 1024} MiB` })}\n` : '';
+    return this.#lines.join('') + tail;
+  }
+}
+
+/** A host name as a file name part: what DNS allows, lower case, never empty. */
+function fileNamePart(host: string): string {
+  const part = host.toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[.-]+|[.-]+$/g, '').slice(0, 63);
+  return part === '' ? 'host' : part;
+}
+
+function utcStamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+/** `aml-netcheck-<host>-<UTC stamp>`, the bundle's top folder and, with `.tar.gz`, its default file name. */
+export function bundleBaseName(host: string, date: Date): string {
+  return `aml-netcheck-${fileNamePart(host)}-${utcStamp(date)}`;
+}
+
+/** The default file, here; one that exists already is never replaced, a number is added instead. */
+function defaultBundleFile(base: string): string {
+  for (let n = 1; ; n++) {
+    const file = join(process.cwd(), n === 1 ? `${base}.tar.gz` : `${base}-${n}.tar.gz`);
+    if (!existsSync(file)) return file;
+  }
+}
+
+/** A pino line is JSON: its secret-named keys lose their values as in every JSON file of the bundle. */
+function redactLogLine(line: string, redactor: Redactor): string {
+  try {
+    return `${JSON.stringify(redactor.value(JSON.parse(line) as unknown))}\n`;
+  } catch {
+    return redactor.text(line);
+  }
+}
+
+/** An error line may quote a flag or a file: it passes the redactor like everything else. */
+function redactedError(error: unknown, redactor: Redactor): unknown {
+  return error instanceof InputError ? new InputError(redactor.text(error.where), redactor.text(error.message)) : error;
+}
+
+function writeBytes(bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve) => {
+    // A failure (EPIPE, a closed pipe) is said once by the stdout guard in cli.ts.
+    process.stdout.write(bytes, () => resolve());
+  });
+}
+
+function humanSize(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/**
+ * `bundle`: runs the check exactly as `check` would, then packs the report and the context
+ * around it into one redacted tarball. Resolves to check's exit code.
+ */
+export async function runBundle(options: BundleOptions, version: string, argv: readonly string[], write: Write): Promise<number> {
+  const redactor = createRedactor(compileUserPatterns(options.redact ?? []));
+  try {
+    return await bundle(options, version, argv, write, redactor);
+  } catch (error) {
+    throw redactedError(error, redactor);
+  }
+}
+
+async function bundle(options: BundleOptions, version: string, argv: readonly string[], write: Write, redactor: Redactor): Promise<number> {
+  const createdAt = new Date();
+  const base = bundleBaseName(os.hostname(), createdAt);
+  const outs = options.out ?? [];
+  if (options.stdout === true && outs.length > 0) throw new InputError('--stdout', 'writes the bundle to standard output: give --out or --stdout, not both');
+  if (outs.length > 1) throw new InputError('--out', 'a bundle is one file: give --out once');
+  if (options.stdout === true && process.stdout.isTTY) throw new InputError('--stdout', 'standard output is a terminal: redirect it to a file (> bundle.tar.gz) or use --out');
+  const file = options.stdout === true ? null : (outs[0] ?? defaultBundleFile(base));
+  if (file !== null) preflightOutputFile(file);
+
+  const capture = new LogCapture();
+  const run = checkRunFromOptions({ ...options, out: undefined }, version, {
+    warn: (line) => process.stderr.write(escapeControl(redactor.text(line.trimEnd())) + '\n'),
+    logger: () => createLogger(options.logLevel, options.logFile, { stream: capture, filter: (line) => redactLogLine(line, redactor) }),
+  });
+
+  const emit = async (report: CheckReport): Promise<void> => {
+    const safe = redactor.value(report);
+    run.options.logger.flush?.();
+    const made = await buildBundle({
+      context: {
+        root: '/',
+        env: process.env,
+        system: NODE_SYSTEM,
+        report: safe,
+        catalogSources: run.catalog.sources ?? [],
+        log: capture.text(),
+        toolVersion: version,
+        nodeVersion: process.version,
+        proxyFlag: options.proxy,
+      },
+      collectors: defaultCollectors(),
+      redactor,
+      command: ['aml-netcheck', ...argv],
+      createdAt,
+      topFolder: base,
+    });
+    const summary = `${humanSize(made.bytes.length)}, ${made.manifest.files.length + 1} files`;
+    if (file === null) {
+      await writeBytes(made.bytes);
+      process.stderr.write(`aml-netcheck: bundle written to standard output (${summary})\n`);
+      return;
+    }
+    writeOutputFile(file, [made.bytes], { mode: 0o600 });
+    await emitReport(safe, options.output, [], write);
+    process.stderr.write(`aml-netcheck: bundle ${escapeControl(redactor.text(file))} (${summary})\n`);
+  };
+  const code = await executeCheck(run, emit);
+  run.options.logger.flush?.();
+  return code;
+}
+
+/** `bundle verify FILE`: 0 intact, 1 a file differs (each named), 2 unreadable or not a bundle. */
+export async function runBundleVerify(file: string, write: Write): Promise<number> {
+  let bytes: Buffer;
+  try {
+    const stats = statSync(file);
+    if (!stats.isFile()) throw new InputError(file, 'not a regular file');
+    if (stats.size > MAX_BUNDLE_FILE_BYTES) throw new InputError(file, `larger than ${MAX_BUNDLE_FILE_BYTES / 1024 / 1024} MiB: not an aml-netcheck bundle`);
+    bytes = readFileSync(file);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(file, `cannot read: ${describeErrno(error, 'no such file')}`);
+  }
+  let result: Awaited<ReturnType<typeof verifyBundle>>;
+  try {
+    result = await verifyBundle(bytes);
+  } catch (error) {
+    if (error instanceof NotABundle) throw new InputError(file, error.message);
+    throw error;
+  }
+  const { manifest, problems } = result;
+  // Every value below comes from the file: one line each, control characters shown escaped.
+  const v = (value: unknown): string => escapeControl(String(value ?? '?'));
+  const check = manifest.check as Partial<typeof manifest.check> | undefined;
+  const broken = Array.isArray(check?.featuresBroken) ? check.featuresBroken : [];
+  const collectors = Array.isArray(manifest.collectors) ? manifest.collectors : [];
+  const lines = [
+    `${quote(file)}: made by aml-netcheck ${v(manifest.tool?.version)} on ${v(manifest.host)} at ${v(manifest.createdAt)}`,
+    `  command: ${v((manifest.command ?? []).join(' '))}`,
+    `  check: exit ${v(check?.exitCode)}${check?.complete === false ? `, cut short (${v(check.stoppedBy)})` : ''}${broken.length > 0 ? `, broken: ${v(broken.join(', '))}` : ''}`,
+    `  parts: ${v(collectors.map((c) => `${c.collector} ${c.status}`).join(', '))}`,
+    ...collectors.filter((c) => c.status !== 'ok').flatMap((c) => (c.problems ?? []).map((p: string) => `    ${v(c.collector)}: ${v(p)}`)),
+    problems.length === 0 ? `  ${result.matched} files, every one matches the manifest (size and SHA-256)` : `  ${problems.length} problem(s); ${result.matched} of ${manifest.files.length} files match the manifest:`,
+    ...problems.map((p) => `    ${v(p)}`),
+  ];
+  await write(`${lines.join('\n')}\n`);
+  return problems.length === 0 ? 0 : 1;
+}
