@@ -14,6 +14,7 @@ import { NotABundle, verifyBundle } from '../bundle/verify.js';
 import { describeErrno } from '../io/errno.js';
 import type { BundleOptions } from './bundle-options.js';
 import { checkRunFromOptions, emitReport, executeCheck } from './check.js';
+import { deliverToConfigMap, exitCodeAfterFailedWrite, prepareConfigMap } from './k8s-report.js';
 
 /** The debug log is kept in memory for the bundle; a run that logs more than this keeps its start. */
 const MAX_CAPTURED_LOG_BYTES = 32 * 1024 * 1024;
@@ -121,6 +122,8 @@ async function bundle(options: BundleOptions, version: string, argv: readonly st
   if (options.stdout === true && process.stdout.isTTY) throw new InputError('--stdout', 'standard output is a terminal: redirect it to a file (> bundle.tar.gz) or use --out');
   const file = options.stdout === true ? null : (outs[0] ?? defaultBundleFile(base));
   if (file !== null) preflightOutputFile(file);
+  // In a pod the report also goes to its ConfigMap, as check's does; the bundle goes to a volume.
+  const configMap = prepareConfigMap(options.k8sConfigmap, options.k8sLabel, process.env);
 
   const capture = new LogCapture();
   const run = checkRunFromOptions({ ...options, out: undefined }, version, {
@@ -159,9 +162,16 @@ async function bundle(options: BundleOptions, version: string, argv: readonly st
     await emitReport(safe, options.output, [], write);
     process.stderr.write(`aml-netcheck: bundle ${escapeControl(redactor.text(file))} (${summary})\n`);
   };
-  const code = await executeCheck(run, emit);
+  let delivered = true;
+  const code = await executeCheck(run, async (report) => {
+    try {
+      await emit(report);
+    } finally {
+      if (configMap !== null) delivered = await deliverToConfigMap(configMap, redactor.value(report));
+    }
+  });
   run.options.logger.flush?.();
-  return code;
+  return delivered ? code : exitCodeAfterFailedWrite(code);
 }
 
 /** `bundle verify FILE`: 0 intact, 1 a file differs (each named), 2 unreadable or not a bundle. */

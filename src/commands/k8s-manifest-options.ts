@@ -11,6 +11,7 @@ export interface K8sManifestOptions extends WorkspaceOptionValues {
   nodeSelector?: string[];
   k8sConfigmap?: string;
   caConfigmap?: string;
+  bundleClaim?: string;
   proxy?: string;
   proxyExclude?: string;
 }
@@ -33,6 +34,7 @@ export function addK8sManifestOptions(command: Command): Command {
     .addOption(new Option('--node-selector <key=value>', 'only nodes with this label, e.g. agentpool=gpu (repeatable)').argParser(collect))
     .option('--k8s-configmap <name>', 'the report ConfigMap (default: aml-netcheck-report; with --fleet, aml-netcheck-<run id>, then -<node>)')
     .option('--ca-configmap <name>', 'a ConfigMap whose ca.crt the checks trust too (TLS inspection)')
+    .option('--bundle-claim <name>', 'a PersistentVolumeClaim to keep a support bundle on: the pod runs bundle instead of check, writing /bundles/aml-netcheck-<run id>[-<node>].tar.gz')
     .option('--proxy <url>', 'HTTPS_PROXY and HTTP_PROXY for the checks (no credentials: a ConfigMap is not secret)')
     .option('--proxy-exclude <hosts>', 'NO_PROXY for the checks');
 }

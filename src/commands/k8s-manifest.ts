@@ -16,6 +16,8 @@ import type { K8sManifestOptions } from './k8s-manifest-options.js';
 
 /** The namespace the Azure ML extension installs its components in. */
 export const DEFAULT_NAMESPACE = 'azureml';
+/** Where the pod mounts the --bundle-claim volume. */
+const BUNDLE_DIR = '/bundles';
 export const RUN_LABEL = 'aml-netcheck/run';
 export const NODE_LABEL = 'aml-netcheck/node';
 const NAME = 'aml-netcheck';
@@ -39,6 +41,8 @@ export interface ManifestInput {
   /** The report ConfigMap; in fleet mode each pod's name is this, a dash and its node. */
   readonly reportConfigMap: string;
   readonly caConfigMap: string | null;
+  /** A PersistentVolumeClaim for the support bundle; null runs check alone. */
+  readonly bundleClaim: string | null;
   readonly proxy: Partial<Record<(typeof PROXY_VARIABLES)[number], string>>;
 }
 
@@ -92,9 +96,16 @@ export function buildManifests(input: ManifestInput): Manifest[] {
     reportName = `${input.reportConfigMap}-$(NODE_NAME)`;
     reportLabels.push('--k8s-label', `${NODE_LABEL}=$(NODE_NAME)`);
   }
-  const args = ['check', ...factArgs, '-o', 'json', '--k8s-configmap', reportName, ...reportLabels];
+  // With a claim the pod runs `bundle`: the same check and report, and the bundle kept on the volume.
+  const bundleFile = `${BUNDLE_DIR}/aml-netcheck-${runId}${fleet === null ? '' : '-$(NODE_NAME)'}.tar.gz`;
+  const command = input.bundleClaim === null ? ['check'] : ['bundle', '--out', bundleFile];
+  const args = [...command, ...factArgs, '-o', 'json', '--k8s-configmap', reportName, ...reportLabels];
   const volumes: Manifest[] = [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }];
   const volumeMounts: Manifest[] = [{ name: 'tmp', mountPath: '/tmp' }];
+  if (input.bundleClaim !== null) {
+    volumes.push({ name: 'bundles', persistentVolumeClaim: { claimName: input.bundleClaim } });
+    volumeMounts.push({ name: 'bundles', mountPath: BUNDLE_DIR });
+  }
   if (input.caConfigMap !== null) {
     volumes.push({ name: 'ca', configMap: { name: input.caConfigMap, items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
     volumeMounts.push({ name: 'ca', mountPath: CA_DIR, readOnly: true });
@@ -220,6 +231,8 @@ export function manifestInput(options: K8sManifestOptions, version: string, now:
   const reportConfigMap = checkConfigMapName(options.k8sConfigmap ?? (fleet === null ? 'aml-netcheck-report' : `aml-netcheck-${runId}`), '--k8s-configmap');
   const nodeSelector = Object.fromEntries((options.nodeSelector ?? []).map((pair) => parseLabel(pair, '--node-selector')));
   const caConfigMap = options.caConfigmap === undefined ? null : checkConfigMapName(options.caConfigmap, '--ca-configmap');
+  // A claim's name follows the same rule as a ConfigMap's (a DNS subdomain).
+  const bundleClaim = options.bundleClaim === undefined ? null : checkConfigMapName(options.bundleClaim, '--bundle-claim');
   const image = options.image ?? `aml-netcheck:${version}`;
   if (image.trim() === '') throw new InputError('--image', 'is empty');
   const proxy: ManifestInput['proxy'] = {};
@@ -228,7 +241,7 @@ export function manifestInput(options: K8sManifestOptions, version: string, now:
     proxy.HTTP_PROXY = proxy.HTTPS_PROXY;
   }
   if (options.proxyExclude !== undefined) proxy.NO_PROXY = options.proxyExclude;
-  return { version, namespace, image, runId, facts, features, fleet, nodeSelector, reportConfigMap, caConfigMap, proxy };
+  return { version, namespace, image, runId, facts, features, fleet, nodeSelector, reportConfigMap, caConfigMap, bundleClaim, proxy };
 }
 
 export async function runK8sManifest(options: K8sManifestOptions, version: string, write: Write): Promise<number> {

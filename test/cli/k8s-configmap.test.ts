@@ -90,6 +90,19 @@ t.test('a new ConfigMap is created holding the report stdout printed, with the l
   t.equal(stored?.metadata.namespace, 'azureml', 'the namespace the service account lives in');
 });
 
+t.test('bundle writes its report to the ConfigMap too, and keeps the bundle', async (t) => {
+  const [, ...args] = await workspace(t, 'drop');
+  const server = await apiServer(t);
+  const file = join(mkdtempSync(join(tmpdir(), 'amlnc-k8s-bundle-')), 'b.tar.gz');
+  const run = await runCli(['bundle', ...args, '--out', file, '--k8s-configmap', 'netcheck-bundle'], { env: server.env });
+  t.equal(run.code, 1, 'the dropped port, as with check');
+  t.match(run.stderr, /^aml-netcheck: bundle .*b\.tar\.gz \(/);
+  t.same(calls(server), [`POST ${COLLECTION}`]);
+  t.equal(server.configMaps.get('netcheck-bundle')?.data?.['report.json'], run.stdout, 'the ConfigMap holds the JSON report stdout printed');
+  const verify = await runCli(['bundle', 'verify', file]);
+  t.equal(verify.code, 0, verify.stdout + verify.stderr);
+});
+
 t.test('an existing ConfigMap is replaced; a PUT that loses a race (409) is tried once more', async (t) => {
   const args = await workspace(t, 'ok');
   const server = await apiServer(t, { conflicts: 1 });

@@ -130,6 +130,24 @@ t.test('--fleet N: an Indexed Job, one pod per node, each writing a ConfigMap na
   t.same(byKind(docs, 'Role')[0].rules, [{ apiGroups: [''], resources: ['configmaps'], verbs: ['create'] }], 'fleet pods may create their reports and touch nothing else');
 });
 
+t.test('--bundle-claim: the pod runs bundle and keeps the bundle on the claim, one file per node in a fleet', async (t) => {
+  const single = await manifests(t, ['--region', 'westus2', '--run-id', 'b1', '--bundle-claim', 'netcheck-bundles']);
+  validate(t, single);
+  const pod = jobOf(single).spec.template.spec;
+  t.same(pod.containers[0].args.slice(0, 3), ['bundle', '--out', '/bundles/aml-netcheck-b1.tar.gz'], 'bundle, not check, writing onto the volume');
+  t.ok(pod.containers[0].args.includes('--k8s-configmap'), 'the report still goes to its ConfigMap');
+  t.match(pod.volumes, [{ name: 'tmp' }, { name: 'bundles', persistentVolumeClaim: { claimName: 'netcheck-bundles' } }]);
+  t.match(pod.containers[0].volumeMounts, [{ mountPath: '/tmp' }, { name: 'bundles', mountPath: '/bundles' }]);
+  t.equal(pod.containers[0].securityContext.readOnlyRootFilesystem, true, 'the root stays read-only: the bundle goes to the volume');
+  const fleet = await manifests(t, ['--region', 'westus2', '--run-id', 'b2', '--fleet', '3', '--bundle-claim', 'netcheck-bundles']);
+  validate(t, fleet);
+  const args = expand(jobOf(fleet).spec.template.spec.containers[0].args, containerEnv(fleet, { 'spec.nodeName': 'aks-pool1-0' }));
+  t.same(args.slice(0, 3), ['bundle', '--out', '/bundles/aml-netcheck-b2-aks-pool1-0.tar.gz'], 'each node its own file');
+  const without = jobOf(await manifests(t, ['--region', 'westus2'])).spec.template.spec;
+  t.equal(without.containers[0].args[0], 'check', 'without a claim the pod runs check');
+  t.notOk(without.volumes.some((v: { name: string }) => v.name === 'bundles'));
+});
+
 t.test('a CA bundle and a proxy for clusters behind TLS inspection', async (t) => {
   const docs = await manifests(t, ['--region', 'westus2', '--run-id', 'r1', '--ca-configmap', 'corp-ca', '--proxy', 'http://proxy.corp:3128', '--proxy-exclude', '.svc,.cluster.local,10.0.0.0/8']);
   validate(t, docs);
