@@ -26,9 +26,9 @@ export interface NodeReport {
 
 /**
  * A target across the nodes. `blocked-on-some` is the finding merge exists for: one node
- * pool's egress rules differ from the others'. A target blocked on every node that has a
- * verdict, but without a verdict on some, is `blocked-on-some` too: "everywhere" is claimed
- * only when every node said so.
+ * pool's egress rules differ from the others'. "Everywhere" is claimed only when every node
+ * said so: a target blocked where it has a verdict and without one elsewhere (cut short, or
+ * not in that node's report) is `blocked-on-some`, a reachable one `no-verdict-on-some`.
  */
 export type TargetStatus = 'blocked-everywhere' | 'blocked-on-some' | 'no-verdict-on-some' | 'reachable-everywhere' | 'not-checked';
 
@@ -124,8 +124,9 @@ export interface NodeInfo {
 
 /**
  * 1 a required target is blocked on some node; 3 nothing required is blocked anywhere, but a
- * required target has no verdict on some node (a run cut short, or aml-netcheck failed on
- * it), as `check` exits 3 when the deadline leaves targets unchecked; 0 every required target
+ * required target has no verdict on some node (a run cut short, aml-netcheck failed on it,
+ * or the node's report does not list it), as `check` exits 3 when the deadline leaves
+ * targets unchecked; 0 every required target
  * is reachable from every node that checked it.
  */
 export type MergeExitCode = 0 | 1 | 3;
@@ -136,7 +137,7 @@ export interface MergeSummary {
   readonly features: Readonly<Record<FeatureMergeStatus, number>>;
   /** Ids of the required targets blocked on at least one node. */
   readonly requiredBlocked: readonly string[];
-  /** Ids of the required targets without a verdict on at least one node and blocked on none. */
+  /** Ids of the required targets blocked on no node, but without a verdict on some (cut short there, or not in its report). */
   readonly requiredNoVerdict: readonly string[];
   /** Nodes on which some required target is blocked. */
   readonly nodesWithBlocked: readonly string[];
@@ -175,19 +176,22 @@ function collect<T>(nodes: readonly NodeReport[], itemsOf: (report: CheckReport)
   return merged;
 }
 
-function targetStatus(verdicts: readonly NodeVerdict[], blocked: number, noVerdict: number): TargetStatus {
+/**
+ * "Everywhere" is said only when every node said so: a node without a verdict for it, or
+ * whose report does not list it, leaves the question open there.
+ */
+function targetStatus(verdicts: readonly NodeVerdict[], nodeCount: number, blocked: number, noVerdict: number): TargetStatus {
   const checked = verdicts.filter((v) => v.verdict !== 'skipped');
   if (checked.length === 0) return 'not-checked';
-  if (blocked > 0) return blocked === checked.length ? 'blocked-everywhere' : 'blocked-on-some';
-  return noVerdict > 0 ? 'no-verdict-on-some' : 'reachable-everywhere';
+  if (blocked > 0) return blocked === nodeCount ? 'blocked-everywhere' : 'blocked-on-some';
+  return noVerdict > 0 || verdicts.length < nodeCount ? 'no-verdict-on-some' : 'reachable-everywhere';
 }
 
-function featureStatus(features: readonly NodeFeature[]): FeatureMergeStatus {
-  const checked = features.filter((f) => f.status !== 'not-checked');
-  const count = (status: FeatureStatus): number => checked.filter((f) => f.status === status).length;
-  if (checked.length === 0) return 'not-checked';
-  if (count('broken') > 0) return count('broken') === checked.length ? 'broken-everywhere' : 'broken-on-some';
-  if (count('unknown') > 0) return 'unknown-on-some';
+function featureStatus(features: readonly NodeFeature[], nodeCount: number): FeatureMergeStatus {
+  const count = (status: FeatureStatus): number => features.filter((f) => f.status === status).length;
+  if (count('not-checked') === features.length) return 'not-checked';
+  if (count('broken') > 0) return count('broken') === nodeCount ? 'broken-everywhere' : 'broken-on-some';
+  if (count('unknown') > 0 || features.length < nodeCount) return 'unknown-on-some';
   return count('degraded') > 0 ? 'degraded-on-some' : 'ok-everywhere';
 }
 
@@ -276,7 +280,7 @@ export function mergeReports(nodes: readonly NodeReport[]): MergedReport {
       direction: first.direction,
       features: [...new Set(seen.flatMap((t) => t.features))],
       required: seen.some((t) => t.required),
-      status: targetStatus(verdicts, blocked.length, noVerdict.length),
+      status: targetStatus(verdicts, names.length, blocked.length, noVerdict.length),
       nodes: verdicts,
       reaching: nodesWith('reachable', 'warning'),
       blocked,
@@ -297,7 +301,7 @@ export function mergeReports(nodes: readonly NodeReport[]): MergedReport {
       id: first.id,
       name: first.name,
       impact: first.impact,
-      status: featureStatus(perNodeStatus),
+      status: featureStatus(perNodeStatus, names.length),
       nodes: perNodeStatus,
       broken: nodesWith('broken'),
       degraded: nodesWith('degraded'),
@@ -310,7 +314,7 @@ export function mergeReports(nodes: readonly NodeReport[]): MergedReport {
 
   const required = targets.filter((t) => t.required);
   const requiredBlocked = required.filter((t) => t.blocked.length > 0).map((t) => t.id);
-  const requiredNoVerdict = required.filter((t) => t.blocked.length === 0 && t.noVerdict.length > 0).map((t) => t.id);
+  const requiredNoVerdict = required.filter((t) => t.blocked.length === 0 && (t.noVerdict.length > 0 || t.absent.length > 0)).map((t) => t.id);
   const nodesWithBlocked = names.filter((node) => required.some((t) => t.blocked.includes(node)));
   const exitCode: MergeExitCode = requiredBlocked.length > 0 ? 1 : requiredNoVerdict.length > 0 ? 3 : 0;
   return {

@@ -70,7 +70,7 @@ function targetLines(target: MergedTarget, options: TextOptions): string[] {
   const line = (text: string): void => void out.push(...wrap(`      ${text}`, options.width, '        '));
   for (const { reason, nodes } of blockedByReason(target)) line(`${escapeControl(reason)} on ${escapeControl(nodes.join(', '))}`);
   if (target.noVerdict.length > 0) line(`no verdict on ${escapeControl(target.noVerdict.join(', '))}`);
-  if (target.blocked.length > 0 || target.noVerdict.length > 0) {
+  if (target.status !== 'reachable-everywhere') {
     if (target.reaching.length > 0) line(`reachable from ${escapeControl(nameNodes(target.reaching, NAMED_NODES_MAX, true))}`);
     const fix = target.nodes.find((v) => v.verdict === 'blocked')?.fix ?? [];
     for (const f of fix) line(`fix:  ${escapeControl(f)}`);
@@ -88,6 +88,7 @@ function featureLines(feature: MergedFeature, options: TextOptions): string[] {
   if (feature.broken.length > 0) line(`broken on ${escapeControl(feature.broken.join(', '))}`);
   if (feature.unknown.length > 0) line(`unknown on ${escapeControl(feature.unknown.join(', '))}`);
   if (feature.degraded.length > 0) line(`degraded on ${escapeControl(feature.degraded.join(', '))}`);
+  if (feature.absent.length > 0) line(`not in the reports of ${escapeControl(nameNodes(feature.absent))}`);
   if (feature.ok.length > 0) line(`ok on ${escapeControl(nameNodes(feature.ok, NAMED_NODES_MAX, true))}`);
   if (feature.broken.length > 0 && feature.impact !== null) line(`users see: ${escapeControl(feature.impact)}`);
   return out;

@@ -81,7 +81,10 @@ t.test('a node cut short: no verdict there, exit 3 when nothing is blocked anywh
   t.same(target(merged, BLOB).absent, ['node-slow'], 'the cut run was given no storage account');
   t.equal(feature(merged, 'azure-ad').status, 'unknown-on-some');
   t.same(feature(merged, 'azure-ad').unknown, ['node-slow']);
-  t.same(merged.summary.requiredNoVerdict, [LOGIN_443]);
+  t.equal(target(merged, BLOB).status, 'no-verdict-on-some', 'reachable where checked is not "everywhere"');
+  t.equal(feature(merged, 'workspace-storage').status, 'unknown-on-some');
+  t.same(feature(merged, 'workspace-storage').absent, ['node-slow']);
+  t.same(merged.summary.requiredNoVerdict, [LOGIN_443, BLOB, FILE_443, SMB]);
   t.equal(merged.summary.exitCode, 3);
   t.match(merged.warnings.join('\n'), /the run on node-slow was cut short \(deadline\): 1 target\(s\) have no verdict there/);
   t.match(merged.warnings.join('\n'), /3 target\(s\) are missing from some nodes' reports/);
