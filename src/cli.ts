@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from './model/errors.js';
-import { CHECK_FORMATS, DIFF_FORMATS } from './reporters/formats.js';
+import { CHECK_FORMATS, DIFF_FORMATS, MERGE_FORMATS } from './reporters/formats.js';
 import { installProcessGuard } from './commands/guard.js';
 import { streamWriter } from './io/stdout.js';
 import { escapeControl, escapeControlKeepLines } from './model/text.js';
@@ -16,6 +16,7 @@ import { OUT_HELP } from './commands/out-option.js';
 import type { DemoOptions } from './commands/demo.js';
 import { addRulesOptions, type RulesOptions } from './commands/rules-options.js';
 import { DIFF_EXAMPLE, type DiffOptions } from './commands/diff-options.js';
+import { MERGE_EXAMPLE, type MergeOptions } from './commands/merge-options.js';
 import { addK8sManifestOptions, K8S_MANIFEST_EXAMPLE, type K8sManifestOptions } from './commands/k8s-manifest-options.js';
 import { addBundleOptions, BUNDLE_EXAMPLE, BUNDLE_VERIFY_EXAMPLE, type BundleOptions } from './commands/bundle-options.js';
 
@@ -122,6 +123,18 @@ export function buildProgram(): Command {
     .action(async (before: string, after: string, options: DiffOptions) => {
       const { runDiff } = await import('./commands/diff.js');
       process.exitCode = await runDiff(before, after, options, write);
+    });
+
+  program
+    .command('merge')
+    .description('combine the reports of many nodes (a fleet run): which nodes reach each target, on which each feature breaks')
+    .argument('<report...>', 'saved check reports, or kubectl get configmap -o json output of report ConfigMaps; - for standard input')
+    .addOption(outputOption(MERGE_FORMATS))
+    .addOption(outOption())
+    .addHelpText('after', MERGE_EXAMPLE)
+    .action(async (reports: string[], options: MergeOptions) => {
+      const { runMerge } = await import('./commands/merge.js');
+      process.exitCode = await runMerge(reports, options, write);
     });
 
   program

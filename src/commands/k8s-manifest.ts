@@ -1,6 +1,6 @@
 import YAML from 'yaml';
 import { FACT_ROWS, type FactKey } from '../facts/table.js';
-import { checkConfigMapName, parseLabel } from '../io/k8s-configmap.js';
+import { checkConfigMapName, NODE_LABEL, parseLabel, RUN_LABEL } from '../io/k8s-configmap.js';
 import type { Write } from '../io/stdout.js';
 import { InputError } from '../model/errors.js';
 import type { WorkspaceFacts } from '../model/facts.js';
@@ -18,8 +18,7 @@ import type { K8sManifestOptions } from './k8s-manifest-options.js';
 export const DEFAULT_NAMESPACE = 'azureml';
 /** Where the pod mounts the --bundle-claim volume. */
 const BUNDLE_DIR = '/bundles';
-export const RUN_LABEL = 'aml-netcheck/run';
-export const NODE_LABEL = 'aml-netcheck/node';
+export { NODE_LABEL, RUN_LABEL };
 const NAME = 'aml-netcheck';
 const FACTS_CONFIGMAP = 'aml-netcheck-facts';
 const CA_DIR = '/etc/aml-netcheck/ca';

@@ -1,4 +1,4 @@
-import { checkConfigMapName, ConfigMapWriteError, inClusterConfig, parseLabel, writeConfigMap, type InCluster } from '../io/k8s-configmap.js';
+import { checkConfigMapName, ConfigMapWriteError, inClusterConfig, parseLabel, REPORT_KEY, writeConfigMap, type InCluster } from '../io/k8s-configmap.js';
 import { InputError } from '../model/errors.js';
 import { escapeControl } from '../model/text.js';
 import type { CheckReport } from '../report/report.js';
@@ -6,8 +6,7 @@ import { EXIT } from '../report/report.js';
 import { CHECK_REPORTERS } from '../reporters/registry.js';
 import { PLAIN } from '../reporters/terminal.js';
 
-/** The key of the ConfigMap's data that holds the JSON report, exactly as `-o json` prints it. */
-export const REPORT_KEY = 'report.json';
+export { REPORT_KEY };
 
 export interface ConfigMapTarget {
   readonly cluster: InCluster;

@@ -5,6 +5,7 @@ import { escapeControl, quote, truncate } from '../model/text.js';
 import { REPORT_SCHEMA_VERSION, type CheckReport } from './report.js';
 import { reportSchemaProblems } from './report-schema.js';
 import { DIFF_KIND } from './diff.js';
+import { MERGE_KIND } from './merge.js';
 
 /**
  * Reads a report that `check` or `demo` saved (`--out FILE`, or `-o json > FILE`: the same
@@ -25,7 +26,7 @@ const REPORT_MAX_DEPTH = 32;
 /** How many of the schema's complaints one error line names. */
 const PROBLEMS_SHOWN = 2;
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
@@ -39,23 +40,35 @@ export function readReport(file: string): CheckReport {
   const fail = (message: string): never => {
     throw new InputError(label, message);
   };
-  let text: string;
+  return validateReport(parseReportText(readReportText(file, label), fail), fail);
+}
+
+/** The text of a report file, or one InputError naming it. */
+export function readReportText(file: string, label: string): string {
   try {
-    text = decodeInputText(readInputFile(file, label, { maxBytes: REPORT_MAX_BYTES }), label);
+    return decodeInputText(readInputFile(file, label, { maxBytes: REPORT_MAX_BYTES }), label);
   } catch (error) {
     // The label already names the file: keep the reason alone.
-    if (error instanceof InputFileError) return fail(`cannot read the report: ${error.reason}`);
+    if (error instanceof InputFileError) throw new InputError(label, `cannot read the report: ${error.reason}`);
     throw error;
   }
+}
+
+/** The JSON of a report's text, not yet trusted. */
+export function parseReportText(text: string, fail: (message: string) => never): unknown {
   if (text.trim() === '') return fail('is empty, not an aml-netcheck report');
-  let document: unknown;
   try {
-    document = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     return fail(`is not an aml-netcheck report: not valid JSON (${describeJsonError(error as Error, text)})${printedFormatHint(text)}`);
   }
+}
+
+/** The parsed JSON as a report of this schema version, or `fail` with what is wrong. */
+export function validateReport(document: unknown, fail: (message: string) => never): CheckReport {
   if (!isObject(document)) return fail(`is not an aml-netcheck report: the JSON is ${Array.isArray(document) ? 'a list' : typeof document === 'object' ? 'null' : `a ${typeof document}`}, not an object`);
   if (document['kind'] === DIFF_KIND) return fail('is the output of aml-netcheck diff, not a check report: compare the reports check saved');
+  if (document['kind'] === MERGE_KIND) return fail('is the output of aml-netcheck merge, not a check report: give the reports check saved');
   const tool = isObject(document['tool']) ? document['tool']['name'] : undefined;
   if (tool !== 'aml-netcheck') return fail(`is not an aml-netcheck report (${tool === undefined ? 'it has no tool.name' : `tool.name is ${shown(tool)}`})`);
   checkSchemaVersion(document['schemaVersion'], fail);

@@ -12,3 +12,7 @@ export type ListFormat = (typeof LIST_FORMATS)[number];
 /** The formats `diff` prints in. */
 export const DIFF_FORMATS = ['table', 'json', 'markdown', 'junit', 'html'] as const;
 export type DiffFormat = (typeof DIFF_FORMATS)[number];
+
+/** The formats `merge` prints in. */
+export const MERGE_FORMATS = ['table', 'json', 'markdown', 'junit', 'html'] as const;
+export type MergeFormat = (typeof MERGE_FORMATS)[number];

@@ -10,7 +10,13 @@ import { checkJsonChunks } from './check-json.js';
 import { renderCheckJunit } from './check-junit.js';
 import { renderCheckMarkdown } from './check-markdown.js';
 import { renderCheckTable } from './check-table.js';
-import type { CheckFormat, DiffFormat } from './formats.js';
+import type { MergedReport } from '../report/merge.js';
+import { renderMergeHtml } from './merge-html.js';
+import { renderMergeJson } from './merge-json.js';
+import { renderMergeJunit } from './merge-junit.js';
+import { renderMergeMarkdown } from './merge-markdown.js';
+import { renderMergeTable } from './merge-table.js';
+import type { CheckFormat, DiffFormat, MergeFormat } from './formats.js';
 import type { TextOptions } from './terminal.js';
 
 /**
@@ -38,4 +44,13 @@ export const DIFF_REPORTERS: Readonly<Record<DiffFormat, (diff: ReportDiff, opti
   markdown: (diff) => [renderDiffMarkdown(diff)],
   junit: (diff) => [renderDiffJunit(diff)],
   html: (diff) => [renderDiffHtml(diff)],
+};
+
+/** The same for `merge`: each format a pure function of the merged view. */
+export const MERGE_REPORTERS: Readonly<Record<MergeFormat, (merged: MergedReport, options: TextOptions) => Iterable<string>>> = {
+  table: (merged, options) => [renderMergeTable(merged, options)],
+  json: (merged) => [renderMergeJson(merged)],
+  markdown: (merged) => [renderMergeMarkdown(merged)],
+  junit: (merged) => [renderMergeJunit(merged)],
+  html: (merged) => [renderMergeHtml(merged)],
 };

@@ -1,0 +1,21 @@
+import { InputError } from '../model/errors.js';
+import { escapeControl } from '../model/text.js';
+import type { Write } from '../io/stdout.js';
+import { mergeReports } from '../report/merge.js';
+import { readMergeInputs } from '../report/read-merge.js';
+import { MERGE_REPORTERS } from '../reporters/registry.js';
+import { MERGE_FORMATS } from '../reporters/formats.js';
+import { emit, prepareOutput, renderEach } from './emit.js';
+import type { MergeOptions } from './merge-options.js';
+
+/** `merge`: one view of the reports of many nodes; resolves to the exit code. */
+export async function runMerge(files: readonly string[], options: MergeOptions, write: Write): Promise<number> {
+  if (files.length === 0) throw new InputError('merge', 'give at least one REPORT (a file, or - for standard input)');
+  if (files.filter((f) => f === '-').length > 1) throw new InputError('merge', 'standard input (-) can be given only once');
+  const outputs = prepareOutput(options.out, MERGE_FORMATS);
+  const { nodes, warnings: readWarnings } = readMergeInputs(files);
+  const merged = mergeReports(nodes);
+  for (const warning of [...readWarnings, ...merged.warnings]) process.stderr.write(`aml-netcheck: warning: ${escapeControl(warning)}\n`);
+  await emit({ render: renderEach(MERGE_FORMATS, (format, text) => MERGE_REPORTERS[format](merged, text)), selfEscaping: ['table', 'html'] }, options.output, outputs, write);
+  return merged.summary.exitCode;
+}

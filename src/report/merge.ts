@@ -1,0 +1,354 @@
+import type { CheckedTarget, FeatureStatus, Verdict } from '../model/result.js';
+import type { Direction } from '../model/target.js';
+import type { ReasonCode } from '../model/reasons.js';
+import { quote } from '../model/text.js';
+import type { CheckReport, StoppedBy } from './report.js';
+
+/**
+ * `aml-netcheck merge REPORT...`: the reports of one check run on many nodes (a fleet's
+ * Indexed Job) as one view. Egress rules often differ per node pool, so the question is not
+ * "is it reachable" but "from which nodes": per target, the nodes that reach it and those
+ * that do not; per feature, the nodes it is broken on. A pure function of the named reports;
+ * every format renders the MergedReport it returns, and `-o json` prints it as it is.
+ */
+
+/** Bump when a consumer of the JSON merge would have to change. */
+export const MERGE_SCHEMA_VERSION = 1;
+export const MERGE_KIND = 'aml-netcheck-merge';
+
+/** One node's report, named. */
+export interface NodeReport {
+  readonly node: string;
+  /** Where it came from, for messages: a file, or a file and a ConfigMap item. */
+  readonly source: string;
+  readonly report: CheckReport;
+}
+
+/**
+ * A target across the nodes. `blocked-on-some` is the finding merge exists for: one node
+ * pool's egress rules differ from the others'. "Everywhere" is claimed only when every node
+ * said so: a target blocked where it has a verdict and without one elsewhere (cut short, or
+ * not in that node's report) is `blocked-on-some`, a reachable one `no-verdict-on-some`.
+ */
+export type TargetStatus = 'blocked-everywhere' | 'blocked-on-some' | 'no-verdict-on-some' | 'reachable-everywhere' | 'not-checked';
+
+export const TARGET_STATUS_ORDER: readonly TargetStatus[] = ['blocked-everywhere', 'blocked-on-some', 'no-verdict-on-some', 'reachable-everywhere', 'not-checked'];
+
+export const TARGET_STATUS_LABEL: Readonly<Record<TargetStatus, string>> = {
+  'blocked-everywhere': 'blocked everywhere',
+  'blocked-on-some': 'blocked on some nodes',
+  'no-verdict-on-some': 'no verdict on some',
+  'reachable-everywhere': 'reachable everywhere',
+  'not-checked': 'not checked',
+};
+
+/** A feature across the nodes, in the same spirit: broken on any node outranks the rest. */
+export type FeatureMergeStatus = 'broken-everywhere' | 'broken-on-some' | 'unknown-on-some' | 'degraded-on-some' | 'ok-everywhere' | 'not-checked';
+
+export const FEATURE_STATUS_ORDER: readonly FeatureMergeStatus[] = ['broken-everywhere', 'broken-on-some', 'unknown-on-some', 'degraded-on-some', 'ok-everywhere', 'not-checked'];
+
+export const FEATURE_STATUS_LABEL: Readonly<Record<FeatureMergeStatus, string>> = {
+  'broken-everywhere': 'broken everywhere',
+  'broken-on-some': 'broken on some nodes',
+  'unknown-on-some': 'unknown on some',
+  'degraded-on-some': 'degraded on some',
+  'ok-everywhere': 'ok everywhere',
+  'not-checked': 'not checked',
+};
+
+/** A target as one node saw it. */
+export interface NodeVerdict {
+  readonly node: string;
+  readonly verdict: Verdict;
+  readonly reason: ReasonCode | null;
+  readonly detail: string;
+  readonly fix: readonly string[];
+  readonly via: CheckedTarget['via'];
+}
+
+export interface MergedTarget {
+  /** Matched by id (host:port, `inbound:` before an inbound one) and direction, as `diff` does. */
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly direction: Direction;
+  readonly features: readonly string[];
+  /** Required on any node that lists it. */
+  readonly required: boolean;
+  readonly status: TargetStatus;
+  /** Every node that lists it, in the order of the nodes. */
+  readonly nodes: readonly NodeVerdict[];
+  /** Reachable, or reachable with a warning. */
+  readonly reaching: readonly string[];
+  readonly blocked: readonly string[];
+  /** Cut short there, or aml-netcheck failed on it. */
+  readonly noVerdict: readonly string[];
+  readonly skipped: readonly string[];
+  /** Nodes whose report does not list it: they were given other workspace facts or catalogs. */
+  readonly absent: readonly string[];
+}
+
+export interface NodeFeature {
+  readonly node: string;
+  readonly status: FeatureStatus;
+  readonly blockedBy: readonly string[];
+}
+
+export interface MergedFeature {
+  readonly id: string;
+  readonly name: string;
+  readonly impact: string | null;
+  readonly status: FeatureMergeStatus;
+  readonly nodes: readonly NodeFeature[];
+  readonly broken: readonly string[];
+  readonly degraded: readonly string[];
+  readonly unknown: readonly string[];
+  readonly ok: readonly string[];
+  readonly notChecked: readonly string[];
+  readonly absent: readonly string[];
+}
+
+/** A node's run, as its report says. */
+export interface NodeInfo {
+  readonly node: string;
+  readonly source: string;
+  readonly toolVersion: string;
+  readonly startedAt: string;
+  readonly stoppedBy: StoppedBy | null;
+  readonly complete: boolean;
+  readonly exitCode: number;
+  readonly targets: number;
+  readonly requiredBlocked: number;
+  readonly featuresBroken: readonly string[];
+}
+
+/**
+ * 1 a required target is blocked on some node; 3 nothing required is blocked anywhere, but a
+ * required target has no verdict on some node (a run cut short, aml-netcheck failed on it,
+ * or the node's report does not list it), as `check` exits 3 when the deadline leaves
+ * targets unchecked; 0 every required target
+ * is reachable from every node that checked it.
+ */
+export type MergeExitCode = 0 | 1 | 3;
+
+export interface MergeSummary {
+  readonly nodes: number;
+  readonly targets: Readonly<Record<TargetStatus, number>>;
+  readonly features: Readonly<Record<FeatureMergeStatus, number>>;
+  /** Ids of the required targets blocked on at least one node. */
+  readonly requiredBlocked: readonly string[];
+  /** Ids of the required targets blocked on no node, but without a verdict on some (cut short there, or not in its report). */
+  readonly requiredNoVerdict: readonly string[];
+  /** Nodes on which some required target is blocked. */
+  readonly nodesWithBlocked: readonly string[];
+  readonly exitCode: MergeExitCode;
+}
+
+/** The JSON `merge -o json` prints: this, as it is. */
+export interface MergedReport {
+  readonly kind: typeof MERGE_KIND;
+  readonly schemaVersion: number;
+  readonly nodes: readonly NodeInfo[];
+  /** Why the view may mislead: other workspaces, clouds or versions, runs cut short. */
+  readonly warnings: readonly string[];
+  readonly summary: MergeSummary;
+  /** In FEATURE_STATUS_ORDER, then in the order the nodes' reports list them. */
+  readonly features: readonly MergedFeature[];
+  /** In TARGET_STATUS_ORDER, then in the order the nodes' reports list them. */
+  readonly targets: readonly MergedTarget[];
+}
+
+function keyOf(target: CheckedTarget): string {
+  return `${target.direction} ${target.id}`;
+}
+
+/** Items in the order their first node lists them: the catalog's order, as every report has it. */
+function collect<T>(nodes: readonly NodeReport[], itemsOf: (report: CheckReport) => readonly T[], key: (item: T) => string): Map<string, Map<string, T>> {
+  const merged = new Map<string, Map<string, T>>();
+  for (const { node, report } of nodes) {
+    for (const item of itemsOf(report)) {
+      const k = key(item);
+      const perNode = merged.get(k) ?? new Map<string, T>();
+      perNode.set(node, item);
+      merged.set(k, perNode);
+    }
+  }
+  return merged;
+}
+
+/**
+ * "Everywhere" is said only when every node said so: a node without a verdict for it, or
+ * whose report does not list it, leaves the question open there.
+ */
+function targetStatus(verdicts: readonly NodeVerdict[], nodeCount: number, blocked: number, noVerdict: number): TargetStatus {
+  const checked = verdicts.filter((v) => v.verdict !== 'skipped');
+  if (checked.length === 0) return 'not-checked';
+  if (blocked > 0) return blocked === nodeCount ? 'blocked-everywhere' : 'blocked-on-some';
+  return noVerdict > 0 || verdicts.length < nodeCount ? 'no-verdict-on-some' : 'reachable-everywhere';
+}
+
+function featureStatus(features: readonly NodeFeature[], nodeCount: number): FeatureMergeStatus {
+  const count = (status: FeatureStatus): number => features.filter((f) => f.status === status).length;
+  if (count('not-checked') === features.length) return 'not-checked';
+  if (count('broken') > 0) return count('broken') === nodeCount ? 'broken-everywhere' : 'broken-on-some';
+  if (count('unknown') > 0 || features.length < nodeCount) return 'unknown-on-some';
+  return count('degraded') > 0 ? 'degraded-on-some' : 'ok-everywhere';
+}
+
+function nodeInfo({ node, source, report }: NodeReport): NodeInfo {
+  const { summary } = report;
+  return {
+    node,
+    source,
+    toolVersion: report.tool.version,
+    startedAt: report.startedAt,
+    stoppedBy: summary.stoppedBy,
+    complete: summary.complete,
+    exitCode: summary.exitCode,
+    targets: summary.targets,
+    requiredBlocked: summary.requiredBlocked,
+    featuresBroken: summary.featuresBroken,
+  };
+}
+
+/** Distinct values of one thing the reports say, each with the nodes that say it. */
+function spread(nodes: readonly NodeReport[], valueOf: (report: CheckReport) => string | undefined): Map<string, string[]> {
+  const byValue = new Map<string, string[]>();
+  for (const { node, report } of nodes) {
+    const value = valueOf(report);
+    if (value === undefined) continue;
+    byValue.set(value, [...(byValue.get(value) ?? []), node]);
+  }
+  return byValue;
+}
+
+function describeSpread(byValue: Map<string, string[]>): string {
+  return [...byValue].map(([value, nodes]) => `${quote(value)} on ${nodes.join(', ')}`).join('; ');
+}
+
+function mergeWarnings(nodes: readonly NodeReport[], targets: readonly MergedTarget[]): string[] {
+  const warnings: string[] = [];
+  const facts = (key: 'cloud' | 'region' | 'workspaceId' | 'workspaceName') => spread(nodes, (r) => r.facts[key]);
+  const cloud = facts('cloud');
+  if (cloud.size > 1) warnings.push(`the reports are of different clouds (${describeSpread(cloud)}); merged anyway, target by target`);
+  for (const key of ['workspaceId', 'workspaceName', 'region'] as const) {
+    const values = facts(key);
+    if (values.size > 1) warnings.push(`the reports are of different workspaces (${key} ${describeSpread(values)}); merged anyway, target by target`);
+  }
+  const versions = spread(nodes, (r) => r.tool.version);
+  if (versions.size > 1) warnings.push(`the reports come from different aml-netcheck versions (${describeSpread(versions)}), whose catalogs may differ`);
+  for (const { node, report } of nodes) {
+    const { summary } = report;
+    if (summary.stoppedBy !== null) warnings.push(`the run on ${node} was cut short (${summary.stoppedBy}): ${summary.unknown} target(s) have no verdict there`);
+    else if (summary.unknown > 0) warnings.push(`aml-netcheck failed on ${summary.unknown} target(s) on ${node}: they have no verdict there`);
+  }
+  const partial = targets.filter((t) => t.absent.length > 0).length;
+  if (partial > 0) warnings.push(`${partial} target(s) are missing from some nodes' reports: those runs were given other workspace facts or catalogs`);
+  return warnings;
+}
+
+function countBy<S extends string>(order: readonly S[], items: ReadonlyArray<{ status: S }>): Record<S, number> {
+  const counts = Object.fromEntries(order.map((status) => [status, 0])) as Record<S, number>;
+  for (const item of items) counts[item.status] += 1;
+  return counts;
+}
+
+function byStatus<S extends string, T extends { status: S }>(order: readonly S[], items: readonly T[]): T[] {
+  // Array.prototype.sort is stable: within a status, the reports' own order stays.
+  return [...items].sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));
+}
+
+/** Node names must be unique: the caller settles duplicates (see `readMergeInputs`). */
+export function mergeReports(nodes: readonly NodeReport[]): MergedReport {
+  const names = nodes.map((n) => n.node);
+  const missingFrom = (present: ReadonlyMap<string, unknown>): string[] => names.filter((name) => !present.has(name));
+
+  const targets = [...collect(nodes, (r) => r.targets, keyOf).values()].map((perNode): MergedTarget => {
+    const seen = [...perNode.values()];
+    const first = seen[0] as CheckedTarget;
+    const verdicts = names.flatMap((node): NodeVerdict[] => {
+      const t = perNode.get(node);
+      return t === undefined ? [] : [{ node, verdict: t.verdict, reason: t.reason, detail: t.detail, fix: t.fix, via: t.via }];
+    });
+    const nodesWith = (...wanted: Verdict[]): string[] => verdicts.filter((v) => wanted.includes(v.verdict)).map((v) => v.node);
+    const blocked = nodesWith('blocked');
+    const noVerdict = nodesWith('unknown');
+    return {
+      id: first.id,
+      host: first.host,
+      port: first.port,
+      direction: first.direction,
+      features: [...new Set(seen.flatMap((t) => t.features))],
+      required: seen.some((t) => t.required),
+      status: targetStatus(verdicts, names.length, blocked.length, noVerdict.length),
+      nodes: verdicts,
+      reaching: nodesWith('reachable', 'warning'),
+      blocked,
+      noVerdict,
+      skipped: nodesWith('skipped'),
+      absent: missingFrom(perNode),
+    };
+  });
+
+  const features = [...collect(nodes, (r) => r.features, (f) => f.id).values()].map((perNode): MergedFeature => {
+    const first = [...perNode.values()][0] as CheckReport['features'][number];
+    const perNodeStatus = names.flatMap((node): NodeFeature[] => {
+      const f = perNode.get(node);
+      return f === undefined ? [] : [{ node, status: f.status, blockedBy: f.blockedBy }];
+    });
+    const nodesWith = (status: FeatureStatus): string[] => perNodeStatus.filter((f) => f.status === status).map((f) => f.node);
+    return {
+      id: first.id,
+      name: first.name,
+      impact: first.impact,
+      status: featureStatus(perNodeStatus, names.length),
+      nodes: perNodeStatus,
+      broken: nodesWith('broken'),
+      degraded: nodesWith('degraded'),
+      unknown: nodesWith('unknown'),
+      ok: nodesWith('ok'),
+      notChecked: nodesWith('not-checked'),
+      absent: missingFrom(perNode),
+    };
+  });
+
+  const required = targets.filter((t) => t.required);
+  const requiredBlocked = required.filter((t) => t.blocked.length > 0).map((t) => t.id);
+  const requiredNoVerdict = required.filter((t) => t.blocked.length === 0 && (t.noVerdict.length > 0 || t.absent.length > 0)).map((t) => t.id);
+  const nodesWithBlocked = names.filter((node) => required.some((t) => t.blocked.includes(node)));
+  const exitCode: MergeExitCode = requiredBlocked.length > 0 ? 1 : requiredNoVerdict.length > 0 ? 3 : 0;
+  return {
+    kind: MERGE_KIND,
+    schemaVersion: MERGE_SCHEMA_VERSION,
+    nodes: nodes.map(nodeInfo),
+    warnings: mergeWarnings(nodes, targets),
+    summary: {
+      nodes: nodes.length,
+      targets: countBy(TARGET_STATUS_ORDER, targets),
+      features: countBy(FEATURE_STATUS_ORDER, features),
+      requiredBlocked,
+      requiredNoVerdict,
+      nodesWithBlocked,
+      exitCode,
+    },
+    features: byStatus(FEATURE_STATUS_ORDER, features),
+    targets: byStatus(TARGET_STATUS_ORDER, targets),
+  };
+}
+
+/** How one node saw a target, in a few words: `blocked (tcp-refused)`, `reachable`. */
+export function describeNodeVerdict(verdict: NodeVerdict): string {
+  if (verdict.verdict === 'unknown') return `no verdict (${verdict.reason ?? 'unknown'})`;
+  return verdict.reason === null ? verdict.verdict : `${verdict.verdict} (${verdict.reason})`;
+}
+
+/** The nodes that block a target, grouped by reason: `tcp-refused on node-b, node-c`. */
+export function blockedByReason(target: MergedTarget): Array<{ reason: string; nodes: string[] }> {
+  const groups = new Map<string, string[]>();
+  for (const v of target.nodes) {
+    if (v.verdict !== 'blocked') continue;
+    const reason = v.reason ?? 'blocked';
+    groups.set(reason, [...(groups.get(reason) ?? []), v.node]);
+  }
+  return [...groups].map(([reason, nodes]) => ({ reason, nodes }));
+}

@@ -1,0 +1,161 @@
+import type { FeatureStatus } from '../model/result.js';
+import {
+  blockedByReason,
+  FEATURE_STATUS_LABEL,
+  TARGET_STATUS_LABEL,
+  TARGET_STATUS_ORDER,
+  type FeatureMergeStatus,
+  type MergedReport,
+  type MergedTarget,
+  type TargetStatus,
+} from '../report/merge.js';
+import { mergeHeadline } from './merge-table.js';
+import { badge, breakable, FEATURE_TONE, html, renderPage, sortableTable, tableFilter, type Html, type Row, type Tone } from './html.js';
+
+/**
+ * `merge -o html`: a fleet's reports as one self-contained page. A node × feature matrix
+ * shows at a glance which node pools break what (nodes are rows, so hundreds of them scroll
+ * rather than widen the page), and a filterable table lists each target with the nodes it
+ * fails on. Built from the same blocks as the check report.
+ */
+
+const TARGET_TONE: Readonly<Record<TargetStatus, Tone>> = {
+  'blocked-everywhere': 'bad',
+  'blocked-on-some': 'bad',
+  'no-verdict-on-some': 'unknown',
+  'reachable-everywhere': 'good',
+  'not-checked': 'muted',
+};
+
+const FEATURE_MERGE_TONE: Readonly<Record<FeatureMergeStatus, Tone>> = {
+  'broken-everywhere': 'bad',
+  'broken-on-some': 'bad',
+  'unknown-on-some': 'unknown',
+  'degraded-on-some': 'warn',
+  'ok-everywhere': 'good',
+  'not-checked': 'muted',
+};
+
+const NODE_FEATURE_RANK: Readonly<Record<FeatureStatus, number>> = { broken: 0, degraded: 1, unknown: 2, ok: 3, 'not-checked': 4 };
+
+function summarySection(merged: MergedReport): Html {
+  const { summary } = merged;
+  const tone: Tone = summary.exitCode === 1 ? 'bad' : summary.exitCode === 3 ? 'unknown' : 'good';
+  const meaning = summary.exitCode === 1 ? 'a required target is blocked on some node' : summary.exitCode === 3 ? 'some nodes have no verdict for a required target' : 'every required target reachable from every node';
+  const tile = (status: TargetStatus): Html => {
+    const count = summary.targets[status];
+    return html`<div class="tile tone-${count === 0 ? 'muted' : TARGET_TONE[status]}"><span class="n">${count}</span> ${TARGET_STATUS_LABEL[status]}</div>`;
+  };
+  const warnings = merged.warnings.length === 0 ? '' : html`<div class="banner tone-warn" role="note"><strong>Read with care:</strong><ul>${merged.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>`;
+  return html`<header>
+<h1>aml-netcheck merge</h1>
+<nav aria-label="Sections"><a href="#matrix">Nodes and features</a><a href="#targets">Targets</a></nav>
+</header>
+<section id="summary" aria-label="Summary">
+<div class="banner tone-${tone}"><strong>${mergeHeadline(merged)}.</strong> <span class="exit">Exit code ${summary.exitCode}: ${meaning}.</span></div>
+${warnings}
+<div class="tiles">${TARGET_STATUS_ORDER.map(tile)}</div>
+</section>`;
+}
+
+/** One row per node, one column per feature: the colour says at a glance where what breaks. */
+function matrix(merged: MergedReport): Html {
+  const features = merged.features;
+  const rows: Row[] = merged.nodes.map((node) => {
+    const statuses = features.map((f) => f.nodes.find((n) => n.node === node.node));
+    const worst = Math.min(...statuses.map((s) => (s === undefined ? 5 : NODE_FEATURE_RANK[s.status])));
+    return {
+      tags: [...new Set(statuses.filter((s) => s !== undefined).map((s) => s.status))],
+      cells: [
+        { content: html`<code>${breakable(node.node)}</code>${node.stoppedBy === null ? '' : html` <span class="muted">(cut short: ${node.stoppedBy})</span>`}`, sort: node.node },
+        { content: node.requiredBlocked, sort: node.requiredBlocked },
+        ...statuses.map((s) =>
+          s === undefined
+            ? { content: html`<span class="muted">absent</span>`, sort: 5 }
+            : { content: badge(s.status, FEATURE_TONE[s.status]), sort: NODE_FEATURE_RANK[s.status], className: `cell tone-${FEATURE_TONE[s.status]}` },
+        ),
+      ],
+      className: worst === 0 ? 'tone-bad' : undefined,
+    };
+  });
+  return sortableTable({
+    id: 'node-features',
+    caption: 'Each node and how each feature fares there. Click a header to sort, for example by a feature to group the nodes it breaks on.',
+    columns: [{ label: 'Node' }, { label: 'Required blocked', numeric: true }, ...features.map((f) => ({ label: f.name, title: `${f.id}: ${FEATURE_STATUS_LABEL[f.status]}`, numeric: true }))],
+    rows,
+  });
+}
+
+/** Each feature's verdict over the fleet, above the matrix: what a reader looks for first. */
+function featureList(merged: MergedReport): Html {
+  return html`<ul class="plain features">${merged.features.map(
+    (f) => html`<li>${badge(FEATURE_STATUS_LABEL[f.status], FEATURE_MERGE_TONE[f.status])} <strong>${f.name}</strong> <code class="muted">${f.id}</code>${
+      f.broken.length === 0 ? '' : html` <span>broken on ${f.broken.join(', ')}</span>`
+    }</li>`,
+  )}</ul>`;
+}
+
+function failing(target: MergedTarget): Html {
+  const groups = blockedByReason(target).map(({ reason, nodes }) => html`<li><code>${reason}</code> on ${nodes.join(', ')}</li>`);
+  const unknown = target.noVerdict.length === 0 ? '' : html`<li>no verdict on ${target.noVerdict.join(', ')}</li>`;
+  return groups.length === 0 && unknown === '' ? html`<span class="muted">—</span>` : html`<ul class="plain">${groups}${unknown}</ul>`;
+}
+
+function targetRows(targets: readonly MergedTarget[]): Row[] {
+  return targets.map((target) => {
+    const fix = target.nodes.find((v) => v.verdict === 'blocked')?.fix ?? [];
+    const rank = TARGET_STATUS_ORDER.indexOf(target.status);
+    return {
+      tags: [target.status, ...(target.required ? [] : ['optional'])],
+      className: target.status === 'reachable-everywhere' || target.status === 'not-checked' ? undefined : `tone-${TARGET_TONE[target.status]}`,
+      cells: [
+        { content: badge(TARGET_STATUS_LABEL[target.status], TARGET_TONE[target.status]), sort: rank },
+        { content: html`<code>${breakable(target.id)}</code>${target.required ? '' : html` <span class="muted">(optional)</span>`}`, sort: target.id },
+        { content: target.features.join(', ') },
+        { content: failing(target), className: 'detail', sort: target.blocked.length + target.noVerdict.length },
+        { content: target.reaching.length === target.nodes.length ? 'every node' : target.reaching.join(', '), className: 'detail', sort: target.reaching.length },
+        { content: fix.length === 0 ? '' : html`<ul class="plain">${fix.map((line) => html`<li class="fix">${line}</li>`)}</ul>` },
+      ],
+    };
+  });
+}
+
+const STYLE = `
+.tiles{display:flex;gap:10px;flex-wrap:wrap;margin:12px 0}
+.tile{background:var(--card);border:1px solid var(--line);border-left:5px solid var(--tone);border-radius:6px;padding:8px 12px;min-width:8em}
+.tile .n{font-size:20px;font-weight:700;color:var(--tone);margin-right:4px}
+td.cell{text-align:center}
+.features li{margin:4px 0}
+ul.plain{list-style:none;margin:0;padding:0}
+.fix{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12.5px;overflow-wrap:anywhere}
+td.detail{max-width:32em;overflow-wrap:anywhere}
+.banner ul{margin:4px 0 0;padding-left:20px}
+`;
+
+/** The whole merge as one HTML document; every value from the reports is escaped. */
+export function renderMergeHtml(merged: MergedReport): string {
+  const statuses = TARGET_STATUS_ORDER.filter((status) => merged.targets.some((t) => t.status === status));
+  const body = html`<main>
+${summarySection(merged)}
+<section id="matrix"><h2>Nodes and features</h2>
+${featureList(merged)}
+${matrix(merged)}
+</section>
+<section id="targets"><h2>Targets</h2>
+${tableFilter({
+  table: 'merged-targets',
+  label: 'Filter',
+  choiceLabel: 'Show',
+  choices: [{ value: '', label: 'every target' }, ...statuses.map((status) => ({ value: status, label: TARGET_STATUS_LABEL[status] }))],
+})}
+${sortableTable({
+  id: 'merged-targets',
+  caption: 'Every target of any node, matched by host, port and direction, with the nodes it fails on. Click a header to sort.',
+  columns: [{ label: 'Status', numeric: true }, { label: 'Target' }, { label: 'Features' }, { label: 'Fails on', numeric: true }, { label: 'Reachable from', numeric: true }, { label: 'Fix' }],
+  rows: targetRows(merged.targets),
+  sortedBy: { column: 0, direction: 'ascending' },
+})}
+</section>
+</main>`;
+  return renderPage({ title: `aml-netcheck merge: ${mergeHeadline(merged)}`, body, style: STYLE });
+}

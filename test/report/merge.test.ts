@@ -1,0 +1,121 @@
+import t from 'tap';
+import { mergeReports, type MergedReport, type NodeReport } from '../../src/report/merge.js';
+import type { CheckReport } from '../../src/report/report.js';
+import { recordedReport } from '../helpers/sample-diff.js';
+import { fleetNodes } from '../helpers/sample-merge.js';
+
+const LOGIN_80 = 'login.microsoftonline.com:80';
+const LOGIN_443 = 'login.microsoftonline.com:443';
+const BLOB = 'st1.blob.core.windows.net:443';
+const FILE_443 = 'st1.file.core.windows.net:443';
+const SMB = 'st1.file.core.windows.net:445';
+
+function target(merged: MergedReport, id: string) {
+  const found = merged.targets.find((x) => x.id === id);
+  if (found === undefined) throw new Error(`no target ${id}`);
+  return found;
+}
+
+function feature(merged: MergedReport, id: string) {
+  const found = merged.features.find((x) => x.id === id);
+  if (found === undefined) throw new Error(`no feature ${id}`);
+  return found;
+}
+
+function edited(name: string, edit: (report: Record<string, any>) => void): CheckReport {
+  const report = structuredClone(recordedReport(name)) as unknown as Record<string, any>;
+  edit(report);
+  return report as unknown as CheckReport;
+}
+
+t.test('three nodes, one target set, three verdicts: per target who reaches it and who does not', async (t) => {
+  const merged = mergeReports(fleetNodes());
+  t.equal(merged.kind, 'aml-netcheck-merge');
+  t.equal(merged.schemaVersion, 1);
+  t.same(merged.nodes.map((n) => [n.node, n.requiredBlocked, n.exitCode]), [['node-a', 1, 1], ['node-b', 5, 1], ['node-c', 0, 0]]);
+  t.same(
+    merged.targets.map((x) => ({ id: x.id, status: x.status, reaching: x.reaching, blocked: x.blocked, noVerdict: x.noVerdict, absent: x.absent })),
+    [
+      // One status for all five: the reports' own order stands.
+      { id: LOGIN_80, status: 'blocked-on-some', reaching: ['node-a', 'node-c'], blocked: ['node-b'], noVerdict: [], absent: [] },
+      { id: LOGIN_443, status: 'blocked-on-some', reaching: ['node-a', 'node-c'], blocked: ['node-b'], noVerdict: [], absent: [] },
+      { id: BLOB, status: 'blocked-on-some', reaching: ['node-a', 'node-c'], blocked: ['node-b'], noVerdict: [], absent: [] },
+      { id: FILE_443, status: 'blocked-on-some', reaching: ['node-a', 'node-c'], blocked: ['node-b'], noVerdict: [], absent: [] },
+      { id: SMB, status: 'blocked-on-some', reaching: ['node-c'], blocked: ['node-a', 'node-b'], noVerdict: [], absent: [] },
+    ],
+  );
+  t.same(target(merged, SMB).nodes.map((v) => [v.node, v.verdict, v.reason]), [['node-a', 'blocked', 'tcp-refused'], ['node-b', 'blocked', 'tcp-refused'], ['node-c', 'reachable', null]]);
+  t.same(
+    merged.features.map((f) => ({ id: f.id, status: f.status, broken: f.broken, ok: f.ok })),
+    [
+      { id: 'azure-ad', status: 'broken-on-some', broken: ['node-b'], ok: ['node-a', 'node-c'] },
+      { id: 'workspace-storage', status: 'broken-on-some', broken: ['node-a', 'node-b'], ok: ['node-c'] },
+    ],
+  );
+  t.same(merged.summary.requiredBlocked, [LOGIN_80, LOGIN_443, BLOB, FILE_443, SMB]);
+  t.same(merged.summary.nodesWithBlocked, ['node-a', 'node-b']);
+  t.equal(merged.summary.exitCode, 1);
+  t.same(merged.summary.targets, { 'blocked-everywhere': 0, 'blocked-on-some': 5, 'no-verdict-on-some': 0, 'reachable-everywhere': 0, 'not-checked': 0 });
+  t.same(merged.warnings, [], 'one workspace, one version, every run complete');
+});
+
+t.test('blocked on every node is "everywhere", and what is fine everywhere sorts last', async (t) => {
+  const [a, b] = fleetNodes() as [NodeReport, NodeReport];
+  const merged = mergeReports([a, { ...b, node: 'node-b' }]);
+  t.equal(target(merged, SMB).status, 'blocked-everywhere');
+  t.equal(merged.targets[0]?.id, SMB, 'blocked everywhere first');
+  t.equal(feature(merged, 'workspace-storage').status, 'broken-everywhere');
+  const fine = mergeReports([fleetNodes()[2] as NodeReport, { ...(fleetNodes()[2] as NodeReport), node: 'node-d' }]);
+  t.ok(fine.targets.every((x) => x.status === 'reachable-everywhere'));
+  t.ok(fine.features.every((f) => f.status === 'ok-everywhere'));
+  t.equal(fine.summary.exitCode, 0);
+});
+
+t.test('a node cut short: no verdict there, exit 3 when nothing is blocked anywhere', async (t) => {
+  const healthy = fleetNodes()[2] as NodeReport;
+  const cut: NodeReport = { node: 'node-slow', source: 'slow.json', report: recordedReport('interrupt-deadline-shorter-than-a-dropped-port-takes-ends-on-time-full-report-exit-3') };
+  const merged = mergeReports([healthy, cut]);
+  const login = target(merged, LOGIN_443);
+  t.equal(login.status, 'no-verdict-on-some');
+  t.same([login.reaching, login.noVerdict], [['node-c'], ['node-slow']]);
+  t.same(target(merged, BLOB).absent, ['node-slow'], 'the cut run was given no storage account');
+  t.equal(feature(merged, 'azure-ad').status, 'unknown-on-some');
+  t.same(feature(merged, 'azure-ad').unknown, ['node-slow']);
+  t.equal(target(merged, BLOB).status, 'no-verdict-on-some', 'reachable where checked is not "everywhere"');
+  t.equal(feature(merged, 'workspace-storage').status, 'unknown-on-some');
+  t.same(feature(merged, 'workspace-storage').absent, ['node-slow']);
+  t.same(merged.summary.requiredNoVerdict, [LOGIN_443, BLOB, FILE_443, SMB]);
+  t.equal(merged.summary.exitCode, 3);
+  t.match(merged.warnings.join('\n'), /the run on node-slow was cut short \(deadline\): 1 target\(s\) have no verdict there/);
+  t.match(merged.warnings.join('\n'), /3 target\(s\) are missing from some nodes' reports/);
+
+  const withBlocked = mergeReports([cut, fleetNodes()[1] as NodeReport]);
+  t.equal(withBlocked.summary.exitCode, 1, 'a blocked target outranks a missing verdict');
+  t.equal(target(withBlocked, LOGIN_443).status, 'blocked-on-some', 'blocked where it has a verdict, none elsewhere: not "everywhere"');
+});
+
+t.test('reports of other workspaces, clouds or versions are merged, with a warning', async (t) => {
+  const [a, b] = fleetNodes() as [NodeReport, NodeReport];
+  const other = edited('proxy-without-the-proxy-nothing-gets-out', (r) => {
+    r['tool'].version = '0.2.0';
+    r['facts'].cloud = 'usgov';
+    r['facts'].region = 'usgovvirginia';
+  });
+  const merged = mergeReports([a, { ...b, report: other }]);
+  t.match(merged.warnings, [/^the reports are of different clouds \('public' on node-a; 'usgov' on node-b\)/, /^the reports are of different workspaces \(region 'westus2' on node-a; 'usgovvirginia' on node-b\)/, /^the reports come from different aml-netcheck versions/]);
+});
+
+t.test('an optional target blocked somewhere is shown, but does not fail the merge', async (t) => {
+  const optional = (name: string) => edited(name, (r) => {
+    for (const x of r['targets']) x.required = false;
+    for (const f of r['features']) if (f.status === 'broken') f.status = 'degraded';
+  });
+  const merged = mergeReports([
+    { node: 'node-a', source: 'a', report: optional('proxy-with-proxy') },
+    { node: 'node-c', source: 'c', report: optional('dns-every-endpoint-reachable-exit-0-every-target-reachable-every-feature-ok') },
+  ]);
+  t.equal(target(merged, SMB).status, 'blocked-on-some');
+  t.equal(feature(merged, 'workspace-storage').status, 'degraded-on-some');
+  t.same(feature(merged, 'workspace-storage').degraded, ['node-a']);
+  t.equal(merged.summary.exitCode, 0);
+});
