@@ -50,11 +50,15 @@ async function readEntries(bytes: Uint8Array): Promise<Entry[]> {
       entry.on('end', () => entries.push({ path: entry.path, type: entry.type, bytes: Buffer.concat(chunks) }));
     },
   });
-  parser.on('error', (error: Error) => errors.push(error.message.replace(/^TAR_[A-Z_]+: /, '')));
-  // An aborted parser never ends: the abort settles the wait itself.
+  // An aborted parser never ends, nor does one whose gzip stream broke off (a cut-off download):
+  // the abort, or the error, settles the wait itself.
   const ended = new Promise<void>((resolve) => {
     stop = resolve;
     parser.on('end', () => resolve());
+  });
+  parser.on('error', (error: Error) => {
+    errors.push(error.message.replace(/^TAR_[A-Z_]+: /, ''));
+    stop();
   });
   // Fed in small pieces: each is inflated at once, and a gzip bomb inflates a thousandfold.
   const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);

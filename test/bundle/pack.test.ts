@@ -147,6 +147,11 @@ t.test('verify refuses entries that are not plain files or climb out of the fold
 
 t.test('what is not a bundle is said so', async (t) => {
   await t.rejects(verifyBundle(Buffer.from('not a tarball at all, '.repeat(40))), NotABundle);
+  // A download cut off mid-stream: the gzip ends early. It must settle, as an error, not hang.
+  const whole = (await sampleBundle(t)).bundle.bytes;
+  for (const keep of [100, Math.floor(whole.length / 2), whole.length - 10]) {
+    await t.rejects(verifyBundle(whole.subarray(0, keep)), { name: 'NotABundle', message: /unexpected end of file/ }, `cut after ${keep} of ${whole.length} bytes`);
+  }
   await t.rejects(verifyBundle(Buffer.alloc(0)), { name: 'NotABundle', message: /^not a readable gzipped tarball: / });
   const plain = await packBundle(TOP, [{ name: 'a.txt', bytes: Buffer.from('x') }], new Date());
   await t.rejects(verifyBundle(plain), { name: 'NotABundle', message: /no manifest\.json in a top folder/ });
