@@ -56,10 +56,17 @@ export interface RulesPlan {
   readonly noProxy: readonly string[];
 }
 
-/** A name-based rule for one host holds the narrowest destination the catalog gives: the host itself before a wildcard. */
+/**
+ * A name-based rule for one host holds the narrowest destination the catalog gives: the host
+ * itself before a wildcard. On a port that carries no web traffic the rule becomes a network
+ * rule, which takes no wildcard: the concrete host the facts expanded to is used instead.
+ */
 function narrowestFqdn(target: Target): string | null {
   const fqdns = target.rules.filter((r) => r.type === 'fqdn').map((r) => r.destination);
-  return fqdns.find((d) => !d.includes('*')) ?? fqdns[0] ?? null;
+  const narrowest = fqdns.find((d) => !d.includes('*')) ?? fqdns[0] ?? null;
+  const concreteHost = !target.host.includes('*') && !target.host.includes('<');
+  if (narrowest !== null && narrowest.includes('*') && target.probe === 'tcp' && concreteHost) return target.host;
+  return narrowest;
 }
 
 function protocolOf(target: Target): AllowEntry['protocol'] {

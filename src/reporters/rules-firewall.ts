@@ -42,7 +42,8 @@ function uniqueNames<T extends { name: string }>(rules: T[]): T[] {
 }
 
 export function azureFirewallRules(entries: readonly AllowEntry[]): FirewallRules {
-  const { safe, refused } = partitionEntries(entries);
+  const { safe, refused: invalid } = partitionEntries(entries);
+  const refused = [...invalid];
   const application = new Map<string, { name: string; fqdn: string; protocols: Array<{ type: 'Http' | 'Https'; port: number }>; features: Set<string> }>();
   const network = new Map<string, { name: string; destination: NetworkRule['destination']; ports: Set<number>; features: Set<string> }>();
   const inbound: AllowEntry[] = [];
@@ -55,6 +56,10 @@ export function azureFirewallRules(entries: readonly AllowEntry[]): FirewallRule
       if (!rule.protocols.some((p) => p.type === type && p.port === entry.port)) rule.protocols.push({ type, port: entry.port });
       for (const f of entry.features) rule.features.add(f);
       application.set(entry.fqdn, rule);
+    } else if (entry.serviceTag === null && entry.fqdn !== null && entry.fqdn.includes('*')) {
+      // Azure Firewall network rules take no wildcard names, and one refused command would stop
+      // the whole script (set -e): name the hosts (e.g. --compute-instance) to get a rule.
+      refused.push(`${entry.fqdn} on TCP ${entry.port}: an Azure Firewall network rule takes no wildcard name; give the concrete host (for compute instances, --compute-instance NAME) to get a rule for it`);
     } else {
       const destination = entry.serviceTag !== null ? { kind: 'service-tag' as const, value: entry.serviceTag } : { kind: 'fqdn' as const, value: entry.fqdn as string };
       const key = `${destination.kind}|${destination.value}`;

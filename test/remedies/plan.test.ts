@@ -31,9 +31,11 @@ function facts(cloud: Cloud): WorkspaceFacts {
   };
 }
 
+/** The host itself before a wildcard; a wildcard on a port without web traffic gives way to the concrete host (network rules take none). */
 function narrowestFqdn(target: Target): string {
   const fqdns = target.rules.filter((r) => r.type === 'fqdn').map((r) => r.destination);
-  return fqdns.find((d) => !d.includes('*')) ?? (fqdns[0] as string);
+  const narrowest = fqdns.find((d) => !d.includes('*')) ?? (fqdns[0] as string);
+  return narrowest.includes('*') && target.probe === 'tcp' && !/[*<]/.test(target.host) ? target.host : narrowest;
 }
 
 for (const cloud of CLOUDS) {

@@ -136,3 +136,14 @@ t.test('-o markdown and -o json keep hostile values inert', async (t) => {
   t.equal(json.refused.length, HOSTILE.length * 2);
   t.equal(json.allow.length, 1 + HOSTILE.length, 'the safe entries and those with a hostile purpose, which only ever appears escaped');
 });
+
+t.test('a wildcard on a port without web traffic is refused for Azure Firewall, with the reason', async (t) => {
+  const { azureFirewallRules } = await import('../../src/reporters/rules-firewall.js');
+  const rules = azureFirewallRules([
+    { direction: 'outbound', fqdn: '*.corp.example', serviceTag: null, protocol: 'TCP', port: 8000, features: ['corp'], required: true, hosts: [], purpose: 'p' },
+    { direction: 'outbound', fqdn: '*.corp.example', serviceTag: null, protocol: 'HTTPS', port: 443, features: ['corp'], required: true, hosts: [], purpose: 'p' },
+  ]);
+  t.same(rules.network, [], 'no network rule on a wildcard');
+  t.equal(rules.application.length, 1, 'an application rule takes the wildcard');
+  t.match(rules.refused, [/^\*\.corp\.example on TCP 8000: an Azure Firewall network rule takes no wildcard name/]);
+});
