@@ -13,8 +13,8 @@ export async function runMerge(files: readonly string[], options: MergeOptions, 
   if (files.length === 0) throw new InputError('merge', 'give at least one REPORT (a file, or - for standard input)');
   if (files.filter((f) => f === '-').length > 1) throw new InputError('merge', 'standard input (-) can be given only once');
   const outputs = prepareOutput(options.out, MERGE_FORMATS);
-  const { nodes, warnings: readWarnings } = readMergeInputs(files);
-  const merged = mergeReports(nodes);
+  const { nodes, warnings: readWarnings, pending } = readMergeInputs(files);
+  const merged = mergeReports(nodes, pending);
   for (const warning of [...readWarnings, ...merged.warnings]) process.stderr.write(`aml-netcheck: warning: ${escapeControl(warning)}\n`);
   await emit({ render: renderEach(MERGE_FORMATS, (format, text) => MERGE_REPORTERS[format](merged, text)), selfEscaping: ['table', 'html'] }, options.output, outputs, write);
   return merged.summary.exitCode;

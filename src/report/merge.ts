@@ -141,6 +141,8 @@ export interface MergeSummary {
   readonly requiredNoVerdict: readonly string[];
   /** Nodes on which some required target is blocked. */
   readonly nodesWithBlocked: readonly string[];
+  /** Nodes listed (a report ConfigMap) whose report is not written yet: nothing is known from them. */
+  readonly nodesWithoutReport: readonly string[];
   readonly exitCode: MergeExitCode;
 }
 
@@ -259,7 +261,7 @@ function byStatus<S extends string, T extends { status: S }>(order: readonly S[]
 }
 
 /** Node names must be unique: the caller settles duplicates (see `readMergeInputs`). */
-export function mergeReports(nodes: readonly NodeReport[]): MergedReport {
+export function mergeReports(nodes: readonly NodeReport[], pending: readonly string[] = []): MergedReport {
   const names = nodes.map((n) => n.node);
   const missingFrom = (present: ReadonlyMap<string, unknown>): string[] => names.filter((name) => !present.has(name));
 
@@ -316,7 +318,8 @@ export function mergeReports(nodes: readonly NodeReport[]): MergedReport {
   const requiredBlocked = required.filter((t) => t.blocked.length > 0).map((t) => t.id);
   const requiredNoVerdict = required.filter((t) => t.blocked.length === 0 && (t.noVerdict.length > 0 || t.absent.length > 0)).map((t) => t.id);
   const nodesWithBlocked = names.filter((node) => required.some((t) => t.blocked.includes(node)));
-  const exitCode: MergeExitCode = requiredBlocked.length > 0 ? 1 : requiredNoVerdict.length > 0 ? 3 : 0;
+  // A node that has not reported proves nothing reachable from it: no pass while one is missing.
+  const exitCode: MergeExitCode = requiredBlocked.length > 0 ? 1 : requiredNoVerdict.length > 0 || pending.length > 0 ? 3 : 0;
   return {
     kind: MERGE_KIND,
     schemaVersion: MERGE_SCHEMA_VERSION,
@@ -329,6 +332,7 @@ export function mergeReports(nodes: readonly NodeReport[]): MergedReport {
       requiredBlocked,
       requiredNoVerdict,
       nodesWithBlocked,
+      nodesWithoutReport: [...pending],
       exitCode,
     },
     features: byStatus(FEATURE_STATUS_ORDER, features),

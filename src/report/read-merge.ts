@@ -27,6 +27,8 @@ export interface MergeInputs {
   readonly nodes: NodeReport[];
   /** ConfigMaps without a report yet, reports of the same node given twice. */
   readonly warnings: string[];
+  /** The nodes (ConfigMap labels or names) whose report is not written yet: no verdict from them. */
+  readonly pending: string[];
 }
 
 function isKubernetesDocument(document: unknown): document is Record<string, unknown> {
@@ -37,7 +39,7 @@ function shownName(value: unknown): string {
   return escapeControl(truncate(String(value)));
 }
 
-function readConfigMaps(file: string, label: string, document: Record<string, unknown>, warnings: string[]): Found[] {
+function readConfigMaps(file: string, label: string, document: Record<string, unknown>, warnings: string[], pending: string[]): Found[] {
   const single = document['kind'] === 'ConfigMap';
   const items: unknown = single ? [document] : document['items'];
   if (!Array.isArray(items)) throw new InputError(label, `is a Kubernetes ${shownName(document['kind'])} without an items list`);
@@ -55,7 +57,10 @@ function readConfigMaps(file: string, label: string, document: Record<string, un
     const text = isObject(data) ? data[REPORT_KEY] : undefined;
     if (text === undefined) {
       // A single-mode report ConfigMap is created empty, and a fleet pod that has not finished has written nothing yet.
-      warnings.push(`${label}: ${where} has no ${REPORT_KEY} (its check has not written a report yet): left out`);
+      warnings.push(`${label}: ${where} has no ${REPORT_KEY} (its check has not written a report yet): no verdict from it`);
+      const labels = isObject(metadata['labels']) ? metadata['labels'] : {};
+      const nodeLabel = labels[NODE_LABEL];
+      pending.push(typeof nodeLabel === 'string' && nodeLabel !== '' ? nodeLabel : (name ?? where));
       return;
     }
     if (typeof text !== 'string') return fail(`data[${quote(REPORT_KEY)}] is not a string`);
@@ -68,13 +73,13 @@ function readConfigMaps(file: string, label: string, document: Record<string, un
   return found;
 }
 
-function readOne(file: string, warnings: string[]): Found[] {
+function readOne(file: string, warnings: string[], pending: string[]): Found[] {
   const label = reportLabel(file);
   const fail = (message: string): never => {
     throw new InputError(label, message);
   };
   const document = parseReportText(readReportText(file, label), fail);
-  if (isKubernetesDocument(document)) return readConfigMaps(file, label, document, warnings);
+  if (isKubernetesDocument(document)) return readConfigMaps(file, label, document, warnings, pending);
   return [{ report: validateReport(document, fail), source: label, node: null, file }];
 }
 
@@ -97,7 +102,8 @@ function fileNodeNames(found: readonly Found[]): string[] {
  */
 export function readMergeInputs(files: readonly string[]): MergeInputs {
   const warnings: string[] = [];
-  const found = files.flatMap((file) => readOne(file, warnings));
+  const pending: string[] = [];
+  const found = files.flatMap((file) => readOne(file, warnings, pending));
   if (found.length === 0) throw new InputError('merge', `no report to merge: ${files.length === 1 ? 'the input holds' : 'the inputs hold'} no ${REPORT_KEY} yet`);
   const names = fileNodeNames(found);
   const byNode = new Map<string, NodeReport>();
@@ -115,5 +121,6 @@ export function readMergeInputs(files: readonly string[]): MergeInputs {
     // The node keeps its first place in the order, with the newer report.
     byNode.set(node, newer);
   });
-  return { nodes: [...byNode.values()], warnings };
+  // A node that reported after all is not pending.
+  return { nodes: [...byNode.values()], warnings, pending: [...new Set(pending)].filter((node) => !byNode.has(node)) };
 }

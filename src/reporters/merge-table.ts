@@ -57,7 +57,11 @@ export function mergeHeadline(merged: MergedReport): string {
     const parts = [some > 0 ? `${plural(some, 'required target')} blocked on some nodes` : '', everywhere > 0 ? `${plural(everywhere, 'required target')} blocked everywhere` : ''];
     return `${nodes}: ${parts.filter(Boolean).join(', ')}`;
   }
-  if (summary.exitCode === 3) return `${nodes}: nothing required blocked, but ${plural(summary.requiredNoVerdict.length, 'required target')} without a verdict on some nodes`;
+  if (summary.exitCode === 3) {
+    const silent = summary.nodesWithoutReport.length > 0 ? `${plural(summary.nodesWithoutReport.length, 'node')} without a report yet` : '';
+    const open = summary.requiredNoVerdict.length > 0 ? `${plural(summary.requiredNoVerdict.length, 'required target')} without a verdict on some nodes` : '';
+    return `${nodes}: nothing required blocked, but ${[silent, open].filter(Boolean).join(' and ')}`;
+  }
   return `${nodes}: every required target reachable from every node`;
 }
 
@@ -121,8 +125,11 @@ export function renderMergeTable(merged: MergedReport, options: TextOptions = PL
   out.push('');
 
   const { summary } = merged;
-  if (summary.exitCode === 1) line(`Blocked on ${escapeControl(summary.nodesWithBlocked.join(', '))}: ${escapeControl(summary.requiredBlocked.join(', '))}.`);
-  else if (summary.exitCode === 3) line(`No verdict on some nodes for: ${escapeControl(summary.requiredNoVerdict.join(', '))}.`);
+  if (summary.exitCode === 1) line(`Required targets blocked on some node: ${escapeControl(summary.requiredBlocked.join(', '))} (nodes with any: ${escapeControl(summary.nodesWithBlocked.join(', '))}).`);
+  else if (summary.exitCode === 3) {
+    if (summary.nodesWithoutReport.length > 0) line(`No report yet from: ${escapeControl(summary.nodesWithoutReport.join(', '))}.`);
+    if (summary.requiredNoVerdict.length > 0) line(`No verdict on some nodes for: ${escapeControl(summary.requiredNoVerdict.join(', '))}.`);
+  }
   else line('Every required target reachable from every node.');
   return `${out.join('\n')}\n`;
 }

@@ -98,9 +98,20 @@ t.test('a ConfigMap not written yet, the same node twice: warnings on stderr, th
   writeFileSync(list, configMapList([{ name: 'cm-a', node: 'node-a', report: recordedReport(FLEET['node-a']) }, { name: 'cm-pending', node: 'node-p' }]));
   const run = await runCli(['merge', list, files['node-a'], files['node-c']]);
   t.equal(run.code, 1, run.stderr);
-  t.match(run.stderr, /^aml-netcheck: warning: .*partial\.json: items\[1\] \(cm-pending\) has no report\.json \(its check has not written a report yet\): left out\n/);
+  t.match(run.stderr, /^aml-netcheck: warning: .*partial\.json: items\[1\] \(cm-pending\) has no report\.json \(its check has not written a report yet\): no verdict from it\n/);
   t.match(run.stderr, /\naml-netcheck: warning: two reports of node 'node-a' /);
   t.match(run.stdout, /^aml-netcheck merge: 2 nodes: /);
+});
+
+t.test('a fleet with a node that has not reported yet does not pass: exit 3', async (t) => {
+  const list = path.join(dir, 'waiting.json');
+  writeFileSync(list, configMapList([{ name: 'cm-c', node: 'node-c', report: recordedReport(FLEET['node-c']) }, { name: 'cm-late', node: 'node-late' }]));
+  const run = await runCli(['merge', list]);
+  t.equal(run.code, 3, 'node-c reaches everything, but node-late has said nothing');
+  t.match(run.stdout, /^aml-netcheck merge: 1 node: nothing required blocked, but 1 node without a report yet/);
+  t.match(run.stdout, /No report yet from: node-late\./);
+  const alone = await runCli(['merge', files['node-c']]);
+  t.equal(alone.code, 0, 'the same node alone passes');
 });
 
 t.test('bad input: one line naming what is wrong and where, exit 2', async (t) => {

@@ -52,9 +52,10 @@ t.test('a ConfigMapList from the API, a single ConfigMap, and plain report files
 
 t.test('a ConfigMap not written yet is a warning; nothing at all to merge is an error', async (t) => {
   const list = file('partial.json', configMapList([{ name: 'cm-a', node: 'node-a', report: recordedReport(FLEET['node-a']) }, { name: 'aml-netcheck-report' }]));
-  const { nodes, warnings } = readMergeInputs([list]);
+  const { nodes, warnings, pending } = readMergeInputs([list]);
   t.same(nodes.map((n) => n.node), ['node-a']);
-  t.match(warnings, [/partial\.json: items\[1\] \(aml-netcheck-report\) has no report\.json \(its check has not written a report yet\): left out$/]);
+  t.match(warnings, [/partial\.json: items\[1\] \(aml-netcheck-report\) has no report\.json \(its check has not written a report yet\): no verdict from it$/]);
+  t.same(pending, ['aml-netcheck-report'], 'the silent node is named, by its label or else its ConfigMap');
   const empty = file('empty-list.json', configMapList([{ name: 'aml-netcheck-report' }]));
   t.match(lineOf([empty]), /^merge: no report to merge: the input holds no report\.json yet$/);
   t.match(lineOf([file('no-items.json', configMapList([]))]), /^merge: no report to merge/);
