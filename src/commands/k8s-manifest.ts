@@ -16,6 +16,11 @@ import type { K8sManifestOptions } from './k8s-manifest-options.js';
 
 /** The namespace the Azure ML extension installs its components in. */
 export const DEFAULT_NAMESPACE = 'azureml';
+/**
+ * An image reference as registries and Kubernetes take it: [host[:port]/]path[:tag][@digest].
+ * Anything else would fail to pull, or is an attempt to smuggle YAML.
+ */
+const IMAGE_REFERENCE = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 /** Where the pod mounts the --bundle-claim volume. */
 const BUNDLE_DIR = '/bundles';
 export { NODE_LABEL, RUN_LABEL };
@@ -233,7 +238,7 @@ export function manifestInput(options: K8sManifestOptions, version: string, now:
   // A claim's name follows the same rule as a ConfigMap's (a DNS subdomain).
   const bundleClaim = options.bundleClaim === undefined ? null : checkConfigMapName(options.bundleClaim, '--bundle-claim');
   const image = options.image ?? `aml-netcheck:${version}`;
-  if (image.trim() === '') throw new InputError('--image', 'is empty');
+  if (!IMAGE_REFERENCE.test(image)) throw new InputError('--image', `${quote(image)} is not an image reference like myregistry.azurecr.io/aml-netcheck:${version}`);
   const proxy: ManifestInput['proxy'] = {};
   if (options.proxy !== undefined) {
     proxy.HTTPS_PROXY = checkProxy(options.proxy);
@@ -245,6 +250,8 @@ export function manifestInput(options: K8sManifestOptions, version: string, now:
 
 export async function runK8sManifest(options: K8sManifestOptions, version: string, write: Write): Promise<number> {
   const input = manifestInput(options, version, new Date());
+  // No registry holds a published image: a bare name would be pulled from Docker Hub, where it is not ours.
+  if (options.image === undefined) process.stderr.write(`aml-netcheck: warning: no --image: the Job runs ${quote(input.image)}, which the cluster must be able to pull; build the image and push it to your registry (README: Container), then give --image\n`);
   await write(renderManifests(buildManifests(input), version));
   return 0;
 }

@@ -31,8 +31,11 @@ const VALIDATORS: Record<string, (doc: Doc) => { validate(): void }> = {
   Job: (doc) => new Job(doc),
 };
 
+/** The image every test names, unless it gives its own: without one k8s-manifest warns. */
+const IMAGE = 'myregistry.azurecr.io/aml-netcheck:0.1.0';
+
 async function manifests(t: Test, args: readonly string[]): Promise<Doc[]> {
-  const run = await runCli(['k8s-manifest', ...args], { nodeArgs: FORBID_NETWORK });
+  const run = await runCli(['k8s-manifest', ...(args.includes('--image') ? [] : ['--image', IMAGE]), ...args], { nodeArgs: FORBID_NETWORK });
   t.equal(run.stderr, '', 'nothing on stderr');
   t.equal(run.code, 0);
   const documents = YAML.parseAllDocuments(run.stdout);
@@ -159,15 +162,19 @@ t.test('a CA bundle and a proxy for clusters behind TLS inspection', async (t) =
 });
 
 t.test('hostile values stay data, or are refused', async (t) => {
-  const image = 'evil: {}\n- kind: Secret\n---\nkind: ClusterRoleBinding #';
   const exclude = "a: {b: [c]}\n'\"\\";
-  const docs = await manifests(t, ['--region', 'westus2', '--run-id', 'r1', '--image', image, '--proxy-exclude', exclude]);
+  const docs = await manifests(t, ['--region', 'westus2', '--run-id', 'r1', '--proxy-exclude', exclude]);
   t.equal(docs.length, 6, 'no document added');
   validate(t, docs);
-  t.equal(jobOf(docs).spec.template.spec.containers[0].image, image, 'the image is the string given, whole');
+  for (const image of ['myregistry.azurecr.io:5000/team/aml-netcheck:0.1.0', `aml-netcheck@sha256:${'a'.repeat(64)}`]) {
+    t.equal(jobOf(await manifests(t, ['--region', 'westus2', '--image', image])).spec.template.spec.containers[0].image, image, `${image}: taken whole`);
+  }
   t.equal(containerEnv(docs)['NO_PROXY'], exclude);
 
   const refused: Array<[string[], RegExp]> = [
+    [['--image', 'evil: {}\n- kind: Secret\n---\nkind: ClusterRoleBinding #'], /^aml-netcheck: --image: 'evil: \{\}\\n- kind: Secret.*' is not an image reference/],
+    [['--image', 'x"; rm'], /^aml-netcheck: --image: 'x"; rm' is not an image reference/],
+    [['--image', ''], /^aml-netcheck: --image: '' is not an image reference/],
     [['--workspace-name', 'ws: {}'], /^aml-netcheck: --workspace-name: 'ws: \{\}' is not a workspace name/],
     [['--workspace-name', 'ws\nkind: Secret'], /^aml-netcheck: --workspace-name: 'ws\\nkind: Secret' is not a workspace name/],
     [['--namespace', 'azureml\nkind: Secret'], /^aml-netcheck: --namespace: 'azureml\\nkind: Secret' is not a namespace name/],
@@ -207,4 +214,12 @@ t.test('deploy/kubernetes/ holds what k8s-manifest prints for the example worksp
     if (process.env['AML_NETCHECK_WRITE_MANIFESTS'] === '1') writeFileSync(path, run.stdout);
     t.equal(readFileSync(path, 'utf8'), run.stdout, `${file} is k8s-manifest ${args.join(' ')}`);
   }
+});
+
+t.test('without --image the manifests come, with a warning that the image must be pushed first', async (t) => {
+  const run = await runCli(['k8s-manifest', '--region', 'westus2'], { nodeArgs: FORBID_NETWORK });
+  t.equal(run.code, 0);
+  t.match(run.stderr, /^aml-netcheck: warning: no --image: the Job runs 'aml-netcheck:\d+\.\d+\.\d+', which the cluster must be able to pull/);
+  t.equal(run.stderr.trim().split('\n').length, 1, 'one line');
+  t.match(run.stdout, /image: aml-netcheck:\d+\.\d+\.\d+\n/);
 });
