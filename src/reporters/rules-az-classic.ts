@@ -22,13 +22,14 @@ export function renderRulesAzClassic(plan: RulesPlan, options: RulesRenderOption
     ...(rules.needsDnsProxy ? ['Network rules on host names need the DNS proxy of the firewall turned on.'] : []),
     ...(rules.inbound.length > 0 ? [`${rules.inbound.length} inbound rule(s) belong on the compute subnet's NSG: see -o nsg.`] : []),
   ];
-  const out = scriptHeader('Azure Firewall classic rules', plan, [
+  const none = rules.application.length === 0 && rules.network.length === 0;
+  const out = scriptHeader('Azure Firewall classic rules', plan, none ? [] : [
     { name: 'RG', meaning: 'the resource group of the firewall', value: options.resourceGroup, flag: '--resource-group' },
     { name: 'FIREWALL', meaning: 'the name of the firewall', value: options.firewall, flag: '--firewall' },
     SOURCE_VARIABLE(options.source),
   ], notes);
   out.push(...otherFixesAsComments(plan, '#'), ...refusedAsComments(rules.refused, '#'));
-  if (rules.application.length === 0 && rules.network.length === 0) out.push('# No firewall rule is needed.');
+  if (none) out.push('# No firewall rule is needed.');
   rules.network.forEach((rule, index) => {
     const destination = rule.destination.kind === 'service-tag'
       ? ['--destination-addresses', shellWord(checkServiceTag(rule.destination.value))]

@@ -53,13 +53,15 @@ export function renderRulesAzPolicy(plan: RulesPlan, options: RulesRenderOptions
     ...(rules.needsDnsProxy ? ['Network rules on host names need the DNS proxy of the firewall policy turned on (az network firewall policy update --enable-dns-proxy true).'] : []),
     ...(rules.inbound.length > 0 ? [`${rules.inbound.length} inbound rule(s) belong on the compute subnet's NSG: see -o nsg.`] : []),
   ];
-  const out = scriptHeader('Azure Firewall Policy', plan, [
+  // With nothing to add, the script asks for nothing: it runs, and says so.
+  const none = rules.application.length === 0 && rules.network.length === 0;
+  const out = scriptHeader('Azure Firewall Policy', plan, none ? [] : [
     { name: 'RG', meaning: 'the resource group of the firewall policy', value: options.resourceGroup, flag: '--resource-group' },
     { name: 'POLICY', meaning: 'the name of the firewall policy', value: options.firewallPolicy, flag: '--firewall-policy' },
     SOURCE_VARIABLE(options.source),
   ], notes);
   out.push(...otherFixesAsComments(plan, '#'), ...refusedAsComments(rules.refused, '#'));
-  if (rules.application.length === 0 && rules.network.length === 0) {
+  if (none) {
     out.push('# No firewall rule is needed.');
     return `${out.join('\n')}\n`;
   }

@@ -15,6 +15,8 @@ export interface ScriptVariable {
   /** The value given with a flag, or undefined to make the admin set it. */
   readonly value: string | readonly string[] | undefined;
   readonly flag: string;
+  /** A list (several prefixes): used as "${VAR[@]}". */
+  readonly list?: boolean;
 }
 
 function where(plan: RulesPlan): string {
@@ -39,6 +41,8 @@ export function scriptHeader(title: string, plan: RulesPlan, variables: readonly
     const { value } = variable;
     if (value === undefined) {
       lines.push(`: "\${${variable.name}:?${plainWords(`set ${variable.name} to ${variable.meaning}, or pass ${variable.flag}`)}}"`);
+      // Several prefixes in one environment variable ("10.0.0.0/24 10.1.0.0/24", or with commas) become one argument each.
+      if (variable.list === true) lines.push(`read -r -a ${variable.name} <<< "\${${variable.name}//,/ }"`);
     } else if (typeof value === 'string') {
       if (!isAzureResourceName(value)) throw new Error(`${variable.flag} ${shellWord(value)} is not an Azure resource name`);
       lines.push(`${variable.name}=${shellWord(value)}`);
@@ -58,6 +62,7 @@ export const SOURCE_VARIABLE = (value: readonly string[] | undefined): ScriptVar
   meaning: 'the workspace subnet prefixes, e.g. SOURCE=10.0.0.0/24',
   value,
   flag: '--source',
+  list: true,
 });
 
 /** Blocked targets of a report that no firewall rule fixes, with what does. */

@@ -77,6 +77,12 @@ t.test('-o az without flags: the admin sets $RG, $POLICY and $SOURCE, and the sc
   t.not(missing.code, 0);
   t.match(missing.stderr, /set RG to the resource group/);
   t.same(missing.argvs, [], 'nothing ran');
+  for (const value of ['10.0.0.0/24 10.0.1.0/24', '10.0.0.0/24,10.0.1.0/24']) {
+    const several = run(script, { RG: 'rg', POLICY: 'p', SOURCE: value });
+    t.equal(several.code, 0, several.stderr);
+    const sources = several.argvs.filter((argv) => argv.includes('--source-addresses')).map((argv) => argv.slice(argv.indexOf('--source-addresses') + 1, argv.indexOf('--source-addresses') + 3));
+    t.ok(sources.length > 0 && sources.every((s) => s[0] === '10.0.0.0/24' && s[1] === '10.0.1.0/24'), `SOURCE=${JSON.stringify(value)}: one argument per prefix`);
+  }
 });
 
 t.test('-o az-classic: the first rule of each collection creates it', async (t) => {
@@ -139,4 +145,15 @@ t.test('hostile names from a catalog or a report never escape their quoting', as
   }
   t.throws(() => renderRulesAzPolicy(PLAN, { resourceGroup: "rg'; touch pwned; '" }), /not an Azure resource name/);
   t.throws(() => renderRulesAzPolicy(PLAN, { source: ['$(touch pwned)'] }), /not an address/);
+});
+
+t.test('a script with no rule to add asks for nothing and runs', async (t) => {
+  const empty: RulesPlan = { ...PLAN, allow: [], findings: [] };
+  for (const render of [renderRulesAzPolicy, renderRulesAzClassic]) {
+    const script = render(empty);
+    t.match(script, /# No firewall rule is needed\./);
+    const result = run(script, {});
+    t.equal(result.code, 0, `runs without RG, POLICY, FIREWALL or SOURCE: ${result.stderr}`);
+    t.same(result.argvs, [], 'and calls nothing');
+  }
 });
