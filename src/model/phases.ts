@@ -1,7 +1,8 @@
 import type { ReasonCode } from './reasons.js';
 
 /** The layers a check passes through, in the order the runner chains them. */
-export type Phase = 'dns' | 'tcp' | 'tls' | 'http';
+/** `udp` stands alone: a UDP check is DNS then one datagram exchange, with no TLS or HTTP after it. */
+export type Phase = 'dns' | 'tcp' | 'tls' | 'http' | 'udp';
 
 export interface PhaseSuccess<D> {
   readonly ok: true;
@@ -96,6 +97,21 @@ export interface TcpDetails {
 }
 
 export type TcpResult = PhaseResult<TcpDetails>;
+
+export interface UdpDetails {
+  readonly address: string;
+  readonly port: number;
+  readonly localAddress: string | null;
+  readonly localPort: number | null;
+  /** Datagrams sent before the port answered or the budget ran out. */
+  readonly datagramsSent: number;
+  /** Size of the datagram that came back; null when none did. */
+  readonly replyBytes: number | null;
+  /** The errno an ICMP error surfaced as on the connected socket (ECONNREFUSED, EHOSTUNREACH…); null when none came. */
+  readonly icmpError: string | null;
+}
+
+export type UdpResult = PhaseResult<UdpDetails>;
 
 export interface CertificateSummary {
   readonly subject: string;

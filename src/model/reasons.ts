@@ -14,6 +14,11 @@ export type ReasonCode =
   | 'tcp-timeout'
   | 'tcp-unreachable'
   | 'tcp-failed'
+  | 'udp-port-unreachable'
+  | 'udp-prohibited'
+  | 'udp-unreachable'
+  | 'udp-unverified'
+  | 'udp-failed'
   | 'tls-reset'
   | 'tls-untrusted'
   | 'tls-hostname-mismatch'
@@ -42,6 +47,13 @@ export const REASONS: Record<ReasonCode, string> = {
   'tcp-timeout': 'The connection attempt got no answer in time, typical of a firewall that drops packets.',
   'tcp-unreachable': 'There is no route to the address from this machine.',
   'tcp-failed': 'The connection attempt failed for another reason.',
+  'udp-port-unreachable':
+    'A UDP datagram drew ICMP port unreachable: nothing receives on that port, or a firewall rejects it that way.',
+  'udp-prohibited': 'A UDP datagram drew ICMP administratively prohibited (or a local firewall refused to send it).',
+  'udp-unreachable': 'There is no route to the address for UDP from this machine.',
+  'udp-unverified':
+    'UDP datagrams got no answer in time; silence proves neither an open port nor a firewall drop (a warning, never reachable).',
+  'udp-failed': 'Sending the UDP datagram failed for another reason.',
   'tls-reset':
     'The connection was reset or closed during the TLS handshake, typical of a firewall filtering by SNI.',
   'tls-untrusted':

@@ -272,13 +272,24 @@ export interface VnetSpec {
   readonly latencyMs?: number;
 }
 
-/** An NSG-like rule: `drop` loses the packets silently, `reset` answers with a TCP RST. */
+/**
+ * An NSG-like rule: `drop` loses the packets silently, `reset` answers with a TCP RST,
+ * `reject` with ICMP port unreachable and `prohibit` with ICMP administratively prohibited.
+ */
 export interface FirewallRule {
   readonly address: string;
   readonly port: number;
   readonly protocol?: 'tcp' | 'udp';
-  readonly action: 'drop' | 'reset';
+  readonly action: 'drop' | 'reset' | 'reject' | 'prohibit';
 }
+
+const FIREWALL_VERDICTS: Record<FirewallRule['action'], string> = {
+  drop: 'drop',
+  reset: 'reject with tcp reset',
+  // icmpx: the inet table's family-neutral ICMP types, right for IPv4 and IPv6 alike.
+  reject: 'reject with icmpx port-unreachable',
+  prohibit: 'reject with icmpx admin-prohibited',
+};
 
 export interface CheckOptions {
   /** --dns-server; the VNet's resolver unless given, none when null. */
@@ -394,8 +405,7 @@ export class Vnet {
     const lines = rules.map((rule) => {
       const protocol = rule.protocol ?? 'tcp';
       if (rule.action === 'reset' && protocol !== 'tcp') throw new TypeError('a TCP reset needs a TCP rule');
-      const verdict = rule.action === 'drop' ? 'drop' : 'reject with tcp reset';
-      return `add rule inet ${NFT_TABLE} input ip daddr ${rule.address} ${protocol} dport ${rule.port} ${verdict}`;
+      return `add rule inet ${NFT_TABLE} input ip daddr ${rule.address} ${protocol} dport ${rule.port} ${FIREWALL_VERDICTS[rule.action]}`;
     });
     await nft(this.namespace, lines.join('\n'));
   }
@@ -510,6 +520,11 @@ export class Vnet {
         });
       });
     return { child, stderrLine, result };
+  }
+
+  /** Runs a Node script inside the VNet, for checks the CLI does not make yet; resolves with its stdout. */
+  async runNode(script: string, args: readonly string[]): Promise<string> {
+    return (await run('ip', ['netns', 'exec', this.namespace, process.execPath, script, ...args])).stdout;
   }
 
   /** Runs `aml-netcheck check` in the VNet against its DNS server, with the VNet's CA trusted. */
