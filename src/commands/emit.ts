@@ -58,9 +58,17 @@ export function formatForFile<F extends string>(file: string, offered: readonly 
   const fits = (FORMATS_OF_EXTENSION[extension] ?? ['json']).filter((format) => (offered as readonly string[]).includes(format)) as F[];
   if (stdoutFormat !== undefined && fits.includes(stdoutFormat)) return stdoutFormat;
   if (fits[0] !== undefined) return fits[0];
-  const known = Object.entries(FORMATS_OF_EXTENSION).flatMap(([ext, formats]) => formats.filter((f) => (offered as readonly string[]).includes(f)).map((f) => `${f} (${ext})`));
+  // Endings that give the same formats are named together: `.md or .markdown: markdown`.
+  const endings = new Map<string, string[]>();
+  for (const [ending, formats] of Object.entries(FORMATS_OF_EXTENSION)) {
+    const given = formats.filter((f) => (offered as readonly string[]).includes(f));
+    if (given.length === 0) continue;
+    const key = given.length > 1 ? `${given.slice(0, -1).join(', ')} or ${given.at(-1) ?? ''} (the one -o names, else ${given[0] ?? ''})` : (given[0] as string);
+    endings.set(key, [...(endings.get(key) ?? []), ending]);
+  }
+  const choices = [...endings].map(([formats, names]) => `${names.join(' or ')} ${formats}`).join('; ');
   const wanted = (FORMATS_OF_EXTENSION[extension] ?? []).join(' or ');
-  throw new InputError('--out', `${quote(file)} names ${wanted} by its ending ${extension}, which this command does not write; it writes ${[...new Set(known)].join(', ')}, and JSON for any other name`);
+  throw new InputError('--out', `${quote(file)} names ${wanted} by its ending ${extension}, which this command does not write; it writes ${choices}; and JSON for any other name`);
 }
 
 /**

@@ -38,6 +38,7 @@ export function renderRulesTable(plan: RulesPlan, options: TextOptions = PLAIN):
     }
     out.push(formatColumns(rows.map((row) => row.map(escapeControl)), new Set([3]), options.width, true), '');
   }
-  out.push(...wrap('As commands: -o az (Firewall Policy), -o az-classic, -o nsg, -o bicep; -o csv for other firewalls; -o dns, -o proxy.', options.width, ''));
+  if (plan.allow.length > 0) out.push(...wrap('As commands: -o az (Firewall Policy), -o az-classic, -o nsg, -o bicep; -o csv for other firewalls; -o dns, -o proxy.', options.width, ''));
+  else if (plan.findings.length > 0) out.push(...wrap('No firewall rule fixes these: the fixes above are DNS, TLS-inspection or proxy changes (-o dns, -o proxy).', options.width, ''));
   return `${out.join('\n')}\n`;
 }

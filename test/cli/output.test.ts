@@ -80,7 +80,7 @@ t.test('an --out a command cannot write is refused before any work', async (t) =
   const markdown = join(dir, 'targets.md');
   const list = await runCli(['list', '--region', 'westus2', '--out', markdown]);
   t.equal(list.code, 2);
-  t.equal(list.stderr, `aml-netcheck: --out: '${markdown}' names markdown by its ending .md, which this command does not write; it writes json (.json), table (.txt), and JSON for any other name\n`);
+  t.equal(list.stderr, `aml-netcheck: --out: '${markdown}' names markdown by its ending .md, which this command does not write; it writes .json json; .txt table; and JSON for any other name\n`);
   t.equal(list.stdout, '', 'nothing printed');
   const twice = join(dir, 'r.json');
   const demo = await runCli(['demo', '--out', twice, '--out', join(dir, '.', 'r.json')]);

@@ -51,6 +51,8 @@ t.test('rules --from-report: only the fixes of the blocked targets, each by its 
 
   const table = await runCli(['rules', '--from-report', DNS_REPORT], { nodeArgs: FORBID_NETWORK });
   t.match(table.stdout, /^2 blocked target\(s\) in the report; 0 firewall rule\(s\)/);
+  t.notMatch(table.stdout, /As commands:/, 'no hint at commands when there is no rule');
+  t.match(table.stdout, /No firewall rule fixes these: the fixes above are DNS, TLS-inspection or proxy changes/);
 });
 
 t.test('each rules --out gets the format its name ends in; .sh takes the shell format of -o', async (t) => {
