@@ -1,6 +1,7 @@
 import { breaksFeature } from '../report/features.js';
 import type { CheckedTarget } from '../model/result.js';
 import type { CheckReport } from '../report/report.js';
+import { junitDocument, seconds, xml, type JunitOutcome } from './junit.js';
 
 /**
  * `check -o junit`: one testsuite per feature, one testcase per target of it, so Azure
@@ -10,23 +11,7 @@ import type { CheckReport } from '../report/report.js';
  * system-out, since they do not break the feature.
  */
 
-/** XML 1.0 allows no control characters but tab and line breaks, even escaped. */
-export function xml(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
-}
-
-function seconds(ms: number | undefined): string {
-  return ((ms ?? 0) / 1000).toFixed(3);
-}
-
-type Outcome = 'passed' | 'failure' | 'error' | 'skipped';
-
-function outcomeOf(target: CheckedTarget): Outcome {
+function outcomeOf(target: CheckedTarget): JunitOutcome {
   if (target.verdict === 'skipped') return 'skipped';
   if (target.verdict === 'unknown') return 'error';
   return breaksFeature(target) ? 'failure' : 'passed';
@@ -48,26 +33,15 @@ function testcase(target: CheckedTarget, feature: string): string {
 }
 
 export function renderCheckJunit(report: CheckReport): string {
-  const suites: string[] = [];
-  const totals = { tests: 0, failures: 0, errors: 0, skipped: 0 };
-  for (const feature of report.features) {
+  const timestamp = report.startedAt.replace(/Z$/, '');
+  const suites = report.features.map((feature) => {
     const targets = report.targets.filter((t) => t.features.includes(feature.id));
-    const outcomes = targets.map(outcomeOf);
-    const count = (o: Outcome): number => outcomes.filter((x) => x === o).length;
-    const counts = { tests: targets.length, failures: count('failure'), errors: count('error'), skipped: count('skipped') };
-    for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += counts[key];
-    const time = targets.reduce((sum, t) => sum + (t.timings.total ?? 0), 0);
-    suites.push(
-      `  <testsuite name="${xml(`${feature.name} (${feature.id})`)}" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="${seconds(time)}" timestamp="${xml(report.startedAt.replace(/Z$/, ''))}">`,
-      ...targets.map((t) => testcase(t, feature.id)),
-      '  </testsuite>',
-    );
-  }
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="aml-netcheck" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}" skipped="${totals.skipped}" time="${seconds(report.durationMs)}">`,
-    ...suites,
-    '</testsuites>',
-    '',
-  ].join('\n');
+    return {
+      name: `${feature.name} (${feature.id})`,
+      timestamp,
+      timeMs: targets.reduce((sum, t) => sum + (t.timings.total ?? 0), 0),
+      cases: targets.map((t) => ({ outcome: outcomeOf(t), markup: testcase(t, feature.id) })),
+    };
+  });
+  return junitDocument('aml-netcheck', report.durationMs, suites);
 }

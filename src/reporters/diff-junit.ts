@@ -1,5 +1,5 @@
 import { CHANGE_LABEL, describeFeatureTransition, describeTransition, type FeatureDiff, type ReportDiff, type TargetDiff } from '../report/diff.js';
-import { xml } from './check-junit.js';
+import { junitDocument, xml, type JunitOutcome } from './junit.js';
 
 /**
  * `diff -o junit`: one testsuite per feature, one testcase for the feature itself and one per
@@ -10,7 +10,8 @@ import { xml } from './check-junit.js';
  * regressions, and the known problems stay visible. Everything else passes.
  */
 
-type Outcome = 'passed' | 'failure' | 'skipped';
+/** Never an error: a comparison has no check of its own that could fail to finish. */
+type Outcome = Exclude<JunitOutcome, 'error'>;
 
 function targetOutcome(target: TargetDiff): Outcome {
   if (target.change === 'newly-broken') return target.after?.required === true ? 'failure' : 'passed';
@@ -44,25 +45,15 @@ function featureCase(feature: FeatureDiff): string {
 }
 
 export function renderDiffJunit(diff: ReportDiff): string {
-  const suites: string[] = [];
-  const totals = { tests: 0, failures: 0, skipped: 0 };
-  for (const feature of diff.features) {
+  const timestamp = diff.after.startedAt.replace(/Z$/, '');
+  const suites = diff.features.map((feature) => {
     const targets = diff.targets.filter((t) => t.features.includes(feature.id));
-    const outcomes = [featureOutcome(feature), ...targets.map(targetOutcome)];
-    const counts = { tests: outcomes.length, failures: outcomes.filter((o) => o === 'failure').length, skipped: outcomes.filter((o) => o === 'skipped').length };
-    for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += counts[key];
-    suites.push(
-      `  <testsuite name="${xml(`${feature.name} (${feature.id})`)}" tests="${counts.tests}" failures="${counts.failures}" errors="0" skipped="${counts.skipped}" time="0.000" timestamp="${xml(diff.after.startedAt.replace(/Z$/, ''))}">`,
-      featureCase(feature),
-      ...targets.map((t) => targetCase(t, feature.id)),
-      '  </testsuite>',
-    );
-  }
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="aml-netcheck diff" tests="${totals.tests}" failures="${totals.failures}" errors="0" skipped="${totals.skipped}" time="0.000">`,
-    ...suites,
-    '</testsuites>',
-    '',
-  ].join('\n');
+    return {
+      name: `${feature.name} (${feature.id})`,
+      timestamp,
+      timeMs: 0,
+      cases: [{ outcome: featureOutcome(feature), markup: featureCase(feature) }, ...targets.map((t) => ({ outcome: targetOutcome(t), markup: targetCase(t, feature.id) }))],
+    };
+  });
+  return junitDocument('aml-netcheck diff', 0, suites);
 }

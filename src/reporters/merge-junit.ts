@@ -1,5 +1,5 @@
 import { blockedByReason, TARGET_STATUS_LABEL, type MergedReport, type MergedTarget } from '../report/merge.js';
-import { xml } from './check-junit.js';
+import { junitDocument, xml, type JunitOutcome } from './junit.js';
 
 /**
  * `merge -o junit`: one testsuite per feature, one testcase per target of it (not per target
@@ -9,9 +9,7 @@ import { xml } from './check-junit.js';
  * skipped. The rest passes, the nodes that warn or block an optional target in system-out.
  */
 
-type Outcome = 'passed' | 'failure' | 'error' | 'skipped';
-
-function outcomeOf(target: MergedTarget): Outcome {
+function outcomeOf(target: MergedTarget): JunitOutcome {
   if (target.status === 'not-checked') return 'skipped';
   if (target.blocked.length > 0) return target.required ? 'failure' : 'passed';
   return target.noVerdict.length > 0 ? 'error' : 'passed';
@@ -46,26 +44,10 @@ function testcase(target: MergedTarget, feature: string): string {
 }
 
 export function renderMergeJunit(merged: MergedReport): string {
-  const suites: string[] = [];
-  const totals = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   const timestamp = merged.nodes.map((n) => n.startedAt).sort()[0]?.replace(/Z$/, '') ?? '';
-  for (const feature of merged.features) {
+  const suites = merged.features.map((feature) => {
     const targets = merged.targets.filter((t) => t.features.includes(feature.id));
-    const outcomes = targets.map(outcomeOf);
-    const count = (o: Outcome): number => outcomes.filter((x) => x === o).length;
-    const counts = { tests: targets.length, failures: count('failure'), errors: count('error'), skipped: count('skipped') };
-    for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += counts[key];
-    suites.push(
-      `  <testsuite name="${xml(`${feature.name} (${feature.id})`)}" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="0.000" timestamp="${xml(timestamp)}">`,
-      ...targets.map((t) => testcase(t, feature.id)),
-      '  </testsuite>',
-    );
-  }
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="aml-netcheck merge" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}" skipped="${totals.skipped}" time="0.000">`,
-    ...suites,
-    '</testsuites>',
-    '',
-  ].join('\n');
+    return { name: `${feature.name} (${feature.id})`, timestamp, timeMs: 0, cases: targets.map((t) => ({ outcome: outcomeOf(t), markup: testcase(t, feature.id) })) };
+  });
+  return junitDocument('aml-netcheck merge', 0, suites);
 }
