@@ -3,7 +3,7 @@ import type { CheckedTarget, FeatureResult, FeatureStatus, Verdict } from '../mo
 import type { Direction } from '../model/target.js';
 import type { ReasonCode } from '../model/reasons.js';
 import { quote } from '../model/text.js';
-import type { CheckReport, StoppedBy } from './report.js';
+import { targetKey, type CheckReport, type StoppedBy } from './report.js';
 
 /**
  * `aml-netcheck diff BEFORE AFTER`: what changed between two check reports, per target and
@@ -178,8 +178,6 @@ function sideOf(target: CheckedTarget | undefined): TargetSide | null {
   return { verdict, reason, phase, detail, warnings, fix, via, required };
 }
 
-const keyOf = (t: { direction: Direction; id: string }): string => `${t.direction} ${t.id}`;
-
 /** Both runs' items, matched by key: the after run's order, then what only the before run has. */
 function pair<T>(before: readonly T[], after: readonly T[], key: (item: T) => string): Array<[T | undefined, T | undefined]> {
   const earlier = new Map(before.map((item) => [key(item), item]));
@@ -255,7 +253,7 @@ function comparisonWarnings(before: CheckReport, after: CheckReport): string[] {
 
 export function diffReports(before: CheckReport, after: CheckReport): ReportDiff {
   const targets = byChange(
-    pair(before.targets, after.targets, keyOf).map(([was, now]): TargetDiff => {
+    pair(before.targets, after.targets, targetKey).map(([was, now]): TargetDiff => {
       const either = (now ?? was) as CheckedTarget;
       return {
         id: either.id,

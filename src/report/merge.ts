@@ -2,7 +2,7 @@ import type { CheckedTarget, FeatureStatus, Verdict } from '../model/result.js';
 import type { Direction } from '../model/target.js';
 import type { ReasonCode } from '../model/reasons.js';
 import { quote } from '../model/text.js';
-import type { CheckReport, StoppedBy } from './report.js';
+import { targetKey, type CheckReport, type StoppedBy } from './report.js';
 
 /**
  * `aml-netcheck merge REPORT...`: the reports of one check run on many nodes (a fleet's
@@ -160,10 +160,6 @@ export interface MergedReport {
   readonly targets: readonly MergedTarget[];
 }
 
-function keyOf(target: CheckedTarget): string {
-  return `${target.direction} ${target.id}`;
-}
-
 /** Items in the order their first node lists them: the catalog's order, as every report has it. */
 function collect<T>(nodes: readonly NodeReport[], itemsOf: (report: CheckReport) => readonly T[], key: (item: T) => string): Map<string, Map<string, T>> {
   const merged = new Map<string, Map<string, T>>();
@@ -265,7 +261,7 @@ export function mergeReports(nodes: readonly NodeReport[], pending: readonly str
   const names = nodes.map((n) => n.node);
   const missingFrom = (present: ReadonlyMap<string, unknown>): string[] => names.filter((name) => !present.has(name));
 
-  const targets = [...collect(nodes, (r) => r.targets, keyOf).values()].map((perNode): MergedTarget => {
+  const targets = [...collect(nodes, (r) => r.targets, targetKey).values()].map((perNode): MergedTarget => {
     const seen = [...perNode.values()];
     const first = seen[0] as CheckedTarget;
     const verdicts = names.flatMap((node): NodeVerdict[] => {

@@ -3,6 +3,14 @@ import type { WorkspaceFacts } from '../model/facts.js';
 import type { CheckedTarget, FeatureResult } from '../model/result.js';
 import { breaksFeature, judgeFeatures } from './features.js';
 
+/**
+ * How two reports' targets are matched (diff, merge): by id (host:port, `inbound:` before an
+ * inbound one) and direction.
+ */
+export function targetKey(target: { readonly direction: string; readonly id: string }): string {
+  return `${target.direction} ${target.id}`;
+}
+
 /** Bump when a consumer of the JSON report would have to change. */
 export const REPORT_SCHEMA_VERSION = 2;
 
