@@ -1,34 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import t from 'tap';
-import { CLI, runCli, type CliRun } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 
 const REPORTS = 'test/fixtures/reports';
 const WITHOUT_PROXY = `${REPORTS}/proxy-without-the-proxy-nothing-gets-out.json`;
 const WITH_PROXY = `${REPORTS}/proxy-with-proxy.json`;
 const dir = mkdtempSync(path.join(tmpdir(), 'amlnc-diff-'));
-
-/** The CLI with `input` on its standard input, as `check -o json | aml-netcheck diff before.json -` gives it. */
-function runWithStdin(args: readonly string[], input: string): Promise<CliRun> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-    child.stdin.end(input);
-  });
-}
 
 t.test('a change that fixed things and broke nothing: exit 0, fixed and still broken listed', async (t) => {
   const run = await runCli(['diff', WITHOUT_PROXY, WITH_PROXY]);
@@ -67,10 +47,10 @@ t.test('every format prints the same comparison; --out saves the format its name
 });
 
 t.test('- reads a report from standard input, as a pipe from check -o json gives it', async (t) => {
-  const run = await runWithStdin(['diff', WITHOUT_PROXY, '-'], readFileSync(WITH_PROXY, 'utf8'));
+  const run = await runCli(['diff', WITHOUT_PROXY, '-'], { input: readFileSync(WITH_PROXY, 'utf8') });
   t.equal(run.code, 0, run.stderr);
   t.match(run.stdout, /4 fixed, 1 still broken/);
-  const before = await runWithStdin(['diff', '-', WITHOUT_PROXY], readFileSync(WITH_PROXY, 'utf8'));
+  const before = await runCli(['diff', '-', WITHOUT_PROXY], { input: readFileSync(WITH_PROXY, 'utf8') });
   t.equal(before.code, 1, before.stderr);
 });
 

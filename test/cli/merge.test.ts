@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import t from 'tap';
-import { CLI, runCli, type CliRun } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { recordedReport } from '../helpers/sample-diff.js';
 import { configMapList, FLEET } from '../helpers/sample-merge.js';
 
@@ -27,24 +26,6 @@ const kubectlOutput = configMapList([
   { name: 'aml-netcheck-run1-aks-pool3-0', node: 'aks-pool3-0', report: recordedReport(FLEET['node-c']) },
 ]);
 
-function runWithStdin(args: readonly string[], input: string): Promise<CliRun> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-    child.stdin.end(input);
-  });
-}
-
 t.test('three nodes with different verdicts: exit 1, and the nodes each target fails on', async (t) => {
   const run = await runCli(['merge', files['node-a'], files['node-b'], files['node-c']]);
   t.equal(run.code, 1, run.stderr);
@@ -55,7 +36,7 @@ t.test('three nodes with different verdicts: exit 1, and the nodes each target f
 });
 
 t.test('kubectl get configmap -o json on stdin: nodes named by their label', async (t) => {
-  const run = await runWithStdin(['merge', '-', '-o', 'json'], kubectlOutput);
+  const run = await runCli(['merge', '-', '-o', 'json'], { input: kubectlOutput });
   t.equal(run.code, 1, run.stderr);
   const merged = JSON.parse(run.stdout) as { kind: string; nodes: Array<{ node: string }>; targets: Array<{ id: string; blocked: string[]; reaching: string[] }> };
   t.equal(merged.kind, 'aml-netcheck-merge');

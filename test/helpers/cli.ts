@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -10,14 +11,18 @@ export interface CliRun {
   readonly ms: number;
 }
 
-/** Runs the built CLI as a user would, with a hard time limit so a hang fails the test. */
-export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; nodeArgs?: readonly string[]; timeoutMs?: number } = {}): Promise<CliRun> {
+/**
+ * Runs the built CLI as a user would, with a hard time limit so a hang fails the test. With
+ * `input`, that text is its standard input (as `check -o json | aml-netcheck diff a.json -`).
+ */
+export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; nodeArgs?: readonly string[]; timeoutMs?: number; input?: string } = {}): Promise<CliRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
+    // Without input, stdin is /dev/null, as for a command run from a script.
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
       env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -31,5 +36,6 @@ export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessE
       clearTimeout(timer);
       resolve({ code, stdout, stderr, ms: Date.now() - started });
     });
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
