@@ -1,24 +1,22 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import t from 'tap';
 import type { CheckReport } from '../../src/report/report.js';
 import { renderCheckHtml } from '../../src/reporters/check-html.js';
+import { chromiumSkip, launchChromium, openPage, watch } from '../helpers/browser.js';
 
 /**
  * The HTML report in a real browser: Debian's Chromium, driven by playwright-core (never a
  * downloaded browser). It must render with no console message, fetch nothing, sort and filter.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = fileURLToPath(new URL('../../.tap/screenshots/', import.meta.url));
 const FIXTURES = new URL('../fixtures/reports/', import.meta.url);
 const NAMES = readdirSync(FIXTURES).filter((name) => name.endsWith('.json'));
 /** The largest recorded report: private endpoints, skipped targets without timings, two broken features. */
 const MAIN = 'private-endpoint-storage-without-a-private-endpoint-of-its-own-a-service-endpoint-fine-unl.json';
-
-const skip = !existsSync(CHROMIUM) && !process.env['CI'] ? `no Chromium at ${CHROMIUM} (apt-get install chromium); on CI this test must run` : false;
 
 function load(name: string): CheckReport {
   return JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as CheckReport;
@@ -31,42 +29,15 @@ function reportFile(dir: string, name: string): string {
   return pathToFileURL(file).href;
 }
 
-interface Watched {
-  readonly requests: string[];
-  readonly messages: string[];
-}
-
-/** Every request the page makes and every console message or uncaught error it raises. */
-function watch(page: Page): Watched {
-  const watched: Watched = { requests: [], messages: [] };
-  page.on('request', (request) => watched.requests.push(request.url()));
-  page.on('console', (message) => watched.messages.push(`${message.type()}: ${message.text()}`));
-  page.on('pageerror', (error) => watched.messages.push(`pageerror: ${error.message}`));
-  return watched;
-}
-
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-t.test('the HTML report in Chromium', { skip }, async (t) => {
+t.test('the HTML report in Chromium', { skip: chromiumSkip }, async (t) => {
   const started = performance.now();
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  t.teardown(() => browser.close());
+  const browser = await launchChromium(t);
   t.comment(`Chromium started in ${Math.round(performance.now() - started)} ms`);
   const dir = t.testdir({});
   const report = load(MAIN);
   const url = reportFile(dir, MAIN);
 
-  const open = async (options: { colorScheme?: 'light' | 'dark'; javaScriptEnabled?: boolean } = {}): Promise<{ page: Page; watched: Watched; ms: number }> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-    t.teardown(() => context.close());
-    // A control that never appears fails in seconds, not in Playwright's 30.
-    context.setDefaultTimeout(5000);
-    const page = await context.newPage();
-    const watched = watch(page);
-    const opened = performance.now();
-    await page.goto(url, { waitUntil: 'load' });
-    return { page, watched, ms: Math.round(performance.now() - opened) };
-  };
+  const open = (options: { colorScheme?: 'light' | 'dark'; javaScriptEnabled?: boolean } = {}): ReturnType<typeof openPage> => openPage(t, browser, url, options);
   const column = async (page: Page, label: string): Promise<number> =>
     (await page.locator('#target-table thead th').allTextContents()).findIndex((text) => text.replace(/\W/g, '') === label);
   const cells = async (page: Page, index: number, attribute: 'data-sort' | 'text' = 'text'): Promise<string[]> =>

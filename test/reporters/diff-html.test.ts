@@ -1,8 +1,8 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import t from 'tap';
+import { chromiumSkip, launchChromium, openPage } from '../helpers/browser.js';
 import { CHANGE_LABEL, diffReports, type ChangeKind } from '../../src/report/diff.js';
 import { cspHash } from '../../src/reporters/html.js';
 import { renderDiffHtml } from '../../src/reporters/diff-html.js';
@@ -10,8 +10,6 @@ import { recordedReport, sampleDiff } from '../helpers/sample-diff.js';
 
 /** `diff -o html`: the same blocks as the check report, so the same promises: escaped, standalone, sortable. */
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** The rows of a table as [change label, target id] pairs, in the page's order. */
 function rowsOf(page: string, table: string): Array<[string, string]> {
@@ -52,23 +50,14 @@ t.test('hostile text stays text, and the page loads nothing', async (t) => {
   t.equal(renderDiffHtml(sampleDiff()), page, 'the same diff, the same page');
 });
 
-t.test('in Chromium: no request, no console message, the change filter works', { skip: !existsSync(CHROMIUM) && !process.env['CI'] ? `no Chromium at ${CHROMIUM}` : false }, async (t) => {
+t.test('in Chromium: no request, no console message, the change filter works', { skip: chromiumSkip }, async (t) => {
   const diff = sampleDiff();
   const file = path.join(t.testdir({}), 'diff.html');
   writeFileSync(file, renderDiffHtml(diff));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  t.teardown(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(5000);
-  const page = await context.newPage();
-  const requests: string[] = [];
-  const messages: string[] = [];
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('console', (message) => messages.push(`${message.type()}: ${message.text()}`));
-  page.on('pageerror', (error) => messages.push(`pageerror: ${error.message}`));
-  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-  t.same(requests, [pathToFileURL(file).href], 'the document is the only request');
-  t.same(messages, [], 'no console message, no error (a CSP violation would be one)');
+  const url = pathToFileURL(file).href;
+  const { page, watched } = await openPage(t, await launchChromium(t), url);
+  t.same(watched.requests, [url], 'the document is the only request');
+  t.same(watched.messages, [], 'no console message, no error (a CSP violation would be one)');
   const visible = async (): Promise<number> => page.locator('#target-changes tbody tr:not([hidden])').count();
   t.equal(await visible(), diff.targets.length, 'every target at first');
   await page.selectOption('[data-filter-for="target-changes"] select', 'newly-broken');
@@ -77,5 +66,5 @@ t.test('in Chromium: no request, no console message, the change filter works', {
   t.equal(await visible(), 0, 'new.example.com was added, not newly broken: both filters apply');
   await page.selectOption('[data-filter-for="target-changes"] select', '');
   t.equal(await visible(), 1, 'the words alone find it');
-  t.same(messages, [], 'still no message');
+  t.same(watched.messages, [], 'still no message');
 });

@@ -1,8 +1,8 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import t from 'tap';
+import { chromiumSkip, launchChromium, openPage } from '../helpers/browser.js';
 import { mergeReports } from '../../src/report/merge.js';
 import { cspHash } from '../../src/reporters/html.js';
 import { renderMergeHtml } from '../../src/reporters/merge-html.js';
@@ -10,8 +10,6 @@ import { fleetNodes } from '../helpers/sample-merge.js';
 
 /** `merge -o html` in a real browser: nothing loaded from elsewhere, the CSP holds, the filter works. */
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 t.test('the CSP allows exactly the inline style and script', async (t) => {
   const page = renderMergeHtml(mergeReports(fleetNodes()));
@@ -22,24 +20,15 @@ t.test('the CSP allows exactly the inline style and script', async (t) => {
   t.notMatch(page, /\b(?:src|href)="(?!#)/, 'no link or source off the page');
 });
 
-t.test('in Chromium: no request, no console message, the status filter and sorting work', { skip: !existsSync(CHROMIUM) && !process.env['CI'] ? `no Chromium at ${CHROMIUM}` : false }, async (t) => {
+t.test('in Chromium: no request, no console message, the status filter and sorting work', { skip: chromiumSkip }, async (t) => {
   const nodes = fleetNodes();
   const merged = mergeReports([...nodes, { ...(nodes[2] as (typeof nodes)[number]), node: 'node-d' }, { ...(nodes[2] as (typeof nodes)[number]), node: 'node-e' }].slice(1));
   const file = path.join(t.testdir({}), 'merge.html');
   writeFileSync(file, renderMergeHtml(merged));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  t.teardown(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(5000);
-  const page = await context.newPage();
-  const requests: string[] = [];
-  const messages: string[] = [];
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('console', (message) => messages.push(`${message.type()}: ${message.text()}`));
-  page.on('pageerror', (error) => messages.push(`pageerror: ${error.message}`));
-  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-  t.same(requests, [pathToFileURL(file).href], 'the document is the only request');
-  t.same(messages, [], 'no console message, no error (a CSP violation would be one)');
+  const url = pathToFileURL(file).href;
+  const { page, watched } = await openPage(t, await launchChromium(t), url);
+  t.same(watched.requests, [url], 'the document is the only request');
+  t.same(watched.messages, [], 'no console message, no error (a CSP violation would be one)');
   const visible = async (): Promise<number> => page.locator('#merged-targets tbody tr:not([hidden])').count();
   t.equal(await visible(), merged.targets.length);
   await page.selectOption('[data-filter-for="merged-targets"] select', 'blocked-on-some');
@@ -50,5 +39,5 @@ t.test('in Chromium: no request, no console message, the status filter and sorti
   await page.click('#node-features thead th:nth-child(3) button');
   const first = await page.locator('#node-features tbody tr td:first-child').allInnerTexts();
   t.equal(first[0], 'node-b', 'the node azure-ad is broken on, first');
-  t.same(messages, [], 'still no message');
+  t.same(watched.messages, [], 'still no message');
 });
