@@ -5,7 +5,7 @@ import { REASONS } from '../model/reasons.js';
 import type { CheckedTarget, FeatureResult, Verdict } from '../model/result.js';
 import { byImpact, FEATURE_STATUS_ORDER } from '../report/features.js';
 import type { CheckReport, ExitCode, StoppedBy } from '../report/report.js';
-import { badge, breakable, FEATURE_TONE, html, renderPage, sortableTable, tableFilter, VERDICT_TONE, type Html, type Row, type Tone } from './html.js';
+import { badge, breakable, FEATURE_TONE, html, renderPage, sortableTable, tableFilter, tile, VERDICT_TONE, type Html, type Row, type Tone } from './html.js';
 
 /**
  * `check -o html`: one file to attach to a ticket or open offline. The summary, a matrix of
@@ -104,7 +104,6 @@ function facts(report: CheckReport): Html {
 function summarySection(report: CheckReport): Html {
   const { summary } = report;
   const top = headline(report);
-  const tile = (count: number, label: string, tone: Tone): Html => html`<div class="tile tone-${count === 0 ? 'muted' : tone}"><span class="n">${count}</span> ${label}</div>`;
   const cutShort =
     summary.stoppedBy === null
       ? ''

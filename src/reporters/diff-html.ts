@@ -1,7 +1,7 @@
 import { CLOUD_NAMES } from '../model/clouds.js';
 import { CHANGE_LABEL, CHANGE_ORDER, describeFeatureSide, describeSide, type ChangeKind, type FeatureDiff, type ReportDiff, type RunInfo, type TargetDiff } from '../report/diff.js';
 import { diffHeadline } from './diff-table.js';
-import { badge, breakable, html, renderPage, sortableTable, tableFilter, type Html, type Row, type Tone } from './html.js';
+import { badge, breakable, html, renderPage, RUNS_STYLE, sortableTable, tableFilter, tile, warningsBanner, type Html, type Row, type Tone } from './html.js';
 
 /**
  * `diff -o html`: the comparison of two runs as one self-contained page, for the change
@@ -31,11 +31,7 @@ function runLine(label: string, run: RunInfo): Html {
 function summarySection(diff: ReportDiff): Html {
   const { summary } = diff;
   const tone: Tone = summary.exitCode === 1 ? 'bad' : summary.partial ? 'unknown' : 'good';
-  const tile = (change: ChangeKind): Html => {
-    const count = summary.targets[change];
-    return html`<div class="tile tone-${count === 0 ? 'muted' : CHANGE_TONE[change]}"><span class="n">${count}</span> ${CHANGE_LABEL[change].toLowerCase()}</div>`;
-  };
-  const warnings = diff.warnings.length === 0 ? '' : html`<div class="banner tone-warn" role="note"><strong>Compare with care:</strong><ul>${diff.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>`;
+  const changeTile = (change: ChangeKind): Html => tile(summary.targets[change], CHANGE_LABEL[change].toLowerCase(), CHANGE_TONE[change]);
   const meaning = summary.exitCode === 1 ? 'something newly broke' : 'nothing newly broke';
   return html`<header>
 <h1>aml-netcheck diff</h1>
@@ -44,8 +40,8 @@ function summarySection(diff: ReportDiff): Html {
 </header>
 <section id="summary" aria-label="Summary">
 <div class="banner tone-${tone}"><strong>${diffHeadline(diff)}.</strong> <span class="exit">Exit code ${summary.exitCode}: ${meaning}.</span></div>
-${warnings}
-<div class="tiles">${CHANGE_ORDER.filter((c) => c !== 'unchanged').map(tile)}</div>
+${warningsBanner('Compare with care:', diff.warnings)}
+<div class="tiles">${CHANGE_ORDER.filter((c) => c !== 'unchanged').map(changeTile)}</div>
 </section>`;
 }
 
@@ -85,16 +81,8 @@ function targetRows(targets: readonly TargetDiff[]): Row[] {
   });
 }
 
-const STYLE = `
-.runs{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:6px 0 0;font-size:13px}.runs dt{color:var(--muted)}.runs dd{margin:0}
-.tiles{display:flex;gap:10px;flex-wrap:wrap;margin:12px 0}
-.tile{background:var(--card);border:1px solid var(--line);border-left:5px solid var(--tone);border-radius:6px;padding:8px 12px;min-width:8em}
-.tile .n{font-size:20px;font-weight:700;color:var(--tone);margin-right:4px}
+const STYLE = `${RUNS_STYLE}.runs{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:6px 0 0;font-size:13px}.runs dt{color:var(--muted)}.runs dd{margin:0}
 .impact{margin-top:4px;font-size:13px}.impact span{font-weight:600;color:var(--bad)}
-ul.plain{list-style:none;margin:0;padding:0}
-.fix{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12.5px;overflow-wrap:anywhere}
-td.detail{max-width:32em;overflow-wrap:anywhere}
-.banner ul{margin:4px 0 0;padding-left:20px}
 `;
 
 /** The whole comparison as one HTML document; every value from the reports is escaped. */

@@ -82,6 +82,27 @@ export function badge(label: string, tone: Tone): Html {
   return html`<span class="badge tone-${tone}">${label}</span>`;
 }
 
+/** A count and what it counts, toned by what it means; a zero is muted whatever it counts. */
+export function tile(count: number, label: string, tone: Tone): Html {
+  return html`<div class="tile tone-${count === 0 ? 'muted' : tone}"><span class="n">${count}</span> ${label}</div>`;
+}
+
+/** Why a view that compares runs (diff, merge) may mislead, above everything else it says. */
+export function warningsBanner(title: string, warnings: readonly string[]): Html | '' {
+  return warnings.length === 0 ? '' : html`<div class="banner tone-warn" role="note"><strong>${title}</strong><ul>${warnings.map((w) => html`<li>${w}</li>`)}</ul></div>`;
+}
+
+/** The style the views of several runs (diff, merge) share: their count tiles, lists and fixes. */
+export const RUNS_STYLE = `
+.tiles{display:flex;gap:10px;flex-wrap:wrap;margin:12px 0}
+.tile{background:var(--card);border:1px solid var(--line);border-left:5px solid var(--tone);border-radius:6px;padding:8px 12px;min-width:8em}
+.tile .n{font-size:20px;font-weight:700;color:var(--tone);margin-right:4px}
+ul.plain{list-style:none;margin:0;padding:0}
+.fix{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12.5px;overflow-wrap:anywhere}
+td.detail{max-width:32em;overflow-wrap:anywhere}
+.banner ul{margin:4px 0 0;padding-left:20px}
+`;
+
 // ---- Sortable, filterable table ------------------------------------------------------
 
 export interface Column {

@@ -1,4 +1,4 @@
-import type { FeatureStatus } from '../model/result.js';
+import { FEATURE_STATUS_ORDER } from '../report/features.js';
 import {
   blockedByReason,
   FEATURE_STATUS_LABEL,
@@ -10,7 +10,7 @@ import {
   type TargetStatus,
 } from '../report/merge.js';
 import { mergeHeadline } from './merge-table.js';
-import { badge, breakable, FEATURE_TONE, html, renderPage, sortableTable, tableFilter, type Html, type Row, type Tone } from './html.js';
+import { badge, breakable, FEATURE_TONE, html, renderPage, RUNS_STYLE, sortableTable, tableFilter, tile, warningsBanner, type Html, type Row, type Tone } from './html.js';
 
 /**
  * `merge -o html`: a fleet's reports as one self-contained page. A node × feature matrix
@@ -36,25 +36,19 @@ const FEATURE_MERGE_TONE: Readonly<Record<FeatureMergeStatus, Tone>> = {
   'not-checked': 'muted',
 };
 
-const NODE_FEATURE_RANK: Readonly<Record<FeatureStatus, number>> = { broken: 0, degraded: 1, unknown: 2, ok: 3, 'not-checked': 4 };
-
 function summarySection(merged: MergedReport): Html {
   const { summary } = merged;
   const tone: Tone = summary.exitCode === 1 ? 'bad' : summary.exitCode === 3 ? 'unknown' : 'good';
   const meaning = summary.exitCode === 1 ? 'a required target is blocked on some node' : summary.exitCode === 3 ? 'some nodes have no verdict for a required target' : 'every required target reachable from every node';
-  const tile = (status: TargetStatus): Html => {
-    const count = summary.targets[status];
-    return html`<div class="tile tone-${count === 0 ? 'muted' : TARGET_TONE[status]}"><span class="n">${count}</span> ${TARGET_STATUS_LABEL[status]}</div>`;
-  };
-  const warnings = merged.warnings.length === 0 ? '' : html`<div class="banner tone-warn" role="note"><strong>Read with care:</strong><ul>${merged.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>`;
+  const statusTile = (status: TargetStatus): Html => tile(summary.targets[status], TARGET_STATUS_LABEL[status], TARGET_TONE[status]);
   return html`<header>
 <h1>aml-netcheck merge</h1>
 <nav aria-label="Sections"><a href="#matrix">Nodes and features</a><a href="#targets">Targets</a></nav>
 </header>
 <section id="summary" aria-label="Summary">
 <div class="banner tone-${tone}"><strong>${mergeHeadline(merged)}.</strong> <span class="exit">Exit code ${summary.exitCode}: ${meaning}.</span></div>
-${warnings}
-<div class="tiles">${TARGET_STATUS_ORDER.map(tile)}</div>
+${warningsBanner('Read with care:', merged.warnings)}
+<div class="tiles">${TARGET_STATUS_ORDER.map(statusTile)}</div>
 </section>`;
 }
 
@@ -63,7 +57,7 @@ function matrix(merged: MergedReport): Html {
   const features = merged.features;
   const rows: Row[] = merged.nodes.map((node) => {
     const statuses = features.map((f) => f.nodes.find((n) => n.node === node.node));
-    const worst = Math.min(...statuses.map((s) => (s === undefined ? 5 : NODE_FEATURE_RANK[s.status])));
+    const worst = Math.min(...statuses.map((s) => (s === undefined ? 5 : FEATURE_STATUS_ORDER[s.status])));
     return {
       tags: [...new Set(statuses.filter((s) => s !== undefined).map((s) => s.status))],
       cells: [
@@ -72,7 +66,7 @@ function matrix(merged: MergedReport): Html {
         ...statuses.map((s) =>
           s === undefined
             ? { content: html`<span class="muted">absent</span>`, sort: 5 }
-            : { content: badge(s.status, FEATURE_TONE[s.status]), sort: NODE_FEATURE_RANK[s.status], className: `cell tone-${FEATURE_TONE[s.status]}` },
+            : { content: badge(s.status, FEATURE_TONE[s.status]), sort: FEATURE_STATUS_ORDER[s.status], className: `cell tone-${FEATURE_TONE[s.status]}` },
         ),
       ],
       className: worst === 0 ? 'tone-bad' : undefined,
@@ -120,16 +114,8 @@ function targetRows(targets: readonly MergedTarget[]): Row[] {
   });
 }
 
-const STYLE = `
-.tiles{display:flex;gap:10px;flex-wrap:wrap;margin:12px 0}
-.tile{background:var(--card);border:1px solid var(--line);border-left:5px solid var(--tone);border-radius:6px;padding:8px 12px;min-width:8em}
-.tile .n{font-size:20px;font-weight:700;color:var(--tone);margin-right:4px}
-td.cell{text-align:center}
+const STYLE = `${RUNS_STYLE}td.cell{text-align:center}
 .features li{margin:4px 0}
-ul.plain{list-style:none;margin:0;padding:0}
-.fix{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12.5px;overflow-wrap:anywhere}
-td.detail{max-width:32em;overflow-wrap:anywhere}
-.banner ul{margin:4px 0 0;padding-left:20px}
 `;
 
 /** The whole merge as one HTML document; every value from the reports is escaped. */
