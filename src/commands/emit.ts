@@ -2,8 +2,8 @@ import path from 'node:path';
 import { preflightOutputFile, writeOutputFile } from '../io/output-file.js';
 import type { Write } from '../io/stdout.js';
 import { InputError } from '../model/errors.js';
-import { escapeControlKeepLines, quote } from '../model/text.js';
-import { PLAIN, textOptionsFor, type TextOptions } from '../reporters/terminal.js';
+import { quote } from '../model/text.js';
+import { guardOutput, PLAIN, textOptionsFor, type TextOptions } from '../reporters/terminal.js';
 
 /**
  * The one way every command hands out what it made: stdout gets the format of `-o`, and each
@@ -90,12 +90,7 @@ export function prepareOutput<F extends string>(outs: readonly string[] | undefi
 }
 
 export async function emit<F extends string>(rendering: Rendering<F>, output: F, files: readonly OutputFile<F>[], write: Write): Promise<void> {
-  const escaped = new Set<string>(['json', ...(rendering.selfEscaping ?? [])]);
-  // Reporters escape the values they lay out; this pass is the last guard before a terminal or a file.
-  const text = (format: F, options: TextOptions): Iterable<string> => {
-    const chunks = rendering.render[format](options);
-    return escaped.has(format) ? chunks : [escapeControlKeepLines([...chunks].join(''))];
-  };
+  const text = (format: F, options: TextOptions): Iterable<string> => guardOutput(format, rendering.selfEscaping ?? [], rendering.render[format](options));
   let fileError: unknown = null;
   for (const { file, format } of files) {
     try {

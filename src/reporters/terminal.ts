@@ -1,3 +1,5 @@
+import { escapeControlKeepLines } from '../model/text.js';
+
 /**
  * How a text report meets a terminal: how wide it may be, and whether it may colour. Decided
  * once by the command from the environment, then handed to the pure renderers.
@@ -83,4 +85,14 @@ export function elide(text: string, width: number): string {
   const keep = Math.max(1, width - 1);
   const head = Math.ceil(keep / 2);
   return `${text.slice(0, head)}…${text.slice(text.length - (keep - head))}`;
+}
+
+/**
+ * The last guard before a terminal or a file: reporters escape the values they lay out, and
+ * this pass makes sure no control character of anyone's gets through. JSON escapes its own,
+ * and a format that escapes itself and may colour (`selfEscaping`) is left as it is, or its
+ * own colour codes would show as `\x1b`.
+ */
+export function guardOutput(format: string, selfEscaping: readonly string[], chunks: Iterable<string>): Iterable<string> {
+  return format === 'json' || selfEscaping.includes(format) ? chunks : [escapeControlKeepLines([...chunks].join(''))];
 }

@@ -1,6 +1,5 @@
 import { CHECK_REPORTERS, CHECK_SELF_ESCAPING } from '../../reporters/registry.js';
-import { PLAIN } from '../../reporters/terminal.js';
-import { escapeControlKeepLines } from '../../model/text.js';
+import { guardOutput, PLAIN } from '../../reporters/terminal.js';
 import type { Collector } from '../contract.js';
 
 /** The file each report format is saved as; a format not named here keeps its own name as the ending. */
@@ -25,9 +24,8 @@ export function reportCollectors(): Collector[] {
     name: `report.${format}`,
     describes: `the check report as ${format}`,
     collect: ({ report }) => {
-      const text = [...render(report, PLAIN)].join('');
-      const safe = format === 'json' || (CHECK_SELF_ESCAPING as readonly string[]).includes(format) ? text : escapeControlKeepLines(text);
-      return { files: [{ name: reportFileName(format), content: { text: safe } }] };
+      const text = [...guardOutput(format, CHECK_SELF_ESCAPING, render(report, PLAIN))].join('');
+      return { files: [{ name: reportFileName(format), content: { text } }] };
     },
   }));
 }
