@@ -17,9 +17,8 @@ function outcomeOf(target: CheckedTarget): JunitOutcome {
   return breaksFeature(target) ? 'failure' : 'passed';
 }
 
-function testcase(target: CheckedTarget, feature: string): string {
+function testcase(target: CheckedTarget, feature: string, outcome: JunitOutcome): string {
   const head = `    <testcase name="${xml(target.id)}" classname="aml-netcheck.${xml(feature)}" time="${seconds(target.timings.total)}"`;
-  const outcome = outcomeOf(target);
   const body = [target.detail, ...target.warnings.map((w) => `warning: ${w}`), ...target.fix.map((f) => `fix: ${f}`)].join('\n');
   switch (outcome) {
     case 'skipped':
@@ -40,7 +39,10 @@ export function renderCheckJunit(report: CheckReport): string {
       name: `${feature.name} (${feature.id})`,
       timestamp,
       timeMs: targets.reduce((sum, t) => sum + (t.timings.total ?? 0), 0),
-      cases: targets.map((t) => ({ outcome: outcomeOf(t), markup: testcase(t, feature.id) })),
+      cases: targets.map((t) => {
+      const outcome = outcomeOf(t);
+      return { outcome, markup: testcase(t, feature.id, outcome) };
+    }),
     };
   });
   return junitDocument('aml-netcheck', report.durationMs, suites);

@@ -21,9 +21,8 @@ function nodesSaying(target: MergedTarget): string {
   return lines.join('; ');
 }
 
-function testcase(target: MergedTarget, feature: string): string {
+function testcase(target: MergedTarget, feature: string, outcome: JunitOutcome): string {
   const head = `    <testcase name="${xml(target.id)}" classname="aml-netcheck.merge.${xml(feature)}" time="0.000"`;
-  const outcome = outcomeOf(target);
   const message = `${TARGET_STATUS_LABEL[target.status]}: ${nodesSaying(target)}`;
   const body = [
     ...target.nodes.filter((v) => v.verdict !== 'reachable').map((v) => `${v.node}: ${v.verdict}${v.reason === null ? '' : ` (${v.reason})`}: ${v.detail}`),
@@ -47,7 +46,11 @@ export function renderMergeJunit(merged: MergedReport): string {
   const timestamp = merged.nodes.map((n) => n.startedAt).sort()[0]?.replace(/Z$/, '') ?? '';
   const suites = merged.features.map((feature) => {
     const targets = merged.targets.filter((t) => t.features.includes(feature.id));
-    return { name: `${feature.name} (${feature.id})`, timestamp, timeMs: 0, cases: targets.map((t) => ({ outcome: outcomeOf(t), markup: testcase(t, feature.id) })) };
+    const cases = targets.map((t) => {
+      const outcome = outcomeOf(t);
+      return { outcome, markup: testcase(t, feature.id, outcome) };
+    });
+    return { name: `${feature.name} (${feature.id})`, timestamp, timeMs: 0, cases };
   });
   return junitDocument('aml-netcheck merge', 0, suites);
 }
