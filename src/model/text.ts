@@ -39,3 +39,8 @@ export function truncate(text: string, max: number = QUOTED_VALUE_MAX): string {
 export function quote(value: unknown, max: number = QUOTED_VALUE_MAX): string {
   return `'${escapeControl(truncate(String(value), max))}'`;
 }
+
+/** A count with its noun: `1 node`, `3 nodes`, `2 required targets`. */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

@@ -1,3 +1,4 @@
+import { plural } from '../model/text.js';
 import { CLOUD_NAMES } from '../model/clouds.js';
 import { formatDuration } from '../model/duration.js';
 import type { Phase } from '../model/phases.js';
@@ -45,9 +46,6 @@ function verdictLabel(target: CheckedTarget): string {
   return { blocked: 'BLOCKED', warning: 'WARNING', unknown: 'NO VERDICT', reachable: 'reachable', skipped: 'skipped' }[target.verdict];
 }
 
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 function headline(report: CheckReport): { text: string; tone: Tone } {
   const { summary } = report;

@@ -1,5 +1,5 @@
 import { describeFeatureTransition, describeTransition, type ChangeKind, type ReportDiff, type TargetDiff } from '../report/diff.js';
-import { escapeControl } from '../model/text.js';
+import { escapeControl, plural } from '../model/text.js';
 import { layoutRows } from './columns.js';
 import { PLAIN, paint, wrap, type Colour, type TextOptions } from './terminal.js';
 
@@ -63,9 +63,6 @@ function paintLead(line: string, label: string, colour: Colour, options: TextOpt
   return at === -1 ? line : `${line.slice(0, at)}${paint(label, colour, options)}${line.slice(at + label.length)}`;
 }
 
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 /** One line saying what the diff comes to, the same words the exit code stands for. */
 export function diffHeadline(diff: ReportDiff): string {

@@ -1,4 +1,4 @@
-import { escapeControl } from '../model/text.js';
+import { escapeControl, plural } from '../model/text.js';
 import {
   blockedByReason,
   FEATURE_STATUS_LABEL,
@@ -37,9 +37,6 @@ const FEATURE_COLOUR: Readonly<Record<FeatureMergeStatus, Colour>> = {
   'not-checked': 'dim',
 };
 
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 /** Node names, or how many when they are many: `node-a, node-b` / `the other 212 nodes`. */
 export function nameNodes(nodes: readonly string[], max = NAMED_NODES_MAX, other = false): string {
