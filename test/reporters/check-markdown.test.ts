@@ -1,14 +1,10 @@
 import t from 'tap';
+import { cells, tablesOf } from '../helpers/markdown.js';
 import { renderCheckMarkdown } from '../../src/reporters/check-markdown.js';
 import { sampleReport } from '../helpers/sample-report.js';
 
 const report = sampleReport();
 const text = renderCheckMarkdown(report);
-
-/** The cells of a Markdown table row, splitting on pipes that are not escaped. */
-function cells(row: string): string[] {
-  return row.slice(2, -2).split(/(?<!\\)\s\|\s/);
-}
 
 t.test('one summary line, what is broken, then the blocked targets with reason and fix', async (t) => {
   const lines = text.split('\n');
@@ -23,10 +19,10 @@ t.test('one summary line, what is broken, then the blocked targets with reason a
 });
 
 t.test('every table is well formed: each row has as many cells as its header', async (t) => {
-  const blocks = text.split(/\n\n/).filter((block) => block.startsWith('| '));
+  const blocks = tablesOf(text);
   t.ok(blocks.length >= 4, `${blocks.length} tables`);
   for (const block of blocks) {
-    const [header, rule, ...rows] = block.split('\n');
+    const [header, rule, ...rows] = block;
     const width = cells(header as string).length;
     t.match(rule, /^\| (?:--- \| )*--- \|$/, 'a separator row under the header');
     t.equal(cells(rule as string).length, width);

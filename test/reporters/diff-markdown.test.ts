@@ -1,14 +1,10 @@
 import t from 'tap';
+import { cells, tablesOf } from '../helpers/markdown.js';
 import { renderDiffMarkdown } from '../../src/reporters/diff-markdown.js';
 import { diffReports } from '../../src/report/diff.js';
 import { recordedReport, sampleDiff } from '../helpers/sample-diff.js';
 
 const text = renderDiffMarkdown(sampleDiff());
-
-/** The cells of a Markdown table row, splitting on pipes that are not escaped. */
-function cells(row: string): string[] {
-  return row.slice(2, -2).split(/(?<!\\)\s\|\s/);
-}
 
 t.test('a summary line, then newly broken, changed; what cannot be compared collapsed', async (t) => {
   const lines = text.split('\n');
@@ -22,10 +18,10 @@ t.test('a summary line, then newly broken, changed; what cannot be compared coll
 });
 
 t.test('every table is well formed: each row has as many cells as its header', async (t) => {
-  const blocks = text.split(/\n\n/).filter((block) => block.startsWith('| '));
+  const blocks = tablesOf(text);
   t.ok(blocks.length >= 5, `${blocks.length} tables`);
   for (const block of blocks) {
-    const [header, rule, ...rows] = block.split('\n');
+    const [header, rule, ...rows] = block;
     const width = cells(header as string).length;
     t.match(rule, /^\| (?:--- \| )*--- \|$/);
     for (const row of rows) t.equal(cells(row).length, width, row);

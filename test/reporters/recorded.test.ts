@@ -9,24 +9,12 @@ import { breaksFeature } from '../../src/report/features.js';
 import type { CheckReport } from '../../src/report/report.js';
 import { CHECK_REPORTERS } from '../../src/reporters/registry.js';
 import { PLAIN } from '../../src/reporters/terminal.js';
+import { malformedTables } from '../helpers/markdown.js';
 
 const DIR = new URL('../fixtures/reports/', import.meta.url);
 const NAMES = readdirSync(DIR).filter((name) => name.endsWith('.json'));
 const render = (report: CheckReport, format: keyof typeof CHECK_REPORTERS): string => [...CHECK_REPORTERS[format](report, PLAIN)].join('');
 const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-
-/** Markdown tables: every row has as many cells as its header. Escaped pipes do not split cells. */
-function malformedTables(markdown: string): string[] {
-  const problems: string[] = [];
-  const cells = (line: string): number => line.replace(/\\\|/g, '').split('|').length - 2;
-  const lines = markdown.split('\n');
-  lines.forEach((line, i) => {
-    if (!/^\| --- /.test(line)) return;
-    const width = cells(lines[i - 1] ?? '');
-    for (let j = i + 1; j < lines.length && lines[j]?.startsWith('|'); j++) if (cells(lines[j] ?? '') !== width) problems.push(`line ${j + 1}: ${cells(lines[j] ?? '')} cells, header ${width}`);
-  });
-  return problems;
-}
 
 for (const name of NAMES) {
   const report = JSON.parse(readFileSync(new URL(name, DIR), 'utf8')) as CheckReport;
