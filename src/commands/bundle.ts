@@ -131,8 +131,8 @@ async function bundle(options: BundleOptions, version: string, argv: readonly st
     logger: () => createLogger(options.logLevel, options.logFile, { stream: capture, filter: (line) => redactLogLine(line, redactor) }),
   });
 
-  const emit = async (report: CheckReport): Promise<void> => {
-    const safe = redactor.value(report);
+  /** `safe` is the report already redacted: the bundle, stdout and the ConfigMap all get that one. */
+  const emit = async (safe: CheckReport): Promise<void> => {
     run.options.logger.flush?.();
     const made = await buildBundle({
       context: {
@@ -164,10 +164,11 @@ async function bundle(options: BundleOptions, version: string, argv: readonly st
   };
   let delivered = true;
   const code = await executeCheck(run, async (report) => {
+    const safe = redactor.value(report);
     try {
-      await emit(report);
+      await emit(safe);
     } finally {
-      if (configMap !== null) delivered = await deliverToConfigMap(configMap, redactor.value(report));
+      if (configMap !== null) delivered = await deliverToConfigMap(configMap, safe);
     }
   });
   run.options.logger.flush?.();
