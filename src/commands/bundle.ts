@@ -14,7 +14,7 @@ import { NotABundle, verifyBundle } from '../bundle/verify.js';
 import { describeErrno } from '../io/errno.js';
 import type { BundleOptions } from './bundle-options.js';
 import { checkRunFromOptions, emitReport, executeCheck } from './check.js';
-import { deliverToConfigMap, exitCodeAfterFailedWrite, prepareConfigMap } from './k8s-report.js';
+import { alsoToConfigMap, prepareConfigMap } from './k8s-report.js';
 
 /** The debug log is kept in memory for the bundle; a run that logs more than this keeps its start. */
 const MAX_CAPTURED_LOG_BYTES = 32 * 1024 * 1024;
@@ -162,17 +162,10 @@ async function bundle(options: BundleOptions, version: string, argv: readonly st
     await emitReport(safe, options.output, [], write);
     process.stderr.write(`aml-netcheck: bundle ${escapeControl(redactor.text(file))} (${summary})\n`);
   };
-  let delivered = true;
-  const code = await executeCheck(run, async (report) => {
-    const safe = redactor.value(report);
-    try {
-      await emit(safe);
-    } finally {
-      if (configMap !== null) delivered = await deliverToConfigMap(configMap, safe);
-    }
-  });
+  const handler = alsoToConfigMap(configMap, emit);
+  const code = await executeCheck(run, (report) => handler.emit(redactor.value(report)));
   run.options.logger.flush?.();
-  return delivered ? code : exitCodeAfterFailedWrite(code);
+  return handler.exitCode(code);
 }
 
 /** `bundle verify FILE`: 0 intact, 1 a file differs (each named), 2 unreadable or not a bundle. */

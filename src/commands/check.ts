@@ -24,7 +24,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import type { WorkspaceFacts } from '../model/facts.js';
 import { emit, prepareOutput, renderEach, type OutputFile } from './emit.js';
-import { deliverToConfigMap, exitCodeAfterFailedWrite, prepareConfigMap } from './k8s-report.js';
+import { alsoToConfigMap, prepareConfigMap } from './k8s-report.js';
 
 function parseCount(text: string, flag: string, min: number, max: number): number {
   const value = Number(text);
@@ -154,14 +154,8 @@ export async function runCheck(options: CheckOptions, version: string, write: Wr
   const files = prepareOutput(options.out, CHECK_FORMATS);
   const configMap = prepareConfigMap(options.k8sConfigmap, options.k8sLabel, process.env);
   const run = checkRunFromOptions(options, version, { warn: (line) => process.stderr.write(line), logger: () => createLogger(options.logLevel, options.logFile) });
-  let delivered = true;
-  const code = await executeCheck(run, async (report) => {
-    try {
-      await emitReport(report, options.output, files, write);
-    } finally {
-      if (configMap !== null) delivered = await deliverToConfigMap(configMap, report);
-    }
-  });
+  const handler = alsoToConfigMap(configMap, (report) => emitReport(report, options.output, files, write));
+  const code = await executeCheck(run, handler.emit);
   run.options.logger.flush?.();
-  return delivered ? code : exitCodeAfterFailedWrite(code);
+  return handler.exitCode(code);
 }

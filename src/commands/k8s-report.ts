@@ -30,7 +30,7 @@ export function prepareConfigMap(name: string | undefined, labels: readonly stri
  * but itself: one line on stderr, and the exit code of a failure of aml-netcheck (2) unless
  * the report's own code ranks first (a signal, a blocked required endpoint).
  */
-export async function deliverToConfigMap(target: ConfigMapTarget, report: CheckReport): Promise<boolean> {
+async function deliverToConfigMap(target: ConfigMapTarget, report: CheckReport): Promise<boolean> {
   try {
     await writeConfigMap(target.cluster, { name: target.name, labels: target.labels, data: { [REPORT_KEY]: [...CHECK_REPORTERS.json(report, PLAIN)].join('') } });
     return true;
@@ -41,7 +41,26 @@ export async function deliverToConfigMap(target: ConfigMapTarget, report: CheckR
   }
 }
 
-export function exitCodeAfterFailedWrite(reportCode: number): number {
+/**
+ * A report handler for `executeCheck` that hands the report to `emit`, then to the ConfigMap
+ * whatever `emit` did (no ConfigMap: `emit` alone); `exitCode` folds a failed write into the
+ * run's exit code.
+ */
+export function alsoToConfigMap(target: ConfigMapTarget | null, emit: (report: CheckReport) => Promise<void>): { emit: (report: CheckReport) => Promise<void>; exitCode: (code: number) => number } {
+  let delivered = true;
+  return {
+    emit: async (report) => {
+      try {
+        await emit(report);
+      } finally {
+        if (target !== null) delivered = await deliverToConfigMap(target, report);
+      }
+    },
+    exitCode: (code) => (delivered ? code : exitCodeAfterFailedWrite(code)),
+  };
+}
+
+function exitCodeAfterFailedWrite(reportCode: number): number {
   const outranks: readonly number[] = [EXIT.SIGINT, EXIT.SIGTERM, EXIT.blocked];
   return outranks.includes(reportCode) ? reportCode : EXIT.failure;
 }
