@@ -14,10 +14,13 @@ export interface ConditionSpec {
   holds(facts: WorkspaceFacts): boolean;
 }
 
-const SPECS: ConditionSpec[] = FACT_ROWS.flatMap((row) => {
+const SPECS: ConditionSpec[] = FACT_ROWS.flatMap((row): ConditionSpec[] => {
   if (!('condition' in row) || row.condition === undefined) return [];
   const key = row.key;
-  return [{ ...row.condition, flag: row.flag, holds: (facts: WorkspaceFacts) => facts[key] === true }];
+  const { id, when, whileFalse = false } = row.condition;
+  // A condition that holds while its fact is false is brought back by the --no- flag.
+  const flag = whileFalse ? row.flag.replace(/^--/, '--no-') : row.flag;
+  return [{ id, when, flag, holds: (facts: WorkspaceFacts) => facts[key] === !whileFalse }];
 });
 
 export const CONDITIONS: ReadonlyMap<string, ConditionSpec> = new Map(SPECS.map((s) => [s.id, s]));

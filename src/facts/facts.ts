@@ -28,6 +28,10 @@ export function defaultFacts(): WorkspaceFacts {
     customImages: false,
     userManagedDependencies: false,
     customPackageIndex: false,
+    publicIpCompute: false,
+    rstudio: false,
+    storageFirewall: false,
+    privateAzureMonitor: false,
   };
 }
 

@@ -49,6 +49,11 @@ export interface ConditionRow {
   readonly id: string;
   /** Completes "needed only when ...". */
   readonly when: string;
+  /**
+   * The condition holds while the fact is false (default: while it is true): for a
+   * requirement that a setting takes away, so it is checked unless the user says otherwise.
+   */
+  readonly whileFalse?: boolean;
 }
 
 export interface FactRow {
@@ -217,7 +222,7 @@ export const FACT_TABLE = {
   nodeAddress: {
     flag: '--inbound-from-here',
     argument: '<address>',
-    help: 'check the inbound ports (Batch 29876-29877, Azure ML 44224) of this compute node, from outside it',
+    help: "check this compute node's inbound management ports (those the selected revision lists), from outside it",
     kind: 'string',
     example: '10.0.0.4',
     check: (value: string, where: string) => {
@@ -292,6 +297,34 @@ export const FACT_TABLE = {
     negatedHelp: 'the default pip index is used',
     kind: 'boolean',
     condition: { id: 'custom-package-index', when: 'the default pip index is overridden' },
+  },
+  publicIpCompute: {
+    flag: '--public-ip-compute',
+    help: 'compute instances or clusters have a public IP address',
+    negatedHelp: 'every compute instance and cluster is without a public IP address',
+    kind: 'boolean',
+    condition: { id: 'public-ip-compute', when: 'a compute instance or cluster has a public IP address' },
+  },
+  rstudio: {
+    flag: '--rstudio',
+    help: 'RStudio is installed on a compute instance',
+    negatedHelp: 'RStudio is not installed on any compute instance',
+    kind: 'boolean',
+    condition: { id: 'rstudio', when: 'RStudio is installed on a compute instance' },
+  },
+  storageFirewall: {
+    flag: '--storage-firewall',
+    help: 'a firewall sits between Azure Machine Learning and the storage endpoints',
+    negatedHelp: 'no firewall sits between Azure Machine Learning and the storage endpoints',
+    kind: 'boolean',
+    condition: { id: 'storage-firewall', when: 'a firewall sits between Azure Machine Learning and the storage endpoints' },
+  },
+  privateAzureMonitor: {
+    flag: '--private-azure-monitor',
+    help: "Azure Monitor is secured with a private link for the workspace (its public hosts are then not needed)",
+    negatedHelp: 'Azure Monitor is reached over its public endpoints',
+    kind: 'boolean',
+    condition: { id: 'azure-monitor-public', when: 'Azure Monitor is not secured with a private link for the workspace', whileFalse: true },
   },
 } as const satisfies { readonly [K in keyof WorkspaceFacts]: FactRow };
 

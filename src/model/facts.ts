@@ -27,6 +27,11 @@ export interface WorkspaceFacts {
   customImages: boolean;
   userManagedDependencies: boolean;
   customPackageIndex: boolean;
+  publicIpCompute: boolean;
+  rstudio: boolean;
+  storageFirewall: boolean;
+  /** Azure Monitor is reached through a private link, so its public hosts are not needed. */
+  privateAzureMonitor: boolean;
 }
 
 export type PartialFacts = Partial<WorkspaceFacts>;

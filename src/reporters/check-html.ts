@@ -65,7 +65,7 @@ function where(report: CheckReport): string {
 
 function facts(report: CheckReport): Html {
   const { facts: f, settings: s } = report;
-  const options = [f.hbi && 'high business impact', f.customImages && 'custom images', f.userManagedDependencies && 'user-managed dependencies', f.customPackageIndex && 'custom package index'].filter(
+  const options = [f.hbi && 'high business impact', f.customImages && 'custom images', f.userManagedDependencies && 'user-managed dependencies', f.customPackageIndex && 'custom package index', f.publicIpCompute && 'compute with a public IP', f.rstudio && 'RStudio', f.storageFirewall && 'firewall before storage', f.privateAzureMonitor && 'private Azure Monitor'].filter(
     (x): x is string => typeof x === 'string',
   );
   const workspace: Array<[string, string | undefined]> = [

@@ -63,15 +63,21 @@ t.test('a row with a placeholder yields it, filled from the fact and naming the 
   }
 });
 
-t.test('a row with a condition yields it, holding exactly when the fact is true', async (t) => {
+t.test('a row with a condition yields it, holding exactly when the fact is true (or false, for a whileFalse one)', async (t) => {
+  let negated = 0;
   for (const row of FACT_ROWS) {
     if (!('condition' in row) || !row.condition) continue;
     const spec = CONDITIONS.get(row.condition.id);
-    t.equal(spec?.flag, row.flag);
+    const whileFalse = 'whileFalse' in row.condition && row.condition.whileFalse === true;
+    if (whileFalse) negated++;
+    // The flag a skip names is the one that makes the condition hold.
+    t.equal(spec?.flag, whileFalse ? row.flag.replace('--', '--no-') : row.flag);
     t.equal(spec?.when, row.condition.when);
-    t.equal(spec?.holds(defaultFacts()), false);
-    t.equal(spec?.holds({ ...defaultFacts(), [row.key]: true }), true, `${row.condition.id} holds with ${row.flag}`);
+    t.equal(spec?.holds(defaultFacts()), whileFalse, `${row.condition.id} by default`);
+    t.equal(spec?.holds({ ...defaultFacts(), [row.key]: true }), !whileFalse, `${row.condition.id} with ${row.flag}`);
+    t.equal(spec?.holds({ ...defaultFacts(), [row.key]: false }), whileFalse, `${row.condition.id} with --no-${row.flag.slice(2)}`);
   }
+  t.equal(negated, 1, 'one condition holds while its fact is false (Azure Monitor not secured)');
 });
 
 /** A document of each shape that holds just the key under test. */
