@@ -1,9 +1,10 @@
 /**
- * The catalog against the article itself: every host and service-tag row of every
- * table, in every cloud, must be in the catalog with the right ports, and each
- * catalog section must hold nothing the article does not (bar the additions named
- * below). The article lives in ../shared/seeds beside the clone (CI has it); where
- * it is absent this file skips, since the project does not ship the article's text.
+ * The catalog's 2021-11 revision against the article revisions it was built from: every
+ * host and service-tag row of every table, in every cloud, must be in the catalog with the
+ * right ports, and each catalog section must hold nothing the article does not (bar the
+ * additions named below). The articles live in ../shared/seeds beside the clone (CI has
+ * them); where they are absent this file skips, since the project does not ship the
+ * article's text. The 2026-03 revision has its own test, conformance-2026-03.test.ts.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -112,7 +113,8 @@ function catalogHostPorts(catalog: Catalog, section: string | null, pattern: str
 if (!existsSync(SEEDS_DIR)) {
   t.test('conformance with the article', { skip: `the article revisions are not at ${SEEDS_DIR}; conformance checks skipped (CI has them)` }, async () => {});
 } else {
-  const catalog = loadCatalog();
+  // The seeds are the 2021 revisions; the newer one has its own pinned rows.
+  const catalog = loadCatalog({ revision: '2021-11' });
   const revisions = readRevisions();
   const articles = revisions.filter((r) => !r.include).sort((a, b) => b.date.getTime() - a.date.getTime());
   const newest = articles[0] as Revision;

@@ -1,0 +1,49 @@
+/**
+ * Every revision of the shipped catalog expands in every cloud with every fact, condition and
+ * feature given: `list` exits 0, no two targets share an id, and a target still holding a
+ * wildcard or a placeholder is skipped with a reason (the wildcards no name is documented for).
+ */
+import t from 'tap';
+import { loadCatalog } from '../../src/catalog/load.js';
+import { CLOUDS, type Cloud } from '../../src/model/clouds.js';
+import type { Target } from '../../src/model/target.js';
+import { runCli } from '../helpers/cli.js';
+
+const WS_ID = '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11';
+const REGION: Record<Cloud, string> = { public: 'westus2', usgov: 'usgovvirginia', china: 'chinaeast2' };
+const NOTEBOOKS: Record<Cloud, string> = { public: 'notebooks.azure.net', usgov: 'notebooks.usgovcloudapi.net', china: 'notebooks.chinacloudapi.cn' };
+// Every condition that holds when its flag is given; Azure Monitor's holds while --private-azure-monitor is absent.
+const CONDITION_FLAGS = ['--private-endpoint', '--hbi', '--custom-images', '--user-managed-deps', '--custom-package-index', '--public-ip-compute', '--rstudio', '--storage-firewall'];
+
+function fullFacts(cloud: Cloud): string[] {
+  const region = REGION[cloud];
+  return [
+    '--cloud', cloud, '--region', region, '--workspace-id', WS_ID, '--workspace-name', 'ws1',
+    '--storage-account', 'st1', '--key-vault', 'kv1', '--container-registry', 'acr1',
+    '--compute-instance', 'ci1', '--notebook-fqdn', `ml-ws1-${region}-${WS_ID}.${region}.${NOTEBOOKS[cloud]}`,
+    '--inbound-from-here', '10.0.0.4',
+  ];
+}
+
+for (const revision of loadCatalog({ revision: 'all' }).revisions.map((r) => r.id)) {
+  const features = [...loadCatalog({ revision }).features.keys()];
+  for (const cloud of CLOUDS) {
+    t.test(`list --revision ${revision} --cloud ${cloud}, everything on`, async (t) => {
+      const run = await runCli(['list', '--revision', revision, ...fullFacts(cloud), ...CONDITION_FLAGS, '--features', features.join(','), '-o', 'json']);
+      t.equal(run.code, 0, run.stderr);
+      const { targets } = JSON.parse(run.stdout) as { targets: Target[] };
+      t.ok(targets.length > 40, `${targets.length} targets`);
+      const ids = targets.map((target) => target.id);
+      t.same(ids.filter((id, i) => ids.indexOf(id) !== i), [], 'no two targets share an id');
+      for (const target of targets) {
+        const unresolved = /[*<]/.test(target.host);
+        if (unresolved) t.ok(target.skipped?.reason, `${target.host}:${target.port} is skipped with a reason`);
+        // With every fact, condition and feature given, nothing else may be skipped.
+        else t.equal(target.skipped, null, `${target.host}:${target.port} is checked`);
+      }
+      const sections = new Set(targets.flatMap((target) => target.sources.map((s) => s.section)));
+      const expected = loadCatalog({ revision }).entries.filter((e) => e.clouds.includes(cloud)).map((e) => e.section.id);
+      t.same([...sections].sort(), [...new Set(expected)].sort(), 'every section of the revision contributes in this cloud');
+    });
+  }
+}
