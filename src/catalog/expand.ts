@@ -37,6 +37,10 @@ const PROTOCOL_RANK: Record<RuleProtocol, number> = { tcp: 0, http: 1, https: 2 
 export function checkFeatureSelection(catalog: Catalog, features: readonly string[]): void {
   for (const id of features) {
     if (!catalog.features.has(id)) {
+      const elsewhere = catalog.featureRevisions.get(id);
+      if (elsewhere !== undefined && catalog.revision !== null) {
+        throw new InputError('--features', `feature ${quote(id)} is not in revision ${catalog.revision.id} of the article, only in ${elsewhere.join(', ')} (use --revision ${elsewhere.at(-1) ?? ''} to check it)`);
+      }
       throw new InputError('--features', `unknown feature ${quote(id)} (known: ${[...catalog.features.keys()].join(', ')})`);
     }
   }
