@@ -10,7 +10,7 @@ import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, ParsedFile, parseFile, display
 import type { Catalog, CatalogEntry, FeatureDef, PortDef, PortSpec, RevisionDef, SectionInfo, WildcardRule } from './types.js';
 import { selectRevision } from './revisions.js';
 
-const PORT_SPEC_RE = /^(tcp|http|https):(\d{1,5})(?:-(\d{1,5}))?$/;
+const PORT_SPEC_RE = /^(tcp|http|https|udp|any):(\d{1,5})(?:-(\d{1,5}))?$/;
 const ID_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const TAG_RE = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)?$/;
 const REVISION_ID_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -33,7 +33,7 @@ function parsePortSpecs(file: ParsedFile, path: Path, specs: string[]): PortSpec
   const out: PortSpec[] = [];
   specs.forEach((text, index) => {
     const match = PORT_SPEC_RE.exec(text);
-    if (!match) file.fail([...path, index], `${quote(text)} is not protocol:port (tcp, http or https), like tcp:443 or tcp:29876-29877`);
+    if (!match) file.fail([...path, index], `${quote(text)} is not protocol:port (tcp, http, https, udp or any), like tcp:443, udp:5831 or tcp:29876-29877`);
     const { from, to } = parsePortRange(file, [...path, index], `${match[2]}${match[3] ? `-${match[3]}` : ''}`, text);
     for (let port = from; port <= to; port++) out.push({ protocol: match[1] as RuleProtocol, port });
   });
