@@ -98,7 +98,9 @@ export function buildProgram(): Command {
     .description('run the real checks against a simulated Azure on loopback, a few endpoints broken on purpose (no root, nothing leaves this machine)')
     .addOption(outputOption(CHECK_FORMATS))
     .addOption(outOption())
-    .addHelpText('after', '\nExample:\n  $ aml-netcheck demo\n  $ aml-netcheck demo -o json --out demo-report.json\n\nExit codes are those of check; the demo breaks endpoints on purpose, so a run that works exits 1.')
+    .addOption(new Option('--cloud <cloud>', 'the cloud the simulated workspace is in').choices(['public', 'usgov', 'china']).default('public'))
+    .option('--revision <id>', 'revision of the article to check against (default: the newest)')
+    .addHelpText('after', '\nExample:\n  $ aml-netcheck demo\n  $ aml-netcheck demo --cloud usgov --revision 2021-11\n  $ aml-netcheck demo -o json --out demo-report.json\n\nExit codes are those of check; the demo breaks endpoints on purpose, so a run that works exits 1.')
     .action(async (options: DemoOptions) => {
       const { runDemo } = await import('./commands/demo.js');
       process.exitCode = await runDemo(options, packageVersion(), write);
@@ -165,13 +167,26 @@ export function buildProgram(): Command {
     });
 
   program
-    .command('features')
-    .description('list the feature ids that --features accepts')
+    .command('revisions')
+    .description('list the revisions of the article the catalog follows, with their dates and sources (--revision picks one)')
     .option('--catalog <file>', 'extra catalog file (repeatable)', collect)
     .addOption(outputOption())
     .addOption(outOption())
-    .addHelpText('after', '\nExample:\n  $ aml-netcheck features -o json')
+    .addHelpText('after', '\nExamples:\n  $ aml-netcheck revisions\n  $ aml-netcheck list --revision 2021-11\n  $ aml-netcheck rules --changes-since 2021-11')
     .action(async (options: { catalog?: string[]; output: 'table' | 'json'; out?: string[] }) => {
+      const { runRevisions } = await import('./commands/revisions.js');
+      process.exitCode = await runRevisions(options, write);
+    });
+
+  program
+    .command('features')
+    .description('list the feature ids that --features accepts')
+    .option('--catalog <file>', 'extra catalog file (repeatable)', collect)
+    .option('--revision <id>', 'the features of this revision of the article (default: the newest)')
+    .addOption(outputOption())
+    .addOption(outOption())
+    .addHelpText('after', '\nExample:\n  $ aml-netcheck features -o json')
+    .action(async (options: { catalog?: string[]; revision?: string; output: 'table' | 'json'; out?: string[] }) => {
       const { runFeatures } = await import('./commands/features.js');
       process.exitCode = await runFeatures(options, write);
     });

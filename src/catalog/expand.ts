@@ -1,6 +1,6 @@
 import { InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
-import type { Direction, FirewallRule, ProbeDepth, RuleProtocol, Skip, Target, TargetSource } from '../model/target.js';
+import type { Direction, FirewallProtocol, FirewallRule, ProbeDepth, RuleProtocol, Skip, Target, TargetSource } from '../model/target.js';
 import { CONDITIONS } from './conditions.js';
 import { fillTemplate, patternCovers, type HostPattern } from './host-pattern.js';
 import { PLACEHOLDERS } from './placeholders.js';
@@ -32,11 +32,21 @@ interface Contribution {
   readonly skipped: Skip | null;
 }
 
-const PROTOCOL_RANK: Record<RuleProtocol, number> = { tcp: 0, http: 1, https: 2 };
+/**
+ * Which protocol a merged target is written as. `any` outranks the rest: it allows every IP
+ * protocol, so a rule that says less would not open what that requirement needs. `udp` never
+ * meets the others (UDP targets are kept apart); it has a rank only to complete the table.
+ */
+const PROTOCOL_RANK: Record<RuleProtocol, number> = { tcp: 0, http: 1, https: 2, any: 3, udp: 4 };
+const FIREWALL_PROTOCOL: Record<RuleProtocol, FirewallProtocol> = { tcp: 'TCP', http: 'HTTP', https: 'HTTPS', udp: 'UDP', any: 'Any' };
 
 export function checkFeatureSelection(catalog: Catalog, features: readonly string[]): void {
   for (const id of features) {
     if (!catalog.features.has(id)) {
+      const elsewhere = catalog.featureRevisions.get(id);
+      if (elsewhere !== undefined && catalog.revision !== null) {
+        throw new InputError('--features', `feature ${quote(id)} is not in revision ${catalog.revision.id} of the article, only in ${elsewhere.join(', ')} (use --revision ${elsewhere.at(-1) ?? ''} to check it)`);
+      }
       throw new InputError('--features', `unknown feature ${quote(id)} (known: ${[...catalog.features.keys()].join(', ')})`);
     }
   }
@@ -132,7 +142,7 @@ function featureGate(entry: CatalogEntry, catalog: Catalog, selection: ReadonlyS
 }
 
 function ruleFor(entry: CatalogEntry, candidate: Candidate, pattern: HostPattern, port: PortSpec, facts: WorkspaceFacts): FirewallRule {
-  const protocol = port.protocol === 'tcp' ? 'TCP' : port.protocol === 'http' ? 'HTTP' : 'HTTPS';
+  const protocol = FIREWALL_PROTOCOL[port.protocol];
   if (entry.kind === 'service-tag') {
     const destination = facts.region ? entry.tagName.replace(/\.region$/, `.${facts.region}`) : entry.tagName;
     return { type: 'service-tag', destination, protocol, port: port.port, direction: entry.direction };
@@ -142,9 +152,19 @@ function ruleFor(entry: CatalogEntry, candidate: Candidate, pattern: HostPattern
   return { type: 'fqdn', destination, protocol, port: port.port, direction: entry.direction };
 }
 
-function probeDepth(catalog: Catalog, protocol: RuleProtocol, port: number): ProbeDepth {
-  if (protocol !== 'tcp') return protocol;
+/**
+ * `any` is probed as tcp would be (TCP is what can be checked of it): the port glossary says how
+ * deep, and an http or https requirement on the same port goes deeper.
+ */
+function probeDepth(catalog: Catalog, protocols: readonly RuleProtocol[], port: number): ProbeDepth {
+  const probed = protocols.map((p) => (p === 'any' ? 'tcp' : p)).reduce((a, b) => (PROTOCOL_RANK[b] > PROTOCOL_RANK[a] ? b : a));
+  if (probed !== 'tcp') return probed;
   return catalog.ports.find((p) => p.from <= port && port <= p.to)?.probe ?? 'tcp';
+}
+
+/** Where two sources give the same destination and port, the rule that allows more (Any over TCP) wins. */
+function wider(a: FirewallRule, b: FirewallRule): FirewallRule {
+  return b.protocol === 'Any' && a.protocol !== 'Any' ? b : a;
 }
 
 function sourceOf(c: Contribution): TargetSource {
@@ -168,25 +188,27 @@ function mergeTarget(catalog: Catalog, facts: WorkspaceFacts, group: Contributio
   const active = group.filter((c) => c.skipped === null);
   const counted = active.length > 0 ? active : group;
   const lead = counted.find((c) => c.entry.kind === 'host') ?? (counted[0] as Contribution);
-  const protocol = counted.map((c) => c.port.protocol).reduce((a, b) => (PROTOCOL_RANK[b] > PROTOCOL_RANK[a] ? b : a));
+  const protocols = counted.map((c) => c.port.protocol);
+  const protocol = protocols.reduce((a, b) => (PROTOCOL_RANK[b] > PROTOCOL_RANK[a] ? b : a));
   const features = [...new Set(counted.flatMap((c) => c.features))];
   const rules = new Map<string, FirewallRule>();
   for (const c of counted) {
     const rule = ruleFor(c.entry, c.candidate, c.pattern, c.port, facts);
     // One rule per destination and port is enough to fix it, whichever kind came first.
     const key = `${rule.type}|${rule.destination}|${rule.port}`;
-    if (!rules.has(key)) rules.set(key, rule);
+    const known = rules.get(key);
+    rules.set(key, known ? wider(known, rule) : rule);
   }
   const unconditional = counted.some((c) => c.entry.condition === null);
   const paths = counted.map((c) => c.pattern.path).filter((p): p is string => p !== null);
   const direction: Direction = first.entry.direction;
   const privateName = privateNameKind(first.candidate.host, facts);
   return {
-    id: `${direction === 'inbound' ? 'inbound:' : ''}${first.candidate.host}:${first.port.port}`,
+    id: `${direction === 'inbound' ? 'inbound:' : ''}${first.candidate.host}:${first.port.port}${protocol === 'udp' ? '/udp' : ''}`,
     host: first.candidate.host,
     port: first.port.port,
     protocol,
-    probe: probeDepth(catalog, protocol, first.port.port),
+    probe: probeDepth(catalog, protocols, first.port.port),
     direction,
     path: paths[0] ?? null,
     pattern: lead.pattern.text,
@@ -206,7 +228,7 @@ function mergeTarget(catalog: Catalog, facts: WorkspaceFacts, group: Contributio
 /**
  * Expands the catalog into concrete targets for one workspace: placeholders from
  * the facts, wildcards into their documented names or representatives, conditions
- * and opt-in features into skips. Targets that share host and port are merged.
+ * and opt-in features into skips. Targets that share host, port and transport are merged.
  */
 export function expandCatalog(catalog: Catalog, facts: WorkspaceFacts, options: ExpandOptions = {}): Target[] {
   if (options.features) checkFeatureSelection(catalog, options.features);
@@ -222,7 +244,8 @@ export function expandCatalog(catalog: Catalog, facts: WorkspaceFacts, options: 
       for (const candidate of candidatesFor(pattern, catalog, facts)) {
         const skipped = combineSkips([gate.skip, conditionSkip, candidate.unresolved]);
         for (const port of entry.ports) {
-          const key = `${entry.direction}|${candidate.host}|${port.port}`;
+          // UDP is another port space: a UDP requirement never merges with a TCP one on the same number.
+          const key = `${entry.direction}|${candidate.host}|${port.port}${port.protocol === 'udp' ? '|udp' : ''}`;
           const group = groups.get(key) ?? [];
           group.push({ entry, pattern, candidate, port, features: gate.features, optIn: gate.skip !== null, skipped });
           groups.set(key, group);
@@ -239,6 +262,7 @@ function compareTargets(a: Target, b: Target): number {
     Number(a.skipped !== null) - Number(b.skipped !== null) ||
     Number(a.direction === 'inbound') - Number(b.direction === 'inbound') ||
     a.host.localeCompare(b.host) ||
-    a.port - b.port
+    a.port - b.port ||
+    Number(a.protocol === 'udp') - Number(b.protocol === 'udp')
   );
 }

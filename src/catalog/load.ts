@@ -6,12 +6,15 @@ import { type Cloud, CLOUDS } from '../model/clouds.js';
 import type { RuleProtocol } from '../model/target.js';
 import { CONDITIONS } from './conditions.js';
 import { PatternError, parseHostPattern, type HostPattern } from './host-pattern.js';
-import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, ParsedFile, parseFile, displayPath, type Path, type RawEntry } from './parse-file.js';
-import type { Catalog, CatalogEntry, FeatureDef, PortDef, PortSpec, SectionInfo, WildcardRule } from './types.js';
+import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, ParsedFile, parseFile, displayPath, type Path, type RawEntry, type RawSource } from './parse-file.js';
+import type { Catalog, CatalogEntry, FeatureDef, PortDef, PortSpec, RevisionDef, SectionInfo, WildcardRule } from './types.js';
+import { selectRevision } from './revisions.js';
 
-const PORT_SPEC_RE = /^(tcp|http|https):(\d{1,5})(?:-(\d{1,5}))?$/;
+const PORT_SPEC_RE = /^(tcp|http|https|udp|any):(\d{1,5})(?:-(\d{1,5}))?$/;
 const ID_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const TAG_RE = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)?$/;
+const REVISION_ID_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `shown` is the value as the user wrote it, for the message. */
 function parsePortRange(file: ParsedFile, path: Path, text: string, shown = text): { from: number; to: number } {
@@ -30,7 +33,7 @@ function parsePortSpecs(file: ParsedFile, path: Path, specs: string[]): PortSpec
   const out: PortSpec[] = [];
   specs.forEach((text, index) => {
     const match = PORT_SPEC_RE.exec(text);
-    if (!match) file.fail([...path, index], `${quote(text)} is not protocol:port (tcp, http or https), like tcp:443 or tcp:29876-29877`);
+    if (!match) file.fail([...path, index], `${quote(text)} is not protocol:port (tcp, http, https, udp or any), like tcp:443, udp:5831 or tcp:29876-29877`);
     const { from, to } = parsePortRange(file, [...path, index], `${match[2]}${match[3] ? `-${match[3]}` : ''}`, text);
     for (let port = from; port <= to; port++) out.push({ protocol: match[1] as RuleProtocol, port });
   });
@@ -55,18 +58,60 @@ function parseConcreteTemplate(file: ParsedFile, path: Path, text: string): stri
 }
 
 interface Registry {
+  revisions: Map<string, RevisionDef>;
   sections: Map<string, SectionInfo>;
   features: Map<string, FeatureDef>;
   ports: PortDef[];
-  wildcards: Map<string, WildcardRule>;
+  wildcards: WildcardRule[];
+}
+
+const overlaps = (a: readonly string[], b: readonly string[]): boolean => a.some((id) => b.includes(id));
+
+function collectRevisions(file: ParsedFile, registry: Registry): void {
+  file.data.articleRevisions?.forEach((raw, index) => {
+    const at = (key: string): Path => ['articleRevisions', index, key];
+    if (!REVISION_ID_RE.test(raw.id)) file.fail(at('id'), `${quote(raw.id)} is not a revision id: the year and month of the article, like 2021-11`);
+    const existing = registry.revisions.get(raw.id);
+    if (existing) file.fail(at('id'), `revision ${quote(raw.id)} is already defined in ${existing.origin.file}`);
+    if (!DATE_RE.test(raw.date) || Number.isNaN(Date.parse(`${raw.date}T00:00:00Z`)) || new Date(`${raw.date}T00:00:00Z`).toISOString().slice(0, 10) !== raw.date) {
+      file.fail(at('date'), `${quote(raw.date)} is not a date like 2021-11-05`);
+    }
+    if (!raw.date.startsWith(raw.id)) file.fail(at('date'), `${quote(raw.date)} is not in ${raw.id}, the month the id names`);
+    if (!/^https:\/\/[^\s]+$/.test(raw.url)) file.fail(at('url'), `${quote(raw.url)} is not an https URL`);
+    registry.revisions.set(raw.id, { id: raw.id, date: raw.date, title: raw.title, url: raw.url, notes: raw.notes ?? null, origin: file.origin(['articleRevisions', index]) });
+  });
+}
+
+/** The revisions an item says it holds in; unscoped items (user catalogs) hold in all. */
+function scopeOf(file: ParsedFile, path: Path, own: readonly string[] | undefined, inherited: readonly string[], registry: Registry): readonly string[] {
+  if (own === undefined) return inherited;
+  own.forEach((id, i) => {
+    if (!registry.revisions.has(id)) {
+      const known = [...registry.revisions.keys()];
+      file.fail([...path, i], `unknown revision ${quote(id)} (${known.length > 0 ? `known: ${known.join(', ')}` : 'the catalog defines no revisions'})`);
+    }
+  });
+  return own;
+}
+
+function sourcesOf(file: ParsedFile, path: Path, raw: RawSource | undefined, scope: readonly string[]): { source: string | null; sources: Map<string, string> } {
+  if (raw === undefined) return { source: null, sources: new Map() };
+  if (typeof raw === 'string') return { source: raw, sources: new Map(scope.map((id) => [id, raw])) };
+  for (const id of Object.keys(raw)) {
+    if (!scope.includes(id)) file.fail([...path, id], `names revision ${quote(id)}, which this item is not in (it is in ${scope.join(', ') || 'no revision'})`);
+  }
+  return { source: null, sources: new Map(Object.entries(raw)) };
 }
 
 function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
   const { data } = file;
+  const all = [...registry.revisions.keys()];
   if (!ID_RE.test(data.section)) file.fail(['section'], `${quote(data.section)} is not a lower-case id like azure-ml-hosts`);
   const earlier = registry.sections.get(data.section);
   if (earlier) file.fail(['section'], `section ${quote(data.section)} is already defined in ${earlier.file}`);
-  const section: SectionInfo = { id: data.section, title: data.title, source: data.source ?? null, file: file.label };
+  const revisions = scopeOf(file, ['revisions'], data.revisions, all, registry);
+  const { source, sources } = sourcesOf(file, ['source'], data.source, revisions);
+  const section: SectionInfo = { id: data.section, title: data.title, source, sources, revisions, file: file.label };
   registry.sections.set(section.id, section);
 
   data.features?.forEach((feature, index) => {
@@ -74,21 +119,25 @@ function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
     if (!ID_RE.test(feature.id)) file.fail(path, `${quote(feature.id)} is not a lower-case id like compute-instance`);
     const existing = registry.features.get(feature.id);
     if (existing) file.fail(path, `feature ${quote(feature.id)} is already defined in ${existing.origin.file}`);
-    registry.features.set(feature.id, { id: feature.id, name: feature.name, impact: feature.impact ?? null, default: feature.default ?? true, origin: file.origin(['features', index]) });
+    const scope = scopeOf(file, ['features', index, 'revisions'], feature.revisions, revisions, registry);
+    registry.features.set(feature.id, { id: feature.id, name: feature.name, impact: feature.impact ?? null, default: feature.default ?? true, revisions: scope, origin: file.origin(['features', index]) });
   });
 
   data.ports?.forEach((port, index) => {
     const path: Path = ['ports', index, 'port'];
     const { from, to } = parsePortRange(file, path, String(port.port));
-    const clash = registry.ports.find((p) => p.from <= to && from <= p.to);
+    const scope = scopeOf(file, ['ports', index, 'revisions'], port.revisions, revisions, registry);
+    // A port may mean something else in another revision, but only one thing in each.
+    const clash = registry.ports.find((p) => p.from <= to && from <= p.to && (scope.length === 0 || overlaps(p.revisions, scope)));
     if (clash) file.fail(path, `port ${String(port.port)} is already described in ${clash.origin.file}`);
-    registry.ports.push({ from, to, probe: port.probe, purpose: port.purpose, origin: file.origin(['ports', index]) });
+    registry.ports.push({ from, to, probe: port.probe, purpose: port.purpose, revisions: scope, origin: file.origin(['ports', index]) });
   });
 
   data.wildcards?.forEach((rule, index) => {
     const pattern = parsePattern(file, ['wildcards', index, 'pattern'], rule.pattern);
     if (pattern.wildcard === 'none') file.fail(['wildcards', index, 'pattern'], `${quote(rule.pattern)} has no wildcard`);
-    const existing = registry.wildcards.get(rule.pattern);
+    const scope = scopeOf(file, ['wildcards', index, 'revisions'], rule.revisions, revisions, registry);
+    const existing = registry.wildcards.find((w) => w.pattern.text === rule.pattern && (scope.length === 0 || overlaps(w.revisions, scope)));
     if (existing) file.fail(['wildcards', index, 'pattern'], `wildcard ${quote(rule.pattern)} is already mapped in ${existing.origin.file}`);
     if (!rule.names && !rule.representatives) file.fail(['wildcards', index], "needs 'names' or 'representatives'");
     const names = (rule.names ?? []).map((item, i) => {
@@ -96,16 +145,26 @@ function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
       return alternatives.map((alt, j) => parseConcreteTemplate(file, ['wildcards', index, 'names', i, ...(typeof item === 'string' ? [] : [j])], alt));
     });
     const representatives = (rule.representatives ?? []).map((rep, i) => parseConcreteTemplate(file, ['wildcards', index, 'representatives', i], rep));
-    registry.wildcards.set(rule.pattern, { pattern, names, representatives, origin: file.origin(['wildcards', index]) });
+    registry.wildcards.push({ pattern, names, representatives, revisions: scope, origin: file.origin(['wildcards', index]) });
   });
   return section;
 }
 
 function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index: number, registry: Registry): CatalogEntry {
   const at = (...rest: Path): Path => ['entries', index, ...rest];
+  const revisions = scopeOf(file, at('revisions'), raw.revisions, section.revisions, registry);
   raw.features.forEach((id, i) => {
-    if (!registry.features.has(id)) file.fail(at('features', i), `unknown feature ${quote(id)} (known: ${[...registry.features.keys()].join(', ')})`);
+    const feature = registry.features.get(id);
+    if (!feature) file.fail(at('features', i), `unknown feature ${quote(id)} (known: ${[...registry.features.keys()].join(', ')})`);
+    const missing = revisions.filter((r) => !feature.revisions.includes(r));
+    if (missing.length > 0) file.fail(at('features', i), `feature ${quote(id)} is not in revision ${missing.join(', ')}, which this entry is in (the feature is in ${feature.revisions.join(', ') || 'no revision'})`);
   });
+  const own = sourcesOf(file, at('source'), raw.source, revisions);
+  // The entry's own anchor wins; its section's fills the revisions the entry does not name.
+  const sources = new Map([...revisions.flatMap((r): Array<[string, string]> => {
+    const anchor = own.sources.get(r) ?? section.sources.get(r);
+    return anchor === undefined ? [] : [[r, anchor]];
+  })]);
   if (raw.condition !== undefined && !CONDITIONS.has(raw.condition)) {
     file.fail(at('condition'), `unknown condition ${quote(raw.condition)} (known: ${[...CONDITIONS.keys()].join(', ')})`);
   }
@@ -119,6 +178,8 @@ function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index
     condition: raw.condition ?? null,
     required: raw.required ?? true,
     purpose: raw.purpose,
+    revisions,
+    sources,
   } as const;
 
   if ((raw.pattern === undefined) === (raw.serviceTag === undefined)) {
@@ -151,6 +212,11 @@ export interface LoadOptions {
   builtinDir?: string;
   /** User catalog files (--catalog), loaded after the shipped ones. */
   extraFiles?: readonly string[];
+  /**
+   * The revision of the article to check against: an id, `newest` (the default), or `all` to
+   * keep every revision (for comparing them).
+   */
+  revision?: string;
 }
 
 function listCatalogDir(dir: string): string[] {
@@ -163,21 +229,31 @@ function listCatalogDir(dir: string): string[] {
   return names.filter((n) => CATALOG_EXTENSIONS.test(n)).sort().map((n) => join(dir, n));
 }
 
+function byDate(a: RevisionDef, b: RevisionDef): number {
+  return a.date < b.date ? -1 : a.date > b.date ? 1 : a.id < b.id ? -1 : 1;
+}
+
 export function loadCatalog(options: LoadOptions = {}): Catalog {
   const builtin = listCatalogDir(options.builtinDir ?? BUILTIN_CATALOG_DIR);
   const files = [...builtin, ...(options.extraFiles ?? [])];
   const parsed = files.map(parseFile);
-  const registry: Registry = { sections: new Map(), features: new Map(), ports: [], wildcards: new Map() };
-  // Definitions first, so any file may use features and wildcards defined in another.
+  const registry: Registry = { revisions: new Map(), sections: new Map(), features: new Map(), ports: [], wildcards: [] };
+  // Revisions, then definitions, before any entry, so any file may use what another defines.
+  for (const file of parsed) collectRevisions(file, registry);
   const sections = parsed.map((file) => collectDefinitions(file, registry));
   const entries = parsed.flatMap((file, i) => (file.data.entries ?? []).map((raw, index) => buildEntry(file, sections[i] as SectionInfo, raw, index, registry)));
-  return {
+  const revisions = [...registry.revisions.values()].sort(byDate);
+  const full: Catalog = {
+    revision: null,
+    revisions,
+    featureRevisions: new Map([...registry.features.values()].map((f) => [f.id, f.revisions])),
     files: parsed.map((p) => p.label),
     sources: parsed.map((p, index) => ({ file: p.label, text: p.text, builtin: index < builtin.length })),
     sections,
     features: registry.features,
     ports: registry.ports,
-    wildcards: registry.wildcards,
+    wildcards: new Map(registry.wildcards.map((w) => [w.pattern.text, w])),
     entries,
   };
+  return selectRevision(full, registry.wildcards, options.revision ?? 'newest');
 }

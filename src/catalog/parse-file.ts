@@ -67,9 +67,11 @@ function precompiledData(text: string): unknown {
 
 export type Path = Array<string | number>;
 
-export interface RawFeature { id: string; name: string; impact?: string; default?: boolean }
-export interface RawPort { port: number | string; probe: PortDef['probe']; purpose: string }
-export interface RawWildcard { pattern: string; names?: Array<string | string[]>; representatives?: string[] }
+export type RawSource = string | Record<string, string>;
+export interface RawRevision { id: string; date: string; title: string; url: string; notes?: string }
+export interface RawFeature { id: string; name: string; impact?: string; default?: boolean; revisions?: string[] }
+export interface RawPort { port: number | string; probe: PortDef['probe']; purpose: string; revisions?: string[] }
+export interface RawWildcard { pattern: string; names?: Array<string | string[]>; representatives?: string[]; revisions?: string[] }
 export interface RawEntry {
   pattern?: string;
   serviceTag?: string;
@@ -82,11 +84,15 @@ export interface RawEntry {
   condition?: string;
   required?: boolean;
   purpose: string;
+  revisions?: string[];
+  source?: RawSource;
 }
 export interface RawFile {
   section: string;
   title: string;
-  source?: string;
+  source?: RawSource;
+  revisions?: string[];
+  articleRevisions?: RawRevision[];
   features?: RawFeature[];
   ports?: RawPort[];
   wildcards?: RawWildcard[];

@@ -5,6 +5,11 @@
  */
 const nonEmptyString = { type: 'string', minLength: 1 } as const;
 const stringList = { type: 'array', items: nonEmptyString, minItems: 1, uniqueItems: true } as const;
+const revisionIds = stringList;
+/** One anchor for every revision, or one per revision id. */
+const source = {
+  anyOf: [nonEmptyString, { type: 'object', minProperties: 1, additionalProperties: nonEmptyString }],
+} as const;
 const clouds = { type: 'array', items: { enum: ['public', 'usgov', 'china'] }, minItems: 1, uniqueItems: true } as const;
 
 /** How the schema is compiled, at build time (precompile.ts) and as the fallback at run time. */
@@ -19,14 +24,24 @@ export const catalogFileSchema = {
   properties: {
     section: nonEmptyString,
     title: nonEmptyString,
-    source: nonEmptyString,
+    source,
+    revisions: revisionIds,
+    articleRevisions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'date', 'title', 'url'],
+        properties: { id: nonEmptyString, date: nonEmptyString, title: nonEmptyString, url: nonEmptyString, notes: nonEmptyString },
+      },
+    },
     features: {
       type: 'array',
       items: {
         type: 'object',
         additionalProperties: false,
         required: ['id', 'name'],
-        properties: { id: nonEmptyString, name: nonEmptyString, impact: nonEmptyString, default: { type: 'boolean' } },
+        properties: { id: nonEmptyString, name: nonEmptyString, impact: nonEmptyString, default: { type: 'boolean' }, revisions: revisionIds },
       },
     },
     ports: {
@@ -39,6 +54,7 @@ export const catalogFileSchema = {
           port: { type: ['integer', 'string'] },
           probe: { enum: ['tcp', 'http', 'https'] },
           purpose: nonEmptyString,
+          revisions: revisionIds,
         },
       },
     },
@@ -52,6 +68,7 @@ export const catalogFileSchema = {
           pattern: nonEmptyString,
           names: { type: 'array', minItems: 1, items: { anyOf: [nonEmptyString, stringList] } },
           representatives: stringList,
+          revisions: revisionIds,
         },
       },
     },
@@ -77,6 +94,8 @@ export const catalogFileSchema = {
           condition: nonEmptyString,
           required: { type: 'boolean' },
           purpose: nonEmptyString,
+          revisions: revisionIds,
+          source,
         },
       },
     },

@@ -9,6 +9,21 @@ export interface Origin {
   readonly keyPath: string;
 }
 
+/**
+ * A dated revision of the article the shipped catalog follows. Its id (`2021-11`) is stable:
+ * `--revision`, reports and catalog files name it.
+ */
+export interface RevisionDef {
+  readonly id: string;
+  /** The article's own date (ms.date), ISO `YYYY-MM-DD`. */
+  readonly date: string;
+  readonly title: string;
+  /** Where that revision of the article can be read; a section's anchor is appended to it. */
+  readonly url: string;
+  readonly notes: string | null;
+  readonly origin: Origin;
+}
+
 export interface FeatureDef {
   readonly id: string;
   readonly name: string;
@@ -16,6 +31,8 @@ export interface FeatureDef {
   readonly impact: string | null;
   /** Opt-in features are checked only when --features names them. */
   readonly default: boolean;
+  /** The revisions the feature exists in. */
+  readonly revisions: readonly string[];
   readonly origin: Origin;
 }
 
@@ -24,6 +41,7 @@ export interface PortDef {
   readonly to: number;
   readonly probe: ProbeDepth;
   readonly purpose: string;
+  readonly revisions: readonly string[];
   readonly origin: Origin;
 }
 
@@ -37,13 +55,18 @@ export interface WildcardRule {
   /** Each item lists alternatives; the first whose facts are known is used. */
   readonly names: ReadonlyArray<readonly string[]>;
   readonly representatives: readonly string[];
+  readonly revisions: readonly string[];
   readonly origin: Origin;
 }
 
 export interface SectionInfo {
   readonly id: string;
   readonly title: string;
+  /** The article's anchor for this section in the selected revision (or the one anchor given for all). */
   readonly source: string | null;
+  /** The anchor per revision, where the section moved between them. */
+  readonly sources: ReadonlyMap<string, string>;
+  readonly revisions: readonly string[];
   readonly file: string;
 }
 
@@ -57,6 +80,10 @@ interface EntryBase {
   readonly condition: string | null;
   readonly required: boolean;
   readonly purpose: string;
+  /** The revisions of the article this requirement holds in, exactly as written. */
+  readonly revisions: readonly string[];
+  /** Where each revision states it: the entry's own anchor, else its section's. */
+  readonly sources: ReadonlyMap<string, string>;
 }
 
 export interface HostEntry extends EntryBase {
@@ -84,6 +111,15 @@ export interface CatalogSource {
 }
 
 export interface Catalog {
+  /**
+   * The revision this catalog was narrowed to; null when it holds every revision (for
+   * comparing them) or when its files define none.
+   */
+  readonly revision: RevisionDef | null;
+  /** Every revision the files define, oldest first. */
+  readonly revisions: readonly RevisionDef[];
+  /** Each feature id any revision defines, with the revisions it is in: to tell "gone" from "unknown". */
+  readonly featureRevisions: ReadonlyMap<string, readonly string[]>;
   readonly files: readonly string[];
   /** Absent in catalogs built by hand (tests). */
   readonly sources?: readonly CatalogSource[];

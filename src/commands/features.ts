@@ -6,13 +6,14 @@ import { LIST_FORMATS } from '../reporters/formats.js';
 
 export interface FeaturesOptions {
   catalog?: string[];
+  revision?: string;
   output: 'table' | 'json';
   out?: string[];
 }
 
 export async function runFeatures(options: FeaturesOptions, write: Write): Promise<number> {
   const files = prepareOutput(options.out, LIST_FORMATS);
-  const catalog = loadCatalog({ extraFiles: options.catalog ?? [] });
+  const catalog = loadCatalog({ extraFiles: options.catalog ?? [], revision: options.revision });
   const features = [...catalog.features.values()].map((f) => ({ id: f.id, name: f.name, default: f.default }));
   const table = (): string => {
     const rows = [['ID', 'NAME', 'CHECKED BY DEFAULT'], ...features.map((f) => [f.id, f.name, f.default ? 'yes' : 'no (opt-in)'])];

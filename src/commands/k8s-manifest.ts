@@ -39,6 +39,8 @@ export interface ManifestInput {
   readonly runId: string;
   readonly facts: WorkspaceFacts;
   readonly features: readonly string[] | undefined;
+  /** The revision of the article the pods check against, pinned so every node checks the same list. */
+  readonly revision: string | null;
   /** Pods, each on a node of its own; null for one pod anywhere. */
   readonly fleet: number | null;
   readonly nodeSelector: Readonly<Record<string, string>>;
@@ -55,7 +57,7 @@ type Manifest = Record<string, unknown>;
 const envName = (key: string): string => `AML_NETCHECK_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 
 /** The facts as ConfigMap data, and the check arguments that read them back through $(VAR) expansion. */
-function factArguments(facts: WorkspaceFacts, features: readonly string[] | undefined): { data: Record<string, string>; args: string[] } {
+function factArguments(facts: WorkspaceFacts, features: readonly string[] | undefined, revision: string | null): { data: Record<string, string>; args: string[] } {
   const data: Record<string, string> = {};
   const args: string[] = [];
   const fromConfigMap = (flag: string, key: string, value: string): void => {
@@ -76,6 +78,7 @@ function factArguments(facts: WorkspaceFacts, features: readonly string[] | unde
     }
   }
   if (features !== undefined) fromConfigMap('--features', 'features', features.join(','));
+  if (revision !== null) fromConfigMap('--revision', 'revision', revision);
   return { data, args };
 }
 
@@ -85,7 +88,7 @@ export function buildManifests(input: ManifestInput): Manifest[] {
   // The run's label marks only what belongs to this run, so that `-l aml-netcheck/run=<id>` finds its reports and nothing else.
   const labels = { ...shared, [RUN_LABEL]: runId };
   const metadata = (name: string, extra: Record<string, string> = shared) => ({ name, namespace, labels: { ...extra } });
-  const { data, args: factArgs } = factArguments(input.facts, input.features);
+  const { data, args: factArgs } = factArguments(input.facts, input.features, input.revision);
   const proxyData = Object.fromEntries(PROXY_VARIABLES.flatMap((variable) => (input.proxy[variable] === undefined ? [] : [[variable, input.proxy[variable]]])));
 
   const env: Manifest[] = [
@@ -226,7 +229,7 @@ function checkProxy(url: string): string {
 /** Reads the flags into a ManifestInput, refusing what the cluster would refuse (or could not carry). */
 export function manifestInput(options: K8sManifestOptions, version: string, now: Date): ManifestInput {
   if (options.catalog !== undefined) throw new InputError('--catalog', 'a catalog file cannot travel into the pod; k8s-manifest checks the shipped catalog');
-  const { facts, features } = resolveWorkspace(options);
+  const { catalog, facts, features } = resolveWorkspace(options);
   const namespace = options.namespace;
   if (!DNS_LABEL.test(namespace)) throw new InputError('--namespace', `${quote(namespace)} is not a namespace name (at most 63 lower-case letters, digits and '-')`);
   const runId = options.runId ?? defaultRunId(now);
@@ -245,7 +248,7 @@ export function manifestInput(options: K8sManifestOptions, version: string, now:
     proxy.HTTP_PROXY = proxy.HTTPS_PROXY;
   }
   if (options.proxyExclude !== undefined) proxy.NO_PROXY = options.proxyExclude;
-  return { version, namespace, image, runId, facts, features, fleet, nodeSelector, reportConfigMap, caConfigMap, bundleClaim, proxy };
+  return { version, namespace, image, runId, facts, features, revision: catalog.revision?.id ?? null, fleet, nodeSelector, reportConfigMap, caConfigMap, bundleClaim, proxy };
 }
 
 export async function runK8sManifest(options: K8sManifestOptions, version: string, write: Write): Promise<number> {

@@ -10,6 +10,7 @@ export interface WorkspaceOptionValues extends FactOptionValues {
   features?: string[];
   workspaceJson?: string;
   catalog?: string[];
+  revision?: string;
 }
 
 function commaList(value: string, previous: string[] | undefined): string[] {
@@ -35,5 +36,6 @@ export function addWorkspaceOptions(command: Command): Command {
   return command
     .option('--features <ids>', 'only these features, comma-separated (see `aml-netcheck features`)', commaList)
     .option('--workspace-json <file>', 'workspace JSON (az ml workspace show, the ARM resource, a list or an exported template; - for stdin); flags override it')
-    .option('--catalog <file>', 'extra catalog file in the probes/ format (repeatable)', collect);
+    .option('--catalog <file>', 'extra catalog file in the probes/ format (repeatable)', collect)
+    .option('--revision <id>', 'revision of the article to check against, e.g. 2021-11 (default: the newest; see `aml-netcheck revisions`)');
 }

@@ -1,5 +1,7 @@
 import { InputError } from '../model/errors.js';
 import { loadCatalog } from '../catalog/load.js';
+import { ALL_REVISIONS } from '../catalog/revisions.js';
+import { quote } from '../model/text.js';
 import { checkFeatureSelection } from '../catalog/expand.js';
 import type { Catalog } from '../catalog/types.js';
 import { resolveFacts, type FactLayer } from '../facts/facts.js';
@@ -28,7 +30,9 @@ export function factsFromFlags(values: WorkspaceOptionValues): PartialFacts {
 
 /** Loads the catalog and the facts, checking every value before any work starts. */
 export function resolveWorkspace(values: WorkspaceOptionValues): Workspace {
-  const catalog = loadCatalog({ extraFiles: values.catalog ?? [] });
+  // Every revision at once is for explaining and comparing them; a check needs one list.
+  if (values.revision === ALL_REVISIONS) throw new InputError('--revision', `names one revision to check against, not ${quote(ALL_REVISIONS)} (see \`aml-netcheck revisions\`)`);
+  const catalog = loadCatalog({ extraFiles: values.catalog ?? [], revision: values.revision });
   const fromFlags = factsFromFlags(values);
   const layers: FactLayer[] = [];
   if (values.workspaceJson !== undefined) layers.push(readWorkspaceJson(values.workspaceJson, { flags: fromFlags }));

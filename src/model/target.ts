@@ -1,6 +1,7 @@
 import type { PrivateNameKind } from './private-names.js';
-export type RuleProtocol = 'tcp' | 'http' | 'https';
-export type ProbeDepth = 'tcp' | 'http' | 'https';
+/** As the catalog writes a requirement; `any` is the article's ANY (every IP protocol), probed over TCP. */
+export type RuleProtocol = 'tcp' | 'http' | 'https' | 'udp' | 'any';
+export type ProbeDepth = 'tcp' | 'http' | 'https' | 'udp';
 export type Direction = 'inbound' | 'outbound';
 
 /** Why a target is listed but not checked, and the flag that would bring it in. */
@@ -9,16 +10,18 @@ export interface Skip {
   readonly flag: string | null;
 }
 
+export type FirewallProtocol = 'TCP' | 'HTTP' | 'HTTPS' | 'UDP' | 'Any';
+
 /** The allow rule that would open a target, as a firewall admin would write it. */
 export interface FirewallRule {
   readonly type: 'service-tag' | 'fqdn';
   readonly destination: string;
-  readonly protocol: 'TCP' | 'HTTP' | 'HTTPS';
+  readonly protocol: FirewallProtocol;
   readonly port: number;
   readonly direction: Direction;
 }
 
-/** One catalog requirement that led to a target; a target merges all that share host and port. */
+/** One catalog requirement that led to a target; a target merges all that share host, port and transport (UDP or not). */
 export interface TargetSource {
   readonly section: string;
   readonly file: string;
@@ -36,11 +39,12 @@ export interface TargetSource {
 
 /** A concrete host and port to check, with everything the report needs to explain it. */
 export interface Target {
+  /** `host:port`; a UDP target is `host:port/udp`, so it never meets the TCP target on the same port. */
   readonly id: string;
   readonly host: string;
   readonly port: number;
   readonly protocol: RuleProtocol;
-  /** How deep the check goes on this port: tcp connect, plain http, or tls plus https. */
+  /** How deep the check goes on this port: tcp connect, plain http, tls plus https, or a udp datagram exchange. */
   readonly probe: ProbeDepth;
   readonly direction: Direction;
   /** URL path to request on http(s), when the catalog gives one. */

@@ -3,7 +3,7 @@ import type { CheckedTarget, FeatureResult, FeatureStatus, Verdict } from '../mo
 import type { Direction } from '../model/target.js';
 import type { ReasonCode } from '../model/reasons.js';
 import { quote } from '../model/text.js';
-import { targetKey, type CheckReport, type StoppedBy } from './report.js';
+import { revisionIdOf, targetKey, type CheckReport, type StoppedBy } from './report.js';
 
 /**
  * `aml-netcheck diff BEFORE AFTER`: what changed between two check reports, per target and
@@ -235,6 +235,10 @@ function comparisonWarnings(before: CheckReport, after: CheckReport): string[] {
   const other = factChanges(before.facts, after.facts, otherKeys);
   if (other.length > 0) warnings.push(`the runs were given different workspace facts (${other.join('; ')}): some targets differ for that reason alone`);
   if (before.tool.version !== after.tool.version) warnings.push(`the reports come from different aml-netcheck versions (${quote(before.tool.version)} → ${quote(after.tool.version)}), whose catalogs may differ`);
+  const [revisionBefore, revisionAfter] = [revisionIdOf(before), revisionIdOf(after)];
+  if (revisionBefore !== revisionAfter) {
+    warnings.push(`the runs checked against different revisions of the article (${revisionBefore ?? 'none'} → ${revisionAfter ?? 'none'}): targets added or removed may come from the requirements, not the network`);
+  }
   const [mine, theirs] = [userCatalogFiles(before), userCatalogFiles(after)];
   const onlyBefore = [...mine].filter((f) => !theirs.has(f));
   const onlyAfter = [...theirs].filter((f) => !mine.has(f));

@@ -2,7 +2,7 @@ import type { CheckedTarget, FeatureStatus, Verdict } from '../model/result.js';
 import type { Direction } from '../model/target.js';
 import type { ReasonCode } from '../model/reasons.js';
 import { quote } from '../model/text.js';
-import { targetKey, type CheckReport, type StoppedBy } from './report.js';
+import { revisionIdOf, targetKey, type CheckReport, type StoppedBy } from './report.js';
 
 /**
  * `aml-netcheck merge REPORT...`: the reports of one check run on many nodes (a fleet's
@@ -235,6 +235,8 @@ function mergeWarnings(nodes: readonly NodeReport[], targets: readonly MergedTar
   }
   const versions = spread(nodes, (r) => r.tool.version);
   if (versions.size > 1) warnings.push(`the reports come from different aml-netcheck versions (${describeSpread(versions)}), whose catalogs may differ`);
+  const revisions = spread(nodes, (r) => revisionIdOf(r) ?? 'none');
+  if (revisions.size > 1) warnings.push(`the nodes checked against different revisions of the article (${describeSpread(revisions)}): some targets differ for that reason alone`);
   for (const { node, report } of nodes) {
     const { summary } = report;
     if (summary.stoppedBy !== null) warnings.push(`the run on ${node} was cut short (${summary.stoppedBy}): ${summary.unknown} target(s) have no verdict there`);

@@ -64,11 +64,20 @@ export interface ReportSummary {
   readonly exitCode: ExitCode;
 }
 
+/** Which revision of the article a run checked against; null for a catalog that defines none. */
+export interface ReportRevision {
+  readonly id: string;
+  readonly date: string;
+  readonly url: string;
+}
+
 export interface CheckReport {
   readonly schemaVersion: number;
   readonly tool: { readonly name: string; readonly version: string };
   readonly startedAt: string;
   readonly durationMs: number;
+  /** Absent in reports written before the catalog had revisions; they followed 2021-11. */
+  readonly revision?: ReportRevision | null;
   readonly facts: WorkspaceFacts;
   readonly settings: RunSettings;
   readonly targets: readonly CheckedTarget[];
@@ -84,6 +93,19 @@ export function exitCodeFor(summary: Pick<ReportSummary, 'requiredBlocked' | 'in
   if (summary.internalErrors > 0 || summary.stoppedBy === 'internal-error') return EXIT.failure;
   if (summary.unfinished > 0) return EXIT.incomplete;
   return EXIT.ok;
+}
+
+/** Reports from before revisions existed followed the first one. */
+const REVISION_BEFORE_REVISIONS = '2021-11';
+
+/** The revision id a report checked against, for comparing runs; null when its catalog had none. */
+export function revisionIdOf(report: Pick<CheckReport, 'revision'>): string | null {
+  return report.revision === undefined ? REVISION_BEFORE_REVISIONS : (report.revision?.id ?? null);
+}
+
+export function reportRevision(catalog: Catalog): ReportRevision | null {
+  const { revision } = catalog;
+  return revision === null ? null : { id: revision.id, date: revision.date, url: revision.url };
 }
 
 export function buildReport(input: {
@@ -110,6 +132,7 @@ export function buildReport(input: {
     tool: { name: 'aml-netcheck', version: input.version },
     startedAt: input.startedAt.toISOString(),
     durationMs: input.durationMs,
+    revision: reportRevision(input.catalog),
     facts: input.facts,
     settings: input.settings,
     targets,

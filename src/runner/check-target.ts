@@ -61,7 +61,7 @@ export function traceOf(settings: CheckSettings, subject: string, phase: Phase):
 
 /** Ports a web proxy cannot carry: checked directly, and the report says so. */
 function usesProxy(target: Target, settings: CheckSettings): string | null {
-  if (target.probe === 'tcp' || target.direction === 'inbound') return null;
+  if (target.probe === 'tcp' || target.probe === 'udp' || target.direction === 'inbound') return null;
   return proxyFor(settings.proxy, target.probe, target.host, target.port);
 }
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { expandCatalog } from '../../src/catalog/expand.js';
@@ -288,4 +291,55 @@ t.test('targets are sorted: checked first, outbound before inbound, then host an
   const firstSkipped = targets.findIndex((x) => x.skipped !== null);
   t.ok(targets.slice(firstSkipped).every((x) => x.skipped !== null));
   t.ok(active(targets).length > 40);
+});
+
+t.test('udp and any: a UDP target stays apart from the TCP one on its port; any is probed like tcp and ruled as Any', async (t) => {
+  const udpCatalog = loadCatalog({ extraFiles: ['test/fixtures/catalog/valid/udp-any.yaml'] });
+  const targets = expandCatalog(udpCatalog, full('public'), { features: ['relay'] });
+  const relay = targets.filter((x) => x.host === 'westus2.tundra.corp.example.com');
+  t.same(relay.map((x) => [x.id, x.protocol, x.probe]), [
+    ['westus2.tundra.corp.example.com:5831', 'tcp', 'tcp'],
+    ['westus2.tundra.corp.example.com:5831/udp', 'udp', 'udp'],
+  ], 'one TCP and one UDP target, TCP first, the UDP id marked');
+  const udp = relay[1] as Target;
+  t.same(udp.rules, [
+    { type: 'fqdn', destination: 'westus2.tundra.corp.example.com', protocol: 'UDP', port: 5831, direction: 'outbound' },
+    { type: 'service-tag', destination: 'AzureMachineLearning', protocol: 'UDP', port: 5831, direction: 'outbound' },
+  ], 'the host and the service tag requirement merge into the UDP target, both UDP rules');
+  t.same(udp.sources.map((s) => s.keyPath), ['entries[0]', 'entries[1]']);
+  t.same((relay[0] as Target).rules.map((r) => r.protocol), ['TCP'], 'the TCP target keeps its TCP rule only');
+
+  const batch = targets.filter((x) => x.host === 'westus2.batch.corp.example.com');
+  t.equal(batch.length, 1, 'any and tcp on the same host and port are one target, probed once');
+  t.match(batch[0], { id: 'westus2.batch.corp.example.com:443', protocol: 'any', probe: 'https' }, 'any ranks above tcp; 443 is probed as the glossary says');
+  t.same(batch[0]?.rules, [
+    { type: 'fqdn', destination: 'westus2.batch.corp.example.com', protocol: 'Any', port: 443, direction: 'outbound' },
+    { type: 'service-tag', destination: 'BatchNodeManagement.westus2', protocol: 'Any', port: 443, direction: 'outbound' },
+  ], 'the Any rule wins over the TCP one for the same destination');
+  t.match(targets.find((x) => x.host === 'queue.corp.example.com'), { id: 'queue.corp.example.com:5671', protocol: 'any', probe: 'tcp' });
+});
+
+t.test('an https requirement keeps its depth when merged with any on the same port', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'amlnc-any-'));
+  const file = join(dir, 'any.yaml');
+  writeFileSync(file, [
+    'section: any-https',
+    'title: Any and https',
+    'entries:',
+    '  - pattern: api.any.example.com',
+    '    ports: ["any:8443", "udp:8443"]',
+    '    clouds: [public]',
+    '    features: [workspace-api]',
+    '    purpose: Any.',
+    '  - pattern: api.any.example.com',
+    '    ports: ["https:8443"]',
+    '    clouds: [public]',
+    '    features: [workspace-api]',
+    '    purpose: Web.',
+  ].join('\n'));
+  const targets = expandCatalog(loadCatalog({ extraFiles: [file] }), full('public')).filter((x) => x.host === 'api.any.example.com');
+  t.same(targets.map((x) => [x.id, x.protocol, x.probe, x.rules.map((r) => r.protocol).join(' ')]), [
+    ['api.any.example.com:8443', 'any', 'https', 'Any'],
+    ['api.any.example.com:8443/udp', 'udp', 'udp', 'UDP'],
+  ]);
 });

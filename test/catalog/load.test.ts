@@ -27,9 +27,20 @@ const EXPECTED: Record<string, string> = {
   'pattern-and-service-tag.yaml': '{file}:4: entries[0]: needs exactly one of \'pattern\' (a host) or \'serviceTag\'',
   'port-out-of-range.yaml': '{file}:5: entries[0].ports[1]: port 70000 in \'tcp:70000\' is out of range 1-65535',
   'port-range-reversed.yaml': '{file}:5: entries[0].ports[0]: range \'tcp:29877-29876\' ends before it starts',
-  'port-without-protocol.yaml': '{file}:5: entries[0].ports[0]: \'443\' is not protocol:port (tcp, http or https), like tcp:443 or tcp:29876-29877',
+  'port-without-protocol.yaml': '{file}:5: entries[0].ports[0]: \'443\' is not protocol:port (tcp, http, https, udp or any), like tcp:443, udp:5831 or tcp:29876-29877',
+  'port-unknown-protocol.yaml': '{file}:5: entries[0].ports[1]: \'icmp:0\' is not protocol:port (tcp, http, https, udp or any), like tcp:443, udp:5831 or tcp:29876-29877',
+  'port-udp-out-of-range.yaml': '{file}:5: entries[0].ports[1]: port 65536 in \'udp:65536\' is out of range 1-65535',
   'port-zero.yaml': '{file}:4: ports[0].port: port 0 in \'0\' is out of range 1-65535',
   'ports-not-list.yaml': '{file}:5: entries[0].ports: must be a list, got \"tcp:443\"',
+  'revision-bad-date.yaml': "{file}:5: articleRevisions[0].date: '2026-02-30' is not a date like 2021-11-05",
+  'revision-bad-id.yaml': "{file}:4: articleRevisions[0].id: 'March 2026' is not a revision id: the year and month of the article, like 2021-11",
+  'revision-date-other-month.yaml': "{file}:5: articleRevisions[0].date: '2026-03-01' is not in 2026-02, the month the id names",
+  'revision-duplicate.yaml': "{file}:4: articleRevisions[0].id: revision '2021-11' is already defined in probes/revisions.yaml",
+  'revision-feature-not-in-revision.yaml': "{file}:11: entries[0].features[0]: feature 'corp-legacy' is not in revision 2026-03, which this entry is in (the feature is in 2021-11)",
+  'revision-file-scope-unknown.yaml': "{file}:3: revisions[1]: unknown revision '2019-05' (known: 2021-11, 2026-03)",
+  'revision-source-outside-scope.yaml': '{file}:9: entries[0].source["2026-03"]: names revision \'2026-03\', which this item is not in (it is in 2021-11)',
+  'revision-unknown.yaml': "{file}:8: entries[0].revisions[0]: unknown revision '2030-01' (known: 2021-11, 2026-03)",
+  'revision-url-not-https.yaml': "{file}:7: articleRevisions[0].url: 'http://example.com/article' is not an https URL",
   'required-not-boolean.yaml': '{file}:8: entries[0].required: must be true or false, got \"yes\"',
   'service-tag-hosts-other-cloud.yaml': '{file}:10: entries[0].hosts.china: lists hosts for china, which is not in clouds',
   'service-tag-missing-cloud-hosts.yaml': '{file}:9: entries[0].hosts: has no hosts for usgov, which is in clouds',
@@ -62,7 +73,7 @@ t.test('the shipped catalog loads and every section holds requirements', async (
   t.ok(catalog.entries.length > 100, `${catalog.entries.length} entries`);
   const perSection = new Map<string, number>();
   for (const entry of catalog.entries) perSection.set(entry.section.id, (perSection.get(entry.section.id) ?? 0) + 1);
-  const definitionsOnly = new Set(['features', 'well-known-ports', 'wildcards']);
+  const definitionsOnly = new Set(['features', 'revisions', 'well-known-ports', 'wildcards']);
   for (const section of catalog.sections) {
     if (definitionsOnly.has(section.id)) t.notOk(perSection.has(section.id), `${section.id} defines, holds no entries`);
     else t.ok((perSection.get(section.id) ?? 0) > 0, `${section.id}: ${perSection.get(section.id) ?? 0} entries`);

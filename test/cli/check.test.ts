@@ -16,6 +16,8 @@ const BAD_INPUT: Array<[string[], RegExp]> = [
   [['--deadline', '0'], /^aml-netcheck: --deadline: '0' must be longer than zero/],
   [['--concurrency', '0'], /^aml-netcheck: --concurrency: '0' is not a whole number from 1 to 1024/],
   [['--retries', 'x'], /^aml-netcheck: --retries: 'x' is not a whole number from 0 to 5/],
+  [['--revision', '2019-01'], /^aml-netcheck: --revision: unknown revision '2019-01' \(known: 2021-11, 2026-03, newest; see `aml-netcheck revisions`\)$/m],
+  [['--revision', 'all'], /^aml-netcheck: --revision: names one revision to check against, not 'all'/m],
   [['--dns-server', 'dns.example'], /^aml-netcheck: --dns-server: 'dns\.example' is not an IP address/],
   [['--proxy', 'ftp://proxy:21'], /^aml-netcheck: --proxy: proxy scheme 'ftp:' is not supported/],
   [['--proxy', 'http://user:s3cret@'], /^aml-netcheck: --proxy: /],
@@ -74,6 +76,16 @@ t.test('check on loopback: JSON on stdout and in --out, valid against the schema
   ]);
   t.same(report.features, [{ id: 'sim-test', name: 'Simulated service', status: 'broken', impact: null, blockedBy: ['share.sim.test:18445'], targets: 2 }]);
   t.equal(readFileSync(out, 'utf8'), run.stdout, '--out holds the same report');
+  t.match((report as { revision?: unknown }).revision, { id: '2026-03', date: '2026-03-19', url: /^https:\/\/github\.com\/MicrosoftDocs\/azure-ai-docs\/blob\/[0-9a-f]{40}\// }, 'the report names the revision it checked against, the newest by default');
+});
+
+t.test('--revision picks the revision the report records', async (t) => {
+  const { args } = await simulation(t);
+  const run = await runCli([...args, '--timeout', '500ms', '-o', 'json', '--revision', '2021-11']);
+  t.equal(run.code, 1, run.stderr);
+  const report = JSON.parse(run.stdout) as { revision: { id: string; date: string } };
+  t.same([report.revision.id, report.revision.date], ['2021-11', '2021-11-05']);
+  t.same(reportSchemaErrors(report), []);
 });
 
 t.test('-o markdown, -o junit and -o html print the same run in those formats; --out still saves JSON', async (t) => {

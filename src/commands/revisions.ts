@@ -1,0 +1,27 @@
+import { loadCatalog } from '../catalog/load.js';
+import { ALL_REVISIONS } from '../catalog/revisions.js';
+import { renderRevisionsJson, renderRevisionsTable, type RevisionRow } from '../reporters/revisions-text.js';
+import { LIST_FORMATS } from '../reporters/formats.js';
+import type { Write } from '../io/stdout.js';
+import { emit, prepareOutput } from './emit.js';
+
+export interface RevisionsOptions {
+  catalog?: string[];
+  output: 'table' | 'json';
+  out?: string[];
+}
+
+/** Lists the revisions of the article the catalog follows, newest last, marking the default. */
+export async function runRevisions(options: RevisionsOptions, write: Write): Promise<number> {
+  const files = prepareOutput(options.out, LIST_FORMATS);
+  const catalog = loadCatalog({ extraFiles: options.catalog ?? [], revision: ALL_REVISIONS });
+  const newest = catalog.revisions.at(-1);
+  const rows: RevisionRow[] = catalog.revisions.map((revision) => ({
+    revision,
+    isDefault: revision === newest,
+    entries: catalog.entries.filter((e) => e.revisions.includes(revision.id)).length,
+    features: [...catalog.features.values()].filter((f) => f.revisions.includes(revision.id)).length,
+  }));
+  await emit({ render: { json: () => [renderRevisionsJson(rows)], table: () => [renderRevisionsTable(rows)] } }, options.output, files, write);
+  return 0;
+}
