@@ -114,8 +114,10 @@ function candidatesFor(pattern: HostPattern, catalog: Catalog, facts: WorkspaceF
   if (pattern.wildcard === 'none') return resolveTemplate(pattern.host, facts, null, false);
   const rule = catalog.wildcards.get(pattern.host);
   if (!rule) {
+    // Skipped either way, but shown with the facts filled in (*.westus2.batch.azure.com) where they are known.
+    const filled = fillTemplate(pattern.host, (name) => PLACEHOLDERS.get(name)?.values(facts) ?? []);
     return [{
-      host: pattern.host,
+      host: filled.ok && filled.hosts.length === 1 ? (filled.hosts[0] as string) : pattern.host,
       representative: false,
       unresolved: { reason: `no concrete host is documented for ${pattern.host}; name one under 'wildcards' in a --catalog file`, flag: '--catalog' },
     }];

@@ -53,9 +53,10 @@ function covers(pattern: HostPattern, host: string): boolean {
 
 function tagMatches(entry: CatalogEntry, host: string): boolean {
   if (entry.kind !== 'service-tag') return false;
-  // Storage.westus2 and Storage.region both name the Storage.region tag.
+  // Storage.westus2 and Storage.region both name the Storage.region tag; another suffix is
+  // part of the name (AzureFrontDoor.FrontEnd is not AzureFrontDoor.FirstParty).
   const base = (name: string): string => name.toLowerCase().replace(/\.[a-z0-9]+$/, '');
-  return [entry.serviceTag, entry.tagName].some((tag) => tag.toLowerCase() === host || (tag.includes('.') && base(tag) === base(host) && host.includes('.')));
+  return [entry.serviceTag, entry.tagName].some((tag) => tag.toLowerCase() === host || (/\.region$/i.test(tag) && base(tag) === base(host) && host.includes('.')));
 }
 
 export function explainHost(catalog: Catalog, query: string, cloud?: Cloud): Explanation[] {

@@ -34,7 +34,7 @@ const ARTICLE: Record<string, PerCloud> = {
     'AzureResourceManager tcp:443 outbound',
     'Storage.region tcp:443 outbound',
   ]),
-  // Basic configuration › inbound #1, outbound #3 (8787, 18881), #4, #5, #8-#12.
+  // Basic configuration › inbound #1, outbound #3 (8787, 18881), #4, #5, #8-#11.
   'basic-configuration#basic-configuration': {
     public: [
       'AzureMachineLearning tcp:44224 inbound',
@@ -46,7 +46,6 @@ const ARTICLE: Record<string, PerCloud> = {
       'MicrosoftContainerRegistry tcp:443 outbound',
       'Frontdoor.FirstParty tcp:443 outbound',
       'AzureMonitor tcp:443 outbound',
-      'VirtualNetwork tcp:443 outbound',
     ],
     // BatchNodeManagement: the article names no Batch host outside the public cloud, and a
     // tag entry needs one per cloud (NEEDS.md). AzureFrontDoor.FrontEnd: not needed in China.
@@ -59,7 +58,6 @@ const ARTICLE: Record<string, PerCloud> = {
       'MicrosoftContainerRegistry tcp:443 outbound',
       'Frontdoor.FirstParty tcp:443 outbound',
       'AzureMonitor tcp:443 outbound',
-      'VirtualNetwork tcp:443 outbound',
     ],
     china: [
       'AzureMachineLearning tcp:44224 inbound',
@@ -69,9 +67,10 @@ const ARTICLE: Record<string, PerCloud> = {
       'MicrosoftContainerRegistry tcp:443 outbound',
       'Frontdoor.FirstParty tcp:443 outbound',
       'AzureMonitor tcp:443 outbound',
-      'VirtualNetwork tcp:443 outbound',
     ],
   },
+  // Basic configuration › outbound #12, the private endpoints in the VNet.
+  'private-endpoints#basic-configuration': everywhere(['VirtualNetwork tcp:443 outbound']),
   // Recommended configuration › the Python hosts of the include (#14-#21); #13 repeats #9-#10.
   'recommended-training#recommended-configuration-for-training-and-deploying-models': everywhere([
     'anaconda.com https:443 outbound',

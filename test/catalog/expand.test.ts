@@ -11,7 +11,7 @@ import { InputError } from '../../src/model/errors.js';
 import type { Target } from '../../src/model/target.js';
 import type { WorkspaceFacts } from '../../src/model/facts.js';
 
-const catalog = loadCatalog();
+const catalog = loadCatalog({ revision: '2021-11' });
 const WS_ID = '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11';
 const REGION: Record<Cloud, string> = { public: 'westus2', usgov: 'usgovvirginia', china: 'chinaeast2' };
 // Each cloud's own domains, as the catalog writes them.

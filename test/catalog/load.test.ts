@@ -50,7 +50,7 @@ const EXPECTED: Record<string, string> = {
   'unknown-condition.yaml': '{file}:8: entries[0].condition: unknown condition \'vnet-injected\' (known: private-endpoint, hbi-workspace, custom-images, user-managed-dependencies, custom-package-index, public-ip-compute, rstudio, storage-firewall, azure-monitor-public)',
   'unknown-direction.yaml': '{file}:5: entries[0].direction: \"both\" is not one of inbound, outbound',
   'unknown-entry-key.yaml': '{file}:4: entries[0]: unknown key \'prot\'',
-  'unknown-feature.yaml': '{file}:7: entries[0].features[1]: unknown feature \'notebooks\' (known: azure-ad, azure-portal, azure-resource-manager, studio, workspace-api, integrated-notebook, compute-instance, compute-cluster, microsoft-storage, workspace-storage, key-vault, container-registry, microsoft-container-registry, prebuilt-images, support-diagnostics, python-packages, r-packages, vscode-remote, aks-inference, arc-extension, arc-training, arc-inference, inbound-management)',
+  'unknown-feature.yaml': '{file}:7: entries[0].features[1]: unknown feature \'notebooks\' (known: azure-ad, azure-portal, azure-resource-manager, studio, workspace-api, integrated-notebook, compute-instance, compute-cluster, microsoft-storage, workspace-storage, key-vault, container-registry, microsoft-container-registry, prebuilt-images, support-diagnostics, python-packages, r-packages, vscode-remote, aks-inference, arc-extension, arc-training, arc-inference, inbound-management, automl, model-management, azure-monitor, rstudio, vscode-web, interactive-jobs, kubernetes-training, kubernetes-inference)',
   'unknown-placeholder.yaml': '{file}:4: entries[0].pattern: host pattern \'<tenant>.corp.example.com\': unknown placeholder <tenant> (known: <region>, <workspace-id>, <workspace-name>, <storage>, <key-vault>, <registry>, <compute-instance>, <notebook-fqdn>, <node>, <notebook-workspace-name>)',
   'unknown-top-key.yaml': '{file}:1: (top level): unknown key \'entrys\'',
   'uppercase-pattern.yaml': '{file}:4: entries[0].pattern: host pattern \'API.corp.example.com\': must be lower case',
@@ -78,11 +78,19 @@ t.test('the shipped catalog loads and every section holds requirements', async (
     if (definitionsOnly.has(section.id)) t.notOk(perSection.has(section.id), `${section.id} defines, holds no entries`);
     else t.ok((perSection.get(section.id) ?? 0) > 0, `${section.id}: ${perSection.get(section.id) ?? 0} entries`);
   }
-  t.equal(catalog.features.size, 23);
+  t.equal(catalog.revision?.id, '2026-03', 'the newest revision by default');
+  t.equal(catalog.features.size, 25);
   t.same(
     [...catalog.features.values()].filter((f) => !f.default).map((f) => f.id),
-    ['aks-inference', 'arc-extension', 'arc-training', 'arc-inference'],
+    ['kubernetes-training', 'kubernetes-inference'],
     'cluster features are opt-in',
+  );
+  const older = loadCatalog({ revision: '2021-11' });
+  t.equal(older.features.size, 23);
+  t.same(
+    [...older.features.values()].filter((f) => !f.default).map((f) => f.id),
+    ['aks-inference', 'arc-extension', 'arc-training', 'arc-inference'],
+    'cluster features are opt-in in 2021-11 too',
   );
 });
 

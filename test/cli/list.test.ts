@@ -28,8 +28,8 @@ t.test('the full example prints every target, none with a placeholder, without t
   }
   const pe = targets.find((x) => x['host'] === 'ci1.westus2.instances.azureml.ms' && x['port'] === 18881);
   t.match(pe, { skipped: null, condition: 'private-endpoint', required: true, features: ['compute-instance'] });
-  const skipped = targets.find((x) => x['host'] === 'gcr.io');
-  t.match(skipped, { skipped: { reason: /opt-in/, flag: '--features arc-extension' } });
+  const skipped = targets.find((x) => x['host'] === 'archive.ubuntu.com');
+  t.match(skipped, { skipped: { reason: /opt-in/, flag: '--features kubernetes-training' } });
 });
 
 /**
@@ -50,7 +50,7 @@ t.test('the table names what is checked and what is skipped, with the flag to ad
   t.match(run.stdout, /^\d+ targets to check, \d+ skipped \(Azure public, region westus2\)/);
   t.equal(rowOf(run.stdout, 'login.microsoftonline.com', 443), 'login.microsoftonline.com 443 tcp azure-ad');
   t.match(run.stdout, /Skipped:/);
-  t.match(rowOf(run.stdout, '<storage>.file.core.windows.net', 445), /^<storage>\.file\.core\.windows\.net 445 .*workspace-storage.*\[--storage-account\]$/);
+  t.match(rowOf(run.stdout, '<storage>.file.core.windows.net', 445), /^<storage>\.file\.core\.windows\.net 445 .*workspace-storage.*\[--storage-account\b.*\]$/);
 });
 
 t.test('the table fits the width and keeps every host whole', async (t) => {
@@ -149,15 +149,25 @@ function listed(stdout: string): ListedTarget[] {
 }
 
 t.test('without --inbound-from-here the inbound ports are listed as skipped with the flag that enables them', async (t) => {
-  const run = await runCli(['list', '--region', 'westus2', '-o', 'json']);
+  const run = await runCli(['list', '--region', 'westus2', '--revision', '2021-11', '-o', 'json']);
   t.equal(run.code, 0, run.stderr);
   const inbound = listed(run.stdout).filter((x) => x.direction === 'inbound');
   t.same(inbound.map((x) => x.port).sort(), [29876, 29877, 44224]);
   t.ok(inbound.every((x) => x.host === '<node>' && x.skipped?.flag === '--inbound-from-here'), 'skipped, naming --inbound-from-here, with no host made up');
-  const table = await runCli(['list', '--region', 'westus2']);
+  const table = await runCli(['list', '--region', 'westus2', '--revision', '2021-11']);
   t.match(rowOf(table.stdout, '<node>', 29876), /\[--inbound-from-here\]$/);
-  const given = listed((await runCli(['list', '--region', 'westus2', '--inbound-from-here', '10.0.0.4', '-o', 'json'])).stdout).filter((x) => x.direction === 'inbound');
+  const given = listed((await runCli(['list', '--region', 'westus2', '--revision', '2021-11', '--inbound-from-here', '10.0.0.4', '-o', 'json'])).stdout).filter((x) => x.direction === 'inbound');
   t.ok(given.every((x) => x.host === '10.0.0.4' && x.skipped === null));
+});
+
+t.test('2026-03 asks for inbound 44224 only, and only for compute with a public IP', async (t) => {
+  const bare = listed((await runCli(['list', '--region', 'westus2', '-o', 'json'])).stdout).filter((x) => x.direction === 'inbound');
+  t.same(bare.map((x) => `${x.host}:${x.port}`), ['<node>:44224']);
+  t.equal(bare[0]?.skipped?.flag, '--public-ip-compute --inbound-from-here', 'both flags that bring it in');
+  const withNode = listed((await runCli(['list', '--region', 'westus2', '--inbound-from-here', '10.0.0.4', '-o', 'json'])).stdout).filter((x) => x.direction === 'inbound');
+  t.match(withNode, [{ host: '10.0.0.4', port: 44224, skipped: { flag: '--public-ip-compute' } }]);
+  const given = listed((await runCli(['list', '--region', 'westus2', '--inbound-from-here', '10.0.0.4', '--public-ip-compute', '-o', 'json'])).stdout).filter((x) => x.direction === 'inbound');
+  t.match(given, [{ host: '10.0.0.4', port: 44224, skipped: null }]);
 });
 
 t.test('region names: normalised the same from flags and JSON; a sovereign region implies its cloud; an unknown one warns', async (t) => {

@@ -120,7 +120,7 @@ t.test('the rules table fits the width and keeps every destination whole', async
 
 t.test('Azure Firewall network rules never name a wildcard: the concrete host, or a warning', async (t) => {
   for (const format of ['az', 'az-classic', 'bicep']) {
-    const run = await runCli(['rules', '--region', 'westus2', '--private-endpoint', '--compute-instance', 'ci1', '--features', 'compute-instance', '-o', format]);
+    const run = await runCli(['rules', '--region', 'westus2', '--private-endpoint', '--compute-instance', 'ci1', '--features', 'compute-instance,vscode-remote', '-o', format]);
     t.equal(run.code, 0, run.stderr);
     t.notMatch(run.stdout, /destination-fqdns[^\n]*\*|destinationFqdns:[^\]]*\*/, `${format}: no wildcard in a network rule`);
     t.match(run.stdout, /ci1\.westus2\.instances\.azureml\.ms/, `${format}: the compute instance by name`);

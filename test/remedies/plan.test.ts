@@ -11,7 +11,11 @@ import type { CheckReport } from '../../src/report/report.js';
 import { planFromReport, planFromTargets } from '../../src/remedies/plan.js';
 import { CSV_HEADER, renderRulesCsv, rulesCsvRows } from '../../src/reporters/rules-csv.js';
 
-const catalog = loadCatalog();
+/** The inbound rules each revision asks for, with every compute given a public IP. */
+const INBOUND: Record<string, string[]> = {
+  '2021-11': ['BatchNodeManagement:29876', 'BatchNodeManagement:29877', 'AzureMachineLearning:44224'],
+  '2026-03': ['AzureMachineLearning:44224'],
+};
 const REGION: Record<Cloud, string> = { public: 'westus2', usgov: 'usgovvirginia', china: 'chinaeast2' };
 
 function facts(cloud: Cloud): WorkspaceFacts {
@@ -28,6 +32,7 @@ function facts(cloud: Cloud): WorkspaceFacts {
     privateEndpoint: true,
     hbi: true,
     customImages: true,
+    publicIpCompute: true,
   };
 }
 
@@ -38,40 +43,43 @@ function narrowestFqdn(target: Target): string {
   return narrowest.includes('*') && target.probe === 'tcp' && !/[*<]/.test(target.host) ? target.host : narrowest;
 }
 
-for (const cloud of CLOUDS) {
-  t.test(`rules for the ${cloud} cloud: every target that would be checked has exactly one CSV row per port`, async (t) => {
-    const targets = expandCatalog(catalog, facts(cloud));
-    const plan = planFromTargets(targets, facts(cloud));
-    const csv = renderRulesCsv(plan);
-    const parsed = parse(csv, { relax_column_count: false }) as string[][];
-    t.same(parsed[0], [...CSV_HEADER]);
-    t.same(parsed.slice(1), rulesCsvRows(plan), 'the CSV parses back to the rows');
-    const rows = parsed.slice(1).map((r) => Object.fromEntries(CSV_HEADER.map((h, i) => [h, r[i] as string])));
+for (const [revision, inboundRules] of Object.entries(INBOUND)) {
+  const catalog = loadCatalog({ revision });
+  for (const cloud of CLOUDS) {
+    t.test(`rules for the ${cloud} cloud (${revision}): every target that would be checked has exactly one CSV row per port`, async (t) => {
+      const targets = expandCatalog(catalog, facts(cloud));
+      const plan = planFromTargets(targets, facts(cloud));
+      const csv = renderRulesCsv(plan);
+      const parsed = parse(csv, { relax_column_count: false }) as string[][];
+      t.same(parsed[0], [...CSV_HEADER]);
+      t.same(parsed.slice(1), rulesCsvRows(plan), 'the CSV parses back to the rows');
+      const rows = parsed.slice(1).map((r) => Object.fromEntries(CSV_HEADER.map((h, i) => [h, r[i] as string])));
 
-    const outbound = targets.filter((x) => x.skipped === null && x.direction === 'outbound');
-    t.ok(outbound.length > 30, `${outbound.length} outbound targets`);
-    for (const target of outbound) {
-      const matching = rows.filter((r) => r['direction'] === 'outbound' && r['destination'] === narrowestFqdn(target) && r['port'] === String(target.port));
-      t.equal(matching.length, 1, `${target.id} has one row`);
-      const tag = target.rules.find((r) => r.type === 'service-tag')?.destination;
-      if (tag !== undefined) t.equal(matching[0]?.['service_tag'], tag, `${target.id} names its service tag ${tag}`);
-      for (const feature of target.features) t.ok((matching[0]?.['features'] ?? '').split(' ').includes(feature), `${target.id} row names ${feature}`);
-    }
-    const covered = rows.filter((r) => r['direction'] === 'outbound').every((r) => outbound.some((x) => narrowestFqdn(x) === r['destination'] && String(x.port) === r['port']));
-    t.ok(covered, 'no outbound row without a target behind it');
+      const outbound = targets.filter((x) => x.skipped === null && x.direction === 'outbound');
+      t.ok(outbound.length > 30, `${outbound.length} outbound targets`);
+      for (const target of outbound) {
+        const matching = rows.filter((r) => r['direction'] === 'outbound' && r['destination'] === narrowestFqdn(target) && r['port'] === String(target.port));
+        t.equal(matching.length, 1, `${target.id} has one row`);
+        const tag = target.rules.find((r) => r.type === 'service-tag')?.destination;
+        if (tag !== undefined) t.equal(matching[0]?.['service_tag'], tag, `${target.id} names its service tag ${tag}`);
+        for (const feature of target.features) t.ok((matching[0]?.['features'] ?? '').split(' ').includes(feature), `${target.id} row names ${feature}`);
+      }
+      const covered = rows.filter((r) => r['direction'] === 'outbound').every((r) => outbound.some((x) => narrowestFqdn(x) === r['destination'] && String(x.port) === r['port']));
+      t.ok(covered, 'no outbound row without a target behind it');
 
-    const inbound = rows.filter((r) => r['direction'] === 'inbound').map((r) => `${r['service_tag']}:${r['port']}`);
-    t.same(inbound, ['BatchNodeManagement:29876', 'BatchNodeManagement:29877', 'AzureMachineLearning:44224'], 'inbound from the management tags, though no node was named');
-    t.ok(rows.some((r) => r['service_tag'] === `Storage.${REGION[cloud]}`), 'regional storage tag');
-    t.ok(rows.some((r) => r['service_tag'] === `AzureKeyVault.${REGION[cloud]}`), 'the tag name Azure accepts (AzureKeyVault, not Keyvault)');
+      const inbound = rows.filter((r) => r['direction'] === 'inbound').map((r) => `${r['service_tag']}:${r['port']}`);
+      t.same(inbound, inboundRules, 'inbound from the management tags, though no node was named');
+      t.ok(rows.some((r) => r['service_tag'] === `Storage.${REGION[cloud]}`), 'regional storage tag');
+      t.ok(rows.some((r) => r['service_tag'] === `AzureKeyVault.${REGION[cloud]}`), 'the tag name Azure accepts (AzureKeyVault, not Keyvault)');
 
-    const skippedOnly = targets.filter((x) => x.skipped !== null && x.direction === 'outbound' && !outbound.some((o) => narrowestFqdn(o) === narrowestFqdn(x) && o.port === x.port));
-    t.ok(skippedOnly.length > 0, 'some targets are skipped (opt-in features)');
-    for (const target of skippedOnly) t.notOk(rows.some((r) => r['destination'] === narrowestFqdn(target) && r['port'] === String(target.port)), `${target.id} (skipped) has no row`);
+      const skippedOnly = targets.filter((x) => x.skipped !== null && x.direction === 'outbound' && !outbound.some((o) => narrowestFqdn(o) === narrowestFqdn(x) && o.port === x.port));
+      t.ok(skippedOnly.length > 0, 'some targets are skipped (opt-in features)');
+      for (const target of skippedOnly) t.notOk(rows.some((r) => r['destination'] === narrowestFqdn(target) && r['port'] === String(target.port)), `${target.id} (skipped) has no row`);
 
-    t.ok(plan.privateNames.length >= 3, 'private names listed for DNS');
-    t.ok(plan.noProxy.includes(`0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11.workspace.${REGION[cloud]}.${{ public: 'api.azureml.ms', usgov: 'api.ml.azure.us', china: 'api.ml.azure.cn' }[cloud]}`));
-  });
+      t.ok(plan.privateNames.length >= 3, 'private names listed for DNS');
+      t.ok(plan.noProxy.includes(`0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11.workspace.${REGION[cloud]}.${{ public: 'api.azureml.ms', usgov: 'api.ml.azure.us', china: 'api.ml.azure.cn' }[cloud]}`));
+    });
+}
 }
 
 t.test('from a report: firewall rules only for what a firewall blocked', async (t) => {
