@@ -27,6 +27,8 @@ const EXPECTED: Partial<Record<ReasonCode, RemedyKind[]>> = {
   'proxy-unreachable': ['proxy-reach'],
   'proxy-auth-required': ['proxy-credentials'],
   'proxy-denied': ['proxy-allow', 'allow'],
+  'udp-port-unreachable': ['allow'],
+  'udp-prohibited': ['allow'],
 };
 
 t.test('every blocked target of the recorded reports gets the remedies of its cause', async (t) => {
