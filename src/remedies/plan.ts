@@ -2,11 +2,9 @@ import type { Cloud } from '../model/clouds.js';
 import type { WorkspaceFacts } from '../model/facts.js';
 import type { ReasonCode } from '../model/reasons.js';
 import type { CheckedTarget } from '../model/result.js';
-import type { Direction, Target } from '../model/target.js';
+import type { Direction, FirewallProtocol, Target } from '../model/target.js';
 import { privateZoneRecord, type PrivateZoneRecord } from './private-zones.js';
 import { remediesFor, type Remedy } from './remedy.js';
-
-export type AllowProtocol = 'TCP' | 'HTTP' | 'HTTPS' | 'UDP' | 'Any';
 
 /**
  * One line of an allow-list: what a firewall must let through for one or more targets.
@@ -25,7 +23,7 @@ export interface AllowEntry {
    * rule is a network rule (a service tag, or a port without web traffic): web traffic to a
    * name stays HTTP or HTTPS, which is what a name-based rule can hold.
    */
-  readonly protocol: AllowProtocol;
+  readonly protocol: FirewallProtocol;
   readonly port: number;
   readonly features: readonly string[];
   readonly required: boolean;
@@ -77,7 +75,7 @@ function narrowestFqdn(target: Target): string | null {
   return narrowest;
 }
 
-function protocolOf(target: Target, serviceTag: string | null): AllowProtocol {
+function protocolOf(target: Target, serviceTag: string | null): FirewallProtocol {
   if (target.probe === 'udp') return 'UDP';
   if (target.protocol === 'any' && (serviceTag !== null || target.probe === 'tcp')) return 'Any';
   return target.probe === 'http' ? 'HTTP' : target.probe === 'https' ? 'HTTPS' : 'TCP';
