@@ -39,7 +39,7 @@ export function renderRulesAzClassic(plan: RulesPlan, options: RulesRenderOption
       ...FIREWALL,
       ...creates(index, NETWORK_COLLECTION),
       ['--name', shellWord(rule.name)],
-      ['--protocols', 'TCP'],
+      ['--protocols', rule.protocol],
       ['--source-addresses', '"${SOURCE[@]}"'],
       destination,
       ['--destination-ports', ...rule.ports.map((p) => shellWord(String(checkPort(p))))],

@@ -25,7 +25,7 @@ export function networkRuleOptions(rule: NetworkRule): string[][] {
   const destination = rule.destination.kind === 'service-tag'
     ? ['--destination-addresses', shellWord(checkServiceTag(rule.destination.value))]
     : ['--destination-fqdns', shellWord(checkFqdnPattern(rule.destination.value))];
-  return [['--ip-protocols', 'TCP'], ['--source-addresses', '"${SOURCE[@]}"'], destination, ['--destination-ports', ...rule.ports.map((p) => shellWord(String(checkPort(p))))]];
+  return [['--ip-protocols', rule.protocol], ['--source-addresses', '"${SOURCE[@]}"'], destination, ['--destination-ports', ...rule.ports.map((p) => shellWord(String(checkPort(p))))]];
 }
 
 function collection<T extends { name: string }>(rules: readonly T[], meta: { name: string; priority: number }, ruleType: string, options: (rule: T) => string[][]): string[] {

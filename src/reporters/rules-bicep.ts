@@ -37,7 +37,7 @@ function networkRule(rule: NetworkRule): string[] {
     '          {',
     "            ruleType: 'NetworkRule'",
     `            name: ${bicepString(rule.name)}`,
-    "            ipProtocols: [ 'TCP' ]",
+    `            ipProtocols: [ ${bicepString(rule.protocol)} ]`,
     '            sourceAddresses: sourceAddresses',
     `            ${destination}`,
     `            destinationPorts: ${list(rule.ports.map((p) => bicepString(String(checkPort(p)))), '            ')}`,

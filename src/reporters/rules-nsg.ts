@@ -13,9 +13,14 @@ import { command, otherFixesAsComments, refusedAsComments, scriptHeader } from '
 export const NSG_FIRST_PRIORITY = 200;
 const PRIORITY_STEP = 10;
 
+/** The NSG's words for the allow-list's protocols: web traffic is TCP there, and Any is `*`. */
+const NSG_PROTOCOL = { TCP: 'Tcp', HTTP: 'Tcp', HTTPS: 'Tcp', UDP: 'Udp', Any: '*' } as const;
+type NsgProtocol = (typeof NSG_PROTOCOL)[keyof typeof NSG_PROTOCOL];
+
 interface NsgRule {
   readonly direction: 'Inbound' | 'Outbound';
   readonly tag: string;
+  readonly protocol: NsgProtocol;
   readonly ports: number[];
   readonly features: Set<string>;
 }
@@ -29,8 +34,10 @@ function nsgRules(entries: readonly AllowEntry[]): { rules: NsgRule[]; untagged:
       continue;
     }
     const direction = entry.direction === 'inbound' ? 'Inbound' : 'Outbound';
-    const key = `${direction}|${entry.serviceTag}`;
-    const rule = rules.get(key) ?? { direction, tag: entry.serviceTag, ports: [], features: new Set<string>() };
+    // One rule per protocol, so UDP 5831 does not also open TCP 5831.
+    const protocol = NSG_PROTOCOL[entry.protocol];
+    const key = `${direction}|${entry.serviceTag}|${protocol}`;
+    const rule = rules.get(key) ?? { direction, tag: entry.serviceTag, protocol, ports: [], features: new Set<string>() };
     rule.ports.push(checkPort(entry.port));
     for (const f of entry.features) rule.features.add(f);
     rules.set(key, rule);
@@ -56,11 +63,11 @@ export function renderRulesNsg(plan: RulesPlan, options: RulesRenderOptions = {}
       ['az', 'network', 'nsg', 'rule', 'create'],
       ['--resource-group', '"$RG"'],
       ['--nsg-name', '"$NSG"'],
-      ['--name', shellWord(ruleName('aml', rule.direction === 'Inbound' ? 'in' : 'out', rule.tag))],
+      ['--name', shellWord(ruleName('aml', rule.direction === 'Inbound' ? 'in' : 'out', rule.tag, ...(rule.protocol === 'Tcp' ? [] : [rule.protocol === 'Udp' ? 'udp' : 'any'])))],
       ['--priority', String(priority)],
       ['--direction', rule.direction],
       ['--access', 'Allow'],
-      ['--protocol', 'Tcp'],
+      ['--protocol', rule.protocol === '*' ? "'*'" : rule.protocol],
       ['--source-address-prefixes', source],
       ['--source-port-ranges', "'*'"],
       ['--destination-address-prefixes', destination],
