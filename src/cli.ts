@@ -98,7 +98,9 @@ export function buildProgram(): Command {
     .description('run the real checks against a simulated Azure on loopback, a few endpoints broken on purpose (no root, nothing leaves this machine)')
     .addOption(outputOption(CHECK_FORMATS))
     .addOption(outOption())
-    .addHelpText('after', '\nExample:\n  $ aml-netcheck demo\n  $ aml-netcheck demo -o json --out demo-report.json\n\nExit codes are those of check; the demo breaks endpoints on purpose, so a run that works exits 1.')
+    .addOption(new Option('--cloud <cloud>', 'the cloud the simulated workspace is in').choices(['public', 'usgov', 'china']).default('public'))
+    .option('--revision <id>', 'revision of the article to check against (default: the newest)')
+    .addHelpText('after', '\nExample:\n  $ aml-netcheck demo\n  $ aml-netcheck demo --cloud usgov --revision 2021-11\n  $ aml-netcheck demo -o json --out demo-report.json\n\nExit codes are those of check; the demo breaks endpoints on purpose, so a run that works exits 1.')
     .action(async (options: DemoOptions) => {
       const { runDemo } = await import('./commands/demo.js');
       process.exitCode = await runDemo(options, packageVersion(), write);

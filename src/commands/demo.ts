@@ -4,7 +4,8 @@ import { loadCatalog } from '../catalog/load.js';
 import { defaultFacts } from '../facts/facts.js';
 import { createLogger } from '../io/log.js';
 import { NO_PROXY_CONFIG } from '../runner/proxy.js';
-import { startSimulatedAzure, type DnsBehavior, type EndpointBehavior, type SimulatedHost } from '../simulate/azure.js';
+import { startSimulatedAzure, type DnsBehavior, type EndpointBehavior, type SimulatedHost, type UdpBehavior } from '../simulate/azure.js';
+import { CLOUD_NAMES, type Cloud } from '../model/clouds.js';
 import type { Target } from '../model/target.js';
 import { emitReport, executeCheck } from './check.js';
 import { prepareOutput } from './emit.js';
@@ -14,25 +15,39 @@ import type { WorkspaceFacts } from '../model/facts.js';
 export interface DemoOptions {
   output: CheckFormat;
   out?: string[];
+  cloud?: Cloud;
+  revision?: string;
 }
 
+/** A region of each cloud for the demo workspace. */
+const DEMO_REGION: Record<Cloud, string> = { public: 'westus2', usgov: 'usgovvirginia', china: 'chinaeast2' };
+
 /** The workspace the demo pretends to check. */
-const DEMO_FACTS: WorkspaceFacts = {
-  ...defaultFacts(),
-  region: 'westus2',
-  workspaceId: '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11',
-  workspaceName: 'demo-ws',
-  storageAccount: 'demodata',
-  computeInstances: ['ci-demo'],
-};
+function demoFacts(cloud: Cloud): WorkspaceFacts {
+  return {
+    ...defaultFacts(),
+    cloud,
+    region: DEMO_REGION[cloud],
+    workspaceId: '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11',
+    workspaceName: 'demo-ws',
+    storageAccount: 'demodata',
+    computeInstances: ['ci-demo'],
+  };
+}
 
 /** What the demo breaks on purpose, one of each kind an admin meets in a locked-down VNet. */
-const BROKEN: Record<string, { dns?: DnsBehavior; ports?: Record<number, EndpointBehavior> }> = {
+const BROKEN: Record<string, { dns?: DnsBehavior; ports?: Record<number, EndpointBehavior>; udpPorts?: Record<number, UdpBehavior> }> = {
   'demodata.file.core.windows.net': { ports: { 445: 'drop' } },
+  'demodata.file.core.usgovcloudapi.net': { ports: { 445: 'drop' } },
+  'demodata.file.core.chinacloudapi.cn': { ports: { 445: 'drop' } },
   'pypi.org': { ports: { 80: 'deny-470', 443: 'deny-470' } },
   'repo.anaconda.com': { ports: { 443: 'tls-intercept' } },
   'graph.windows.net': { ports: { 443: 'tls-reset' } },
   'cloud.r-project.org': { dns: 'nxdomain' },
+  // A firewall that drops UDP looks like silence: the demo shows the warning that gives.
+  'westus2.tundra.azureml.ms': { udpPorts: { 5831: 'silent' } },
+  'usgovvirginia.tundra.azureml.us': { udpPorts: { 5831: 'silent' } },
+  'chinaeast2.tundra.azureml.cn': { udpPorts: { 5831: 'silent' } },
 };
 
 /** Every host gets its own loopback address; 127.0.0.0/8 is all local on Linux. */
@@ -46,10 +61,12 @@ function demoPort(port: number): number {
 }
 
 function simulatedHosts(targets: readonly Target[]): SimulatedHost[] {
-  const byHost = new Map<string, number[]>();
+  const byHost = new Map<string, { tcp: number[]; udp: number[] }>();
   for (const target of targets) {
     if (target.skipped || target.direction !== 'outbound') continue;
-    byHost.set(target.host, [...(byHost.get(target.host) ?? []), target.port]);
+    const ports = byHost.get(target.host) ?? { tcp: [], udp: [] };
+    (target.protocol === 'udp' ? ports.udp : ports.tcp).push(target.port);
+    byHost.set(target.host, ports);
   }
   return [...byHost.entries()].map(([name, ports], index) => {
     const broken = BROKEN[name];
@@ -57,7 +74,8 @@ function simulatedHosts(targets: readonly Target[]): SimulatedHost[] {
       name,
       address: loopbackAddress(index),
       dns: broken?.dns ?? 'ok',
-      ports: Object.fromEntries(ports.map((port) => [String(port), broken?.ports?.[port] ?? 'ok'])),
+      ports: Object.fromEntries(ports.tcp.map((port) => [String(port), broken?.ports?.[port] ?? 'ok'])),
+      udpPorts: Object.fromEntries(ports.udp.map((port) => [String(port), broken?.udpPorts?.[port] ?? 'ok'])),
     };
   });
 }
@@ -69,19 +87,22 @@ function simulatedHosts(targets: readonly Target[]): SimulatedHost[] {
  */
 export async function runDemo(options: DemoOptions, version: string, write: Write): Promise<number> {
   const files = prepareOutput(options.out, CHECK_FORMATS);
-  const catalog = loadCatalog();
-  const targets = expandCatalog(catalog, DEMO_FACTS);
+  const catalog = loadCatalog({ revision: options.revision });
+  const facts = demoFacts(options.cloud ?? 'public');
+  const targets = expandCatalog(catalog, facts);
   const hosts = simulatedHosts(targets);
+  const broken = Object.keys(BROKEN).filter((name) => hosts.some((host) => host.name === name));
   const portMap = Object.fromEntries([...new Set(targets.map((t) => t.port))].map((p) => [String(p), demoPort(p)]));
   const azure = await startSimulatedAzure({ dns: { address: '127.77.0.1', port: 0 }, hosts, portMap });
   try {
     if (options.output === 'table') {
       write(`Demo: a simulated Azure on 127.77.0.0/16 with its own DNS server; nothing leaves this machine.\n`);
-      write(`Broken on purpose: ${Object.keys(BROKEN).join(', ')}.\n\n`);
+      write(`Checking against revision ${catalog.revision?.id ?? '(none)'} of the article, ${CLOUD_NAMES[facts.cloud]}.\n`);
+      write(`Broken on purpose: ${broken.join(', ')}.\n\n`);
     }
     return await executeCheck({
       catalog,
-      facts: DEMO_FACTS,
+      facts,
       targets,
       version,
       progress: true,

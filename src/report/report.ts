@@ -103,6 +103,12 @@ export function revisionIdOf(report: Pick<CheckReport, 'revision'>): string | nu
   return report.revision === undefined ? REVISION_BEFORE_REVISIONS : (report.revision?.id ?? null);
 }
 
+/** "requirements of 2026-03", for a report's headline; null when its catalog had no revisions. */
+export function requirementsOf(report: Pick<CheckReport, 'revision'>): string | null {
+  const id = revisionIdOf(report);
+  return id === null ? null : `requirements of ${id}`;
+}
+
 export function reportRevision(catalog: Catalog): ReportRevision | null {
   const { revision } = catalog;
   return revision === null ? null : { id: revision.id, date: revision.date, url: revision.url };

@@ -5,7 +5,7 @@ import type { Phase } from '../model/phases.js';
 import { REASONS } from '../model/reasons.js';
 import type { CheckedTarget, FeatureResult, Verdict } from '../model/result.js';
 import { byImpact, FEATURE_STATUS_ORDER } from '../report/features.js';
-import type { CheckReport, ExitCode, StoppedBy } from '../report/report.js';
+import { requirementsOf, type CheckReport, type ExitCode, type StoppedBy } from '../report/report.js';
 import { badge, breakable, FEATURE_TONE, html, renderPage, sortableTable, tableFilter, tile, VERDICT_TONE, type Html, type Row, type Tone } from './html.js';
 
 /**
@@ -82,6 +82,7 @@ function facts(report: CheckReport): Html {
     ['Notebook host', f.notebookFqdn],
     ['Node address', f.nodeAddress],
     ['Options', options.length > 0 ? options.join(', ') : undefined],
+    ['Requirements', requirementsOf(report) ?? undefined],
   ];
   const run: Array<[string, string | undefined]> = [
     ['Started', report.startedAt],

@@ -2,7 +2,7 @@ import { CLOUD_NAMES } from '../model/clouds.js';
 import { formatDuration } from '../model/duration.js';
 import { escapeControl } from '../model/text.js';
 import type { CheckedTarget, FeatureResult } from '../model/result.js';
-import type { CheckReport } from '../report/report.js';
+import { requirementsOf, type CheckReport } from '../report/report.js';
 import { byImpact } from '../report/features.js';
 import { planFromReport } from '../remedies/plan.js';
 import { renderRulesAzPolicy } from './rules-az-policy.js';
@@ -37,7 +37,7 @@ function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>
 
 function summaryLine(report: CheckReport): string {
   const { summary, facts } = report;
-  const where = [CLOUD_NAMES[facts.cloud], facts.region].filter(Boolean).join(', ');
+  const where = [CLOUD_NAMES[facts.cloud], facts.region, requirementsOf(report)].filter(Boolean).join(', ');
   const verdict =
     summary.featuresBroken.length > 0
       ? `**${summary.featuresBroken.length} feature(s) broken**, ${summary.requiredBlocked} required endpoint(s) blocked`

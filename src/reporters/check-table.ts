@@ -1,6 +1,6 @@
 import { CLOUD_NAMES } from '../model/clouds.js';
 import { formatDuration } from '../model/duration.js';
-import type { CheckReport } from '../report/report.js';
+import { requirementsOf, type CheckReport } from '../report/report.js';
 import { byImpact } from '../report/features.js';
 import type { CheckedTarget, FeatureResult } from '../model/result.js';
 import { layoutRows } from './columns.js';
@@ -48,7 +48,7 @@ const INCOMPLETE: Record<NonNullable<CheckReport['summary']['stoppedBy']> | 'non
 export function renderCheckTable(report: CheckReport, options: TextOptions = PLAIN): string {
   const { facts, summary } = report;
   const out: string[] = [];
-  const where = escapeControl([CLOUD_NAMES[facts.cloud], facts.region].filter(Boolean).join(', '));
+  const where = escapeControl([CLOUD_NAMES[facts.cloud], facts.region, requirementsOf(report)].filter(Boolean).join(', '));
   const checked = summary.targets - summary.skipped - summary.unknown;
   const noVerdict = summary.unknown > 0 ? `, ${summary.unknown} without a verdict` : '';
   out.push(...wrap(`aml-netcheck ${report.tool.version}: ${where}; ${checked} target(s) checked${noVerdict} in ${formatDuration(report.durationMs)}`, options.width, '  '));

@@ -8,6 +8,7 @@ import {
   startHangUpServer,
   startHttpServer,
   startSilentServer,
+  startUdpServer,
   type Handler,
   type RunningServer,
 } from './servers.js';
@@ -32,6 +33,9 @@ export const ENDPOINT_BEHAVIORS: readonly EndpointBehavior[] = ['ok', 'refuse', 
 
 export type DnsBehavior = 'ok' | 'nxdomain' | 'servfail' | 'refused' | 'drop';
 
+/** A UDP endpoint: `ok` answers, `silent` swallows every datagram, `closed` has nothing bound (ICMP port unreachable). */
+export type UdpBehavior = 'ok' | 'silent' | 'closed';
+
 export interface SimulatedHost {
   readonly name: string;
   /** Where the host's servers listen and what its A record says. */
@@ -41,6 +45,8 @@ export interface SimulatedHost {
   readonly cname?: string;
   /** Catalog port to behaviour. 443 speaks TLS and HTTP, 80 plain HTTP, other ports only accept TCP. */
   readonly ports: Readonly<Record<string, EndpointBehavior>>;
+  /** Catalog UDP port to behaviour; mapped through portMap like the TCP ports. */
+  readonly udpPorts?: Readonly<Record<string, UdpBehavior>>;
 }
 
 export interface SimulatedAzureSpec {
@@ -177,6 +183,11 @@ export async function startSimulatedAzure(spec: SimulatedAzureSpec): Promise<Sim
         const bind = { address: host.address, port: spec.portMap?.[portText] ?? catalogPort, latencyMs: spec.latencyMs };
         const server = await startEndpoint(host, schemeOf(spec, catalogPort), behavior, bind, pki, () => healthy(host.address));
         if (server) running.push(server);
+      }
+      for (const [portText, behavior] of Object.entries(host.udpPorts ?? {})) {
+        if (behavior === 'closed') continue;
+        const bind = { address: host.address, port: spec.portMap?.[portText] ?? Number(portText), latencyMs: spec.latencyMs };
+        running.push(await startUdpServer(behavior === 'ok' ? 'echo' : 'silent', bind));
       }
     }
   } catch (error) {

@@ -1,3 +1,4 @@
+import dgram from 'node:dgram';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -365,4 +366,26 @@ export async function startDroppingListener(bind: Bind = {}): Promise<RunningSer
       });
     },
   };
+}
+
+/**
+ * A UDP service: `echo` answers each datagram (what a real service's reply proves to the UDP
+ * prober), `silent` takes them and never answers (what a dropping firewall looks like from
+ * the sender). For a port nobody listens on, bind nothing: the kernel answers ICMP port unreachable.
+ */
+export async function startUdpServer(mode: 'echo' | 'silent', bind: Bind = {}): Promise<RunningServer> {
+  const address = bind.address ?? LOOPBACK;
+  const socket = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
+  if (mode === 'echo') {
+    socket.on('message', (message, peer) => {
+      const reply = (): void => socket.send(message, peer.port, peer.address);
+      if (bind.latencyMs) setTimeout(reply, bind.latencyMs).unref();
+      else reply();
+    });
+  }
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(bind.port ?? 0, address, () => resolve());
+  });
+  return { port: socket.address().port, close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
 }

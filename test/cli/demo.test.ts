@@ -56,3 +56,21 @@ t.test('demo -o html prints one whole HTML document that names what broke', asyn
   }
   t.match(run.stdout, '<div class="fix">exempt repo.anaconda.com from TLS inspection');
 });
+
+t.test('every revision checks in every cloud: each target gets a verdict, and only what the demo breaks fails', async (t) => {
+  const BROKEN_HOST = /^(demodata\.file\.core\.|pypi\.org$|repo\.anaconda\.com$|graph\.windows\.net$|cloud\.r-project\.org$|[a-z0-9]+\.tundra\.azureml\.)/;
+  for (const revision of ['2021-11', '2026-03']) {
+    for (const cloud of ['public', 'usgov', 'china']) {
+      const run = await runCli(['demo', '--revision', revision, '--cloud', cloud, '-o', 'json'], { timeoutMs: 60_000 });
+      const report = JSON.parse(run.stdout) as { revision: { id: string }; facts: { cloud: string }; targets: ReportTarget[]; summary: { complete: boolean; internalErrors: number } };
+      const label = `${revision} ${cloud}`;
+      t.equal(run.code, 1, `${label}: exit 1, for what the demo broke`);
+      t.same([report.revision.id, report.facts.cloud], [revision, cloud], `${label}: the report says what it checked`);
+      t.same(reportSchemaErrors(report), [], `${label}: valid report`);
+      t.equal(report.summary.complete, true, `${label}: complete`);
+      const unexpected = report.targets.filter((x) => x.verdict !== 'skipped' && x.verdict !== 'reachable' && !BROKEN_HOST.test(x.host));
+      t.same(unexpected.map((x) => `${x.host}:${x.port} ${x.verdict} ${x.reason}`), [], `${label}: everything not broken on purpose is reachable`);
+      t.ok(report.targets.filter((x) => x.verdict === 'reachable').length > 30, `${label}: most targets checked and reachable`);
+    }
+  }
+});

@@ -9,7 +9,7 @@ const text = renderCheckMarkdown(report);
 t.test('one summary line, what is broken, then the blocked targets with reason and fix', async (t) => {
   const lines = text.split('\n');
   t.equal(lines[0], '## aml-netcheck report');
-  t.match(lines[2], /^aml-netcheck 9\.9\.9: \*\*3 feature\(s\) broken\*\*, 2 required endpoint\(s\) blocked \(Azure public, westus2; .* the run was cut short \(deadline\)\)\.$/);
+  t.match(lines[2], /^aml-netcheck 9\.9\.9: \*\*3 feature\(s\) broken\*\*, 2 required endpoint\(s\) blocked \(Azure public, westus2, requirements of 2026-03; .* the run was cut short \(deadline\)\)\.$/);
   t.match(text, /\*\*Broken\*\*, and what their users see:\n\n(- .*\n)*- Workspace storage account \(`workspace-storage`\): Jobs cannot read inputs or write outputs/);
   t.match(text, /- \*\*No verdict:\*\* .*\(`studio`\)/);
   t.match(text, /- \*\*Degraded:\*\* .*\(`azure-ad`\)/);
