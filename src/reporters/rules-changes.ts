@@ -69,7 +69,7 @@ export function renderChangesTable(changes: RuleChanges, options: TextOptions = 
   names('Newly private-link names (need a private DNS record, and must bypass a proxy):', changes.privateNames.added.map((p) => p.host));
   names('Private-link names no longer listed:', changes.privateNames.removable.map((p) => p.host));
   if (!nothingChanged(changes)) {
-    out.push(...wrap('The additions as commands: -o az (Firewall Policy), -o az-classic, -o nsg, -o bicep; removals appear there only as comments, never as commands. -o csv or -o json for the whole change.', options.width, ''));
+    out.push(...wrap('Additions as commands: -o az, -o az-classic, -o nsg, -o bicep (removals only as comments).', options.width, ''));
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

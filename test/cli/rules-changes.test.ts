@@ -15,7 +15,7 @@ const since = (...more: string[]): string[] => ['rules', ...WORKSPACE, '--change
 
 /** What each format must show: future.example.com added, old.example.com and the inbound Batch ports removable. */
 const EXPECTED: Record<(typeof RULES_FORMATS)[number], RegExp[]> = {
-  table: [/^From revision 2026-03 to 2099-01 of the article, this workspace's allow-list has 4 to add, 3 that\smay be removed, 1 unchanged/, /Add \(in the 2099-01 list, not in 2026-03's\):\n.*\n(?:.*\n)*future\.example\.com +out +HTTPS +443/, /May be removed .*\n(?:.*\n)*old\.example\.com +out +HTTPS +443/, /from BatchNodeManagement\.westus2 +in +TCP +29876/, /^The additions as commands: -o az/m],
+  table: [/^From revision 2026-03 to 2099-01 of the article, this workspace's allow-list has 4 to add, 3 that\smay be removed, 1 unchanged/, /Add \(in the 2099-01 list, not in 2026-03's\):\n.*\n(?:.*\n)*future\.example\.com +out +HTTPS +443/, /May be removed .*\n(?:.*\n)*old\.example\.com +out +HTTPS +443/, /from BatchNodeManagement\.westus2 +in +TCP +29876/, /\n\nAdditions as commands: -o az, -o az-classic, -o nsg, -o bicep \(removals only as comments\)\.\n$/],
   json: [/"kind": "aml-netcheck-rule-changes"/, /"from": "2026-03",\n  "to": "2099-01"/],
   markdown: [/### Add \(in the 2099-01 list, not in 2026-03's\):/, /\| outbound \| `future\.example\.com` \| HTTPS \| 443 \|/, /\| inbound \| `from BatchNodeManagement\.westus2` \| TCP \| 29877 \|/],
   csv: [/^change,direction,source,destination,protocol,port,/, /^added,outbound,workspace subnets,future\.example\.com,HTTPS,443,/m, /^removable,outbound,workspace subnets,old\.example\.com,HTTPS,443,/m, /^removable,inbound,BatchNodeManagement\.westus2,compute nodes,TCP,29876,/m],

@@ -49,7 +49,7 @@ t.test('the table: additions, removals and changed rules, then how to get comman
   t.match(removable, /from BatchNodeManagement\.westus2 +in +TCP +29876/);
   t.match(text, /shared\.example\.com +out +HTTPS +443 +api +api, telemetry/);
   t.match(text, /Newly private-link names \(need a private DNS record, and must bypass a proxy\): st1\.privatelink\.example\.com/);
-  t.match(text, /\nThe additions as commands: -o az .*never as commands\. -o csv or -o json for the whole change\.\n$/);
+  t.match(text, /\n\nAdditions as commands: -o az, -o az-classic, -o nsg, -o bicep \(removals only as comments\)\.\n$/);
 });
 
 t.test('nothing changed, and the same revision twice, say so without a hint at commands', async (t) => {
