@@ -157,7 +157,8 @@ export function buildProgram(): Command {
   program
     .command('listen')
     .description('open the inbound management ports for a while and report who connects (run it on the compute node)')
-    .option('--ports <list>', 'ports to open, comma-separated (default: 29876,29877,44224)')
+    .option('--ports <list>', 'ports to open, comma-separated (default: the inbound ports of the revision, e.g. 44224 for 2026-03, 29876,29877,44224 for 2021-11)')
+    .option('--revision <id>', 'revision of the article whose inbound rules to listen for (default: the newest)')
     .option('--address <ip>', 'address to listen on', '0.0.0.0')
     .option('--duration <duration>', 'how long to listen, e.g. 30s, 2m', '1m')
     .addOption(outputOption())

@@ -2,18 +2,24 @@ import net from 'node:net';
 import { InputError } from '../model/errors.js';
 import { parseDuration, formatDuration } from '../model/duration.js';
 import { formatColumns } from '../reporters/columns.js';
-import { quote } from '../model/text.js';
+import { portRanges, quote } from '../model/text.js';
 import type { Write } from '../io/stdout.js';
 import { emit, jsonDocument, prepareOutput } from './emit.js';
 import { LIST_FORMATS } from '../reporters/formats.js';
 import { EXIT } from '../report/report.js';
 import { trapSignals, type StopSignal } from './signals.js';
 
-/** The inbound management ports of the article: Batch node management and Azure ML. */
-export const INBOUND_PORTS = [29876, 29877, 44224];
+/** An inbound service-tag rule of the catalog: who must be able to call in, on which ports. */
+export interface InboundRequirement {
+  readonly serviceTag: string;
+  readonly ports: readonly number[];
+  /** "needed only when ..." text, or null when always needed. */
+  readonly when: string | null;
+}
 
 export interface ListenOptions {
   ports?: string;
+  revision?: string;
   address: string;
   duration: string;
   output: 'table' | 'json';
@@ -29,6 +35,9 @@ export interface PortWatch {
 }
 
 export interface ListenReport {
+  /** The revision of the article whose inbound rules the advice names. */
+  readonly revision: string | null;
+  readonly inbound: readonly InboundRequirement[];
   readonly address: string;
   readonly durationMs: number;
   readonly ports: readonly PortWatch[];
@@ -49,8 +58,22 @@ Exit codes:
   2    bad input (flags, an --address not on this machine, an --out that cannot be written)
   130  cut short by SIGINT (Ctrl-C); 143 by SIGTERM. The report is still written.`;
 
-function parsePorts(text: string | undefined): number[] {
-  if (text === undefined) return INBOUND_PORTS;
+/** The inbound rules of a revision; the catalog is loaded only here, so `listen --help` stays light. */
+async function inboundRequirements(revision: string | undefined): Promise<{ revision: string | null; inbound: InboundRequirement[] }> {
+  const [{ loadCatalog }, { CONDITIONS }] = await Promise.all([import('../catalog/load.js'), import('../catalog/conditions.js')]);
+  const catalog = loadCatalog({ revision });
+  const inbound = catalog.entries
+    .filter((e) => e.direction === 'inbound' && e.kind === 'service-tag')
+    .map((e) => ({
+      serviceTag: e.kind === 'service-tag' ? e.tagName : '',
+      ports: [...new Set(e.ports.filter((p) => p.protocol !== 'udp').map((p) => p.port))],
+      when: e.condition === null ? null : `needed only when ${CONDITIONS.get(e.condition)?.when ?? e.condition}`,
+    }));
+  return { revision: catalog.revision?.id ?? null, inbound };
+}
+
+function parsePorts(text: string | undefined, inbound: readonly InboundRequirement[]): number[] {
+  if (text === undefined) return [...new Set(inbound.flatMap((r) => r.ports))].sort((a, b) => a - b);
   const ports = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
   if (ports.length === 0) throw new InputError('--ports', 'needs at least one port');
   const numbers = ports.map((p) => {
@@ -91,7 +114,9 @@ function openPort(address: string, port: number, watch: PortWatch): Promise<net.
  * to see from inside the node whether Azure's management traffic gets through.
  */
 export async function runListen(options: ListenOptions, write: Write, signal?: AbortSignal): Promise<number> {
-  const ports = parsePorts(options.ports);
+  const { revision, inbound } = await inboundRequirements(options.revision);
+  const ports = parsePorts(options.ports, inbound);
+  if (ports.length === 0) throw new InputError('--revision', `revision ${revision ?? '(none)'} lists no inbound port; give --ports`);
   const durationMs = parseDuration(options.duration, '--duration');
   if (net.isIP(options.address) === 0) throw new InputError('--address', `${quote(options.address)} is not an IP address`);
   const files = prepareOutput(options.out, LIST_FORMATS);
@@ -119,6 +144,8 @@ export async function runListen(options: ListenOptions, write: Write, signal?: A
   });
   await closeAll(servers);
   const report: ListenReport = {
+    revision,
+    inbound,
     address: options.address,
     durationMs: Math.round(performance.now() - started),
     ports: watches,
@@ -146,7 +173,10 @@ function renderListen(report: ListenReport): string {
   if (report.stoppedBy !== null && silent.length > 0) {
     lines.push(`No connection reached port(s) ${silent.join(', ')} before the watch was stopped; listen for longer to tell whether Azure can call in.`);
   } else if (silent.length > 0) {
-    lines.push(`No connection reached port(s) ${silent.join(', ')}. If Azure should have called in, allow inbound TCP from service tags BatchNodeManagement (29876-29877) and AzureMachineLearning (44224) in the NSG, and route that traffic around the firewall.`);
+    const rules = report.inbound.map((r) => `${r.serviceTag} (${portRanges(r.ports).join(', ')}${r.when === null ? '' : `; ${r.when}`})`);
+    const advice = rules.length > 0 ? `allow inbound TCP from service tag${rules.length > 1 ? 's' : ''} ${rules.join(' and ')} in the NSG` : 'allow the inbound management traffic in the NSG';
+    const of = report.revision === null ? '' : ` (requirements of ${report.revision})`;
+    lines.push(`No connection reached port(s) ${silent.join(', ')}. If Azure should have called in, ${advice}${of}, and route that traffic around the firewall.`);
   }
   return `${lines.join('\n')}\n`;
 }

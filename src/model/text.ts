@@ -44,3 +44,16 @@ export function quote(value: unknown, max: number = QUOTED_VALUE_MAX): string {
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
+
+/** 29876 29877 44224 → 29876-29877 44224: fewer, shorter rules and sentences. */
+export function portRanges(ports: readonly number[]): string[] {
+  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && (sorted[j + 1] as number) === (sorted[j] as number) + 1) j++;
+    ranges.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return ranges;
+}

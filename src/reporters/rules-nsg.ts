@@ -1,3 +1,4 @@
+import { portRanges } from '../model/text.js';
 import type { AllowEntry, RulesPlan } from '../remedies/plan.js';
 import { checkPort, checkServiceTag, partitionEntries, ruleName } from '../remedies/validate.js';
 import type { Additions, RulesRenderOptions } from './rules-formats.js';
@@ -17,19 +18,6 @@ interface NsgRule {
   readonly tag: string;
   readonly ports: number[];
   readonly features: Set<string>;
-}
-
-/** 29876 29877 44224 → 29876-29877 44224: fewer, shorter rules. */
-export function portRanges(ports: readonly number[]): string[] {
-  const sorted = [...new Set(ports)].sort((a, b) => a - b);
-  const ranges: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && (sorted[j + 1] as number) === (sorted[j] as number) + 1) j++;
-    ranges.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
-  }
-  return ranges;
 }
 
 function nsgRules(entries: readonly AllowEntry[]): { rules: NsgRule[]; untagged: AllowEntry[] } {

@@ -89,3 +89,19 @@ t.test('an --address that is not on this machine exits 2 at once', async (t) => 
   t.equal(stdout, '');
   t.ok(Date.now() - started < 10_000, 'without waiting for the duration');
 });
+
+t.test('without --ports it listens on the inbound ports of the revision, and its advice names that revision\'s rules', async (t) => {
+  const older = await listen(['--address', '127.0.0.1', '--duration', '300ms', '--revision', '2021-11', '-o', 'json']).done;
+  t.equal(older.code, 1, older.stderr);
+  const report = JSON.parse(older.stdout) as { revision: string; ports: Array<{ port: number }>; inbound: Array<{ serviceTag: string; ports: number[] }> };
+  t.equal(report.revision, '2021-11');
+  t.same(report.ports.map((p) => p.port), [29876, 29877, 44224]);
+  t.same(report.inbound.map((r) => [r.serviceTag, r.ports]), [['BatchNodeManagement', [29876, 29877]], ['AzureMachineLearning', [44224]]]);
+  const table = await listen(['--address', '127.0.0.1', '--duration', '300ms', '--revision', '2021-11', '--ports', '0']).done;
+  t.match(table.stderr, /--ports: '0' is not a port/, 'a bad port is still refused');
+  const text = await listen(['--address', '127.0.0.1', '--duration', '200ms', '--revision', '2021-11']).done;
+  t.match(text.stdout, /allow inbound TCP from service tags BatchNodeManagement \(29876-29877\) and AzureMachineLearning \(44224\) in the NSG \(requirements of 2021-11\)/);
+  const unknown = await listen(['--address', '127.0.0.1', '--duration', '200ms', '--revision', '1999-01']).done;
+  t.equal(unknown.code, 2);
+  t.match(unknown.stderr, /^aml-netcheck: --revision: unknown revision '1999-01'/);
+});
