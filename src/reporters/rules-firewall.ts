@@ -1,5 +1,6 @@
 import { partitionEntries, ruleName } from '../remedies/validate.js';
 import type { AllowEntry } from '../remedies/plan.js';
+import type { Additions } from './rules-formats.js';
 
 /**
  * The Azure Firewall reading of an allow-list, shared by the az, az-classic and Bicep
@@ -94,3 +95,19 @@ export function azureFirewallRules(entries: readonly AllowEntry[]): FirewallRule
 export const RULE_COLLECTION_GROUP = { name: 'aml-netcheck', priority: 500 } as const;
 export const APPLICATION_COLLECTION = { name: 'aml-application-rules', priority: 200 } as const;
 export const NETWORK_COLLECTION = { name: 'aml-network-rules', priority: 100 } as const;
+
+export interface FirewallNames {
+  readonly group: { readonly name: string; readonly priority: number };
+  readonly application: { readonly name: string; readonly priority: number };
+  readonly network: { readonly name: string; readonly priority: number };
+}
+
+/**
+ * The names above, or for additions a group and collections of their own after them: creating
+ * one under a name the earlier list used would replace it, rules and all.
+ */
+export function firewallNames(additions?: Additions): FirewallNames {
+  if (additions === undefined) return { group: RULE_COLLECTION_GROUP, application: APPLICATION_COLLECTION, network: NETWORK_COLLECTION };
+  const named = (meta: { name: string; priority: number }): { name: string; priority: number } => ({ name: ruleName(meta.name, additions.revision), priority: meta.priority + 10 });
+  return { group: named(RULE_COLLECTION_GROUP), application: named(APPLICATION_COLLECTION), network: named(NETWORK_COLLECTION) };
+}

@@ -1,7 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import t from 'tap';
 import { expandCatalog } from '../../src/catalog/expand.js';
 import { loadCatalog } from '../../src/catalog/load.js';
@@ -12,6 +9,7 @@ import { renderRulesAzPolicy } from '../../src/reporters/rules-az-policy.js';
 import { renderRulesNsg } from '../../src/reporters/rules-nsg.js';
 import { renderRulesProxy } from '../../src/reporters/rules-proxy.js';
 import { shellWord } from '../../src/reporters/rules-quote.js';
+import { runScript as run } from '../helpers/run-script.js';
 
 function entry(partial: Partial<AllowEntry>): AllowEntry {
   return { direction: 'outbound', fqdn: null, serviceTag: null, protocol: 'TCP', port: 443, features: ['workspace-api'], required: true, hosts: [], purpose: 'Why.', ...partial };
@@ -35,23 +33,6 @@ const PLAN: RulesPlan = {
 };
 
 const HOSTILE = ['$(touch pwned)', '`touch pwned`', "a'b; touch pwned", 'x\ntouch pwned', '${x}', 'a"b\\c', '-rf', '*', ''];
-
-/** Runs a generated script in an empty directory, with `az` a function that prints its argv, NUL-separated. */
-function run(script: string, env: Record<string, string> = {}): { code: number | null; argvs: string[][]; stderr: string; files: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'aml-rules-'));
-  writeFileSync(join(dir, 'rules.sh'), script);
-  // stdin from /dev/null: bash reads ~/.bashrc when its stdin is a socket, as Node's pipes are.
-  const syntax = spawnSync('bash', ['--norc', '--noprofile', '-n', join(dir, 'rules.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (syntax.status !== 0) throw new Error(`bash -n: ${syntax.stderr}`);
-  const result = spawnSync('bash', ['--norc', '--noprofile', '-c', 'az() { printf "%s\\0" az "$@"; printf "\\036"; }; source ./rules.sh', 'rules'], {
-    cwd: dir,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
-  });
-  const argvs = result.stdout.split('\x1e').filter((s) => s !== '').map((s) => s.split('\0').slice(0, -1));
-  return { code: result.status, argvs, stderr: result.stderr, files: readdirSync(dir).filter((f) => f !== 'rules.sh') };
-}
 
 const POLICY = ['az', 'network', 'firewall', 'policy', 'rule-collection-group'];
 const SOURCES = ['10.0.0.0/24', '10.0.1.0/24'];
