@@ -124,7 +124,7 @@ function privateNameFixes(targets: readonly Target[], cloud: Cloud): PrivateName
 
 /** `rules`: the whole allow-list for a workspace, before anything is deployed or probed. */
 export function planFromTargets(targets: readonly Target[], facts: Pick<WorkspaceFacts, 'cloud' | 'region'>): RulesPlan {
-  const wanted = targets.filter((t) => t.skipped === null || waitsOnlyForNode(t));
+  const wanted = targets.filter((t) => t.skipped === null || waitsOnlyForNode(t) || t.skipped.ruleOnly === true);
   const privateTargets = wanted.filter((t) => t.mustResolvePrivately);
   return {
     origin: 'catalog',
