@@ -145,6 +145,7 @@ export function buildProgram(): Command {
     .argument('<host>', 'host name, host:port, URL, service tag or catalog pattern')
     .addOption(new Option('--cloud <cloud>', 'only this cloud').choices(['public', 'usgov', 'china']))
     .option('--catalog <file>', 'extra catalog file (repeatable)', collect)
+    .option('--revision <id>', 'only this revision of the article (default: every revision, and what changed between them)')
     .addOption(outputOption())
     .addOption(outOption())
     .addHelpText('after', EXPLAIN_EXAMPLE)

@@ -4,7 +4,8 @@ import type { Direction, FirewallProtocol, FirewallRule, ProbeDepth, RuleProtoco
 import { CONDITIONS } from './conditions.js';
 import { fillTemplate, patternCovers, type HostPattern } from './host-pattern.js';
 import { PLACEHOLDERS } from './placeholders.js';
-import type { Catalog, CatalogEntry, PortSpec } from './types.js';
+import type { Catalog, CatalogEntry, PortSpec, ServiceTagEntry } from './types.js';
+import { CLOUD_NAMES } from '../model/clouds.js';
 import type { WorkspaceFacts } from '../model/facts.js';
 import { isValidHostOrAddress } from '../model/hosts.js';
 import { mustResolvePrivately, privateNameKind } from '../model/private-names.js';
@@ -61,11 +62,16 @@ function describeMissing(placeholder: string): string {
   return why === undefined ? `<${placeholder}>` : `<${placeholder}> (${why})`;
 }
 
+/** A skip keeps `ruleOnly` only when every part of it is one: a condition that fails drops the rule too. */
+function ruleOnlyOf(skips: readonly Skip[]): { ruleOnly?: true } {
+  return skips.every((s) => s.ruleOnly === true) ? { ruleOnly: true } : {};
+}
+
 function combineSkips(skips: ReadonlyArray<Skip | null>): Skip | null {
   const present = skips.filter((s): s is Skip => s !== null);
   if (present.length === 0) return null;
   const flags = [...new Set(present.map((s) => s.flag).filter((f): f is string => f !== null))];
-  return { reason: present.map((s) => s.reason).join('; '), flag: flags.length > 0 ? flags.join(' ') : null };
+  return { reason: present.map((s) => s.reason).join('; '), flag: flags.length > 0 ? flags.join(' ') : null, ...ruleOnlyOf(present) };
 }
 
 /**
@@ -77,7 +83,7 @@ function eitherSkip(group: readonly Contribution[]): Skip {
   const skips = (byDefault.length > 0 ? byDefault : group).map((c) => c.skipped as Skip);
   const reasons = [...new Set(skips.map((s) => s.reason))];
   const flags = [...new Set(skips.map((s) => s.flag).filter((f): f is string => f !== null))];
-  return { reason: reasons.join('; or '), flag: flags.length > 0 ? flags.join(' | ') : null };
+  return { reason: reasons.join('; or '), flag: flags.length > 0 ? flags.join(' | ') : null, ...ruleOnlyOf(skips) };
 }
 
 /**
@@ -132,6 +138,23 @@ function patternsOf(entry: CatalogEntry, facts: WorkspaceFacts): readonly HostPa
   return entry.kind === 'host' ? [entry.pattern] : (entry.hosts[facts.cloud] ?? []);
 }
 
+function tagDestination(entry: ServiceTagEntry, facts: WorkspaceFacts): string {
+  return facts.region ? entry.tagName.replace(/\.region$/, `.${facts.region}`) : entry.tagName;
+}
+
+/**
+ * A service tag that no host stands for in this cloud (the article names the tag but no host
+ * there) still belongs in the allow-list. It becomes one skipped target named after the tag,
+ * which `rules` keeps and `check` cannot dial.
+ */
+function tagOnlyCandidate(entry: CatalogEntry, facts: WorkspaceFacts): { pattern: HostPattern; candidate: Candidate } | null {
+  if (entry.kind !== 'service-tag' || entry.hosts[facts.cloud]?.length !== 0) return null;
+  const tag = tagDestination(entry, facts);
+  const pattern: HostPattern = { text: entry.serviceTag, host: tag, path: null, wildcard: 'none', placeholders: [] };
+  const reason = `no host stands for service tag ${entry.tagName} in ${CLOUD_NAMES[facts.cloud]}, so nothing here can be checked; allow the tag`;
+  return { pattern, candidate: { host: tag, representative: false, unresolved: { reason, flag: null, ruleOnly: true } } };
+}
+
 function featureGate(entry: CatalogEntry, catalog: Catalog, selection: ReadonlySet<string> | null): { features: string[]; skip: Skip | null } | null {
   if (selection) {
     const features = entry.features.filter((f) => selection.has(f));
@@ -146,8 +169,7 @@ function featureGate(entry: CatalogEntry, catalog: Catalog, selection: ReadonlyS
 function ruleFor(entry: CatalogEntry, candidate: Candidate, pattern: HostPattern, port: PortSpec, facts: WorkspaceFacts): FirewallRule {
   const protocol = FIREWALL_PROTOCOL[port.protocol];
   if (entry.kind === 'service-tag') {
-    const destination = facts.region ? entry.tagName.replace(/\.region$/, `.${facts.region}`) : entry.tagName;
-    return { type: 'service-tag', destination, protocol, port: port.port, direction: entry.direction };
+    return { type: 'service-tag', destination: tagDestination(entry, facts), protocol, port: port.port, direction: entry.direction };
   }
   // A placeholder pattern names one host; a wildcard is what the firewall rule should hold.
   const destination = pattern.wildcard === 'none' && candidate.unresolved === null ? candidate.host : pattern.host;
@@ -242,16 +264,16 @@ export function expandCatalog(catalog: Catalog, facts: WorkspaceFacts, options: 
     if (!gate) continue;
     const condition = entry.condition === null ? undefined : CONDITIONS.get(entry.condition);
     const conditionSkip: Skip | null = condition && !condition.holds(facts) ? { reason: `needed only when ${condition.when}`, flag: condition.flag } : null;
-    for (const pattern of patternsOf(entry, facts)) {
-      for (const candidate of candidatesFor(pattern, catalog, facts)) {
-        const skipped = combineSkips([gate.skip, conditionSkip, candidate.unresolved]);
-        for (const port of entry.ports) {
-          // UDP is another port space: a UDP requirement never merges with a TCP one on the same number.
-          const key = `${entry.direction}|${candidate.host}|${port.port}${port.protocol === 'udp' ? '|udp' : ''}`;
-          const group = groups.get(key) ?? [];
-          group.push({ entry, pattern, candidate, port, features: gate.features, optIn: gate.skip !== null, skipped });
-          groups.set(key, group);
-        }
+    const tagOnly = tagOnlyCandidate(entry, facts);
+    const pairs = tagOnly ? [tagOnly] : patternsOf(entry, facts).flatMap((pattern) => candidatesFor(pattern, catalog, facts).map((candidate) => ({ pattern, candidate })));
+    for (const { pattern, candidate } of pairs) {
+      const skipped = combineSkips([gate.skip, conditionSkip, candidate.unresolved]);
+      for (const port of entry.ports) {
+        // UDP is another port space: a UDP requirement never merges with a TCP one on the same number.
+        const key = `${entry.direction}|${candidate.host}|${port.port}${port.protocol === 'udp' ? '|udp' : ''}`;
+        const group = groups.get(key) ?? [];
+        group.push({ entry, pattern, candidate, port, features: gate.features, optIn: gate.skip !== null, skipped });
+        groups.set(key, group);
       }
     }
   }

@@ -2,7 +2,7 @@ import { InputError } from '../model/errors.js';
 import type { Cloud } from '../model/clouds.js';
 import { CONDITIONS } from './conditions.js';
 import { patternCovers, type HostPattern } from './host-pattern.js';
-import type { Catalog, CatalogEntry } from './types.js';
+import type { Catalog, CatalogEntry, RevisionDef } from './types.js';
 import { isValidHostOrAddress, parseHostPort } from '../model/hosts.js';
 import { quote } from '../model/text.js';
 
@@ -25,6 +25,48 @@ export interface Explanation {
   /** "needed only when ..." text, or null when always needed. */
   readonly condition: string | null;
   readonly purpose: string;
+  /** The revisions of the article this requirement holds in (of those explained). */
+  readonly revisions: readonly string[];
+  /** Where each of those revisions states it: the revision's page and the requirement's anchor. */
+  readonly provenance: ReadonlyArray<{ readonly revision: string; readonly url: string }>;
+}
+
+/** How one revision of the article treats the host, all its matches taken together. */
+export interface RevisionStanding {
+  readonly revision: string;
+  readonly date: string;
+  /**
+   * `required` always, `conditional` (required only when a condition holds), `optional`, or
+   * `not-covered`: nothing in that revision names the host.
+   */
+  readonly status: 'required' | 'conditional' | 'optional' | 'not-covered';
+  readonly conditions: readonly string[];
+  readonly ports: readonly string[];
+  readonly features: readonly string[];
+  readonly clouds: readonly Cloud[];
+}
+
+export type HostChangeKind =
+  | 'newly-listed'
+  | 'no-longer-listed'
+  | 'became-required'
+  | 'became-conditional'
+  | 'became-optional'
+  | 'conditions-changed'
+  | 'ports-added'
+  | 'ports-removed'
+  | 'features-added'
+  | 'features-removed'
+  | 'clouds-added'
+  | 'clouds-removed';
+
+/** One difference between two consecutive revisions, for the host. */
+export interface HostChange {
+  readonly from: string;
+  readonly to: string;
+  readonly kind: HostChangeKind;
+  /** What was added or removed (ports as `TCP 443 outbound`, feature ids, clouds, conditions). */
+  readonly items: readonly string[];
 }
 
 /**
@@ -61,6 +103,7 @@ function tagMatches(entry: CatalogEntry, host: string): boolean {
 
 export function explainHost(catalog: Catalog, query: string, cloud?: Cloud): Explanation[] {
   const { host, port } = normaliseQuery(query);
+  const explained = explainedRevisions(catalog);
   const out: Explanation[] = [];
   for (const entry of catalog.entries) {
     const clouds = cloud ? entry.clouds.filter((c) => c === cloud) : entry.clouds;
@@ -90,7 +133,71 @@ export function explainHost(catalog: Catalog, query: string, cloud?: Cloud): Exp
       required: entry.required,
       condition: entry.condition === null ? null : `needed only when ${CONDITIONS.get(entry.condition)?.when ?? entry.condition}`,
       purpose: entry.purpose,
+      revisions: explained.filter((r) => entry.revisions.includes(r.id)).map((r) => r.id),
+      provenance: explained.filter((r) => entry.revisions.includes(r.id)).map((r) => ({ revision: r.id, url: `${r.url}${entry.sources.get(r.id) ?? ''}` })),
     });
+  }
+  return out;
+}
+
+/** The revisions an explanation speaks of: the one the catalog was narrowed to, else all it defines. */
+export function explainedRevisions(catalog: Catalog): readonly RevisionDef[] {
+  return catalog.revision !== null ? [catalog.revision] : catalog.revisions;
+}
+
+function portText(p: { protocol: string; port: number }, direction: string): string {
+  return `${p.protocol.toUpperCase()} ${p.port} ${direction}`;
+}
+
+/** Each revision's standing for the host, oldest first. */
+export function standings(catalog: Catalog, explanations: readonly Explanation[]): RevisionStanding[] {
+  return explainedRevisions(catalog).map((revision) => {
+    const holding = explanations.filter((e) => e.revisions.includes(revision.id));
+    const required = holding.filter((e) => e.required);
+    const status = holding.length === 0 ? 'not-covered' : required.length === 0 ? 'optional' : required.some((e) => e.condition === null) ? 'required' : 'conditional';
+    return {
+      revision: revision.id,
+      date: revision.date,
+      status,
+      conditions: status === 'conditional' ? [...new Set(required.map((e) => e.condition as string))] : [],
+      ports: [...new Set(holding.flatMap((e) => e.ports.map((p) => portText(p, e.direction))))],
+      features: [...new Set(holding.flatMap((e) => e.features.map((f) => f.id)))],
+      clouds: [...new Set(holding.flatMap((e) => e.clouds))],
+    };
+  });
+}
+
+function gained<T>(before: readonly T[], after: readonly T[]): T[] {
+  return after.filter((x) => !before.includes(x));
+}
+
+/** What changed for the host from each revision to the next. */
+export function hostChanges(standing: readonly RevisionStanding[]): HostChange[] {
+  const out: HostChange[] = [];
+  for (let i = 1; i < standing.length; i++) {
+    const a = standing[i - 1] as RevisionStanding;
+    const b = standing[i] as RevisionStanding;
+    const add = (kind: HostChangeKind, items: readonly string[] = []): number => out.push({ from: a.revision, to: b.revision, kind, items });
+    if (a.status === 'not-covered' && b.status === 'not-covered') continue;
+    if (a.status === 'not-covered') {
+      add('newly-listed', [b.status]);
+      continue;
+    }
+    if (b.status === 'not-covered') {
+      add('no-longer-listed');
+      continue;
+    }
+    if (a.status !== b.status) add(b.status === 'required' ? 'became-required' : b.status === 'conditional' ? 'became-conditional' : 'became-optional', b.conditions);
+    else if (b.status === 'conditional' && (gained(a.conditions, b.conditions).length > 0 || gained(b.conditions, a.conditions).length > 0)) add('conditions-changed', b.conditions);
+    const pairs: Array<[HostChangeKind, HostChangeKind, readonly string[], readonly string[]]> = [
+      ['ports-added', 'ports-removed', a.ports, b.ports],
+      ['features-added', 'features-removed', a.features, b.features],
+      ['clouds-added', 'clouds-removed', a.clouds, b.clouds],
+    ];
+    for (const [added, removed, before, after] of pairs) {
+      if (gained(before, after).length > 0) add(added, gained(before, after));
+      if (gained(after, before).length > 0) add(removed, gained(after, before));
+    }
   }
   return out;
 }

@@ -152,13 +152,24 @@ function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
 
 function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index: number, registry: Registry): CatalogEntry {
   const at = (...rest: Path): Path => ['entries', index, ...rest];
-  const revisions = scopeOf(file, at('revisions'), raw.revisions, section.revisions, registry);
-  raw.features.forEach((id, i) => {
+  const stated = raw.revisions !== undefined || file.data.revisions !== undefined;
+  let revisions = scopeOf(file, at('revisions'), raw.revisions, section.revisions, registry);
+  const features = raw.features.map((id, i) => {
     const feature = registry.features.get(id);
     if (!feature) file.fail(at('features', i), `unknown feature ${quote(id)} (known: ${[...registry.features.keys()].join(', ')})`);
-    const missing = revisions.filter((r) => !feature.revisions.includes(r));
-    if (missing.length > 0) file.fail(at('features', i), `feature ${quote(id)} is not in revision ${missing.join(', ')}, which this entry is in (the feature is in ${feature.revisions.join(', ') || 'no revision'})`);
+    return feature;
   });
+  if (stated) {
+    features.forEach((feature, i) => {
+      const missing = revisions.filter((r) => !feature.revisions.includes(r));
+      if (missing.length > 0) file.fail(at('features', i), `feature ${quote(feature.id)} is not in revision ${missing.join(', ')}, which this entry is in (the feature is in ${feature.revisions.join(', ') || 'no revision'})`);
+    });
+  } else if (section.revisions.length > 0) {
+    // An entry that names no revision (a user's file, perhaps older than revisions) holds where its
+    // features do, so a feature retired in a newer revision does not stop the whole catalog loading.
+    revisions = revisions.filter((r) => features.every((f) => f.revisions.includes(r)));
+    if (revisions.length === 0) file.fail(at('features'), `no revision has all of ${features.map((f) => quote(f.id)).join(', ')}: use features of one revision, or name the revisions with 'revisions'`);
+  }
   const own = sourcesOf(file, at('source'), raw.source, revisions);
   // The entry's own anchor wins; its section's fills the revisions the entry does not name.
   const sources = new Map([...revisions.flatMap((r): Array<[string, string]> => {

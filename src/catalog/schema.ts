@@ -6,6 +6,7 @@
 const nonEmptyString = { type: 'string', minLength: 1 } as const;
 const stringList = { type: 'array', items: nonEmptyString, minItems: 1, uniqueItems: true } as const;
 const revisionIds = stringList;
+const tagHosts = { type: 'array', items: nonEmptyString, uniqueItems: true } as const;
 /** One anchor for every revision, or one per revision id. */
 const source = {
   anyOf: [nonEmptyString, { type: 'object', minProperties: 1, additionalProperties: nonEmptyString }],
@@ -85,7 +86,8 @@ export const catalogFileSchema = {
           hosts: {
             type: 'object',
             additionalProperties: false,
-            properties: { public: stringList, usgov: stringList, china: stringList },
+            // An empty list: the tag is needed in that cloud, but no host stands for it there.
+            properties: { public: tagHosts, usgov: tagHosts, china: tagHosts },
           },
           direction: { enum: ['inbound', 'outbound'] },
           ports: { type: 'array', items: nonEmptyString, minItems: 1, uniqueItems: true },

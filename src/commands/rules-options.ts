@@ -9,6 +9,7 @@ export interface RulesOptions extends WorkspaceOptionValues {
   output: RulesFormat;
   out?: string[];
   fromReport?: string;
+  changesSince?: string;
   resourceGroup?: string;
   firewallPolicy?: string;
   firewall?: string;
@@ -27,6 +28,12 @@ Examples:
   $ aml-netcheck rules --workspace-json ws.json -o az --resource-group rg-hub --firewall-policy fwp-hub --source 10.0.0.0/24
   $ aml-netcheck check --workspace-json ws.json -o json --out report.json
   $ aml-netcheck rules --from-report report.json -o bicep > aml-rules.bicep
+  $ aml-netcheck rules --workspace-json ws.json --changes-since 2021-11
+  $ aml-netcheck rules --workspace-json ws.json --changes-since 2021-11 -o az > add-since-2021-11.sh
+
+With --changes-since, the command formats create only the additions, in a rule collection
+group (or NSG rules) named after the newer revision, so nothing the earlier list made is
+replaced; the rules that may be removed are listed as comments, never deleted.
 
 The shell formats (az, az-classic, nsg) leave $RG, $POLICY, $FIREWALL, $NSG and $SOURCE for you
 to set unless the flags above fill them in. --out FILE writes the format its name ends in
@@ -41,6 +48,7 @@ export function addRulesOptions(command: Command): Command {
   return command
     .description('print the firewall, NSG, DNS and proxy rules the workspace needs (no network calls); with --from-report, only the fixes for what a check found blocked')
     .option('--from-report <file>', 'a saved `check -o json` report: print the fixes for its blocked targets, each by its cause (- for stdin)')
+    .option('--changes-since <id>', 'print what changed in the allow-list since this revision of the article: the rules to add, and those that may be removed (see `aml-netcheck revisions`)')
     .addOption(new Option('-o, --output <format>', 'rules format (see below)').choices(RULES_FORMATS).default('table'))
     .option('--out <file>', OUT_HELP, collect)
     .option('--resource-group <name>', 'fills $RG in the az and nsg commands')

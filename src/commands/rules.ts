@@ -1,4 +1,9 @@
-import { expandCatalog } from '../catalog/expand.js';
+import { checkFeatureSelection, expandCatalog } from '../catalog/expand.js';
+import { loadCatalog } from '../catalog/load.js';
+import { findRevision } from '../catalog/revisions.js';
+import type { Catalog } from '../catalog/types.js';
+import { compareRulePlans, type RuleChanges } from '../remedies/changes.js';
+import { CHANGES_RENDERERS } from '../reporters/rules-changes.js';
 import { InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
 import { readReport } from '../report/read.js';
@@ -34,10 +39,43 @@ function planFor(options: RulesOptions, warn: (line: string) => void): RulesPlan
   return planFromTargets(expandCatalog(catalog, facts, { features }), facts);
 }
 
+/**
+ * `--changes-since`: the plans of two revisions from the same facts and features. A feature
+ * need be in only one of them; the other revision then has nothing for it.
+ */
+function changesFor(options: RulesOptions, since: string, warn: (line: string) => void): { changes: RuleChanges; before: RulesPlan } {
+  if (options.fromReport !== undefined) throw new InputError('--changes-since', 'compares two revisions of the catalog; it cannot be used with --from-report');
+  const { catalog, facts, warnings } = resolveWorkspace({ ...options, features: undefined });
+  for (const warning of warnings) warn(`aml-netcheck: warning: ${warning}`);
+  const earlier = findRevision(catalog, since, '--changes-since');
+  const older = loadCatalog({ extraFiles: options.catalog ?? [], revision: earlier.id });
+  const features = options.features;
+  if (features !== undefined) {
+    if (features.length === 0) throw new InputError('--features', 'needs at least one feature id');
+    const unknown = features.find((id) => !catalog.features.has(id) && !older.features.has(id));
+    if (unknown !== undefined) checkFeatureSelection(catalog, [unknown]);
+  }
+  const planOf = (of: Catalog): RulesPlan => {
+    const own = features?.filter((id) => of.features.has(id));
+    // Named features that this revision does not have: it needs nothing for them.
+    if (own !== undefined && own.length === 0) return planFromTargets([], facts);
+    return planFromTargets(expandCatalog(of, facts, { features: own }), facts);
+  };
+  const before = planOf(older);
+  const changes = compareRulePlans(before, planOf(catalog), { from: earlier.id, to: catalog.revision?.id ?? earlier.id });
+  return { changes, before };
+}
+
 /** `rules`: the allow-list of a workspace, or the fixes of a saved report, in the admin's format. Makes no network call. */
 export async function runRules(options: RulesOptions, write: Write, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<number> {
   const files = prepareOutput(options.out, RULES_FORMATS, options.output);
   const settings = renderOptions(options);
+  if (options.changesSince !== undefined) {
+    const { changes, before } = changesFor(options, options.changesSince, warn);
+    const render = renderEach(RULES_FORMATS, (format, text) => [CHANGES_RENDERERS[format](changes, before, settings, text)]);
+    await emit({ render, selfEscaping: ['csv'] }, options.output, files, write);
+    return 0;
+  }
   const plan = planFor(options, warn);
   for (const line of partitionEntries(plan.allow).refused) warn(`aml-netcheck: warning: ${line}`);
   const render = renderEach(RULES_FORMATS, (format, text) => [RULES_RENDERERS[format](plan, settings, text)]);

@@ -1,4 +1,4 @@
-import type { DnsResult, HttpResult, Phase, TcpResult, TlsResult } from './phases.js';
+import type { DnsResult, HttpResult, Phase, TcpResult, TlsResult, UdpResult } from './phases.js';
 import type { Target } from './target.js';
 import type { ReasonCode } from './reasons.js';
 
@@ -9,12 +9,14 @@ import type { ReasonCode } from './reasons.js';
  */
 export type Verdict = 'reachable' | 'blocked' | 'warning' | 'skipped' | 'unknown';
 
-/** Everything each phase saw, in the order the checks ran. TCP has one result per address tried. */
+/** Everything each phase saw, in the order the checks ran. TCP and UDP have one result per address tried. */
 export interface PhaseResults {
   readonly dns: DnsResult | null;
   readonly tcp: readonly TcpResult[];
   readonly tls: TlsResult | null;
   readonly http: HttpResult | null;
+  /** Only on a UDP target: absent elsewhere, so reports of TCP targets keep the shape they always had. */
+  readonly udp?: readonly UdpResult[];
 }
 
 export interface TargetOutcome {

@@ -8,6 +8,11 @@ export type Direction = 'inbound' | 'outbound';
 export interface Skip {
   readonly reason: string;
   readonly flag: string | null;
+  /**
+   * Nothing can be dialled for it (a service tag no host stands for in this cloud), yet the
+   * allow-list still needs its rule. Absent otherwise.
+   */
+  readonly ruleOnly?: true;
 }
 
 export type FirewallProtocol = 'TCP' | 'HTTP' | 'HTTPS' | 'UDP' | 'Any';

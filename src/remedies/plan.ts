@@ -2,7 +2,7 @@ import type { Cloud } from '../model/clouds.js';
 import type { WorkspaceFacts } from '../model/facts.js';
 import type { ReasonCode } from '../model/reasons.js';
 import type { CheckedTarget } from '../model/result.js';
-import type { Direction, Target } from '../model/target.js';
+import type { Direction, FirewallProtocol, Target } from '../model/target.js';
 import { privateZoneRecord, type PrivateZoneRecord } from './private-zones.js';
 import { remediesFor, type Remedy } from './remedy.js';
 
@@ -17,8 +17,13 @@ export interface AllowEntry {
   readonly fqdn: string | null;
   /** The service tag Azure accepts for it, when the catalog has one. */
   readonly serviceTag: string | null;
-  /** HTTP or HTTPS when the port carries web traffic (an application rule or a web proxy can hold it), TCP otherwise. */
-  readonly protocol: 'TCP' | 'HTTP' | 'HTTPS';
+  /**
+   * HTTP or HTTPS when the port carries web traffic (an application rule or a web proxy can
+   * hold it), TCP otherwise; UDP for a UDP requirement; Any where the catalog says any and the
+   * rule is a network rule (a service tag, or a port without web traffic): web traffic to a
+   * name stays HTTP or HTTPS, which is what a name-based rule can hold.
+   */
+  readonly protocol: FirewallProtocol;
   readonly port: number;
   readonly features: readonly string[];
   readonly required: boolean;
@@ -65,11 +70,14 @@ function narrowestFqdn(target: Target): string | null {
   const fqdns = target.rules.filter((r) => r.type === 'fqdn').map((r) => r.destination);
   const narrowest = fqdns.find((d) => !d.includes('*')) ?? fqdns[0] ?? null;
   const concreteHost = !target.host.includes('*') && !target.host.includes('<');
-  if (narrowest !== null && narrowest.includes('*') && target.probe === 'tcp' && concreteHost) return target.host;
+  const networkOnly = target.probe === 'tcp' || target.probe === 'udp';
+  if (narrowest !== null && narrowest.includes('*') && networkOnly && concreteHost) return target.host;
   return narrowest;
 }
 
-function protocolOf(target: Target): AllowEntry['protocol'] {
+function protocolOf(target: Target, serviceTag: string | null): FirewallProtocol {
+  if (target.probe === 'udp') return 'UDP';
+  if (target.protocol === 'any' && (serviceTag !== null || target.probe === 'tcp')) return 'Any';
   return target.probe === 'http' ? 'HTTP' : target.probe === 'https' ? 'HTTPS' : 'TCP';
 }
 
@@ -81,7 +89,7 @@ export function allowEntriesFor(targets: readonly Target[]): AllowEntry[] {
     // Inbound rules protect the compute nodes: the remote side is Azure, named by its tag.
     const fqdn = target.direction === 'inbound' ? null : narrowestFqdn(target);
     if (fqdn === null && serviceTag === null) continue;
-    const protocol = protocolOf(target);
+    const protocol = protocolOf(target, serviceTag);
     const key = `${target.direction}|${fqdn ?? `tag:${serviceTag ?? ''}`}|${protocol}|${target.port}`;
     const known = entries.get(key);
     if (known) {
@@ -116,7 +124,7 @@ function privateNameFixes(targets: readonly Target[], cloud: Cloud): PrivateName
 
 /** `rules`: the whole allow-list for a workspace, before anything is deployed or probed. */
 export function planFromTargets(targets: readonly Target[], facts: Pick<WorkspaceFacts, 'cloud' | 'region'>): RulesPlan {
-  const wanted = targets.filter((t) => t.skipped === null || waitsOnlyForNode(t));
+  const wanted = targets.filter((t) => t.skipped === null || waitsOnlyForNode(t) || t.skipped.ruleOnly === true);
   const privateTargets = wanted.filter((t) => t.mustResolvePrivately);
   return {
     origin: 'catalog',

@@ -24,7 +24,12 @@ export type Remedy =
   /** The name must not go through the proxy (its private endpoint is only reachable from the VNet). */
   | { readonly kind: 'no-proxy'; readonly host: string }
   | { readonly kind: 'proxy-credentials' }
-  | { readonly kind: 'proxy-reach' };
+  | { readonly kind: 'proxy-reach' }
+  /**
+   * A silent UDP port: nothing proves a block, so there is nothing to fix for sure. The admin
+   * should confirm that these rules exist (and that the service answers at all).
+   */
+  | { readonly kind: 'confirm-udp'; readonly rules: readonly FirewallRule[] };
 
 export type RemedyKind = Remedy['kind'];
 
@@ -71,12 +76,14 @@ export function remediesFor(target: Target, reason: ReasonCode | null, cloud: Cl
       return [{ kind: 'proxy-reach' }];
     case 'proxy-auth-required':
       return [{ kind: 'proxy-credentials' }];
+    case 'udp-unverified':
+      return target.rules.length > 0 ? [{ kind: 'confirm-udp', rules: target.rules }] : [];
     case 'proxy-denied':
       // A private endpoint answers only inside the VNet: the proxy cannot reach it, so the name must bypass the proxy.
       if (target.mustResolvePrivately) return [{ kind: 'no-proxy', host: target.host }];
       return [{ kind: 'proxy-allow', host: target.host, pattern: target.pattern }, ...allow];
     default:
-      // TCP drops, resets, SNI filtering and deny pages: the allow rule is the fix.
+      // TCP drops, resets, SNI filtering, deny pages and UDP's ICMP refusals: the allow rule is the fix.
       return allow;
   }
 }
@@ -110,6 +117,8 @@ export function describeRemedy(remedy: Remedy): string[] {
       return ['give the proxy credentials in the proxy URL (http://user:password@proxy:port), or exempt this machine on the proxy'];
     case 'proxy-reach':
       return ['check the proxy address (--proxy, HTTPS_PROXY) and that this machine may reach it'];
+    case 'confirm-udp':
+      return remedy.rules.map((rule) => `no UDP answer proves it either way: confirm the firewall has the rule to ${describeRule(rule)}`);
   }
 }
 

@@ -80,7 +80,7 @@ export function entryProblem(entry: EntryShape): string | null {
   if (entry.fqdn !== null && !isFqdnPattern(entry.fqdn)) return new UnsafeValueError('host name or wildcard', entry.fqdn).message;
   if (entry.serviceTag !== null && !isServiceTag(entry.serviceTag)) return new UnsafeValueError('service tag', entry.serviceTag).message;
   if (entry.fqdn === null && entry.serviceTag === null) return 'an entry names neither a host nor a service tag';
-  if (!['TCP', 'HTTP', 'HTTPS'].includes(entry.protocol)) return new UnsafeValueError('protocol', entry.protocol).message;
+  if (!['TCP', 'HTTP', 'HTTPS', 'UDP', 'Any'].includes(entry.protocol)) return new UnsafeValueError('protocol', entry.protocol).message;
   if (!isPort(entry.port)) return new UnsafeValueError('port', entry.port).message;
   const badFeature = entry.features.find((f) => !isId(f));
   if (badFeature !== undefined) return new UnsafeValueError('feature id', badFeature).message;

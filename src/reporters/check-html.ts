@@ -34,6 +34,12 @@ const STATUS_LABEL: Readonly<Record<FeatureResult['status'], string>> = { broken
 
 const PHASES: readonly Phase[] = ['dns', 'tcp', 'tls', 'http'];
 
+/** UDP's column and colour only where a report has UDP targets: other reports look as they always did. */
+function phasesOf(report: CheckReport): readonly Phase[] {
+  return report.targets.some((t) => t.timings.udp !== undefined) ? [...PHASES, 'udp'] : PHASES;
+}
+const UDP_STYLE = '.p-udp{fill:#d9607e;background:#d9607e}\n';
+
 /** Problems first: what breaks a feature, then what might, then what only warns. */
 function rank(target: CheckedTarget): number {
   if (target.verdict === 'blocked') return target.required ? 0 : 1;
@@ -170,12 +176,12 @@ function featureMatrix(report: CheckReport): Html {
 }
 
 /** The phases as one bar each, laid end to end on a scale shared by every row: slow phases stand out. */
-function waterfall(target: CheckedTarget, scaleMs: number): Html | '' {
+function waterfall(target: CheckedTarget, scaleMs: number, phases: readonly Phase[]): Html | '' {
   const total = target.timings.total;
   if (total === undefined) return '';
   const width = 96;
   let x = 0;
-  const bars = PHASES.flatMap((phase) => {
+  const bars = phases.flatMap((phase) => {
     const ms = target.timings[phase];
     if (ms === undefined) return [];
     const w = Math.max(1, (ms / scaleMs) * width);
@@ -183,7 +189,7 @@ function waterfall(target: CheckedTarget, scaleMs: number): Html | '' {
     x += w;
     return [bar];
   });
-  const label = [...PHASES.filter((p) => target.timings[p] !== undefined).map((p) => `${p} ${target.timings[p]} ms`), `total ${total} ms`].join(', ');
+  const label = [...phases.filter((p) => target.timings[p] !== undefined).map((p) => `${p} ${target.timings[p]} ms`), `total ${total} ms`].join(', ');
   return html`<svg class="waterfall" width="${width}" height="12" viewBox="0 0 ${width} 12" role="img" aria-label="${label}"><title>${label}</title>${bars}</svg>`;
 }
 
@@ -192,6 +198,7 @@ function timingCell(ms: number | undefined): { content: string; sort: number | n
 }
 
 function targetTable(report: CheckReport, ordered: readonly CheckedTarget[]): Html {
+  const phases = phasesOf(report);
   const scaleMs = Math.max(1, ...report.targets.map((t) => t.timings.total ?? 0));
   const rows: Row[] = ordered.map((t) => {
     const problem = t.verdict === 'blocked' || t.verdict === 'unknown' || t.verdict === 'warning';
@@ -210,9 +217,9 @@ function targetTable(report: CheckReport, ordered: readonly CheckedTarget[]): Ht
         { content: t.reason === null ? '' : html`<code title="${REASONS[t.reason]}">${t.reason}</code>` },
         { content: t.phase ?? '' },
         { content: html`${t.detail}${notes}` },
-        ...PHASES.map((p) => timingCell(t.timings[p])),
+        ...phases.map((p) => timingCell(t.timings[p])),
         timingCell(t.timings.total),
-        { content: waterfall(t, scaleMs), sort: t.timings.total ?? null },
+        { content: waterfall(t, scaleMs, phases), sort: t.timings.total ?? null },
         { content: t.via },
       ],
     };
@@ -223,7 +230,7 @@ function targetTable(report: CheckReport, ordered: readonly CheckedTarget[]): Ht
     { value: 'problem', label: `problems (${count('problem')})` },
     ...(['blocked', 'unknown', 'warning', 'reachable', 'skipped'] as const).map((v) => ({ value: v, label: `${v === 'unknown' ? 'no verdict' : v} (${count(v)})` })),
   ];
-  const legend = html`<p class="legend muted">Times in milliseconds; the bars share one scale (longest total ${scaleMs} ms): ${PHASES.map((p) => html`<span class="key p-${p}"></span>${p.toUpperCase()} `)}</p>`;
+  const legend = html`<p class="legend muted">Times in milliseconds; the bars share one scale (longest total ${scaleMs} ms): ${phases.map((p) => html`<span class="key p-${p}"></span>${p.toUpperCase()} `)}</p>`;
   return html`${tableFilter({ table: 'target-table', label: 'Filter', choiceLabel: 'Show', choices })}${legend}${sortableTable({
     id: 'target-table',
     caption: 'Every target, problems first. Click a header to sort.',
@@ -234,7 +241,7 @@ function targetTable(report: CheckReport, ordered: readonly CheckedTarget[]): Ht
       { label: 'Reason', title: 'Hover a reason code for what it means' },
       { label: 'Phase' },
       { label: 'Detail', className: 'detail' },
-      ...PHASES.map((p) => ({ label: p.toUpperCase(), numeric: true, className: 'num', title: `${p.toUpperCase()} phase, ms` })),
+      ...phases.map((p) => ({ label: p.toUpperCase(), numeric: true, className: 'num', title: `${p.toUpperCase()} phase, ms` })),
       { label: 'Total', numeric: true, className: 'num', title: 'Whole check, ms' },
       { label: 'Timeline', numeric: true, title: 'The phases end to end; sorts by total' },
       { label: 'Via' },
@@ -311,5 +318,5 @@ ${targetTable(report, ordered)}
 ${facts(report)}
 </section>
 </main>`;
-  return renderPage({ title: `aml-netcheck: ${headline(report).text} (${where(report)})`, body, style: STYLE });
+  return renderPage({ title: `aml-netcheck: ${headline(report).text} (${where(report)})`, body, style: phasesOf(report).includes('udp') ? `${STYLE}${UDP_STYLE}` : STYLE });
 }

@@ -91,7 +91,9 @@ export function renderCheckMarkdown(report: CheckReport): string {
   if (unknown.length > 0) out.push(...details(`Without a verdict (${unknown.length})`, table(['Target', 'Features', 'Reason', 'Detail', 'Fix'], problemRows(unknown))));
   const warned = report.targets.filter((t) => t.verdict === 'warning');
   if (warned.length > 0) {
-    out.push(...details(`Warnings (${warned.length})`, table(['Target', 'Warning'], warned.map((t) => [code(t.id), cell(t.warnings.join('; '))]))));
+    // A silent UDP port warns in its detail alone, and says what to confirm in its fix.
+    const said = (t: CheckedTarget): string[] => [...(t.warnings.length > 0 ? t.warnings : [t.detail]), ...t.fix];
+    out.push(...details(`Warnings (${warned.length})`, table(['Target', 'Warning'], warned.map((t) => [code(t.id), cell(said(t).join('; '))]))));
   }
   const features = [...report.features].sort(byImpact);
   out.push(...details(`Features (${features.length})`, table(['Feature', 'Status', 'Targets', 'Because of'], features.map((f) => [`${cell(f.name)} (${code(f.id)})`, f.status, String(f.targets), cell(f.blockedBy.join(', '))]))));

@@ -13,13 +13,16 @@ const VERDICT_LABEL: Record<CheckedTarget['verdict'], string> = { reachable: 'ok
 function targetRow(target: CheckedTarget): string[] {
   const via = target.via === 'proxy' ? ' (proxy)' : '';
   const label = target.reason === 'aborted' ? 'UNFINISHED' : VERDICT_LABEL[target.verdict];
-  return [`  ${label}`, `${target.host}:${target.port}`, target.reason ?? '', `${target.detail}${via}`];
+  // The TCP target on the same port has the same host:port: UDP says so.
+  return [`  ${label}`, `${target.host}:${target.port}${target.probe === 'udp' ? '/udp' : ''}`, target.reason ?? '', `${target.detail}${via}`];
 }
 
 const NOTE_INDENT = '            ';
 
 function problemLines(target: CheckedTarget, options: TextOptions): string[] {
   const lines = target.warnings.map((w) => `      note: ${escapeControl(w)}`);
+  // A warning's remedies (a silent UDP port: confirm the rule) are things to check, not fixes.
+  if (target.verdict === 'warning') for (const check of target.fix) lines.push(`      check: ${escapeControl(check)}`);
   if (target.verdict === 'blocked') {
     for (const fix of target.fix) lines.push(`      fix:  ${escapeControl(fix)}`);
     if (target.representative) lines.push(`      (${escapeControl(target.host)} stands for ${escapeControl(target.pattern)})`);

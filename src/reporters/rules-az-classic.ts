@@ -1,6 +1,6 @@
 import type { RulesPlan } from '../remedies/plan.js';
 import { checkFqdnPattern, checkPort, checkServiceTag } from '../remedies/validate.js';
-import { APPLICATION_COLLECTION, azureFirewallRules, NETWORK_COLLECTION } from './rules-firewall.js';
+import { azureFirewallRules, firewallNames } from './rules-firewall.js';
 import type { RulesRenderOptions } from './rules-formats.js';
 import { shellWord } from './rules-quote.js';
 import { command, otherFixesAsComments, refusedAsComments, scriptHeader, SOURCE_VARIABLE } from './rules-script.js';
@@ -18,6 +18,7 @@ function creates(index: number, meta: { name: string; priority: number }): strin
 
 export function renderRulesAzClassic(plan: RulesPlan, options: RulesRenderOptions = {}): string {
   const rules = azureFirewallRules(plan.allow);
+  const names = firewallNames(options.additions);
   const notes = [
     ...(rules.needsDnsProxy ? ['Network rules on host names need the DNS proxy of the firewall turned on.'] : []),
     ...(rules.inbound.length > 0 ? [`${rules.inbound.length} inbound rule(s) belong on the compute subnet's NSG: see -o nsg.`] : []),
@@ -27,7 +28,7 @@ export function renderRulesAzClassic(plan: RulesPlan, options: RulesRenderOption
     { name: 'RG', meaning: 'the resource group of the firewall', value: options.resourceGroup, flag: '--resource-group' },
     { name: 'FIREWALL', meaning: 'the name of the firewall', value: options.firewall, flag: '--firewall' },
     SOURCE_VARIABLE(options.source),
-  ], notes);
+  ], notes, options.additions);
   out.push(...otherFixesAsComments(plan, '#'), ...refusedAsComments(rules.refused, '#'));
   if (none) out.push('# No firewall rule is needed.');
   rules.network.forEach((rule, index) => {
@@ -37,9 +38,9 @@ export function renderRulesAzClassic(plan: RulesPlan, options: RulesRenderOption
     out.push(command([
       ['az', 'network', 'firewall', 'network-rule', 'create'],
       ...FIREWALL,
-      ...creates(index, NETWORK_COLLECTION),
+      ...creates(index, names.network),
       ['--name', shellWord(rule.name)],
-      ['--protocols', 'TCP'],
+      ['--protocols', rule.protocol],
       ['--source-addresses', '"${SOURCE[@]}"'],
       destination,
       ['--destination-ports', ...rule.ports.map((p) => shellWord(String(checkPort(p))))],
@@ -49,7 +50,7 @@ export function renderRulesAzClassic(plan: RulesPlan, options: RulesRenderOption
     out.push(command([
       ['az', 'network', 'firewall', 'application-rule', 'create'],
       ...FIREWALL,
-      ...creates(index, APPLICATION_COLLECTION),
+      ...creates(index, names.application),
       ['--name', shellWord(rule.name)],
       ['--source-addresses', '"${SOURCE[@]}"'],
       ['--protocols', ...rule.protocols.map((p) => shellWord(`${p.type}=${checkPort(p.port)}`))],

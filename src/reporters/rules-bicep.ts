@@ -1,10 +1,10 @@
 import { CLOUD_NAMES } from '../model/clouds.js';
 import type { RulesPlan } from '../remedies/plan.js';
 import { checkFqdnPattern, checkPort, checkServiceTag, isAzureResourceName, isSourceAddress } from '../remedies/validate.js';
-import { APPLICATION_COLLECTION, azureFirewallRules, NETWORK_COLLECTION, RULE_COLLECTION_GROUP, type ApplicationRule, type NetworkRule } from './rules-firewall.js';
+import { azureFirewallRules, firewallNames, type ApplicationRule, type NetworkRule } from './rules-firewall.js';
 import type { RulesRenderOptions } from './rules-formats.js';
 import { bicepString, commentText } from './rules-quote.js';
-import { otherFixesAsComments, refusedAsComments } from './rules-script.js';
+import { otherFixesAsComments, refusedAsComments, scopeOf } from './rules-script.js';
 
 /**
  * `rules -o bicep`: one `Microsoft.Network/firewallPolicies/ruleCollectionGroups` resource
@@ -37,7 +37,7 @@ function networkRule(rule: NetworkRule): string[] {
     '          {',
     "            ruleType: 'NetworkRule'",
     `            name: ${bicepString(rule.name)}`,
-    "            ipProtocols: [ 'TCP' ]",
+    `            ipProtocols: [ ${bicepString(rule.protocol)} ]`,
     '            sourceAddresses: sourceAddresses',
     `            ${destination}`,
     `            destinationPorts: ${list(rule.ports.map((p) => bicepString(String(checkPort(p)))), '            ')}`,
@@ -61,11 +61,12 @@ function collection(meta: { name: string; priority: number }, rules: string[][])
 
 export function renderRulesBicep(plan: RulesPlan, options: RulesRenderOptions = {}): string {
   const rules = azureFirewallRules(plan.allow);
+  const names = firewallNames(options.additions);
   const where = [CLOUD_NAMES[plan.cloud], plan.region].filter((x) => x !== null).join(', ');
   const policy = options.firewallPolicy !== undefined && isAzureResourceName(options.firewallPolicy) ? ` = ${bicepString(options.firewallPolicy)}` : '';
   const sources = (options.source ?? []).filter(isSourceAddress);
   const out = [
-    `// aml-netcheck rules: Azure Firewall Policy rule collection group, ${plan.origin === 'report' ? 'the fixes for the blocked targets of a check report' : 'the whole allow-list of the workspace'} (${commentText(where)}).`,
+    `// aml-netcheck rules: Azure Firewall Policy rule collection group, ${commentText(scopeOf(plan, options.additions))} (${commentText(where)}).`,
     ...(rules.needsDnsProxy ? ['// Network rules on host names need the DNS proxy of the firewall policy turned on.'] : []),
     ...(rules.inbound.length > 0 ? [`// ${rules.inbound.length} inbound rule(s) belong on the compute subnet's NSG: see -o nsg.`] : []),
     ...otherFixesAsComments(plan, '//'),
@@ -83,12 +84,12 @@ export function renderRulesBicep(plan: RulesPlan, options: RulesRenderOptions = 
     '',
     `resource amlNetcheckRules 'Microsoft.Network/firewallPolicies/ruleCollectionGroups@${API_VERSION}' = {`,
     '  parent: firewallPolicy',
-    `  name: ${bicepString(RULE_COLLECTION_GROUP.name)}`,
+    `  name: ${bicepString(names.group.name)}`,
     '  properties: {',
-    `    priority: ${RULE_COLLECTION_GROUP.priority}`,
+    `    priority: ${names.group.priority}`,
     '    ruleCollections: [',
-    ...(rules.network.length > 0 ? collection(NETWORK_COLLECTION, rules.network.map(networkRule)) : []),
-    ...(rules.application.length > 0 ? collection(APPLICATION_COLLECTION, rules.application.map(applicationRule)) : []),
+    ...(rules.network.length > 0 ? collection(names.network, rules.network.map(networkRule)) : []),
+    ...(rules.application.length > 0 ? collection(names.application, rules.application.map(applicationRule)) : []),
     '    ]',
     '  }',
     '}',

@@ -1,5 +1,6 @@
 import { partitionEntries, ruleName } from '../remedies/validate.js';
 import type { AllowEntry } from '../remedies/plan.js';
+import type { Additions } from './rules-formats.js';
 
 /**
  * The Azure Firewall reading of an allow-list, shared by the az, az-classic and Bicep
@@ -15,9 +16,13 @@ export interface ApplicationRule {
   readonly features: readonly string[];
 }
 
+/** What a network rule's `ipProtocols` hold: web traffic is TCP there. */
+export type NetworkProtocol = 'TCP' | 'UDP' | 'Any';
+
 export interface NetworkRule {
   readonly name: string;
   readonly destination: { readonly kind: 'service-tag' | 'fqdn'; readonly value: string };
+  readonly protocol: NetworkProtocol;
   readonly ports: readonly number[];
   readonly features: readonly string[];
 }
@@ -41,16 +46,20 @@ function uniqueNames<T extends { name: string }>(rules: T[]): T[] {
   });
 }
 
+function networkProtocol(protocol: AllowEntry['protocol']): NetworkProtocol {
+  return protocol === 'UDP' || protocol === 'Any' ? protocol : 'TCP';
+}
+
 export function azureFirewallRules(entries: readonly AllowEntry[]): FirewallRules {
   const { safe, refused: invalid } = partitionEntries(entries);
   const refused = [...invalid];
   const application = new Map<string, { name: string; fqdn: string; protocols: Array<{ type: 'Http' | 'Https'; port: number }>; features: Set<string> }>();
-  const network = new Map<string, { name: string; destination: NetworkRule['destination']; ports: Set<number>; features: Set<string> }>();
+  const network = new Map<string, { name: string; destination: NetworkRule['destination']; protocol: NetworkProtocol; ports: Set<number>; features: Set<string> }>();
   const inbound: AllowEntry[] = [];
   for (const entry of safe) {
     if (entry.direction === 'inbound') {
       inbound.push(entry);
-    } else if (entry.serviceTag === null && entry.fqdn !== null && entry.protocol !== 'TCP') {
+    } else if (entry.serviceTag === null && entry.fqdn !== null && (entry.protocol === 'HTTP' || entry.protocol === 'HTTPS')) {
       const rule = application.get(entry.fqdn) ?? { name: ruleName(entry.fqdn), fqdn: entry.fqdn, protocols: [], features: new Set<string>() };
       const type = entry.protocol === 'HTTP' ? 'Http' : 'Https';
       if (!rule.protocols.some((p) => p.type === type && p.port === entry.port)) rule.protocols.push({ type, port: entry.port });
@@ -59,11 +68,14 @@ export function azureFirewallRules(entries: readonly AllowEntry[]): FirewallRule
     } else if (entry.serviceTag === null && entry.fqdn !== null && entry.fqdn.includes('*')) {
       // Azure Firewall network rules take no wildcard names, and one refused command would stop
       // the whole script (set -e): name the hosts (e.g. --compute-instance) to get a rule.
-      refused.push(`${entry.fqdn} on TCP ${entry.port}: an Azure Firewall network rule takes no wildcard name; give the concrete host (for compute instances, --compute-instance NAME) to get a rule for it`);
+      refused.push(`${entry.fqdn} on ${entry.protocol} ${entry.port}: an Azure Firewall network rule takes no wildcard name; give the concrete host (for compute instances, --compute-instance NAME) to get a rule for it`);
     } else {
       const destination = entry.serviceTag !== null ? { kind: 'service-tag' as const, value: entry.serviceTag } : { kind: 'fqdn' as const, value: entry.fqdn as string };
-      const key = `${destination.kind}|${destination.value}`;
-      const rule = network.get(key) ?? { name: ruleName(destination.value), destination, ports: new Set<number>(), features: new Set<string>() };
+      // One rule per protocol: a rule holding TCP 443 and UDP 5831 would also open UDP 443 and TCP 5831.
+      const protocol = networkProtocol(entry.protocol);
+      const key = `${destination.kind}|${destination.value}|${protocol}`;
+      const name = protocol === 'TCP' ? ruleName(destination.value) : ruleName(destination.value, protocol.toLowerCase());
+      const rule = network.get(key) ?? { name, destination, protocol, ports: new Set<number>(), features: new Set<string>() };
       rule.ports.add(entry.port);
       for (const f of entry.features) rule.features.add(f);
       network.set(key, rule);
@@ -83,3 +95,19 @@ export function azureFirewallRules(entries: readonly AllowEntry[]): FirewallRule
 export const RULE_COLLECTION_GROUP = { name: 'aml-netcheck', priority: 500 } as const;
 export const APPLICATION_COLLECTION = { name: 'aml-application-rules', priority: 200 } as const;
 export const NETWORK_COLLECTION = { name: 'aml-network-rules', priority: 100 } as const;
+
+export interface FirewallNames {
+  readonly group: { readonly name: string; readonly priority: number };
+  readonly application: { readonly name: string; readonly priority: number };
+  readonly network: { readonly name: string; readonly priority: number };
+}
+
+/**
+ * The names above, or for additions a group and collections of their own after them: creating
+ * one under a name the earlier list used would replace it, rules and all.
+ */
+export function firewallNames(additions?: Additions): FirewallNames {
+  if (additions === undefined) return { group: RULE_COLLECTION_GROUP, application: APPLICATION_COLLECTION, network: NETWORK_COLLECTION };
+  const named = (meta: { name: string; priority: number }): { name: string; priority: number } => ({ name: ruleName(meta.name, additions.revision), priority: meta.priority + 10 });
+  return { group: named(RULE_COLLECTION_GROUP), application: named(APPLICATION_COLLECTION), network: named(NETWORK_COLLECTION) };
+}

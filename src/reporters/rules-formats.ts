@@ -1,3 +1,5 @@
+import type { RulesPlan } from '../remedies/plan.js';
+
 /**
  * The formats `aml-netcheck rules` prints, named for the admin who will use them. Names
  * only, so the CLI can offer them without loading any renderer.
@@ -27,4 +29,17 @@ export interface RulesRenderOptions {
   readonly nsg?: string;
   /** Source addresses of the workspace's subnets (CIDR prefixes). */
   readonly source?: readonly string[];
+  /** Set by `--changes-since`: the plan holds only what to add to a firewall built from an earlier list. */
+  readonly additions?: Additions;
+}
+
+/**
+ * What the command formats need to add to a firewall built from an earlier revision's list:
+ * everything they create is named after the newer revision, and NSG rules are placed after the
+ * earlier list's, so running them replaces no group, collection or rule that list made.
+ */
+export interface Additions {
+  readonly since: string;
+  readonly revision: string;
+  readonly earlier: RulesPlan;
 }

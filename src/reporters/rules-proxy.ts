@@ -1,5 +1,5 @@
 import { CLOUD_NAMES } from '../model/clouds.js';
-import type { RulesPlan } from '../remedies/plan.js';
+import type { AllowEntry, RulesPlan } from '../remedies/plan.js';
 import { isFqdnPattern, partitionEntries } from '../remedies/validate.js';
 import { commentText, shellWord } from './rules-quote.js';
 
@@ -12,8 +12,10 @@ export function renderRulesProxy(plan: RulesPlan): string {
   const where = [CLOUD_NAMES[plan.cloud], plan.region].filter((x) => x !== null).join(', ');
   const bypass = new Set(plan.noProxy);
   const { safe, refused } = partitionEntries(plan.allow.filter((e) => e.direction === 'outbound' && !e.hosts.every((h) => bypass.has(h))));
-  const web = [...new Set(safe.filter((e) => e.protocol !== 'TCP' && e.fqdn !== null).map((e) => e.fqdn as string))];
-  const direct = safe.filter((e) => e.protocol === 'TCP');
+  const isWeb = (e: AllowEntry): boolean => e.protocol === 'HTTP' || e.protocol === 'HTTPS';
+  const web = [...new Set(safe.filter((e) => isWeb(e) && e.fqdn !== null).map((e) => e.fqdn as string))];
+  // Plain TCP, UDP and Any: a web proxy carries none of them.
+  const direct = safe.filter((e) => !isWeb(e));
   const out = [`# aml-netcheck rules: web proxy (${commentText(where)}).`];
   for (const line of refused) out.push(`# left out: ${commentText(line)}`);
   out.push('', '# Allow on the proxy (HTTP and HTTPS CONNECT):', ...web);
@@ -21,7 +23,7 @@ export function renderRulesProxy(plan: RulesPlan): string {
   if (findings.length > 0) out.push('', '# The proxy itself failed (see the report): check its address, reachability and credentials.');
   if (direct.length > 0) {
     out.push('', '# A web proxy cannot carry these; allow them on the firewall (-o az, -o csv) and keep them out of the proxy:');
-    for (const e of direct) out.push(`#   ${commentText(`${e.fqdn ?? e.serviceTag ?? ''} TCP ${e.port}`)}`);
+    for (const e of direct) out.push(`#   ${commentText(`${e.fqdn ?? e.serviceTag ?? ''} ${e.protocol} ${e.port}`)}`);
   }
   const noProxy = [...bypass].filter(isFqdnPattern);
   if (noProxy.length > 0) {

@@ -2,6 +2,7 @@ import { CLOUD_NAMES } from '../model/clouds.js';
 import type { RulesPlan } from '../remedies/plan.js';
 import { describeRemedy } from '../remedies/remedy.js';
 import { isAzureResourceName, isSourceAddress } from '../remedies/validate.js';
+import type { Additions } from './rules-formats.js';
 import { commentText, shellWord } from './rules-quote.js';
 
 /**
@@ -32,8 +33,14 @@ function plainWords(text: string): string {
   return text;
 }
 
-export function scriptHeader(title: string, plan: RulesPlan, variables: readonly ScriptVariable[], notes: readonly string[]): string[] {
-  const origin = plan.origin === 'report' ? 'the fixes for the blocked targets of a check report' : 'the whole allow-list of the workspace';
+/** What a generated file holds, for its first comment. */
+export function scopeOf(plan: RulesPlan, additions?: Additions): string {
+  if (additions !== undefined) return `what revision ${additions.revision} of the article adds to the allow-list of revision ${additions.since}`;
+  return plan.origin === 'report' ? 'the fixes for the blocked targets of a check report' : 'the whole allow-list of the workspace';
+}
+
+export function scriptHeader(title: string, plan: RulesPlan, variables: readonly ScriptVariable[], notes: readonly string[], additions?: Additions): string[] {
+  const origin = commentText(scopeOf(plan, additions));
   const lines = ['#!/usr/bin/env bash', `# aml-netcheck rules: ${title}, ${origin} (${where(plan)}).`];
   for (const note of notes) lines.push(`# ${commentText(note)}`);
   lines.push('set -euo pipefail');

@@ -16,6 +16,15 @@ export function remoteOf(entry: AllowEntry): string {
   return entry.direction === 'inbound' ? `from ${entry.serviceTag ?? ''}` : (entry.fqdn ?? entry.serviceTag ?? '');
 }
 
+/** One line per rule; destinations stay whole (they are copied into firewalls), the features wrap in the last column. */
+export function allowTable(entries: readonly AllowEntry[], width: number): string {
+  const rows = [['DESTINATION', 'DIR', 'PROTO', 'PORT', 'SERVICE TAG', 'FEATURES']];
+  for (const e of entries) {
+    rows.push([remoteOf(e), e.direction === 'inbound' ? 'in' : 'out', e.protocol, String(e.port), e.serviceTag ?? '', `${e.features.join(', ')}${e.required ? '' : ' (optional)'}`]);
+  }
+  return formatColumns(rows.map((row) => row.map(escapeControl)), new Set([3]), width, true);
+}
+
 /**
  * `rules` as a table: the blocked targets and their fixes (from a report), then one line per
  * rule. Fits the width: destinations stay whole (they are copied into firewalls), the
@@ -31,13 +40,7 @@ export function renderRulesTable(plan: RulesPlan, options: TextOptions = PLAIN):
     }
     out.push('');
   }
-  if (plan.allow.length > 0) {
-    const rows = [['DESTINATION', 'DIR', 'PROTO', 'PORT', 'SERVICE TAG', 'FEATURES']];
-    for (const e of plan.allow) {
-      rows.push([remoteOf(e), e.direction === 'inbound' ? 'in' : 'out', e.protocol, String(e.port), e.serviceTag ?? '', `${e.features.join(', ')}${e.required ? '' : ' (optional)'}`]);
-    }
-    out.push(formatColumns(rows.map((row) => row.map(escapeControl)), new Set([3]), options.width, true), '');
-  }
+  if (plan.allow.length > 0) out.push(allowTable(plan.allow, options.width), '');
   if (plan.allow.length > 0) out.push(...wrap('As commands: -o az (Firewall Policy), -o az-classic, -o nsg, -o bicep; -o csv for other firewalls; -o dns, -o proxy.', options.width, ''));
   else if (plan.findings.length > 0) out.push(...wrap('No firewall rule fixes these: the fixes above are DNS, TLS-inspection or proxy changes (-o dns, -o proxy).', options.width, ''));
   return `${out.join('\n')}\n`;

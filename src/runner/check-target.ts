@@ -4,10 +4,12 @@ import type { DnsServer } from '../probers/dns.js';
 import { probeHttp } from '../probers/http.js';
 import { connectTcp, type TcpConnection } from '../probers/tcp.js';
 import { probeTls } from '../probers/tls.js';
+import { probeUdp } from '../probers/udp.js';
+import { udpVerdict } from '../probers/classify.js';
 import type { Trace } from '../probers/contract.js';
 import { formatDuration } from '../model/duration.js';
 import { formatEndpoint } from '../model/hosts.js';
-import type { DnsResult, HttpResult, Phase, PhaseFailure, TcpResult, TlsResult } from '../model/phases.js';
+import type { DnsResult, HttpResult, Phase, PhaseFailure, TcpResult, TlsResult, UdpResult } from '../model/phases.js';
 import { EMPTY_PHASES, type PhaseResults, type TargetOutcome } from '../model/result.js';
 import type { Target } from '../model/target.js';
 import type { DnsCache } from './dns-cache.js';
@@ -91,10 +93,53 @@ async function connectAll(target: Target, addresses: readonly string[], context:
   };
 }
 
+/** Datagrams to every address at once, as TCP connects to every address. */
+async function exchangeAll(target: Target, addresses: readonly string[], context: CheckContext): Promise<{ results: UdpResult[]; ms: number }> {
+  const { settings, signal } = context;
+  const port = settings.dialPort?.(target.port) ?? target.port;
+  // No withRetries: the prober already spreads several datagrams over its budget, and its
+  // silence is no timeout to retry but the answer UDP gives when nothing is proven.
+  const results = await Promise.all(addresses.map((address) => probeUdp({ address, port }, { timeoutMs: settings.timeoutMs, signal, trace: traceOf(settings, target.id, 'udp') })));
+  return { results, ms: Math.max(...results.map((r) => r.ms)) };
+}
+
+/**
+ * UDP's verdict over every address. A reply from any address proves the path, as one TCP
+ * connection does, and the others' failures become a warning. Blocked needs every address to
+ * have proved it (an ICMP error, or a local refusal); where some stayed silent the path may
+ * still work there, so the target stays a udp-unverified warning that names the blocked ones.
+ */
+function udpOutcome(target: Target, dns: DnsResult, dnsMs: number, exchange: { results: UdpResult[]; ms: number }, warnings: string[], note: string): TargetOutcome {
+  const { results, ms } = exchange;
+  const phases: PhaseResults = { ...EMPTY_PHASES, dns, udp: results };
+  const timings = { dns: dnsMs, udp: ms, total: dnsMs + ms };
+  const dnsWarned = warnings.length > 0;
+  const bug = results.find((r) => !r.ok && (r.reason === 'internal-error' || r.reason === 'aborted'));
+  if (bug && !bug.ok) return failedAt(bug, { phases, timings, warnings });
+  const failures = results.filter((r): r is Extract<UdpResult, { ok: false }> => !r.ok);
+  const answered = results.find((r) => r.ok);
+  if (answered) {
+    if (failures.length > 0) warnings.push(`${failures.length} of ${results.length} addresses failed: ${failures.map((r) => r.message).join('; ')}`);
+    const endpoint = formatEndpoint(answered.details.address, target.port);
+    const where = target.direction === 'inbound' ? `inbound UDP port ${target.port} on ${target.host} answered from here` : `UDP reply of ${answered.details.replyBytes ?? 0} bytes from ${endpoint}`;
+    const detail = `${where} in ${formatDuration(answered.ms)}${note}`;
+    return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? (dnsWarned ? 'dns' : 'udp') : null, detail, warnings, phases, timings });
+  }
+  const blocked = failures.filter((r) => udpVerdict(r).verdict === 'blocked');
+  const decided = (blocked.length === failures.length ? failures[0] : failures.find((r) => udpVerdict(r).verdict !== 'blocked')) as Extract<UdpResult, { ok: false }>;
+  const { verdict, reason } = udpVerdict(decided);
+  if (verdict !== 'blocked' && blocked.length > 0) warnings.push(`${blocked.length} of ${results.length} addresses refused UDP: ${blocked.map((r) => r.message).join('; ')}`);
+  return outcome({ verdict, reason, phase: 'udp', detail: `${decided.message}${note}`, warnings, phases, timings });
+}
+
 async function checkInbound(target: Target, context: CheckContext): Promise<TargetOutcome> {
   // --inbound-from-here takes a name too; it is resolved like any host.
   const { result: dns, ms: dnsMs } = await context.dnsCache.resolve(target.host);
   if (!dns.ok) return failedAt(dns, { phases: { ...EMPTY_PHASES, dns }, timings: { dns: dnsMs, total: dnsMs } });
+  if (target.probe === 'udp') {
+    const exchange = await context.slots.wait(() => exchangeAll(target, dns.details.addresses, context));
+    return udpOutcome(target, dns, dnsMs, exchange, [], '');
+  }
   const { results, connection, attempts, ms } = await context.slots.wait(() => connectAll(target, dns.details.addresses, context));
   connection?.socket?.destroy();
   const tcp = results.find((r) => !r.ok && r.reason === 'internal-error') ?? results.find((r) => r.ok) ?? (results[0] as TcpResult);
@@ -125,7 +170,7 @@ async function workspaceApiAnswer(target: Target, context: CheckContext): Promis
   return { host, dns: (await context.dnsCache.resolve(host)).result };
 }
 
-/** DNS, then TCP to every address, then TLS and HTTP on HTTPS ports, stopping at the first failure. */
+/** DNS, then TCP to every address, then TLS and HTTP on HTTPS ports, stopping at the first failure; or DNS, then UDP to every address. */
 export async function checkTarget(target: Target, context: CheckContext): Promise<TargetOutcome> {
   if (target.direction === 'inbound') return checkInbound(target, context);
   const proxy = usesProxy(target, context.settings);
@@ -145,7 +190,13 @@ export async function checkTarget(target: Target, context: CheckContext): Promis
   if (misrouted) warnings.push(misrouted);
   if (proxy) return checkViaProxy(target, proxy, dns, warnings, context);
   // Not a warning: the proxy simply cannot carry this port, so direct is the only path there is.
-  const directNote = target.probe === 'tcp' && context.settings.proxy.https !== null ? ` (checked directly: a web proxy cannot carry port ${target.port})` : '';
+  const proxied = context.settings.proxy.https !== null;
+  if (target.probe === 'udp') {
+    const note = proxied ? ' (checked directly: a web proxy cannot carry UDP)' : '';
+    const exchange = await context.slots.wait(() => exchangeAll(target, dns.details.addresses, context));
+    return udpOutcome(target, dns, dnsMs, exchange, warnings, note);
+  }
+  const directNote = target.probe === 'tcp' && proxied ? ` (checked directly: a web proxy cannot carry port ${target.port})` : '';
   return context.slots.wait(() => checkDirect(target, dns, dnsMs, warnings, directNote, context));
 }
 

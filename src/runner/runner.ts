@@ -47,8 +47,8 @@ function skippedOutcome(target: Target): CheckedTarget {
 
 /** The exception behind a prober's internal-error, for the log: the report keeps only its message. */
 function probeBug(outcome: TargetOutcome): unknown {
-  const { dns, tcp, tls, http } = outcome.phases;
-  const failed = [dns, ...tcp, tls, http].find((phase) => phase !== null && !phase.ok && phase.reason === 'internal-error');
+  const { dns, tcp, tls, http, udp = [] } = outcome.phases;
+  const failed = [dns, ...tcp, tls, http, ...udp].find((phase) => phase !== null && !phase.ok && phase.reason === 'internal-error');
   return failed ? internalErrorOf(failed) : undefined;
 }
 

@@ -37,6 +37,7 @@ const EXPECTED: Record<string, string> = {
   'revision-date-other-month.yaml': "{file}:5: articleRevisions[0].date: '2026-03-01' is not in 2026-02, the month the id names",
   'revision-duplicate.yaml': "{file}:4: articleRevisions[0].id: revision '2021-11' is already defined in probes/revisions.yaml",
   'revision-feature-not-in-revision.yaml': "{file}:11: entries[0].features[0]: feature 'corp-legacy' is not in revision 2026-03, which this entry is in (the feature is in 2021-11)",
+  'revision-features-of-two-revisions.yaml': "{file}:14: entries[0].features: no revision has all of 'corp-legacy', 'corp-new': use features of one revision, or name the revisions with 'revisions'",
   'revision-file-scope-unknown.yaml': "{file}:3: revisions[1]: unknown revision '2019-05' (known: 2021-11, 2026-03)",
   'revision-source-outside-scope.yaml': '{file}:9: entries[0].source["2026-03"]: names revision \'2026-03\', which this item is not in (it is in 2021-11)',
   'revision-unknown.yaml': "{file}:8: entries[0].revisions[0]: unknown revision '2030-01' (known: 2021-11, 2026-03)",

@@ -68,3 +68,10 @@ t.test('a catalog that defines no revisions is one list, and naming a revision i
   t.ok(plain.entries.length > 0);
   t.throws(() => loadCatalog({ builtinDir: 'test/fixtures/catalog/plain', revision: '2021-11' }), new InputError('--revision', "the catalog defines no revisions, so '2021-11' cannot be selected"));
 });
+
+t.test('an unscoped user entry holds where its features do, so a retired feature does not stop the catalog loading', async (t) => {
+  const extraFiles = ['test/fixtures/catalog/revisions-user-legacy.yaml'];
+  const hosts = (revision: string): string[] => loadCatalog({ builtinDir, revision, extraFiles }).entries.filter((e) => e.section.id === 'corp-legacy').map((e) => (e.kind === 'host' ? e.pattern.text : ''));
+  t.same(hosts('2023-01'), ['legacy-gw.corp.example.com']);
+  t.same(hosts('2024-06'), [], 'not in the revision that retired its feature');
+});

@@ -79,7 +79,7 @@ export interface ReportTarget {
   readonly id: string;
   readonly host: string;
   readonly port: number;
-  readonly probe: 'tcp' | 'http' | 'https';
+  readonly probe: 'tcp' | 'http' | 'https' | 'udp';
   readonly features: readonly string[];
   readonly required: boolean;
   readonly verdict: 'reachable' | 'blocked' | 'warning' | 'skipped' | 'unknown';
@@ -95,6 +95,7 @@ export interface ReportTarget {
     readonly tcp: ReadonlyArray<{ readonly ok: boolean; readonly reason?: string; readonly details: Record<string, unknown> }>;
     readonly tls: { readonly ok: boolean; readonly reason?: string; readonly message?: string; readonly details: TlsPhaseDetails } | null;
     readonly http: { readonly ok: boolean; readonly reason?: string; readonly message?: string; readonly details: HttpPhaseDetails } | null;
+    readonly udp?: ReadonlyArray<{ readonly ok: boolean; readonly reason?: string; readonly cause?: string | null; readonly details: Record<string, unknown> }>;
   };
 }
 
@@ -345,6 +346,7 @@ export class Vnet {
   readonly caFile: string;
   #proxy: ChildProcess | null = null;
   #proxyUid: number | null = null;
+  readonly #servers: ChildProcess[] = [];
 
   private constructor(
     readonly namespace: string,
@@ -525,6 +527,16 @@ export class Vnet {
     return { child, stderrLine, result };
   }
 
+  /**
+   * Starts a Node script inside the VNet that serves beside the checks (the simulated Azure
+   * serves no UDP): ready once it prints `ready`, stopped by closing its stdin with the VNet.
+   */
+  async serveNode(script: string, args: readonly string[]): Promise<void> {
+    const child = track(spawn('ip', ['netns', 'exec', this.namespace, process.execPath, script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    this.#servers.push(child);
+    await waitForLine(child, path.basename(script), (line) => line === 'ready', 10_000);
+  }
+
   /** Runs a Node script inside the VNet, for checks the CLI does not make yet; resolves with its stdout. */
   async runNode(script: string, args: readonly string[]): Promise<string> {
     return (await run('ip', ['netns', 'exec', this.namespace, process.execPath, script, ...args])).stdout;
@@ -536,6 +548,7 @@ export class Vnet {
   }
 
   async close(): Promise<void> {
+    for (const server of this.#servers) await stop(server, 'stdin');
     if (this.#proxy !== null) await stop(this.#proxy, 'SIGTERM');
     await stop(this.simulator, 'stdin');
   }

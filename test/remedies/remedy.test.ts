@@ -27,6 +27,8 @@ const EXPECTED: Partial<Record<ReasonCode, RemedyKind[]>> = {
   'proxy-unreachable': ['proxy-reach'],
   'proxy-auth-required': ['proxy-credentials'],
   'proxy-denied': ['proxy-allow', 'allow'],
+  'udp-port-unreachable': ['allow'],
+  'udp-prohibited': ['allow'],
 };
 
 t.test('every blocked target of the recorded reports gets the remedies of its cause', async (t) => {
@@ -71,4 +73,14 @@ t.test('a private name the proxy denies must bypass the proxy; nothing is propos
   t.same(remediesFor(target, 'proxy-denied').map((r) => r.kind), ['no-proxy']);
   t.same(remediesFor(target, 'aborted'), []);
   t.same(remediesFor(target, null), []);
+});
+
+t.test('a silent UDP port asks to confirm its rule; an ICMP refusal is fixed by the UDP allow rule', async (t) => {
+  const report = reports.find((r) => r.name.startsWith('udp-check'))?.report as CheckReport;
+  const dropped = report.targets.find((x) => x.id.startsWith('dropped.'))!;
+  t.same(remediesFor(dropped, 'udp-unverified').map((r) => r.kind), ['confirm-udp']);
+  t.same(fixSentences(dropped, 'udp-unverified'), ['no UDP answer proves it either way: confirm the firewall has the rule to allow outbound UDP 3478 to dropped.relay.test']);
+  t.same(dropped.fix, fixSentences(dropped, 'udp-unverified'), 'the recorded report says the same');
+  const rejected = report.targets.find((x) => x.id.startsWith('rejected.'))!;
+  t.match(remediesFor(rejected, 'udp-port-unreachable'), [{ kind: 'allow', rules: [{ protocol: 'UDP', port: 3478, destination: 'rejected.relay.test' }] }]);
 });

@@ -113,10 +113,12 @@ t.test('every recorded report renders to a page that stands alone and says what 
         t.equal(row.cells[3]?.text, target.reason ?? '', `${target.id}: reason`);
         t.equal(row.cells[4]?.text, target.phase ?? '', `${target.id}: phase`);
         t.match(row.cells[5]?.text, target.detail);
-        const timings = (['dns', 'tcp', 'tls', 'http', 'total'] as const).map((p) => target.timings[p]);
-        t.same(row.cells.slice(6, 11).map((c) => c.sort), timings.map((ms) => (ms === undefined ? '' : String(ms))), `${target.id}: timings`);
-        t.same(row.cells.slice(6, 11).map((c) => c.text), timings.map((ms) => (ms === undefined ? '—' : String(ms))));
-        t.equal(row.cells[12]?.text, target.via);
+        // A UDP column only in a report with UDP targets.
+        const phases = report.targets.some((x) => x.timings.udp !== undefined) ? (['dns', 'tcp', 'tls', 'http', 'udp', 'total'] as const) : (['dns', 'tcp', 'tls', 'http', 'total'] as const);
+        const timings = phases.map((p) => target.timings[p]);
+        t.same(row.cells.slice(6, 6 + phases.length).map((c) => c.sort), timings.map((ms) => (ms === undefined ? '' : String(ms))), `${target.id}: timings`);
+        t.same(row.cells.slice(6, 6 + phases.length).map((c) => c.text), timings.map((ms) => (ms === undefined ? '—' : String(ms))));
+        t.equal(row.cells[7 + phases.length]?.text, target.via);
       });
 
       // Each fix once, with every blocked target it opens.

@@ -147,3 +147,29 @@ t.test('a wildcard on a port without web traffic is refused for Azure Firewall, 
   t.equal(rules.application.length, 1, 'an application rule takes the wildcard');
   t.match(rules.refused, [/^\*\.corp\.example on TCP 8000: an Azure Firewall network rule takes no wildcard name/]);
 });
+
+t.test('-o bicep and -o csv carry UDP and Any as their own protocols', async (t) => {
+  const catalog = loadCatalog({ extraFiles: ['test/fixtures/catalog/valid/udp-any.yaml'] });
+  const facts = { ...defaultFacts(), region: 'westus2' };
+  const plan = planFromTargets(expandCatalog(catalog, facts, { features: ['relay'] }), facts);
+  const bicep = renderRulesBicep(plan);
+  const { errors, depth } = bicepTokens(bicep);
+  t.same(errors, []);
+  t.equal(depth, 0);
+  const rules = [...bicep.matchAll(/name: '([^']+)'\n\s+ipProtocols: \[ '([^']+)' \]\n\s+sourceAddresses: sourceAddresses\n\s+destination(?:Addresses|Fqdns): \[\n\s+'([^']+)'\n\s+\]\n\s+destinationPorts: \[\n\s+'(\d+)'/g)].map((m) => m.slice(1));
+  t.same(rules, [
+    ['queue.corp.example.com-any', 'Any', 'queue.corp.example.com', '5671'],
+    ['BatchNodeManagement.westus2-any', 'Any', 'BatchNodeManagement.westus2', '443'],
+    ['westus2.tundra.corp.example.com', 'TCP', 'westus2.tundra.corp.example.com', '5831'],
+    ['AzureMachineLearning-udp', 'UDP', 'AzureMachineLearning', '5831'],
+  ]);
+  t.notMatch(bicep, /ApplicationRule/);
+
+  const rows = parse(renderRulesCsv(plan)) as string[][];
+  t.same(rows.slice(1).map((r) => [r[2], r[3], r[4], r[5]]), [
+    ['queue.corp.example.com', 'Any', '5671', ''],
+    ['westus2.batch.corp.example.com', 'Any', '443', 'BatchNodeManagement.westus2'],
+    ['westus2.tundra.corp.example.com', 'TCP', '5831', ''],
+    ['westus2.tundra.corp.example.com', 'UDP', '5831', 'AzureMachineLearning'],
+  ], 'UDP and TCP on one port are two rows');
+});

@@ -1,14 +1,15 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import t from 'tap';
-import type { AllowEntry, RulesPlan } from '../../src/remedies/plan.js';
+import { expandCatalog } from '../../src/catalog/expand.js';
+import { loadCatalog } from '../../src/catalog/load.js';
+import { defaultFacts } from '../../src/facts/facts.js';
+import { planFromTargets, type AllowEntry, type RulesPlan } from '../../src/remedies/plan.js';
 import { renderRulesAzClassic } from '../../src/reporters/rules-az-classic.js';
 import { renderRulesAzPolicy } from '../../src/reporters/rules-az-policy.js';
 import { renderRulesNsg } from '../../src/reporters/rules-nsg.js';
 import { renderRulesProxy } from '../../src/reporters/rules-proxy.js';
 import { shellWord } from '../../src/reporters/rules-quote.js';
+import { runScript as run } from '../helpers/run-script.js';
 
 function entry(partial: Partial<AllowEntry>): AllowEntry {
   return { direction: 'outbound', fqdn: null, serviceTag: null, protocol: 'TCP', port: 443, features: ['workspace-api'], required: true, hosts: [], purpose: 'Why.', ...partial };
@@ -32,23 +33,6 @@ const PLAN: RulesPlan = {
 };
 
 const HOSTILE = ['$(touch pwned)', '`touch pwned`', "a'b; touch pwned", 'x\ntouch pwned', '${x}', 'a"b\\c', '-rf', '*', ''];
-
-/** Runs a generated script in an empty directory, with `az` a function that prints its argv, NUL-separated. */
-function run(script: string, env: Record<string, string> = {}): { code: number | null; argvs: string[][]; stderr: string; files: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'aml-rules-'));
-  writeFileSync(join(dir, 'rules.sh'), script);
-  // stdin from /dev/null: bash reads ~/.bashrc when its stdin is a socket, as Node's pipes are.
-  const syntax = spawnSync('bash', ['--norc', '--noprofile', '-n', join(dir, 'rules.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (syntax.status !== 0) throw new Error(`bash -n: ${syntax.stderr}`);
-  const result = spawnSync('bash', ['--norc', '--noprofile', '-c', 'az() { printf "%s\\0" az "$@"; printf "\\036"; }; source ./rules.sh', 'rules'], {
-    cwd: dir,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
-  });
-  const argvs = result.stdout.split('\x1e').filter((s) => s !== '').map((s) => s.split('\0').slice(0, -1));
-  return { code: result.status, argvs, stderr: result.stderr, files: readdirSync(dir).filter((f) => f !== 'rules.sh') };
-}
 
 const POLICY = ['az', 'network', 'firewall', 'policy', 'rule-collection-group'];
 const SOURCES = ['10.0.0.0/24', '10.0.1.0/24'];
@@ -156,4 +140,58 @@ t.test('a script with no rule to add asks for nothing and runs', async (t) => {
     t.equal(result.code, 0, `runs without RG, POLICY, FIREWALL or SOURCE: ${result.stderr}`);
     t.same(result.argvs, [], 'and calls nothing');
   }
+});
+
+/** The plan of the UDP and ANY fixture catalog, made the way `rules` makes it. */
+function udpAnyPlan(): RulesPlan {
+  const catalog = loadCatalog({ extraFiles: ['test/fixtures/catalog/valid/udp-any.yaml'] });
+  const facts = { ...defaultFacts(), region: 'westus2' };
+  return planFromTargets(expandCatalog(catalog, facts, { features: ['relay'] }), facts);
+}
+
+t.test('UDP and Any requirements: network rules with their own protocol, never merged with TCP on the same port', async (t) => {
+  const plan = udpAnyPlan();
+  const policy = run(renderRulesAzPolicy(plan, { resourceGroup: 'rg1', firewallPolicy: 'fwp1', source: ['10.0.0.0/24'] }));
+  t.equal(policy.code, 0, policy.stderr);
+  const network = (argv: string[]): string[] => argv.slice(argv.indexOf('--ip-protocols'));
+  t.same(policy.argvs.filter((argv) => argv.includes('NetworkRule')).map(network), [
+    ['--ip-protocols', 'Any', '--source-addresses', '10.0.0.0/24', '--destination-fqdns', 'queue.corp.example.com', '--destination-ports', '5671'],
+    ['--ip-protocols', 'Any', '--source-addresses', '10.0.0.0/24', '--destination-addresses', 'BatchNodeManagement.westus2', '--destination-ports', '443'],
+    ['--ip-protocols', 'TCP', '--source-addresses', '10.0.0.0/24', '--destination-fqdns', 'westus2.tundra.corp.example.com', '--destination-ports', '5831'],
+    ['--ip-protocols', 'UDP', '--source-addresses', '10.0.0.0/24', '--destination-addresses', 'AzureMachineLearning', '--destination-ports', '5831'],
+  ]);
+  t.notOk(policy.argvs.some((argv) => argv.includes('ApplicationRule')), 'no application rule: nothing here is web traffic to a name alone');
+  const names = policy.argvs.map((argv) => argv[argv.indexOf(argv.includes('--rule-name') ? '--rule-name' : '--name') + 1]);
+  t.same(names.slice(1), ['queue.corp.example.com-any', 'BatchNodeManagement.westus2-any', 'westus2.tundra.corp.example.com', 'AzureMachineLearning-udp'], 'a TCP rule keeps its plain name; UDP and Any say so');
+
+  const classic = run(renderRulesAzClassic(plan, { resourceGroup: 'rg1', firewall: 'fw1', source: ['10.0.0.0/24'] }));
+  t.equal(classic.code, 0, classic.stderr);
+  t.same(classic.argvs.map((argv) => [argv[argv.indexOf('--protocols') + 1], argv.at(-1)]), [['Any', '5671'], ['Any', '443'], ['TCP', '5831'], ['UDP', '5831']]);
+
+  const nsg = run(renderRulesNsg(plan, { resourceGroup: 'rg1', nsg: 'nsg1' }));
+  t.equal(nsg.code, 0, nsg.stderr);
+  const pick = (argv: string[], ...flags: string[]): string[] => flags.map((flag) => argv[argv.indexOf(flag) + 1] as string);
+  t.same(nsg.argvs.map((argv) => pick(argv, '--name', '--priority', '--protocol', '--destination-address-prefixes', '--destination-port-ranges')), [
+    ['aml-out-BatchNodeManagement.westus2-any', '200', '*', 'BatchNodeManagement.westus2', '443'],
+    ['aml-out-AzureMachineLearning-udp', '210', 'Udp', 'AzureMachineLearning', '5831'],
+  ], 'Any is * and UDP is Udp in an NSG');
+  t.match(renderRulesNsg(plan), /#   outbound Any 5671 to queue\.corp\.example\.com\n#   outbound TCP 5831 to westus2\.tundra\.corp\.example\.com/, 'names without a tag are left to the firewall');
+});
+
+t.test('an any requirement on a web port to a name alone is the application rule it would be as tcp', async (t) => {
+  const wildcard = entry({ fqdn: '*.westus2.batch.azure.com', protocol: 'HTTPS', port: 443, features: ['compute-cluster'] });
+  const plan: RulesPlan = { ...PLAN, allow: [wildcard, entry({ fqdn: '*.queue.example.com', protocol: 'Any', port: 5671 }), entry({ fqdn: 'udp.example.com', protocol: 'UDP', port: 5831 })] };
+  const { code, argvs, stderr } = run(renderRulesAzPolicy(plan, { resourceGroup: 'rg1', firewallPolicy: 'fwp1', source: ['10.0.0.0/24'] }));
+  t.equal(code, 0, stderr);
+  t.same(argvs.filter((argv) => argv.includes('ApplicationRule')).map((argv) => argv.slice(argv.indexOf('--protocols'))), [['--protocols', 'Https=443', '--target-fqdns', '*.westus2.batch.azure.com']]);
+  t.same(argvs.filter((argv) => argv.includes('NetworkRule')).map((argv) => argv.slice(argv.indexOf('--ip-protocols'), argv.indexOf('--ip-protocols') + 2)), [['--ip-protocols', 'UDP']]);
+  t.match(renderRulesAzPolicy(plan), /# left out: \*\.queue\.example\.com on Any 5671: an Azure Firewall network rule takes no wildcard name/, 'a wildcard cannot be a network rule, whatever its protocol');
+});
+
+t.test('a protocol outside TCP, HTTP, HTTPS, UDP and Any is refused, not printed', async (t) => {
+  const plan: RulesPlan = { ...PLAN, allow: [entry({ fqdn: 'icmp.example.com', protocol: 'ICMP' as AllowEntry['protocol'] }), entry({ fqdn: 'udp.example.com', protocol: 'udp' as AllowEntry['protocol'] })] };
+  const script = renderRulesAzPolicy(plan);
+  t.match(script, /# left out: 'ICMP' is not a valid protocol/);
+  t.match(script, /# left out: 'udp' is not a valid protocol/);
+  t.match(script, /# No firewall rule is needed\./);
 });
