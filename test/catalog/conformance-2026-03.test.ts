@@ -47,13 +47,13 @@ const ARTICLE: Record<string, PerCloud> = {
       'Frontdoor.FirstParty tcp:443 outbound',
       'AzureMonitor tcp:443 outbound',
     ],
-    // BatchNodeManagement: the article names no Batch host outside the public cloud, and a
-    // tag entry needs one per cloud (NEEDS.md). AzureFrontDoor.FrontEnd: not needed in China.
+    // AzureFrontDoor.FrontEnd: not needed in China.
     usgov: [
       'AzureMachineLearning tcp:44224 inbound',
       'AzureMachineLearning tcp:8787 outbound',
       'AzureMachineLearning tcp:18881 outbound',
       'AzureMachineLearning udp:5831 outbound',
+      'BatchNodeManagement.region any:443 outbound',
       'AzureFrontDoor.FrontEnd tcp:443 outbound',
       'MicrosoftContainerRegistry tcp:443 outbound',
       'Frontdoor.FirstParty tcp:443 outbound',
@@ -64,6 +64,7 @@ const ARTICLE: Record<string, PerCloud> = {
       'AzureMachineLearning tcp:8787 outbound',
       'AzureMachineLearning tcp:18881 outbound',
       'AzureMachineLearning udp:5831 outbound',
+      'BatchNodeManagement.region any:443 outbound',
       'MicrosoftContainerRegistry tcp:443 outbound',
       'Frontdoor.FirstParty tcp:443 outbound',
       'AzureMonitor tcp:443 outbound',
@@ -321,6 +322,11 @@ t.test('service tags carry the name a firewall accepts', async (t) => {
     if (entry.kind !== 'service-tag') continue;
     t.equal(entry.tagName, TAG_NAMES[entry.serviceTag] ?? entry.serviceTag, entry.serviceTag);
   }
+});
+
+t.test('only Batch is a tag with nothing to dial: its hosts are undocumented wildcards, and public-only', async (t) => {
+  const hostless = catalog.entries.flatMap((e) => (e.kind === 'service-tag' ? e.clouds.filter((c) => (e.hosts[c] ?? []).length === 0).map((c) => `${e.serviceTag} ${c}`) : []));
+  t.same(hostless, ['BatchNodeManagement.region public', 'BatchNodeManagement.region usgov', 'BatchNodeManagement.region china']);
 });
 
 t.test('the ports are described, by their 2026-03 meaning', async (t) => {
