@@ -1,5 +1,5 @@
 import { InputError } from '../model/errors.js';
-import type { Cloud } from '../model/clouds.js';
+import { knownRegionCloud, type Cloud } from '../model/clouds.js';
 import { CONDITIONS } from './conditions.js';
 import { patternCovers, type HostPattern } from './host-pattern.js';
 import type { Catalog, CatalogEntry, RevisionDef } from './types.js';
@@ -95,10 +95,14 @@ function covers(pattern: HostPattern, host: string): boolean {
 
 function tagMatches(entry: CatalogEntry, host: string): boolean {
   if (entry.kind !== 'service-tag') return false;
-  // Storage.westus2 and Storage.region both name the Storage.region tag; another suffix is
-  // part of the name (AzureFrontDoor.FrontEnd is not AzureFrontDoor.FirstParty).
-  const base = (name: string): string => name.toLowerCase().replace(/\.[a-z0-9]+$/, '');
-  return [entry.serviceTag, entry.tagName].some((tag) => tag.toLowerCase() === host || (/\.region$/i.test(tag) && base(tag) === base(host) && host.includes('.')));
+  // Storage.westus2, Storage.region and Storage all name the Storage tag (regional or whole):
+  // only `.region` or a region's name is a region suffix. Another suffix is part of the name
+  // (AzureFrontDoor.FrontEnd is not AzureFrontDoor.FirstParty).
+  const withoutRegion = (name: string): string => {
+    const match = /^(.*)\.([a-z0-9]+)$/.exec(name.toLowerCase());
+    return match && (match[2] === 'region' || knownRegionCloud(match[2] as string) !== undefined) ? (match[1] as string) : name.toLowerCase();
+  };
+  return [entry.serviceTag, entry.tagName].some((tag) => tag.toLowerCase() === host || withoutRegion(tag) === withoutRegion(host));
 }
 
 export function explainHost(catalog: Catalog, query: string, cloud?: Cloud): Explanation[] {

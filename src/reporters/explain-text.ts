@@ -60,7 +60,7 @@ export function renderExplainText(query: string, explanations: readonly Explanat
   for (const e of explanations) {
     const what = e.serviceTag ? `service tag ${e.serviceTag}` : e.matchedBy;
     out.push(escapeControl(`${e.sectionTitle}: ${what}`));
-    if (e.serviceTag) line('stands for:', e.standsFor.join(', '));
+    if (e.serviceTag) line('stands for:', e.standsFor.length > 0 ? e.standsFor.join(', ') : 'no host that can be checked: allow the tag');
     line('features:', e.features.map((f) => f.name).join(', '));
     line('ports:', `${portList(e)} ${e.direction}`);
     line('clouds:', e.clouds.map((c) => CLOUD_NAMES[c]).join(', '));
