@@ -24,6 +24,19 @@ function everywhere(rows: readonly string[]): PerCloud {
   return { public: rows, usgov: rows, china: rows };
 }
 
+// Basic configuration › inbound #1, outbound #3 (8787, 18881), #4, #5, #8-#11.
+const BASIC_TAGS = [
+  'AzureMachineLearning tcp:44224 inbound',
+  'AzureMachineLearning tcp:8787 outbound',
+  'AzureMachineLearning tcp:18881 outbound',
+  'AzureMachineLearning udp:5831 outbound',
+  'BatchNodeManagement.region any:443 outbound',
+  'AzureFrontDoor.FrontEnd tcp:443 outbound',
+  'MicrosoftContainerRegistry tcp:443 outbound',
+  'Frontdoor.FirstParty tcp:443 outbound',
+  'AzureMonitor tcp:443 outbound',
+];
+
 /** Key: `catalog-section#article-anchor`. */
 const ARTICLE: Record<string, PerCloud> = {
   // Basic configuration › outbound, the tags unchanged since 2021-11 (#2, #3 443, #6, #7).
@@ -34,41 +47,11 @@ const ARTICLE: Record<string, PerCloud> = {
     'AzureResourceManager tcp:443 outbound',
     'Storage.region tcp:443 outbound',
   ]),
-  // Basic configuration › inbound #1, outbound #3 (8787, 18881), #4, #5, #8-#11.
   'basic-configuration#basic-configuration': {
-    public: [
-      'AzureMachineLearning tcp:44224 inbound',
-      'AzureMachineLearning tcp:8787 outbound',
-      'AzureMachineLearning tcp:18881 outbound',
-      'AzureMachineLearning udp:5831 outbound',
-      'BatchNodeManagement.region any:443 outbound',
-      'AzureFrontDoor.FrontEnd tcp:443 outbound',
-      'MicrosoftContainerRegistry tcp:443 outbound',
-      'Frontdoor.FirstParty tcp:443 outbound',
-      'AzureMonitor tcp:443 outbound',
-    ],
+    public: BASIC_TAGS,
+    usgov: BASIC_TAGS,
     // AzureFrontDoor.FrontEnd: not needed in China.
-    usgov: [
-      'AzureMachineLearning tcp:44224 inbound',
-      'AzureMachineLearning tcp:8787 outbound',
-      'AzureMachineLearning tcp:18881 outbound',
-      'AzureMachineLearning udp:5831 outbound',
-      'BatchNodeManagement.region any:443 outbound',
-      'AzureFrontDoor.FrontEnd tcp:443 outbound',
-      'MicrosoftContainerRegistry tcp:443 outbound',
-      'Frontdoor.FirstParty tcp:443 outbound',
-      'AzureMonitor tcp:443 outbound',
-    ],
-    china: [
-      'AzureMachineLearning tcp:44224 inbound',
-      'AzureMachineLearning tcp:8787 outbound',
-      'AzureMachineLearning tcp:18881 outbound',
-      'AzureMachineLearning udp:5831 outbound',
-      'BatchNodeManagement.region any:443 outbound',
-      'MicrosoftContainerRegistry tcp:443 outbound',
-      'Frontdoor.FirstParty tcp:443 outbound',
-      'AzureMonitor tcp:443 outbound',
-    ],
+    china: BASIC_TAGS.filter((row) => !row.startsWith('AzureFrontDoor.FrontEnd ')),
   },
   // Basic configuration › outbound #12, the private endpoints in the VNet.
   'private-endpoints#basic-configuration': everywhere(['VirtualNetwork tcp:443 outbound']),
@@ -257,8 +240,11 @@ const CONDITIONAL: Record<string, string> = {
   '*.vault.azure.cn tcp:443 outbound': 'hbi-workspace',
 };
 
-/** Rows the article calls optional (used by some samples only). */
-const OPTIONAL = ['pytorch.org https:443 outbound', '*.pytorch.org https:443 outbound', '*.tensorflow.org https:443 outbound'];
+/**
+ * Rows the article calls optional (used by some samples only), and the VS Code port range, which
+ * is advisory because only a connected VS Code session listens on it.
+ */
+const OPTIONAL = ['pytorch.org https:443 outbound', '*.pytorch.org https:443 outbound', '*.tensorflow.org https:443 outbound', ...[8704, 8705, 8706, 8707, 8708, 8709, 8710].map((port) => `*.instances.azureml.ms tcp:${port} outbound`)];
 
 /** The tags the article spells otherwise than a firewall accepts them. */
 const TAG_NAMES: Record<string, string> = {

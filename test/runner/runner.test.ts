@@ -6,34 +6,14 @@ import { startDnsServer, type Zone } from '../../src/simulate/dns-server.js';
 import { createPki } from '../../src/simulate/pki.js';
 import { startDroppingListener, startHttpServer, startSilentServer, respondWith, type RunningServer } from '../../src/simulate/servers.js';
 import type { Target } from '../../src/model/target.js';
+import { makeTarget } from '../helpers/target.js';
 import type { Cleanup } from '../helpers/servers.js';
 
 const pki = createPki();
 const quiet = pino({ level: 'silent' });
 
 function target(host: string, port: number, overrides: Partial<Target> = {}): Target {
-  const probe = port === 443 ? 'https' : port === 80 ? 'http' : 'tcp';
-  return {
-    id: `${host}:${port}`,
-    host,
-    port,
-    protocol: 'tcp',
-    probe,
-    direction: 'outbound',
-    path: null,
-    pattern: host,
-    features: ['workspace-api'],
-    required: true,
-    condition: null,
-    representative: false,
-    privateName: null,
-    mustResolvePrivately: false,
-    skipped: null,
-    purpose: 'test',
-    rules: [{ type: 'fqdn', destination: host, protocol: 'TCP', port, direction: 'outbound' }],
-    sources: [],
-    ...overrides,
-  };
+  return makeTarget(host, port, overrides);
 }
 
 async function dns(t: Cleanup, zone: Zone, address = '127.0.0.1') {

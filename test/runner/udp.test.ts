@@ -10,6 +10,7 @@ import { runChecks, type RunOptions } from '../../src/runner/runner.js';
 import { NO_PROXY_CONFIG } from '../../src/runner/proxy.js';
 import { startDnsServer, type Zone } from '../../src/simulate/dns-server.js';
 import type { Target } from '../../src/model/target.js';
+import { makeTarget } from '../helpers/target.js';
 import type { Cleanup } from '../helpers/servers.js';
 
 const ECHO = '127.0.86.21';
@@ -18,27 +19,7 @@ const CLOSED = '127.0.86.23';
 const CLOSED_TOO = '127.0.86.24';
 
 function udpTarget(host: string, port: number, overrides: Partial<Target> = {}): Target {
-  return {
-    id: `${host}:${port}/udp`,
-    host,
-    port,
-    protocol: 'udp',
-    probe: 'udp',
-    direction: 'outbound',
-    path: null,
-    pattern: host,
-    features: ['relay'],
-    required: true,
-    condition: null,
-    representative: false,
-    privateName: null,
-    mustResolvePrivately: false,
-    skipped: null,
-    purpose: 'test',
-    rules: [{ type: 'fqdn', destination: host, protocol: 'UDP', port, direction: 'outbound' }],
-    sources: [],
-    ...overrides,
-  };
+  return makeTarget(host, port, overrides, 'udp');
 }
 
 function bind(t: Cleanup, address: string, answers: boolean, port = 0): Promise<number> {
