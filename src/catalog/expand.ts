@@ -41,6 +41,10 @@ interface Contribution {
 const PROTOCOL_RANK: Record<RuleProtocol, number> = { tcp: 0, http: 1, https: 2, any: 3, udp: 4 };
 const FIREWALL_PROTOCOL: Record<RuleProtocol, FirewallProtocol> = { tcp: 'TCP', http: 'HTTP', https: 'HTTPS', udp: 'UDP', any: 'Any' };
 
+function widest<P extends RuleProtocol>(protocols: readonly P[]): P {
+  return protocols.reduce((a, b) => (PROTOCOL_RANK[b] > PROTOCOL_RANK[a] ? b : a));
+}
+
 export function checkFeatureSelection(catalog: Catalog, features: readonly string[]): void {
   for (const id of features) {
     if (!catalog.features.has(id)) {
@@ -181,7 +185,7 @@ function ruleFor(entry: CatalogEntry, candidate: Candidate, pattern: HostPattern
  * deep, and an http or https requirement on the same port goes deeper.
  */
 function probeDepth(catalog: Catalog, protocols: readonly RuleProtocol[], port: number): ProbeDepth {
-  const probed = protocols.map((p) => (p === 'any' ? 'tcp' : p)).reduce((a, b) => (PROTOCOL_RANK[b] > PROTOCOL_RANK[a] ? b : a));
+  const probed = widest(protocols.map((p) => (p === 'any' ? 'tcp' : p)));
   if (probed !== 'tcp') return probed;
   return catalog.ports.find((p) => p.from <= port && port <= p.to)?.probe ?? 'tcp';
 }
@@ -213,7 +217,7 @@ function mergeTarget(catalog: Catalog, facts: WorkspaceFacts, group: Contributio
   const counted = active.length > 0 ? active : group;
   const lead = counted.find((c) => c.entry.kind === 'host') ?? (counted[0] as Contribution);
   const protocols = counted.map((c) => c.port.protocol);
-  const protocol = protocols.reduce((a, b) => (PROTOCOL_RANK[b] > PROTOCOL_RANK[a] ? b : a));
+  const protocol = widest(protocols);
   const features = [...new Set(counted.flatMap((c) => c.features))];
   const rules = new Map<string, FirewallRule>();
   for (const c of counted) {

@@ -122,6 +122,7 @@ export function explainHost(catalog: Catalog, query: string, cloud?: Cloud): Exp
       matchedBy = clouds.flatMap((c) => entry.hosts[c] ?? []).find((p) => covers(p, host))?.text;
     }
     if (matchedBy === undefined) continue;
+    const holding = explained.filter((r) => entry.revisions.includes(r.id));
     out.push({
       section: entry.section.id,
       sectionTitle: entry.section.title,
@@ -137,8 +138,8 @@ export function explainHost(catalog: Catalog, query: string, cloud?: Cloud): Exp
       required: entry.required,
       condition: entry.condition === null ? null : `needed only when ${CONDITIONS.get(entry.condition)?.when ?? entry.condition}`,
       purpose: entry.purpose,
-      revisions: explained.filter((r) => entry.revisions.includes(r.id)).map((r) => r.id),
-      provenance: explained.filter((r) => entry.revisions.includes(r.id)).map((r) => ({ revision: r.id, url: `${r.url}${entry.sources.get(r.id) ?? ''}` })),
+      revisions: holding.map((r) => r.id),
+      provenance: holding.map((r) => ({ revision: r.id, url: `${r.url}${entry.sources.get(r.id) ?? ''}` })),
     });
   }
   return out;

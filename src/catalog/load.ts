@@ -8,7 +8,7 @@ import { CONDITIONS } from './conditions.js';
 import { PatternError, parseHostPattern, type HostPattern } from './host-pattern.js';
 import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, ParsedFile, parseFile, displayPath, type Path, type RawEntry, type RawSource } from './parse-file.js';
 import type { Catalog, CatalogEntry, FeatureDef, PortDef, PortSpec, RevisionDef, SectionInfo, WildcardRule } from './types.js';
-import { selectRevision } from './revisions.js';
+import { NEWEST, selectRevision } from './revisions.js';
 
 const PORT_SPEC_RE = /^(tcp|http|https|udp|any):(\d{1,5})(?:-(\d{1,5}))?$/;
 const ID_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -245,6 +245,14 @@ function byDate(a: RevisionDef, b: RevisionDef): number {
 }
 
 export function loadCatalog(options: LoadOptions = {}): Catalog {
+  return readCatalog(options)(options.revision ?? NEWEST);
+}
+
+/**
+ * Reads and checks the catalog files once, and gives a function that narrows them to any
+ * revision (an id, `newest` or `all`) without reading them again: for comparing two revisions.
+ */
+export function readCatalog(options: Omit<LoadOptions, 'revision'> = {}): (revision: string) => Catalog {
   const builtin = listCatalogDir(options.builtinDir ?? BUILTIN_CATALOG_DIR);
   const files = [...builtin, ...(options.extraFiles ?? [])];
   const parsed = files.map(parseFile);
@@ -254,7 +262,7 @@ export function loadCatalog(options: LoadOptions = {}): Catalog {
   const sections = parsed.map((file) => collectDefinitions(file, registry));
   const entries = parsed.flatMap((file, i) => (file.data.entries ?? []).map((raw, index) => buildEntry(file, sections[i] as SectionInfo, raw, index, registry)));
   const revisions = [...registry.revisions.values()].sort(byDate);
-  const full: Catalog = {
+  const full: Omit<Catalog, 'wildcards'> = {
     revision: null,
     revisions,
     featureRevisions: new Map([...registry.features.values()].map((f) => [f.id, f.revisions])),
@@ -263,8 +271,7 @@ export function loadCatalog(options: LoadOptions = {}): Catalog {
     sections,
     features: registry.features,
     ports: registry.ports,
-    wildcards: new Map(registry.wildcards.map((w) => [w.pattern.text, w])),
     entries,
   };
-  return selectRevision(full, registry.wildcards, options.revision ?? 'newest');
+  return (revision) => selectRevision(full, registry.wildcards, revision);
 }

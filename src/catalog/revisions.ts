@@ -6,12 +6,12 @@ import type { Catalog, RevisionDef, WildcardRule } from './types.js';
 export const NEWEST = 'newest';
 export const ALL_REVISIONS = 'all';
 
-function knownRevisions(catalog: Catalog): string {
+function knownRevisions(catalog: Pick<Catalog, 'revisions'>): string {
   return `known: ${catalog.revisions.map((r) => r.id).join(', ')}, ${NEWEST}; see \`aml-netcheck revisions\``;
 }
 
 /** Looks a revision up by id, or `newest`; exit 2 naming the flag when it is not there. */
-export function findRevision(catalog: Catalog, which: string, flag = '--revision'): RevisionDef {
+export function findRevision(catalog: Pick<Catalog, 'revisions'>, which: string, flag = '--revision'): RevisionDef {
   const revision = which === NEWEST ? catalog.revisions.at(-1) : catalog.revisions.find((r) => r.id === which);
   if (revision) return revision;
   if (catalog.revisions.length === 0) throw new InputError(flag, `the catalog defines no revisions, so ${quote(which)} cannot be selected`);
@@ -21,9 +21,10 @@ export function findRevision(catalog: Catalog, which: string, flag = '--revision
 /**
  * Narrows a catalog holding every revision to the requirements of one. A catalog whose files
  * define no revisions (a test's own) holds one unnamed revision and is returned as it is.
- * `wildcards` is the full list: a pattern may map differently in two revisions.
+ * `wildcards` comes apart from the catalog, as the full list: a pattern may map differently in
+ * two revisions, so the map a catalog holds is made here, for the revision selected.
  */
-export function selectRevision(full: Catalog, wildcards: readonly WildcardRule[], which: string): Catalog {
+export function selectRevision(full: Omit<Catalog, 'wildcards'>, wildcards: readonly WildcardRule[], which: string): Catalog {
   if (which === ALL_REVISIONS || (full.revisions.length === 0 && which === NEWEST)) {
     // Newest wins where two revisions map a pattern differently: the full catalog explains, it does not expand.
     const newestFirst = [...wildcards].sort((a, b) => rank(full, b) - rank(full, a));
@@ -46,6 +47,6 @@ export function selectRevision(full: Catalog, wildcards: readonly WildcardRule[]
   };
 }
 
-function rank(catalog: Catalog, rule: WildcardRule): number {
+function rank(catalog: Pick<Catalog, 'revisions'>, rule: WildcardRule): number {
   return Math.max(-1, ...rule.revisions.map((id) => catalog.revisions.findIndex((r) => r.id === id)));
 }

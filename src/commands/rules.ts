@@ -1,5 +1,4 @@
 import { checkFeatureSelection, expandCatalog } from '../catalog/expand.js';
-import { loadCatalog } from '../catalog/load.js';
 import { findRevision } from '../catalog/revisions.js';
 import type { Catalog } from '../catalog/types.js';
 import { compareRulePlans, type RuleChanges } from '../remedies/changes.js';
@@ -45,10 +44,10 @@ function planFor(options: RulesOptions, warn: (line: string) => void): RulesPlan
  */
 function changesFor(options: RulesOptions, since: string, warn: (line: string) => void): { changes: RuleChanges; before: RulesPlan } {
   if (options.fromReport !== undefined) throw new InputError('--changes-since', 'compares two revisions of the catalog; it cannot be used with --from-report');
-  const { catalog, facts, warnings } = resolveWorkspace({ ...options, features: undefined });
+  const { catalog, revisionOf, facts, warnings } = resolveWorkspace({ ...options, features: undefined });
   for (const warning of warnings) warn(`aml-netcheck: warning: ${warning}`);
   const earlier = findRevision(catalog, since, '--changes-since');
-  const older = loadCatalog({ extraFiles: options.catalog ?? [], revision: earlier.id });
+  const older = revisionOf(earlier.id);
   const features = options.features;
   if (features !== undefined) {
     if (features.length === 0) throw new InputError('--features', 'needs at least one feature id');

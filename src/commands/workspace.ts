@@ -1,6 +1,6 @@
 import { InputError } from '../model/errors.js';
-import { loadCatalog } from '../catalog/load.js';
-import { ALL_REVISIONS } from '../catalog/revisions.js';
+import { readCatalog } from '../catalog/load.js';
+import { ALL_REVISIONS, NEWEST } from '../catalog/revisions.js';
 import { quote } from '../model/text.js';
 import { checkFeatureSelection } from '../catalog/expand.js';
 import type { Catalog } from '../catalog/types.js';
@@ -12,6 +12,8 @@ import type { PartialFacts, WorkspaceFacts } from '../model/facts.js';
 
 export interface Workspace {
   readonly catalog: Catalog;
+  /** The same catalog files narrowed to another revision, without reading them again. */
+  readonly revisionOf: (revision: string) => Catalog;
   readonly facts: WorkspaceFacts;
   readonly features: string[] | undefined;
   /** One line each, for stderr after `aml-netcheck: warning: `; they do not stop the run. */
@@ -32,7 +34,8 @@ export function factsFromFlags(values: WorkspaceOptionValues): PartialFacts {
 export function resolveWorkspace(values: WorkspaceOptionValues): Workspace {
   // Every revision at once is for explaining and comparing them; a check needs one list.
   if (values.revision === ALL_REVISIONS) throw new InputError('--revision', `names one revision to check against, not ${quote(ALL_REVISIONS)} (see \`aml-netcheck revisions\`)`);
-  const catalog = loadCatalog({ extraFiles: values.catalog ?? [], revision: values.revision });
+  const revisionOf = readCatalog({ extraFiles: values.catalog ?? [] });
+  const catalog = revisionOf(values.revision ?? NEWEST);
   const fromFlags = factsFromFlags(values);
   const layers: FactLayer[] = [];
   if (values.workspaceJson !== undefined) layers.push(readWorkspaceJson(values.workspaceJson, { flags: fromFlags }));
@@ -42,5 +45,5 @@ export function resolveWorkspace(values: WorkspaceOptionValues): Workspace {
     if (values.features.length === 0) throw new InputError('--features', 'needs at least one feature id');
     checkFeatureSelection(catalog, values.features);
   }
-  return { catalog, facts, features: values.features, warnings };
+  return { catalog, revisionOf, facts, features: values.features, warnings };
 }
