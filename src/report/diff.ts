@@ -1,9 +1,8 @@
 import type { WorkspaceFacts } from '../model/facts.js';
 import type { CheckedTarget, FeatureResult, FeatureStatus, Verdict } from '../model/result.js';
-import type { Direction } from '../model/target.js';
 import type { ReasonCode } from '../model/reasons.js';
 import { quote } from '../model/text.js';
-import { revisionIdOf, targetKey, type CheckReport, type StoppedBy } from './report.js';
+import { identityOf, revisionIdOf, targetKey, type CheckReport, type StoppedBy, type TargetIdentity } from './report.js';
 
 /**
  * `aml-netcheck diff BEFORE AFTER`: what changed between two check reports, per target and
@@ -61,14 +60,7 @@ export interface TargetSide {
   readonly required: boolean;
 }
 
-export interface TargetDiff {
-  /** Targets are matched by id (host:port, `inbound:` before an inbound one) and direction. */
-  readonly id: string;
-  readonly host: string;
-  readonly port: number;
-  readonly direction: Direction;
-  /** The features it serves, in either run. */
-  readonly features: readonly string[];
+export interface TargetDiff extends TargetIdentity {
   /** Required in the newer run that has it (the after run, else the before run). */
   readonly required: boolean;
   readonly change: ChangeKind;
@@ -258,14 +250,10 @@ function comparisonWarnings(before: CheckReport, after: CheckReport): string[] {
 export function diffReports(before: CheckReport, after: CheckReport): ReportDiff {
   const targets = byChange(
     pair(before.targets, after.targets, targetKey).map(([was, now]): TargetDiff => {
-      const either = (now ?? was) as CheckedTarget;
+      const seen = [now, was].filter((t): t is CheckedTarget => t !== undefined);
       return {
-        id: either.id,
-        host: either.host,
-        port: either.port,
-        direction: either.direction,
-        features: [...new Set([...(now?.features ?? []), ...(was?.features ?? [])])],
-        required: either.required,
+        ...identityOf(seen),
+        required: (seen[0] as CheckedTarget).required,
         change: targetChange(was, now),
         before: sideOf(was),
         after: sideOf(now),

@@ -1,8 +1,7 @@
 import type { CheckedTarget, FeatureStatus, Verdict } from '../model/result.js';
-import type { Direction } from '../model/target.js';
 import type { ReasonCode } from '../model/reasons.js';
 import { quote } from '../model/text.js';
-import { revisionIdOf, targetKey, type CheckReport, type StoppedBy } from './report.js';
+import { identityOf, revisionIdOf, targetKey, type CheckReport, type StoppedBy, type TargetIdentity } from './report.js';
 
 /**
  * `aml-netcheck merge REPORT...`: the reports of one check run on many nodes (a fleet's
@@ -66,13 +65,7 @@ export interface NodeVerdict {
   readonly via: CheckedTarget['via'];
 }
 
-export interface MergedTarget {
-  /** Matched by id (host:port, `inbound:` before an inbound one) and direction, as `diff` does. */
-  readonly id: string;
-  readonly host: string;
-  readonly port: number;
-  readonly direction: Direction;
-  readonly features: readonly string[];
+export interface MergedTarget extends TargetIdentity {
   /** Required on any node that lists it. */
   readonly required: boolean;
   readonly status: TargetStatus;
@@ -265,7 +258,6 @@ export function mergeReports(nodes: readonly NodeReport[], pending: readonly str
 
   const targets = [...collect(nodes, (r) => r.targets, targetKey).values()].map((perNode): MergedTarget => {
     const seen = [...perNode.values()];
-    const first = seen[0] as CheckedTarget;
     const verdicts = names.flatMap((node): NodeVerdict[] => {
       const t = perNode.get(node);
       return t === undefined ? [] : [{ node, verdict: t.verdict, reason: t.reason, detail: t.detail, fix: t.fix, via: t.via }];
@@ -274,11 +266,7 @@ export function mergeReports(nodes: readonly NodeReport[], pending: readonly str
     const blocked = nodesWith('blocked');
     const noVerdict = nodesWith('unknown');
     return {
-      id: first.id,
-      host: first.host,
-      port: first.port,
-      direction: first.direction,
-      features: [...new Set(seen.flatMap((t) => t.features))],
+      ...identityOf(seen),
       required: seen.some((t) => t.required),
       status: targetStatus(verdicts, names.length, blocked.length, noVerdict.length),
       nodes: verdicts,

@@ -11,6 +11,24 @@ export function targetKey(target: { readonly direction: string; readonly id: str
   return `${target.direction} ${target.id}`;
 }
 
+/**
+ * A target as `diff` and `merge` list it across reports: matched by id (host:port, `inbound:`
+ * before an inbound one) and direction, with the features it serves in any of them.
+ */
+export interface TargetIdentity {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly direction: CheckedTarget['direction'];
+  readonly features: readonly string[];
+}
+
+/** The identity of one target seen in one or more reports (the first names it). */
+export function identityOf(seen: readonly CheckedTarget[]): TargetIdentity {
+  const first = seen[0] as CheckedTarget;
+  return { id: first.id, host: first.host, port: first.port, direction: first.direction, features: [...new Set(seen.flatMap((t) => t.features))] };
+}
+
 /** Bump when a consumer of the JSON report would have to change. */
 export const REPORT_SCHEMA_VERSION = 2;
 
