@@ -32,7 +32,9 @@ Exit codes:
   0    every required endpoint is reachable
   1    a required endpoint is blocked
   2    bad input, or aml-netcheck failed (a bug on a target, or one that escaped every check)
-  3    the --deadline cut the run short and nothing required was found blocked
+  3    nothing required was found blocked, but not everything needed got a verdict: the
+       --deadline cut the run short, no required endpoint could be checked (all skipped),
+       or a feature given to --features was not checked
   130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM. The report so far is still written.
   A --k8s-configmap write that fails is a failure of aml-netcheck (2), unless 1, 130 or 143 applies.`;
 

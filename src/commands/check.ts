@@ -54,6 +54,8 @@ export interface CheckRun {
   readonly catalog: Catalog;
   readonly facts: WorkspaceFacts;
   readonly targets: readonly Target[];
+  /** The features the run was limited to (--features); absent: every feature. */
+  readonly features?: readonly string[] | undefined;
   readonly options: Omit<RunOptions, 'signal' | 'onProgress'>;
   readonly version: string;
   readonly progress: boolean;
@@ -79,6 +81,7 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
     dnsServers: (options.dnsServers ?? []).map((s) => formatEndpoint(s.address, s.port)),
     proxy: proxy.https ? maskProxyUrl(proxy.https) : proxy.http ? maskProxyUrl(proxy.http) : null,
     proxySource: proxy.source,
+    features: run.features === undefined ? null : [...run.features],
   };
   const report = (targets: readonly CheckedTarget[], stoppedBy: StoppedBy | null): CheckReport =>
     buildReport({ catalog: run.catalog, version: run.version, startedAt, durationMs: Math.round(performance.now() - started), facts: run.facts, settings, targets, stoppedBy });
@@ -131,6 +134,7 @@ export function checkRunFromOptions(options: CheckOptions, version: string, hook
     catalog,
     facts,
     targets,
+    features,
     version,
     progress: options.progress,
     options: {

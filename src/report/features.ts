@@ -22,8 +22,10 @@ export function breaksFeature(target: CheckedTarget): boolean {
  * aml-netcheck failed on it), so the feature cannot be called ok, nor merely degraded.
  * Degraded: only optional targets fail, or something warns. Not-checked: every target skipped.
  */
-export function judgeFeatures(catalog: Catalog, targets: readonly CheckedTarget[]): FeatureResult[] {
-  const ids = [...new Set(targets.flatMap((t) => t.features))];
+export function judgeFeatures(catalog: Catalog, targets: readonly CheckedTarget[], requested: readonly string[] = []): FeatureResult[] {
+  // A feature the run was asked for stays in the report even when no target serves it, so
+  // that asking for it and getting nothing is shown as not checked rather than left out.
+  const ids = [...new Set([...targets.flatMap((t) => t.features), ...requested])];
   const order = [...catalog.features.keys()];
   ids.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   return ids.map((id) => {

@@ -42,6 +42,8 @@ export interface RunSettings {
   /** The proxy, credentials masked; null when checks go direct. */
   readonly proxy: string | null;
   readonly proxySource: string | null;
+  /** The features the run was limited to (--features); null or absent: every feature. */
+  readonly features?: readonly string[] | null;
 }
 
 /**
@@ -53,8 +55,10 @@ export type StoppedBy = 'deadline' | 'SIGINT' | 'SIGTERM' | 'internal-error';
 /**
  * The exit code contract, documented in the README and `--help`:
  * 0 every required endpoint reachable; 1 a required endpoint blocked; 2 bad input or a
- * failure of aml-netcheck itself; 3 the deadline cut the run short and nothing required was
- * found blocked; 130 / 143 the run was interrupted by SIGINT / SIGTERM (the report still written).
+ * failure of aml-netcheck itself; 3 no verdict where one was needed, and nothing required
+ * found blocked: the deadline cut the run short, no required target got a verdict, or a
+ * feature asked for was not checked; 130 / 143 the run was interrupted by SIGINT / SIGTERM
+ * (the report still written).
  */
 export type ExitCode = 0 | 1 | 2 | 3 | 130 | 143;
 
@@ -76,6 +80,13 @@ export interface ReportSummary {
   readonly requiredBlocked: number;
   readonly featuresBroken: readonly string[];
   readonly featuresUnknown: readonly string[];
+  /**
+   * Required targets that got a verdict (reachable, warning or blocked). Zero means the run
+   * proved nothing about what the workspace needs. Absent in reports written before it existed.
+   */
+  readonly requiredVerified?: number;
+  /** Features the run was asked for (--features) none of whose targets got a verdict. */
+  readonly featuresNotChecked?: readonly string[];
   /** True when every target that was to be checked got a verdict. */
   readonly complete: boolean;
   readonly stoppedBy: StoppedBy | null;
@@ -104,13 +115,34 @@ export interface CheckReport {
 }
 
 /** Signals outrank findings (the user asked to stop); a blocked endpoint outranks our own failures. */
-export function exitCodeFor(summary: Pick<ReportSummary, 'requiredBlocked' | 'internalErrors' | 'unfinished' | 'stoppedBy'>): ExitCode {
+export function exitCodeFor(
+  summary: Pick<ReportSummary, 'requiredBlocked' | 'internalErrors' | 'unfinished' | 'stoppedBy'> & { readonly requiredVerified: number; readonly featuresNotChecked: readonly string[] },
+): ExitCode {
   if (summary.stoppedBy === 'SIGINT') return EXIT.SIGINT;
   if (summary.stoppedBy === 'SIGTERM') return EXIT.SIGTERM;
   if (summary.requiredBlocked > 0) return EXIT.blocked;
   if (summary.internalErrors > 0 || summary.stoppedBy === 'internal-error') return EXIT.failure;
-  if (summary.unfinished > 0) return EXIT.incomplete;
+  // Exit 0 is a promise that what the workspace needs was seen to work: a run that verified
+  // no required target, or none of a feature it was asked for, cannot make it.
+  if (summary.unfinished > 0 || summary.requiredVerified === 0 || summary.featuresNotChecked.length > 0) return EXIT.incomplete;
   return EXIT.ok;
+}
+
+/** Verdicts that say something about the path; skipped and unknown say nothing. */
+export function hasVerdict(target: Pick<CheckedTarget, 'verdict'>): boolean {
+  return target.verdict === 'reachable' || target.verdict === 'warning' || target.verdict === 'blocked';
+}
+
+/**
+ * What would make the unchecked required targets checkable: the flags their skips name,
+ * each once, in the order first met. Empty when nothing a flag could fix was skipped.
+ */
+export function flagsToCheck(targets: readonly CheckedTarget[], features?: readonly string[]): string[] {
+  const flags = targets
+    .filter((t) => t.verdict === 'skipped' && t.required && (features === undefined || t.features.some((f) => features.includes(f))))
+    .map((t) => t.skipped?.flag ?? null)
+    .filter((flag): flag is string => flag !== null && flag !== '');
+  return [...new Set(flags)];
 }
 
 /** Reports from before revisions existed followed the first one. */
@@ -143,14 +175,17 @@ export function buildReport(input: {
   /** What cut the run short; null when it ran to the end. */
   stoppedBy: StoppedBy | null;
 }): CheckReport {
+  const requested = input.settings.features ?? [];
   const { targets } = input;
   const count = (verdict: CheckedTarget['verdict']): number => targets.filter((t) => t.verdict === verdict).length;
   const unfinished = targets.filter((t) => t.reason === 'aborted').length;
   const internalErrors = targets.filter((t) => t.reason === 'internal-error').length;
-  const features = judgeFeatures(input.catalog, targets);
+  const features = judgeFeatures(input.catalog, targets, requested);
   const requiredBlocked = targets.filter(breaksFeature).length;
+  const requiredVerified = targets.filter((t) => t.required && hasVerdict(t)).length;
+  const featuresNotChecked = features.filter((f) => f.status === 'not-checked' && requested.includes(f.id)).map((f) => f.id);
   const { stoppedBy } = input;
-  const counts = { requiredBlocked, internalErrors, unfinished, stoppedBy };
+  const counts = { requiredBlocked, internalErrors, unfinished, stoppedBy, requiredVerified, featuresNotChecked };
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'aml-netcheck', version: input.version },
@@ -173,9 +208,33 @@ export function buildReport(input: {
       requiredBlocked,
       featuresBroken: features.filter((f) => f.status === 'broken').map((f) => f.id),
       featuresUnknown: features.filter((f) => f.status === 'unknown').map((f) => f.id),
+      requiredVerified,
+      featuresNotChecked,
       complete: unfinished === 0 && internalErrors === 0 && stoppedBy === null,
       stoppedBy,
       exitCode: exitCodeFor(counts),
     },
   };
+}
+
+/**
+ * What a run that found nothing required blocked still could not verify, in sentences, with
+ * the flags that would make it checkable; empty when its exit 0 stands. Every report format
+ * says these instead of "every required endpoint is reachable".
+ */
+export function unverifiedFindings(report: Pick<CheckReport, 'summary' | 'targets' | 'features'>): string[] {
+  const { summary } = report;
+  if (summary.requiredBlocked > 0) return [];
+  const lines: string[] = [];
+  const flagsHint = (flags: readonly string[]): string => (flags.length === 0 ? '' : `; to check them, give ${flags.join(', ')}`);
+  if (summary.requiredVerified === 0) {
+    lines.push(`No required endpoint got a verdict, so nothing is proven reachable${flagsHint(flagsToCheck(report.targets))}.`);
+  }
+  for (const id of summary.featuresNotChecked ?? []) {
+    const flags = flagsToCheck(report.targets, [id]);
+    const served = report.targets.some((t) => t.features.includes(id));
+    const why = served ? (flags.length === 0 ? 'every endpoint it needs was skipped' : `it needs ${flags.join(', ')}`) : 'no endpoint of these requirements serves it with these facts';
+    lines.push(`Feature ${id} was asked for but not checked: ${why}.`);
+  }
+  return lines;
 }

@@ -5,7 +5,7 @@ import type { Phase } from '../model/phases.js';
 import { REASONS } from '../model/reasons.js';
 import type { CheckedTarget, FeatureResult, Verdict } from '../model/result.js';
 import { byImpact, FEATURE_STATUS_ORDER } from '../report/features.js';
-import { requirementsOf, type CheckReport, type ExitCode, type StoppedBy } from '../report/report.js';
+import { requirementsOf, unverifiedFindings, type CheckReport, type ExitCode, type StoppedBy } from '../report/report.js';
 import { badge, breakable, FEATURE_TONE, html, renderPage, sortableTable, tableFilter, tile, VERDICT_TONE, type Html, type Row, type Tone } from './html.js';
 
 /**
@@ -18,7 +18,7 @@ const EXIT_MEANING: Readonly<Record<ExitCode, string>> = {
   0: 'every required endpoint is reachable',
   1: 'a required endpoint is blocked',
   2: 'aml-netcheck failed on a target, or hit an internal error',
-  3: 'the --deadline cut the run short and nothing required was found blocked',
+  3: 'nothing required was found blocked, but not everything needed got a verdict',
   130: 'interrupted by SIGINT (Ctrl-C)',
   143: 'stopped by SIGTERM',
 };
@@ -59,6 +59,8 @@ function headline(report: CheckReport): { text: string; tone: Tone } {
     return { text: `${plural(summary.featuresBroken.length, 'feature')} broken: ${plural(summary.requiredBlocked, 'required endpoint')} blocked`, tone: 'bad' };
   }
   if (summary.featuresUnknown.length > 0) return { text: `No verdict for ${plural(summary.featuresUnknown.length, 'feature')}`, tone: 'unknown' };
+  if (summary.requiredVerified === 0) return { text: 'No required endpoint was checked', tone: 'unknown' };
+  if ((summary.featuresNotChecked ?? []).length > 0) return { text: `${plural(summary.featuresNotChecked?.length ?? 0, 'feature')} asked for but not checked`, tone: 'unknown' };
   const degraded = report.features.filter((f) => f.status === 'degraded').length;
   if (degraded > 0) return { text: `Every required endpoint is reachable; ${plural(degraded, 'feature')} degraded`, tone: 'warn' };
   return { text: 'Every required endpoint is reachable', tone: 'good' };
@@ -117,6 +119,7 @@ function summarySection(report: CheckReport): Html {
     summary.internalErrors === 0
       ? ''
       : html`<div class="banner tone-unknown" role="note"><strong>aml-netcheck failed on ${plural(summary.internalErrors, 'target')}</strong> (a bug: the log has the details); they are not proven reachable.</div>`;
+  const unverified = unverifiedFindings(report).map((line) => html`<div class="banner tone-unknown" role="note"><strong>Not verified:</strong> ${line}</div>`);
   return html`<header>
 <h1>aml-netcheck report</h1>
 <p class="muted">${where(report)} · ${report.startedAt} · took ${formatDuration(report.durationMs)} · ${report.tool.name} ${report.tool.version}</p>
@@ -124,7 +127,7 @@ function summarySection(report: CheckReport): Html {
 </header>
 <section id="summary" aria-label="Summary">
 <div class="banner tone-${top.tone}"><strong>${top.text}.</strong> <span class="exit">Exit code ${summary.exitCode}: ${EXIT_MEANING[summary.exitCode]}.</span></div>
-${cutShort}${failures}
+${cutShort}${failures}${unverified}
 <div class="tiles">${tile(summary.targets, 'targets', 'muted')}${tile(summary.reachable, 'reachable', 'good')}${tile(summary.blocked, `blocked (${summary.requiredBlocked} required)`, 'bad')}${tile(summary.warning, 'warnings', 'warn')}${tile(summary.unknown, 'without a verdict', 'unknown')}${tile(summary.skipped, 'skipped', 'muted')}</div>
 </section>`;
 }

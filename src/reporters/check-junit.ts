@@ -1,6 +1,6 @@
 import { breaksFeature } from '../report/features.js';
 import type { CheckedTarget } from '../model/result.js';
-import type { CheckReport } from '../report/report.js';
+import { unverifiedFindings, type CheckReport } from '../report/report.js';
 import { junitDocument, seconds, xml, type JunitOutcome } from './junit.js';
 
 /**
@@ -45,5 +45,18 @@ export function renderCheckJunit(report: CheckReport): string {
     }),
     };
   });
+  // A run that verified nothing required exits 3; a test view must not show it green.
+  const unverified = unverifiedFindings(report);
+  if (unverified.length > 0) {
+    suites.push({
+      name: 'Verification (aml-netcheck)',
+      timestamp,
+      timeMs: 0,
+      cases: unverified.map((line, i) => ({
+        outcome: 'error' as const,
+        markup: `    <testcase name="not-verified-${i + 1}" classname="aml-netcheck.verification" time="0">\n      <error type="no-verdict" message="${xml(line)}">${xml(line)}</error>\n    </testcase>`,
+      })),
+    });
+  }
   return junitDocument('aml-netcheck', report.durationMs, suites);
 }

@@ -2,7 +2,7 @@ import { CLOUD_NAMES } from '../model/clouds.js';
 import { formatDuration } from '../model/duration.js';
 import { escapeControl } from '../model/text.js';
 import type { CheckedTarget, FeatureResult } from '../model/result.js';
-import { requirementsOf, type CheckReport } from '../report/report.js';
+import { requirementsOf, unverifiedFindings, type CheckReport } from '../report/report.js';
 import { byImpact } from '../report/features.js';
 import { planFromReport } from '../remedies/plan.js';
 import { renderRulesAzPolicy } from './rules-az-policy.js';
@@ -43,7 +43,9 @@ function summaryLine(report: CheckReport): string {
       ? `**${summary.featuresBroken.length} feature(s) broken**, ${summary.requiredBlocked} required endpoint(s) blocked`
       : summary.featuresUnknown.length > 0
         ? `**no verdict for ${summary.featuresUnknown.length} feature(s)**`
-        : '**every required endpoint is reachable**';
+        : unverifiedFindings(report).length > 0
+          ? `**not verified**: ${cell(unverifiedFindings(report).join(' '))}`
+          : '**every required endpoint is reachable**';
   const incomplete = summary.stoppedBy === null ? '' : `; the run was cut short (${summary.stoppedBy})`;
   return `aml-netcheck ${cell(report.tool.version)}: ${verdict} (${cell(where)}; ${summary.reachable} reachable, ${summary.blocked} blocked, ${summary.warning} warnings, ${summary.unknown} without a verdict, ${summary.skipped} skipped; ${formatDuration(report.durationMs)}${incomplete}).`;
 }

@@ -1,6 +1,6 @@
 import { CLOUD_NAMES } from '../model/clouds.js';
 import { formatDuration } from '../model/duration.js';
-import { requirementsOf, type CheckReport } from '../report/report.js';
+import { requirementsOf, unverifiedFindings, type CheckReport } from '../report/report.js';
 import { byImpact } from '../report/features.js';
 import type { CheckedTarget, FeatureResult } from '../model/result.js';
 import { layoutRows } from './columns.js';
@@ -87,9 +87,11 @@ export function renderCheckTable(report: CheckReport, options: TextOptions = PLA
   if (summary.featuresBroken.length > 0) closing.push(`Broken: ${escapeControl(summary.featuresBroken.join(', '))}; ${summary.requiredBlocked} required endpoint(s) blocked.`);
   if (summary.featuresUnknown.length > 0) closing.push(`Unknown: ${escapeControl(summary.featuresUnknown.join(', '))}; some of their endpoints have no verdict.`);
   const incomplete = INCOMPLETE[summary.stoppedBy ?? 'none'];
+  const unverified = unverifiedFindings(report).map(escapeControl);
+  closing.push(...unverified);
   if (incomplete !== '') closing.push(incomplete);
   else if (summary.internalErrors > 0) closing.push('aml-netcheck failed on some targets (a bug: see the log); they are not proven reachable.');
-  else if (summary.featuresBroken.length === 0) closing.push('Every required endpoint is reachable.');
+  else if (summary.featuresBroken.length === 0 && unverified.length === 0) closing.push('Every required endpoint is reachable.');
   out.push(...closing.flatMap((line) => wrap(line, options.width, '  ')));
   return `${out.join('\n')}\n`;
 }

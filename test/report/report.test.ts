@@ -58,7 +58,8 @@ const report = buildReport({
 t.test('the summary counts verdicts and decides the exit code', async (t) => {
   t.same(report.summary, {
     targets: 9, reachable: 3, blocked: 2, warning: 1, skipped: 1, unknown: 2, unfinished: 1, internalErrors: 1, requiredBlocked: 1,
-    featuresBroken: ['integrated-notebook', 'workspace-storage'], featuresUnknown: ['studio', 'compute-instance'], complete: false, stoppedBy: 'deadline', exitCode: 1,
+    featuresBroken: ['integrated-notebook', 'workspace-storage'], featuresUnknown: ['studio', 'compute-instance'], requiredVerified: 5, featuresNotChecked: [],
+    complete: false, stoppedBy: 'deadline', exitCode: 1,
   });
   const base = { catalog, version: '1', startedAt: new Date(), durationMs: 1, facts: defaultFacts(), settings: report.settings };
   const of = (...indexes: number[]): CheckedTarget[] => indexes.map((i) => targets[i] as CheckedTarget);
@@ -72,6 +73,42 @@ t.test('the summary counts verdicts and decides the exit code', async (t) => {
   t.equal(buildReport({ ...base, targets: of(1, 6), stoppedBy: 'internal-error' }).summary.exitCode, 2, 'the process guard: 2');
   const internal = buildReport({ ...base, targets: of(7, 8), stoppedBy: null });
   t.same([internal.summary.complete, internal.features.find((f) => f.id === 'compute-instance')?.status], [false, 'unknown'], 'a bug never makes a feature look healthy');
+});
+
+t.test('no false green: exit 0 needs a verdict on something required, and on every feature asked for', async (t) => {
+  const base = { catalog, version: '1', startedAt: new Date(), durationMs: 1, facts: defaultFacts(), stoppedBy: null };
+  const skip = (target: CheckedTarget, flag: string): CheckedTarget => ({ ...target, verdict: 'skipped', reason: null, skipped: { reason: 'needs a name', flag } });
+  const keyVault = skip(checked('kv.vault.azure.net:443', ['key-vault'], 'skipped', null), '--hbi --key-vault');
+  const registry = skip(checked('cr.azurecr.io:443', ['container-registry'], 'skipped', null), '--container-registry');
+  const requested = { ...report.settings, features: ['key-vault', 'container-registry'] };
+
+  const nothing = buildReport({ ...base, settings: requested, targets: [keyVault, registry] });
+  t.match(nothing.summary, { exitCode: 3, requiredVerified: 0, featuresNotChecked: ['key-vault', 'container-registry'], requiredBlocked: 0 }, 'every requested target skipped: 3, not 0');
+  // Wrapped at the table's width: compare the words.
+  const flat = (text: string): string => text.replace(/\s+/g, ' ');
+  const table = flat(renderCheckTable(nothing));
+  t.notMatch(table, /Every required endpoint is reachable/, 'the table never says so');
+  t.match(table, /No required endpoint got a verdict, so nothing is proven reachable; to check them, give --hbi --key-vault, --container-registry\./);
+  t.match(table, /Feature key-vault was asked for but not checked: it needs --hbi --key-vault\./);
+  t.same(reportSchemaErrors(JSON.parse(JSON.stringify(nothing))), [], 'the new summary fields are in the schema');
+
+  const empty = buildReport({ ...base, settings: { ...report.settings, features: ['arc-extension'] }, targets: [] });
+  t.match(empty.summary, { exitCode: 3, featuresNotChecked: ['arc-extension'] }, 'a requested feature no target serves is not checked, and counts');
+  t.match(empty.features, [{ id: 'arc-extension', status: 'not-checked', targets: 0 }]);
+  t.match(flat(renderCheckTable(empty)), /Feature arc-extension was asked for but not checked: no endpoint of these requirements serves it with these facts\./);
+
+  const half = buildReport({ ...base, settings: requested, targets: [checked('cr.azurecr.io:443', ['container-registry'], 'reachable', null), keyVault] });
+  t.match(half.summary, { exitCode: 3, requiredVerified: 1, featuresNotChecked: ['key-vault'] }, 'one requested feature verified, the other not: still 3');
+
+  const allFeatures = buildReport({ ...base, settings: report.settings, targets: [checked('cr.azurecr.io:443', ['container-registry'], 'reachable', null), keyVault] });
+  t.match(allFeatures.summary, { exitCode: 0, featuresNotChecked: [] }, 'without --features, a feature whose facts are missing does not hold back exit 0');
+
+  const optionalOnly = buildReport({ ...base, settings: report.settings, targets: [checked('pypi.org:443', ['python-packages'], 'reachable', null, false), keyVault] });
+  t.match(optionalOnly.summary, { exitCode: 3, requiredVerified: 0 }, 'only optional targets verified: nothing required is proven');
+
+  const blocked = buildReport({ ...base, settings: requested, targets: [checked('cr.azurecr.io:443', ['container-registry'], 'blocked', 'tcp-timeout'), keyVault] });
+  t.equal(blocked.summary.exitCode, 1, 'a required block still outranks what was not checked');
+  t.notMatch(flat(renderCheckTable(blocked)), /asked for but not checked/, 'and the blocked run does not muddy its message');
 });
 
 t.test('the report document matches the published schema, and the schema knows every reason code', async (t) => {
