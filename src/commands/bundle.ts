@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../io/log.js';
-import { preflightOutputFile, writeOutputFile } from '../io/output-file.js';
+import { preflightOutputFile, refuseOutputOverRunFile, writeOutputFile } from '../io/output-file.js';
 import type { Write } from '../io/stdout.js';
 import { InputError } from '../model/errors.js';
 import { compileUserPatterns, createRedactor, type Redactor } from '../model/redact.js';
@@ -15,6 +15,7 @@ import { describeErrno } from '../io/errno.js';
 import type { BundleOptions } from './bundle-options.js';
 import { checkRunFromOptions, emitReport, executeCheck } from './check.js';
 import { alsoToConfigMap, prepareConfigMap } from './k8s-report.js';
+import { runFilesOf } from './emit.js';
 
 /** The debug log is kept in memory for the bundle; a run that logs more than this keeps its start. */
 const MAX_CAPTURED_LOG_BYTES = 32 * 1024 * 1024;
@@ -121,7 +122,10 @@ async function bundle(options: BundleOptions, version: string, argv: readonly st
   if (outs.length > 1) throw new InputError('--out', 'a bundle is one file: give --out once');
   if (options.stdout === true && process.stdout.isTTY) throw new InputError('--stdout', 'standard output is a terminal: redirect it to a file (> bundle.tar.gz) or use --out');
   const file = options.stdout === true ? null : (outs[0] ?? defaultBundleFile(base));
-  if (file !== null) preflightOutputFile(file);
+  if (file !== null) {
+    preflightOutputFile(file);
+    refuseOutputOverRunFile(file, runFilesOf(options));
+  }
   // In a pod the report also goes to its ConfigMap, as check's does; the bundle goes to a volume.
   const configMap = prepareConfigMap(options.k8sConfigmap, options.k8sLabel, process.env);
 

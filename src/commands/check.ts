@@ -23,7 +23,7 @@ import { quote } from '../model/text.js';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { WorkspaceFacts } from '../model/facts.js';
-import { emit, prepareOutput, renderEach, type OutputFile } from './emit.js';
+import { emit, prepareOutput, runFilesOf, renderEach, type OutputFile } from './emit.js';
 import { alsoToConfigMap, prepareConfigMap } from './k8s-report.js';
 
 function parseCount(text: string, flag: string, min: number, max: number): number {
@@ -155,7 +155,7 @@ export function checkRunFromOptions(options: CheckOptions, version: string, hook
 
 /** `check`: reads the flags, runs every check, prints the report; resolves to the exit code. */
 export async function runCheck(options: CheckOptions, version: string, write: Write): Promise<number> {
-  const files = prepareOutput(options.out, CHECK_FORMATS);
+  const files = prepareOutput(options.out, CHECK_FORMATS, runFilesOf(options));
   const configMap = prepareConfigMap(options.k8sConfigmap, options.k8sLabel, process.env);
   const run = checkRunFromOptions(options, version, { warn: (line) => process.stderr.write(line), logger: () => createLogger(options.logLevel, options.logFile) });
   const handler = alsoToConfigMap(configMap, (report) => emitReport(report, options.output, files, write));

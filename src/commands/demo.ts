@@ -86,7 +86,7 @@ function simulatedHosts(targets: readonly Target[]): SimulatedHost[] {
  * nothing beyond 127.77.0.0/16.
  */
 export async function runDemo(options: DemoOptions, version: string, write: Write): Promise<number> {
-  const files = prepareOutput(options.out, CHECK_FORMATS);
+  const files = prepareOutput(options.out, CHECK_FORMATS, []);
   const catalog = loadCatalog({ revision: options.revision });
   const facts = demoFacts(options.cloud ?? 'public');
   const targets = expandCatalog(catalog, facts);

@@ -11,7 +11,10 @@ import type { DiffOptions } from './diff-options.js';
 /** `diff`: compares two saved check reports; resolves to the exit code. */
 export async function runDiff(beforeFile: string, afterFile: string, options: DiffOptions, write: Write): Promise<number> {
   if (beforeFile === '-' && afterFile === '-') throw new InputError('diff', 'BEFORE and AFTER cannot both be standard input (-)');
-  const files = prepareOutput(options.out, DIFF_FORMATS);
+  const files = prepareOutput(options.out, DIFF_FORMATS, [
+    { flag: 'BEFORE report', file: beforeFile },
+    { flag: 'AFTER report', file: afterFile },
+  ]);
   const before = readReport(beforeFile);
   const after = readReport(afterFile);
   const diff = diffReports(before, after);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { preflightOutputFile, writeOutputFile } from '../io/output-file.js';
+import { preflightOutputFile, refuseOutputOverRunFile, writeOutputFile, type RunFile } from '../io/output-file.js';
 import type { Write } from '../io/stdout.js';
 import { InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
@@ -72,10 +72,30 @@ export function formatForFile<F extends string>(file: string, offered: readonly 
 }
 
 /**
- * Call before any work: each --out gets its format, and one that cannot be written, or is
- * named twice, fails the run at once rather than after it.
+ * The files a command's flags name for it to read (or to log to): an --out must not be one of
+ * them. Every command passes its options here, whatever flags it has.
  */
-export function prepareOutput<F extends string>(outs: readonly string[] | undefined, offered: readonly F[], stdoutFormat?: F): OutputFile<F>[] {
+export function runFilesOf(options: {
+  readonly workspaceJson?: string | undefined;
+  readonly catalog?: readonly string[] | undefined;
+  readonly caFile?: readonly string[] | undefined;
+  readonly logFile?: string | undefined;
+  readonly fromReport?: string | undefined;
+}): RunFile[] {
+  const files: RunFile[] = [];
+  if (options.workspaceJson !== undefined) files.push({ flag: '--workspace-json', file: options.workspaceJson });
+  for (const file of options.catalog ?? []) files.push({ flag: '--catalog', file });
+  for (const file of options.caFile ?? []) files.push({ flag: '--ca-file', file });
+  if (options.logFile !== undefined) files.push({ flag: '--log-file', file: options.logFile });
+  if (options.fromReport !== undefined) files.push({ flag: '--from-report', file: options.fromReport });
+  return files;
+}
+
+/**
+ * Call before any work: each --out gets its format, and one that cannot be written, is
+ * named twice, or is a file the run reads (`runFiles`), fails the run at once rather than after it.
+ */
+export function prepareOutput<F extends string>(outs: readonly string[] | undefined, offered: readonly F[], runFiles: readonly RunFile[], stdoutFormat?: F): OutputFile<F>[] {
   const files: OutputFile<F>[] = [];
   const seen = new Set<string>();
   for (const file of outs ?? []) {
@@ -84,6 +104,7 @@ export function prepareOutput<F extends string>(outs: readonly string[] | undefi
     seen.add(resolved);
     const format = formatForFile(file, offered, stdoutFormat);
     preflightOutputFile(file);
+    refuseOutputOverRunFile(file, runFiles);
     files.push({ file, format });
   }
   return files;

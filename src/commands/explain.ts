@@ -4,12 +4,12 @@ import { ALL_REVISIONS } from '../catalog/revisions.js';
 import { renderExplainJson, renderExplainText } from '../reporters/explain-text.js';
 import type { ExplainOptions } from './explain-options.js';
 import type { Write } from '../io/stdout.js';
-import { emit, prepareOutput } from './emit.js';
+import { emit, prepareOutput, runFilesOf } from './emit.js';
 import { LIST_FORMATS } from '../reporters/formats.js';
 
 /** Exit 1 when nothing in the catalog covers the host in any revision explained, like grep finding nothing. */
 export async function runExplain(host: string, options: ExplainOptions, write: Write): Promise<number> {
-  const files = prepareOutput(options.out, LIST_FORMATS);
+  const files = prepareOutput(options.out, LIST_FORMATS, runFilesOf(options));
   // Every revision by default: whether a host is new, gone or changed is half of the answer.
   const catalog = loadCatalog({ extraFiles: options.catalog ?? [], revision: options.revision ?? ALL_REVISIONS });
   const explanations = explainHost(catalog, host, options.cloud);

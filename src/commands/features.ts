@@ -1,7 +1,7 @@
 import { loadCatalog } from '../catalog/load.js';
 import { formatColumns } from '../reporters/columns.js';
 import type { Write } from '../io/stdout.js';
-import { emit, jsonDocument, prepareOutput } from './emit.js';
+import { emit, jsonDocument, prepareOutput, runFilesOf } from './emit.js';
 import { LIST_FORMATS } from '../reporters/formats.js';
 
 export interface FeaturesOptions {
@@ -12,7 +12,7 @@ export interface FeaturesOptions {
 }
 
 export async function runFeatures(options: FeaturesOptions, write: Write): Promise<number> {
-  const files = prepareOutput(options.out, LIST_FORMATS);
+  const files = prepareOutput(options.out, LIST_FORMATS, runFilesOf(options));
   const catalog = loadCatalog({ extraFiles: options.catalog ?? [], revision: options.revision });
   const features = [...catalog.features.values()].map((f) => ({ id: f.id, name: f.name, default: f.default }));
   const table = (): string => {

@@ -119,7 +119,7 @@ export async function runListen(options: ListenOptions, write: Write, signal?: A
   if (ports.length === 0) throw new InputError('--revision', `revision ${revision ?? '(none)'} lists no inbound port; give --ports`);
   const durationMs = parseDuration(options.duration, '--duration');
   if (net.isIP(options.address) === 0) throw new InputError('--address', `${quote(options.address)} is not an IP address`);
-  const files = prepareOutput(options.out, LIST_FORMATS);
+  const files = prepareOutput(options.out, LIST_FORMATS, []);
   const watches: PortWatch[] = ports.map((port) => ({ port, listening: false, error: null, connections: [] }));
   const servers = await Promise.all(watches.map((w) => openPort(options.address, w.port, w)));
   if (watches.some((w) => w.error === NOT_HERE)) {

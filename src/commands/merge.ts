@@ -12,7 +12,11 @@ import type { MergeOptions } from './merge-options.js';
 export async function runMerge(files: readonly string[], options: MergeOptions, write: Write): Promise<number> {
   if (files.length === 0) throw new InputError('merge', 'give at least one REPORT (a file, or - for standard input)');
   if (files.filter((f) => f === '-').length > 1) throw new InputError('merge', 'standard input (-) can be given only once');
-  const outputs = prepareOutput(options.out, MERGE_FORMATS);
+  const outputs = prepareOutput(
+    options.out,
+    MERGE_FORMATS,
+    files.map((file) => ({ flag: 'REPORT', file })),
+  );
   const { nodes, warnings: readWarnings, pending } = readMergeInputs(files);
   const merged = mergeReports(nodes, pending);
   for (const warning of [...readWarnings, ...merged.warnings]) process.stderr.write(`aml-netcheck: warning: ${escapeControl(warning)}\n`);

@@ -3,7 +3,7 @@ import { ALL_REVISIONS } from '../catalog/revisions.js';
 import { renderRevisionsJson, renderRevisionsTable, type RevisionRow } from '../reporters/revisions-text.js';
 import { LIST_FORMATS } from '../reporters/formats.js';
 import type { Write } from '../io/stdout.js';
-import { emit, prepareOutput } from './emit.js';
+import { emit, prepareOutput, runFilesOf } from './emit.js';
 
 export interface RevisionsOptions {
   catalog?: string[];
@@ -13,7 +13,7 @@ export interface RevisionsOptions {
 
 /** Lists the revisions of the article the catalog follows, newest last, marking the default. */
 export async function runRevisions(options: RevisionsOptions, write: Write): Promise<number> {
-  const files = prepareOutput(options.out, LIST_FORMATS);
+  const files = prepareOutput(options.out, LIST_FORMATS, runFilesOf(options));
   const catalog = loadCatalog({ extraFiles: options.catalog ?? [], revision: ALL_REVISIONS });
   const newest = catalog.revisions.at(-1);
   const rows: RevisionRow[] = catalog.revisions.map((revision) => ({

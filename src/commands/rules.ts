@@ -11,7 +11,7 @@ import { isAzureResourceName, isSourceAddress, partitionEntries } from '../remed
 import { RULES_FORMATS, type RulesRenderOptions } from '../reporters/rules-formats.js';
 import { RULES_RENDERERS } from '../reporters/rules-registry.js';
 import type { Write } from '../io/stdout.js';
-import { emit, prepareOutput, renderEach } from './emit.js';
+import { emit, prepareOutput, runFilesOf, renderEach } from './emit.js';
 import type { RulesOptions } from './rules-options.js';
 import { factsFromFlags, resolveWorkspace } from './workspace.js';
 
@@ -67,7 +67,7 @@ function changesFor(options: RulesOptions, since: string, warn: (line: string) =
 
 /** `rules`: the allow-list of a workspace, or the fixes of a saved report, in the admin's format. Makes no network call. */
 export async function runRules(options: RulesOptions, write: Write, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<number> {
-  const files = prepareOutput(options.out, RULES_FORMATS, options.output);
+  const files = prepareOutput(options.out, RULES_FORMATS, runFilesOf(options), options.output);
   const settings = renderOptions(options);
   if (options.changesSince !== undefined) {
     const { changes, before } = changesFor(options, options.changesSince, warn);

@@ -106,6 +106,53 @@ export function preflightOutputFile(file: string, where = '--out'): void {
   }
 }
 
+/** A file the run reads (or, like a log file, writes on its own), named by the flag that gave it. */
+export interface RunFile {
+  readonly flag: string;
+  readonly file: string;
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses an output that is one of the run's own files, before any work: `diff a.json b.json
+ * --out a.json` would replace the baseline with the diff. The same file by any name counts:
+ * the same path after links are followed, or the same inode (a hard link, a bind mount).
+ * Standard input (`-`) is no file.
+ */
+export function refuseOutputOverRunFile(file: string, runFiles: readonly RunFile[], where = '--out'): void {
+  let destination: { path: string; stats: Stats | null };
+  try {
+    destination = destinationOf(file);
+  } catch {
+    return; // preflightOutputFile says what is wrong with the path.
+  }
+  const out = destination.stats === null ? null : statOrNull(destination.path);
+  for (const input of runFiles) {
+    if (input.file === '-' || input.file === '') continue;
+    let same: boolean;
+    try {
+      same = destinationOf(input.file).path === destination.path;
+    } catch {
+      same = false;
+    }
+    if (!same && out !== null) {
+      const other = statOrNull(input.file);
+      same = other !== null && other.dev === out.dev && other.ino === out.ino;
+    }
+    if (same) {
+      const what = input.flag.startsWith('--') ? `the file given to ${input.flag}` : `the ${input.flag}`;
+      throw new InputError(where, `${quote(file)} is ${what} (${quote(input.file)}); writing the output there would overwrite it: name another file`);
+    }
+  }
+}
+
 // Temporary files that exist right now. However the process ends (an error, a second
 // Ctrl-C that calls process.exit), none may stay behind beside the user's report.
 const temporaries = new Set<string>();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -88,4 +88,48 @@ t.test('an --out a command cannot write is refused before any work', async (t) =
   t.equal(demo.stderr, `aml-netcheck: --out: '${join(dir, '.', 'r.json')}' is named twice\n`);
   t.equal(demo.stdout, '', 'the demo did not run');
   t.same(readdirSync(dir), [], 'no file made');
+});
+
+t.test('an --out that is a file the run reads (or logs to) is refused before any work, by any name, and the file is untouched', async (t) => {
+  const dir = scratch();
+  const copy = (from: string, name: string): string => {
+    const to = join(dir, name);
+    writeFileSync(to, readFileSync(from));
+    return to;
+  };
+  const ws = copy('test/fixtures/workspace/az-cli.json', 'ws.json');
+  const before = copy(`test/fixtures/reports/${readdirSync('test/fixtures/reports').find((f) => f.endsWith('.json')) ?? ''}`, 'before.json');
+  const after = copy(before, 'after.json');
+  const catalog = copy('test/fixtures/catalog/sim/loopback.yaml', 'c.yaml');
+  const log = join(dir, 'run.log');
+  symlinkSync(before, join(dir, 'link.json'));
+  linkSync(after, join(dir, 'hard.json'));
+  const cases: Array<[string, string[], string, RegExp]> = [
+    ['diff over its baseline', ['diff', before, after, '--out', before], before, /the BEFORE report/],
+    ['diff over AFTER through a relative path', ['diff', before, after, '--out', join(dir, '.', 'after.json')], after, /the AFTER report/],
+    ['diff through a symlink to the baseline', ['diff', before, after, '--out', join(dir, 'link.json')], before, /the BEFORE report/],
+    ['diff through a hard link to AFTER', ['diff', before, after, '--out', join(dir, 'hard.json')], after, /the AFTER report/],
+    ['list over its workspace JSON', ['list', '--workspace-json', ws, '--out', ws], ws, /the file given to --workspace-json/],
+    ['rules over its report', ['rules', '--from-report', before, '--out', before], before, /the file given to --from-report/],
+    ['list over its catalog', ['list', '--region', 'westus2', '--catalog', catalog, '--out', catalog], catalog, /the file given to --catalog/],
+    ['merge over a node report', ['merge', before, after, '--out', after], after, /the REPORT/],
+  ];
+  for (const [name, args, file, says] of cases) {
+    const was = readFileSync(file);
+    const run = await runCli(args);
+    t.equal(run.code, 2, `${name}: exit 2`);
+    t.match(run.stderr, says, name);
+    t.match(run.stderr, /^aml-netcheck: --out: '.+' is .+; writing the output there would overwrite it: name another file\n$/, `${name}: one line`);
+    t.same(readFileSync(file), was, `${name}: the input is untouched`);
+  }
+  // Not yet written, so only the path can tell: the log file and the report would share it.
+  const logged = await runCli(['check', '--region', 'westus2', '--log-file', log, '--out', log, '--dns-server', '127.0.0.1:9']);
+  t.equal(logged.code, 2);
+  t.match(logged.stderr, /^aml-netcheck: --out: '.+run\.log' is the file given to --log-file/);
+  t.notOk(existsSync(log), 'nothing was written');
+  const bundled = await runCli(['bundle', '--workspace-json', ws, '--out', ws, '--dns-server', '127.0.0.1:9']);
+  t.equal(bundled.code, 2);
+  t.match(bundled.stderr, /^aml-netcheck: --out: '.+ws\.json' is the file given to --workspace-json/);
+  const fine = await runCli(['list', '--workspace-json', ws, '--out', join(dir, 'targets.json')]);
+  t.equal(fine.code, 0, 'another name is fine');
 });
