@@ -12,6 +12,7 @@ export interface K8sManifestOptions extends WorkspaceOptionValues {
   k8sConfigmap?: string;
   caConfigmap?: string;
   bundleClaim?: string;
+  bundleClaimRwx?: boolean;
   proxy?: string;
   proxyExclude?: string;
 }
@@ -23,7 +24,9 @@ Examples:
   $ kubectl get configmap -n azureml -l aml-netcheck/run=<run id> -o json
 
 One pod checks from one node and writes its report into the ConfigMap aml-netcheck-report;
-with --fleet N, N pods check from N different nodes, each writing <name>-<node>.`;
+with --fleet N, N pods check from N different nodes, each writing <name>-<index> labelled
+with its node. Facts, yes-or-no facts included (--hbi or --no-hbi), are read from the
+ConfigMap aml-netcheck-facts: edit it and start the Job again to change them.`;
 
 export function addK8sManifestOptions(command: Command): Command {
   return command
@@ -32,9 +35,10 @@ export function addK8sManifestOptions(command: Command): Command {
     .option('--run-id <id>', 'names the Job and labels its reports (default: the time now, e.g. 20250101-120000)')
     .option('--fleet <n>', 'run on N nodes, one pod on each (an Indexed Job with pod anti-affinity)')
     .addOption(new Option('--node-selector <key=value>', 'only nodes with this label, e.g. agentpool=gpu (repeatable)').argParser(collect))
-    .option('--k8s-configmap <name>', 'the report ConfigMap (default: aml-netcheck-report; with --fleet, aml-netcheck-<run id>, then -<node>)')
+    .option('--k8s-configmap <name>', 'the report ConfigMap (default: aml-netcheck-report; with --fleet, aml-netcheck-<run id>, then -<index>)')
     .option('--ca-configmap <name>', 'a ConfigMap whose ca.crt the checks trust too (TLS inspection)')
     .option('--bundle-claim <name>', 'a PersistentVolumeClaim to keep a support bundle on: the pod runs bundle instead of check, writing /bundles/aml-netcheck-<run id>[-<node>].tar.gz')
+    .option('--bundle-claim-rwx', 'the --bundle-claim is ReadWriteMany (Azure Files, NFS), so every pod of a --fleet may mount it')
     .option('--proxy <url>', 'HTTPS_PROXY and HTTP_PROXY for the checks (no credentials: a ConfigMap is not secret)')
     .option('--proxy-exclude <hosts>', 'NO_PROXY for the checks');
 }

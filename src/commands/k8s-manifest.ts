@@ -64,11 +64,17 @@ function factArguments(facts: WorkspaceFacts, features: readonly string[] | unde
     data[key] = value;
     args.push(flag, `$(${envName(key)})`);
   };
+  const fromConfigMapWord = (key: string, word: string): void => {
+    data[key] = word;
+    args.push(`$(${envName(key)})`);
+  };
   for (const row of FACT_ROWS) {
     const value = facts[row.key as FactKey];
     const key = row.flag.slice(2);
     if (row.kind === 'boolean') {
-      if (value === true) args.push(row.flag);
+      // The ConfigMap holds the flag itself, so flipping it there (--hbi to --no-hbi) takes
+      // effect without a new manifest: $(VAR) expansion can fill in a word, not drop one.
+      fromConfigMapWord(key, value === true ? row.flag : row.flag.replace(/^--/, '--no-'));
     } else if (row.kind === 'list') {
       (value as string[]).forEach((item, index) => fromConfigMap(row.flag, `${key}-${index + 1}`, item));
     } else if (row.kind === 'comma-list') {
@@ -80,6 +86,14 @@ function factArguments(facts: WorkspaceFacts, features: readonly string[] | unde
   if (features !== undefined) fromConfigMap('--features', 'features', features.join(','));
   if (revision !== null) fromConfigMap('--revision', 'revision', revision);
   return { data, args };
+}
+
+/** The annotation an Indexed Job puts its pod's completion index in. */
+const COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
+
+/** Every report ConfigMap a fleet of `size` pods may write: the name, a dash and the index. */
+export function fleetReportNames(name: string, size: number): string[] {
+  return Array.from({ length: size }, (_, index) => `${name}-${index}`);
 }
 
 export function buildManifests(input: ManifestInput): Manifest[] {
@@ -100,7 +114,10 @@ export function buildManifests(input: ManifestInput): Manifest[] {
   let reportName = input.reportConfigMap;
   if (fleet !== null) {
     env.push({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
-    reportName = `${input.reportConfigMap}-$(NODE_NAME)`;
+    // Named by the pod's index, not its node: the names are known now, so the Role can let a
+    // pod that was evicted and started again replace its own report, and only that.
+    env.push({ name: 'JOB_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX_ANNOTATION}']` } } });
+    reportName = `${input.reportConfigMap}-$(JOB_INDEX)`;
     reportLabels.push('--k8s-label', `${NODE_LABEL}=$(NODE_NAME)`);
   }
   // With a claim the pod runs `bundle`: the same check and report, and the bundle kept on the volume.
@@ -123,7 +140,8 @@ export function buildManifests(input: ManifestInput): Manifest[] {
     serviceAccountName: NAME,
     automountServiceAccountToken: true,
     restartPolicy: 'Never',
-    securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: 'RuntimeDefault' } },
+    // fsGroup: a claim's volume is root-owned when the pod gets it; the kubelet hands it to our group.
+    securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, fsGroup: UID, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } },
     ...(Object.keys(input.nodeSelector).length > 0 ? { nodeSelector: { ...input.nodeSelector } } : {}),
     ...(fleet === null
       ? {}
@@ -170,13 +188,17 @@ export function buildManifests(input: ManifestInput): Manifest[] {
   };
 
   // Kubernetes cannot limit `create` to a name: a single pod replaces a ConfigMap made here and
-  // may touch no other; fleet pods, whose names come from nodes unknown today, may only create.
-  const reportRule = fleet === null
-    ? { apiGroups: [''], resources: ['configmaps'], resourceNames: [input.reportConfigMap], verbs: ['get', 'update'] }
-    : { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] };
+  // may touch no other; fleet pods create theirs, and may read and replace only the fleet's
+  // names, one per index, when a pod started again finds its report there already.
+  const reportRules = fleet === null
+    ? [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [input.reportConfigMap], verbs: ['get', 'update'] }]
+    : [
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+        { apiGroups: [''], resources: ['configmaps'], resourceNames: fleetReportNames(input.reportConfigMap, fleet), verbs: ['get', 'update'] },
+      ];
   const manifests: Manifest[] = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(NAME), automountServiceAccountToken: false },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: metadata(`${NAME}-report`), rules: [reportRule] },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: metadata(`${NAME}-report`), rules: reportRules },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
@@ -240,6 +262,14 @@ export function manifestInput(options: K8sManifestOptions, version: string, now:
   const caConfigMap = options.caConfigmap === undefined ? null : checkConfigMapName(options.caConfigmap, '--ca-configmap');
   // A claim's name follows the same rule as a ConfigMap's (a DNS subdomain).
   const bundleClaim = options.bundleClaim === undefined ? null : checkConfigMapName(options.bundleClaim, '--bundle-claim');
+  const bundleClaimShared = options.bundleClaimRwx === true;
+  if (bundleClaimShared && bundleClaim === null) throw new InputError('--bundle-claim-rwx', 'says the --bundle-claim is ReadWriteMany: give --bundle-claim too');
+  if (fleet !== null && fleet > 1 && bundleClaim !== null && !bundleClaimShared) {
+    throw new InputError(
+      '--bundle-claim',
+      `${fleet} pods on ${fleet} nodes would mount ${quote(bundleClaim)} at once: a ReadWriteOnce disk (Azure Disk, the default storage class) fails with Multi-Attach. Use a ReadWriteMany claim (Azure Files, NFS) and add --bundle-claim-rwx to say so`,
+    );
+  }
   const image = options.image ?? `aml-netcheck:${version}`;
   if (!IMAGE_REFERENCE.test(image)) throw new InputError('--image', `${quote(image)} is not an image reference like myregistry.azurecr.io/aml-netcheck:${version}`);
   const proxy: ManifestInput['proxy'] = {};

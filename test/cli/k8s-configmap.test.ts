@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import YAML from 'yaml';
 import { startSimulatedAzure } from '../../src/simulate/azure.js';
 import { createPki } from '../../src/simulate/pki.js';
 import { runCli } from '../helpers/cli.js';
@@ -127,6 +128,24 @@ t.test('a service account that may only update its own ConfigMap (403 on create)
   t.equal(run.stderr, '');
   t.same(calls(server), [`POST ${COLLECTION}`, `GET ${COLLECTION}/aml-netcheck-report`, `PUT ${COLLECTION}/aml-netcheck-report`]);
   t.equal(server.configMaps.get('aml-netcheck-report')?.data?.['report.json'], run.stdout);
+});
+
+t.test('a fleet pod started again after an eviction replaces its own report under the Role k8s-manifest prints, and no other', async (t) => {
+  const manifest = await runCli(['k8s-manifest', '--image', 'aml-netcheck:1', '--region', 'westus2', '--run-id', 'f1', '--fleet', '3'], { nodeArgs: FORBID_NETWORK });
+  t.equal(manifest.code, 0, manifest.stderr);
+  const role = YAML.parseAllDocuments(manifest.stdout).map((d) => d.toJS() as { kind: string; rules?: Array<{ verbs: string[]; resourceNames?: string[] }> }).find((d) => d.kind === 'Role');
+  const server = await apiServer(t, { rules: role?.rules ?? [] });
+  const args = await workspace(t, 'ok');
+  const first = await runCli([...args, '--k8s-configmap', 'aml-netcheck-f1-1'], { env: server.env });
+  t.equal(first.code, 0, first.stderr);
+  const again = await runCli([...args, '--k8s-configmap', 'aml-netcheck-f1-1'], { env: server.env });
+  t.equal(again.code, 0, 'the second pod of index 1 writes too (it was 409, then 403 on get, with create alone)');
+  t.equal(again.stderr, '');
+  t.equal(server.configMaps.get('aml-netcheck-f1-1')?.data?.['report.json'], again.stdout, 'its report replaced the first');
+  server.configMaps.set('kube-root-ca.crt', { metadata: { name: 'kube-root-ca.crt', namespace: 'azureml', resourceVersion: '1' }, data: { 'ca.crt': 'x' } });
+  const other = await runCli([...args, '--k8s-configmap', 'kube-root-ca.crt'], { env: server.env });
+  t.equal(other.code, 2, 'a name outside the fleet stays out of reach');
+  t.equal(server.configMaps.get('kube-root-ca.crt')?.data?.['ca.crt'], 'x');
 });
 
 t.test('a write that fails is one line with the API status; stdout still has the report; exit 2 unless 1 ranks first', async (t) => {

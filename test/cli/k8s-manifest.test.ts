@@ -54,6 +54,8 @@ function validate(t: Test, docs: readonly Doc[]): void {
   }
 }
 
+const COMPLETION_INDEX = "metadata.annotations['batch.kubernetes.io/job-completion-index']";
+
 /** What the kubelet does to args: $(VAR) becomes the variable's value, from the ConfigMap or the downward API. */
 function expand(args: readonly string[], env: Record<string, string>): string[] {
   return args.map((arg) => arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => env[name] ?? whole));
@@ -127,10 +129,17 @@ t.test('--fleet N: an Indexed Job, one pod per node, each writing a ConfigMap na
   t.same(pod.nodeSelector, { agentpool: 'gpu', 'kubernetes.io/os': 'linux' });
   t.same(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution, [{ labelSelector: { matchLabels: { 'aml-netcheck/run': 'f1' } }, topologyKey: 'kubernetes.io/hostname' }]);
   t.same(job.spec.template.metadata.labels['aml-netcheck/run'], 'f1', 'the pods carry the label their anti-affinity selects');
-  const env = containerEnv(docs, { 'spec.nodeName': 'aks-gpu-12345678-vmss000002' });
+  const env = containerEnv(docs, { 'spec.nodeName': 'aks-gpu-12345678-vmss000002', [COMPLETION_INDEX]: '2' });
   const args = expand(pod.containers[0].args, env);
-  t.same(args.slice(args.indexOf('--k8s-configmap')), ['--k8s-configmap', 'aml-netcheck-f1-aks-gpu-12345678-vmss000002', '--k8s-label', 'aml-netcheck/run=f1', '--k8s-label', 'aml-netcheck/node=aks-gpu-12345678-vmss000002']);
-  t.same(byKind(docs, 'Role')[0].rules, [{ apiGroups: [''], resources: ['configmaps'], verbs: ['create'] }], 'fleet pods may create their reports and touch nothing else');
+  t.same(args.slice(args.indexOf('--k8s-configmap')), ['--k8s-configmap', 'aml-netcheck-f1-2', '--k8s-label', 'aml-netcheck/run=f1', '--k8s-label', 'aml-netcheck/node=aks-gpu-12345678-vmss000002'], 'named by the index, labelled with the node');
+  t.same(
+    byKind(docs, 'Role')[0].rules,
+    [
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['aml-netcheck-f1-0', 'aml-netcheck-f1-1', 'aml-netcheck-f1-2', 'aml-netcheck-f1-3'], verbs: ['get', 'update'] },
+    ],
+    'fleet pods create their reports, and may replace only the fleet\'s own (a pod started again after an eviction finds its report there)',
+  );
 });
 
 t.test('--bundle-claim: the pod runs bundle and keeps the bundle on the claim, one file per node in a fleet', async (t) => {
@@ -142,7 +151,7 @@ t.test('--bundle-claim: the pod runs bundle and keeps the bundle on the claim, o
   t.match(pod.volumes, [{ name: 'tmp' }, { name: 'bundles', persistentVolumeClaim: { claimName: 'netcheck-bundles' } }]);
   t.match(pod.containers[0].volumeMounts, [{ mountPath: '/tmp' }, { name: 'bundles', mountPath: '/bundles' }]);
   t.equal(pod.containers[0].securityContext.readOnlyRootFilesystem, true, 'the root stays read-only: the bundle goes to the volume');
-  const fleet = await manifests(t, ['--region', 'westus2', '--run-id', 'b2', '--fleet', '3', '--bundle-claim', 'netcheck-bundles']);
+  const fleet = await manifests(t, ['--region', 'westus2', '--run-id', 'b2', '--fleet', '3', '--bundle-claim', 'netcheck-bundles', '--bundle-claim-rwx']);
   validate(t, fleet);
   const args = expand(jobOf(fleet).spec.template.spec.containers[0].args, containerEnv(fleet, { 'spec.nodeName': 'aks-pool1-0' }));
   t.same(args.slice(0, 3), ['bundle', '--out', '/bundles/aml-netcheck-b2-aks-pool1-0.tar.gz'], 'each node its own file');
@@ -222,4 +231,37 @@ t.test('without --image the manifests come, with a warning that the image must b
   t.match(run.stderr, /^aml-netcheck: warning: no --image: the Job runs 'aml-netcheck:\d+\.\d+\.\d+', which the cluster must be able to pull/);
   t.equal(run.stderr.trim().split('\n').length, 1, 'one line');
   t.match(run.stdout, /image: aml-netcheck:\d+\.\d+\.\d+\n/);
+});
+
+t.test('a fleet with one claim: refused unless the claim is ReadWriteMany; the pod group owns the volume (fsGroup)', async (t) => {
+  const refused = await runCli(['k8s-manifest', '--image', IMAGE, '--region', 'westus2', '--fleet', '3', '--bundle-claim', 'netcheck-bundles'], { nodeArgs: FORBID_NETWORK });
+  t.equal(refused.code, 2);
+  t.match(refused.stderr, /^aml-netcheck: --bundle-claim: 3 pods on 3 nodes would mount 'netcheck-bundles' at once: a ReadWriteOnce disk .* fails with Multi-Attach\. Use a ReadWriteMany claim .* add --bundle-claim-rwx to say so\n$/);
+  const lone = await runCli(['k8s-manifest', '--image', IMAGE, '--region', 'westus2', '--bundle-claim-rwx'], { nodeArgs: FORBID_NETWORK });
+  t.equal(lone.code, 2);
+  t.match(lone.stderr, /^aml-netcheck: --bundle-claim-rwx: says the --bundle-claim is ReadWriteMany: give --bundle-claim too\n$/);
+  const single = await manifests(t, ['--region', 'westus2', '--bundle-claim', 'netcheck-bundles']);
+  t.match(jobOf(single).spec.template.spec.securityContext, { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch' }, 'a root-owned volume becomes writable by uid 1000');
+});
+
+t.test('yes-or-no facts live in the facts ConfigMap, so editing it changes what the pods check', async (t) => {
+  const docs = await manifests(t, ['--region', 'westus2', '--storage-account', 'st1', '--private-endpoint', '--hbi', '--key-vault', 'kv1']);
+  const container = jobOf(docs).spec.template.spec.containers[0];
+  t.notOk(container.args.includes('--private-endpoint') || container.args.includes('--hbi'), 'no yes-or-no fact is fixed in the container args');
+  const facts = byKind(docs, 'ConfigMap').find((doc) => doc.metadata.name === 'aml-netcheck-facts');
+  t.match(facts.data, { 'private-endpoint': '--private-endpoint', hbi: '--hbi', 'custom-images': '--no-custom-images' });
+  const listIn = async (data: Record<string, string>): Promise<string> => {
+    const edited = docs.map((doc) => (doc === facts ? { ...facts, data: { ...facts.data, ...data } } : doc));
+    const args = expand(container.args, containerEnv(edited));
+    const run = await runCli(['list', ...args.slice(1, args.indexOf('-o')), '-o', 'json'], { nodeArgs: FORBID_NETWORK });
+    t.equal(run.code, 0, run.stderr);
+    return run.stdout;
+  };
+  const asMade = await listIn({});
+  const here = await runCli(['list', '--region', 'westus2', '--storage-account', 'st1', '--private-endpoint', '--hbi', '--key-vault', 'kv1', '-o', 'json'], { nodeArgs: FORBID_NETWORK });
+  t.equal(asMade, here.stdout, 'as made, the pod checks what the flags said');
+  const flipped = await listIn({ 'private-endpoint': '--no-private-endpoint', hbi: '--no-hbi' });
+  const public_ = await runCli(['list', '--region', 'westus2', '--storage-account', 'st1', '--key-vault', 'kv1', '-o', 'json'], { nodeArgs: FORBID_NETWORK });
+  t.equal(flipped, public_.stdout, 'flipped in the ConfigMap, the pod checks without a private endpoint and HBI');
+  t.not(flipped, asMade);
 });

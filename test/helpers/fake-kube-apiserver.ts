@@ -27,6 +27,12 @@ export interface FakeApiServerOptions {
   readonly namespace?: string;
   /** The RBAC of the service account: which verbs it may use. */
   readonly allow?: ReadonlyArray<'create' | 'get' | 'update'>;
+  /**
+   * The RBAC of the service account as a Role's rules, in place of `allow`. As the RBAC
+   * authorizer does: a rule allows a verb on a name when it lists the verb and either lists
+   * no names or that name; a create has no name yet, so a rule with names never allows it.
+   */
+  readonly rules?: ReadonlyArray<{ readonly verbs: readonly string[]; readonly resourceNames?: readonly string[] }>;
   /** PUTs answered 409 before one goes through, as when another writer wins a race. */
   readonly conflicts?: number;
 }
@@ -69,7 +75,10 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       const item = req.url?.startsWith(`${collection}/`) ? decodeURIComponent(req.url.slice(collection.length + 1)) : null;
       const verb = req.method === 'POST' && req.url === collection ? 'create' : req.method === 'GET' && item ? 'get' : req.method === 'PUT' && item ? 'update' : null;
       if (verb === null) return status(404, 'NotFound', `the server could not find the requested resource (${req.method} ${req.url})`);
-      if (!allow.has(verb)) return status(403, 'Forbidden', `configmaps is forbidden: User "system:serviceaccount:${namespace}:aml-netcheck" cannot ${verb} resource "configmaps" in API group "" in the namespace "${namespace}"`);
+      const permitted = options.rules
+        ? options.rules.some((rule) => rule.verbs.includes(verb) && (rule.resourceNames === undefined || (verb !== 'create' && item !== null && rule.resourceNames.includes(item))))
+        : allow.has(verb);
+      if (!permitted) return status(403, 'Forbidden', `configmaps is forbidden: User "system:serviceaccount:${namespace}:aml-netcheck" cannot ${verb} resource "configmaps" in API group "" in the namespace "${namespace}"`);
       const sent = body as StoredConfigMap | undefined;
       if (verb === 'create') {
         const name = sent?.metadata?.name ?? '';
