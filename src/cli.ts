@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { InputError } from './model/errors.js';
 import { CHECK_FORMATS, DIFF_FORMATS, MERGE_FORMATS } from './reporters/formats.js';
 import { installProcessGuard } from './commands/guard.js';
+import { installStartupSignals } from './commands/signals.js';
 import { streamWriter } from './io/stdout.js';
 import { escapeControl, escapeControlKeepLines } from './model/text.js';
 import { describeListCommand, type ListOptions } from './commands/list-options.js';
@@ -199,6 +200,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: readonly string[]): Promise<void> {
   installProcessGuard();
+  installStartupSignals();
   try {
     await buildProgram().parseAsync(argv as string[]);
   } catch (error) {

@@ -223,7 +223,12 @@ export function parseFile(file: string): ParsedFile {
       data = precompiledData(text);
       if (data === undefined) {
         if (tooDeepText(text)) throw new InputError(label, `not valid YAML: ${deep}`);
-        data = yaml().parse(text, YAML_OPTIONS);
+        // Silent: the parser would print its warnings (an unknown tag) as Node warnings on
+        // stderr. A catalog is strict: its first warning is an error of ours, like any other.
+        const doc = yaml().parseDocument(text, { ...YAML_OPTIONS, logLevel: 'silent' });
+        const problem = doc.errors[0] ?? doc.warnings[0];
+        if (problem !== undefined) throw problem;
+        data = doc.toJS({ maxAliasCount: YAML_OPTIONS.maxAliasCount });
       }
     }
   } catch (error) {

@@ -17,13 +17,19 @@ export interface SignalTrap {
  * Kept for the whole command, report writing included, so a signal never kills the process
  * half-way through a file.
  */
+/** Whether a command has taken over signals (trapSignals): the start-up handler then stays out. */
+let commandHandlesSignals = false;
+
 export function trapSignals(logger?: Logger): SignalTrap {
+  commandHandlesSignals = true;
   const controller = new AbortController();
   let first: StopSignal | null = null;
   const on = (name: StopSignal) => (): void => {
     if (first !== null) process.exit(EXIT[name]);
     first = name;
-    logger?.warn(`${name}: finishing the report`);
+    // In our words on stderr, whatever the log level; the log (maybe a file) gets it too.
+    process.stderr.write(`aml-netcheck: ${name}: finishing the report with what is done so far; ${name === 'SIGINT' ? 'press Ctrl-C again' : 'send it again'} to quit at once\n`);
+    logger?.info({ signal: name }, 'finishing the report');
     controller.abort(name);
   };
   const onInt = on('SIGINT');
@@ -42,4 +48,21 @@ export function trapSignals(logger?: Logger): SignalTrap {
       process.once('SIGTERM', () => process.exit(EXIT.SIGTERM));
     },
   };
+}
+
+/**
+ * Until a command traps signals itself (trapSignals, while it has something to finish), a
+ * signal ends the process with one line and the signal's exit status, rather than killing it
+ * silently: a demo interrupted while its simulated Azure starts, or any command still reading
+ * its input.
+ */
+export function installStartupSignals(): void {
+  const on = (name: StopSignal) => (): void => {
+    // A command's trap decides (and, once it is disposed, the handler it leaves behind).
+    if (commandHandlesSignals) return;
+    process.stderr.write(`aml-netcheck: ${name}: stopped before any report was made\n`);
+    process.exit(EXIT[name]);
+  };
+  process.on('SIGINT', on('SIGINT'));
+  process.on('SIGTERM', on('SIGTERM'));
 }

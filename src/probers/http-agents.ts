@@ -151,7 +151,9 @@ export function proxyAgent(undici: typeof Undici, scope: ProbeScope<HttpDetails>
 
   const tracked = (connect: buildConnector.connector, name: string, onConnected: () => void): buildConnector.connector =>
     (connectOptions, callback) =>
-      connect(connectOptions, (...args) => {
+      // undici names an https proxy given by address as its own SNI, which RFC 6066 forbids
+      // and Node warns about on stderr (DEP0123): such a proxy gets no SNI, as curl does.
+      connect({ ...connectOptions, servername: connectOptions.servername && net.isIP(connectOptions.servername) !== 0 ? '' : connectOptions.servername }, (...args) => {
         if (args[0] === null) scope.guard(() => scope.traced(name, onConnected))();
         callback(...args);
       });

@@ -63,6 +63,7 @@ const EXPECTED: Record<string, string> = {
   'wildcard-without-hosts.yaml': '{file}:4: wildcards[0]: needs \'names\' or \'representatives\'',
   'yaml-duplicate-key.yaml': '{file}:3:1: not valid YAML: Map keys must be unique',
   'yaml-syntax.yaml': '{file}:5:1: not valid YAML: Sequence item without - indicator',
+  'yaml-unknown-tag.yaml': '{file}:3:14: not valid YAML: Unresolved tag: !corp',
   'yaml-alias-bomb.yaml': '{file}: not valid YAML: more than 100 alias expansions (an alias bomb?)',
   'escape-sequence-value.yaml': "{file}:1: section: 'corp\\x1b[2J\\x1b]0;owned\\x07' is not a lower-case id like azure-ml-hosts",
   'long-value.yaml': `{file}:1: section: '${'A'.repeat(79)}…' is not a lower-case id like azure-ml-hosts`,

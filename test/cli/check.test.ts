@@ -171,6 +171,8 @@ t.test('Ctrl-C ends the run and still prints the report: exit 130', async (t) =>
   t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the run was interrupted' });
   t.match(report.targets.find((x) => x.id === 'web.sim.test:18443'), { verdict: 'reachable', reason: null });
   t.match(report.summary, { stoppedBy: 'SIGINT', exitCode: 130, complete: false });
+  t.match(run.stderr, /^aml-netcheck: SIGINT: finishing the report with what is done so far; press Ctrl-C again to quit at once$/m, 'the notice is a plain line in our words');
+  t.notMatch(run.stderr, /"msg":"SIGINT/, 'not a raw log line');
 });
 
 t.test('SIGTERM (docker stop, Kubernetes) is treated the same: report, then exit 143', async (t) => {
