@@ -122,6 +122,7 @@ function causes(feature: MergedFeature): Html | '' {
   const lines = featureCauses(feature).map(
     ({ status, targets, nodes }) => html`<li>${status} on ${nodes.join(', ')}${targets.length === 0 ? '' : html` by ${targets.map((id, i) => html`${i === 0 ? '' : ', '}<code>${breakable(id)}</code>`)}`}</li>`,
   );
+  if (feature.absent.length > 0) lines.push(html`<li>not in the reports of ${feature.absent.join(', ')}</li>`);
   return lines.length === 0 ? '' : html`<ul class="plain causes">${lines}</ul>`;
 }
 

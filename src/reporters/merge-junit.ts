@@ -82,7 +82,7 @@ export function renderMergeJunit(merged: MergedReport): string {
       const outcome = outcomeOf(t);
       return { outcome, markup: testcase(t, feature.id, outcome) };
     });
-    const causes = featureCauses(feature).map(describeCause);
+    const causes = [...featureCauses(feature).map(describeCause), ...(feature.absent.length > 0 ? [`not in the reports of ${feature.absent.join(', ')}`] : [])];
     return { name: `${feature.name} (${feature.id})`, timestamp, timeMs: 0, cases, ...(causes.length === 0 ? {} : { systemOut: causes.join('\n') }) };
   });
   suites.push({ name: 'Nodes', timestamp, timeMs: 0, cases: merged.nodes.map((node) => nodeCase(node, merged)) });

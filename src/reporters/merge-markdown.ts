@@ -48,7 +48,9 @@ function warned(target: MergedTarget): string {
 }
 
 function causes(feature: MergedFeature): string {
-  return featureCauses(feature).map(({ status, targets, nodes: on }) => `${status} on ${cell(on.join(', '))}${targets.length === 0 ? '' : ` by ${targets.map(code).join(', ')}`}`).join('<br>') || '—';
+  const lines = featureCauses(feature).map(({ status, targets, nodes: on }) => `${status} on ${cell(on.join(', '))}${targets.length === 0 ? '' : ` by ${targets.map(code).join(', ')}`}`);
+  if (feature.absent.length > 0) lines.push(`not in the reports of ${cell(feature.absent.join(', '))}`);
+  return lines.join('<br>') || '—';
 }
 
 function nodeRow(n: NodeInfo): string[] {

@@ -214,4 +214,7 @@ t.test('a node without a report: a row in every format, an error testcase in JUn
   t.match(renderMergeMarkdown(cutShort), /\n\| `node-slow` \| cut short \(deadline\) \| /);
   const storage = suitesOf(renderMergeJunit(cutShort)).suites.find((s) => s['@_name'].endsWith('(workspace-storage)'));
   t.ok(storage?.testcase.every((c) => 'error' in c), 'a required target missing from a node\'s report is an error, as the exit code 3 says');
+  t.equal(storage?.['system-out'], 'not in the reports of node-slow', 'a feature unknown for want of a report says where');
+  t.match(renderMergeMarkdown(cutShort), /\| Workspace storage account \(`workspace-storage`\) \| unknown on some \| not in the reports of node-slow \| /);
+  t.match(renderMergeHtml(cutShort), /<li>not in the reports of node-slow<\/li>/);
 });
