@@ -1,6 +1,8 @@
 import type { CheckedTarget, FeatureStatus, Verdict } from '../model/result.js';
 import type { ReasonCode } from '../model/reasons.js';
 import { quote } from '../model/text.js';
+// A check report's own order of feature statuses (broken, degraded, unknown), for one node's causes.
+import { FEATURE_STATUS_ORDER as IMPACT_RANK } from './features.js';
 import { identityOf, revisionIdOf, targetKey, type CheckReport, type StoppedBy, type TargetIdentity } from './report.js';
 
 /**
@@ -12,7 +14,7 @@ import { identityOf, revisionIdOf, targetKey, type CheckReport, type StoppedBy, 
  */
 
 /** Bump when a consumer of the JSON merge would have to change. */
-export const MERGE_SCHEMA_VERSION = 1;
+export const MERGE_SCHEMA_VERSION = 2;
 export const MERGE_KIND = 'aml-netcheck-merge';
 
 /** One node's report, named. */
@@ -28,15 +30,29 @@ export interface NodeReport {
  * pool's egress rules differ from the others'. "Everywhere" is claimed only when every node
  * said so: a target blocked where it has a verdict and without one elsewhere (cut short, or
  * not in that node's report) is `blocked-on-some`, a reachable one `no-verdict-on-some`.
+ * Blocked outranks no verdict, which outranks a warning, which outranks reachable: a warning
+ * (UDP silence, a name that resolves where it should not) is doubt, so a node that warned
+ * never counts as reaching the target, and `reachable-everywhere` means every node that
+ * checked it said reachable.
  */
-export type TargetStatus = 'blocked-everywhere' | 'blocked-on-some' | 'no-verdict-on-some' | 'reachable-everywhere' | 'not-checked';
+export type TargetStatus = 'blocked-everywhere' | 'blocked-on-some' | 'no-verdict-on-some' | 'warning-everywhere' | 'warning-on-some' | 'reachable-everywhere' | 'not-checked';
 
-export const TARGET_STATUS_ORDER: readonly TargetStatus[] = ['blocked-everywhere', 'blocked-on-some', 'no-verdict-on-some', 'reachable-everywhere', 'not-checked'];
+export const TARGET_STATUS_ORDER: readonly TargetStatus[] = [
+  'blocked-everywhere',
+  'blocked-on-some',
+  'no-verdict-on-some',
+  'warning-everywhere',
+  'warning-on-some',
+  'reachable-everywhere',
+  'not-checked',
+];
 
 export const TARGET_STATUS_LABEL: Readonly<Record<TargetStatus, string>> = {
   'blocked-everywhere': 'blocked everywhere',
   'blocked-on-some': 'blocked on some nodes',
   'no-verdict-on-some': 'no verdict on some',
+  'warning-everywhere': 'warning everywhere',
+  'warning-on-some': 'warning on some nodes',
   'reachable-everywhere': 'reachable everywhere',
   'not-checked': 'not checked',
 };
@@ -61,6 +77,8 @@ export interface NodeVerdict {
   readonly verdict: Verdict;
   readonly reason: ReasonCode | null;
   readonly detail: string;
+  /** What made it a warning (a name that resolves elsewhere, an inspected certificate); empty when the reason says it. */
+  readonly warnings: readonly string[];
   readonly fix: readonly string[];
   readonly via: CheckedTarget['via'];
 }
@@ -71,8 +89,10 @@ export interface MergedTarget extends TargetIdentity {
   readonly status: TargetStatus;
   /** Every node that lists it, in the order of the nodes. */
   readonly nodes: readonly NodeVerdict[];
-  /** Reachable, or reachable with a warning. */
+  /** Said reachable, without a warning: the only verdict that counts as reaching. */
   readonly reaching: readonly string[];
+  /** Said warning: not known to be blocked, not proven reachable either. */
+  readonly warning: readonly string[];
   readonly blocked: readonly string[];
   /** Cut short there, or aml-netcheck failed on it. */
   readonly noVerdict: readonly string[];
@@ -101,10 +121,24 @@ export interface MergedFeature {
   readonly absent: readonly string[];
 }
 
+/**
+ * How a node's run stands: its report is complete, incomplete (cut short, or aml-netcheck
+ * failed on some target), or not written yet (a report ConfigMap still empty).
+ */
+export type NodeRunStatus = 'complete' | 'incomplete' | 'no-report';
+
+/** A node listed (a report ConfigMap) whose report is not written yet. */
+export interface PendingNode {
+  readonly node: string;
+  /** Where it was listed: a file and a ConfigMap item. */
+  readonly source: string;
+}
+
 /** A node's run, as its report says. */
-export interface NodeInfo {
+export interface ReportedNode {
   readonly node: string;
   readonly source: string;
+  readonly status: Exclude<NodeRunStatus, 'no-report'>;
   readonly toolVersion: string;
   readonly startedAt: string;
   readonly stoppedBy: StoppedBy | null;
@@ -114,6 +148,13 @@ export interface NodeInfo {
   readonly requiredBlocked: number;
   readonly featuresBroken: readonly string[];
 }
+
+/** A node without a report: what a report would tell is null, since nothing is known from it. */
+export type SilentNode = PendingNode & { readonly status: 'no-report'; readonly complete: false } & {
+  readonly [K in 'toolVersion' | 'startedAt' | 'stoppedBy' | 'exitCode' | 'targets' | 'requiredBlocked' | 'featuresBroken']: null;
+};
+
+export type NodeInfo = ReportedNode | SilentNode;
 
 /**
  * 1 a required target is blocked on some node; 3 nothing required is blocked anywhere, but a
@@ -125,6 +166,7 @@ export interface NodeInfo {
 export type MergeExitCode = 0 | 1 | 3;
 
 export interface MergeSummary {
+  /** Nodes with a report; those without one are in `nodesWithoutReport`. */
   readonly nodes: number;
   readonly targets: Readonly<Record<TargetStatus, number>>;
   readonly features: Readonly<Record<FeatureMergeStatus, number>>;
@@ -132,6 +174,8 @@ export interface MergeSummary {
   readonly requiredBlocked: readonly string[];
   /** Ids of the required targets blocked on no node, but without a verdict on some (cut short there, or not in its report). */
   readonly requiredNoVerdict: readonly string[];
+  /** Ids of the required targets with a verdict on every node and a warning on some: they do not change the exit code. */
+  readonly requiredWarning: readonly string[];
   /** Nodes on which some required target is blocked. */
   readonly nodesWithBlocked: readonly string[];
   /** Nodes listed (a report ConfigMap) whose report is not written yet: nothing is known from them. */
@@ -143,6 +187,7 @@ export interface MergeSummary {
 export interface MergedReport {
   readonly kind: typeof MERGE_KIND;
   readonly schemaVersion: number;
+  /** The nodes with a report, in the order given, then those without one. */
   readonly nodes: readonly NodeInfo[];
   /** Why the view may mislead: other workspaces, clouds or versions, runs cut short. */
   readonly warnings: readonly string[];
@@ -171,11 +216,14 @@ function collect<T>(nodes: readonly NodeReport[], itemsOf: (report: CheckReport)
  * "Everywhere" is said only when every node said so: a node without a verdict for it, or
  * whose report does not list it, leaves the question open there.
  */
-function targetStatus(verdicts: readonly NodeVerdict[], nodeCount: number, blocked: number, noVerdict: number): TargetStatus {
-  const checked = verdicts.filter((v) => v.verdict !== 'skipped');
-  if (checked.length === 0) return 'not-checked';
-  if (blocked > 0) return blocked === nodeCount ? 'blocked-everywhere' : 'blocked-on-some';
-  return noVerdict > 0 || verdicts.length < nodeCount ? 'no-verdict-on-some' : 'reachable-everywhere';
+function targetStatus(verdicts: readonly NodeVerdict[], nodeCount: number): TargetStatus {
+  const count = (verdict: Verdict): number => verdicts.filter((v) => v.verdict === verdict).length;
+  const checked = verdicts.length - count('skipped');
+  if (checked === 0) return 'not-checked';
+  if (count('blocked') > 0) return count('blocked') === nodeCount ? 'blocked-everywhere' : 'blocked-on-some';
+  if (count('unknown') > 0 || verdicts.length < nodeCount) return 'no-verdict-on-some';
+  if (count('warning') > 0) return count('warning') === checked ? 'warning-everywhere' : 'warning-on-some';
+  return 'reachable-everywhere';
 }
 
 function featureStatus(features: readonly NodeFeature[], nodeCount: number): FeatureMergeStatus {
@@ -186,11 +234,12 @@ function featureStatus(features: readonly NodeFeature[], nodeCount: number): Fea
   return count('degraded') > 0 ? 'degraded-on-some' : 'ok-everywhere';
 }
 
-function nodeInfo({ node, source, report }: NodeReport): NodeInfo {
+function nodeInfo({ node, source, report }: NodeReport): ReportedNode {
   const { summary } = report;
   return {
     node,
     source,
+    status: summary.complete ? 'complete' : 'incomplete',
     toolVersion: report.tool.version,
     startedAt: report.startedAt,
     stoppedBy: summary.stoppedBy,
@@ -211,6 +260,10 @@ function spread(nodes: readonly NodeReport[], valueOf: (report: CheckReport) => 
     byValue.set(value, [...(byValue.get(value) ?? []), node]);
   }
   return byValue;
+}
+
+function pendingInfo({ node, source }: PendingNode): SilentNode {
+  return { node, source, status: 'no-report', toolVersion: null, startedAt: null, stoppedBy: null, complete: false, exitCode: null, targets: null, requiredBlocked: null, featuresBroken: null };
 }
 
 function describeSpread(byValue: Map<string, string[]>): string {
@@ -252,7 +305,7 @@ function byStatus<S extends string, T extends { status: S }>(order: readonly S[]
 }
 
 /** Node names must be unique: the caller settles duplicates (see `readMergeInputs`). */
-export function mergeReports(nodes: readonly NodeReport[], pending: readonly string[] = []): MergedReport {
+export function mergeReports(nodes: readonly NodeReport[], pending: readonly PendingNode[] = []): MergedReport {
   const names = nodes.map((n) => n.node);
   const missingFrom = (present: ReadonlyMap<string, unknown>): string[] => names.filter((name) => !present.has(name));
 
@@ -260,19 +313,18 @@ export function mergeReports(nodes: readonly NodeReport[], pending: readonly str
     const seen = [...perNode.values()];
     const verdicts = names.flatMap((node): NodeVerdict[] => {
       const t = perNode.get(node);
-      return t === undefined ? [] : [{ node, verdict: t.verdict, reason: t.reason, detail: t.detail, fix: t.fix, via: t.via }];
+      return t === undefined ? [] : [{ node, verdict: t.verdict, reason: t.reason, detail: t.detail, warnings: t.warnings, fix: t.fix, via: t.via }];
     });
-    const nodesWith = (...wanted: Verdict[]): string[] => verdicts.filter((v) => wanted.includes(v.verdict)).map((v) => v.node);
-    const blocked = nodesWith('blocked');
-    const noVerdict = nodesWith('unknown');
+    const nodesWith = (wanted: Verdict): string[] => verdicts.filter((v) => v.verdict === wanted).map((v) => v.node);
     return {
       ...identityOf(seen),
       required: seen.some((t) => t.required),
-      status: targetStatus(verdicts, names.length, blocked.length, noVerdict.length),
+      status: targetStatus(verdicts, names.length),
       nodes: verdicts,
-      reaching: nodesWith('reachable', 'warning'),
-      blocked,
-      noVerdict,
+      reaching: nodesWith('reachable'),
+      warning: nodesWith('warning'),
+      blocked: nodesWith('blocked'),
+      noVerdict: nodesWith('unknown'),
       skipped: nodesWith('skipped'),
       absent: missingFrom(perNode),
     };
@@ -303,13 +355,14 @@ export function mergeReports(nodes: readonly NodeReport[], pending: readonly str
   const required = targets.filter((t) => t.required);
   const requiredBlocked = required.filter((t) => t.blocked.length > 0).map((t) => t.id);
   const requiredNoVerdict = required.filter((t) => t.blocked.length === 0 && (t.noVerdict.length > 0 || t.absent.length > 0)).map((t) => t.id);
+  const requiredWarning = required.filter((t) => t.status === 'warning-everywhere' || t.status === 'warning-on-some').map((t) => t.id);
   const nodesWithBlocked = names.filter((node) => required.some((t) => t.blocked.includes(node)));
   // A node that has not reported proves nothing reachable from it: no pass while one is missing.
   const exitCode: MergeExitCode = requiredBlocked.length > 0 ? 1 : requiredNoVerdict.length > 0 || pending.length > 0 ? 3 : 0;
   return {
     kind: MERGE_KIND,
     schemaVersion: MERGE_SCHEMA_VERSION,
-    nodes: nodes.map(nodeInfo),
+    nodes: [...nodes.map(nodeInfo), ...pending.map(pendingInfo)],
     warnings: mergeWarnings(nodes, targets),
     summary: {
       nodes: nodes.length,
@@ -317,8 +370,9 @@ export function mergeReports(nodes: readonly NodeReport[], pending: readonly str
       features: countBy(FEATURE_STATUS_ORDER, features),
       requiredBlocked,
       requiredNoVerdict,
+      requiredWarning,
       nodesWithBlocked,
-      nodesWithoutReport: [...pending],
+      nodesWithoutReport: pending.map((p) => p.node),
       exitCode,
     },
     features: byStatus(FEATURE_STATUS_ORDER, features),
@@ -332,13 +386,50 @@ export function describeNodeVerdict(verdict: NodeVerdict): string {
   return verdict.reason === null ? verdict.verdict : `${verdict.verdict} (${verdict.reason})`;
 }
 
+/** Nodes grouped by a key, in the order of the nodes: many nodes that say the same are one line. */
+function groupNodes<K>(entries: ReadonlyArray<{ node: string; key: K }>, keyText: (key: K) => string): Array<{ key: K; nodes: string[] }> {
+  const groups = new Map<string, { key: K; nodes: string[] }>();
+  for (const { node, key } of entries) {
+    const text = keyText(key);
+    const group = groups.get(text) ?? { key, nodes: [] };
+    group.nodes.push(node);
+    groups.set(text, group);
+  }
+  return [...groups.values()];
+}
+
 /** The nodes that block a target, grouped by reason: `tcp-refused on node-b, node-c`. */
 export function blockedByReason(target: MergedTarget): Array<{ reason: string; nodes: string[] }> {
-  const groups = new Map<string, string[]>();
-  for (const v of target.nodes) {
-    if (v.verdict !== 'blocked') continue;
-    const reason = v.reason ?? 'blocked';
-    groups.set(reason, [...(groups.get(reason) ?? []), v.node]);
-  }
-  return [...groups].map(([reason, nodes]) => ({ reason, nodes }));
+  const blocked = target.nodes.filter((v) => v.verdict === 'blocked').map((v) => ({ node: v.node, key: v.reason ?? 'blocked' }));
+  return groupNodes(blocked, (reason) => reason).map(({ key, nodes }) => ({ reason: key, nodes }));
+}
+
+/**
+ * The nodes on which a target warns, grouped by reason and what they said: `udp-unverified`
+ * with the silence it met, or (reason null) the warning itself, such as a name that resolves
+ * away from the private endpoint.
+ */
+export function warnedByReason(target: MergedTarget): Array<{ reason: ReasonCode | null; text: string; nodes: string[] }> {
+  const warned = target.nodes
+    .filter((v) => v.verdict === 'warning')
+    .map((v) => ({ node: v.node, key: { reason: v.reason, text: v.warnings.length > 0 ? v.warnings.join('; ') : v.detail } }));
+  return groupNodes(warned, (key) => JSON.stringify(key)).map(({ key, nodes }) => ({ ...key, nodes }));
+}
+
+/** The fix the nodes that fail a target give: from a node that blocks it, else from one that warns. */
+export function mergedFix(target: MergedTarget): readonly string[] {
+  return (target.nodes.find((v) => v.verdict === 'blocked') ?? target.nodes.find((v) => v.verdict === 'warning'))?.fix ?? [];
+}
+
+/**
+ * For each node where a feature is not ok, the targets that made it so there, nodes saying
+ * the same grouped: `broken on node-a, node-b by st1.file.core.windows.net:445`.
+ */
+export function featureCauses(feature: MergedFeature): Array<{ status: FeatureStatus; targets: readonly string[]; nodes: string[] }> {
+  const notOk = feature.nodes.filter((f) => f.status === 'broken' || f.status === 'degraded' || f.status === 'unknown');
+  const causes = groupNodes(
+    notOk.map((f) => ({ node: f.node, key: { status: f.status, targets: f.blockedBy } })),
+    (key) => JSON.stringify(key),
+  ).map(({ key, nodes }) => ({ ...key, nodes }));
+  return causes.sort((a, b) => IMPACT_RANK[a.status] - IMPACT_RANK[b.status]);
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { NODE_LABEL, REPORT_KEY } from '../io/k8s-configmap.js';
 import { InputError } from '../model/errors.js';
 import { escapeControl, quote, truncate } from '../model/text.js';
-import type { NodeReport } from './merge.js';
+import type { NodeReport, PendingNode } from './merge.js';
 import { isObject, parseReportText, readReportText, reportLabel, validateReport } from './read.js';
 
 /**
@@ -28,7 +28,7 @@ export interface MergeInputs {
   /** ConfigMaps without a report yet, reports of the same node given twice. */
   readonly warnings: string[];
   /** The nodes (ConfigMap labels or names) whose report is not written yet: no verdict from them. */
-  readonly pending: string[];
+  readonly pending: PendingNode[];
 }
 
 function isKubernetesDocument(document: unknown): document is Record<string, unknown> {
@@ -39,7 +39,7 @@ function shownName(value: unknown): string {
   return escapeControl(truncate(String(value)));
 }
 
-function readConfigMaps(file: string, label: string, document: Record<string, unknown>, warnings: string[], pending: string[]): Found[] {
+function readConfigMaps(file: string, label: string, document: Record<string, unknown>, warnings: string[], pending: PendingNode[]): Found[] {
   const single = document['kind'] === 'ConfigMap';
   const items: unknown = single ? [document] : document['items'];
   if (!Array.isArray(items)) throw new InputError(label, `is a Kubernetes ${shownName(document['kind'])} without an items list`);
@@ -60,7 +60,7 @@ function readConfigMaps(file: string, label: string, document: Record<string, un
       warnings.push(`${label}: ${where} has no ${REPORT_KEY} (its check has not written a report yet): no verdict from it`);
       const labels = isObject(metadata['labels']) ? metadata['labels'] : {};
       const nodeLabel = labels[NODE_LABEL];
-      pending.push(typeof nodeLabel === 'string' && nodeLabel !== '' ? nodeLabel : (name ?? where));
+      pending.push({ node: typeof nodeLabel === 'string' && nodeLabel !== '' ? nodeLabel : (name ?? where), source: `${label} ${where}` });
       return;
     }
     if (typeof text !== 'string') return fail(`data[${quote(REPORT_KEY)}] is not a string`);
@@ -73,7 +73,7 @@ function readConfigMaps(file: string, label: string, document: Record<string, un
   return found;
 }
 
-function readOne(file: string, warnings: string[], pending: string[]): Found[] {
+function readOne(file: string, warnings: string[], pending: PendingNode[]): Found[] {
   const label = reportLabel(file);
   const fail = (message: string): never => {
     throw new InputError(label, message);
@@ -102,7 +102,7 @@ function fileNodeNames(found: readonly Found[]): string[] {
  */
 export function readMergeInputs(files: readonly string[]): MergeInputs {
   const warnings: string[] = [];
-  const pending: string[] = [];
+  const pending: PendingNode[] = [];
   const found = files.flatMap((file) => readOne(file, warnings, pending));
   if (found.length === 0) throw new InputError('merge', `no report to merge: ${files.length === 1 ? 'the input holds' : 'the inputs hold'} no ${REPORT_KEY} yet`);
   const names = fileNodeNames(found);
@@ -121,6 +121,7 @@ export function readMergeInputs(files: readonly string[]): MergeInputs {
     // The node keeps its first place in the order, with the newer report.
     byNode.set(node, newer);
   });
-  // A node that reported after all is not pending.
-  return { nodes: [...byNode.values()], warnings, pending: [...new Set(pending)].filter((node) => !byNode.has(node)) };
+  // A node that reported after all is not pending; one listed twice is pending once.
+  const silent = pending.filter((p, i) => !byNode.has(p.node) && pending.findIndex((q) => q.node === p.node) === i);
+  return { nodes: [...byNode.values()], warnings, pending: silent };
 }

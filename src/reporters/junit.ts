@@ -32,6 +32,8 @@ export interface JunitSuite {
   readonly timestamp: string;
   readonly timeMs: number;
   readonly cases: readonly JunitCase[];
+  /** What the suite as a whole says, beside its testcases (merge: where a feature breaks, by which targets). */
+  readonly systemOut?: string;
 }
 
 type Counts = Record<'tests' | 'failures' | 'errors' | 'skipped', number>;
@@ -53,6 +55,7 @@ export function junitDocument(name: string, timeMs: number, suites: readonly Jun
     ...suites.flatMap((suite) => [
       `  <testsuite name="${xml(suite.name)}" ${countAttributes(countsOf(suite.cases))} time="${seconds(suite.timeMs)}" timestamp="${xml(suite.timestamp)}">`,
       ...suite.cases.map((c) => c.markup),
+      ...(suite.systemOut === undefined ? [] : [`    <system-out>${xml(suite.systemOut)}</system-out>`]),
       '  </testsuite>',
     ]),
     '</testsuites>',

@@ -1,12 +1,17 @@
 import { FEATURE_STATUS_ORDER } from '../report/features.js';
 import {
   blockedByReason,
+  featureCauses,
+  mergedFix,
+  warnedByReason,
   FEATURE_STATUS_LABEL,
   TARGET_STATUS_LABEL,
   TARGET_STATUS_ORDER,
   type FeatureMergeStatus,
+  type MergedFeature,
   type MergedReport,
   type MergedTarget,
+  type NodeInfo,
   type TargetStatus,
 } from '../report/merge.js';
 import { mergeHeadline } from './merge-table.js';
@@ -23,6 +28,8 @@ const TARGET_TONE: Readonly<Record<TargetStatus, Tone>> = {
   'blocked-everywhere': 'bad',
   'blocked-on-some': 'bad',
   'no-verdict-on-some': 'unknown',
+  'warning-everywhere': 'warn',
+  'warning-on-some': 'warn',
   'reachable-everywhere': 'good',
   'not-checked': 'muted',
 };
@@ -38,8 +45,16 @@ const FEATURE_MERGE_TONE: Readonly<Record<FeatureMergeStatus, Tone>> = {
 
 function summarySection(merged: MergedReport): Html {
   const { summary } = merged;
-  const tone: Tone = summary.exitCode === 1 ? 'bad' : summary.exitCode === 3 ? 'unknown' : 'good';
-  const meaning = summary.exitCode === 1 ? 'a required target is blocked on some node' : summary.exitCode === 3 ? 'some nodes have no verdict for a required target' : 'every required target reachable from every node';
+  const warned = summary.requiredWarning.length > 0;
+  const tone: Tone = summary.exitCode === 1 ? 'bad' : summary.exitCode === 3 ? 'unknown' : warned ? 'warn' : 'good';
+  const meaning =
+    summary.exitCode === 1
+      ? 'a required target is blocked on some node'
+      : summary.exitCode === 3
+        ? 'some nodes have no verdict for a required target, or no report'
+        : warned
+          ? 'nothing required is blocked; a warning does not fail the run, but it is not reachable either'
+          : 'every required target reachable from every node';
   const statusTile = (status: TargetStatus): Html => tile(summary.targets[status], TARGET_STATUS_LABEL[status], TARGET_TONE[status]);
   return html`<header>
 <h1>aml-netcheck merge</h1>
@@ -52,10 +67,25 @@ ${warningsBanner('Read with care:', merged.warnings)}
 </section>`;
 }
 
+/** A node without a report: a row of its own, so that a silent node is seen, not missed. */
+function silentRow(node: NodeInfo, features: number): Row {
+  const nothing = { content: html`<span class="muted">no report</span>`, sort: null };
+  return {
+    tags: ['no-report'],
+    className: 'tone-unknown',
+    cells: [
+      { content: html`<code>${breakable(node.node)}</code> <span class="muted">(no report yet: ${node.source})</span>`, sort: node.node },
+      nothing,
+      ...Array.from({ length: features }, () => nothing),
+    ],
+  };
+}
+
 /** One row per node, one column per feature: the colour says at a glance where what breaks. */
 function matrix(merged: MergedReport): Html {
   const features = merged.features;
   const rows: Row[] = merged.nodes.map((node) => {
+    if (node.status === 'no-report') return silentRow(node, features.length);
     const statuses = features.map((f) => f.nodes.find((n) => n.node === node.node));
     const worst = Math.min(...statuses.map((s) => (s === undefined ? 5 : FEATURE_STATUS_ORDER[s.status])));
     return {
@@ -83,10 +113,22 @@ function matrix(merged: MergedReport): Html {
 /** Each feature's verdict over the fleet, above the matrix: what a reader looks for first. */
 function featureList(merged: MergedReport): Html {
   return html`<ul class="plain features">${merged.features.map(
-    (f) => html`<li>${badge(FEATURE_STATUS_LABEL[f.status], FEATURE_MERGE_TONE[f.status])} <strong>${f.name}</strong> <code class="muted">${f.id}</code>${
-      f.broken.length === 0 ? '' : html` <span>broken on ${f.broken.join(', ')}</span>`
-    }</li>`,
+    (f) => html`<li>${badge(FEATURE_STATUS_LABEL[f.status], FEATURE_MERGE_TONE[f.status])} <strong>${f.name}</strong> <code class="muted">${f.id}</code>${causes(f)}</li>`,
   )}</ul>`;
+}
+
+/** Per node where the feature is not ok, the targets behind it. */
+function causes(feature: MergedFeature): Html | '' {
+  const lines = featureCauses(feature).map(
+    ({ status, targets, nodes }) => html`<li>${status} on ${nodes.join(', ')}${targets.length === 0 ? '' : html` by ${targets.map((id, i) => html`${i === 0 ? '' : ', '}<code>${breakable(id)}</code>`)}`}</li>`,
+  );
+  if (feature.absent.length > 0) lines.push(html`<li>not in the reports of ${feature.absent.join(', ')}</li>`);
+  return lines.length === 0 ? '' : html`<ul class="plain causes">${lines}</ul>`;
+}
+
+function warnedOn(target: MergedTarget): Html {
+  const groups = warnedByReason(target).map(({ reason, text, nodes }) => html`<li>${reason === null ? '' : html`<code>${reason}</code> `}on ${nodes.join(', ')}: ${text}</li>`);
+  return groups.length === 0 ? html`<span class="muted">—</span>` : html`<ul class="plain">${groups}</ul>`;
 }
 
 function failing(target: MergedTarget): Html {
@@ -97,7 +139,7 @@ function failing(target: MergedTarget): Html {
 
 function targetRows(targets: readonly MergedTarget[]): Row[] {
   return targets.map((target) => {
-    const fix = target.nodes.find((v) => v.verdict === 'blocked')?.fix ?? [];
+    const fix = mergedFix(target);
     const rank = TARGET_STATUS_ORDER.indexOf(target.status);
     return {
       tags: [target.status, ...(target.required ? [] : ['optional'])],
@@ -107,6 +149,7 @@ function targetRows(targets: readonly MergedTarget[]): Row[] {
         { content: html`<code>${breakable(target.id)}</code>${target.required ? '' : html` <span class="muted">(optional)</span>`}`, sort: target.id },
         { content: target.features.join(', ') },
         { content: failing(target), className: 'detail', sort: target.blocked.length + target.noVerdict.length },
+        { content: warnedOn(target), className: 'detail', sort: target.warning.length },
         { content: target.reaching.length === target.nodes.length ? 'every node' : target.reaching.join(', '), className: 'detail', sort: target.reaching.length },
         { content: fix.length === 0 ? '' : html`<ul class="plain">${fix.map((line) => html`<li class="fix">${line}</li>`)}</ul>` },
       ],
@@ -116,6 +159,7 @@ function targetRows(targets: readonly MergedTarget[]): Row[] {
 
 const STYLE = `${RUNS_STYLE}td.cell{text-align:center}
 .features li{margin:4px 0}
+.causes{margin-left:1.5em}
 `;
 
 /** The whole merge as one HTML document; every value from the reports is escaped. */
@@ -136,8 +180,8 @@ ${tableFilter({
 })}
 ${sortableTable({
   id: 'merged-targets',
-  caption: 'Every target of any node, matched by host, port and direction, with the nodes it fails on. Click a header to sort.',
-  columns: [{ label: 'Status', numeric: true }, { label: 'Target' }, { label: 'Features' }, { label: 'Fails on', numeric: true }, { label: 'Reachable from', numeric: true }, { label: 'Fix' }],
+  caption: 'Every target of any node, matched by host, port and direction, with the nodes it fails or warns on: only a node that said reachable reaches it. Click a header to sort.',
+  columns: [{ label: 'Status', numeric: true }, { label: 'Target' }, { label: 'Features' }, { label: 'Fails on', numeric: true }, { label: 'Warns on', numeric: true }, { label: 'Reachable from', numeric: true }, { label: 'Fix' }],
   rows: targetRows(merged.targets),
   sortedBy: { column: 0, direction: 'ascending' },
 })}

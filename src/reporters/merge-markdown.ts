@@ -1,11 +1,23 @@
-import { blockedByReason, FEATURE_STATUS_LABEL, TARGET_STATUS_LABEL, type MergedReport, type MergedTarget } from '../report/merge.js';
+import {
+  blockedByReason,
+  featureCauses,
+  FEATURE_STATUS_LABEL,
+  mergedFix,
+  TARGET_STATUS_LABEL,
+  warnedByReason,
+  type MergedFeature,
+  type MergedReport,
+  type MergedTarget,
+  type NodeInfo,
+} from '../report/merge.js';
 import { cell } from './check-markdown.js';
 import { mergeHeadline, nameNodes } from './merge-table.js';
 
 /**
  * `merge -o markdown`: for the ticket to the network team. The headline, the warnings, the
- * features with the nodes they break on, then the targets that fail somewhere with the nodes
- * and reasons; what works everywhere and the nodes themselves are collapsed.
+ * features with, per node, the targets that break them, then the targets that fail or warn
+ * somewhere with the nodes and reasons; what works everywhere is collapsed, and so are the
+ * nodes while each of them has a complete report.
  */
 
 function code(text: string): string {
@@ -16,8 +28,8 @@ function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
 }
 
-function details(summary: string, lines: readonly string[]): string[] {
-  return ['<details>', `<summary>${cell(summary)}</summary>`, '', ...lines, '', '</details>', ''];
+function details(summary: string, lines: readonly string[], open = false): string[] {
+  return [open ? '<details open>' : '<details>', `<summary>${cell(summary)}</summary>`, '', ...lines, '', '</details>', ''];
 }
 
 function nodes(list: readonly string[], other = false): string {
@@ -30,6 +42,23 @@ function failing(target: MergedTarget): string {
   return parts.join('<br>') || '—';
 }
 
+function warned(target: MergedTarget): string {
+  const parts = warnedByReason(target).map(({ reason, text, nodes: on }) => `${reason === null ? '' : `${code(reason)} `}on ${cell(on.join(', '))}: ${cell(text)}`);
+  return parts.join('<br>') || '—';
+}
+
+function causes(feature: MergedFeature): string {
+  const lines = featureCauses(feature).map(({ status, targets, nodes: on }) => `${status} on ${cell(on.join(', '))}${targets.length === 0 ? '' : ` by ${targets.map(code).join(', ')}`}`);
+  if (feature.absent.length > 0) lines.push(`not in the reports of ${cell(feature.absent.join(', '))}`);
+  return lines.join('<br>') || '—';
+}
+
+function nodeRow(n: NodeInfo): string[] {
+  if (n.status === 'no-report') return [code(n.node), 'no report yet', '—', '—', '—', '—', cell(n.source)];
+  const report = n.status === 'complete' ? 'complete' : n.stoppedBy === null ? 'incomplete' : `cut short (${n.stoppedBy})`;
+  return [code(n.node), report, cell(n.startedAt), String(n.targets), String(n.requiredBlocked), String(n.exitCode), cell(n.source)];
+}
+
 export function renderMergeMarkdown(merged: MergedReport): string {
   const out: string[] = ['## aml-netcheck merge', ''];
   out.push(`**${cell(mergeHeadline(merged))}.**`, '');
@@ -40,25 +69,26 @@ export function renderMergeMarkdown(merged: MergedReport): string {
     out.push('### Features', '');
     out.push(
       ...table(
-        ['Feature', 'Status', 'Broken on', 'Degraded or unknown on', 'Users see'],
-        features.map((f) => [`${cell(f.name)} (${code(f.id)})`, FEATURE_STATUS_LABEL[f.status], nodes(f.broken), nodes([...f.degraded, ...f.unknown]), f.broken.length > 0 ? cell(f.impact ?? '') : '']),
+        ['Feature', 'Status', 'Not ok on, by', 'Users see'],
+        features.map((f) => [`${cell(f.name)} (${code(f.id)})`, FEATURE_STATUS_LABEL[f.status], causes(f), f.broken.length > 0 ? cell(f.impact ?? '') : '']),
       ),
       '',
     );
   }
   const targets = merged.targets.filter((t) => t.status !== 'reachable-everywhere' && t.status !== 'not-checked');
   if (targets.length > 0) {
-    out.push('### Targets that fail on some node', '');
+    out.push('### Targets not reachable from every node', '');
     out.push(
       ...table(
-        ['Target', 'Features', 'Status', 'Fails on', 'Reachable from', 'Fix'],
+        ['Target', 'Features', 'Status', 'Fails on', 'Warns on', 'Reachable from', 'Fix'],
         targets.map((t) => [
           code(t.id) + (t.required ? '' : ' (optional)'),
           cell(t.features.join(', ')),
           TARGET_STATUS_LABEL[t.status],
           failing(t),
+          warned(t),
           nodes(t.reaching),
-          cell(t.nodes.find((v) => v.verdict === 'blocked')?.fix.join('; ') || '—'),
+          cell(mergedFix(t).join('; ') || '—'),
         ]),
       ),
       '',
@@ -71,10 +101,9 @@ export function renderMergeMarkdown(merged: MergedReport): string {
   out.push(
     ...details(
       `Nodes (${merged.nodes.length})`,
-      table(
-        ['Node', 'Started', 'Targets', 'Required blocked', 'Exit', 'Source'],
-        merged.nodes.map((n) => [code(n.node), cell(n.startedAt), String(n.targets), String(n.requiredBlocked), String(n.exitCode), cell(n.source)]),
-      ),
+      table(['Node', 'Report', 'Started', 'Targets', 'Required blocked', 'Exit', 'Source'], merged.nodes.map(nodeRow)),
+      // A node without a complete report is a finding of its own: shown, not folded away.
+      merged.nodes.some((n) => n.status !== 'complete'),
     ),
   );
   return `${out.join('\n').trimEnd()}\n`;

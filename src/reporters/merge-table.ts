@@ -1,6 +1,9 @@
 import { escapeControl, plural } from '../model/text.js';
 import {
   blockedByReason,
+  featureCauses,
+  mergedFix,
+  warnedByReason,
   FEATURE_STATUS_LABEL,
   TARGET_STATUS_LABEL,
   type FeatureMergeStatus,
@@ -24,6 +27,8 @@ const TARGET_COLOUR: Readonly<Record<TargetStatus, Colour>> = {
   'blocked-everywhere': 'red',
   'blocked-on-some': 'red',
   'no-verdict-on-some': 'magenta',
+  'warning-everywhere': 'yellow',
+  'warning-on-some': 'yellow',
   'reachable-everywhere': 'green',
   'not-checked': 'dim',
 };
@@ -52,14 +57,27 @@ export function mergeHeadline(merged: MergedReport): string {
     const everywhere = merged.targets.filter((t) => t.required && t.status === 'blocked-everywhere').length;
     const some = summary.requiredBlocked.length - everywhere;
     const parts = [some > 0 ? `${plural(some, 'required target')} blocked on some nodes` : '', everywhere > 0 ? `${plural(everywhere, 'required target')} blocked everywhere` : ''];
-    return `${nodes}: ${parts.filter(Boolean).join(', ')}`;
+    const silent = summary.nodesWithoutReport.length > 0 ? `; ${plural(summary.nodesWithoutReport.length, 'node')} without a report yet` : '';
+    return `${nodes}: ${parts.filter(Boolean).join(', ')}${silent}`;
   }
   if (summary.exitCode === 3) {
     const silent = summary.nodesWithoutReport.length > 0 ? `${plural(summary.nodesWithoutReport.length, 'node')} without a report yet` : '';
     const open = summary.requiredNoVerdict.length > 0 ? `${plural(summary.requiredNoVerdict.length, 'required target')} without a verdict on some nodes` : '';
     return `${nodes}: nothing required blocked, but ${[silent, open].filter(Boolean).join(' and ')}`;
   }
+  // A warning does not fail the run, as in `check`, but it is not "reachable" either.
+  if (summary.requiredWarning.length > 0) return `${nodes}: nothing required blocked, but ${plural(summary.requiredWarning.length, 'required target')} with a warning (not proven reachable)`;
   return `${nodes}: every required target reachable from every node`;
+}
+
+/** A warning's reason and what the node said: `warning (udp-unverified) on node-a: no answer from …`. */
+export function describeWarned({ reason, text, nodes }: ReturnType<typeof warnedByReason>[number], named: (nodes: readonly string[]) => string = (list) => list.join(', ')): string {
+  return `warning${reason === null ? '' : ` (${reason})`} on ${named(nodes)}: ${text}`;
+}
+
+/** One node's causes of a feature not being ok: `broken on node-b by login.microsoftonline.com:443`. */
+export function describeCause({ status, targets, nodes }: ReturnType<typeof featureCauses>[number]): string {
+  return `${status} on ${nodes.join(', ')}${targets.length === 0 ? '' : ` by ${targets.join(', ')}`}`;
 }
 
 function targetLines(target: MergedTarget, options: TextOptions): string[] {
@@ -71,10 +89,10 @@ function targetLines(target: MergedTarget, options: TextOptions): string[] {
   const line = (text: string): void => void out.push(...wrap(`      ${text}`, options.width, '        '));
   for (const { reason, nodes } of blockedByReason(target)) line(`${escapeControl(reason)} on ${escapeControl(nodes.join(', '))}`);
   if (target.noVerdict.length > 0) line(`no verdict on ${escapeControl(target.noVerdict.join(', '))}`);
+  for (const warned of warnedByReason(target)) line(escapeControl(describeWarned(warned)));
   if (target.status !== 'reachable-everywhere') {
     if (target.reaching.length > 0) line(`reachable from ${escapeControl(nameNodes(target.reaching, NAMED_NODES_MAX, true))}`);
-    const fix = target.nodes.find((v) => v.verdict === 'blocked')?.fix ?? [];
-    for (const f of fix) line(`fix:  ${escapeControl(f)}`);
+    for (const f of mergedFix(target)) line(`fix:  ${escapeControl(f)}`);
   }
   if (target.absent.length > 0) line(`not in the reports of ${escapeControl(nameNodes(target.absent))}`);
   return out;
@@ -86,9 +104,7 @@ function featureLines(feature: MergedFeature, options: TextOptions): string[] {
   const head = wrap(`  ${label}  ${escapeControl(feature.name)} (${escapeControl(feature.id)})`, options.width, '    ');
   out.push(head[0]?.replace(label, paint(label, FEATURE_COLOUR[feature.status], options)) ?? '', ...head.slice(1));
   const line = (text: string): void => void out.push(...wrap(`      ${text}`, options.width, '        '));
-  if (feature.broken.length > 0) line(`broken on ${escapeControl(feature.broken.join(', '))}`);
-  if (feature.unknown.length > 0) line(`unknown on ${escapeControl(feature.unknown.join(', '))}`);
-  if (feature.degraded.length > 0) line(`degraded on ${escapeControl(feature.degraded.join(', '))}`);
+  for (const cause of featureCauses(feature)) line(escapeControl(describeCause(cause)));
   if (feature.absent.length > 0) line(`not in the reports of ${escapeControl(nameNodes(feature.absent))}`);
   if (feature.ok.length > 0) line(`ok on ${escapeControl(nameNodes(feature.ok, NAMED_NODES_MAX, true))}`);
   if (feature.broken.length > 0 && feature.impact !== null) line(`users see: ${escapeControl(feature.impact)}`);
@@ -100,6 +116,10 @@ export function renderMergeTable(merged: MergedReport, options: TextOptions = PL
   const line = (text: string, indent = '  '): void => void out.push(...wrap(text, options.width, indent));
   line(`aml-netcheck merge: ${escapeControl(mergeHeadline(merged))}.`);
   for (const node of merged.nodes) {
+    if (node.status === 'no-report') {
+      line(`  ${escapeControl(node.node)}: no report yet, nothing known from it (${escapeControl(node.source)})`, '    ');
+      continue;
+    }
     const cut = node.stoppedBy === null ? '' : `, cut short (${node.stoppedBy})`;
     line(`  ${escapeControl(node.node)}: ${escapeControl(node.startedAt)}, ${node.targets} targets, ${node.requiredBlocked} required blocked, exit ${node.exitCode}${cut}`, '    ');
   }
@@ -127,6 +147,7 @@ export function renderMergeTable(merged: MergedReport, options: TextOptions = PL
     if (summary.nodesWithoutReport.length > 0) line(`No report yet from: ${escapeControl(summary.nodesWithoutReport.join(', '))}.`);
     if (summary.requiredNoVerdict.length > 0) line(`No verdict on some nodes for: ${escapeControl(summary.requiredNoVerdict.join(', '))}.`);
   }
+  else if (summary.requiredWarning.length > 0) line(`Nothing required blocked; a warning, not proven reachable, on some nodes for: ${escapeControl(summary.requiredWarning.join(', '))}.`);
   else line('Every required target reachable from every node.');
   return `${out.join('\n')}\n`;
 }

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import t from 'tap';
 import { runCli } from '../helpers/cli.js';
 import { recordedReport } from '../helpers/sample-diff.js';
-import { configMapList, FLEET } from '../helpers/sample-merge.js';
+import { configMapList, FLEET, WARNING_FLEET } from '../helpers/sample-merge.js';
 
 const REPORTS = 'test/fixtures/reports';
 const dir = mkdtempSync(path.join(tmpdir(), 'amlnc-merge-'));
@@ -32,7 +32,7 @@ t.test('three nodes with different verdicts: exit 1, and the nodes each target f
   t.equal(run.stderr, '');
   t.match(run.stdout, /^aml-netcheck merge: 3 nodes: 5 required targets blocked on some nodes\.\n/);
   t.match(run.stdout, /BLOCKED ON SOME NODES {2}st1\.file\.core\.windows\.net:445\n {6}tcp-refused on node-a, node-b\n {6}reachable from node-c\n/);
-  t.match(run.stdout, /BROKEN ON SOME NODES {2}Azure AD sign-in \(azure-ad\)\n {6}broken on node-b\n {6}ok on node-a, node-c\n/);
+  t.match(run.stdout, /BROKEN ON SOME NODES {2}Azure AD sign-in \(azure-ad\)\n {6}broken on node-b by login\.microsoftonline\.com:80, login\.microsoftonline\.com:443\n {6}ok on node-a, node-c\n/);
 });
 
 t.test('kubectl get configmap -o json on stdin: nodes named by their label', async (t) => {
@@ -69,7 +69,8 @@ t.test('every format, and each --out in the format its name ends in', async (t) 
   t.equal((JSON.parse(json) as { kind: string }).kind, 'aml-netcheck-merge');
   t.equal(md, run.stdout);
   t.equal(XMLValidator.validate(xml), true);
-  t.match(xml, /<testsuites name="aml-netcheck merge" tests="5" failures="5" errors="0" skipped="0"/);
+  // Five target testcases, and one per node (node-a and node-b block required targets).
+  t.match(xml, /<testsuites name="aml-netcheck merge" tests="8" failures="7" errors="0" skipped="0"/);
   t.match(html, /^<!doctype html>\n/);
   t.match(txt, /^aml-netcheck merge: 3 nodes/);
 });
@@ -84,15 +85,37 @@ t.test('a ConfigMap not written yet, the same node twice: warnings on stderr, th
   t.match(run.stdout, /^aml-netcheck merge: 2 nodes: /);
 });
 
-t.test('a fleet with a node that has not reported yet does not pass: exit 3', async (t) => {
+t.test('a fleet with a node that has not reported yet does not pass: exit 3, and -o junit has an error testcase for it, not a green test view', async (t) => {
   const list = path.join(dir, 'waiting.json');
   writeFileSync(list, configMapList([{ name: 'cm-c', node: 'node-c', report: recordedReport(FLEET['node-c']) }, { name: 'cm-late', node: 'node-late' }]));
-  const run = await runCli(['merge', list]);
+  const junit = path.join(dir, 'waiting.xml');
+  const run = await runCli(['merge', list, '--out', junit]);
   t.equal(run.code, 3, 'node-c reaches everything, but node-late has said nothing');
   t.match(run.stdout, /^aml-netcheck merge: 1 node: nothing required blocked, but 1 node without a report yet/);
+  t.match(run.stdout, /\n {2}node-late: no report yet, nothing known from it \(/);
   t.match(run.stdout, /No report yet from: node-late\./);
+  const xml = readFileSync(junit, 'utf8');
+  t.equal(XMLValidator.validate(xml), true);
+  const parsed = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(xml) as { testsuites: { '@_errors': string; testsuite: Array<{ '@_name': string; testcase: Array<Record<string, any>> }> } };
+  t.equal(parsed.testsuites['@_errors'], '1');
+  const late = parsed.testsuites.testsuite.find((s) => s['@_name'] === 'Nodes')?.testcase.find((c) => c['@_name'] === 'node-late');
+  t.match(late?.['error'], { '@_type': 'no-report', '@_message': /^no report from node-late yet \(.*waiting\.json items\[1\] \(cm-late\)\): nothing is known from it$/ });
   const alone = await runCli(['merge', files['node-c']]);
   t.equal(alone.code, 0, 'the same node alone passes');
+});
+
+t.test('a node that reaches a target only with a warning does not reach it; exit 0, as check exits 0 on a warning', async (t) => {
+  const saved = Object.entries(WARNING_FLEET).map(([node, name]) => {
+    const file = path.join(dir, `${node}.json`);
+    writeFileSync(file, readFileSync(`${REPORTS}/${name}.json`));
+    return file;
+  });
+  const run = await runCli(['merge', ...saved]);
+  t.equal(run.code, 0, run.stderr);
+  const text = run.stdout.replace(/\s+/g, ' ');
+  t.match(text, /^aml-netcheck merge: 2 nodes: nothing required blocked, but 3 required targets with a warning \(not proven reachable\)\. /);
+  t.match(text, / WARNING ON SOME NODES ci1\.westus2\.instances\.azureml\.ms:443 warning on node-ci: ci1\.westus2\.instances\.azureml\.ms resolves to 10\.99\.5\.9, .* reachable from node-ok WARNING /);
+  t.notMatch(text, /every required target reachable from every node/i);
 });
 
 t.test('bad input: one line naming what is wrong and where, exit 2', async (t) => {

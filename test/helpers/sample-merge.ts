@@ -17,6 +17,23 @@ export function fleetNodes(): NodeReport[] {
   return Object.entries(FLEET).map(([node, name]) => ({ node, source: `${name}.json`, report: recordedReport(name) }));
 }
 
+/**
+ * Two nodes of one private-endpoint VNet, recorded: node-ok resolves the compute instance
+ * to the workspace's private endpoint, node-ci to another address, which the check reports
+ * as a warning on the three compute instance targets (compute-instance degraded there).
+ */
+export const WARNING_FLEET = {
+  'node-ok': 'private-endpoint-a-correctly-configured-private-endpoint-vnet-no-false-alarm',
+  'node-ci': 'private-endpoint-a-compute-instance-name-that-points-away-from-the-workspace-private-endpo',
+} as const;
+
+/** A recorded UDP run: a silent port (udp-unverified, a warning), two blocked, one reachable. */
+export const UDP_REPORT = 'udp-check-with-a-udp-catalog-in-the-vnet-a-drop-is-a-warning-exit-0-a-reject-or-prohibit-b';
+
+export function warningNodes(): NodeReport[] {
+  return Object.entries(WARNING_FLEET).map(([node, name]) => ({ node, source: `${name}.json`, report: recordedReport(name) }));
+}
+
 export interface ConfigMapItem {
   readonly name: string;
   readonly node?: string;

@@ -1,14 +1,16 @@
 import t from 'tap';
-import { mergeReports, type MergedReport, type NodeReport } from '../../src/report/merge.js';
+import { featureCauses, mergeReports, MERGE_SCHEMA_VERSION, type MergedReport, type NodeReport } from '../../src/report/merge.js';
 import type { CheckReport } from '../../src/report/report.js';
 import { recordedReport } from '../helpers/sample-diff.js';
-import { fleetNodes } from '../helpers/sample-merge.js';
+import { fleetNodes, UDP_REPORT, warningNodes } from '../helpers/sample-merge.js';
 
 const LOGIN_80 = 'login.microsoftonline.com:80';
 const LOGIN_443 = 'login.microsoftonline.com:443';
 const BLOB = 'st1.blob.core.windows.net:443';
 const FILE_443 = 'st1.file.core.windows.net:443';
 const SMB = 'st1.file.core.windows.net:445';
+const CI = ['ci1.westus2.instances.azureml.ms:443', 'ci1.westus2.instances.azureml.ms:8787', 'ci1.westus2.instances.azureml.ms:18881'];
+const DROPPED = 'dropped.relay.test:3478/udp';
 
 function target(merged: MergedReport, id: string) {
   const found = merged.targets.find((x) => x.id === id);
@@ -22,6 +24,8 @@ function feature(merged: MergedReport, id: string) {
   return found;
 }
 
+const WARN_OK = 'private-endpoint-a-correctly-configured-private-endpoint-vnet-no-false-alarm';
+
 function edited(name: string, edit: (report: Record<string, any>) => void): CheckReport {
   const report = structuredClone(recordedReport(name)) as unknown as Record<string, any>;
   edit(report);
@@ -31,7 +35,8 @@ function edited(name: string, edit: (report: Record<string, any>) => void): Chec
 t.test('three nodes, one target set, three verdicts: per target who reaches it and who does not', async (t) => {
   const merged = mergeReports(fleetNodes());
   t.equal(merged.kind, 'aml-netcheck-merge');
-  t.equal(merged.schemaVersion, 1);
+  t.equal(merged.schemaVersion, 2);
+  t.equal(MERGE_SCHEMA_VERSION, 2, 'the JSON changed shape: warning, requiredWarning, a node without a report among the nodes');
   t.same(merged.nodes.map((n) => [n.node, n.requiredBlocked, n.exitCode]), [['node-a', 1, 1], ['node-b', 5, 1], ['node-c', 0, 0]]);
   t.same(
     merged.targets.map((x) => ({ id: x.id, status: x.status, reaching: x.reaching, blocked: x.blocked, noVerdict: x.noVerdict, absent: x.absent })),
@@ -55,7 +60,7 @@ t.test('three nodes, one target set, three verdicts: per target who reaches it a
   t.same(merged.summary.requiredBlocked, [LOGIN_80, LOGIN_443, BLOB, FILE_443, SMB]);
   t.same(merged.summary.nodesWithBlocked, ['node-a', 'node-b']);
   t.equal(merged.summary.exitCode, 1);
-  t.same(merged.summary.targets, { 'blocked-everywhere': 0, 'blocked-on-some': 5, 'no-verdict-on-some': 0, 'reachable-everywhere': 0, 'not-checked': 0 });
+  t.same(merged.summary.targets, { 'blocked-everywhere': 0, 'blocked-on-some': 5, 'no-verdict-on-some': 0, 'warning-everywhere': 0, 'warning-on-some': 0, 'reachable-everywhere': 0, 'not-checked': 0 });
   t.same(merged.warnings, [], 'one workspace, one version, every run complete');
 });
 
@@ -118,4 +123,69 @@ t.test('an optional target blocked somewhere is shown, but does not fail the mer
   t.equal(feature(merged, 'workspace-storage').status, 'degraded-on-some');
   t.same(feature(merged, 'workspace-storage').degraded, ['node-a']);
   t.equal(merged.summary.exitCode, 0);
+});
+
+t.test('a warning is not reaching: its own status and node list, and it does not fail the merge', async (t) => {
+  const merged = mergeReports(warningNodes());
+  for (const id of CI) {
+    const ci = target(merged, id);
+    t.equal(ci.status, 'warning-on-some', id);
+    t.same([ci.reaching, ci.warning, ci.blocked, ci.noVerdict], [['node-ok'], ['node-ci'], [], []], `${id}: node-ci warned, it does not reach it`);
+  }
+  t.match(target(merged, CI[0] as string).nodes[1], { node: 'node-ci', verdict: 'warning', reason: null, warnings: [/resolves to 10\.99\.5\.9, but the workspace private endpoint .* is 10\.99\.5\.5/] });
+  t.equal(target(merged, 'westus2.api.azureml.ms:443').status, 'reachable-everywhere');
+  t.same(merged.targets.slice(0, 3).map((x) => x.id), CI, 'a warning sorts before what is reachable everywhere');
+  t.same(merged.summary.requiredWarning, CI);
+  t.equal(merged.summary.targets['warning-on-some'], 3);
+  t.equal(merged.summary.exitCode, 0, 'a warning never fails the run, as in check');
+
+  const ci = warningNodes()[1] as NodeReport;
+  const both = mergeReports([ci, { ...ci, node: 'node-ci-2' }]);
+  t.equal(target(both, CI[0] as string).status, 'warning-everywhere', 'not "reachable everywhere"');
+  t.same(target(both, CI[0] as string).reaching, []);
+
+  const relay = (node: string): NodeReport => ({ node, source: `${node}.json`, report: recordedReport(UDP_REPORT) });
+  const udp = mergeReports([relay('relay-a'), relay('relay-b')]);
+  const dropped = target(udp, DROPPED);
+  t.equal(dropped.status, 'warning-everywhere', 'UDP silence is no proof of reach on any node');
+  t.same([dropped.reaching, dropped.warning], [[], ['relay-a', 'relay-b']]);
+  t.same(dropped.nodes.map((v) => v.reason), ['udp-unverified', 'udp-unverified']);
+  t.equal(target(udp, 'open.relay.test:3478/udp').status, 'reachable-everywhere');
+});
+
+t.test('blocked outranks no verdict outranks a warning', async (t) => {
+  const [ok, ci] = warningNodes() as [NodeReport, NodeReport];
+  const with443 = (verdict: string, reason: string) => edited(WARN_OK, (r) => {
+    const x = r['targets'].find((y: { id: string }) => y.id === CI[0]);
+    Object.assign(x, { verdict, reason });
+  });
+  const blocked = mergeReports([ci, { ...ok, report: with443('blocked', 'tcp-refused') }]);
+  t.match(target(blocked, CI[0] as string), { status: 'blocked-on-some', blocked: ['node-ok'], warning: ['node-ci'], reaching: [] });
+  const open = mergeReports([ci, { ...ok, report: with443('unknown', 'aborted') }]);
+  t.match(target(open, CI[0] as string), { status: 'no-verdict-on-some', noVerdict: ['node-ok'], warning: ['node-ci'], reaching: [] });
+  t.equal(open.summary.exitCode, 3);
+  t.same(open.summary.requiredWarning, CI.slice(1), 'a target without a verdict somewhere is not counted as a warning');
+});
+
+t.test('a degraded or broken feature names, per node, the targets behind it', async (t) => {
+  const merged = mergeReports(warningNodes());
+  const ci = feature(merged, 'compute-instance');
+  t.equal(ci.status, 'degraded-on-some');
+  t.same(featureCauses(ci), [{ status: 'degraded', targets: CI, nodes: ['node-ci'] }]);
+  const fleet = mergeReports(fleetNodes());
+  t.same(featureCauses(feature(fleet, 'workspace-storage')), [
+    { status: 'broken', targets: [SMB], nodes: ['node-a'] },
+    { status: 'broken', targets: [BLOB, FILE_443, SMB], nodes: ['node-b'] },
+  ]);
+  const same = mergeReports([fleetNodes()[1] as NodeReport, { ...(fleetNodes()[1] as NodeReport), node: 'node-b2' }]);
+  t.same(featureCauses(feature(same, 'azure-ad')), [{ status: 'broken', targets: [LOGIN_80, LOGIN_443], nodes: ['node-b', 'node-b2'] }], 'nodes that say the same are one cause');
+});
+
+t.test('a node without a report is one of the nodes, and the merge cannot pass', async (t) => {
+  const merged = mergeReports([fleetNodes()[2] as NodeReport], [{ node: 'node-late', source: 'fleet.json items[1] (cm-late)' }]);
+  t.same(merged.nodes.map((n) => [n.node, n.status]), [['node-c', 'complete'], ['node-late', 'no-report']]);
+  t.match(merged.nodes[1], { source: 'fleet.json items[1] (cm-late)', startedAt: null, exitCode: null, targets: null, requiredBlocked: null, complete: false });
+  t.same(merged.summary.nodesWithoutReport, ['node-late']);
+  t.equal(merged.summary.nodes, 1, 'nodes that reported');
+  t.equal(merged.summary.exitCode, 3);
 });

@@ -55,7 +55,8 @@ t.test('a ConfigMap not written yet is a warning; nothing at all to merge is an 
   const { nodes, warnings, pending } = readMergeInputs([list]);
   t.same(nodes.map((n) => n.node), ['node-a']);
   t.match(warnings, [/partial\.json: items\[1\] \(aml-netcheck-report\) has no report\.json \(its check has not written a report yet\): no verdict from it$/]);
-  t.same(pending, ['aml-netcheck-report'], 'the silent node is named, by its label or else its ConfigMap');
+  t.same(pending.map((p) => p.node), ['aml-netcheck-report'], 'the silent node is named, by its label or else its ConfigMap');
+  t.match(pending[0]?.source, /partial\.json items\[1\] \(aml-netcheck-report\)$/, 'and where it was listed');
   const empty = file('empty-list.json', configMapList([{ name: 'aml-netcheck-report' }]));
   t.match(lineOf([empty]), /^merge: no report to merge: the input holds no report\.json yet$/);
   t.match(lineOf([file('no-items.json', configMapList([]))]), /^merge: no report to merge/);
