@@ -81,7 +81,7 @@ export function renderCheckMarkdown(report: CheckReport): string {
   if (blocked.length > 0) {
     out.push('### Blocked', '', ...table(['Target', 'Features', 'Reason', 'Detail', 'Fix'], problemRows(blocked)), '');
     // Only what a firewall blocked: DNS and TLS causes get no rule (see `aml-netcheck rules --from-report`).
-    const plan = planFromReport(report.targets, report.facts);
+    const plan = planFromReport(report.targets, report.facts, report.settings.proxy !== null);
     if (plan.allow.length > 0) {
       const script = renderRulesAzPolicy({ ...plan, findings: [] }).trimEnd().split('\n');
       out.push(...details('Azure Firewall Policy commands for the blocked targets', ['```sh', ...script, '```']));
