@@ -5,6 +5,7 @@ import type { CheckedTarget, FeatureResult } from '../model/result.js';
 import { requirementsOf, type CheckReport } from '../report/report.js';
 import { byImpact } from '../report/features.js';
 import { planFromReport } from '../remedies/plan.js';
+import { addressOutcomes } from './addresses.js';
 import { renderRulesAzPolicy } from './rules-az-policy.js';
 
 /**
@@ -55,8 +56,13 @@ function featureNames(report: CheckReport, status: FeatureResult['status']): str
     .join(', ');
 }
 
+/** The detail, and for a name with several addresses what each one gave. */
+function detailOf(target: CheckedTarget): string {
+  return [target.detail, addressOutcomes(target)].filter((part) => part !== null).join('; ');
+}
+
 function problemRows(targets: readonly CheckedTarget[]): string[][] {
-  return targets.map((t) => [code(t.id), cell(t.features.join(', ')), t.reason === null ? '' : code(t.reason), cell(t.detail), cell(t.fix.join('; ') || '—')]);
+  return targets.map((t) => [code(t.id), cell(t.features.join(', ')), t.reason === null ? '' : code(t.reason), cell(detailOf(t)), cell(t.fix.join('; ') || '—')]);
 }
 
 function details(summary: string, lines: readonly string[]): string[] {
@@ -92,7 +98,7 @@ export function renderCheckMarkdown(report: CheckReport): string {
   const warned = report.targets.filter((t) => t.verdict === 'warning');
   if (warned.length > 0) {
     // A silent UDP port warns in its detail alone, and says what to confirm in its fix.
-    const said = (t: CheckedTarget): string[] => [...(t.warnings.length > 0 ? t.warnings : [t.detail]), ...t.fix];
+    const said = (t: CheckedTarget): string[] => [...(t.warnings.length > 0 ? t.warnings : [t.detail]), ...[addressOutcomes(t)].filter((a) => a !== null), ...t.fix];
     out.push(...details(`Warnings (${warned.length})`, table(['Target', 'Warning'], warned.map((t) => [code(t.id), cell(said(t).join('; '))]))));
   }
   const features = [...report.features].sort(byImpact);
