@@ -42,7 +42,7 @@ t.test('every blocked target of the recorded reports gets the remedies of its ca
       t.same(kinds, EXPECTED[reason], `${name}: ${target.id} (${reason})`);
       if (reason.startsWith('dns-') || ['tls-untrusted', 'tls-expired', 'tls-hostname-mismatch'].includes(reason)) t.notOk(kinds.includes('allow'), `${target.id}: no allow rule for ${reason}`);
       // The report's fix sentences come from the same remedies: recorded reports keep their text.
-      t.same(fixSentences(target, reason, report.facts.cloud), target.fix, `${name}: ${target.id} fix unchanged`);
+      t.same(fixSentences(target, reason, report.facts.cloud, report.settings.proxy !== null), target.fix, `${name}: ${target.id} fix unchanged`);
     }
   }
   for (const reason of ['tcp-timeout', 'tcp-refused', 'http-denied', 'dns-nxdomain', 'dns-not-private', 'tls-untrusted', 'tls-reset', 'proxy-denied', 'proxy-auth-required', 'proxy-unreachable']) {
