@@ -31,7 +31,7 @@ function planFor(options: RulesOptions, warn: (line: string) => void): RulesPlan
     const given = [...Object.keys(factsFromFlags(options)), ...(['workspaceJson', 'catalog', 'features'] as const).filter((k) => options[k] !== undefined)];
     if (given.length > 0) throw new InputError('--from-report', 'takes the workspace from the report; leave out the workspace flags');
     const report = readReport(options.fromReport);
-    return planFromReport(report.targets, report.facts);
+    return planFromReport(report.targets, report.facts, report.settings.proxy !== null);
   }
   const { catalog, facts, features, warnings } = resolveWorkspace(options);
   for (const warning of warnings) warn(`aml-netcheck: warning: ${warning}`);

@@ -72,8 +72,17 @@ export interface Target {
   readonly sources: readonly TargetSource[];
 }
 
-export function describeRule(rule: FirewallRule): string {
+/** `direct`: the rule must let this machine's subnet out itself, because the traffic cannot go through the proxy. */
+export function describeRule(rule: FirewallRule, direct = false): string {
   const towards = rule.direction === 'inbound' ? 'from' : 'to';
   const what = rule.type === 'service-tag' ? `service tag ${rule.destination}` : rule.destination;
-  return `allow ${rule.direction} ${rule.protocol} ${rule.port} ${towards} ${what}`;
+  return `allow ${direct ? 'direct ' : ''}${rule.direction} ${rule.protocol} ${rule.port} ${towards} ${what}`;
+}
+
+/**
+ * A web proxy carries HTTP and HTTPS only: a bare TCP port (SMB 445, 8787, 18881) or UDP
+ * leaves this machine directly, whatever proxy is configured, so the firewall must let it out.
+ */
+export function bypassesWebProxy(target: Pick<Target, 'probe' | 'direction'>): boolean {
+  return target.direction === 'outbound' && (target.probe === 'tcp' || target.probe === 'udp');
 }

@@ -137,8 +137,11 @@ export function planFromTargets(targets: readonly Target[], facts: Pick<Workspac
   };
 }
 
-/** `rules --from-report`: only what fixes the blocked targets of a saved report, each by its cause. */
-export function planFromReport(targets: readonly CheckedTarget[], facts: Pick<WorkspaceFacts, 'cloud' | 'region'>): RulesPlan {
+/**
+ * `rules --from-report`: only what fixes the blocked targets of a saved report, each by its
+ * cause. `proxied`: the report's run had a web proxy (its `settings.proxy`).
+ */
+export function planFromReport(targets: readonly CheckedTarget[], facts: Pick<WorkspaceFacts, 'cloud' | 'region'>, proxied = false): RulesPlan {
   const blocked = targets.filter((t) => t.verdict === 'blocked');
   const findings: Finding[] = blocked.map((t) => ({
     target: t.id,
@@ -146,7 +149,7 @@ export function planFromReport(targets: readonly CheckedTarget[], facts: Pick<Wo
     port: t.port,
     reason: t.reason,
     features: t.features,
-    remedies: remediesFor(t, t.reason, facts.cloud),
+    remedies: remediesFor(t, t.reason, facts.cloud, proxied),
   }));
   const byKind = (kind: Remedy['kind']): CheckedTarget[] => blocked.filter((_, i) => (findings[i] as Finding).remedies.some((r) => r.kind === kind));
   const dnsPrivate = byKind('dns-private');

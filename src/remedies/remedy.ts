@@ -1,7 +1,7 @@
 import type { Cloud } from '../model/clouds.js';
 import { CLOUDS } from '../model/clouds.js';
 import type { ReasonCode } from '../model/reasons.js';
-import { describeRule, type FirewallRule, type Target } from '../model/target.js';
+import { bypassesWebProxy, describeRule, type FirewallRule, type Target } from '../model/target.js';
 import { AZURE_DNS, privateZoneRecord, type PrivateZoneRecord } from './private-zones.js';
 
 /**
@@ -10,8 +10,11 @@ import { AZURE_DNS, privateZoneRecord, type PrivateZoneRecord } from './private-
  * `fix` sentences are these in words.
  */
 export type Remedy =
-  /** Open the firewall: the target's rules, FQDN and service tag alternatives alike. */
-  | { readonly kind: 'allow'; readonly rules: readonly FirewallRule[] }
+  /**
+   * Open the firewall: the target's rules, FQDN and service tag alternatives alike. `direct`:
+   * the run had a web proxy, which cannot carry this traffic, so the rule must let it out directly.
+   */
+  | { readonly kind: 'allow'; readonly rules: readonly FirewallRule[]; readonly direct?: true }
   /** A private-link name must resolve to its private endpoint: no answer at all (`missing`) or a public one. */
   | { readonly kind: 'dns-private'; readonly host: string; readonly answer: 'missing' | 'public'; readonly record: PrivateZoneRecord | null }
   /** A public name does not resolve: the DNS server must forward public names. */
@@ -29,7 +32,7 @@ export type Remedy =
    * A silent UDP port: nothing proves a block, so there is nothing to fix for sure. The admin
    * should confirm that these rules exist (and that the service answers at all).
    */
-  | { readonly kind: 'confirm-udp'; readonly rules: readonly FirewallRule[] };
+  | { readonly kind: 'confirm-udp'; readonly rules: readonly FirewallRule[]; readonly direct?: true };
 
 export type RemedyKind = Remedy['kind'];
 
@@ -46,10 +49,12 @@ function recordFor(target: Target, cloud: Cloud): PrivateZoneRecord | null {
 /**
  * The one table from cause to remedy. Firewall rules only fix what a firewall broke; a DNS
  * or TLS-inspection failure needs another change, and an allow rule there would send
- * people the wrong way.
+ * people the wrong way. `proxied`: the run had a web proxy; traffic it cannot carry needs a
+ * direct egress rule, and opening the proxy would not help.
  */
-export function remediesFor(target: Target, reason: ReasonCode | null, cloud: Cloud = 'public'): Remedy[] {
-  const allow: Remedy[] = target.rules.length > 0 ? [{ kind: 'allow', rules: target.rules }] : [];
+export function remediesFor(target: Target, reason: ReasonCode | null, cloud: Cloud = 'public', proxied = false): Remedy[] {
+  const direct = proxied && bypassesWebProxy(target) ? ({ direct: true } as const) : {};
+  const allow: Remedy[] = target.rules.length > 0 ? [{ kind: 'allow', rules: target.rules, ...direct }] : [];
   switch (reason) {
     case null:
     case 'aborted':
@@ -77,7 +82,7 @@ export function remediesFor(target: Target, reason: ReasonCode | null, cloud: Cl
     case 'proxy-auth-required':
       return [{ kind: 'proxy-credentials' }];
     case 'udp-unverified':
-      return target.rules.length > 0 ? [{ kind: 'confirm-udp', rules: target.rules }] : [];
+      return target.rules.length > 0 ? [{ kind: 'confirm-udp', rules: target.rules, ...direct }] : [];
     case 'proxy-denied':
       // A private endpoint answers only inside the VNet: the proxy cannot reach it, so the name must bypass the proxy.
       if (target.mustResolvePrivately) return [{ kind: 'no-proxy', host: target.host }];
@@ -92,7 +97,7 @@ export function remediesFor(target: Target, reason: ReasonCode | null, cloud: Cl
 export function describeRemedy(remedy: Remedy): string[] {
   switch (remedy.kind) {
     case 'allow':
-      return remedy.rules.map(describeRule);
+      return remedy.rules.map((rule) => allowSentence(rule, remedy.direct === true));
     case 'dns-private':
       return [
         remedy.answer === 'missing'
@@ -118,11 +123,15 @@ export function describeRemedy(remedy: Remedy): string[] {
     case 'proxy-reach':
       return ['check the proxy address (--proxy, HTTPS_PROXY) and that this machine may reach it'];
     case 'confirm-udp':
-      return remedy.rules.map((rule) => `no UDP answer proves it either way: confirm the firewall has the rule to ${describeRule(rule)}`);
+      return remedy.rules.map((rule) => `no UDP answer proves it either way: confirm the firewall has the rule to ${allowSentence(rule, remedy.direct === true)}`);
   }
 }
 
+function allowSentence(rule: FirewallRule, direct: boolean): string {
+  return direct ? `${describeRule(rule, true)} from this subnet — it cannot go through the proxy` : describeRule(rule);
+}
+
 /** The report's `fix` for a target: every remedy in words. */
-export function fixSentences(target: Target, reason: ReasonCode | null, cloud?: Cloud): string[] {
-  return remediesFor(target, reason, cloud).flatMap(describeRemedy);
+export function fixSentences(target: Target, reason: ReasonCode | null, cloud?: Cloud, proxied = false): string[] {
+  return remediesFor(target, reason, cloud, proxied).flatMap(describeRemedy);
 }

@@ -6,6 +6,7 @@ import { REASONS } from '../model/reasons.js';
 import type { CheckedTarget, FeatureResult, Verdict } from '../model/result.js';
 import { byImpact, FEATURE_STATUS_ORDER } from '../report/features.js';
 import { requirementsOf, unverifiedFindings, type CheckReport, type ExitCode, type StoppedBy } from '../report/report.js';
+import { addressOutcomes } from './addresses.js';
 import { badge, breakable, FEATURE_TONE, html, renderPage, sortableTable, tableFilter, tile, VERDICT_TONE, type Html, type Row, type Tone } from './html.js';
 
 /**
@@ -206,7 +207,9 @@ function targetTable(report: CheckReport, ordered: readonly CheckedTarget[]): Ht
   const rows: Row[] = ordered.map((t) => {
     const problem = t.verdict === 'blocked' || t.verdict === 'unknown' || t.verdict === 'warning';
     const tone: Tone = t.verdict === 'blocked' && !t.required ? 'warn' : VERDICT_TONE[t.verdict];
+    const addresses = addressOutcomes(t);
     const notes = [
+      addresses === null ? '' : html`<div class="muted">${addresses}</div>`,
       ...t.warnings.map((w) => html`<div class="note">${w}</div>`),
       t.representative ? html`<div class="note muted">${t.host} stands for ${t.pattern}</div>` : '',
     ];

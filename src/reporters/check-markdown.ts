@@ -5,6 +5,7 @@ import type { CheckedTarget, FeatureResult } from '../model/result.js';
 import { requirementsOf, unverifiedFindings, type CheckReport } from '../report/report.js';
 import { byImpact } from '../report/features.js';
 import { planFromReport } from '../remedies/plan.js';
+import { addressOutcomes } from './addresses.js';
 import { renderRulesAzPolicy } from './rules-az-policy.js';
 
 /**
@@ -57,8 +58,13 @@ function featureNames(report: CheckReport, status: FeatureResult['status']): str
     .join(', ');
 }
 
+/** The detail, and for a name with several addresses what each one gave. */
+function detailOf(target: CheckedTarget): string {
+  return [target.detail, addressOutcomes(target)].filter((part) => part !== null).join('; ');
+}
+
 function problemRows(targets: readonly CheckedTarget[]): string[][] {
-  return targets.map((t) => [code(t.id), cell(t.features.join(', ')), t.reason === null ? '' : code(t.reason), cell(t.detail), cell(t.fix.join('; ') || '—')]);
+  return targets.map((t) => [code(t.id), cell(t.features.join(', ')), t.reason === null ? '' : code(t.reason), cell(detailOf(t)), cell(t.fix.join('; ') || '—')]);
 }
 
 function details(summary: string, lines: readonly string[]): string[] {
@@ -83,7 +89,7 @@ export function renderCheckMarkdown(report: CheckReport): string {
   if (blocked.length > 0) {
     out.push('### Blocked', '', ...table(['Target', 'Features', 'Reason', 'Detail', 'Fix'], problemRows(blocked)), '');
     // Only what a firewall blocked: DNS and TLS causes get no rule (see `aml-netcheck rules --from-report`).
-    const plan = planFromReport(report.targets, report.facts);
+    const plan = planFromReport(report.targets, report.facts, report.settings.proxy !== null);
     if (plan.allow.length > 0) {
       const script = renderRulesAzPolicy({ ...plan, findings: [] }).trimEnd().split('\n');
       out.push(...details('Azure Firewall Policy commands for the blocked targets', ['```sh', ...script, '```']));
@@ -94,7 +100,7 @@ export function renderCheckMarkdown(report: CheckReport): string {
   const warned = report.targets.filter((t) => t.verdict === 'warning');
   if (warned.length > 0) {
     // A silent UDP port warns in its detail alone, and says what to confirm in its fix.
-    const said = (t: CheckedTarget): string[] => [...(t.warnings.length > 0 ? t.warnings : [t.detail]), ...t.fix];
+    const said = (t: CheckedTarget): string[] => [...(t.warnings.length > 0 ? t.warnings : [t.detail]), ...[addressOutcomes(t)].filter((a) => a !== null), ...t.fix];
     out.push(...details(`Warnings (${warned.length})`, table(['Target', 'Warning'], warned.map((t) => [code(t.id), cell(said(t).join('; '))]))));
   }
   const features = [...report.features].sort(byImpact);

@@ -3,6 +3,7 @@ import { formatDuration } from '../model/duration.js';
 import { requirementsOf, unverifiedFindings, type CheckReport } from '../report/report.js';
 import { byImpact } from '../report/features.js';
 import type { CheckedTarget, FeatureResult } from '../model/result.js';
+import { addressOutcomes } from './addresses.js';
 import { layoutRows } from './columns.js';
 import { escapeControl } from '../model/text.js';
 import { PLAIN, paint, wrap, type Colour, type TextOptions } from './terminal.js';
@@ -20,7 +21,8 @@ function targetRow(target: CheckedTarget): string[] {
 const NOTE_INDENT = '            ';
 
 function problemLines(target: CheckedTarget, options: TextOptions): string[] {
-  const lines = target.warnings.map((w) => `      note: ${escapeControl(w)}`);
+  const addresses = addressOutcomes(target);
+  const lines = [...(addresses === null ? [] : [`      ${escapeControl(addresses)}`]), ...target.warnings.map((w) => `      note: ${escapeControl(w)}`)];
   // A warning's remedies (a silent UDP port: confirm the rule) are things to check, not fixes.
   if (target.verdict === 'warning') for (const check of target.fix) lines.push(`      check: ${escapeControl(check)}`);
   if (target.verdict === 'blocked') {

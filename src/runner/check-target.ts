@@ -11,11 +11,11 @@ import { formatDuration } from '../model/duration.js';
 import { formatEndpoint } from '../model/hosts.js';
 import type { DnsResult, HttpResult, Phase, PhaseFailure, TcpResult, TlsResult, UdpResult } from '../model/phases.js';
 import { EMPTY_PHASES, type PhaseResults, type TargetOutcome } from '../model/result.js';
-import type { Target } from '../model/target.js';
+import { bypassesWebProxy, type Target } from '../model/target.js';
 import type { DnsCache } from './dns-cache.js';
-import { maskProxyUrl, proxyFor, type ProxyConfig } from './proxy.js';
+import { hasProxy, maskProxyUrl, proxyFor, type ProxyConfig } from './proxy.js';
 import { withRetries, type Slots } from './schedule.js';
-import { computeInstanceAddressWarning, dnsWarnings, failedAt, inspectionWarning, outcome, privateNameProblem, urlFor } from './verdicts.js';
+import { computeInstanceAddressWarning, dnsWarnings, everyAddressFailed, failedAt, inspectionWarning, outcome, privateNameProblem, someAddressesFailed, urlFor } from './verdicts.js';
 
 /** What checking one target needs from the run. */
 export interface CheckSettings {
@@ -59,6 +59,27 @@ export interface CheckContext {
 export function traceOf(settings: CheckSettings, subject: string, phase: Phase): Trace | undefined {
   const trace = settings.trace;
   return trace ? (event) => trace(subject, phase, event) : undefined;
+}
+
+/** What a direct check adds to its detail: why it went direct, and on failure what that means for the fix. */
+interface DirectNotes {
+  readonly reached: string;
+  readonly failed: string;
+}
+
+const NO_NOTES: DirectNotes = { reached: '', failed: '' };
+
+/**
+ * With a web proxy configured, a bare TCP port or UDP still goes direct, because no web proxy
+ * carries it. A failure there is the firewall's direct egress, not the proxy: the detail says so.
+ */
+function directNotes(target: Target, settings: CheckSettings): DirectNotes {
+  if (!hasProxy(settings.proxy) || !bypassesWebProxy(target)) return NO_NOTES;
+  const traffic = target.probe === 'udp' ? 'UDP' : `port ${target.port}`;
+  return {
+    reached: ` (checked directly: a web proxy cannot carry ${traffic})`,
+    failed: `; a web proxy cannot carry ${traffic}, so this needs direct egress through the firewall`,
+  };
 }
 
 /** Ports a web proxy cannot carry: checked directly, and the report says so. */
@@ -109,7 +130,7 @@ async function exchangeAll(target: Target, addresses: readonly string[], context
  * have proved it (an ICMP error, or a local refusal); where some stayed silent the path may
  * still work there, so the target stays a udp-unverified warning that names the blocked ones.
  */
-function udpOutcome(target: Target, dns: DnsResult, dnsMs: number, exchange: { results: UdpResult[]; ms: number }, warnings: string[], note: string): TargetOutcome {
+function udpOutcome(target: Target, dns: DnsResult, dnsMs: number, exchange: { results: UdpResult[]; ms: number }, warnings: string[], notes: DirectNotes): TargetOutcome {
   const { results, ms } = exchange;
   const phases: PhaseResults = { ...EMPTY_PHASES, dns, udp: results };
   const timings = { dns: dnsMs, udp: ms, total: dnsMs + ms };
@@ -122,14 +143,14 @@ function udpOutcome(target: Target, dns: DnsResult, dnsMs: number, exchange: { r
     if (failures.length > 0) warnings.push(`${failures.length} of ${results.length} addresses failed: ${failures.map((r) => r.message).join('; ')}`);
     const endpoint = formatEndpoint(answered.details.address, target.port);
     const where = target.direction === 'inbound' ? `inbound UDP port ${target.port} on ${target.host} answered from here` : `UDP reply of ${answered.details.replyBytes ?? 0} bytes from ${endpoint}`;
-    const detail = `${where} in ${formatDuration(answered.ms)}${note}`;
+    const detail = `${where} in ${formatDuration(answered.ms)}${notes.reached}`;
     return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? (dnsWarned ? 'dns' : 'udp') : null, detail, warnings, phases, timings });
   }
   const blocked = failures.filter((r) => udpVerdict(r).verdict === 'blocked');
   const decided = (blocked.length === failures.length ? failures[0] : failures.find((r) => udpVerdict(r).verdict !== 'blocked')) as Extract<UdpResult, { ok: false }>;
   const { verdict, reason } = udpVerdict(decided);
   if (verdict !== 'blocked' && blocked.length > 0) warnings.push(`${blocked.length} of ${results.length} addresses refused UDP: ${blocked.map((r) => r.message).join('; ')}`);
-  return outcome({ verdict, reason, phase: 'udp', detail: `${decided.message}${note}`, warnings, phases, timings });
+  return outcome({ verdict, reason, phase: 'udp', detail: `${decided.message}${notes.failed}`, warnings, phases, timings });
 }
 
 async function checkInbound(target: Target, context: CheckContext): Promise<TargetOutcome> {
@@ -138,7 +159,7 @@ async function checkInbound(target: Target, context: CheckContext): Promise<Targ
   if (!dns.ok) return failedAt(dns, { phases: { ...EMPTY_PHASES, dns }, timings: { dns: dnsMs, total: dnsMs } });
   if (target.probe === 'udp') {
     const exchange = await context.slots.wait(() => exchangeAll(target, dns.details.addresses, context));
-    return udpOutcome(target, dns, dnsMs, exchange, [], '');
+    return udpOutcome(target, dns, dnsMs, exchange, [], NO_NOTES);
   }
   const { results, connection, attempts, ms } = await context.slots.wait(() => connectAll(target, dns.details.addresses, context));
   connection?.socket?.destroy();
@@ -190,34 +211,33 @@ export async function checkTarget(target: Target, context: CheckContext): Promis
   if (misrouted) warnings.push(misrouted);
   if (proxy) return checkViaProxy(target, proxy, dns, warnings, context);
   // Not a warning: the proxy simply cannot carry this port, so direct is the only path there is.
-  const proxied = context.settings.proxy.https !== null;
+  const notes = directNotes(target, context.settings);
   if (target.probe === 'udp') {
-    const note = proxied ? ' (checked directly: a web proxy cannot carry UDP)' : '';
     const exchange = await context.slots.wait(() => exchangeAll(target, dns.details.addresses, context));
-    return udpOutcome(target, dns, dnsMs, exchange, warnings, note);
+    return udpOutcome(target, dns, dnsMs, exchange, warnings, notes);
   }
-  const directNote = target.probe === 'tcp' && proxied ? ` (checked directly: a web proxy cannot carry port ${target.port})` : '';
-  return context.slots.wait(() => checkDirect(target, dns, dnsMs, warnings, directNote, context));
+  return context.slots.wait(() => checkDirect(target, dns, dnsMs, warnings, notes, context));
 }
 
 /** TCP to every address, then TLS and HTTP over the first connection that opened. */
-async function checkDirect(target: Target, dns: Extract<DnsResult, { ok: true }>, dnsMs: number, warnings: string[], directNote: string, context: CheckContext): Promise<TargetOutcome> {
+async function checkDirect(target: Target, dns: Extract<DnsResult, { ok: true }>, dnsMs: number, warnings: string[], notes: DirectNotes, context: CheckContext): Promise<TargetOutcome> {
   const { settings, signal } = context;
   const dnsWarned = warnings.length > 0;
   const { results: tcp, connection, attempts, ms: tcpMs } = await connectAll(target, dns.details.addresses, context);
   const timings: Partial<Record<Phase | 'total', number>> = { dns: dnsMs, tcp: tcpMs };
   const total = (): number => Object.entries(timings).reduce((sum, [k, v]) => (k === 'total' ? sum : sum + (v ?? 0)), 0);
   // A bug on any one address is a bug on the target: never a note beside a working address.
-  const bug = tcp.find((r) => !r.ok && r.reason === 'internal-error');
+  const failures = tcp.filter((r): r is Extract<TcpResult, { ok: false }> => !r.ok);
+  const bug = failures.find((r) => r.reason === 'internal-error');
   if (!connection || bug) {
     connection?.socket.destroy();
     timings.total = total();
-    return failedAt((bug ?? tcp[0]) as PhaseFailure<unknown>, { phases: { ...EMPTY_PHASES, dns, tcp }, timings, attempts, warnings });
+    const rest = { phases: { ...EMPTY_PHASES, dns, tcp }, timings, attempts, warnings };
+    if (bug) return failedAt(bug, rest);
+    return { ...failedAt(failures[0] as PhaseFailure<unknown>, rest), detail: `${everyAddressFailed(failures)}${notes.failed}` };
   }
-  const failedAddresses = tcp.filter((r) => !r.ok);
-  if (failedAddresses.length > 0) {
-    warnings.push(`${failedAddresses.length} of ${tcp.length} addresses failed: ${failedAddresses.map((r) => (r.ok ? '' : r.message)).join('; ')}`);
-  }
+  const someFailed = someAddressesFailed(tcp);
+  if (someFailed !== null) warnings.push(someFailed);
   const address = connection.result.details.address;
   const dialled = settings.dialPort?.(target.port) ?? target.port;
 
@@ -264,7 +284,7 @@ async function checkDirect(target: Target, dns: Extract<DnsResult, { ok: true }>
     const detail =
       http !== null
         ? `HTTP ${http.details.status ?? '?'} from ${endpoint}${tls?.ok ? ` over ${tls.details.protocol ?? 'TLS'}, certificate issued by ${tls.details.certificate?.issuer ?? 'unknown'}` : ''}`
-        : `TCP connect to ${endpoint} in ${formatDuration(timings.tcp ?? 0)}${directNote}`;
+        : `TCP connect to ${endpoint} in ${formatDuration(timings.tcp ?? 0)}${notes.reached}`;
     const warnedPhase = dnsWarned ? 'dns' : tcp.some((r) => !r.ok) ? 'tcp' : 'tls';
     return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? warnedPhase : null, detail, warnings, phases: { dns, tcp, tls, http }, timings, attempts });
   });

@@ -69,6 +69,11 @@ function bypassed(host: string, port: number, noProxy: readonly string[]): boole
   });
 }
 
+/** Whether the run has a web proxy at all, as the report's `settings.proxy` records it. */
+export function hasProxy(config: ProxyConfig): boolean {
+  return config.https !== null || config.http !== null;
+}
+
 /** The proxy a web check of this host and scheme goes through, or null to go direct. */
 export function proxyFor(config: ProxyConfig, scheme: 'http' | 'https', host: string, port: number): string | null {
   const url = scheme === 'https' ? config.https : config.http;

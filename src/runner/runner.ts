@@ -7,6 +7,7 @@ import type { Target } from '../model/target.js';
 import { checkTarget, type CheckSettings } from './check-target.js';
 import { DnsCache } from './dns-cache.js';
 import { fixSentences } from '../remedies/remedy.js';
+import { hasProxy } from './proxy.js';
 import { clearSlots, createSlots } from './schedule.js';
 import { outcome } from './verdicts.js';
 
@@ -108,7 +109,7 @@ export function startChecks(targets: readonly Target[], given: RunOptions): Run 
         if (debug) log().debug({ host: target.host, port: target.port, probe: target.probe }, 'checking');
         const checked = await checkTarget(target, context);
         if (checked.reason === 'aborted') result = unfinishedBecause(target, stopReason());
-        else result = { ...target, ...checked, fix: fixSentences(target, checked.reason) };
+        else result = { ...target, ...checked, fix: fixSentences(target, checked.reason, undefined, hasProxy(options.proxy)) };
         if (checked.reason === 'internal-error') log().error({ err: probeBug(checked) }, `a probe failed unexpectedly: ${checked.detail}`);
         else if (debug) log().debug({ verdict: result.verdict, reason: result.reason, ms: result.timings.total }, result.detail);
       } catch (error) {

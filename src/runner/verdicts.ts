@@ -1,5 +1,7 @@
+import net from 'node:net';
 import { isPrivateAddress } from '../probers/dns.js';
-import type { DnsResult, PhaseFailure, TlsResult } from '../model/phases.js';
+import { formatEndpoint } from '../model/hosts.js';
+import type { DnsResult, PhaseFailure, TcpResult, TlsResult } from '../model/phases.js';
 import { EMPTY_PHASES, type TargetOutcome } from '../model/result.js';
 import type { Target } from '../model/target.js';
 
@@ -26,6 +28,49 @@ export function outcome(partial: Partial<TargetOutcome> & Pick<TargetOutcome, 'v
 export function failedAt(failure: PhaseFailure<unknown>, rest: Partial<TargetOutcome>): TargetOutcome {
   const verdict = failure.reason === 'aborted' || failure.reason === 'internal-error' ? 'unknown' : 'blocked';
   return outcome({ ...rest, verdict, reason: failure.reason, phase: failure.phase, detail: failure.message });
+}
+
+type TcpFailure = Extract<TcpResult, { ok: false }>;
+
+function familyOf(address: string): 'IPv4' | 'IPv6' {
+  return net.isIPv6(address) ? 'IPv6' : 'IPv4';
+}
+
+/**
+ * Some addresses of a name failed while another connected: not blocked, since clients move on
+ * to an address that works, but it costs them. When one whole family fails and the other
+ * works, say so: a client that tries the dead family first waits (or is turned away) on every
+ * connection before it falls back, and the fix is that family's rule or its DNS record.
+ * Null when every address connected.
+ */
+export function someAddressesFailed(tcp: readonly TcpResult[]): string | null {
+  const failed = tcp.filter((r): r is TcpFailure => !r.ok);
+  if (failed.length === 0) return null;
+  const working = tcp.filter((r) => r.ok);
+  const deadFamilies = new Set(failed.map((r) => familyOf(r.details.address)));
+  const liveFamilies = new Set(working.map((r) => familyOf(r.details.address)));
+  const [dead] = deadFamilies;
+  const [live] = liveFamilies;
+  if (deadFamilies.size === 1 && liveFamilies.size === 1 && dead !== live) {
+    const endpoints = working.map((r) => formatEndpoint(r.details.address, r.details.port)).join(', ');
+    const cost = failed.some((r) => r.reason === 'tcp-timeout') ? 'wait for the timeout before falling back' : 'are turned away and fall back at once';
+    return `${dead} is blocked: ${failed.map((r) => r.message).join('; ')}; ${live} ${endpoints} ${working.length === 1 ? 'works' : 'work'} — clients that try ${dead} first ${cost}`;
+  }
+  return `${failed.length} of ${tcp.length} addresses failed: ${failed.map((r) => r.message).join('; ')}`;
+}
+
+/**
+ * Every address failed: the detail of a blocked target. Each address's failure is named when
+ * they differ (IPv4 refused, IPv6 timed out); the same failure everywhere is said once.
+ */
+export function everyAddressFailed(failed: readonly TcpFailure[]): string {
+  const [first, ...others] = failed;
+  if (first === undefined) return '';
+  if (others.length === 0) return first.message;
+  if (others.every((r) => r.reason === first.reason)) {
+    return `${first.message}; the same for ${others.map((r) => formatEndpoint(r.details.address, r.details.port)).join(', ')}`;
+  }
+  return failed.map((r) => r.message).join('; ');
 }
 
 function addressesOf(dns: Extract<DnsResult, { ok: true }>): readonly string[] {

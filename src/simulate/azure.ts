@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { startDnsServer, type NameBehaviour, type Zone } from './dns-server.js';
 import { createPki, type Pki } from './pki.js';
 import {
@@ -38,7 +39,10 @@ export type UdpBehavior = 'ok' | 'silent' | 'closed';
 
 export interface SimulatedHost {
   readonly name: string;
-  /** Where the host's servers listen and what its A record says. */
+  /**
+   * Where the host's servers listen and what its A (or, for IPv6, AAAA) record says. A
+   * dual-stack host is two entries of the same name, one address each.
+   */
   readonly address: string;
   readonly dns?: DnsBehavior;
   /** Answer with this CNAME first (a privatelink alias), then its address. */
@@ -92,11 +96,23 @@ function dnsRecord(host: SimulatedHost): Zone {
     case 'ok':
       break;
   }
+  const record = net.isIPv6(host.address) ? { aaaa: [host.address] } : { a: [host.address] };
   if (host.cname) {
     zone[host.name] = { cname: host.cname };
-    zone[host.cname] = { a: [host.address] };
+    zone[host.cname] = record;
   } else {
-    zone[host.name] = { a: [host.address] };
+    zone[host.name] = record;
+  }
+  return zone;
+}
+
+/** Every host's records in one zone: the addresses of a name given twice (IPv4 and IPv6) add up. */
+function zoneOf(hosts: readonly SimulatedHost[]): Zone {
+  const zone: Record<string, NameBehaviour> = {};
+  for (const [name, behaviour] of hosts.flatMap((host) => Object.entries(dnsRecord(host)))) {
+    const earlier = zone[name];
+    const bothAddresses = earlier !== undefined && (earlier.a ?? earlier.aaaa) !== undefined && (behaviour.a ?? behaviour.aaaa) !== undefined;
+    zone[name] = bothAddresses ? { a: [...(earlier.a ?? []), ...(behaviour.a ?? [])], aaaa: [...(earlier.aaaa ?? []), ...(behaviour.aaaa ?? [])] } : behaviour;
   }
   return zone;
 }
@@ -173,7 +189,7 @@ function sharedCertificates(hosts: readonly SimulatedHost[], pki: Pki): (address
 export async function startSimulatedAzure(spec: SimulatedAzureSpec): Promise<SimulatedAzure> {
   const pki = createPki();
   const healthy = sharedCertificates(spec.hosts, pki);
-  const zone: Zone = Object.assign({}, ...spec.hosts.map(dnsRecord));
+  const zone = zoneOf(spec.hosts);
   const running: RunningServer[] = [];
   const dns = await startDnsServer(zone, { address: spec.dns.address, port: spec.dns.port ?? 53, latencyMs: spec.latencyMs });
   try {

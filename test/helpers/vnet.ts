@@ -378,8 +378,11 @@ export class Vnet {
     await run('ip', ['-n', namespace, 'link', 'set', 'lo', 'up']);
     const interfaceName = await addHostInterface(namespace);
     const addresses = new Set([DNS_ADDRESS, ...spec.hosts.map((h) => h.address), ...(spec.idleAddresses ?? [])]);
+    // IPv6 (ULA only) for dual-stack hosts: enabled in the namespace whatever the host's default,
+    // and `nodad` so an address serves at once instead of after duplicate address detection.
+    if ([...addresses].some(isIPv6)) await run('ip', ['netns', 'exec', namespace, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=0', 'net.ipv6.conf.default.disable_ipv6=0', 'net.ipv6.conf.lo.disable_ipv6=0']);
     // One batch: a benchmark VNet has hundreds of addresses.
-    await run('ip', ['-n', namespace, '-batch', '-'], [...addresses].map((address) => `addr add ${address}/32 dev ${interfaceName}\n`).join(''));
+    await run('ip', ['-n', namespace, '-batch', '-'], [...addresses].map((address) => `addr add ${address}/${isIPv6(address) ? '128' : '32'} dev ${interfaceName}${isIPv6(address) ? ' nodad' : ''}\n`).join(''));
     const routes = await run('ip', ['-n', namespace, 'route', 'show', 'default']);
     if (routes.stdout.trim() !== '') throw new Error(`namespace ${namespace} has a default route: ${routes.stdout}`);
     // Local traffic crosses OUTPUT on the way out and INPUT on the way in: INPUT drops look
@@ -410,7 +413,7 @@ export class Vnet {
     const lines = rules.map((rule) => {
       const protocol = rule.protocol ?? 'tcp';
       if (rule.action === 'reset' && protocol !== 'tcp') throw new TypeError('a TCP reset needs a TCP rule');
-      return `add rule inet ${NFT_TABLE} input ip daddr ${rule.address} ${protocol} dport ${rule.port} ${FIREWALL_VERDICTS[rule.action]}`;
+      return `add rule inet ${NFT_TABLE} input ${isIPv6(rule.address) ? 'ip6' : 'ip'} daddr ${rule.address} ${protocol} dport ${rule.port} ${FIREWALL_VERDICTS[rule.action]}`;
     });
     await nft(this.namespace, lines.join('\n'));
   }
@@ -564,6 +567,10 @@ async function addHostInterface(namespace: string): Promise<string> {
     // Containers without the dummy module: addresses on lo are local all the same.
     return 'lo';
   }
+}
+
+function isIPv6(address: string): boolean {
+  return address.includes(':');
 }
 
 async function nft(namespace: string, script: string): Promise<void> {

@@ -9,6 +9,7 @@ import type { WorkspaceFacts } from '../../src/model/facts.js';
 import type { Target } from '../../src/model/target.js';
 import type { CheckReport } from '../../src/report/report.js';
 import { planFromReport, planFromTargets } from '../../src/remedies/plan.js';
+import { describeRemedy } from '../../src/remedies/remedy.js';
 import { CSV_HEADER, renderRulesCsv, rulesCsvRows } from '../../src/reporters/rules-csv.js';
 
 /** The inbound rules each revision asks for, with every compute given a public IP. */
@@ -99,4 +100,15 @@ t.test('from a report: firewall rules only for what a firewall blocked', async (
     const notPrivate = blocked.filter((x) => x.reason === 'dns-not-private');
     t.same(plan.privateNames.map((p) => p.host).sort(), [...new Set(notPrivate.map((x) => x.host))].sort(), `${file}: private names`);
   }
+});
+
+t.test('from a report of a run behind a proxy: what the proxy cannot carry is worded as direct egress, with the same firewall rule', async (t) => {
+  const report = JSON.parse(readFileSync(new URL('../fixtures/reports/proxy-with-proxy.json', import.meta.url), 'utf8')) as CheckReport;
+  const behind = planFromReport(report.targets, report.facts, report.settings.proxy !== null);
+  const direct = planFromReport(report.targets, report.facts);
+  const smb = (plan: typeof behind) => plan.findings.find((f) => f.port === 445)?.remedies.flatMap(describeRemedy);
+  t.same(smb(behind), ['allow direct outbound TCP 445 to st1.file.core.windows.net from this subnet — it cannot go through the proxy']);
+  t.same(smb(direct), ['allow outbound TCP 445 to st1.file.core.windows.net']);
+  t.same(behind.allow, direct.allow, 'the rule a firewall holds is the same');
+  t.same(smb(behind), report.targets.find((x) => x.port === 445)?.fix, 'the recorded report says the same');
 });

@@ -4,6 +4,7 @@ import type { CheckReport } from '../../src/report/report.js';
 import { fixSentences, remediesFor, type RemedyKind } from '../../src/remedies/remedy.js';
 import { privateZoneRecord } from '../../src/remedies/private-zones.js';
 import type { ReasonCode } from '../../src/model/reasons.js';
+import { makeTarget } from '../helpers/target.js';
 
 const DIR = new URL('../fixtures/reports/', import.meta.url);
 const reports = readdirSync(DIR)
@@ -41,7 +42,7 @@ t.test('every blocked target of the recorded reports gets the remedies of its ca
       t.same(kinds, EXPECTED[reason], `${name}: ${target.id} (${reason})`);
       if (reason.startsWith('dns-') || ['tls-untrusted', 'tls-expired', 'tls-hostname-mismatch'].includes(reason)) t.notOk(kinds.includes('allow'), `${target.id}: no allow rule for ${reason}`);
       // The report's fix sentences come from the same remedies: recorded reports keep their text.
-      t.same(fixSentences(target, reason, report.facts.cloud), target.fix, `${name}: ${target.id} fix unchanged`);
+      t.same(fixSentences(target, reason, report.facts.cloud, report.settings.proxy !== null), target.fix, `${name}: ${target.id} fix unchanged`);
     }
   }
   for (const reason of ['tcp-timeout', 'tcp-refused', 'http-denied', 'dns-nxdomain', 'dns-not-private', 'tls-untrusted', 'tls-reset', 'proxy-denied', 'proxy-auth-required', 'proxy-unreachable']) {
@@ -83,4 +84,13 @@ t.test('a silent UDP port asks to confirm its rule; an ICMP refusal is fixed by 
   t.same(dropped.fix, fixSentences(dropped, 'udp-unverified'), 'the recorded report says the same');
   const rejected = report.targets.find((x) => x.id.startsWith('rejected.'))!;
   t.match(remediesFor(rejected, 'udp-port-unreachable'), [{ kind: 'allow', rules: [{ protocol: 'UDP', port: 3478, destination: 'rejected.relay.test' }] }]);
+});
+
+t.test('behind a web proxy, what no web proxy carries is fixed by a direct egress rule; web ports and DNS causes are not', async (t) => {
+  const smb = makeTarget('st1.file.core.windows.net', 445);
+  t.same(fixSentences(smb, 'tcp-timeout', 'public', true), ['allow direct outbound TCP 445 to st1.file.core.windows.net from this subnet — it cannot go through the proxy']);
+  t.same(fixSentences(smb, 'tcp-timeout', 'public', false), ['allow outbound TCP 445 to st1.file.core.windows.net'], 'no proxy: the plain allow rule');
+  t.same(remediesFor(smb, 'dns-nxdomain', 'public', true).map((r) => r.kind), ['dns-public'], 'a name that does not resolve is still a DNS fix');
+  t.same(fixSentences(makeTarget('pypi.org', 443), 'tcp-refused', 'public', true), ['allow outbound TCP 443 to pypi.org'], 'a web port goes direct only by NO_PROXY: no direct wording');
+  t.same(fixSentences(makeTarget('node.test', 44224, { direction: 'inbound', rules: [] }), 'tcp-refused', 'public', true), [], 'inbound has no outbound rule to word');
 });

@@ -2,10 +2,10 @@
  * `aml-netcheck check` in a VNet whose only way out is a web proxy (tinyproxy): the firewall
  * resets every direct connection to the simulated hosts except the proxy's own.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
-import { AD_AND_STORAGE, BLOB, FILE, ID, LOGIN, PROXY_ADDRESS, PROXY_PORT, addressOf, featureOutcomes, healthyAdAndStorage, outcomes, reportOf, requireRoot, startVnet, targetOf, type Report } from '../helpers/vnet.js';
+import { AD_AND_STORAGE, BLOB, FILE, ID, LOGIN, PHASE_TIMEOUT_MS, PROXY_ADDRESS, PROXY_PORT, addressOf, featureOutcomes, healthyAdAndStorage, outcomes, reportOf, requireRoot, startVnet, targetOf, type Report } from '../helpers/vnet.js';
 
 const WEB_TARGETS = [ID.login80, ID.login443, ID.blob443, ID.file443];
 
@@ -24,6 +24,9 @@ const AD_OK_SMB_BROKEN = {
   'azure-ad': { status: 'ok', blockedBy: [] },
   'workspace-storage': { status: 'broken', blockedBy: [ID.file445] },
 };
+/** What a direct failure says behind a proxy: the proxy could not have carried it, so the firewall must let it out. */
+const NEEDS_DIRECT_445 = '; a web proxy cannot carry port 445, so this needs direct egress through the firewall';
+const DIRECT_445_RULE = `allow direct outbound TCP 445 to ${FILE} from this subnet — it cannot go through the proxy`;
 const VIA_PROXY_EXCEPT_445 = { [ID.login80]: 'proxy', [ID.login443]: 'proxy', [ID.blob443]: 'proxy', [ID.file443]: 'proxy', [ID.file445]: 'direct' };
 
 t.test('proxy-only egress: web targets go through the proxy, SMB is checked directly and blocked', async (t) => {
@@ -56,8 +59,8 @@ t.test('proxy-only egress: web targets go through the proxy, SMB is checked dire
     t.match(report.settings, { proxy: `${proxy.url}/`, proxySource: '--proxy' });
     t.equal(targetOf(report, ID.blob443).detail, `HTTP 401 from ${BLOB} through proxy ${proxy.url}/`);
     t.match(targetOf(report, ID.login80).phases.http?.details, { status: 401, headers: { server: 'simulated-azure', via: /tinyproxy/ } }, 'the service answered, through tinyproxy');
-    t.equal(targetOf(report, ID.file445).detail, `connect to ${addressOf(FILE)}:445 refused (ECONNREFUSED)`);
-    t.same(targetOf(report, ID.file445).fix, [`allow outbound TCP 445 to ${FILE}`]);
+    t.equal(targetOf(report, ID.file445).detail, `connect to ${addressOf(FILE)}:445 refused (ECONNREFUSED)${NEEDS_DIRECT_445}`);
+    t.same(targetOf(report, ID.file445).fix, [DIRECT_445_RULE]);
   });
 
   await t.test('the same proxy from HTTPS_PROXY and HTTP_PROXY', async (t) => {
@@ -156,4 +159,28 @@ t.test('a proxy that requires Basic credentials', async (t) => {
     t.equal(report.settings.proxySource, 'HTTPS_PROXY, HTTP_PROXY');
     t.notOk((run.stdout + run.stderr).includes(password), 'no password in the output');
   });
+});
+
+t.test('behind a proxy, a firewall that drops direct SMB and rejects direct UDP: each says it needs direct egress, and its fix is a direct rule', async (t) => {
+  if (!requireRoot(t, ['tinyproxy'])) return;
+  const relayPort = 3478;
+  const relay = { name: 'relay.test', address: '10.99.1.20', ports: {}, udpPorts: { [String(relayPort)]: 'ok' as const } };
+  const vnet = await startVnet(t, { hosts: [...healthyAdAndStorage(), relay] });
+  const proxy = await vnet.startProxy();
+  await vnet.firewall({ address: addressOf(FILE), port: 445, action: 'drop' }, { address: relay.address, port: relayPort, protocol: 'udp', action: 'reject' });
+  const catalog = path.join(vnet.dir, 'relay.yaml');
+  await writeFile(catalog, ['section: relay', 'title: A UDP relay', 'features:', '  - id: relay', '    name: Relay', 'entries:', '  - pattern: relay.test', `    ports: ["udp:${relayPort}"]`, '    clouds: [public]', '    features: [relay]', '    purpose: A relay.', ''].join('\n'));
+  const udpId = `relay.test:${relayPort}/udp`;
+
+  const report = reportOf(t, await vnet.check([...AD_AND_STORAGE.slice(0, -1), 'azure-ad,workspace-storage,relay', '--catalog', catalog, '--proxy', proxy.url]), 1);
+  t.same(outcomes(report), { ...webTargetsAnd445('reachable -', 'blocked tcp-timeout'), [udpId]: 'blocked udp-port-unreachable' }, 'verdict and reason of every target');
+  t.same(via(report), { ...VIA_PROXY_EXCEPT_445, [udpId]: 'direct' }, 'how each target was checked');
+  t.equal(targetOf(report, ID.file445).detail, `connect to ${addressOf(FILE)}:445 timed out after ${PHASE_TIMEOUT_MS} ms${NEEDS_DIRECT_445}`);
+  t.same(targetOf(report, ID.file445).fix, [DIRECT_445_RULE]);
+  t.equal(
+    targetOf(report, udpId).detail,
+    `UDP to ${relay.address}:${relayPort} drew ICMP port unreachable (ECONNREFUSED): nothing receives on that port, or a firewall rejects it; a web proxy cannot carry UDP, so this needs direct egress through the firewall`,
+  );
+  t.same(targetOf(report, udpId).fix, [`allow direct outbound UDP ${relayPort} to relay.test from this subnet — it cannot go through the proxy`]);
+  t.same([...report.summary.featuresBroken].sort(), ['relay', 'workspace-storage']);
 });

@@ -13,7 +13,7 @@ export const allowListCollector: Collector = {
   describes: 'what `aml-netcheck rules` prints: the whole allow-list for these facts (CSV, Markdown) and the fixes of the blocked targets (Markdown, Azure Firewall Policy commands)',
   collect: ({ report }) => {
     const all = planFromTargets(report.targets, report.facts);
-    const fixes = planFromReport(report.targets, report.facts);
+    const fixes = planFromReport(report.targets, report.facts, report.settings.proxy !== null);
     const render = (plan: typeof all, format: keyof typeof RULES_RENDERERS): string => RULES_RENDERERS[format](plan, {}, PLAIN);
     return {
       files: [
