@@ -50,36 +50,41 @@ function applicationMatch(rule: ApplicationRule): string {
 }
 
 /**
- * One rule: read whether its collection holds a rule of that name and whether it is ours, then
- * add it, creating the collection with the first rule added when the firewall has none.
+ * One rule, in two parts. The check reads whether its collection holds a rule of that name, and
+ * whether it is ours, into `state_N`; a rule of that name that is not ours stops the script, and
+ * every check runs before the first write, so that stop comes before any change. The write adds
+ * the rule, creating the collection with the first rule added when the firewall has none.
  */
-function ruleBlock<T extends { name: string }>(kind: Kind, meta: { name: string; priority: number }, rule: T, match: (rule: T) => string, options: (rule: T) => string[][]): string[] {
+function ruleBlock<T extends { name: string }>(kind: Kind, meta: { name: string; priority: number }, rule: T, index: number, match: (rule: T) => string, options: (rule: T) => string[][]): { check: string[]; write: string[] } {
   const v = kind.variable;
+  const state = `${v}_state_${index}`;
   const { step, last } = FIREWALL_PRIORITY_RANGE;
   const base = (extra: string[][]): string => command([kind.create, ...FIREWALL, ['--collection-name', shellWord(meta.name)], ...extra, ['--name', shellWord(rule.name)], ...options(rule)]);
-  return [
-    `state=''`,
+  const check = [
+    `${state}=''`,
     `if has "$${v}_collections" ${shellWord(meta.name)}; then`,
-    `  state=$(${indented(read(`${kind.property}[?name==${jmesName(meta.name)}].rules[] | [?name==${jmesName(rule.name)}].[${match(rule)}]`), '  ')})`,
+    `  ${state}=$(${indented(read(`${kind.property}[?name==${jmesName(meta.name)}].rules[] | [?name==${jmesName(rule.name)}].[${match(rule)}]`), '  ')})`,
     'fi',
-    'case "$state" in',
-    '  True)',
-    `    ${say(`rule ${rule.name} in ${meta.name}: exists with the same destination, protocol and ports; left as it is.`)} ;;`,
-    "  '')",
-    `    if has "$${v}_collections" ${shellWord(meta.name)}; then`,
-    `      ${say(`rule ${rule.name}: adding to ${meta.name}.`)}`,
-    `      change ${indented(base([]), '      ')}`,
-    '    else',
-    `      priority=$(free_priority ${meta.priority} ${step} ${last} "$${v}_priorities")`,
-    `      ${v}_priorities+=$'\\n'"$priority"`,
-    `      ${v}_collections+=$'\\n'${shellWord(meta.name)}`,
-    `      ${say(`rule ${rule.name}: adding, with its collection ${meta.name} (not on the firewall) at priority`, 'priority')}`,
-    `      change ${indented(base([['--priority', '"$priority"'], ['--action', 'Allow']]), '      ')}`,
-    '    fi ;;',
-    '  *)',
-    `    stop ${shellWord(`a rule named ${rule.name} is in the collection ${meta.name} with another destination, protocol or ports: it is not ours to change; rename or remove it, then run this again (nothing after it was changed)`)} ;;`,
+    `case "$${state}" in`,
+    "  ''|True) ;;",
+    `  *) stop ${shellWord(`a rule named ${rule.name} is in the collection ${meta.name} with another destination, protocol or ports: it is not ours to change; rename or remove it, then run this again (nothing was changed)`)} ;;`,
     'esac',
   ];
+  const write = [
+    `if [[ $${state} == True ]]; then`,
+    `  ${say(`rule ${rule.name} in ${meta.name}: exists with the same destination, protocol and ports; left as it is.`)}`,
+    `elif has "$${v}_collections" ${shellWord(meta.name)}; then`,
+    `  ${say(`rule ${rule.name}: adding to ${meta.name}.`)}`,
+    `  change ${indented(base([]), '  ')}`,
+    'else',
+    `  priority=$(free_priority ${meta.priority} ${step} ${last} "$${v}_priorities")`,
+    `  ${v}_priorities+=$'\\n'"$priority"`,
+    `  ${v}_collections+=$'\\n'${shellWord(meta.name)}`,
+    `  ${say(`rule ${rule.name}: adding, with its collection ${meta.name} (not on the firewall) at priority`, 'priority')}`,
+    `  change ${indented(base([['--priority', '"$priority"'], ['--action', 'Allow']]), '  ')}`,
+    'fi',
+  ];
+  return { check, write };
 }
 
 export function renderRulesAzClassic(plan: RulesPlan, options: RulesRenderOptions = {}): string {
@@ -116,7 +121,11 @@ export function renderRulesAzClassic(plan: RulesPlan, options: RulesRenderOption
       `${kind.variable}_priorities=$(${read(`${kind.property}[].priority`)})`,
     );
   }
-  if (rules.network.length > 0) out.push('', '# Network rules: service tags, and names on ports that carry no web traffic.', ...rules.network.flatMap((rule) => ruleBlock(NETWORK, names.network, rule, networkMatch, (rule) => networkRuleOptions(rule, '--protocols'))));
-  if (rules.application.length > 0) out.push('', '# Application rules: web traffic (HTTP, HTTPS) to names.', ...rules.application.flatMap((rule) => ruleBlock(APPLICATION, names.application, rule, applicationMatch, applicationRuleOptions)));
+  const blocks = [
+    ...rules.network.map((rule, index) => ruleBlock(NETWORK, names.network, rule, index, networkMatch, (r) => networkRuleOptions(r, '--protocols'))),
+    ...rules.application.map((rule, index) => ruleBlock(APPLICATION, names.application, rule, index, applicationMatch, applicationRuleOptions)),
+  ];
+  out.push('', '# First every check: a rule of our name that is not ours stops the script before it changes anything.', ...blocks.flatMap((b) => b.check));
+  out.push('', '# Then the writes: network rules (service tags, and names on ports without web traffic), then application rules (web traffic to names).', ...blocks.flatMap((b) => b.write));
   return `${out.join('\n').trimEnd()}\n`;
 }

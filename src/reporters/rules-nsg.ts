@@ -92,8 +92,9 @@ export function renderRulesNsg(plan: RulesPlan, options: RulesRenderOptions = {}
     { name: 'NSG', meaning: 'the name of the NSG on the compute subnet', value: options.nsg, flag: '--nsg' },
   ], notes, options.additions);
   out.push(...otherFixesAsComments(plan, '#'), ...refusedAsComments(refused, '#'));
-  // A rule created under a name the earlier list used would replace that rule, ports and all.
-  const suffix = options.additions === undefined ? [] : [options.additions.revision];
+  // Additions and the fixes of a report are named apart from the allow-list's rules: a rule of
+  // that name with other ports is someone else's, and the script would stop there.
+  const suffix = options.additions !== undefined ? [options.additions.revision] : plan.origin === 'report' ? ['fixes'] : [];
   const list = (query: string): string => `lookup ${command([['az', 'network', 'nsg', 'rule', 'list'], ['--resource-group', '"$RG"'], ['--nsg-name', '"$NSG"'], ['--query', queryWord(query)]])}`;
   if (rules.length > 0) {
     out.push(...scriptFunctions(options.dryRun));
@@ -102,22 +103,30 @@ export function renderRulesNsg(plan: RulesPlan, options: RulesRenderOptions = {}
     }
     out.push('');
   }
-  for (const rule of rules) {
+  const checks: string[] = [];
+  const writes: string[] = [];
+  rules.forEach((rule, index) => {
     const tag = checkServiceTag(rule.tag);
     const [source, destination] = rule.direction === 'Inbound' ? [tag, 'VirtualNetwork'] : ['VirtualNetwork', tag];
     const ports = portRanges(rule.ports);
     const name = ruleName('aml', rule.direction === 'Inbound' ? 'in' : 'out', rule.tag, ...(rule.protocol === 'Tcp' ? [] : [rule.protocol === 'Udp' ? 'udp' : 'any']), ...suffix);
     const used = `${rule.direction.toLowerCase()}_priorities`;
-    out.push(
-      `state=$(${list(`[?name==${jmesName(name)}].[${nsgMatch(rule, source, destination, ports)}]`)})`,
-      'case "$state" in',
-      '  True)',
-      `    ${say(`NSG rule ${name}: exists with the same content; left as it is.`)} ;;`,
-      "  '')",
-      `    priority=$(free_priority ${first[rule.direction]} ${PRIORITY_STEP} ${NSG_LAST_PRIORITY} "$${used}")`,
-      `    ${used}+=$'\\n'"$priority"`,
-      `    ${say(`NSG rule ${name}: creating it at priority`, 'priority')}`,
-      `    change ${indented(command([
+    const state = `state_${index}`;
+    checks.push(
+      `${state}=$(${list(`[?name==${jmesName(name)}].[${nsgMatch(rule, source, destination, ports)}]`)})`,
+      `case "$${state}" in`,
+      "  ''|True) ;;",
+      `  *) stop ${shellWord(`the NSG has a rule named ${name} with other content: it is not ours to change; rename or remove it, then run this again (nothing was changed)`)} ;;`,
+      'esac',
+    );
+    writes.push(
+      `if [[ $${state} == True ]]; then`,
+      `  ${say(`NSG rule ${name}: exists with the same content; left as it is.`)}`,
+      'else',
+      `  priority=$(free_priority ${first[rule.direction]} ${PRIORITY_STEP} ${NSG_LAST_PRIORITY} "$${used}")`,
+      `  ${used}+=$'\\n'"$priority"`,
+      `  ${say(`NSG rule ${name}: creating it at priority`, 'priority')}`,
+      `  change ${indented(command([
         ['az', 'network', 'nsg', 'rule', 'create'],
         ['--resource-group', '"$RG"'],
         ['--nsg-name', '"$NSG"'],
@@ -131,11 +140,12 @@ export function renderRulesNsg(plan: RulesPlan, options: RulesRenderOptions = {}
         ['--destination-address-prefixes', shellWord(destination)],
         ['--destination-port-ranges', ...ports.map(shellWord)],
         ['--description', shellWord(`aml-netcheck: ${[...rule.features].join(', ')}`)],
-      ]), '    ')} ;;`,
-      '  *)',
-      `    stop ${shellWord(`the NSG has a rule named ${name} with other content: it is not ours to change; rename or remove it, then run this again (nothing after it was changed)`)} ;;`,
-      'esac',
+      ]), '  ')}`,
+      'fi',
     );
+  });
+  if (rules.length > 0) {
+    out.push('# First every check: a rule of our name that is not ours stops the script before it changes anything.', ...checks, '', '# Then the writes.', ...writes);
   }
   if (rules.length === 0) out.push('# No service tag rule is needed.');
   if (untagged.length > 0) {

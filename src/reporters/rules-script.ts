@@ -118,7 +118,7 @@ export function scriptFunctions(dryRun: boolean | undefined): string[] {
     '  exit 1',
     '}',
     '# Whether a list (one value a line) holds a value; Azure names are case-insensitive.',
-    'has() { grep -qixF -- "$2" <<< "$1"; }',
+    'has() { [[ $\'\\n\'"${1,,}"$\'\\n\' == *$\'\\n\'"${2,,}"$\'\\n\'* ]]; }',
     '# The first priority from $1 in steps of $2, at most $3, that the list $4 does not hold.',
     'free_priority() {',
     '  local p=$1',
