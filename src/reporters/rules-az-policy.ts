@@ -85,6 +85,10 @@ export function renderRulesAzPolicy(plan: RulesPlan, options: RulesRenderOptions
   const group = names.group.name;
   const { step, last } = FIREWALL_PRIORITY_RANGE;
   const collections = [...(rules.network.length > 0 ? [names.network] : []), ...(rules.application.length > 0 ? [names.application] : [])];
+  const elsewhere = [
+    ...(rules.needsDnsProxy ? ['Network rules on host names need the DNS proxy of the firewall policy turned on (az network firewall policy update --enable-dns-proxy true).'] : []),
+    ...(rules.inbound.length > 0 ? [`${rules.inbound.length} inbound rule(s) belong on the compute subnet's NSG: see -o nsg.`] : []),
+  ];
   const notes = [
     'Needs the azure-firewall extension of the az CLI.',
     `Creates the rule collection group ${group} only if the policy has none of that name, at priority ${names.group.priority} or the next free one (steps of ${step}, at most ${last}); an existing one keeps its priority.`,
@@ -92,8 +96,7 @@ export function renderRulesAzPolicy(plan: RulesPlan, options: RulesRenderOptions
     'Never changes or removes anything: no other group, collection or rule, and no rule of ours already there (it is left as it is, and the script says so).',
     'Each write reads the whole group and writes it back with one collection or rule more, so the policy never has fewer rules than before, at any step; run again, it changes nothing. Do not edit the group while it runs.',
     'DRY_RUN=1 prints the writes instead of making them; the reads still run, so what it prints is what it would do.',
-    ...(rules.needsDnsProxy ? ['Network rules on host names need the DNS proxy of the firewall policy turned on (az network firewall policy update --enable-dns-proxy true).'] : []),
-    ...(rules.inbound.length > 0 ? [`${rules.inbound.length} inbound rule(s) belong on the compute subnet's NSG: see -o nsg.`] : []),
+    ...elsewhere,
   ];
   // With nothing to add, the script asks for nothing: it runs, and says so.
   const none = rules.application.length === 0 && rules.network.length === 0;
@@ -101,7 +104,7 @@ export function renderRulesAzPolicy(plan: RulesPlan, options: RulesRenderOptions
     { name: 'RG', meaning: 'the resource group of the firewall policy', value: options.resourceGroup, flag: '--resource-group' },
     { name: 'POLICY', meaning: 'the name of the firewall policy', value: options.firewallPolicy, flag: '--firewall-policy' },
     SOURCE_VARIABLE(options.source),
-  ], none ? notes.slice(-2).filter((n) => !n.startsWith('DRY_RUN')) : notes, options.additions);
+  ], none ? elsewhere : notes, options.additions);
   out.push(...otherFixesAsComments(plan, '#'), ...refusedAsComments(rules.refused, '#'));
   if (none) {
     out.push('# No firewall rule is needed.');
