@@ -15,6 +15,7 @@ export interface RulesOptions extends WorkspaceOptionValues {
   firewall?: string;
   nsg?: string;
   source?: string[];
+  dryRun?: boolean;
 }
 
 const FORMATS_HELP = RULES_FORMATS.map((f) => `  ${f.padEnd(11)} ${RULES_FORMAT_HELP[f]}`).join('\n');
@@ -34,6 +35,12 @@ Examples:
 With --changes-since, the command formats create only the additions, in a rule collection
 group (or NSG rules) named after the newer revision, so nothing the earlier list made is
 replaced; the rules that may be removed are listed as comments, never deleted.
+
+The command formats only ever add: each script reads what the policy, firewall or NSG has, creates
+only what is absent (a group, collection or rule of that name; at a free priority), never changes or
+removes anything there, and changes nothing when run again; DRY_RUN=1 (or --dry-run) prints the
+writes instead of making them. The fixes of a report go in a group of their own (aml-netcheck-fixes),
+never into the allow-list's. A Bicep template owns its one group: its header gives the what-if command.
 
 The shell formats (az, az-classic, nsg) leave $RG, $POLICY, $FIREWALL, $NSG and $SOURCE for you
 to set unless the flags above fill them in. --out FILE writes the format its name ends in
@@ -56,5 +63,6 @@ export function addRulesOptions(command: Command): Command {
     .option('--firewall <name>', 'fills $FIREWALL (-o az-classic)')
     .option('--nsg <name>', 'fills $NSG (-o nsg)')
     .option('--source <prefix>', "a source address prefix of the workspace's subnets, fills $SOURCE (repeatable)", collect)
+    .option('--dry-run', 'the az, az-classic and nsg scripts print the writes they would make instead of making them (their reads still run); DRY_RUN=0 in their environment overrides it')
     .addHelpText('after', RULES_EXAMPLE);
 }

@@ -23,7 +23,7 @@ function renderOptions(options: RulesOptions): RulesRenderOptions {
   for (const prefix of options.source ?? []) {
     if (!isSourceAddress(prefix)) throw new InputError('--source', `${quote(prefix)} is not an address, a prefix like 10.0.0.0/24, or a service tag`);
   }
-  return { resourceGroup: options.resourceGroup, firewallPolicy: options.firewallPolicy, firewall: options.firewall, nsg: options.nsg, source: options.source };
+  return { resourceGroup: options.resourceGroup, firewallPolicy: options.firewallPolicy, firewall: options.firewall, nsg: options.nsg, source: options.source, dryRun: options.dryRun };
 }
 
 function planFor(options: RulesOptions, warn: (line: string) => void): RulesPlan {

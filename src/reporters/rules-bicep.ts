@@ -1,7 +1,7 @@
 import { CLOUD_NAMES } from '../model/clouds.js';
 import type { RulesPlan } from '../remedies/plan.js';
 import { checkFqdnPattern, checkPort, checkServiceTag, isAzureResourceName, isSourceAddress } from '../remedies/validate.js';
-import { azureFirewallRules, firewallNames, type ApplicationRule, type NetworkRule } from './rules-firewall.js';
+import { azureFirewallRules, firewallNames, RULE_COLLECTION_GROUP, type ApplicationRule, type NetworkRule } from './rules-firewall.js';
 import type { RulesRenderOptions } from './rules-formats.js';
 import { bicepString, commentText } from './rules-quote.js';
 import { otherFixesAsComments, refusedAsComments, scopeOf } from './rules-script.js';
@@ -61,12 +61,26 @@ function collection(meta: { name: string; priority: number }, rules: string[][])
 
 export function renderRulesBicep(plan: RulesPlan, options: RulesRenderOptions = {}): string {
   const rules = azureFirewallRules(plan.allow);
-  const names = firewallNames(options.additions);
+  const names = firewallNames(options.additions, plan.origin);
   const where = [CLOUD_NAMES[plan.cloud], plan.region].filter((x) => x !== null).join(', ');
   const policy = options.firewallPolicy !== undefined && isAzureResourceName(options.firewallPolicy) ? ` = ${bicepString(options.firewallPolicy)}` : '';
   const sources = (options.source ?? []).filter(isSourceAddress);
+  const group = names.group.name;
+  const deploy = (verb: 'what-if' | 'create'): string => commentText([
+    `az deployment group ${verb}`,
+    `--resource-group ${options.resourceGroup !== undefined && isAzureResourceName(options.resourceGroup) ? options.resourceGroup : '<resource group of the policy>'}`,
+    '--template-file <this file>',
+    ...(policy === '' ? ['--parameters firewallPolicyName=<policy>'] : []),
+    ...(sources.length === 0 ? ["--parameters sourceAddresses='[\"10.0.0.0/24\"]'"] : []),
+  ].join(' '));
   const out = [
     `// aml-netcheck rules: Azure Firewall Policy rule collection group, ${commentText(scopeOf(plan, options.additions))} (${commentText(where)}).`,
+    `// Deploying it creates the rule collection group ${group} (priority ${names.group.priority}) of the firewall policy, or, if the policy has it,`,
+    "// replaces that one group's content with what is below: a deployment writes the whole group, so a collection or rule",
+    '// added to it by other means is removed. Nothing else in the policy is touched: no other group, its collections or rules.',
+    `// The group belongs to this template: keep your own rules in other groups.${plan.origin === 'report' || options.additions !== undefined ? ` It is not the allow-list's group (${RULE_COLLECTION_GROUP.name}), so deploying it leaves that one as it is.` : ''}`,
+    `// Preview what it would change (nothing is written): ${deploy('what-if')}`,
+    `// Then deploy: ${deploy('create')}`,
     ...(rules.needsDnsProxy ? ['// Network rules on host names need the DNS proxy of the firewall policy turned on.'] : []),
     ...(rules.inbound.length > 0 ? [`// ${rules.inbound.length} inbound rule(s) belong on the compute subnet's NSG: see -o nsg.`] : []),
     ...otherFixesAsComments(plan, '//'),

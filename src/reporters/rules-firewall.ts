@@ -1,5 +1,5 @@
 import { partitionEntries, ruleName } from '../remedies/validate.js';
-import type { AllowEntry } from '../remedies/plan.js';
+import type { AllowEntry, RulesPlan } from '../remedies/plan.js';
 import type { Additions } from './rules-formats.js';
 
 /**
@@ -91,10 +91,17 @@ export function azureFirewallRules(entries: readonly AllowEntry[]): FirewallRule
   };
 }
 
-/** The names the generated rules use, kept in one place so the az and Bicep output agree. */
+/** The names the generated rules use, kept in one place so the az, az-classic and Bicep output agree. */
 export const RULE_COLLECTION_GROUP = { name: 'aml-netcheck', priority: 500 } as const;
 export const APPLICATION_COLLECTION = { name: 'aml-application-rules', priority: 200 } as const;
 export const NETWORK_COLLECTION = { name: 'aml-network-rules', priority: 100 } as const;
+/**
+ * The fixes of a report go in a group of their own, at a priority of their own: applied after the
+ * allow-list, they add to the policy and never take the allow-list's place.
+ */
+export const FIXES_GROUP = { name: 'aml-netcheck-fixes', priority: 600 } as const;
+/** Where the scripts look for a free priority when the one they prefer is taken (the service's range). */
+export const FIREWALL_PRIORITY_RANGE = { step: 10, last: 65000 } as const;
 
 export interface FirewallNames {
   readonly group: { readonly name: string; readonly priority: number };
@@ -103,11 +110,18 @@ export interface FirewallNames {
 }
 
 /**
- * The names above, or for additions a group and collections of their own after them: creating
- * one under a name the earlier list used would replace it, rules and all.
+ * The names above; for additions a group and collections of their own after them, named after
+ * the newer revision; for the fixes of a report, the fixes group and collections named for it.
+ * Each is its own so that no script or template ever writes into what another one owns.
  */
-export function firewallNames(additions?: Additions): FirewallNames {
-  if (additions === undefined) return { group: RULE_COLLECTION_GROUP, application: APPLICATION_COLLECTION, network: NETWORK_COLLECTION };
-  const named = (meta: { name: string; priority: number }): { name: string; priority: number } => ({ name: ruleName(meta.name, additions.revision), priority: meta.priority + 10 });
-  return { group: named(RULE_COLLECTION_GROUP), application: named(APPLICATION_COLLECTION), network: named(NETWORK_COLLECTION) };
+export function firewallNames(additions: Additions | undefined, origin: RulesPlan['origin']): FirewallNames {
+  if (additions !== undefined) {
+    const named = (meta: { name: string; priority: number }): { name: string; priority: number } => ({ name: ruleName(meta.name, additions.revision), priority: meta.priority + 10 });
+    return { group: named(RULE_COLLECTION_GROUP), application: named(APPLICATION_COLLECTION), network: named(NETWORK_COLLECTION) };
+  }
+  if (origin === 'report') {
+    const fixes = (meta: { name: string; priority: number }): { name: string; priority: number } => ({ name: ruleName(meta.name, 'fixes'), priority: meta.priority + 10 });
+    return { group: FIXES_GROUP, application: fixes(APPLICATION_COLLECTION), network: fixes(NETWORK_COLLECTION) };
+  }
+  return { group: RULE_COLLECTION_GROUP, application: APPLICATION_COLLECTION, network: NETWORK_COLLECTION };
 }

@@ -13,10 +13,10 @@ export const RULES_FORMAT_HELP: Readonly<Record<RulesFormat, string>> = {
   json: 'the allow-list and the fixes, for scripts',
   markdown: 'the allow-list as a Markdown table, for a ticket or a wiki',
   csv: 'any other firewall: direction, destination, protocol, port, service tag, features (RFC 4180)',
-  az: 'Azure Firewall Policy: az commands adding a rule collection group (application + network rules)',
-  'az-classic': 'Azure Firewall with classic rules: az network firewall application-rule / network-rule create',
-  nsg: 'network security group: az network nsg rule create with service tags, outbound and inbound',
-  bicep: 'Azure Firewall Policy rule collection group as a Bicep file',
+  az: 'Azure Firewall Policy: a script adding the rule collection group, collections and rules that are absent; removes nothing',
+  'az-classic': 'Azure Firewall with classic rules: a script adding the collections and rules that are absent; removes nothing',
+  nsg: 'network security group: a script adding service tag rules at free priorities, outbound and inbound; removes nothing',
+  bicep: 'Azure Firewall Policy: a Bicep file that owns one rule collection group (deploying replaces that group only)',
   dns: 'private DNS zones, records and conditional forwarders (to 168.63.129.16) for private-link names',
   proxy: 'web proxy: the names to allow, and the NO_PROXY value for names that must bypass it',
 };
@@ -31,6 +31,8 @@ export interface RulesRenderOptions {
   readonly source?: readonly string[];
   /** Set by `--changes-since`: the plan holds only what to add to a firewall built from an earlier list. */
   readonly additions?: Additions;
+  /** `--dry-run`: the scripts print their writes instead of making them unless DRY_RUN=0 is set. */
+  readonly dryRun?: boolean;
 }
 
 /**

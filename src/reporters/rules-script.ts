@@ -87,6 +87,80 @@ export function refusedAsComments(refused: readonly string[], prefix: '#' | '//'
   return refused.map((line) => `${prefix} left out: ${commentText(line)}`);
 }
 
+/**
+ * The shell functions of a script that changes something, and DRY_RUN. Every write goes through
+ * `change`, so DRY_RUN=1 prints each write instead of making it while the reads still run, and
+ * what it prints is the plan for the resource as it is now.
+ */
+export function scriptFunctions(dryRun: boolean | undefined): string[] {
+  return [
+    `DRY_RUN="\${DRY_RUN:-${dryRun === true ? 1 : 0}}"`,
+    '',
+    'change() {',
+    '  if [[ "$DRY_RUN" == 1 ]]; then printf \'would run:\'; printf \' %q\' "$@"; printf \'\\n\'; else "$@" >/dev/null; fi',
+    '}',
+    'stop() {',
+    '  echo "aml-netcheck: stopped: $*" >&2',
+    '  exit 1',
+    '}',
+    '# A read, printing the --query result one value a line. `az ... show` exits 3 when the resource does',
+    '# not exist (Azure/azure-cli#6612: every show command exits 3 on a 404); lookup returns 3 then, and',
+    '# stops the script on any other failure, before anything after it is written.',
+    'lookup() {',
+    '  local status=0',
+    '  "$@" --output tsv || status=$?',
+    '  if [[ $status -eq 3 ]]; then return 3; fi',
+    '  if [[ $status -ne 0 ]]; then stop "a look-up failed (az exit $status); nothing after it was changed"; fi',
+    '}',
+    '# For a resource that must exist: says so when it does not ($1 is the exit status of lookup).',
+    'missing() {',
+    '  if [[ $1 -eq 3 ]]; then stop "$2 does not exist; nothing was changed"; fi',
+    '  exit 1',
+    '}',
+    '# Whether a list (one value a line) holds a value; Azure names are case-insensitive.',
+    'has() { [[ $\'\\n\'"${1,,}"$\'\\n\' == *$\'\\n\'"${2,,}"$\'\\n\'* ]]; }',
+    '# The first priority from $1 in steps of $2, at most $3, that the list $4 does not hold.',
+    'free_priority() {',
+    '  local p=$1',
+    '  while has "$4" "$p"; do p=$((p + $2)); done',
+    '  if (( p > $3 )); then stop "no free priority from $1 to $3"; fi',
+    '  echo "$p"',
+    '}',
+    '',
+  ];
+}
+
+/** A line the script prints: the fixed text as one shell word, then the values of the variables named. */
+export function say(text: string, ...variables: readonly string[]): string {
+  return `echo ${[shellWord(text), ...variables.map((v) => `"$${v}"`)].join(' ')}`;
+}
+
+/**
+ * A JMESPath query as one shell word: in double quotes when nothing in it is special there (the
+ * names it holds are our own identifiers), else in single quotes.
+ */
+export function queryWord(query: string): string {
+  return /^[^$`"\\!]*$/.test(query) ? `"${query}"` : shellWord(query);
+}
+
+/** A JMESPath raw string literal of one of our names (letters, digits, `.`, `-`, `_`), refused otherwise. */
+export function jmesName(name: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`${JSON.stringify(name)} is not a rule name`);
+  return `'${name}'`;
+}
+
+/** A JMESPath JSON literal of validated values, refused if one could end it. */
+export function jmesJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json.includes('`')) throw new Error(`${json} cannot be a JMESPath literal`);
+  return `\`${json}\``;
+}
+
+/** A command (or any lines) placed inside a shell block: every line after the first indented too. */
+export function indented(text: string, prefix: string): string {
+  return text.replace(/\n/g, `\n${prefix}`);
+}
+
 /** One command, each option and its values on a line of their own, so a long rule stays readable and diffs well. */
 export function command(groups: ReadonlyArray<readonly string[]>): string {
   return groups.map((words) => words.join(' ')).join(' \\\n    ');

@@ -48,7 +48,7 @@ t.test('the JSON lists each rule once, on its side', async (t) => {
 
 t.test('the az and NSG scripts run, add only, and name what they create after the newer revision', async (t) => {
   const az = await runCli(since('-o', 'az', '--resource-group', 'rg1', '--firewall-policy', 'fwp1', '--source', '10.0.0.0/24'));
-  const policy = runScript(az.stdout);
+  const policy = await runScript(az.stdout);
   t.equal(policy.code, 0, policy.stderr);
   t.same(policy.files, []);
   t.same(policy.argvs[0], ['az', 'network', 'firewall', 'policy', 'rule-collection-group', 'create', '--resource-group', 'rg1', '--policy-name', 'fwp1', '--name', 'aml-netcheck-2099-01', '--priority', '510']);
@@ -56,7 +56,7 @@ t.test('the az and NSG scripts run, add only, and name what they create after th
   t.ok(['future.example.com', 'db.example.com', 'AzureFrontDoor.FirstParty'].every((d) => fqdns.includes(d)), fqdns.join(' '));
   t.notOk(policy.argvs.flat().some((arg) => /old\.example\.com|delete/.test(arg)), 'nothing is removed');
   const nsg = await runCli(since('-o', 'nsg', '--resource-group', 'rg1', '--nsg', 'nsg1'));
-  const rules = runScript(nsg.stdout);
+  const rules = await runScript(nsg.stdout);
   t.equal(rules.code, 0, rules.stderr);
   t.same(rules.argvs.map((a) => [a[a.indexOf('--name') + 1], a[a.indexOf('--priority') + 1], a[a.indexOf('--direction') + 1]]), [['aml-out-AzureFrontDoor.FirstParty-2099-01', '200', 'Outbound']]);
 });
@@ -67,7 +67,7 @@ t.test('--out saves each format; a .sh file gets the additions script', async (t
   t.equal(run.code, 0, run.stderr);
   t.match(run.stdout, /^From revision 2026-03 to 2099-01/);
   t.equal((JSON.parse(readFileSync(join(dir, 'changes.json'), 'utf8')) as { kind: string }).kind, 'aml-netcheck-rule-changes');
-  t.match(readFileSync(join(dir, 'add.sh'), 'utf8'), /rule-collection-group create \\\n {4}--resource-group "\$RG" \\\n {4}--policy-name "\$POLICY" \\\n {4}--name 'aml-netcheck-2099-01'/);
+  t.match(readFileSync(join(dir, 'add.sh'), 'utf8'), /rule-collection-group create \\\n +--resource-group "\$RG" \\\n +--policy-name "\$POLICY" \\\n +--name 'aml-netcheck-2099-01'/);
   t.match(readFileSync(join(dir, 'changes.csv'), 'utf8'), /^change,/);
 });
 

@@ -18,7 +18,7 @@ const EXPECTED: Record<(typeof RULES_FORMATS)[number], RegExp> = {
   json: /"kind": "aml-netcheck-rules"/,
   markdown: /\| outbound \| `st1\.file\.core\.windows\.net` \| TCP \| 445 \|/,
   csv: /^outbound,workspace subnets,st1\.file\.core\.windows\.net,TCP,445,,/m,
-  az: /--destination-fqdns 'st1\.file\.core\.windows\.net' \\\n {4}--destination-ports '445'/,
+  az: /--destination-fqdns 'st1\.file\.core\.windows\.net' \\\n +--destination-ports '445'/,
   'az-classic': /az network firewall network-rule create/,
   nsg: /--destination-address-prefixes 'Storage\.westus2'/,
   bicep: /targetFqdns: \[\n +'pypi\.org'/,

@@ -10,7 +10,7 @@ function fixture(name: string): CheckReport {
 t.test('the Markdown report carries the firewall commands for what a firewall blocked, collapsed', async (t) => {
   const markdown = renderCheckMarkdown(fixture('firewall-the-firewall-drops-smb-and-resets-http-tcp-timeout-and-tcp-refused-each-breaking-'));
   t.match(markdown, /<details>\n<summary>Azure Firewall Policy commands for the blocked targets<\/summary>\n\n```sh\n#!\/usr\/bin\/env bash\n/);
-  t.match(markdown, /--destination-fqdns 'st1\.file\.core\.windows\.net' \\\n {4}--destination-ports '445'\n/);
+  t.match(markdown, /--destination-fqdns 'st1\.file\.core\.windows\.net' \\\n +--destination-ports '445'\n/);
   t.match(markdown, /--destination-addresses 'AzureActiveDirectory'/);
   t.match(markdown, /```\n\n<\/details>/);
 });

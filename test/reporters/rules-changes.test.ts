@@ -60,7 +60,7 @@ t.test('nothing changed, and the same revision twice, say so without a hint at c
   const json = JSON.parse(renderChangesJson(equal)) as { added: unknown[]; removable: unknown[]; changed: unknown[]; unchanged: number };
   t.same([json.added, json.removable, json.changed, json.unchanged], [[], [], [], 6]);
   for (const format of ['az', 'az-classic'] as const) {
-    const result = runScript(render(format, equal, AFTER));
+    const result = await runScript(render(format, equal, AFTER));
     t.equal(result.code, 0, `${format} with nothing to add runs: ${result.stderr}`);
     t.same(result.argvs, [], `${format} calls nothing`);
   }
@@ -101,7 +101,7 @@ t.test('Markdown: a table for each part, every one well formed', async (t) => {
 
 t.test('-o az adds a group of its own, after the earlier list, and deletes nothing', async (t) => {
   const script = render('az');
-  const { code, argvs, stderr } = runScript(script);
+  const { code, argvs, stderr } = await runScript(script);
   t.equal(code, 0, stderr);
   t.same(argvs.map((a) => a.slice(5, a.indexOf('--resource-group')).join(' ')), ['create', 'collection add-filter-collection', 'collection rule add', 'collection add-filter-collection']);
   const value = (argv: string[] | undefined, flag: string): string | undefined => argv?.[argv.indexOf(flag) + 1];
@@ -115,18 +115,18 @@ t.test('-o az adds a group of its own, after the earlier list, and deletes nothi
 });
 
 t.test('-o az-classic and -o nsg: collections and rules named apart, NSG priorities after the earlier rules', async (t) => {
-  const classic = runScript(render('az-classic'));
+  const classic = await runScript(render('az-classic'));
   t.equal(classic.code, 0, classic.stderr);
   const collections = classic.argvs.map((a) => a[a.indexOf('--collection-name') + 1]);
   t.same([...new Set(collections)], ['aml-network-rules-2026-03', 'aml-application-rules-2026-03']);
-  const nsg = runScript(render('nsg'));
+  const nsg = await runScript(render('nsg'));
   t.equal(nsg.code, 0, nsg.stderr);
   t.same(nsg.argvs.map((a) => [a[a.indexOf('--name') + 1], a[a.indexOf('--priority') + 1], a[a.indexOf('--destination-port-ranges') + 1]]), [
     // The earlier list made one outbound (Storage) and one inbound (Batch) rule at 200.
     ['aml-out-Storage.westus2-2026-03', '210', '445'],
     ['aml-out-AzureFrontDoor.FirstParty-2026-03', '220', '443'],
   ]);
-  t.match(render('nsg'), /# Priorities start at 210 in steps of 10/);
+  t.match(render('nsg'), /Takes the first free priorities of each direction from 210, in steps of 10, up to 4096/);
 });
 
 t.test('-o bicep: a rule collection group of its own, removals as // comments', async (t) => {
@@ -155,13 +155,13 @@ t.test('hostile values stay inert in every format', async (t) => {
   const hostile = compareRulePlans(plan([...bad.map((e) => ({ ...e, port: 1000 })), entry({ fqdn: 'gone.example.com', purpose: HOSTILE.join(' ') })]), plan([...bad, entry({ fqdn: 'fine.example.com', purpose: HOSTILE.join(' ') })]), { from: "2021-11'$(touch pwned)", to: '2026-03\n$(touch pwned)' });
   for (const format of ['az', 'az-classic', 'nsg'] as const) {
     const script = render(format, hostile, plan([]));
-    const { code, argvs, stderr, files } = runScript(script);
+    const { code, argvs, stderr, files } = await runScript(script);
     t.equal(code, 0, `${format}: ${stderr}`);
     t.same(files, [], `${format}: no file was created`);
     for (const arg of argvs.flat()) t.notMatch(arg, /[$'\n\u001b]/, `${format}: ${JSON.stringify(arg)}`);
     t.match(script, /#   left out: '\$\(touch pwned\)\.example\.com' is not a valid host name or wildcard/, `${format}: a removal it cannot print is said to be left out`);
   }
-  t.ok(runScript(render('az', hostile, plan([]))).argvs.flat().includes('fine.example.com'), 'the safe addition is still there');
+  t.ok((await runScript(render('az', hostile, plan([])))).argvs.flat().includes('fine.example.com'), 'the safe addition is still there');
   for (const format of ['table', 'markdown', 'dns', 'proxy', 'bicep'] as const) t.notMatch(render(format, hostile, plan([])), /\u001b|\ntouch pwned|\n\$\(touch pwned\) list/, `${format}: no control character, no line break from a value`);
   t.match(renderChangesCsv(hostile), /,"?'?\$\(touch pwned\) a'b; touch pwned x\\ntouch pwned \\x1b\[31mred"?,/);
   const json = JSON.parse(renderChangesJson(hostile)) as { added: AllowEntry[]; refused: string[] };

@@ -38,7 +38,7 @@ const POLICY = ['az', 'network', 'firewall', 'policy', 'rule-collection-group'];
 const SOURCES = ['10.0.0.0/24', '10.0.1.0/24'];
 
 t.test('-o az: every command parses and carries exactly the expected arguments', async (t) => {
-  const { code, argvs, stderr } = run(renderRulesAzPolicy(PLAN, { resourceGroup: 'rg1', firewallPolicy: 'fwp1', source: SOURCES }));
+  const { code, argvs, stderr } = await run(renderRulesAzPolicy(PLAN, { resourceGroup: 'rg1', firewallPolicy: 'fwp1', source: SOURCES }));
   t.equal(code, 0, stderr);
   const target = ['--resource-group', 'rg1', '--policy-name', 'fwp1'];
   t.same(argvs, [
@@ -54,15 +54,15 @@ t.test('-o az: every command parses and carries exactly the expected arguments',
 
 t.test('-o az without flags: the admin sets $RG, $POLICY and $SOURCE, and the script stops when one is missing', async (t) => {
   const script = renderRulesAzPolicy(PLAN);
-  const ok = run(script, { RG: 'my rg', POLICY: 'p', SOURCE: '10.0.0.0/24' });
+  const ok = await run(script, { RG: 'my rg', POLICY: 'p', SOURCE: '10.0.0.0/24' });
   t.equal(ok.code, 0, ok.stderr);
   t.same(ok.argvs[0]?.slice(6, 10), ['--resource-group', 'my rg', '--policy-name', 'p'], 'a variable with a space stays one argument');
-  const missing = run(script, { POLICY: 'p', SOURCE: '10.0.0.0/24' });
+  const missing = await run(script, { POLICY: 'p', SOURCE: '10.0.0.0/24' });
   t.not(missing.code, 0);
   t.match(missing.stderr, /set RG to the resource group/);
   t.same(missing.argvs, [], 'nothing ran');
   for (const value of ['10.0.0.0/24 10.0.1.0/24', '10.0.0.0/24,10.0.1.0/24']) {
-    const several = run(script, { RG: 'rg', POLICY: 'p', SOURCE: value });
+    const several = await run(script, { RG: 'rg', POLICY: 'p', SOURCE: value });
     t.equal(several.code, 0, several.stderr);
     const sources = several.argvs.filter((argv) => argv.includes('--source-addresses')).map((argv) => argv.slice(argv.indexOf('--source-addresses') + 1, argv.indexOf('--source-addresses') + 3));
     t.ok(sources.length > 0 && sources.every((s) => s[0] === '10.0.0.0/24' && s[1] === '10.0.1.0/24'), `SOURCE=${JSON.stringify(value)}: one argument per prefix`);
@@ -70,7 +70,7 @@ t.test('-o az without flags: the admin sets $RG, $POLICY and $SOURCE, and the sc
 });
 
 t.test('-o az-classic: the first rule of each collection creates it', async (t) => {
-  const { code, argvs, stderr } = run(renderRulesAzClassic(PLAN, { resourceGroup: 'rg1', firewall: 'fw1', source: ['10.0.0.0/24'] }));
+  const { code, argvs, stderr } = await run(renderRulesAzClassic(PLAN, { resourceGroup: 'rg1', firewall: 'fw1', source: ['10.0.0.0/24'] }));
   t.equal(code, 0, stderr);
   const fw = ['--resource-group', 'rg1', '--firewall-name', 'fw1'];
   t.same(argvs, [
@@ -81,7 +81,7 @@ t.test('-o az-classic: the first rule of each collection creates it', async (t) 
 });
 
 t.test('-o nsg: service tags outbound and inbound, unique priorities, consecutive ports as one range', async (t) => {
-  const { code, argvs, stderr } = run(renderRulesNsg(PLAN, { resourceGroup: 'rg1', nsg: 'nsg1' }));
+  const { code, argvs, stderr } = await run(renderRulesNsg(PLAN, { resourceGroup: 'rg1', nsg: 'nsg1' }));
   t.equal(code, 0, stderr);
   const base = ['az', 'network', 'nsg', 'rule', 'create', '--resource-group', 'rg1', '--nsg-name', 'nsg1'];
   t.same(argvs, [
@@ -119,7 +119,7 @@ t.test('hostile names from a catalog or a report never escape their quoting', as
     const output = render(hostile, { resourceGroup: 'rg1', firewallPolicy: 'fwp1', firewall: 'fw1', nsg: 'nsg1', source: ['10.0.0.0/24'] });
     // The proxy output is a list for the proxy's configuration; only its NO_PROXY line is shell.
     const script = name === 'proxy' ? output.split('\n').filter((l) => l.startsWith('#') || l.startsWith('export ')).join('\n') : output;
-    const { code, argvs, stderr, files } = run(`${script}\necho "NO_PROXY=$\{NO_PROXY:-}" >&2\n`);
+    const { code, argvs, stderr, files } = await run(`${script}\necho "NO_PROXY=$\{NO_PROXY:-}" >&2\n`);
     t.equal(code, 0, `${name}: ${stderr}`);
     t.same(files, [], `${name}: no file was created`);
     for (const argv of argvs) for (const arg of argv) t.notMatch(arg, /pwned|\$\{x\}|\n/, `${name}: ${JSON.stringify(arg)}`);
@@ -136,7 +136,7 @@ t.test('a script with no rule to add asks for nothing and runs', async (t) => {
   for (const render of [renderRulesAzPolicy, renderRulesAzClassic]) {
     const script = render(empty);
     t.match(script, /# No firewall rule is needed\./);
-    const result = run(script, {});
+    const result = await run(script, {});
     t.equal(result.code, 0, `runs without RG, POLICY, FIREWALL or SOURCE: ${result.stderr}`);
     t.same(result.argvs, [], 'and calls nothing');
   }
@@ -151,7 +151,7 @@ function udpAnyPlan(): RulesPlan {
 
 t.test('UDP and Any requirements: network rules with their own protocol, never merged with TCP on the same port', async (t) => {
   const plan = udpAnyPlan();
-  const policy = run(renderRulesAzPolicy(plan, { resourceGroup: 'rg1', firewallPolicy: 'fwp1', source: ['10.0.0.0/24'] }));
+  const policy = await run(renderRulesAzPolicy(plan, { resourceGroup: 'rg1', firewallPolicy: 'fwp1', source: ['10.0.0.0/24'] }));
   t.equal(policy.code, 0, policy.stderr);
   const network = (argv: string[]): string[] => argv.slice(argv.indexOf('--ip-protocols'));
   t.same(policy.argvs.filter((argv) => argv.includes('NetworkRule')).map(network), [
@@ -164,11 +164,11 @@ t.test('UDP and Any requirements: network rules with their own protocol, never m
   const names = policy.argvs.map((argv) => argv[argv.indexOf(argv.includes('--rule-name') ? '--rule-name' : '--name') + 1]);
   t.same(names.slice(1), ['queue.corp.example.com-any', 'BatchNodeManagement.westus2-any', 'westus2.tundra.corp.example.com', 'AzureMachineLearning-udp'], 'a TCP rule keeps its plain name; UDP and Any say so');
 
-  const classic = run(renderRulesAzClassic(plan, { resourceGroup: 'rg1', firewall: 'fw1', source: ['10.0.0.0/24'] }));
+  const classic = await run(renderRulesAzClassic(plan, { resourceGroup: 'rg1', firewall: 'fw1', source: ['10.0.0.0/24'] }));
   t.equal(classic.code, 0, classic.stderr);
   t.same(classic.argvs.map((argv) => [argv[argv.indexOf('--protocols') + 1], argv.at(-1)]), [['Any', '5671'], ['Any', '443'], ['TCP', '5831'], ['UDP', '5831']]);
 
-  const nsg = run(renderRulesNsg(plan, { resourceGroup: 'rg1', nsg: 'nsg1' }));
+  const nsg = await run(renderRulesNsg(plan, { resourceGroup: 'rg1', nsg: 'nsg1' }));
   t.equal(nsg.code, 0, nsg.stderr);
   const pick = (argv: string[], ...flags: string[]): string[] => flags.map((flag) => argv[argv.indexOf(flag) + 1] as string);
   t.same(nsg.argvs.map((argv) => pick(argv, '--name', '--priority', '--protocol', '--destination-address-prefixes', '--destination-port-ranges')), [
@@ -181,7 +181,7 @@ t.test('UDP and Any requirements: network rules with their own protocol, never m
 t.test('an any requirement on a web port to a name alone is the application rule it would be as tcp', async (t) => {
   const wildcard = entry({ fqdn: '*.westus2.batch.azure.com', protocol: 'HTTPS', port: 443, features: ['compute-cluster'] });
   const plan: RulesPlan = { ...PLAN, allow: [wildcard, entry({ fqdn: '*.queue.example.com', protocol: 'Any', port: 5671 }), entry({ fqdn: 'udp.example.com', protocol: 'UDP', port: 5831 })] };
-  const { code, argvs, stderr } = run(renderRulesAzPolicy(plan, { resourceGroup: 'rg1', firewallPolicy: 'fwp1', source: ['10.0.0.0/24'] }));
+  const { code, argvs, stderr } = await run(renderRulesAzPolicy(plan, { resourceGroup: 'rg1', firewallPolicy: 'fwp1', source: ['10.0.0.0/24'] }));
   t.equal(code, 0, stderr);
   t.same(argvs.filter((argv) => argv.includes('ApplicationRule')).map((argv) => argv.slice(argv.indexOf('--protocols'))), [['--protocols', 'Https=443', '--target-fqdns', '*.westus2.batch.azure.com']]);
   t.same(argvs.filter((argv) => argv.includes('NetworkRule')).map((argv) => argv.slice(argv.indexOf('--ip-protocols'), argv.indexOf('--ip-protocols') + 2)), [['--ip-protocols', 'UDP']]);
