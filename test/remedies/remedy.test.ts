@@ -4,6 +4,7 @@ import type { CheckReport } from '../../src/report/report.js';
 import { fixSentences, remediesFor, type RemedyKind } from '../../src/remedies/remedy.js';
 import { privateZoneRecord } from '../../src/remedies/private-zones.js';
 import type { ReasonCode } from '../../src/model/reasons.js';
+import { makeTarget } from '../helpers/target.js';
 
 const DIR = new URL('../fixtures/reports/', import.meta.url);
 const reports = readdirSync(DIR)
@@ -83,4 +84,11 @@ t.test('a silent UDP port asks to confirm its rule; an ICMP refusal is fixed by 
   t.same(dropped.fix, fixSentences(dropped, 'udp-unverified'), 'the recorded report says the same');
   const rejected = report.targets.find((x) => x.id.startsWith('rejected.'))!;
   t.match(remediesFor(rejected, 'udp-port-unreachable'), [{ kind: 'allow', rules: [{ protocol: 'UDP', port: 3478, destination: 'rejected.relay.test' }] }]);
+});
+
+t.test('a server that does not speak TLS is fixed in the proxy settings or the DNS record, never by an allow rule', async (t) => {
+  const target = makeTarget('st1.blob.core.windows.net', 443, { rules: [{ direction: 'outbound', protocol: 'tcp', port: 443, destination: 'st1.blob.core.windows.net', serviceTag: null }] as never });
+  t.same(remediesFor(target, 'tls-not-tls').map((r) => r.kind), ['not-tls']);
+  t.match(fixSentences(target, 'tls-not-tls'), [/^something other than the TLS service of st1\.blob\.core\.windows\.net answers at its address: check the proxy settings .* and the DNS record or hosts entry of st1\.blob\.core\.windows\.net$/]);
+  t.notMatch(fixSentences(target, 'tls-not-tls').join(' '), /allow outbound/);
 });
