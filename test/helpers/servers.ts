@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { RunningServer } from '../../src/simulate/servers.js';
+import { listen, type RunningServer } from '../../src/simulate/servers.js';
 
 export * from '../../src/simulate/servers.js';
 
@@ -15,30 +15,9 @@ export async function started<T extends RunningServer>(t: Cleanup, server: Promi
   return running;
 }
 
-/** Listens on loopback port 0 and destroys open connections on close. */
-async function listenLoopback(server: net.Server): Promise<RunningServer> {
-  const sockets = new Set<net.Socket>();
-  server.on('connection', (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 /** Greets every connection first, as SSH and SMTP servers do, and then ignores what it hears. */
 export function startBannerServer(banner: string): Promise<RunningServer> {
-  return listenLoopback(
+  return listen(
     net.createServer((socket) => {
       socket.on('error', () => undefined);
       socket.write(banner);
@@ -78,7 +57,7 @@ export function sniOf(hello: Buffer): string | null {
  */
 export function startSniFilter(blocked: string, how: 'reset' | 'silent', upstreamPort: number): Promise<RunningServer & { readonly seen: string[] }> {
   const seen: string[] = [];
-  return listenLoopback(
+  return listen(
     net.createServer((socket) => {
       socket.on('error', () => undefined);
       socket.once('data', (hello: Buffer) => {
