@@ -147,7 +147,7 @@ export function checkRunFromOptions(options: CheckOptions, version: string, hook
       proxy,
       workspaceApiHost: workspaceApiHost(facts),
       inboundFromHere: options.inboundFromHere !== undefined,
-      isVouchedIssuer: trust.isVouchedIssuer,
+      publicRoots: trust.publicRoots,
       logger,
     },
   };

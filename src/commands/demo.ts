@@ -114,6 +114,8 @@ export async function runDemo(options: DemoOptions, version: string, write: Writ
         deadlineMs: 30_000,
         dnsServers: [azure.dnsServer],
         ca: [azure.caPem],
+        // The simulated Azure's root plays the public roots' part; the inspecting CA does not.
+        publicRoots: [azure.caPem],
         proxy: NO_PROXY_CONFIG,
         inboundFromHere: false,
         logger: createLogger('warn', undefined),

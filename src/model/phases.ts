@@ -123,6 +123,18 @@ export interface CertificateSummary {
   readonly serialNumber: string;
 }
 
+/** The CA a verified chain rests on. */
+export interface TrustAnchor {
+  readonly subject: string;
+  readonly fingerprint256: string;
+  /**
+   * One of the roots Node ships (tls.rootCertificates, Mozilla's list, which pip's certifi,
+   * conda and most container images carry too), matched by subject and public key. False: a CA
+   * only this machine or run trusts (its CA store, NODE_EXTRA_CA_CERTS, --ca-file).
+   */
+  readonly publicRoot: boolean;
+}
+
 export interface TlsDetails {
   readonly host: string;
   readonly address: string;
@@ -138,6 +150,13 @@ export interface TlsDetails {
   readonly issuerChain: readonly string[];
   /** The verification error code when the chain or name check failed. */
   readonly verifyError: string | null;
+  /** Where the presented chain ends; null when the server presented no certificate. */
+  readonly trustAnchor: TrustAnchor | null;
+  /**
+   * Bytes the server sent during the handshake: 0 on a timeout means it never answered the
+   * ClientHello; more means it began to and then stalled.
+   */
+  readonly bytesReceived: number;
 }
 
 export type TlsResult = PhaseResult<TlsDetails>;

@@ -24,6 +24,7 @@ export type ReasonCode =
   | 'tls-hostname-mismatch'
   | 'tls-expired'
   | 'tls-timeout'
+  | 'tls-not-tls'
   | 'tls-failed'
   | 'http-denied'
   | 'http-timeout'
@@ -60,7 +61,9 @@ export const REASONS: Record<ReasonCode, string> = {
     'The server certificate does not chain to a trusted CA, typical of TLS inspection by a firewall or proxy.',
   'tls-hostname-mismatch': 'The server certificate is not valid for the host name that was asked for.',
   'tls-expired': 'The server certificate has expired or is not valid yet.',
-  'tls-timeout': 'The TLS handshake did not complete in time.',
+  'tls-timeout':
+    'The TCP connection opened but the TLS handshake did not complete in time: a middlebox that drops after reading the SNI, or a path-MTU black hole (VPN, ExpressRoute).',
+  'tls-not-tls': 'The server answered the TLS handshake in plain text or another protocol: a proxy or another service answers at that address.',
   'tls-failed': 'The TLS handshake failed for another reason.',
   'http-denied': 'A firewall answered the HTTP request with a deny page instead of the service.',
   'http-timeout': 'The HTTP response did not arrive in time.',

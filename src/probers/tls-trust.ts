@@ -1,5 +1,7 @@
+import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
+import { caIdentity, certificateName } from '../model/certificate-names.js';
 
 // Which CAs a handshake trusts and what name it asks for; shared by the TLS and HTTP probers.
 
@@ -49,4 +51,61 @@ export function secureContextFor(extra: readonly string[] | undefined): tls.Secu
 /** SNI must not carry an IP address (RFC 6066), and Node warns if it does. */
 export function serverNameFor(host: string): string | null {
   return net.isIP(host) === 0 ? host : null;
+}
+
+/** A set of CAs, to find a certificate's issuer among them and to tell whether a CA is one of them. */
+export interface CaIndex {
+  /** By subject, as certificateName writes it. */
+  readonly bySubject: ReadonlyMap<string, readonly X509Certificate[]>;
+  /** caIdentity of each. */
+  readonly identities: ReadonlySet<string>;
+}
+
+let bundledRoots: CaIndex | undefined;
+const indexes = new WeakMap<readonly string[], CaIndex>();
+const publicIndexes = new WeakMap<readonly string[], CaIndex>();
+const NO_CAS: readonly string[] = Object.freeze([]);
+
+/**
+ * The public roots: the ones Node ships, and the roots a simulated Azure signs with when it
+ * stands in for them. Built on the first handshake that asks (Node's 144 roots take some 10 ms),
+ * then kept for the run.
+ */
+export function publicRoots(simulated: readonly string[] = NO_CAS): CaIndex {
+  bundledRoots ??= buildIndex(tls.rootCertificates);
+  if (simulated.length === 0) return bundledRoots;
+  let index = publicIndexes.get(simulated);
+  if (!index) {
+    index = buildIndex([...tls.rootCertificates, ...simulated]);
+    publicIndexes.set(simulated, index);
+  }
+  return index;
+}
+
+/** The CAs a run added to Node's (the machine's store, NODE_EXTRA_CA_CERTS, --ca-file), indexed once per run. */
+export function addedCas(extra: readonly string[] = NO_CAS): CaIndex {
+  let index = indexes.get(extra);
+  if (!index) {
+    index = buildIndex(extra);
+    indexes.set(extra, index);
+  }
+  return index;
+}
+
+function buildIndex(pems: readonly string[]): CaIndex {
+  const bySubject = new Map<string, X509Certificate[]>();
+  const identities = new Set<string>();
+  for (const pem of pems) {
+    let certificate: X509Certificate;
+    try {
+      certificate = new X509Certificate(pem);
+    } catch {
+      // A certificate Node cannot parse can vouch for nothing.
+      continue;
+    }
+    const subject = certificateName(certificate.subject);
+    bySubject.set(subject, [...(bySubject.get(subject) ?? []), certificate]);
+    identities.add(caIdentity(certificate));
+  }
+  return { bySubject, identities };
 }

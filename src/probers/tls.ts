@@ -1,12 +1,13 @@
-import type net from 'node:net';
+import net from 'node:net';
+import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { TlsDetails, TlsResult } from '../model/phases.js';
 import { fail, succeed } from '../model/phases.js';
-import { classifyVerifyError, describeHandshakeError, describeVerifyFailure } from './classify.js';
+import { classifyVerifyError, describeHandshakeError, describeTlsStall, describeVerifyFailure } from './classify.js';
 import { runProbe, type ProbeContext } from './contract.js';
-import { errorCode, errorMessage } from './errors.js';
-import { presentedChain, verificationError } from './tls-certificate.js';
-import { secureContextFor, serverNameFor } from './tls-trust.js';
+import { errorCode } from './errors.js';
+import { presentedChain, trustAnchorOf, verificationError } from './tls-certificate.js';
+import { addedCas, publicRoots, secureContextFor, serverNameFor } from './tls-trust.js';
 import { assertDialable } from './tcp.js';
 import { formatEndpoint } from '../model/hosts.js';
 
@@ -28,6 +29,11 @@ export interface TlsContext extends ProbeContext {
   readonly socket?: net.Socket;
   /** Receives the socket after a verified handshake, to send the HTTP check over it. */
   readonly keepOpen?: (socket: tls.TLSSocket) => void;
+  /**
+   * Roots to count as public besides the ones Node ships: only a simulated Azure, whose own
+   * root plays their part. Decides TlsDetails.trustAnchor.publicRoot.
+   */
+  readonly publicRoots?: readonly string[];
 }
 
 /** Events the TLS prober passes to `trace`. */
@@ -53,28 +59,33 @@ export async function probeTls(target: TlsTarget, context: TlsContext): Promise<
     certificate: null,
     issuerChain: [],
     verifyError: null,
+    trustAnchor: null,
+    bytesReceived: 0,
   };
   let details = emptyDetails;
+  // Set once the handshake starts: what the server has sent so far, for every way it can end.
+  let wire: RecordingStream | null = null;
+  const seen = (): TlsDetails => (wire === null ? details : { ...details, bytesReceived: wire.received });
 
   return runProbe<TlsDetails>(
     {
       phase: 'tls',
       what: `TLS handshake with ${endpoint}`,
       context,
-      details: () => details,
+      details: seen,
       owns: [context.socket],
       interrupted: (why, ms) =>
         why === 'timeout'
-          ? fail('tls', ms, 'tls-timeout', `TLS handshake with ${endpoint} for ${host} timed out after ${context.timeoutMs} ms`, null, emptyDetails)
-          : fail('tls', ms, 'aborted', `TLS handshake with ${endpoint} aborted after ${ms} ms`, null, emptyDetails),
+          ? fail('tls', ms, 'tls-timeout', `TLS handshake with ${endpoint} for ${host} timed out after ${context.timeoutMs} ms: ${describeTlsStall(address, seen().bytesReceived)}`, null, seen())
+          : fail('tls', ms, 'aborted', `TLS handshake with ${endpoint} aborted after ${ms} ms`, null, seen()),
     },
     async (scope) => {
       await scope.checkpoint('handshake');
+      const raw = context.socket ?? scope.own(net.connect({ host: address, port }));
+      wire = new RecordingStream(raw);
       const socket = scope.own(
         tls.connect({
-          socket: context.socket,
-          host: address,
-          port,
+          socket: wire,
           servername: servername ?? undefined,
           secureContext: secureContextFor(context.ca),
           ALPNProtocols: ['http/1.1'],
@@ -88,8 +99,8 @@ export async function probeTls(target: TlsTarget, context: TlsContext): Promise<
 
       scope.once(socket, 'error', (error: Error) => {
         const code = errorCode(error);
-        const { reason, message } = describeHandshakeError(endpoint, host, code, errorMessage(error));
-        scope.settle(fail('tls', scope.elapsed(), reason, message, code, emptyDetails));
+        const { reason, message } = describeHandshakeError(endpoint, host, code, wire?.firstBytes ?? null);
+        scope.settle(fail('tls', scope.elapsed(), reason, message, code, seen()));
       });
       scope.once(socket, 'close', () => {
         scope.settle(
@@ -99,14 +110,15 @@ export async function probeTls(target: TlsTarget, context: TlsContext): Promise<
             'tls-reset',
             `connection to ${endpoint} was closed during the TLS handshake for ${host}; typical of a firewall filtering by SNI`,
             null,
-            emptyDetails,
+            seen(),
           ),
         );
       });
       scope.once(socket, 'secureConnect', () => {
         const ms = scope.elapsed();
-        const { certificate, issuerChain, identity } = presentedChain(socket);
-        const verifyError = verificationError(socket, host, identity);
+        const chain = presentedChain(socket);
+        const { certificate, issuerChain } = chain;
+        const verifyError = verificationError(socket, host, chain.identity);
         const cipher = socket.getCipher() as tls.CipherNameAndProtocol | undefined;
         details = {
           ...emptyDetails,
@@ -116,13 +128,15 @@ export async function probeTls(target: TlsTarget, context: TlsContext): Promise<
           certificate,
           issuerChain,
           verifyError: verifyError?.code ?? null,
+          trustAnchor: trustAnchorOf(chain, publicRoots(context.publicRoots), addedCas(context.ca)),
+          bytesReceived: wire?.received ?? 0,
         };
         let result: TlsResult;
         if (verifyError === null) {
           result = succeed('tls', ms, details);
         } else {
           const reason = classifyVerifyError(verifyError.code);
-          const verdict = describeVerifyFailure(reason, verifyError.code, certificate);
+          const verdict = describeVerifyFailure(reason, verifyError.code, certificate, issuerChain);
           result = fail('tls', ms, reason, `certificate presented by ${endpoint} for ${host} ${verdict}`, verifyError.code, details);
         }
         if (result.ok && context.keepOpen !== undefined) {
@@ -132,9 +146,9 @@ export async function probeTls(target: TlsTarget, context: TlsContext): Promise<
           // completed handshake rather than a client that vanished mid-way.
           socket.end(() => socket.destroy());
         }
-        // The socket is the caller's now, or closing by itself; the one handed in goes with it.
+        // The socket is the caller's now, or closing by itself; the TCP socket under it goes with it.
         scope.release(socket);
-        scope.release(context.socket);
+        scope.release(raw);
         scope.settle(result);
       });
     },
@@ -142,3 +156,54 @@ export async function probeTls(target: TlsTarget, context: TlsContext): Promise<
 }
 
 function ignoreError(): void {}
+
+/** How many of the server's first bytes are kept: enough for a status line or a banner. */
+const FIRST_BYTES_KEPT = 64;
+
+/**
+ * Passes a TCP socket's bytes to TLS through JavaScript, counting what the server sends and
+ * keeping its first bytes: the evidence that tells a server that never answered from one that
+ * stalled, and what answers in plain text where TLS was due. Node's native TLS over the bare
+ * socket would read past us. It costs a few percent of a handshake's CPU.
+ */
+class RecordingStream extends Duplex {
+  received = 0;
+  #first: Buffer[] = [];
+  #firstLength = 0;
+
+  constructor(private readonly raw: net.Socket) {
+    super();
+    raw.on('data', (chunk: Buffer) => {
+      this.received += chunk.length;
+      if (this.#firstLength < FIRST_BYTES_KEPT) {
+        this.#first.push(chunk.subarray(0, FIRST_BYTES_KEPT - this.#firstLength));
+        this.#firstLength += Math.min(chunk.length, FIRST_BYTES_KEPT - this.#firstLength);
+      }
+      if (!this.push(chunk)) raw.pause();
+    });
+    raw.on('end', () => this.push(null));
+    raw.on('error', (error) => this.destroy(error));
+    raw.on('close', () => this.destroy());
+  }
+
+  get firstBytes(): Buffer | null {
+    return this.#firstLength === 0 ? null : Buffer.concat(this.#first);
+  }
+
+  override _read(): void {
+    this.raw.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.raw.write(chunk, callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.raw.end(callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.raw.destroy();
+    callback(error);
+  }
+}

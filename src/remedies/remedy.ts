@@ -23,6 +23,8 @@ export type Remedy =
   | { readonly kind: 'dns-server-repair' }
   /** TLS inspection (`inspection`) or something else answering with its own certificate (`foreign-certificate`). */
   | { readonly kind: 'tls-exempt'; readonly host: string; readonly cause: 'inspection' | 'foreign-certificate' }
+  /** Something other than the host's TLS service answers at its address: a proxy, or a wrong record. */
+  | { readonly kind: 'not-tls'; readonly host: string }
   | { readonly kind: 'proxy-allow'; readonly host: string; readonly pattern: string }
   /** The name must not go through the proxy (its private endpoint is only reachable from the VNet). */
   | { readonly kind: 'no-proxy'; readonly host: string }
@@ -77,6 +79,9 @@ export function remediesFor(target: Target, reason: ReasonCode | null, cloud: Cl
     case 'tls-hostname-mismatch':
     case 'tls-expired':
       return [{ kind: 'tls-exempt', host: target.host, cause: 'foreign-certificate' }];
+    case 'tls-not-tls':
+      // The connection got through: opening the firewall further changes nothing.
+      return [{ kind: 'not-tls', host: target.host }];
     case 'proxy-unreachable':
       return [{ kind: 'proxy-reach' }];
     case 'proxy-auth-required':
@@ -113,6 +118,10 @@ export function describeRemedy(remedy: Remedy): string[] {
         remedy.cause === 'inspection'
           ? `exempt ${remedy.host} from TLS inspection, or trust the inspecting CA here (--ca-file) and on the compute`
           : `something between here and ${remedy.host} answers with its own certificate: exempt the host from TLS inspection or fix the DNS record that points elsewhere`,
+      ];
+    case 'not-tls':
+      return [
+        `something other than the TLS service of ${remedy.host} answers at its address: check the proxy settings this machine needs (--proxy, HTTPS_PROXY) and the DNS record or hosts entry of ${remedy.host}`,
       ];
     case 'proxy-allow':
       return [`allow ${remedy.pattern} on the proxy`];

@@ -32,10 +32,11 @@ export interface CheckSettings {
    */
   readonly workspaceApiHost?: string | null | undefined;
   /**
-   * Whether an issuer subject vouches on its own (public roots, --ca-file); a handshake
-   * trusted through any other CA is reported as TLS inspection. Unset: no such check.
+   * Roots that count as public besides the ones Node ships (a simulated Azure's); a handshake
+   * whose chain rests on no public root is reported as TLS inspection. Unset: no such check,
+   * for runs whose every CA is a test's own.
    */
-  readonly isVouchedIssuer?: ((issuer: string) => boolean) | undefined;
+  readonly publicRoots?: readonly string[] | undefined;
   /**
    * Sees every I/O event of every probe (`--log-level trace` logs them), by the target id, or
    * the host for DNS, which is resolved once for all its targets. A throw here is treated as a
@@ -248,14 +249,22 @@ async function checkDirect(target: Target, dns: Extract<DnsResult, { ok: true }>
     if (target.probe === 'https') {
       tls = await probeTls(
         { host: target.host, address, port: dialled },
-        { timeoutMs: settings.timeoutMs, signal, ca: settings.ca, socket: connection.socket, keepOpen: (socket) => (open = socket), trace: traceOf(settings, target.id, 'tls') },
+        {
+          timeoutMs: settings.timeoutMs,
+          signal,
+          ca: settings.ca,
+          ...(settings.publicRoots === undefined ? {} : { publicRoots: settings.publicRoots }),
+          socket: connection.socket,
+          keepOpen: (socket) => (open = socket),
+          trace: traceOf(settings, target.id, 'tls'),
+        },
       );
       timings.tls = tls.ms;
       if (!tls.ok) {
         timings.total = total();
         return failedAt(tls, { phases: { ...EMPTY_PHASES, dns, tcp, tls }, timings, attempts, warnings });
       }
-      const inspection = inspectionWarning(target, tls, settings.isVouchedIssuer);
+      const inspection = settings.publicRoots === undefined ? null : inspectionWarning(target, tls);
       if (inspection) warnings.push(inspection);
     } else if (target.probe === 'http') {
       open = connection.socket;

@@ -1,6 +1,4 @@
-import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import { InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
 
@@ -28,13 +26,27 @@ export interface Trust {
    * NODE_EXTRA_CA_CERTS into its default store, which an explicit `ca` list replaces, so we read it too.
    */
   readonly extraCas: string[];
-  readonly isVouchedIssuer: (issuer: string) => boolean;
+  /**
+   * Roots that count as public besides Node's own: only the root of a simulated Azure, named
+   * by SIMULATED_ROOT_VARIABLE. Where a trusted chain ends decides the inspection warning,
+   * not which file named its CA: a CA that is only in the machine's store, NODE_EXTRA_CA_CERTS
+   * or --ca-file is trusted by this run, and still re-signs what pip, conda and Docker check
+   * against their own bundles.
+   */
+  readonly publicRoots: string[];
 }
+
+/**
+ * A file of CAs to trust and count as public roots, as if Node shipped them: how the tests
+ * and a simulated Azure stand in for the real public roots. Not for real networks.
+ */
+export const SIMULATED_ROOT_VARIABLE = 'AML_NETCHECK_SIMULATED_ROOT_CA';
 
 /** Reads the named CA files once; a bad one is an input error before any check. */
 export function loadTrust(caFiles: readonly string[], env: NodeJS.ProcessEnv): Trust {
-  const explicit = explicitCas(caFiles, env);
-  return { extraCas: [...systemCas(), ...explicit], isVouchedIssuer: issuerVouching(explicit) };
+  const simulated = env[SIMULATED_ROOT_VARIABLE];
+  const publicRoots = simulated ? readPems(simulated, SIMULATED_ROOT_VARIABLE) : [];
+  return { extraCas: [...systemCas(), ...namedCas(caFiles, env), ...publicRoots], publicRoots };
 }
 
 function systemCas(): string[] {
@@ -50,37 +62,11 @@ function systemCas(): string[] {
   return pems;
 }
 
-/** The CAs the user named on purpose, for this run or this process. */
-function explicitCas(caFiles: readonly string[], env: NodeJS.ProcessEnv): string[] {
+/** The CAs named for this run or this process: trusted, but no more public than the machine's store. */
+function namedCas(caFiles: readonly string[], env: NodeJS.ProcessEnv): string[] {
   const pems: string[] = [];
   const extra = env['NODE_EXTRA_CA_CERTS'];
   if (extra) pems.push(...readPems(extra, 'NODE_EXTRA_CA_CERTS'));
   for (const file of caFiles) pems.push(...readPems(file, '--ca-file'));
   return pems;
-}
-
-/** A certificate's subject the way the TLS prober writes names: `CN=x, O=y`. */
-function subjectOf(pem: string): string | null {
-  try {
-    return new X509Certificate(pem).subject.split('\n').join(', ');
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Whether an issuer vouches for a certificate on its own: one of Node's bundled public
- * roots or a CA the user named. A chain that ends anywhere else was trusted only because
- * an admin added its CA to this machine's store, which is what TLS inspection needs, and
- * what clients with their own CA bundles (pip, conda, Docker) do not have.
- *
- * The certificates are parsed on the first question, which most runs ask only after their
- * first handshake, while other checks are still waiting on the network.
- */
-function issuerVouching(explicit: readonly string[]): (issuer: string) => boolean {
-  let subjects: Set<string> | undefined;
-  return (issuer) => {
-    subjects ??= new Set([...rootCertificates, ...explicit].map(subjectOf).filter((s): s is string => s !== null));
-    return subjects.has(issuer);
-  };
 }

@@ -114,11 +114,15 @@ export function dnsWarnings(dns: DnsResult): string[] {
   return [`DNS servers disagree: ${said.join('; ')}`];
 }
 
-export function inspectionWarning(target: Target, tls: TlsResult, isVouchedIssuer: ((issuer: string) => boolean) | undefined): string | null {
-  if (!isVouchedIssuer || !tls.ok) return null;
-  const top = tls.details.issuerChain.at(-1) ?? tls.details.certificate?.issuer;
-  if (top === undefined || isVouchedIssuer(top)) return null;
-  return `TLS to ${target.host} is re-signed by "${top}", trusted only through this machine's CA store: TLS inspection; pip, conda and Docker on the compute may reject it`;
+/**
+ * A verified chain that rests on no public root was trusted only through a CA this machine or
+ * run added (its CA store, NODE_EXTRA_CA_CERTS, --ca-file): what TLS inspection needs, and what
+ * clients with their own CA bundles (pip, conda, Docker) do not have.
+ */
+export function inspectionWarning(target: Target, tls: TlsResult): string | null {
+  const anchor = tls.ok ? tls.details.trustAnchor : null;
+  if (!anchor || anchor.publicRoot) return null;
+  return `TLS to ${target.host} is re-signed by "${anchor.subject}", trusted only through a CA added to this machine (its CA store, NODE_EXTRA_CA_CERTS or --ca-file): TLS inspection; pip, conda and Docker on the compute may reject it`;
 }
 
 export function urlFor(target: Pick<Target, 'probe' | 'host' | 'port' | 'path'>): string {

@@ -24,7 +24,7 @@ export interface Bind {
 }
 
 /** Listens and makes close() also drop open connections. */
-async function listen(server: net.Server, bind: Bind = {}): Promise<RunningServer> {
+export async function listen(server: net.Server, bind: Bind = {}): Promise<RunningServer> {
   const sockets = new Set<net.Socket>();
   server.on('connection', (socket: net.Socket) => {
     sockets.add(socket);

@@ -8,6 +8,7 @@ import type { Manifest } from '../../src/bundle/manifest.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
 import { startHttpServer, startProxy } from '../helpers/servers.js';
+import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
 
 const CATALOG = join(process.cwd(), 'test/fixtures/catalog/sim/loopback.yaml');
 /** Addresses of our own, so a check test running at the same time never holds the same ports. */
@@ -81,6 +82,8 @@ async function simulation(t: { teardown(fn: () => unknown): void }, share: 'drop
   const dir = scratch(t);
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, azure.caPem);
+  // The simulated Azure's root plays the public roots' part (every run of this file inherits it).
+  process.env[SIMULATED_ROOT_VARIABLE] = caFile;
   const dns = `${azure.dnsServer.address}:${azure.dnsServer.port}`;
   return { dir, dns, caFile, args: ['bundle', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', dns, '--ca-file', caFile, '--retries', '0', '--no-progress'] };
 }

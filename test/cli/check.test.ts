@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -7,6 +7,7 @@ import t from 'tap';
 import { startSimulatedAzure } from '../../src/simulate/azure.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
+import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
 
 const CATALOG = 'test/fixtures/catalog/sim/loopback.yaml';
 const FAULT = fileURLToPath(new URL('../fixtures/faults/throw-later.mjs', import.meta.url));
@@ -59,6 +60,8 @@ async function simulation(t: { teardown(fn: () => unknown): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'amlnc-check-'));
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, azure.caPem);
+  // The simulated Azure's root plays the public roots' part (every run of this file inherits it).
+  process.env[SIMULATED_ROOT_VARIABLE] = caFile;
   const args = ['check', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--ca-file', caFile, '--retries', '0'];
   return { dir, args };
 }
@@ -77,6 +80,33 @@ t.test('check on loopback: JSON on stdout and in --out, valid against the schema
   t.same(report.features, [{ id: 'sim-test', name: 'Simulated service', status: 'broken', impact: null, blockedBy: ['share.sim.test:18445'], targets: 2 }]);
   t.equal(readFileSync(out, 'utf8'), run.stdout, '--out holds the same report');
   t.match((report as { revision?: unknown }).revision, { id: '2026-03', date: '2026-03-19', url: /^https:\/\/github\.com\/MicrosoftDocs\/azure-ai-docs\/blob\/[0-9a-f]{40}\// }, 'the report names the revision it checked against, the newest by default');
+});
+
+t.test('trust comes from where the chain ends, not from which file named the CA: NODE_EXTRA_CA_CERTS as the whole system bundle still warns', async (t) => {
+  const { dir, args } = await simulation(t);
+  const ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
+  // A corporate image: the inspecting CA appended to the system bundle, and Node pointed at it.
+  const system = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'].find((file) => existsSync(file));
+  const bundle = join(dir, 'system-bundle.crt');
+  writeFileSync(bundle, `${system === undefined ? '' : readFileSync(system, 'utf8')}\n${ca}`);
+  const web = (stdout: string) => (JSON.parse(stdout) as { targets: Array<{ id: string; verdict: string; reason: string | null; warnings: string[]; phases: { tls: { details: { trustAnchor: unknown } } | null } }> }).targets.find((x) => x.id === 'web.sim.test:18443');
+  const withoutCaFile = args.filter((arg, i) => arg !== '--ca-file' && args[i - 1] !== '--ca-file');
+
+  const extra = await runCli([...withoutCaFile, '--timeout', '2s', '-o', 'json'], { env: { NODE_EXTRA_CA_CERTS: bundle, [SIMULATED_ROOT_VARIABLE]: '' } });
+  const inspected = web(extra.stdout);
+  t.match(inspected, { verdict: 'warning', reason: null }, extra.stderr);
+  t.match(inspected?.warnings, [/^TLS to web\.sim\.test is re-signed by "CN=aml-netcheck Simulated Azure Root CA", trusted only through a CA added to this machine .*pip, conda and Docker/]);
+  t.match(inspected?.phases.tls?.details.trustAnchor, { subject: 'CN=aml-netcheck Simulated Azure Root CA', publicRoot: false });
+
+  const named = await runCli([...args, '--timeout', '2s', '-o', 'json'], { env: { [SIMULATED_ROOT_VARIABLE]: '' } });
+  t.match(web(named.stdout), { verdict: 'warning', warnings: [/re-signed by "CN=aml-netcheck Simulated Azure Root CA"/] }, '--ca-file trusts the inspecting CA: reachable, with the warning, never blocked');
+  t.equal(named.code, 1, 'only the dropped port fails the run');
+
+  const untrusted = await runCli([...withoutCaFile, '--timeout', '2s', '-o', 'json'], { env: { [SIMULATED_ROOT_VARIABLE]: '' } });
+  t.match(web(untrusted.stdout), { verdict: 'blocked', reason: 'tls-untrusted' }, 'a CA nobody named is not trusted at all');
+
+  const publicRoot = await runCli([...withoutCaFile, '--timeout', '2s', '-o', 'json']);
+  t.match(web(publicRoot.stdout), { verdict: 'reachable', warnings: [] }, 'a chain resting on a public root is no inspection');
 });
 
 t.test('--revision picks the revision the report records', async (t) => {

@@ -12,6 +12,7 @@ import { startSimulatedAzure } from '../../src/simulate/azure.js';
 import { createPki } from '../../src/simulate/pki.js';
 import { runCli } from '../helpers/cli.js';
 import { startFakeApiServer, type FakeApiServerOptions } from '../helpers/fake-kube-apiserver.js';
+import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
 
 const CATALOG = 'test/fixtures/catalog/sim/loopback.yaml';
 const FORBID_NETWORK = ['--import', fileURLToPath(new URL('../helpers/forbid-network.mjs', import.meta.url))];
@@ -36,6 +37,8 @@ async function workspace(t: Test, share: 'ok' | 'drop') {
   const dir = mkdtempSync(join(tmpdir(), 'amlnc-k8s-'));
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, azure.caPem);
+  // The simulated Azure's root plays the public roots' part (every run of this file inherits it).
+  process.env[SIMULATED_ROOT_VARIABLE] = caFile;
   return ['check', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--ca-file', caFile, '--retries', '0', '--timeout', '500ms', '-o', 'json'];
 }
 

@@ -6,6 +6,7 @@ import { createPki } from '../../src/simulate/pki.js';
 import { startDnsServer } from '../../src/simulate/dns-server.js';
 import { respondWith, startHttpServer, started } from '../helpers/servers.js';
 import { runCli } from '../helpers/cli.js';
+import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
 
 const CATALOG = 'test/fixtures/catalog/sim/hostile.yaml';
 const ESC = '\x1b';
@@ -27,6 +28,8 @@ t.test('deny pages, certificate names and catalog text reach the table and stder
   await started(t, startHttpServer(respondWith(200, 'ok'), hostileCert, { address: '127.0.83.3', port: 18443 }));
   const dir = mkdtempSync(join(tmpdir(), 'amlnc-esc-'));
   writeFileSync(join(dir, 'ca.pem'), pki.trusted.cert);
+  // The simulated Azure's root plays the public roots' part (every run of this file inherits it).
+  process.env[SIMULATED_ROOT_VARIABLE] = join(dir, 'ca.pem');
   const args = ['check', '--catalog', CATALOG, '--features', 'hostile', '--dns-server', `${dns.server.address}:${dns.server.port}`, '--ca-file', join(dir, 'ca.pem'), '--retries', '0', '--timeout', '3s'];
 
   const table = await runCli(args);

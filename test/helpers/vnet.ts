@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { reportSchemaErrors } from './schema.js';
 import type { ReportSummary } from '../../src/report/report.js';
 import type { DnsBehavior, EndpointBehavior, SimulatedHost } from '../../src/simulate/azure.js';
+import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -103,6 +104,8 @@ export interface TlsPhaseDetails {
   readonly certificate: { readonly issuer: string; readonly subject: string } | null;
   readonly issuerChain: readonly string[];
   readonly verifyError: string | null;
+  readonly trustAnchor?: { readonly subject: string; readonly publicRoot: boolean } | null;
+  readonly bytesReceived?: number;
 }
 
 export interface HttpPhaseDetails {
@@ -408,6 +411,16 @@ export class Vnet {
     return DNS_ADDRESS;
   }
 
+  /**
+   * A path-MTU black hole in front of one server: its packets longer than `bytes` are dropped
+   * with no ICMP error, as on a VPN or ExpressRoute tunnel whose path-MTU discovery is broken.
+   * nft sees a segmentation-offloaded packet whole, so a flight the server wrote at once is
+   * dropped as the big packet it leaves as; small ones (SYN-ACK, ACKs) pass.
+   */
+  async blackHole(address: string, port: number, bytes: number): Promise<void> {
+    await nft(this.namespace, `add rule inet ${NFT_TABLE} input ip saddr ${address} tcp sport ${port} meta length > ${bytes} drop`);
+  }
+
   /** Adds firewall rules on the path into the simulated hosts. */
   async firewall(...rules: readonly FirewallRule[]): Promise<void> {
     const lines = rules.map((rule) => {
@@ -479,6 +492,8 @@ export class Vnet {
     const fullArgs = [options.command ?? 'check', ...FAST, '--ca-file', this.caFile, ...(dnsServer === null ? [] : ['--dns-server', dnsServer]), ...args];
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of PROXY_VARIABLES) delete env[name];
+    // The simulated Azure's root plays the public roots' part, as in the demo.
+    env[SIMULATED_ROOT_VARIABLE] = this.caFile;
     Object.assign(env, options.env);
     const started = Date.now();
     const child = track(spawn('ip', ['netns', 'exec', this.namespace, process.execPath, CLI, ...fullArgs], { env, stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd === undefined ? {} : { cwd: options.cwd }) }));

@@ -26,8 +26,15 @@ t.test('TLS: verification codes and handshake errors', async (t) => {
   t.equal(classifyVerifyError('CERT_HAS_EXPIRED'), 'tls-expired');
   t.equal(classifyVerifyError('ERR_TLS_CERT_ALTNAME_INVALID'), 'tls-hostname-mismatch');
   t.equal(classifyVerifyError('SOMETHING_NEW'), 'tls-untrusted', 'an unknown verification failure is a trust problem');
-  t.match(describeHandshakeError('10.0.0.4:443', 'svc', 'ECONNRESET', 'x'), { reason: 'tls-reset', message: /reset during the TLS handshake for svc \(ECONNRESET\).*SNI/ });
-  t.match(describeHandshakeError('10.0.0.4:443', 'svc', 'ERR_SSL_WRONG_VERSION_NUMBER', 'wrong'), { reason: 'tls-failed', message: 'TLS handshake with 10.0.0.4:443 for svc failed: wrong (ERR_SSL_WRONG_VERSION_NUMBER)' });
+  t.match(describeHandshakeError('10.0.0.4:443', 'svc', 'ECONNRESET'), { reason: 'tls-reset', message: /reset during the TLS handshake for svc \(ECONNRESET\).*SNI/ });
+  t.same(describeHandshakeError('10.0.0.4:443', 'svc', 'ERR_SSL_WRONG_VERSION_NUMBER', Buffer.from('HTTP/1.1 400 Bad Request\r\nServer: x\r\n')), {
+    reason: 'tls-not-tls',
+    message: 'the server at 10.0.0.4:443 answered in plain text, not TLS (it began "HTTP/1.1 400 Bad Request"): a proxy or a service other than svc answers there',
+  });
+  t.match(describeHandshakeError('10.0.0.4:443', 'svc', 'ERR_SSL_PACKET_LENGTH_TOO_LONG'), { reason: 'tls-not-tls', message: /answered with something other than TLS: a proxy or a service other than svc/ }, 'OpenSSL’s code alone is enough');
+  t.match(describeHandshakeError('10.0.0.4:443', 'svc', 'ERR_SSL_DECODE_ERROR', Buffer.from('SSH-2.0-OpenSSH_9.6\r\n')), { reason: 'tls-not-tls', message: /it began "SSH-2\.0-OpenSSH_9\.6"/ }, 'the first bytes decide, whatever OpenSSL calls it');
+  t.match(describeHandshakeError('10.0.0.4:443', 'svc', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', Buffer.from([22, 3, 3, 0, 2])), { reason: 'tls-failed', message: /^TLS handshake with 10\.0\.0\.4:443 for svc failed: the server refused the handshake .*\(ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE\)$/ }, 'a TLS answer is no plain-text one');
+  t.match(describeHandshakeError('10.0.0.4:443', 'svc', 'ERR_SSL_SOMETHING_NEW'), { reason: 'tls-failed', message: /for svc failed: the server or a device on the path broke off the handshake with a TLS error \(ERR_SSL_SOMETHING_NEW\)$/ });
 });
 
 const lookup = (outcome: TypeLookup['outcome'], addresses: string[] = [], cnameChain: string[] = []): TypeLookup => ({ outcome, addresses, cnameChain, transport: 'udp' });

@@ -12,6 +12,8 @@ import {
   startPlainTextServer,
   startSilentServer,
   startTlsServer,
+  startBannerServer,
+  startSniFilter,
 } from '../helpers/servers.js';
 
 const HOST = 'svc.test';
@@ -151,17 +153,63 @@ t.test('a server that never answers the ClientHello times out', async (t) => {
   t.equal(result.ok, false);
   if (result.ok) return;
   t.equal(result.reason, 'tls-timeout');
-  t.equal(result.message, `TLS handshake with 127.0.0.1:${server.port} for ${HOST} timed out after ${TIMEOUT_MS} ms`);
+  t.match(result.message, new RegExp(`^TLS handshake with 127\\.0\\.0\\.1:${server.port} for ${HOST} timed out after ${TIMEOUT_MS} ms: the connection opened but the server sent nothing back to the ClientHello`));
+  t.match(result.message, /reads the name \(SNI\) and drops the connection/, 'names the SNI drop');
+  t.match(result.message, /path-MTU black hole/, 'and the MTU black hole, which look the same from here');
+  t.match(result.message, /openssl s_client -servername.*ping -M do -s 1372 127\.0\.0\.1/, 'and what to try next');
+  t.equal(result.details.bytesReceived, 0);
+  t.equal(result.details.servername, HOST, 'a timeout keeps what was sent');
   t.ok(took >= TIMEOUT_MS - 20 && took < TIMEOUT_MS + 500, `took ${took} ms`);
 });
 
-t.test('a server that does not speak TLS is tls-failed', async (t) => {
+t.test('a server that begins its answer and then stalls times out as a path-MTU black hole', async (t) => {
+  // Sends the first bytes of a TLS record (a ServerHello's header) and nothing more, as when
+  // the packets after a small first one are too big for the path.
+  const server = await started(t, startBannerServer('\x16\x03\x03\x00\x7a\x02\x00\x00\x76\x03\x03'));
+  const result = await probeTls(target(server.port), { timeoutMs: TIMEOUT_MS, ca });
+  t.match(result, { ok: false, reason: 'tls-timeout', details: { bytesReceived: 11 } });
+  t.match(result.ok ? '' : result.message, /timed out after 300 ms: the server began to answer \(11 bytes arrived\) and then stalled: the mark of a path-MTU black hole/);
+  t.match(result.ok ? '' : result.message, /ping -M do -s 1372 127\.0\.0\.1\) and clamp the TCP MSS on the tunnel/);
+  t.notMatch(result.ok ? '' : result.message, /SNI/, 'a server that answered did not drop on the name');
+});
+
+t.test('a server that answers in plain HTTP is tls-not-tls, quoting what it said, with no OpenSSL text', async (t) => {
   const server = await started(t, startPlainTextServer());
   const result = await probeTls(target(server.port), { timeoutMs: 2000, ca });
   t.equal(result.ok, false);
   if (result.ok) return;
-  t.equal(result.reason, 'tls-failed');
-  t.match(result.cause, /^ERR_SSL_/);
+  t.equal(result.reason, 'tls-not-tls');
+  t.match(result.cause, /^ERR_SSL_/, 'OpenSSL’s code is kept as the cause');
+  t.equal(result.message, `the server at 127.0.0.1:${server.port} answered in plain text, not TLS (it began "HTTP/1.1 400 Bad Request"): a proxy or a service other than ${HOST} answers there`);
+  t.notMatch(result.message, /ssl3_|openssl|routines|\n/i);
+  t.ok(result.details.bytesReceived > 0);
+});
+
+t.test('an SSH server on a TLS port is tls-not-tls, named by its banner', async (t) => {
+  const server = await started(t, startBannerServer('SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n'));
+  const result = await probeTls(target(server.port), { timeoutMs: 2000, ca });
+  t.match(result, { ok: false, reason: 'tls-not-tls', cause: /^ERR_SSL_/ });
+  t.match(result.ok ? '' : result.message, /answered in plain text, not TLS \(it began "SSH-2\.0-OpenSSH_9\.6p1 Ubuntu-3ubuntu13"\)/);
+});
+
+t.test('a firewall that resets on one SNI: that name is tls-reset, another name on the same address passes', async (t) => {
+  const upstream = await started(t, startTlsServer(await pki.issue({ names: [HOST, 'other.test'] })));
+  const filter = await started(t, startSniFilter(HOST, 'reset', upstream.port));
+  const blocked = await probeTls(target(filter.port), { timeoutMs: 2000, ca });
+  t.match(blocked, { ok: false, reason: 'tls-reset', cause: 'ECONNRESET', message: /reset during the TLS handshake for svc\.test.*filtering by SNI/ });
+  const other = await probeTls(target(filter.port, 'other.test'), { timeoutMs: 2000, ca });
+  t.equal(other.ok, true, other.ok ? '' : other.message);
+  t.same(filter.seen, [HOST, 'other.test']);
+});
+
+t.test('a firewall that goes silent on one SNI: that name times out having received nothing, naming the SNI drop', async (t) => {
+  const upstream = await started(t, startTlsServer(await pki.issue({ names: [HOST, 'other.test'] })));
+  const filter = await started(t, startSniFilter(HOST, 'silent', upstream.port));
+  const blocked = await probeTls(target(filter.port), { timeoutMs: TIMEOUT_MS, ca });
+  t.match(blocked, { ok: false, reason: 'tls-timeout', details: { bytesReceived: 0, servername: HOST } });
+  t.match(blocked.ok ? '' : blocked.message, /sent nothing back to the ClientHello: a firewall or proxy that reads the name \(SNI\)/);
+  const other = await probeTls(target(filter.port, 'other.test'), { timeoutMs: 2000, ca });
+  t.equal(other.ok, true, 'another name on the same address passes: the filter is by name');
 });
 
 t.test('aborting stops the handshake', async (t) => {
@@ -189,7 +237,10 @@ t.test('classifyTlsError', async (t) => {
     ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls-hostname-mismatch'],
     ['CERT_HAS_EXPIRED', 'tls-expired'],
     ['CERT_NOT_YET_VALID', 'tls-expired'],
-    ['ERR_SSL_WRONG_VERSION_NUMBER', 'tls-failed'],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'tls-not-tls'],
+    ['ERR_SSL_PACKET_LENGTH_TOO_LONG', 'tls-not-tls'],
+    ['ERR_SSL_HTTP_REQUEST', 'tls-not-tls'],
+    ['ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'tls-failed'],
     [null, 'tls-failed'],
   ];
   for (const [code, reason] of table) t.equal(classifyTlsError(code), reason, String(code));

@@ -94,3 +94,10 @@ t.test('behind a web proxy, what no web proxy carries is fixed by a direct egres
   t.same(fixSentences(makeTarget('pypi.org', 443), 'tcp-refused', 'public', true), ['allow outbound TCP 443 to pypi.org'], 'a web port goes direct only by NO_PROXY: no direct wording');
   t.same(fixSentences(makeTarget('node.test', 44224, { direction: 'inbound', rules: [] }), 'tcp-refused', 'public', true), [], 'inbound has no outbound rule to word');
 });
+
+t.test('a server that does not speak TLS is fixed in the proxy settings or the DNS record, never by an allow rule', async (t) => {
+  const target = makeTarget('st1.blob.core.windows.net', 443, { rules: [{ direction: 'outbound', protocol: 'tcp', port: 443, destination: 'st1.blob.core.windows.net', serviceTag: null }] as never });
+  t.same(remediesFor(target, 'tls-not-tls').map((r) => r.kind), ['not-tls']);
+  t.match(fixSentences(target, 'tls-not-tls'), [/^something other than the TLS service of st1\.blob\.core\.windows\.net answers at its address: check the proxy settings .* and the DNS record or hosts entry of st1\.blob\.core\.windows\.net$/]);
+  t.notMatch(fixSentences(target, 'tls-not-tls').join(' '), /allow outbound/);
+});

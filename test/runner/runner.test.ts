@@ -177,15 +177,17 @@ t.test('inbound ports are dialled when checking from outside the node', async (t
   t.match(named, { verdict: 'reachable' }, 'a node given by name is resolved first');
 });
 
-t.test('a chain trusted only through the machine store is reported as TLS inspection', async (t) => {
+t.test('a chain trusted only through a CA this run added is reported as TLS inspection, one resting on a public root is not', async (t) => {
   const web = await keep(t, startHttpServer(respondWith(200, 'ok'), pki.issue({ names: ['inspected.test'] }), { address: '127.0.80.17' }));
   const resolver = await dns(t, { 'inspected.test': { a: ['127.0.80.17'] } });
-  const run = (vouched: Set<string>) => runChecks([target('inspected.test', 443)], options([resolver.server], { dialPort: () => web.port, isVouchedIssuer: (issuer) => vouched.has(issuer) }));
-  const [inspected] = await run(new Set(['CN=Some Public Root']));
+  const run = (publicRoots: string[]) => runChecks([target('inspected.test', 443)], options([resolver.server], { dialPort: () => web.port, publicRoots }));
+  const [inspected] = await run([]);
   t.match(inspected, { verdict: 'warning', phase: 'tls' });
-  t.match(inspected?.warnings[0], /re-signed by "CN=aml-netcheck Simulated Azure Root CA", trusted only through this machine's CA store/);
-  const [vouched] = await run(new Set(['CN=aml-netcheck Simulated Azure Root CA']));
-  t.match(vouched, { verdict: 'reachable', warnings: [] }, 'a CA the user named is not inspection');
+  t.match(inspected?.warnings[0], /re-signed by "CN=aml-netcheck Simulated Azure Root CA", trusted only through a CA added to this machine/);
+  t.match(inspected?.phases.tls?.details, { trustAnchor: { subject: 'CN=aml-netcheck Simulated Azure Root CA', publicRoot: false } });
+  const [vouched] = await run([pki.trusted.cert]);
+  t.match(vouched, { verdict: 'reachable', warnings: [] }, 'a chain resting on a public root is no inspection');
+  t.match(vouched?.phases.tls?.details, { trustAnchor: { publicRoot: true } });
 });
 
 t.test('connection attempts that only wait do not queue behind --concurrency', async (t) => {

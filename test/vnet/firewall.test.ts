@@ -90,14 +90,15 @@ t.test('TLS broken on the path: reset after ClientHello, interception, a silent 
 
   await t.test('TLS interception by another CA: tls-untrusted, naming the interception issuer', async (t) => {
     const blob = targetOf(report, ID.blob443);
-    t.match(blob.detail, /is not trusted \([A-Z_]+\); it was issued by "CN=Contoso Egress Inspection CA, O=Contoso Firewall", which points to TLS inspection/);
+    t.match(blob.detail, /is not trusted \([A-Z_]+\): it was re-signed by "CN=Contoso Egress Inspection CA, O=Contoso Firewall" \(the TLS inspection of a firewall or proxy, or a CA this machine lacks\)$/);
     t.match(blob.phases.tls?.details.certificate, { issuer: 'CN=Contoso Egress Inspection CA, O=Contoso Firewall', subject: `CN=${BLOB}` });
     t.match(blob.fix, [/^exempt st1\.blob\.core\.windows\.net from TLS inspection, or trust the inspecting CA here \(--ca-file\)/]);
   });
 
   await t.test('a server that accepts and never answers: tls-timeout', async (t) => {
     const file = targetOf(report, ID.file443);
-    t.equal(file.detail, `TLS handshake with ${addressOf(FILE)}:443 for ${FILE} timed out after ${PHASE_TIMEOUT_MS} ms`);
+    t.match(file.detail, `TLS handshake with ${addressOf(FILE)}:443 for ${FILE} timed out after ${PHASE_TIMEOUT_MS} ms: the connection opened but the server sent nothing back to the ClientHello`);
+    t.equal(file.phases.tls?.details.bytesReceived, 0, 'a timeout keeps its evidence');
     t.equal(file.phases.tcp[0]?.ok, true, 'TCP itself connected');
   });
 
