@@ -113,6 +113,8 @@ export async function runDemo(options: DemoOptions, version: string, write: Writ
         retries: 0,
         deadlineMs: 30_000,
         dnsServers: [azure.dnsServer],
+        // The simulated services live on 127.77.0.0/16, answered by the simulated DNS server there.
+        allowLoopbackAnswers: true,
         ca: [azure.caPem],
         proxy: NO_PROXY_CONFIG,
         inboundFromHere: false,

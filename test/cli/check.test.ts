@@ -59,7 +59,7 @@ async function simulation(t: { teardown(fn: () => unknown): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'amlnc-check-'));
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, azure.caPem);
-  const args = ['check', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--ca-file', caFile, '--retries', '0'];
+  const args = ['check', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--allow-loopback-answers', '--ca-file', caFile, '--retries', '0'];
   return { dir, args };
 }
 

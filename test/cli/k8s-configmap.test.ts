@@ -35,7 +35,7 @@ async function workspace(t: Test, share: 'ok' | 'drop') {
   const dir = mkdtempSync(join(tmpdir(), 'amlnc-k8s-'));
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, azure.caPem);
-  return ['check', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--ca-file', caFile, '--retries', '0', '--timeout', '500ms', '-o', 'json'];
+  return ['check', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--allow-loopback-answers', '--ca-file', caFile, '--retries', '0', '--timeout', '500ms', '-o', 'json'];
 }
 
 async function apiServer(t: Test, options: FakeApiServerOptions = {}) {

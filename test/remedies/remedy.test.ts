@@ -21,6 +21,7 @@ const EXPECTED: Partial<Record<ReasonCode, RemedyKind[]>> = {
   'dns-timeout': ['dns-server-repair'],
   'dns-failed': ['dns-server-repair'],
   'dns-not-private': ['dns-private'],
+  'dns-sinkholed': ['dns-filter-allow'],
   'tls-untrusted': ['tls-exempt'],
   'tls-expired': ['tls-exempt'],
   'tls-hostname-mismatch': ['tls-exempt'],
@@ -83,4 +84,13 @@ t.test('a silent UDP port asks to confirm its rule; an ICMP refusal is fixed by 
   t.same(dropped.fix, fixSentences(dropped, 'udp-unverified'), 'the recorded report says the same');
   const rejected = report.targets.find((x) => x.id.startsWith('rejected.'))!;
   t.match(remediesFor(rejected, 'udp-port-unreachable'), [{ kind: 'allow', rules: [{ protocol: 'UDP', port: 3478, destination: 'rejected.relay.test' }] }]);
+});
+
+t.test('a sinkholed name is fixed on the DNS filter that answered, never by a firewall rule', async (t) => {
+  const { report } = reports[0]!;
+  const target = report.targets.find((x) => x.rules.length > 0)!;
+  t.same(remediesFor(target, 'dns-sinkholed'), [{ kind: 'dns-filter-allow', host: target.host }]);
+  t.same(fixSentences(target, 'dns-sinkholed'), [
+    `allow ${target.host} on the DNS filter that answered for it (the resolver's block list, a DNS security policy or DNS firewall), or use a resolver that does not filter it; a firewall rule cannot fix a DNS answer`,
+  ]);
 });

@@ -103,9 +103,10 @@ t.test('a resolver with no route to it: dns-failed naming ENETUNREACH, not a cra
 
 t.test('private endpoint: a private-link name that resolves to a public address is dns-not-private', async (t) => {
   if (!requireRoot(t)) return;
-  const publicBlob = '203.0.113.10';
-  const publicWorkspaceApi = '203.0.113.11';
-  const publicRegionApi = '203.0.113.12';
+  // Public addresses that exist only inside the namespace; a documentation range would be a sinkhole's answer.
+  const publicBlob = '20.60.113.10';
+  const publicWorkspaceApi = '20.60.113.11';
+  const publicRegionApi = '20.60.113.12';
   const vnet = await startVnet(t, {
     hosts: [
       // The privatelink zone answers, but with the public record: no private DNS zone is linked.
