@@ -267,7 +267,7 @@ const SINKHOLE_ANSWERS: Array<[string, { a?: string[]; aaaa?: string[] }, string
   ['reserved', { a: ['240.0.0.1'] }, '240.0.0.1 (reserved)'],
   ['documentation', { a: ['192.0.2.1', '198.51.100.1', '203.0.113.1'], aaaa: ['2001:db8::1'] }, '192.0.2.1 (documentation (TEST-NET-1)), 198.51.100.1 (documentation (TEST-NET-2)), 203.0.113.1 (documentation (TEST-NET-3)), 2001:db8::1 (documentation)'],
   ['benchmarking', { a: ['198.18.0.1'], aaaa: ['2001:2::1'] }, '198.18.0.1 (benchmarking), 2001:2::1 (benchmarking)'],
-  ['IPv4-mapped', { aaaa: ['::ffff:0.0.0.0', '::ffff:127.0.0.1'] }, '::ffff:0:0 (this network), ::ffff:7f00:1 (loopback)'],
+  ['IPv4-mapped', { aaaa: ['::ffff:0.0.0.0', '::ffff:127.0.0.1'] }, '::ffff:0.0.0.0 (this network), ::ffff:127.0.0.1 (loopback)'],
   ['AAAA only', { aaaa: ['::'] }, ':: (unspecified)'],
 ];
 
