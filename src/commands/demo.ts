@@ -44,6 +44,8 @@ const BROKEN: Record<string, { dns?: DnsBehavior; ports?: Record<number, Endpoin
   'repo.anaconda.com': { ports: { 443: 'tls-intercept' } },
   'graph.windows.net': { ports: { 443: 'tls-reset' } },
   'cloud.r-project.org': { dns: 'nxdomain' },
+  // A DNS filter that blocks the conda channel answers 0.0.0.0: not the service, and no firewall rule fixes it.
+  'conda.anaconda.org': { dns: 'sinkhole' },
   // A firewall that drops UDP looks like silence: the demo shows the warning that gives.
   'westus2.tundra.azureml.ms': { udpPorts: { 5831: 'silent' } },
   'usgovvirginia.tundra.azureml.us': { udpPorts: { 5831: 'silent' } },

@@ -4,7 +4,7 @@ import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { DnsDetails } from '../model/phases.js';
 import type { LookupOutcome, TypeLookup } from './classify.js';
-import type { ProbeScope } from './contract.js';
+import type { Interruption, ProbeScope } from './contract.js';
 import { errorCode, errorMessage } from './errors.js';
 
 // DNS on the wire: one query over UDP (again over TCP when truncated), and the CNAME chain
@@ -105,6 +105,11 @@ async function exchange(server: DnsServer, name: string, type: RecordType, scope
   return overUdp;
 }
 
+/** A budget that ran out after something that was no answer ends naming it, not as silence. */
+function interrupted(why: Interruption, stray: string | null): Exchange {
+  return why === 'timeout' && stray !== null ? { kind: 'unmatched', problem: stray } : { kind: 'interrupted' };
+}
+
 function exchangeUdp(server: DnsServer, query: Buffer, asked: AskedQuestion, scope: DnsScope): Promise<Exchange> {
   if (scope.signal.aborted) return Promise.resolve({ kind: 'interrupted' });
   return new Promise((resolve) => {
@@ -157,7 +162,7 @@ function exchangeUdp(server: DnsServer, query: Buffer, asked: AskedQuestion, sco
         'udp.message',
       ),
     );
-    removals.push(scope.onInterrupt((why) => settle(why === 'timeout' && stray !== null ? { kind: 'unmatched', problem: stray } : { kind: 'interrupted' })));
+    removals.push(scope.onInterrupt((why) => settle(interrupted(why, stray))));
     // A scope that ends early (an internal error elsewhere) must not leave the resend armed.
     scope.cleanup(() => {
       if (retransmit !== null) clearTimeout(retransmit);
@@ -242,7 +247,7 @@ function exchangeTcp(server: DnsServer, query: Buffer, asked: AskedQuestion, sco
         'tcp.close',
       ),
     );
-    removals.push(scope.onInterrupt((why) => settle(why === 'timeout' && stray !== null ? { kind: 'unmatched', problem: stray } : { kind: 'interrupted' })));
+    removals.push(scope.onInterrupt((why) => settle(interrupted(why, stray))));
   });
 }
 
