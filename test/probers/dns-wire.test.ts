@@ -8,7 +8,8 @@ import type { Cleanup } from '../helpers/servers.js';
 // Answers that do not hold together, byte by byte: each must end as dns-failed saying what was
 // wrong, never as a timeout that sends the admin looking for a firewall dropping DNS.
 
-const TIMEOUT_MS = 300;
+/** Long enough for a stray answer to arrive on a loaded machine; the waits run side by side. */
+const TIMEOUT_MS = 1500;
 const TYPE = { A: 1, CNAME: 5, AAAA: 28 } as const;
 
 /** A name as uncompressed labels. */
@@ -68,13 +69,13 @@ t.test('a malformed answer is dns-failed at once, saying what is wrong with it',
   const dns = await dnsServer(t, Object.fromEntries(MALFORMED.map(([, build], i) => [`m${i}.test`, { raw: (query: RawQuery) => [build(query)] }])));
   for (const [i, [label, , expected]] of MALFORMED.entries()) {
     const started = performance.now();
-    const result = await resolveHost({ host: `m${i}.test` }, { servers: [dns.server], timeoutMs: 5000 });
+    const result = await resolveHost({ host: `m${i}.test` }, { servers: [dns.server], timeoutMs: 10_000 });
     t.match(result, { ok: false, reason: 'dns-failed', phase: 'dns' }, label);
     if (!result.ok) {
       t.match(result.message, new RegExp(`^127\\.0\\.0\\.1:${dns.server.port} sent a malformed answer for m${i}\\.test: `), `${label}: names the server and the name`);
       t.match(result.message, expected, `${label}: says what is wrong`);
     }
-    t.ok(performance.now() - started < 2500, `${label}: at once, not after the 5 s budget`);
+    t.ok(performance.now() - started < 5000, `${label}: at once, not after the 10 s budget`);
   }
 });
 
@@ -91,8 +92,9 @@ t.test('answers that are no answer to the query are waited past, then named inst
     ['runt.test', 'a 5-byte datagram, too short to be a DNS message'],
     ['echo.test', 'a query with our id, not a response'],
   ];
-  for (const [host, only] of cases) {
-    const result = await resolveHost({ host }, { servers: [dns.server], timeoutMs: TIMEOUT_MS });
+  const results = await Promise.all(cases.map(([host]) => resolveHost({ host }, { servers: [dns.server], timeoutMs: TIMEOUT_MS })));
+  for (const [i, [host, only]] of cases.entries()) {
+    const result = results[i]!;
     t.match(result, { ok: false, reason: 'dns-failed' }, `${host}: not dns-timeout`);
     if (!result.ok) t.match(result.message, new RegExp(`^127\\.0\\.0\\.1:${dns.server.port} sent no answer to the query for ${host.replace('.', '\\.')} within ${TIMEOUT_MS} ms, only ${only}$`), host);
   }
@@ -115,7 +117,7 @@ t.test('a malformed answer over TCP, after a truncated one over UDP, is dns-fail
 
 t.test('an error answer without its question is taken (a FORMERR from a server that knows no EDNS)', async (t) => {
   const dns = await dnsServer(t, { 'old.test': { raw: (q) => [Buffer.concat([u16(q.id, 0x8181, 0, 0, 0, 0)])] } });
-  const result = await resolveHost({ host: 'old.test' }, { servers: [dns.server], timeoutMs: TIMEOUT_MS * 3 });
+  const result = await resolveHost({ host: 'old.test' }, { servers: [dns.server], timeoutMs: 5000 });
   t.match(result, { ok: false, reason: 'dns-failed', cause: 'FORMERR', message: /answered FORMERR for old\.test$/ });
 });
 
