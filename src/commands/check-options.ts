@@ -1,5 +1,5 @@
 import type { CheckFormat } from '../reporters/formats.js';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { WorkspaceOptionValues } from './workspace-options.js';
 import { collect } from './repeatable.js';
 import { OUT_HELP } from './out-option.js';
@@ -20,6 +20,7 @@ export interface CheckOptions extends WorkspaceOptionValues {
   progress: boolean;
   k8sConfigmap?: string;
   k8sLabel?: string[];
+  allowLoopbackAnswers?: boolean;
 }
 
 export const CHECK_EXAMPLE = `
@@ -54,6 +55,16 @@ export function addCheckOptions(command: Command, { out = true }: { out?: boolea
     .option('--log-file <file>', 'write logs to this file instead of stderr')
     .option('--no-progress', 'no progress line on stderr')
     .option('--k8s-configmap <name>', 'in a Kubernetes pod: also write the JSON report into this ConfigMap (created or replaced) through the in-cluster API')
-    .option('--k8s-label <key=value>', 'label for the --k8s-configmap ConfigMap (repeatable)', collect);
+    .option('--k8s-label <key=value>', 'label for the --k8s-configmap ConfigMap (repeatable)', collect)
+    .addOption(LOOPBACK_ANSWERS_OPTION());
 }
+
+/**
+ * Hidden, for the tests that run the CLI against services they simulate on loopback: a
+ * loopback answer from a resolver on loopback is then the service, not a sinkhole. Nothing
+ * else changes: 0.0.0.0, link-local and the other special-use answers stay dns-sinkholed, and
+ * so does a loopback answer from any resolver that is not on this machine's loopback.
+ */
+const LOOPBACK_ANSWERS_OPTION = (): Option =>
+  new Option('--allow-loopback-answers', 'loopback answers of a loopback resolver are the service (tests only)').hideHelp();
 

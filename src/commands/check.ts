@@ -143,6 +143,7 @@ export function checkRunFromOptions(options: CheckOptions, version: string, hook
       retries,
       deadlineMs,
       dnsServers: dnsServers.length > 0 ? dnsServers : undefined,
+      allowLoopbackAnswers: options.allowLoopbackAnswers === true,
       ca: trust.extraCas.length > 0 ? trust.extraCas : undefined,
       proxy,
       workspaceApiHost: workspaceApiHost(facts),

@@ -44,6 +44,8 @@ const BROKEN: Record<string, { dns?: DnsBehavior; ports?: Record<number, Endpoin
   'repo.anaconda.com': { ports: { 443: 'tls-intercept' } },
   'graph.windows.net': { ports: { 443: 'tls-reset' } },
   'cloud.r-project.org': { dns: 'nxdomain' },
+  // A DNS filter that blocks the conda channel answers 0.0.0.0: not the service, and no firewall rule fixes it.
+  'conda.anaconda.org': { dns: 'sinkhole' },
   // A firewall that drops UDP looks like silence: the demo shows the warning that gives.
   'westus2.tundra.azureml.ms': { udpPorts: { 5831: 'silent' } },
   'usgovvirginia.tundra.azureml.us': { udpPorts: { 5831: 'silent' } },
@@ -113,6 +115,8 @@ export async function runDemo(options: DemoOptions, version: string, write: Writ
         retries: 0,
         deadlineMs: 30_000,
         dnsServers: [azure.dnsServer],
+        // The simulated services live on 127.77.0.0/16, answered by the simulated DNS server there.
+        allowLoopbackAnswers: true,
         ca: [azure.caPem],
         // The simulated Azure's root plays the public roots' part; the inspecting CA does not.
         publicRoots: [azure.caPem],

@@ -63,6 +63,8 @@ export interface DnsServerAnswer {
   readonly rcode: string | null;
   /** IPv4 addresses first, then IPv6, as the server listed them. */
   readonly addresses: readonly string[];
+  /** Those of `addresses` no service can have (0.0.0.0, loopback, documentation ranges…): a DNS filter or sinkhole's. */
+  readonly sinkholed: readonly string[];
   /** The names the host is an alias of, in order, ending at the canonical name. */
   readonly cnameChain: readonly string[];
   /** 'tcp' when a truncated UDP answer had to be fetched again over TCP. */
@@ -74,7 +76,10 @@ export interface DnsDetails {
   readonly host: string;
   /** The host was already an IP address; nothing was queried. */
   readonly ipLiteral: boolean;
+  /** The addresses to dial: the answer's, less those no service can have. */
   readonly addresses: readonly string[];
+  /** What the answer held besides: addresses no service can have (see DnsServerAnswer.sinkholed); never dialled. */
+  readonly sinkholed: readonly string[];
   readonly cnameChain: readonly string[];
   /** The server whose answer counts: the first in order that gave a definite answer, as a stub resolver would. */
   readonly answeredBy: string | null;

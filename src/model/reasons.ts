@@ -9,6 +9,7 @@ export type ReasonCode =
   | 'dns-refused'
   | 'dns-timeout'
   | 'dns-not-private'
+  | 'dns-sinkholed'
   | 'dns-failed'
   | 'tcp-refused'
   | 'tcp-timeout'
@@ -43,7 +44,10 @@ export const REASONS: Record<ReasonCode, string> = {
   'dns-timeout': 'No DNS server answered within the time budget.',
   'dns-not-private':
     'The name resolves to a public address where a private endpoint address was expected.',
-  'dns-failed': 'The DNS query failed for another reason (malformed answer, socket error, no servers).',
+  'dns-sinkholed':
+    'The DNS answer holds only addresses no service can have (0.0.0.0, loopback, link-local, documentation and other special-use ranges): a DNS filter or sinkhole answered.',
+  'dns-failed':
+    'The DNS query failed for another reason: a malformed answer (cut off, garbled, wrong record length, a compression loop), only answers that do not match the query, a socket error, no servers.',
   'tcp-refused': 'The address actively refused the connection (nothing listening, or a firewall reject).',
   'tcp-timeout': 'The connection attempt got no answer in time, typical of a firewall that drops packets.',
   'tcp-unreachable': 'There is no route to the address from this machine.',

@@ -2,14 +2,14 @@ import dns from 'node:dns';
 import net from 'node:net';
 import type { DnsDetails, DnsResult, DnsServerAnswer } from '../model/phases.js';
 import { fail, startClock, succeed } from '../model/phases.js';
-import { isDefinite, judgeServerAnswer } from './classify.js';
+import { addressRange, isDefinite, judgeServerAnswer } from './classify.js';
 import { runProbe, type Interruption, type ProbeContext, type ProbeScope } from './contract.js';
 import { lookupType, type DnsServer } from './dns-wire.js';
 import { formatEndpoint } from '../model/hosts.js';
 
 export type { DnsServer } from './dns-wire.js';
 // The runner reads it from here; the range table itself lives with the other tables.
-export { isPrivateAddress } from './classify.js';
+export { describeSinkholed, isPrivateAddress } from './classify.js';
 
 export interface DnsTarget {
   /** A name, or an IP literal (returned as is, `[…]` allowed for IPv6). */
@@ -19,6 +19,12 @@ export interface DnsTarget {
 export interface DnsContext extends ProbeContext {
   /** Servers to ask; defaults to the machine's own resolvers (dns.getServers()). */
   readonly servers?: readonly DnsServer[];
+  /**
+   * The services are simulated on loopback (the demo, the tests): a loopback answer from a
+   * resolver that is itself on loopback is the service, not a sinkhole. Any other resolver's
+   * loopback answer, and every other special-use answer, still is one.
+   */
+  readonly allowLoopbackAnswers?: boolean;
 }
 
 /** Events the DNS prober passes to `trace`; `tcp.*` only after a truncated UDP answer. */
@@ -75,6 +81,7 @@ export async function resolveHost(target: DnsTarget, context: DnsContext): Promi
       host,
       ipLiteral: true,
       addresses: [name],
+      sinkholed: [],
       cnameChain: [],
       answeredBy: null,
       servers: [],
@@ -88,6 +95,7 @@ export async function resolveHost(target: DnsTarget, context: DnsContext): Promi
     host,
     ipLiteral: false,
     addresses: [],
+    sinkholed: [],
     cnameChain: [],
     answeredBy: null,
     servers: [],
@@ -99,7 +107,8 @@ export async function resolveHost(target: DnsTarget, context: DnsContext): Promi
 
   // No `interrupted`: a timeout is a per-server finding, judged once every server's lookup has ended.
   return runProbe<DnsDetails>({ phase: 'dns', what: `DNS lookup of ${host}`, context, details: () => emptyDetails }, async (scope) => {
-    const answers = await Promise.all(servers.map((server) => askServer(server, name, scope)));
+    const loopbackIsService = (server: DnsServer): boolean => context.allowLoopbackAnswers === true && addressRange(server.address)?.use === 'loopback';
+    const answers = await Promise.all(servers.map((server) => askServer(server, name, loopbackIsService(server), scope)));
     return summarize(host, answers, scope.deadline.interruption, scope.elapsed());
   });
 }
@@ -112,7 +121,8 @@ function summarize(host: string, answers: DnsServerAnswer[], interruption: Inter
   const details: DnsDetails = {
     host,
     ipLiteral: false,
-    addresses: chosen?.addresses ?? [],
+    addresses: chosen?.addresses.filter((address) => !chosen.sinkholed.includes(address)) ?? [],
+    sinkholed: chosen?.sinkholed ?? [],
     cnameChain: chosen?.cnameChain ?? answers[0]?.cnameChain ?? [],
     answeredBy: chosen?.server ?? null,
     servers: answers,
@@ -132,7 +142,7 @@ function summarize(host: string, answers: DnsServerAnswer[], interruption: Inter
   return fail('dns', ms, first?.reason ?? 'dns-failed', message, first?.rcode ?? null, details);
 }
 
-async function askServer(server: DnsServer, host: string, scope: ProbeScope<DnsDetails>): Promise<DnsServerAnswer> {
+async function askServer(server: DnsServer, host: string, loopbackIsService: boolean, scope: ProbeScope<DnsDetails>): Promise<DnsServerAnswer> {
   const elapsed = startClock();
   const [v4, v6] = await Promise.all([lookupType(server, host, 'A', scope), lookupType(server, host, 'AAAA', scope)]);
   return judgeServerAnswer({
@@ -143,6 +153,7 @@ async function askServer(server: DnsServer, host: string, scope: ProbeScope<DnsD
     ms: elapsed(),
     interruption: scope.deadline.interruption,
     timeoutMs: scope.deadline.timeoutMs,
+    loopbackIsService,
   });
 }
 

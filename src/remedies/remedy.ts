@@ -21,6 +21,8 @@ export type Remedy =
   | { readonly kind: 'dns-public'; readonly host: string; readonly forwarder: string }
   /** The DNS server itself failed: repair it or let DNS through to it. */
   | { readonly kind: 'dns-server-repair' }
+  /** A DNS filter or sinkhole answers for the name: allow the name there; no firewall rule can help. */
+  | { readonly kind: 'dns-filter-allow'; readonly host: string }
   /** TLS inspection (`inspection`) or something else answering with its own certificate (`foreign-certificate`). */
   | { readonly kind: 'tls-exempt'; readonly host: string; readonly cause: 'inspection' | 'foreign-certificate' }
   /** Something other than the host's TLS service answers at its address: a proxy, or a wrong record. */
@@ -74,6 +76,8 @@ export function remediesFor(target: Target, reason: ReasonCode | null, cloud: Cl
       return [{ kind: 'dns-server-repair' }];
     case 'dns-not-private':
       return [{ kind: 'dns-private', host: target.host, answer: 'public', record: recordFor(target, cloud) }];
+    case 'dns-sinkholed':
+      return [{ kind: 'dns-filter-allow', host: target.host }];
     case 'tls-untrusted':
       return [{ kind: 'tls-exempt', host: target.host, cause: 'inspection' }];
     case 'tls-hostname-mismatch':
@@ -113,6 +117,10 @@ export function describeRemedy(remedy: Remedy): string[] {
       return [`make ${remedy.host} resolve here: your DNS server must forward public names (e.g. to Azure DNS, ${remedy.forwarder})`];
     case 'dns-server-repair':
       return ['the DNS server this machine uses failed to answer: repair it, or allow DNS (UDP and TCP 53) to it'];
+    case 'dns-filter-allow':
+      return [
+        `allow ${remedy.host} on the DNS filter that answered for it (the resolver's block list, a DNS security policy or DNS firewall), or use a resolver that does not filter it; a firewall rule cannot fix a DNS answer`,
+      ];
     case 'tls-exempt':
       return [
         remedy.cause === 'inspection'

@@ -24,6 +24,11 @@ export interface CheckSettings {
   /** Extra tries for a phase that timed out, so one lost packet does not fail a target. */
   readonly retries: number;
   readonly dnsServers?: readonly DnsServer[] | undefined;
+  /**
+   * The run's services are simulated on loopback (the demo; tests through the hidden
+   * `--allow-loopback-answers`): see DnsContext.allowLoopbackAnswers. Never set for a real check.
+   */
+  readonly allowLoopbackAnswers?: boolean | undefined;
   readonly ca?: readonly string[] | undefined;
   readonly proxy: ProxyConfig;
   /**

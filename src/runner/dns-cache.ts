@@ -22,8 +22,9 @@ export class DnsCache {
   resolve(host: string): Promise<Resolved> {
     let pending = this.#results.get(host);
     if (!pending) {
-      const { dnsServers, timeoutMs, retries } = this.settings;
-      pending = this.slots.dns(() => withRetries(retries, this.signal, () => resolveHost({ host }, { servers: dnsServers, timeoutMs, signal: this.signal, trace: traceOf(this.settings, host, 'dns') })));
+      const { dnsServers, timeoutMs, retries, allowLoopbackAnswers } = this.settings;
+      const context = { servers: dnsServers, allowLoopbackAnswers, timeoutMs, signal: this.signal, trace: traceOf(this.settings, host, 'dns') };
+      pending = this.slots.dns(() => withRetries(retries, this.signal, () => resolveHost({ host }, context)));
       this.#results.set(host, pending);
     }
     return pending;

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { isPrivateAddress } from '../probers/dns.js';
+import { describeSinkholed, isPrivateAddress } from '../probers/dns.js';
 import { formatEndpoint } from '../model/hosts.js';
 import type { DnsResult, PhaseFailure, TcpResult, TlsResult } from '../model/phases.js';
 import { EMPTY_PHASES, type TargetOutcome } from '../model/result.js';
@@ -109,9 +109,20 @@ export function computeInstanceAddressWarning(target: Target, dns: DnsResult, ap
 }
 
 export function dnsWarnings(dns: DnsResult): string[] {
-  if (!dns.ok || !dns.details.serversDisagree) return [];
-  const said = dns.details.servers.map((s) => `${s.server} said ${s.ok ? s.addresses.join(', ') || 'nothing' : (s.reason ?? 'error')}`);
-  return [`DNS servers disagree: ${said.join('; ')}`];
+  if (!dns.ok) return [];
+  const warnings: string[] = [];
+  const { sinkholed } = dns.details;
+  if (sinkholed.length > 0) {
+    warnings.push(
+      `${dns.details.answeredBy ?? 'the resolver'} also answered ${dns.details.host} with ${describeSinkholed(sinkholed)}: ` +
+        `addresses no service can have, from a DNS filter or sinkhole; only ${dns.details.addresses.join(', ')} ${dns.details.addresses.length === 1 ? 'was' : 'were'} dialled`,
+    );
+  }
+  if (dns.details.serversDisagree) {
+    const said = dns.details.servers.map((s) => `${s.server} said ${s.ok ? s.addresses.join(', ') || 'nothing' : (s.reason ?? 'error')}`);
+    warnings.push(`DNS servers disagree: ${said.join('; ')}`);
+  }
+  return warnings;
 }
 
 /**

@@ -32,7 +32,8 @@ export type EndpointBehavior =
 
 export const ENDPOINT_BEHAVIORS: readonly EndpointBehavior[] = ['ok', 'refuse', 'drop', 'silent', 'tls-reset', 'tls-intercept', 'tls-expired', 'tls-wrong-name', 'deny-470', 'huge-body'];
 
-export type DnsBehavior = 'ok' | 'nxdomain' | 'servfail' | 'refused' | 'drop';
+/** `sinkhole`: a DNS filter's answer, 0.0.0.0 and `::`, in place of the host's address. */
+export type DnsBehavior = 'ok' | 'nxdomain' | 'servfail' | 'refused' | 'drop' | 'sinkhole';
 
 /** A UDP endpoint: `ok` answers, `silent` swallows every datagram, `closed` has nothing bound (ICMP port unreachable). */
 export type UdpBehavior = 'ok' | 'silent' | 'closed';
@@ -92,6 +93,9 @@ function dnsRecord(host: SimulatedHost): Zone {
       return zone;
     case 'drop':
       zone[host.name] = { drop: true };
+      return zone;
+    case 'sinkhole':
+      zone[host.name] = { a: ['0.0.0.0'], aaaa: ['::'] };
       return zone;
     case 'ok':
       break;

@@ -18,6 +18,16 @@ export interface NameBehaviour {
   readonly chase?: boolean;
   /** Send a response with the wrong id first, which the client must ignore. */
   readonly decoyFirst?: boolean;
+  /** Send these bytes instead of an answer (none: stay silent), to play a server whose answers are malformed. */
+  readonly raw?: (query: RawQuery) => readonly Buffer[];
+}
+
+/** The query a `raw` behaviour answers. */
+export interface RawQuery {
+  readonly id: number;
+  readonly name: string;
+  readonly type: string;
+  readonly transport: 'udp' | 'tcp';
 }
 
 export type Zone = Record<string, NameBehaviour>;
@@ -77,7 +87,7 @@ export async function startDnsServer(zone: Zone, bind: DnsBind = {}): Promise<Te
       if (query === null) return;
       const reply = answer(query, zone, 'udp', queries);
       const send = (): void => {
-        for (const packet of reply) udp.send(dnsPacket.encode(packet), remote.port, remote.address);
+        for (const packet of reply) udp.send(Buffer.isBuffer(packet) ? packet : dnsPacket.encode(packet), remote.port, remote.address);
       };
       if (bind.latencyMs) setTimeout(send, bind.latencyMs);
       else send();
@@ -110,9 +120,16 @@ function serveTcp(socket: net.Socket, zone: Zone, queries: LoggedQuery[], socket
       const query = decodeQuery(buffered.subarray(2, 2 + length));
       buffered = buffered.subarray(2 + length);
       if (query === null) continue;
-      for (const packet of answer(query, zone, 'tcp', queries)) socket.write(dnsPacket.streamEncode(packet));
+      for (const packet of answer(query, zone, 'tcp', queries)) socket.write(Buffer.isBuffer(packet) ? framed(packet) : dnsPacket.streamEncode(packet));
     }
   });
+}
+
+/** A message as TCP carries it: behind its 16-bit length (RFC 1035 section 4.2.2). */
+function framed(message: Buffer): Buffer {
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(message.length);
+  return Buffer.concat([length, message]);
 }
 
 function decodeQuery(message: Buffer): dnsPacket.DecodedPacket | null {
@@ -124,13 +141,13 @@ function decodeQuery(message: Buffer): dnsPacket.DecodedPacket | null {
   }
 }
 
-/** The packets to send back, in order; empty to stay silent. */
+/** The packets to send back, in order (raw bytes as they are); empty to stay silent. */
 function answer(
   query: dnsPacket.DecodedPacket,
   zone: Zone,
   transport: 'udp' | 'tcp',
   queries: LoggedQuery[],
-): dnsPacket.Packet[] {
+): Array<dnsPacket.Packet | Buffer> {
   const question = query.questions?.[0];
   if (question === undefined) return [];
   const asked = normalize(question.name);
@@ -138,6 +155,7 @@ function answer(
 
   const first = zone[asked];
   if (first?.drop === true) return [];
+  if (first?.raw !== undefined) return [...first.raw({ id: query.id ?? 0, name: asked, type: question.type, transport })];
   const reply = (rcode: number, answers: dnsPacket.Answer[], truncated = false): dnsPacket.Packet => ({
     type: 'response',
     id: query.id ?? 0,

@@ -85,7 +85,7 @@ async function simulation(t: { teardown(fn: () => unknown): void }, share: 'drop
   // The simulated Azure's root plays the public roots' part (every run of this file inherits it).
   process.env[SIMULATED_ROOT_VARIABLE] = caFile;
   const dns = `${azure.dnsServer.address}:${azure.dnsServer.port}`;
-  return { dir, dns, caFile, args: ['bundle', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', dns, '--ca-file', caFile, '--retries', '0', '--no-progress'] };
+  return { dir, dns, caFile, args: ['bundle', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', dns, '--allow-loopback-answers', '--ca-file', caFile, '--retries', '0', '--no-progress'] };
 }
 
 /** Unpacks with the system tar; returns the top folder. */
@@ -262,7 +262,7 @@ t.test('secrets planted in every input are in neither the bundle nor stdout nor 
   const run = await spawnCli(
     [
       'bundle', '--workspace-json', workspaceJson, '--catalog', catalog, '--features', 'leak-test', '--compute-instance', SECRETS.userPatternInFlag,
-      '--dns-server', dns, '--ca-file', caFile, '--retries', '0', '--timeout', '2s', '--no-progress',
+      '--dns-server', dns, '--allow-loopback-answers', '--ca-file', caFile, '--retries', '0', '--timeout', '2s', '--no-progress',
       '--proxy', `http://${username}:${SECRETS.proxyFlagPassword}@127.0.0.1:${proxy.port}`,
       '--redact', 'corp-secret-[0-9]+', '--log-level', 'debug', '-o', 'markdown', '--out', file,
     ],

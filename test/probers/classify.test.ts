@@ -2,11 +2,14 @@ import t from 'tap';
 import {
   classifyHttpAnswer,
   classifyHttpError,
+  addressRange,
+  cannotBeService,
   classifyVerifyError,
   describeHandshakeError,
   describeTcpError,
   innermostCode,
   isDefinite,
+  isPrivateAddress,
   judgeServerAnswer,
   proxyStatusIn,
   type HttpFailureInput,
@@ -39,8 +42,8 @@ t.test('TLS: verification codes and handshake errors', async (t) => {
 
 const lookup = (outcome: TypeLookup['outcome'], addresses: string[] = [], cnameChain: string[] = []): TypeLookup => ({ outcome, addresses, cnameChain, transport: 'udp' });
 const NODATA = lookup({ kind: 'no-data', rcode: 'NOERROR' });
-const judge = (v4: TypeLookup, v6: TypeLookup, interruption: 'timeout' | 'aborted' | null = null) =>
-  judgeServerAnswer({ host: 'svc.test', endpoint: '10.0.0.53:53', v4, v6, ms: 5, interruption, timeoutMs: 300 });
+const judge = (v4: TypeLookup, v6: TypeLookup, interruption: 'timeout' | 'aborted' | null = null, loopbackIsService = false) =>
+  judgeServerAnswer({ host: 'svc.test', endpoint: '10.0.0.53:53', v4, v6, ms: 5, interruption, timeoutMs: 300, loopbackIsService });
 
 t.test('DNS: what one server’s A and AAAA answers add up to', async (t) => {
   t.match(judge(lookup({ kind: 'answer', rcode: 'NOERROR' }, ['10.1.1.1']), NODATA), { ok: true, addresses: ['10.1.1.1'], rcode: 'NOERROR' });
@@ -58,6 +61,73 @@ t.test('DNS: what one server’s A and AAAA answers add up to', async (t) => {
   t.match(judge(lookup({ kind: 'error', code: 'ECONNREFUSED', message: 'refused' }), NODATA), { reason: 'dns-failed', rcode: 'ECONNREFUSED' });
   t.equal(isDefinite(judge(NODATA, NODATA)), true, 'no data is an answer a stub resolver stops at');
   t.equal(isDefinite(judge(lookup({ kind: 'rcode', rcode: 'SERVFAIL' }), NODATA)), false);
+  t.match(judge(lookup({ kind: 'malformed', problem: 'record 1 (A) has 5 bytes of data where 4 belong' }), NODATA), {
+    reason: 'dns-failed',
+    message: '10.0.0.53:53 sent a malformed answer for svc.test: record 1 (A) has 5 bytes of data where 4 belong',
+  });
+  t.match(judge(lookup({ kind: 'unmatched', problem: 'an answer with id 7 to the query with id 8' }), NODATA), {
+    reason: 'dns-failed',
+    message: '10.0.0.53:53 sent no answer to the query for svc.test within 300 ms, only an answer with id 7 to the query with id 8',
+  });
+});
+
+/** Each range at its edges: the first and last address in it, and the neighbours just outside. */
+const RANGE_EDGES: Array<[string, 'private' | 'loopback' | 'special' | 'global' | null]> = [
+  ['9.255.255.255', null], ['10.0.0.0', 'private'], ['10.255.255.255', 'private'], ['11.0.0.0', null],
+  ['172.15.255.255', null], ['172.16.0.0', 'private'], ['172.31.255.255', 'private'], ['172.32.0.0', null],
+  ['192.167.255.255', null], ['192.168.0.0', 'private'], ['192.168.255.255', 'private'], ['192.169.0.0', null],
+  ['100.63.255.255', null], ['100.64.0.0', 'private'], ['100.127.255.255', 'private'], ['100.128.0.0', null],
+  ['fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null], ['fc00::', 'private'], ['fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'private'], ['fe00::', null],
+  ['0.0.0.0', 'special'], ['0.255.255.255', 'special'], ['1.0.0.0', null],
+  ['126.255.255.255', null], ['127.0.0.0', 'loopback'], ['127.255.255.255', 'loopback'], ['128.0.0.0', null],
+  ['::', 'special'], ['::1', 'loopback'], ['::2', null],
+  ['169.253.255.255', null], ['169.254.0.0', 'special'], ['169.254.255.255', 'special'], ['169.255.0.0', null],
+  ['fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null], ['fe80::', 'special'], ['febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'special'], ['fec0::', null],
+  ['191.255.255.255', null], ['192.0.0.0', 'special'], ['192.0.0.8', 'special'], ['192.0.0.9', 'global'], ['192.0.0.10', 'global'], ['192.0.0.11', 'special'], ['192.0.0.255', 'special'],
+  ['192.0.1.255', null], ['192.0.2.0', 'special'], ['192.0.2.255', 'special'], ['192.0.3.0', null],
+  ['198.51.99.255', null], ['198.51.100.0', 'special'], ['198.51.100.255', 'special'], ['198.51.101.0', null],
+  ['203.0.112.255', null], ['203.0.113.0', 'special'], ['203.0.113.255', 'special'], ['203.0.114.0', null],
+  ['2001:db7:ffff:ffff:ffff:ffff:ffff:ffff', null], ['2001:db8::', 'special'], ['2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', 'special'], ['2001:db9::', null],
+  ['3ffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null], ['3fff::', 'special'], ['3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff', 'special'], ['3fff:1000::', null],
+  ['192.88.98.255', null], ['192.88.99.0', 'special'], ['192.88.99.255', 'special'], ['192.88.100.0', null],
+  ['198.17.255.255', null], ['198.18.0.0', 'special'], ['198.19.255.255', 'special'], ['198.20.0.0', null],
+  ['2001:1:ffff:ffff:ffff:ffff:ffff:ffff', null], ['2001:2::', 'special'], ['2001:2:0:ffff:ffff:ffff:ffff:ffff', 'special'], ['2001:2:1::', null],
+  ['ff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null], ['100::', 'special'], ['100::ffff:ffff:ffff:ffff', 'special'], ['100:0:0:1::', null],
+  ['223.255.255.255', null], ['224.0.0.0', 'special'], ['239.255.255.255', 'special'], ['240.0.0.0', 'special'], ['255.255.255.254', 'special'], ['255.255.255.255', 'special'],
+  ['feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null], ['ff00::', 'special'], ['ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'special'],
+  // IPv4-mapped forms are judged as the IPv4 address they carry.
+  ['::ffff:0.0.0.0', 'special'], ['::ffff:127.0.0.1', 'loopback'], ['::ffff:169.254.1.1', 'special'], ['::ffff:10.1.2.3', 'private'], ['::ffff:20.60.1.2', null],
+  // Globally reachable special ranges are real destinations; NAT64 (DNS64 answers) included.
+  ['64:ff9b::1402:304', null], ['2001::1', null], ['2002:c000:204::1', null], ['192.31.196.1', null], ['192.175.48.1', null],
+  ['8.8.8.8', null], ['20.60.1.2', null], ['2603:1030::1', null], ['not-an-ip', null], ['', null],
+];
+
+t.test('DNS: the special-purpose address table, at each range boundary', async (t) => {
+  for (const [ip, use] of RANGE_EDGES) t.equal(addressRange(ip)?.use ?? null, use, ip);
+  t.match(addressRange('0.0.0.0'), { name: 'this network', rfc: 'RFC 791' });
+  t.match(addressRange('2001:db8::1'), { name: 'documentation', rfc: 'RFC 3849' });
+  for (const [ip, use] of RANGE_EDGES) t.equal(isPrivateAddress(ip), use === 'private', `${ip} is ${use === 'private' ? '' : 'not '}private`);
+  for (const [ip, use] of RANGE_EDGES) {
+    t.equal(cannotBeService(ip, false), use === 'special' || use === 'loopback', `${ip}: ${use ?? 'global'}, loopback not served here`);
+    t.equal(cannotBeService(ip, true), use === 'special', `${ip}: ${use ?? 'global'}, loopback served here`);
+  }
+});
+
+t.test('DNS: an answer of only special-use addresses is a sinkhole; a mixed one keeps the plausible addresses', async (t) => {
+  const answer = (addresses: string[]) => lookup({ kind: 'answer', rcode: 'NOERROR' }, addresses);
+  t.match(judge(answer(['0.0.0.0']), answer(['::'])), {
+    ok: false,
+    reason: 'dns-sinkholed',
+    rcode: 'NOERROR',
+    addresses: ['0.0.0.0', '::'],
+    sinkholed: ['0.0.0.0', '::'],
+    message: '10.0.0.53:53 answered svc.test with 0.0.0.0 (this network), :: (unspecified): a DNS filter or sinkhole, not the service',
+  });
+  t.match(judge(answer(['127.0.0.1']), NODATA), { reason: 'dns-sinkholed', message: /with 127\.0\.0\.1 \(loopback\)/ });
+  t.match(judge(answer(['127.0.0.1']), NODATA, null, true), { ok: true, sinkholed: [] }, 'loopback where the run serves on loopback');
+  t.match(judge(answer(['0.0.0.0']), NODATA, null, true), { reason: 'dns-sinkholed' }, 'the allowance covers loopback only');
+  t.match(judge(answer(['20.60.1.2', '0.0.0.0']), answer(['::1'])), { ok: true, addresses: ['20.60.1.2', '0.0.0.0', '::1'], sinkholed: ['0.0.0.0', '::1'] });
+  t.equal(isDefinite(judge(answer(['0.0.0.0']), NODATA)), true, 'a stub resolver takes a sinkhole answer and stops');
 });
 
 const direct: HttpFailureInput = {

@@ -257,3 +257,42 @@ t.test('isPrivateAddress', async (t) => {
   for (const ip of privateOnes) t.equal(isPrivateAddress(ip), true, ip);
   for (const ip of publicOnes) t.equal(isPrivateAddress(ip), false, ip);
 });
+
+/** What DNS filters and sinkholes answer, one of each class, A and AAAA. */
+const SINKHOLE_ANSWERS: Array<[string, { a?: string[]; aaaa?: string[] }, string]> = [
+  ['unspecified', { a: ['0.0.0.0'], aaaa: ['::'] }, '0.0.0.0 (this network), :: (unspecified)'],
+  ['loopback', { a: ['127.0.0.1'], aaaa: ['::1'] }, '127.0.0.1 (loopback), ::1 (loopback)'],
+  ['link-local', { a: ['169.254.169.254'], aaaa: ['fe80::1'] }, '169.254.169.254 (link-local), fe80::1 (link-local)'],
+  ['broadcast and multicast', { a: ['255.255.255.255', '224.0.0.1'], aaaa: ['ff02::1'] }, '255.255.255.255 (limited broadcast), 224.0.0.1 (multicast), ff02::1 (multicast)'],
+  ['reserved', { a: ['240.0.0.1'] }, '240.0.0.1 (reserved)'],
+  ['documentation', { a: ['192.0.2.1', '198.51.100.1', '203.0.113.1'], aaaa: ['2001:db8::1'] }, '192.0.2.1 (documentation (TEST-NET-1)), 198.51.100.1 (documentation (TEST-NET-2)), 203.0.113.1 (documentation (TEST-NET-3)), 2001:db8::1 (documentation)'],
+  ['benchmarking', { a: ['198.18.0.1'], aaaa: ['2001:2::1'] }, '198.18.0.1 (benchmarking), 2001:2::1 (benchmarking)'],
+  ['IPv4-mapped', { aaaa: ['::ffff:0.0.0.0', '::ffff:127.0.0.1'] }, '::ffff:0.0.0.0 (this network), ::ffff:127.0.0.1 (loopback)'],
+  ['AAAA only', { aaaa: ['::'] }, ':: (unspecified)'],
+];
+
+t.test('an answer of special-use addresses only is dns-sinkholed, whatever their class', async (t) => {
+  const zone: Zone = Object.fromEntries(SINKHOLE_ANSWERS.map(([label, records], i) => [`s${i}.test`, records]));
+  const dns = await dnsServer(t, zone);
+  for (const [i, [label, , named]] of SINKHOLE_ANSWERS.entries()) {
+    const result = await resolveHost({ host: `s${i}.test` }, { servers: [dns.server], timeoutMs: 2000 });
+    t.match(result, { ok: false, reason: 'dns-sinkholed', phase: 'dns', cause: 'NOERROR' }, label);
+    if (!result.ok) t.equal(result.message, `${endpoint(dns.server)} answered s${i}.test with ${named}: a DNS filter or sinkhole, not the service`, `${label}: names the server and the addresses`);
+    t.same(result.details.addresses, [], `${label}: nothing to dial`);
+  }
+});
+
+t.test('loopback answers are the service only with the allowance, and only from a resolver on loopback', async (t) => {
+  const dns = await dnsServer(t, { 'served.test': { a: ['127.0.80.40'], aaaa: ['::1'] }, 'zero.test': { a: ['0.0.0.0'] } });
+  const allowed = await resolveHost({ host: 'served.test' }, { servers: [dns.server], timeoutMs: 2000, allowLoopbackAnswers: true });
+  t.match(allowed, { ok: true, details: { addresses: ['127.0.80.40', '::1'], sinkholed: [] } });
+  const zero = await resolveHost({ host: 'zero.test' }, { servers: [dns.server], timeoutMs: 2000, allowLoopbackAnswers: true });
+  t.match(zero, { ok: false, reason: 'dns-sinkholed' }, '0.0.0.0 stays a sinkhole');
+});
+
+t.test('a mixed answer keeps the plausible addresses to dial and the others apart', async (t) => {
+  const dns = await dnsServer(t, { 'mixed.test': { a: ['10.1.1.1', '0.0.0.0'], aaaa: ['::', 'fd00::1'] } });
+  const result = await resolveHost({ host: 'mixed.test' }, { servers: [dns.server], timeoutMs: 2000 });
+  t.match(result, { ok: true, details: { addresses: ['10.1.1.1', 'fd00::1'], sinkholed: ['0.0.0.0', '::'] } });
+  t.match(result.details.servers[0], { addresses: ['10.1.1.1', '0.0.0.0', '::', 'fd00::1'], sinkholed: ['0.0.0.0', '::'] }, 'the server answer keeps everything it said');
+});

@@ -22,6 +22,7 @@ const EXPECTED: Partial<Record<ReasonCode, RemedyKind[]>> = {
   'dns-timeout': ['dns-server-repair'],
   'dns-failed': ['dns-server-repair'],
   'dns-not-private': ['dns-private'],
+  'dns-sinkholed': ['dns-filter-allow'],
   'tls-untrusted': ['tls-exempt'],
   'tls-expired': ['tls-exempt'],
   'tls-hostname-mismatch': ['tls-exempt'],
@@ -100,4 +101,13 @@ t.test('a server that does not speak TLS is fixed in the proxy settings or the D
   t.same(remediesFor(target, 'tls-not-tls').map((r) => r.kind), ['not-tls']);
   t.match(fixSentences(target, 'tls-not-tls'), [/^something other than the TLS service of st1\.blob\.core\.windows\.net answers at its address: check the proxy settings .* and the DNS record or hosts entry of st1\.blob\.core\.windows\.net$/]);
   t.notMatch(fixSentences(target, 'tls-not-tls').join(' '), /allow outbound/);
+});
+
+t.test('a sinkholed name is fixed on the DNS filter that answered, never by a firewall rule', async (t) => {
+  const { report } = reports[0]!;
+  const target = report.targets.find((x) => x.rules.length > 0)!;
+  t.same(remediesFor(target, 'dns-sinkholed'), [{ kind: 'dns-filter-allow', host: target.host }]);
+  t.same(fixSentences(target, 'dns-sinkholed'), [
+    `allow ${target.host} on the DNS filter that answered for it (the resolver's block list, a DNS security policy or DNS firewall), or use a resolver that does not filter it; a firewall rule cannot fix a DNS answer`,
+  ]);
 });

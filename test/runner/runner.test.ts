@@ -35,6 +35,8 @@ function options(servers: RunOptions['dnsServers'], overrides: Partial<RunOption
     retries: 0,
     deadlineMs: 10_000,
     dnsServers: servers,
+    // The services here are simulated on loopback, as the resolver says.
+    allowLoopbackAnswers: true,
     ca: [pki.trusted.cert],
     proxy: NO_PROXY_CONFIG,
     inboundFromHere: false,
@@ -106,6 +108,57 @@ t.test('a name whose resource has a private endpoint must resolve privately; oth
   t.not(publicHost?.reason, 'dns-not-private', 'public services may resolve publicly');
   const [serviceEndpoint] = await runChecks([{ ...own, mustResolvePrivately: false }], options([resolver.server], { dialPort: () => 1 }));
   t.not(serviceEndpoint?.reason, 'dns-not-private', 'storage reached over a service endpoint may resolve publicly');
+});
+
+t.test('a name a DNS filter answers with addresses no service can have is blocked dns-sinkholed at DNS, with a DNS fix and nothing dialled', async (t) => {
+  const resolver = await dns(t, {
+    'pypi.org': { a: ['0.0.0.0'], aaaa: ['::'] },
+    'files.pythonhosted.org': { a: ['127.0.0.1'] },
+    'docs.test': { a: ['192.0.2.1'], aaaa: ['2001:db8::1'] },
+  });
+  const events: string[] = [];
+  const trace = (subject: string, phase: string): void => {
+    events.push(`${subject} ${phase}`);
+  };
+  const targets = [target('pypi.org', 443), target('files.pythonhosted.org', 443), target('docs.test', 445)];
+  // No loopback allowance: this run is a real check, where a loopback answer is a sinkhole's.
+  const [pypi, files, docs] = await runChecks(targets, options([resolver.server], { allowLoopbackAnswers: false, trace, dialPort: () => 1 }));
+  t.match(pypi, { verdict: 'blocked', reason: 'dns-sinkholed', phase: 'dns' });
+  t.match(pypi?.detail, /^127\.0\.0\.1:\d+ answered pypi\.org with 0\.0\.0\.0 \(this network\), :: \(unspecified\): a DNS filter or sinkhole, not the service$/);
+  t.same(pypi?.fix, ["allow pypi.org on the DNS filter that answered for it (the resolver's block list, a DNS security policy or DNS firewall), or use a resolver that does not filter it; a firewall rule cannot fix a DNS answer"], 'a DNS fix, no allow rule');
+  t.match(pypi?.phases.dns?.details, { addresses: [], sinkholed: ['0.0.0.0', '::'] });
+  t.match(files, { verdict: 'blocked', reason: 'dns-sinkholed', detail: /with 127\.0\.0\.1 \(loopback\)/ });
+  t.match(docs, { verdict: 'blocked', reason: 'dns-sinkholed', detail: /with 192\.0\.2\.1 \(documentation \(TEST-NET-1\)\), 2001:db8::1 \(documentation\)/ });
+  for (const result of [pypi, files, docs]) t.same(result?.phases.tcp, [], `${result?.host}: no TCP phase`);
+  t.same(events.filter((e) => !e.endsWith(' dns')), [], 'nothing but DNS happened');
+});
+
+t.test('a loopback address asked for by itself, and loopback where the run serves on loopback, are no sinkhole', async (t) => {
+  const server = await keep(t, startSilentServer({ address: '127.0.80.17' }));
+  const resolver = await dns(t, { 'served.test': { a: ['127.0.80.17'] }, 'zero.test': { a: ['0.0.0.0'] } });
+  const [literal] = await runChecks([target('127.0.80.17', 445)], options([resolver.server], { allowLoopbackAnswers: false, dialPort: () => server.port }));
+  t.match(literal, { verdict: 'reachable' }, 'an IP literal is what the user asked for');
+  const [served, zero] = await runChecks([target('served.test', 445), target('zero.test', 445)], options([resolver.server], { dialPort: () => server.port }));
+  t.match(served, { verdict: 'reachable' }, 'loopback from a loopback resolver, with the allowance');
+  t.match(zero, { verdict: 'blocked', reason: 'dns-sinkholed' }, 'the allowance covers loopback only');
+});
+
+t.test('an answer that mixes service and sinkhole addresses: only the plausible ones are dialled, the others named in a warning', async (t) => {
+  const server = await keep(t, startSilentServer({ address: '127.0.80.18' }));
+  const resolver = await dns(t, { 'mixed.test': { a: ['127.0.80.18', '0.0.0.0'], aaaa: ['fe80::1'] } });
+  const [mixed] = await runChecks([target('mixed.test', 445)], options([resolver.server], { dialPort: () => server.port }));
+  t.match(mixed, { verdict: 'warning', phase: 'dns', reason: null });
+  t.same(mixed?.phases.tcp.map((r) => r.details.address), ['127.0.80.18'], 'only the plausible address is dialled');
+  t.match(mixed?.warnings, [/^127\.0\.0\.1:\d+ also answered mixed\.test with 0\.0\.0\.0 \(this network\), fe80::1 \(link-local\): addresses no service can have, from a DNS filter or sinkhole; only 127\.0\.80\.18 was dialled$/]);
+});
+
+t.test('with a private endpoint, a loopback answer is a sinkhole, not a public address', async (t) => {
+  const resolver = await dns(t, { 'st1.blob.core.windows.net': { cname: 'st1.privatelink.blob.core.windows.net' }, 'st1.privatelink.blob.core.windows.net': { a: ['127.0.0.1'] } });
+  const own = target('st1.blob.core.windows.net', 445, { privateName: 'storage', mustResolvePrivately: true });
+  const [result] = await runChecks([own], options([resolver.server], { allowLoopbackAnswers: false }));
+  t.match(result, { verdict: 'blocked', reason: 'dns-sinkholed', phase: 'dns' });
+  t.match(result?.detail, /answered st1\.blob\.core\.windows\.net \(alias of st1\.privatelink\.blob\.core\.windows\.net\) with 127\.0\.0\.1 \(loopback\): a DNS filter or sinkhole/);
+  t.match(result?.fix, [/^allow st1\.blob\.core\.windows\.net on the DNS filter/]);
 });
 
 t.test('a bug inside a check is contained to its target: unknown, never reachable, and the run goes on', async (t) => {

@@ -6,8 +6,8 @@ import { fail } from '../../src/model/phases.js';
 
 // Pure judgements: addresses here are data, nothing is dialled.
 
-function resolved(host: string, addresses: string[], cnameChain: string[] = []): DnsResult {
-  return succeed('dns', 1, { host, ipLiteral: false, addresses, cnameChain, answeredBy: '127.0.0.53:53', servers: [], serversDisagree: false });
+function resolved(host: string, addresses: string[], cnameChain: string[] = [], sinkholed: string[] = []): DnsResult {
+  return succeed('dns', 1, { host, ipLiteral: false, addresses, sinkholed, cnameChain, answeredBy: '127.0.0.53:53', servers: [], serversDisagree: false });
 }
 
 function target(host: string, overrides: Partial<Target> = {}): Target {

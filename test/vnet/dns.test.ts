@@ -103,9 +103,10 @@ t.test('a resolver with no route to it: dns-failed naming ENETUNREACH, not a cra
 
 t.test('private endpoint: a private-link name that resolves to a public address is dns-not-private', async (t) => {
   if (!requireRoot(t)) return;
-  const publicBlob = '203.0.113.10';
-  const publicWorkspaceApi = '203.0.113.11';
-  const publicRegionApi = '203.0.113.12';
+  // Public addresses that exist only inside the namespace; a documentation range would be a sinkhole's answer.
+  const publicBlob = '20.60.113.10';
+  const publicWorkspaceApi = '20.60.113.11';
+  const publicRegionApi = '20.60.113.12';
   const vnet = await startVnet(t, {
     hosts: [
       // The privatelink zone answers, but with the public record: no private DNS zone is linked.
@@ -156,5 +157,32 @@ t.test('private endpoint: a private-link name that resolves to a public address 
     const report = reportOf(t, await vnet.check(facts), 0);
     t.same(new Set(Object.values(outcomes(report))), new Set(['reachable -']));
     t.equal(report.targets.length, 6);
+  });
+});
+
+t.test('a DNS filter in the VNet answers with 0.0.0.0 or loopback: dns-sinkholed, fixed on the filter, nothing dialled', async (t) => {
+  if (!requireRoot(t)) return;
+  const loopback = '127.0.0.2';
+  const vnet = await startVnet(t, {
+    hosts: [host(LOGIN, { 80: 'ok', 443: 'ok' }, { dns: 'sinkhole' }), host(BLOB, { 443: 'ok' }), host(FILE, {}, { address: loopback })],
+  });
+  // The hidden allowance of the loopback tests changes nothing here: this resolver is not on loopback.
+  const report = reportOf(t, await vnet.check([...AD_AND_STORAGE, '--allow-loopback-answers']), 1);
+  t.same(outcomes(report), {
+    [ID.login80]: 'blocked dns-sinkholed',
+    [ID.login443]: 'blocked dns-sinkholed',
+    [ID.blob443]: 'reachable -',
+    [ID.file443]: 'blocked dns-sinkholed',
+    [ID.file445]: 'blocked dns-sinkholed',
+  });
+  const login = targetOf(report, ID.login443);
+  t.equal(login.detail, `10.99.0.53:53 answered ${LOGIN} with 0.0.0.0 (this network), :: (unspecified): a DNS filter or sinkhole, not the service`);
+  t.equal(login.phase, 'dns');
+  t.same(login.phases.tcp, [], 'nothing was dialled');
+  t.same(login.fix, [`allow ${LOGIN} on the DNS filter that answered for it (the resolver's block list, a DNS security policy or DNS firewall), or use a resolver that does not filter it; a firewall rule cannot fix a DNS answer`]);
+  t.equal(targetOf(report, ID.file445).detail, `10.99.0.53:53 answered ${FILE} with ${loopback} (loopback): a DNS filter or sinkhole, not the service`);
+  t.same(featureOutcomes(report), {
+    'azure-ad': { status: 'broken', blockedBy: [ID.login443, ID.login80] },
+    'workspace-storage': { status: 'broken', blockedBy: [ID.file443, ID.file445] },
   });
 });

@@ -36,7 +36,7 @@ interface Layout {
 function hosts(layout: Layout): SimulatedHost[] {
   const storage = STORAGE_HOSTS.map((name, i) => {
     const ports: Record<string, 'ok'> = name.includes('.file.') ? { 443: 'ok', 445: 'ok' } : { 443: 'ok' };
-    return layout.storage === 'public' ? host(name, ports, { address: `198.51.100.${10 + i}` }) : host(name, ports, { address: `10.99.6.${10 + i}`, cname: privatelink(name) });
+    return layout.storage === 'public' ? host(name, ports, { address: `20.60.100.${10 + i}` }) : host(name, ports, { address: `10.99.6.${10 + i}`, cname: privatelink(name) });
   });
   const ci: SimulatedHost[] =
     layout.computeInstance === WORKSPACE_PE
@@ -47,11 +47,12 @@ function hosts(layout: Layout): SimulatedHost[] {
     host(WORKSPACE_CERT, {}, { address: WORKSPACE_PE }),
     host(NOTEBOOK, { 443: 'ok' }, { address: NOTEBOOK_PE, cname: `ml-ws1-${REGION}-${WORKSPACE_ID}.${REGION}.privatelink.notebooks.azure.net` }),
     ...ci,
-    // Public names: not behind the workspace's private endpoint, and fine as they are.
-    host(CI_NET, { 443: 'ok' }, { address: '198.51.100.20' }),
-    host(REGION_API, { 443: 'ok' }, { address: '198.51.100.21' }),
-    host('graph.microsoft.com', { 443: 'ok' }, { address: '198.51.100.22' }),
-    host('graph.windows.net', { 80: 'ok', 443: 'ok' }, { address: '198.51.100.23' }),
+    // Public names: not behind the workspace's private endpoint, and fine as they are. The
+    // addresses exist only inside the namespace; a documentation range would be a sinkhole's answer.
+    host(CI_NET, { 443: 'ok' }, { address: '20.60.100.20' }),
+    host(REGION_API, { 443: 'ok' }, { address: '20.60.100.21' }),
+    host('graph.microsoft.com', { 443: 'ok' }, { address: '20.60.100.22' }),
+    host('graph.windows.net', { 80: 'ok', 443: 'ok' }, { address: '20.60.100.23' }),
     ...storage,
   ];
 }
@@ -63,7 +64,7 @@ t.test('a correctly configured private-endpoint VNet: no false alarm', async (t)
   const verdicts = new Set(Object.values(outcomes(report)).filter((o) => !o.startsWith('skipped')));
   t.same([...verdicts], ['reachable -'], 'every checked target reachable, no warning, no dns-not-private');
   t.same(Object.values(featureOutcomes(report)).map((f) => f.status), ['ok', 'ok', 'ok', 'ok']);
-  t.match(targetOf(report, `${CI_NET}:443`).phases.dns?.details, { addresses: ['198.51.100.20'] }, 'the .net compute instance name resolved publicly, and that is fine');
+  t.match(targetOf(report, `${CI_NET}:443`).phases.dns?.details, { addresses: ['20.60.100.20'] }, 'the .net compute instance name resolved publicly, and that is fine');
   t.match(targetOf(report, `${CI}:8787`).phases.dns?.details, { addresses: [WORKSPACE_PE] });
   t.match(targetOf(report, `${NOTEBOOK}:443`), { verdict: 'reachable' });
 });
