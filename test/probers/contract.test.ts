@@ -70,8 +70,9 @@ t.test('secrets are scrubbed from internal-error messages', async (t) => {
 });
 
 t.test('probers install listeners only through the scope, so every handler is guarded and traced', async (t) => {
+  // recording-stream.ts is a byte pipe whose stream the TLS prober's scope owns; it decides nothing.
   const dir = fileURLToPath(new URL('../../src/probers/', import.meta.url));
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.ts') && name !== 'contract.ts' && name !== 'deadline.ts')) {
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.ts') && name !== 'contract.ts' && name !== 'deadline.ts' && name !== 'recording-stream.ts')) {
     const text = readFileSync(dir + file, 'utf8');
     const raw = [...text.matchAll(/(?<!scope)\.(on|once|addEventListener)\(([^)]*)/g)].map((m) => m[0]).filter((call) => !/^\.on\('error', ignoreError$/.test(call));
     t.same(raw, [], `${file} installs no unguarded listener`);

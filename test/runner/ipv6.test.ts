@@ -31,6 +31,8 @@ function options(dns: Awaited<ReturnType<typeof resolver>> | null, overrides: Pa
     retries: 0,
     deadlineMs: 10_000,
     dnsServers: dns === null ? [] : [dns],
+    // The test's resolver is on loopback and answers with loopback addresses on purpose.
+    allowLoopbackAnswers: true,
     ca: [pki.trusted.cert],
     proxy: NO_PROXY_CONFIG,
     inboundFromHere: false,
