@@ -41,6 +41,8 @@ const BROKEN: Record<string, { dns?: DnsBehavior; ports?: Record<number, Endpoin
   'demodata.file.core.usgovcloudapi.net': { ports: { 445: 'drop' } },
   'demodata.file.core.chinacloudapi.cn': { ports: { 445: 'drop' } },
   'pypi.org': { ports: { 80: 'deny-470', 443: 'deny-470' } },
+  // A transparent Squid in the way: its own deny page, signed X-Squid-Error, not the service's 403.
+  'conda.anaconda.org': { ports: { 80: 'deny-squid', 443: 'deny-squid' } },
   'repo.anaconda.com': { ports: { 443: 'tls-intercept' } },
   'graph.windows.net': { ports: { 443: 'tls-reset' } },
   'cloud.r-project.org': { dns: 'nxdomain' },
