@@ -12,6 +12,7 @@ import { createPki } from '../../src/simulate/pki.js';
 import { runCli } from '../helpers/cli.js';
 import { BLOCK_PAGES, GATEWAY_ERRORS, SERVICE_ANSWERS, startInspectingProxy } from '../helpers/middleboxes.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
+import type { ReportAsserts } from '../helpers/vnet.js';
 import { started, startHttpServer } from '../helpers/servers.js';
 
 const CATALOG = 'test/fixtures/catalog/sim/middlebox.yaml';
@@ -40,8 +41,12 @@ async function setUp(t: { teardown(fn: () => unknown): void }) {
   return { args };
 }
 
-function byId(stdout: string): Record<string, ReportTarget> {
-  const report = JSON.parse(stdout) as { targets: ReportTarget[] };
+/** Runs check, which finds something blocked (exit 1) in a valid report, and gives its targets by id. */
+async function checkTargets(t: Pick<ReportAsserts, 'equal' | 'same'>, args: readonly string[]): Promise<Record<string, ReportTarget>> {
+  const run = await runCli(args, { timeoutMs: 60_000 });
+  t.equal(run.code, 1, run.stderr);
+  const report = JSON.parse(run.stdout) as { targets: ReportTarget[] };
+  t.same(reportSchemaErrors(report), [], 'the report matches the published schema');
   return Object.fromEntries(report.targets.map((target) => [target.id, target]));
 }
 
@@ -50,10 +55,7 @@ t.test('a transparent device: its block page and its gateway error are blocked a
   await started(t, startHttpServer(BLOCK_PAGES.zscaler!.handler, inspected('blocked.mb.test'), { address: ADDRESS.blocked, port: 18443 }));
   await started(t, startHttpServer(GATEWAY_ERRORS['zscaler-timeout']!.handler, inspected('gateway.mb.test'), { address: ADDRESS.gateway, port: 18443 }));
   await started(t, startHttpServer(SERVICE_ANSWERS['own 403 through Squid']!.handler, pki.issue({ names: ['own.mb.test'] }), { address: ADDRESS.own, port: 18443 }));
-  const run = await runCli([...args, '--features', 'sim-direct'], { timeoutMs: 60_000 });
-  t.equal(run.code, 1, run.stderr);
-  t.same(reportSchemaErrors(JSON.parse(run.stdout)), [], 'the report matches the published schema');
-  const targets = byId(run.stdout);
+  const targets = await checkTargets(t, [...args, '--features', 'sim-direct']);
   t.match(targets['blocked.mb.test:18443'], {
     verdict: 'blocked',
     reason: 'http-denied',
@@ -77,10 +79,7 @@ t.test('an inspecting proxy: its deny inside the tunnel and for plain http, and 
     'own.mb.test': SERVICE_ANSWERS['own 403 through Squid']!.handler,
   }));
   const url = `http://127.0.0.1:${proxy.port}`;
-  const run = await runCli([...args, '--features', 'sim-proxied', '--proxy', url], { timeoutMs: 60_000 });
-  t.equal(run.code, 1, run.stderr);
-  t.same(reportSchemaErrors(JSON.parse(run.stdout)), [], 'the report matches the published schema');
-  const targets = byId(run.stdout);
+  const targets = await checkTargets(t, [...args, '--features', 'sim-proxied', '--proxy', url]);
   t.match(targets['pypi.mb.test:18443'], {
     verdict: 'blocked',
     reason: 'proxy-denied',
