@@ -41,11 +41,13 @@ const BROKEN: Record<string, { dns?: DnsBehavior; ports?: Record<number, Endpoin
   'demodata.file.core.usgovcloudapi.net': { ports: { 445: 'drop' } },
   'demodata.file.core.chinacloudapi.cn': { ports: { 445: 'drop' } },
   'pypi.org': { ports: { 80: 'deny-470', 443: 'deny-470' } },
+  // A transparent Squid in the way: its own deny page, signed X-Squid-Error, not the service's 403.
+  'conda.anaconda.org': { ports: { 80: 'deny-squid', 443: 'deny-squid' } },
   'repo.anaconda.com': { ports: { 443: 'tls-intercept' } },
   'graph.windows.net': { ports: { 443: 'tls-reset' } },
   'cloud.r-project.org': { dns: 'nxdomain' },
-  // A DNS filter that blocks the conda channel answers 0.0.0.0: not the service, and no firewall rule fixes it.
-  'conda.anaconda.org': { dns: 'sinkhole' },
+  // A DNS filter that blocks PyTorch's wheels answers 0.0.0.0: not the service, and no firewall rule fixes it.
+  'download.pytorch.org': { dns: 'sinkhole' },
   // A firewall that drops UDP looks like silence: the demo shows the warning that gives.
   'westus2.tundra.azureml.ms': { udpPorts: { 5831: 'silent' } },
   'usgovvirginia.tundra.azureml.us': { udpPorts: { 5831: 'silent' } },

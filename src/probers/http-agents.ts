@@ -15,6 +15,8 @@ export interface Progress {
   stage: HttpStage;
   /** Status the proxy answered a CONNECT with, when tunnelling. */
   tunnelStatus: number | null;
+  /** Headers of that answer, which name the proxy and what it says went wrong. */
+  tunnelHeaders: Record<string, string | string[] | undefined> | null;
 }
 
 let undiciLoading: Promise<typeof Undici> | undefined;
@@ -181,6 +183,7 @@ export function proxyAgent(undici: typeof Undici, scope: ProbeScope<HttpDetails>
           scope.guard(() =>
             scope.traced('proxy.tunnel', () => {
               progress.tunnelStatus = data.statusCode;
+              progress.tunnelHeaders = data.headers;
               if (data.statusCode === 200) progress.stage = 'tls';
             }),
           )();

@@ -21,6 +21,11 @@ export function renderRulesProxy(plan: RulesPlan): string {
   out.push('', '# Allow on the proxy (HTTP and HTTPS CONNECT):', ...web);
   const findings = plan.findings.flatMap((f) => f.remedies.filter((r) => r.kind === 'proxy-credentials' || r.kind === 'proxy-reach').map(() => f));
   if (findings.length > 0) out.push('', '# The proxy itself failed (see the report): check its address, reachability and credentials.');
+  const unreached = [...new Set(plan.findings.filter((f) => f.remedies.some((r) => r.kind === 'gateway-egress' && r.gateway === 'proxy')).map((f) => `${f.host}:${f.port}`))];
+  if (unreached.length > 0) {
+    out.push('', "# The proxy let these through but could not reach them itself: allow the proxy's own outbound traffic to them (-o az, -o csv, with the proxy as the source) and check that it resolves them:");
+    for (const name of unreached) out.push(`#   ${commentText(name)}`);
+  }
   if (direct.length > 0) {
     out.push('', '# A web proxy cannot carry these; allow them on the firewall (-o az, -o csv) and keep them out of the proxy:');
     for (const e of direct) out.push(`#   ${commentText(`${e.fqdn ?? e.serviceTag ?? ''} ${e.protocol} ${e.port}`)}`);

@@ -5,6 +5,7 @@ import {
   azureFirewallDeny,
   hugeBody,
   respondWith,
+  squidError,
   startDroppingListener,
   startHangUpServer,
   startHttpServer,
@@ -28,9 +29,10 @@ export type EndpointBehavior =
   | 'tls-expired'
   | 'tls-wrong-name'
   | 'deny-470'
+  | 'deny-squid'
   | 'huge-body';
 
-export const ENDPOINT_BEHAVIORS: readonly EndpointBehavior[] = ['ok', 'refuse', 'drop', 'silent', 'tls-reset', 'tls-intercept', 'tls-expired', 'tls-wrong-name', 'deny-470', 'huge-body'];
+export const ENDPOINT_BEHAVIORS: readonly EndpointBehavior[] = ['ok', 'refuse', 'drop', 'silent', 'tls-reset', 'tls-intercept', 'tls-expired', 'tls-wrong-name', 'deny-470', 'deny-squid', 'huge-body'];
 
 /** `sinkhole`: a DNS filter's answer, 0.0.0.0 and `::`, in place of the host's address. */
 export type DnsBehavior = 'ok' | 'nxdomain' | 'servfail' | 'refused' | 'drop' | 'sinkhole';
@@ -148,7 +150,7 @@ async function startEndpoint(host: SimulatedHost, scheme: 'https' | 'http' | 'tc
     default:
       break;
   }
-  const handler = behavior === 'deny-470' ? azureFirewallDeny : behavior === 'huge-body' ? hugeBody : serviceReply;
+  const handler = behavior === 'deny-470' ? azureFirewallDeny : behavior === 'deny-squid' ? squidError() : behavior === 'huge-body' ? hugeBody : serviceReply;
   if (scheme === 'https') return startHttpServer(handler, credentials(), bind);
   if (scheme === 'http') return startHttpServer(handler, undefined, bind);
   // SMB, RStudio and the like: a TCP accept is all a check can ask of them.

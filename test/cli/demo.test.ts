@@ -7,6 +7,7 @@ interface ReportTarget {
   port: number;
   verdict: string;
   reason: string | null;
+  detail: string;
 }
 
 t.test('the demo runs the real checks against the simulated Azure and finds what it broke', async (t) => {
@@ -19,21 +20,24 @@ t.test('the demo runs the real checks against the simulated Azure and finds what
   // The newest revision: hosts the article gives no port are checked on 443 only.
   t.same(blocked, [
     'cloud.r-project.org:443 dns-nxdomain',
-    'conda.anaconda.org:443 dns-sinkholed',
+    'conda.anaconda.org:443 http-denied',
+    'download.pytorch.org:443 dns-sinkholed',
     'demodata.file.core.windows.net:445 tcp-timeout',
     'graph.windows.net:443 tls-reset',
     'pypi.org:443 http-denied',
     'repo.anaconda.com:443 tls-untrusted',
   ]);
+  // A transparent Squid answers for conda.anaconda.org with its own deny page: named, with its error.
+  t.match(report.targets.find((x) => x.host === 'conda.anaconda.org'), { reason: 'http-denied', detail: /^blocked by Squid \(block page\) for https:\/\/conda\.anaconda\.org:\d+\/ at [\d.:]+ \(HTTP 403, ERR_ACCESS_DENIED\)$/ });
   // UDP 5831 gets no reply in the demo, which UDP cannot tell from a drop: a warning, not a block.
   t.match(report.targets.find((x) => x.host === 'westus2.tundra.azureml.ms'), { port: 5831, verdict: 'warning', reason: 'udp-unverified' });
-  // A DNS filter answers the conda channel with 0.0.0.0: blocked at DNS, fixed on the filter, nothing dialled.
-  t.match(report.targets.find((x) => x.host === 'conda.anaconda.org'), {
+  // A DNS filter answers PyTorch's wheels with 0.0.0.0: blocked at DNS, fixed on the filter, nothing dialled.
+  t.match(report.targets.find((x) => x.host === 'download.pytorch.org'), {
     verdict: 'blocked',
     reason: 'dns-sinkholed',
     phase: 'dns',
-    detail: /^127\.77\.0\.1:\d+ answered conda\.anaconda\.org with 0\.0\.0\.0 \(this network\), :: \(unspecified\): a DNS filter or sinkhole, not the service$/,
-    fix: [/^allow conda\.anaconda\.org on the DNS filter that answered for it/],
+    detail: /^127\.77\.0\.1:\d+ answered download\.pytorch\.org with 0\.0\.0\.0 \(this network\), :: \(unspecified\): a DNS filter or sinkhole, not the service$/,
+    fix: [/^allow download\.pytorch\.org on the DNS filter that answered for it/],
     phases: { tcp: [] },
   });
   t.ok(report.targets.filter((x) => x.verdict === 'reachable').length > 30, 'the rest is reachable');
@@ -51,7 +55,8 @@ t.test('the demo table says what it is and what broke', async (t) => {
   t.match(run.stdout, /^Demo: a simulated Azure on 127\.77\.0\.0\/16/);
   t.match(run.stdout, /BROKEN\s+Python packages \(python-packages\)/);
   t.match(run.stdout, /fix:\s+exempt repo\.anaconda\.com from TLS inspection/);
-  t.match(run.stdout, /BLOCKED\s+conda\.anaconda\.org:443\s+dns-sinkholed/);
+  t.match(run.stdout, /BLOCKED\s+conda\.anaconda\.org:443\s+http-denied\s+blocked by Squid \(block page\)/, 'the Squid deny page, with its reason and device');
+  t.match(run.stdout, /BLOCKED\s+download\.pytorch\.org:443\s+dns-sinkholed/);
   t.match(run.stdout, /Broken: .*workspace-storage/);
 });
 
@@ -70,7 +75,7 @@ t.test('demo -o html prints one whole HTML document that names what broke', asyn
 });
 
 t.test('every revision checks in every cloud: each target gets a verdict, and only what the demo breaks fails', async (t) => {
-  const BROKEN_HOST = /^(demodata\.file\.core\.|pypi\.org$|repo\.anaconda\.com$|graph\.windows\.net$|cloud\.r-project\.org$|conda\.anaconda\.org$|[a-z0-9]+\.tundra\.azureml\.)/;
+  const BROKEN_HOST = /^(demodata\.file\.core\.|pypi\.org$|conda\.anaconda\.org$|download\.pytorch\.org$|repo\.anaconda\.com$|graph\.windows\.net$|cloud\.r-project\.org$|[a-z0-9]+\.tundra\.azureml\.)/;
   for (const revision of ['2021-11', '2026-03']) {
     for (const cloud of ['public', 'usgov', 'china']) {
       const run = await runCli(['demo', '--revision', revision, '--cloud', cloud, '-o', 'json'], { timeoutMs: 60_000 });
