@@ -1,7 +1,8 @@
 import net from 'node:net';
-import type { CertificateSummary, DnsServerAnswer, PhaseResult } from '../model/phases.js';
+import type { CertificateSummary, DnsServerAnswer, PhaseResult, TunnelTlsDetails } from '../model/phases.js';
 import type { Verdict } from '../model/result.js';
 import type { ReasonCode } from '../model/reasons.js';
+import { escapeControl, truncate } from '../model/text.js';
 import { errorCode } from './errors.js';
 
 // Every table that turns what the network said into a reason code, in one place and free of
@@ -214,6 +215,10 @@ export interface HttpFailureInput {
   readonly stage: HttpStage;
   /** Status the proxy answered a CONNECT with, when tunnelling. */
   readonly tunnelStatus: number | null;
+  /** Headers of that answer: who the proxy is and what it says went wrong (Squid's X-Squid-Error). */
+  readonly tunnelHeaders?: Record<string, string | string[] | undefined> | null;
+  /** The host's handshake inside the tunnel, once it completed. */
+  readonly tunnelTls?: TunnelTlsDetails | null;
   readonly interruption: 'timeout' | 'aborted' | null;
   readonly timeoutMs: number;
   /** The URL, as shown. */
@@ -262,7 +267,9 @@ export function classifyHttpError(error: unknown, input: HttpFailureInput): Clas
         return failure('proxy-auth-required', `proxy ${proxy} requires authentication for ${host}:${port} (HTTP ${status})`, String(status));
       }
       if (status !== null && status !== 200) {
-        return failure('proxy-denied', `proxy ${proxy} refused to tunnel to ${host}:${port} (HTTP ${status})`, String(status));
+        const headers = input.tunnelHeaders ?? {};
+        const said = proxyErrorName(headerText(headers['x-squid-error']));
+        return failure('proxy-denied', `proxy ${proxy}${proxySoftware(headerText(headers.server))} refused to tunnel to ${host}:${port} (HTTP ${status}${said === null ? '' : `, ${said}`})`, String(status));
       }
       // Proxies usually hold the CONNECT answer while they try the host, so silence here
       // mostly means the host is unreachable from the proxy.
@@ -277,6 +284,12 @@ export function classifyHttpError(error: unknown, input: HttpFailureInput): Clas
     }
     case 'tls': {
       if (timedOut) return failure('tls-timeout', `TLS handshake for ${display} ${where} timed out after ${budget} ms`, code);
+      // Inside a proxy's tunnel the chain was kept and judged as a direct handshake's is, and is worded the same.
+      const rejected = input.tunnelTls?.verifyError ?? null;
+      if (rejected !== null) {
+        const reason = classifyVerifyError(rejected);
+        return failure(reason, `certificate presented ${where} for ${host} ${describeVerifyFailure(reason, rejected, input.tunnelTls?.certificate ?? null)}`, rejected);
+      }
       const reason = classifyTlsError(code);
       if (reason === 'tls-reset') {
         return failure(reason, `connection ${where} was reset during the TLS handshake for ${host} (${code}); typical of a firewall filtering by SNI`, code);
@@ -362,6 +375,18 @@ function excerpt(text: string): string {
     .replace(/\s+/g, ' ')
     .trim();
   return plain.length > 200 ? `${plain.slice(0, 197)}...` : plain;
+}
+
+/** ` (squid/5.7)`: the proxy software that answered CONNECT, as its Server header names it; empty when it did not. */
+function proxySoftware(serverHeader: string | null): string {
+  const server = serverHeader?.trim();
+  return server ? ` (${escapeControl(truncate(server, 40))})` : '';
+}
+
+/** Squid's X-Squid-Error is `ERR_ACCESS_DENIED 0`: the name, without the errno. */
+function proxyErrorName(header: string | null): string | null {
+  const name = /^ERR_[A-Z_]+/.exec(header?.trim() ?? '')?.[0];
+  return name ?? null;
 }
 
 /** undici reports a refused CONNECT only in its message: "Proxy response (403) !== 200 …". */

@@ -1,5 +1,5 @@
 import { isPrivateAddress } from '../probers/dns.js';
-import type { DnsResult, PhaseFailure, TlsResult } from '../model/phases.js';
+import type { DnsResult, PhaseFailure, TlsDetails } from '../model/phases.js';
 import { EMPTY_PHASES, type TargetOutcome } from '../model/result.js';
 import type { Target } from '../model/target.js';
 
@@ -69,11 +69,20 @@ export function dnsWarnings(dns: DnsResult): string[] {
   return [`DNS servers disagree: ${said.join('; ')}`];
 }
 
-export function inspectionWarning(target: Target, tls: TlsResult, isVouchedIssuer: ((issuer: string) => boolean) | undefined): string | null {
-  if (!isVouchedIssuer || !tls.ok) return null;
-  const top = tls.details.issuerChain.at(-1) ?? tls.details.certificate?.issuer;
+/**
+ * A handshake trusted only through this machine's store: TLS inspection that the compute's own
+ * clients may reject. Direct, the chain is the TLS phase's; through a proxy, the one inside its tunnel.
+ */
+export function inspectionWarning(target: Target, chain: Pick<TlsDetails, 'certificate' | 'issuerChain'> | null, isVouchedIssuer: ((issuer: string) => boolean) | undefined): string | null {
+  if (!isVouchedIssuer || chain === null) return null;
+  const top = chain.issuerChain.at(-1) ?? chain.certificate?.issuer;
   if (top === undefined || isVouchedIssuer(top)) return null;
   return `TLS to ${target.host} is re-signed by "${top}", trusted only through this machine's CA store: TLS inspection; pip, conda and Docker on the compute may reject it`;
+}
+
+/** `over TLSv1.3, certificate issued by …`: what a reachable HTTPS target's detail says of its TLS. */
+export function tlsSummary(tls: Pick<TlsDetails, 'protocol' | 'certificate'>): string {
+  return ` over ${tls.protocol ?? 'TLS'}, certificate issued by ${tls.certificate?.issuer ?? 'unknown'}`;
 }
 
 export function urlFor(target: Pick<Target, 'probe' | 'host' | 'port' | 'path'>): string {

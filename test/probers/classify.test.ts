@@ -5,6 +5,7 @@ import {
   classifyVerifyError,
   describeHandshakeError,
   describeTcpError,
+  describeVerifyFailure,
   innermostCode,
   isDefinite,
   judgeServerAnswer,
@@ -80,6 +81,37 @@ t.test('HTTP: a failure is pinned on the stage it reached', async (t) => {
   t.match(classifyHttpError(new Error('Proxy response (403) !== 200 when HTTP Tunneling'), { ...proxied, stage: 'tunnel' }), { reason: 'proxy-denied', cause: '403' });
   t.match(classifyHttpError(new Error('x'), { ...proxied, stage: 'tunnel', interruption: 'timeout' }), { reason: 'http-timeout', message: /did not answer CONNECT svc.test:443 within 300 ms/ });
   t.match(classifyHttpError(new Error('Proxy Authentication Required (407)'), { ...proxied, stage: 'response' }), { reason: 'proxy-auth-required' });
+});
+
+t.test('HTTP through a proxy: a refused chain inside the tunnel is worded as a direct handshake words it', async (t) => {
+  const certificate = {
+    subject: 'CN=svc.test',
+    issuer: 'CN=Contoso Squid Inspection CA, O=Contoso Proxy',
+    subjectAltNames: ['DNS:svc.test'],
+    validFrom: null,
+    validTo: null,
+    fingerprint256: 'AA',
+    serialNumber: '01',
+  };
+  const tunnelTls = { protocol: 'TLSv1.3', certificate, issuerChain: [certificate.issuer], verifyError: 'SELF_SIGNED_CERT_IN_CHAIN' };
+  const refused = classifyHttpError(coded('SELF_SIGNED_CERT_IN_CHAIN', 'certificate not accepted'), { ...proxied, stage: 'tls', tunnelTls });
+  t.match(refused, { reason: 'tls-untrusted', cause: 'SELF_SIGNED_CERT_IN_CHAIN' });
+  t.equal(refused.message, `certificate presented via proxy http://p:3128 for svc.test ${describeVerifyFailure('tls-untrusted', 'SELF_SIGNED_CERT_IN_CHAIN', certificate)}`);
+  const expired = classifyHttpError(coded('CERT_HAS_EXPIRED'), { ...proxied, stage: 'tls', tunnelTls: { ...tunnelTls, verifyError: 'CERT_HAS_EXPIRED' } });
+  t.match(expired, { reason: 'tls-expired', cause: 'CERT_HAS_EXPIRED' });
+  t.match(classifyHttpError(coded('ECONNRESET'), { ...proxied, stage: 'tls', tunnelTls: null }), { reason: 'tls-reset' }, 'no chain: the handshake error decides');
+});
+
+t.test("HTTP through a proxy: a refused CONNECT names the proxy software and Squid's error", async (t) => {
+  const refused = classifyHttpError(new Error('Proxy response (403) !== 200 when HTTP Tunneling'), {
+    ...proxied,
+    stage: 'tunnel',
+    tunnelStatus: 403,
+    tunnelHeaders: { server: 'squid/5.7', 'x-squid-error': 'ERR_ACCESS_DENIED 0' },
+  });
+  t.match(refused, { reason: 'proxy-denied', cause: '403', message: 'proxy http://p:3128 (squid/5.7) refused to tunnel to svc.test:443 (HTTP 403, ERR_ACCESS_DENIED)' });
+  const unnamed = classifyHttpError(new Error('x'), { ...proxied, stage: 'tunnel', tunnelStatus: 403, tunnelHeaders: {} });
+  t.match(unnamed, { message: 'proxy http://p:3128 refused to tunnel to svc.test:443 (HTTP 403)' });
 });
 
 t.test('HTTP: an answer from someone in the way', async (t) => {
