@@ -26,11 +26,13 @@ export type ReasonCode =
   | 'tls-timeout'
   | 'tls-failed'
   | 'http-denied'
+  | 'http-gateway-error'
   | 'http-timeout'
   | 'http-failed'
   | 'proxy-unreachable'
   | 'proxy-auth-required'
   | 'proxy-denied'
+  | 'proxy-gateway-error'
   | 'aborted'
   | 'internal-error';
 
@@ -62,12 +64,15 @@ export const REASONS: Record<ReasonCode, string> = {
   'tls-expired': 'The server certificate has expired or is not valid yet.',
   'tls-timeout': 'The TLS handshake did not complete in time.',
   'tls-failed': 'The TLS handshake failed for another reason.',
-  'http-denied': 'A firewall answered the HTTP request with a deny page instead of the service.',
+  'http-denied': 'A firewall, or another device on the path, answered the HTTP request with its deny or block page instead of the service.',
+  'http-gateway-error':
+    'A device on the path (a transparent proxy, an inspecting firewall) answered that it could not reach the host: a 502, 503 or 504 carrying its markers.',
   'http-timeout': 'The HTTP response did not arrive in time.',
   'http-failed': 'The HTTP exchange failed for another reason.',
   'proxy-unreachable': 'The configured HTTP proxy could not be reached.',
   'proxy-auth-required': 'The HTTP proxy requires authentication (407) that was missing or rejected.',
-  'proxy-denied': 'The HTTP proxy refused to open a tunnel to the host.',
+  'proxy-denied': 'The HTTP proxy refused to open a tunnel to the host, or answered the request itself with its deny page.',
+  'proxy-gateway-error': 'The HTTP proxy could not reach the host: it answered 502, 503 or 504 itself (to the CONNECT, or with its own error page).',
   aborted: 'The check was cancelled before it finished (run deadline or interrupt).',
   'internal-error': 'aml-netcheck itself failed on this target (a bug: the log has the details); the rest of the run goes on.',
 };

@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { CertificateSummary, DnsServerAnswer, PhaseResult, TunnelTlsDetails } from '../model/phases.js';
 import type { Verdict } from '../model/result.js';
 import type { ReasonCode } from '../model/reasons.js';
-import { escapeControl, truncate } from '../model/text.js';
+import { kindByStatus, MIDDLEBOX_MARKERS, type DeviceAnswerKind, type DeviceRole, type MarkerMatch, type MiddleboxMarker } from '../model/middleboxes.js';
 import { errorCode } from './errors.js';
 
 // Every table that turns what the network said into a reason code, in one place and free of
@@ -262,14 +262,21 @@ export function classifyHttpError(error: unknown, input: HttpFailureInput): Clas
       return failure('proxy-unreachable', `proxy ${proxy} is unreachable: ${withCode}`, code);
     case 'tunnel': {
       const status = input.tunnelStatus ?? proxyStatusIn(text);
-      // A CONNECT is addressed to the proxy, so even a 401 (tinyproxy's answer to a wrong password) is its own.
-      if (status === 407 || status === 401) {
-        return failure('proxy-auth-required', `proxy ${proxy} requires authentication for ${host}:${port} (HTTP ${status})`, String(status));
-      }
       if (status !== null && status !== 200) {
+        // A CONNECT is addressed to the proxy, so its answer is the proxy's own, markers or not:
+        // even a 401 (tinyproxy's answer to a wrong password), and a 502-504 says it could not reach the host.
         const headers = input.tunnelHeaders ?? {};
-        const said = proxyErrorName(headerText(headers['x-squid-error']));
-        return failure('proxy-denied', `proxy ${proxy}${proxySoftware(headerText(headers.server))} refused to tunnel to ${host}:${port} (HTTP ${status}${said === null ? '' : `, ${said}`})`, String(status));
+        const device = recogniseDevice(status, headers, Buffer.alloc(0));
+        const named = proxyNamed(proxy, device?.product ?? devicePathName(headers));
+        const answered = statusWith(status, device);
+        switch (device?.kind ?? kindByStatus(status)) {
+          case 'auth':
+            return failure('proxy-auth-required', `${named} requires authentication for ${host}:${port} ${answered}`, String(status));
+          case 'gateway-error':
+            return failure('proxy-gateway-error', `${named} could not reach ${host}:${port}: it answered the CONNECT ${answered}`, String(status));
+          case 'deny':
+            return failure('proxy-denied', `${named} refused to tunnel to ${host}:${port} ${answered}`, String(status));
+        }
       }
       // Proxies usually hold the CONNECT answer while they try the host, so silence here
       // mostly means the host is unreachable from the proxy.
@@ -307,66 +314,124 @@ export function classifyHttpError(error: unknown, input: HttpFailureInput): Clas
   }
 }
 
+/** How an answer reached us: straight from the address, as a proxy's answer to plain http, or inside a CONNECT tunnel. */
+export type HttpArrival = 'direct' | 'proxied' | 'tunnelled';
+
 export interface HttpAnswerInput {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: Buffer;
-  /** Plain http through a proxy: not tunnelled, so the proxy can answer in the service's place. */
-  readonly proxiedPlainHttp: boolean;
+  /**
+   * Plain http through a proxy is not tunnelled, so the proxy can answer in the service's
+   * place; inside a tunnel it can too, when it inspects the TLS with a CA this machine trusts;
+   * and direct, a transparent device can.
+   */
+  readonly arrival: HttpArrival;
   readonly display: string;
+  /** `host:port` of the URL, for "could not reach". */
+  readonly authority: string;
   readonly where: string;
+  /** The proxy, credentials masked; null when direct. */
   readonly proxy: string | null;
+}
+
+/** A device, not the service, wrote the answer: which one, if it says, and what it answered. */
+export interface DeviceAnswer {
+  readonly product: string | null;
+  readonly role: DeviceRole;
+  readonly kind: DeviceAnswerKind;
+  /** What the device says happened: its error name (`ERR_ACCESS_DENIED`) or an excerpt of its page. */
+  readonly detail: string | null;
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function markerCounts(marker: MiddleboxMarker, status: number): boolean {
+  // A by-status marker on a success would make every proxied 200 a denial.
+  if (marker.kind === 'by-status' && status < 300) return false;
+  if (marker.onStatus !== undefined && !marker.onStatus.includes(status)) return false;
+  if (marker.on === 'error') return status >= 400;
+  if (marker.on === 'redirect') return status >= 300 && status < 400;
+  return true;
+}
+
+function markerFound(match: MarkerMatch, status: number, headers: Headers, text: string): boolean {
+  if ('status' in match) return status === match.status;
+  if ('body' in match) return match.body.every((pattern) => pattern.test(text));
+  if ('headerPrefix' in match) return Object.keys(headers).some((name) => name.toLowerCase().startsWith(match.headerPrefix));
+  const value = headerText(headers[match.header]);
+  if (value === null) return false;
+  return match.value === undefined || match.value.test(value);
+}
+
+/**
+ * Whether an answer was written by a proxy, firewall or inspection device rather than the
+ * service, from the markers of src/model/middleboxes.ts. Null when nothing a device writes is on
+ * it: any status from the service itself (a 403, a 503) is the service answering.
+ */
+export function recogniseDevice(status: number, headers: Headers, body: Buffer): DeviceAnswer | null {
+  const text = body.toString('utf8');
+  const found = (evidence: MiddleboxMarker['evidence']): MiddleboxMarker | undefined =>
+    MIDDLEBOX_MARKERS.find((marker) => marker.evidence === evidence && markerCounts(marker, status) && markerFound(marker.match, status, headers, text));
+  const author = found('author');
+  if (author === undefined) return null;
+  const detailHeader = author.detailHeader === undefined ? null : headerText(headers[author.detailHeader]);
+  return {
+    product: author.product ?? devicePathName(headers),
+    role: author.role,
+    kind: author.kind === 'by-status' ? kindByStatus(status) : author.kind,
+    detail: detailHeader !== null ? (detailHeader.split(/\s+/)[0] ?? null) : author.showsPage ? excerpt(text) : null,
+  };
+}
+
+/** The device a path marker (Via and the like) names, for an answer whose author did not say. */
+function devicePathName(headers: Headers): string | null {
+  const named = MIDDLEBOX_MARKERS.find((marker) => marker.evidence === 'path' && marker.product !== null && markerFound(marker.match, 0, headers, ''));
+  return named?.product ?? null;
+}
+
+/** `proxy http://p:3128 (Squid)`. */
+function proxyNamed(proxy: string | null, product: string | null): string {
+  return `proxy ${proxy ?? 'on the path'}${product === null ? '' : ` (${product})`}`;
+}
+
+/** `(HTTP 403, ERR_ACCESS_DENIED)` or `(HTTP 470): "Action: Deny. …"`. */
+function statusWith(status: number, device: DeviceAnswer | null): string {
+  const detail = device?.detail ?? null;
+  if (detail === null || detail === '') return `(HTTP ${status})`;
+  return /^[A-Z][A-Z0-9_]+$/.test(detail) ? `(HTTP ${status}, ${detail})` : `(HTTP ${status}): "${detail}"`;
 }
 
 /** Whether a response that arrived is the service (null) or someone in the way answering for it. */
 export function classifyHttpAnswer(input: HttpAnswerInput): Classified | null {
-  const { status, display, where, proxy } = input;
-  const proxyAnswer = input.proxiedPlainHttp ? proxyOwnAnswer(status, input.headers) : null;
-  if (proxyAnswer !== null) {
-    const server = headerText(input.headers.server) ?? 'the proxy';
-    return proxyAnswer === 'auth'
-      ? { reason: 'proxy-auth-required', message: `proxy ${proxy} requires authentication for ${display} (HTTP ${status} from ${server})`, cause: String(status) }
-      : { reason: 'proxy-denied', message: `proxy ${proxy} answered for ${display} itself (HTTP ${status} from ${server}): it could not or would not reach the host`, cause: String(status) };
+  const { status, display, authority, where, proxy, arrival } = input;
+  const device = recogniseDevice(status, input.headers, input.body);
+  if (device === null) return null;
+  const cause = String(status);
+  const answered = statusWith(status, device);
+  // The configured proxy answers for itself; a firewall behind it (or any device on a direct
+  // path) is fixed by a firewall rule, not on the proxy.
+  if (proxy !== null && device.role === 'proxy') {
+    const named = proxyNamed(proxy, device.product);
+    const inspected = arrival === 'tunnelled' ? ' inside the TLS it inspects' : '';
+    switch (device.kind) {
+      case 'auth':
+        return { reason: 'proxy-auth-required', message: `${named} requires authentication for ${display}${inspected} ${answered}`, cause };
+      case 'gateway-error':
+        return { reason: 'proxy-gateway-error', message: `${named} could not reach ${authority}: it answered GET ${display} itself${inspected} ${answered}`, cause };
+      case 'deny':
+        return { reason: 'proxy-denied', message: `${named} denied GET ${display} itself${inspected} ${answered}`, cause };
+    }
   }
-  const denial = denialOf(status, input.body);
-  if (denial !== null) {
-    return {
-      reason: 'http-denied',
-      message: `a firewall denied GET ${display} ${where} (HTTP ${status})${denial === '' ? '' : `: "${denial}"`}`,
-      cause: String(status),
-    };
+  const named = device.product ?? (device.role === 'proxy' ? 'a proxy on the path' : 'a device on the path');
+  switch (device.kind) {
+    case 'gateway-error':
+      return { reason: 'http-gateway-error', message: `${named} could not reach ${authority}: it answered GET ${display} ${where} itself ${answered}`, cause };
+    case 'auth':
+      return { reason: 'http-denied', message: `${named} requires authentication before it lets GET ${display} through ${where} ${answered}`, cause };
+    case 'deny':
+      return { reason: 'http-denied', message: `blocked by ${named} (block page) for ${display} ${where} ${answered}`, cause };
   }
-  return null;
-}
-
-/** Proxy software whose name in a Server header marks an answer the proxy wrote itself. */
-const PROXY_SERVERS = /\b(tinyproxy|squid|privoxy|zscaler|bluecoat|proxysg|mcafee web gateway|fortigate|forcepoint|websense)\b/i;
-
-/**
- * Whether an error answer to a proxied plain-HTTP request came from the proxy rather
- * than the service: its authentication challenge, or an error page signed by proxy software.
- */
-export function proxyOwnAnswer(status: number, headers: Record<string, string | string[] | undefined>): 'auth' | 'denied' | null {
-  if (status < 400) return null;
-  const header = (name: string): string => headerText(headers[name]) ?? '';
-  if (status === 407 || header('proxy-authenticate') !== '') return 'auth';
-  const fromProxy = PROXY_SERVERS.test(header('server')) || header('x-squid-error') !== '' || header('proxy-agent') !== '';
-  if (!fromProxy) return null;
-  return status === 401 ? 'auth' : 'denied';
-}
-
-/**
- * Azure Firewall answers denied plain-HTTP (and TLS-inspected) requests itself, with status 470
- * and a text body like "Action: Deny. Reason: No rule matched". Returns an excerpt of the page
- * when it is a deny page, null otherwise.
- */
-export function denialOf(status: number, body: Buffer): string | null {
-  const text = body.toString('utf8');
-  const deny = /Action:\s*Deny/i.test(text);
-  // The product name alone only counts on an error status: a 200 page may just mention it.
-  const firewallError = status >= 400 && /Azure Firewall/i.test(text);
-  if (status !== 470 && !deny && !firewallError) return null;
-  return excerpt(text);
 }
 
 function excerpt(text: string): string {
@@ -375,18 +440,6 @@ function excerpt(text: string): string {
     .replace(/\s+/g, ' ')
     .trim();
   return plain.length > 200 ? `${plain.slice(0, 197)}...` : plain;
-}
-
-/** ` (squid/5.7)`: the proxy software that answered CONNECT, as its Server header names it; empty when it did not. */
-function proxySoftware(serverHeader: string | null): string {
-  const server = serverHeader?.trim();
-  return server ? ` (${escapeControl(truncate(server, 40))})` : '';
-}
-
-/** Squid's X-Squid-Error is `ERR_ACCESS_DENIED 0`: the name, without the errno. */
-function proxyErrorName(header: string | null): string | null {
-  const name = /^ERR_[A-Z_]+/.exec(header?.trim() ?? '')?.[0];
-  return name ?? null;
 }
 
 /** undici reports a refused CONNECT only in its message: "Proxy response (403) !== 200 …". */

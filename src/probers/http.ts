@@ -47,7 +47,9 @@ export const HTTP_TRACE_EVENTS = {
 
 /**
  * Sends one request and reads the start of the response. Any status from the service counts
- * as reachable; a firewall's deny page does not. Never throws for a network outcome.
+ * as reachable; an answer a proxy, firewall or inspection device wrote in its place (a deny
+ * page, a challenge, a gateway error bearing its markers) does not, wherever it arrives.
+ * Never throws for a network outcome.
  */
 export async function probeHttp(target: HttpTarget, context: HttpContext): Promise<HttpResult> {
   const url = parseTargetUrl(target.url);
@@ -160,8 +162,9 @@ export async function probeHttp(target: HttpTarget, context: HttpContext): Promi
           status: response.statusCode,
           headers: response.headers,
           body: body.bytes,
-          proxiedPlainHttp: proxy !== null && url.protocol === 'http:',
+          arrival: proxy === null ? 'direct' : url.protocol === 'http:' ? 'proxied' : 'tunnelled',
           display,
+          authority: formatEndpoint(host, port),
           where,
           proxy: proxy?.display ?? null,
         });

@@ -26,6 +26,12 @@ export type Remedy =
   | { readonly kind: 'proxy-credentials' }
   | { readonly kind: 'proxy-reach' }
   /**
+   * The proxy (`proxy`) or a device on the direct path (`device`: a transparent proxy, an
+   * inspecting firewall) let the request through and could not reach the host itself: its own
+   * way out (its egress rule, its DNS) is what to fix, not a rule for this machine.
+   */
+  | { readonly kind: 'gateway-egress'; readonly host: string; readonly port: number; readonly gateway: 'proxy' | 'device' }
+  /**
    * A silent UDP port: nothing proves a block, so there is nothing to fix for sure. The admin
    * should confirm that these rules exist (and that the service answers at all).
    */
@@ -82,6 +88,12 @@ export function remediesFor(target: Target, reason: ReasonCode | null, cloud: Cl
       // A private endpoint answers only inside the VNet: the proxy cannot reach it, so the name must bypass the proxy.
       if (target.mustResolvePrivately) return [{ kind: 'no-proxy', host: target.host }];
       return [{ kind: 'proxy-allow', host: target.host, pattern: target.pattern }, ...allow];
+    case 'proxy-gateway-error':
+      if (target.mustResolvePrivately) return [{ kind: 'no-proxy', host: target.host }];
+      // The proxy allowed it and failed on its way out: the allow rules are for the proxy's own egress.
+      return [{ kind: 'gateway-egress', host: target.host, port: target.port, gateway: 'proxy' }, ...allow];
+    case 'http-gateway-error':
+      return [{ kind: 'gateway-egress', host: target.host, port: target.port, gateway: 'device' }, ...allow];
     default:
       // TCP drops, resets, SNI filtering, deny pages and UDP's ICMP refusals: the allow rule is the fix.
       return allow;
@@ -117,6 +129,12 @@ export function describeRemedy(remedy: Remedy): string[] {
       return ['give the proxy credentials in the proxy URL (http://user:password@proxy:port), or exempt this machine on the proxy'];
     case 'proxy-reach':
       return ['check the proxy address (--proxy, HTTPS_PROXY) and that this machine may reach it'];
+    case 'gateway-egress':
+      return [
+        remedy.gateway === 'proxy'
+          ? `the proxy let the request through but could not reach ${remedy.host}:${remedy.port} itself: allow the proxy's own outbound traffic to it (with the proxy as the source of the rule) and check that the proxy resolves the name`
+          : `a device between here and ${remedy.host} (a transparent proxy or inspecting firewall) could not reach it: allow that device's own outbound traffic to ${remedy.host}:${remedy.port} and check that it resolves the name`,
+      ];
     case 'confirm-udp':
       return remedy.rules.map((rule) => `no UDP answer proves it either way: confirm the firewall has the rule to ${describeRule(rule)}`);
   }

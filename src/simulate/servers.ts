@@ -192,6 +192,25 @@ export const azureFirewallDeny: Handler = (request, response) => {
   response.end(`${scheme}  request from ${request.socket.remoteAddress ?? '10.0.1.4'}:${request.socket.remotePort ?? 50812} to ${host}:${port}. Url: ${host}. Action: Deny. No rule matched. Proceeding with default action.`);
 };
 
+/**
+ * What Squid writes itself for a request its http_access rules deny: a 403 signed with
+ * X-Squid-Error, as it sends it for plain http, to a CONNECT, or inside a TLS tunnel it bumps.
+ * `error` and `status` give its other pages (`ERR_CONNECT_FAIL`, 503: it could not reach the host).
+ */
+export function squidError(error = 'ERR_ACCESS_DENIED', status = 403, code = 0): Handler {
+  return (request, response) => {
+    const url = request.url?.startsWith('/') ? `http://${request.headers.host ?? 'unknown'}${request.url}` : (request.url ?? '');
+    response.writeHead(status, {
+      server: 'squid/6.10',
+      'mime-version': '1.0',
+      'content-type': 'text/html;charset=utf-8',
+      'x-squid-error': `${error} ${code}`,
+      via: '1.1 egress-proxy (squid/6.10)',
+    });
+    response.end(`<html><head><title>ERROR: The requested URL could not be retrieved</title></head><body><h1>ERROR</h1><p>While trying to retrieve the URL: ${url}</p><p>The following error was encountered: ${error}</p></body></html>`);
+  };
+}
+
 export const HUGE_BODY_BYTES = 1024 * 1024 * 1024;
 
 /** Streams a 1 GiB body, respecting backpressure, until the client hangs up. */

@@ -102,25 +102,22 @@ t.test('HTTP through a proxy: a refused chain inside the tunnel is worded as a d
   t.match(classifyHttpError(coded('ECONNRESET'), { ...proxied, stage: 'tls', tunnelTls: null }), { reason: 'tls-reset' }, 'no chain: the handshake error decides');
 });
 
-t.test("HTTP through a proxy: a refused CONNECT names the proxy software and Squid's error", async (t) => {
-  const refused = classifyHttpError(new Error('Proxy response (403) !== 200 when HTTP Tunneling'), {
-    ...proxied,
-    stage: 'tunnel',
-    tunnelStatus: 403,
-    tunnelHeaders: { server: 'squid/5.7', 'x-squid-error': 'ERR_ACCESS_DENIED 0' },
-  });
-  t.match(refused, { reason: 'proxy-denied', cause: '403', message: 'proxy http://p:3128 (squid/5.7) refused to tunnel to svc.test:443 (HTTP 403, ERR_ACCESS_DENIED)' });
-  const unnamed = classifyHttpError(new Error('x'), { ...proxied, stage: 'tunnel', tunnelStatus: 403, tunnelHeaders: {} });
-  t.match(unnamed, { message: 'proxy http://p:3128 refused to tunnel to svc.test:443 (HTTP 403)' });
-});
-
 t.test('HTTP: an answer from someone in the way', async (t) => {
-  const answer = { headers: {}, body: Buffer.from(''), proxiedPlainHttp: false, display: 'http://svc.test/', where: 'at 10.0.0.4:80', proxy: null };
+  const answer = { headers: {}, body: Buffer.from(''), arrival: 'direct', display: 'http://svc.test/', authority: 'svc.test:80', where: 'at 10.0.0.4:80', proxy: null } as const;
   t.equal(classifyHttpAnswer({ ...answer, status: 404 }), null, 'any status from the service is reachable');
-  t.match(classifyHttpAnswer({ ...answer, status: 470, body: Buffer.from('Action: Deny. Reason: No rule matched.') }), { reason: 'http-denied', cause: '470' });
-  const viaProxy = { ...answer, proxiedPlainHttp: true, proxy: 'http://p:3128', where: 'via proxy http://p:3128' };
-  t.match(classifyHttpAnswer({ ...viaProxy, status: 503, headers: { server: 'squid' } }), { reason: 'proxy-denied', message: /HTTP 503 from squid/ });
-  t.match(classifyHttpAnswer({ ...viaProxy, status: 407, headers: {} }), { reason: 'proxy-auth-required' });
+  t.equal(classifyHttpAnswer({ ...answer, status: 503 }), null, 'a bare 503 is the service answering: only a device marker makes a gateway error');
+  t.match(classifyHttpAnswer({ ...answer, status: 470, body: Buffer.from('Action: Deny. Reason: No rule matched.') }), {
+    reason: 'http-denied',
+    cause: '470',
+    message: 'blocked by Azure Firewall (block page) for http://svc.test/ at 10.0.0.4:80 (HTTP 470): "Action: Deny. Reason: No rule matched."',
+  });
+  t.match(classifyHttpAnswer({ ...answer, status: 407, headers: { 'proxy-authenticate': 'Basic' } }), { reason: 'http-denied', message: 'a proxy on the path requires authentication before it lets GET http://svc.test/ through at 10.0.0.4:80 (HTTP 407)' }, 'a transparent proxy asking for credentials');
+  const viaProxy = { ...answer, arrival: 'proxied', proxy: 'http://p:3128', where: 'via proxy http://p:3128' } as const;
+  t.match(classifyHttpAnswer({ ...viaProxy, status: 503, headers: { server: 'squid' } }), { reason: 'proxy-gateway-error', message: 'proxy http://p:3128 (Squid) could not reach svc.test:80: it answered GET http://svc.test/ itself (HTTP 503)' });
+  t.match(classifyHttpAnswer({ ...viaProxy, status: 403, headers: { 'x-squid-error': 'ERR_ACCESS_DENIED 0' } }), { reason: 'proxy-denied', message: 'proxy http://p:3128 (Squid) denied GET http://svc.test/ itself (HTTP 403, ERR_ACCESS_DENIED)' });
+  t.match(classifyHttpAnswer({ ...viaProxy, status: 407, headers: {} }), { reason: 'proxy-auth-required', message: 'proxy http://p:3128 requires authentication for http://svc.test/ (HTTP 407)' });
+  t.match(classifyHttpAnswer({ ...viaProxy, status: 502, headers: { 'proxy-agent': 'corp-gw' } }), { reason: 'proxy-gateway-error' });
+  t.equal(classifyHttpAnswer({ ...viaProxy, status: 502, headers: { via: '1.1 p (squid/6.10)' } }), null, 'an unmarked 502 through the proxy is the service\'s: Via is on forwarded answers too');
 });
 
 t.test('proxyStatusIn and innermostCode read what undici hides', async (t) => {

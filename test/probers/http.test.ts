@@ -1,5 +1,5 @@
 import t from 'tap';
-import { denialOf, proxyOwnAnswer } from '../../src/probers/classify.js';
+import { recogniseDevice } from '../../src/probers/classify.js';
 import { probeHttp } from '../../src/probers/http.js';
 import { createPki, INTERCEPTION_CA_SUBJECT, TRUSTED_CA_SUBJECT } from '../../src/simulate/pki.js';
 import {
@@ -240,9 +240,9 @@ t.test('a proxy that refuses the CONNECT is proxy-denied, with its status', asyn
   t.equal(refused.cause, '403');
   t.match(refused.message, `refused to tunnel to ${HOST}:443 (HTTP 403)`);
 
-  // The test proxy answers 502 for hosts it cannot reach.
+  // The test proxy answers 502 for hosts it cannot reach: its answer to a CONNECT is its own, marked or not.
   const unreachable = await probeHttp({ url: `https://unknown.test/` }, { timeoutMs: 2000, ca, proxy: { url: `http://127.0.0.1:${proxy.port}` } });
-  t.match(unreachable, { ok: false, reason: 'proxy-denied', cause: '502' });
+  t.match(unreachable, { ok: false, reason: 'proxy-gateway-error', cause: '502', message: `proxy http://127.0.0.1:${proxy.port} could not reach unknown.test:443: it answered the CONNECT (HTTP 502)` });
 });
 
 t.test('a proxy nobody listens on is proxy-unreachable', async (t) => {
@@ -325,21 +325,25 @@ t.test('no timers are left behind', async (t) => {
   t.ok(timers() <= before, `timers before ${before}, after ${timers()}`);
 });
 
-t.test('denialOf', async (t) => {
-  t.equal(denialOf(470, Buffer.from('')), '');
-  t.equal(denialOf(470, Buffer.from(AZURE_FIREWALL_DENY_BODY)), AZURE_FIREWALL_DENY_BODY.replace(/\s+/g, ' '));
-  t.equal(denialOf(200, Buffer.from('<html><body><p>Action:   Deny</p></body></html>')), 'Action: Deny');
-  t.equal(denialOf(403, Buffer.from('Blocked by Azure Firewall')), 'Blocked by Azure Firewall');
-  t.equal(denialOf(200, Buffer.from('Blocked by Azure Firewall')), null);
-  t.equal(denialOf(403, Buffer.from('Forbidden')), null);
-  t.equal(denialOf(404, Buffer.from('')), null);
+t.test('Azure Firewall: a 470, or its "Action: Deny" text on an error page; never on a success', async (t) => {
+  const azure = (status: number, body: string) => recogniseDevice(status, {}, Buffer.from(body));
+  t.match(azure(470, ''), { product: 'Azure Firewall', role: 'firewall', kind: 'deny', detail: '' });
+  t.match(azure(470, AZURE_FIREWALL_DENY_BODY), { detail: AZURE_FIREWALL_DENY_BODY.replace(/\s+/g, ' ') });
+  t.match(azure(403, '<html><body><p>Action:   Deny</p></body></html>'), { kind: 'deny', detail: 'Action: Deny' });
+  t.equal(azure(200, '<html><body><p>Action:   Deny</p></body></html>'), null, 'a page about deny rules is not a denial');
+  t.match(azure(403, 'Blocked by Azure Firewall'), { product: 'Azure Firewall', detail: 'Blocked by Azure Firewall' });
+  t.equal(azure(200, 'Blocked by Azure Firewall'), null);
+  t.equal(azure(403, 'Forbidden'), null);
+  t.equal(azure(404, ''), null);
 });
 
-t.test('a proxied plain-HTTP error is the proxy’s own when the proxy signs it', async (t) => {
-  t.equal(proxyOwnAnswer(500, { server: 'tinyproxy/1.11.1' }), 'denied', "tinyproxy's cannot-connect page");
-  t.equal(proxyOwnAnswer(503, { 'x-squid-error': 'ERR_CONNECT_FAIL 111', server: 'squid' }), 'denied');
-  t.equal(proxyOwnAnswer(401, { server: 'tinyproxy/1.11.1' }), 'auth', "tinyproxy's answer to a wrong password");
-  t.equal(proxyOwnAnswer(407, {}), 'auth');
-  t.equal(proxyOwnAnswer(404, { server: 'nginx' }), null, "the service's own 404 counts as reachable");
-  t.equal(proxyOwnAnswer(200, { server: 'squid' }), null, 'a success is never the proxy refusing');
+t.test('a proxy signs its own answers; the service’s answers through it stay the service’s', async (t) => {
+  t.match(recogniseDevice(500, { server: 'tinyproxy/1.11.1' }, Buffer.alloc(0)), { product: 'tinyproxy', role: 'proxy', kind: 'gateway-error' }, "tinyproxy's 500 Unable to connect");
+  t.match(recogniseDevice(403, { server: 'tinyproxy/1.11.1' }, Buffer.alloc(0)), { product: 'tinyproxy', kind: 'deny' }, "tinyproxy's 403 Access violation");
+  t.match(recogniseDevice(503, { 'x-squid-error': 'ERR_CONNECT_FAIL 111', server: 'squid' }, Buffer.alloc(0)), { product: 'Squid', kind: 'gateway-error', detail: 'ERR_CONNECT_FAIL' });
+  t.match(recogniseDevice(401, { server: 'tinyproxy/1.11.1' }, Buffer.alloc(0)), { kind: 'auth' }, "tinyproxy's answer to a wrong password");
+  t.match(recogniseDevice(407, { via: '1.1 p (squid/6.10)' }, Buffer.alloc(0)), { product: 'Squid', kind: 'auth' }, 'a bare 407 named by the Via of the proxy');
+  t.equal(recogniseDevice(404, { server: 'nginx' }, Buffer.alloc(0)), null, "the service's own 404 counts as reachable");
+  t.equal(recogniseDevice(200, { server: 'squid' }, Buffer.alloc(0)), null, 'a success is never the proxy refusing');
+  t.equal(recogniseDevice(403, { server: 'nginx', via: '1.1 p (squid/6.10)', 'x-bluecoat-via': 'a1b2' }, Buffer.alloc(0)), null, 'Via and X-BlueCoat-Via are on forwarded answers too: they never decide');
 });

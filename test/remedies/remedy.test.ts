@@ -27,6 +27,7 @@ const EXPECTED: Partial<Record<ReasonCode, RemedyKind[]>> = {
   'proxy-unreachable': ['proxy-reach'],
   'proxy-auth-required': ['proxy-credentials'],
   'proxy-denied': ['proxy-allow', 'allow'],
+  'proxy-gateway-error': ['gateway-egress', 'allow'],
   'udp-port-unreachable': ['allow'],
   'udp-prohibited': ['allow'],
 };
@@ -44,7 +45,7 @@ t.test('every blocked target of the recorded reports gets the remedies of its ca
       t.same(fixSentences(target, reason, report.facts.cloud), target.fix, `${name}: ${target.id} fix unchanged`);
     }
   }
-  for (const reason of ['tcp-timeout', 'tcp-refused', 'http-denied', 'dns-nxdomain', 'dns-not-private', 'tls-untrusted', 'tls-reset', 'proxy-denied', 'proxy-auth-required', 'proxy-unreachable']) {
+  for (const reason of ['tcp-timeout', 'tcp-refused', 'http-denied', 'dns-nxdomain', 'dns-not-private', 'tls-untrusted', 'tls-reset', 'proxy-gateway-error', 'proxy-auth-required', 'proxy-unreachable']) {
     t.ok(seen.has(reason), `the recorded reports have a ${reason}`);
   }
 });
@@ -83,4 +84,16 @@ t.test('a silent UDP port asks to confirm its rule; an ICMP refusal is fixed by 
   t.same(dropped.fix, fixSentences(dropped, 'udp-unverified'), 'the recorded report says the same');
   const rejected = report.targets.find((x) => x.id.startsWith('rejected.'))!;
   t.match(remediesFor(rejected, 'udp-port-unreachable'), [{ kind: 'allow', rules: [{ protocol: 'UDP', port: 3478, destination: 'rejected.relay.test' }] }]);
+});
+
+t.test('a device that could not reach the host: its own egress is the fix, a private name bypasses the proxy', async (t) => {
+  const { report } = reports[0]!;
+  const target = { ...report.targets.find((x) => x.port === 443)!, mustResolvePrivately: false };
+  t.same(remediesFor(target, 'proxy-gateway-error').map((r) => r.kind), ['gateway-egress', 'allow']);
+  t.match(fixSentences(target, 'proxy-gateway-error')[0], `the proxy let the request through but could not reach ${target.host}:443 itself: allow the proxy's own outbound traffic to it`);
+  t.same(remediesFor(target, 'http-gateway-error').map((r) => r.kind), ['gateway-egress', 'allow']);
+  t.match(fixSentences(target, 'http-gateway-error')[0], `a device between here and ${target.host} (a transparent proxy or inspecting firewall) could not reach it`);
+  t.same(remediesFor({ ...target, mustResolvePrivately: true }, 'proxy-gateway-error').map((r) => r.kind), ['no-proxy']);
+  t.same(remediesFor(target, 'proxy-denied').map((r) => r.kind), ['proxy-allow', 'allow'], 'a proxy deny is allowed on the proxy');
+  t.same(remediesFor(target, 'http-denied').map((r) => r.kind), ['allow'], 'a firewall deny page is fixed by its allow rule');
 });

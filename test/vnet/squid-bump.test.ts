@@ -45,7 +45,7 @@ t.test('Squid inspecting TLS (ssl_bump) with its own CA', async (t) => {
       t.ok(presented?.certificate?.subjectAltNames.includes(`DNS:${host}`), `${id}: Squid's certificate mimics the service's names`);
       t.match(bumped.fix, [new RegExp(`^exempt ${literal(host)} from TLS inspection, or trust the inspecting CA here \\(--ca-file\\)`)], `${id}: the fix is the inspection, not a firewall rule`);
     }
-    t.match(targetOf(report, ID.login80).detail, new RegExp(`^proxy ${literal(squid.url)}\\b.*HTTP 403`), "plain HTTP: Squid's own deny page");
+    t.equal(targetOf(report, ID.login80).detail, `proxy ${squid.url} (Squid) denied GET http://${LOGIN}/ itself (HTTP 403, ERR_ACCESS_DENIED)`, "plain HTTP: Squid's own deny page");
     splicedIsReachable(t, targetOf(report, ID.file443));
   });
 
@@ -55,8 +55,11 @@ t.test('Squid inspecting TLS (ssl_bump) with its own CA', async (t) => {
     t.equal(blob.verdict, 'reachable', 'the CA named with --ca-file is trusted');
     t.equal(blob.detail, `HTTP 401 from ${BLOB} through proxy ${squid.url}/ over TLSv1.3, certificate issued by ${squidIssuer}`, "the detail names Squid's CA");
     const login = targetOf(report, ID.login443);
-    t.equal(`${login.verdict} ${login.reason ?? '-'}`, 'blocked proxy-denied', "Squid's 403 inside the tunnel is Squid's, not the service's", { todo: 'recognised once wt-middlebox is merged' });
-    t.match(login.detail, /ERR_ACCESS_DENIED/, 'names the Squid error', { todo: 'recognised once wt-middlebox is merged' });
+    t.equal(`${login.verdict} ${login.reason ?? '-'}`, 'blocked proxy-denied', "Squid's 403 inside the tunnel is Squid's, not the service's");
+    t.equal(login.detail, `proxy ${squid.url} (Squid) denied GET https://${LOGIN}/ itself inside the TLS it inspects (HTTP 403, ERR_ACCESS_DENIED)`, 'names Squid and its error');
+    t.equal(login.phases.http?.details.status, 403, "the answer was Squid's 403");
+    t.match(login.phases.http?.details.tls, { certificate: { issuer: squidIssuer }, verifyError: null }, "it came over TLS re-signed by Squid's CA, which --ca-file trusts");
+    t.match(login.fix, [`allow ${LOGIN} on the proxy`], 'the fix is on the proxy');
     t.equal(targetOf(report, ID.login80).reason, 'proxy-denied');
     splicedIsReachable(t, targetOf(report, ID.file443));
   });
