@@ -166,6 +166,9 @@ export interface TlsDetails {
 
 export type TlsResult = PhaseResult<TlsDetails>;
 
+/** What the host presented inside a proxy's tunnel: the chain a TLS-inspecting proxy re-signs, and our verdict on it. */
+export type TunnelTlsDetails = Pick<TlsDetails, 'protocol' | 'certificate' | 'issuerChain' | 'verifyError' | 'trustAnchor'>;
+
 export interface HttpDetails {
   readonly url: string;
   /** The IP dialled; null through a proxy. */
@@ -186,6 +189,8 @@ export interface HttpDetails {
   readonly bytesRead: number;
   /** False when we hung up early (the cap was reached) or the body stalled. */
   readonly bodyComplete: boolean;
+  /** Through a proxy, for https: the handshake with the host inside the tunnel (direct checks have a TLS phase instead). */
+  readonly tls?: TunnelTlsDetails;
 }
 
 export type HttpResult = PhaseResult<HttpDetails>;

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { CertificateSummary, DnsServerAnswer, PhaseResult } from '../model/phases.js';
+import type { CertificateSummary, DnsServerAnswer, PhaseResult, TunnelTlsDetails } from '../model/phases.js';
 import type { Verdict } from '../model/result.js';
 import type { ReasonCode } from '../model/reasons.js';
 import { kindByStatus, MIDDLEBOX_MARKERS, type DeviceAnswerKind, type DeviceRole, type MarkerMatch, type MiddleboxMarker } from '../model/middleboxes.js';
@@ -411,6 +411,8 @@ export interface HttpFailureInput {
   readonly tunnelStatus: number | null;
   /** Headers of that answer: who the proxy is and what it says went wrong (Squid's X-Squid-Error). */
   readonly tunnelHeaders?: Record<string, string | string[] | undefined> | null;
+  /** The host's handshake inside the tunnel, once it completed. */
+  readonly tunnelTls?: TunnelTlsDetails | null;
   readonly interruption: 'timeout' | 'aborted' | null;
   readonly timeoutMs: number;
   /** The URL, as shown. */
@@ -483,6 +485,12 @@ export function classifyHttpError(error: unknown, input: HttpFailureInput): Clas
     }
     case 'tls': {
       if (timedOut) return failure('tls-timeout', `TLS handshake for ${display} ${where} timed out after ${budget} ms: ${describeTlsStall(host, null)}`, code);
+      // Inside a proxy's tunnel the chain was kept and judged as a direct handshake's is, and is worded the same.
+      const rejected = input.tunnelTls?.verifyError ?? null;
+      if (rejected !== null) {
+        const reason = classifyVerifyError(rejected);
+        return failure(reason, `certificate presented ${where} for ${host} ${describeVerifyFailure(reason, rejected, input.tunnelTls?.certificate ?? null)}`, rejected);
+      }
       const reason = classifyTlsError(code);
       if (reason === 'tls-reset') {
         return failure(reason, `connection ${where} was reset during the TLS handshake for ${host} (${code}); typical of a firewall filtering by SNI`, code);

@@ -2,10 +2,11 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type * as Undici from 'undici';
 import type { Agent, Dispatcher, ProxyAgent, buildConnector } from 'undici';
-import type { HttpDetails } from '../model/phases.js';
+import type { HttpDetails, TunnelTlsDetails } from '../model/phases.js';
 import type { HttpStage } from './classify.js';
 import type { ProbeScope } from './contract.js';
-import { serverNameFor } from './tls-trust.js';
+import { presentedChain, trustAnchorOf, verificationError } from './tls-certificate.js';
+import { addedCas, publicRoots, serverNameFor } from './tls-trust.js';
 
 // The two undici dispatchers the HTTP prober sends through: straight to the resolved address,
 // or through the configured proxy. Both report how far they got, so a failure can be pinned.
@@ -17,6 +18,8 @@ export interface Progress {
   tunnelStatus: number | null;
   /** Headers of that answer, which name the proxy and what it says went wrong. */
   tunnelHeaders: Record<string, string | string[] | undefined> | null;
+  /** The handshake with the host inside the tunnel, once it completed, whether or not we accepted it. */
+  tunnelTls: TunnelTlsDetails | null;
 }
 
 let undiciLoading: Promise<typeof Undici> | undefined;
@@ -139,9 +142,14 @@ export function parseProxyUrl(raw: string): ProxyConfig {
 }
 
 export interface ProxyAgentOptions {
+  /** The name the certificate inside the tunnel must be valid for. */
+  readonly host: string;
   readonly secureContext: tls.SecureContext | undefined;
   readonly timeoutMs: number;
   readonly progress: Progress;
+  /** Extra trusted CAs and the simulated public roots, to tell where a verified chain rests, as the TLS prober does. */
+  readonly ca?: readonly string[] | undefined;
+  readonly publicRoots?: readonly string[] | undefined;
 }
 
 /**
@@ -149,7 +157,39 @@ export interface ProxyAgentOptions {
  * the CONNECT answer, or the target behind the tunnel.
  */
 export function proxyAgent(undici: typeof Undici, scope: ProbeScope<HttpDetails>, proxy: ProxyConfig, options: ProxyAgentOptions): ProxyAgent {
-  const { secureContext, timeoutMs, progress } = options;
+  const { host, secureContext, timeoutMs, progress } = options;
+
+  /**
+   * The chain the host presented inside the tunnel, kept and judged here as the TLS prober
+   * judges a direct one: a proxy that re-signs (TLS inspection) is named by its CA, and a
+   * refusal reads the same either way. undici's own verification would hide both.
+   */
+  const judgeTunnelTls = (socket: tls.TLSSocket): Error | null => {
+    const chain = presentedChain(socket);
+    const { certificate, issuerChain, identity } = chain;
+    const verifyError = verificationError(socket, host, identity);
+    const trustAnchor = verifyError === null ? trustAnchorOf(chain, publicRoots(options.publicRoots), addedCas(options.ca)) : null;
+    progress.tunnelTls = { protocol: socket.getProtocol(), certificate, issuerChain, verifyError: verifyError?.code ?? null, trustAnchor };
+    return verifyError === null ? null : Object.assign(new Error(`certificate not accepted (${verifyError.code})`), { code: verifyError.code });
+  };
+  const verified = (connect: buildConnector.connector): buildConnector.connector =>
+    (connectOptions, callback) =>
+      connect(connectOptions, (...args) => {
+        const socket = args[1];
+        // A plain-http tunnel through an https:// proxy is a TLS socket too, but the proxy's.
+        if (args[0] !== null || connectOptions.protocol !== 'https:' || !(socket instanceof tls.TLSSocket)) {
+          callback(...args);
+          return;
+        }
+        const refusal = scope.guard(judgeTunnelTls)(socket);
+        if (refusal === null) {
+          callback(null, socket);
+          return;
+        }
+        socket.destroy();
+        // Undefined: the probe has already settled or crashed; undici only needs to let go.
+        callback(refusal ?? new Error('probe settled during the TLS handshake'), null);
+      });
 
   const tracked = (connect: buildConnector.connector, name: string, onConnected: () => void): buildConnector.connector =>
     (connectOptions, callback) =>
@@ -167,7 +207,8 @@ export function proxyAgent(undici: typeof Undici, scope: ProbeScope<HttpDetails>
     proxyTunnel: false,
     connections: 1,
     proxyTls: { secureContext, timeout: timeoutMs },
-    requestTls: { secureContext, timeout: timeoutMs },
+    // Verified by `verified` below once the handshake is done, so the presented chain is kept either way.
+    requestTls: { secureContext, timeout: timeoutMs, rejectUnauthorized: false, checkServerIdentity: () => undefined },
     // The client that talks to the proxy itself, for CONNECT.
     clientFactory: (origin, clientOptions) => {
       const { connect } = clientOptions as { connect: buildConnector.connector };
@@ -195,9 +236,11 @@ export function proxyAgent(undici: typeof Undici, scope: ProbeScope<HttpDetails>
     // absolute-form requests to the proxy: once either is connected, the request is on its way.
     factory: (origin, poolOptions) => {
       const { connect, ...rest } = poolOptions as { connect: buildConnector.connector };
+      // The plain-http pool talks to the proxy itself, over proxyTls, which Node verifies.
+      const tunnelled = new URL(origin).origin !== proxy.url.origin;
       return new undici.Pool(origin, {
         ...rest,
-        connect: tracked(connect, 'connect', () => {
+        connect: tracked(tunnelled ? verified(connect) : connect, 'connect', () => {
           progress.stage = 'response';
         }),
       });

@@ -26,6 +26,8 @@ export interface HttpContext extends ProbeContext {
   readonly timeoutMs: number;
   /** Extra trusted CA certificates (PEM), in addition to the default trust store. */
   readonly ca?: readonly string[];
+  /** CAs that count as public roots besides Node's (a simulation's root): see TlsContext.publicRoots. */
+  readonly publicRoots?: readonly string[];
   readonly proxy?: HttpProxy;
   /**
    * A connection to the target already open (TLS verified for https), to send the request
@@ -82,12 +84,16 @@ export async function probeHttp(target: HttpTarget, context: HttpContext): Promi
     async (scope) => {
       const failure = (classified: Classified): PhaseFailure<HttpDetails> =>
         fail('http', scope.elapsed(), classified.reason, scrub(classified.message), classified.cause, details);
-      const progress: Progress = { stage: proxy === null ? 'tcp' : 'proxy', tunnelStatus: null, tunnelHeaders: null };
+      const progress: Progress = { stage: proxy === null ? 'tcp' : 'proxy', tunnelStatus: null, tunnelHeaders: null, tunnelTls: null };
+      // The chain the host (or an inspecting proxy) presented inside the tunnel, kept whatever the outcome.
+      const withTunnelTls = (): void => {
+        if (progress.tunnelTls !== null) details = { ...details, tls: progress.tunnelTls };
+      };
       const secureContext = secureContextFor(context.ca);
       const dispatcher =
         proxy === null
           ? directAgent(undici, scope, { address: address ?? '', port, host, secureContext, progress, existing: context.socket })
-          : proxyAgent(undici, scope, proxy, { secureContext, timeoutMs: context.timeoutMs, progress });
+          : proxyAgent(undici, scope, proxy, { host, secureContext, timeoutMs: context.timeoutMs, progress, ca: context.ca, publicRoots: context.publicRoots });
       scope.cleanup(() => dispatcher.destroy());
       // undici applies a request's signal only once the request is on a connection; a CONNECT the
       // proxy never answers would outlive our budget. Destroying the dispatcher fails it at once.
@@ -110,11 +116,13 @@ export async function probeHttp(target: HttpTarget, context: HttpContext): Promi
             reset: true,
           });
         } catch (error) {
+          withTunnelTls();
           return failure(
             classifyHttpError(error, {
               stage: progress.stage,
               tunnelStatus: progress.tunnelStatus,
               tunnelHeaders: progress.tunnelHeaders,
+              tunnelTls: progress.tunnelTls,
               interruption: scope.deadline.interruption,
               timeoutMs: context.timeoutMs,
               display,
@@ -130,6 +138,7 @@ export async function probeHttp(target: HttpTarget, context: HttpContext): Promi
         // Taken as the headers arrive, before the body: the Date header says the server's time then.
         const receivedAt = Date.now();
         progress.stage = 'body';
+        withTunnelTls();
         await scope.checkpoint('response');
         const body = await readExcerpt(response.body, maxBodyBytes);
         details = {

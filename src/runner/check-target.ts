@@ -15,7 +15,7 @@ import { bypassesWebProxy, type Target } from '../model/target.js';
 import type { DnsCache } from './dns-cache.js';
 import { hasProxy, maskProxyUrl, proxyFor, type ProxyConfig } from './proxy.js';
 import { withRetries, type Slots } from './schedule.js';
-import { computeInstanceAddressWarning, dnsWarnings, everyAddressFailed, failedAt, inspectionWarning, outcome, privateNameProblem, someAddressesFailed, urlFor } from './verdicts.js';
+import { computeInstanceAddressWarning, dnsWarnings, everyAddressFailed, failedAt, inspectionWarning, outcome, privateNameProblem, someAddressesFailed, tlsSummary, urlFor } from './verdicts.js';
 
 /** What checking one target needs from the run. */
 export interface CheckSettings {
@@ -180,14 +180,20 @@ async function checkViaProxy(target: Target, proxy: string, dns: DnsResult | nul
   const { settings, signal } = context;
   // Through a proxy the wait is for the proxy to reach the host: mostly waiting.
   const { result: http, attempts, ms } = await context.slots.wait(() =>
-    withRetries(settings.retries, signal, () => probeHttp({ url: urlFor(target) }, { timeoutMs: settings.timeoutMs, signal, ca: settings.ca, proxy: { url: proxy }, trace: traceOf(settings, target.id, 'http') })),
+    withRetries(settings.retries, signal, () => probeHttp({ url: urlFor(target) }, { timeoutMs: settings.timeoutMs, signal, ca: settings.ca, ...(settings.publicRoots === undefined ? {} : { publicRoots: settings.publicRoots }), proxy: { url: proxy }, trace: traceOf(settings, target.id, 'http') })),
   );
   const phases: PhaseResults = { ...EMPTY_PHASES, dns, http };
   const timings = { dns: dns?.ms, http: ms, total: (dns?.ms ?? 0) + ms };
   const via = 'proxy' as const;
   if (!http.ok) return failedAt(http, { phases, timings, via, attempts, warnings });
-  const detail = `HTTP ${http.details.status ?? '?'} from ${target.host} through proxy ${maskProxyUrl(proxy)}`;
-  return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? 'dns' : null, detail, phases, timings, via, attempts, warnings });
+  const dnsWarned = warnings.length > 0;
+  // The chain inside the tunnel is the host's, or the proxy's own when it inspects TLS.
+  const tunnelTls = http.details.tls ?? null;
+  const inspection = settings.publicRoots === undefined ? null : inspectionWarning(target, tunnelTls);
+  if (inspection) warnings.push(inspection);
+  const detail = `HTTP ${http.details.status ?? '?'} from ${target.host} through proxy ${maskProxyUrl(proxy)}${tunnelTls === null ? '' : tlsSummary(tunnelTls)}`;
+  const warnedPhase = dnsWarned ? 'dns' : 'tls';
+  return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? warnedPhase : null, detail, phases, timings, via, attempts, warnings });
 }
 
 /** The workspace API's resolution, for comparing a compute instance's private address with it. */
@@ -269,7 +275,7 @@ async function checkDirect(target: Target, dns: Extract<DnsResult, { ok: true }>
         timings.total = total();
         return failedAt(tls, { phases: { ...EMPTY_PHASES, dns, tcp, tls }, timings, attempts, warnings });
       }
-      const inspection = settings.publicRoots === undefined ? null : inspectionWarning(target, tls);
+      const inspection = settings.publicRoots === undefined ? null : inspectionWarning(target, tls.details);
       if (inspection) warnings.push(inspection);
     } else if (target.probe === 'http') {
       open = connection.socket;
@@ -297,7 +303,7 @@ async function checkDirect(target: Target, dns: Extract<DnsResult, { ok: true }>
     const endpoint = formatEndpoint(address, target.port);
     const detail =
       http !== null
-        ? `HTTP ${http.details.status ?? '?'} from ${endpoint}${tls?.ok ? ` over ${tls.details.protocol ?? 'TLS'}, certificate issued by ${tls.details.certificate?.issuer ?? 'unknown'}` : ''}`
+        ? `HTTP ${http.details.status ?? '?'} from ${endpoint}${tls?.ok ? tlsSummary(tls.details) : ''}`
         : `TCP connect to ${endpoint} in ${formatDuration(timings.tcp ?? 0)}${notes.reached}`;
     const warnedPhase = dnsWarned ? 'dns' : tcp.some((r) => !r.ok) ? 'tcp' : 'tls';
     return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? warnedPhase : null, detail, warnings, phases: { dns, tcp, tls, http }, timings, attempts });

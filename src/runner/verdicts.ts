@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { describeSinkholed, isPrivateAddress } from '../probers/dns.js';
 import { formatEndpoint } from '../model/hosts.js';
-import type { DnsResult, PhaseFailure, TcpResult, TlsResult } from '../model/phases.js';
+import type { DnsResult, PhaseFailure, TcpResult, TlsDetails } from '../model/phases.js';
 import { EMPTY_PHASES, type TargetOutcome } from '../model/result.js';
 import type { Target } from '../model/target.js';
 
@@ -128,12 +128,18 @@ export function dnsWarnings(dns: DnsResult): string[] {
 /**
  * A verified chain that rests on no public root was trusted only through a CA this machine or
  * run added (its CA store, NODE_EXTRA_CA_CERTS, --ca-file): what TLS inspection needs, and what
- * clients with their own CA bundles (pip, conda, Docker) do not have.
+ * clients with their own CA bundles (pip, conda, Docker) do not have. Direct, the chain is the
+ * TLS phase's; through a proxy, the one inside its tunnel.
  */
-export function inspectionWarning(target: Target, tls: TlsResult): string | null {
-  const anchor = tls.ok ? tls.details.trustAnchor : null;
+export function inspectionWarning(target: Target, chain: Pick<TlsDetails, 'trustAnchor'> | null): string | null {
+  const anchor = chain?.trustAnchor ?? null;
   if (!anchor || anchor.publicRoot) return null;
   return `TLS to ${target.host} is re-signed by "${anchor.subject}", trusted only through a CA added to this machine (its CA store, NODE_EXTRA_CA_CERTS or --ca-file): TLS inspection; pip, conda and Docker on the compute may reject it`;
+}
+
+/** `over TLSv1.3, certificate issued by …`: what a reachable HTTPS target's detail says of its TLS. */
+export function tlsSummary(tls: Pick<TlsDetails, 'protocol' | 'certificate'>): string {
+  return ` over ${tls.protocol ?? 'TLS'}, certificate issued by ${tls.certificate?.issuer ?? 'unknown'}`;
 }
 
 export function urlFor(target: Pick<Target, 'probe' | 'host' | 'port' | 'path'>): string {

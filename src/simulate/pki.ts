@@ -82,6 +82,12 @@ function makeAuthority(commonName: string, organization?: string): { authority: 
   return { authority: { cert: forge.pki.certificateToPem(certificate), subject: commonName }, keys, name };
 }
 
+/** A CA with its key, for a test's own middlebox (a TLS-bumping proxy) to sign with. */
+export function createSigningAuthority(commonName: string, organization: string): Authority & { readonly key: string } {
+  const { authority, keys } = makeAuthority(commonName, organization);
+  return { ...authority, key: keys.pem };
+}
+
 export function createPki(): Pki {
   const trusted = makeAuthority(TRUSTED_CA_SUBJECT);
   const interception = makeAuthority(INTERCEPTION_CA_SUBJECT, 'Contoso Firewall');

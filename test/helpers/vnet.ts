@@ -2,7 +2,7 @@
  * A simulated Azure VNet per test: a network namespace of its own with no default route and
  * no link to the host, every simulated host's address on one local interface, an nftables
  * table standing in for the NSG/firewall, the simulated Azure (src/simulate/serve.ts) as its
- * DNS server and endpoints, and optionally tinyproxy as the VNet's egress proxy. The CLI runs
+ * DNS server and endpoints, and optionally tinyproxy or Squid as the VNet's egress proxy. The CLI runs
  * inside it exactly as an admin would run it from a jumpbox.
  *
  * Nothing here can reach a real host: the namespace has no route out, and every address the
@@ -10,11 +10,12 @@
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reportSchemaErrors } from './schema.js';
+import { createSigningAuthority } from '../../src/simulate/pki.js';
 import type { ReportSummary } from '../../src/report/report.js';
 import type { DnsBehavior, EndpointBehavior, SimulatedHost } from '../../src/simulate/azure.js';
 import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
@@ -25,10 +26,10 @@ const SERVE = path.join(ROOT, 'dist/simulate/serve.js');
 
 /** The VNet's resolver: the simulated Azure's DNS server. */
 export const DNS_ADDRESS = '10.99.0.53';
-/** Where tinyproxy listens when a test starts it. */
+/** Where the proxy (tinyproxy or Squid) listens when a test starts it. */
 export const PROXY_ADDRESS = '10.99.0.3';
 export const PROXY_PORT = 3128;
-/** The range tinyproxy accepts clients from; every VNet address is in it. */
+/** The range the proxy accepts clients from; every VNet address is in it. */
 const VNET_RANGE = '10.99.0.0/16';
 const NAMESPACE_PREFIX = 'amlnc-';
 const NFT_TABLE = 'amlnc';
@@ -101,7 +102,8 @@ export interface ReportTarget {
 }
 
 export interface TlsPhaseDetails {
-  readonly certificate: { readonly issuer: string; readonly subject: string } | null;
+  readonly protocol?: string | null;
+  readonly certificate: { readonly issuer: string; readonly subject: string; readonly subjectAltNames: readonly string[] } | null;
   readonly issuerChain: readonly string[];
   readonly verifyError: string | null;
   readonly trustAnchor?: { readonly subject: string; readonly publicRoot: boolean } | null;
@@ -114,6 +116,8 @@ export interface HttpPhaseDetails {
   readonly bytesRead: number;
   readonly bodyComplete: boolean;
   readonly proxy: string | null;
+  /** Through a proxy: the handshake inside its tunnel. */
+  readonly tls?: TlsPhaseDetails;
 }
 
 export interface ReportFeature {
@@ -224,7 +228,7 @@ function sweepStaleNamespaces(): void {
     const owner = /^amlnc-(\d+)-\d+$/.exec(name)?.[1];
     if (owner === undefined || Number(owner) === process.pid || processAlive(Number(owner))) continue;
     try {
-      // Its tinyproxy outlives the test process that started it; the simulator stops on its own.
+      // Its proxy (tinyproxy, or Squid and its helpers) outlives the test process that started it; the simulator stops on its own.
       const pids = execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).split('\n').filter((pid) => /^\d+$/.test(pid));
       for (const pid of pids) {
         try {
@@ -298,7 +302,7 @@ const FIREWALL_VERDICTS: Record<FirewallRule['action'], string> = {
 export interface CheckOptions {
   /** --dns-server; the VNet's resolver unless given, none when null. */
   readonly dnsServer?: string | null;
-  /** Added to the environment (proxy variables are otherwise cleared). */
+  /** Added to the environment (proxy variables and NODE_EXTRA_CA_CERTS are otherwise cleared). */
   readonly env?: Readonly<Record<string, string>>;
   /** Hard limit; the CLI is killed and the test fails past it. */
   readonly timeoutMs?: number;
@@ -329,6 +333,38 @@ export interface ProxyOptions {
   readonly basicAuth?: { readonly username: string; readonly password: string };
 }
 
+export interface SquidOptions extends ProxyOptions {
+  /** Names whose CONNECT Squid refuses (403, ERR_ACCESS_DENIED). */
+  readonly denyConnect?: readonly string[];
+  /** Names whose TLS Squid bumps, re-signing with its own CA; every other name is spliced. */
+  readonly bump?: readonly string[];
+  /** Bumped names whose requests Squid denies inside the tunnel, with its error page over the re-signed TLS. */
+  readonly denyInsideTunnel?: readonly string[];
+}
+
+export interface SquidProxy {
+  readonly url: string;
+  readonly urlWithCredentials: string | null;
+  /** Squid's CA, PEM, when it bumps: for --ca-file. */
+  readonly caFile: string | null;
+  /** Its subject as reports write issuers. */
+  readonly caSubject: string | null;
+}
+
+/** The CA a bumping Squid re-signs with, made per run. */
+const SQUID_CA_NAME = 'Contoso Squid Inspection CA';
+const SQUID_CA_ORGANIZATION = 'Contoso Proxy';
+const SQUID_HOSTNAME = 'squid.vnet.test';
+/** Debian's squid-openssl puts its helpers here. */
+const SQUID_HELPERS = '/usr/lib/squid';
+const SQUID_CERTGEN = `${SQUID_HELPERS}/security_file_certgen`;
+
+function proxyUrls(auth: ProxyOptions['basicAuth']): { url: string; urlWithCredentials: string | null } {
+  const url = `http://${PROXY_ADDRESS}:${PROXY_PORT}`;
+  const urlWithCredentials = auth ? `http://${encodeURIComponent(auth.username)}:${encodeURIComponent(auth.password)}@${PROXY_ADDRESS}:${PROXY_PORT}` : null;
+  return { url, urlWithCredentials };
+}
+
 /**
  * Budget of each phase in the scenarios. Short, so a dropped packet costs little, but not
  * so short that a healthy TLS handshake on a busy two-core CI machine runs out of it.
@@ -341,8 +377,12 @@ export const PHASE_TIMEOUT_MS = 2000;
 // test/cli/list-revisions.test.ts cover the newer revisions.
 const FAST = ['--timeout', `${PHASE_TIMEOUT_MS}ms`, '--retries', '0', '--deadline', '15s', '--no-progress', '--revision', '2021-11', '-o', 'json'];
 
-/** Variables that would send the CLI to a proxy the test did not set up. */
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy'];
+/**
+ * Variables that would send the CLI to a proxy the test did not set up, or make it trust CAs the
+ * test did not choose (a developer's NODE_EXTRA_CA_CERTS naming the system bundle would make a
+ * CA in the VNet's machine store one the user named).
+ */
+const FOREIGN_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy', 'NODE_EXTRA_CA_CERTS'];
 
 export class Vnet {
   /** The CA the healthy simulated endpoints chain to, for --ca-file. */
@@ -436,15 +476,7 @@ export class Vnet {
    * its connections from the CLI's. It resolves names through the VNet's DNS server.
    */
   async startProxy(options: ProxyOptions = {}): Promise<{ url: string; urlWithCredentials: string | null }> {
-    if (this.#proxy !== null) throw new Error('the VNet already has a proxy');
-    const uid = Number((await run('id', ['-u', 'nobody'])).stdout.trim());
-    const gid = Number((await run('id', ['-g', 'nobody'])).stdout.trim());
-    if (!Number.isInteger(uid) || uid === 0) throw new Error(`no unprivileged 'nobody' user to run tinyproxy as (uid ${uid})`);
-    this.#proxyUid = uid;
-    await run('ip', ['-n', this.namespace, 'addr', 'add', `${PROXY_ADDRESS}/32`, 'dev', this.interfaceName]);
-    // `ip netns exec` mounts /etc/netns/NAME/resolv.conf over /etc/resolv.conf for what it runs.
-    await mkdir(`/etc/netns/${this.namespace}`, { recursive: true });
-    await writeFile(`/etc/netns/${this.namespace}/resolv.conf`, `nameserver ${DNS_ADDRESS}\noptions timeout:1 attempts:1\n`);
+    const { uid, gid } = await this.#proxyAccount();
     const config = path.join(this.dir, 'tinyproxy.conf');
     const auth = options.basicAuth;
     await writeFile(
@@ -466,9 +498,110 @@ export class Vnet {
     const proxy = track(spawn('ip', ['netns', 'exec', this.namespace, 'tinyproxy', '-d', '-c', config], { stdio: ['ignore', 'pipe', 'pipe'] }));
     this.#proxy = proxy;
     await waitForLine(proxy, 'tinyproxy', (line) => line.includes('Accepting connections'), 10_000);
-    const url = `http://${PROXY_ADDRESS}:${PROXY_PORT}`;
-    const urlWithCredentials = auth ? `http://${encodeURIComponent(auth.username)}:${encodeURIComponent(auth.password)}@${PROXY_ADDRESS}:${PROXY_PORT}` : null;
-    return { url, urlWithCredentials };
+    return proxyUrls(auth);
+  }
+
+  /**
+   * Starts Squid in the VNet, in the foreground as 'nobody' like tinyproxy, with everything it
+   * writes (config, logs, pid, the certificate database) in the test's directory. Its upstream
+   * TLS trusts the simulated Azure's CA, so a bumped name is re-signed by Squid's own CA, made
+   * for this run, and a spliced one shows the service's own certificate.
+   */
+  async startSquid(options: SquidOptions = {}): Promise<SquidProxy> {
+    const { uid, gid } = await this.#proxyAccount();
+    const dir = path.join(this.dir, 'squid');
+    await mkdir(dir);
+    // 'nobody' must reach its own directory inside the test's private one.
+    await chmod(this.dir, 0o711);
+    const auth = options.basicAuth;
+    const bump = options.bump ?? [];
+    const deniedInside = options.denyInsideTunnel ?? [];
+    if (deniedInside.some((name) => !bump.includes(name))) throw new Error('Squid can only deny a request inside a tunnel it bumps');
+    const ca = bump.length > 0 ? createSigningAuthority(SQUID_CA_NAME, SQUID_CA_ORGANIZATION) : null;
+    const caFile = path.join(dir, 'squid-ca.pem');
+    const keyFile = path.join(dir, 'squid-ca.key');
+    const certDb = path.join(dir, 'ssl_db');
+    if (ca !== null) {
+      await writeFile(caFile, ca.cert);
+      await writeFile(keyFile, ca.key, { mode: 0o600 });
+      // The helper's database must exist before Squid starts it; -c refuses an existing one.
+      await run(SQUID_CERTGEN, ['-c', '-s', certDb, '-M', '4MB']);
+    }
+    if (auth) {
+      const hash = (await run('openssl', ['passwd', '-apr1', '-stdin'], `${auth.password}\n`)).stdout.trim();
+      await writeFile(path.join(dir, 'htpasswd'), `${auth.username}:${hash}\n`);
+    }
+    const list = (names: readonly string[]): string => names.join(' ');
+    await writeFile(
+      path.join(dir, 'squid.conf'),
+      [
+        `http_port ${PROXY_ADDRESS}:${PROXY_PORT}${ca === null ? '' : ` ssl-bump tls-cert=${caFile} tls-key=${keyFile} generate-host-certificates=on dynamic_cert_mem_cache_size=4MB`}`,
+        `visible_hostname ${SQUID_HOSTNAME}`,
+        `cache_effective_user nobody`,
+        `pid_filename ${dir}/squid.pid`,
+        `cache_log ${dir}/cache.log`,
+        `access_log stdio:${dir}/access.log`,
+        `coredump_dir ${dir}`,
+        'cache deny all',
+        'cache_mem 8 MB',
+        'netdb_filename none',
+        'pinger_enable off',
+        'logfile_rotate 0',
+        // SIGTERM stops it at once instead of after the default 30 s of draining.
+        'shutdown_lifetime 0 seconds',
+        `dns_nameservers ${DNS_ADDRESS}`,
+        `tls_outgoing_options cafile=${this.caFile}`,
+        `acl vnet src ${VNET_RANGE}`,
+        'acl SSL_ports port 443',
+        'acl CONNECT method CONNECT',
+        'http_access deny CONNECT !SSL_ports',
+        ...(auth
+          ? [
+              `auth_param basic program ${SQUID_HELPERS}/basic_ncsa_auth ${dir}/htpasswd`,
+              'auth_param basic children 2 startup=1 idle=1',
+              'auth_param basic realm aml-netcheck test proxy',
+              'acl authenticated proxy_auth REQUIRED',
+              'http_access deny !authenticated',
+            ]
+          : []),
+        ...(options.denyConnect?.length ? [`acl denied_tunnels dstdomain ${list(options.denyConnect)}`, 'http_access deny CONNECT denied_tunnels'] : []),
+        // Only the requests inside the tunnel: the CONNECT itself is allowed, so the denial arrives over bumped TLS.
+        ...(deniedInside.length > 0 ? [`acl denied_inside dstdomain ${list(deniedInside)}`, 'http_access deny !CONNECT denied_inside'] : []),
+        'http_access allow vnet',
+        'http_access deny all',
+        ...(ca === null
+          ? []
+          : [
+              `sslcrtd_program ${SQUID_CERTGEN} -s ${certDb} -M 4MB`,
+              'sslcrtd_children 2 startup=1 idle=1',
+              'acl step1 at_step SslBump1',
+              `acl bumped ssl::server_name ${list(bump)}`,
+              'ssl_bump peek step1',
+              'ssl_bump bump bumped',
+              'ssl_bump splice all',
+            ]),
+        '',
+      ].join('\n'),
+    );
+    await run('chown', ['-R', `${uid}:${gid}`, dir]);
+    const squid = track(spawn('ip', ['netns', 'exec', this.namespace, 'squid', '-N', '-d', '1', '-f', path.join(dir, 'squid.conf')], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    this.#proxy = squid;
+    await waitForLine(squid, 'squid', (line) => /Accepting .*HTTP Socket connections at/.test(line), 20_000);
+    return { ...proxyUrls(auth), caFile: ca === null ? null : caFile, caSubject: ca === null ? null : `CN=${SQUID_CA_NAME}, O=${SQUID_CA_ORGANIZATION}` };
+  }
+
+  /** The unprivileged account a proxy runs as, and its address and resolver in the VNet. */
+  async #proxyAccount(): Promise<{ uid: number; gid: number }> {
+    if (this.#proxy !== null) throw new Error('the VNet already has a proxy');
+    const uid = Number((await run('id', ['-u', 'nobody'])).stdout.trim());
+    const gid = Number((await run('id', ['-g', 'nobody'])).stdout.trim());
+    if (!Number.isInteger(uid) || uid === 0) throw new Error(`no unprivileged 'nobody' user to run the proxy as (uid ${uid})`);
+    this.#proxyUid = uid;
+    await run('ip', ['-n', this.namespace, 'addr', 'add', `${PROXY_ADDRESS}/32`, 'dev', this.interfaceName]);
+    // `ip netns exec` mounts /etc/netns/NAME/resolv.conf over /etc/resolv.conf for what it runs.
+    await mkdir(`/etc/netns/${this.namespace}`, { recursive: true });
+    await writeFile(`/etc/netns/${this.namespace}/resolv.conf`, `nameserver ${DNS_ADDRESS}\noptions timeout:1 attempts:1\n`);
+    return { uid, gid };
   }
 
   /**
@@ -486,12 +619,23 @@ export class Vnet {
     );
   }
 
+  /**
+   * Makes `pemFile` this machine's CA store for every later run in the VNet, as an admin who
+   * added the corporate CA to the jumpbox has it: `ip netns exec` mounts /etc/netns/NAME/ssl
+   * over /etc/ssl, where the CLI reads the system bundle.
+   */
+  async trustInMachineStore(pemFile: string): Promise<void> {
+    const certs = `/etc/netns/${this.namespace}/ssl/certs`;
+    await mkdir(certs, { recursive: true });
+    await copyFile(pemFile, path.join(certs, 'ca-certificates.crt'));
+  }
+
   /** Starts `aml-netcheck check` in the VNet; for tests that act while it runs. */
   startCheck(args: readonly string[], options: CheckOptions = {}): RunningCheck {
     const dnsServer = options.dnsServer === undefined ? DNS_ADDRESS : options.dnsServer;
     const fullArgs = [options.command ?? 'check', ...FAST, '--ca-file', this.caFile, ...(dnsServer === null ? [] : ['--dns-server', dnsServer]), ...args];
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const name of PROXY_VARIABLES) delete env[name];
+    for (const name of FOREIGN_VARIABLES) delete env[name];
     // The simulated Azure's root plays the public roots' part, as in the demo.
     env[SIMULATED_ROOT_VARIABLE] = this.caFile;
     Object.assign(env, options.env);
@@ -661,6 +805,11 @@ export function outcomes(report: Report): Record<string, string> {
 /** Each feature's status and the targets that break or degrade it. */
 export function featureOutcomes(report: Report): Record<string, { status: string; blockedBy: string[] }> {
   return Object.fromEntries(report.features.map((feature) => [feature.id, { status: feature.status, blockedBy: [...feature.blockedBy].sort() }]));
+}
+
+/** `text` as a regular expression matches it, for details that mix fixed text with patterns. */
+export function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 export function targetOf(report: Report, id: string): ReportTarget {

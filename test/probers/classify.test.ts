@@ -7,6 +7,7 @@ import {
   classifyVerifyError,
   describeHandshakeError,
   describeTcpError,
+  describeVerifyFailure,
   innermostCode,
   isDefinite,
   isPrivateAddress,
@@ -157,6 +158,25 @@ t.test('HTTP: a failure is pinned on the stage it reached', async (t) => {
   t.match(classifyHttpError(new Error('Proxy response (403) !== 200 when HTTP Tunneling'), { ...proxied, stage: 'tunnel' }), { reason: 'proxy-denied', cause: '403' });
   t.match(classifyHttpError(new Error('x'), { ...proxied, stage: 'tunnel', interruption: 'timeout' }), { reason: 'http-timeout', message: /did not answer CONNECT svc.test:443 within 300 ms/ });
   t.match(classifyHttpError(new Error('Proxy Authentication Required (407)'), { ...proxied, stage: 'response' }), { reason: 'proxy-auth-required' });
+});
+
+t.test('HTTP through a proxy: a refused chain inside the tunnel is worded as a direct handshake words it', async (t) => {
+  const certificate = {
+    subject: 'CN=svc.test',
+    issuer: 'CN=Contoso Squid Inspection CA, O=Contoso Proxy',
+    subjectAltNames: ['DNS:svc.test'],
+    validFrom: null,
+    validTo: null,
+    fingerprint256: 'AA',
+    serialNumber: '01',
+  };
+  const tunnelTls = { protocol: 'TLSv1.3', certificate, issuerChain: [certificate.issuer], verifyError: 'SELF_SIGNED_CERT_IN_CHAIN', trustAnchor: null };
+  const refused = classifyHttpError(coded('SELF_SIGNED_CERT_IN_CHAIN', 'certificate not accepted'), { ...proxied, stage: 'tls', tunnelTls });
+  t.match(refused, { reason: 'tls-untrusted', cause: 'SELF_SIGNED_CERT_IN_CHAIN' });
+  t.equal(refused.message, `certificate presented via proxy http://p:3128 for svc.test ${describeVerifyFailure('tls-untrusted', 'SELF_SIGNED_CERT_IN_CHAIN', certificate)}`);
+  const expired = classifyHttpError(coded('CERT_HAS_EXPIRED'), { ...proxied, stage: 'tls', tunnelTls: { ...tunnelTls, verifyError: 'CERT_HAS_EXPIRED' } });
+  t.match(expired, { reason: 'tls-expired', cause: 'CERT_HAS_EXPIRED' });
+  t.match(classifyHttpError(coded('ECONNRESET'), { ...proxied, stage: 'tls', tunnelTls: null }), { reason: 'tls-reset' }, 'no chain: the handshake error decides');
 });
 
 t.test('HTTP: an answer from someone in the way', async (t) => {

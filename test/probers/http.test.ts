@@ -1,7 +1,7 @@
 import t from 'tap';
 import { recogniseDevice } from '../../src/probers/classify.js';
 import { probeHttp } from '../../src/probers/http.js';
-import { createPki } from '../../src/simulate/pki.js';
+import { createPki, INTERCEPTION_CA_SUBJECT, TRUSTED_CA_SUBJECT } from '../../src/simulate/pki.js';
 import {
   AZURE_FIREWALL_DENY_BODY,
   azureFirewallDeny,
@@ -285,7 +285,7 @@ t.test('plain http through a proxy that wants credentials is proxy-auth-required
   t.match(result, { ok: false, reason: 'proxy-auth-required', cause: '407' });
 });
 
-t.test('TLS inspection by the proxy is tls-untrusted', async (t) => {
+t.test('TLS inspection by the proxy is tls-untrusted, naming the issuer as a direct handshake does', async (t) => {
   const inspected = await started(
     t,
     startHttpServer(respondWith(200, 'ok'), await pki.issue({ names: [HOST], issuer: 'interception', withChain: true })),
@@ -293,7 +293,27 @@ t.test('TLS inspection by the proxy is tls-untrusted', async (t) => {
   const proxy = await started(t, startProxy({ routes: { [`${HOST}:443`]: inspected.port } }));
   const result = await probeHttp({ url: `https://${HOST}/` }, { timeoutMs: 2000, ca, proxy: { url: `http://127.0.0.1:${proxy.port}` } });
   t.match(result, { ok: false, reason: 'tls-untrusted', cause: 'SELF_SIGNED_CERT_IN_CHAIN' });
-  t.match(result.ok ? '' : result.message, `via proxy http://127.0.0.1:${proxy.port}`);
+  const issuer = `CN=${INTERCEPTION_CA_SUBJECT}, O=Contoso Firewall`;
+  t.match(result.ok ? '' : result.message, new RegExp(`^certificate presented via proxy http://127\\.0\\.0\\.1:${proxy.port} for ${HOST.replace('.', '\\.')} is not trusted \\(SELF_SIGNED_CERT_IN_CHAIN\\)`));
+  t.match(result.ok ? '' : result.message, `"${issuer}"`, 'names the re-signing CA');
+  t.match(result.details.tls, { certificate: { issuer, subject: `CN=${HOST}` }, issuerChain: [issuer], verifyError: 'SELF_SIGNED_CERT_IN_CHAIN' }, 'the presented chain is the evidence');
+});
+
+t.test('through a proxy, the certificate inside the tunnel is checked against the host name too', async (t) => {
+  const elsewhere = await started(t, startHttpServer(respondWith(200, 'ok'), await pki.issue({ names: ['other.test'] })));
+  const proxy = await started(t, startProxy({ routes: { [`${HOST}:443`]: elsewhere.port } }));
+  const result = await probeHttp({ url: `https://${HOST}/` }, { timeoutMs: 2000, ca, proxy: { url: `http://127.0.0.1:${proxy.port}` } });
+  t.match(result, { ok: false, reason: 'tls-hostname-mismatch', cause: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+  t.match(result.ok ? '' : result.message, /does not cover that name; it is for DNS:other\.test/);
+  t.equal(elsewhere.requests.length, 0, 'no request is sent over a rejected handshake');
+});
+
+t.test('through a proxy, a trusted chain inside the tunnel is kept in the details', async (t) => {
+  const service = await started(t, startHttpServer(respondWith(204, ''), serverCredentials));
+  const proxy = await started(t, startProxy({ routes: { [`${HOST}:443`]: service.port } }));
+  const result = await probeHttp({ url: `https://${HOST}/` }, { timeoutMs: 2000, ca, proxy: { url: `http://127.0.0.1:${proxy.port}` } });
+  t.equal(result.ok, true, !result.ok ? result.message : '');
+  t.match(result.details.tls, { protocol: /^TLSv1\.[23]$/, certificate: { issuer: `CN=${TRUSTED_CA_SUBJECT}`, subject: `CN=${HOST}` }, verifyError: null });
 });
 
 t.test('no timers are left behind', async (t) => {

@@ -44,7 +44,7 @@ t.test('a chain ending at any root Node ships is vouched, never taken for an ins
   t.equal(roots.length, tls.rootCertificates.length);
   const mistaken = roots.filter((root) => {
     const result = handshakeWith(describeChain([root]));
-    return !result.details.trustAnchor?.publicRoot || inspectionWarning(tlsTarget, result) !== null;
+    return !result.details.trustAnchor?.publicRoot || inspectionWarning(tlsTarget, result.details) !== null;
   });
   t.same(mistaken.map((root) => certificateName(root.subject)), [], `all ${roots.length} roots are public`);
 });
@@ -121,9 +121,9 @@ t.test('over a real handshake: a root with a comma in its name, public or only a
   t.equal(asPublic.ok, true, asPublic.ok ? '' : asPublic.message);
   t.equal(asPublic.details.certificate?.issuer, name);
   t.same(asPublic.details.trustAnchor, { subject: name, fingerprint256: new X509Certificate(rootPem).fingerprint256, publicRoot: true });
-  t.equal(inspectionWarning(tlsTarget, asPublic), null, 'no false inspection warning');
+  t.equal(inspectionWarning(tlsTarget, asPublic.details), null, 'no false inspection warning');
 
   const added = await probeTls({ host: 'svc.test', address: '127.0.0.1', port: server.port }, { timeoutMs: 5000, ca: [rootPem] });
   t.match(added.details.trustAnchor, { subject: name, publicRoot: false });
-  t.equal(inspectionWarning(tlsTarget, added), `TLS to svc.test is re-signed by "${name}", trusted only through a CA added to this machine (its CA store, NODE_EXTRA_CA_CERTS or --ca-file): TLS inspection; pip, conda and Docker on the compute may reject it`);
+  t.equal(inspectionWarning(tlsTarget, added.details), `TLS to svc.test is re-signed by "${name}", trusted only through a CA added to this machine (its CA store, NODE_EXTRA_CA_CERTS or --ca-file): TLS inspection; pip, conda and Docker on the compute may reject it`);
 });
