@@ -1,4 +1,4 @@
-import type { Redactor } from '../model/redact.js';
+import { shapeOf, type Redactor } from '../model/redact.js';
 import { runCollectors, type BundleContext, type Collector, type CollectedFile } from './contract.js';
 import { describeFile, BUNDLE_FORMAT, MANIFEST_NAME, README_NAME, type Manifest } from './manifest.js';
 import { isSafeRelativeName } from './names.js';
@@ -50,9 +50,26 @@ export interface Bundle {
 
 /** The one way content gets into a bundle: through the redactor. */
 function serialize(file: CollectedFile, redactor: Redactor): Uint8Array {
-  const text = 'json' in file.content ? `${JSON.stringify(redactor.value(file.content.json), null, 2)}\n` : redactor.text(file.content.text);
+  const { content } = file;
+  const text =
+    'json' in content ? `${JSON.stringify(redactor.value(content.json), null, 2)}\n`
+    : 'ndjson' in content ? redactor.lines(content.ndjson)
+    : 'renderedFromReport' in content ? content.renderedFromReport
+    : redactor.text(content.text);
   return Buffer.from(text, 'utf8');
 }
+
+/**
+ * What `bundle verify` reads in the manifest, and the tool's own words: a --redact pattern
+ * that matched a file's name or checksum would break the bundle, and none is a secret.
+ */
+const MANIFEST_SHAPE = shapeOf({
+  bundleFormat: true,
+  tool: { name: true },
+  createdAt: true,
+  check: { startedAt: true, stoppedBy: true },
+  collectors: { '*': { collector: true, status: true, files: true } },
+});
 
 /** Runs the collectors, redacts what they found, and packs it with README.txt and manifest.json. */
 export async function buildBundle(input: BundleInput): Promise<Bundle> {
@@ -60,14 +77,17 @@ export async function buildBundle(input: BundleInput): Promise<Bundle> {
   const { files, outcomes } = await runCollectors(input.collectors, context);
   const packed: PackedFile[] = [];
   const seen = new Set<string>([README_NAME, MANIFEST_NAME]);
+  const renamed = new Map<string, string>();
   for (const file of files) {
-    // Names come from code, not from outside; a bad one is a bug, kept out rather than packed.
-    if (!isSafeRelativeName(file.name) || seen.has(file.name)) throw new TypeError(`collector file name ${JSON.stringify(file.name)} is unsafe or used twice`);
-    seen.add(file.name);
-    packed.push({ name: file.name, bytes: serialize(file, redactor) });
+    const name = file.nameWithoutOutside !== undefined && redactor.text(file.name) !== file.name ? file.nameWithoutOutside : file.name;
+    renamed.set(file.name, name);
+    // Names come from code, or are made safe by it; a bad one is a bug, kept out rather than packed.
+    if (!isSafeRelativeName(name) || seen.has(name)) throw new TypeError(`collector file name ${JSON.stringify(name)} is unsafe or used twice`);
+    seen.add(name);
+    packed.push({ name, bytes: serialize(file, redactor) });
   }
   const { report } = context;
-  const head = redactor.value({
+  const head = redactor.value<Omit<Manifest, 'files'>>({
     bundleFormat: BUNDLE_FORMAT,
     tool: { name: 'aml-netcheck', version: context.toolVersion },
     createdAt: input.createdAt.toISOString(),
@@ -81,9 +101,10 @@ export async function buildBundle(input: BundleInput): Promise<Bundle> {
       stoppedBy: report.summary.stoppedBy,
       featuresBroken: report.summary.featuresBroken,
     },
-    collectors: outcomes,
-  });
-  const readme = redactor.text(renderReadme(head, input.collectors, packed.map((f) => f.name)));
+    collectors: outcomes.map((outcome) => ({ ...outcome, files: outcome.files.map((name) => renamed.get(name) ?? name) })),
+  }, MANIFEST_SHAPE);
+  // Made of the redacted head and our own words alone: no text pass that could reach its structure.
+  const readme = renderReadme(head, input.collectors, packed.map((f) => f.name));
   packed.push({ name: README_NAME, bytes: Buffer.from(readme, 'utf8') });
   const manifest: Manifest = { ...head, files: packed.map((file) => describeFile(file.name, file.bytes)) };
   packed.push({ name: MANIFEST_NAME, bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8') });

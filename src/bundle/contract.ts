@@ -4,13 +4,26 @@ import type { CheckReport } from '../report/report.js';
 
 /**
  * What a collector hands back: JSON or text, never raw bytes, so that everything passes the
- * redactor on its way into the bundle (JSON through `redactor.value`, text through `redactor.text`).
+ * redactor on its way into the bundle (JSON through `redactor.value`, values only, text through
+ * `redactor.text`, NDJSON a line at a time). A rendering of the report is the exception: the
+ * report was redacted as data before anything saw it, and a text pass over its rendering
+ * would reach its structure (a `--redact summary` would rename JSON keys).
  */
-export type BundleContent = { readonly json: unknown } | { readonly text: string };
+export type BundleContent =
+  | { readonly json: unknown }
+  | { readonly text: string }
+  | { readonly ndjson: string }
+  | { readonly renderedFromReport: string };
 
 export interface CollectedFile {
   /** Relative to the bundle's top folder, `/`-separated: `environment/routes.txt`. */
   readonly name: string;
+  /**
+   * Given when `name` holds a part from outside (the name of a --catalog file): the name used
+   * instead when the redactor would change `name`, so a --redact pattern reaches the paths
+   * inside the archive too.
+   */
+  readonly nameWithoutOutside?: string;
   readonly content: BundleContent;
 }
 

@@ -37,5 +37,5 @@ export function addBundleOptions(command: Command): Command {
   return command
     .option('--out <file>', 'the bundle file (default: aml-netcheck-<host>-<UTC time>.tar.gz here); never an existing file unless named', collect)
     .option('--stdout', 'write the bundle to standard output (for kubectl exec … > bundle.tar.gz); nothing else goes there')
-    .option('--redact <regex>', 'also redact what this regular expression matches (repeatable)', collect);
+    .option('--redact <regex>', 'also redact what this regular expression matches, in values (never JSON keys or file names of ours) and in the host name of the default file name (repeatable)', collect);
 }

@@ -5,7 +5,7 @@ import { createLogger } from '../io/log.js';
 import { preflightOutputFile, refuseOutputOverRunFile, writeOutputFile } from '../io/output-file.js';
 import type { Write } from '../io/stdout.js';
 import { InputError } from '../model/errors.js';
-import { compileUserPatterns, createRedactor, type Redactor } from '../model/redact.js';
+import { compileUserPatterns, createRedactor, REDACTED, type Redactor } from '../model/redact.js';
 import { escapeControl, quote } from '../model/text.js';
 import type { CheckReport } from '../report/report.js';
 import { buildBundle, defaultCollectors } from '../bundle/build.js';
@@ -13,7 +13,7 @@ import type { SystemView } from '../bundle/contract.js';
 import { NotABundle, verifyBundle } from '../bundle/verify.js';
 import { describeErrno } from '../io/errno.js';
 import type { BundleOptions } from './bundle-options.js';
-import { checkRunFromOptions, emitReport, executeCheck } from './check.js';
+import { checkRunFromOptions, emitReport, executeCheck, type CheckRun } from './check.js';
 import { alsoToConfigMap, prepareConfigMap } from './k8s-report.js';
 import { runFilesOf } from './emit.js';
 
@@ -63,9 +63,14 @@ function utcStamp(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
 }
 
-/** `aml-netcheck-<host>-<UTC stamp>`, the bundle's top folder and, with `.tar.gz`, its default file name. */
-export function bundleBaseName(host: string, date: Date): string {
-  return `aml-netcheck-${fileNamePart(host)}-${utcStamp(date)}`;
+/**
+ * `aml-netcheck-<host>-<UTC stamp>`, the bundle's top folder (the first part of every path
+ * inside) and, with `.tar.gz`, its default file name. The host is the one part from outside:
+ * when the redactor would change it (`--redact` names it, or part of it), it is left out
+ * (`aml-netcheck-<UTC stamp>`) rather than shown in part.
+ */
+export function bundleBaseName(host: string, date: Date, redactor: Redactor): string {
+  return redactor.text(host) === host ? `aml-netcheck-${fileNamePart(host)}-${utcStamp(date)}` : `aml-netcheck-${utcStamp(date)}`;
 }
 
 /** The default file, here; one that exists already is never replaced, a number is added instead. */
@@ -76,13 +81,13 @@ function defaultBundleFile(base: string): string {
   }
 }
 
-/** A pino line is JSON: its secret-named keys lose their values as in every JSON file of the bundle. */
-function redactLogLine(line: string, redactor: Redactor): string {
-  try {
-    return `${JSON.stringify(redactor.value(JSON.parse(line) as unknown))}\n`;
-  } catch {
-    return redactor.text(line);
-  }
+/**
+ * The command line as the bundle records it: a --redact pattern describes the secret it hides
+ * (often it is the secret, spelled out), so it is shown as `[redacted]` whether or not it
+ * matches itself.
+ */
+function withoutRedactPatterns(argv: readonly string[]): string[] {
+  return argv.map((arg, i) => (argv[i - 1] === '--redact' ? REDACTED : arg.startsWith('--redact=') ? `--redact=${REDACTED}` : arg));
 }
 
 /** An error line may quote a flag or a file: it passes the redactor like everything else. */
@@ -116,7 +121,7 @@ export async function runBundle(options: BundleOptions, version: string, argv: r
 
 async function bundle(options: BundleOptions, version: string, argv: readonly string[], write: Write, redactor: Redactor): Promise<number> {
   const createdAt = new Date();
-  const base = bundleBaseName(os.hostname(), createdAt);
+  const base = bundleBaseName(os.hostname(), createdAt, redactor);
   const outs = options.out ?? [];
   if (options.stdout === true && outs.length > 0) throw new InputError('--stdout', 'writes the bundle to standard output: give --out or --stdout, not both');
   if (outs.length > 1) throw new InputError('--out', 'a bundle is one file: give --out once');
@@ -130,12 +135,15 @@ async function bundle(options: BundleOptions, version: string, argv: readonly st
   const configMap = prepareConfigMap(options.k8sConfigmap, options.k8sLabel, process.env);
 
   const capture = new LogCapture();
-  const run = checkRunFromOptions({ ...options, out: undefined }, version, {
-    warn: (line) => process.stderr.write(escapeControl(redactor.text(line.trimEnd())) + '\n'),
-    logger: () => createLogger(options.logLevel, options.logFile, { stream: capture, filter: (line) => redactLogLine(line, redactor) }),
-  });
+  const run: CheckRun = {
+    ...checkRunFromOptions({ ...options, out: undefined }, version, {
+      warn: (line) => process.stderr.write(escapeControl(redactor.text(line.trimEnd())) + '\n'),
+      logger: () => createLogger(options.logLevel, options.logFile, { redactor, capture }),
+    }),
+    redactor,
+  };
 
-  /** `safe` is the report already redacted: the bundle, stdout and the ConfigMap all get that one. */
+  /** `safe` is the report executeCheck redacted with `redactor`: the bundle, stdout and the ConfigMap all get that one. */
   const emit = async (safe: CheckReport): Promise<void> => {
     run.options.logger.flush?.();
     const made = await buildBundle({
@@ -152,7 +160,7 @@ async function bundle(options: BundleOptions, version: string, argv: readonly st
       },
       collectors: defaultCollectors(),
       redactor,
-      command: ['aml-netcheck', ...argv],
+      command: ['aml-netcheck', ...withoutRedactPatterns(argv)],
       createdAt,
       topFolder: base,
     });
@@ -167,7 +175,7 @@ async function bundle(options: BundleOptions, version: string, argv: readonly st
     process.stderr.write(`aml-netcheck: bundle ${escapeControl(redactor.text(file))} (${summary})\n`);
   };
   const handler = alsoToConfigMap(configMap, emit);
-  const code = await executeCheck(run, (report) => handler.emit(redactor.value(report)));
+  const code = await executeCheck(run, handler.emit);
   run.options.logger.flush?.();
   return handler.exitCode(code);
 }

@@ -4,6 +4,8 @@ import { parseDuration } from '../model/duration.js';
 import { createLogger } from '../io/log.js';
 import type { DnsServer } from '../probers/dns.js';
 import { maskProxyUrl, resolveProxyConfig } from '../runner/proxy.js';
+import { redactReport } from '../report/redact-report.js';
+import { SECRETS_ONLY, type Redactor } from '../model/redact.js';
 import { buildReport, type CheckReport, type RunSettings, type StoppedBy } from '../report/report.js';
 import { CHECK_REPORTERS, CHECK_SELF_ESCAPING } from '../reporters/registry.js';
 import { CHECK_FORMATS, type CheckFormat } from '../reporters/formats.js';
@@ -59,6 +61,8 @@ export interface CheckRun {
   readonly options: Omit<RunOptions, 'signal' | 'onProgress'>;
   readonly version: string;
   readonly progress: boolean;
+  /** What the report passes before anything sees it; the built-in patterns when not given (`bundle` adds --redact). */
+  readonly redactor?: Redactor;
 }
 
 /**
@@ -83,8 +87,13 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
     proxySource: proxy.source,
     features: run.features === undefined ? null : [...run.features],
   };
+  // Server text (a deny page, a header) reaches the report's details: it is redacted here, as
+  // data, so every format, file and ConfigMap gets the same redacted report.
   const report = (targets: readonly CheckedTarget[], stoppedBy: StoppedBy | null): CheckReport =>
-    buildReport({ catalog: run.catalog, version: run.version, startedAt, durationMs: Math.round(performance.now() - started), facts: run.facts, settings, targets, stoppedBy });
+    redactReport(
+      buildReport({ catalog: run.catalog, version: run.version, startedAt, durationMs: Math.round(performance.now() - started), facts: run.facts, settings, targets, stoppedBy }),
+      run.redactor ?? SECRETS_ONLY,
+    );
 
   options.logger.info({ targets: run.targets.length, concurrency: options.concurrency, timeoutMs: options.timeoutMs, deadlineMs: options.deadlineMs }, 'starting checks');
   const checks = startChecks(run.targets, { ...options, signal: signals.signal, onProgress: (done, total) => progress.update(done, total) });

@@ -38,11 +38,46 @@ const BUILT_IN: readonly Rule[] = [
   { pattern: /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])/g, replace: () => REDACTED },
 ];
 
+/**
+ * Which strings of a JSON document are the tool's own words rather than data (a status, a
+ * reason code, a time, a file's checksum): kept as they are, by every pattern. None is a
+ * secret, and a `--redact` pattern that matched one (`\p{L}`, `ode`) would leave a document
+ * its readers (`diff`, `bundle verify`) refuse. `at` gives the shape of a key's value or of an
+ * array's items; undefined: free data.
+ */
+export interface Shape {
+  readonly fixed: boolean;
+  at(key: string | number): Shape | undefined;
+}
+
+/**
+ * A shape written out: `true` is a fixed value, an object names the keys that hold one (`*`
+ * stands for every key and every item).
+ */
+export type ShapeSpec = true | { readonly [key: string]: ShapeSpec };
+
+export function shapeOf(spec: ShapeSpec): Shape {
+  if (spec === true) return { fixed: true, at: () => undefined };
+  return {
+    fixed: false,
+    at: (key) => {
+      const inner = spec[String(key)] ?? spec['*'];
+      return inner === undefined ? undefined : shapeOf(inner);
+    },
+  };
+}
+
 export interface Redactor {
   /** The text with every secret replaced by `[redacted]`. */
   text(value: string): string;
-  /** A JSON value, deep: secret-named keys lose their values, every string is redacted as text. */
-  value<T>(value: T): T;
+  /**
+   * A JSON value, deep: secret-named keys lose their values, every string is redacted as
+   * text. Keys are never changed (they are the document's structure, not data); nor are the
+   * values `shape` marks fixed.
+   */
+  value<T>(value: T, shape?: Shape): T;
+  /** Log text, a JSON document a line (pino's NDJSON): each line that parses is redacted as data, any other as text. */
+  lines(text: string): string;
 }
 
 /**
@@ -62,25 +97,47 @@ export function compileUserPatterns(sources: readonly string[], where = '--redac
   });
 }
 
+function replaceAll(text: string, rule: Rule): string {
+  rule.pattern.lastIndex = 0;
+  return text.replace(rule.pattern, rule.replace as (substring: string, ...args: unknown[]) => string);
+}
+
 export function createRedactor(userPatterns: readonly RegExp[] = []): Redactor {
-  const rules: Rule[] = [...BUILT_IN, ...userPatterns.map((pattern) => ({ pattern, replace: () => REDACTED }))];
+  const users: Rule[] = userPatterns.map((pattern) => ({ pattern, replace: () => REDACTED }));
   const text = (value: string): string => {
-    let out = value;
-    for (const rule of rules) {
-      rule.pattern.lastIndex = 0;
-      out = out.replace(rule.pattern, rule.replace as (substring: string, ...args: unknown[]) => string);
-    }
-    return out;
+    const builtIn = BUILT_IN.reduce(replaceAll, value);
+    if (users.length === 0) return builtIn;
+    // A user's pattern never reaches into a `[redacted]` already there (`red`, `\p{L}`): it would
+    // leave `[[redacted]acted]`, and the same text redacted twice would differ from once.
+    return users.reduce((done, rule) => done.split(REDACTED).map((part) => replaceAll(part, rule)).join(REDACTED), builtIn);
   };
-  const walk = (value: unknown): unknown => {
+  const walk = (value: unknown, shape: Shape | undefined): unknown => {
+    if (shape?.fixed === true) return value;
     if (typeof value === 'string') return text(value);
-    if (Array.isArray(value)) return value.map(walk);
+    if (Array.isArray(value)) return value.map((item, index) => walk(item, shape?.at(index)));
     if (value !== null && typeof value === 'object') {
       return Object.fromEntries(
-        Object.entries(value).map(([key, inner]) => [text(key), SECRET_KEY.test(key) && inner !== null && inner !== '' ? REDACTED : walk(inner)]),
+        Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) && inner !== null && inner !== '' ? REDACTED : walk(inner, shape?.at(key))]),
       );
     }
     return value;
   };
-  return { text, value: <T>(value: T): T => walk(value) as T };
+  const line = (one: string): string => {
+    if (one.trim() === '') return one;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(one);
+    } catch {
+      return text(one);
+    }
+    return JSON.stringify(walk(parsed, undefined));
+  };
+  return {
+    text,
+    value: <T>(value: T, shape?: Shape): T => walk(value, shape) as T,
+    lines: (value) => value.split('\n').map(line).join('\n'),
+  };
 }
+
+/** The built-in patterns alone: what every command's output passes, `--redact` or not. */
+export const SECRETS_ONLY: Redactor = createRedactor();

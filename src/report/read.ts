@@ -4,6 +4,8 @@ import { formatKeyPath, InputError } from '../model/errors.js';
 import { escapeControl, quote, truncate } from '../model/text.js';
 import { REPORT_SCHEMA_VERSION, type CheckReport } from './report.js';
 import { reportSchemaProblems } from './report-schema.js';
+import { redactReport } from './redact-report.js';
+import { SECRETS_ONLY } from '../model/redact.js';
 import { DIFF_KIND } from './diff.js';
 import { MERGE_KIND } from './merge.js';
 
@@ -77,7 +79,9 @@ export function validateReport(document: unknown, fail: (message: string) => nev
   if (problems.length > 0) return fail(`is not a valid aml-netcheck report: ${describeProblems(problems, document)}`);
   const report = document as unknown as CheckReport;
   checkUniqueTargets(report, fail);
-  return report;
+  // A report saved before redaction reached check's output may hold a secret from a server:
+  // what diff, merge and rules print from it passes the redactor as check's own report does.
+  return redactReport(report, SECRETS_ONLY);
 }
 
 function checkSchemaVersion(version: unknown, fail: (message: string) => never): void {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { runCollectors, CollectorSkipped, type Collector } from '../../src/bundle/contract.js';
+import { runCollectors, CollectorSkipped, type Collected, type CollectedFile, type Collector } from '../../src/bundle/contract.js';
 import { systemCollector } from '../../src/bundle/collectors/system.js';
 import { hostsCollector, hostsLinesTouching, resolvConfCollector } from '../../src/bundle/collectors/dns.js';
 import { interfacesCollector, parseIpv4Routes, parseIpv6Routes, routesCollector } from '../../src/bundle/collectors/network.js';
@@ -13,10 +13,12 @@ import { fakeContext, fixtureRoot, PROC_NET_IPV6_ROUTE, PROC_NET_ROUTE } from '.
 
 type Json = Record<string, unknown>;
 
-function only(result: { files: readonly { name: string; content: { json: unknown } | { text: string } }[] }): { name: string; json?: unknown; text?: string } {
+function only(result: Collected): { name: string; json?: unknown; text?: string } {
   t.equal(result.files.length, 1, 'one file');
-  const file = result.files[0] as { name: string; content: { json: unknown } | { text: string } };
-  return { name: file.name, ...('json' in file.content ? { json: file.content.json } : { text: file.content.text }) };
+  const { name, content } = result.files[0] as CollectedFile;
+  if ('json' in content) return { name, json: content.json };
+  if ('text' in content) return { name, text: content.text };
+  throw new TypeError(`${name} is neither JSON nor text`);
 }
 
 async function outcomeOf(collector: Collector, context: ReturnType<typeof fakeContext>) {

@@ -9,6 +9,7 @@ import { CLI, runCli } from '../helpers/cli.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
 import { startHttpServer, startProxy } from '../helpers/servers.js';
 import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
+import { leakyCatalog, unpackBundle } from '../helpers/denied-service.js';
 
 const CATALOG = join(process.cwd(), 'test/fixtures/catalog/sim/loopback.yaml');
 /** Addresses of our own, so a check test running at the same time never holds the same ports. */
@@ -88,14 +89,6 @@ async function simulation(t: { teardown(fn: () => unknown): void }, share: 'drop
   return { dir, dns, caFile, args: ['bundle', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', dns, '--allow-loopback-answers', '--ca-file', caFile, '--retries', '0', '--no-progress'] };
 }
 
-/** Unpacks with the system tar; returns the top folder. */
-function unpack(file: string, into: string): string {
-  execFileSync('tar', ['-xzf', file, '-C', into]);
-  const tops = readdirSync(into).filter((name) => name.startsWith('aml-netcheck-') && !name.endsWith('.tar.gz'));
-  if (tops.length !== 1) throw new Error(`expected one top folder, found ${tops.join(', ')}`);
-  return join(into, tops[0] as string);
-}
-
 function partials(dir: string): string[] {
   return readdirSync(dir).filter((name) => name.includes('.partial'));
 }
@@ -141,7 +134,7 @@ t.test('a bundle on loopback: the report on stdout, the same report inside, ever
   t.equal(statSync(file).mode & 0o777, 0o600, 'mode 0600');
   const printed = JSON.parse(run.stdout) as { summary: { exitCode: number }; targets: Array<{ id: string; verdict: string; reason: string | null }> };
   t.same(reportSchemaErrors(printed), []);
-  const top = unpack(file, dir);
+  const top = unpackBundle(file, dir);
   const inside = JSON.parse(readFileSync(join(top, 'report.json'), 'utf8')) as typeof printed;
   t.same(inside, printed, 'report.json in the bundle is the report of the run');
   t.same(inside.targets.map((x) => [x.id, x.verdict, x.reason]), [['share.sim.test:18445', 'blocked', 'tcp-timeout'], ['web.sim.test:18443', 'reachable', null]]);
@@ -237,18 +230,7 @@ t.test('secrets planted in every input are in neither the bundle nor stdout nor 
     `# Cookie: x=${SECRETS.cookie}`,
     `# key ${STORAGE_KEY}`,
     `# DefaultEndpointsProtocol=https;AccountName=st1;AccountKey=${SECRETS.connectionKey};EndpointSuffix=core.windows.net`,
-    'section: corp-leaky',
-    'title: Corp endpoints',
-    'features:',
-    '  - id: leak-test',
-    '    name: Leaky service',
-    'entries:',
-    '  - pattern: leaky.sim.test',
-    '    ports: ["http:18480"]',
-    '    clouds: [public]',
-    '    features: [leak-test]',
-    `    purpose: "Reached with bearer ${SECRETS.bearer} (owner ${SECRETS.userPattern})"`,
-    '',
+    leakyCatalog(18480, `Reached with bearer ${SECRETS.bearer} (owner ${SECRETS.userPattern})`),
   ].join('\n'));
   const workspaceJson = join(dir, 'ws.json');
   writeFileSync(workspaceJson, JSON.stringify({
@@ -278,7 +260,7 @@ t.test('secrets planted in every input are in neither the bundle nor stdout nor 
   const stdout = run.stdout.toString('utf8');
   t.equal(run.code, 0, `the service answered through the proxy (${run.stderr.slice(-500)})`);
   t.ok(proxy.seen.some((r) => r.target === 'http://leaky.sim.test:18480/' && r.authorization !== undefined), 'the run went through the proxy with its credentials');
-  const top = unpack(file, dir);
+  const top = unpackBundle(file, dir);
   const manifest = JSON.parse(readFileSync(join(top, 'manifest.json'), 'utf8')) as Manifest;
   const files = [...manifest.files.map((f) => f.name), 'manifest.json'];
   const contents = new Map(files.map((name) => [name, readFileSync(join(top, name), 'utf8')]));
@@ -324,7 +306,7 @@ t.test('an interrupted bundle run leaves a complete bundle or none, and never a 
     const verified = await runCli(['bundle', 'verify', file]);
     t.equal(verified.code, 0, `${signal}: it verifies`);
     t.match(verified.stdout, new RegExp(`check: exit ${code}, cut short \\(${signal}\\)`));
-    const top = unpack(file, mkdtempSync(join(dir, 'x-')));
+    const top = unpackBundle(file, mkdtempSync(join(dir, 'x-')));
     t.match(JSON.parse(readFileSync(join(top, 'report.json'), 'utf8')), { summary: { stoppedBy: signal, exitCode: code } }, `${signal}: the report inside says so`);
   }
   // Two signals at once: the second quits at once, wherever the run is.

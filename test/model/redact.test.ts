@@ -1,5 +1,5 @@
 import t from 'tap';
-import { compileUserPatterns, createRedactor, REDACTED } from '../../src/model/redact.js';
+import { compileUserPatterns, createRedactor, REDACTED, shapeOf } from '../../src/model/redact.js';
 import { InputError } from '../../src/model/errors.js';
 
 const redactor = createRedactor(compileUserPatterns(['corp-internal-[0-9]+']));
@@ -69,4 +69,26 @@ t.test('--redact patterns are checked', async (t) => {
   })();
   t.match(error?.toLine(), /^--redact: '\[z-a\]' is not a regular expression: /);
   t.same(compileUserPatterns([]), []);
+});
+
+t.test('--redact patterns reach values, never keys, nor values the shape fixes, nor a [redacted] already there', async (t) => {
+  const letters = createRedactor(compileUserPatterns(['\\p{L}']));
+  const words = createRedactor(compileUserPatterns(['summary', 'ode', 'red']));
+  const document = { summary: { exitCode: 1, status: 'broken', note: 'summary of a node' }, targets: [{ reason: 'tcp-timeout', detail: 'sig=abc' }] };
+  const shape = shapeOf({ summary: { status: true }, targets: { '*': { reason: true } } });
+  t.same(words.value(document, shape), {
+    summary: { exitCode: 1, status: 'broken', note: `${REDACTED} of a n${REDACTED}` },
+    targets: [{ reason: 'tcp-timeout', detail: `sig=${REDACTED}` }],
+  }, 'keys and fixed values kept; the built-in [redacted] is not rewritten by `red`');
+  t.same(letters.value(document, shape), {
+    summary: { exitCode: 1, status: 'broken', note: `${REDACTED.repeat(7)} ${REDACTED.repeat(2)} ${REDACTED} ${REDACTED.repeat(4)}` },
+    targets: [{ reason: 'tcp-timeout', detail: `${REDACTED.repeat(3)}=${REDACTED}` }],
+  }, 'every letter of a value, and only of values');
+  t.equal(letters.text(letters.text('sig=abc')), letters.text('sig=abc'), 'redacting twice is redacting once');
+});
+
+t.test('log lines: JSON ones as data (keys kept), others as text', async (t) => {
+  const words = createRedactor(compileUserPatterns(['target', 'msg']));
+  const log = `{"level":30,"target":"web:443","msg":"target checked","authorization":"Bearer abcdefghijk"}\nplain target line\n`;
+  t.equal(words.lines(log), `{"level":30,"target":"web:443","msg":"${REDACTED} checked","authorization":"${REDACTED}"}\nplain ${REDACTED} line\n`);
 });

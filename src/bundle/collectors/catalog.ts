@@ -12,10 +12,11 @@ export const catalogCollector: Collector = {
   describes: 'the catalog files the run used: catalog/builtin/ as shipped, catalog/user/ from --catalog',
   collect: ({ catalogSources }) => {
     let user = 0;
-    const files: CollectedFile[] = catalogSources.map((source) => ({
-      name: source.builtin ? `catalog/builtin/${safeBaseName(source.file)}` : `catalog/user/${++user}-${safeBaseName(source.file)}`,
-      content: { text: source.text },
-    }));
+    const files: CollectedFile[] = catalogSources.map((source) => {
+      if (source.builtin) return { name: `catalog/builtin/${safeBaseName(source.file)}`, content: { text: source.text } };
+      const n = ++user;
+      return { name: `catalog/user/${n}-${safeBaseName(source.file)}`, nameWithoutOutside: `catalog/user/${n}.yaml`, content: { text: source.text } };
+    });
     const index = catalogSources.map((source, i) => ({ file: source.file, builtin: source.builtin, savedAs: files[i]?.name }));
     return { files: [...files, { name: 'catalog/index.json', content: { json: index } }] };
   },

@@ -25,7 +25,7 @@ export function reportCollectors(): Collector[] {
     describes: `the check report as ${format}`,
     collect: ({ report }) => {
       const text = [...guardOutput(format, CHECK_SELF_ESCAPING, render(report, PLAIN))].join('');
-      return { files: [{ name: reportFileName(format), content: { text } }] };
+      return { files: [{ name: reportFileName(format), content: { renderedFromReport: text } }] };
     },
   }));
 }
