@@ -21,8 +21,8 @@ t.test('the demo runs the real checks against the simulated Azure and finds what
   t.same(blocked, [
     'cloud.r-project.org:443 dns-nxdomain',
     'conda.anaconda.org:443 http-denied',
-    'download.pytorch.org:443 dns-sinkholed',
     'demodata.file.core.windows.net:445 tcp-timeout',
+    'download.pytorch.org:443 dns-sinkholed',
     'graph.windows.net:443 tls-reset',
     'pypi.org:443 http-denied',
     'repo.anaconda.com:443 tls-untrusted',
