@@ -4,7 +4,7 @@ import { loadCatalog } from '../catalog/load.js';
 import { defaultFacts } from '../facts/facts.js';
 import { createLogger } from '../io/log.js';
 import { NO_PROXY_CONFIG } from '../runner/proxy.js';
-import { startSimulatedAzure, type DnsBehavior, type EndpointBehavior, type SimulatedHost, type UdpBehavior } from '../simulate/azure.js';
+import { startSimulatedAzure, type DnsBehavior, type SimulatedAzure, type EndpointBehavior, type SimulatedHost, type UdpBehavior } from '../simulate/azure.js';
 import { CLOUD_NAMES, type Cloud } from '../model/clouds.js';
 import type { Target } from '../model/target.js';
 import { emitReport, executeCheck } from './check.js';
@@ -54,9 +54,29 @@ const BROKEN: Record<string, { dns?: DnsBehavior; ports?: Record<number, Endpoin
   'chinaeast2.tundra.azureml.cn': { udpPorts: { 5831: 'silent' } },
 };
 
-/** Every host gets its own loopback address; 127.0.0.0/8 is all local on Linux. */
-function loopbackAddress(index: number): string {
-  return `127.77.${Math.floor((index + 10) / 250)}.${((index + 10) % 250) + 1}`;
+/**
+ * Every host gets its own loopback address in a /16 of the demo's (127.0.0.0/8 is all local on
+ * Linux). Each demo picks its /16 at random among these, and the next one when an address is
+ * taken, so any number of demos (and test suites, which keep below 127.100) run side by side.
+ */
+const DEMO_BLOCKS = { first: 100, count: 155 } as const;
+const DEMO_START_TRIES = 8;
+
+function loopbackAddress(block: number, index: number): string {
+  return `127.${block}.${Math.floor((index + 10) / 250)}.${((index + 10) % 250) + 1}`;
+}
+
+/** The simulated Azure in the first free /16, starting from a random one. */
+async function startInFreeBlock(hostsIn: (block: number) => SimulatedHost[], portMap: Record<string, number>): Promise<{ azure: SimulatedAzure; block: number }> {
+  const start = Math.floor(Math.random() * DEMO_BLOCKS.count);
+  for (let attempt = 0; ; attempt++) {
+    const block = DEMO_BLOCKS.first + ((start + attempt) % DEMO_BLOCKS.count);
+    try {
+      return { azure: await startSimulatedAzure({ dns: { address: `127.${block}.0.1`, port: 0 }, hosts: hostsIn(block), portMap }), block };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt + 1 >= DEMO_START_TRIES) throw error;
+    }
+  }
 }
 
 /** Unprivileged ports for the catalog's ports, so the demo needs no root. */
@@ -64,7 +84,7 @@ function demoPort(port: number): number {
   return port < 10000 ? 20000 + port : port + 10000;
 }
 
-function simulatedHosts(targets: readonly Target[]): SimulatedHost[] {
+function simulatedHosts(targets: readonly Target[], block: number): SimulatedHost[] {
   const byHost = new Map<string, { tcp: number[]; udp: number[] }>();
   for (const target of targets) {
     if (target.skipped || target.direction !== 'outbound') continue;
@@ -76,7 +96,7 @@ function simulatedHosts(targets: readonly Target[]): SimulatedHost[] {
     const broken = BROKEN[name];
     return {
       name,
-      address: loopbackAddress(index),
+      address: loopbackAddress(block, index),
       dns: broken?.dns ?? 'ok',
       ports: Object.fromEntries(ports.tcp.map((port) => [String(port), broken?.ports?.[port] ?? 'ok'])),
       udpPorts: Object.fromEntries(ports.udp.map((port) => [String(port), broken?.udpPorts?.[port] ?? 'ok'])),
@@ -87,20 +107,19 @@ function simulatedHosts(targets: readonly Target[]): SimulatedHost[] {
 /**
  * `demo`: starts a simulated Azure on loopback (its own DNS server and endpoints, a few
  * broken on purpose) and runs the real checks against it. Needs no root and sends
- * nothing beyond 127.77.0.0/16.
+ * nothing beyond the loopback /16 it picks (127.100.0.0 to 127.254.255.255).
  */
 export async function runDemo(options: DemoOptions, version: string, write: Write): Promise<number> {
   const files = prepareOutput(options.out, CHECK_FORMATS, []);
   const catalog = loadCatalog({ revision: options.revision });
   const facts = demoFacts(options.cloud ?? 'public');
   const targets = expandCatalog(catalog, facts);
-  const hosts = simulatedHosts(targets);
-  const broken = Object.keys(BROKEN).filter((name) => hosts.some((host) => host.name === name));
   const portMap = Object.fromEntries([...new Set(targets.map((t) => t.port))].map((p) => [String(p), demoPort(p)]));
-  const azure = await startSimulatedAzure({ dns: { address: '127.77.0.1', port: 0 }, hosts, portMap });
+  const { azure, block } = await startInFreeBlock((b) => simulatedHosts(targets, b), portMap);
+  const broken = Object.keys(BROKEN).filter((name) => targets.some((target) => target.host === name && !target.skipped && target.direction === 'outbound'));
   try {
     if (options.output === 'table') {
-      write(`Demo: a simulated Azure on 127.77.0.0/16 with its own DNS server; nothing leaves this machine.\n`);
+      write(`Demo: a simulated Azure on 127.${block}.0.0/16 with its own DNS server; nothing leaves this machine.\n`);
       write(`Checking against revision ${catalog.revision?.id ?? '(none)'} of the article, ${CLOUD_NAMES[facts.cloud]}.\n`);
       write(`Broken on purpose: ${broken.join(', ')}.\n\n`);
     }
@@ -117,7 +136,7 @@ export async function runDemo(options: DemoOptions, version: string, write: Writ
         retries: 0,
         deadlineMs: 30_000,
         dnsServers: [azure.dnsServer],
-        // The simulated services live on 127.77.0.0/16, answered by the simulated DNS server there.
+        // The simulated services live on the demo's loopback /16, answered by the simulated DNS server there.
         allowLoopbackAnswers: true,
         ca: [azure.caPem],
         // The simulated Azure's root plays the public roots' part; the inspecting CA does not.
@@ -126,6 +145,7 @@ export async function runDemo(options: DemoOptions, version: string, write: Writ
         inboundFromHere: false,
         logger: createLogger('warn', undefined),
         dialPort: demoPort,
+        showCatalogPorts: true,
       },
     }, (report) => emitReport(report, options.output, files, write));
   } finally {

@@ -48,8 +48,10 @@ export interface CheckSettings {
    * bug in that probe, which is how tests prove a bug stays contained to its target.
    */
   readonly trace?: ((subject: string, phase: Phase, event: string) => void | Promise<void>) | undefined;
-  /** Where a catalog port is really served; only the demo maps ports. */
+  /** Where a catalog port is really served; only the demo maps ports (what people read still names the catalog's). */
   readonly dialPort?: ((port: number) => number) | undefined;
+  /** The demo's: details and warnings name the catalog's port, not the one dialled (see atCatalogPort). */
+  readonly showCatalogPorts?: boolean | undefined;
   readonly logger: Logger;
 }
 
@@ -205,6 +207,26 @@ async function workspaceApiAnswer(target: Target, context: CheckContext): Promis
 
 /** DNS, then TCP to every address, then TLS and HTTP on HTTPS ports, stopping at the first failure; or DNS, then UDP to every address. */
 export async function checkTarget(target: Target, context: CheckContext): Promise<TargetOutcome> {
+  const { dialPort, showCatalogPorts } = context.settings;
+  const checked = await checkTargetAt(target, context);
+  return dialPort === undefined || showCatalogPorts !== true ? checked : atCatalogPort(checked, target.port, dialPort(target.port));
+}
+
+/**
+ * Where the demo serves a catalog port at a port of its own (445 at 20445, needing no root),
+ * the sentences a person reads name the catalog's port, as on a real network: the dialled one
+ * stays in the phases' evidence. Each catalog port has a dialled port of its own, so this is
+ * the exact inverse of the mapping.
+ */
+function atCatalogPort(checked: TargetOutcome, port: number, dialled: number): TargetOutcome {
+  if (dialled === port) return checked;
+  // After a host, an IPv4 address or `]`, never inside an IPv6 address (whose groups are at most four digits).
+  const pattern = new RegExp(`(?<=[A-Za-z0-9.\\]]):${dialled}(?![0-9])`, 'g');
+  const shown = (text: string): string => text.replace(pattern, `:${port}`);
+  return { ...checked, detail: shown(checked.detail), warnings: checked.warnings.map(shown) };
+}
+
+async function checkTargetAt(target: Target, context: CheckContext): Promise<TargetOutcome> {
   if (target.direction === 'inbound') return checkInbound(target, context);
   const proxy = usesProxy(target, context.settings);
   const { result: dns, attempts: dnsAttempts, ms: dnsMs } = await context.dnsCache.resolve(target.host);

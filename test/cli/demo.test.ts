@@ -28,7 +28,7 @@ t.test('the demo runs the real checks against the simulated Azure and finds what
     'repo.anaconda.com:443 tls-untrusted',
   ]);
   // A transparent Squid answers for conda.anaconda.org with its own deny page: named, with its error.
-  t.match(report.targets.find((x) => x.host === 'conda.anaconda.org'), { reason: 'http-denied', detail: /^blocked by Squid \(block page\) for https:\/\/conda\.anaconda\.org:\d+\/ at [\d.:]+ \(HTTP 403, ERR_ACCESS_DENIED\)$/ });
+  t.match(report.targets.find((x) => x.host === 'conda.anaconda.org'), { reason: 'http-denied', detail: /^blocked by Squid \(block page\) for https:\/\/conda\.anaconda\.org:443\/ at 127\.\d+\.\d+\.\d+:443 \(HTTP 403, ERR_ACCESS_DENIED\)$/ }, 'the documented port, not the one the demo serves it at');
   // UDP 5831 gets no reply in the demo, which UDP cannot tell from a drop: a warning, not a block.
   t.match(report.targets.find((x) => x.host === 'westus2.tundra.azureml.ms'), { port: 5831, verdict: 'warning', reason: 'udp-unverified' });
   // A DNS filter answers PyTorch's wheels with 0.0.0.0: blocked at DNS, fixed on the filter, nothing dialled.
@@ -36,7 +36,7 @@ t.test('the demo runs the real checks against the simulated Azure and finds what
     verdict: 'blocked',
     reason: 'dns-sinkholed',
     phase: 'dns',
-    detail: /^127\.77\.0\.1:\d+ answered download\.pytorch\.org with 0\.0\.0\.0 \(this network\), :: \(unspecified\): a DNS filter or sinkhole, not the service$/,
+    detail: /^127\.\d+\.0\.1:\d+ answered download\.pytorch\.org with 0\.0\.0\.0 \(this network\), :: \(unspecified\): a DNS filter or sinkhole, not the service$/,
     fix: [/^allow download\.pytorch\.org on the DNS filter that answered for it/],
     phases: { tcp: [] },
   });
@@ -52,7 +52,7 @@ t.test('the demo runs the real checks against the simulated Azure and finds what
 t.test('the demo table says what it is and what broke', async (t) => {
   const run = await runCli(['demo'], { timeoutMs: 60_000 });
   t.equal(run.code, 1);
-  t.match(run.stdout, /^Demo: a simulated Azure on 127\.77\.0\.0\/16/);
+  t.match(run.stdout, /^Demo: a simulated Azure on 127\.(\d+)\.0\.0\/16/);
   t.match(run.stdout, /BROKEN\s+Python packages \(python-packages\)/);
   t.match(run.stdout, /fix:\s+exempt repo\.anaconda\.com from TLS inspection/);
   t.match(run.stdout, /BLOCKED\s+conda\.anaconda\.org:443\s+http-denied\s+blocked by Squid \(block page\)/, 'the Squid deny page, with its reason and device');
@@ -90,4 +90,21 @@ t.test('every revision checks in every cloud: each target gets a verdict, and on
       t.ok(report.targets.filter((x) => x.verdict === 'reachable').length > 30, `${label}: most targets checked and reachable`);
     }
   }
+});
+
+t.test('demos side by side: each picks a loopback block of its own, and both report the documented ports', async (t) => {
+  const [a, b] = await Promise.all([runCli(['demo', '-o', 'json'], { timeoutMs: 120_000 }), runCli(['demo', '-o', 'json'], { timeoutMs: 120_000 })]);
+  for (const run of [a, b]) {
+    t.equal(run.code, 1, run.stderr);
+    t.equal(run.stderr, '', 'no EADDRINUSE, no warning');
+  }
+  const blocked = (stdout: string): string[] =>
+    (JSON.parse(stdout) as { targets: Array<{ verdict: string; host: string; port: number; reason: string | null; detail: string }> }).targets
+      .filter((x) => x.verdict === 'blocked')
+      .map((x) => `${x.host}:${x.port} ${x.reason}`)
+      .sort();
+  t.same(blocked(a.stdout), blocked(b.stdout), 'both find the same things broken');
+  const smb = (JSON.parse(a.stdout) as { targets: Array<{ host: string; port: number; detail: string }> }).targets.find((x) => x.host === 'demodata.file.core.windows.net' && x.port === 445);
+  t.match(smb?.detail, /:445 timed out/, 'the SMB drop names port 445');
+  t.notMatch(smb?.detail, /:20445/, 'not the port the demo serves it at');
 });
