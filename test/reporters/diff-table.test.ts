@@ -12,7 +12,7 @@ t.test('newly broken first, each with its detail and fix; then changed, no verdi
   const at = order.map((label) => text.indexOf(label));
   t.notOk(at.includes(-1), `every kind listed: ${at.join(', ')}`);
   t.same([...at].sort((a, b) => a - b), at, 'in the order of what needs action');
-  t.match(text, /CHANGED {7}st1\.file\.core\.windows\.net:445 +blocked \(tcp-timeout → tcp-refused\)\n {6}connect to 10\.99\.1\.3:445 refused \(ECONNREFUSED\)\n {6}fix: {2}allow outbound TCP 445 to st1\.file\.core\.windows\.net/);
+  t.match(text, /CHANGED {7}st1\.file\.core\.windows\.net:445 +blocked \(tcp-timeout → tcp-refused\)\n {6}connect to 10\.99\.1\.3:445 refused \(ECONNREFUSED\); a web proxy cannot carry port 445, so this needs direct egress through the firewall\n {6}fix: {2}allow direct outbound TCP 445 to st1\.file\.core\.windows\.net from this subnet — it cannot go through the proxy/);
   t.match(text, /STILL BROKEN {2}Workspace storage account \(workspace-storage\) +broken\n/);
   t.match(text, /\nNewly broken: login\.microsoftonline\.com:443, st1\.blob\.core\.windows\.net:443, st1\.file\.core\.windows\.net:443\.\nPartial: /);
 });

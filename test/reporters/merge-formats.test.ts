@@ -37,7 +37,7 @@ t.test('table: per target the nodes that fail and why, per feature the nodes it 
   t.match(text, /^aml-netcheck merge: 3 nodes: 5 required targets blocked on some nodes\.\n/);
   t.match(text, /\n {2}BROKEN ON SOME NODES {2}Azure AD sign-in \(azure-ad\)\n {6}broken on node-b by login\.microsoftonline\.com:80,\n {8}login\.microsoftonline\.com:443\n {6}ok on node-a, node-c\n/);
   t.match(text, /\n {2}BROKEN ON SOME NODES {2}Workspace storage account \(workspace-storage\)\n {6}broken on node-a by st1\.file\.core\.windows\.net:445\n {6}broken on node-b by st1\.blob\.core\.windows\.net:443,\n {8}st1\.file\.core\.windows\.net:443, st1\.file\.core\.windows\.net:445\n {6}ok on node-c\n/);
-  t.match(text, /\n {2}BLOCKED ON SOME NODES {2}st1\.file\.core\.windows\.net:445\n {6}tcp-refused on node-a, node-b\n {6}reachable from node-c\n {6}fix: {2}allow outbound TCP 445 to st1\.file\.core\.windows\.net\n/);
+  t.match(text, /\n {2}BLOCKED ON SOME NODES {2}st1\.file\.core\.windows\.net:445\n {6}tcp-refused on node-a, node-b\n {6}reachable from node-c\n {6}fix: {2}allow direct outbound TCP 445 to st1\.file\.core\.windows\.net from this\n {8}subnet — it cannot go through the proxy\n/);
   t.match(renderMergeTable(fleet, { width: 100, color: false }).replace(/\s+/g, " "), / Required targets blocked on some node: login\.microsoftonline\.com:80, login\.microsoftonline\.com:443, .*\(nodes with any: node-a, node-b\)\. /);
   for (const width of [40, 80, 120]) {
     const lines = renderMergeTable(fleet, { width, color: false }).split('\n');
@@ -70,7 +70,7 @@ t.test('markdown: well-formed tables, the failing nodes of each target and featu
   const text = renderMergeMarkdown(fleet);
   t.match(text, /^## aml-netcheck merge\n\n\*\*3 nodes: 5 required targets blocked on some nodes\.\*\*\n/);
   t.match(text, /\| Workspace storage account \(`workspace-storage`\) \| broken on some nodes \| broken on node-a by `st1\.file\.core\.windows\.net:445`<br>broken on node-b by `st1\.blob\.core\.windows\.net:443`, `st1\.file\.core\.windows\.net:443`, `st1\.file\.core\.windows\.net:445` \| /);
-  t.match(text, /\| `st1\.file\.core\.windows\.net:445` \| workspace-storage \| blocked on some nodes \| `tcp-refused` on node-a, node-b \| — \| node-c \| allow outbound TCP 445 to st1\.file\.core\.windows\.net \|/);
+  t.match(text, /\| `st1\.file\.core\.windows\.net:445` \| workspace-storage \| blocked on some nodes \| `tcp-refused` on node-a, node-b \| — \| node-c \| allow direct outbound TCP 445 to st1\.file\.core\.windows\.net from this subnet — it cannot go through the proxy \|/);
   const bad = renderMergeMarkdown(hostile());
   t.notMatch(bad, /<script>|<b>|\u001b/, 'outside text cannot become markup');
   t.match(bad, /node-&lt;b&gt;x&lt;\/b&gt;\\\|/);
