@@ -25,7 +25,8 @@ interface Rule {
 
 const BUILT_IN: readonly Rule[] = [
   // Credentials in any URL: scheme://user:password@host keeps the user, hides the password.
-  { pattern: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:'"<>]*):([^\s/?#@'"<>]*)@/gi, replace: (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@` },
+  // A password already masked (`***`, as the proxy is shown everywhere) stays as it is.
+  { pattern: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:'"<>]*):([^\s/?#@'"<>]*)@/gi, replace: (match, scheme: string, user: string, password: string) => (password === '***' ? match : `${scheme}${user}:${REDACTED}@`) },
   // HTTP headers written as text (logs, curl -v, a deny page echoing the request).
   // Also as a JSON key (`"cookie": "…"`), as logs and dumped headers write them.
   { pattern: /\b((?:proxy-)?authorization|cookie|set-cookie)("?\s*[:=]\s*)("?)[^\r\n"]*/gi, replace: (_m, name: string, sep: string, q: string) => `${name}${sep}${q}${REDACTED}` },

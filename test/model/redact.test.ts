@@ -92,3 +92,9 @@ t.test('log lines: JSON ones as data (keys kept), others as text', async (t) => 
   const log = `{"level":30,"target":"web:443","msg":"target checked","authorization":"Bearer abcdefghijk"}\nplain target line\n`;
   t.equal(words.lines(log), `{"level":30,"target":"web:443","msg":"${REDACTED} checked","authorization":"${REDACTED}"}\nplain ${REDACTED} line\n`);
 });
+
+t.test('a proxy URL already shown masked keeps its mask: one way of showing it, not two', async (t) => {
+  t.equal(redactor.text('through proxy http://svc-aml:***@10.99.0.3:3128/'), 'through proxy http://svc-aml:***@10.99.0.3:3128/');
+  t.equal(redactor.text('proxy http://***:***@10.99.0.3:3128 (Squid)'), 'proxy http://***:***@10.99.0.3:3128 (Squid)');
+  t.equal(redactor.text('proxy http://svc-aml:hunter2@10.99.0.3:3128'), `proxy http://svc-aml:${REDACTED}@10.99.0.3:3128`, 'a real password is still redacted');
+});
