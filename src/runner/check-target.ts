@@ -12,8 +12,9 @@ import { formatEndpoint } from '../model/hosts.js';
 import type { DnsResult, HttpResult, Phase, PhaseFailure, TcpResult, TlsResult, UdpResult } from '../model/phases.js';
 import { EMPTY_PHASES, type PhaseResults, type TargetOutcome } from '../model/result.js';
 import { bypassesWebProxy, type Target } from '../model/target.js';
+import { maskedUrl } from '../model/redact.js';
 import type { DnsCache } from './dns-cache.js';
-import { hasProxy, maskProxyUrl, proxyFor, type ProxyConfig } from './proxy.js';
+import { hasProxy, proxyFor, type ProxyConfig } from './proxy.js';
 import { withRetries, type Slots } from './schedule.js';
 import { computeInstanceAddressWarning, dnsWarnings, everyAddressFailed, failedAt, inspectionWarning, outcome, privateNameProblem, someAddressesFailed, tlsSummary, urlFor } from './verdicts.js';
 
@@ -193,7 +194,7 @@ async function checkViaProxy(target: Target, proxy: string, dns: DnsResult | nul
   const tunnelTls = http.details.tls ?? null;
   const inspection = settings.publicRoots === undefined ? null : inspectionWarning(target, tunnelTls);
   if (inspection) warnings.push(inspection);
-  const detail = `HTTP ${http.details.status ?? '?'} from ${target.host} through proxy ${maskProxyUrl(proxy)}${tunnelTls === null ? '' : tlsSummary(tunnelTls)}`;
+  const detail = `HTTP ${http.details.status ?? '?'} from ${target.host} through proxy ${maskedUrl(proxy)}${tunnelTls === null ? '' : tlsSummary(tunnelTls)}`;
   const warnedPhase = dnsWarned ? 'dns' : 'tls';
   return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? warnedPhase : null, detail, phases, timings, via, attempts, warnings });
 }
