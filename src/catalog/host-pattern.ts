@@ -1,4 +1,5 @@
 import { PLACEHOLDERS } from './placeholders.js';
+import { HOST_NAME_MAX_LENGTH, hostLabelProblem } from '../model/identifiers.js';
 import { quote } from '../model/text.js';
 
 /**
@@ -22,7 +23,6 @@ export class PatternError extends Error {
 }
 
 const PLACEHOLDER_RE = /<([a-z][a-z0-9-]*)>/g;
-const LABEL_CHARS_RE = /^[a-z0-9-]+$/;
 const PATH_RE = /^\/[A-Za-z0-9._~\/-]*\*?$/;
 
 export function parseHostPattern(text: string): HostPattern {
@@ -57,11 +57,11 @@ export function parseHostPattern(text: string): HostPattern {
   const labels = bare.split('.');
   if (wildcard !== 'none' && labels.length < 2) throw new PatternError('a wildcard must cover at least a two-label domain');
   for (const label of labels) {
-    if (label === '') throw new PatternError('empty label');
-    if (!LABEL_CHARS_RE.test(label)) throw new PatternError(`invalid characters in label ${quote(label)} (letters, digits and hyphens only)`);
-    if (label.startsWith('-') || label.endsWith('-')) throw new PatternError(`label ${quote(label)} starts or ends with '-'`);
-    if (label.length > 63) throw new PatternError(`label ${quote(label)} is longer than 63 characters`);
+    const problem = hostLabelProblem(label);
+    if (problem !== null) throw new PatternError(problem);
   }
+  // A placeholder counts as one character here: the name it is filled into can only be longer.
+  if (bare.length > HOST_NAME_MAX_LENGTH) throw new PatternError(`the host is longer than ${HOST_NAME_MAX_LENGTH} characters`);
   const path = rawPath === null ? null : rawPath.replace(/\*$/, '');
   return { text, host, path, wildcard, placeholders };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { quote } from '../model/text.js';
 import { InputError } from '../model/errors.js';
 import { type Cloud, CLOUDS } from '../model/clouds.js';
+import { ID_RULE, isId, isServiceTag, SERVICE_TAG_RULE } from '../model/identifiers.js';
 import type { RuleProtocol } from '../model/target.js';
 import { CONDITIONS } from './conditions.js';
 import { PatternError, parseHostPattern, type HostPattern } from './host-pattern.js';
@@ -11,8 +12,6 @@ import type { Catalog, CatalogEntry, FeatureDef, PortDef, PortSpec, RevisionDef,
 import { NEWEST, selectRevision } from './revisions.js';
 
 const PORT_SPEC_RE = /^(tcp|http|https|udp|any):(\d{1,5})(?:-(\d{1,5}))?$/;
-const ID_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
-const TAG_RE = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)?$/;
 const REVISION_ID_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -106,7 +105,7 @@ function sourcesOf(file: ParsedFile, path: Path, raw: RawSource | undefined, sco
 function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
   const { data } = file;
   const all = [...registry.revisions.keys()];
-  if (!ID_RE.test(data.section)) file.fail(['section'], `${quote(data.section)} is not a lower-case id like azure-ml-hosts`);
+  if (!isId(data.section)) file.fail(['section'], `${quote(data.section)} is not a lower-case id like azure-ml-hosts (${ID_RULE})`);
   const earlier = registry.sections.get(data.section);
   if (earlier) file.fail(['section'], `section ${quote(data.section)} is already defined in ${earlier.file}`);
   const revisions = scopeOf(file, ['revisions'], data.revisions, all, registry);
@@ -116,7 +115,7 @@ function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
 
   data.features?.forEach((feature, index) => {
     const path: Path = ['features', index, 'id'];
-    if (!ID_RE.test(feature.id)) file.fail(path, `${quote(feature.id)} is not a lower-case id like compute-instance`);
+    if (!isId(feature.id)) file.fail(path, `${quote(feature.id)} is not a lower-case id like compute-instance (${ID_RULE})`);
     const existing = registry.features.get(feature.id);
     if (existing) file.fail(path, `feature ${quote(feature.id)} is already defined in ${existing.origin.file}`);
     const scope = scopeOf(file, ['features', index, 'revisions'], feature.revisions, revisions, registry);
@@ -202,8 +201,8 @@ function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index
     return { ...common, kind: 'host', pattern: parsePattern(file, at('pattern'), raw.pattern) };
   }
   const serviceTag = raw.serviceTag as string;
-  if (!TAG_RE.test(serviceTag)) file.fail(at('serviceTag'), `${quote(serviceTag)} is not a service tag name like Storage.region`);
-  if (raw.tagName !== undefined && !TAG_RE.test(raw.tagName)) file.fail(at('tagName'), `${quote(raw.tagName)} is not a service tag name`);
+  if (!isServiceTag(serviceTag)) file.fail(at('serviceTag'), `${quote(serviceTag)} is not a service tag name like Storage.region (${SERVICE_TAG_RULE})`);
+  if (raw.tagName !== undefined && !isServiceTag(raw.tagName)) file.fail(at('tagName'), `${quote(raw.tagName)} is not a service tag name like Storage.region (${SERVICE_TAG_RULE})`);
   if (raw.hosts === undefined) file.fail(at(), "missing key 'hosts' (the host patterns that stand for the tag, per cloud)");
   const hosts: Partial<Record<Cloud, HostPattern[]>> = {};
   for (const cloud of CLOUDS) {

@@ -1,7 +1,8 @@
 import { CLOUDS, isCloud, normaliseRegion } from '../model/clouds.js';
 import { InputError } from '../model/errors.js';
 import { PRIVATE_RESOURCES, isPrivateResource, type WorkspaceFacts } from '../model/facts.js';
-import { isValidHostname, isValidHostOrAddress } from '../model/hosts.js';
+import { isValidHostOrAddress } from '../model/hosts.js';
+import { isHostName } from '../model/identifiers.js';
 import { quote } from '../model/text.js';
 
 // The one place a workspace fact is declared. Flags, placeholders, catalog conditions and
@@ -209,7 +210,7 @@ export const FACT_TABLE = {
     example: 'ml-ws1-westus2-0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11.westus2.notebooks.azure.net',
     check: (value: string, where: string) => {
       const host = value.toLowerCase();
-      if (!isValidHostname(host)) throw new InputError(where, `${quote(value)} is not a valid host name`);
+      if (!isHostName(host)) throw new InputError(where, `${quote(value)} is not a valid host name`);
       return host;
     },
     placeholder: { name: 'notebook-fqdn', wholeHost: true },

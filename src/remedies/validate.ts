@@ -1,4 +1,4 @@
-import { isValidHostname } from '../model/hosts.js';
+import { isFqdnPattern, isId, isServiceTag } from '../model/identifiers.js';
 import { quote } from '../model/text.js';
 
 /**
@@ -14,24 +14,8 @@ export class UnsafeValueError extends Error {
   }
 }
 
-/** `host.example.com`, `*.example.com`, or `*example.com` (the leading-wildcard form Azure Firewall accepts). */
-export function isFqdnPattern(value: string): boolean {
-  const bare = value.startsWith('*.') ? value.slice(2) : value.startsWith('*') ? value.slice(1) : value;
-  return isValidHostname(bare) && (!value.startsWith('*') || bare.includes('.'));
-}
-
-/** `AzureActiveDirectory`, `Storage.westus2`, `AzureFrontDoor.FrontEnd`: letters and digits, one optional dotted qualifier. */
-export function isServiceTag(value: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9]{1,79}(?:\.[A-Za-z0-9]{1,80})?$/.test(value);
-}
-
 export function isPort(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
-}
-
-/** A feature or catalog id, as the catalog schema allows them. */
-export function isId(value: string): boolean {
-  return /^[a-z0-9][a-z0-9-]{0,62}$/.test(value);
 }
 
 export function checkFqdnPattern(value: string): string {

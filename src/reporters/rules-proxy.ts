@@ -1,6 +1,7 @@
 import { CLOUD_NAMES } from '../model/clouds.js';
 import type { AllowEntry, RulesPlan } from '../remedies/plan.js';
-import { isFqdnPattern, partitionEntries } from '../remedies/validate.js';
+import { isFqdnPattern } from '../model/identifiers.js';
+import { partitionEntries } from '../remedies/validate.js';
 import { commentText, shellWord } from './rules-quote.js';
 
 /**

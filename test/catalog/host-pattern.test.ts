@@ -1,6 +1,6 @@
 import t from 'tap';
 import { fillTemplate, parseHostPattern, patternCovers, PatternError } from '../../src/catalog/host-pattern.js';
-import { isValidHostname } from '../../src/model/hosts.js';
+import { isHostName } from '../../src/model/identifiers.js';
 
 t.test('patterns keep the article’s form and split off a URL path', async (t) => {
   t.match(parseHostPattern('*.blob.core.windows.net'), { host: '*.blob.core.windows.net', wildcard: 'subdomain', path: null });
@@ -51,8 +51,8 @@ t.test('templates fill from facts; several values give several hosts; missing on
 });
 
 t.test('host name validity', async (t) => {
-  t.ok(isValidHostname('a-b.c'));
-  t.notOk(isValidHostname(`${'a'.repeat(64)}.com`));
-  t.notOk(isValidHostname(`${'a.'.repeat(127)}com`));
-  t.notOk(isValidHostname('a_b.com'));
+  t.ok(isHostName('a-b.c'));
+  t.notOk(isHostName(`${'a'.repeat(64)}.com`));
+  t.notOk(isHostName(`${'a.'.repeat(127)}com`));
+  t.notOk(isHostName('a_b.com'));
 });

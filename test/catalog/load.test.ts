@@ -7,12 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 
 const INVALID = 'test/fixtures/catalog/invalid';
+const ID_RULE = '(lower-case letters and digits, words joined by single hyphens, starting with a letter, at most 63 characters)';
+const TAG_RULE = '(a name of 2 to 80 letters and digits, and one optional .qualifier of up to 80, each starting with a letter)';
 
 // One fixture per way a catalog file can be wrong, and the exact line the user sees.
 const EXPECTED: Record<string, string> = {
   'json-syntax.json': '{file}:3:19: not valid JSON: Expected double-quoted property name',
-  'bad-section-id.yaml': '{file}:1: section: \'Corp Hosts\' is not a lower-case id like azure-ml-hosts',
-  'bad-service-tag-name.yaml': '{file}:4: entries[0].serviceTag: \'Azure Monitor\' is not a service tag name like Storage.region',
+  'bad-section-id.yaml': `{file}:1: section: 'Corp Hosts' is not a lower-case id like azure-ml-hosts ${ID_RULE}`,
+  'bad-service-tag-name.yaml': `{file}:4: entries[0].serviceTag: 'Azure Monitor' is not a service tag name like Storage.region ${TAG_RULE}`,
   'duplicate-cloud.yaml': '{file}:6: entries[0].clouds: lists \"public\" twice',
   'duplicate-feature.yaml': '{file}:4: features[0].id: feature \'azure-ad\' is already defined in probes/features.yaml',
   'duplicate-port.yaml': '{file}:4: ports[0].port: port 443 is already described in probes/ports.yaml',
@@ -65,9 +67,20 @@ const EXPECTED: Record<string, string> = {
   'yaml-syntax.yaml': '{file}:5:1: not valid YAML: Sequence item without - indicator',
   'yaml-unknown-tag.yaml': '{file}:3:14: not valid YAML: Unresolved tag: !corp',
   'yaml-alias-bomb.yaml': '{file}: not valid YAML: more than 100 alias expansions (an alias bomb?)',
-  'escape-sequence-value.yaml': "{file}:1: section: 'corp\\x1b[2J\\x1b]0;owned\\x07' is not a lower-case id like azure-ml-hosts",
-  'long-value.yaml': `{file}:1: section: '${'A'.repeat(79)}…' is not a lower-case id like azure-ml-hosts`,
+  'escape-sequence-value.yaml': `{file}:1: section: 'corp\\x1b[2J\\x1b]0;owned\\x07' is not a lower-case id like azure-ml-hosts ${ID_RULE}`,
+  'long-value.yaml': `{file}:1: section: '${'A'.repeat(79)}…' is not a lower-case id like azure-ml-hosts ${ID_RULE}`,
   'not-utf8.yaml': '{file}: cannot read catalog file: is not UTF-8 or UTF-16 text',
+  // Identifiers: the rules the rule renderers hold them to (src/model/identifiers.ts), at load time.
+  'service-tag-one-letter.yaml': `{file}:4: entries[0].serviceTag: 'S' is not a service tag name like Storage.region ${TAG_RULE}`,
+  'service-tag-too-long.yaml': `{file}:4: entries[0].serviceTag: 'A${'b'.repeat(78)}…' is not a service tag name like Storage.region ${TAG_RULE}`,
+  'service-tag-qualifier-too-long.yaml': `{file}:4: entries[0].serviceTag: 'Storage.w${'x'.repeat(70)}…' is not a service tag name like Storage.region ${TAG_RULE}`,
+  'service-tag-qualifier-digit.yaml': `{file}:4: entries[0].serviceTag: 'Storage.2west' is not a service tag name like Storage.region ${TAG_RULE}`,
+  'tag-name-one-letter.yaml': `{file}:5: entries[0].tagName: 'S.region' is not a service tag name like Storage.region ${TAG_RULE}`,
+  'feature-id-too-long.yaml': `{file}:4: features[0].id: 'corp-${'x'.repeat(59)}' is not a lower-case id like compute-instance ${ID_RULE}`,
+  'section-id-too-long.yaml': `{file}:1: section: 'corp-${'x'.repeat(59)}' is not a lower-case id like azure-ml-hosts ${ID_RULE}`,
+  'feature-id-trailing-hyphen.yaml': `{file}:4: features[0].id: 'corp-' is not a lower-case id like compute-instance ${ID_RULE}`,
+  'host-too-long.yaml': `{file}:4: entries[0].pattern: host pattern '${'a'.repeat(63)}.${'a'.repeat(15)}…': the host is longer than 253 characters`,
+  'host-label-too-long.yaml': `{file}:4: entries[0].pattern: host pattern '${'a'.repeat(64)}.corp.example.c…': label '${'a'.repeat(64)}' is longer than 63 characters`,
 };
 
 t.test('the shipped catalog loads and every section holds requirements', async (t) => {
