@@ -10,7 +10,8 @@ import type { DnsResult, HttpResult, Phase, PhaseFailure, TcpResult, TlsResult, 
 import { EMPTY_PHASES, type PhaseResults, type TargetOutcome } from '../model/result.js';
 import { bypassesWebProxy, type Target } from '../model/target.js';
 import { traceOf, type CheckContext, type CheckSettings } from './context.js';
-import { hasProxy, maskProxyUrl, proxyFor } from './proxy.js';
+import { maskedUrl } from '../model/redact.js';
+import { hasProxy, proxyFor } from './proxy.js';
 import { withRetries } from './schedule.js';
 import { computeInstanceAddressWarning, dnsWarnings, everyAddressFailed, failedAt, inspectionWarning, outcome, privateNameProblem, someAddressesFailed, tlsSummary, urlFor } from './verdicts.js';
 
@@ -138,7 +139,7 @@ async function checkViaProxy(target: Target, proxy: string, dns: DnsResult | nul
   const tunnelTls = http.details.tls ?? null;
   const inspection = settings.publicRoots === undefined ? null : inspectionWarning(target, tunnelTls);
   if (inspection) warnings.push(inspection);
-  const detail = `HTTP ${http.details.status ?? '?'} from ${target.host} through proxy ${maskProxyUrl(proxy)}${tunnelTls === null ? '' : tlsSummary(tunnelTls)}`;
+  const detail = `HTTP ${http.details.status ?? '?'} from ${target.host} through proxy ${maskedUrl(proxy)}${tunnelTls === null ? '' : tlsSummary(tunnelTls)}`;
   const warnedPhase = dnsWarned ? 'dns' : 'tls';
   return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? warnedPhase : null, detail, phases, timings, via, attempts, warnings });
 }
