@@ -79,7 +79,7 @@ function isObject(value: unknown): value is JsonObject {
  * Real workspace documents, exported templates included, nest a dozen levels. Far deeper input
  * would overflow the stack of anything that walks it recursively (JSON.stringify included).
  */
-export const WORKSPACE_JSON_MAX_DEPTH = 100;
+const WORKSPACE_JSON_MAX_DEPTH = 100;
 
 
 function shown(value: unknown): string {
