@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from './model/errors.js';
-import { CHECK_FORMATS, DIFF_FORMATS, MERGE_FORMATS } from './reporters/formats.js';
+import { CHECK_FORMATS, DIFF_FORMATS, MERGE_FORMATS } from './render/formats.js';
 import { installProcessGuard } from './commands/guard.js';
 import { installStartupSignals } from './commands/signals.js';
 import { streamWriter } from './io/stdout.js';

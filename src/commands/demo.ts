@@ -1,4 +1,4 @@
-import { CHECK_FORMATS, type CheckFormat } from '../reporters/formats.js';
+import { CHECK_FORMATS, type CheckFormat } from '../render/formats.js';
 import { expandCatalog } from '../catalog/expand.js';
 import { loadCatalog } from '../catalog/load.js';
 import { defaultFacts } from '../facts/facts.js';

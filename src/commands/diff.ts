@@ -3,8 +3,8 @@ import { escapeControl } from '../model/text.js';
 import type { Write } from '../io/stdout.js';
 import { diffReports } from '../report/diff.js';
 import { readReport } from '../report/read.js';
-import { DIFF_REPORTERS } from '../reporters/registry.js';
-import { DIFF_FORMATS } from '../reporters/formats.js';
+import { DIFF_REPORTERS } from '../render/check/registry.js';
+import { DIFF_FORMATS } from '../render/formats.js';
 import { emit, prepareOutput, renderEach } from './emit.js';
 import type { DiffOptions } from './diff-options.js';
 

@@ -3,7 +3,7 @@ import { preflightOutputFile, refuseOutputOverRunFile, writeOutputFile, type Run
 import type { Write } from '../io/stdout.js';
 import { InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
-import { guardOutput, PLAIN, textOptionsFor, type TextOptions } from '../reporters/terminal.js';
+import { guardOutput, PLAIN, textOptionsFor, type TextOptions } from '../render/shared/terminal.js';
 
 /**
  * The one way every command hands out what it made: stdout gets the format of `-o`, and each

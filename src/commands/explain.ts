@@ -1,11 +1,11 @@
 import { explainHost, hostChanges, standings } from '../catalog/explain.js';
 import { loadCatalog } from '../catalog/load.js';
 import { ALL_REVISIONS } from '../catalog/revisions.js';
-import { renderExplainJson, renderExplainText } from '../reporters/explain-text.js';
+import { renderExplainJson, renderExplainText } from '../render/lists/explain.js';
 import type { ExplainOptions } from './explain-options.js';
 import type { Write } from '../io/stdout.js';
 import { emit, prepareOutput, runFilesOf } from './emit.js';
-import { LIST_FORMATS } from '../reporters/formats.js';
+import { LIST_FORMATS } from '../render/formats.js';
 
 /** Exit 1 when nothing in the catalog covers the host in any revision explained, like grep finding nothing. */
 export async function runExplain(host: string, options: ExplainOptions, write: Write): Promise<number> {

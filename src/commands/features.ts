@@ -1,8 +1,8 @@
 import { loadCatalog } from '../catalog/load.js';
-import { formatColumns } from '../reporters/columns.js';
+import { formatColumns } from '../render/shared/columns.js';
 import type { Write } from '../io/stdout.js';
 import { emit, jsonDocument, prepareOutput, runFilesOf } from './emit.js';
-import { LIST_FORMATS } from '../reporters/formats.js';
+import { LIST_FORMATS } from '../render/formats.js';
 
 export interface FeaturesOptions {
   catalog?: string[];

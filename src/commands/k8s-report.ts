@@ -3,8 +3,8 @@ import { InputError } from '../model/errors.js';
 import { escapeControl } from '../model/text.js';
 import type { CheckReport } from '../report/report.js';
 import { EXIT } from '../report/report.js';
-import { CHECK_REPORTERS } from '../reporters/registry.js';
-import { PLAIN } from '../reporters/terminal.js';
+import { CHECK_REPORTERS } from '../render/check/registry.js';
+import { PLAIN } from '../render/shared/terminal.js';
 
 export { REPORT_KEY };
 

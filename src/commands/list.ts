@@ -1,9 +1,9 @@
 import { expandCatalog } from '../catalog/expand.js';
-import { renderTargetsJson } from '../reporters/targets-json.js';
-import { renderTargetsTable } from '../reporters/targets-table.js';
+import { renderTargetsJson } from '../render/lists/targets-json.js';
+import { renderTargetsTable } from '../render/lists/targets-table.js';
 import type { ListOptions } from './list-options.js';
 import { emit, prepareOutput, runFilesOf } from './emit.js';
-import { LIST_FORMATS } from '../reporters/formats.js';
+import { LIST_FORMATS } from '../render/formats.js';
 import { resolveWorkspace } from './workspace.js';
 import type { Write } from '../io/stdout.js';
 

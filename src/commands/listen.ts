@@ -1,11 +1,11 @@
 import net from 'node:net';
 import { InputError } from '../model/errors.js';
 import { parseDuration, formatDuration } from '../model/duration.js';
-import { formatColumns } from '../reporters/columns.js';
+import { formatColumns } from '../render/shared/columns.js';
 import { portRanges, quote } from '../model/text.js';
 import type { Write } from '../io/stdout.js';
 import { emit, jsonDocument, prepareOutput } from './emit.js';
-import { LIST_FORMATS } from '../reporters/formats.js';
+import { LIST_FORMATS } from '../render/formats.js';
 import { EXIT } from '../report/report.js';
 import { trapSignals, type StopSignal } from './signals.js';
 

@@ -3,8 +3,8 @@ import { escapeControl } from '../model/text.js';
 import type { Write } from '../io/stdout.js';
 import { mergeReports } from '../report/merge.js';
 import { readMergeInputs } from '../report/read-merge.js';
-import { MERGE_REPORTERS } from '../reporters/registry.js';
-import { MERGE_FORMATS } from '../reporters/formats.js';
+import { MERGE_REPORTERS } from '../render/check/registry.js';
+import { MERGE_FORMATS } from '../render/formats.js';
 import { emit, prepareOutput, renderEach } from './emit.js';
 import type { MergeOptions } from './merge-options.js';
 

@@ -1,7 +1,7 @@
 import { loadCatalog } from '../catalog/load.js';
 import { ALL_REVISIONS } from '../catalog/revisions.js';
-import { renderRevisionsJson, renderRevisionsTable, type RevisionRow } from '../reporters/revisions-text.js';
-import { LIST_FORMATS } from '../reporters/formats.js';
+import { renderRevisionsJson, renderRevisionsTable, type RevisionRow } from '../render/lists/revisions.js';
+import { LIST_FORMATS } from '../render/formats.js';
 import type { Write } from '../io/stdout.js';
 import { emit, prepareOutput, runFilesOf } from './emit.js';
 

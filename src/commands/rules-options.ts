@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { RULES_FORMAT_HELP, RULES_FORMATS, type RulesFormat } from '../reporters/rules-formats.js';
+import { RULES_FORMAT_HELP, RULES_FORMATS, type RulesFormat } from '../render/rules/formats.js';
 import { collect } from './repeatable.js';
 import { OUT_HELP } from './out-option.js';
 import type { WorkspaceOptionValues } from './workspace-options.js';

@@ -1,6 +1,6 @@
 import { planFromReport, planFromTargets } from '../../remedies/plan.js';
-import { RULES_RENDERERS } from '../../reporters/rules-registry.js';
-import { PLAIN } from '../../reporters/terminal.js';
+import { RULES_RENDERERS } from '../../render/rules/registry.js';
+import { PLAIN } from '../../render/shared/terminal.js';
 import type { Collector } from '../contract.js';
 
 /**

@@ -1,5 +1,5 @@
-import { CHECK_REPORTERS, CHECK_SELF_ESCAPING } from '../../reporters/registry.js';
-import { guardOutput, PLAIN } from '../../reporters/terminal.js';
+import { CHECK_REPORTERS, CHECK_SELF_ESCAPING } from '../../render/check/registry.js';
+import { guardOutput, PLAIN } from '../../render/shared/terminal.js';
 import type { Collector } from '../contract.js';
 
 /** The file each report format is saved as; a format not named here keeps its own name as the ending. */
