@@ -88,11 +88,11 @@ export function elide(text: string, width: number): string {
 }
 
 /**
- * The last guard before a terminal or a file: reporters escape the values they lay out, and
- * this pass makes sure no control character of anyone's gets through. JSON escapes its own,
- * and a format that escapes itself and may colour (`selfEscaping`) is left as it is, or its
- * own colour codes would show as `\x1b`.
+ * The last guard before a terminal or a file: renderers escape the values they lay out, and
+ * this pass makes sure no control character of anyone's gets through. A format that escapes
+ * itself (JSON; a table that may colour) is left as it is, or its own colour codes would
+ * show as `\x1b`.
  */
-export function guardOutput(format: string, selfEscaping: readonly string[], chunks: Iterable<string>): Iterable<string> {
-  return format === 'json' || selfEscaping.includes(format) ? chunks : [escapeControlKeepLines([...chunks].join(''))];
+export function guardOutput(escapesItself: boolean, chunks: Iterable<string>): Iterable<string> {
+  return escapesItself ? chunks : [escapeControlKeepLines([...chunks].join(''))];
 }

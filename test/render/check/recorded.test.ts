@@ -7,13 +7,15 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import t from 'tap';
 import { breaksFeature } from '../../../src/report/features.js';
 import type { CheckReport } from '../../../src/report/report.js';
-import { CHECK_REPORTERS } from '../../../src/render/check/registry.js';
+import { CHECK_RENDERERS, type CheckFormat } from '../../../src/render/check/registry.js';
 import { PLAIN } from '../../../src/render/shared/terminal.js';
 import { malformedTables } from '../../helpers/markdown.js';
+import { loadAll } from '../../helpers/render.js';
 
 const DIR = new URL('../../fixtures/reports/', import.meta.url);
 const NAMES = readdirSync(DIR).filter((name) => name.endsWith('.json'));
-const render = (report: CheckReport, format: keyof typeof CHECK_REPORTERS): string => [...CHECK_REPORTERS[format](report, PLAIN)].join('');
+const RENDERERS = await loadAll(CHECK_RENDERERS);
+const render = (report: CheckReport, format: CheckFormat): string => [...RENDERERS[format](report, PLAIN)].join('');
 const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 for (const name of NAMES) {

@@ -2,7 +2,7 @@ import t from 'tap';
 import { compareRulePlans, type RuleChanges } from '../../../src/remedies/changes.js';
 import type { AllowEntry, RulesPlan } from '../../../src/remedies/plan.js';
 import { CHANGES_RENDERERS, renderChangesCsv, renderChangesJson, renderChangesMarkdown, renderChangesTable } from '../../../src/render/rules/changes.js';
-import { RULES_FORMATS } from '../../../src/render/rules/formats.js';
+import { RULES_FORMATS } from '../../../src/render/rules/registry.js';
 import { PLAIN } from '../../../src/render/shared/terminal.js';
 import { malformedTables, tablesOf } from '../../helpers/markdown.js';
 import { runScript } from '../../helpers/run-script.js';
