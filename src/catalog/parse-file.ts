@@ -150,7 +150,7 @@ function parseCatalogJson(text: string, label: string): unknown {
  * How deep a catalog may nest. The real files go five levels down; far deeper input is a
  * mistake or an attack, and would overflow the stack of the YAML parser or the validator.
  */
-export const CATALOG_MAX_DEPTH = 64;
+const CATALOG_MAX_DEPTH = 64;
 
 /** Leading indentation (and compact `- ` indicators) deeper than this is not a catalog. */
 const MAX_INDENT = 512;

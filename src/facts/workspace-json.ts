@@ -66,7 +66,7 @@ export function readWorkspaceJson(file: string, options: WorkspaceJsonOptions = 
  * Real workspace documents, exported templates included, nest a dozen levels. Far deeper input
  * would overflow the stack of anything that walks it recursively (JSON.stringify included).
  */
-export const WORKSPACE_JSON_MAX_DEPTH = 100;
+const WORKSPACE_JSON_MAX_DEPTH = 100;
 
 
 /** A private endpoint connection counts unless its state says it is not approved. */

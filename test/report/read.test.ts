@@ -5,7 +5,7 @@ import path from 'node:path';
 import t from 'tap';
 import { InputError } from '../../src/model/errors.js';
 import { readReport, REPORT_MAX_BYTES } from '../../src/report/read.js';
-import { renderCheckJson } from '../../src/reporters/check-json.js';
+import { renderCheckJson } from '../../src/render/check/json.js';
 
 const INVALID = 'test/fixtures/report-invalid';
 const GOOD = 'test/fixtures/reports/proxy-with-proxy.json';
