@@ -7,7 +7,7 @@ import { escapeControl, truncate } from '../model/text.js';
  */
 
 export type JsonObject = Record<string, unknown>;
-export type JsonPath = ReadonlyArray<string | number>;
+type JsonPath = ReadonlyArray<string | number>;
 
 /** A mapping of keys: not null, not a list. */
 export function isObject(value: unknown): value is JsonObject {
@@ -57,6 +57,11 @@ function syntaxErrorOffset(text: string): number {
   let expect: Expect = 'value';
   let i = 0;
   const afterValue = (): Expect => (open.length === 0 ? 'end' : 'comma-or-close');
+  const close = (): void => {
+    i++;
+    open.pop();
+    expect = afterValue();
+  };
   /** Moves past the string starting at i: null, or the offset of what is wrong in it. */
   const string = (): number | null => {
     for (i++; i < text.length; ) {
@@ -99,16 +104,12 @@ function syntaxErrorOffset(text: string): number {
           continue;
         }
         if (char !== (top === '{' ? '}' : ']')) return i;
-        i++;
-        open.pop();
-        expect = afterValue();
+        close();
         continue;
       case 'key':
       case 'key-or-close':
         if (expect === 'key-or-close' && char === '}') {
-          i++;
-          open.pop();
-          expect = afterValue();
+          close();
           continue;
         }
         if (char !== '"') return i;
@@ -121,9 +122,7 @@ function syntaxErrorOffset(text: string): number {
       case 'value':
       case 'value-or-close':
         if (expect === 'value-or-close' && char === ']') {
-          i++;
-          open.pop();
-          expect = afterValue();
+          close();
           continue;
         }
         if (char === '{' || char === '[') {

@@ -8,7 +8,7 @@ import { quote } from './text.js';
  */
 
 /** The longest id: a DNS label's length, so an id fits wherever a name part goes. */
-export const ID_MAX_LENGTH = 63;
+const ID_MAX_LENGTH = 63;
 
 const ID_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
@@ -34,7 +34,7 @@ export function isServiceTag(value: string): boolean {
 
 /** A host name in all: what a DNS query can carry. */
 export const HOST_NAME_MAX_LENGTH = 253;
-export const HOST_LABEL_MAX_LENGTH = 63;
+const HOST_LABEL_MAX_LENGTH = 63;
 
 const LABEL_CHARS_RE = /^[a-z0-9-]+$/;
 
