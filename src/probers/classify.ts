@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { CertificateSummary, DnsServerAnswer, PhaseResult, TunnelTlsDetails } from '../model/phases.js';
 import type { Verdict } from '../model/result.js';
-import type { ReasonCode } from '../model/reasons.js';
+import { REASONS, type ReasonCode } from '../model/reasons.js';
 import { kindByStatus, MIDDLEBOX_MARKERS, type DeviceAnswerKind, type DeviceRole, type MarkerMatch, type MiddleboxMarker } from '../model/middleboxes.js';
 import { errorCode } from './errors.js';
 
@@ -713,15 +713,12 @@ export function describeUdpSilence(endpoint: string, datagrams: number, timeoutM
 }
 
 /**
- * A UDP check's verdict: only an answer proves the path, only an ICMP error (or a local
- * refusal) proves a block, and silence is a warning, never reachable. A port-unreachable is
- * blocked although it proves the host is there: the required service does not receive, which
- * breaks the feature as surely as a firewall does.
+ * A UDP check's verdict: only an answer proves the path; a failure's verdict is its code's in
+ * the reason table (an ICMP error or local refusal blocked, silence a warning, never reachable).
+ * A port-unreachable is blocked although it proves the host is there: the required service does
+ * not receive, which breaks the feature as surely as a firewall does.
  */
 export function udpVerdict(result: PhaseResult<unknown>): { readonly verdict: Verdict; readonly reason: ReasonCode | null } {
   if (result.ok) return { verdict: 'reachable', reason: null };
-  const { reason } = result;
-  if (reason === 'udp-unverified') return { verdict: 'warning', reason };
-  if (reason === 'aborted' || reason === 'internal-error') return { verdict: 'unknown', reason };
-  return { verdict: 'blocked', reason };
+  return { verdict: REASONS[result.reason].verdict, reason: result.reason };
 }
