@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import type * as Undici from 'undici';
 import type { Agent, Dispatcher, ProxyAgent, buildConnector } from 'undici';
 import type { HttpDetails, TunnelTlsDetails } from '../model/phases.js';
-import type { HttpStage } from './classify.js';
+import type { HttpStage } from './classify/http.js';
 import type { ProbeScope } from './contract.js';
 import { presentedChain, trustAnchorOf, verificationError } from './tls-certificate.js';
 import { addedCas, publicRoots, serverNameFor } from './tls-trust.js';

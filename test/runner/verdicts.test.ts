@@ -4,7 +4,7 @@ import type { Target } from '../../src/model/target.js';
 import { computeInstanceAddressWarning, failedAt, privateNameProblem } from '../../src/runner/verdicts.js';
 import { fail } from '../../src/model/phases.js';
 import { REASON_CODES } from '../../src/model/reasons.js';
-import { udpVerdict } from '../../src/probers/classify.js';
+import { udpVerdict } from '../../src/probers/classify/udp.js';
 
 // Pure judgements: addresses here are data, nothing is dialled.
 
