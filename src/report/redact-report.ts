@@ -55,7 +55,7 @@ function schemaShape(nodes: readonly SchemaNode[], defs: Definitions): Shape {
 let reportShape: Shape | undefined;
 
 /** The report's shape, from the published schema (read once). */
-export function checkReportShape(): Shape {
+function checkReportShape(): Shape {
   if (reportShape === undefined) {
     const schema = JSON.parse(readFileSync(REPORT_SCHEMA_FILE, 'utf8')) as SchemaNode;
     reportShape = schemaShape([schema], schema.$defs ?? {});
