@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { NODE_LABEL, REPORT_KEY } from '../io/k8s-configmap.js';
 import { InputError } from '../model/errors.js';
 import { escapeControl, quote, truncate } from '../model/text.js';
+import { NODE_LABEL, REPORT_KEY } from './fleet-configmap.js';
 import type { NodeReport, PendingNode } from './merge.js';
 import { isObject, parseReportText, readReportText, reportLabel, validateReport } from './read.js';
 
