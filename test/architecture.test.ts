@@ -60,14 +60,6 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   cli: ['model', 'io', 'render', 'commands'],
 };
 
-/**
- * TEMPORARY: imports that break the table until the branch named lands. After merging that
- * branch the lead deletes its entry; an entry the tree no longer needs fails the test.
- */
-const TEMPORARY_EDGES: ReadonlyArray<{ readonly from: string; readonly to: string; readonly until: string }> = [
-  { from: 'runner/runner.ts', to: 'remedies/remedy.ts', until: 'wt-reasons: the runner stops writing remediation prose' },
-];
-
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
 
 function sourceFiles(dir: string): string[] {
@@ -209,15 +201,7 @@ t.test('every source file belongs to a layer, and every layer is somewhere', asy
 
 t.test('each layer imports only the layers the table allows', async (t) => {
   t.ok(edges.length > 500, `read every import of the tree (${edges.length})`);
-  const temporary = (edge: Edge): boolean => TEMPORARY_EDGES.some((allowed) => allowed.from === edge.from && allowed.to === edge.to);
-  t.same(
-    edges.filter((edge) => !temporary(edge)).map(breach).filter((reason) => reason !== null),
-    [],
-  );
-  for (const allowed of TEMPORARY_EDGES) {
-    const edge = edges.find((e) => e.from === allowed.from && e.to === allowed.to);
-    t.ok(edge !== undefined && breach(edge) !== null, `TEMPORARY_EDGES: ${allowed.from} -> ${allowed.to} is still needed (if not, ${allowed.until} has landed: delete the entry)`);
-  }
+  t.same(edges.map(breach).filter((reason) => reason !== null), []);
 });
 
 t.test('no import cycle among the files of src/', async (t) => {
