@@ -63,6 +63,37 @@ t.test('the model imports nothing but Node and itself', async (t) => {
   t.same(outside, []);
 });
 
+/**
+ * Renderers by kind (src/render/<kind>/): a renderer imports its own kind and render/shared/,
+ * never another kind's file; kinds meet only registry to registry (check's Markdown shows the
+ * fixes as `rules -o az` writes them).
+ */
+function renderKindOf(file: string): string | null {
+  const [top, kind, rest] = path.relative(SRC, file).split(path.sep);
+  return top === 'render' && rest !== undefined ? (kind ?? null) : null;
+}
+
+t.test('no renderer imports another kind of renderer', async (t) => {
+  const violations: string[] = [];
+  let checked = 0;
+  for (const file of files) {
+    const from = renderKindOf(file);
+    if (from === null) continue;
+    for (const specifier of relativeImports(readFileSync(file, 'utf8'))) {
+      const target = path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts'));
+      const to = renderKindOf(target);
+      if (to === null) continue;
+      checked++;
+      const registryToRegistry = path.basename(file) === 'registry.ts' && path.basename(target) === 'registry.ts';
+      if (to !== from && (to !== 'shared' || from === 'shared') && !registryToRegistry) violations.push(`${path.relative(SRC, file)} imports ${specifier}`);
+    }
+  }
+  t.ok(checked > 50, `read the imports between renderers (${checked})`);
+  t.same(violations, []);
+  t.equal(renderKindOf(path.join(SRC, 'render/check/markdown.ts')), 'check');
+  t.equal(renderKindOf(path.join(SRC, 'render/format.ts')), null);
+});
+
 t.test('the check finds a violation', async (t) => {
   t.same(relativeImports("import type { X } from '../runner/runner.js';\nconst y = await import('./z.js');\n"), ['../runner/runner.js', './z.js']);
   t.equal(stageOf(path.join(SRC, 'model/x.ts')) < stageOf(path.join(SRC, 'runner/y.ts')), true);

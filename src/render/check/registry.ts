@@ -1,6 +1,7 @@
 import type { CheckReport } from '../../report/report.js';
-import { defineRegistry, formatsOf, type FormatOf } from '../format.js';
-import type { TextOptions } from '../shared/terminal.js';
+import { defineRegistry, descriptorOf, formatsOf, type FormatOf } from '../format.js';
+import { RULES_RENDERERS } from '../rules/registry.js';
+import { PLAIN, type TextOptions } from '../shared/terminal.js';
 
 /** A check report in one format: a pure function of the report, in chunks (JSON streams target by target). */
 export type CheckRenderer = (report: CheckReport, options: TextOptions) => Iterable<string>;
@@ -16,8 +17,9 @@ export const CHECK_RENDERERS = defineRegistry<CheckRenderer>()([
   } },
   { format: 'json', extensions: ['.json'], escapesItself: true, load: async () => (await import('./json.js')).checkJsonChunks },
   { format: 'markdown', extensions: ['.md', '.markdown'], escapesItself: false, load: async () => {
-    const { renderCheckMarkdown } = await import('./markdown.js');
-    return (report) => [renderCheckMarkdown(report)];
+    // The fixes of what a firewall blocked, as `rules -o az` writes them: kinds meet only through their registries.
+    const [{ renderCheckMarkdown }, firewall] = await Promise.all([import('./markdown.js'), descriptorOf(RULES_RENDERERS, 'az').load()]);
+    return (report) => [renderCheckMarkdown(report, (plan) => firewall.plan(plan, {}, PLAIN))];
   } },
   { format: 'junit', extensions: ['.xml'], escapesItself: false, load: async () => {
     const { renderCheckJunit } = await import('./junit.js');
