@@ -3,9 +3,9 @@ import { InputError } from '../model/errors.js';
 import { parseDuration } from '../model/duration.js';
 import { createLogger } from '../io/log.js';
 import type { DnsServer } from '../probers/dns.js';
-import { maskProxyUrl, resolveProxyConfig } from '../runner/proxy.js';
+import { resolveProxyConfig } from '../runner/proxy.js';
 import { redactReport } from '../report/redact-report.js';
-import { SECRETS_ONLY, type Redactor } from '../model/redact.js';
+import { maskedUrl, SECRETS_ONLY, type Redactor } from '../model/redact.js';
 import { buildReport, type CheckReport, type RunSettings, type StoppedBy } from '../report/report.js';
 import { CHECK_RENDERERS, type CheckFormat } from '../render/check/registry.js';
 import { renderEach } from '../render/format.js';
@@ -83,7 +83,7 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
     concurrency: options.concurrency,
     retries: options.retries,
     dnsServers: (options.dnsServers ?? []).map((s) => formatEndpoint(s.address, s.port)),
-    proxy: proxy.https ? maskProxyUrl(proxy.https) : proxy.http ? maskProxyUrl(proxy.http) : null,
+    proxy: proxy.https ? maskedUrl(proxy.https) : proxy.http ? maskedUrl(proxy.http) : null,
     proxySource: proxy.source,
     features: run.features === undefined ? null : [...run.features],
   };

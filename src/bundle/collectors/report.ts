@@ -11,7 +11,7 @@ const REPORT_FILE: Readonly<Record<string, string>> = {
   table: 'report.txt',
 };
 
-export function reportFileName(format: string): string {
+function reportFileName(format: string): string {
   return REPORT_FILE[format] ?? `report.${format.replace(/[^a-z0-9-]/g, '')}`;
 }
 
