@@ -28,6 +28,11 @@ t.test('each loads a renderer', async (t) => {
   for (const [kind, registry] of Object.entries(KINDS)) {
     for (const d of registry) t.ok(await d.load(), `${kind} ${d.format}`);
   }
+  for (const d of RULES_RENDERERS) {
+    const loaded = await d.load();
+    t.type(loaded.plan, 'function', `rules ${d.format}: the plan`);
+    t.type(loaded.changes, 'function', `rules ${d.format}: --changes-since`);
+  }
 });
 
 /** The help text is prose, written once for every command: what it names must be what the registries own. */
