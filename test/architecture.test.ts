@@ -60,14 +60,6 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   cli: ['model', 'io', 'render', 'commands'],
 };
 
-/**
- * TEMPORARY: imports that break the table until the branch named lands. After merging that
- * branch the lead deletes its entry; an entry the tree no longer needs fails the test.
- */
-const TEMPORARY_EDGES: ReadonlyArray<{ readonly from: string; readonly to: string; readonly until: string }> = [
-  { from: 'runner/runner.ts', to: 'remedies/remedy.ts', until: 'wt-reasons: the runner stops writing remediation prose' },
-];
-
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
 
 function sourceFiles(dir: string): string[] {
@@ -209,15 +201,7 @@ t.test('every source file belongs to a layer, and every layer is somewhere', asy
 
 t.test('each layer imports only the layers the table allows', async (t) => {
   t.ok(edges.length > 500, `read every import of the tree (${edges.length})`);
-  const temporary = (edge: Edge): boolean => TEMPORARY_EDGES.some((allowed) => allowed.from === edge.from && allowed.to === edge.to);
-  t.same(
-    edges.filter((edge) => !temporary(edge)).map(breach).filter((reason) => reason !== null),
-    [],
-  );
-  for (const allowed of TEMPORARY_EDGES) {
-    const edge = edges.find((e) => e.from === allowed.from && e.to === allowed.to);
-    t.ok(edge !== undefined && breach(edge) !== null, `TEMPORARY_EDGES: ${allowed.from} -> ${allowed.to} is still needed (if not, ${allowed.until} has landed: delete the entry)`);
-  }
+  t.same(edges.map(breach).filter((reason) => reason !== null), []);
 });
 
 t.test('no import cycle among the files of src/', async (t) => {
@@ -273,4 +257,36 @@ t.test('the checks find what they look for', async (t) => {
     'report/z.ts (report) imports io/k8s-configmap.ts (kubernetes); report may import model, io, catalog, remedies',
   ]);
   t.same(cycles(synthetic), [['probers/x.ts', 'probers/y.ts']], 'a cycle through a type-only import is one; one through a lazy load is not');
+});
+
+/**
+ * Renderers by kind (src/render/<kind>/): a renderer imports its own kind and render/shared/,
+ * never another kind's file; kinds meet only registry to registry (check's Markdown shows the
+ * fixes as `rules -o az` writes them).
+ */
+function renderKindOf(file: string): string | null {
+  const [top, kind, rest] = file.split('/');
+  return top === 'render' && rest !== undefined ? (kind ?? null) : null;
+}
+
+function kindBreach(edge: Pick<Edge, 'from' | 'to'>): string | null {
+  const from = renderKindOf(edge.from);
+  const to = renderKindOf(edge.to);
+  if (from === null || to === null || from === to) return null;
+  if (to === 'shared' && from !== 'shared') return null;
+  if (path.posix.basename(edge.from) === 'registry.ts' && path.posix.basename(edge.to) === 'registry.ts') return null;
+  return `${edge.from} imports ${edge.to}`;
+}
+
+t.test('no renderer imports another kind of renderer', async (t) => {
+  const between = edges.filter((edge) => renderKindOf(edge.from) !== null && renderKindOf(edge.to) !== null);
+  t.ok(between.length > 50, `read the imports between renderers (${between.length})`);
+  t.same(between.map(kindBreach).filter((reason) => reason !== null), []);
+
+  t.equal(renderKindOf('render/check/markdown.ts'), 'check');
+  t.equal(renderKindOf('render/format.ts'), null, 'a file beside the kinds is of none');
+  t.equal(kindBreach({ from: 'render/check/markdown.ts', to: 'render/rules/az-policy.ts' }), 'render/check/markdown.ts imports render/rules/az-policy.ts');
+  t.equal(kindBreach({ from: 'render/shared/markdown.ts', to: 'render/check/table.ts' }), 'render/shared/markdown.ts imports render/check/table.ts', 'shared serves the kinds, never the reverse');
+  t.equal(kindBreach({ from: 'render/check/markdown.ts', to: 'render/shared/markdown.ts' }), null);
+  t.equal(kindBreach({ from: 'render/check/registry.ts', to: 'render/rules/registry.ts' }), null, 'kinds meet registry to registry');
 });

@@ -4,7 +4,7 @@ import { additionsPlan, nothingChanged, removalsPlan, type RuleChanges } from '.
 import type { AllowEntry, RulesPlan } from '../../remedies/plan.js';
 import { isFqdnPattern } from '../../model/identifiers.js';
 import { partitionEntries } from '../../remedies/validate.js';
-import { cell } from '../check/markdown.js';
+import { cell, code } from '../shared/markdown.js';
 import { formatColumns } from '../shared/columns.js';
 import { renderRulesAzClassic } from './az-classic.js';
 import { renderRulesAzPolicy } from './az-policy.js';
@@ -13,7 +13,7 @@ import { CSV_HEADER, rulesCsvRows } from './csv.js';
 import { renderRulesDns } from './dns.js';
 import type { RulesRenderOptions } from './formats.js';
 import type { RulesFormat } from './registry.js';
-import { allowMarkdownTable, code } from './markdown.js';
+import { allowMarkdownTable } from './markdown.js';
 import { renderRulesNsg } from './nsg.js';
 import { renderRulesProxy } from './proxy.js';
 import { commentText, csvField } from './quote.js';
