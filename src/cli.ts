@@ -3,17 +3,18 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from './model/errors.js';
 import { CHECK_FORMATS, DIFF_FORMATS, MERGE_FORMATS } from './reporters/formats.js';
-import { installProcessGuard } from './commands/guard.js';
-import { installStartupSignals } from './commands/signals.js';
+import { installProcessGuard } from './commands/shared/guard.js';
+import { installStartupSignals } from './commands/shared/signals.js';
 import { streamWriter } from './io/stdout.js';
 import { escapeControl, escapeControlKeepLines } from './model/text.js';
 import { describeListCommand, type ListOptions } from './commands/list-options.js';
 import { EXPLAIN_EXAMPLE, type ExplainOptions } from './commands/explain-options.js';
 import { runListen, LISTEN_EXAMPLE, type ListenOptions } from './commands/listen.js';
-import { addWorkspaceOptions } from './commands/workspace-options.js';
-import { collect } from './commands/repeatable.js';
-import { addCheckOptions, CHECK_EXAMPLE, type CheckOptions } from './commands/check-options.js';
-import { OUT_HELP } from './commands/out-option.js';
+import { addWorkspaceOptions } from './commands/shared/workspace-options.js';
+import { collect } from './commands/shared/repeatable.js';
+import { addCheckOptions, CHECK_EXAMPLE, type CheckOptions } from './commands/shared/check-options.js';
+import { outOption, outputOption } from './commands/shared/output-options.js';
+import { EXIT } from './model/exit-codes.js';
 import type { DemoOptions } from './commands/demo.js';
 import { addRulesOptions, type RulesOptions } from './commands/rules-options.js';
 import { DIFF_EXAMPLE, type DiffOptions } from './commands/diff-options.js';
@@ -21,27 +22,21 @@ import { MERGE_EXAMPLE, type MergeOptions } from './commands/merge-options.js';
 import { addK8sManifestOptions, K8S_MANIFEST_EXAMPLE, type K8sManifestOptions } from './commands/k8s-manifest-options.js';
 import { addBundleOptions, BUNDLE_EXAMPLE, BUNDLE_VERIFY_EXAMPLE, type BundleOptions } from './commands/bundle-options.js';
 
-/**
- * Exit codes, as knip and most linters use them: 0 all good, 1 something required
- * is blocked (or not found), 2 the input was wrong or the tool failed.
- */
-const EXIT_USAGE = 2;
-
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-const write = streamWriter(process.stdout);
-
-function outputOption(formats: readonly string[] = ['table', 'json']): Option {
-  return new Option('-o, --output <format>', 'report format').choices(formats).default('table');
-}
-
-/** Every command that prints a report or a list can also save it, in the format its file name ends in. */
-function outOption(): Option {
-  return new Option('--out <file>', OUT_HELP).argParser(collect);
-}
+let stdoutFailed = false;
+const write = streamWriter(process.stdout, (line) => {
+  process.stderr.write(line);
+  stdoutFailed = true;
+  process.exitCode = EXIT.failure;
+});
+// A command sets its own exit code when it returns, which may be after stdout failed: the failure stands.
+process.once('exit', () => {
+  if (stdoutFailed) process.exitCode = EXIT.failure;
+});
 
 /** Flags, file contents and network text end up in messages: nothing may steer the terminal. */
 function errorLine(text: string): string {
@@ -206,7 +201,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version arrive here too, as "errors" with exit code 0.
-      process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT.failure;
       return;
     }
     if (error instanceof InputError) {
@@ -216,7 +211,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.stderr.write(errorLine(`internal error: ${message} (please report this with --log-level debug output)`));
       if (process.env['AML_NETCHECK_DEBUG']) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
     }
-    process.exitCode = EXIT_USAGE;
+    process.exitCode = EXIT.failure;
   }
 }
 

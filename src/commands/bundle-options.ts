@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { CheckOptions } from './check-options.js';
-import { collect } from './repeatable.js';
+import type { CheckOptions } from './shared/check-options.js';
+import { collect } from './shared/repeatable.js';
 
 // Kept apart from bundle.ts so that building the CLI does not load the probers or node-tar.
 export interface BundleOptions extends Omit<CheckOptions, 'out'> {

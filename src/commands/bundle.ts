@@ -13,9 +13,10 @@ import type { SystemView } from '../bundle/contract.js';
 import { NotABundle, verifyBundle } from '../bundle/verify.js';
 import { describeErrno } from '../io/errno.js';
 import type { BundleOptions } from './bundle-options.js';
-import { checkRunFromOptions, emitReport, executeCheck, type CheckRun } from './check.js';
+import { checkRunFromOptions } from './shared/check-run.js';
+import { emitReport, executeCheck, type CheckRun } from './shared/execute-check.js';
 import { alsoToConfigMap, prepareConfigMap } from './k8s-report.js';
-import { runFilesOf } from './emit.js';
+import { runFilesOf } from './shared/emit.js';
 
 /** The debug log is kept in memory for the bundle; a run that logs more than this keeps its start. */
 const MAX_CAPTURED_LOG_BYTES = 32 * 1024 * 1024;

@@ -7,8 +7,8 @@ import { NO_PROXY_CONFIG } from '../runner/proxy.js';
 import { startSimulatedAzure, type DnsBehavior, type SimulatedAzure, type EndpointBehavior, type SimulatedHost, type UdpBehavior } from '../simulate/azure.js';
 import { CLOUD_NAMES, type Cloud } from '../model/clouds.js';
 import type { Target } from '../model/target.js';
-import { emitReport, executeCheck } from './check.js';
-import { prepareOutput } from './emit.js';
+import { emitReport, executeCheck } from './shared/execute-check.js';
+import { prepareOutput } from './shared/emit.js';
 import type { Write } from '../io/stdout.js';
 import type { WorkspaceFacts } from '../model/facts.js';
 

@@ -5,7 +5,7 @@ import { diffReports } from '../report/diff.js';
 import { readReport } from '../report/read.js';
 import { DIFF_REPORTERS } from '../reporters/registry.js';
 import { DIFF_FORMATS } from '../reporters/formats.js';
-import { emit, prepareOutput, renderEach } from './emit.js';
+import { emit, prepareOutput, renderEach } from './shared/emit.js';
 import type { DiffOptions } from './diff-options.js';
 
 /** `diff`: compares two saved check reports; resolves to the exit code. */

@@ -4,7 +4,7 @@ import { ALL_REVISIONS } from '../catalog/revisions.js';
 import { renderExplainJson, renderExplainText } from '../reporters/explain-text.js';
 import type { ExplainOptions } from './explain-options.js';
 import type { Write } from '../io/stdout.js';
-import { emit, prepareOutput, runFilesOf } from './emit.js';
+import { emit, prepareOutput, runFilesOf } from './shared/emit.js';
 import { LIST_FORMATS } from '../reporters/formats.js';
 
 /** Exit 1 when nothing in the catalog covers the host in any revision explained, like grep finding nothing. */

@@ -1,7 +1,7 @@
 import { loadCatalog } from '../catalog/load.js';
 import { formatColumns } from '../reporters/columns.js';
 import type { Write } from '../io/stdout.js';
-import { emit, jsonDocument, prepareOutput, runFilesOf } from './emit.js';
+import { emit, jsonDocument, prepareOutput, runFilesOf } from './shared/emit.js';
 import { LIST_FORMATS } from '../reporters/formats.js';
 
 export interface FeaturesOptions {

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { collect } from './repeatable.js';
-import type { WorkspaceOptionValues } from './workspace-options.js';
+import { collect } from './shared/repeatable.js';
+import type { WorkspaceOptionValues } from './shared/workspace-options.js';
 
 // Kept apart from k8s-manifest.ts so that building the CLI does not load yaml or the catalog.
 export interface K8sManifestOptions extends WorkspaceOptionValues {

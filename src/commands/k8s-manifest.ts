@@ -3,9 +3,10 @@ import { FACT_ROWS, type FactKey } from '../facts/table.js';
 import { checkConfigMapName, NODE_LABEL, parseLabel, RUN_LABEL } from '../io/k8s-configmap.js';
 import type { Write } from '../io/stdout.js';
 import { InputError } from '../model/errors.js';
+import { OUTCOME_EXIT_CODES } from '../model/exit-codes.js';
 import type { WorkspaceFacts } from '../model/facts.js';
 import { quote } from '../model/text.js';
-import { resolveWorkspace } from './workspace.js';
+import { resolveWorkspace } from './shared/workspace.js';
 import type { K8sManifestOptions } from './k8s-manifest-options.js';
 
 /**
@@ -162,12 +163,12 @@ export function buildManifests(input: ManifestInput): Manifest[] {
     volumes,
   };
 
-  // A report is a result, not a failure to retry: exit 1 (blocked), 2 (bad input) and 3 (deadline)
+  // A report is a result, not a failure to retry: the outcome codes (blocked, bad input, unverified)
   // end the pod for good; an eviction does not count against the retries.
   const outcomeRule = fleet === null ? 'FailJob' : 'FailIndex';
   const podFailurePolicy = {
     rules: [
-      { action: outcomeRule, onExitCodes: { containerName: NAME, operator: 'In', values: [1, 2, 3] } },
+      { action: outcomeRule, onExitCodes: { containerName: NAME, operator: 'In', values: [...OUTCOME_EXIT_CODES] } },
       { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
     ],
   };

@@ -2,7 +2,7 @@ import { checkConfigMapName, ConfigMapWriteError, inClusterConfig, parseLabel, R
 import { InputError } from '../model/errors.js';
 import { escapeControl } from '../model/text.js';
 import type { CheckReport } from '../report/report.js';
-import { EXIT } from '../report/report.js';
+import { EXIT } from '../model/exit-codes.js';
 import { CHECK_REPORTERS } from '../reporters/registry.js';
 import { PLAIN } from '../reporters/terminal.js';
 

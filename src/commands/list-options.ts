@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { WorkspaceOptionValues } from './workspace-options.js';
+import type { WorkspaceOptionValues } from './shared/workspace-options.js';
 
 export interface ListOptions extends WorkspaceOptionValues {
   output: 'table' | 'json';

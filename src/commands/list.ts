@@ -2,9 +2,9 @@ import { expandCatalog } from '../catalog/expand.js';
 import { renderTargetsJson } from '../reporters/targets-json.js';
 import { renderTargetsTable } from '../reporters/targets-table.js';
 import type { ListOptions } from './list-options.js';
-import { emit, prepareOutput, runFilesOf } from './emit.js';
+import { emit, prepareOutput, runFilesOf } from './shared/emit.js';
 import { LIST_FORMATS } from '../reporters/formats.js';
-import { resolveWorkspace } from './workspace.js';
+import { resolveWorkspace } from './shared/workspace.js';
 import type { Write } from '../io/stdout.js';
 
 /** Prints the targets the catalog expands to, and writes them to --out. Makes no network call. */

@@ -4,10 +4,10 @@ import { parseDuration, formatDuration } from '../model/duration.js';
 import { formatColumns } from '../reporters/columns.js';
 import { portRanges, quote } from '../model/text.js';
 import type { Write } from '../io/stdout.js';
-import { emit, jsonDocument, prepareOutput } from './emit.js';
+import { emit, jsonDocument, prepareOutput } from './shared/emit.js';
 import { LIST_FORMATS } from '../reporters/formats.js';
-import { EXIT } from '../report/report.js';
-import { trapSignals, type StopSignal } from './signals.js';
+import { EXIT } from '../model/exit-codes.js';
+import { trapSignals, type StopSignal } from './shared/signals.js';
 
 /** An inbound service-tag rule of the catalog: who must be able to call in, on which ports. */
 export interface InboundRequirement {
@@ -151,7 +151,7 @@ export async function runListen(options: ListenOptions, write: Write, signal?: A
     ports: watches,
     stoppedBy,
     // A watch cut short proves nothing about the ports that saw no one yet.
-    exitCode: stoppedBy !== null ? EXIT[stoppedBy] : watches.every((w) => w.connections.length > 0) ? 0 : 1,
+    exitCode: stoppedBy !== null ? EXIT[stoppedBy] : watches.every((w) => w.connections.length > 0) ? EXIT.ok : EXIT.blocked,
   };
   try {
     await emit({ render: { json: () => [jsonDocument(report)], table: () => [renderListen(report)] } }, options.output, files, write);

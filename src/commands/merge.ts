@@ -5,7 +5,7 @@ import { mergeReports } from '../report/merge.js';
 import { readMergeInputs } from '../report/read-merge.js';
 import { MERGE_REPORTERS } from '../reporters/registry.js';
 import { MERGE_FORMATS } from '../reporters/formats.js';
-import { emit, prepareOutput, renderEach } from './emit.js';
+import { emit, prepareOutput, renderEach } from './shared/emit.js';
 import type { MergeOptions } from './merge-options.js';
 
 /** `merge`: one view of the reports of many nodes; resolves to the exit code. */

@@ -3,7 +3,7 @@ import { ALL_REVISIONS } from '../catalog/revisions.js';
 import { renderRevisionsJson, renderRevisionsTable, type RevisionRow } from '../reporters/revisions-text.js';
 import { LIST_FORMATS } from '../reporters/formats.js';
 import type { Write } from '../io/stdout.js';
-import { emit, prepareOutput, runFilesOf } from './emit.js';
+import { emit, prepareOutput, runFilesOf } from './shared/emit.js';
 
 export interface RevisionsOptions {
   catalog?: string[];

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
 import { RULES_FORMAT_HELP, RULES_FORMATS, type RulesFormat } from '../reporters/rules-formats.js';
-import { collect } from './repeatable.js';
-import { OUT_HELP } from './out-option.js';
-import type { WorkspaceOptionValues } from './workspace-options.js';
+import { collect } from './shared/repeatable.js';
+import { outOption } from './shared/output-options.js';
+import type { WorkspaceOptionValues } from './shared/workspace-options.js';
 
 // Kept apart from rules.ts so that building the CLI loads no catalog and no renderer.
 export interface RulesOptions extends WorkspaceOptionValues {
@@ -57,7 +57,7 @@ export function addRulesOptions(command: Command): Command {
     .option('--from-report <file>', 'a saved `check -o json` report: print the fixes for its blocked targets, each by its cause (- for stdin)')
     .option('--changes-since <id>', 'print what changed in the allow-list since this revision of the article: the rules to add, and those that may be removed (see `aml-netcheck revisions`)')
     .addOption(new Option('-o, --output <format>', 'rules format (see below)').choices(RULES_FORMATS).default('table'))
-    .option('--out <file>', OUT_HELP, collect)
+    .addOption(outOption())
     .option('--resource-group <name>', 'fills $RG in the az and nsg commands')
     .option('--firewall-policy <name>', 'fills $POLICY (-o az, -o bicep)')
     .option('--firewall <name>', 'fills $FIREWALL (-o az-classic)')

@@ -11,9 +11,9 @@ import { isAzureResourceName, isSourceAddress, partitionEntries } from '../remed
 import { RULES_FORMATS, type RulesRenderOptions } from '../reporters/rules-formats.js';
 import { RULES_RENDERERS } from '../reporters/rules-registry.js';
 import type { Write } from '../io/stdout.js';
-import { emit, prepareOutput, runFilesOf, renderEach } from './emit.js';
+import { emit, prepareOutput, runFilesOf, renderEach } from './shared/emit.js';
 import type { RulesOptions } from './rules-options.js';
-import { factsFromFlags, resolveWorkspace } from './workspace.js';
+import { factsFromFlags, resolveWorkspace } from './shared/workspace.js';
 
 /** The admin's own names, checked here so a bad one is one line and exit 2, not a broken script. */
 function renderOptions(options: RulesOptions): RulesRenderOptions {

@@ -8,8 +8,8 @@ import { defaultFacts, resolveFacts } from '../../src/facts/facts.js';
 import { readWorkspaceJson } from '../../src/facts/workspace-json.js';
 import { PLACEHOLDERS } from '../../src/catalog/placeholders.js';
 import { CONDITIONS } from '../../src/catalog/conditions.js';
-import { addWorkspaceOptions } from '../../src/commands/workspace-options.js';
-import { factsFromFlags } from '../../src/commands/workspace.js';
+import { addWorkspaceOptions } from '../../src/commands/shared/workspace-options.js';
+import { factsFromFlags } from '../../src/commands/shared/workspace.js';
 import { formatKeyPath } from '../../src/model/errors.js';
 import type { WorkspaceFacts } from '../../src/model/facts.js';
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { EXIT } from '../report/report.js';
+import { EXIT } from '../../model/exit-codes.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { preflightOutputFile, refuseOutputOverRunFile, writeOutputFile, type RunFile } from '../io/output-file.js';
-import type { Write } from '../io/stdout.js';
-import { InputError } from '../model/errors.js';
-import { quote } from '../model/text.js';
-import { guardOutput, PLAIN, textOptionsFor, type TextOptions } from '../reporters/terminal.js';
+import { preflightOutputFile, refuseOutputOverRunFile, writeOutputFile, type RunFile } from '../../io/output-file.js';
+import type { Write } from '../../io/stdout.js';
+import { InputError } from '../../model/errors.js';
+import { quote } from '../../model/text.js';
+import { guardOutput, PLAIN, textOptionsFor, type TextOptions } from '../../reporters/terminal.js';
 
 /**
  * The one way every command hands out what it made: stdout gets the format of `-o`, and each

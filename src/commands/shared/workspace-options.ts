@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { collect } from './repeatable.js';
-import { FACT_ROWS, type FactOptionValues } from '../facts/table.js';
+import { FACT_ROWS, type FactOptionValues } from '../../facts/table.js';
 
 // Only the flags live here: cli.ts imports this for every command, --version included,
 // so it must not pull in the catalog loader (ajv, yaml). workspace.ts reads the values.

@@ -1,4 +1,5 @@
-import { escapeControl } from '../model/text.js';
+import { EXIT } from '../../model/exit-codes.js';
+import { escapeControl } from '../../model/text.js';
 
 /**
  * The last line of defence. A bug that escapes every check (an exception thrown in a timer,
@@ -33,7 +34,7 @@ function onFatal(error: unknown): void {
   if (process.env['AML_NETCHECK_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
   const exit = (): never => {
     process.stderr.write(line);
-    process.exit(2);
+    process.exit(EXIT.failure);
   };
   setTimeout(exit, RESCUE_BUDGET_MS).unref();
   if (!pending) exit();

@@ -1,10 +1,10 @@
-import type { CheckFormat } from '../reporters/formats.js';
+import type { CheckFormat } from '../../reporters/formats.js';
 import { Option, type Command } from 'commander';
 import type { WorkspaceOptionValues } from './workspace-options.js';
 import { collect } from './repeatable.js';
-import { OUT_HELP } from './out-option.js';
+import { outOption } from './output-options.js';
 
-// Kept apart from check.ts so that building the CLI does not load the probers.
+// Kept apart from the runners of check and bundle so that building the CLI does not load the probers.
 export interface CheckOptions extends WorkspaceOptionValues {
   output: CheckFormat;
   out?: string[];
@@ -49,7 +49,7 @@ export function addCheckOptions(command: Command, { out = true }: { out?: boolea
     .option('--retries <n>', 'extra tries for a phase that timed out', '1')
     .option('--proxy <url>', 'HTTP proxy for web checks (default: HTTPS_PROXY / HTTP_PROXY, minus NO_PROXY)')
     .option('--ca-file <file>', 'extra trusted CA certificates, PEM (repeatable)', collect);
-  if (out) command.option('--out <file>', OUT_HELP, collect);
+  if (out) command.addOption(outOption());
   return command
     .option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace, silent', 'warn')
     .option('--log-file <file>', 'write logs to this file instead of stderr')

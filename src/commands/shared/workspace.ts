@@ -1,14 +1,14 @@
-import { InputError } from '../model/errors.js';
-import { readCatalog } from '../catalog/load.js';
-import { ALL_REVISIONS, NEWEST } from '../catalog/revisions.js';
-import { quote } from '../model/text.js';
-import { checkFeatureSelection } from '../catalog/expand.js';
-import type { Catalog } from '../catalog/types.js';
-import { resolveFacts, type FactLayer } from '../facts/facts.js';
-import { FACT_ROWS, flagOf, optionProperty, type FactKey } from '../facts/table.js';
-import { readWorkspaceJson } from '../facts/workspace-json.js';
+import { InputError } from '../../model/errors.js';
+import { readCatalog } from '../../catalog/load.js';
+import { ALL_REVISIONS, NEWEST } from '../../catalog/revisions.js';
+import { quote } from '../../model/text.js';
+import { checkFeatureSelection } from '../../catalog/expand.js';
+import type { Catalog } from '../../catalog/types.js';
+import { resolveFacts, type FactLayer } from '../../facts/facts.js';
+import { FACT_ROWS, flagOf, optionProperty, type FactKey } from '../../facts/table.js';
+import { readWorkspaceJson } from '../../facts/workspace-json.js';
 import type { WorkspaceOptionValues } from './workspace-options.js';
-import type { PartialFacts, WorkspaceFacts } from '../model/facts.js';
+import type { PartialFacts, WorkspaceFacts } from '../../model/facts.js';
 
 export interface Workspace {
   readonly catalog: Catalog;
