@@ -1,5 +1,5 @@
 import type { CheckFormat } from '../../reporters/formats.js';
-import { Option, type Command } from 'commander';
+import { Option } from 'commander';
 import type { WorkspaceOptionValues } from './workspace-options.js';
 import { collect } from './repeatable.js';
 import { outOption } from './output-options.js';
@@ -40,23 +40,23 @@ Exit codes:
   A --k8s-configmap write that fails is a failure of aml-netcheck (2), unless 1, 130 or 143 applies.`;
 
 /** `bundle` takes every flag of `check` but --out, which names the bundle there. */
-export function addCheckOptions(command: Command, { out = true }: { out?: boolean } = {}): Command {
-  command
-    .option('--dns-server <ip[:port]>', 'resolver to use instead of the system one (repeatable; several are compared)', collect)
-    .option('--timeout <duration>', 'budget of each phase (DNS, TCP, TLS, HTTP) of each target, e.g. 500ms, 5s', '5s')
-    .option('--deadline <duration>', 'budget of the whole run; unfinished targets are reported as such', '2m')
-    .option('--concurrency <n>', 'targets checked at once', '32')
-    .option('--retries <n>', 'extra tries for a phase that timed out', '1')
-    .option('--proxy <url>', 'HTTP proxy for web checks (default: HTTPS_PROXY / HTTP_PROXY, minus NO_PROXY)')
-    .option('--ca-file <file>', 'extra trusted CA certificates, PEM (repeatable)', collect);
-  if (out) command.addOption(outOption());
-  return command
-    .option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace, silent', 'warn')
-    .option('--log-file <file>', 'write logs to this file instead of stderr')
-    .option('--no-progress', 'no progress line on stderr')
-    .option('--k8s-configmap <name>', 'in a Kubernetes pod: also write the JSON report into this ConfigMap (created or replaced) through the in-cluster API')
-    .option('--k8s-label <key=value>', 'label for the --k8s-configmap ConfigMap (repeatable)', collect)
-    .addOption(LOOPBACK_ANSWERS_OPTION());
+export function checkOptions({ out = true }: { out?: boolean } = {}): Option[] {
+  return [
+    new Option('--dns-server <ip[:port]>', 'resolver to use instead of the system one (repeatable; several are compared)').argParser(collect),
+    new Option('--timeout <duration>', 'budget of each phase (DNS, TCP, TLS, HTTP) of each target, e.g. 500ms, 5s').default('5s'),
+    new Option('--deadline <duration>', 'budget of the whole run; unfinished targets are reported as such').default('2m'),
+    new Option('--concurrency <n>', 'targets checked at once').default('32'),
+    new Option('--retries <n>', 'extra tries for a phase that timed out').default('1'),
+    new Option('--proxy <url>', 'HTTP proxy for web checks (default: HTTPS_PROXY / HTTP_PROXY, minus NO_PROXY)'),
+    new Option('--ca-file <file>', 'extra trusted CA certificates, PEM (repeatable)').argParser(collect),
+    ...(out ? [outOption()] : []),
+    new Option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace, silent').default('warn'),
+    new Option('--log-file <file>', 'write logs to this file instead of stderr'),
+    new Option('--no-progress', 'no progress line on stderr'),
+    new Option('--k8s-configmap <name>', 'in a Kubernetes pod: also write the JSON report into this ConfigMap (created or replaced) through the in-cluster API'),
+    new Option('--k8s-label <key=value>', 'label for the --k8s-configmap ConfigMap (repeatable)').argParser(collect),
+    LOOPBACK_ANSWERS_OPTION(),
+  ];
 }
 
 /**

@@ -11,6 +11,7 @@ import { resolveProxyConfig } from '../../runner/proxy.js';
 import { loadTrust } from '../../runner/trust.js';
 import type { CheckOptions } from './check-options.js';
 import type { CheckRun } from './execute-check.js';
+import type { CommandContext } from './spec.js';
 import { resolveWorkspace } from './workspace.js';
 
 function parseCount(text: string, flag: string, min: number, max: number): number {
@@ -33,7 +34,7 @@ function parseDnsServers(specs: readonly string[]): DnsServer[] {
  * probing; `bundle` shares it. `warn` gets each warning line; the logger is made last, so a
  * bad flag fails before a --log-file is touched.
  */
-export function checkRunFromOptions(options: CheckOptions, version: string, hooks: { warn: (line: string) => void; logger: () => Logger }): CheckRun {
+export function checkRunFromOptions(options: CheckOptions, context: Pick<CommandContext, 'version' | 'env' | 'stderr' | 'stderrIsTTY'>, hooks: { warn: (line: string) => void; logger: () => Logger }): CheckRun {
   const { catalog, facts, features, warnings } = resolveWorkspace(options);
   for (const warning of warnings) hooks.warn(`aml-netcheck: warning: ${warning}\n`);
   const timeoutMs = parseDuration(options.timeout, '--timeout');
@@ -41,8 +42,8 @@ export function checkRunFromOptions(options: CheckOptions, version: string, hook
   const concurrency = parseCount(options.concurrency, '--concurrency', 1, 1024);
   const retries = parseCount(options.retries, '--retries', 0, 5);
   const dnsServers = parseDnsServers(options.dnsServer ?? []);
-  const proxy = resolveProxyConfig(options.proxy, process.env);
-  const trust = loadTrust(options.caFile ?? [], process.env);
+  const proxy = resolveProxyConfig(options.proxy, context.env);
+  const trust = loadTrust(options.caFile ?? [], context.env);
   const logger = hooks.logger();
   const targets = expandCatalog(catalog, facts, { features });
   return {
@@ -50,8 +51,8 @@ export function checkRunFromOptions(options: CheckOptions, version: string, hook
     facts,
     targets,
     features,
-    version,
-    progress: options.progress,
+    version: context.version,
+    progress: options.progress && context.stderrIsTTY ? context.stderr : null,
     options: {
       concurrency,
       timeoutMs,

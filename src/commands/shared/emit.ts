@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { preflightOutputFile, refuseOutputOverRunFile, writeOutputFile, type RunFile } from '../../io/output-file.js';
-import type { Write } from '../../io/stdout.js';
 import { InputError } from '../../model/errors.js';
 import { quote } from '../../model/text.js';
 import { guardOutput, PLAIN, textOptionsFor, type TextOptions } from '../../reporters/terminal.js';
+import type { CommandContext } from './spec.js';
 
 /**
  * The one way every command hands out what it made: stdout gets the format of `-o`, and each
@@ -110,7 +110,10 @@ export function prepareOutput<F extends string>(outs: readonly string[] | undefi
   return files;
 }
 
-export async function emit<F extends string>(rendering: Rendering<F>, output: F, files: readonly OutputFile<F>[], write: Write): Promise<void> {
+/** Where stdout is: the writer, and what decides its width and colour. */
+export type StdoutOf = Pick<CommandContext, 'write' | 'stdout' | 'env'>;
+
+export async function emit<F extends string>(rendering: Rendering<F>, output: F, files: readonly OutputFile<F>[], out: StdoutOf): Promise<void> {
   const text = (format: F, options: TextOptions): Iterable<string> => guardOutput(format, rendering.selfEscaping ?? [], rendering.render[format](options));
   let fileError: unknown = null;
   for (const { file, format } of files) {
@@ -121,7 +124,7 @@ export async function emit<F extends string>(rendering: Rendering<F>, output: F,
       fileError ??= error;
     }
   }
-  for (const chunk of text(output, textOptionsFor(process.stdout, process.env))) await write(chunk);
+  for (const chunk of text(output, textOptionsFor(out.stdout, out.env))) await out.write(chunk);
   if (fileError !== null) throw fileError;
 }
 

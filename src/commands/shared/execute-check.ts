@@ -1,5 +1,4 @@
 import type { Catalog } from '../../catalog/types.js';
-import type { Write } from '../../io/stdout.js';
 import type { WorkspaceFacts } from '../../model/facts.js';
 import { formatEndpoint } from '../../model/hosts.js';
 import { SECRETS_ONLY, type Redactor } from '../../model/redact.js';
@@ -11,15 +10,15 @@ import { CHECK_FORMATS, type CheckFormat } from '../../reporters/formats.js';
 import { CHECK_REPORTERS, CHECK_SELF_ESCAPING } from '../../reporters/registry.js';
 import { maskProxyUrl } from '../../runner/proxy.js';
 import { startChecks, type RunOptions } from '../../runner/runner.js';
-import { emit, renderEach, type OutputFile } from './emit.js';
+import { emit, renderEach, type OutputFile, type StdoutOf } from './emit.js';
 import { setRescue } from './guard.js';
 import { trapSignals } from './signals.js';
 
-function progressReporter(enabled: boolean): { update: (done: number, total: number) => void; clear: () => void } {
-  if (!enabled || !process.stderr.isTTY) return { update: () => {}, clear: () => {} };
+function progressReporter(stderr: ((text: string) => void) | null): { update: (done: number, total: number) => void; clear: () => void } {
+  if (stderr === null) return { update: () => {}, clear: () => {} };
   return {
-    update: (done, total) => process.stderr.write(`\r\x1b[2Kchecking ${done}/${total}`),
-    clear: () => process.stderr.write('\r\x1b[2K'),
+    update: (done, total) => stderr(`\r\x1b[2Kchecking ${done}/${total}`),
+    clear: () => stderr('\r\x1b[2K'),
   };
 }
 
@@ -32,7 +31,8 @@ export interface CheckRun {
   readonly features?: readonly string[] | undefined;
   readonly options: Omit<RunOptions, 'signal' | 'onProgress'>;
   readonly version: string;
-  readonly progress: boolean;
+  /** Where the progress line goes (stderr, when it is a terminal), or null for none. */
+  readonly progress: ((text: string) => void) | null;
   /** What the report passes before anything sees it; the built-in patterns when not given (`bundle` adds --redact). */
   readonly redactor?: Redactor;
 }
@@ -89,7 +89,7 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
 }
 
 /** Writes the report to each --out file, then prints it; see emit.ts. */
-export async function emitReport(report: CheckReport, output: CheckFormat, files: readonly OutputFile<CheckFormat>[], write: Write): Promise<void> {
+export async function emitReport(report: CheckReport, output: CheckFormat, files: readonly OutputFile<CheckFormat>[], out: StdoutOf): Promise<void> {
   const render = renderEach(CHECK_FORMATS, (format, options) => CHECK_REPORTERS[format](report, options));
-  await emit({ render, selfEscaping: CHECK_SELF_ESCAPING }, output, files, write);
+  await emit({ render, selfEscaping: CHECK_SELF_ESCAPING }, output, files, out);
 }

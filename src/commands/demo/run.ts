@@ -1,23 +1,18 @@
-import { CHECK_FORMATS, type CheckFormat } from '../reporters/formats.js';
-import { expandCatalog } from '../catalog/expand.js';
-import { loadCatalog } from '../catalog/load.js';
-import { defaultFacts } from '../facts/facts.js';
-import { createLogger } from '../io/log.js';
-import { NO_PROXY_CONFIG } from '../runner/proxy.js';
-import { startSimulatedAzure, type DnsBehavior, type SimulatedAzure, type EndpointBehavior, type SimulatedHost, type UdpBehavior } from '../simulate/azure.js';
-import { CLOUD_NAMES, type Cloud } from '../model/clouds.js';
-import type { Target } from '../model/target.js';
-import { emitReport, executeCheck } from './shared/execute-check.js';
-import { prepareOutput } from './shared/emit.js';
-import type { Write } from '../io/stdout.js';
-import type { WorkspaceFacts } from '../model/facts.js';
+import { CHECK_FORMATS } from '../../reporters/formats.js';
+import { expandCatalog } from '../../catalog/expand.js';
+import { loadCatalog } from '../../catalog/load.js';
+import { defaultFacts } from '../../facts/facts.js';
+import { createLogger } from '../../io/log.js';
+import { NO_PROXY_CONFIG } from '../../runner/proxy.js';
+import { startSimulatedAzure, type DnsBehavior, type SimulatedAzure, type EndpointBehavior, type SimulatedHost, type UdpBehavior } from '../../simulate/azure.js';
+import { CLOUD_NAMES, type Cloud } from '../../model/clouds.js';
+import type { Invocation } from '../shared/spec.js';
+import type { DemoOptions } from './spec.js';
+import type { Target } from '../../model/target.js';
+import { emitReport, executeCheck } from '../shared/execute-check.js';
+import { prepareOutput } from '../shared/emit.js';
+import type { WorkspaceFacts } from '../../model/facts.js';
 
-export interface DemoOptions {
-  output: CheckFormat;
-  out?: string[];
-  cloud?: Cloud;
-  revision?: string;
-}
 
 /** A region of each cloud for the demo workspace. */
 const DEMO_REGION: Record<Cloud, string> = { public: 'westus2', usgov: 'usgovvirginia', china: 'chinaeast2' };
@@ -109,7 +104,9 @@ function simulatedHosts(targets: readonly Target[], block: number): SimulatedHos
  * broken on purpose) and runs the real checks against it. Needs no root and sends
  * nothing beyond the loopback /16 it picks (127.100.0.0 to 127.254.255.255).
  */
-export async function runDemo(options: DemoOptions, version: string, write: Write): Promise<number> {
+export async function run({ options: given, context }: Invocation): Promise<number> {
+  const options = given as unknown as DemoOptions;
+  const { write } = context;
   const files = prepareOutput(options.out, CHECK_FORMATS, []);
   const catalog = loadCatalog({ revision: options.revision });
   const facts = demoFacts(options.cloud ?? 'public');
@@ -127,8 +124,8 @@ export async function runDemo(options: DemoOptions, version: string, write: Writ
       catalog,
       facts,
       targets,
-      version,
-      progress: true,
+      version: context.version,
+      progress: context.stderrIsTTY ? context.stderr : null,
       options: {
         // Client and servers share this one process: leave room for a busy machine.
         concurrency: 16,
@@ -147,7 +144,7 @@ export async function runDemo(options: DemoOptions, version: string, write: Writ
         dialPort: demoPort,
         showCatalogPorts: true,
       },
-    }, (report) => emitReport(report, options.output, files, write));
+    }, (report) => emitReport(report, options.output, files, context));
   } finally {
     await azure.close();
   }

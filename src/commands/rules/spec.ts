@@ -1,10 +1,11 @@
-import { Option, type Command } from 'commander';
-import { RULES_FORMAT_HELP, RULES_FORMATS, type RulesFormat } from '../reporters/rules-formats.js';
-import { collect } from './shared/repeatable.js';
-import { outOption } from './shared/output-options.js';
-import type { WorkspaceOptionValues } from './shared/workspace-options.js';
+import { Option } from 'commander';
+import { RULES_FORMAT_HELP, RULES_FORMATS, type RulesFormat } from '../../reporters/rules-formats.js';
+import { collect } from '../shared/repeatable.js';
+import { outOption } from '../shared/output-options.js';
+import type { CommandSpec } from '../shared/spec.js';
+import { workspaceOptions, type WorkspaceOptionValues } from '../shared/workspace-options.js';
 
-// Kept apart from rules.ts so that building the CLI loads no catalog and no renderer.
+// Kept apart from run.ts so that building the CLI loads no catalog and no renderer.
 export interface RulesOptions extends WorkspaceOptionValues {
   output: RulesFormat;
   out?: string[];
@@ -20,7 +21,7 @@ export interface RulesOptions extends WorkspaceOptionValues {
 
 const FORMATS_HELP = RULES_FORMATS.map((f) => `  ${f.padEnd(11)} ${RULES_FORMAT_HELP[f]}`).join('\n');
 
-export const RULES_EXAMPLE = `
+const RULES_EXAMPLE = `
 Formats (-o):
 ${FORMATS_HELP}
 
@@ -51,18 +52,22 @@ Exit codes:
   0    the rules were printed
   2    bad input (flag, catalog, workspace JSON, a report that is not an aml-netcheck report)`;
 
-export function addRulesOptions(command: Command): Command {
-  return command
-    .description('print the firewall, NSG, DNS and proxy rules the workspace needs (no network calls); with --from-report, only the fixes for what a check found blocked')
-    .option('--from-report <file>', 'a saved `check -o json` report: print the fixes for its blocked targets, each by its cause (- for stdin)')
-    .option('--changes-since <id>', 'print what changed in the allow-list since this revision of the article: the rules to add, and those that may be removed (see `aml-netcheck revisions`)')
-    .addOption(new Option('-o, --output <format>', 'rules format (see below)').choices(RULES_FORMATS).default('table'))
-    .addOption(outOption())
-    .option('--resource-group <name>', 'fills $RG in the az and nsg commands')
-    .option('--firewall-policy <name>', 'fills $POLICY (-o az, -o bicep)')
-    .option('--firewall <name>', 'fills $FIREWALL (-o az-classic)')
-    .option('--nsg <name>', 'fills $NSG (-o nsg)')
-    .option('--source <prefix>', "a source address prefix of the workspace's subnets, fills $SOURCE (repeatable)", collect)
-    .option('--dry-run', 'the az, az-classic and nsg scripts print the writes they would make instead of making them (their reads still run); DRY_RUN=0 in their environment overrides it')
-    .addHelpText('after', RULES_EXAMPLE);
-}
+export const RULES: CommandSpec = {
+  name: 'rules',
+  summary: 'print the firewall, NSG, DNS and proxy rules the workspace needs (no network calls); with --from-report, only the fixes for what a check found blocked',
+  options: () => [
+    ...workspaceOptions(),
+    new Option('--from-report <file>', 'a saved `check -o json` report: print the fixes for its blocked targets, each by its cause (- for stdin)'),
+    new Option('--changes-since <id>', 'print what changed in the allow-list since this revision of the article: the rules to add, and those that may be removed (see `aml-netcheck revisions`)'),
+    new Option('-o, --output <format>', 'rules format (see below)').choices(RULES_FORMATS).default('table'),
+    outOption(),
+    new Option('--resource-group <name>', 'fills $RG in the az and nsg commands'),
+    new Option('--firewall-policy <name>', 'fills $POLICY (-o az, -o bicep)'),
+    new Option('--firewall <name>', 'fills $FIREWALL (-o az-classic)'),
+    new Option('--nsg <name>', 'fills $NSG (-o nsg)'),
+    new Option('--source <prefix>', "a source address prefix of the workspace's subnets, fills $SOURCE (repeatable)").argParser(collect),
+    new Option('--dry-run', 'the az, az-classic and nsg scripts print the writes they would make instead of making them (their reads still run); DRY_RUN=0 in their environment overrides it'),
+  ],
+  examples: RULES_EXAMPLE,
+  load: () => import('./run.js'),
+};

@@ -1,28 +1,23 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../io/log.js';
-import { preflightOutputFile, refuseOutputOverRunFile, writeOutputFile } from '../io/output-file.js';
-import type { Write } from '../io/stdout.js';
-import { InputError } from '../model/errors.js';
-import { compileUserPatterns, createRedactor, REDACTED, type Redactor } from '../model/redact.js';
-import { escapeControl, quote } from '../model/text.js';
-import type { CheckReport } from '../report/report.js';
-import { buildBundle, defaultCollectors } from '../bundle/build.js';
-import type { SystemView } from '../bundle/contract.js';
-import { NotABundle, verifyBundle } from '../bundle/verify.js';
-import { describeErrno } from '../io/errno.js';
-import type { BundleOptions } from './bundle-options.js';
-import { checkRunFromOptions } from './shared/check-run.js';
-import { emitReport, executeCheck, type CheckRun } from './shared/execute-check.js';
-import { alsoToConfigMap, prepareConfigMap } from './k8s-report.js';
-import { runFilesOf } from './shared/emit.js';
+import { createLogger } from '../../io/log.js';
+import { preflightOutputFile, refuseOutputOverRunFile, writeOutputFile } from '../../io/output-file.js';
+import type { CommandContext, Invocation } from '../shared/spec.js';
+import { InputError } from '../../model/errors.js';
+import { compileUserPatterns, createRedactor, REDACTED, type Redactor } from '../../model/redact.js';
+import { escapeControl } from '../../model/text.js';
+import type { CheckReport } from '../../report/report.js';
+import { buildBundle, defaultCollectors } from '../../bundle/build.js';
+import type { SystemView } from '../../bundle/contract.js';
+import type { BundleOptions } from './spec.js';
+import { checkRunFromOptions } from '../shared/check-run.js';
+import { emitReport, executeCheck, type CheckRun } from '../shared/execute-check.js';
+import { alsoToConfigMap, prepareConfigMap } from '../shared/k8s-report.js';
+import { runFilesOf } from '../shared/emit.js';
 
 /** The debug log is kept in memory for the bundle; a run that logs more than this keeps its start. */
 const MAX_CAPTURED_LOG_BYTES = 32 * 1024 * 1024;
-
-/** A bundle larger than this is not one aml-netcheck made. */
-const MAX_BUNDLE_FILE_BYTES = 64 * 1024 * 1024;
 
 const NODE_SYSTEM: SystemView = {
   hostname: () => os.hostname(),
@@ -111,34 +106,36 @@ function humanSize(bytes: number): string {
  * `bundle`: runs the check exactly as `check` would, then packs the report and the context
  * around it into one redacted tarball. Resolves to check's exit code.
  */
-export async function runBundle(options: BundleOptions, version: string, argv: readonly string[], write: Write): Promise<number> {
+export async function run({ options: given, context }: Invocation): Promise<number> {
+  const options = given as unknown as BundleOptions;
   const redactor = createRedactor(compileUserPatterns(options.redact ?? []));
   try {
-    return await bundle(options, version, argv, write, redactor);
+    return await bundle(options, context, redactor);
   } catch (error) {
     throw redactedError(error, redactor);
   }
 }
 
-async function bundle(options: BundleOptions, version: string, argv: readonly string[], write: Write, redactor: Redactor): Promise<number> {
+async function bundle(options: BundleOptions, context: CommandContext, redactor: Redactor): Promise<number> {
+  const { version, argv } = context;
   const createdAt = new Date();
   const base = bundleBaseName(os.hostname(), createdAt, redactor);
   const outs = options.out ?? [];
   if (options.stdout === true && outs.length > 0) throw new InputError('--stdout', 'writes the bundle to standard output: give --out or --stdout, not both');
   if (outs.length > 1) throw new InputError('--out', 'a bundle is one file: give --out once');
-  if (options.stdout === true && process.stdout.isTTY) throw new InputError('--stdout', 'standard output is a terminal: redirect it to a file (> bundle.tar.gz) or use --out');
+  if (options.stdout === true && context.stdout.isTTY) throw new InputError('--stdout', 'standard output is a terminal: redirect it to a file (> bundle.tar.gz) or use --out');
   const file = options.stdout === true ? null : (outs[0] ?? defaultBundleFile(base));
   if (file !== null) {
     preflightOutputFile(file);
     refuseOutputOverRunFile(file, runFilesOf(options));
   }
   // In a pod the report also goes to its ConfigMap, as check's does; the bundle goes to a volume.
-  const configMap = prepareConfigMap(options.k8sConfigmap, options.k8sLabel, process.env);
+  const configMap = prepareConfigMap(options.k8sConfigmap, options.k8sLabel, context.env);
 
   const capture = new LogCapture();
   const run: CheckRun = {
-    ...checkRunFromOptions({ ...options, out: undefined }, version, {
-      warn: (line) => process.stderr.write(escapeControl(redactor.text(line.trimEnd())) + '\n'),
+    ...checkRunFromOptions({ ...options, out: undefined }, context, {
+      warn: (line) => context.stderr(escapeControl(redactor.text(line.trimEnd())) + '\n'),
       logger: () => createLogger(options.logLevel, options.logFile, { redactor, capture }),
     }),
     redactor,
@@ -150,7 +147,7 @@ async function bundle(options: BundleOptions, version: string, argv: readonly st
     const made = await buildBundle({
       context: {
         root: '/',
-        env: process.env,
+        env: context.env,
         system: NODE_SYSTEM,
         report: safe,
         catalogSources: run.catalog.sources ?? [],
@@ -168,53 +165,15 @@ async function bundle(options: BundleOptions, version: string, argv: readonly st
     const summary = `${humanSize(made.bytes.length)}, ${made.manifest.files.length + 1} files`;
     if (file === null) {
       await writeBytes(made.bytes);
-      process.stderr.write(`aml-netcheck: bundle written to standard output (${summary})\n`);
+      context.stderr(`aml-netcheck: bundle written to standard output (${summary})\n`);
       return;
     }
     writeOutputFile(file, [made.bytes], { mode: 0o600 });
-    await emitReport(safe, options.output, [], write);
-    process.stderr.write(`aml-netcheck: bundle ${escapeControl(redactor.text(file))} (${summary})\n`);
+    await emitReport(safe, options.output, [], context);
+    context.stderr(`aml-netcheck: bundle ${escapeControl(redactor.text(file))} (${summary})\n`);
   };
-  const handler = alsoToConfigMap(configMap, emit);
+  const handler = alsoToConfigMap(configMap, emit, context.stderr);
   const code = await executeCheck(run, handler.emit);
   run.options.logger.flush?.();
   return handler.exitCode(code);
-}
-
-/** `bundle verify FILE`: 0 intact, 1 a file differs (each named), 2 unreadable or not a bundle. */
-export async function runBundleVerify(file: string, write: Write): Promise<number> {
-  let bytes: Buffer;
-  try {
-    const stats = statSync(file);
-    if (!stats.isFile()) throw new InputError(file, 'not a regular file');
-    if (stats.size > MAX_BUNDLE_FILE_BYTES) throw new InputError(file, `larger than ${MAX_BUNDLE_FILE_BYTES / 1024 / 1024} MiB: not an aml-netcheck bundle`);
-    bytes = readFileSync(file);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(file, `cannot read: ${describeErrno(error, 'no such file')}`);
-  }
-  let result: Awaited<ReturnType<typeof verifyBundle>>;
-  try {
-    result = await verifyBundle(bytes);
-  } catch (error) {
-    if (error instanceof NotABundle) throw new InputError(file, error.message);
-    throw error;
-  }
-  const { manifest, problems } = result;
-  // Every value below comes from the file: one line each, control characters shown escaped.
-  const v = (value: unknown): string => escapeControl(String(value ?? '?'));
-  const check = manifest.check as Partial<typeof manifest.check> | undefined;
-  const broken = Array.isArray(check?.featuresBroken) ? check.featuresBroken : [];
-  const collectors = Array.isArray(manifest.collectors) ? manifest.collectors : [];
-  const lines = [
-    `${quote(file)}: made by aml-netcheck ${v(manifest.tool?.version)} on ${v(manifest.host)} at ${v(manifest.createdAt)}`,
-    `  command: ${v((manifest.command ?? []).join(' '))}`,
-    `  check: exit ${v(check?.exitCode)}${check?.complete === false ? `, cut short (${v(check.stoppedBy)})` : ''}${broken.length > 0 ? `, broken: ${v(broken.join(', '))}` : ''}`,
-    `  parts: ${v(collectors.map((c) => `${c.collector} ${c.status}`).join(', '))}`,
-    ...collectors.filter((c) => c.status !== 'ok').flatMap((c) => (c.problems ?? []).map((p: string) => `    ${v(c.collector)}: ${v(p)}`)),
-    problems.length === 0 ? `  ${result.matched} files, every one matches the manifest (size and SHA-256)` : `  ${problems.length} problem(s); ${result.matched} of ${manifest.files.length} files match the manifest:`,
-    ...problems.map((p) => `    ${v(p)}`),
-  ];
-  await write(`${lines.join('\n')}\n`);
-  return problems.length === 0 ? 0 : 1;
 }

@@ -1,19 +1,19 @@
-import { checkFeatureSelection, expandCatalog } from '../catalog/expand.js';
-import { findRevision } from '../catalog/revisions.js';
-import type { Catalog } from '../catalog/types.js';
-import { compareRulePlans, type RuleChanges } from '../remedies/changes.js';
-import { CHANGES_RENDERERS } from '../reporters/rules-changes.js';
-import { InputError } from '../model/errors.js';
-import { quote } from '../model/text.js';
-import { readReport } from '../report/read.js';
-import { planFromReport, planFromTargets, type RulesPlan } from '../remedies/plan.js';
-import { isAzureResourceName, isSourceAddress, partitionEntries } from '../remedies/validate.js';
-import { RULES_FORMATS, type RulesRenderOptions } from '../reporters/rules-formats.js';
-import { RULES_RENDERERS } from '../reporters/rules-registry.js';
-import type { Write } from '../io/stdout.js';
-import { emit, prepareOutput, runFilesOf, renderEach } from './shared/emit.js';
-import type { RulesOptions } from './rules-options.js';
-import { factsFromFlags, resolveWorkspace } from './shared/workspace.js';
+import { checkFeatureSelection, expandCatalog } from '../../catalog/expand.js';
+import { findRevision } from '../../catalog/revisions.js';
+import type { Catalog } from '../../catalog/types.js';
+import { compareRulePlans, type RuleChanges } from '../../remedies/changes.js';
+import { CHANGES_RENDERERS } from '../../reporters/rules-changes.js';
+import { InputError } from '../../model/errors.js';
+import { quote } from '../../model/text.js';
+import { readReport } from '../../report/read.js';
+import { planFromReport, planFromTargets, type RulesPlan } from '../../remedies/plan.js';
+import { isAzureResourceName, isSourceAddress, partitionEntries } from '../../remedies/validate.js';
+import { RULES_FORMATS, type RulesRenderOptions } from '../../reporters/rules-formats.js';
+import { RULES_RENDERERS } from '../../reporters/rules-registry.js';
+import { emit, prepareOutput, runFilesOf, renderEach } from '../shared/emit.js';
+import type { Invocation } from '../shared/spec.js';
+import type { RulesOptions } from './spec.js';
+import { factsFromFlags, resolveWorkspace } from '../shared/workspace.js';
 
 /** The admin's own names, checked here so a bad one is one line and exit 2, not a broken script. */
 function renderOptions(options: RulesOptions): RulesRenderOptions {
@@ -66,19 +66,21 @@ function changesFor(options: RulesOptions, since: string, warn: (line: string) =
 }
 
 /** `rules`: the allow-list of a workspace, or the fixes of a saved report, in the admin's format. Makes no network call. */
-export async function runRules(options: RulesOptions, write: Write, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<number> {
+export async function run({ options: given, context }: Invocation): Promise<number> {
+  const options = given as unknown as RulesOptions;
+  const warn = (line: string): void => context.stderr(`${line}\n`);
   const files = prepareOutput(options.out, RULES_FORMATS, runFilesOf(options), options.output);
   const settings = renderOptions(options);
   if (options.changesSince !== undefined) {
     const { changes, before } = changesFor(options, options.changesSince, warn);
     const render = renderEach(RULES_FORMATS, (format, text) => [CHANGES_RENDERERS[format](changes, before, settings, text)]);
-    await emit({ render, selfEscaping: ['csv'] }, options.output, files, write);
+    await emit({ render, selfEscaping: ['csv'] }, options.output, files, context);
     return 0;
   }
   const plan = planFor(options, warn);
   for (const line of partitionEntries(plan.allow).refused) warn(`aml-netcheck: warning: ${line}`);
   const render = renderEach(RULES_FORMATS, (format, text) => [RULES_RENDERERS[format](plan, settings, text)]);
   // CSV neutralises spreadsheet formulas itself; every other format gets the usual last escaping pass.
-  await emit({ render, selfEscaping: ['csv'] }, options.output, files, write);
+  await emit({ render, selfEscaping: ['csv'] }, options.output, files, context);
   return 0;
 }

@@ -1,13 +1,16 @@
 import net from 'node:net';
-import { InputError } from '../model/errors.js';
-import { parseDuration, formatDuration } from '../model/duration.js';
-import { formatColumns } from '../reporters/columns.js';
-import { portRanges, quote } from '../model/text.js';
-import type { Write } from '../io/stdout.js';
-import { emit, jsonDocument, prepareOutput } from './shared/emit.js';
-import { LIST_FORMATS } from '../reporters/formats.js';
-import { EXIT } from '../model/exit-codes.js';
-import { trapSignals, type StopSignal } from './shared/signals.js';
+import { CONDITIONS } from '../../catalog/conditions.js';
+import { loadCatalog } from '../../catalog/load.js';
+import { InputError } from '../../model/errors.js';
+import { parseDuration, formatDuration } from '../../model/duration.js';
+import { formatColumns } from '../../reporters/columns.js';
+import { portRanges, quote } from '../../model/text.js';
+import { emit, jsonDocument, prepareOutput } from '../shared/emit.js';
+import { LIST_FORMATS } from '../../reporters/formats.js';
+import { EXIT } from '../../model/exit-codes.js';
+import { trapSignals, type StopSignal } from '../shared/signals.js';
+import type { Invocation } from '../shared/spec.js';
+import type { ListenOptions } from './spec.js';
 
 /** An inbound service-tag rule of the catalog: who must be able to call in, on which ports. */
 export interface InboundRequirement {
@@ -17,14 +20,6 @@ export interface InboundRequirement {
   readonly when: string | null;
 }
 
-export interface ListenOptions {
-  ports?: string;
-  revision?: string;
-  address: string;
-  duration: string;
-  output: 'table' | 'json';
-  out?: string[];
-}
 
 export interface PortWatch {
   readonly port: number;
@@ -47,20 +42,9 @@ export interface ListenReport {
   readonly exitCode: 0 | 1 | 130 | 143;
 }
 
-export const LISTEN_EXAMPLE = `
-Examples:
-  $ aml-netcheck listen --duration 2m          # on the compute node; then from outside:
-  $ aml-netcheck check --inbound-from-here 10.0.0.4 --features inbound-management
 
-Exit codes:
-  0    every port saw a connection
-  1    a port saw none (or could not be opened)
-  2    bad input (flags, an --address not on this machine, an --out that cannot be written)
-  130  cut short by SIGINT (Ctrl-C); 143 by SIGTERM. The report is still written.`;
-
-/** The inbound rules of a revision; the catalog is loaded only here, so `listen --help` stays light. */
-async function inboundRequirements(revision: string | undefined): Promise<{ revision: string | null; inbound: InboundRequirement[] }> {
-  const [{ loadCatalog }, { CONDITIONS }] = await Promise.all([import('../catalog/load.js'), import('../catalog/conditions.js')]);
+/** The inbound rules of a revision. */
+function inboundRequirements(revision: string | undefined): { revision: string | null; inbound: InboundRequirement[] } {
   const catalog = loadCatalog({ revision });
   const inbound = catalog.entries
     .filter((e) => e.direction === 'inbound' && e.kind === 'service-tag')
@@ -113,8 +97,9 @@ function openPort(address: string, port: number, watch: PortWatch): Promise<net.
  * Opens the inbound ports for a bounded time and records who connects: the only way
  * to see from inside the node whether Azure's management traffic gets through.
  */
-export async function runListen(options: ListenOptions, write: Write, signal?: AbortSignal): Promise<number> {
-  const { revision, inbound } = await inboundRequirements(options.revision);
+export async function run({ options: given, context }: Invocation): Promise<number> {
+  const options = given as unknown as ListenOptions;
+  const { revision, inbound } = inboundRequirements(options.revision);
   const ports = parsePorts(options.ports, inbound);
   if (ports.length === 0) throw new InputError('--revision', `revision ${revision ?? '(none)'} lists no inbound port; give --ports`);
   const durationMs = parseDuration(options.duration, '--duration');
@@ -132,14 +117,11 @@ export async function runListen(options: ListenOptions, write: Write, signal?: A
   const stoppedBy = await new Promise<StopSignal | null>((resolve) => {
     const timer = setTimeout(() => stop(null), durationMs);
     const onTrapped = (): void => stop(signals.received());
-    const onAbort = (): void => stop('SIGINT');
     function stop(by: StopSignal | null): void {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
       signals.signal.removeEventListener('abort', onTrapped);
       resolve(by);
     }
-    signal?.addEventListener('abort', onAbort, { once: true });
     signals.signal.addEventListener('abort', onTrapped, { once: true });
   });
   await closeAll(servers);
@@ -154,7 +136,7 @@ export async function runListen(options: ListenOptions, write: Write, signal?: A
     exitCode: stoppedBy !== null ? EXIT[stoppedBy] : watches.every((w) => w.connections.length > 0) ? EXIT.ok : EXIT.blocked,
   };
   try {
-    await emit({ render: { json: () => [jsonDocument(report)], table: () => [renderListen(report)] } }, options.output, files, write);
+    await emit({ render: { json: () => [jsonDocument(report)], table: () => [renderListen(report)] } }, options.output, files, context);
   } finally {
     signals.dispose();
   }

@@ -1,4 +1,6 @@
-import type { MergeFormat } from '../reporters/formats.js';
+import { MERGE_FORMATS, type MergeFormat } from '../../reporters/formats.js';
+import { outOption, outputOption } from '../shared/output-options.js';
+import type { CommandSpec } from '../shared/spec.js';
 
 /** What the CLI needs of `merge` before running it: kept apart so --help loads no reader or reporter. */
 export interface MergeOptions {
@@ -6,7 +8,7 @@ export interface MergeOptions {
   readonly out?: string[];
 }
 
-export const MERGE_EXAMPLE = `
+const MERGE_EXAMPLE = `
 Example:
   $ kubectl get configmap -n azureml -l aml-netcheck/run=<run id> -o json | aml-netcheck merge -
   $ aml-netcheck merge node-a.json node-b.json node-c.json -o html --out fleet.html
@@ -20,3 +22,12 @@ one node: a warning, and the newer is used. A ConfigMap without a report yet: a 
 Exit codes: 0 every required target reachable from every node, 1 a required target blocked
 on some node, 3 nothing required blocked but some node has no verdict for a required target
 (its run was cut short), 2 a file that is not a report, or a ConfigMap whose report is not.`;
+
+export const MERGE: CommandSpec = {
+  name: 'merge',
+  summary: 'combine the reports of many nodes (a fleet run): which nodes reach each target, on which each feature breaks',
+  arguments: [{ name: '<report...>', description: 'saved check reports, or kubectl get configmap -o json output of report ConfigMaps; - for standard input' }],
+  options: () => [outputOption(MERGE_FORMATS), outOption()],
+  examples: MERGE_EXAMPLE,
+  load: () => import('./run.js'),
+};

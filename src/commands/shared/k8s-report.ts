@@ -1,10 +1,10 @@
-import { checkConfigMapName, ConfigMapWriteError, inClusterConfig, parseLabel, REPORT_KEY, writeConfigMap, type InCluster } from '../io/k8s-configmap.js';
-import { InputError } from '../model/errors.js';
-import { escapeControl } from '../model/text.js';
-import type { CheckReport } from '../report/report.js';
-import { EXIT } from '../model/exit-codes.js';
-import { CHECK_REPORTERS } from '../reporters/registry.js';
-import { PLAIN } from '../reporters/terminal.js';
+import { checkConfigMapName, ConfigMapWriteError, inClusterConfig, parseLabel, REPORT_KEY, writeConfigMap, type InCluster } from '../../io/k8s-configmap.js';
+import { InputError } from '../../model/errors.js';
+import { escapeControl } from '../../model/text.js';
+import type { CheckReport } from '../../report/report.js';
+import { EXIT } from '../../model/exit-codes.js';
+import { CHECK_REPORTERS } from '../../reporters/registry.js';
+import { PLAIN } from '../../reporters/terminal.js';
 
 export { REPORT_KEY };
 
@@ -30,13 +30,13 @@ export function prepareConfigMap(name: string | undefined, labels: readonly stri
  * but itself: one line on stderr, and the exit code of a failure of aml-netcheck (2) unless
  * the report's own code ranks first (a signal, a blocked required endpoint).
  */
-async function deliverToConfigMap(target: ConfigMapTarget, report: CheckReport): Promise<boolean> {
+async function deliverToConfigMap(target: ConfigMapTarget, report: CheckReport, stderr: (text: string) => void): Promise<boolean> {
   try {
     await writeConfigMap(target.cluster, { name: target.name, labels: target.labels, data: { [REPORT_KEY]: [...CHECK_REPORTERS.json(report, PLAIN)].join('') } });
     return true;
   } catch (error) {
     const message = error instanceof ConfigMapWriteError ? error.message : `cannot write ConfigMap ${target.name}: ${(error as Error).message}`;
-    process.stderr.write(`aml-netcheck: --k8s-configmap: ${escapeControl(message)}\n`);
+    stderr(`aml-netcheck: --k8s-configmap: ${escapeControl(message)}\n`);
     return false;
   }
 }
@@ -46,14 +46,14 @@ async function deliverToConfigMap(target: ConfigMapTarget, report: CheckReport):
  * whatever `emit` did (no ConfigMap: `emit` alone); `exitCode` folds a failed write into the
  * run's exit code.
  */
-export function alsoToConfigMap(target: ConfigMapTarget | null, emit: (report: CheckReport) => Promise<void>): { emit: (report: CheckReport) => Promise<void>; exitCode: (code: number) => number } {
+export function alsoToConfigMap(target: ConfigMapTarget | null, emit: (report: CheckReport) => Promise<void>, stderr: (text: string) => void): { emit: (report: CheckReport) => Promise<void>; exitCode: (code: number) => number } {
   let delivered = true;
   return {
     emit: async (report) => {
       try {
         await emit(report);
       } finally {
-        if (target !== null) delivered = await deliverToConfigMap(target, report);
+        if (target !== null) delivered = await deliverToConfigMap(target, report, stderr);
       }
     },
     exitCode: (code) => (delivered ? code : exitCodeAfterFailedWrite(code)),

@@ -1,13 +1,13 @@
 import YAML from 'yaml';
-import { FACT_ROWS, type FactKey } from '../facts/table.js';
-import { checkConfigMapName, NODE_LABEL, parseLabel, RUN_LABEL } from '../io/k8s-configmap.js';
-import type { Write } from '../io/stdout.js';
-import { InputError } from '../model/errors.js';
-import { OUTCOME_EXIT_CODES } from '../model/exit-codes.js';
-import type { WorkspaceFacts } from '../model/facts.js';
-import { quote } from '../model/text.js';
-import { resolveWorkspace } from './shared/workspace.js';
-import type { K8sManifestOptions } from './k8s-manifest-options.js';
+import { FACT_ROWS, type FactKey } from '../../facts/table.js';
+import { checkConfigMapName, NODE_LABEL, parseLabel, RUN_LABEL } from '../../io/k8s-configmap.js';
+import { InputError } from '../../model/errors.js';
+import { OUTCOME_EXIT_CODES } from '../../model/exit-codes.js';
+import type { WorkspaceFacts } from '../../model/facts.js';
+import { quote } from '../../model/text.js';
+import { resolveWorkspace } from '../shared/workspace.js';
+import type { Invocation } from '../shared/spec.js';
+import type { K8sManifestOptions } from './spec.js';
 
 /**
  * `k8s-manifest`: the ServiceAccount, RBAC, facts ConfigMap and Job that run `check` in a
@@ -282,10 +282,12 @@ export function manifestInput(options: K8sManifestOptions, version: string, now:
   return { version, namespace, image, runId, facts, features, revision: catalog.revision?.id ?? null, fleet, nodeSelector, reportConfigMap, caConfigMap, bundleClaim, proxy };
 }
 
-export async function runK8sManifest(options: K8sManifestOptions, version: string, write: Write): Promise<number> {
+export async function run({ options: given, context }: Invocation): Promise<number> {
+  const options = given as unknown as K8sManifestOptions;
+  const { version } = context;
   const input = manifestInput(options, version, new Date());
   // No registry holds a published image: a bare name would be pulled from Docker Hub, where it is not ours.
-  if (options.image === undefined) process.stderr.write(`aml-netcheck: warning: no --image: the Job runs ${quote(input.image)}, which the cluster must be able to pull; build the image and push it to your registry (README: Container), then give --image\n`);
-  await write(renderManifests(buildManifests(input), version));
+  if (options.image === undefined) context.stderr(`aml-netcheck: warning: no --image: the Job runs ${quote(input.image)}, which the cluster must be able to pull; build the image and push it to your registry (README: Container), then give --image\n`);
+  await context.write(renderManifests(buildManifests(input), version));
   return 0;
 }
