@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { spawnCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('../fixtures/revision-2021-11/', import.meta.url));
 const RECORD = process.env['AML_NETCHECK_RECORD_GOLDEN'] === '1';
@@ -47,7 +47,7 @@ const env = { COLUMNS: '120', NO_COLOR: '1' };
 if (RECORD) {
   mkdirSync(GOLDEN_DIR, { recursive: true });
   for (const { name, args } of CASES) {
-    const run = await spawnCli(args, { env });
+    const run = await runCli(args, { env });
     if (run.code !== 0) throw new Error(`recording ${name}: exit ${run.code}: ${run.stderr}`);
     writeFileSync(join(GOLDEN_DIR, name), run.stdout);
   }
@@ -55,7 +55,7 @@ if (RECORD) {
 } else {
   for (const { name, args } of CASES) {
     t.test(name, async (t) => {
-      const run = await spawnCli([...args, '--revision', '2021-11'], { env });
+      const run = await runCli([...args, '--revision', '2021-11'], { env });
       t.equal(run.code, 0, run.stderr);
       t.equal(run.stdout, readFileSync(join(GOLDEN_DIR, name), 'utf8'), `${args.slice(0, 3).join(' ')} … --revision 2021-11 is unchanged`);
     });

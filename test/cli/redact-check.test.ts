@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { spawnCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { deniedService, HEADER_BEARER, leaked, SAS_SIG, scratch } from '../helpers/denied-service.js';
 import { startFakeApiServer } from '../helpers/fake-kube-apiserver.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
@@ -60,19 +60,19 @@ t.test('diff, merge and rules print no secret from a report saved before redacti
   writeFileSync(saved, old);
 
   const diffOuts = outFiles(dir, 'diff', ['.txt', '.json', '.md', '.xml', '.html']);
-  const diff = await spawnCli(['diff', saved, saved, '-o', 'json', ...diffOuts.flags], { timeoutMs: 60_000 });
+  const diff = await runCli(['diff', saved, saved, '-o', 'json', ...diffOuts.flags]);
   t.equal(diff.code, 0, diff.stderr);
   t.same(leaked(diff.stdout + diff.stderr), [], 'diff: stdout and stderr');
   for (const file of diffOuts.files) t.same(leaked(readFileSync(file, 'utf8')), [], `diff --out ${file}`);
 
   const mergeOuts = outFiles(dir, 'merge', ['.txt', '.json', '.md', '.xml', '.html']);
-  const merge = await spawnCli(['merge', saved, '-o', 'json', ...mergeOuts.flags], { timeoutMs: 60_000 });
+  const merge = await runCli(['merge', saved, '-o', 'json', ...mergeOuts.flags]);
   t.not(merge.code, 2, merge.stderr);
   t.same(leaked(merge.stdout + merge.stderr), [], 'merge: stdout and stderr');
   for (const file of mergeOuts.files) t.same(leaked(readFileSync(file, 'utf8')), [], `merge --out ${file}`);
 
   const rulesOuts = outFiles(dir, 'rules', ['.json', '.md']);
-  const rules = await spawnCli(['rules', '--from-report', saved, '-o', 'table', ...rulesOuts.flags], { timeoutMs: 60_000 });
+  const rules = await runCli(['rules', '--from-report', saved, '-o', 'table', ...rulesOuts.flags]);
   t.equal(rules.code, 0, rules.stderr);
   t.same(leaked(rules.stdout + rules.stderr), [], 'rules --from-report: stdout and stderr');
   for (const file of rulesOuts.files) t.same(leaked(readFileSync(file, 'utf8')), [], `rules --out ${file}`);

@@ -5,7 +5,7 @@ import t from 'tap';
 import { createPki } from '../../src/simulate/pki.js';
 import { startDnsServer } from '../../src/simulate/dns-server.js';
 import { respondWith, startHttpServer, started } from '../helpers/servers.js';
-import { spawnCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
 
 const CATALOG = 'test/fixtures/catalog/sim/hostile.yaml';
@@ -48,13 +48,13 @@ t.test('deny pages, certificate names and catalog text reach the table and stder
   t.ok(report.targets.some((x) => x.detail.includes(ESC)), 'JSON keeps the text as it came (JSON.stringify escapes it)');
   t.notOk(json.stdout.includes(ESC), 'and the JSON bytes hold no raw ESC');
 
-  const explained = await spawnCli(['explain', 'deny.sim.test', '--catalog', CATALOG]);
+  const explained = await runCli(['explain', 'deny.sim.test', '--catalog', CATALOG]);
   t.equal(explained.code, 0, explained.stderr);
   t.match(explained.stdout, /why: +A firewall deny page with escape sequences \\x1b\[31m in it\./);
   t.match(explained.stdout, /Hostile \\x1b\[2J simulation: deny\.sim\.test/);
   noRawControls(t, explained.stdout, 'explain');
 
-  const features = await spawnCli(['features', '--catalog', CATALOG]);
+  const features = await runCli(['features', '--catalog', CATALOG]);
   noRawControls(t, features.stdout, 'features');
 });
 

@@ -10,7 +10,7 @@ import { renderRulesAzPolicy } from '../../src/reporters/rules-az-policy.js';
 import { renderRulesBicep } from '../../src/reporters/rules-bicep.js';
 import { renderRulesNsg } from '../../src/reporters/rules-nsg.js';
 import { AzStandin, type Applied, type AzState } from '../helpers/az-standin.js';
-import { spawnCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 
 /**
  * The command formats applied one after the other to a policy, a firewall and an NSG that
@@ -183,7 +183,7 @@ t.test('DRY_RUN=1 reads, prints every write it would make, and makes none', asyn
 });
 
 t.test('rules --dry-run: the script it prints is a dry run unless DRY_RUN=0', async (t) => {
-  const cli = await spawnCli(['rules', '--from-report', FIREWALL_REPORT, '-o', 'az', '--dry-run', '--resource-group', 'rg1', '--firewall-policy', 'fwp1', '--source', '10.0.0.0/24']);
+  const cli = await runCli(['rules', '--from-report', FIREWALL_REPORT, '-o', 'az', '--dry-run', '--resource-group', 'rg1', '--firewall-policy', 'fwp1', '--source', '10.0.0.0/24']);
   t.equal(cli.code, 0, cli.stderr);
   t.match(cli.stdout, /^DRY_RUN="\$\{DRY_RUN:-1\}"$/m);
   const az = new AzStandin(populated());
