@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { CHECK_FORMATS } from '../../reporters/formats.js';
+import { CHECK_FORMATS } from '../../render/check/registry.js';
 import { checkOptions, type CheckOptions } from '../shared/check-options.js';
 import { outputOption } from '../shared/output-options.js';
 import { collect } from '../shared/repeatable.js';

@@ -1,4 +1,4 @@
-import { CHECK_FORMATS } from '../../reporters/formats.js';
+import { CHECK_FORMATS } from '../../render/check/registry.js';
 import { CHECK_EXAMPLE, checkOptions } from '../shared/check-options.js';
 import { outputOption } from '../shared/output-options.js';
 import type { CommandSpec } from '../shared/spec.js';

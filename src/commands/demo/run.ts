@@ -1,4 +1,4 @@
-import { CHECK_FORMATS } from '../../reporters/formats.js';
+import { CHECK_RENDERERS } from '../../render/check/registry.js';
 import { expandCatalog } from '../../catalog/expand.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { defaultFacts } from '../../facts/facts.js';
@@ -107,7 +107,7 @@ function simulatedHosts(targets: readonly Target[], block: number): SimulatedHos
 export async function run({ options: given, context }: Invocation): Promise<number> {
   const options = given as unknown as DemoOptions;
   const { write } = context;
-  const files = prepareOutput(options.out, CHECK_FORMATS, []);
+  const files = prepareOutput(options.out, CHECK_RENDERERS, []);
   const catalog = loadCatalog({ revision: options.revision });
   const facts = demoFacts(options.cloud ?? 'public');
   const targets = expandCatalog(catalog, facts);

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Cloud } from '../../model/clouds.js';
-import { CHECK_FORMATS, type CheckFormat } from '../../reporters/formats.js';
+import { CHECK_FORMATS, type CheckFormat } from '../../render/check/registry.js';
 import { outOption, outputOption } from '../shared/output-options.js';
 import type { CommandSpec } from '../shared/spec.js';
 

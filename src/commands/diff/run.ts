@@ -2,9 +2,9 @@ import { InputError } from '../../model/errors.js';
 import { escapeControl } from '../../model/text.js';
 import { diffReports } from '../../report/diff.js';
 import { readReport } from '../../report/read.js';
-import { DIFF_REPORTERS } from '../../reporters/registry.js';
-import { DIFF_FORMATS } from '../../reporters/formats.js';
-import { emit, prepareOutput, renderEach } from '../shared/emit.js';
+import { DIFF_RENDERERS } from '../../render/diff/registry.js';
+import { renderEach } from '../../render/format.js';
+import { emit, prepareOutput } from '../shared/emit.js';
 import type { Invocation } from '../shared/spec.js';
 import type { DiffOptions } from './spec.js';
 
@@ -13,7 +13,7 @@ export async function run({ args, options: given, context }: Invocation): Promis
   const [beforeFile, afterFile] = args as [string, string];
   const options = given as unknown as DiffOptions;
   if (beforeFile === '-' && afterFile === '-') throw new InputError('diff', 'BEFORE and AFTER cannot both be standard input (-)');
-  const files = prepareOutput(options.out, DIFF_FORMATS, [
+  const files = prepareOutput(options.out, DIFF_RENDERERS, [
     { flag: 'BEFORE report', file: beforeFile },
     { flag: 'AFTER report', file: afterFile },
   ]);
@@ -21,6 +21,6 @@ export async function run({ args, options: given, context }: Invocation): Promis
   const after = readReport(afterFile);
   const diff = diffReports(before, after);
   for (const warning of diff.warnings) context.stderr(`aml-netcheck: warning: ${escapeControl(warning)}\n`);
-  await emit({ render: renderEach(DIFF_FORMATS, (format, text) => DIFF_REPORTERS[format](diff, text)), selfEscaping: ['table', 'html'] }, options.output, files, context);
+  await emit(renderEach(DIFF_RENDERERS, (render, text) => render(diff, text)), options.output, files, context);
   return diff.summary.exitCode;
 }

@@ -1,4 +1,4 @@
-import { DIFF_FORMATS, type DiffFormat } from '../../reporters/formats.js';
+import { DIFF_FORMATS, type DiffFormat } from '../../render/diff/registry.js';
 import { outOption, outputOption } from '../shared/output-options.js';
 import type { CommandSpec } from '../shared/spec.js';
 

@@ -3,10 +3,10 @@ import { CONDITIONS } from '../../catalog/conditions.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { InputError } from '../../model/errors.js';
 import { parseDuration, formatDuration } from '../../model/duration.js';
-import { formatColumns } from '../../reporters/columns.js';
+import { formatColumns } from '../../render/shared/columns.js';
 import { portRanges, quote } from '../../model/text.js';
 import { emit, jsonDocument, prepareOutput } from '../shared/emit.js';
-import { LIST_FORMATS } from '../../reporters/formats.js';
+import { LIST_RENDERERS } from '../../render/lists/registry.js';
 import { EXIT } from '../../model/exit-codes.js';
 import { trapSignals, type StopSignal } from '../shared/signals.js';
 import type { Invocation } from '../shared/spec.js';
@@ -104,7 +104,7 @@ export async function run({ options: given, context }: Invocation): Promise<numb
   if (ports.length === 0) throw new InputError('--revision', `revision ${revision ?? '(none)'} lists no inbound port; give --ports`);
   const durationMs = parseDuration(options.duration, '--duration');
   if (net.isIP(options.address) === 0) throw new InputError('--address', `${quote(options.address)} is not an IP address`);
-  const files = prepareOutput(options.out, LIST_FORMATS, []);
+  const files = prepareOutput(options.out, LIST_RENDERERS, []);
   const watches: PortWatch[] = ports.map((port) => ({ port, listening: false, error: null, connections: [] }));
   const servers = await Promise.all(watches.map((w) => openPort(options.address, w.port, w)));
   if (watches.some((w) => w.error === NOT_HERE)) {
@@ -136,7 +136,7 @@ export async function run({ options: given, context }: Invocation): Promise<numb
     exitCode: stoppedBy !== null ? EXIT[stoppedBy] : watches.every((w) => w.connections.length > 0) ? EXIT.ok : EXIT.blocked,
   };
   try {
-    await emit({ render: { json: () => [jsonDocument(report)], table: () => [renderListen(report)] } }, options.output, files, context);
+    await emit({ registry: LIST_RENDERERS, render: { json: () => [jsonDocument(report)], table: () => [renderListen(report)] } }, options.output, files, context);
   } finally {
     signals.dispose();
   }

@@ -2,9 +2,9 @@ import { InputError } from '../../model/errors.js';
 import { escapeControl } from '../../model/text.js';
 import { mergeReports } from '../../report/merge.js';
 import { readMergeInputs } from '../../report/read-merge.js';
-import { MERGE_REPORTERS } from '../../reporters/registry.js';
-import { MERGE_FORMATS } from '../../reporters/formats.js';
-import { emit, prepareOutput, renderEach } from '../shared/emit.js';
+import { MERGE_RENDERERS } from '../../render/merge/registry.js';
+import { renderEach } from '../../render/format.js';
+import { emit, prepareOutput } from '../shared/emit.js';
 import type { Invocation } from '../shared/spec.js';
 import type { MergeOptions } from './spec.js';
 
@@ -16,12 +16,12 @@ export async function run({ args, options: given, context }: Invocation): Promis
   if (files.filter((f) => f === '-').length > 1) throw new InputError('merge', 'standard input (-) can be given only once');
   const outputs = prepareOutput(
     options.out,
-    MERGE_FORMATS,
+    MERGE_RENDERERS,
     files.map((file) => ({ flag: 'REPORT', file })),
   );
   const { nodes, warnings: readWarnings, pending } = readMergeInputs(files);
   const merged = mergeReports(nodes, pending);
   for (const warning of [...readWarnings, ...merged.warnings]) context.stderr(`aml-netcheck: warning: ${escapeControl(warning)}\n`);
-  await emit({ render: renderEach(MERGE_FORMATS, (format, text) => MERGE_REPORTERS[format](merged, text)), selfEscaping: ['table', 'html'] }, options.output, outputs, context);
+  await emit(renderEach(MERGE_RENDERERS, (render, text) => render(merged, text)), options.output, outputs, context);
   return merged.summary.exitCode;
 }

@@ -1,4 +1,4 @@
-import { MERGE_FORMATS, type MergeFormat } from '../../reporters/formats.js';
+import { MERGE_FORMATS, type MergeFormat } from '../../render/merge/registry.js';
 import { outOption, outputOption } from '../shared/output-options.js';
 import type { CommandSpec } from '../shared/spec.js';
 

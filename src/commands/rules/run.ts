@@ -2,15 +2,15 @@ import { checkFeatureSelection, expandCatalog } from '../../catalog/expand.js';
 import { findRevision } from '../../catalog/revisions.js';
 import type { Catalog } from '../../catalog/types.js';
 import { compareRulePlans, type RuleChanges } from '../../remedies/changes.js';
-import { CHANGES_RENDERERS } from '../../reporters/rules-changes.js';
 import { InputError } from '../../model/errors.js';
 import { quote } from '../../model/text.js';
 import { readReport } from '../../report/read.js';
 import { planFromReport, planFromTargets, type RulesPlan } from '../../remedies/plan.js';
 import { isAzureResourceName, isSourceAddress, partitionEntries } from '../../remedies/validate.js';
-import { RULES_FORMATS, type RulesRenderOptions } from '../../reporters/rules-formats.js';
-import { RULES_RENDERERS } from '../../reporters/rules-registry.js';
-import { emit, prepareOutput, runFilesOf, renderEach } from '../shared/emit.js';
+import type { RulesRenderOptions } from '../../render/rules/formats.js';
+import { RULES_RENDERERS } from '../../render/rules/registry.js';
+import { renderEach } from '../../render/format.js';
+import { emit, prepareOutput, runFilesOf } from '../shared/emit.js';
 import type { Invocation } from '../shared/spec.js';
 import type { RulesOptions } from './spec.js';
 import { factsFromFlags, resolveWorkspace } from '../shared/workspace.js';
@@ -69,18 +69,15 @@ function changesFor(options: RulesOptions, since: string, warn: (line: string) =
 export async function run({ options: given, context }: Invocation): Promise<number> {
   const options = given as unknown as RulesOptions;
   const warn = (line: string): void => context.stderr(`${line}\n`);
-  const files = prepareOutput(options.out, RULES_FORMATS, runFilesOf(options), options.output);
+  const files = prepareOutput(options.out, RULES_RENDERERS, runFilesOf(options), options.output);
   const settings = renderOptions(options);
   if (options.changesSince !== undefined) {
     const { changes, before } = changesFor(options, options.changesSince, warn);
-    const render = renderEach(RULES_FORMATS, (format, text) => [CHANGES_RENDERERS[format](changes, before, settings, text)]);
-    await emit({ render, selfEscaping: ['csv'] }, options.output, files, context);
+    await emit(renderEach(RULES_RENDERERS, (render, text) => [render.changes(changes, before, settings, text)]), options.output, files, context);
     return 0;
   }
   const plan = planFor(options, warn);
   for (const line of partitionEntries(plan.allow).refused) warn(`aml-netcheck: warning: ${line}`);
-  const render = renderEach(RULES_FORMATS, (format, text) => [RULES_RENDERERS[format](plan, settings, text)]);
-  // CSV neutralises spreadsheet formulas itself; every other format gets the usual last escaping pass.
-  await emit({ render, selfEscaping: ['csv'] }, options.output, files, context);
+  await emit(renderEach(RULES_RENDERERS, (render, text) => [render.plan(plan, settings, text)]), options.output, files, context);
   return 0;
 }

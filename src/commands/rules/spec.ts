@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { RULES_FORMAT_HELP, RULES_FORMATS, type RulesFormat } from '../../reporters/rules-formats.js';
+import { RULES_FORMATS, RULES_RENDERERS, type RulesFormat } from '../../render/rules/registry.js';
 import { collect } from '../shared/repeatable.js';
 import { outOption } from '../shared/output-options.js';
 import type { CommandSpec } from '../shared/spec.js';
@@ -19,9 +19,9 @@ export interface RulesOptions extends WorkspaceOptionValues {
   dryRun?: boolean;
 }
 
-const FORMATS_HELP = RULES_FORMATS.map((f) => `  ${f.padEnd(11)} ${RULES_FORMAT_HELP[f]}`).join('\n');
+const FORMATS_HELP = RULES_RENDERERS.map((f) => `  ${f.format.padEnd(11)} ${f.help}`).join('\n');
 
-const RULES_EXAMPLE = `
+export const RULES_EXAMPLE = `
 Formats (-o):
 ${FORMATS_HELP}
 

@@ -1,16 +1,15 @@
 import type { Catalog } from '../../catalog/types.js';
 import type { WorkspaceFacts } from '../../model/facts.js';
 import { formatEndpoint } from '../../model/hosts.js';
-import { SECRETS_ONLY, type Redactor } from '../../model/redact.js';
+import { maskedUrl, SECRETS_ONLY, type Redactor } from '../../model/redact.js';
 import type { CheckedTarget } from '../../model/result.js';
 import type { Target } from '../../model/target.js';
 import { redactReport } from '../../report/redact-report.js';
 import { buildReport, type CheckReport, type RunSettings, type StoppedBy } from '../../report/report.js';
-import { CHECK_FORMATS, type CheckFormat } from '../../reporters/formats.js';
-import { CHECK_REPORTERS, CHECK_SELF_ESCAPING } from '../../reporters/registry.js';
-import { maskProxyUrl } from '../../runner/proxy.js';
+import { CHECK_RENDERERS, type CheckFormat } from '../../render/check/registry.js';
+import { renderEach } from '../../render/format.js';
 import { startChecks, type RunOptions } from '../../runner/runner.js';
-import { emit, renderEach, type OutputFile, type StdoutOf } from './emit.js';
+import { emit, type OutputFile, type StdoutOf } from './emit.js';
 import { setRescue } from './guard.js';
 import { trapSignals } from './signals.js';
 
@@ -55,7 +54,7 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
     concurrency: options.concurrency,
     retries: options.retries,
     dnsServers: (options.dnsServers ?? []).map((s) => formatEndpoint(s.address, s.port)),
-    proxy: proxy.https ? maskProxyUrl(proxy.https) : proxy.http ? maskProxyUrl(proxy.http) : null,
+    proxy: proxy.https ? maskedUrl(proxy.https) : proxy.http ? maskedUrl(proxy.http) : null,
     proxySource: proxy.source,
     features: run.features === undefined ? null : [...run.features],
   };
@@ -90,6 +89,5 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
 
 /** Writes the report to each --out file, then prints it; see emit.ts. */
 export async function emitReport(report: CheckReport, output: CheckFormat, files: readonly OutputFile<CheckFormat>[], out: StdoutOf): Promise<void> {
-  const render = renderEach(CHECK_FORMATS, (format, options) => CHECK_REPORTERS[format](report, options));
-  await emit({ render, selfEscaping: CHECK_SELF_ESCAPING }, output, files, out);
+  await emit(renderEach(CHECK_RENDERERS, (render, options) => render(report, options)), output, files, out);
 }

@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { LIST_FORMATS } from '../../render/lists/registry.js';
 import { collect } from './repeatable.js';
 
 // Kept apart so that building the CLI loads no writer and no renderer.
@@ -8,7 +9,7 @@ export const OUT_HELP =
   'also write the output to this file (repeatable), in the format its name ends in: .json (and any other name) JSON, .html, .md markdown, .xml JUnit, .txt the table; for rules also .csv, .bicep, .sh (the -o shell format, else az)';
 
 /** `-o`: what stdout gets; a table unless asked. */
-export function outputOption(formats: readonly string[] = ['table', 'json']): Option {
+export function outputOption(formats: readonly string[] = LIST_FORMATS): Option {
   return new Option('-o, --output <format>', 'report format').choices(formats).default('table');
 }
 
