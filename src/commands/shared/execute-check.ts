@@ -2,7 +2,7 @@ import type { Catalog } from '../../catalog/types.js';
 import type { WorkspaceFacts } from '../../model/facts.js';
 import { formatEndpoint } from '../../model/hosts.js';
 import { maskedUrl, SECRETS_ONLY, type Redactor } from '../../model/redact.js';
-import type { CheckedTarget } from '../../model/result.js';
+import type { ProbedTarget } from '../../model/result.js';
 import type { Target } from '../../model/target.js';
 import { redactReport } from '../../report/redact-report.js';
 import { buildReport, type CheckReport, type RunSettings, type StoppedBy } from '../../report/report.js';
@@ -60,7 +60,7 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
   };
   // Server text (a deny page, a header) reaches the report's details: it is redacted here, as
   // data, so every format, file and ConfigMap gets the same redacted report.
-  const report = (targets: readonly CheckedTarget[], stoppedBy: StoppedBy | null): CheckReport =>
+  const report = (targets: readonly ProbedTarget[], stoppedBy: StoppedBy | null): CheckReport =>
     redactReport(
       buildReport({ catalog: run.catalog, version: run.version, startedAt, durationMs: Math.round(performance.now() - started), facts: run.facts, settings, targets, stoppedBy }),
       run.redactor ?? SECRETS_ONLY,
