@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { startSimulatedAzure } from '../../src/simulate/azure.js';
 import type { Manifest } from '../../src/bundle/manifest.js';
-import { CLI, runCli } from '../helpers/cli.js';
+import { CLI, spawnCli as spawnBuiltCli } from '../helpers/cli.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
 import { startHttpServer, startProxy } from '../helpers/servers.js';
 import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
@@ -106,7 +106,7 @@ t.test('bad flags and unwritable outputs: exit 2 before any check, nothing writt
     [['--proxy', 'http://svc:Bad-Flag-S3cret@[::1'], /^aml-netcheck: --proxy: /],
   ];
   for (const [args, message] of cases) {
-    const run = await runCli(['bundle', '--features', 'azure-ad', '--dns-server', '127.0.0.1:9', ...args], { env: { HTTPS_PROXY: '', HTTP_PROXY: '' } });
+    const run = await spawnBuiltCli(['bundle', '--features', 'azure-ad', '--dns-server', '127.0.0.1:9', ...args], { env: { HTTPS_PROXY: '', HTTP_PROXY: '' } });
     t.equal(run.code, 2, args.join(' '));
     t.match(run.stderr.trimEnd(), message, args.join(' '));
     t.equal(run.stderr.trim().split('\n').length, 1, 'one line');
@@ -114,11 +114,11 @@ t.test('bad flags and unwritable outputs: exit 2 before any check, nothing writt
     t.equal(run.stdout, '');
   }
   t.same(readdirSync(dir), [], 'nothing written');
-  const verifyMissing = await runCli(['bundle', 'verify', join(dir, 'none.tar.gz')]);
+  const verifyMissing = await spawnBuiltCli(['bundle', 'verify', join(dir, 'none.tar.gz')]);
   t.equal(verifyMissing.code, 2);
   t.match(verifyMissing.stderr, /^aml-netcheck: .*none\.tar\.gz: cannot read: no such file \(ENOENT\)\n$/);
   writeFileSync(join(dir, 'report.json'), '{}');
-  const notBundle = await runCli(['bundle', 'verify', join(dir, 'report.json')]);
+  const notBundle = await spawnBuiltCli(['bundle', 'verify', join(dir, 'report.json')]);
   t.equal(notBundle.code, 2);
   t.match(notBundle.stderr, /^aml-netcheck: .*report\.json: not a readable gzipped tarball: /);
 });
@@ -127,7 +127,7 @@ t.test('a bundle on loopback: the report on stdout, the same report inside, ever
   const { dir, args } = await simulation(t);
   const file = join(dir, 'ticket.tar.gz');
   const started = Date.now();
-  const run = await runCli([...args, '--timeout', '500ms', '-o', 'json', '--out', file]);
+  const run = await spawnBuiltCli([...args, '--timeout', '500ms', '-o', 'json', '--out', file]);
   t.equal(run.code, 1, `check's exit code: the dropped port breaks sim-test (${run.stderr})`);
   t.match(run.stderr, /^aml-netcheck: bundle .*ticket\.tar\.gz \(\d+\.\d KiB, \d+ files\)\n$/, 'one line on stderr names the bundle, its size and file count');
   t.comment(`bundle: ${statSync(file).size} bytes, made in ${Date.now() - started} ms including a 500 ms timeout`);
@@ -149,7 +149,7 @@ t.test('a bundle on loopback: the report on stdout, the same report inside, ever
   t.match(JSON.parse(readFileSync(join(top, 'environment/clock.json'), 'utf8')), { basis: 'https', skewed: false, samples: [{ target: 'web.sim.test:18443' }] }, 'the clock against the HTTPS answer');
   t.match(readFileSync(join(top, 'environment/routes.txt'), 'utf8'), /^# IPv4 \(\/proc\/net\/route\)\n/);
 
-  const verified = await runCli(['bundle', 'verify', file]);
+  const verified = await spawnBuiltCli(['bundle', 'verify', file]);
   t.equal(verified.code, 0, verified.stderr);
   t.match(verified.stdout, new RegExp(`^'.*ticket\\.tar\\.gz': made by aml-netcheck \\S+ on \\S+ at \\S+\\n  command: aml-netcheck bundle --catalog [^\\n]+\\n  check: exit 1, broken: sim-test\\n  parts: report\\.table ok, report\\.json ok, [^\\n]*allow-list ok[^\\n]*\\n[^]*  ${manifest.files.length} files, every one matches the manifest \\(size and SHA-256\\)\\n$`));
 
@@ -157,11 +157,11 @@ t.test('a bundle on loopback: the report on stdout, the same report inside, ever
   const repacked = join(dir, 'repacked.tar.gz');
   const names = [...manifest.files.map((f) => f.name), 'manifest.json'].map((name) => join(top.slice(dir.length + 1), name));
   execFileSync('tar', ['-czf', repacked, '-C', dir, '--no-recursion', ...names]);
-  t.equal((await runCli(['bundle', 'verify', repacked])).code, 0, 'the same files packed by another tar still verify');
+  t.equal((await spawnBuiltCli(['bundle', 'verify', repacked])).code, 0, 'the same files packed by another tar still verify');
   const md = join(top, 'report.md');
   writeFileSync(md, readFileSync(md, 'utf8').replace('tcp-timeout', 'tcp-timeouT'));
   execFileSync('tar', ['-czf', repacked, '-C', dir, '--no-recursion', ...names]);
-  const tampered = await runCli(['bundle', 'verify', repacked]);
+  const tampered = await spawnBuiltCli(['bundle', 'verify', repacked]);
   t.equal(tampered.code, 1);
   t.match(tampered.stdout, /  1 problem\(s\); \d+ of \d+ files match the manifest:\n    report\.md: SHA-256 differs from the manifest's\n$/);
 });
@@ -174,7 +174,7 @@ t.test('--stdout: the tarball and nothing else on stdout; the default name other
   t.match(run.stderr, /^aml-netcheck: bundle written to standard output \(\d+\.\d KiB, \d+ files\)\n$/);
   t.same(readdirSync(dir).sort(), ['ca.pem'], 'no file written');
   writeFileSync(join(dir, 'piped.tar.gz'), run.stdout);
-  t.equal((await runCli(['bundle', 'verify', join(dir, 'piped.tar.gz')])).code, 0, 'what came out of stdout verifies');
+  t.equal((await spawnBuiltCli(['bundle', 'verify', join(dir, 'piped.tar.gz')])).code, 0, 'what came out of stdout verifies');
 
   const named = await spawnCli([...args, '--timeout', '500ms'], { cwd: dir }).done;
   t.equal(named.code, 0, named.stderr);
@@ -303,7 +303,7 @@ t.test('an interrupted bundle run leaves a complete bundle or none, and never a 
     t.equal(run.code, code, `${signal}: exit ${code}`);
     t.same(partials(dir), [], `${signal}: no temporary file left`);
     t.ok(existsSync(file), `${signal}: the bundle of the run so far was made`);
-    const verified = await runCli(['bundle', 'verify', file]);
+    const verified = await spawnBuiltCli(['bundle', 'verify', file]);
     t.equal(verified.code, 0, `${signal}: it verifies`);
     t.match(verified.stdout, new RegExp(`check: exit ${code}, cut short \\(${signal}\\)`));
     const top = unpackBundle(file, mkdtempSync(join(dir, 'x-')));
@@ -320,7 +320,7 @@ t.test('an interrupted bundle run leaves a complete bundle or none, and never a 
     const run = await running.done;
     t.equal(run.code, 130, `double Ctrl-C ${i}: exit 130`);
     t.same(partials(dir), [], `double Ctrl-C ${i}: no temporary file left`);
-    if (existsSync(file)) t.equal((await runCli(['bundle', 'verify', file])).code, 0, `double Ctrl-C ${i}: the bundle there is complete`);
+    if (existsSync(file)) t.equal((await spawnBuiltCli(['bundle', 'verify', file])).code, 0, `double Ctrl-C ${i}: the bundle there is complete`);
     else t.pass(`double Ctrl-C ${i}: no bundle`);
   }
 });

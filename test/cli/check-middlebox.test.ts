@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { startDnsServer } from '../../src/simulate/dns-server.js';
 import { createPki } from '../../src/simulate/pki.js';
-import { runCli } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
 import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
 import { BLOCK_PAGES, GATEWAY_ERRORS, SERVICE_ANSWERS, startInspectingProxy } from '../helpers/middleboxes.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
@@ -49,7 +49,7 @@ async function setUp(t: { teardown(fn: () => unknown): void }) {
 
 /** Runs check, which finds something blocked (exit 1) in a valid report, and gives its targets by id. */
 async function checkTargets(t: Pick<ReportAsserts, 'equal' | 'same'>, args: readonly string[]): Promise<Record<string, ReportTarget>> {
-  const run = await runCli(args, { timeoutMs: 60_000 });
+  const run = await spawnCli(args, { timeoutMs: 60_000 });
   t.equal(run.code, 1, run.stderr);
   const report = JSON.parse(run.stdout) as { targets: ReportTarget[] };
   t.same(reportSchemaErrors(report), [], 'the report matches the published schema');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { startSimulatedAzure } from '../../src/simulate/azure.js';
-import { runCli } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
 
 const DNS = '127.0.86.1';
@@ -73,7 +73,7 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
     '',
   ].join('\n'));
   const check = (features: string, ...more: string[]) =>
-    runCli(['check', '--catalog', catalog, '--features', features, '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--allow-loopback-answers', '--timeout', '600ms', '--retries', '0', '--no-progress', ...more], {
+    spawnCli(['check', '--catalog', catalog, '--features', features, '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--allow-loopback-answers', '--timeout', '600ms', '--retries', '0', '--no-progress', ...more], {
       env: { HTTPS_PROXY: '', HTTP_PROXY: '', https_proxy: '', http_proxy: '', NO_PROXY: '', no_proxy: '' },
     });
   return { port, check };

@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { CLI, runCli } from '../helpers/cli.js';
+import { CLI, spawnCli } from '../helpers/cli.js';
 import { deniedService, scratch } from '../helpers/denied-service.js';
 
 const NET = '127.0.96';
@@ -46,7 +46,7 @@ t.test('bundle --redact HOST: the host name is in neither the default file name 
   t.same(entries.filter((entry) => entry.includes('jumpbox')), [], 'no path inside names the host');
   t.ok(entries.some((entry) => /^aml-netcheck-\d{8}T\d{6}Z\/catalog\/user\/1\.yaml$/.test(entry)), 'the user catalog is kept under a name of ours');
   t.notOk(redacted.stderr.includes('jumpbox'), 'nor does stderr');
-  const verified = await runCli(['bundle', 'verify', join(dir, file ?? 'none')], { timeoutMs: 60_000 });
+  const verified = await spawnCli(['bundle', 'verify', join(dir, file ?? 'none')], { timeoutMs: 60_000 });
   t.equal(verified.code, 0, verified.stdout + verified.stderr);
   t.notOk(verified.stdout.includes('jumpbox'), 'nor the manifest bundle verify reads');
 

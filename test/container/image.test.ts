@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { runCli } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('./build-and-run.sh', import.meta.url));
@@ -100,7 +100,7 @@ t.test('built with buildah from the Dockerfile, the image runs as uid 1000 on a 
   t.equal(file('demo.code').trim(), '1', 'the demo breaks endpoints on purpose');
   const inImage = JSON.parse(file('demo.stdout')) as DemoReport;
   t.equal(inImage.tool.version, VERSION);
-  const here = await runCli(['demo', '-o', 'json'], { timeoutMs: 60_000 });
+  const here = await spawnCli(['demo', '-o', 'json'], { timeoutMs: 60_000 });
   const onHost = JSON.parse(here.stdout) as DemoReport;
   t.same(outcomes(inImage), outcomes(onHost), 'every target has the verdict it gets outside the container');
   t.same(inImage.summary.featuresBroken, onHost.summary.featuresBroken);
