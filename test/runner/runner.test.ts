@@ -74,13 +74,13 @@ t.test('the deadline ends the run on time and marks what did not finish', async 
   const results = await runChecks(
     [target('ok.test', 443), target('slow.test', 445)],
     // The deadline leaves a healthy HTTPS check (DNS, TCP, TLS, HTTP) time to finish on a loaded
-    // two-core machine; 300 ms did not always. The dropped port would take the far phase timeout.
-    options([resolver.server], { timeoutMs: FAR_BUDGET_MS, deadlineMs: 2000, dialPort: (p) => (p === 445 ? dropping.port : web.port) }),
+    // two-core machine; 300 ms did not always, nor 2 s at load 26. The dropped port would take the far phase timeout.
+    options([resolver.server], { timeoutMs: FAR_BUDGET_MS, deadlineMs: 5000, dialPort: (p) => (p === 445 ? dropping.port : web.port) }),
   );
   const elapsed = performance.now() - started;
-  t.ok(endedAtBudget(elapsed, 2000), `returned ${Math.round(elapsed)} ms after a 2 s deadline`);
+  t.ok(endedAtBudget(elapsed, 5000), `returned ${Math.round(elapsed)} ms after a 5 s deadline`);
   t.match(results[0], { verdict: 'reachable' });
-  t.match(results[1], { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the 2s deadline came first' });
+  t.match(results[1], { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the 5s deadline came first' });
 });
 
 t.test('an interrupt ends the run early and the same way', async (t) => {
