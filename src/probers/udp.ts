@@ -3,7 +3,7 @@ import net from 'node:net';
 import type { UdpDetails, UdpResult } from '../model/phases.js';
 import { fail, succeed } from '../model/phases.js';
 import { formatEndpoint } from '../model/hosts.js';
-import { describeUdpError, describeUdpSilence } from './classify.js';
+import { describeUdpError, describeUdpSilence } from './classify/udp.js';
 import { runProbe, type ProbeContext } from './contract.js';
 import { errorCode, errorMessage } from './errors.js';
 import { assertDialable } from './tcp.js';
@@ -21,10 +21,7 @@ export interface UdpContext extends ProbeContext {
   readonly tries?: number;
 }
 
-/** Events the UDP prober passes to `trace`, in the order they can happen. */
-export const UDP_TRACE_EVENTS = ['dial', 'connect', 'send', 'message', 'error', 'interrupt'] as const;
-
-export const DEFAULT_UDP_TRIES = 3;
+const DEFAULT_UDP_TRIES = 3;
 const DEFAULT_PAYLOAD = new TextEncoder().encode('aml-netcheck udp probe\n');
 
 /**

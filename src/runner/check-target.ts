@@ -1,73 +1,19 @@
 import type net from 'node:net';
-import type { Logger } from 'pino';
-import type { DnsServer } from '../probers/dns.js';
 import { probeHttp } from '../probers/http.js';
 import { connectTcp, type TcpConnection } from '../probers/tcp.js';
 import { probeTls } from '../probers/tls.js';
 import { probeUdp } from '../probers/udp.js';
-import { udpVerdict } from '../probers/classify.js';
-import type { Trace } from '../probers/contract.js';
+import { udpVerdict } from '../probers/classify/udp.js';
 import { formatDuration } from '../model/duration.js';
 import { formatEndpoint } from '../model/hosts.js';
 import type { DnsResult, HttpResult, Phase, PhaseFailure, TcpResult, TlsResult, UdpResult } from '../model/phases.js';
 import { EMPTY_PHASES, type PhaseResults, type TargetOutcome } from '../model/result.js';
 import { bypassesWebProxy, type Target } from '../model/target.js';
-import type { DnsCache } from './dns-cache.js';
-import { hasProxy, maskProxyUrl, proxyFor, type ProxyConfig } from './proxy.js';
-import { withRetries, type Slots } from './schedule.js';
+import { traceOf, type CheckContext, type CheckSettings } from './context.js';
+import { maskedUrl } from '../model/redact.js';
+import { hasProxy, proxyFor } from './proxy.js';
+import { withRetries } from './schedule.js';
 import { computeInstanceAddressWarning, dnsWarnings, everyAddressFailed, failedAt, inspectionWarning, outcome, privateNameProblem, someAddressesFailed, tlsSummary, urlFor } from './verdicts.js';
-
-/** What checking one target needs from the run. */
-export interface CheckSettings {
-  /** Budget of each phase of each target. */
-  readonly timeoutMs: number;
-  /** Extra tries for a phase that timed out, so one lost packet does not fail a target. */
-  readonly retries: number;
-  readonly dnsServers?: readonly DnsServer[] | undefined;
-  /**
-   * The run's services are simulated on loopback (the demo; tests through the hidden
-   * `--allow-loopback-answers`): see DnsContext.allowLoopbackAnswers. Never set for a real check.
-   */
-  readonly allowLoopbackAnswers?: boolean | undefined;
-  readonly ca?: readonly string[] | undefined;
-  readonly proxy: ProxyConfig;
-  /**
-   * The workspace API's private-link name: a compute instance's private name must resolve to
-   * the same private endpoint address. Null when the facts do not give it.
-   */
-  readonly workspaceApiHost?: string | null | undefined;
-  /**
-   * Roots that count as public besides the ones Node ships (a simulated Azure's); a handshake
-   * whose chain rests on no public root is reported as TLS inspection. Unset: no such check,
-   * for runs whose every CA is a test's own.
-   */
-  readonly publicRoots?: readonly string[] | undefined;
-  /**
-   * Sees every I/O event of every probe (`--log-level trace` logs them), by the target id, or
-   * the host for DNS, which is resolved once for all its targets. A throw here is treated as a
-   * bug in that probe, which is how tests prove a bug stays contained to its target.
-   */
-  readonly trace?: ((subject: string, phase: Phase, event: string) => void | Promise<void>) | undefined;
-  /** Where a catalog port is really served; only the demo maps ports (what people read still names the catalog's). */
-  readonly dialPort?: ((port: number) => number) | undefined;
-  /** The demo's: details and warnings name the catalog's port, not the one dialled (see atCatalogPort). */
-  readonly showCatalogPorts?: boolean | undefined;
-  readonly logger: Logger;
-}
-
-/** The run's shared state that every target's check uses. */
-export interface CheckContext {
-  readonly settings: CheckSettings;
-  readonly dnsCache: DnsCache;
-  readonly signal: AbortSignal;
-  readonly slots: Slots;
-}
-
-/** The prober's trace hook for one phase of one subject, when the run has one. */
-export function traceOf(settings: CheckSettings, subject: string, phase: Phase): Trace | undefined {
-  const trace = settings.trace;
-  return trace ? (event) => trace(subject, phase, event) : undefined;
-}
 
 /** What a direct check adds to its detail: why it went direct, and on failure what that means for the fix. */
 interface DirectNotes {
@@ -193,7 +139,7 @@ async function checkViaProxy(target: Target, proxy: string, dns: DnsResult | nul
   const tunnelTls = http.details.tls ?? null;
   const inspection = settings.publicRoots === undefined ? null : inspectionWarning(target, tunnelTls);
   if (inspection) warnings.push(inspection);
-  const detail = `HTTP ${http.details.status ?? '?'} from ${target.host} through proxy ${maskProxyUrl(proxy)}${tunnelTls === null ? '' : tlsSummary(tunnelTls)}`;
+  const detail = `HTTP ${http.details.status ?? '?'} from ${target.host} through proxy ${maskedUrl(proxy)}${tunnelTls === null ? '' : tlsSummary(tunnelTls)}`;
   const warnedPhase = dnsWarned ? 'dns' : 'tls';
   return outcome({ verdict: warnings.length > 0 ? 'warning' : 'reachable', phase: warnings.length > 0 ? warnedPhase : null, detail, phases, timings, via, attempts, warnings });
 }

@@ -1,16 +1,9 @@
 import { resolveHost } from '../probers/dns.js';
-import { traceOf, type CheckSettings } from './check-target.js';
-import type { DnsResult } from '../model/phases.js';
+import { traceOf, type CheckSettings, type HostResolver, type Resolved } from './context.js';
 import { withRetries, type Slots } from './schedule.js';
 
-export interface Resolved {
-  readonly result: DnsResult;
-  readonly attempts: number;
-  readonly ms: number;
-}
-
 /** One resolution per host per run, shared by every target on that host. */
-export class DnsCache {
+export class DnsCache implements HostResolver {
   readonly #results = new Map<string, Promise<Resolved>>();
 
   constructor(

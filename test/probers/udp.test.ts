@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import t from 'tap';
-import { classifyUdpError, udpVerdict } from '../../src/probers/classify.js';
+import { classifyUdpError, udpVerdict } from '../../src/probers/classify/udp.js';
 import { probeUdp } from '../../src/probers/udp.js';
 import { endedAtBudget, FAR_BUDGET_MS, HEALTHY_BUDGET_MS, LOAD_SLACK_MS } from '../helpers/timing.js';
 
