@@ -8,6 +8,8 @@ import { startSimulatedAzure } from '../../src/simulate/azure.js';
 import { CLI, spawnCli } from '../helpers/cli.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
 import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
+import { loopbackNet } from '../helpers/loopback.js';
+import { endedAtBudget, HANG_LIMIT_MS, LOAD_SLACK_MS } from '../helpers/timing.js';
 
 const CATALOG = 'test/fixtures/catalog/sim/loopback.yaml';
 const FAULT = fileURLToPath(new URL('../fixtures/faults/throw-later.mjs', import.meta.url));
@@ -48,11 +50,12 @@ t.test('bad check flags: one line, exit 2, before any packet', async (t) => {
 });
 
 async function simulation(t: { teardown(fn: () => unknown): void }) {
+  const net = loopbackNet();
   const azure = await startSimulatedAzure({
-    dns: { address: '127.0.82.1', port: 0 },
+    dns: { address: `${net}.1`, port: 0 },
     hosts: [
-      { name: 'web.sim.test', address: '127.0.82.2', ports: { 18443: 'ok' } },
-      { name: 'share.sim.test', address: '127.0.82.3', ports: { 18445: 'drop' } },
+      { name: 'web.sim.test', address: `${net}.2`, ports: { 18443: 'ok' } },
+      { name: 'share.sim.test', address: `${net}.3`, ports: { 18445: 'drop' } },
     ],
     schemes: { 18443: 'https' },
   });
@@ -63,13 +66,14 @@ async function simulation(t: { teardown(fn: () => unknown): void }) {
   // The simulated Azure's root plays the public roots' part (every run of this file inherits it).
   process.env[SIMULATED_ROOT_VARIABLE] = caFile;
   const args = ['check', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--allow-loopback-answers', '--ca-file', caFile, '--retries', '0'];
-  return { dir, args };
+  return { dir, args, net };
 }
 
 t.test('check on loopback: JSON on stdout and in --out, valid against the schema, exit 1 for the dropped port', async (t) => {
   const { dir, args } = await simulation(t);
   const out = join(dir, 'report.json');
-  const run = await spawnCli([...args, '--timeout', '500ms', '-o', 'json', '--out', out]);
+  // The healthy target must be reachable: each phase gets the room a busy machine needs.
+  const run = await spawnCli([...args, '--timeout', '2s', '-o', 'json', '--out', out]);
   t.equal(run.code, 1, run.stderr);
   const report = JSON.parse(run.stdout) as { targets: Array<{ id: string; verdict: string; reason: string | null; via: string }>; features: Array<{ id: string; status: string; blockedBy: string[] }> };
   t.same(reportSchemaErrors(report), []);
@@ -121,7 +125,7 @@ t.test('--revision picks the revision the report records', async (t) => {
 t.test('-o markdown, -o junit and -o html print the same run in those formats; --out still saves JSON', async (t) => {
   const { dir, args } = await simulation(t);
   const out = join(dir, 'report.json');
-  const junit = await spawnCli([...args, '--timeout', '500ms', '-o', 'junit', '--out', out]);
+  const junit = await spawnCli([...args, '--timeout', '2s', '-o', 'junit', '--out', out]);
   t.equal(junit.code, 1, junit.stderr);
   t.match(junit.stdout, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="aml-netcheck" tests="2" failures="1" errors="0" skipped="0"/);
   t.match(junit.stdout, /<testcase name="share\.sim\.test:18445" classname="aml-netcheck\.sim-test" time="[\d.]+">\n\s+<failure type="tcp-timeout"/);
@@ -159,16 +163,21 @@ interface ReportView {
 
 t.test('the deadline ends the run on time and the report still comes, marking what did not finish: exit 3', async (t) => {
   const { args } = await simulation(t);
-  // Room for the healthy target's whole check on a loaded machine; the dropped one would take 20 s.
-  const run = await spawnCli([...args, '--timeout', '20s', '--deadline', '2s', '-o', 'json']);
-  t.ok(run.ms < 8000, `exited after ${run.ms} ms`);
+  // The dropped target would take the timeout, which nothing reaches unless the deadline is
+  // ignored. Whether the healthy one beats the deadline depends on the machine's load (at load 26
+  // it did not in 5 s): what finished keeping its verdict is test/runner's and test/vnet's.
+  const flags = ['--timeout', '60s', '--deadline', '3s'];
+  const run = await spawnCli([...args, ...flags, '-o', 'json'], { timeoutMs: 2 * HANG_LIMIT_MS });
   t.equal(run.code, 3, 'cut short by the deadline, nothing required found blocked');
-  const report = JSON.parse(run.stdout) as ReportView;
+  const report = JSON.parse(run.stdout) as ReportView & { durationMs: number };
+  t.ok(endedAtBudget(report.durationMs, 3000), `the checks took the deadline and little more (${report.durationMs} ms)`);
+  t.ok(run.ms < 60_000, `the process ended long before the timeout (${run.ms} ms, starting up included)`);
   t.same(reportSchemaErrors(report), []);
-  t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the 2s deadline came first' });
+  t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the 3s deadline came first' });
   t.match(report.features, [{ id: 'sim-test', status: 'unknown' }], 'an unfinished target is not a broken feature, nor an ok one');
-  t.match(report.summary, { unfinished: 1, complete: false, stoppedBy: 'deadline', exitCode: 3 });
-  const table = await spawnCli([...args, '--timeout', '20s', '--deadline', '2s']);
+  t.match(report.summary, { complete: false, stoppedBy: 'deadline', exitCode: 3 });
+  t.ok(report.summary.unfinished >= 1, 'the summary counts what did not finish');
+  const table = await spawnCli([...args, ...flags], { timeoutMs: 2 * HANG_LIMIT_MS });
   t.equal(table.code, 3);
   t.match(table.stdout, /Incomplete: the --deadline ended the run/);
 });
@@ -195,7 +204,7 @@ async function interruptedRun(t: { teardown(fn: () => unknown): void }, signals:
 t.test('Ctrl-C ends the run and still prints the report: exit 130', async (t) => {
   const run = await interruptedRun(t, ['SIGINT']);
   t.ok(run.interruptedAt > 0, 'the healthy target finished first');
-  t.ok(Date.now() - run.interruptedAt < 4000, 'stopped promptly after the interrupt');
+  t.ok(Date.now() - run.interruptedAt < 2 * LOAD_SLACK_MS, 'stopped promptly after the interrupt, long before the dropped port\'s 20 s');
   t.equal(run.code, 130);
   const report = JSON.parse(run.stdout) as ReportView;
   t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the run was interrupted' });
@@ -239,8 +248,8 @@ for (const fault of ['exception', 'rejection']) {
 }
 
 t.test('logs: pino JSON lines on stderr, one child logger per target; --log-file takes them instead', async (t) => {
-  const { dir, args } = await simulation(t);
-  const run = await spawnCli([...args, '--timeout', '300ms', '--log-level', 'debug', '--proxy', 'http://user:s3cret@127.0.82.9:3128', '--no-progress']);
+  const { dir, args, net } = await simulation(t);
+  const run = await spawnCli([...args, '--timeout', '300ms', '--log-level', 'debug', '--proxy', `http://user:s3cret@${net}.9:3128`, '--no-progress']);
   const lines = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as { target?: string; msg: string; level: number });
   t.ok(lines.length > 2);
   t.ok(lines.some((l) => l.target === 'web.sim.test:18443'), 'a child logger names its target');

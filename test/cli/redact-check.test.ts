@@ -12,8 +12,6 @@ import { deniedService, HEADER_BEARER, leaked, SAS_SIG, scratch } from '../helpe
 import { startFakeApiServer } from '../helpers/fake-kube-apiserver.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
 
-const NET = '127.0.94';
-
 /** One --out file of each format (the ending names it) and the file names. */
 function outFiles(dir: string, prefix: string, endings: readonly string[]): { flags: string[]; files: string[] } {
   const files = endings.map((ending) => join(dir, `${prefix}${ending}`));
@@ -22,7 +20,7 @@ function outFiles(dir: string, prefix: string, endings: readonly string[]): { fl
 
 t.test('a secret in a deny page or a header is in no output of check: stdout, every --out format, the log, the ConfigMap', async (t) => {
   const dir = scratch(t);
-  const args = await deniedService(t, dir, NET);
+  const args = await deniedService(t, dir);
   const outs = outFiles(dir, 'check', ['.txt', '.json', '.md', '.xml', '.html']);
   const run = await spawnCli(['check', ...args, '--log-level', 'debug', '-o', 'html', ...outs.flags], { timeoutMs: 60_000 });
   t.equal(run.code, 1, `the denied service is blocked (${run.stderr.slice(-300)})`);
@@ -50,7 +48,7 @@ t.test('a secret in a deny page or a header is in no output of check: stdout, ev
 
 t.test('diff, merge and rules print no secret from a report saved before redaction reached check', async (t) => {
   const dir = scratch(t);
-  const args = await deniedService(t, dir, NET);
+  const args = await deniedService(t, dir);
   const run = await spawnCli(['check', ...args, '-o', 'json'], { timeoutMs: 60_000 });
   t.equal(run.code, 1, run.stderr);
   // The report as an older aml-netcheck saved it: the server's text as it came.

@@ -7,6 +7,7 @@ import { startDnsServer } from '../../src/simulate/dns-server.js';
 import { respondWith, startHttpServer, started } from '../helpers/servers.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
+import { loopbackNet } from '../helpers/loopback.js';
 
 const CATALOG = 'test/fixtures/catalog/sim/hostile.yaml';
 const ESC = '\x1b';
@@ -22,10 +23,11 @@ t.test('deny pages, certificate names and catalog text reach the table and stder
   const pki = createPki();
   // A certificate no one trusts, whose subject carries escape sequences: its name is shown in the verdict.
   const hostileCert = pki.selfSigned(`cert.sim.test${HOSTILE}`);
-  const dns = await startDnsServer({ 'deny.sim.test': { a: ['127.0.83.2'] }, 'cert.sim.test': { a: ['127.0.83.3'] } }, { address: '127.0.83.1' });
+  const net = loopbackNet();
+  const dns = await startDnsServer({ 'deny.sim.test': { a: [`${net}.2`] }, 'cert.sim.test': { a: [`${net}.3`] } }, { address: `${net}.1` });
   t.teardown(() => dns.close());
-  await started(t, startHttpServer(respondWith(470, `HTTP request to deny.sim.test:80. Action: Deny. ${HOSTILE} No rule matched.`), undefined, { address: '127.0.83.2', port: 18480 }));
-  await started(t, startHttpServer(respondWith(200, 'ok'), hostileCert, { address: '127.0.83.3', port: 18443 }));
+  await started(t, startHttpServer(respondWith(470, `HTTP request to deny.sim.test:80. Action: Deny. ${HOSTILE} No rule matched.`), undefined, { address: `${net}.2`, port: 18480 }));
+  await started(t, startHttpServer(respondWith(200, 'ok'), hostileCert, { address: `${net}.3`, port: 18443 }));
   const dir = mkdtempSync(join(tmpdir(), 'amlnc-esc-'));
   writeFileSync(join(dir, 'ca.pem'), pki.trusted.cert);
   // The simulated Azure's root plays the public roots' part (every run of this file inherits it).

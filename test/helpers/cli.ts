@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/commands/shared/program.js';
 import { forbidNetwork } from './network-guard.mjs';
+import { HANG_LIMIT_MS } from './timing.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -62,8 +63,8 @@ export function spawnCli(args: readonly string[], options: { env?: NodeJS.Proces
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`aml-netcheck ${args.join(' ')} did not finish within ${options.timeoutMs ?? 20000} ms`));
-    }, options.timeoutMs ?? 20000);
+      reject(new Error(`aml-netcheck ${args.join(' ')} did not finish within ${options.timeoutMs ?? HANG_LIMIT_MS} ms`));
+    }, options.timeoutMs ?? HANG_LIMIT_MS);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -21,14 +21,14 @@ const MANIFEST_KEYS = [
 ];
 
 /**
- * A bundle of the denied service (on `net`) made with `--redact PATTERN`: its report.json is a
+ * A bundle of the denied service made with `--redact PATTERN`: its report.json is a
  * valid report (the schema names every key, required or optional, and allows no other), its
  * manifest and log keep their keys, `bundle verify` passes and `diff` reads its report.json.
  */
-export function testRedactPattern(pattern: string, net: string): void {
+export function testRedactPattern(pattern: string): void {
   t.test(`bundle --redact ${pattern}: values only; the bundle verifies and diff reads it`, async (t) => {
     const dir = scratch(t);
-    const args = await deniedService(t, dir, net);
+    const args = await deniedService(t, dir);
     const file = join(dir, 'bundle.tar.gz');
     const run = await spawnCli(['bundle', ...args, '--redact', pattern, '-o', 'json', '--out', file], { timeoutMs: 60_000 });
     t.equal(run.code, 1, `check's exit code, no internal error (${run.stderr.slice(-500)})`);
