@@ -163,8 +163,11 @@ function removeTemporaries(): void {
   temporaries.clear();
 }
 
-/** Creates an empty temporary file beside `path`, removed when the process exits if still there. */
-function createTemporaryBeside(path: string): { path: string; fd: number } {
+/**
+ * Creates an empty temporary file beside `path`, removed when the process exits if still there.
+ * @public test/io/output-file.test.ts imports it from dist/ in a child process it then kills.
+ */
+export function createTemporaryBeside(path: string): { path: string; fd: number } {
   if (!cleanupHooked) {
     process.on('exit', removeTemporaries);
     cleanupHooked = true;

@@ -437,11 +437,11 @@ function describeSocketError(error: Error): string {
   return code === null ? errorMessage(error) : `${errorMessage(error)} (${code})`;
 }
 
-export function sameName(a: string, b: string): boolean {
+function sameName(a: string, b: string): boolean {
   return normalizeName(a) === normalizeName(b);
 }
 
-export function normalizeName(name: string): string {
+function normalizeName(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }
 

@@ -7,14 +7,14 @@ import { quote } from '../model/text.js';
  * host like `$(touch x)` or `a';b` is refused before it can reach a shell, a Bicep file or a
  * spreadsheet, whatever path it came by.
  */
-export class UnsafeValueError extends Error {
+class UnsafeValueError extends Error {
   override name = 'UnsafeValueError';
   constructor(what: string, value: unknown) {
     super(`${quote(value)} is not a valid ${what}; it is left out of generated rules`);
   }
 }
 
-export function isPort(value: unknown): value is number {
+function isPort(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
 }
 
@@ -59,7 +59,7 @@ interface EntryShape {
 }
 
 /** Why an entry cannot be printed as a rule, or null when every value in it is safe to print. */
-export function entryProblem(entry: EntryShape): string | null {
+function entryProblem(entry: EntryShape): string | null {
   if (entry.direction !== 'inbound' && entry.direction !== 'outbound') return new UnsafeValueError('direction', entry.direction).message;
   if (entry.fqdn !== null && !isFqdnPattern(entry.fqdn)) return new UnsafeValueError('host name or wildcard', entry.fqdn).message;
   if (entry.serviceTag !== null && !isServiceTag(entry.serviceTag)) return new UnsafeValueError('service tag', entry.serviceTag).message;

@@ -109,7 +109,7 @@ export interface CheckReport {
 }
 
 /** Signals outrank findings (the user asked to stop); a blocked endpoint outranks our own failures. */
-export function exitCodeFor(
+function exitCodeFor(
   summary: Pick<ReportSummary, 'requiredBlocked' | 'internalErrors' | 'unfinished' | 'stoppedBy'> & { readonly requiredVerified: number; readonly featuresNotChecked: readonly string[] },
 ): ExitCode {
   if (summary.stoppedBy === 'SIGINT') return EXIT.SIGINT;

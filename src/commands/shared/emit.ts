@@ -21,7 +21,7 @@ export interface OutputFile<F extends string> {
 }
 
 /** The format a --out file gets from its name (and -o, where the name fits several); JSON when the name says nothing we know. */
-export function formatForFile<F extends string>(file: string, registry: Registry<F>, stdoutFormat?: F): F {
+function formatForFile<F extends string>(file: string, registry: Registry<F>, stdoutFormat?: F): F {
   const extension = path.extname(file).toLowerCase();
   const asked = formatsAskedBy(extension);
   const fits = asked.length > 0 ? formatsEndingIn(registry, extension) : formatsOf(registry).filter((format) => format === 'json');

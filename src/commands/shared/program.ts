@@ -7,7 +7,7 @@ import { escapeControl, escapeControlKeepLines } from '../../model/text.js';
 import { COMMANDS } from '../registry.js';
 import type { CommandContext, CommandSpec } from './spec.js';
 
-export function packageVersion(): string {
+function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
@@ -44,7 +44,7 @@ export interface ProgramOutput {
   readonly helpWidth?: number | undefined;
 }
 
-export function buildProgram(context: CommandContext, output: ProgramOutput, done: (code: number) => void): Command {
+function buildProgram(context: CommandContext, output: ProgramOutput, done: (code: number) => void): Command {
   const program = new Command('aml-netcheck')
     .description('Network connectivity diagnostics for Azure Machine Learning workspaces in a locked-down virtual network')
     .version(context.version, '-V, --version')

@@ -29,7 +29,7 @@ export interface AddressRange {
  * exception comes before the block that holds it. IPv4-mapped IPv6 forms (::ffff:127.0.0.1)
  * match the IPv4 rows.
  */
-export const ADDRESS_RANGES: readonly AddressRange[] = [
+const ADDRESS_RANGES: readonly AddressRange[] = [
   { cidr: '10.0.0.0/8', use: 'private', name: 'private-use', rfc: 'RFC 1918' },
   { cidr: '172.16.0.0/12', use: 'private', name: 'private-use', rfc: 'RFC 1918' },
   { cidr: '192.168.0.0/16', use: 'private', name: 'private-use', rfc: 'RFC 1918' },

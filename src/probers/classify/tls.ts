@@ -83,7 +83,7 @@ export function describeVerifyFailure(reason: ReasonCode, code: string, certific
 }
 
 /** The first bytes a server sent, when they cannot be the start of a TLS record. */
-export function nonTlsGreeting(firstBytes: Buffer | null): Buffer | null {
+function nonTlsGreeting(firstBytes: Buffer | null): Buffer | null {
   if (firstBytes === null || firstBytes.length === 0) return null;
   // A TLS record starts with its content type (20-24) and major version 3.
   const contentType = firstBytes[0] as number;
