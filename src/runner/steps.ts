@@ -10,7 +10,7 @@ import type { DnsResult, Phase, PhaseFailure, TcpResult, TlsResult, UdpResult } 
 import type { PhaseResults, Verdict } from '../model/result.js';
 import type { ReasonCode } from '../model/reasons.js';
 import { bypassesWebProxy, type Target } from '../model/target.js';
-import { traceOf, type CheckContext, type CheckSettings } from './context.js';
+import { traceOf, type CheckContext, type CheckSettings, type Resolved } from './context.js';
 import { hasProxy, maskProxyUrl } from './proxy.js';
 import { withRetries } from './schedule.js';
 import { computeInstanceAddressWarning, dnsWarnings, everyAddressFailed, inspectionWarning, privateNameProblem, someAddressesFailed, tlsSummary, urlFor } from './verdicts.js';
@@ -88,12 +88,16 @@ function directNotes(target: Target, settings: CheckSettings): DirectNotes {
   };
 }
 
+/** The DNS phase's findings: later steps dial the addresses it resolved. */
+function resolvedAs({ result: dns, attempts, ms }: Resolved): StepResult {
+  if (!dns.ok) return { phases: { dns }, timings: { dns: ms }, warnings: [], attempts, stop: { failure: dns } };
+  return { phases: { dns }, timings: { dns: ms }, warnings: [], reached: { dns } };
+}
+
 /** The name as any client resolves it: an inbound check's peer, which has no name rules to meet. */
 export const resolve: ResolveStep = async (target, context) => {
   // --inbound-from-here takes a name too; it is resolved like any host.
-  const { result: dns, attempts, ms } = await context.dnsCache.resolve(target.host);
-  if (!dns.ok) return { phases: { dns }, timings: { dns: ms }, warnings: [], attempts, stop: { failure: dns } };
-  return { phases: { dns }, timings: { dns: ms }, warnings: [], reached: { dns } };
+  return resolvedAs(await context.dnsCache.resolve(target.host));
 };
 
 /** The workspace API's resolution, for comparing a compute instance's private address with it. */
@@ -111,8 +115,9 @@ async function workspaceApiAnswer(target: Target, context: CheckContext): Promis
  */
 function resolveOutbound(viaProxy: boolean): ResolveStep {
   return async (target, context) => {
-    const resolved = await resolve(target, context);
-    const dns = resolved.phases.dns as DnsResult;
+    const answer = await context.dnsCache.resolve(target.host);
+    const resolved = resolvedAs(answer);
+    const dns = answer.result;
     if (!dns.ok) {
       const mayUseProxy = viaProxy && dns.reason !== 'aborted' && dns.reason !== 'internal-error' && !target.mustResolvePrivately;
       if (!mayUseProxy) return resolved;
