@@ -2,7 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from './model/errors.js';
-import { CHECK_FORMATS, DIFF_FORMATS, MERGE_FORMATS } from './reporters/formats.js';
+import { CHECK_FORMATS } from './render/check/registry.js';
+import { DIFF_FORMATS } from './render/diff/registry.js';
+import { MERGE_FORMATS } from './render/merge/registry.js';
+import { LIST_FORMATS } from './render/lists/registry.js';
 import { installProcessGuard } from './commands/guard.js';
 import { installStartupSignals } from './commands/signals.js';
 import { streamWriter } from './io/stdout.js';
@@ -34,7 +37,7 @@ function packageVersion(): string {
 
 const write = streamWriter(process.stdout);
 
-function outputOption(formats: readonly string[] = ['table', 'json']): Option {
+function outputOption(formats: readonly string[] = LIST_FORMATS): Option {
   return new Option('-o, --output <format>', 'report format').choices(formats).default('table');
 }
 

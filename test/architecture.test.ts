@@ -5,10 +5,10 @@ import t from 'tap';
 
 /**
  * The pipeline, in order. A stage may import the stages before it and never one after:
- * the model is shared by all, probers know nothing of the catalog's YAML, reporters never
+ * the model is shared by all, probers know nothing of the catalog's YAML, renderers never
  * dial, and only the commands tie everything together.
  */
-const STAGES = ['model', 'io', 'facts', 'catalog', 'remedies', 'probers', 'runner', 'report', 'reporters', 'bundle', 'simulate', 'commands'] as const;
+const STAGES = ['model', 'io', 'facts', 'catalog', 'remedies', 'probers', 'runner', 'report', 'render', 'bundle', 'simulate', 'commands'] as const;
 
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
 

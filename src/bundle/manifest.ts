@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isObject } from '../io/json-input.js';
 import type { CollectorOutcome } from './contract.js';
 
 /** Bump when a reader of manifest.json would have to change. */
@@ -40,7 +41,7 @@ export function describeFile(name: string, bytes: Uint8Array): ManifestFile {
 
 /** What verify needs of a manifest; anything else is not a bundle this version can check. */
 export function manifestProblem(value: unknown): string | null {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'manifest.json is not a JSON object';
+  if (!isObject(value)) return 'manifest.json is not a JSON object';
   const manifest = value as Partial<Manifest>;
   if (manifest.bundleFormat !== BUNDLE_FORMAT) return `manifest.json has bundleFormat ${JSON.stringify(manifest.bundleFormat)}; this version reads ${BUNDLE_FORMAT}`;
   if (!Array.isArray(manifest.files)) return 'manifest.json has no files list';

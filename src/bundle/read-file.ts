@@ -12,7 +12,7 @@ import { describeErrno } from '../io/errno.js';
 /** /etc/hosts on a machine with a large block list is the biggest we expect; far beyond it is a mistake. */
 export const MAX_SYSTEM_FILE_BYTES = 1024 * 1024;
 
-export class SystemFileError extends Error {
+class SystemFileError extends Error {
   override name = 'SystemFileError';
 }
 

@@ -4,7 +4,7 @@ import { manifestProblem, MANIFEST_NAME, type Manifest } from './manifest.js';
 import { isSafePart, isSafeRelativeName } from './names.js';
 
 /** Far beyond any real bundle; a gzip bomb stops here rather than filling the memory. */
-export const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
+const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
 
 const FEED_BYTES = 4096;
 

@@ -74,7 +74,7 @@ export interface HostChange {
  * A fully qualified name's trailing dot is dropped; a port that is not 1-65535 is an error,
  * not quietly ignored.
  */
-export function normaliseQuery(query: string): { host: string; port: number | null } {
+function normaliseQuery(query: string): { host: string; port: number | null } {
   let text = query.trim().toLowerCase();
   const url = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/.exec(text);
   text = url ? (url[1] as string).replace(/^[^@]*@/, '') : (text.split('/')[0] as string);
@@ -146,7 +146,7 @@ export function explainHost(catalog: Catalog, query: string, cloud?: Cloud): Exp
 }
 
 /** The revisions an explanation speaks of: the one the catalog was narrowed to, else all it defines. */
-export function explainedRevisions(catalog: Catalog): readonly RevisionDef[] {
+function explainedRevisions(catalog: Catalog): readonly RevisionDef[] {
   return catalog.revision !== null ? [catalog.revision] : catalog.revisions;
 }
 

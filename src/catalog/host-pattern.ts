@@ -72,7 +72,7 @@ function escapeRegExp(text: string): string {
 }
 
 /** A matcher for concrete names: wildcards as firewalls read them, placeholders as one label (or a whole host). */
-export function patternRegExp(pattern: HostPattern): RegExp {
+function patternRegExp(pattern: HostPattern): RegExp {
   let body = '';
   let rest = pattern.host;
   if (pattern.wildcard === 'subdomain') {

@@ -4,8 +4,9 @@
  * key path. What the entries mean, and how files refer to each other, is load.ts's job.
  */
 import { createHash } from 'node:crypto';
-import { quote, truncate } from '../model/text.js';
+import { quote } from '../model/text.js';
 import { InputFileError, decodeInputText, nestedDeeperThan, readInputFile } from '../io/input-file.js';
+import { JsonSyntaxError, parseJson, pointerToPath, quoteJson, valueAt } from '../io/json-input.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { relative, isAbsolute } from 'node:path';
@@ -135,14 +136,13 @@ export function displayPath(file: string): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
-function parseJson(text: string, label: string): unknown {
+/** A catalog's syntax errors say where as `file:line:column`, for JSON as for YAML. */
+function parseCatalogJson(text: string, label: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch (error) {
-    const offset = Number(/position (\d+)/.exec((error as Error).message)?.[1] ?? Number.NaN);
-    const before = Number.isNaN(offset) ? '' : text.slice(0, offset);
-    const where = Number.isNaN(offset) ? label : `${label}:${before.split('\n').length}:${offset - before.lastIndexOf('\n')}`;
-    throw new InputError(where, `not valid JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}`);
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    throw new InputError(`${label}:${error.line}:${error.column}`, `not valid JSON: ${error.reason}`);
   }
 }
 
@@ -150,7 +150,7 @@ function parseJson(text: string, label: string): unknown {
  * How deep a catalog may nest. The real files go five levels down; far deeper input is a
  * mistake or an attack, and would overflow the stack of the YAML parser or the validator.
  */
-export const CATALOG_MAX_DEPTH = 64;
+const CATALOG_MAX_DEPTH = 64;
 
 /** Leading indentation (and compact `- ` indicators) deeper than this is not a catalog. */
 const MAX_INDENT = 512;
@@ -218,7 +218,7 @@ export function parseFile(file: string): ParsedFile {
   let data: unknown;
   try {
     // JSON.parse is far lighter than a YAML parser on a large generated catalog.
-    if (file.endsWith('.json')) data = parseJson(text, label);
+    if (file.endsWith('.json')) data = parseCatalogJson(text, label);
     else {
       data = precompiledData(text);
       if (data === undefined) {
@@ -259,27 +259,12 @@ export function parseFile(file: string): ParsedFile {
   return parsed;
 }
 
-function pointerToPath(pointer: string): Path {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-}
-
-function valueAt(data: unknown, path: Path): unknown {
-  let node = data;
-  for (const key of path) node = (node as Record<string | number, unknown> | undefined)?.[key];
-  return node;
-}
-
 const TYPE_WORDS: Record<string, string> = { object: 'a mapping of keys', array: 'a list', string: 'a string', boolean: 'true or false', integer: 'a whole number' };
 
 function describeSchemaError(error: ErrorObject, data: unknown): string {
   const value = valueAt(data, pointerToPath(error.instancePath));
   // JSON shows the value's type as the file wrote it; a whole mapping is cut short.
-  const shown = truncate(JSON.stringify(value) ?? 'nothing');
+  const shown = quoteJson(value);
   switch (error.keyword) {
     case 'additionalProperties':
       return `unknown key ${quote(String(error.params['additionalProperty']))}`;
@@ -294,7 +279,7 @@ function describeSchemaError(error: ErrorObject, data: unknown): string {
     case 'minLength':
       return 'must not be empty';
     case 'uniqueItems':
-      return `lists ${truncate(JSON.stringify(valueAt(value, [error.params['i'] as number])) ?? 'nothing')} twice`;
+      return `lists ${quoteJson(valueAt(value, [error.params['i'] as number]))} twice`;
     case 'anyOf':
       return `must be a host name or a list of alternative host names, got ${shown}`;
     default:

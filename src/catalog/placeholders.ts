@@ -23,7 +23,7 @@ const GUID_LENGTH = 36;
  * The workspace name as the notebook host holds it: Azure cuts it so that
  * `ml-<name>-<region>-<workspace-id>` stays one DNS label of at most 63 characters.
  */
-export function notebookWorkspaceName(name: string, region: string, workspaceId: string | undefined): string {
+function notebookWorkspaceName(name: string, region: string, workspaceId: string | undefined): string {
   const fixed = 'ml-'.length + 1 + region.length + 1 + (workspaceId?.length ?? GUID_LENGTH);
   return name.toLowerCase().slice(0, Math.max(0, LABEL_MAX - fixed));
 }

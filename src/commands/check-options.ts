@@ -1,4 +1,4 @@
-import type { CheckFormat } from '../reporters/formats.js';
+import type { CheckFormat } from '../render/check/registry.js';
 import { Option, type Command } from 'commander';
 import type { WorkspaceOptionValues } from './workspace-options.js';
 import { collect } from './repeatable.js';

@@ -3,12 +3,12 @@ import { InputError } from '../model/errors.js';
 import { parseDuration } from '../model/duration.js';
 import { createLogger } from '../io/log.js';
 import type { DnsServer } from '../probers/dns.js';
-import { maskProxyUrl, resolveProxyConfig } from '../runner/proxy.js';
+import { resolveProxyConfig } from '../runner/proxy.js';
 import { redactReport } from '../report/redact-report.js';
-import { SECRETS_ONLY, type Redactor } from '../model/redact.js';
+import { maskedUrl, SECRETS_ONLY, type Redactor } from '../model/redact.js';
 import { buildReport, type CheckReport, type RunSettings, type StoppedBy } from '../report/report.js';
-import { CHECK_REPORTERS, CHECK_SELF_ESCAPING } from '../reporters/registry.js';
-import { CHECK_FORMATS, type CheckFormat } from '../reporters/formats.js';
+import { CHECK_RENDERERS, type CheckFormat } from '../render/check/registry.js';
+import { renderEach } from '../render/format.js';
 import { startChecks, type RunOptions } from '../runner/runner.js';
 import type { CheckedTarget } from '../model/result.js';
 import { workspaceApiHost } from '../model/private-names.js';
@@ -25,7 +25,7 @@ import { quote } from '../model/text.js';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { WorkspaceFacts } from '../model/facts.js';
-import { emit, prepareOutput, runFilesOf, renderEach, type OutputFile } from './emit.js';
+import { emit, prepareOutput, runFilesOf, type OutputFile } from './emit.js';
 import { alsoToConfigMap, prepareConfigMap } from './k8s-report.js';
 
 function parseCount(text: string, flag: string, min: number, max: number): number {
@@ -83,7 +83,7 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
     concurrency: options.concurrency,
     retries: options.retries,
     dnsServers: (options.dnsServers ?? []).map((s) => formatEndpoint(s.address, s.port)),
-    proxy: proxy.https ? maskProxyUrl(proxy.https) : proxy.http ? maskProxyUrl(proxy.http) : null,
+    proxy: proxy.https ? maskedUrl(proxy.https) : proxy.http ? maskedUrl(proxy.http) : null,
     proxySource: proxy.source,
     features: run.features === undefined ? null : [...run.features],
   };
@@ -118,8 +118,7 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
 
 /** Writes the report to each --out file, then prints it; see emit.ts. */
 export async function emitReport(report: CheckReport, output: CheckFormat, files: readonly OutputFile<CheckFormat>[], write: Write): Promise<void> {
-  const render = renderEach(CHECK_FORMATS, (format, options) => CHECK_REPORTERS[format](report, options));
-  await emit({ render, selfEscaping: CHECK_SELF_ESCAPING }, output, files, write);
+  await emit(renderEach(CHECK_RENDERERS, (render, options) => render(report, options)), output, files, write);
 }
 
 /**
@@ -165,7 +164,7 @@ export function checkRunFromOptions(options: CheckOptions, version: string, hook
 
 /** `check`: reads the flags, runs every check, prints the report; resolves to the exit code. */
 export async function runCheck(options: CheckOptions, version: string, write: Write): Promise<number> {
-  const files = prepareOutput(options.out, CHECK_FORMATS, runFilesOf(options));
+  const files = prepareOutput(options.out, CHECK_RENDERERS, runFilesOf(options));
   const configMap = prepareConfigMap(options.k8sConfigmap, options.k8sLabel, process.env);
   const run = checkRunFromOptions(options, version, { warn: (line) => process.stderr.write(line), logger: () => createLogger(options.logLevel, options.logFile) });
   const handler = alsoToConfigMap(configMap, (report) => emitReport(report, options.output, files, write));

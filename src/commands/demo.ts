@@ -1,4 +1,4 @@
-import { CHECK_FORMATS, type CheckFormat } from '../reporters/formats.js';
+import { CHECK_RENDERERS, type CheckFormat } from '../render/check/registry.js';
 import { expandCatalog } from '../catalog/expand.js';
 import { loadCatalog } from '../catalog/load.js';
 import { defaultFacts } from '../facts/facts.js';
@@ -110,7 +110,7 @@ function simulatedHosts(targets: readonly Target[], block: number): SimulatedHos
  * nothing beyond the loopback /16 it picks (127.100.0.0 to 127.254.255.255).
  */
 export async function runDemo(options: DemoOptions, version: string, write: Write): Promise<number> {
-  const files = prepareOutput(options.out, CHECK_FORMATS, []);
+  const files = prepareOutput(options.out, CHECK_RENDERERS, []);
   const catalog = loadCatalog({ revision: options.revision });
   const facts = demoFacts(options.cloud ?? 'public');
   const targets = expandCatalog(catalog, facts);

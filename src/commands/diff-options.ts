@@ -1,4 +1,4 @@
-import type { DiffFormat } from '../reporters/formats.js';
+import type { DiffFormat } from '../render/diff/registry.js';
 
 /** What the CLI needs of `diff` before running it: kept apart so --help loads no reader or reporter. */
 export interface DiffOptions {

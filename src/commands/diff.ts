@@ -3,15 +3,15 @@ import { escapeControl } from '../model/text.js';
 import type { Write } from '../io/stdout.js';
 import { diffReports } from '../report/diff.js';
 import { readReport } from '../report/read.js';
-import { DIFF_REPORTERS } from '../reporters/registry.js';
-import { DIFF_FORMATS } from '../reporters/formats.js';
-import { emit, prepareOutput, renderEach } from './emit.js';
+import { DIFF_RENDERERS } from '../render/diff/registry.js';
+import { renderEach } from '../render/format.js';
+import { emit, prepareOutput } from './emit.js';
 import type { DiffOptions } from './diff-options.js';
 
 /** `diff`: compares two saved check reports; resolves to the exit code. */
 export async function runDiff(beforeFile: string, afterFile: string, options: DiffOptions, write: Write): Promise<number> {
   if (beforeFile === '-' && afterFile === '-') throw new InputError('diff', 'BEFORE and AFTER cannot both be standard input (-)');
-  const files = prepareOutput(options.out, DIFF_FORMATS, [
+  const files = prepareOutput(options.out, DIFF_RENDERERS, [
     { flag: 'BEFORE report', file: beforeFile },
     { flag: 'AFTER report', file: afterFile },
   ]);
@@ -19,6 +19,6 @@ export async function runDiff(beforeFile: string, afterFile: string, options: Di
   const after = readReport(afterFile);
   const diff = diffReports(before, after);
   for (const warning of diff.warnings) process.stderr.write(`aml-netcheck: warning: ${escapeControl(warning)}\n`);
-  await emit({ render: renderEach(DIFF_FORMATS, (format, text) => DIFF_REPORTERS[format](diff, text)), selfEscaping: ['table', 'html'] }, options.output, files, write);
+  await emit(renderEach(DIFF_RENDERERS, (render, text) => render(diff, text)), options.output, files, write);
   return diff.summary.exitCode;
 }

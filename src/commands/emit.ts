@@ -3,49 +3,17 @@ import { preflightOutputFile, refuseOutputOverRunFile, writeOutputFile, type Run
 import type { Write } from '../io/stdout.js';
 import { InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
-import { guardOutput, PLAIN, textOptionsFor, type TextOptions } from '../reporters/terminal.js';
+import { descriptorOf, endingsOf, formatsEndingIn, formatsOf, type Registry, type Rendering } from '../render/format.js';
+import { formatsAskedBy } from '../render/registries.js';
+import { guardOutput, PLAIN, textOptionsFor, type TextOptions } from '../render/shared/terminal.js';
 
 /**
  * The one way every command hands out what it made: stdout gets the format of `-o`, and each
- * `--out FILE` gets the format its file name ends in (`.html`, `.md`, `.xml` for JUnit, `.txt`
- * for the plain table, `.csv`, `.bicep`, `.sh` for commands; JSON for `.json` and any other
- * name). Where an ending fits several formats (`.sh`: az, az-classic, nsg) and `-o` is one of
- * them, the file gets that one. The files come
- * first, so a reader that stops early (`| head`) cannot cost a saved report; a file that cannot
+ * `--out FILE` gets the format its file name ends in (the endings are each kind's registry's,
+ * under src/render/; JSON for any other name). Where an ending fits several formats (`.sh`: az,
+ * az-classic, nsg) and `-o` is one of them, the file gets that one. The files come first, so a reader that stops early (`| head`) cannot cost a saved report; a file that cannot
  * be written still lets stdout print before the error is raised.
  */
-
-/**
- * What a file name's ending asks for: the formats it may hold, the usual one first. A format a
- * command does not offer is refused before any work.
- */
-const FORMATS_OF_EXTENSION: Readonly<Record<string, readonly string[]>> = {
-  '.json': ['json'],
-  '.html': ['html'],
-  '.htm': ['html'],
-  '.md': ['markdown'],
-  '.markdown': ['markdown'],
-  '.xml': ['junit'],
-  '.txt': ['table', 'dns', 'proxy'],
-  '.csv': ['csv'],
-  '.bicep': ['bicep'],
-  '.sh': ['az', 'az-classic', 'nsg'],
-};
-
-/** Everything a command can show, one renderer per format; each runs only when asked for. */
-export interface Rendering<F extends string> {
-  readonly render: Readonly<Record<F, (options: TextOptions) => Iterable<string>>>;
-  /**
-   * Formats whose renderer escapes every outside value itself and may hold its own colour
-   * codes, which the final guard would otherwise show as `\x1b`. JSON always is.
-   */
-  readonly selfEscaping?: readonly F[];
-}
-
-/** The renderers of a command whose formats all come from one registry. */
-export function renderEach<F extends string>(formats: readonly F[], render: (format: F, options: TextOptions) => Iterable<string>): Rendering<F>['render'] {
-  return Object.fromEntries(formats.map((format) => [format, (options: TextOptions) => render(format, options)])) as Record<F, (options: TextOptions) => Iterable<string>>;
-}
 
 export interface OutputFile<F extends string> {
   readonly file: string;
@@ -53,22 +21,22 @@ export interface OutputFile<F extends string> {
 }
 
 /** The format a --out file gets from its name (and -o, where the name fits several); JSON when the name says nothing we know. */
-export function formatForFile<F extends string>(file: string, offered: readonly F[], stdoutFormat?: F): F {
+export function formatForFile<F extends string>(file: string, registry: Registry<F>, stdoutFormat?: F): F {
   const extension = path.extname(file).toLowerCase();
-  const fits = (FORMATS_OF_EXTENSION[extension] ?? ['json']).filter((format) => (offered as readonly string[]).includes(format)) as F[];
+  const asked = formatsAskedBy(extension);
+  const fits = asked.length > 0 ? formatsEndingIn(registry, extension) : formatsOf(registry).filter((format) => format === 'json');
   if (stdoutFormat !== undefined && fits.includes(stdoutFormat)) return stdoutFormat;
   if (fits[0] !== undefined) return fits[0];
-  // Endings that give the same formats are named together: `.md or .markdown: markdown`.
+  // Endings that give the same formats are named together: `.md or .markdown: markdown`. JSON
+  // comes first, the format of any other name too.
   const endings = new Map<string, string[]>();
-  for (const [ending, formats] of Object.entries(FORMATS_OF_EXTENSION)) {
-    const given = formats.filter((f) => (offered as readonly string[]).includes(f));
-    if (given.length === 0) continue;
+  for (const ending of endingsOf(registry).sort((a, b) => Number(b === '.json') - Number(a === '.json'))) {
+    const given = formatsEndingIn(registry, ending);
     const key = given.length > 1 ? `${given.slice(0, -1).join(', ')} or ${given.at(-1) ?? ''} (the one -o names, else ${given[0] ?? ''})` : (given[0] as string);
     endings.set(key, [...(endings.get(key) ?? []), ending]);
   }
   const choices = [...endings].map(([formats, names]) => `${names.join(' or ')} ${formats}`).join('; ');
-  const wanted = (FORMATS_OF_EXTENSION[extension] ?? []).join(' or ');
-  throw new InputError('--out', `${quote(file)} names ${wanted} by its ending ${extension}, which this command does not write; it writes ${choices}; and JSON for any other name`);
+  throw new InputError('--out', `${quote(file)} names ${asked.join(' or ')} by its ending ${extension}, which this command does not write; it writes ${choices}; and JSON for any other name`);
 }
 
 /**
@@ -95,14 +63,14 @@ export function runFilesOf(options: {
  * Call before any work: each --out gets its format, and one that cannot be written, is
  * named twice, or is a file the run reads (`runFiles`), fails the run at once rather than after it.
  */
-export function prepareOutput<F extends string>(outs: readonly string[] | undefined, offered: readonly F[], runFiles: readonly RunFile[], stdoutFormat?: F): OutputFile<F>[] {
+export function prepareOutput<F extends string>(outs: readonly string[] | undefined, registry: Registry<F>, runFiles: readonly RunFile[], stdoutFormat?: F): OutputFile<F>[] {
   const files: OutputFile<F>[] = [];
   const seen = new Set<string>();
   for (const file of outs ?? []) {
     const resolved = path.resolve(file);
     if (seen.has(resolved)) throw new InputError('--out', `${quote(file)} is named twice`);
     seen.add(resolved);
-    const format = formatForFile(file, offered, stdoutFormat);
+    const format = formatForFile(file, registry, stdoutFormat);
     preflightOutputFile(file);
     refuseOutputOverRunFile(file, runFiles);
     files.push({ file, format });
@@ -111,17 +79,17 @@ export function prepareOutput<F extends string>(outs: readonly string[] | undefi
 }
 
 export async function emit<F extends string>(rendering: Rendering<F>, output: F, files: readonly OutputFile<F>[], write: Write): Promise<void> {
-  const text = (format: F, options: TextOptions): Iterable<string> => guardOutput(format, rendering.selfEscaping ?? [], rendering.render[format](options));
+  const text = async (format: F, options: TextOptions): Promise<Iterable<string>> => guardOutput(descriptorOf(rendering.registry, format).escapesItself, await rendering.render[format](options));
   let fileError: unknown = null;
   for (const { file, format } of files) {
     try {
       // A file is read later, elsewhere: no colour, the width a report assumes when it cannot ask.
-      writeOutputFile(file, text(format, PLAIN));
+      writeOutputFile(file, await text(format, PLAIN));
     } catch (error) {
       fileError ??= error;
     }
   }
-  for (const chunk of text(output, textOptionsFor(process.stdout, process.env))) await write(chunk);
+  for (const chunk of await text(output, textOptionsFor(process.stdout, process.env))) await write(chunk);
   if (fileError !== null) throw fileError;
 }
 

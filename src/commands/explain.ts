@@ -1,20 +1,20 @@
 import { explainHost, hostChanges, standings } from '../catalog/explain.js';
 import { loadCatalog } from '../catalog/load.js';
 import { ALL_REVISIONS } from '../catalog/revisions.js';
-import { renderExplainJson, renderExplainText } from '../reporters/explain-text.js';
 import type { ExplainOptions } from './explain-options.js';
 import type { Write } from '../io/stdout.js';
 import { emit, prepareOutput, runFilesOf } from './emit.js';
-import { LIST_FORMATS } from '../reporters/formats.js';
+import { LIST_RENDERERS } from '../render/lists/registry.js';
+import { renderEach } from '../render/format.js';
 
 /** Exit 1 when nothing in the catalog covers the host in any revision explained, like grep finding nothing. */
 export async function runExplain(host: string, options: ExplainOptions, write: Write): Promise<number> {
-  const files = prepareOutput(options.out, LIST_FORMATS, runFilesOf(options));
+  const files = prepareOutput(options.out, LIST_RENDERERS, runFilesOf(options));
   // Every revision by default: whether a host is new, gone or changed is half of the answer.
   const catalog = loadCatalog({ extraFiles: options.catalog ?? [], revision: options.revision ?? ALL_REVISIONS });
   const explanations = explainHost(catalog, host, options.cloud);
   const revisions = standings(catalog, explanations);
   const context = { revisions, changes: hostChanges(revisions) };
-  await emit({ render: { json: () => [renderExplainJson(host, explanations, context)], table: () => [renderExplainText(host, explanations, context)] } }, options.output, files, write);
+  await emit(renderEach(LIST_RENDERERS, (render) => [render.explain(host, explanations, context)]), options.output, files, write);
   return explanations.length > 0 ? 0 : 1;
 }

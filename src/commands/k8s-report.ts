@@ -3,8 +3,7 @@ import { InputError } from '../model/errors.js';
 import { escapeControl } from '../model/text.js';
 import type { CheckReport } from '../report/report.js';
 import { EXIT } from '../report/report.js';
-import { CHECK_REPORTERS } from '../reporters/registry.js';
-import { PLAIN } from '../reporters/terminal.js';
+import { renderCheckJson } from '../render/check/json.js';
 
 export { REPORT_KEY };
 
@@ -32,7 +31,7 @@ export function prepareConfigMap(name: string | undefined, labels: readonly stri
  */
 async function deliverToConfigMap(target: ConfigMapTarget, report: CheckReport): Promise<boolean> {
   try {
-    await writeConfigMap(target.cluster, { name: target.name, labels: target.labels, data: { [REPORT_KEY]: [...CHECK_REPORTERS.json(report, PLAIN)].join('') } });
+    await writeConfigMap(target.cluster, { name: target.name, labels: target.labels, data: { [REPORT_KEY]: renderCheckJson(report) } });
     return true;
   } catch (error) {
     const message = error instanceof ConfigMapWriteError ? error.message : `cannot write ConfigMap ${target.name}: ${(error as Error).message}`;

@@ -1,11 +1,11 @@
 import net from 'node:net';
 import { InputError } from '../model/errors.js';
 import { parseDuration, formatDuration } from '../model/duration.js';
-import { formatColumns } from '../reporters/columns.js';
+import { formatColumns } from '../render/shared/columns.js';
 import { portRanges, quote } from '../model/text.js';
 import type { Write } from '../io/stdout.js';
 import { emit, jsonDocument, prepareOutput } from './emit.js';
-import { LIST_FORMATS } from '../reporters/formats.js';
+import { LIST_RENDERERS } from '../render/lists/registry.js';
 import { EXIT } from '../report/report.js';
 import { trapSignals, type StopSignal } from './signals.js';
 
@@ -119,7 +119,7 @@ export async function runListen(options: ListenOptions, write: Write, signal?: A
   if (ports.length === 0) throw new InputError('--revision', `revision ${revision ?? '(none)'} lists no inbound port; give --ports`);
   const durationMs = parseDuration(options.duration, '--duration');
   if (net.isIP(options.address) === 0) throw new InputError('--address', `${quote(options.address)} is not an IP address`);
-  const files = prepareOutput(options.out, LIST_FORMATS, []);
+  const files = prepareOutput(options.out, LIST_RENDERERS, []);
   const watches: PortWatch[] = ports.map((port) => ({ port, listening: false, error: null, connections: [] }));
   const servers = await Promise.all(watches.map((w) => openPort(options.address, w.port, w)));
   if (watches.some((w) => w.error === NOT_HERE)) {
@@ -154,7 +154,7 @@ export async function runListen(options: ListenOptions, write: Write, signal?: A
     exitCode: stoppedBy !== null ? EXIT[stoppedBy] : watches.every((w) => w.connections.length > 0) ? 0 : 1,
   };
   try {
-    await emit({ render: { json: () => [jsonDocument(report)], table: () => [renderListen(report)] } }, options.output, files, write);
+    await emit({ registry: LIST_RENDERERS, render: { json: () => [jsonDocument(report)], table: () => [renderListen(report)] } }, options.output, files, write);
   } finally {
     signals.dispose();
   }

@@ -1,4 +1,4 @@
-import type { MergeFormat } from '../reporters/formats.js';
+import type { MergeFormat } from '../render/merge/registry.js';
 
 /** What the CLI needs of `merge` before running it: kept apart so --help loads no reader or reporter. */
 export interface MergeOptions {

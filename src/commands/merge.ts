@@ -3,9 +3,9 @@ import { escapeControl } from '../model/text.js';
 import type { Write } from '../io/stdout.js';
 import { mergeReports } from '../report/merge.js';
 import { readMergeInputs } from '../report/read-merge.js';
-import { MERGE_REPORTERS } from '../reporters/registry.js';
-import { MERGE_FORMATS } from '../reporters/formats.js';
-import { emit, prepareOutput, renderEach } from './emit.js';
+import { MERGE_RENDERERS } from '../render/merge/registry.js';
+import { renderEach } from '../render/format.js';
+import { emit, prepareOutput } from './emit.js';
 import type { MergeOptions } from './merge-options.js';
 
 /** `merge`: one view of the reports of many nodes; resolves to the exit code. */
@@ -14,12 +14,12 @@ export async function runMerge(files: readonly string[], options: MergeOptions, 
   if (files.filter((f) => f === '-').length > 1) throw new InputError('merge', 'standard input (-) can be given only once');
   const outputs = prepareOutput(
     options.out,
-    MERGE_FORMATS,
+    MERGE_RENDERERS,
     files.map((file) => ({ flag: 'REPORT', file })),
   );
   const { nodes, warnings: readWarnings, pending } = readMergeInputs(files);
   const merged = mergeReports(nodes, pending);
   for (const warning of [...readWarnings, ...merged.warnings]) process.stderr.write(`aml-netcheck: warning: ${escapeControl(warning)}\n`);
-  await emit({ render: renderEach(MERGE_FORMATS, (format, text) => MERGE_REPORTERS[format](merged, text)), selfEscaping: ['table', 'html'] }, options.output, outputs, write);
+  await emit(renderEach(MERGE_RENDERERS, (render, text) => render(merged, text)), options.output, outputs, write);
   return merged.summary.exitCode;
 }

@@ -1,7 +1,8 @@
 import { loadCatalog } from '../catalog/load.js';
 import { ALL_REVISIONS } from '../catalog/revisions.js';
-import { renderRevisionsJson, renderRevisionsTable, type RevisionRow } from '../reporters/revisions-text.js';
-import { LIST_FORMATS } from '../reporters/formats.js';
+import type { RevisionRow } from '../render/lists/revisions.js';
+import { LIST_RENDERERS } from '../render/lists/registry.js';
+import { renderEach } from '../render/format.js';
 import type { Write } from '../io/stdout.js';
 import { emit, prepareOutput, runFilesOf } from './emit.js';
 
@@ -13,7 +14,7 @@ export interface RevisionsOptions {
 
 /** Lists the revisions of the article the catalog follows, newest last, marking the default. */
 export async function runRevisions(options: RevisionsOptions, write: Write): Promise<number> {
-  const files = prepareOutput(options.out, LIST_FORMATS, runFilesOf(options));
+  const files = prepareOutput(options.out, LIST_RENDERERS, runFilesOf(options));
   const catalog = loadCatalog({ extraFiles: options.catalog ?? [], revision: ALL_REVISIONS });
   const newest = catalog.revisions.at(-1);
   const rows: RevisionRow[] = catalog.revisions.map((revision) => ({
@@ -22,6 +23,6 @@ export async function runRevisions(options: RevisionsOptions, write: Write): Pro
     entries: catalog.entries.filter((e) => e.revisions.includes(revision.id)).length,
     features: [...catalog.features.values()].filter((f) => f.revisions.includes(revision.id)).length,
   }));
-  await emit({ render: { json: () => [renderRevisionsJson(rows)], table: () => [renderRevisionsTable(rows)] } }, options.output, files, write);
+  await emit(renderEach(LIST_RENDERERS, (render) => [render.revisions(rows)]), options.output, files, write);
   return 0;
 }

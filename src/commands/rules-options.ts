@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { RULES_FORMAT_HELP, RULES_FORMATS, type RulesFormat } from '../reporters/rules-formats.js';
+import { RULES_FORMATS, RULES_RENDERERS, type RulesFormat } from '../render/rules/registry.js';
 import { collect } from './repeatable.js';
 import { OUT_HELP } from './out-option.js';
 import type { WorkspaceOptionValues } from './workspace-options.js';
@@ -18,7 +18,7 @@ export interface RulesOptions extends WorkspaceOptionValues {
   dryRun?: boolean;
 }
 
-const FORMATS_HELP = RULES_FORMATS.map((f) => `  ${f.padEnd(11)} ${RULES_FORMAT_HELP[f]}`).join('\n');
+const FORMATS_HELP = RULES_RENDERERS.map((f) => `  ${f.format.padEnd(11)} ${f.help}`).join('\n');
 
 export const RULES_EXAMPLE = `
 Formats (-o):

@@ -2,16 +2,16 @@ import { checkFeatureSelection, expandCatalog } from '../catalog/expand.js';
 import { findRevision } from '../catalog/revisions.js';
 import type { Catalog } from '../catalog/types.js';
 import { compareRulePlans, type RuleChanges } from '../remedies/changes.js';
-import { CHANGES_RENDERERS } from '../reporters/rules-changes.js';
 import { InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
 import { readReport } from '../report/read.js';
 import { planFromReport, planFromTargets, type RulesPlan } from '../remedies/plan.js';
 import { isAzureResourceName, isSourceAddress, partitionEntries } from '../remedies/validate.js';
-import { RULES_FORMATS, type RulesRenderOptions } from '../reporters/rules-formats.js';
-import { RULES_RENDERERS } from '../reporters/rules-registry.js';
+import type { RulesRenderOptions } from '../render/rules/formats.js';
+import { RULES_RENDERERS } from '../render/rules/registry.js';
+import { renderEach } from '../render/format.js';
 import type { Write } from '../io/stdout.js';
-import { emit, prepareOutput, runFilesOf, renderEach } from './emit.js';
+import { emit, prepareOutput, runFilesOf } from './emit.js';
 import type { RulesOptions } from './rules-options.js';
 import { factsFromFlags, resolveWorkspace } from './workspace.js';
 
@@ -67,18 +67,15 @@ function changesFor(options: RulesOptions, since: string, warn: (line: string) =
 
 /** `rules`: the allow-list of a workspace, or the fixes of a saved report, in the admin's format. Makes no network call. */
 export async function runRules(options: RulesOptions, write: Write, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<number> {
-  const files = prepareOutput(options.out, RULES_FORMATS, runFilesOf(options), options.output);
+  const files = prepareOutput(options.out, RULES_RENDERERS, runFilesOf(options), options.output);
   const settings = renderOptions(options);
   if (options.changesSince !== undefined) {
     const { changes, before } = changesFor(options, options.changesSince, warn);
-    const render = renderEach(RULES_FORMATS, (format, text) => [CHANGES_RENDERERS[format](changes, before, settings, text)]);
-    await emit({ render, selfEscaping: ['csv'] }, options.output, files, write);
+    await emit(renderEach(RULES_RENDERERS, (render, text) => [render.changes(changes, before, settings, text)]), options.output, files, write);
     return 0;
   }
   const plan = planFor(options, warn);
   for (const line of partitionEntries(plan.allow).refused) warn(`aml-netcheck: warning: ${line}`);
-  const render = renderEach(RULES_FORMATS, (format, text) => [RULES_RENDERERS[format](plan, settings, text)]);
-  // CSV neutralises spreadsheet formulas itself; every other format gets the usual last escaping pass.
-  await emit({ render, selfEscaping: ['csv'] }, options.output, files, write);
+  await emit(renderEach(RULES_RENDERERS, (render, text) => [render.plan(plan, settings, text)]), options.output, files, write);
   return 0;
 }

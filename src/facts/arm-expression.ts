@@ -16,7 +16,7 @@ export interface TemplateScope {
 class NotEvaluable extends Error {}
 
 /** True for a string ARM reads as an expression (`[[` escapes a literal bracket). */
-export function isExpression(value: unknown): value is string {
+function isExpression(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith('[') && !value.startsWith('[[') && value.endsWith(']');
 }
 

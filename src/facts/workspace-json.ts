@@ -1,8 +1,9 @@
 import { InputError, formatKeyPath } from '../model/errors.js';
 import { cloudOfApiHost } from '../model/clouds.js';
 import type { PartialFacts, PrivateResource } from '../model/facts.js';
-import { escapeControl, quote, truncate } from '../model/text.js';
-import { decodeInputText, nestedDeeperThan, readInputFile } from '../io/input-file.js';
+import { quote } from '../model/text.js';
+import { decodeInputText, inputLabel, nestedDeeperThan, readInputFile } from '../io/input-file.js';
+import { isObject, JsonSyntaxError, parseJson, quoteJson, valueAt, type JsonObject } from '../io/json-input.js';
 import { evaluate, type TemplateScope } from './arm-expression.js';
 import type { FactLayer } from './facts.js';
 import { FACT_ROWS, SHAPE_NAMES, type FactKey, type FactRow, type JsonShape, type JsonSource } from './table.js';
@@ -23,7 +24,6 @@ export interface WorkspaceJsonOptions {
 }
 
 type Path = ReadonlyArray<string | number>;
-type JsonObject = Record<string, unknown>;
 
 const WORKSPACE_TYPE = 'Microsoft.MachineLearningServices/workspaces';
 const PRIVATE_ENDPOINT_TYPE = 'Microsoft.Network/privateEndpoints';
@@ -47,13 +47,14 @@ const PRIVATE_TARGETS: ReadonlyArray<{ type: string; fact: 'storageAccount' | 'k
 ];
 
 export function readWorkspaceJson(file: string, options: WorkspaceJsonOptions = {}): FactLayer {
-  const shown = file === '-' ? 'standard input' : escapeControl(truncate(file));
+  const shown = inputLabel(file);
   const text = decodeInputText(readInputFile(file, '--workspace-json'), shown);
   let document: unknown;
   try {
-    document = JSON.parse(text);
+    document = parseJson(text);
   } catch (error) {
-    throw new InputError(shown, `not valid JSON: ${describeJsonError(error as Error, text)}`);
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    throw new InputError(shown, `not valid JSON: ${error.message}`);
   }
   if (nestedDeeperThan(document, WORKSPACE_JSON_MAX_DEPTH)) throw new InputError(shown, `nested more than ${WORKSPACE_JSON_MAX_DEPTH} levels deep: not a workspace document`);
   const reader = new DocumentReader(shown, options.flags ?? {});
@@ -61,30 +62,12 @@ export function readWorkspaceJson(file: string, options: WorkspaceJsonOptions = 
   return { facts, source: (key) => `${shown}: ${reader.paths.get(key as FactKey) ?? key}` };
 }
 
-function describeJsonError(error: Error, text: string): string {
-  const match = /position (\d+)/.exec(error.message);
-  if (!match) return error.message;
-  const offset = Number(match[1]);
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `${error.message.replace(/ in JSON at position \d+.*$/, '')} at line ${line} column ${column}`;
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /**
  * Real workspace documents, exported templates included, nest a dozen levels. Far deeper input
  * would overflow the stack of anything that walks it recursively (JSON.stringify included).
  */
-export const WORKSPACE_JSON_MAX_DEPTH = 100;
+const WORKSPACE_JSON_MAX_DEPTH = 100;
 
-
-function shown(value: unknown): string {
-  return escapeControl(truncate(JSON.stringify(value) ?? String(value)));
-}
 
 /** A private endpoint connection counts unless its state says it is not approved. */
 function connectionApproved(connection: unknown): boolean {
@@ -176,7 +159,7 @@ class DocumentReader {
     const endpoints: Array<{ node: JsonObject; path: Path }> = [];
     items.forEach((item, index) => {
       const path = [...base, index];
-      if (!isObject(item)) this.fail(path, `expected an object describing a resource, got ${shown(item)}`);
+      if (!isObject(item)) this.fail(path, `expected an object describing a resource, got ${quoteJson(item)}`);
       if (typeIs(item, PRIVATE_ENDPOINT_TYPE)) endpoints.push({ node: item, path });
       else if (item['type'] === undefined || typeIs(item, WORKSPACE_TYPE)) {
         const name = this.value(item, ['name']);
@@ -208,8 +191,7 @@ class DocumentReader {
 
   /** A value as the document means it: a template expression evaluated, or why it cannot be. */
   private value(node: JsonObject, path: readonly string[]): { ok: true; value: unknown } | { ok: false; why: string; raw: unknown } {
-    let value: unknown = node;
-    for (const key of path) value = isObject(value) ? value[key] : undefined;
+    const value = valueAt(node, path);
     if (this.scope === null) return { ok: true, value };
     const evaluated = evaluate(value, this.scope);
     return evaluated.ok ? evaluated : { ...evaluated, raw: value };
@@ -243,7 +225,7 @@ class DocumentReader {
   private convert(value: unknown, source: JsonSource, path: Path): unknown {
     if (value === undefined || value === null || value === '') return undefined;
     const text = (): string => {
-      if (typeof value !== 'string') this.fail(path, `must be a string, got ${shown(value)}`);
+      if (typeof value !== 'string') this.fail(path, `must be a string, got ${quoteJson(value)}`);
       return value;
     };
     switch (source.read) {
@@ -252,15 +234,15 @@ class DocumentReader {
       case 'resource-id':
         return this.resourceName(text(), source.type, path);
       case 'boolean':
-        if (typeof value !== 'boolean') this.fail(path, `must be true or false, got ${shown(value)}`);
+        if (typeof value !== 'boolean') this.fail(path, `must be true or false, got ${quoteJson(value)}`);
         return value;
       case 'has-items':
-        if (!Array.isArray(value)) this.fail(path, `must be a list, got ${shown(value)}`);
+        if (!Array.isArray(value)) this.fail(path, `must be a list, got ${quoteJson(value)}`);
         // A connection still pending, rejected or disconnected carries no traffic.
         return value.some((connection) => connectionApproved(connection));
       case 'access-disabled': {
         const access = text().toLowerCase();
-        if (access !== 'enabled' && access !== 'disabled') this.fail(path, `must be Enabled or Disabled, got ${shown(value)}`);
+        if (access !== 'enabled' && access !== 'disabled') this.fail(path, `must be Enabled or Disabled, got ${quoteJson(value)}`);
         return access === 'disabled' ? true : undefined;
       }
       case 'api-url-cloud': {
@@ -300,8 +282,7 @@ class DocumentReader {
       }
     }
     for (const container of containers) {
-      let holder: unknown = node;
-      for (const key of container) holder = isObject(holder) ? holder[key] : undefined;
+      const holder = valueAt(node, container);
       if (!isObject(holder)) continue;
       for (const key of Object.keys(holder)) {
         const path = [...container, key];

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { InputError } from '../model/errors.js';
-import { quote } from '../model/text.js';
+import { escapeControl, quote, truncate } from '../model/text.js';
 import { describeErrno, pause } from './errno.js';
 
 /**
@@ -31,6 +31,11 @@ function kindOf(stats: Stats): string {
   if (stats.isSocket()) return 'socket';
   if (stats.isBlockDevice()) return 'block device';
   return 'file';
+}
+
+/** An input file as messages name it: `-` is standard input. */
+export function inputLabel(file: string): string {
+  return file === '-' ? 'standard input' : escapeControl(truncate(file));
 }
 
 /**

@@ -11,7 +11,7 @@ import { quote, truncate } from '../model/text.js';
  * justify a Kubernetes client library.
  */
 
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** The run a fleet's report ConfigMaps belong to, and the node each was made on: `merge` names nodes by it. */
 export const RUN_LABEL = 'aml-netcheck/run';
@@ -21,7 +21,7 @@ export const NODE_LABEL = 'aml-netcheck/node';
 export const REPORT_KEY = 'report.json';
 
 /** Labels on every report ConfigMap, so `kubectl get configmap -l` finds them. */
-export const REPORT_LABELS: Readonly<Record<string, string>> = {
+const REPORT_LABELS: Readonly<Record<string, string>> = {
   'app.kubernetes.io/name': 'aml-netcheck',
   'app.kubernetes.io/component': 'report',
 };

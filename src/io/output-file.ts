@@ -28,7 +28,7 @@ import { describeErrno, pause } from './errno.js';
  */
 
 /** How long a FIFO or device may refuse more bytes (a reader that stopped reading). */
-export const OUTPUT_STALL_MS = 30_000;
+const OUTPUT_STALL_MS = 30_000;
 
 const MAX_SYMLINKS = 40;
 
@@ -164,7 +164,7 @@ function removeTemporaries(): void {
 }
 
 /** Creates an empty temporary file beside `path`, removed when the process exits if still there. */
-export function createTemporaryBeside(path: string): { path: string; fd: number } {
+function createTemporaryBeside(path: string): { path: string; fd: number } {
   if (!cleanupHooked) {
     process.on('exit', removeTemporaries);
     cleanupHooked = true;
@@ -182,7 +182,7 @@ export function createTemporaryBeside(path: string): { path: string; fd: number 
 }
 
 /** Drops a temporary file (renamed or failed) from the exit clean-up. */
-export function forgetTemporary(path: string, remove: boolean): void {
+function forgetTemporary(path: string, remove: boolean): void {
   if (remove) rmSync(path, { force: true });
   temporaries.delete(path);
 }

@@ -15,7 +15,7 @@ export const CLOUD_NAMES: Record<Cloud, string> = {
  * Region names as ARM spells them (`location`), per cloud. A name not listed is still used
  * (Azure adds regions), with a warning: it is more often a typo.
  */
-export const REGIONS: Record<Cloud, readonly string[]> = {
+const REGIONS: Record<Cloud, readonly string[]> = {
   public: [
     'australiacentral', 'australiacentral2', 'australiaeast', 'australiasoutheast', 'austriaeast', 'belgiumcentral',
     'brazilsouth', 'brazilsoutheast', 'canadacentral', 'canadaeast', 'centralindia', 'centralus', 'centraluseuap',

@@ -27,7 +27,7 @@ export const WORKSPACE_PRIVATE_DOMAINS: Readonly<Record<Cloud, WorkspaceDomains>
 };
 
 export const STORAGE_SUFFIX: Readonly<Record<Cloud, string>> = { public: 'core.windows.net', usgov: 'core.usgovcloudapi.net', china: 'core.chinacloudapi.cn' };
-export const STORAGE_SERVICES = ['blob', 'file', 'dfs', 'queue', 'table', 'web'];
+const STORAGE_SERVICES = ['blob', 'file', 'dfs', 'queue', 'table', 'web'];
 export const VAULT_SUFFIX: Readonly<Record<Cloud, string>> = { public: 'vault.azure.net', usgov: 'vault.usgovcloudapi.net', china: 'vault.azure.cn' };
 export const REGISTRY_SUFFIX: Readonly<Record<Cloud, string>> = { public: 'azurecr.io', usgov: 'azurecr.us', china: 'azurecr.cn' };
 

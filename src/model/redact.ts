@@ -9,6 +9,20 @@ import { quote } from './text.js';
 
 export const REDACTED = '[redacted]';
 
+/**
+ * How a URL we show on purpose (the proxy) hides its password. The user name stays: it says
+ * which account the proxy saw, and is no secret. The redaction below keeps this mask as it is.
+ */
+export const URL_PASSWORD_MASK = '***';
+
+/**
+ * The URL with its password masked, the rest as given. Credentials end at the authority's last
+ * `@`, as URL parsers read them; a value without a scheme (`user:password@proxy:3128`) is masked too.
+ */
+export function maskedUrl(value: string): string {
+  return value.replace(/^(\s*(?:[a-z][a-z0-9+.-]*:)?\/\/|\s*)([^/?#@:]*):([^/?#]*)@/i, (_m, lead: string, user: string) => `${lead}${user}:${URL_PASSWORD_MASK}@`);
+}
+
 /** Query parameters of a shared access signature (Azure Storage); `sig` is the secret, the rest say what it grants. */
 const SAS_PARAMETERS = ['sig', 'se', 'st', 'sv', 'sp', 'spr', 'srt', 'ss', 'sr', 'sip', 'si', 'sdd', 'skoid', 'sktid', 'skt', 'ske', 'sks', 'skv', 'saoid', 'suoid', 'scid'];
 
@@ -25,8 +39,8 @@ interface Rule {
 
 const BUILT_IN: readonly Rule[] = [
   // Credentials in any URL: scheme://user:password@host keeps the user, hides the password.
-  // A password already masked (`***`, as the proxy is shown everywhere) stays as it is.
-  { pattern: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:'"<>]*):([^\s/?#@'"<>]*)@/gi, replace: (match, scheme: string, user: string, password: string) => (password === '***' ? match : `${scheme}${user}:${REDACTED}@`) },
+  // A password already masked (`maskedUrl`, as the proxy is shown everywhere) stays as it is.
+  { pattern: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:'"<>]*):([^\s/?#@'"<>]*)@/gi, replace: (match, scheme: string, user: string, password: string) => (password === URL_PASSWORD_MASK ? match : `${scheme}${user}:${REDACTED}@`) },
   // HTTP headers written as text (logs, curl -v, a deny page echoing the request).
   // Also as a JSON key (`"cookie": "…"`), as logs and dumped headers write them.
   { pattern: /\b((?:proxy-)?authorization|cookie|set-cookie)("?\s*[:=]\s*)("?)[^\r\n"]*/gi, replace: (_m, name: string, sep: string, q: string) => `${name}${sep}${q}${REDACTED}` },

@@ -27,7 +27,7 @@ export function escapeControlKeepLines(text: string): string {
 }
 
 /** The longest value an error message quotes; the rest is cut with an ellipsis. */
-export const QUOTED_VALUE_MAX = 80;
+const QUOTED_VALUE_MAX = 80;
 
 /** Cuts a value to `max` characters, ending in an ellipsis when it was longer. */
 export function truncate(text: string, max: number = QUOTED_VALUE_MAX): string {

@@ -63,7 +63,7 @@ function toPort(text: string | undefined): number {
   return Number.isInteger(port) && port > 0 && port < 65536 ? port : 53;
 }
 
-export function systemDnsServers(): DnsServer[] {
+function systemDnsServers(): DnsServer[] {
   return dns.getServers().flatMap((spec) => parseServerSpec(spec) ?? []);
 }
 

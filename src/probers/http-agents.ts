@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import type * as Undici from 'undici';
 import type { Agent, Dispatcher, ProxyAgent, buildConnector } from 'undici';
 import type { HttpDetails, TunnelTlsDetails } from '../model/phases.js';
+import { maskedUrl, URL_PASSWORD_MASK } from '../model/redact.js';
 import type { HttpStage } from './classify.js';
 import type { ProbeScope } from './contract.js';
 import { presentedChain, trustAnchorOf, verificationError } from './tls-certificate.js';
@@ -106,9 +107,9 @@ export function directAgent(undici: typeof Undici, scope: ProbeScope<HttpDetails
 
 export interface ProxyConfig {
   readonly url: URL;
-  /** Safe to print: credentials masked. */
+  /** Safe to print: the password masked (`maskedUrl`). */
   readonly display: string;
-  /** Removes any trace of the credentials from a message. */
+  /** Removes any trace of the password from a message. */
   readonly scrub: (message: string) => string;
 }
 
@@ -123,21 +124,18 @@ export function parseProxyUrl(raw: string): ProxyConfig {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TypeError(`proxy.url must be an http:// or https:// URL, got ${url.protocol}`);
   }
-  const secrets = [url.username, url.password]
-    .flatMap((value) => [value, safeDecode(value)])
-    .filter((value) => value.length >= 3);
+  // The user name is shown, as everywhere the proxy is (`maskedUrl`): only the password and
+  // the Basic token made from it are secrets to scrub from a message.
+  const secrets = [url.password, safeDecode(url.password)].filter((value) => value.length >= 3);
   if (url.username !== '' || url.password !== '') {
     const token = Buffer.from(`${safeDecode(url.username)}:${safeDecode(url.password)}`).toString('base64');
     secrets.push(token);
   }
-  const masked = new URL(url.href);
-  if (masked.username !== '') masked.username = '***';
-  if (masked.password !== '') masked.password = '***';
-  const display = masked.href.replace(/\/$/, '');
+  const display = maskedUrl(url.href).replace(/\/$/, '');
   return {
     url,
     display,
-    scrub: (message) => secrets.reduce((text, secret) => text.split(secret).join('***'), message),
+    scrub: (message) => secrets.reduce((text, secret) => text.split(secret).join(URL_PASSWORD_MASK), message),
   };
 }
 

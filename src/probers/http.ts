@@ -38,7 +38,7 @@ export interface HttpContext extends ProbeContext {
   readonly maxBodyBytes?: number;
 }
 
-export const DEFAULT_MAX_BODY_BYTES = 4096;
+const DEFAULT_MAX_BODY_BYTES = 4096;
 const USER_AGENT = 'aml-netcheck';
 
 /** Events the HTTP prober passes to `trace`, direct or through a proxy. */

@@ -21,10 +21,7 @@ export interface UdpContext extends ProbeContext {
   readonly tries?: number;
 }
 
-/** Events the UDP prober passes to `trace`, in the order they can happen. */
-export const UDP_TRACE_EVENTS = ['dial', 'connect', 'send', 'message', 'error', 'interrupt'] as const;
-
-export const DEFAULT_UDP_TRIES = 3;
+const DEFAULT_UDP_TRIES = 3;
 const DEFAULT_PAYLOAD = new TextEncoder().encode('aml-netcheck udp probe\n');
 
 /**

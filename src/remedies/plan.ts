@@ -82,7 +82,7 @@ function protocolOf(target: Target, serviceTag: string | null): FirewallProtocol
 }
 
 /** Allow entries for targets, merged where they need the same rule (two hosts under one wildcard, one port). */
-export function allowEntriesFor(targets: readonly Target[]): AllowEntry[] {
+function allowEntriesFor(targets: readonly Target[]): AllowEntry[] {
   const entries = new Map<string, { entry: AllowEntry; hosts: Set<string>; features: Set<string> }>();
   for (const target of targets) {
     const serviceTag = target.rules.find((r) => r.type === 'service-tag')?.destination ?? null;

@@ -12,7 +12,7 @@ import { identityOf, revisionIdOf, targetKey, type CheckReport, type StoppedBy, 
  */
 
 /** Bump when a consumer of the JSON diff would have to change. */
-export const DIFF_SCHEMA_VERSION = 1;
+const DIFF_SCHEMA_VERSION = 1;
 export const DIFF_KIND = 'aml-netcheck-diff';
 
 /**

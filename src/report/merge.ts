@@ -60,7 +60,7 @@ export const TARGET_STATUS_LABEL: Readonly<Record<TargetStatus, string>> = {
 /** A feature across the nodes, in the same spirit: broken on any node outranks the rest. */
 export type FeatureMergeStatus = 'broken-everywhere' | 'broken-on-some' | 'unknown-on-some' | 'degraded-on-some' | 'ok-everywhere' | 'not-checked';
 
-export const FEATURE_STATUS_ORDER: readonly FeatureMergeStatus[] = ['broken-everywhere', 'broken-on-some', 'unknown-on-some', 'degraded-on-some', 'ok-everywhere', 'not-checked'];
+const FEATURE_STATUS_ORDER: readonly FeatureMergeStatus[] = ['broken-everywhere', 'broken-on-some', 'unknown-on-some', 'degraded-on-some', 'ok-everywhere', 'not-checked'];
 
 export const FEATURE_STATUS_LABEL: Readonly<Record<FeatureMergeStatus, string>> = {
   'broken-everywhere': 'broken everywhere',
@@ -378,12 +378,6 @@ export function mergeReports(nodes: readonly NodeReport[], pending: readonly Pen
     features: byStatus(FEATURE_STATUS_ORDER, features),
     targets: byStatus(TARGET_STATUS_ORDER, targets),
   };
-}
-
-/** How one node saw a target, in a few words: `blocked (tcp-refused)`, `reachable`. */
-export function describeNodeVerdict(verdict: NodeVerdict): string {
-  if (verdict.verdict === 'unknown') return `no verdict (${verdict.reason ?? 'unknown'})`;
-  return verdict.reason === null ? verdict.verdict : `${verdict.verdict} (${verdict.reason})`;
 }
 
 /** Nodes grouped by a key, in the order of the nodes: many nodes that say the same are one line. */

@@ -1,9 +1,11 @@
 import path from 'node:path';
+import { inputLabel } from '../io/input-file.js';
+import { isObject } from '../io/json-input.js';
 import { NODE_LABEL, REPORT_KEY } from '../io/k8s-configmap.js';
 import { InputError } from '../model/errors.js';
 import { escapeControl, quote, truncate } from '../model/text.js';
 import type { NodeReport, PendingNode } from './merge.js';
-import { isObject, parseReportText, readReportText, reportLabel, validateReport } from './read.js';
+import { parseReportText, readReportText, validateReport } from './read.js';
 
 /**
  * The inputs of `merge`: each file (or `-`) holds either one saved check report, or what
@@ -74,7 +76,7 @@ function readConfigMaps(file: string, label: string, document: Record<string, un
 }
 
 function readOne(file: string, warnings: string[], pending: PendingNode[]): Found[] {
-  const label = reportLabel(file);
+  const label = inputLabel(file);
   const fail = (message: string): never => {
     throw new InputError(label, message);
   };

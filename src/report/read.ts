@@ -1,7 +1,8 @@
 import type { ErrorObject } from 'ajv';
-import { decodeInputText, InputFileError, nestedDeeperThan, readInputFile } from '../io/input-file.js';
+import { decodeInputText, inputLabel, InputFileError, nestedDeeperThan, readInputFile } from '../io/input-file.js';
+import { isObject, JsonSyntaxError, parseJson, pointerToPath, quoteJson, valueAt } from '../io/json-input.js';
 import { formatKeyPath, InputError } from '../model/errors.js';
-import { escapeControl, quote, truncate } from '../model/text.js';
+import { quote } from '../model/text.js';
 import { REPORT_SCHEMA_VERSION, type CheckReport } from './report.js';
 import { reportSchemaProblems } from './report-schema.js';
 import { redactReport } from './redact-report.js';
@@ -28,17 +29,8 @@ const REPORT_MAX_DEPTH = 32;
 /** How many of the schema's complaints one error line names. */
 const PROBLEMS_SHOWN = 2;
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** The file as messages name it: `-` is standard input. */
-export function reportLabel(file: string): string {
-  return file === '-' ? 'standard input' : escapeControl(truncate(file));
-}
-
 export function readReport(file: string): CheckReport {
-  const label = reportLabel(file);
+  const label = inputLabel(file);
   const fail = (message: string): never => {
     throw new InputError(label, message);
   };
@@ -60,9 +52,10 @@ export function readReportText(file: string, label: string): string {
 export function parseReportText(text: string, fail: (message: string) => never): unknown {
   if (text.trim() === '') return fail('is empty, not an aml-netcheck report');
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch (error) {
-    return fail(`is not an aml-netcheck report: not valid JSON (${describeJsonError(error as Error, text)})${printedFormatHint(text)}`);
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    return fail(`is not an aml-netcheck report: not valid JSON (${error.message})${printedFormatHint(text)}`);
   }
 }
 
@@ -72,7 +65,7 @@ export function validateReport(document: unknown, fail: (message: string) => nev
   if (document['kind'] === DIFF_KIND) return fail('is the output of aml-netcheck diff, not a check report: compare the reports check saved');
   if (document['kind'] === MERGE_KIND) return fail('is the output of aml-netcheck merge, not a check report: give the reports check saved');
   const tool = isObject(document['tool']) ? document['tool']['name'] : undefined;
-  if (tool !== 'aml-netcheck') return fail(`is not an aml-netcheck report (${tool === undefined ? 'it has no tool.name' : `tool.name is ${shown(tool)}`})`);
+  if (tool !== 'aml-netcheck') return fail(`is not an aml-netcheck report (${tool === undefined ? 'it has no tool.name' : `tool.name is ${quoteJson(tool)}`})`);
   checkSchemaVersion(document['schemaVersion'], fail);
   if (nestedDeeperThan(document, REPORT_MAX_DEPTH)) return fail(`is nested more than ${REPORT_MAX_DEPTH} levels deep: not an aml-netcheck report`);
   const problems = reportSchemaProblems(document);
@@ -110,38 +103,8 @@ function printedFormatHint(text: string): string {
   return format === null ? '' : `; it looks like the ${format} output: save the report with --out FILE or -o json`;
 }
 
-function describeJsonError(error: Error, text: string): string {
-  // Node 20 quotes the start of the text after the token; the file's name says which text.
-  const message = error.message.replace(/ in JSON at position \d+.*$/s, '').replace(/^(Unexpected token '.+?'), ".*$/s, '$1');
-  const offset = /position (\d+)/.exec(error.message)?.[1];
-  if (offset === undefined) return truncate(escapeControl(message));
-  const before = text.slice(0, Number(offset));
-  return `${truncate(escapeControl(message))} at line ${before.split('\n').length} column ${Number(offset) - before.lastIndexOf('\n')}`;
-}
-
-/** The JSON pointer of an Ajv error as the segments a reader knows: targets[3].verdict. */
-function segmentsOf(pointer: string): Array<string | number> {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s));
-}
-
-function valueAt(document: unknown, segments: ReadonlyArray<string | number>): unknown {
-  let node = document;
-  for (const segment of segments) node = isObject(node) || Array.isArray(node) ? (node as Record<string | number, unknown>)[segment] : undefined;
-  return node;
-}
-
-/** A value as JSON writes it, so a string "2" and a number 2 read differently. */
-function shown(value: unknown): string {
-  return escapeControl(truncate(JSON.stringify(value) ?? 'nothing'));
-}
-
 function describeProblem(error: ErrorObject, document: unknown): string {
-  const segments = segmentsOf(error.instancePath);
+  const segments = pointerToPath(error.instancePath);
   const value = valueAt(document, segments);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -150,13 +113,13 @@ function describeProblem(error: ErrorObject, document: unknown): string {
     case 'additionalProperties':
       return `${formatKeyPath(segments)}: unknown key ${quote(params['additionalProperty'])}`;
     case 'enum':
-      return `${formatKeyPath(segments)} is ${shown(value)}, not one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      return `${formatKeyPath(segments)} is ${quoteJson(value)}, not one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'const':
-      return `${formatKeyPath(segments)} is ${shown(value)}, not ${JSON.stringify(params['allowedValue'])}`;
+      return `${formatKeyPath(segments)} is ${quoteJson(value)}, not ${JSON.stringify(params['allowedValue'])}`;
     case 'type':
-      return `${formatKeyPath(segments)} is ${shown(value)}, not ${String(params['type'])}`;
+      return `${formatKeyPath(segments)} is ${quoteJson(value)}, not ${String(params['type'])}`;
     default:
-      return `${formatKeyPath(segments)} ${error.message ?? 'is not valid'} (it is ${shown(value)})`;
+      return `${formatKeyPath(segments)} ${error.message ?? 'is not valid'} (it is ${quoteJson(value)})`;
   }
 }
 
@@ -172,8 +135,8 @@ function describeProblems(errors: readonly ErrorObject[], document: unknown): st
   if (first === undefined) return describeProblem(errors[0] as ErrorObject, document);
   const atSamePath = chosen.filter((e) => e.instancePath === first.instancePath);
   if (atSamePath.length > 1 && atSamePath.every((e) => e.keyword === 'type')) {
-    const segments = segmentsOf(first.instancePath);
-    return `${formatKeyPath(segments)} is ${shown(valueAt(document, segments))}, not ${atSamePath.map((e) => String((e.params as Record<string, unknown>)['type'])).join(' or ')}`;
+    const segments = pointerToPath(first.instancePath);
+    return `${formatKeyPath(segments)} is ${quoteJson(valueAt(document, segments))}, not ${atSamePath.map((e) => String((e.params as Record<string, unknown>)['type'])).join(' or ')}`;
   }
   return atSamePath
     .slice(0, PROBLEMS_SHOWN)

@@ -47,7 +47,7 @@ function schemaShape(nodes: readonly SchemaNode[]): Shape {
 let reportShape: Shape | undefined;
 
 /** The report's shape, from the published schema (read once). */
-export function checkReportShape(): Shape {
+function checkReportShape(): Shape {
   reportShape ??= schemaShape([JSON.parse(readFileSync(REPORT_SCHEMA_FILE, 'utf8')) as SchemaNode]);
   return reportShape;
 }

@@ -15,7 +15,7 @@ export const REPORT_SCHEMA_FILE = fileURLToPath(new URL('../../schema/report.sch
 export const PRECOMPILED_REPORT_VALIDATOR = fileURLToPath(new URL('./report-validator.cjs', import.meta.url));
 
 /** How the schema is compiled, at build time and as the fallback at run time. */
-export const REPORT_AJV_OPTIONS = { strict: true, allowUnionTypes: true, allErrors: false } as const;
+const REPORT_AJV_OPTIONS = { strict: true, allowUnionTypes: true, allErrors: false } as const;
 
 const requireLazily = createRequire(import.meta.url);
 let validator: ValidateFunction | undefined;

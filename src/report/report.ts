@@ -129,7 +129,7 @@ export function exitCodeFor(
 }
 
 /** Verdicts that say something about the path; skipped and unknown say nothing. */
-export function hasVerdict(target: Pick<CheckedTarget, 'verdict'>): boolean {
+function hasVerdict(target: Pick<CheckedTarget, 'verdict'>): boolean {
   return target.verdict === 'reachable' || target.verdict === 'warning' || target.verdict === 'blocked';
 }
 
@@ -137,7 +137,7 @@ export function hasVerdict(target: Pick<CheckedTarget, 'verdict'>): boolean {
  * What would make the unchecked required targets checkable: the flags their skips name,
  * each once, in the order first met. Empty when nothing a flag could fix was skipped.
  */
-export function flagsToCheck(targets: readonly CheckedTarget[], features?: readonly string[]): string[] {
+function flagsToCheck(targets: readonly CheckedTarget[], features?: readonly string[]): string[] {
   const flags = targets
     .filter((t) => t.verdict === 'skipped' && t.required && (features === undefined || t.features.some((f) => features.includes(f))))
     .map((t) => t.skipped?.flag ?? null)
@@ -159,7 +159,7 @@ export function requirementsOf(report: Pick<CheckReport, 'revision'>): string | 
   return id === null ? null : `requirements of ${id}`;
 }
 
-export function reportRevision(catalog: Catalog): ReportRevision | null {
+function reportRevision(catalog: Catalog): ReportRevision | null {
   const { revision } = catalog;
   return revision === null ? null : { id: revision.id, date: revision.date, url: revision.url };
 }

@@ -1,4 +1,5 @@
 import { InputError } from '../model/errors.js';
+import { maskedUrl } from '../model/redact.js';
 import { quote } from '../model/text.js';
 
 /** The proxies a check may go through, read from --proxy or the usual environment variables. */
@@ -17,18 +18,13 @@ function checkProxyUrl(value: string, where: string): string {
   try {
     url = new URL(value.includes('://') ? value : `http://${value}`);
   } catch {
-    throw new InputError(where, `${quote(maskProxyUrl(value))} is not a proxy URL like http://proxy.example.com:3128`);
+    throw new InputError(where, `${quote(maskedUrl(value))} is not a proxy URL like http://proxy.example.com:3128`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InputError(where, `proxy scheme ${quote(url.protocol)} is not supported (use http:// or https://)`);
   }
-  if (url.hostname === '') throw new InputError(where, `${quote(maskProxyUrl(value))} names no proxy host`);
+  if (url.hostname === '') throw new InputError(where, `${quote(maskedUrl(value))} names no proxy host`);
   return url.href;
-}
-
-/** Proxy URLs carry passwords; nothing we print or log may show them. */
-export function maskProxyUrl(value: string): string {
-  return value.replace(/\/\/([^/@:]*)(:[^/@]*)?@/, (_m, user: string, password: string | undefined) => `//${user}${password ? ':***' : ''}@`);
 }
 
 function fromEnv(env: NodeJS.ProcessEnv, names: string[]): { value: string; name: string } | null {

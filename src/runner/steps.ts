@@ -11,7 +11,8 @@ import type { PhaseResults, Verdict } from '../model/result.js';
 import type { ReasonCode } from '../model/reasons.js';
 import { bypassesWebProxy, type Target } from '../model/target.js';
 import { traceOf, type CheckContext, type CheckSettings, type Resolved } from './context.js';
-import { hasProxy, maskProxyUrl } from './proxy.js';
+import { maskedUrl } from '../model/redact.js';
+import { hasProxy } from './proxy.js';
 import { withRetries } from './schedule.js';
 import { computeInstanceAddressWarning, dnsWarnings, everyAddressFailed, inspectionWarning, privateNameProblem, someAddressesFailed, tlsSummary, urlFor } from './verdicts.js';
 
@@ -250,7 +251,7 @@ export function requestVia(proxy: string): Step {
     return {
       ...found,
       warnings: warned('tls', [settings.publicRoots === undefined ? null : inspectionWarning(target, tunnelTls)]),
-      detail: `HTTP ${http.details.status ?? '?'} from ${target.host} through proxy ${maskProxyUrl(proxy)}${tunnelTls === null ? '' : tlsSummary(tunnelTls)}`,
+      detail: `HTTP ${http.details.status ?? '?'} from ${target.host} through proxy ${maskedUrl(proxy)}${tunnelTls === null ? '' : tlsSummary(tunnelTls)}`,
     };
   };
 }

@@ -32,8 +32,6 @@ export type EndpointBehavior =
   | 'deny-squid'
   | 'huge-body';
 
-export const ENDPOINT_BEHAVIORS: readonly EndpointBehavior[] = ['ok', 'refuse', 'drop', 'silent', 'tls-reset', 'tls-intercept', 'tls-expired', 'tls-wrong-name', 'deny-470', 'deny-squid', 'huge-body'];
-
 /** `sinkhole`: a DNS filter's answer, 0.0.0.0 and `::`, in place of the host's address. */
 export type DnsBehavior = 'ok' | 'nxdomain' | 'servfail' | 'refused' | 'drop' | 'sinkhole';
 

@@ -64,7 +64,8 @@ function validity(certificate: forge.pki.Certificate, expired: boolean): void {
   certificate.validity.notAfter = expired ? new Date('2020-02-01T00:00:00Z') : new Date(now + 2 * 86_400_000);
 }
 
-function makeAuthority(commonName: string, organization?: string): { authority: Authority; keys: KeyPair; name: forge.pki.CertificateField[] } {
+/** A self-signed CA, with its key pair and name for signing leaves under it. */
+export function makeAuthority(commonName: string, organization?: string): { authority: Authority; keys: KeyPair; name: forge.pki.CertificateField[] } {
   const keys = newKeyPair();
   const certificate = forge.pki.createCertificate();
   const name = [{ name: 'commonName', value: commonName }, ...(organization ? [{ name: 'organizationName', value: organization }] : [])];
@@ -80,12 +81,6 @@ function makeAuthority(commonName: string, organization?: string): { authority: 
   ]);
   certificate.sign(keys.privateKey, forge.md.sha256.create());
   return { authority: { cert: forge.pki.certificateToPem(certificate), subject: commonName }, keys, name };
-}
-
-/** A CA with its key, for a test's own middlebox (a TLS-bumping proxy) to sign with. */
-export function createSigningAuthority(commonName: string, organization: string): Authority & { readonly key: string } {
-  const { authority, keys } = makeAuthority(commonName, organization);
-  return { ...authority, key: keys.pem };
 }
 
 export function createPki(): Pki {

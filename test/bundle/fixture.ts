@@ -27,7 +27,7 @@ export function fixtureRoot(t: { teardown(fn: () => unknown): void }, entries: R
   return root;
 }
 
-export const FAKE_SYSTEM: SystemView = {
+const FAKE_SYSTEM: SystemView = {
   hostname: () => 'jumpbox-1',
   osType: () => 'Linux',
   kernel: () => '6.1.0-test',

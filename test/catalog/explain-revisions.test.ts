@@ -1,7 +1,7 @@
 import t from 'tap';
 import { explainHost, hostChanges, standings } from '../../src/catalog/explain.js';
 import { loadCatalog } from '../../src/catalog/load.js';
-import { renderExplainJson, renderExplainText } from '../../src/reporters/explain-text.js';
+import { renderExplainJson, renderExplainText } from '../../src/render/lists/explain.js';
 
 const builtinDir = 'test/fixtures/catalog/changes';
 const all = loadCatalog({ builtinDir, revision: 'all' });

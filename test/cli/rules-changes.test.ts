@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { runCli } from '../helpers/cli.js';
 import { runScript } from '../helpers/run-script.js';
-import { RULES_FORMATS } from '../../src/reporters/rules-formats.js';
+import { RULES_FORMATS } from '../../src/render/rules/registry.js';
 
 const FORBID_NETWORK = ['--import', fileURLToPath(new URL('../helpers/forbid-network.mjs', import.meta.url))];
 const FUTURE = fileURLToPath(new URL('../fixtures/catalog/changes-2099.yaml', import.meta.url));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { runCli } from '../helpers/cli.js';
-import { RULES_FORMATS } from '../../src/reporters/rules-formats.js';
+import { RULES_FORMATS } from '../../src/render/rules/registry.js';
 
 const FORBID_NETWORK = ['--import', fileURLToPath(new URL('../helpers/forbid-network.mjs', import.meta.url))];
 const WORKSPACE = ['--region', 'westus2', '--workspace-id', '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', '--workspace-name', 'ws1', '--storage-account', 'st1', '--private-endpoint', '--private-resources', 'storage'];

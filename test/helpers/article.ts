@@ -37,7 +37,7 @@ function clean(cell: string): string {
 }
 
 /** Host names in a cell: split on line breaks, commas and spaces, keep what looks like a host. */
-export function hostsIn(cell: string): string[] {
+function hostsIn(cell: string): string[] {
   return clean(cell)
     .split(/<\/?br\s*\/?>|,|\s+/i)
     .map((t) => t.trim().replace(/\.$/, ''))

@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
  * downloaded browser), started so that it makes no connection of its own.
  */
 
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 
 /** Without the background-networking flags Chromium calls home at every start, and this machine has no way out. */
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

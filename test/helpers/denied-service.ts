@@ -8,14 +8,14 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDnsServer } from '../../src/simulate/dns-server.js';
-import { startHttpServer } from '../../src/simulate/servers.js';
+import { startHttpServer } from './servers.js';
 
 type Test = { teardown(fn: () => unknown): void };
 
 const SERVICE_PORT = 18480;
 
 export const SAS_SIG = 'DenyPageSasSig7781Secret';
-export const BEARER = 'DenyPageBearerTok3nSecret';
+const BEARER = 'DenyPageBearerTok3nSecret';
 export const HEADER_BEARER = 'HeaderBearerTok3nSecret';
 const SECRETS = [SAS_SIG, BEARER, HEADER_BEARER];
 

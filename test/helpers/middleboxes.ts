@@ -2,7 +2,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import tls from 'node:tls';
 import type { Credentials } from '../../src/simulate/pki.js';
-import { squidError, type Handler, type RunningServer } from '../../src/simulate/servers.js';
+import { squidError, type Handler, type RunningServer } from './servers.js';
 
 // Answers that proxies, firewalls and inspection devices write in a service's place, in our own
 // words but with each product's markers (src/model/middleboxes.ts), and a proxy that inspects

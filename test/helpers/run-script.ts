@@ -17,7 +17,7 @@ export interface ScriptRun {
 }
 
 /** The resources the tests name (rg1/fwp1, rg1/fw1, rg1/nsg1, and the policy the unfilled scripts are run against), empty. */
-export function emptyResources(): AzState {
+function emptyResources(): AzState {
   const policy = { groups: [] };
   return {
     policies: { 'rg1/fwp1': policy, 'rg/p': policy, 'my rg/p': policy },

@@ -1,7 +1,7 @@
 /**
  * A simulated Azure VNet per test: a network namespace of its own with no default route and
  * no link to the host, every simulated host's address on one local interface, an nftables
- * table standing in for the NSG/firewall, the simulated Azure (src/simulate/serve.ts) as its
+ * table standing in for the NSG/firewall, the simulated Azure (test/helpers/serve-azure.mjs) as its
  * DNS server and endpoints, and optionally tinyproxy or Squid as the VNet's egress proxy. The CLI runs
  * inside it exactly as an admin would run it from a jumpbox.
  *
@@ -15,14 +15,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reportSchemaErrors } from './schema.js';
-import { createSigningAuthority } from '../../src/simulate/pki.js';
+import { makeAuthority, type Authority } from '../../src/simulate/pki.js';
 import type { ReportSummary } from '../../src/report/report.js';
 import type { DnsBehavior, EndpointBehavior, SimulatedHost } from '../../src/simulate/azure.js';
 import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(ROOT, 'dist/cli.js');
-const SERVE = path.join(ROOT, 'dist/simulate/serve.js');
+/** Runs the built simulated Azure from a JSON spec (see the script). */
+const SERVE = path.join(ROOT, 'test/helpers/serve-azure.mjs');
 
 /** The VNet's resolver: the simulated Azure's DNS server. */
 export const DNS_ADDRESS = '10.99.0.53';
@@ -42,12 +43,12 @@ function commandExists(command: string): boolean {
 }
 
 /** Why VNet tests cannot run here, or null when they can. */
-export function vnetUnavailable(): string | null {
+function vnetUnavailable(): string | null {
   if (process.platform !== 'linux') return 'network namespaces need Linux';
   if (process.getuid?.() !== 0) return 'network namespaces and nftables need root (run the tests as root, e.g. in the Dockerfile or CI)';
   const missing = ['ip', 'nft'].filter((command) => !commandExists(command));
   if (missing.length > 0) return `${missing.join(' and ')} not installed (iproute2, nftables)`;
-  if (!existsSync(SERVE) || !existsSync(CLI)) return 'dist/ is missing: run `npm run build` first';
+  if (!existsSync(path.join(ROOT, 'dist/simulate/azure.js')) || !existsSync(CLI)) return 'dist/ is missing: run `npm run build` first';
   return null;
 }
 
@@ -134,8 +135,6 @@ export interface Report {
   readonly features: readonly ReportFeature[];
   readonly summary: ReportSummary;
 }
-
-export { reportSchemaErrors };
 
 // ---------------------------------------------------------------------------------------
 // Running commands
@@ -354,6 +353,12 @@ export interface SquidProxy {
 /** The CA a bumping Squid re-signs with, made per run. */
 const SQUID_CA_NAME = 'Contoso Squid Inspection CA';
 const SQUID_CA_ORGANIZATION = 'Contoso Proxy';
+
+/** A CA with its key, for the Squid that bumps TLS to sign with. */
+function createSigningAuthority(commonName: string, organization: string): Authority & { readonly key: string } {
+  const { authority, keys } = makeAuthority(commonName, organization);
+  return { ...authority, key: keys.pem };
+}
 const SQUID_HOSTNAME = 'squid.vnet.test';
 /** Debian's squid-openssl puts its helpers here. */
 const SQUID_HELPERS = '/usr/lib/squid';
@@ -834,7 +839,7 @@ export const WORKSPACE_CERT = `${WORKSPACE_ID}.workspace.${REGION}.cert.api.azur
 export const REGION_API = `${REGION}.api.azureml.ms`;
 
 /** A VNet address for each host; private, as a private endpoint's would be. */
-export const ADDRESS: Readonly<Record<string, string>> = {
+const ADDRESS: Readonly<Record<string, string>> = {
   [LOGIN]: '10.99.1.1',
   [BLOB]: '10.99.1.2',
   [FILE]: '10.99.1.3',

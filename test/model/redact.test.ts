@@ -1,5 +1,5 @@
 import t from 'tap';
-import { compileUserPatterns, createRedactor, REDACTED, shapeOf } from '../../src/model/redact.js';
+import { compileUserPatterns, createRedactor, maskedUrl, REDACTED, shapeOf } from '../../src/model/redact.js';
 import { InputError } from '../../src/model/errors.js';
 
 const redactor = createRedactor(compileUserPatterns(['corp-internal-[0-9]+']));
@@ -93,8 +93,19 @@ t.test('log lines: JSON ones as data (keys kept), others as text', async (t) => 
   t.equal(words.lines(log), `{"level":30,"target":"web:443","msg":"${REDACTED} checked","authorization":"${REDACTED}"}\nplain ${REDACTED} line\n`);
 });
 
+t.test('a proxy URL shows its user and masks its password, one way wherever it is shown', async (t) => {
+  t.equal(maskedUrl('http://alice:hunter2@proxy:3128'), 'http://alice:***@proxy:3128');
+  t.equal(maskedUrl('http://alice:hunter2@proxy:3128/'), 'http://alice:***@proxy:3128/', 'the rest as given');
+  t.equal(maskedUrl('http://proxy:3128'), 'http://proxy:3128');
+  t.equal(maskedUrl('http://alice@proxy:3128'), 'http://alice@proxy:3128', 'a user alone has nothing to mask');
+  t.equal(maskedUrl('http://:hunter2@proxy:3128'), 'http://:***@proxy:3128');
+  t.equal(maskedUrl('alice:hunter2@proxy:3128'), 'alice:***@proxy:3128', 'without a scheme, as --proxy accepts it');
+  t.equal(maskedUrl('http://alice:hun@ter2@proxy:3128/a@b'), 'http://alice:***@proxy:3128/a@b', "up to the authority's last @, none of the password left");
+  t.equal(maskedUrl('http://user:pa ss@'), 'http://user:***@', 'a value no URL parser takes is masked all the same');
+});
+
 t.test('a proxy URL already shown masked keeps its mask: one way of showing it, not two', async (t) => {
   t.equal(redactor.text('through proxy http://svc-aml:***@10.99.0.3:3128/'), 'through proxy http://svc-aml:***@10.99.0.3:3128/');
-  t.equal(redactor.text('proxy http://***:***@10.99.0.3:3128 (Squid)'), 'proxy http://***:***@10.99.0.3:3128 (Squid)');
+  t.equal(redactor.text(`proxy ${maskedUrl('http://svc-aml:hunter2@10.99.0.3:3128')} (Squid)`), 'proxy http://svc-aml:***@10.99.0.3:3128 (Squid)');
   t.equal(redactor.text('proxy http://svc-aml:hunter2@10.99.0.3:3128'), `proxy http://svc-aml:${REDACTED}@10.99.0.3:3128`, 'a real password is still redacted');
 });

@@ -225,7 +225,7 @@ t.test('proxy authentication: missing, wrong and right credentials; the password
 
   const right = await probeHttp({ url }, { timeoutMs: 2000, ca, proxy: { url: `http://alice:${password}@127.0.0.1:${proxy.port}` } });
   t.equal(right.ok, true, !right.ok ? right.message : '');
-  t.equal(right.details.proxy, `http://***:***@127.0.0.1:${proxy.port}`);
+  t.equal(right.details.proxy, `http://alice:***@127.0.0.1:${proxy.port}`, 'the user shown, the password masked, as the report shows the proxy everywhere');
   t.notMatch(JSON.stringify(right), password);
   t.notMatch(JSON.stringify(right), Buffer.from(`alice:${password}`).toString('base64'));
   t.equal(proxy.seen.at(-1)?.authorization, `Basic ${Buffer.from(`alice:${password}`).toString('base64')}`);
@@ -252,7 +252,7 @@ t.test('a proxy nobody listens on is proxy-unreachable', async (t) => {
   if (result.ok) return;
   t.equal(result.reason, 'proxy-unreachable');
   t.equal(result.cause, 'ECONNREFUSED');
-  t.match(result.message, `proxy http://***:***@127.0.0.1:${port} is unreachable`);
+  t.match(result.message, `proxy http://bob:***@127.0.0.1:${port} is unreachable`);
   t.notMatch(JSON.stringify(result), 'hunter22');
 });
 

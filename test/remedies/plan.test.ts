@@ -10,7 +10,7 @@ import type { Target } from '../../src/model/target.js';
 import type { CheckReport } from '../../src/report/report.js';
 import { planFromReport, planFromTargets } from '../../src/remedies/plan.js';
 import { describeRemedy } from '../../src/remedies/remedy.js';
-import { CSV_HEADER, renderRulesCsv, rulesCsvRows } from '../../src/reporters/rules-csv.js';
+import { CSV_HEADER, renderRulesCsv, rulesCsvRows } from '../../src/render/rules/csv.js';
 
 /** The inbound rules each revision asks for, with every compute given a public IP. */
 const INBOUND: Record<string, string[]> = {

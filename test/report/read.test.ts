@@ -5,7 +5,7 @@ import path from 'node:path';
 import t from 'tap';
 import { InputError } from '../../src/model/errors.js';
 import { readReport, REPORT_MAX_BYTES } from '../../src/report/read.js';
-import { renderCheckJson } from '../../src/reporters/check-json.js';
+import { renderCheckJson } from '../../src/render/check/json.js';
 
 const INVALID = 'test/fixtures/report-invalid';
 const GOOD = 'test/fixtures/reports/proxy-with-proxy.json';
@@ -24,7 +24,7 @@ function lineOf(file: string): string {
 /** Each bad file: the line names the file first, then what is wrong with it. */
 const CASES: Array<[string, RegExp]> = [
   ['empty.json', /^test\/fixtures\/report-invalid\/empty\.json: is empty, not an aml-netcheck report$/],
-  ['not-json.json', /: is not an aml-netcheck report: not valid JSON \(Unexpected token 'a'\); it looks like the table output: save the report with --out FILE or -o json$/],
+  ['not-json.json', /: is not an aml-netcheck report: not valid JSON \(Unexpected token 'a' at line 1 column 1\); it looks like the table output: save the report with --out FILE or -o json$/],
   ['truncated.json', /: is not an aml-netcheck report: not valid JSON \(.* at line 41 column 4\)$/],
   ['list.json', /: is not an aml-netcheck report: the JSON is a list, not an object$/],
   ['workspace.json', /: is not an aml-netcheck report \(it has no tool\.name\)$/],

@@ -4,7 +4,7 @@ import { buildReport } from '../../src/report/report.js';
 import { byImpact, judgeFeatures } from '../../src/report/features.js';
 import { sampleReport } from '../helpers/sample-report.js';
 import { EMPTY_PHASES, type CheckedTarget } from '../../src/model/result.js';
-import { renderCheckTable } from '../../src/reporters/check-table.js';
+import { renderCheckTable } from '../../src/render/check/table.js';
 import { defaultFacts } from '../../src/facts/facts.js';
 import { REPORT_SCHEMA, reportSchemaErrors } from '../helpers/schema.js';
 import { REASONS } from '../../src/model/reasons.js';

@@ -9,9 +9,8 @@ import t from 'tap';
 import { runChecks, type RunOptions } from '../../src/runner/runner.js';
 import { NO_PROXY_CONFIG, resolveProxyConfig } from '../../src/runner/proxy.js';
 import { startDnsServer, type Zone } from '../../src/simulate/dns-server.js';
-import { startDroppingListener, startSilentServer, startUdpServer } from '../../src/simulate/servers.js';
+import { started, startDroppingListener, startSilentServer, startUdpServer, type Cleanup } from '../helpers/servers.js';
 import { makeTarget } from '../helpers/target.js';
-import { started, type Cleanup } from '../helpers/servers.js';
 
 const TIMEOUT_MS = 400;
 const PROXY = resolveProxyConfig('http://127.0.67.9:3128', { NO_PROXY: 'web.test' });

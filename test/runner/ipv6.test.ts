@@ -10,9 +10,8 @@ import { runChecks, type RunOptions } from '../../src/runner/runner.js';
 import { NO_PROXY_CONFIG, resolveProxyConfig } from '../../src/runner/proxy.js';
 import { startDnsServer, type Zone } from '../../src/simulate/dns-server.js';
 import { createPki } from '../../src/simulate/pki.js';
-import { respondWith, startDroppingListener, startHttpServer, startProxy } from '../../src/simulate/servers.js';
+import { respondWith, started, startDroppingListener, startHttpServer, startProxy, type Cleanup } from '../helpers/servers.js';
 import { makeTarget } from '../helpers/target.js';
-import { started, type Cleanup } from '../helpers/servers.js';
 
 const pki = createPki();
 const V6 = '::1';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { maskProxyUrl, proxyFor, resolveProxyConfig } from '../../src/runner/proxy.js';
+import { proxyFor, resolveProxyConfig } from '../../src/runner/proxy.js';
 import { InputError } from '../../src/model/errors.js';
 
 t.test('--proxy wins over the environment; NO_PROXY still applies', async (t) => {
@@ -32,6 +32,4 @@ t.test('bad proxy settings name their source and never show a password', async (
     t.equal((error as InputError).where, 'HTTPS_PROXY');
     t.notMatch((error as Error).message, /pa ss/);
   }
-  t.equal(maskProxyUrl('http://alice:hunter2@proxy:3128'), 'http://alice:***@proxy:3128');
-  t.equal(maskProxyUrl('http://proxy:3128'), 'http://proxy:3128');
 });

@@ -4,10 +4,9 @@ import { runChecks, type RunOptions } from '../../src/runner/runner.js';
 import { NO_PROXY_CONFIG } from '../../src/runner/proxy.js';
 import { startDnsServer, type Zone } from '../../src/simulate/dns-server.js';
 import { createPki } from '../../src/simulate/pki.js';
-import { startDroppingListener, startHttpServer, startSilentServer, respondWith, type RunningServer } from '../../src/simulate/servers.js';
+import { startDroppingListener, startHttpServer, startSilentServer, respondWith, type Cleanup, type RunningServer } from '../helpers/servers.js';
 import type { Target } from '../../src/model/target.js';
 import { makeTarget } from '../helpers/target.js';
-import type { Cleanup } from '../helpers/servers.js';
 
 const pki = createPki();
 const quiet = pino({ level: 'silent' });

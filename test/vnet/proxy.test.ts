@@ -121,7 +121,7 @@ t.test('a proxy that requires Basic credentials', async (t) => {
     const report = reportOf(t, run, 1);
     const { [ID.login80]: plainHttp, [ID.file445]: smb, ...tunnelled } = outcomes(report);
     t.equal(plainHttp, 'blocked proxy-auth-required', "plain HTTP: the proxy's 401 is not the service's");
-    t.equal(targetOf(report, ID.login80).detail, `proxy http://***:***@${PROXY_ADDRESS}:${PROXY_PORT} (tinyproxy) requires authentication for http://login.microsoftonline.com/ (HTTP 401)`);
+    t.equal(targetOf(report, ID.login80).detail, `proxy http://${username}:***@${PROXY_ADDRESS}:${PROXY_PORT} (tinyproxy) requires authentication for http://login.microsoftonline.com/ (HTTP 401)`);
     t.equal(smb, 'blocked tcp-refused');
     t.same(Object.values(tunnelled).map((outcome) => outcome.split(' ')[0]), ['blocked', 'blocked', 'blocked'], 'every tunnelled target is blocked');
     t.same(

@@ -2,7 +2,7 @@ import type { CheckReport } from '../../report/report.js';
 import type { Collector } from '../contract.js';
 
 /** Azure AD refuses tokens issued or checked across a clock skew of five minutes. */
-export const AZURE_AD_SKEW_TOLERANCE_MS = 5 * 60 * 1000;
+const AZURE_AD_SKEW_TOLERANCE_MS = 5 * 60 * 1000;
 
 export interface ClockSample {
   readonly target: string;

@@ -1,5 +1,5 @@
-import { CHECK_REPORTERS, CHECK_SELF_ESCAPING } from '../../reporters/registry.js';
-import { guardOutput, PLAIN } from '../../reporters/terminal.js';
+import { CHECK_RENDERERS } from '../../render/check/registry.js';
+import { guardOutput, PLAIN } from '../../render/shared/terminal.js';
 import type { Collector } from '../contract.js';
 
 /** The file each report format is saved as; a format not named here keeps its own name as the ending. */
@@ -11,7 +11,7 @@ const REPORT_FILE: Readonly<Record<string, string>> = {
   table: 'report.txt',
 };
 
-export function reportFileName(format: string): string {
+function reportFileName(format: string): string {
   return REPORT_FILE[format] ?? `report.${format.replace(/[^a-z0-9-]/g, '')}`;
 }
 
@@ -20,11 +20,12 @@ export function reportFileName(format: string): string {
  * fails costs only its own file. A format added to the registry is in the bundle by itself.
  */
 export function reportCollectors(): Collector[] {
-  return Object.entries(CHECK_REPORTERS).map(([format, render]) => ({
+  return CHECK_RENDERERS.map(({ format, escapesItself, load }) => ({
     name: `report.${format}`,
     describes: `the check report as ${format}`,
-    collect: ({ report }) => {
-      const text = [...guardOutput(format, CHECK_SELF_ESCAPING, render(report, PLAIN))].join('');
+    collect: async ({ report }) => {
+      const render = await load();
+      const text = [...guardOutput(escapesItself, render(report, PLAIN))].join('');
       return { files: [{ name: reportFileName(format), content: { renderedFromReport: text } }] };
     },
   }));

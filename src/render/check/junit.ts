@@ -1,0 +1,62 @@
+import { breaksFeature } from '../../report/features.js';
+import type { CheckedTarget } from '../../model/result.js';
+import { unverifiedFindings, type CheckReport } from '../../report/report.js';
+import { junitDocument, seconds, xml, type JunitOutcome } from '../shared/junit.js';
+
+/**
+ * `check -o junit`: one testsuite per feature, one testcase per target of it, so Azure
+ * Pipelines and GitHub Actions show the run in their own test views. A required target that
+ * is blocked fails; one without a verdict is an error (the check itself did not finish); a
+ * skipped one is skipped; warnings and optional targets that fail pass, with the note in
+ * system-out, since they do not break the feature.
+ */
+
+function outcomeOf(target: CheckedTarget): JunitOutcome {
+  if (target.verdict === 'skipped') return 'skipped';
+  if (target.verdict === 'unknown') return 'error';
+  return breaksFeature(target) ? 'failure' : 'passed';
+}
+
+function testcase(target: CheckedTarget, feature: string, outcome: JunitOutcome): string {
+  const head = `    <testcase name="${xml(target.id)}" classname="aml-netcheck.${xml(feature)}" time="${seconds(target.timings.total)}"`;
+  const body = [target.detail, ...target.warnings.map((w) => `warning: ${w}`), ...target.fix.map((f) => `fix: ${f}`)].join('\n');
+  switch (outcome) {
+    case 'skipped':
+      return `${head}>\n      <skipped message="${xml(target.detail)}"/>\n    </testcase>`;
+    case 'failure':
+    case 'error':
+      return `${head}>\n      <${outcome} type="${xml(target.reason ?? 'unknown')}" message="${xml(target.detail)}">${xml(body)}</${outcome}>\n    </testcase>`;
+    default:
+      return target.verdict === 'reachable' ? `${head}/>` : `${head}>\n      <system-out>${xml(`${target.verdict}: ${body}`)}</system-out>\n    </testcase>`;
+  }
+}
+
+export function renderCheckJunit(report: CheckReport): string {
+  const timestamp = report.startedAt.replace(/Z$/, '');
+  const suites = report.features.map((feature) => {
+    const targets = report.targets.filter((t) => t.features.includes(feature.id));
+    return {
+      name: `${feature.name} (${feature.id})`,
+      timestamp,
+      timeMs: targets.reduce((sum, t) => sum + (t.timings.total ?? 0), 0),
+      cases: targets.map((t) => {
+      const outcome = outcomeOf(t);
+      return { outcome, markup: testcase(t, feature.id, outcome) };
+    }),
+    };
+  });
+  // A run that verified nothing required exits 3; a test view must not show it green.
+  const unverified = unverifiedFindings(report);
+  if (unverified.length > 0) {
+    suites.push({
+      name: 'Verification (aml-netcheck)',
+      timestamp,
+      timeMs: 0,
+      cases: unverified.map((line, i) => ({
+        outcome: 'error' as const,
+        markup: `    <testcase name="not-verified-${i + 1}" classname="aml-netcheck.verification" time="0">\n      <error type="no-verdict" message="${xml(line)}">${xml(line)}</error>\n    </testcase>`,
+      })),
+    });
+  }
+  return junitDocument('aml-netcheck', report.durationMs, suites);
+}

@@ -1,0 +1,66 @@
+import type { TextOptions } from './shared/terminal.js';
+
+/**
+ * One format a kind of output (a check report, a diff, a merge, rules, lists) prints in. Each
+ * kind's registry is a list of these and the one owner of its formats' names, the file
+ * endings that ask for them, and how they are escaped. Names and endings only until `load`
+ * runs, so the CLI can offer the formats (`--help`, `--version`) without loading a renderer.
+ */
+export interface FormatDescriptor<F extends string = string, R = unknown> {
+  readonly format: F;
+  /** The endings of an `--out` file name that ask for this format, the usual one first. */
+  readonly extensions: readonly string[];
+  /**
+   * The renderer escapes every outside value it lays out and may colour: the last guard
+   * before a terminal or a file would show its own escape codes as `\x1b`.
+   */
+  readonly escapesItself: boolean;
+  readonly load: () => Promise<R>;
+}
+
+export type Registry<F extends string = string, R = unknown> = readonly FormatDescriptor<F, R>[];
+
+export type FormatOf<Reg extends Registry> = Reg[number]['format'];
+
+/**
+ * A kind's registry, its format names kept as a type (`FormatOf`) so a command's `-o` takes
+ * only those; `R` is what each format's `load` gives, `Extra` what a kind adds to a descriptor.
+ */
+export function defineRegistry<R, Extra = object>() {
+  return <const F extends string>(descriptors: readonly (FormatDescriptor<F, R> & Extra)[]): readonly (FormatDescriptor<F, R> & Extra)[] => descriptors;
+}
+
+export function formatsOf<F extends string>(registry: Registry<F>): F[] {
+  return registry.map((descriptor) => descriptor.format);
+}
+
+export function descriptorOf<F extends string, R>(registry: Registry<F, R>, format: F): FormatDescriptor<F, R> {
+  const descriptor = registry.find((d) => d.format === format);
+  if (descriptor === undefined) throw new Error(`no renderer for the format ${format}`);
+  return descriptor;
+}
+
+/** The formats a file ending asks for, in the registry's order (the first is the usual one). */
+export function formatsEndingIn<F extends string>(registry: Registry<F>, extension: string): F[] {
+  return registry.filter((d) => d.extensions.includes(extension)).map((d) => d.format);
+}
+
+/** Every ending the registry knows, each once, in the order its formats are listed. */
+export function endingsOf(registry: Registry): string[] {
+  return [...new Set(registry.flatMap((d) => d.extensions))];
+}
+
+/**
+ * What a command shows, in each format of its kind: a renderer per format that runs only when
+ * that format is asked for (loading it first).
+ */
+export interface Rendering<F extends string> {
+  readonly registry: Registry<F>;
+  readonly render: Readonly<Record<F, (options: TextOptions) => Iterable<string> | Promise<Iterable<string>>>>;
+}
+
+/** The rendering of one value (a report, a diff, a plan) by every format of a registry, each loaded when asked for. */
+export function renderEach<F extends string, R>(registry: Registry<F, R>, show: (renderer: R, options: TextOptions) => Iterable<string>): Rendering<F> {
+  const render = Object.fromEntries(registry.map((d) => [d.format, async (options: TextOptions) => show(await d.load(), options)]));
+  return { registry, render: render as Rendering<F>['render'] };
+}

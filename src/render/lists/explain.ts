@@ -1,0 +1,79 @@
+import { CLOUD_NAMES } from '../../model/clouds.js';
+import type { Explanation, HostChange, HostChangeKind, RevisionStanding } from '../../catalog/explain.js';
+import { escapeControl } from '../../model/text.js';
+
+/** How the host fares in each revision explained, and what changed between them; empty for a catalog without revisions. */
+export interface RevisionContext {
+  readonly revisions: readonly RevisionStanding[];
+  readonly changes: readonly HostChange[];
+}
+
+const NO_REVISIONS: RevisionContext = { revisions: [], changes: [] };
+
+function portList(explanation: Explanation): string {
+  return explanation.ports.map((p) => `${p.protocol.toUpperCase()} ${p.port}`).join(', ');
+}
+
+const STATUS: Readonly<Record<RevisionStanding['status'], string>> = {
+  required: 'required',
+  conditional: 'required under a condition',
+  optional: 'optional',
+  'not-covered': 'not covered',
+};
+
+const CHANGE: Readonly<Record<HostChangeKind, string>> = {
+  'newly-listed': 'newly listed',
+  'no-longer-listed': 'no longer listed',
+  'became-required': 'now required always',
+  'became-conditional': 'now',
+  'became-optional': 'now optional',
+  'conditions-changed': 'now',
+  'ports-added': 'ports added:',
+  'ports-removed': 'ports removed:',
+  'features-added': 'features added:',
+  'features-removed': 'features removed:',
+  'clouds-added': 'clouds added:',
+  'clouds-removed': 'clouds removed:',
+};
+
+function changeText(change: HostChange): string {
+  const items = change.kind === 'newly-listed' ? [`(${STATUS[change.items[0] as RevisionStanding['status']] ?? change.items[0] ?? ''})`] : change.items;
+  return [CHANGE[change.kind], items.join(', ')].filter((x) => x !== '').join(' ');
+}
+
+/** `explain HOST`: which features need the host, on which ports, and why; in which revisions of the article, and what changed. */
+export function renderExplainText(query: string, explanations: readonly Explanation[], context: RevisionContext = NO_REVISIONS): string {
+  // The query is a flag and every other value comes from catalog files: all of it is escaped.
+  const shown = escapeControl(query);
+  if (explanations.length === 0) {
+    const only = context.revisions.length === 1 ? ` revision ${escapeControl(context.revisions[0]?.revision ?? '')} of` : '';
+    return `No requirement in${only} the catalog covers ${shown}.\n`;
+  }
+  const features = [...new Set(explanations.flatMap((e) => e.features.map((f) => `${f.name} (${f.id})`)))];
+  const out = [`${shown} is needed by ${escapeControl(features.join(', '))}.`, ''];
+  if (context.revisions.length > 0) {
+    out.push(escapeControl(`Revisions: ${context.revisions.map((r) => `${r.revision} ${STATUS[r.status]}`).join('; ')}.`));
+    for (const change of context.changes) out.push(escapeControl(`  ${change.from} -> ${change.to}: ${changeText(change)}`));
+    out.push('');
+  }
+  const line = (label: string, value: string): number => out.push(`  ${label.padEnd(11)} ${escapeControl(value)}`);
+  for (const e of explanations) {
+    const what = e.serviceTag ? `service tag ${e.serviceTag}` : e.matchedBy;
+    out.push(escapeControl(`${e.sectionTitle}: ${what}`));
+    if (e.serviceTag) line('stands for:', e.standsFor.length > 0 ? e.standsFor.join(', ') : 'no host that can be checked: allow the tag');
+    line('features:', e.features.map((f) => f.name).join(', '));
+    line('ports:', `${portList(e)} ${e.direction}`);
+    line('clouds:', e.clouds.map((c) => CLOUD_NAMES[c]).join(', '));
+    line('when:', e.condition ?? (e.required ? 'always' : 'optional: only some samples or setups use it'));
+    line('why:', e.purpose);
+    if (e.revisions.length > 0) line('revisions:', e.revisions.join(', '));
+    for (const source of e.provenance) line('source:', `${source.revision} ${source.url}`);
+    line('catalog:', `${e.file} ${e.keyPath}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+export function renderExplainJson(query: string, explanations: readonly Explanation[], context: RevisionContext = NO_REVISIONS): string {
+  return `${JSON.stringify({ query, matches: explanations, revisions: context.revisions, changes: context.changes }, null, 2)}\n`;
+}

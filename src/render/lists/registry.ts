@@ -1,0 +1,39 @@
+import type { Explanation } from '../../catalog/explain.js';
+import type { WorkspaceFacts } from '../../model/facts.js';
+import type { Target } from '../../model/target.js';
+import { defineRegistry, formatsOf, type FormatOf } from '../format.js';
+import type { TextOptions } from '../shared/terminal.js';
+import type { RevisionContext } from './explain.js';
+import type { RevisionRow } from './revisions.js';
+
+/** The lists and explanations, in one format each. */
+export interface ListRenderers {
+  readonly targets: (targets: readonly Target[], facts: WorkspaceFacts, options: TextOptions) => string;
+  readonly explain: (query: string, explanations: readonly Explanation[], context: RevisionContext) => string;
+  readonly revisions: (rows: readonly RevisionRow[]) => string;
+}
+
+/** Lists and explanations (`list`, `explain`, `revisions`, `features`, `listen`): a table to read, JSON for scripts. */
+export const LIST_RENDERERS = defineRegistry<ListRenderers>()([
+  {
+    format: 'table',
+    extensions: ['.txt'],
+    escapesItself: false,
+    load: async () => {
+      const [targets, explain, revisions] = await Promise.all([import('./targets-table.js'), import('./explain.js'), import('./revisions.js')]);
+      return { targets: targets.renderTargetsTable, explain: explain.renderExplainText, revisions: revisions.renderRevisionsTable };
+    },
+  },
+  {
+    format: 'json',
+    extensions: ['.json'],
+    escapesItself: true,
+    load: async () => {
+      const [targets, explain, revisions] = await Promise.all([import('./targets-json.js'), import('./explain.js'), import('./revisions.js')]);
+      return { targets: targets.renderTargetsJson, explain: explain.renderExplainJson, revisions: revisions.renderRevisionsJson };
+    },
+  },
+]);
+
+export type ListFormat = FormatOf<typeof LIST_RENDERERS>;
+export const LIST_FORMATS: readonly ListFormat[] = formatsOf<ListFormat>(LIST_RENDERERS);

@@ -1,0 +1,130 @@
+import type { RuleChanges } from '../../remedies/changes.js';
+import type { RulesPlan } from '../../remedies/plan.js';
+import { defineRegistry, formatsOf, type FormatOf } from '../format.js';
+import type { TextOptions } from '../shared/terminal.js';
+import type { RulesRenderOptions } from './formats.js';
+
+/** One format of `rules`: the plan (an allow-list, or a report's fixes), and `--changes-since`'s changes. */
+export interface RulesRenderer {
+  readonly plan: (plan: RulesPlan, options: RulesRenderOptions, text: TextOptions) => string;
+  /** `before` is the earlier plan, so additions can be placed after what it made. */
+  readonly changes: (changes: RuleChanges, before: RulesPlan, options: RulesRenderOptions, text: TextOptions) => string;
+}
+
+/** The changes of every format come from one module; the plan's renderer is the format's own. */
+async function withChanges(format: string, plan: RulesRenderer['plan']): Promise<RulesRenderer> {
+  const { CHANGES_RENDERERS } = await import('./changes.js');
+  return { plan, changes: CHANGES_RENDERERS[format as keyof typeof CHANGES_RENDERERS] };
+}
+
+/**
+ * The formats `aml-netcheck rules` prints, named for the admin who will use them, each with
+ * one line for `rules --help` saying whom it is for. CSV
+ * neutralises spreadsheet formulas itself; every other format but JSON gets the usual last
+ * escaping pass.
+ */
+export const RULES_RENDERERS = defineRegistry<RulesRenderer, { readonly help: string }>()([
+  {
+    format: 'table',
+    extensions: ['.txt'],
+    escapesItself: false,
+    help: 'the allow-list, one line per rule (default)',
+    load: async () => {
+      const { renderRulesTable } = await import('./table.js');
+      return withChanges('table', (plan, _options, text) => renderRulesTable(plan, text));
+    },
+  },
+  {
+    format: 'json',
+    extensions: ['.json'],
+    escapesItself: true,
+    help: 'the allow-list and the fixes, for scripts',
+    load: async () => {
+      const { renderRulesJson } = await import('./json.js');
+      return withChanges('json', renderRulesJson);
+    },
+  },
+  {
+    format: 'markdown',
+    extensions: ['.md', '.markdown'],
+    escapesItself: false,
+    help: 'the allow-list as a Markdown table, for a ticket or a wiki',
+    load: async () => {
+      const { renderRulesMarkdown } = await import('./markdown.js');
+      return withChanges('markdown', renderRulesMarkdown);
+    },
+  },
+  {
+    format: 'csv',
+    extensions: ['.csv'],
+    escapesItself: true,
+    help: 'any other firewall: direction, destination, protocol, port, service tag, features (RFC 4180)',
+    load: async () => {
+      const { renderRulesCsv } = await import('./csv.js');
+      return withChanges('csv', renderRulesCsv);
+    },
+  },
+  {
+    format: 'az',
+    extensions: ['.sh'],
+    escapesItself: false,
+    help: 'Azure Firewall Policy: a script adding the rule collection group, collections and rules that are absent; removes nothing',
+    load: async () => {
+      const { renderRulesAzPolicy } = await import('./az-policy.js');
+      return withChanges('az', renderRulesAzPolicy);
+    },
+  },
+  {
+    format: 'az-classic',
+    extensions: ['.sh'],
+    escapesItself: false,
+    help: 'Azure Firewall with classic rules: a script adding the collections and rules that are absent; removes nothing',
+    load: async () => {
+      const { renderRulesAzClassic } = await import('./az-classic.js');
+      return withChanges('az-classic', renderRulesAzClassic);
+    },
+  },
+  {
+    format: 'nsg',
+    extensions: ['.sh'],
+    escapesItself: false,
+    help: 'network security group: a script adding service tag rules at free priorities, outbound and inbound; removes nothing',
+    load: async () => {
+      const { renderRulesNsg } = await import('./nsg.js');
+      return withChanges('nsg', renderRulesNsg);
+    },
+  },
+  {
+    format: 'bicep',
+    extensions: ['.bicep'],
+    escapesItself: false,
+    help: 'Azure Firewall Policy: a Bicep file that owns one rule collection group (deploying replaces that group only)',
+    load: async () => {
+      const { renderRulesBicep } = await import('./bicep.js');
+      return withChanges('bicep', renderRulesBicep);
+    },
+  },
+  {
+    format: 'dns',
+    extensions: ['.txt'],
+    escapesItself: false,
+    help: 'private DNS zones, records and conditional forwarders (to 168.63.129.16) for private-link names',
+    load: async () => {
+      const { renderRulesDns } = await import('./dns.js');
+      return withChanges('dns', renderRulesDns);
+    },
+  },
+  {
+    format: 'proxy',
+    extensions: ['.txt'],
+    escapesItself: false,
+    help: 'web proxy: the names to allow, and the NO_PROXY value for names that must bypass it',
+    load: async () => {
+      const { renderRulesProxy } = await import('./proxy.js');
+      return withChanges('proxy', renderRulesProxy);
+    },
+  },
+]);
+
+export type RulesFormat = FormatOf<typeof RULES_RENDERERS>;
+export const RULES_FORMATS: readonly RulesFormat[] = formatsOf<RulesFormat>(RULES_RENDERERS);
