@@ -10,7 +10,7 @@ import { buildReport, type CheckReport, type RunSettings, type StoppedBy } from 
 import { CHECK_RENDERERS, type CheckFormat } from '../render/check/registry.js';
 import { renderEach } from '../render/format.js';
 import { startChecks, type RunOptions } from '../runner/runner.js';
-import type { CheckedTarget } from '../model/result.js';
+import type { ProbedTarget } from '../model/result.js';
 import { workspaceApiHost } from '../model/private-names.js';
 import { setRescue } from './guard.js';
 import { trapSignals } from './signals.js';
@@ -89,7 +89,7 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
   };
   // Server text (a deny page, a header) reaches the report's details: it is redacted here, as
   // data, so every format, file and ConfigMap gets the same redacted report.
-  const report = (targets: readonly CheckedTarget[], stoppedBy: StoppedBy | null): CheckReport =>
+  const report = (targets: readonly ProbedTarget[], stoppedBy: StoppedBy | null): CheckReport =>
     redactReport(
       buildReport({ catalog: run.catalog, version: run.version, startedAt, durationMs: Math.round(performance.now() - started), facts: run.facts, settings, targets, stoppedBy }),
       run.redactor ?? SECRETS_ONLY,

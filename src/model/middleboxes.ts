@@ -1,7 +1,7 @@
 /**
  * What proxies, firewalls and inspection devices leave on an HTTP answer they write
  * themselves, in place of the service: the one table the HTTP classification reads
- * (`recogniseDevice` in src/probers/classify.ts). Each row cites where its marker comes from:
+ * (`recogniseDevice` in src/probers/classify/http.ts). Each row cites where its marker comes from:
  * the vendor's documentation, or "well-known behaviour" where no documentation was found, in
  * which case the marker is kept narrow.
  *

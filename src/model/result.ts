@@ -28,8 +28,6 @@ export interface TargetOutcome {
   /** One sentence for the admin reading the report. */
   readonly detail: string;
   readonly warnings: readonly string[];
-  /** What to change so the target works: an allow rule, a DNS or TLS-inspection change. */
-  readonly fix: readonly string[];
   /** How the check went out: straight from here, or through the HTTP proxy. */
   readonly via: 'direct' | 'proxy';
   /** Tries of the phase that decided, when a timeout was retried. */
@@ -38,7 +36,13 @@ export interface TargetOutcome {
   readonly phases: PhaseResults;
 }
 
-export type CheckedTarget = Target & TargetOutcome;
+/** A target with what the runner found: no advice, which is the report's to add. */
+export type ProbedTarget = Target & TargetOutcome;
+
+export type CheckedTarget = ProbedTarget & {
+  /** What to change so the target works: an allow rule, a DNS or TLS-inspection change (the report attaches it). */
+  readonly fix: readonly string[];
+};
 
 /** `unknown`: nothing required is known to be blocked, but some target of the feature has no verdict. */
 export type FeatureStatus = 'ok' | 'broken' | 'degraded' | 'unknown' | 'not-checked';

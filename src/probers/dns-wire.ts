@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { DnsDetails } from '../model/phases.js';
-import type { LookupOutcome, TypeLookup } from './classify.js';
+import type { LookupOutcome, TypeLookup } from './classify/dns.js';
 import type { Interruption, ProbeScope } from './contract.js';
 import { errorCode, errorMessage } from './errors.js';
 

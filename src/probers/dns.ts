@@ -2,14 +2,14 @@ import dns from 'node:dns';
 import net from 'node:net';
 import type { DnsDetails, DnsResult, DnsServerAnswer } from '../model/phases.js';
 import { fail, startClock, succeed } from '../model/phases.js';
-import { addressRange, isDefinite, judgeServerAnswer } from './classify.js';
+import { addressRange, isDefinite, judgeServerAnswer } from './classify/dns.js';
 import { runProbe, type Interruption, type ProbeContext, type Prober, type ProbeScope } from './contract.js';
 import { lookupType, type DnsServer } from './dns-wire.js';
 import { formatEndpoint } from '../model/hosts.js';
 
 export type { DnsServer } from './dns-wire.js';
 // The runner reads it from here; the range table itself lives with the other tables.
-export { describeSinkholed, isPrivateAddress } from './classify.js';
+export { describeSinkholed, isPrivateAddress } from './classify/dns.js';
 
 export interface DnsTarget {
   /** A name, or an IP literal (returned as is, `[…]` allowed for IPv6). */

@@ -4,7 +4,7 @@ import type * as Undici from 'undici';
 import type { Agent, Dispatcher, ProxyAgent, buildConnector } from 'undici';
 import type { HttpDetails, TunnelTlsDetails } from '../model/phases.js';
 import { maskedUrl, URL_PASSWORD_MASK } from '../model/redact.js';
-import type { HttpStage } from './classify.js';
+import type { HttpStage } from './classify/http.js';
 import type { ProbeScope } from './contract.js';
 import { presentedChain, trustAnchorOf, verificationError } from './tls-certificate.js';
 import { addedCas, publicRoots, serverNameFor } from './tls-trust.js';

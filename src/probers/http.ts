@@ -2,7 +2,7 @@ import type net from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { HttpDetails, HttpResult } from '../model/phases.js';
 import { fail, succeed, type PhaseFailure } from '../model/phases.js';
-import { classifyHttpAnswer, classifyHttpError, type Classified } from './classify.js';
+import { classifyHttpAnswer, classifyHttpError, type Classified } from './classify/http.js';
 import { runProbe, type ProbeContext, type Prober } from './contract.js';
 import { directAgent, loadUndici, parseProxyUrl, proxyAgent, type Progress } from './http-agents.js';
 import { assertDialable } from './tcp.js';

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { TcpDetails, TcpResult } from '../model/phases.js';
 import { fail, succeed, type PhaseFailure, type PhaseSuccess } from '../model/phases.js';
-import { describeTcpError } from './classify.js';
+import { describeTcpError } from './classify/tcp.js';
 import { runProbe, type ProbeContext, type Prober } from './contract.js';
 import { errorCode, errorMessage } from './errors.js';
 import { formatEndpoint } from '../model/hosts.js';

@@ -2,7 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { TlsDetails, TlsResult } from '../model/phases.js';
 import { fail, succeed } from '../model/phases.js';
-import { classifyVerifyError, describeHandshakeError, describeTlsStall, describeVerifyFailure } from './classify.js';
+import { classifyVerifyError, describeHandshakeError, describeTlsStall, describeVerifyFailure } from './classify/tls.js';
 import { runProbe, type ProbeContext, type Prober } from './contract.js';
 import { errorCode } from './errors.js';
 import { presentedChain, trustAnchorOf, verificationError } from './tls-certificate.js';

@@ -3,7 +3,7 @@ import net from 'node:net';
 import type { UdpDetails, UdpResult } from '../model/phases.js';
 import { fail, succeed } from '../model/phases.js';
 import { formatEndpoint } from '../model/hosts.js';
-import { describeUdpError, describeUdpSilence } from './classify.js';
+import { describeUdpError, describeUdpSilence } from './classify/udp.js';
 import { runProbe, type ProbeContext, type Prober } from './contract.js';
 import { errorCode, errorMessage } from './errors.js';
 import { assertDialable } from './tcp.js';

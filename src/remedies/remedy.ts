@@ -1,6 +1,6 @@
 import type { Cloud } from '../model/clouds.js';
 import { CLOUDS } from '../model/clouds.js';
-import type { ReasonCode } from '../model/reasons.js';
+import { REASONS, type ReasonCode, type ReasonRemedy } from '../model/reasons.js';
 import { bypassesWebProxy, describeRule, type FirewallRule, type Target } from '../model/target.js';
 import { AZURE_DNS, privateZoneRecord, type PrivateZoneRecord } from './private-zones.js';
 
@@ -56,62 +56,59 @@ function recordFor(target: Target, cloud: Cloud): PrivateZoneRecord | null {
   return null;
 }
 
+/** What building a remedy may need: the target, the report's cloud, and how it must go out. */
+interface RemedyContext {
+  readonly target: Target;
+  readonly cloud: Cloud;
+  /** The run had a web proxy that cannot carry this target's traffic: its rules must let it out directly. */
+  readonly direct: { readonly direct?: true };
+  /** The target's own allow rules, none for a target without rules (inbound). */
+  readonly allow: Remedy[];
+}
+
 /**
- * The one table from cause to remedy. Firewall rules only fix what a firewall broke; a DNS
- * or TLS-inspection failure needs another change, and an allow rule there would send
- * people the wrong way. `proxied`: the run had a web proxy; traffic it cannot carry needs a
- * direct egress rule, and opening the proxy would not help.
+ * What each remedy the reason table names (model/reasons.ts) stands for. Firewall rules only
+ * fix what a firewall broke; a DNS or TLS-inspection failure needs another change, and an allow
+ * rule there would send people the wrong way. The mapped type makes every name be built here.
  */
-export function remediesFor(target: Target, reason: ReasonCode | null, cloud: Cloud = 'public', proxied = false): Remedy[] {
+const BUILD: { readonly [Name in ReasonRemedy]: (context: RemedyContext) => Remedy[] } = {
+  none: () => [],
+  // TCP drops, resets, SNI filtering, deny pages and UDP's ICMP refusals: the allow rule is the fix.
+  allow: ({ allow }) => allow,
+  'dns-resolve': ({ target, cloud }) =>
+    target.privateName !== null
+      ? [{ kind: 'dns-private', host: target.host, answer: 'missing', record: recordFor(target, cloud) }]
+      : [{ kind: 'dns-public', host: target.host, forwarder: AZURE_DNS }],
+  'dns-private': ({ target, cloud }) => [{ kind: 'dns-private', host: target.host, answer: 'public', record: recordFor(target, cloud) }],
+  'dns-server-repair': () => [{ kind: 'dns-server-repair' }],
+  'dns-filter-allow': ({ target }) => [{ kind: 'dns-filter-allow', host: target.host }],
+  'tls-inspection': ({ target }) => [{ kind: 'tls-exempt', host: target.host, cause: 'inspection' }],
+  'tls-foreign-certificate': ({ target }) => [{ kind: 'tls-exempt', host: target.host, cause: 'foreign-certificate' }],
+  // The connection got through: opening the firewall further changes nothing.
+  'not-tls': ({ target }) => [{ kind: 'not-tls', host: target.host }],
+  'proxy-reach': () => [{ kind: 'proxy-reach' }],
+  'proxy-credentials': () => [{ kind: 'proxy-credentials' }],
+  'confirm-udp': ({ target, direct }) => (target.rules.length > 0 ? [{ kind: 'confirm-udp', rules: target.rules, ...direct }] : []),
+  // A private endpoint answers only inside the VNet: the proxy cannot reach it, so the name must bypass the proxy.
+  'proxy-allow': ({ target, allow }) =>
+    target.mustResolvePrivately ? [{ kind: 'no-proxy', host: target.host }] : [{ kind: 'proxy-allow', host: target.host, pattern: target.pattern }, ...allow],
+  // The proxy allowed it and failed on its way out: the allow rules are for the proxy's own egress.
+  'proxy-egress': ({ target, allow }) =>
+    target.mustResolvePrivately ? [{ kind: 'no-proxy', host: target.host }] : [{ kind: 'gateway-egress', host: target.host, port: target.port, gateway: 'proxy' }, ...allow],
+  'device-egress': ({ target, allow }) => [{ kind: 'gateway-egress', host: target.host, port: target.port, gateway: 'device' }, ...allow],
+};
+
+/**
+ * The remedies for a target that failed with `reason`, as the reason table names them.
+ * `proxied`: the run had a web proxy; traffic it cannot carry needs a direct egress rule, and
+ * opening the proxy would not help. A code the table does not know (a report from a newer
+ * version) gets no remedy: a firewall rule by default would send people the wrong way.
+ */
+export function remediesFor(target: Target, reason: ReasonCode | null, cloud: Cloud, proxied = false): Remedy[] {
+  if (reason === null || !Object.hasOwn(REASONS, reason)) return [];
   const direct = proxied && bypassesWebProxy(target) ? ({ direct: true } as const) : {};
   const allow: Remedy[] = target.rules.length > 0 ? [{ kind: 'allow', rules: target.rules, ...direct }] : [];
-  switch (reason) {
-    case null:
-    case 'aborted':
-    case 'internal-error':
-      return [];
-    case 'dns-nxdomain':
-    case 'dns-no-data':
-      return target.privateName !== null
-        ? [{ kind: 'dns-private', host: target.host, answer: 'missing', record: recordFor(target, cloud) }]
-        : [{ kind: 'dns-public', host: target.host, forwarder: AZURE_DNS }];
-    case 'dns-servfail':
-    case 'dns-refused':
-    case 'dns-timeout':
-    case 'dns-failed':
-      return [{ kind: 'dns-server-repair' }];
-    case 'dns-not-private':
-      return [{ kind: 'dns-private', host: target.host, answer: 'public', record: recordFor(target, cloud) }];
-    case 'dns-sinkholed':
-      return [{ kind: 'dns-filter-allow', host: target.host }];
-    case 'tls-untrusted':
-      return [{ kind: 'tls-exempt', host: target.host, cause: 'inspection' }];
-    case 'tls-hostname-mismatch':
-    case 'tls-expired':
-      return [{ kind: 'tls-exempt', host: target.host, cause: 'foreign-certificate' }];
-    case 'tls-not-tls':
-      // The connection got through: opening the firewall further changes nothing.
-      return [{ kind: 'not-tls', host: target.host }];
-    case 'proxy-unreachable':
-      return [{ kind: 'proxy-reach' }];
-    case 'proxy-auth-required':
-      return [{ kind: 'proxy-credentials' }];
-    case 'udp-unverified':
-      return target.rules.length > 0 ? [{ kind: 'confirm-udp', rules: target.rules, ...direct }] : [];
-    case 'proxy-denied':
-      // A private endpoint answers only inside the VNet: the proxy cannot reach it, so the name must bypass the proxy.
-      if (target.mustResolvePrivately) return [{ kind: 'no-proxy', host: target.host }];
-      return [{ kind: 'proxy-allow', host: target.host, pattern: target.pattern }, ...allow];
-    case 'proxy-gateway-error':
-      if (target.mustResolvePrivately) return [{ kind: 'no-proxy', host: target.host }];
-      // The proxy allowed it and failed on its way out: the allow rules are for the proxy's own egress.
-      return [{ kind: 'gateway-egress', host: target.host, port: target.port, gateway: 'proxy' }, ...allow];
-    case 'http-gateway-error':
-      return [{ kind: 'gateway-egress', host: target.host, port: target.port, gateway: 'device' }, ...allow];
-    default:
-      // TCP drops, resets, SNI filtering, deny pages and UDP's ICMP refusals: the allow rule is the fix.
-      return allow;
-  }
+  return BUILD[REASONS[reason].remedy]({ target, cloud, direct, allow });
 }
 
 /** A remedy in one sentence each, as the report's `fix` and the table print them. */
@@ -167,6 +164,6 @@ function allowSentence(rule: FirewallRule, direct: boolean): string {
 }
 
 /** The report's `fix` for a target: every remedy in words. */
-export function fixSentences(target: Target, reason: ReasonCode | null, cloud?: Cloud, proxied = false): string[] {
+export function fixSentences(target: Target, reason: ReasonCode | null, cloud: Cloud, proxied = false): string[] {
   return remediesFor(target, reason, cloud, proxied).flatMap(describeRemedy);
 }

@@ -21,22 +21,30 @@ interface SchemaNode {
   readonly anyOf?: readonly SchemaNode[];
   readonly oneOf?: readonly SchemaNode[];
   readonly allOf?: readonly SchemaNode[];
+  readonly $ref?: string;
+  readonly $defs?: Readonly<Record<string, SchemaNode>>;
 }
 
-/** The node and every alternative it allows, flattened. */
-function alternatives(node: SchemaNode): SchemaNode[] {
-  return [node, ...[...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])].flatMap(alternatives)];
+type Definitions = Readonly<Record<string, SchemaNode>>;
+
+const DEFINITION = '#/$defs/';
+
+/** The node and every alternative it allows, flattened; a reference to the schema's `$defs` (the reason codes) stands for what it names. */
+function alternatives(node: SchemaNode, defs: Definitions): SchemaNode[] {
+  const named = node.$ref?.startsWith(DEFINITION) ? defs[node.$ref.slice(DEFINITION.length)] : undefined;
+  const others = [...(named ? [named] : []), ...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])];
+  return [node, ...others.flatMap((other) => alternatives(other, defs))];
 }
 
 /**
  * The shape the schema gives a value. Where alternatives differ, a value any of them fixes is
  * kept: the schema's words, never a secret.
  */
-function schemaShape(nodes: readonly SchemaNode[]): Shape {
-  const all = nodes.flatMap(alternatives);
+function schemaShape(nodes: readonly SchemaNode[], defs: Definitions): Shape {
+  const all = nodes.flatMap((node) => alternatives(node, defs));
   const child = (pick: (node: SchemaNode) => SchemaNode | boolean | undefined): Shape | undefined => {
     const found = all.map(pick).filter((inner): inner is SchemaNode => typeof inner === 'object');
-    return found.length === 0 ? undefined : schemaShape(found);
+    return found.length === 0 ? undefined : schemaShape(found, defs);
   };
   return {
     fixed: all.some((node) => node.enum !== undefined || node.const !== undefined || node.pattern !== undefined || node.format !== undefined),
@@ -48,7 +56,10 @@ let reportShape: Shape | undefined;
 
 /** The report's shape, from the published schema (read once). */
 function checkReportShape(): Shape {
-  reportShape ??= schemaShape([JSON.parse(readFileSync(REPORT_SCHEMA_FILE, 'utf8')) as SchemaNode]);
+  if (reportShape === undefined) {
+    const schema = JSON.parse(readFileSync(REPORT_SCHEMA_FILE, 'utf8')) as SchemaNode;
+    reportShape = schemaShape([schema], schema.$defs ?? {});
+  }
   return reportShape;
 }
 

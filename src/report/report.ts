@@ -1,6 +1,8 @@
 import type { Catalog } from '../catalog/types.js';
+import type { Cloud } from '../model/clouds.js';
 import type { WorkspaceFacts } from '../model/facts.js';
-import type { CheckedTarget, FeatureResult } from '../model/result.js';
+import type { CheckedTarget, FeatureResult, ProbedTarget } from '../model/result.js';
+import { fixSentences } from '../remedies/remedy.js';
 import { breaksFeature, judgeFeatures } from './features.js';
 
 /**
@@ -164,6 +166,14 @@ function reportRevision(catalog: Catalog): ReportRevision | null {
   return revision === null ? null : { id: revision.id, date: revision.date, url: revision.url };
 }
 
+/**
+ * Each target with its fix, in the words of its remedies: for the run's cloud, and direct
+ * egress wording where the run had a web proxy that cannot carry the target's traffic.
+ */
+export function withFixes(targets: readonly ProbedTarget[], cloud: Cloud, proxied: boolean): CheckedTarget[] {
+  return targets.map((target) => ({ ...target, fix: fixSentences(target, target.reason, cloud, proxied) }));
+}
+
 export function buildReport(input: {
   catalog: Catalog;
   version: string;
@@ -171,12 +181,13 @@ export function buildReport(input: {
   durationMs: number;
   facts: WorkspaceFacts;
   settings: RunSettings;
-  targets: readonly CheckedTarget[];
+  /** What the runner found; the report attaches each target's fix. */
+  targets: readonly ProbedTarget[];
   /** What cut the run short; null when it ran to the end. */
   stoppedBy: StoppedBy | null;
 }): CheckReport {
   const requested = input.settings.features ?? [];
-  const { targets } = input;
+  const targets = withFixes(input.targets, input.facts.cloud, input.settings.proxy !== null);
   const count = (verdict: CheckedTarget['verdict']): number => targets.filter((t) => t.verdict === verdict).length;
   const unfinished = targets.filter((t) => t.reason === 'aborted').length;
   const internalErrors = targets.filter((t) => t.reason === 'internal-error').length;

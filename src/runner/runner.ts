@@ -1,14 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { formatDuration } from '../model/duration.js';
-import type { CheckedTarget, TargetOutcome } from '../model/result.js';
+import type { ProbedTarget, TargetOutcome } from '../model/result.js';
 import { internalErrorOf } from '../probers/contract.js';
 import type { Target } from '../model/target.js';
 import { checkTarget } from './check-target.js';
 import type { CheckSettings } from './context.js';
 import { DnsCache } from './dns-cache.js';
-import { fixSentences } from '../remedies/remedy.js';
-import { hasProxy } from './proxy.js';
 import { clearSlots, createSlots } from './schedule.js';
 import { outcome } from './verdicts.js';
 
@@ -21,7 +19,7 @@ export interface RunOptions extends CheckSettings {
   readonly inboundFromHere: boolean;
   /** Ctrl-C, or a caller's own cancel. */
   readonly signal?: AbortSignal;
-  readonly onProgress?: (done: number, total: number, target: CheckedTarget) => void;
+  readonly onProgress?: (done: number, total: number, target: ProbedTarget) => void;
 }
 
 /** Why a run ended before every target had its verdict. */
@@ -29,20 +27,20 @@ export type StopCause = 'deadline' | 'interrupt';
 
 /** A run under way: its result, and what it has so far should the process have to stop early. */
 export interface Run {
-  readonly done: Promise<CheckedTarget[]>;
+  readonly done: Promise<ProbedTarget[]>;
   /** Every target: the finished ones with their verdicts, the others marked unfinished because of `why`. */
-  snapshot(why: string): CheckedTarget[];
+  snapshot(why: string): ProbedTarget[];
   /** What cut the run short, once it has been. */
   stoppedBy(): StopCause | null;
 }
 
 const INBOUND_HELP = 'inbound ports are checked from outside the node: run `aml-netcheck listen` on the node, or `aml-netcheck check --inbound-from-here NODE_IP` from outside';
 
-function unfinishedBecause(target: Target, why: string): CheckedTarget {
+function unfinishedBecause(target: Target, why: string): ProbedTarget {
   return { ...target, ...outcome({ verdict: 'unknown', reason: 'aborted', detail: `not finished: ${why}` }) };
 }
 
-function skippedOutcome(target: Target): CheckedTarget {
+function skippedOutcome(target: Target): ProbedTarget {
   const detail = target.skipped ? `${target.skipped.reason}${target.skipped.flag ? ` (add ${target.skipped.flag})` : ''}` : 'skipped';
   return { ...target, ...outcome({ verdict: 'skipped', detail }) };
 }
@@ -58,7 +56,7 @@ function probeBug(outcome: TargetOutcome): unknown {
  * A throw out of a check is a bug in aml-netcheck. It is logged and contained to its target,
  * whose verdict becomes unknown: a bug can never make a feature look healthy.
  */
-function internalError(target: Target, error: unknown): CheckedTarget {
+function internalError(target: Target, error: unknown): ProbedTarget {
   const message = error instanceof Error ? error.message : String(error);
   return { ...target, ...outcome({ verdict: 'unknown', reason: 'internal-error', detail: `aml-netcheck failed to check this target: ${message}` }) };
 }
@@ -87,7 +85,7 @@ export function startChecks(targets: readonly Target[], given: RunOptions): Run 
   const deadlineTimer = options.deadlineMs === null ? null : setTimeout(stop('deadline'), options.deadlineMs);
   const slots = createSlots(options.concurrency);
   const context = { settings: options, dnsCache: new DnsCache(options, controller.signal, slots), signal: controller.signal, slots };
-  const results: Array<CheckedTarget | undefined> = new Array(targets.length);
+  const results: Array<ProbedTarget | undefined> = new Array(targets.length);
   let finished = 0;
 
   const stopReason = (): string => (stopCause === 'deadline' ? `the ${formatDuration(options.deadlineMs ?? 0)} deadline came first` : 'the run was interrupted');
@@ -98,7 +96,7 @@ export function startChecks(targets: readonly Target[], given: RunOptions): Run 
     let child: Logger | undefined;
     const log = (): Logger => (child ??= options.logger.child({ target: target.id }));
     const debug = options.logger.isLevelEnabled('debug');
-    let result: CheckedTarget;
+    let result: ProbedTarget;
     if (target.skipped) {
       result = skippedOutcome(target);
     } else if (target.direction === 'inbound' && !options.inboundFromHere) {
@@ -110,7 +108,7 @@ export function startChecks(targets: readonly Target[], given: RunOptions): Run 
         if (debug) log().debug({ host: target.host, port: target.port, probe: target.probe }, 'checking');
         const checked = await checkTarget(target, context);
         if (checked.reason === 'aborted') result = unfinishedBecause(target, stopReason());
-        else result = { ...target, ...checked, fix: fixSentences(target, checked.reason, undefined, hasProxy(options.proxy)) };
+        else result = { ...target, ...checked };
         if (checked.reason === 'internal-error') log().error({ err: probeBug(checked) }, `a probe failed unexpectedly: ${checked.detail}`);
         else if (debug) log().debug({ verdict: result.verdict, reason: result.reason, ms: result.timings.total }, result.detail);
       } catch (error) {
@@ -123,9 +121,9 @@ export function startChecks(targets: readonly Target[], given: RunOptions): Run 
     options.onProgress?.(finished, targets.length, result);
   };
 
-  const snapshot = (why: string): CheckedTarget[] => targets.map((target, index) => results[index] ?? unfinishedBecause(target, why));
+  const snapshot = (why: string): ProbedTarget[] => targets.map((target, index) => results[index] ?? unfinishedBecause(target, why));
 
-  const done = (async (): Promise<CheckedTarget[]> => {
+  const done = (async (): Promise<ProbedTarget[]> => {
     // Probes honour the abort signal; the grace period only guards against one that does not.
     const settled = Promise.allSettled(targets.map(checkOne));
     const aborted = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => setTimeout(resolve, 2000).unref(), { once: true }));
@@ -140,6 +138,6 @@ export function startChecks(targets: readonly Target[], given: RunOptions): Run 
 }
 
 /** Checks every target; see startChecks. */
-export function runChecks(targets: readonly Target[], options: RunOptions): Promise<CheckedTarget[]> {
+export function runChecks(targets: readonly Target[], options: RunOptions): Promise<ProbedTarget[]> {
   return startChecks(targets, options).done;
 }

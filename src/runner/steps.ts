@@ -3,7 +3,7 @@ import { probeHttp } from '../probers/http.js';
 import { connectTcp, type TcpConnection } from '../probers/tcp.js';
 import { probeTls } from '../probers/tls.js';
 import { probeUdp } from '../probers/udp.js';
-import { udpVerdict } from '../probers/classify.js';
+import { udpVerdict } from '../probers/classify/udp.js';
 import { formatDuration } from '../model/duration.js';
 import { formatEndpoint } from '../model/hosts.js';
 import type { DnsResult, Phase, PhaseFailure, TcpResult, TlsResult, UdpResult } from '../model/phases.js';

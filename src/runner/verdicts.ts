@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { describeSinkholed, isPrivateAddress } from '../probers/dns.js';
 import { formatEndpoint } from '../model/hosts.js';
+import { REASONS } from '../model/reasons.js';
 import type { DnsResult, PhaseFailure, TcpResult, TlsDetails } from '../model/phases.js';
 import { EMPTY_PHASES, type TargetOutcome } from '../model/result.js';
 import type { Target } from '../model/target.js';
@@ -12,7 +13,6 @@ export function outcome(partial: Partial<TargetOutcome> & Pick<TargetOutcome, 'v
     reason: null,
     phase: null,
     warnings: [],
-    fix: [],
     via: 'direct',
     attempts: 1,
     timings: {},
@@ -21,13 +21,9 @@ export function outcome(partial: Partial<TargetOutcome> & Pick<TargetOutcome, 'v
   };
 }
 
-/**
- * A failed phase decides the target. A cancelled check or a bug in one is no finding
- * about the network: its verdict is unknown, never blocked and never reachable.
- */
+/** A failed phase decides the target, with the verdict the reason table gives its code. */
 export function failedAt(failure: PhaseFailure<unknown>, rest: Partial<TargetOutcome>): TargetOutcome {
-  const verdict = failure.reason === 'aborted' || failure.reason === 'internal-error' ? 'unknown' : 'blocked';
-  return outcome({ ...rest, verdict, reason: failure.reason, phase: failure.phase, detail: failure.message });
+  return outcome({ ...rest, verdict: REASONS[failure.reason].verdict, reason: failure.reason, phase: failure.phase, detail: failure.message });
 }
 
 type TcpFailure = Extract<TcpResult, { ok: false }>;

@@ -2,6 +2,7 @@ import { loadCatalog } from '../../src/catalog/load.js';
 import { defaultFacts } from '../../src/facts/facts.js';
 import { EMPTY_PHASES, type CheckedTarget } from '../../src/model/result.js';
 import { buildReport, type CheckReport } from '../../src/report/report.js';
+import type { FirewallRule } from '../../src/model/target.js';
 
 /** A report with one target of every kind a reporter must render, hostile text included. */
 export function sampleReport(): CheckReport {
@@ -14,11 +15,13 @@ export function sampleReport(): CheckReport {
       ...extra,
     };
   };
+  const rule = (destination: string, protocol: FirewallRule['protocol'], port: number): FirewallRule => ({ type: 'fqdn', destination, protocol, port, direction: 'outbound' });
+  // The report attaches each fix from the rules: the first two blocked targets get one.
   const targets = [
-    checked('st1.file.core.windows.net:445', ['workspace-storage', 'integrated-notebook'], 'blocked', 'tcp-timeout', { fix: ['allow outbound TCP 445 to st1.file.core.windows.net'] }),
+    checked('st1.file.core.windows.net:445', ['workspace-storage', 'integrated-notebook'], 'blocked', 'tcp-timeout', { rules: [rule('st1.file.core.windows.net', 'TCP', 445)] }),
     checked('pypi.org:443', ['python-packages'], 'blocked', 'http-denied', {
       detail: 'a firewall denied GET https://pypi.org/ (HTTP 470): "Action: Deny | <script>alert(1)</script> ]]> \u001b[2J"',
-      fix: ['allow outbound HTTPS 443 to pypi.org'],
+      rules: [rule('pypi.org', 'HTTPS', 443)],
     }),
     checked('download.pytorch.org:443', ['python-packages'], 'blocked', 'tcp-refused', { required: false }),
     checked('login.microsoftonline.com:443', ['azure-ad'], 'warning', null, { warnings: ['DNS servers disagree'] }),

@@ -3,7 +3,7 @@
 // Usage: node udp-in-vnet.mjs '{"servers":[{"address","port","answers"}],"targets":[{"address","port"}],"timeoutMs":N}'
 import dgram from 'node:dgram';
 import { probeUdp } from '../../dist/probers/udp.js';
-import { udpVerdict } from '../../dist/probers/classify.js';
+import { udpVerdict } from '../../dist/probers/classify/udp.js';
 
 const { servers, targets, timeoutMs } = JSON.parse(process.argv[2]);
 const sockets = await Promise.all(

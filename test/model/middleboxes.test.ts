@@ -1,6 +1,6 @@
 import t from 'tap';
 import { kindByStatus, MIDDLEBOX_MARKERS } from '../../src/model/middleboxes.js';
-import { recogniseDevice } from '../../src/probers/classify.js';
+import { recogniseDevice } from '../../src/probers/classify/http.js';
 
 // The marker table on its own: every row sourced, and none that could turn the service's own
 // answer into a denial.

@@ -1,21 +1,8 @@
 import t from 'tap';
-import {
-  classifyHttpAnswer,
-  classifyHttpError,
-  addressRange,
-  cannotBeService,
-  classifyVerifyError,
-  describeHandshakeError,
-  describeTcpError,
-  describeVerifyFailure,
-  innermostCode,
-  isDefinite,
-  isPrivateAddress,
-  judgeServerAnswer,
-  proxyStatusIn,
-  type HttpFailureInput,
-  type TypeLookup,
-} from '../../src/probers/classify.js';
+import { addressRange, cannotBeService, isDefinite, isPrivateAddress, judgeServerAnswer, type TypeLookup } from '../../src/probers/classify/dns.js';
+import { classifyHttpAnswer, classifyHttpError, innermostCode, proxyStatusIn, type HttpFailureInput } from '../../src/probers/classify/http.js';
+import { describeTcpError } from '../../src/probers/classify/tcp.js';
+import { classifyVerifyError, describeHandshakeError, describeVerifyFailure } from '../../src/probers/classify/tls.js';
 
 // The tables on their own: no socket, no server.
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { recogniseDevice } from '../../src/probers/classify.js';
+import { recogniseDevice } from '../../src/probers/classify/http.js';
 import { probeHttp } from '../../src/probers/http.js';
 import { createPki, INTERCEPTION_CA_SUBJECT, TRUSTED_CA_SUBJECT } from '../../src/simulate/pki.js';
 import {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import t from 'tap';
-import { classifyTcpError } from '../../src/probers/classify.js';
+import { classifyTcpError } from '../../src/probers/classify/tcp.js';
 import { connectTcp, probeTcp } from '../../src/probers/tcp.js';
 import { closedPort, closesWithin, started, startDroppingListener } from '../helpers/servers.js';
 

@@ -1,7 +1,7 @@
 import tls from 'node:tls';
 import t from 'tap';
 import { connectTcp } from '../../src/probers/tcp.js';
-import { classifyTlsError } from '../../src/probers/classify.js';
+import { classifyTlsError } from '../../src/probers/classify/tls.js';
 import { probeTls } from '../../src/probers/tls.js';
 import { trustedCertificates } from '../../src/probers/tls-trust.js';
 import { createPki, INTERCEPTION_CA_SUBJECT, TRUSTED_CA_SUBJECT } from '../../src/simulate/pki.js';

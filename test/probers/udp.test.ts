@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import t from 'tap';
-import { classifyUdpError, udpVerdict } from '../../src/probers/classify.js';
+import { classifyUdpError, udpVerdict } from '../../src/probers/classify/udp.js';
 import { probeUdp } from '../../src/probers/udp.js';
 
 /** Client sockets and timers alive now: what a probe must give back when it ends. */

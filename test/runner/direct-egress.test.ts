@@ -11,9 +11,11 @@ import { NO_PROXY_CONFIG, resolveProxyConfig } from '../../src/runner/proxy.js';
 import { startDnsServer, type Zone } from '../../src/simulate/dns-server.js';
 import { started, startDroppingListener, startSilentServer, startUdpServer, type Cleanup } from '../helpers/servers.js';
 import { makeTarget } from '../helpers/target.js';
+import { fixOf } from '../helpers/fixes.js';
 
 const TIMEOUT_MS = 400;
 const PROXY = resolveProxyConfig('http://127.0.67.9:3128', { NO_PROXY: 'web.test' });
+const HTTP_PROXY_ONLY = resolveProxyConfig(undefined, { HTTP_PROXY: 'http://127.0.67.9:3128' });
 const DIRECT_445 = 'allow direct outbound TCP 445 to smb.test from this subnet — it cannot go through the proxy';
 
 async function resolver(t: Cleanup, zone: Zone) {
@@ -32,14 +34,14 @@ t.test('a dropped SMB port behind a proxy: the detail says it went direct becaus
   const [proxied] = await runChecks([makeTarget('smb.test', 445)], options(dns, { dialPort: () => dropping.port }));
   t.match(proxied, { verdict: 'blocked', reason: 'tcp-timeout', phase: 'tcp', via: 'direct' });
   t.equal(proxied?.detail, `connect to 127.0.67.2:${dropping.port} timed out after ${TIMEOUT_MS} ms; a web proxy cannot carry port 445, so this needs direct egress through the firewall`);
-  t.same(proxied?.fix, [DIRECT_445]);
+  t.same(fixOf(proxied, { proxy: PROXY }), [DIRECT_445]);
 
   const [noProxy] = await runChecks([makeTarget('smb.test', 445)], options(dns, { proxy: NO_PROXY_CONFIG, dialPort: () => dropping.port }));
   t.equal(noProxy?.detail, `connect to 127.0.67.2:${dropping.port} timed out after ${TIMEOUT_MS} ms`, 'without a proxy, a plain direct timeout');
-  t.same(noProxy?.fix, ['allow outbound TCP 445 to smb.test']);
+  t.same(fixOf(noProxy, { proxy: NO_PROXY_CONFIG }), ['allow outbound TCP 445 to smb.test']);
 
-  const [httpOnly] = await runChecks([makeTarget('smb.test', 445)], options(dns, { proxy: resolveProxyConfig(undefined, { HTTP_PROXY: 'http://127.0.67.9:3128' }), dialPort: () => dropping.port }));
-  t.same(httpOnly?.fix, [DIRECT_445], 'HTTP_PROXY alone is a web proxy too');
+  const [httpOnly] = await runChecks([makeTarget('smb.test', 445)], options(dns, { proxy: HTTP_PROXY_ONLY, dialPort: () => dropping.port }));
+  t.same(fixOf(httpOnly, { proxy: HTTP_PROXY_ONLY }), [DIRECT_445], 'HTTP_PROXY alone is a web proxy too');
 });
 
 t.test('behind a proxy, a reachable SMB port says why it went direct; a web port in NO_PROXY gets no such note', async (t) => {
@@ -49,7 +51,7 @@ t.test('behind a proxy, a reachable SMB port says why it went direct; a web port
   t.match(smb, { verdict: 'reachable', detail: /^TCP connect to 127\.0\.67\.3:445 in .* \(checked directly: a web proxy cannot carry port 445\)$/ });
   t.match(web, { verdict: 'blocked', reason: 'tcp-refused', via: 'direct' });
   t.equal(web?.detail, `connect to 127.0.67.4:${open.port} refused (ECONNREFUSED)`, 'a web target goes direct by NO_PROXY, not because the proxy cannot carry it');
-  t.same(web?.fix, ['allow outbound TCP 443 to web.test']);
+  t.same(fixOf(web, { proxy: PROXY }), ['allow outbound TCP 443 to web.test']);
 });
 
 t.test('UDP behind a proxy: a refused port and a silent one both say it needs direct egress', async (t) => {
@@ -62,7 +64,7 @@ t.test('UDP behind a proxy: a refused port and a silent one both say it needs di
     closed?.detail,
     `UDP to 127.0.67.6:${port} drew ICMP port unreachable (ECONNREFUSED): nothing receives on that port, or a firewall rejects it; a web proxy cannot carry UDP, so this needs direct egress through the firewall`,
   );
-  t.same(closed?.fix, [`allow direct outbound UDP ${port} to closed.relay.test from this subnet — it cannot go through the proxy`]);
+  t.same(fixOf(closed, { proxy: PROXY }), [`allow direct outbound UDP ${port} to closed.relay.test from this subnet — it cannot go through the proxy`]);
   t.match(quiet, { verdict: 'warning', reason: 'udp-unverified', detail: /; a web proxy cannot carry UDP, so this needs direct egress through the firewall$/ });
-  t.same(quiet?.fix, [`no UDP answer proves it either way: confirm the firewall has the rule to allow direct outbound UDP ${port} to silent.relay.test from this subnet — it cannot go through the proxy`]);
+  t.same(fixOf(quiet, { proxy: PROXY }), [`no UDP answer proves it either way: confirm the firewall has the rule to allow direct outbound UDP ${port} to silent.relay.test from this subnet — it cannot go through the proxy`]);
 });

@@ -12,6 +12,7 @@ import { startDnsServer, type Zone } from '../../src/simulate/dns-server.js';
 import { createPki } from '../../src/simulate/pki.js';
 import { respondWith, started, startDroppingListener, startHttpServer, startProxy, type Cleanup } from '../helpers/servers.js';
 import { makeTarget } from '../helpers/target.js';
+import { fixOf } from '../helpers/fixes.js';
 
 const pki = createPki();
 const V6 = '::1';
@@ -70,7 +71,8 @@ t.test('IPv4 dead, IPv6 alive: a warning naming the dead family, not blocked', a
   // Nothing listens on 127.0.66.3: the IPv4 address refuses.
   const dns = await resolver(t, { 'v4dead.test': { a: ['127.0.66.3'], aaaa: [V6] } });
   const [result] = await runChecks([makeTarget('v4dead.test', 443)], options(dns, { dialPort: () => v6.port }));
-  t.match(result, { verdict: 'warning', reason: null, phase: 'tcp', fix: [] });
+  t.match(result, { verdict: 'warning', reason: null, phase: 'tcp' });
+  t.same(fixOf(result, { proxy: NO_PROXY_CONFIG }), [], 'a warning with no reason has nothing to fix');
   t.match(result?.detail, /^HTTP 404 from \[::1\]:443 over TLS/, 'TLS and HTTP went over the address that works');
   t.same(result?.warnings, [
     `IPv4 is blocked: connect to 127.0.66.3:${v6.port} refused (ECONNREFUSED); IPv6 [::1]:${v6.port} works — clients that try IPv4 first are turned away and fall back at once`,
@@ -83,7 +85,8 @@ t.test('IPv6 dropped, IPv4 alive: a warning that clients preferring IPv6 wait fo
   await web(t, 'v6dead.test', '127.0.66.4', dropping.port);
   const dns = await resolver(t, { 'v6dead.test': { a: ['127.0.66.4'], aaaa: [V6] } });
   const [result] = await runChecks([makeTarget('v6dead.test', 443)], options(dns, { dialPort: () => dropping.port }));
-  t.match(result, { verdict: 'warning', reason: null, phase: 'tcp', fix: [] });
+  t.match(result, { verdict: 'warning', reason: null, phase: 'tcp' });
+  t.same(fixOf(result, { proxy: NO_PROXY_CONFIG }), []);
   t.match(result?.detail, /^HTTP 404 from 127\.0\.66\.4:443 over TLS/);
   t.same(result?.warnings, [
     `IPv6 is blocked: connect to [::1]:${dropping.port} timed out after ${TIMEOUT_MS} ms; IPv4 127.0.66.4:${dropping.port} works — clients that try IPv6 first wait for the timeout before falling back`,
@@ -96,7 +99,7 @@ t.test('both families dead: blocked, the detail naming each address’s own fail
   const [dead, same] = await runChecks([makeTarget('dead.test', 443), makeTarget('same.test', 445)], options(dns, { dialPort: () => dropping.port }));
   t.match(dead, { verdict: 'blocked', reason: 'tcp-refused', phase: 'tcp', warnings: [] });
   t.equal(dead?.detail, `connect to 127.0.66.5:${dropping.port} refused (ECONNREFUSED); connect to [::1]:${dropping.port} timed out after ${TIMEOUT_MS} ms`);
-  t.same(dead?.fix, ['allow outbound TCP 443 to dead.test']);
+  t.same(fixOf(dead, { proxy: NO_PROXY_CONFIG }), ['allow outbound TCP 443 to dead.test']);
   t.equal(same?.detail, `connect to 127.0.66.5:${dropping.port} refused (ECONNREFUSED); the same for 127.0.66.6:${dropping.port}`, 'the same failure everywhere is said once');
 });
 

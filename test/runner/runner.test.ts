@@ -7,6 +7,7 @@ import { createPki } from '../../src/simulate/pki.js';
 import { startDroppingListener, startHttpServer, startSilentServer, respondWith, type Cleanup, type RunningServer } from '../helpers/servers.js';
 import type { Target } from '../../src/model/target.js';
 import { makeTarget } from '../helpers/target.js';
+import { fixOf } from '../helpers/fixes.js';
 
 const pki = createPki();
 const quiet = pino({ level: 'silent' });
@@ -61,7 +62,7 @@ t.test('a dropped port times out and is retried once before it counts as blocked
   const [twice] = await runChecks([target('drop.test', 445)], options([resolver.server], { dialPort: () => dropping.port, retries: 1 }));
   t.match(twice, { verdict: 'blocked', reason: 'tcp-timeout', attempts: 2 });
   t.ok((twice?.timings.tcp ?? 0) >= 700, 'both tries waited out their budget');
-  t.same(twice?.fix, ['allow outbound TCP 445 to drop.test'], 'a drop is fixed by an allow rule');
+  t.same(fixOf(twice, { proxy: NO_PROXY_CONFIG }), ['allow outbound TCP 445 to drop.test'], 'a drop is fixed by an allow rule');
 });
 
 t.test('the deadline ends the run on time and marks what did not finish', async (t) => {
@@ -102,7 +103,7 @@ t.test('a name whose resource has a private endpoint must resolve privately; oth
   t.match(result, { verdict: 'blocked', reason: 'dns-not-private', phase: 'dns' });
   t.match(result?.detail, /resolves to public 127\.0\.80\.6 via st1\.privatelink\.blob\.core\.windows\.net/);
   t.match(result?.detail, /privatelink zone answers with a public record/);
-  t.match(result?.fix[0], /privatelink zone/);
+  t.match(fixOf(result, { proxy: NO_PROXY_CONFIG })?.[0], /privatelink zone/);
   const [publicHost] = await runChecks([target('pypi.org', 445)], options([resolver.server], { dialPort: () => 1 }));
   t.not(publicHost?.reason, 'dns-not-private', 'public services may resolve publicly');
   const [serviceEndpoint] = await runChecks([{ ...own, mustResolvePrivately: false }], options([resolver.server], { dialPort: () => 1 }));
@@ -124,7 +125,7 @@ t.test('a name a DNS filter answers with addresses no service can have is blocke
   const [pypi, files, docs] = await runChecks(targets, options([resolver.server], { allowLoopbackAnswers: false, trace, dialPort: () => 1 }));
   t.match(pypi, { verdict: 'blocked', reason: 'dns-sinkholed', phase: 'dns' });
   t.match(pypi?.detail, /^127\.0\.0\.1:\d+ answered pypi\.org with 0\.0\.0\.0 \(this network\), :: \(unspecified\): a DNS filter or sinkhole, not the service$/);
-  t.same(pypi?.fix, ["allow pypi.org on the DNS filter that answered for it (the resolver's block list, a DNS security policy or DNS firewall), or use a resolver that does not filter it; a firewall rule cannot fix a DNS answer"], 'a DNS fix, no allow rule');
+  t.same(fixOf(pypi, { proxy: NO_PROXY_CONFIG }), ["allow pypi.org on the DNS filter that answered for it (the resolver's block list, a DNS security policy or DNS firewall), or use a resolver that does not filter it; a firewall rule cannot fix a DNS answer"], 'a DNS fix, no allow rule');
   t.match(pypi?.phases.dns?.details, { addresses: [], sinkholed: ['0.0.0.0', '::'] });
   t.match(files, { verdict: 'blocked', reason: 'dns-sinkholed', detail: /with 127\.0\.0\.1 \(loopback\)/ });
   t.match(docs, { verdict: 'blocked', reason: 'dns-sinkholed', detail: /with 192\.0\.2\.1 \(documentation \(TEST-NET-1\)\), 2001:db8::1 \(documentation\)/ });
@@ -157,7 +158,7 @@ t.test('with a private endpoint, a loopback answer is a sinkhole, not a public a
   const [result] = await runChecks([own], options([resolver.server], { allowLoopbackAnswers: false }));
   t.match(result, { verdict: 'blocked', reason: 'dns-sinkholed', phase: 'dns' });
   t.match(result?.detail, /answered st1\.blob\.core\.windows\.net \(alias of st1\.privatelink\.blob\.core\.windows\.net\) with 127\.0\.0\.1 \(loopback\): a DNS filter or sinkhole/);
-  t.match(result?.fix, [/^allow st1\.blob\.core\.windows\.net on the DNS filter/]);
+  t.match(fixOf(result, { proxy: NO_PROXY_CONFIG }), [/^allow st1\.blob\.core\.windows\.net on the DNS filter/]);
 });
 
 t.test('a bug inside a check is contained to its target: unknown, never reachable, and the run goes on', async (t) => {

@@ -3,6 +3,8 @@ import { succeed, type DnsResult } from '../../src/model/phases.js';
 import type { Target } from '../../src/model/target.js';
 import { computeInstanceAddressWarning, failedAt, privateNameProblem } from '../../src/runner/verdicts.js';
 import { fail } from '../../src/model/phases.js';
+import { REASON_CODES } from '../../src/model/reasons.js';
+import { udpVerdict } from '../../src/probers/classify/udp.js';
 
 // Pure judgements: addresses here are data, nothing is dialled.
 
@@ -45,4 +47,13 @@ t.test('a cancelled or crashed phase is unknown, never blocked', async (t) => {
   t.equal(failedAt(fail('tcp', 1, 'internal-error', 'bug', null, {}), {}).verdict, 'unknown');
   t.equal(failedAt(fail('tcp', 1, 'aborted', 'stop', null, {}), {}).verdict, 'unknown');
   t.equal(failedAt(fail('tcp', 1, 'tcp-timeout', 'dropped', null, {}), {}).verdict, 'blocked');
+});
+
+t.test('a failed phase and a UDP exchange give every code the same verdict, the reason table\'s', async (t) => {
+  for (const code of REASON_CODES) {
+    const failure = fail(code.startsWith('udp-') ? 'udp' : 'tcp', 1, code, 'failed', null, {});
+    t.equal(failedAt(failure, {}).verdict, udpVerdict(failure).verdict, code);
+  }
+  t.equal(failedAt(fail('udp', 1, 'udp-unverified', 'silence', null, {}), {}).verdict, 'warning', 'silence is a warning wherever it is judged');
+  t.equal(failedAt(fail('udp', 1, 'udp-port-unreachable', 'refused', null, {}), {}).verdict, 'blocked');
 });

@@ -220,7 +220,7 @@ function targetTable(report: CheckReport, ordered: readonly CheckedTarget[]): Ht
         { content: html`<code>${breakable(t.id)}</code>` },
         { content: t.features.join(', ') },
         { content: html`${badge(verdictLabel(t), tone)}${t.required ? '' : html` <span class="muted">optional</span>`}`, sort: rank(t) },
-        { content: t.reason === null ? '' : html`<code title="${REASONS[t.reason]}">${t.reason}</code>` },
+        { content: t.reason === null ? '' : html`<code title="${REASONS[t.reason].summary}">${t.reason}</code>` },
         { content: t.phase ?? '' },
         { content: html`${t.detail}${notes}` },
         ...phases.map((p) => timingCell(t.timings[p])),
