@@ -1,6 +1,7 @@
 import YAML from 'yaml';
 import { FACT_ROWS, type FactKey } from '../facts/table.js';
-import { checkConfigMapName, NODE_LABEL, parseLabel, RUN_LABEL } from '../io/k8s-configmap.js';
+import { checkConfigMapName, parseLabel } from '../io/k8s-configmap.js';
+import { NODE_LABEL, RUN_LABEL } from '../report/fleet-configmap.js';
 import type { Write } from '../io/stdout.js';
 import { InputError } from '../model/errors.js';
 import type { WorkspaceFacts } from '../model/facts.js';

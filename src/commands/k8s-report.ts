@@ -1,4 +1,5 @@
-import { checkConfigMapName, ConfigMapWriteError, inClusterConfig, parseLabel, REPORT_KEY, writeConfigMap, type InCluster } from '../io/k8s-configmap.js';
+import { checkConfigMapName, ConfigMapWriteError, inClusterConfig, parseLabel, writeConfigMap, type InCluster } from '../io/k8s-configmap.js';
+import { REPORT_KEY } from '../report/fleet-configmap.js';
 import { InputError } from '../model/errors.js';
 import { escapeControl } from '../model/text.js';
 import type { CheckReport } from '../report/report.js';

@@ -13,13 +13,6 @@ import { quote, truncate } from '../model/text.js';
 
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-/** The run a fleet's report ConfigMaps belong to, and the node each was made on: `merge` names nodes by it. */
-export const RUN_LABEL = 'aml-netcheck/run';
-export const NODE_LABEL = 'aml-netcheck/node';
-
-/** The key of a report ConfigMap's data that holds the JSON report, exactly as `-o json` prints it. */
-export const REPORT_KEY = 'report.json';
-
 /** Labels on every report ConfigMap, so `kubectl get configmap -l` finds them. */
 const REPORT_LABELS: Readonly<Record<string, string>> = {
   'app.kubernetes.io/name': 'aml-netcheck',

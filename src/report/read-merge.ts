@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { inputLabel } from '../io/input-file.js';
 import { isObject } from '../io/json-input.js';
-import { NODE_LABEL, REPORT_KEY } from '../io/k8s-configmap.js';
 import { InputError } from '../model/errors.js';
 import { escapeControl, quote, truncate } from '../model/text.js';
+import { NODE_LABEL, REPORT_KEY } from './fleet-configmap.js';
 import type { NodeReport, PendingNode } from './merge.js';
 import { parseReportText, readReportText, validateReport } from './read.js';
 

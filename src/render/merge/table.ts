@@ -21,7 +21,7 @@ import { PLAIN, paint, wrap, type Colour, type TextOptions } from '../shared/ter
  */
 
 /** Past this many, the nodes that are fine are counted rather than named. */
-export const NAMED_NODES_MAX = 8;
+const NAMED_NODES_MAX = 8;
 
 const TARGET_COLOUR: Readonly<Record<TargetStatus, Colour>> = {
   'blocked-everywhere': 'red',

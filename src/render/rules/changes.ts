@@ -96,7 +96,7 @@ export function renderChangesMarkdown(changes: RuleChanges): string {
 }
 
 /** Bump when a consumer of `rules --changes-since -o json` would have to change. */
-export const RULE_CHANGES_SCHEMA_VERSION = 1;
+const RULE_CHANGES_SCHEMA_VERSION = 1;
 
 /** The change as data; entries that fail validation (a hostile user catalog) are moved to `refused`, as `rules -o json` does. */
 export function renderChangesJson(changes: RuleChanges): string {
@@ -122,7 +122,7 @@ export function renderChangesJson(changes: RuleChanges): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-export const CHANGES_CSV_HEADER = ['change', ...CSV_HEADER, 'previous_features', 'previous_required'] as const;
+const CHANGES_CSV_HEADER = ['change', ...CSV_HEADER, 'previous_features', 'previous_required'] as const;
 
 /** One row per rule, `change` saying added, removable or changed (with what the rule was for before). */
 export function renderChangesCsv(changes: RuleChanges): string {
@@ -152,7 +152,7 @@ function commands(render: (plan: RulesPlan, options: RulesRenderOptions) => stri
 }
 
 /** `-o dns`: the records new private-link names need, and the names no longer listed (their records may go). */
-export function renderChangesDns(changes: RuleChanges): string {
+function renderChangesDns(changes: RuleChanges): string {
   const out: string[] = [];
   if (changes.privateNames.added.length > 0) out.push(renderRulesDns(additionsPlan(changes)).trimEnd());
   else out.push(`# aml-netcheck rules: DNS. No private-link name is new in revision ${commentText(changes.to)} against ${commentText(changes.from)}.`);
@@ -162,7 +162,7 @@ export function renderChangesDns(changes: RuleChanges): string {
 }
 
 /** `-o proxy`: names to add to the proxy and to NO_PROXY; the names that may leave either, as comments. */
-export function renderChangesProxy(changes: RuleChanges): string {
+function renderChangesProxy(changes: RuleChanges): string {
   const out = [renderRulesProxy(additionsPlan(changes)).trimEnd()];
   const removable = partitionEntries(changes.removable.filter((e) => e.direction === 'outbound' && e.fqdn !== null && (e.protocol === 'HTTP' || e.protocol === 'HTTPS'))).safe;
   const web = [...new Set(removable.map((e) => e.fqdn as string))];

@@ -2,7 +2,7 @@ import type { RulesPlan } from '../../remedies/plan.js';
 import { partitionEntries } from '../../remedies/validate.js';
 
 /** Bump when a consumer of `rules -o json` would have to change. */
-export const RULES_SCHEMA_VERSION = 1;
+const RULES_SCHEMA_VERSION = 1;
 
 /** `rules -o json`: the plan as it is, entries that fail validation moved to `refused`. */
 export function renderRulesJson(plan: RulesPlan): string {

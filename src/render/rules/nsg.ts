@@ -10,7 +10,7 @@ import { command, indented, jmesJson, jmesName, otherFixesAsComments, queryWord,
  * tag, outbound and inbound (Azure Batch and Azure ML management come in from their tags).
  * An NSG cannot name a host: entries without a tag are listed for the firewall instead.
  */
-export const NSG_FIRST_PRIORITY = 200;
+const NSG_FIRST_PRIORITY = 200;
 const PRIORITY_STEP = 10;
 
 /** The NSG's words for the allow-list's protocols: web traffic is TCP there, and Any is `*`. */

@@ -11,7 +11,7 @@ export interface TextOptions {
 }
 
 /** What a report assumes when it cannot ask the terminal: wide enough to read, narrow enough to paste. */
-export const DEFAULT_WIDTH = 100;
+const DEFAULT_WIDTH = 100;
 /** Below this, wrapping would make a report harder to read than long lines. */
 const MIN_WIDTH = 40;
 
