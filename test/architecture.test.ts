@@ -258,3 +258,35 @@ t.test('the checks find what they look for', async (t) => {
   ]);
   t.same(cycles(synthetic), [['probers/x.ts', 'probers/y.ts']], 'a cycle through a type-only import is one; one through a lazy load is not');
 });
+
+/**
+ * Renderers by kind (src/render/<kind>/): a renderer imports its own kind and render/shared/,
+ * never another kind's file; kinds meet only registry to registry (check's Markdown shows the
+ * fixes as `rules -o az` writes them).
+ */
+function renderKindOf(file: string): string | null {
+  const [top, kind, rest] = file.split('/');
+  return top === 'render' && rest !== undefined ? (kind ?? null) : null;
+}
+
+function kindBreach(edge: Pick<Edge, 'from' | 'to'>): string | null {
+  const from = renderKindOf(edge.from);
+  const to = renderKindOf(edge.to);
+  if (from === null || to === null || from === to) return null;
+  if (to === 'shared' && from !== 'shared') return null;
+  if (path.posix.basename(edge.from) === 'registry.ts' && path.posix.basename(edge.to) === 'registry.ts') return null;
+  return `${edge.from} imports ${edge.to}`;
+}
+
+t.test('no renderer imports another kind of renderer', async (t) => {
+  const between = edges.filter((edge) => renderKindOf(edge.from) !== null && renderKindOf(edge.to) !== null);
+  t.ok(between.length > 50, `read the imports between renderers (${between.length})`);
+  t.same(between.map(kindBreach).filter((reason) => reason !== null), []);
+
+  t.equal(renderKindOf('render/check/markdown.ts'), 'check');
+  t.equal(renderKindOf('render/format.ts'), null, 'a file beside the kinds is of none');
+  t.equal(kindBreach({ from: 'render/check/markdown.ts', to: 'render/rules/az-policy.ts' }), 'render/check/markdown.ts imports render/rules/az-policy.ts');
+  t.equal(kindBreach({ from: 'render/shared/markdown.ts', to: 'render/check/table.ts' }), 'render/shared/markdown.ts imports render/check/table.ts', 'shared serves the kinds, never the reverse');
+  t.equal(kindBreach({ from: 'render/check/markdown.ts', to: 'render/shared/markdown.ts' }), null);
+  t.equal(kindBreach({ from: 'render/check/registry.ts', to: 'render/rules/registry.ts' }), null, 'kinds meet registry to registry');
+});

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { REASONS } from '../src/model/reasons.js';
-import { EXIT } from '../src/report/report.js';
-import { CHECK_EXAMPLE } from '../src/commands/check-options.js';
+import { EXIT } from '../src/model/exit-codes.js';
+import { CHECK_EXAMPLE } from '../src/commands/shared/check-options.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const ci = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8');

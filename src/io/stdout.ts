@@ -8,19 +8,16 @@ export type Write = (text: string) => void | Promise<void>;
 
 /**
  * Writes to stdout with backpressure. When the reader goes away (`| head`, a closed pipe)
- * the rest is dropped quietly, as command-line tools do; any other failure is said once,
- * on stderr, and makes the exit code 2.
+ * the rest is dropped quietly, as command-line tools do; any other failure is handed, once,
+ * as a line for stderr, to `failed` (the CLI says it and exits with a failure).
  */
-export function streamWriter(stream: Writable): Write {
+export function streamWriter(stream: Writable, failed: (line: string) => void): Write {
   let gone = false;
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (gone) return;
     gone = true;
     if (error.code === 'EPIPE') return;
-    process.stderr.write(`aml-netcheck: cannot write to stdout: ${error.code ?? error.message}\n`);
-    process.exitCode = 2;
-    // A command sets its own exit code when it returns, which may be after this error: 2 stands.
-    process.once('exit', () => (process.exitCode = 2));
+    failed(`aml-netcheck: cannot write to stdout: ${error.code ?? error.message}\n`);
   });
   return (text) => {
     if (gone || stream.write(text)) return;

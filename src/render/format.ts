@@ -40,6 +40,31 @@ export function descriptorOf<F extends string, R>(registry: Registry<F, R>, form
   return descriptor;
 }
 
+/** A report renderer: one string, or chunks (a report of thousands of targets streams). */
+type ReportRenderer<V> = (value: V, options: TextOptions) => string | Iterable<string>;
+
+/**
+ * The formats of a report, the same for a check report, a diff and a merge: the table to
+ * read, JSON, Markdown for a ticket, JUnit for CI, HTML to share. Each kind gives the loads of
+ * its own renderers.
+ */
+export function reportRegistry<V>(loads: Readonly<Record<'table' | 'json' | 'markdown' | 'junit' | 'html', () => Promise<ReportRenderer<V>>>>) {
+  const load = (format: keyof typeof loads) => async (): Promise<(value: V, options: TextOptions) => Iterable<string>> => {
+    const render = await loads[format]();
+    return (value, options) => {
+      const text = render(value, options);
+      return typeof text === 'string' ? [text] : text;
+    };
+  };
+  return defineRegistry<(value: V, options: TextOptions) => Iterable<string>>()([
+    { format: 'table', extensions: ['.txt'], escapesItself: true, load: load('table') },
+    { format: 'json', extensions: ['.json'], escapesItself: true, load: load('json') },
+    { format: 'markdown', extensions: ['.md', '.markdown'], escapesItself: false, load: load('markdown') },
+    { format: 'junit', extensions: ['.xml'], escapesItself: false, load: load('junit') },
+    { format: 'html', extensions: ['.html', '.htm'], escapesItself: true, load: load('html') },
+  ]);
+}
+
 /** The formats a file ending asks for, in the registry's order (the first is the usual one). */
 export function formatsEndingIn<F extends string>(registry: Registry<F>, extension: string): F[] {
   return registry.filter((d) => d.extensions.includes(extension)).map((d) => d.format);

@@ -1,5 +1,6 @@
 import type { WorkspaceFacts } from '../model/facts.js';
 import type { CheckedTarget, FeatureResult, FeatureStatus, Verdict } from '../model/result.js';
+import { EXIT } from '../model/exit-codes.js';
 import type { ReasonCode } from '../model/reasons.js';
 import { quote } from '../model/text.js';
 import { identityOf, revisionIdOf, targetKey, type CheckReport, type StoppedBy, type TargetIdentity } from './report.js';
@@ -94,7 +95,7 @@ export interface RunInfo {
   readonly targets: number;
 }
 
-export type DiffExitCode = 0 | 1;
+export type DiffExitCode = typeof EXIT.ok | typeof EXIT.blocked;
 
 export interface DiffSummary {
   readonly targets: Readonly<Record<ChangeKind, number>>;
@@ -282,7 +283,7 @@ export function diffReports(before: CheckReport, after: CheckReport): ReportDiff
       featuresNewlyBroken,
       requiredNewlyBlocked,
       partial,
-      exitCode: featuresNewlyBroken.length > 0 || requiredNewlyBlocked.length > 0 ? 1 : 0,
+      exitCode: featuresNewlyBroken.length > 0 || requiredNewlyBlocked.length > 0 ? EXIT.blocked : EXIT.ok,
     },
     features,
     targets,

@@ -1,4 +1,5 @@
 import type { CheckedTarget, FeatureStatus, Verdict } from '../model/result.js';
+import { EXIT } from '../model/exit-codes.js';
 import type { ReasonCode } from '../model/reasons.js';
 import { quote } from '../model/text.js';
 // A check report's own order of feature statuses (broken, degraded, unknown), for one node's causes.
@@ -163,7 +164,7 @@ export type NodeInfo = ReportedNode | SilentNode;
  * targets unchecked; 0 every required target
  * is reachable from every node that checked it.
  */
-export type MergeExitCode = 0 | 1 | 3;
+export type MergeExitCode = typeof EXIT.ok | typeof EXIT.blocked | typeof EXIT.incomplete;
 
 export interface MergeSummary {
   /** Nodes with a report; those without one are in `nodesWithoutReport`. */
@@ -358,7 +359,7 @@ export function mergeReports(nodes: readonly NodeReport[], pending: readonly Pen
   const requiredWarning = required.filter((t) => t.status === 'warning-everywhere' || t.status === 'warning-on-some').map((t) => t.id);
   const nodesWithBlocked = names.filter((node) => required.some((t) => t.blocked.includes(node)));
   // A node that has not reported proves nothing reachable from it: no pass while one is missing.
-  const exitCode: MergeExitCode = requiredBlocked.length > 0 ? 1 : requiredNoVerdict.length > 0 || pending.length > 0 ? 3 : 0;
+  const exitCode: MergeExitCode = requiredBlocked.length > 0 ? EXIT.blocked : requiredNoVerdict.length > 0 || pending.length > 0 ? EXIT.incomplete : EXIT.ok;
   return {
     kind: MERGE_KIND,
     schemaVersion: MERGE_SCHEMA_VERSION,

@@ -1,5 +1,6 @@
 import type { Catalog } from '../catalog/types.js';
 import type { Cloud } from '../model/clouds.js';
+import { EXIT, type ExitCode } from '../model/exit-codes.js';
 import type { WorkspaceFacts } from '../model/facts.js';
 import type { CheckedTarget, FeatureResult, ProbedTarget } from '../model/result.js';
 import { fixSentences } from '../remedies/remedy.js';
@@ -54,17 +55,8 @@ export interface RunSettings {
  */
 export type StoppedBy = 'deadline' | 'SIGINT' | 'SIGTERM' | 'internal-error';
 
-/**
- * The exit code contract, documented in the README and `--help`:
- * 0 every required endpoint reachable; 1 a required endpoint blocked; 2 bad input or a
- * failure of aml-netcheck itself; 3 no verdict where one was needed, and nothing required
- * found blocked: the deadline cut the run short, no required target got a verdict, or a
- * feature asked for was not checked; 130 / 143 the run was interrupted by SIGINT / SIGTERM
- * (the report still written).
- */
-export type ExitCode = 0 | 1 | 2 | 3 | 130 | 143;
-
-export const EXIT = { ok: 0, blocked: 1, failure: 2, incomplete: 3, SIGINT: 130, SIGTERM: 143 } as const;
+/** The exit code contract is the model's (model/exit-codes.ts); the report records its run's. */
+export type { ExitCode } from '../model/exit-codes.js';
 
 export interface ReportSummary {
   readonly targets: number;

@@ -9,13 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { startSimulatedAzure } from '../../src/simulate/azure.js';
-import { runCli } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
+import { loopbackNet } from '../helpers/loopback.js';
 
-const DNS = '127.0.86.1';
-const ECHO = '127.0.86.2';
-const SILENT = '127.0.86.3';
-const CLOSED = '127.0.86.4';
+const NET = loopbackNet();
+const DNS = `${NET}.1`;
+const ECHO = `${NET}.2`;
+const SILENT = `${NET}.3`;
+const CLOSED = `${NET}.4`;
 
 interface Report {
   summary: { exitCode: number };
@@ -73,7 +75,7 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
     '',
   ].join('\n'));
   const check = (features: string, ...more: string[]) =>
-    runCli(['check', '--catalog', catalog, '--features', features, '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--allow-loopback-answers', '--timeout', '600ms', '--retries', '0', '--no-progress', ...more], {
+    spawnCli(['check', '--catalog', catalog, '--features', features, '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--allow-loopback-answers', '--timeout', '2s', '--retries', '0', '--no-progress', ...more], {
       env: { HTTPS_PROXY: '', HTTP_PROXY: '', https_proxy: '', http_proxy: '', NO_PROXY: '', no_proxy: '' },
     });
   return { port, check };
@@ -113,7 +115,7 @@ t.test('a silent UDP port is a warning, never reachable nor blocked: exit 0, its
   t.same(reportSchemaErrors(report), []);
   const silent = report.targets.find((x) => x.id === `silent.relay.test:${port}/udp`);
   t.match(silent, { verdict: 'warning', reason: 'udp-unverified', phase: 'udp' });
-  t.equal(silent?.detail, `no answer from UDP ${SILENT}:${port} to 3 datagram(s) within 600 ms: silence proves neither an open port nor a firewall that drops it`);
+  t.equal(silent?.detail, `no answer from UDP ${SILENT}:${port} to 3 datagram(s) within 2000 ms: silence proves neither an open port nor a firewall that drops it`);
   t.same(silent?.fix, [`no UDP answer proves it either way: confirm the firewall has the rule to allow outbound UDP ${port} to silent.relay.test`]);
   t.same(report.features.find((f) => f.id === 'relay-silent'), { id: 'relay-silent', name: 'Relay silent', status: 'degraded', impact: null, blockedBy: [`silent.relay.test:${port}/udp`], targets: 1 }, 'degraded: not proven ok, not proven broken');
 
@@ -132,7 +134,7 @@ t.test('a silent UDP port is a warning, never reachable nor blocked: exit 0, its
 t.test('with a web proxy configured, UDP is still checked directly, and the detail says why', async (t) => {
   const { port, check } = await setup(t);
   // Nothing listens at the proxy address: a UDP check that tried it would fail.
-  const run = await check('relay-echo', '-o', 'json', '--proxy', 'http://127.0.86.9:3128');
+  const run = await check('relay-echo', '-o', 'json', '--proxy', `http://${NET}.9:3128`);
   t.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as Report;
   t.match(report.targets[0], { id: `echo.relay.test:${port}/udp`, verdict: 'reachable', via: 'direct' });

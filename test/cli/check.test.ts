@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import t from 'tap';
 import { startSimulatedAzure } from '../../src/simulate/azure.js';
-import { CLI, runCli } from '../helpers/cli.js';
+import { CLI, spawnCli } from '../helpers/cli.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
 import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
+import { loopbackNet } from '../helpers/loopback.js';
+import { endedAtBudget, HANG_LIMIT_MS, LOAD_SLACK_MS } from '../helpers/timing.js';
 
 const CATALOG = 'test/fixtures/catalog/sim/loopback.yaml';
 const FAULT = fileURLToPath(new URL('../fixtures/faults/throw-later.mjs', import.meta.url));
@@ -37,7 +39,7 @@ const BAD_INPUT: Array<[string[], RegExp]> = [
 
 t.test('bad check flags: one line, exit 2, before any packet', async (t) => {
   for (const [args, message] of BAD_INPUT) {
-    const run = await runCli(['check', '--features', 'azure-ad', ...args]);
+    const run = await spawnCli(['check', '--features', 'azure-ad', ...args]);
     t.equal(run.code, 2, args.join(' '));
     t.match(run.stderr, message, args.join(' '));
     t.equal(run.stderr.trim().split('\n').length, 1);
@@ -48,11 +50,12 @@ t.test('bad check flags: one line, exit 2, before any packet', async (t) => {
 });
 
 async function simulation(t: { teardown(fn: () => unknown): void }) {
+  const net = loopbackNet();
   const azure = await startSimulatedAzure({
-    dns: { address: '127.0.82.1', port: 0 },
+    dns: { address: `${net}.1`, port: 0 },
     hosts: [
-      { name: 'web.sim.test', address: '127.0.82.2', ports: { 18443: 'ok' } },
-      { name: 'share.sim.test', address: '127.0.82.3', ports: { 18445: 'drop' } },
+      { name: 'web.sim.test', address: `${net}.2`, ports: { 18443: 'ok' } },
+      { name: 'share.sim.test', address: `${net}.3`, ports: { 18445: 'drop' } },
     ],
     schemes: { 18443: 'https' },
   });
@@ -63,13 +66,14 @@ async function simulation(t: { teardown(fn: () => unknown): void }) {
   // The simulated Azure's root plays the public roots' part (every run of this file inherits it).
   process.env[SIMULATED_ROOT_VARIABLE] = caFile;
   const args = ['check', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--allow-loopback-answers', '--ca-file', caFile, '--retries', '0'];
-  return { dir, args };
+  return { dir, args, net };
 }
 
 t.test('check on loopback: JSON on stdout and in --out, valid against the schema, exit 1 for the dropped port', async (t) => {
   const { dir, args } = await simulation(t);
   const out = join(dir, 'report.json');
-  const run = await runCli([...args, '--timeout', '500ms', '-o', 'json', '--out', out]);
+  // The healthy target must be reachable: each phase gets the room a busy machine needs.
+  const run = await spawnCli([...args, '--timeout', '2s', '-o', 'json', '--out', out]);
   t.equal(run.code, 1, run.stderr);
   const report = JSON.parse(run.stdout) as { targets: Array<{ id: string; verdict: string; reason: string | null; via: string }>; features: Array<{ id: string; status: string; blockedBy: string[] }> };
   t.same(reportSchemaErrors(report), []);
@@ -92,26 +96,26 @@ t.test('trust comes from where the chain ends, not from which file named the CA:
   const web = (stdout: string) => (JSON.parse(stdout) as { targets: Array<{ id: string; verdict: string; reason: string | null; warnings: string[]; phases: { tls: { details: { trustAnchor: unknown } } | null } }> }).targets.find((x) => x.id === 'web.sim.test:18443');
   const withoutCaFile = args.filter((arg, i) => arg !== '--ca-file' && args[i - 1] !== '--ca-file');
 
-  const extra = await runCli([...withoutCaFile, '--timeout', '2s', '-o', 'json'], { env: { NODE_EXTRA_CA_CERTS: bundle, [SIMULATED_ROOT_VARIABLE]: '' } });
+  const extra = await spawnCli([...withoutCaFile, '--timeout', '2s', '-o', 'json'], { env: { NODE_EXTRA_CA_CERTS: bundle, [SIMULATED_ROOT_VARIABLE]: '' } });
   const inspected = web(extra.stdout);
   t.match(inspected, { verdict: 'warning', reason: null }, extra.stderr);
   t.match(inspected?.warnings, [/^TLS to web\.sim\.test is re-signed by "CN=aml-netcheck Simulated Azure Root CA", trusted only through a CA added to this machine .*pip, conda and Docker/]);
   t.match(inspected?.phases.tls?.details.trustAnchor, { subject: 'CN=aml-netcheck Simulated Azure Root CA', publicRoot: false });
 
-  const named = await runCli([...args, '--timeout', '2s', '-o', 'json'], { env: { [SIMULATED_ROOT_VARIABLE]: '' } });
+  const named = await spawnCli([...args, '--timeout', '2s', '-o', 'json'], { env: { [SIMULATED_ROOT_VARIABLE]: '' } });
   t.match(web(named.stdout), { verdict: 'warning', warnings: [/re-signed by "CN=aml-netcheck Simulated Azure Root CA"/] }, '--ca-file trusts the inspecting CA: reachable, with the warning, never blocked');
   t.equal(named.code, 1, 'only the dropped port fails the run');
 
-  const untrusted = await runCli([...withoutCaFile, '--timeout', '2s', '-o', 'json'], { env: { [SIMULATED_ROOT_VARIABLE]: '' } });
+  const untrusted = await spawnCli([...withoutCaFile, '--timeout', '2s', '-o', 'json'], { env: { [SIMULATED_ROOT_VARIABLE]: '' } });
   t.match(web(untrusted.stdout), { verdict: 'blocked', reason: 'tls-untrusted' }, 'a CA nobody named is not trusted at all');
 
-  const publicRoot = await runCli([...withoutCaFile, '--timeout', '2s', '-o', 'json']);
+  const publicRoot = await spawnCli([...withoutCaFile, '--timeout', '2s', '-o', 'json']);
   t.match(web(publicRoot.stdout), { verdict: 'reachable', warnings: [] }, 'a chain resting on a public root is no inspection');
 });
 
 t.test('--revision picks the revision the report records', async (t) => {
   const { args } = await simulation(t);
-  const run = await runCli([...args, '--timeout', '500ms', '-o', 'json', '--revision', '2021-11']);
+  const run = await spawnCli([...args, '--timeout', '500ms', '-o', 'json', '--revision', '2021-11']);
   t.equal(run.code, 1, run.stderr);
   const report = JSON.parse(run.stdout) as { revision: { id: string; date: string } };
   t.same([report.revision.id, report.revision.date], ['2021-11', '2021-11-05']);
@@ -121,33 +125,33 @@ t.test('--revision picks the revision the report records', async (t) => {
 t.test('-o markdown, -o junit and -o html print the same run in those formats; --out still saves JSON', async (t) => {
   const { dir, args } = await simulation(t);
   const out = join(dir, 'report.json');
-  const junit = await runCli([...args, '--timeout', '500ms', '-o', 'junit', '--out', out]);
+  const junit = await spawnCli([...args, '--timeout', '2s', '-o', 'junit', '--out', out]);
   t.equal(junit.code, 1, junit.stderr);
   t.match(junit.stdout, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="aml-netcheck" tests="2" failures="1" errors="0" skipped="0"/);
   t.match(junit.stdout, /<testcase name="share\.sim\.test:18445" classname="aml-netcheck\.sim-test" time="[\d.]+">\n\s+<failure type="tcp-timeout"/);
   t.same(reportSchemaErrors(JSON.parse(readFileSync(out, 'utf8'))), [], 'the saved file is the JSON report');
-  const markdown = await runCli([...args, '--timeout', '500ms', '-o', 'markdown']);
+  const markdown = await spawnCli([...args, '--timeout', '500ms', '-o', 'markdown']);
   t.equal(markdown.code, 1);
   t.match(markdown.stdout, /\n### Blocked\n\n\| Target \| Features \| Reason \| Detail \| Fix \|\n\| --- \| --- \| --- \| --- \| --- \|\n\| `share\.sim\.test:18445` \| sim-test \| `tcp-timeout` \|/);
   const htmlOut = join(dir, 'report-from-html.json');
-  const html = await runCli([...args, '--timeout', '500ms', '-o', 'html', '--out', htmlOut]);
+  const html = await spawnCli([...args, '--timeout', '500ms', '-o', 'html', '--out', htmlOut]);
   t.equal(html.code, 1, html.stderr);
   t.match(html.stdout, /^<!doctype html>\n[^]*<tr data-tags="blocked problem required" class="tone-bad"><td><code>share\.<wbr>sim\.<wbr>test:<wbr>18445<\/code><\/td><td>sim-test<\/td>[^]*<\/html>\n$/);
   t.same(reportSchemaErrors(JSON.parse(readFileSync(htmlOut, 'utf8'))), [], 'with -o html too, the saved file is the JSON report');
-  const bad = await runCli([...args, '-o', 'yaml']);
+  const bad = await spawnCli([...args, '-o', 'yaml']);
   t.equal(bad.code, 2);
   t.match(bad.stderr, /argument 'yaml' is invalid\. Allowed choices are table, json, markdown, junit, html/);
 });
 
 t.test('the table fits COLUMNS and colours only when FORCE_COLOR asks, never under NO_COLOR', async (t) => {
   const { args } = await simulation(t);
-  const narrow = await runCli([...args, '--timeout', '500ms'], { env: { COLUMNS: '60', NO_COLOR: '', FORCE_COLOR: '' } });
+  const narrow = await spawnCli([...args, '--timeout', '500ms'], { env: { COLUMNS: '60', NO_COLOR: '', FORCE_COLOR: '' } });
   t.equal(narrow.code, 1);
   t.same(narrow.stdout.split('\n').filter((line) => line.length > 60), [], 'no line wider than COLUMNS');
   t.notMatch(narrow.stdout, /\u001b/, 'piped: no colour');
-  const forced = await runCli([...args, '--timeout', '500ms'], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
+  const forced = await spawnCli([...args, '--timeout', '500ms'], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
   t.match(forced.stdout, /\u001b\[31mBROKEN\u001b\[0m {4}Simulated service/);
-  const refused = await runCli([...args, '--timeout', '500ms'], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
+  const refused = await spawnCli([...args, '--timeout', '500ms'], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
   t.notMatch(refused.stdout, /\u001b/);
 });
 
@@ -159,16 +163,21 @@ interface ReportView {
 
 t.test('the deadline ends the run on time and the report still comes, marking what did not finish: exit 3', async (t) => {
   const { args } = await simulation(t);
-  // Room for the healthy target's whole check on a loaded machine; the dropped one would take 20 s.
-  const run = await runCli([...args, '--timeout', '20s', '--deadline', '2s', '-o', 'json']);
-  t.ok(run.ms < 8000, `exited after ${run.ms} ms`);
+  // The dropped target would take the timeout, which nothing reaches unless the deadline is
+  // ignored. Whether the healthy one beats the deadline depends on the machine's load (at load 26
+  // it did not in 5 s): what finished keeping its verdict is test/runner's and test/vnet's.
+  const flags = ['--timeout', '60s', '--deadline', '3s'];
+  const run = await spawnCli([...args, ...flags, '-o', 'json'], { timeoutMs: 2 * HANG_LIMIT_MS });
   t.equal(run.code, 3, 'cut short by the deadline, nothing required found blocked');
-  const report = JSON.parse(run.stdout) as ReportView;
+  const report = JSON.parse(run.stdout) as ReportView & { durationMs: number };
+  t.ok(endedAtBudget(report.durationMs, 3000), `the checks took the deadline and little more (${report.durationMs} ms)`);
+  t.ok(run.ms < 60_000, `the process ended long before the timeout (${run.ms} ms, starting up included)`);
   t.same(reportSchemaErrors(report), []);
-  t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the 2s deadline came first' });
+  t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the 3s deadline came first' });
   t.match(report.features, [{ id: 'sim-test', status: 'unknown' }], 'an unfinished target is not a broken feature, nor an ok one');
-  t.match(report.summary, { unfinished: 1, complete: false, stoppedBy: 'deadline', exitCode: 3 });
-  const table = await runCli([...args, '--timeout', '20s', '--deadline', '2s']);
+  t.match(report.summary, { complete: false, stoppedBy: 'deadline', exitCode: 3 });
+  t.ok(report.summary.unfinished >= 1, 'the summary counts what did not finish');
+  const table = await spawnCli([...args, ...flags], { timeoutMs: 2 * HANG_LIMIT_MS });
   t.equal(table.code, 3);
   t.match(table.stdout, /Incomplete: the --deadline ended the run/);
 });
@@ -195,7 +204,7 @@ async function interruptedRun(t: { teardown(fn: () => unknown): void }, signals:
 t.test('Ctrl-C ends the run and still prints the report: exit 130', async (t) => {
   const run = await interruptedRun(t, ['SIGINT']);
   t.ok(run.interruptedAt > 0, 'the healthy target finished first');
-  t.ok(Date.now() - run.interruptedAt < 4000, 'stopped promptly after the interrupt');
+  t.ok(Date.now() - run.interruptedAt < 2 * LOAD_SLACK_MS, 'stopped promptly after the interrupt, long before the dropped port\'s 20 s');
   t.equal(run.code, 130);
   const report = JSON.parse(run.stdout) as ReportView;
   t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the run was interrupted' });
@@ -222,7 +231,7 @@ for (const fault of ['exception', 'rejection']) {
   t.test(`a bug that escapes every check (an uncaught ${fault}) still writes the report so far, says so on one line, exits 2`, async (t) => {
     const { args, dir } = await simulation(t);
     const out = join(dir, 'report.json');
-    const run = await runCli([...args, '--timeout', '20s', '-o', 'json', '--out', out], {
+    const run = await spawnCli([...args, '--timeout', '20s', '-o', 'json', '--out', out], {
       nodeArgs: ['--import', pathToFileURL(FAULT).href],
       env: { AMLNC_FAULT: fault, AMLNC_FAULT_DELAY_MS: '500' },
     });
@@ -239,15 +248,15 @@ for (const fault of ['exception', 'rejection']) {
 }
 
 t.test('logs: pino JSON lines on stderr, one child logger per target; --log-file takes them instead', async (t) => {
-  const { dir, args } = await simulation(t);
-  const run = await runCli([...args, '--timeout', '300ms', '--log-level', 'debug', '--proxy', 'http://user:s3cret@127.0.82.9:3128', '--no-progress']);
+  const { dir, args, net } = await simulation(t);
+  const run = await spawnCli([...args, '--timeout', '300ms', '--log-level', 'debug', '--proxy', `http://user:s3cret@${net}.9:3128`, '--no-progress']);
   const lines = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as { target?: string; msg: string; level: number });
   t.ok(lines.length > 2);
   t.ok(lines.some((l) => l.target === 'web.sim.test:18443'), 'a child logger names its target');
   t.ok(lines.some((l) => l.target === 'share.sim.test:18445'));
   t.notMatch(run.stderr + run.stdout, /s3cret/, 'the proxy password appears nowhere');
   const logFile = join(dir, 'run.log');
-  const quiet = await runCli([...args, '--timeout', '300ms', '--log-level', 'debug', '--log-file', logFile]);
+  const quiet = await spawnCli([...args, '--timeout', '300ms', '--log-level', 'debug', '--log-file', logFile]);
   t.equal(quiet.stderr, '', 'nothing on stderr');
   t.match(readFileSync(logFile, 'utf8'), /"target":"web\.sim\.test:18443"/);
 });
@@ -259,7 +268,7 @@ t.test('an --out that cannot be written stops the run before any probe', async (
     [join(dir, 'missing', 'report.json'), /its directory does not exist \(ENOENT\)$/],
     [dir, /is a directory, not a file$/],
   ] as const) {
-    const run = await runCli([...args, '--timeout', '15s', '--out', out]);
+    const run = await spawnCli([...args, '--timeout', '15s', '--out', out]);
     t.equal(run.code, 2);
     t.match(run.stderr.trim(), message);
     t.equal(run.stderr.trim().split('\n').length, 1);
@@ -279,7 +288,7 @@ t.test('a read-only file system for --out stops the run before any probe', proce
     return;
   }
   t.teardown(() => execFileSync('umount', ['-l', ro], { stdio: 'ignore' }));
-  const run = await runCli([...args, '--timeout', '15s', '--out', join(ro, 'report.json')]);
+  const run = await spawnCli([...args, '--timeout', '15s', '--out', join(ro, 'report.json')]);
   t.equal(run.code, 2);
   t.equal(run.stderr, `aml-netcheck: --out: cannot write '${join(ro, 'report.json')}': the file system is read-only (EROFS)\n`);
   t.ok(run.ms < 10_000, `failed after ${run.ms} ms`);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { runCli } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
 
 interface ReportTarget {
@@ -11,7 +11,7 @@ interface ReportTarget {
 }
 
 t.test('the demo runs the real checks against the simulated Azure and finds what it broke', async (t) => {
-  const run = await runCli(['demo', '-o', 'json'], { timeoutMs: 60_000 });
+  const run = await spawnCli(['demo', '-o', 'json'], { timeoutMs: 60_000 });
   t.equal(run.code, 1, 'required endpoints are blocked, so exit 1');
   t.notMatch(run.stderr, /Warning|Error/, 'no warnings or errors on stderr');
   const report = JSON.parse(run.stdout) as { targets: ReportTarget[]; features: Array<{ id: string; status: string }>; summary: { complete: boolean } };
@@ -50,7 +50,7 @@ t.test('the demo runs the real checks against the simulated Azure and finds what
 });
 
 t.test('the demo table says what it is and what broke', async (t) => {
-  const run = await runCli(['demo'], { timeoutMs: 60_000 });
+  const run = await spawnCli(['demo'], { timeoutMs: 60_000 });
   t.equal(run.code, 1);
   t.match(run.stdout, /^Demo: a simulated Azure on 127\.(\d+)\.0\.0\/16/);
   t.match(run.stdout, /BROKEN\s+Python packages \(python-packages\)/);
@@ -61,7 +61,7 @@ t.test('the demo table says what it is and what broke', async (t) => {
 });
 
 t.test('demo -o html prints one whole HTML document that names what broke', async (t) => {
-  const run = await runCli(['demo', '-o', 'html'], { timeoutMs: 60_000 });
+  const run = await spawnCli(['demo', '-o', 'html'], { timeoutMs: 60_000 });
   t.equal(run.code, 1);
   t.equal(run.stderr, '');
   t.match(run.stdout, /^<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;/);
@@ -78,7 +78,7 @@ t.test('every revision checks in every cloud: each target gets a verdict, and on
   const BROKEN_HOST = /^(demodata\.file\.core\.|pypi\.org$|conda\.anaconda\.org$|download\.pytorch\.org$|repo\.anaconda\.com$|graph\.windows\.net$|cloud\.r-project\.org$|[a-z0-9]+\.tundra\.azureml\.)/;
   for (const revision of ['2021-11', '2026-03']) {
     for (const cloud of ['public', 'usgov', 'china']) {
-      const run = await runCli(['demo', '--revision', revision, '--cloud', cloud, '-o', 'json'], { timeoutMs: 60_000 });
+      const run = await spawnCli(['demo', '--revision', revision, '--cloud', cloud, '-o', 'json'], { timeoutMs: 60_000 });
       const report = JSON.parse(run.stdout) as { revision: { id: string }; facts: { cloud: string }; targets: ReportTarget[]; summary: { complete: boolean; internalErrors: number } };
       const label = `${revision} ${cloud}`;
       t.equal(run.code, 1, `${label}: exit 1, for what the demo broke`);
@@ -93,7 +93,7 @@ t.test('every revision checks in every cloud: each target gets a verdict, and on
 });
 
 t.test('demos side by side: each picks a loopback block of its own, and both report the documented ports', async (t) => {
-  const [a, b] = await Promise.all([runCli(['demo', '-o', 'json'], { timeoutMs: 120_000 }), runCli(['demo', '-o', 'json'], { timeoutMs: 120_000 })]);
+  const [a, b] = await Promise.all([spawnCli(['demo', '-o', 'json'], { timeoutMs: 120_000 }), spawnCli(['demo', '-o', 'json'], { timeoutMs: 120_000 })]);
   for (const run of [a, b]) {
     t.equal(run.code, 1, run.stderr);
     t.equal(run.stderr, '', 'no EADDRINUSE, no warning');

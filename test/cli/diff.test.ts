@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import t from 'tap';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 
 const REPORTS = 'test/fixtures/reports';
 const WITHOUT_PROXY = `${REPORTS}/proxy-without-the-proxy-nothing-gets-out.json`;
@@ -47,10 +47,10 @@ t.test('every format prints the same comparison; --out saves the format its name
 });
 
 t.test('- reads a report from standard input, as a pipe from check -o json gives it', async (t) => {
-  const run = await runCli(['diff', WITHOUT_PROXY, '-'], { input: readFileSync(WITH_PROXY, 'utf8') });
+  const run = await spawnCli(['diff', WITHOUT_PROXY, '-'], { input: readFileSync(WITH_PROXY, 'utf8') });
   t.equal(run.code, 0, run.stderr);
   t.match(run.stdout, /4 fixed, 1 still broken/);
-  const before = await runCli(['diff', '-', WITHOUT_PROXY], { input: readFileSync(WITH_PROXY, 'utf8') });
+  const before = await spawnCli(['diff', '-', WITHOUT_PROXY], { input: readFileSync(WITH_PROXY, 'utf8') });
   t.equal(before.code, 1, before.stderr);
 });
 

@@ -12,7 +12,6 @@ import { ConfigMap, ServiceAccount } from 'kubernetes-models/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { runCli } from '../helpers/cli.js';
 
-const FORBID_NETWORK = ['--import', fileURLToPath(new URL('../helpers/forbid-network.mjs', import.meta.url))];
 const FACTS = ['--region', 'westus2', '--workspace-id', '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', '--workspace-name', 'ws1', '--storage-account', 'st1', '--key-vault', 'kv1', '--container-registry', 'acr1', '--compute-instance', 'ci1', '--compute-instance', 'ci2', '--private-endpoint', '--private-resources', 'storage,key-vault', '--custom-images'];
 
 /** What deploy/kubernetes/ holds: each file is k8s-manifest's output for these flags. */
@@ -35,7 +34,7 @@ const VALIDATORS: Record<string, (doc: Doc) => { validate(): void }> = {
 const IMAGE = 'myregistry.azurecr.io/aml-netcheck:0.1.0';
 
 async function manifests(t: Test, args: readonly string[]): Promise<Doc[]> {
-  const run = await runCli(['k8s-manifest', ...(args.includes('--image') ? [] : ['--image', IMAGE]), ...args], { nodeArgs: FORBID_NETWORK });
+  const run = await runCli(['k8s-manifest', ...(args.includes('--image') ? [] : ['--image', IMAGE]), ...args], { forbidNetwork: true });
   t.equal(run.stderr, '', 'nothing on stderr');
   t.equal(run.code, 0);
   const documents = YAML.parseAllDocuments(run.stdout);
@@ -110,8 +109,8 @@ t.test('the facts reach the pod intact: the expanded args list the same targets 
   t.equal(args[0], 'check');
   t.notMatch(args.join(' '), /\$\(/, 'every $(VAR) has a value');
   const factArgs = args.slice(1, args.indexOf('-o'));
-  const inPod = await runCli(['list', ...factArgs, '-o', 'json'], { nodeArgs: FORBID_NETWORK });
-  const here = await runCli(['list', ...FACTS, '--features', 'workspace-api,workspace-storage', '-o', 'json'], { nodeArgs: FORBID_NETWORK });
+  const inPod = await runCli(['list', ...factArgs, '-o', 'json'], { forbidNetwork: true });
+  const here = await runCli(['list', ...FACTS, '--features', 'workspace-api,workspace-storage', '-o', 'json'], { forbidNetwork: true });
   t.equal(inPod.code, 0, inPod.stderr);
   t.equal(inPod.stdout, here.stdout);
   t.ok((JSON.parse(here.stdout) as { targets: unknown[] }).targets.length > 5);
@@ -198,7 +197,7 @@ t.test('hostile values stay data, or are refused', async (t) => {
     [['--catalog', 'probes/azure-ad.yaml'], /^aml-netcheck: --catalog: a catalog file cannot travel into the pod/],
   ];
   for (const [args, message] of refused) {
-    const run = await runCli(['k8s-manifest', '--region', 'westus2', ...args], { nodeArgs: FORBID_NETWORK });
+    const run = await runCli(['k8s-manifest', '--region', 'westus2', ...args], { forbidNetwork: true });
     t.equal(run.code, 2, args.join(' '));
     t.match(run.stderr, message, args.join(' '));
     t.equal(run.stderr.trim().split('\n').length, 1, 'one line');
@@ -216,7 +215,7 @@ t.test('the validator catches a manifest Kubernetes would refuse', async (t) => 
 
 t.test('deploy/kubernetes/ holds what k8s-manifest prints for the example workspace', async (t) => {
   for (const [file, args] of Object.entries(DEPLOY_FILES)) {
-    const run = await runCli(['k8s-manifest', ...args], { nodeArgs: FORBID_NETWORK });
+    const run = await runCli(['k8s-manifest', ...args], { forbidNetwork: true });
     t.equal(run.code, 0, run.stderr);
     const path = fileURLToPath(new URL(`../../${file}`, import.meta.url));
     // AML_NETCHECK_WRITE_MANIFESTS=1 npx tap test/cli/k8s-manifest.test.ts regenerates them.
@@ -226,7 +225,7 @@ t.test('deploy/kubernetes/ holds what k8s-manifest prints for the example worksp
 });
 
 t.test('without --image the manifests come, with a warning that the image must be pushed first', async (t) => {
-  const run = await runCli(['k8s-manifest', '--region', 'westus2'], { nodeArgs: FORBID_NETWORK });
+  const run = await runCli(['k8s-manifest', '--region', 'westus2'], { forbidNetwork: true });
   t.equal(run.code, 0);
   t.match(run.stderr, /^aml-netcheck: warning: no --image: the Job runs 'aml-netcheck:\d+\.\d+\.\d+', which the cluster must be able to pull/);
   t.equal(run.stderr.trim().split('\n').length, 1, 'one line');
@@ -234,10 +233,10 @@ t.test('without --image the manifests come, with a warning that the image must b
 });
 
 t.test('a fleet with one claim: refused unless the claim is ReadWriteMany; the pod group owns the volume (fsGroup)', async (t) => {
-  const refused = await runCli(['k8s-manifest', '--image', IMAGE, '--region', 'westus2', '--fleet', '3', '--bundle-claim', 'netcheck-bundles'], { nodeArgs: FORBID_NETWORK });
+  const refused = await runCli(['k8s-manifest', '--image', IMAGE, '--region', 'westus2', '--fleet', '3', '--bundle-claim', 'netcheck-bundles'], { forbidNetwork: true });
   t.equal(refused.code, 2);
   t.match(refused.stderr, /^aml-netcheck: --bundle-claim: 3 pods on 3 nodes would mount 'netcheck-bundles' at once: a ReadWriteOnce disk .* fails with Multi-Attach\. Use a ReadWriteMany claim .* add --bundle-claim-rwx to say so\n$/);
-  const lone = await runCli(['k8s-manifest', '--image', IMAGE, '--region', 'westus2', '--bundle-claim-rwx'], { nodeArgs: FORBID_NETWORK });
+  const lone = await runCli(['k8s-manifest', '--image', IMAGE, '--region', 'westus2', '--bundle-claim-rwx'], { forbidNetwork: true });
   t.equal(lone.code, 2);
   t.match(lone.stderr, /^aml-netcheck: --bundle-claim-rwx: says the --bundle-claim is ReadWriteMany: give --bundle-claim too\n$/);
   const single = await manifests(t, ['--region', 'westus2', '--bundle-claim', 'netcheck-bundles']);
@@ -253,15 +252,15 @@ t.test('yes-or-no facts live in the facts ConfigMap, so editing it changes what 
   const listIn = async (data: Record<string, string>): Promise<string> => {
     const edited = docs.map((doc) => (doc === facts ? { ...facts, data: { ...facts.data, ...data } } : doc));
     const args = expand(container.args, containerEnv(edited));
-    const run = await runCli(['list', ...args.slice(1, args.indexOf('-o')), '-o', 'json'], { nodeArgs: FORBID_NETWORK });
+    const run = await runCli(['list', ...args.slice(1, args.indexOf('-o')), '-o', 'json'], { forbidNetwork: true });
     t.equal(run.code, 0, run.stderr);
     return run.stdout;
   };
   const asMade = await listIn({});
-  const here = await runCli(['list', '--region', 'westus2', '--storage-account', 'st1', '--private-endpoint', '--hbi', '--key-vault', 'kv1', '-o', 'json'], { nodeArgs: FORBID_NETWORK });
+  const here = await runCli(['list', '--region', 'westus2', '--storage-account', 'st1', '--private-endpoint', '--hbi', '--key-vault', 'kv1', '-o', 'json'], { forbidNetwork: true });
   t.equal(asMade, here.stdout, 'as made, the pod checks what the flags said');
   const flipped = await listIn({ 'private-endpoint': '--no-private-endpoint', hbi: '--no-hbi' });
-  const public_ = await runCli(['list', '--region', 'westus2', '--storage-account', 'st1', '--key-vault', 'kv1', '-o', 'json'], { nodeArgs: FORBID_NETWORK });
+  const public_ = await runCli(['list', '--region', 'westus2', '--storage-account', 'st1', '--key-vault', 'kv1', '-o', 'json'], { forbidNetwork: true });
   t.equal(flipped, public_.stdout, 'flipped in the ConfigMap, the pod checks without a private endpoint and HBI');
   t.not(flipped, asMade);
 });

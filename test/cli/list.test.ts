@@ -3,18 +3,16 @@ import { closeSync, existsSync, mkdtempSync, openSync, truncateSync, writeFileSy
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { CLI, runCli } from '../helpers/cli.js';
 
-const FORBID_NETWORK = ['--import', fileURLToPath(new URL('../helpers/forbid-network.mjs', import.meta.url))];
 const FULL = [
   'list', '--cloud', 'public', '--region', 'westus2', '--workspace-id', '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', '--workspace-name', 'ws1',
   '--storage-account', 'st1', '--key-vault', 'kv1', '--container-registry', 'acr1', '--compute-instance', 'ci1', '--inbound-from-here', '10.0.0.4', '--private-endpoint', '--hbi', '-o', 'json',
 ];
 
 t.test('the full example prints every target, none with a placeholder, without touching the network', async (t) => {
-  const run = await runCli(FULL, { nodeArgs: FORBID_NETWORK });
+  const run = await runCli(FULL, { forbidNetwork: true });
   t.equal(run.code, 0, run.stderr);
   t.equal(run.stderr, '');
   const { targets } = JSON.parse(run.stdout) as { targets: Array<Record<string, unknown>> };

@@ -5,6 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loopbackNet } from '../helpers/loopback.js';
+
+/** The ports below are fixed, so the addresses are this run's own. */
+const NET = loopbackNet();
 
 function listen(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, [CLI, 'listen', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -30,8 +34,8 @@ async function connectSoon(port: number, address: string): Promise<void> {
 }
 
 t.test('listen records who connected to each port and exits 1 when a port saw nobody', async (t) => {
-  const run = listen(['--ports', '39871,39872', '--address', '127.0.81.1', '--duration', '1500ms', '-o', 'json']);
-  await connectSoon(39871, '127.0.81.1');
+  const run = listen(['--ports', '39871,39872', '--address', `${NET}.1`, '--duration', '3s', '-o', 'json']);
+  await connectSoon(39871, `${NET}.1`);
   const { code, stdout } = await run.done;
   const report = JSON.parse(stdout) as { ports: Array<{ port: number; listening: boolean; connections: Array<{ from: string }> }>; exitCode: number };
   t.equal(code, 1);
@@ -43,10 +47,10 @@ t.test('listen records who connected to each port and exits 1 when a port saw no
 });
 
 t.test('a port already taken is reported, not fatal', async (t) => {
-  const holder = net.createServer().listen(39873, '127.0.81.2');
+  const holder = net.createServer().listen(39873, `${NET}.2`);
   await new Promise((resolve) => holder.once('listening', resolve));
   t.teardown(() => holder.close());
-  const { code, stdout } = await listen(['--ports', '39873', '--address', '127.0.81.2', '--duration', '200ms']).done;
+  const { code, stdout } = await listen(['--ports', '39873', '--address', `${NET}.2`, '--duration', '200ms']).done;
   t.equal(code, 1);
   t.match(stdout, /39873\s+not opened: port 39873 is already in use here/);
 });
@@ -65,8 +69,8 @@ t.test('bad listen flags are bad input', async (t) => {
 for (const [signal, exitCode, port] of [['SIGTERM', 143, 39874], ['SIGINT', 130, 39876]] as const) {
   t.test(`${signal} ends the watch: the report is printed and saved, says it was cut short, exit ${exitCode}`, async (t) => {
     const out = join(mkdtempSync(join(tmpdir(), 'amlnc-listen-')), 'listen.json');
-    const run = listen(['--ports', `${port},${port}`, '--address', '127.0.81.3', '--duration', '10m', '--out', out]);
-    await connectSoon(port, '127.0.81.3');
+    const run = listen(['--ports', `${port},${port}`, '--address', `${NET}.3`, '--duration', '10m', '--out', out]);
+    await connectSoon(port, `${NET}.3`);
     const sentAt = Date.now();
     run.child.kill(signal);
     const { code, stdout, stderr } = await run.done;
@@ -91,17 +95,17 @@ t.test('an --address that is not on this machine exits 2 at once', async (t) => 
 });
 
 t.test('without --ports it listens on the inbound ports of the revision, and its advice names that revision\'s rules', async (t) => {
-  const older = await listen(['--address', '127.0.0.1', '--duration', '300ms', '--revision', '2021-11', '-o', 'json']).done;
+  const older = await listen(['--address', `${NET}.4`, '--duration', '300ms', '--revision', '2021-11', '-o', 'json']).done;
   t.equal(older.code, 1, older.stderr);
   const report = JSON.parse(older.stdout) as { revision: string; ports: Array<{ port: number }>; inbound: Array<{ serviceTag: string; ports: number[] }> };
   t.equal(report.revision, '2021-11');
   t.same(report.ports.map((p) => p.port), [29876, 29877, 44224]);
   t.same(report.inbound.map((r) => [r.serviceTag, r.ports]), [['BatchNodeManagement', [29876, 29877]], ['AzureMachineLearning', [44224]]]);
-  const table = await listen(['--address', '127.0.0.1', '--duration', '300ms', '--revision', '2021-11', '--ports', '0']).done;
+  const table = await listen(['--address', `${NET}.4`, '--duration', '300ms', '--revision', '2021-11', '--ports', '0']).done;
   t.match(table.stderr, /--ports: '0' is not a port/, 'a bad port is still refused');
-  const text = await listen(['--address', '127.0.0.1', '--duration', '200ms', '--revision', '2021-11']).done;
+  const text = await listen(['--address', `${NET}.4`, '--duration', '200ms', '--revision', '2021-11']).done;
   t.match(text.stdout, /allow inbound TCP from service tags BatchNodeManagement \(29876-29877\) and AzureMachineLearning \(44224\) in the NSG \(requirements of 2021-11\)/);
-  const unknown = await listen(['--address', '127.0.0.1', '--duration', '200ms', '--revision', '1999-01']).done;
+  const unknown = await listen(['--address', `${NET}.4`, '--duration', '200ms', '--revision', '1999-01']).done;
   t.equal(unknown.code, 2);
   t.match(unknown.stderr, /^aml-netcheck: --revision: unknown revision '1999-01'/);
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import t from 'tap';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { recordedReport } from '../helpers/sample-diff.js';
 import { configMapList, FLEET, WARNING_FLEET } from '../helpers/sample-merge.js';
 
@@ -36,7 +36,7 @@ t.test('three nodes with different verdicts: exit 1, and the nodes each target f
 });
 
 t.test('kubectl get configmap -o json on stdin: nodes named by their label', async (t) => {
-  const run = await runCli(['merge', '-', '-o', 'json'], { input: kubectlOutput });
+  const run = await spawnCli(['merge', '-', '-o', 'json'], { input: kubectlOutput });
   t.equal(run.code, 1, run.stderr);
   const merged = JSON.parse(run.stdout) as { kind: string; nodes: Array<{ node: string }>; targets: Array<{ id: string; blocked: string[]; reaching: string[] }> };
   t.equal(merged.kind, 'aml-netcheck-merge');

@@ -3,7 +3,7 @@ import { existsSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 
 function scratch(): string {
   return mkdtempSync(join(tmpdir(), 'amlnc-cli-out-'));
@@ -37,7 +37,7 @@ t.test('output targets that are not regular files', async (t) => {
 
   const fifo = join(dir, 'pipe');
   execFileSync('mkfifo', [fifo]);
-  const lonely = await runCli(['features', '--out', fifo], { timeoutMs: 10_000 });
+  const lonely = await spawnCli(['features', '--out', fifo], { timeoutMs: 10_000 });
   t.equal(lonely.code, 2, 'a FIFO nobody reads does not hang');
   t.equal(lonely.stderr, `aml-netcheck: --out: cannot write '${fifo}': the FIFO has no reader (ENXIO)\n`);
   t.ok(lstatSync(fifo).isFIFO(), 'still a FIFO');
@@ -55,7 +55,7 @@ t.test('a character device named by --out stays a device', process.getuid?.() ==
 t.test('each --out gets the format its name ends in, from one run', async (t) => {
   const dir = scratch();
   const file = (name: string): string => join(dir, name);
-  const run = await runCli(['demo', '-o', 'json', '--out', file('r.md'), '--out', file('r.xml'), '--out', file('r.txt'), '--out', file('r.JSON'), '--out', file('r.report')], {
+  const run = await spawnCli(['demo', '-o', 'json', '--out', file('r.md'), '--out', file('r.xml'), '--out', file('r.txt'), '--out', file('r.JSON'), '--out', file('r.report')], {
     env: { FORCE_COLOR: '1', COLUMNS: '300' },
   });
   t.equal(run.code, 1, `the demo breaks endpoints on purpose: ${run.stderr}`);
@@ -83,7 +83,7 @@ t.test('an --out a command cannot write is refused before any work', async (t) =
   t.equal(list.stderr, `aml-netcheck: --out: '${markdown}' names markdown by its ending .md, which this command does not write; it writes .json json; .txt table; and JSON for any other name\n`);
   t.equal(list.stdout, '', 'nothing printed');
   const twice = join(dir, 'r.json');
-  const demo = await runCli(['demo', '--out', twice, '--out', join(dir, '.', 'r.json')]);
+  const demo = await spawnCli(['demo', '--out', twice, '--out', join(dir, '.', 'r.json')]);
   t.equal(demo.code, 2);
   t.equal(demo.stderr, `aml-netcheck: --out: '${join(dir, '.', 'r.json')}' is named twice\n`);
   t.equal(demo.stdout, '', 'the demo did not run');
@@ -123,11 +123,11 @@ t.test('an --out that is a file the run reads (or logs to) is refused before any
     t.same(readFileSync(file), was, `${name}: the input is untouched`);
   }
   // Not yet written, so only the path can tell: the log file and the report would share it.
-  const logged = await runCli(['check', '--region', 'westus2', '--log-file', log, '--out', log, '--dns-server', '127.0.0.1:9']);
+  const logged = await spawnCli(['check', '--region', 'westus2', '--log-file', log, '--out', log, '--dns-server', '127.0.0.1:9']);
   t.equal(logged.code, 2);
   t.match(logged.stderr, /^aml-netcheck: --out: '.+run\.log' is the file given to --log-file/);
   t.notOk(existsSync(log), 'nothing was written');
-  const bundled = await runCli(['bundle', '--workspace-json', ws, '--out', ws, '--dns-server', '127.0.0.1:9']);
+  const bundled = await spawnCli(['bundle', '--workspace-json', ws, '--out', ws, '--dns-server', '127.0.0.1:9']);
   t.equal(bundled.code, 2);
   t.match(bundled.stderr, /^aml-netcheck: --out: '.+ws\.json' is the file given to --workspace-json/);
   const fine = await runCli(['list', '--workspace-json', ws, '--out', join(dir, 'targets.json')]);

@@ -5,4 +5,4 @@
  */
 import { testRedactPattern } from '../helpers/redact-bundle.js';
 
-testRedactPattern('ode', '127.0.98');
+testRedactPattern('ode');

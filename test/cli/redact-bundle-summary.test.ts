@@ -4,4 +4,4 @@
  */
 import { testRedactPattern } from '../helpers/redact-bundle.js';
 
-testRedactPattern('summary', '127.0.95');
+testRedactPattern('summary');

@@ -4,4 +4,4 @@
  */
 import { testRedactPattern } from '../helpers/redact-bundle.js';
 
-testRedactPattern('target', '127.0.97');
+testRedactPattern('target');

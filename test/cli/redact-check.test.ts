@@ -7,12 +7,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { deniedService, HEADER_BEARER, leaked, SAS_SIG, scratch } from '../helpers/denied-service.js';
 import { startFakeApiServer } from '../helpers/fake-kube-apiserver.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
-
-const NET = '127.0.94';
 
 /** One --out file of each format (the ending names it) and the file names. */
 function outFiles(dir: string, prefix: string, endings: readonly string[]): { flags: string[]; files: string[] } {
@@ -22,9 +20,9 @@ function outFiles(dir: string, prefix: string, endings: readonly string[]): { fl
 
 t.test('a secret in a deny page or a header is in no output of check: stdout, every --out format, the log, the ConfigMap', async (t) => {
   const dir = scratch(t);
-  const args = await deniedService(t, dir, NET);
+  const args = await deniedService(t, dir);
   const outs = outFiles(dir, 'check', ['.txt', '.json', '.md', '.xml', '.html']);
-  const run = await runCli(['check', ...args, '--log-level', 'debug', '-o', 'html', ...outs.flags], { timeoutMs: 60_000 });
+  const run = await spawnCli(['check', ...args, '--log-level', 'debug', '-o', 'html', ...outs.flags], { timeoutMs: 60_000 });
   t.equal(run.code, 1, `the denied service is blocked (${run.stderr.slice(-300)})`);
   t.same(leaked(run.stdout), [], 'stdout');
   t.same(leaked(run.stderr), [], 'stderr: the debug log');
@@ -40,7 +38,7 @@ t.test('a secret in a deny page or a header is in no output of check: stdout, ev
 
   const server = await startFakeApiServer();
   t.teardown(() => server.close());
-  const inPod = await runCli(['check', ...args, '-o', 'markdown', '--k8s-configmap', 'netcheck-redact'], { env: server.env, timeoutMs: 60_000 });
+  const inPod = await spawnCli(['check', ...args, '-o', 'markdown', '--k8s-configmap', 'netcheck-redact'], { env: server.env, timeoutMs: 60_000 });
   t.equal(inPod.code, 1, inPod.stderr);
   t.same(leaked(inPod.stdout), [], 'stdout as Markdown');
   const stored = server.configMaps.get('netcheck-redact')?.data?.['report.json'] ?? '';
@@ -50,8 +48,8 @@ t.test('a secret in a deny page or a header is in no output of check: stdout, ev
 
 t.test('diff, merge and rules print no secret from a report saved before redaction reached check', async (t) => {
   const dir = scratch(t);
-  const args = await deniedService(t, dir, NET);
-  const run = await runCli(['check', ...args, '-o', 'json'], { timeoutMs: 60_000 });
+  const args = await deniedService(t, dir);
+  const run = await spawnCli(['check', ...args, '-o', 'json'], { timeoutMs: 60_000 });
   t.equal(run.code, 1, run.stderr);
   // The report as an older aml-netcheck saved it: the server's text as it came.
   const old = run.stdout.replace('sig=[redacted]', `sig=${SAS_SIG}`).replace(/Authorization: \[redacted\]/g, `Authorization: Bearer ${HEADER_BEARER}`);
@@ -60,19 +58,19 @@ t.test('diff, merge and rules print no secret from a report saved before redacti
   writeFileSync(saved, old);
 
   const diffOuts = outFiles(dir, 'diff', ['.txt', '.json', '.md', '.xml', '.html']);
-  const diff = await runCli(['diff', saved, saved, '-o', 'json', ...diffOuts.flags], { timeoutMs: 60_000 });
+  const diff = await runCli(['diff', saved, saved, '-o', 'json', ...diffOuts.flags]);
   t.equal(diff.code, 0, diff.stderr);
   t.same(leaked(diff.stdout + diff.stderr), [], 'diff: stdout and stderr');
   for (const file of diffOuts.files) t.same(leaked(readFileSync(file, 'utf8')), [], `diff --out ${file}`);
 
   const mergeOuts = outFiles(dir, 'merge', ['.txt', '.json', '.md', '.xml', '.html']);
-  const merge = await runCli(['merge', saved, '-o', 'json', ...mergeOuts.flags], { timeoutMs: 60_000 });
+  const merge = await runCli(['merge', saved, '-o', 'json', ...mergeOuts.flags]);
   t.not(merge.code, 2, merge.stderr);
   t.same(leaked(merge.stdout + merge.stderr), [], 'merge: stdout and stderr');
   for (const file of mergeOuts.files) t.same(leaked(readFileSync(file, 'utf8')), [], `merge --out ${file}`);
 
   const rulesOuts = outFiles(dir, 'rules', ['.json', '.md']);
-  const rules = await runCli(['rules', '--from-report', saved, '-o', 'table', ...rulesOuts.flags], { timeoutMs: 60_000 });
+  const rules = await runCli(['rules', '--from-report', saved, '-o', 'table', ...rulesOuts.flags]);
   t.equal(rules.code, 0, rules.stderr);
   t.same(leaked(rules.stdout + rules.stderr), [], 'rules --from-report: stdout and stderr');
   for (const file of rulesOuts.files) t.same(leaked(readFileSync(file, 'utf8')), [], `rules --out ${file}`);

@@ -7,7 +7,6 @@ import { runCli } from '../helpers/cli.js';
 import { runScript } from '../helpers/run-script.js';
 import { RULES_FORMATS } from '../../src/render/rules/registry.js';
 
-const FORBID_NETWORK = ['--import', fileURLToPath(new URL('../helpers/forbid-network.mjs', import.meta.url))];
 const FUTURE = fileURLToPath(new URL('../fixtures/catalog/changes-2099.yaml', import.meta.url));
 // Only the user catalog's feature: the shipped entries then play no part, whatever revisions they hold in.
 const WORKSPACE = ['--region', 'westus2', '--catalog', FUTURE, '--features', 'future'];
@@ -29,7 +28,7 @@ const EXPECTED: Record<(typeof RULES_FORMATS)[number], RegExp[]> = {
 
 for (const format of RULES_FORMATS) {
   t.test(`rules --changes-since -o ${format}: the additions and what may be removed, without a network call`, async (t) => {
-    const run = await runCli(since('-o', format), { nodeArgs: FORBID_NETWORK });
+    const run = await runCli(since('-o', format), { forbidNetwork: true });
     t.equal(run.code, 0, run.stderr);
     t.equal(run.stderr, '');
     for (const pattern of EXPECTED[format]) t.match(run.stdout, pattern);

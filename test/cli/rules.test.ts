@@ -6,7 +6,6 @@ import t from 'tap';
 import { runCli } from '../helpers/cli.js';
 import { RULES_FORMATS } from '../../src/render/rules/registry.js';
 
-const FORBID_NETWORK = ['--import', fileURLToPath(new URL('../helpers/forbid-network.mjs', import.meta.url))];
 const WORKSPACE = ['--region', 'westus2', '--workspace-id', '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', '--workspace-name', 'ws1', '--storage-account', 'st1', '--private-endpoint', '--private-resources', 'storage'];
 const REPORTS = fileURLToPath(new URL('../fixtures/reports/', import.meta.url));
 const FIREWALL_REPORT = join(REPORTS, 'firewall-the-firewall-drops-smb-and-resets-http-tcp-timeout-and-tcp-refused-each-breaking-.json');
@@ -28,7 +27,7 @@ const EXPECTED: Record<(typeof RULES_FORMATS)[number], RegExp> = {
 
 for (const format of RULES_FORMATS) {
   t.test(`rules -o ${format} prints the allow-list without a network call`, async (t) => {
-    const run = await runCli(['rules', ...WORKSPACE, '-o', format], { nodeArgs: FORBID_NETWORK });
+    const run = await runCli(['rules', ...WORKSPACE, '-o', format], { forbidNetwork: true });
     t.equal(run.code, 0, run.stderr);
     t.equal(run.stderr, '');
     t.match(run.stdout, EXPECTED[format]);
@@ -36,20 +35,20 @@ for (const format of RULES_FORMATS) {
 }
 
 t.test('rules --from-report: only the fixes of the blocked targets, each by its cause', async (t) => {
-  const az = await runCli(['rules', '--from-report', FIREWALL_REPORT, '-o', 'az', '--resource-group', 'rg1', '--firewall-policy', 'fwp1', '--source', '10.0.0.0/24'], { nodeArgs: FORBID_NETWORK });
+  const az = await runCli(['rules', '--from-report', FIREWALL_REPORT, '-o', 'az', '--resource-group', 'rg1', '--firewall-policy', 'fwp1', '--source', '10.0.0.0/24'], { forbidNetwork: true });
   t.equal(az.code, 0, az.stderr);
   t.match(az.stdout, /RG='rg1'\nPOLICY='fwp1'\nSOURCE=\('10\.0\.0\.0\/24'\)/);
   t.match(az.stdout, /--destination-fqdns 'st1\.file\.core\.windows\.net'/);
   t.notMatch(az.stdout, /pypi\.org/, 'nothing that was reachable');
 
-  const dns = await runCli(['rules', '--from-report', DNS_REPORT, '-o', 'dns'], { nodeArgs: FORBID_NETWORK });
+  const dns = await runCli(['rules', '--from-report', DNS_REPORT, '-o', 'dns'], { forbidNetwork: true });
   t.equal(dns.code, 0, dns.stderr);
   t.match(dns.stdout, /privatelink\.blob\.core\.windows\.net\n  st1  A/);
-  const dnsAz = await runCli(['rules', '--from-report', DNS_REPORT, '-o', 'az'], { nodeArgs: FORBID_NETWORK });
+  const dnsAz = await runCli(['rules', '--from-report', DNS_REPORT, '-o', 'az'], { forbidNetwork: true });
   t.match(dnsAz.stdout, /# Not fixed by a firewall rule:\n(?:# .*\n)*# st1\.blob\.core\.windows\.net:443 \(dns-not-private\): make st1\.blob/);
   t.match(dnsAz.stdout, /# No firewall rule is needed\./, 'a DNS failure gets no allow rule');
 
-  const table = await runCli(['rules', '--from-report', DNS_REPORT], { nodeArgs: FORBID_NETWORK });
+  const table = await runCli(['rules', '--from-report', DNS_REPORT], { forbidNetwork: true });
   t.match(table.stdout, /^2 blocked target\(s\) in the report; 0 firewall rule\(s\)/);
   t.notMatch(table.stdout, /As commands:/, 'no hint at commands when there is no rule');
   t.match(table.stdout, /No firewall rule fixes these: the fixes above are DNS, TLS-inspection or proxy changes/);
@@ -92,7 +91,7 @@ t.test('bad input is one line and exit 2', async (t) => {
     [['rules', ...WORKSPACE, '-o', 'az', '--source', '$(touch pwned)'], /--source: '\$\(touch pwned\)' is not an address/],
   ];
   for (const [args, message] of cases) {
-    const run = await runCli(args, { nodeArgs: FORBID_NETWORK });
+    const run = await runCli(args, { forbidNetwork: true });
     t.equal(run.code, 2, args.join(' '));
     t.match(run.stderr, message, args.join(' '));
     t.equal(run.stderr.trimEnd().split('\n').length, 1, `${args.join(' ')}: one line`);

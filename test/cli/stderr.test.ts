@@ -8,12 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import t from 'tap';
 import { createPki } from '../../src/simulate/pki.js';
-import { runCli } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
 
 const SIGNAL_AT_START = pathToFileURL(fileURLToPath(new URL('../fixtures/faults/signal-at-start.mjs', import.meta.url))).href;
 
 t.test('a YAML warning in a catalog is our one-line error, not a Node warning before it', async (t) => {
-  const run = await runCli(['list', '--region', 'westus2', '--catalog', 'test/fixtures/catalog/invalid/yaml-unknown-tag.yaml']);
+  const run = await spawnCli(['list', '--region', 'westus2', '--catalog', 'test/fixtures/catalog/invalid/yaml-unknown-tag.yaml']);
   t.equal(run.code, 2);
   t.equal(run.stderr, "aml-netcheck: test/fixtures/catalog/invalid/yaml-unknown-tag.yaml:3:14: not valid YAML: Unresolved tag: !corp\n");
 });
@@ -29,7 +29,7 @@ t.test('an https:// proxy given by IP address draws no Node deprecation warning 
   t.teardown(() => proxy.close());
   const { port } = proxy.address() as AddressInfo;
   const caFile = `${t.testdir({ 'ca.pem': pki.trusted.cert })}/ca.pem`;
-  const run = await runCli(['check', '--region', 'westus2', '--features', 'azure-ad', '--proxy', `https://127.0.0.1:${port}`, '--ca-file', caFile, '--dns-server', '127.0.0.1:9', '--timeout', '2s', '-o', 'json']);
+  const run = await spawnCli(['check', '--region', 'westus2', '--features', 'azure-ad', '--proxy', `https://127.0.0.1:${port}`, '--ca-file', caFile, '--dns-server', '127.0.0.1:9', '--timeout', '2s', '-o', 'json']);
   t.equal(run.code, 1, 'the proxy refuses: blocked');
   const report = JSON.parse(run.stdout) as { targets: Array<{ reason: string | null; via: string }> };
   t.ok(report.targets.some((target) => target.via === 'proxy' && target.reason === 'proxy-denied'), 'the check reached the proxy over TLS');
@@ -38,7 +38,7 @@ t.test('an https:// proxy given by IP address draws no Node deprecation warning 
 
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   t.test(`${signal} while the demo starts: one line in our words, exit ${code}`, async (t) => {
-    const run = await runCli(['demo'], { nodeArgs: ['--import', SIGNAL_AT_START], env: { AMLNC_SIGNAL: signal } });
+    const run = await spawnCli(['demo'], { nodeArgs: ['--import', SIGNAL_AT_START], env: { AMLNC_SIGNAL: signal } });
     t.equal(run.code, code);
     t.equal(run.stderr, `aml-netcheck: ${signal}: stopped before any report was made\n`);
   });

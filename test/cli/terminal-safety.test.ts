@@ -5,8 +5,9 @@ import t from 'tap';
 import { createPki } from '../../src/simulate/pki.js';
 import { startDnsServer } from '../../src/simulate/dns-server.js';
 import { respondWith, startHttpServer, started } from '../helpers/servers.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
+import { loopbackNet } from '../helpers/loopback.js';
 
 const CATALOG = 'test/fixtures/catalog/sim/hostile.yaml';
 const ESC = '\x1b';
@@ -22,17 +23,18 @@ t.test('deny pages, certificate names and catalog text reach the table and stder
   const pki = createPki();
   // A certificate no one trusts, whose subject carries escape sequences: its name is shown in the verdict.
   const hostileCert = pki.selfSigned(`cert.sim.test${HOSTILE}`);
-  const dns = await startDnsServer({ 'deny.sim.test': { a: ['127.0.83.2'] }, 'cert.sim.test': { a: ['127.0.83.3'] } }, { address: '127.0.83.1' });
+  const net = loopbackNet();
+  const dns = await startDnsServer({ 'deny.sim.test': { a: [`${net}.2`] }, 'cert.sim.test': { a: [`${net}.3`] } }, { address: `${net}.1` });
   t.teardown(() => dns.close());
-  await started(t, startHttpServer(respondWith(470, `HTTP request to deny.sim.test:80. Action: Deny. ${HOSTILE} No rule matched.`), undefined, { address: '127.0.83.2', port: 18480 }));
-  await started(t, startHttpServer(respondWith(200, 'ok'), hostileCert, { address: '127.0.83.3', port: 18443 }));
+  await started(t, startHttpServer(respondWith(470, `HTTP request to deny.sim.test:80. Action: Deny. ${HOSTILE} No rule matched.`), undefined, { address: `${net}.2`, port: 18480 }));
+  await started(t, startHttpServer(respondWith(200, 'ok'), hostileCert, { address: `${net}.3`, port: 18443 }));
   const dir = mkdtempSync(join(tmpdir(), 'amlnc-esc-'));
   writeFileSync(join(dir, 'ca.pem'), pki.trusted.cert);
   // The simulated Azure's root plays the public roots' part (every run of this file inherits it).
   process.env[SIMULATED_ROOT_VARIABLE] = join(dir, 'ca.pem');
   const args = ['check', '--catalog', CATALOG, '--features', 'hostile', '--dns-server', `${dns.server.address}:${dns.server.port}`, '--allow-loopback-answers', '--ca-file', join(dir, 'ca.pem'), '--retries', '0', '--timeout', '3s'];
 
-  const table = await runCli(args);
+  const table = await spawnCli(args);
   t.equal(table.code, 1, table.stderr);
   // The table wraps long details to the terminal's width; read them as one line.
   const unwrapped = table.stdout.replace(/\n +/g, ' ');
@@ -43,7 +45,7 @@ t.test('deny pages, certificate names and catalog text reach the table and stder
   noRawControls(t, table.stdout, 'table');
   noRawControls(t, table.stderr, 'stderr');
 
-  const json = await runCli([...args, '-o', 'json', '--out', join(dir, 'report.json')]);
+  const json = await spawnCli([...args, '-o', 'json', '--out', join(dir, 'report.json')]);
   const report = JSON.parse(json.stdout) as { targets: Array<{ detail: string }> };
   t.ok(report.targets.some((x) => x.detail.includes(ESC)), 'JSON keeps the text as it came (JSON.stringify escapes it)');
   t.notOk(json.stdout.includes(ESC), 'and the JSON bytes hold no raw ESC');
@@ -66,7 +68,7 @@ t.test('escape sequences in flags and in file names reach stderr escaped, on one
     ['list', `--bogus${HOSTILE}`],
     ['check', '--dns-server', `127.0.0.1:5${HOSTILE}`],
   ]) {
-    const run = await runCli(args);
+    const run = await spawnCli(args);
     t.equal(run.code, 2, JSON.stringify(args));
     noRawControls(t, run.stderr, JSON.stringify(args));
     t.equal(run.stderr.trim().split('\n').length, 1, 'one line');

@@ -8,8 +8,8 @@ import { defaultFacts, resolveFacts } from '../../src/facts/facts.js';
 import { readWorkspaceJson } from '../../src/facts/workspace-json.js';
 import { PLACEHOLDERS } from '../../src/catalog/placeholders.js';
 import { CONDITIONS } from '../../src/catalog/conditions.js';
-import { addWorkspaceOptions } from '../../src/commands/workspace-options.js';
-import { factsFromFlags } from '../../src/commands/workspace.js';
+import { workspaceOptions } from '../../src/commands/shared/workspace-options.js';
+import { factsFromFlags } from '../../src/commands/shared/workspace.js';
 import { formatKeyPath } from '../../src/model/errors.js';
 import type { WorkspaceFacts } from '../../src/model/facts.js';
 
@@ -20,7 +20,8 @@ function argsFor(row: (typeof FACT_ROWS)[number]): string[] {
 }
 
 function parse(args: string[]): Record<string, unknown> {
-  const command = addWorkspaceOptions(new Command('x')).exitOverride();
+  const command = new Command('x').exitOverride();
+  for (const option of workspaceOptions()) command.addOption(option);
   command.parse(args, { from: 'user' });
   return command.opts();
 }
@@ -37,7 +38,7 @@ t.test('every row has a flag, help, and an example that passes its own check', a
 });
 
 t.test('every row yields its commander option, and the flag reaches its fact through the checks', async (t) => {
-  const options = addWorkspaceOptions(new Command('x')).options.map((o) => o.long);
+  const options = workspaceOptions().map((o) => o.long);
   for (const row of FACT_ROWS) {
     t.ok(options.includes(row.flag), `${row.flag} is an option`);
     if (row.kind === 'boolean') t.ok(options.includes(row.flag.replace('--', '--no-')), `--no-${row.flag.slice(2)} too`);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDnsServer } from '../../src/simulate/dns-server.js';
 import { startHttpServer } from './servers.js';
+import { loopbackNet } from './loopback.js';
 
 type Test = { teardown(fn: () => unknown): void };
 
@@ -31,11 +32,12 @@ export function scratch(t: Test): string {
 }
 
 /**
- * Starts the service and its DNS server on `net`.1 and `net`.2 (a /24 of 127/8 each test file
- * has to itself: the service's catalog port is fixed) and writes a catalog for it into `dir`;
+ * Starts the service and its DNS server on `.1` and `.2` of a loopback /24 of its own (the
+ * service's catalog port is fixed) and writes a catalog for it into `dir`;
  * returns the flags of a check of it.
  */
-export async function deniedService(t: Test, dir: string, net: string, catalogName = 'corp.yaml'): Promise<string[]> {
+export async function deniedService(t: Test, dir: string, catalogName = 'corp.yaml'): Promise<string[]> {
+  const net = loopbackNet();
   const server = await startHttpServer(
     (_request, response) => {
       response.writeHead(470, { 'content-type': 'text/plain', server: `gateway Authorization: Bearer ${HEADER_BEARER}` });

@@ -19,6 +19,7 @@ import { makeAuthority, type Authority } from '../../src/simulate/pki.js';
 import type { ReportSummary } from '../../src/report/report.js';
 import type { DnsBehavior, EndpointBehavior, SimulatedHost } from '../../src/simulate/azure.js';
 import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
+import { HANG_LIMIT_MS } from './timing.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -142,7 +143,7 @@ export interface Report {
 /** Runs a setup command; a failure names the command and what it printed. */
 function run(command: string, args: readonly string[], input?: string): Promise<{ stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = execFile(command, args, { timeout: 10_000, encoding: 'utf8' }, (error, stdout, stderr) => {
+    const child = execFile(command, args, { timeout: HANG_LIMIT_MS, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${command} ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
       else resolve({ stdout });
     });
@@ -445,7 +446,7 @@ export class Vnet {
     await writeFile(specFile, JSON.stringify({ dns: { address: DNS_ADDRESS, port: 53 }, hosts: spec.hosts, ...(spec.latencyMs === undefined ? {} : { latencyMs: spec.latencyMs }) }));
     const simulator = track(spawn('ip', ['netns', 'exec', namespace, process.execPath, SERVE, specFile], { stdio: ['pipe', 'pipe', 'pipe'] }));
     children.push(simulator);
-    const readyLine = await waitForLine(simulator, 'the simulated Azure', (line) => line.startsWith('{"ready":true'), 20_000);
+    const readyLine = await waitForLine(simulator, 'the simulated Azure', (line) => line.startsWith('{"ready":true'), HANG_LIMIT_MS);
     const ready = JSON.parse(readyLine) as { caPem: string };
     vnet = new Vnet(namespace, spec, dir, interfaceName, simulator);
     await writeFile(vnet.caFile, ready.caPem);
@@ -502,7 +503,7 @@ export class Vnet {
     );
     const proxy = track(spawn('ip', ['netns', 'exec', this.namespace, 'tinyproxy', '-d', '-c', config], { stdio: ['ignore', 'pipe', 'pipe'] }));
     this.#proxy = proxy;
-    await waitForLine(proxy, 'tinyproxy', (line) => line.includes('Accepting connections'), 10_000);
+    await waitForLine(proxy, 'tinyproxy', (line) => line.includes('Accepting connections'), HANG_LIMIT_MS);
     return proxyUrls(auth);
   }
 
@@ -591,7 +592,7 @@ export class Vnet {
     await run('chown', ['-R', `${uid}:${gid}`, dir]);
     const squid = track(spawn('ip', ['netns', 'exec', this.namespace, 'squid', '-N', '-d', '1', '-f', path.join(dir, 'squid.conf')], { stdio: ['ignore', 'pipe', 'pipe'] }));
     this.#proxy = squid;
-    await waitForLine(squid, 'squid', (line) => /Accepting .*HTTP Socket connections at/.test(line), 20_000);
+    await waitForLine(squid, 'squid', (line) => /Accepting .*HTTP Socket connections at/.test(line), HANG_LIMIT_MS);
     return { ...proxyUrls(auth), caFile: ca === null ? null : caFile, caSubject: ca === null ? null : `CN=${SQUID_CA_NAME}, O=${SQUID_CA_ORGANIZATION}` };
   }
 
@@ -660,7 +661,7 @@ export class Vnet {
         }
       }
     });
-    const limit = options.timeoutMs ?? 20_000;
+    const limit = options.timeoutMs ?? HANG_LIMIT_MS;
     const result = new Promise<CheckRun>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
@@ -678,7 +679,7 @@ export class Vnet {
         resolve({ code, signal, stdout, stderr, ms: Date.now() - started, ...(json === undefined ? {} : { json }) });
       });
     });
-    const stderrLine = (matches: RegExp, timeoutMs = 10_000): Promise<string> =>
+    const stderrLine = (matches: RegExp, timeoutMs = HANG_LIMIT_MS): Promise<string> =>
       new Promise((resolve, reject) => {
         const line = stderr.split('\n').find((l) => matches.test(l));
         if (line !== undefined) return resolve(line);
@@ -701,7 +702,7 @@ export class Vnet {
   async serveNode(script: string, args: readonly string[]): Promise<void> {
     const child = track(spawn('ip', ['netns', 'exec', this.namespace, process.execPath, script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
     this.#servers.push(child);
-    await waitForLine(child, path.basename(script), (line) => line === 'ready', 10_000);
+    await waitForLine(child, path.basename(script), (line) => line === 'ready', HANG_LIMIT_MS);
   }
 
   /** Runs a Node script inside the VNet, for checks the CLI does not make yet; resolves with its stdout. */

@@ -22,6 +22,7 @@ import {
   startTlsServer,
   type Cleanup,
 } from '../helpers/servers.js';
+import { HEALTHY_BUDGET_MS } from '../helpers/timing.js';
 
 // A bug in a prober must end as an internal-error result of its phase, never as a crash, a
 // hang or a success. Every trace event is a place where our code runs; each one is made to
@@ -278,7 +279,7 @@ t.test('the ctx.socket handed in is closed when a fault ends the phase', async (
   const good = await started(t, startTlsServer(credentials));
   const socket = net.connect({ host: '127.0.0.1', port: good.port });
   await new Promise((resolve) => socket.once('connect', resolve));
-  const result = await probeTls({ host: HOST, address: '127.0.0.1', port: good.port }, { timeoutMs: 2000, ca, socket, trace: faultAt('handshake', 'throw') });
+  const result = await probeTls({ host: HOST, address: '127.0.0.1', port: good.port }, { timeoutMs: HEALTHY_BUDGET_MS, ca, socket, trace: faultAt('handshake', 'throw') });
   t.match(result, { ok: false, reason: 'internal-error', phase: 'tls' });
   t.equal(await closesWithin(socket, 1000), true);
 });

@@ -15,6 +15,7 @@ import {
   startBannerServer,
   startSniFilter,
 } from '../helpers/servers.js';
+import { endedAtBudget, HEALTHY_BUDGET_MS } from '../helpers/timing.js';
 
 const HOST = 'svc.test';
 const TIMEOUT_MS = 300;
@@ -26,7 +27,7 @@ const target = (port: number, host = HOST) => ({ host, address: '127.0.0.1', por
 
 t.test('a trusted certificate for the right name passes, with its details recorded', async (t) => {
   const server = await started(t, startTlsServer(await pki.issue({ names: [HOST] })));
-  const result = await probeTls(target(server.port), { timeoutMs: 2000, ca });
+  const result = await probeTls(target(server.port), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.equal(result.ok, true, !result.ok ? result.message : '');
   t.equal(result.phase, 'tls');
   const { details } = result;
@@ -45,9 +46,9 @@ t.test('a trusted certificate for the right name passes, with its details record
 
 t.test('runs over a socket from connectTcp and closes it afterwards', async (t) => {
   const server = await started(t, startTlsServer(await pki.issue({ names: [HOST] })));
-  const connection = await connectTcp({ address: '127.0.0.1', port: server.port }, { timeoutMs: 2000 });
+  const connection = await connectTcp({ address: '127.0.0.1', port: server.port }, { timeoutMs: HEALTHY_BUDGET_MS });
   if (!connection.result.ok || connection.socket === null) throw new Error('TCP connect failed');
-  const result = await probeTls(target(server.port), { timeoutMs: 2000, ca, socket: connection.socket });
+  const result = await probeTls(target(server.port), { timeoutMs: HEALTHY_BUDGET_MS, ca, socket: connection.socket });
   t.equal(result.ok, true);
   t.equal(await closesWithin(connection.socket, 1000), true, 'the TCP socket is closed');
   t.same(await server.handshakes(1), [HOST]);
@@ -58,7 +59,7 @@ t.test('a certificate from an interception CA is untrusted, and the issuer is na
     t,
     startTlsServer(await pki.issue({ names: [HOST], issuer: 'interception', withChain: true })),
   );
-  const result = await probeTls(target(server.port), { timeoutMs: 2000, ca });
+  const result = await probeTls(target(server.port), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.equal(result.ok, false);
   if (result.ok) return;
   t.equal(result.reason, 'tls-untrusted');
@@ -73,19 +74,19 @@ t.test('a certificate from an interception CA is untrusted, and the issuer is na
 
 t.test('a leaf from an unknown issuer without its chain is untrusted', async (t) => {
   const server = await started(t, startTlsServer(await pki.issue({ names: [HOST], issuer: 'interception' })));
-  const result = await probeTls(target(server.port), { timeoutMs: 2000, ca });
+  const result = await probeTls(target(server.port), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.match(result, { ok: false, reason: 'tls-untrusted', cause: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
 });
 
 t.test('a self-signed certificate is untrusted', async (t) => {
   const server = await started(t, startTlsServer(await pki.selfSigned(HOST)));
-  const result = await probeTls(target(server.port), { timeoutMs: 2000, ca });
+  const result = await probeTls(target(server.port), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.match(result, { ok: false, reason: 'tls-untrusted', cause: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
 });
 
 t.test('without the extra CA, the default trust store does not accept the test CA', async (t) => {
   const server = await started(t, startTlsServer(await pki.issue({ names: [HOST] })));
-  const result = await probeTls(target(server.port), { timeoutMs: 2000 });
+  const result = await probeTls(target(server.port), { timeoutMs: HEALTHY_BUDGET_MS });
   t.match(result, { ok: false, reason: 'tls-untrusted', cause: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
 });
 
@@ -99,7 +100,7 @@ t.test('extra CAs are added to the default store, not swapped for it', async (t)
 
 t.test('a certificate for another name is a hostname mismatch', async (t) => {
   const server = await started(t, startTlsServer(await pki.issue({ names: ['other.test'] })));
-  const result = await probeTls(target(server.port), { timeoutMs: 2000, ca });
+  const result = await probeTls(target(server.port), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.equal(result.ok, false);
   if (result.ok) return;
   t.equal(result.reason, 'tls-hostname-mismatch');
@@ -110,7 +111,7 @@ t.test('a certificate for another name is a hostname mismatch', async (t) => {
 
 t.test('an expired certificate', async (t) => {
   const server = await started(t, startTlsServer(await pki.issue({ names: [HOST], expired: true })));
-  const result = await probeTls(target(server.port), { timeoutMs: 2000, ca });
+  const result = await probeTls(target(server.port), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.equal(result.ok, false);
   if (result.ok) return;
   t.equal(result.reason, 'tls-expired');
@@ -121,7 +122,7 @@ t.test('an expired certificate', async (t) => {
 
 t.test('an IP-literal host sends no SNI and is checked against IP SANs', async (t) => {
   const server = await started(t, startTlsServer(await pki.issue({ names: ['127.0.0.1'] })));
-  const result = await probeTls(target(server.port, '127.0.0.1'), { timeoutMs: 2000, ca });
+  const result = await probeTls(target(server.port, '127.0.0.1'), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.equal(result.ok, true, !result.ok ? result.message : '');
   t.equal(result.details.servername, null);
   t.same(await server.handshakes(1), [null]);
@@ -129,7 +130,7 @@ t.test('an IP-literal host sends no SNI and is checked against IP SANs', async (
 
 t.test('a reset right after the ClientHello is tls-reset', async (t) => {
   const server = await started(t, startHangUpServer('reset'));
-  const result = await probeTls(target(server.port), { timeoutMs: 2000, ca });
+  const result = await probeTls(target(server.port), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.equal(result.ok, false);
   if (result.ok) return;
   t.equal(result.reason, 'tls-reset');
@@ -141,7 +142,7 @@ t.test('a reset right after the ClientHello is tls-reset', async (t) => {
 
 t.test('a clean close right after the ClientHello is also tls-reset', async (t) => {
   const server = await started(t, startHangUpServer('close'));
-  const result = await probeTls(target(server.port), { timeoutMs: 2000, ca });
+  const result = await probeTls(target(server.port), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.match(result, { ok: false, reason: 'tls-reset' });
 });
 
@@ -159,7 +160,7 @@ t.test('a server that never answers the ClientHello times out', async (t) => {
   t.match(result.message, /openssl s_client -servername.*ping -M do -s 1372 127\.0\.0\.1/, 'and what to try next');
   t.equal(result.details.bytesReceived, 0);
   t.equal(result.details.servername, HOST, 'a timeout keeps what was sent');
-  t.ok(took >= TIMEOUT_MS - 20 && took < TIMEOUT_MS + 500, `took ${took} ms`);
+  t.ok(endedAtBudget(took, TIMEOUT_MS), `took ${Math.round(took)} ms`);
 });
 
 t.test('a server that begins its answer and then stalls times out as a path-MTU black hole', async (t) => {
@@ -175,7 +176,7 @@ t.test('a server that begins its answer and then stalls times out as a path-MTU 
 
 t.test('a server that answers in plain HTTP is tls-not-tls, quoting what it said, with no OpenSSL text', async (t) => {
   const server = await started(t, startPlainTextServer());
-  const result = await probeTls(target(server.port), { timeoutMs: 2000, ca });
+  const result = await probeTls(target(server.port), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.equal(result.ok, false);
   if (result.ok) return;
   t.equal(result.reason, 'tls-not-tls');
@@ -187,7 +188,7 @@ t.test('a server that answers in plain HTTP is tls-not-tls, quoting what it said
 
 t.test('an SSH server on a TLS port is tls-not-tls, named by its banner', async (t) => {
   const server = await started(t, startBannerServer('SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n'));
-  const result = await probeTls(target(server.port), { timeoutMs: 2000, ca });
+  const result = await probeTls(target(server.port), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.match(result, { ok: false, reason: 'tls-not-tls', cause: /^ERR_SSL_/ });
   t.match(result.ok ? '' : result.message, /answered in plain text, not TLS \(it began "SSH-2\.0-OpenSSH_9\.6p1 Ubuntu-3ubuntu13"\)/);
 });
@@ -195,9 +196,9 @@ t.test('an SSH server on a TLS port is tls-not-tls, named by its banner', async 
 t.test('a firewall that resets on one SNI: that name is tls-reset, another name on the same address passes', async (t) => {
   const upstream = await started(t, startTlsServer(await pki.issue({ names: [HOST, 'other.test'] })));
   const filter = await started(t, startSniFilter(HOST, 'reset', upstream.port));
-  const blocked = await probeTls(target(filter.port), { timeoutMs: 2000, ca });
+  const blocked = await probeTls(target(filter.port), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.match(blocked, { ok: false, reason: 'tls-reset', cause: 'ECONNRESET', message: /reset during the TLS handshake for svc\.test.*filtering by SNI/ });
-  const other = await probeTls(target(filter.port, 'other.test'), { timeoutMs: 2000, ca });
+  const other = await probeTls(target(filter.port, 'other.test'), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.equal(other.ok, true, other.ok ? '' : other.message);
   t.same(filter.seen, [HOST, 'other.test']);
 });
@@ -208,7 +209,7 @@ t.test('a firewall that goes silent on one SNI: that name times out having recei
   const blocked = await probeTls(target(filter.port), { timeoutMs: TIMEOUT_MS, ca });
   t.match(blocked, { ok: false, reason: 'tls-timeout', details: { bytesReceived: 0, servername: HOST } });
   t.match(blocked.ok ? '' : blocked.message, /sent nothing back to the ClientHello: a firewall or proxy that reads the name \(SNI\)/);
-  const other = await probeTls(target(filter.port, 'other.test'), { timeoutMs: 2000, ca });
+  const other = await probeTls(target(filter.port, 'other.test'), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.equal(other.ok, true, 'another name on the same address passes: the filter is by name');
 });
 

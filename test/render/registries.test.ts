@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { OUT_HELP } from '../../src/commands/out-option.js';
-import { RULES_EXAMPLE } from '../../src/commands/rules-options.js';
+import { OUT_HELP } from '../../src/commands/shared/output-options.js';
+import { RULES_EXAMPLE } from '../../src/commands/rules/spec.js';
 import { CHECK_RENDERERS } from '../../src/render/check/registry.js';
 import { DIFF_RENDERERS } from '../../src/render/diff/registry.js';
 import { endingsOf, formatsOf, type Registry } from '../../src/render/format.js';
@@ -28,6 +28,11 @@ t.test('each loads a renderer', async (t) => {
   for (const [kind, registry] of Object.entries(KINDS)) {
     for (const d of registry) t.ok(await d.load(), `${kind} ${d.format}`);
   }
+  for (const d of RULES_RENDERERS) {
+    const loaded = await d.load();
+    t.type(loaded.plan, 'function', `rules ${d.format}: the plan`);
+    t.type(loaded.changes, 'function', `rules ${d.format}: --changes-since`);
+  }
 });
 
 /** The help text is prose, written once for every command: what it names must be what the registries own. */
@@ -47,7 +52,7 @@ t.test('a registry loads no renderer until asked', async (t) => {
   t.ok(registries.length >= 6, registries.join(', '));
   for (const file of registries) {
     const text = readFileSync(path.join(RENDER, file), 'utf8');
-    const eager = [...text.matchAll(/^import (?!type )[^;]*from '([^']+)'/gm)].map((m) => m[1] as string).filter((s) => !/(^|\/)(format|registry)\.js$/.test(s));
-    t.same(eager, [], `${file} imports only registries and the descriptor eagerly`);
+    const eager = [...text.matchAll(/^import (?!type )[^;]*from '([^']+)'/gm)].map((m) => m[1] as string).filter((s) => !/(^|\/)(format|registry|shared\/terminal)\.js$/.test(s));
+    t.same(eager, [], `${file} imports only registries, the descriptor and the text options eagerly`);
   }
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Manifest } from '../../src/bundle/manifest.js';
-import { runCli } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
 import { AD_AND_STORAGE, DNS_ADDRESS, ID, PROXY_ADDRESS, PROXY_PORT, healthyAdAndStorage, outcomes, reportOf, requireRoot, startVnet } from '../helpers/vnet.js';
 
 t.test('a bundle made behind a proxy that requires credentials', async (t) => {
@@ -32,7 +32,7 @@ t.test('a bundle made behind a proxy that requires credentials', async (t) => {
   t.match(run.stderr, /aml-netcheck: bundle .*vnet\.tar\.gz \(\d+\.\d KiB, \d+ files\)\n$/);
   t.same((await readdir(dir)).sort(), ['vnet.tar.gz'], 'the bundle and nothing else');
 
-  const verified = await runCli(['bundle', 'verify', file]);
+  const verified = await spawnCli(['bundle', 'verify', file]);
   t.equal(verified.code, 0, verified.stdout);
   t.match(verified.stdout, /check: exit 1, broken: workspace-storage\n/);
   execFileSync('tar', ['-xzf', file, '-C', dir]);

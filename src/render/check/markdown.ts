@@ -1,40 +1,17 @@
 import { CLOUD_NAMES } from '../../model/clouds.js';
 import { formatDuration } from '../../model/duration.js';
-import { escapeControl } from '../../model/text.js';
 import type { CheckedTarget, FeatureResult } from '../../model/result.js';
 import { requirementsOf, unverifiedFindings, type CheckReport } from '../../report/report.js';
 import { byImpact } from '../../report/features.js';
-import { planFromReport } from '../../remedies/plan.js';
+import { planFromReport, type RulesPlan } from '../../remedies/plan.js';
 import { addressOutcomes } from './addresses.js';
-import { renderRulesAzPolicy } from '../rules/az-policy.js';
+import { cell, code, table, details } from '../shared/markdown.js';
 
 /**
  * `check -o markdown`: ready to paste into a support ticket or a GitHub issue. One summary
  * line, what is broken, a table of the blocked targets with the reason and the fix, and the
  * rest in collapsed sections so the ticket stays readable.
  */
-
-
-/**
- * A value made safe for a table cell: no control characters, no line break, no pipe that
- * would split the cell, no HTML a renderer would act on.
- */
-export function cell(text: string): string {
-  return escapeControl(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|');
-}
-
-/** A code span, unless the value holds a backtick that would end it early. */
-function code(text: string): string {
-  return text.includes('`') ? cell(text) : `\`${cell(text)}\``;
-}
-
-function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
-}
 
 function summaryLine(report: CheckReport): string {
   const { summary, facts } = report;
@@ -67,11 +44,11 @@ function problemRows(targets: readonly CheckedTarget[]): string[][] {
   return targets.map((t) => [code(t.id), cell(t.features.join(', ')), t.reason === null ? '' : code(t.reason), cell(detailOf(t)), cell(t.fix.join('; ') || '—')]);
 }
 
-function details(summary: string, lines: readonly string[]): string[] {
-  return ['<details>', `<summary>${cell(summary)}</summary>`, '', ...lines, '', '</details>', ''];
-}
-
-export function renderCheckMarkdown(report: CheckReport): string {
+/**
+ * `firewallCommands` writes the Azure Firewall Policy commands that allow what a firewall
+ * blocked; they are the rules' own (`rules -o az`), handed in by the registry.
+ */
+export function renderCheckMarkdown(report: CheckReport, firewallCommands: (plan: RulesPlan) => string): string {
   const out: string[] = [`## aml-netcheck report`, '', summaryLine(report), ''];
   const broken = report.features.filter((f) => f.status === 'broken');
   if (broken.length > 0) {
@@ -91,7 +68,7 @@ export function renderCheckMarkdown(report: CheckReport): string {
     // Only what a firewall blocked: DNS and TLS causes get no rule (see `aml-netcheck rules --from-report`).
     const plan = planFromReport(report.targets, report.facts, report.settings.proxy !== null);
     if (plan.allow.length > 0) {
-      const script = renderRulesAzPolicy({ ...plan, findings: [] }).trimEnd().split('\n');
+      const script = firewallCommands({ ...plan, findings: [] }).trimEnd().split('\n');
       out.push(...details('Azure Firewall Policy commands for the blocked targets', ['```sh', ...script, '```']));
     }
   }

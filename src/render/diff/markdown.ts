@@ -1,6 +1,6 @@
 import { CHANGE_LABEL, describeFeatureSide, describeSide, targetsOf, type ChangeKind, type ReportDiff, type TargetDiff } from '../../report/diff.js';
-import { cell } from '../check/markdown.js';
 import { diffHeadline } from './table.js';
+import { cell, code, table, details } from '../shared/markdown.js';
 
 /**
  * `diff -o markdown`: for the change ticket. One summary line, the comparison's warnings,
@@ -8,14 +8,6 @@ import { diffHeadline } from './table.js';
  * still broken; what cannot be compared, what only one run has and what stayed the same are
  * collapsed.
  */
-
-function code(text: string): string {
-  return text.includes('`') ? cell(text) : `\`${cell(text)}\``;
-}
-
-function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
-}
 
 /** Kinds whose targets are a problem in the after run: the detail and the fix matter. */
 const PROBLEM: ReadonlySet<ChangeKind> = new Set(['newly-broken', 'changed', 'still-broken']);
@@ -29,10 +21,6 @@ function targetTable(targets: readonly TargetDiff[], change: ChangeKind): string
     ['Target', 'Features', 'Before', 'After', 'Detail', 'Fix'],
     targets.map((t) => [...side(t), cell(t.after?.detail ?? ''), cell(t.after?.fix.join('; ') || '—')]),
   );
-}
-
-function details(summary: string, lines: readonly string[]): string[] {
-  return ['<details>', `<summary>${cell(summary)}</summary>`, '', ...lines, '', '</details>', ''];
 }
 
 export function renderDiffMarkdown(diff: ReportDiff): string {

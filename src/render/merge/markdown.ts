@@ -10,8 +10,8 @@ import {
   type MergedTarget,
   type NodeInfo,
 } from '../../report/merge.js';
-import { cell } from '../check/markdown.js';
 import { mergeHeadline, nameNodes } from './table.js';
+import { cell, code, table, details } from '../shared/markdown.js';
 
 /**
  * `merge -o markdown`: for the ticket to the network team. The headline, the warnings, the
@@ -19,18 +19,6 @@ import { mergeHeadline, nameNodes } from './table.js';
  * somewhere with the nodes and reasons; what works everywhere is collapsed, and so are the
  * nodes while each of them has a complete report.
  */
-
-function code(text: string): string {
-  return text.includes('`') ? cell(text) : `\`${cell(text)}\``;
-}
-
-function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
-}
-
-function details(summary: string, lines: readonly string[], open = false): string[] {
-  return [open ? '<details open>' : '<details>', `<summary>${cell(summary)}</summary>`, '', ...lines, '', '</details>', ''];
-}
 
 function nodes(list: readonly string[], other = false): string {
   return list.length === 0 ? '—' : cell(nameNodes(list, Number.POSITIVE_INFINITY, other));

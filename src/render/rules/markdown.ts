@@ -1,11 +1,7 @@
 import type { AllowEntry, RulesPlan } from '../../remedies/plan.js';
 import { describeRemedy } from '../../remedies/remedy.js';
-import { cell } from '../check/markdown.js';
 import { remoteOf, scopeLine } from './table.js';
-
-export function code(text: string): string {
-  return text.includes('`') ? cell(text) : `\`${cell(text)}\``;
-}
+import { cell, code } from '../shared/markdown.js';
 
 /** The allow-list as Markdown table lines, header first. */
 export function allowMarkdownTable(entries: readonly AllowEntry[]): string[] {

@@ -11,17 +11,18 @@ export interface RulesRenderer {
   readonly changes: (changes: RuleChanges, before: RulesPlan, options: RulesRenderOptions, text: TextOptions) => string;
 }
 
-/** The changes of every format come from one module; the plan's renderer is the format's own. */
-async function withChanges(format: string, plan: RulesRenderer['plan']): Promise<RulesRenderer> {
-  const { CHANGES_RENDERERS } = await import('./changes.js');
-  return { plan, changes: CHANGES_RENDERERS[format as keyof typeof CHANGES_RENDERERS] };
+/** The load of a format: its own renderer of the plan; the changes of every format come from one module. */
+function withChanges(format: string, plan: () => Promise<RulesRenderer['plan']>): () => Promise<RulesRenderer> {
+  return async () => {
+    const [own, { CHANGES_RENDERERS }] = await Promise.all([plan(), import('./changes.js')]);
+    return { plan: own, changes: CHANGES_RENDERERS[format as keyof typeof CHANGES_RENDERERS] };
+  };
 }
 
 /**
  * The formats `aml-netcheck rules` prints, named for the admin who will use them, each with
- * one line for `rules --help` saying whom it is for. CSV
- * neutralises spreadsheet formulas itself; every other format but JSON gets the usual last
- * escaping pass.
+ * one line for `rules --help` saying whom it is for. CSV neutralises spreadsheet formulas
+ * itself; every other format but JSON gets the usual last escaping pass.
  */
 export const RULES_RENDERERS = defineRegistry<RulesRenderer, { readonly help: string }>()([
   {
@@ -29,100 +30,73 @@ export const RULES_RENDERERS = defineRegistry<RulesRenderer, { readonly help: st
     extensions: ['.txt'],
     escapesItself: false,
     help: 'the allow-list, one line per rule (default)',
-    load: async () => {
+    load: withChanges('table', async () => {
       const { renderRulesTable } = await import('./table.js');
-      return withChanges('table', (plan, _options, text) => renderRulesTable(plan, text));
-    },
+      return (plan, _options, text) => renderRulesTable(plan, text);
+    }),
   },
   {
     format: 'json',
     extensions: ['.json'],
     escapesItself: true,
     help: 'the allow-list and the fixes, for scripts',
-    load: async () => {
-      const { renderRulesJson } = await import('./json.js');
-      return withChanges('json', renderRulesJson);
-    },
+    load: withChanges('json', async () => (await import('./json.js')).renderRulesJson),
   },
   {
     format: 'markdown',
     extensions: ['.md', '.markdown'],
     escapesItself: false,
     help: 'the allow-list as a Markdown table, for a ticket or a wiki',
-    load: async () => {
-      const { renderRulesMarkdown } = await import('./markdown.js');
-      return withChanges('markdown', renderRulesMarkdown);
-    },
+    load: withChanges('markdown', async () => (await import('./markdown.js')).renderRulesMarkdown),
   },
   {
     format: 'csv',
     extensions: ['.csv'],
     escapesItself: true,
     help: 'any other firewall: direction, destination, protocol, port, service tag, features (RFC 4180)',
-    load: async () => {
-      const { renderRulesCsv } = await import('./csv.js');
-      return withChanges('csv', renderRulesCsv);
-    },
+    load: withChanges('csv', async () => (await import('./csv.js')).renderRulesCsv),
   },
   {
     format: 'az',
     extensions: ['.sh'],
     escapesItself: false,
     help: 'Azure Firewall Policy: a script adding the rule collection group, collections and rules that are absent; removes nothing',
-    load: async () => {
-      const { renderRulesAzPolicy } = await import('./az-policy.js');
-      return withChanges('az', renderRulesAzPolicy);
-    },
+    load: withChanges('az', async () => (await import('./az-policy.js')).renderRulesAzPolicy),
   },
   {
     format: 'az-classic',
     extensions: ['.sh'],
     escapesItself: false,
     help: 'Azure Firewall with classic rules: a script adding the collections and rules that are absent; removes nothing',
-    load: async () => {
-      const { renderRulesAzClassic } = await import('./az-classic.js');
-      return withChanges('az-classic', renderRulesAzClassic);
-    },
+    load: withChanges('az-classic', async () => (await import('./az-classic.js')).renderRulesAzClassic),
   },
   {
     format: 'nsg',
     extensions: ['.sh'],
     escapesItself: false,
     help: 'network security group: a script adding service tag rules at free priorities, outbound and inbound; removes nothing',
-    load: async () => {
-      const { renderRulesNsg } = await import('./nsg.js');
-      return withChanges('nsg', renderRulesNsg);
-    },
+    load: withChanges('nsg', async () => (await import('./nsg.js')).renderRulesNsg),
   },
   {
     format: 'bicep',
     extensions: ['.bicep'],
     escapesItself: false,
     help: 'Azure Firewall Policy: a Bicep file that owns one rule collection group (deploying replaces that group only)',
-    load: async () => {
-      const { renderRulesBicep } = await import('./bicep.js');
-      return withChanges('bicep', renderRulesBicep);
-    },
+    load: withChanges('bicep', async () => (await import('./bicep.js')).renderRulesBicep),
   },
   {
     format: 'dns',
     extensions: ['.txt'],
     escapesItself: false,
     help: 'private DNS zones, records and conditional forwarders (to 168.63.129.16) for private-link names',
-    load: async () => {
-      const { renderRulesDns } = await import('./dns.js');
-      return withChanges('dns', renderRulesDns);
-    },
+    load: withChanges('dns', async () => (await import('./dns.js')).renderRulesDns),
   },
   {
     format: 'proxy',
     extensions: ['.txt'],
     escapesItself: false,
     help: 'web proxy: the names to allow, and the NO_PROXY value for names that must bypass it',
-    load: async () => {
-      const { renderRulesProxy } = await import('./proxy.js');
-      return withChanges('proxy', renderRulesProxy);
-    },
+    load: withChanges('proxy', async () => (await import('./proxy.js')).renderRulesProxy),
   },
 ]);
 

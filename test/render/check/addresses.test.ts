@@ -10,6 +10,7 @@ import { EMPTY_PHASES, type CheckedTarget } from '../../../src/model/result.js';
 import { buildReport } from '../../../src/report/report.js';
 import { renderCheckHtml } from '../../../src/render/check/html.js';
 import { renderCheckMarkdown } from '../../../src/render/check/markdown.js';
+import { renderRulesAzPolicy } from '../../../src/render/rules/az-policy.js';
 import { renderCheckTable } from '../../../src/render/check/table.js';
 import { makeTarget } from '../../helpers/target.js';
 
@@ -62,7 +63,7 @@ t.test('the table lists each address under a target that has several', async (t)
 });
 
 t.test('the Markdown puts them in the detail of a blocked target and beside a warning', async (t) => {
-  const text = renderCheckMarkdown(report);
+  const text = renderCheckMarkdown(report, renderRulesAzPolicy);
   t.match(text, `| connect to 10.0.0.6:443 refused (ECONNREFUSED); the same for [fd00::6]:443; ${DEAD} |`);
   t.match(text, `wait for the timeout before falling back; ${DUAL} |`);
   t.equal(text.split('addresses:').length - 1, 2);

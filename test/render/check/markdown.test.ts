@@ -1,10 +1,11 @@
 import t from 'tap';
 import { cells, tablesOf } from '../../helpers/markdown.js';
 import { renderCheckMarkdown } from '../../../src/render/check/markdown.js';
+import { renderRulesAzPolicy } from '../../../src/render/rules/az-policy.js';
 import { sampleReport } from '../../helpers/sample-report.js';
 
 const report = sampleReport();
-const text = renderCheckMarkdown(report);
+const text = renderCheckMarkdown(report, renderRulesAzPolicy);
 
 t.test('one summary line, what is broken, then the blocked targets with reason and fix', async (t) => {
   const lines = text.split('\n');
