@@ -3,7 +3,7 @@ import net from 'node:net';
 import type { DnsDetails, DnsResult, DnsServerAnswer } from '../model/phases.js';
 import { fail, startClock, succeed } from '../model/phases.js';
 import { addressRange, isDefinite, judgeServerAnswer } from './classify/dns.js';
-import { runProbe, type Interruption, type ProbeContext, type ProbeScope } from './contract.js';
+import { runProbe, type Interruption, type ProbeContext, type Prober, type ProbeScope } from './contract.js';
 import { lookupType, type DnsServer } from './dns-wire.js';
 import { formatEndpoint } from '../model/hosts.js';
 
@@ -71,7 +71,7 @@ function systemDnsServers(): DnsServer[] {
  * Resolves A and AAAA for a host by asking each DNS server directly, so the report can say
  * which server said what. Never throws for a network outcome.
  */
-export async function resolveHost(target: DnsTarget, context: DnsContext): Promise<DnsResult> {
+export const resolveHost = (async (target: DnsTarget, context: DnsContext): Promise<DnsResult> => {
   const { host } = target;
   const name = stripBrackets(host.trim());
   if (name === '') throw new TypeError('resolveHost needs a host name');
@@ -111,7 +111,7 @@ export async function resolveHost(target: DnsTarget, context: DnsContext): Promi
     const answers = await Promise.all(servers.map((server) => askServer(server, name, loopbackIsService(server), scope)));
     return summarize(host, answers, scope.deadline.interruption, scope.elapsed());
   });
-}
+}) satisfies Prober<DnsTarget, DnsContext, DnsDetails>;
 
 /** Compares what the servers said: the first definite answer counts, and any difference is flagged. */
 function summarize(host: string, answers: DnsServerAnswer[], interruption: Interruption | null, ms: number): DnsResult {

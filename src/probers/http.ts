@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { HttpDetails, HttpResult } from '../model/phases.js';
 import { fail, succeed, type PhaseFailure } from '../model/phases.js';
 import { classifyHttpAnswer, classifyHttpError, type Classified } from './classify/http.js';
-import { runProbe, type ProbeContext } from './contract.js';
+import { runProbe, type ProbeContext, type Prober } from './contract.js';
 import { directAgent, loadUndici, parseProxyUrl, proxyAgent, type Progress } from './http-agents.js';
 import { assertDialable } from './tcp.js';
 import { secureContextFor } from './tls-trust.js';
@@ -53,7 +53,7 @@ export const HTTP_TRACE_EVENTS = {
  * page, a challenge, a gateway error bearing its markers) does not, wherever it arrives.
  * Never throws for a network outcome.
  */
-export async function probeHttp(target: HttpTarget, context: HttpContext): Promise<HttpResult> {
+export const probeHttp = (async (target: HttpTarget, context: HttpContext): Promise<HttpResult> => {
   const url = parseTargetUrl(target.url);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
@@ -179,7 +179,7 @@ export async function probeHttp(target: HttpTarget, context: HttpContext): Promi
       }
     },
   );
-}
+}) satisfies Prober<HttpTarget, HttpContext, HttpDetails>;
 
 async function readExcerpt(
   body: Dispatcher.ResponseData['body'],

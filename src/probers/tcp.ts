@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { TcpDetails, TcpResult } from '../model/phases.js';
 import { fail, succeed, type PhaseFailure, type PhaseSuccess } from '../model/phases.js';
 import { describeTcpError } from './classify/tcp.js';
-import { runProbe, type ProbeContext } from './contract.js';
+import { runProbe, type ProbeContext, type Prober } from './contract.js';
 import { errorCode, errorMessage } from './errors.js';
 import { formatEndpoint } from '../model/hosts.js';
 
@@ -42,7 +42,7 @@ export function assertDialable(address: string, port: number, caller: string): v
  * Opens a TCP connection to an IP address. The socket goes to `keepOpen`, so the TLS phase
  * can run over the very connection that was just checked; otherwise it is closed at once.
  */
-export async function probeTcp(target: TcpTarget, context: TcpContext): Promise<TcpResult> {
+export const probeTcp = (async (target: TcpTarget, context: TcpContext): Promise<TcpResult> => {
   const { address, port } = target;
   assertDialable(address, port, 'probeTcp');
   const endpoint = formatEndpoint(address, port);
@@ -87,7 +87,7 @@ export async function probeTcp(target: TcpTarget, context: TcpContext): Promise<
       });
     },
   );
-}
+}) satisfies Prober<TcpTarget, TcpContext, TcpDetails>;
 
 /** probeTcp that keeps the connection: the socket comes back with the result. */
 export async function connectTcp(target: TcpTarget, context: TcpContext): Promise<TcpConnection> {

@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import type { TlsDetails, TlsResult } from '../model/phases.js';
 import { fail, succeed } from '../model/phases.js';
 import { classifyVerifyError, describeHandshakeError, describeTlsStall, describeVerifyFailure } from './classify/tls.js';
-import { runProbe, type ProbeContext } from './contract.js';
+import { runProbe, type ProbeContext, type Prober } from './contract.js';
 import { errorCode } from './errors.js';
 import { presentedChain, trustAnchorOf, verificationError } from './tls-certificate.js';
 import { addedCas, publicRoots, secureContextFor, serverNameFor } from './tls-trust.js';
@@ -43,7 +43,7 @@ export const TLS_TRACE_EVENTS = ['handshake', 'secureConnect', 'error', 'close',
  * Runs a TLS handshake and judges the certificate ourselves, so the report can show the
  * certificate that was presented even when it is rejected.
  */
-export async function probeTls(target: TlsTarget, context: TlsContext): Promise<TlsResult> {
+export const probeTls = (async (target: TlsTarget, context: TlsContext): Promise<TlsResult> => {
   const { host, address, port } = target;
   if (context.socket === undefined) assertDialable(address, port, 'probeTls');
   const endpoint = formatEndpoint(address, port);
@@ -153,7 +153,7 @@ export async function probeTls(target: TlsTarget, context: TlsContext): Promise<
       });
     },
   );
-}
+}) satisfies Prober<TlsTarget, TlsContext, TlsDetails>;
 
 function ignoreError(): void {}
 

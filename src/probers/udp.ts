@@ -4,7 +4,7 @@ import type { UdpDetails, UdpResult } from '../model/phases.js';
 import { fail, succeed } from '../model/phases.js';
 import { formatEndpoint } from '../model/hosts.js';
 import { describeUdpError, describeUdpSilence } from './classify/udp.js';
-import { runProbe, type ProbeContext } from './contract.js';
+import { runProbe, type ProbeContext, type Prober } from './contract.js';
 import { errorCode, errorMessage } from './errors.js';
 import { assertDialable } from './tcp.js';
 
@@ -31,7 +31,7 @@ const DEFAULT_PAYLOAD = new TextEncoder().encode('aml-netcheck udp probe\n');
  * succeeds; an ICMP error or a local refusal fails with its reason; silence for the whole budget
  * fails as `udp-unverified`, which `udpVerdict` makes a warning, never reachable.
  */
-export async function probeUdp(target: UdpTarget, context: UdpContext): Promise<UdpResult> {
+export const probeUdp = (async (target: UdpTarget, context: UdpContext): Promise<UdpResult> => {
   const { address, port } = target;
   assertDialable(address, port, 'probeUdp');
   const tries = context.tries ?? DEFAULT_UDP_TRIES;
@@ -89,4 +89,4 @@ export async function probeUdp(target: UdpTarget, context: UdpContext): Promise<
       socket.connect(port, address);
     },
   );
-}
+}) satisfies Prober<UdpTarget, UdpContext, UdpDetails>;

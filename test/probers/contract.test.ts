@@ -2,8 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { fail, succeed } from '../../src/model/phases.js';
+import { fail, succeed, type Phase, type PhaseResult } from '../../src/model/phases.js';
 import { internalErrorOf, runProbe } from '../../src/probers/contract.js';
+import { resolveHost } from '../../src/probers/dns.js';
+import { probeHttp } from '../../src/probers/http.js';
+import { probeTcp } from '../../src/probers/tcp.js';
+import { probeTls } from '../../src/probers/tls.js';
+import { probeUdp } from '../../src/probers/udp.js';
 
 const spec = (extra: object = {}) => ({ phase: 'tcp' as const, what: 'connect to 10.0.0.4:443', context: { timeoutMs: 1000 }, details: () => ({ seen: 1 }), ...extra });
 
@@ -76,5 +81,22 @@ t.test('probers install listeners only through the scope, so every handler is gu
     const text = readFileSync(dir + file, 'utf8');
     const raw = [...text.matchAll(/(?<!scope)\.(on|once|addEventListener)\(([^)]*)/g)].map((m) => m[0]).filter((call) => !/^\.on\('error', ignoreError$/.test(call));
     t.same(raw, [], `${file} installs no unguarded listener`);
+  }
+});
+
+t.test('every prober keeps the contract: handed a cancelled signal, it settles as aborted in its own phase, never throws', async (t) => {
+  // The compiler checks each signature (`satisfies Prober`); this checks what they do with it.
+  const context = { timeoutMs: 1000, signal: AbortSignal.abort() };
+  const probers: Array<[Phase, () => Promise<PhaseResult<unknown>>]> = [
+    ['dns', () => resolveHost({ host: 'contract.test' }, { ...context, servers: [{ address: '127.0.0.1', port: 9 }] })],
+    ['tcp', () => probeTcp({ address: '127.0.0.1', port: 9 }, context)],
+    ['tls', () => probeTls({ host: 'contract.test', address: '127.0.0.1', port: 9 }, context)],
+    ['http', () => probeHttp({ url: 'https://contract.test:9/', address: '127.0.0.1' }, context)],
+    ['udp', () => probeUdp({ address: '127.0.0.1', port: 9 }, context)],
+  ];
+  for (const [phase, probe] of probers) {
+    const result = await probe();
+    t.match(result, { ok: false, phase, reason: 'aborted' }, phase);
+    t.equal(internalErrorOf(result), undefined, `${phase}: no bug behind it`);
   }
 });
