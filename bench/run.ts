@@ -92,7 +92,10 @@ async function measureAmlNetcheck(vnet: Vnet, catalog: string, targets: readonly
   const blocked = new Set(run.json.targets.filter((t) => t.verdict === 'blocked').map((t) => t.host));
   const wrong = targets.filter((t) => blocked.has(t.host) !== t.dropped);
   if (wrong.length > 0) {
-    const samples = wrong.slice(0, 5).map((w) => run.json?.targets.find((t) => t.host === w.host)).map((t) => `${t?.id} ${t?.verdict} ${t?.reason} ${JSON.stringify(t?.timings)}`);
+    const samples = wrong
+      .slice(0, 5)
+      .map((w) => run.json?.targets.find((t) => t.host === w.host))
+      .map((t) => `${t?.id} ${t?.verdict} ${t?.reason} ${JSON.stringify(t?.timings)}`);
     throw new Error(`aml-netcheck got ${wrong.length} verdicts wrong:\n  ${samples.join('\n  ')}`);
   }
   return { ms: run.ms, blocked: blocked.size };
@@ -102,10 +105,7 @@ async function measureShellLoop(vnet: Vnet, dir: string, targets: readonly Bench
   const seconds = TIMEOUT_MS / 1000;
   const lines = ['#!/bin/sh', 'failed=0'];
   for (const t of targets) {
-    const probe =
-      t.port === 443
-        ? `curl -s -o /dev/null --cacert ${vnet.caFile} --connect-timeout ${seconds} -m ${seconds} https://${t.host}/`
-        : `nc -z -w ${seconds} ${t.host} ${t.port}`;
+    const probe = t.port === 443 ? `curl -s -o /dev/null --cacert ${vnet.caFile} --connect-timeout ${seconds} -m ${seconds} https://${t.host}/` : `nc -z -w ${seconds} ${t.host} ${t.port}`;
     lines.push(`${probe} || failed=$((failed+1))`);
   }
   lines.push('echo "$failed"');

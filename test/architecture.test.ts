@@ -201,7 +201,10 @@ t.test('every source file belongs to a layer, and every layer is somewhere', asy
 
 t.test('each layer imports only the layers the table allows', async (t) => {
   t.ok(edges.length > 500, `read every import of the tree (${edges.length})`);
-  t.same(edges.map(breach).filter((reason) => reason !== null), []);
+  t.same(
+    edges.map(breach).filter((reason) => reason !== null),
+    [],
+  );
 });
 
 t.test('no import cycle among the files of src/', async (t) => {
@@ -227,7 +230,7 @@ t.test('the checks find what they look for', async (t) => {
     "const g = await import('./g.js');",
     "let h: typeof import('./h.js');",
     "// import { fake } from './comment.js';",
-    "const s = \"from './string.js'\";",
+    'const s = "from \'./string.js\'";',
   ].join('\n');
   t.same(importsOf(text), [
     { specifier: './a.js', typeOnly: true, lazy: false },
@@ -252,10 +255,10 @@ t.test('the checks find what they look for', async (t) => {
     'render/member.ts': "import type { Format } from './registry.js';",
   };
   const synthetic = edgesOf(Object.keys(sources), (file) => sources[file] as string);
-  t.same(synthetic.map(breach).filter((reason) => reason !== null), [
-    'probers/x.ts (probers) imports catalog/types.ts (catalog); probers may import model',
-    'report/z.ts (report) imports io/k8s-configmap.ts (kubernetes); report may import model, io, catalog, remedies',
-  ]);
+  t.same(
+    synthetic.map(breach).filter((reason) => reason !== null),
+    ['probers/x.ts (probers) imports catalog/types.ts (catalog); probers may import model', 'report/z.ts (report) imports io/k8s-configmap.ts (kubernetes); report may import model, io, catalog, remedies'],
+  );
   t.same(cycles(synthetic), [['probers/x.ts', 'probers/y.ts']], 'a cycle through a type-only import is one; one through a lazy load is not');
 });
 
@@ -281,7 +284,10 @@ function kindBreach(edge: Pick<Edge, 'from' | 'to'>): string | null {
 t.test('no renderer imports another kind of renderer', async (t) => {
   const between = edges.filter((edge) => renderKindOf(edge.from) !== null && renderKindOf(edge.to) !== null);
   t.ok(between.length > 50, `read the imports between renderers (${between.length})`);
-  t.same(between.map(kindBreach).filter((reason) => reason !== null), []);
+  t.same(
+    between.map(kindBreach).filter((reason) => reason !== null),
+    [],
+  );
 
   t.equal(renderKindOf('render/check/markdown.ts'), 'check');
   t.equal(renderKindOf('render/format.ts'), null, 'a file beside the kinds is of none');

@@ -17,20 +17,7 @@ import { clockCollector } from './collectors/clock.js';
 
 /** Everything a bundle holds besides README.txt and manifest.json, in the order README lists it. */
 export function defaultCollectors(): Collector[] {
-  return [
-    ...reportCollectors(),
-    logCollector,
-    factsCollector,
-    catalogCollector,
-    allowListCollector,
-    systemCollector,
-    resolvConfCollector,
-    hostsCollector,
-    interfacesCollector,
-    routesCollector,
-    proxyCollector,
-    clockCollector,
-  ];
+  return [...reportCollectors(), logCollector, factsCollector, catalogCollector, allowListCollector, systemCollector, resolvConfCollector, hostsCollector, interfacesCollector, routesCollector, proxyCollector, clockCollector];
 }
 
 export interface BundleInput {
@@ -51,11 +38,7 @@ export interface Bundle {
 /** The one way content gets into a bundle: through the redactor. */
 function serialize(file: CollectedFile, redactor: Redactor): Uint8Array {
   const { content } = file;
-  const text =
-    'json' in content ? `${JSON.stringify(redactor.value(content.json), null, 2)}\n`
-    : 'ndjson' in content ? redactor.lines(content.ndjson)
-    : 'renderedFromReport' in content ? content.renderedFromReport
-    : redactor.text(content.text);
+  const text = 'json' in content ? `${JSON.stringify(redactor.value(content.json), null, 2)}\n` : 'ndjson' in content ? redactor.lines(content.ndjson) : 'renderedFromReport' in content ? content.renderedFromReport : redactor.text(content.text);
   return Buffer.from(text, 'utf8');
 }
 
@@ -87,24 +70,31 @@ export async function buildBundle(input: BundleInput): Promise<Bundle> {
     packed.push({ name, bytes: serialize(file, redactor) });
   }
   const { report } = context;
-  const head = redactor.value<Omit<Manifest, 'files'>>({
-    bundleFormat: BUNDLE_FORMAT,
-    tool: { name: 'aml-netcheck', version: context.toolVersion },
-    createdAt: input.createdAt.toISOString(),
-    host: context.system.hostname(),
-    command: [...input.command],
-    check: {
-      startedAt: report.startedAt,
-      durationMs: report.durationMs,
-      exitCode: report.summary.exitCode,
-      complete: report.summary.complete,
-      stoppedBy: report.summary.stoppedBy,
-      featuresBroken: report.summary.featuresBroken,
+  const head = redactor.value<Omit<Manifest, 'files'>>(
+    {
+      bundleFormat: BUNDLE_FORMAT,
+      tool: { name: 'aml-netcheck', version: context.toolVersion },
+      createdAt: input.createdAt.toISOString(),
+      host: context.system.hostname(),
+      command: [...input.command],
+      check: {
+        startedAt: report.startedAt,
+        durationMs: report.durationMs,
+        exitCode: report.summary.exitCode,
+        complete: report.summary.complete,
+        stoppedBy: report.summary.stoppedBy,
+        featuresBroken: report.summary.featuresBroken,
+      },
+      collectors: outcomes.map((outcome) => ({ ...outcome, files: outcome.files.map((name) => renamed.get(name) ?? name) })),
     },
-    collectors: outcomes.map((outcome) => ({ ...outcome, files: outcome.files.map((name) => renamed.get(name) ?? name) })),
-  }, MANIFEST_SHAPE);
+    MANIFEST_SHAPE,
+  );
   // Made of the redacted head and our own words alone: no text pass that could reach its structure.
-  const readme = renderReadme(head, input.collectors, packed.map((f) => f.name));
+  const readme = renderReadme(
+    head,
+    input.collectors,
+    packed.map((f) => f.name),
+  );
   packed.push({ name: README_NAME, bytes: Buffer.from(readme, 'utf8') });
   const manifest: Manifest = { ...head, files: packed.map((file) => describeFile(file.name, file.bytes)) };
   packed.push({ name: MANIFEST_NAME, bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8') });

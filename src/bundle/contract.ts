@@ -9,11 +9,7 @@ import type { CheckReport } from '../report/report.js';
  * report was redacted as data before anything saw it, and a text pass over its rendering
  * would reach its structure (a `--redact summary` would rename JSON keys).
  */
-export type BundleContent =
-  | { readonly json: unknown }
-  | { readonly text: string }
-  | { readonly ndjson: string }
-  | { readonly renderedFromReport: string };
+export type BundleContent = { readonly json: unknown } | { readonly text: string } | { readonly ndjson: string } | { readonly renderedFromReport: string };
 
 export interface CollectedFile {
   /** Relative to the bundle's top folder, `/`-separated: `environment/routes.txt`. */

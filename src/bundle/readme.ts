@@ -22,7 +22,7 @@ export function renderReadme(manifest: Omit<Manifest, 'files'>, collectors: read
     `What each part collected:`,
   ];
   for (const outcome of manifest.collectors) lines.push(...describeOutcome(outcome, describes.get(outcome.collector) ?? ''));
-  lines.push('', 'Files:', ...fileNames.map((name) => `  ${name}`), '  manifest.json   every file above with its size and SHA-256, and each part\'s outcome');
+  lines.push('', 'Files:', ...fileNames.map((name) => `  ${name}`), "  manifest.json   every file above with its size and SHA-256, and each part's outcome");
   lines.push('', 'Check that nothing changed since it was made:  aml-netcheck bundle verify FILE.tar.gz', '');
   return lines.join('\n');
 }

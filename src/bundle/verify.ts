@@ -91,7 +91,13 @@ export async function verifyBundle(bytes: Uint8Array): Promise<Verification> {
   const listed = (manifest as Manifest).files;
 
   const problems: string[] = [];
-  if (tops.size > 1 || !isSafePart(top)) problems.push(`entries outside the one top folder ${JSON.stringify(top)}: ${[...tops].filter((t) => t !== top).map((t) => JSON.stringify(t)).join(', ')}`);
+  if (tops.size > 1 || !isSafePart(top))
+    problems.push(
+      `entries outside the one top folder ${JSON.stringify(top)}: ${[...tops]
+        .filter((t) => t !== top)
+        .map((t) => JSON.stringify(t))
+        .join(', ')}`,
+    );
   const found = new Map<string, Entry>();
   for (const entry of entries) {
     const relative = entry.path.startsWith(`${top}/`) ? entry.path.slice(top.length + 1) : entry.path;

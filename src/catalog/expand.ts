@@ -117,7 +117,20 @@ function resolveAlternatives(alternatives: readonly string[], facts: WorkspaceFa
   if (usable) return usable;
   const last = attempts[attempts.length - 1] as Candidate[];
   const reasons = attempts.map((candidates) => candidates[0]?.unresolved).filter((s): s is Skip => s !== undefined && s !== null);
-  return [{ host: last[0]?.host ?? (alternatives[0] as string), representative: false, unresolved: { reason: reasons.map((r) => r.reason).join(', or '), flag: reasons.map((r) => r.flag).filter(Boolean).join(' or ') || null } }];
+  return [
+    {
+      host: last[0]?.host ?? (alternatives[0] as string),
+      representative: false,
+      unresolved: {
+        reason: reasons.map((r) => r.reason).join(', or '),
+        flag:
+          reasons
+            .map((r) => r.flag)
+            .filter(Boolean)
+            .join(' or ') || null,
+      },
+    },
+  ];
 }
 
 function candidatesFor(pattern: HostPattern, catalog: Catalog, facts: WorkspaceFacts): Candidate[] {
@@ -126,16 +139,15 @@ function candidatesFor(pattern: HostPattern, catalog: Catalog, facts: WorkspaceF
   if (!rule) {
     // Skipped either way, but shown with the facts filled in (*.westus2.batch.azure.com) where they are known.
     const filled = fillTemplate(pattern.host, (name) => PLACEHOLDERS.get(name)?.values(facts) ?? []);
-    return [{
-      host: filled.ok && filled.hosts.length === 1 ? (filled.hosts[0] as string) : pattern.host,
-      representative: false,
-      unresolved: { reason: `no concrete host is documented for ${pattern.host}; name one under 'wildcards' in a --catalog file`, flag: '--catalog' },
-    }];
+    return [
+      {
+        host: filled.ok && filled.hosts.length === 1 ? (filled.hosts[0] as string) : pattern.host,
+        representative: false,
+        unresolved: { reason: `no concrete host is documented for ${pattern.host}; name one under 'wildcards' in a --catalog file`, flag: '--catalog' },
+      },
+    ];
   }
-  return [
-    ...rule.names.flatMap((alternatives) => resolveAlternatives(alternatives, facts, pattern)),
-    ...rule.representatives.flatMap((rep) => resolveTemplate(rep, facts, pattern, true)),
-  ];
+  return [...rule.names.flatMap((alternatives) => resolveAlternatives(alternatives, facts, pattern)), ...rule.representatives.flatMap((rep) => resolveTemplate(rep, facts, pattern, true))];
 }
 
 function patternsOf(entry: CatalogEntry, facts: WorkspaceFacts): readonly HostPattern[] {
@@ -286,11 +298,5 @@ export function expandCatalog(catalog: Catalog, facts: WorkspaceFacts, options: 
 }
 
 function compareTargets(a: Target, b: Target): number {
-  return (
-    Number(a.skipped !== null) - Number(b.skipped !== null) ||
-    Number(a.direction === 'inbound') - Number(b.direction === 'inbound') ||
-    a.host.localeCompare(b.host) ||
-    a.port - b.port ||
-    Number(a.protocol === 'udp') - Number(b.protocol === 'udp')
-  );
+  return Number(a.skipped !== null) - Number(b.skipped !== null) || Number(a.direction === 'inbound') - Number(b.direction === 'inbound') || a.host.localeCompare(b.host) || a.port - b.port || Number(a.protocol === 'udp') - Number(b.protocol === 'udp');
 }

@@ -46,19 +46,7 @@ export interface RevisionStanding {
   readonly clouds: readonly Cloud[];
 }
 
-export type HostChangeKind =
-  | 'newly-listed'
-  | 'no-longer-listed'
-  | 'became-required'
-  | 'became-conditional'
-  | 'became-optional'
-  | 'conditions-changed'
-  | 'ports-added'
-  | 'ports-removed'
-  | 'features-added'
-  | 'features-removed'
-  | 'clouds-added'
-  | 'clouds-removed';
+export type HostChangeKind = 'newly-listed' | 'no-longer-listed' | 'became-required' | 'became-conditional' | 'became-optional' | 'conditions-changed' | 'ports-added' | 'ports-removed' | 'features-added' | 'features-removed' | 'clouds-added' | 'clouds-removed';
 
 /** One difference between two consecutive revisions, for the host. */
 export interface HostChange {

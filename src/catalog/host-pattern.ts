@@ -66,7 +66,6 @@ export function parseHostPattern(text: string): HostPattern {
   return { text, host, path, wildcard, placeholders };
 }
 
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -171,10 +171,12 @@ function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index
   }
   const own = sourcesOf(file, at('source'), raw.source, revisions);
   // The entry's own anchor wins; its section's fills the revisions the entry does not name.
-  const sources = new Map([...revisions.flatMap((r): Array<[string, string]> => {
-    const anchor = own.sources.get(r) ?? section.sources.get(r);
-    return anchor === undefined ? [] : [[r, anchor]];
-  })]);
+  const sources = new Map([
+    ...revisions.flatMap((r): Array<[string, string]> => {
+      const anchor = own.sources.get(r) ?? section.sources.get(r);
+      return anchor === undefined ? [] : [[r, anchor]];
+    }),
+  ]);
   if (raw.condition !== undefined && !CONDITIONS.has(raw.condition)) {
     file.fail(at('condition'), `unknown condition ${quote(raw.condition)} (known: ${[...CONDITIONS.keys()].join(', ')})`);
   }
@@ -236,7 +238,10 @@ function listCatalogDir(dir: string): string[] {
   } catch (error) {
     throw new InputError(displayPath(dir), `cannot read catalog directory: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  return names.filter((n) => CATALOG_EXTENSIONS.test(n)).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => CATALOG_EXTENSIONS.test(n))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 function byDate(a: RevisionDef, b: RevisionDef): number {

@@ -69,10 +69,32 @@ function precompiledData(text: string): unknown {
 export type Path = Array<string | number>;
 
 export type RawSource = string | Record<string, string>;
-export interface RawRevision { id: string; date: string; title: string; url: string; notes?: string }
-export interface RawFeature { id: string; name: string; impact?: string; default?: boolean; revisions?: string[] }
-export interface RawPort { port: number | string; probe: PortDef['probe']; purpose: string; revisions?: string[] }
-export interface RawWildcard { pattern: string; names?: Array<string | string[]>; representatives?: string[]; revisions?: string[] }
+export interface RawRevision {
+  id: string;
+  date: string;
+  title: string;
+  url: string;
+  notes?: string;
+}
+export interface RawFeature {
+  id: string;
+  name: string;
+  impact?: string;
+  default?: boolean;
+  revisions?: string[];
+}
+export interface RawPort {
+  port: number | string;
+  probe: PortDef['probe'];
+  purpose: string;
+  revisions?: string[];
+}
+export interface RawWildcard {
+  pattern: string;
+  names?: Array<string | string[]>;
+  representatives?: string[];
+  revisions?: string[];
+}
 export interface RawEntry {
   pattern?: string;
   serviceTag?: string;
@@ -196,7 +218,6 @@ function tooDeepText(text: string): boolean {
   return false;
 }
 
-
 function isStackOverflow(error: unknown): boolean {
   return error instanceof RangeError || (error instanceof Error && /Maximum call stack size exceeded/.test(error.message));
 }
@@ -271,7 +292,10 @@ function describeSchemaError(error: ErrorObject, data: unknown): string {
     case 'required':
       return `missing key ${quote(String(error.params['missingProperty']))}`;
     case 'type':
-      return `must be ${String(error.params['type']).split(',').map((type) => TYPE_WORDS[type] ?? type).join(' or ')}, got ${shown}`;
+      return `must be ${String(error.params['type'])
+        .split(',')
+        .map((type) => TYPE_WORDS[type] ?? type)
+        .join(' or ')}, got ${shown}`;
     case 'enum':
       return `${shown} is not one of ${(error.params['allowedValues'] as unknown[]).join(', ')}`;
     case 'minItems':
@@ -286,4 +310,3 @@ function describeSchemaError(error: ErrorObject, data: unknown): string {
       return error.message ?? 'is invalid';
   }
 }
-

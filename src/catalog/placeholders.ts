@@ -32,15 +32,17 @@ function notebookWorkspaceName(name: string, region: string, workspaceId: string
 const FROM_FACTS: PlaceholderSpec[] = FACT_ROWS.flatMap((row) => {
   if (!('placeholder' in row) || row.placeholder === undefined) return [];
   const key = row.key;
-  return [{
-    ...row.placeholder,
-    flag: row.flag,
-    values: (facts: WorkspaceFacts): string[] => {
-      const value = facts[key];
-      if (Array.isArray(value)) return value.map((v) => String(v).toLowerCase());
-      return typeof value === 'string' ? [value.toLowerCase()] : [];
+  return [
+    {
+      ...row.placeholder,
+      flag: row.flag,
+      values: (facts: WorkspaceFacts): string[] => {
+        const value = facts[key];
+        if (Array.isArray(value)) return value.map((v) => String(v).toLowerCase());
+        return typeof value === 'string' ? [value.toLowerCase()] : [];
+      },
     },
-  }];
+  ];
 });
 
 const COMPUTED: PlaceholderSpec[] = [

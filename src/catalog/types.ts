@@ -2,7 +2,6 @@ import type { Direction, ProbeDepth, RuleProtocol } from '../model/target.js';
 import type { Cloud } from '../model/clouds.js';
 import type { HostPattern } from './host-pattern.js';
 
-
 /** Where a catalog item was written, so reports and errors can point at it. */
 export interface Origin {
   readonly file: string;

@@ -94,7 +94,7 @@ export const FACT_TABLE = {
   cloud: {
     flag: '--cloud',
     argument: '<cloud>',
-    help: 'Azure cloud of the workspace (default: the region\'s cloud, else public)',
+    help: "Azure cloud of the workspace (default: the region's cloud, else public)",
     kind: 'string',
     choices: CLOUDS,
     example: 'usgov',
@@ -322,7 +322,7 @@ export const FACT_TABLE = {
   },
   privateAzureMonitor: {
     flag: '--private-azure-monitor',
-    help: "Azure Monitor is secured with a private link for the workspace (its public hosts are then not needed)",
+    help: 'Azure Monitor is secured with a private link for the workspace (its public hosts are then not needed)',
     negatedHelp: 'Azure Monitor is reached over its public endpoints',
     kind: 'boolean',
     condition: { id: 'azure-monitor-public', when: 'Azure Monitor is not secured with a private link for the workspace', whileFalse: true },

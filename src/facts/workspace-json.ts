@@ -29,9 +29,7 @@ const WORKSPACE_TYPE = 'Microsoft.MachineLearningServices/workspaces';
 const PRIVATE_ENDPOINT_TYPE = 'Microsoft.Network/privateEndpoints';
 const SINGLE_SHAPES: readonly JsonShape[] = ['arm', 'cli-v2', 'sdk-v1'];
 
-const EXPECTED_SHAPES =
-  'an ARM resource (name, location, properties), `az ml workspace show` output (storage_account, key_vault, ...), ' +
-  'v1 SDK/CLI output (storageAccount, workspaceid, ...), an ARM list {"value": [...]} or an exported ARM template (resources[])';
+const EXPECTED_SHAPES = 'an ARM resource (name, location, properties), `az ml workspace show` output (storage_account, key_vault, ...), ' + 'v1 SDK/CLI output (storageAccount, workspaceid, ...), an ARM list {"value": [...]} or an exported ARM template (resources[])';
 
 /** Keys only one shape prints, besides the fact keys: enough to tell v1 from v2 with no fact given. */
 const EXTRA_MARKERS: Partial<Record<JsonShape, readonly string[]>> = {
@@ -68,7 +66,6 @@ export function readWorkspaceJson(file: string, options: WorkspaceJsonOptions = 
  */
 const WORKSPACE_JSON_MAX_DEPTH = 100;
 
-
 /** A private endpoint connection counts unless its state says it is not approved. */
 function connectionApproved(connection: unknown): boolean {
   if (!isObject(connection)) return true;
@@ -98,7 +95,9 @@ function containersOf(shape: JsonShape): string[][] {
 }
 
 function markersOf(shape: JsonShape): string[] {
-  const own = sourcesOf(shape).map(({ source }) => source.path[0] as string).filter((k) => k !== 'name' && k !== 'location');
+  const own = sourcesOf(shape)
+    .map(({ source }) => source.path[0] as string)
+    .filter((k) => k !== 'name' && k !== 'location');
   return [...new Set([...own, ...(EXTRA_MARKERS[shape] ?? [])])];
 }
 
@@ -273,8 +272,7 @@ class DocumentReader {
   private checkForeignKeys(node: JsonObject, base: Path, shape: JsonShape): void {
     const own = sourcesOf(shape).map(({ source }) => source.path);
     const containers = containersOf(shape);
-    const isOwn = (path: readonly string[]): boolean =>
-      own.some((p) => p.join('.') === path.join('.')) || containers.some((c) => c.join('.') === path.join('.'));
+    const isOwn = (path: readonly string[]): boolean => own.some((p) => p.join('.') === path.join('.')) || containers.some((c) => c.join('.') === path.join('.'));
     const factSpellings = new Map<string, { shape: JsonShape; key: string }>();
     for (const other of SINGLE_SHAPES) {
       for (const { source } of sourcesOf(other)) {

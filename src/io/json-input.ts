@@ -64,7 +64,7 @@ function syntaxErrorOffset(text: string): number {
   };
   /** Moves past the string starting at i: null, or the offset of what is wrong in it. */
   const string = (): number | null => {
-    for (i++; i < text.length; ) {
+    for (i++; i < text.length;) {
       const char = text[i] as string;
       if (char === '"') {
         i++;

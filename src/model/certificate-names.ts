@@ -12,7 +12,10 @@ import { createHash, type X509Certificate } from 'node:crypto';
  * separator and the same name always gives the same text.
  */
 export function certificateName(x509Name: string): string {
-  return x509Name.split('\n').filter((part) => part !== '').join(', ');
+  return x509Name
+    .split('\n')
+    .filter((part) => part !== '')
+    .join(', ');
 }
 
 /**
@@ -21,6 +24,8 @@ export function certificateName(x509Name: string): string {
  * self-signed root in a trust store, though the two certificates' fingerprints differ.
  */
 export function caIdentity(certificate: X509Certificate): string {
-  const key = createHash('sha256').update(certificate.publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  const key = createHash('sha256')
+    .update(certificate.publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
   return `${key} ${certificateName(certificate.subject)}`;
 }

@@ -38,17 +38,9 @@ export function succeed<D>(phase: Phase, ms: number, details: D): PhaseSuccess<D
   return { ok: true, phase, ms, details };
 }
 
-export function fail<D>(
-  phase: Phase,
-  ms: number,
-  reason: ReasonCode,
-  message: string,
-  cause: string | null,
-  details: D,
-): PhaseFailure<D> {
+export function fail<D>(phase: Phase, ms: number, reason: ReasonCode, message: string, cause: string | null, details: D): PhaseFailure<D> {
   return { ok: false, phase, ms, reason, message, cause, details };
 }
-
 
 // What each phase records, success or failure: the evidence a report shows.
 

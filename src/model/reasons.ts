@@ -18,21 +18,7 @@ export type FailureVerdict = 'blocked' | 'warning' | 'unknown';
  * - `proxy-allow`, `proxy-egress`, `device-egress`: the proxy, or a device on the path, must let it through or out.
  */
 export type ReasonRemedy =
-  | 'none'
-  | 'allow'
-  | 'dns-resolve'
-  | 'dns-private'
-  | 'dns-server-repair'
-  | 'dns-filter-allow'
-  | 'tls-inspection'
-  | 'tls-foreign-certificate'
-  | 'not-tls'
-  | 'proxy-reach'
-  | 'proxy-credentials'
-  | 'proxy-allow'
-  | 'proxy-egress'
-  | 'device-egress'
-  | 'confirm-udp';
+  'none' | 'allow' | 'dns-resolve' | 'dns-private' | 'dns-server-repair' | 'dns-filter-allow' | 'tls-inspection' | 'tls-foreign-certificate' | 'not-tls' | 'proxy-reach' | 'proxy-credentials' | 'proxy-allow' | 'proxy-egress' | 'device-egress' | 'confirm-udp';
 
 /** Everything known of a reason code: its sentence for people, the verdict it gives and what fixes it. */
 export interface Reason {
@@ -79,14 +65,12 @@ const TABLE = {
     remedy: 'dns-private',
   },
   'dns-sinkholed': {
-    summary:
-      'The DNS answer holds only addresses no service can have (0.0.0.0, loopback, link-local, documentation and other special-use ranges): a DNS filter or sinkhole answered.',
+    summary: 'The DNS answer holds only addresses no service can have (0.0.0.0, loopback, link-local, documentation and other special-use ranges): a DNS filter or sinkhole answered.',
     verdict: 'blocked',
     remedy: 'dns-filter-allow',
   },
   'dns-failed': {
-    summary:
-      'The DNS query failed for another reason: a malformed answer (cut off, garbled, wrong record length, a compression loop), only answers that do not match the query, a socket error, no servers.',
+    summary: 'The DNS query failed for another reason: a malformed answer (cut off, garbled, wrong record length, a compression loop), only answers that do not match the query, a socket error, no servers.',
     verdict: 'blocked',
     remedy: 'dns-server-repair',
   },
@@ -156,8 +140,7 @@ const TABLE = {
     remedy: 'tls-foreign-certificate',
   },
   'tls-timeout': {
-    summary:
-      'The TCP connection opened but the TLS handshake did not complete in time: a middlebox that drops after reading the SNI, or a path-MTU black hole (VPN, ExpressRoute).',
+    summary: 'The TCP connection opened but the TLS handshake did not complete in time: a middlebox that drops after reading the SNI, or a path-MTU black hole (VPN, ExpressRoute).',
     verdict: 'blocked',
     remedy: 'allow',
   },
@@ -177,8 +160,7 @@ const TABLE = {
     remedy: 'allow',
   },
   'http-gateway-error': {
-    summary:
-      'A device on the path (a transparent proxy, an inspecting firewall) answered that it could not reach the host: a 502, 503 or 504 carrying its markers.',
+    summary: 'A device on the path (a transparent proxy, an inspecting firewall) answered that it could not reach the host: a 502, 503 or 504 carrying its markers.',
     verdict: 'blocked',
     remedy: 'device-egress',
   },

@@ -30,7 +30,8 @@ const SAS_PARAMETERS = ['sig', 'se', 'st', 'sv', 'sp', 'spr', 'srt', 'ss', 'sr',
 const CONNECTION_STRING_SECRETS = ['AccountKey', 'SharedAccessSignature', 'SharedAccessKey', 'SharedAccessKeyName', 'Password', 'Pwd', 'ClientSecret', 'Secret'];
 
 /** Object keys whose value is a secret whatever it looks like (headers, settings, templates). */
-const SECRET_KEY = /^(?:authorization|proxy-authorization|cookie|set-cookie|x-ms-authorization-auxiliary|password|passwd|pwd|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|api[-_]?key|x-api-key|account[-_]?key|primary[-_]?key|secondary[-_]?key|connection[-_]?string|sas[-_]?token|sas)$/i;
+const SECRET_KEY =
+  /^(?:authorization|proxy-authorization|cookie|set-cookie|x-ms-authorization-auxiliary|password|passwd|pwd|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|api[-_]?key|x-api-key|account[-_]?key|primary[-_]?key|secondary[-_]?key|connection[-_]?string|sas[-_]?token|sas)$/i;
 
 interface Rule {
   readonly pattern: RegExp;
@@ -124,16 +125,21 @@ export function createRedactor(userPatterns: readonly RegExp[] = []): Redactor {
     if (users.length === 0) return builtIn;
     // A user's pattern never reaches into a `[redacted]` already there (`red`, `\p{L}`): it would
     // leave `[[redacted]acted]`, and the same text redacted twice would differ from once.
-    return users.reduce((done, rule) => done.split(REDACTED).map((part) => replaceAll(part, rule)).join(REDACTED), builtIn);
+    return users.reduce(
+      (done, rule) =>
+        done
+          .split(REDACTED)
+          .map((part) => replaceAll(part, rule))
+          .join(REDACTED),
+      builtIn,
+    );
   };
   const walk = (value: unknown, shape: Shape | undefined): unknown => {
     if (shape?.fixed === true) return value;
     if (typeof value === 'string') return text(value);
     if (Array.isArray(value)) return value.map((item, index) => walk(item, shape?.at(index)));
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) && inner !== null && inner !== '' ? REDACTED : walk(inner, shape?.at(key))]),
-      );
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) && inner !== null && inner !== '' ? REDACTED : walk(inner, shape?.at(key))]));
     }
     return value;
   };

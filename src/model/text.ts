@@ -49,7 +49,7 @@ export function plural(count: number, one: string, many = `${one}s`): string {
 export function portRanges(ports: readonly number[]): string[] {
   const sorted = [...new Set(ports)].sort((a, b) => a - b);
   const ranges: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && (sorted[j + 1] as number) === (sorted[j] as number) + 1) j++;
     ranges.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);

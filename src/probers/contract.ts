@@ -117,14 +117,7 @@ export class ProbeScope<D> {
     const { phase, what } = this.#spec;
     const scrub = this.#spec.scrub ?? ((text: string) => text);
     const named = error instanceof Error ? `${error.name}: ${error.message}` : errorMessage(error);
-    const failure = fail(
-      phase,
-      this.elapsed(),
-      'internal-error',
-      scrub(`aml-netcheck failed in the ${phase} phase (${what}): ${named}`),
-      errorCode(error) ?? (error instanceof Error ? error.name : null),
-      this.#currentDetails(),
-    );
+    const failure = fail(phase, this.elapsed(), 'internal-error', scrub(`aml-netcheck failed in the ${phase} phase (${what}): ${named}`), errorCode(error) ?? (error instanceof Error ? error.name : null), this.#currentDetails());
     // Not enumerable: the report's JSON keeps its shape, the log still gets the stack.
     this.settle(Object.defineProperty(failure, 'error', { value: error, enumerable: false }) as InternalFailure<D>);
   }
@@ -155,11 +148,16 @@ export class ProbeScope<D> {
   /** Like `on`, for one occurrence. */
   once<A extends unknown[]>(emitter: Listenable, event: string, handler: (...args: A) => void, name: string = event): () => void {
     let fired = false;
-    return this.on(emitter, event, (...args: A) => {
-      if (fired) return;
-      fired = true;
-      handler(...args);
-    }, name);
+    return this.on(
+      emitter,
+      event,
+      (...args: A) => {
+        if (fired) return;
+        fired = true;
+        handler(...args);
+      },
+      name,
+    );
   }
 
   /** Runs when the deadline expires or the caller aborts, before the spec's interrupted failure (if any) settles. */
@@ -235,19 +233,12 @@ export class ProbeScope<D> {
  * returns the result or leaves a handler to settle it; whatever it throws or rejects with is
  * an internal-error result.
  */
-export function runProbe<D>(
-  spec: ProbeSpec<D>,
-  body: (scope: ProbeScope<D>) => Promise<PhaseResult<D> | void> | PhaseResult<D> | void,
-): Promise<PhaseResult<D>> {
+export function runProbe<D>(spec: ProbeSpec<D>, body: (scope: ProbeScope<D>) => Promise<PhaseResult<D> | void> | PhaseResult<D> | void): Promise<PhaseResult<D>> {
   return new Promise<PhaseResult<D>>((resolve) => {
     const scope = new ProbeScope(spec, resolve);
     const interruption = scope.deadline.interruption;
     if (interruption !== null) {
-      scope.settle(
-        interruption === 'aborted' || spec.interrupted === undefined
-          ? fail(spec.phase, scope.elapsed(), 'aborted', `${spec.what} aborted before it started`, null, spec.details())
-          : spec.interrupted(interruption, scope.elapsed()),
-      );
+      scope.settle(interruption === 'aborted' || spec.interrupted === undefined ? fail(spec.phase, scope.elapsed(), 'aborted', `${spec.what} aborted before it started`, null, spec.details()) : spec.interrupted(interruption, scope.elapsed()));
       return;
     }
     const interrupted = spec.interrupted;

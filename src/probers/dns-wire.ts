@@ -93,9 +93,7 @@ async function exchange(server: DnsServer, name: string, type: RecordType, scope
     id: asked.id,
     flags: dnsPacket.RECURSION_DESIRED,
     questions: [{ type, name, class: 'IN' }],
-    additionals: [
-      { type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_PAYLOAD, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] },
-    ],
+    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_PAYLOAD, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
   };
   const overUdp = await exchangeUdp(server, dnsPacket.encode(query), asked, scope);
   if (overUdp.kind === 'response' && overUdp.response.truncated) {
@@ -225,28 +223,8 @@ function exchangeTcp(server: DnsServer, query: Buffer, asked: AskedQuestion, sco
         'tcp.data',
       ),
     );
-    removals.push(
-      scope.on(
-        socket,
-        'error',
-        (error: Error) =>
-          settle({ kind: 'error', code: errorCode(error), message: `TCP retry after a truncated answer: ${describeSocketError(error)}` }),
-        'tcp.error',
-      ),
-    );
-    removals.push(
-      scope.on(
-        socket,
-        'close',
-        () =>
-          settle(
-            stray !== null
-              ? { kind: 'unmatched', problem: stray }
-              : { kind: 'error', code: null, message: 'TCP retry after a truncated answer: connection closed before an answer' },
-          ),
-        'tcp.close',
-      ),
-    );
+    removals.push(scope.on(socket, 'error', (error: Error) => settle({ kind: 'error', code: errorCode(error), message: `TCP retry after a truncated answer: ${describeSocketError(error)}` }), 'tcp.error'));
+    removals.push(scope.on(socket, 'close', () => settle(stray !== null ? { kind: 'unmatched', problem: stray } : { kind: 'error', code: null, message: 'TCP retry after a truncated answer: connection closed before an answer' }), 'tcp.close'));
     removals.push(scope.onInterrupt((why) => settle(interrupted(why, stray))));
   });
 }
@@ -348,7 +326,11 @@ function readResponse(message: Buffer): DnsResponse {
   const base = { id: message.readUInt16BE(0), truncated, rcode: RCODES[rcodeNumber] ?? `RCODE${rcodeNumber}`, questions };
   // The rest of a truncated answer may be missing: it is asked again over TCP anyway.
   if (truncated) return { ...base, answers: [] };
-  const sections: Array<[string, number]> = [['answer', answerCount], ['authority', authorityCount], ['additional', additionalCount]];
+  const sections: Array<[string, number]> = [
+    ['answer', answerCount],
+    ['authority', authorityCount],
+    ['additional', additionalCount],
+  ];
   const answers: WireRecord[] = [];
   for (const [section, count] of sections) {
     for (let i = 0; i < count; i++) {

@@ -28,19 +28,7 @@ export interface DnsContext extends ProbeContext {
 }
 
 /** Events the DNS prober passes to `trace`; `tcp.*` only after a truncated UDP answer. */
-export const DNS_TRACE_EVENTS = [
-  'query',
-  'udp.connect',
-  'udp.sent',
-  'udp.message',
-  'udp.error',
-  'truncated',
-  'tcp.connect',
-  'tcp.data',
-  'tcp.error',
-  'tcp.close',
-  'interrupt',
-] as const;
+export const DNS_TRACE_EVENTS = ['query', 'udp.connect', 'udp.sent', 'udp.message', 'udp.error', 'truncated', 'tcp.connect', 'tcp.data', 'tcp.error', 'tcp.close', 'interrupt'] as const;
 
 /** Parses one dns.getServers() entry: `1.2.3.4`, `1.2.3.4:5353`, `::1` or `[::1]:5353`. */
 export function parseServerSpec(spec: string): DnsServer | null {
@@ -138,7 +126,10 @@ function summarize(host: string, answers: DnsServerAnswer[], interruption: Inter
   }
   // No server gave a definite answer: report the first one's problem, and the others' too.
   const first = answers[0];
-  const message = answers.map((answer) => answer.message).filter((text) => text !== null).join('; ');
+  const message = answers
+    .map((answer) => answer.message)
+    .filter((text) => text !== null)
+    .join('; ');
   return fail('dns', ms, first?.reason ?? 'dns-failed', message, first?.rcode ?? null, details);
 }
 

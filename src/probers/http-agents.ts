@@ -49,58 +49,70 @@ export function directAgent(undici: typeof Undici, scope: ProbeScope<HttpDetails
   let existing = options.existing;
   if (existing) scope.own(existing);
 
-  const connect: buildConnector.connector = scope.guard((connectOptions, callback) => scope.traced('connector', () => {
-    // The first request goes over the connection the TCP and TLS checks already opened.
-    if (existing && !existing.destroyed) {
-      const socket = existing;
-      existing = undefined;
-      progress.stage = 'response';
-      // undici expects the connector to answer later, as a real connect does.
-      setImmediate(scope.guard(() => callback(null, socket)));
-      return;
-    }
-    const https = connectOptions.protocol === 'https:';
-    let done = false;
-    const finish = (...args: Parameters<buildConnector.Callback>): void => {
-      if (done) return;
-      done = true;
-      callback(...args);
-    };
-    const opened: net.Socket[] = [];
-    scope.onInterrupt(() => {
-      for (const socket of opened) socket.destroy();
-      finish(new Error('aborted while connecting'), null);
-    });
-
-    const tcp = scope.own(net.connect({ host: address, port, noDelay: true }));
-    opened.push(tcp);
-    tcp.on('error', ignoreError);
-    scope.on(tcp, 'error', (error: Error) => finish(error, null), 'tcp.error');
-    scope.once(tcp, 'connect', () => {
-      if (!https) {
+  const connect: buildConnector.connector = scope.guard((connectOptions, callback) =>
+    scope.traced('connector', () => {
+      // The first request goes over the connection the TCP and TLS checks already opened.
+      if (existing && !existing.destroyed) {
+        const socket = existing;
+        existing = undefined;
         progress.stage = 'response';
-        finish(null, tcp);
+        // undici expects the connector to answer later, as a real connect does.
+        setImmediate(scope.guard(() => callback(null, socket)));
         return;
       }
-      progress.stage = 'tls';
-      const secure = scope.own(
-        tls.connect({
-          socket: tcp,
-          servername: serverNameFor(host) ?? undefined,
-          host,
-          secureContext,
-          ALPNProtocols: ['http/1.1'],
-        }),
+      const https = connectOptions.protocol === 'https:';
+      let done = false;
+      const finish = (...args: Parameters<buildConnector.Callback>): void => {
+        if (done) return;
+        done = true;
+        callback(...args);
+      };
+      const opened: net.Socket[] = [];
+      scope.onInterrupt(() => {
+        for (const socket of opened) socket.destroy();
+        finish(new Error('aborted while connecting'), null);
+      });
+
+      const tcp = scope.own(net.connect({ host: address, port, noDelay: true }));
+      opened.push(tcp);
+      tcp.on('error', ignoreError);
+      scope.on(tcp, 'error', (error: Error) => finish(error, null), 'tcp.error');
+      scope.once(
+        tcp,
+        'connect',
+        () => {
+          if (!https) {
+            progress.stage = 'response';
+            finish(null, tcp);
+            return;
+          }
+          progress.stage = 'tls';
+          const secure = scope.own(
+            tls.connect({
+              socket: tcp,
+              servername: serverNameFor(host) ?? undefined,
+              host,
+              secureContext,
+              ALPNProtocols: ['http/1.1'],
+            }),
+          );
+          opened.push(secure);
+          secure.on('error', ignoreError);
+          scope.on(secure, 'error', (error: Error) => finish(error, null), 'tls.error');
+          scope.once(
+            secure,
+            'secureConnect',
+            () => {
+              progress.stage = 'response';
+              finish(null, secure);
+            },
+            'tls.secureConnect',
+          );
+        },
+        'tcp.connect',
       );
-      opened.push(secure);
-      secure.on('error', ignoreError);
-      scope.on(secure, 'error', (error: Error) => finish(error, null), 'tls.error');
-      scope.once(secure, 'secureConnect', () => {
-        progress.stage = 'response';
-        finish(null, secure);
-      }, 'tls.secureConnect');
-    }, 'tcp.connect');
-  })) as buildConnector.connector;
+    }),
+  ) as buildConnector.connector;
 
   return new undici.Agent({ connect, connections: 1 });
 }
@@ -170,7 +182,8 @@ export function proxyAgent(undici: typeof Undici, scope: ProbeScope<HttpDetails>
     progress.tunnelTls = { protocol: socket.getProtocol(), certificate, issuerChain, verifyError: verifyError?.code ?? null, trustAnchor };
     return verifyError === null ? null : Object.assign(new Error(`certificate not accepted (${verifyError.code})`), { code: verifyError.code });
   };
-  const verified = (connect: buildConnector.connector): buildConnector.connector =>
+  const verified =
+    (connect: buildConnector.connector): buildConnector.connector =>
     (connectOptions, callback) =>
       connect(connectOptions, (...args) => {
         const socket = args[1];
@@ -189,7 +202,8 @@ export function proxyAgent(undici: typeof Undici, scope: ProbeScope<HttpDetails>
         callback(refusal ?? new Error('probe settled during the TLS handshake'), null);
       });
 
-  const tracked = (connect: buildConnector.connector, name: string, onConnected: () => void): buildConnector.connector =>
+  const tracked =
+    (connect: buildConnector.connector, name: string, onConnected: () => void): buildConnector.connector =>
     (connectOptions, callback) =>
       // undici names an https proxy given by address as its own SNI, which RFC 6066 forbids
       // and Node warns about on stderr (DEP0123): such a proxy gets no SNI, as curl does.

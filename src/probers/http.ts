@@ -79,112 +79,105 @@ export const probeHttp = (async (target: HttpTarget, context: HttpContext): Prom
     bodyComplete: false,
   };
 
-  return runProbe<HttpDetails>(
-    { phase: 'http', what: `HTTP request to ${display}`, context, details: () => details, owns: [context.socket], scrub },
-    async (scope) => {
-      const failure = (classified: Classified): PhaseFailure<HttpDetails> =>
-        fail('http', scope.elapsed(), classified.reason, scrub(classified.message), classified.cause, details);
-      const progress: Progress = { stage: proxy === null ? 'tcp' : 'proxy', tunnelStatus: null, tunnelHeaders: null, tunnelTls: null };
-      // The chain the host (or an inspecting proxy) presented inside the tunnel, kept whatever the outcome.
-      const withTunnelTls = (): void => {
-        if (progress.tunnelTls !== null) details = { ...details, tls: progress.tunnelTls };
-      };
-      const secureContext = secureContextFor(context.ca);
-      const dispatcher =
-        proxy === null
-          ? directAgent(undici, scope, { address: address ?? '', port, host, secureContext, progress, existing: context.socket })
-          : proxyAgent(undici, scope, proxy, { host, secureContext, timeoutMs: context.timeoutMs, progress, ca: context.ca, publicRoots: context.publicRoots });
-      scope.cleanup(() => dispatcher.destroy());
-      // undici applies a request's signal only once the request is on a connection; a CONNECT the
-      // proxy never answers would outlive our budget. Destroying the dispatcher fails it at once.
-      scope.onInterrupt(() => {
-        dispatcher.destroy().catch(() => undefined);
-      });
+  return runProbe<HttpDetails>({ phase: 'http', what: `HTTP request to ${display}`, context, details: () => details, owns: [context.socket], scrub }, async (scope) => {
+    const failure = (classified: Classified): PhaseFailure<HttpDetails> => fail('http', scope.elapsed(), classified.reason, scrub(classified.message), classified.cause, details);
+    const progress: Progress = { stage: proxy === null ? 'tcp' : 'proxy', tunnelStatus: null, tunnelHeaders: null, tunnelTls: null };
+    // The chain the host (or an inspecting proxy) presented inside the tunnel, kept whatever the outcome.
+    const withTunnelTls = (): void => {
+      if (progress.tunnelTls !== null) details = { ...details, tls: progress.tunnelTls };
+    };
+    const secureContext = secureContextFor(context.ca);
+    const dispatcher =
+      proxy === null
+        ? directAgent(undici, scope, { address: address ?? '', port, host, secureContext, progress, existing: context.socket })
+        : proxyAgent(undici, scope, proxy, { host, secureContext, timeoutMs: context.timeoutMs, progress, ca: context.ca, publicRoots: context.publicRoots });
+    scope.cleanup(() => dispatcher.destroy());
+    // undici applies a request's signal only once the request is on a connection; a CONNECT the
+    // proxy never answers would outlive our budget. Destroying the dispatcher fails it at once.
+    scope.onInterrupt(() => {
+      dispatcher.destroy().catch(() => undefined);
+    });
 
+    try {
+      await scope.checkpoint('request');
+      let response: Dispatcher.ResponseData;
       try {
-        await scope.checkpoint('request');
-        let response: Dispatcher.ResponseData;
-        try {
-          response = await undici.request(url, {
-            dispatcher,
-            method: 'GET',
-            signal: scope.signal,
-            headers: { 'user-agent': USER_AGENT, accept: '*/*' },
-            // Our deadline is authoritative; these only stop undici's longer defaults from applying.
-            headersTimeout: context.timeoutMs,
-            bodyTimeout: context.timeoutMs,
-            reset: true,
-          });
-        } catch (error) {
-          withTunnelTls();
-          return failure(
-            classifyHttpError(error, {
-              stage: progress.stage,
-              tunnelStatus: progress.tunnelStatus,
-              tunnelHeaders: progress.tunnelHeaders,
-              tunnelTls: progress.tunnelTls,
-              interruption: scope.deadline.interruption,
-              timeoutMs: context.timeoutMs,
-              display,
-              where,
-              endpoint,
-              host,
-              port,
-              proxy: proxy?.display ?? null,
-            }),
-          );
-        }
-
-        // Taken as the headers arrive, before the body: the Date header says the server's time then.
-        const receivedAt = Date.now();
-        progress.stage = 'body';
-        withTunnelTls();
-        await scope.checkpoint('response');
-        const body = await readExcerpt(response.body, maxBodyBytes);
-        details = {
-          ...details,
-          status: response.statusCode,
-          headers: {
-            server: headerValue(response.headers, 'server'),
-            via: headerValue(response.headers, 'via'),
-            contentType: headerValue(response.headers, 'content-type'),
-            location: headerValue(response.headers, 'location'),
-            date: headerValue(response.headers, 'date'),
-          },
-          clockOffsetMs: clockOffset(headerValue(response.headers, 'date'), receivedAt),
-          bytesRead: body.bytes.length,
-          bodyComplete: body.complete,
-        };
-        await scope.checkpoint('body');
-        if (scope.deadline.interruption === 'aborted') {
-          return failure({ reason: 'aborted', message: `HTTP request to ${display} aborted after ${scope.elapsed()} ms`, cause: null });
-        }
-
-        const answeredForTheService = classifyHttpAnswer({
-          status: response.statusCode,
-          headers: response.headers,
-          body: body.bytes,
-          arrival: proxy === null ? 'direct' : url.protocol === 'http:' ? 'proxied' : 'tunnelled',
-          display,
-          authority: formatEndpoint(host, port),
-          where,
-          proxy: proxy?.display ?? null,
+        response = await undici.request(url, {
+          dispatcher,
+          method: 'GET',
+          signal: scope.signal,
+          headers: { 'user-agent': USER_AGENT, accept: '*/*' },
+          // Our deadline is authoritative; these only stop undici's longer defaults from applying.
+          headersTimeout: context.timeoutMs,
+          bodyTimeout: context.timeoutMs,
+          reset: true,
         });
-        if (answeredForTheService !== null) return failure(answeredForTheService);
-        // A stalled body after the status line still proves the service answered.
-        return succeed('http', scope.elapsed(), details);
-      } finally {
-        // Awaited here, not only on settle: the result comes back with nothing left running.
-        await dispatcher.destroy().catch(() => undefined);
+      } catch (error) {
+        withTunnelTls();
+        return failure(
+          classifyHttpError(error, {
+            stage: progress.stage,
+            tunnelStatus: progress.tunnelStatus,
+            tunnelHeaders: progress.tunnelHeaders,
+            tunnelTls: progress.tunnelTls,
+            interruption: scope.deadline.interruption,
+            timeoutMs: context.timeoutMs,
+            display,
+            where,
+            endpoint,
+            host,
+            port,
+            proxy: proxy?.display ?? null,
+          }),
+        );
       }
-    },
-  );
+
+      // Taken as the headers arrive, before the body: the Date header says the server's time then.
+      const receivedAt = Date.now();
+      progress.stage = 'body';
+      withTunnelTls();
+      await scope.checkpoint('response');
+      const body = await readExcerpt(response.body, maxBodyBytes);
+      details = {
+        ...details,
+        status: response.statusCode,
+        headers: {
+          server: headerValue(response.headers, 'server'),
+          via: headerValue(response.headers, 'via'),
+          contentType: headerValue(response.headers, 'content-type'),
+          location: headerValue(response.headers, 'location'),
+          date: headerValue(response.headers, 'date'),
+        },
+        clockOffsetMs: clockOffset(headerValue(response.headers, 'date'), receivedAt),
+        bytesRead: body.bytes.length,
+        bodyComplete: body.complete,
+      };
+      await scope.checkpoint('body');
+      if (scope.deadline.interruption === 'aborted') {
+        return failure({ reason: 'aborted', message: `HTTP request to ${display} aborted after ${scope.elapsed()} ms`, cause: null });
+      }
+
+      const answeredForTheService = classifyHttpAnswer({
+        status: response.statusCode,
+        headers: response.headers,
+        body: body.bytes,
+        arrival: proxy === null ? 'direct' : url.protocol === 'http:' ? 'proxied' : 'tunnelled',
+        display,
+        authority: formatEndpoint(host, port),
+        where,
+        proxy: proxy?.display ?? null,
+      });
+      if (answeredForTheService !== null) return failure(answeredForTheService);
+      // A stalled body after the status line still proves the service answered.
+      return succeed('http', scope.elapsed(), details);
+    } finally {
+      // Awaited here, not only on settle: the result comes back with nothing left running.
+      await dispatcher.destroy().catch(() => undefined);
+    }
+  });
 }) satisfies Prober<HttpTarget, HttpContext, HttpDetails>;
 
-async function readExcerpt(
-  body: Dispatcher.ResponseData['body'],
-  maxBytes: number,
-): Promise<{ bytes: Buffer; complete: boolean }> {
+async function readExcerpt(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<{ bytes: Buffer; complete: boolean }> {
   const chunks: Buffer[] = [];
   let kept = 0;
   let complete = true;

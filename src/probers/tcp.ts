@@ -24,9 +24,7 @@ export interface TcpContext extends ProbeContext {
 export const TCP_TRACE_EVENTS = ['dial', 'connect', 'error', 'interrupt'] as const;
 
 /** On success the caller owns the socket and must destroy it (or hand it to the TLS prober, which does). */
-export type TcpConnection =
-  | { readonly result: PhaseSuccess<TcpDetails>; readonly socket: net.Socket }
-  | { readonly result: PhaseFailure<TcpDetails>; readonly socket: null };
+export type TcpConnection = { readonly result: PhaseSuccess<TcpDetails>; readonly socket: net.Socket } | { readonly result: PhaseFailure<TcpDetails>; readonly socket: null };
 
 export function assertDialable(address: string, port: number, caller: string): void {
   // Resolving here would hide which address was tried and bypass the DNS checks.
@@ -54,10 +52,7 @@ export const probeTcp = (async (target: TcpTarget, context: TcpContext): Promise
       what: `connect to ${endpoint}`,
       context,
       details: () => details,
-      interrupted: (why, ms) =>
-        why === 'timeout'
-          ? fail('tcp', ms, 'tcp-timeout', `connect to ${endpoint} timed out after ${context.timeoutMs} ms`, null, details)
-          : fail('tcp', ms, 'aborted', `connect to ${endpoint} aborted after ${ms} ms`, null, details),
+      interrupted: (why, ms) => (why === 'timeout' ? fail('tcp', ms, 'tcp-timeout', `connect to ${endpoint} timed out after ${context.timeoutMs} ms`, null, details) : fail('tcp', ms, 'aborted', `connect to ${endpoint} aborted after ${ms} ms`, null, details)),
     },
     async (scope) => {
       await scope.checkpoint('dial');

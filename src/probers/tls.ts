@@ -103,16 +103,7 @@ export const probeTls = (async (target: TlsTarget, context: TlsContext): Promise
         scope.settle(fail('tls', scope.elapsed(), reason, message, code, seen()));
       });
       scope.once(socket, 'close', () => {
-        scope.settle(
-          fail(
-            'tls',
-            scope.elapsed(),
-            'tls-reset',
-            `connection to ${endpoint} was closed during the TLS handshake for ${host}; typical of a firewall filtering by SNI`,
-            null,
-            seen(),
-          ),
-        );
+        scope.settle(fail('tls', scope.elapsed(), 'tls-reset', `connection to ${endpoint} was closed during the TLS handshake for ${host}; typical of a firewall filtering by SNI`, null, seen()));
       });
       scope.once(socket, 'secureConnect', () => {
         const ms = scope.elapsed();
@@ -156,4 +147,3 @@ export const probeTls = (async (target: TlsTarget, context: TlsContext): Promise
 }) satisfies Prober<TlsTarget, TlsContext, TlsDetails>;
 
 function ignoreError(): void {}
-

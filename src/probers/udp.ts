@@ -46,10 +46,7 @@ export const probeUdp = (async (target: UdpTarget, context: UdpContext): Promise
       what: `UDP exchange with ${endpoint}`,
       context,
       details: () => details,
-      interrupted: (why, ms) =>
-        why === 'timeout'
-          ? fail('udp', ms, 'udp-unverified', describeUdpSilence(endpoint, details.datagramsSent, context.timeoutMs), null, details)
-          : fail('udp', ms, 'aborted', `UDP exchange with ${endpoint} aborted after ${ms} ms`, null, details),
+      interrupted: (why, ms) => (why === 'timeout' ? fail('udp', ms, 'udp-unverified', describeUdpSilence(endpoint, details.datagramsSent, context.timeoutMs), null, details) : fail('udp', ms, 'aborted', `UDP exchange with ${endpoint} aborted after ${ms} ms`, null, details)),
     },
     async (scope) => {
       await scope.checkpoint('dial');
@@ -73,9 +70,12 @@ export const probeUdp = (async (target: UdpTarget, context: UdpContext): Promise
       const send = scope.guard(() => {
         scope.traced('send', () => {
           details = { ...details, datagramsSent: details.datagramsSent + 1 };
-          socket.send(payload, scope.guard((error: Error | null) => {
-            if (error !== null) failWith(error, 'local');
-          }));
+          socket.send(
+            payload,
+            scope.guard((error: Error | null) => {
+              if (error !== null) failWith(error, 'local');
+            }),
+          );
         });
       });
       scope.once(socket, 'connect', () => {

@@ -75,10 +75,7 @@ const BUILD: { readonly [Name in ReasonRemedy]: (context: RemedyContext) => Reme
   none: () => [],
   // TCP drops, resets, SNI filtering, deny pages and UDP's ICMP refusals: the allow rule is the fix.
   allow: ({ allow }) => allow,
-  'dns-resolve': ({ target, cloud }) =>
-    target.privateName !== null
-      ? [{ kind: 'dns-private', host: target.host, answer: 'missing', record: recordFor(target, cloud) }]
-      : [{ kind: 'dns-public', host: target.host, forwarder: AZURE_DNS }],
+  'dns-resolve': ({ target, cloud }) => (target.privateName !== null ? [{ kind: 'dns-private', host: target.host, answer: 'missing', record: recordFor(target, cloud) }] : [{ kind: 'dns-public', host: target.host, forwarder: AZURE_DNS }]),
   'dns-private': ({ target, cloud }) => [{ kind: 'dns-private', host: target.host, answer: 'public', record: recordFor(target, cloud) }],
   'dns-server-repair': () => [{ kind: 'dns-server-repair' }],
   'dns-filter-allow': ({ target }) => [{ kind: 'dns-filter-allow', host: target.host }],
@@ -90,11 +87,9 @@ const BUILD: { readonly [Name in ReasonRemedy]: (context: RemedyContext) => Reme
   'proxy-credentials': () => [{ kind: 'proxy-credentials' }],
   'confirm-udp': ({ target, direct }) => (target.rules.length > 0 ? [{ kind: 'confirm-udp', rules: target.rules, ...direct }] : []),
   // A private endpoint answers only inside the VNet: the proxy cannot reach it, so the name must bypass the proxy.
-  'proxy-allow': ({ target, allow }) =>
-    target.mustResolvePrivately ? [{ kind: 'no-proxy', host: target.host }] : [{ kind: 'proxy-allow', host: target.host, pattern: target.pattern }, ...allow],
+  'proxy-allow': ({ target, allow }) => (target.mustResolvePrivately ? [{ kind: 'no-proxy', host: target.host }] : [{ kind: 'proxy-allow', host: target.host, pattern: target.pattern }, ...allow]),
   // The proxy allowed it and failed on its way out: the allow rules are for the proxy's own egress.
-  'proxy-egress': ({ target, allow }) =>
-    target.mustResolvePrivately ? [{ kind: 'no-proxy', host: target.host }] : [{ kind: 'gateway-egress', host: target.host, port: target.port, gateway: 'proxy' }, ...allow],
+  'proxy-egress': ({ target, allow }) => (target.mustResolvePrivately ? [{ kind: 'no-proxy', host: target.host }] : [{ kind: 'gateway-egress', host: target.host, port: target.port, gateway: 'proxy' }, ...allow]),
   'device-egress': ({ target, allow }) => [{ kind: 'gateway-egress', host: target.host, port: target.port, gateway: 'device' }, ...allow],
 };
 
@@ -127,9 +122,7 @@ export function describeRemedy(remedy: Remedy): string[] {
     case 'dns-server-repair':
       return ['the DNS server this machine uses failed to answer: repair it, or allow DNS (UDP and TCP 53) to it'];
     case 'dns-filter-allow':
-      return [
-        `allow ${remedy.host} on the DNS filter that answered for it (the resolver's block list, a DNS security policy or DNS firewall), or use a resolver that does not filter it; a firewall rule cannot fix a DNS answer`,
-      ];
+      return [`allow ${remedy.host} on the DNS filter that answered for it (the resolver's block list, a DNS security policy or DNS firewall), or use a resolver that does not filter it; a firewall rule cannot fix a DNS answer`];
     case 'tls-exempt':
       return [
         remedy.cause === 'inspection'
@@ -137,9 +130,7 @@ export function describeRemedy(remedy: Remedy): string[] {
           : `something between here and ${remedy.host} answers with its own certificate: exempt the host from TLS inspection or fix the DNS record that points elsewhere`,
       ];
     case 'not-tls':
-      return [
-        `something other than the TLS service of ${remedy.host} answers at its address: check the proxy settings this machine needs (--proxy, HTTPS_PROXY) and the DNS record or hosts entry of ${remedy.host}`,
-      ];
+      return [`something other than the TLS service of ${remedy.host} answers at its address: check the proxy settings this machine needs (--proxy, HTTPS_PROXY) and the DNS record or hosts entry of ${remedy.host}`];
     case 'proxy-allow':
       return [`allow ${remedy.pattern} on the proxy`];
     case 'no-proxy':

@@ -45,7 +45,7 @@ export function ruleName(...parts: readonly string[]): string {
     .replace(/-{2,}/g, '-')
     .replace(/^[^A-Za-z0-9]+/, '')
     .replace(/[.-]+$/, '');
-  return (slug.slice(0, 80).replace(/[.-]+$/, '') || 'rule');
+  return slug.slice(0, 80).replace(/[.-]+$/, '') || 'rule';
 }
 
 /** The structural fields of an allow entry, as a renderer needs them. */

@@ -239,7 +239,10 @@ function comparisonWarnings(before: CheckReport, after: CheckReport): string[] {
     const parts = [onlyBefore.length > 0 ? `only BEFORE: ${onlyBefore.map((f) => quote(f)).join(', ')}` : '', onlyAfter.length > 0 ? `only AFTER: ${onlyAfter.map((f) => quote(f)).join(', ')}` : ''];
     warnings.push(`the runs used different catalog files (${parts.filter(Boolean).join('; ')})`);
   }
-  for (const [name, report] of [['BEFORE', before], ['AFTER', after]] as const) {
+  for (const [name, report] of [
+    ['BEFORE', before],
+    ['AFTER', after],
+  ] as const) {
     const { summary } = report;
     if (summary.stoppedBy !== null) warnings.push(`the ${name} run was cut short (${summary.stoppedBy}): ${summary.unknown} target(s) have no verdict there, so the comparison is partial`);
     else if (summary.unknown > 0) warnings.push(`aml-netcheck failed on ${summary.unknown} target(s) in the ${name} run: they have no verdict there, so the comparison is partial`);

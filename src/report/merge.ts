@@ -38,15 +38,7 @@ export interface NodeReport {
  */
 export type TargetStatus = 'blocked-everywhere' | 'blocked-on-some' | 'no-verdict-on-some' | 'warning-everywhere' | 'warning-on-some' | 'reachable-everywhere' | 'not-checked';
 
-export const TARGET_STATUS_ORDER: readonly TargetStatus[] = [
-  'blocked-everywhere',
-  'blocked-on-some',
-  'no-verdict-on-some',
-  'warning-everywhere',
-  'warning-on-some',
-  'reachable-everywhere',
-  'not-checked',
-];
+export const TARGET_STATUS_ORDER: readonly TargetStatus[] = ['blocked-everywhere', 'blocked-on-some', 'no-verdict-on-some', 'warning-everywhere', 'warning-on-some', 'reachable-everywhere', 'not-checked'];
 
 export const TARGET_STATUS_LABEL: Readonly<Record<TargetStatus, string>> = {
   'blocked-everywhere': 'blocked everywhere',
@@ -331,7 +323,13 @@ export function mergeReports(nodes: readonly NodeReport[], pending: readonly Pen
     };
   });
 
-  const features = [...collect(nodes, (r) => r.features, (f) => f.id).values()].map((perNode): MergedFeature => {
+  const features = [
+    ...collect(
+      nodes,
+      (r) => r.features,
+      (f) => f.id,
+    ).values(),
+  ].map((perNode): MergedFeature => {
     const first = [...perNode.values()][0] as CheckReport['features'][number];
     const perNodeStatus = names.flatMap((node): NodeFeature[] => {
       const f = perNode.get(node);
@@ -405,9 +403,7 @@ export function blockedByReason(target: MergedTarget): Array<{ reason: string; n
  * away from the private endpoint.
  */
 export function warnedByReason(target: MergedTarget): Array<{ reason: ReasonCode | null; text: string; nodes: string[] }> {
-  const warned = target.nodes
-    .filter((v) => v.verdict === 'warning')
-    .map((v) => ({ node: v.node, key: { reason: v.reason, text: v.warnings.length > 0 ? v.warnings.join('; ') : v.detail } }));
+  const warned = target.nodes.filter((v) => v.verdict === 'warning').map((v) => ({ node: v.node, key: { reason: v.reason, text: v.warnings.length > 0 ? v.warnings.join('; ') : v.detail } }));
   return groupNodes(warned, (key) => JSON.stringify(key)).map(({ key, nodes }) => ({ ...key, nodes }));
 }
 

@@ -109,9 +109,7 @@ export interface CheckReport {
 }
 
 /** Signals outrank findings (the user asked to stop); a blocked endpoint outranks our own failures. */
-function exitCodeFor(
-  summary: Pick<ReportSummary, 'requiredBlocked' | 'internalErrors' | 'unfinished' | 'stoppedBy'> & { readonly requiredVerified: number; readonly featuresNotChecked: readonly string[] },
-): ExitCode {
+function exitCodeFor(summary: Pick<ReportSummary, 'requiredBlocked' | 'internalErrors' | 'unfinished' | 'stoppedBy'> & { readonly requiredVerified: number; readonly featuresNotChecked: readonly string[] }): ExitCode {
   if (summary.stoppedBy === 'SIGINT') return EXIT.SIGINT;
   if (summary.stoppedBy === 'SIGTERM') return EXIT.SIGTERM;
   if (summary.requiredBlocked > 0) return EXIT.blocked;

@@ -38,7 +38,10 @@ function fromEnv(env: NodeJS.ProcessEnv, names: string[]): { value: string; name
 /** --proxy wins over HTTPS_PROXY / HTTP_PROXY; NO_PROXY applies to both, as curl reads them. */
 export function resolveProxyConfig(flag: string | undefined, env: NodeJS.ProcessEnv): ProxyConfig {
   const noProxyValue = fromEnv(env, ['NO_PROXY', 'no_proxy'])?.value ?? '';
-  const noProxy = noProxyValue.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  const noProxy = noProxyValue
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
   if (flag !== undefined) {
     const url = checkProxyUrl(flag, '--proxy');
     return { https: url, http: url, noProxy, source: '--proxy' };

@@ -67,10 +67,7 @@ function internalError(target: Target, error: unknown): ProbedTarget {
  * or an interrupt comes, unfinished targets are reported as such.
  */
 export function startChecks(targets: readonly Target[], given: RunOptions): Run {
-  const options: RunOptions =
-    given.trace === undefined && given.logger.isLevelEnabled('trace')
-      ? { ...given, trace: (subject, phase, event) => given.logger.trace({ target: subject, phase, event }, 'probe event') }
-      : given;
+  const options: RunOptions = given.trace === undefined && given.logger.isLevelEnabled('trace') ? { ...given, trace: (subject, phase, event) => given.logger.trace({ target: subject, phase, event }, 'probe event') } : given;
   const controller = new AbortController();
   // Every probe in flight listens on this one signal; hundreds at once is expected.
   setMaxListeners(0, controller.signal);

@@ -27,9 +27,7 @@ export interface Warning {
 }
 
 /** How a check ends at a step: a phase's failure decides the target, or the step decides it outright. */
-export type Stop =
-  | { readonly failure: PhaseFailure<unknown>; readonly detail?: string }
-  | { readonly verdict: Verdict; readonly reason: ReasonCode | null; readonly phase: Phase; readonly detail: string };
+export type Stop = { readonly failure: PhaseFailure<unknown>; readonly detail?: string } | { readonly verdict: Verdict; readonly reason: ReasonCode | null; readonly phase: Phase; readonly detail: string };
 
 /** What a step leaves for the next one. */
 export interface Reached {
@@ -226,7 +224,11 @@ export const request: Step = async (target, reached, context) => {
   const address = reached.address ?? '';
   // The first try reuses the verified connection: one handshake per target, not two.
   let open = reached.socket;
-  const { result: http, attempts, ms } = await withRetries(settings.retries, signal, () => {
+  const {
+    result: http,
+    attempts,
+    ms,
+  } = await withRetries(settings.retries, signal, () => {
     const socket = open ?? undefined;
     open = null;
     return probeHttp({ url, address }, { timeoutMs: settings.timeoutMs, signal, ca: settings.ca, socket, trace: traceOf(settings, target.id, 'http') });
@@ -241,7 +243,11 @@ export const request: Step = async (target, reached, context) => {
 export function requestVia(proxy: string): Step {
   return async (target, _reached, context) => {
     const { settings, signal } = context;
-    const { result: http, attempts, ms } = await withRetries(settings.retries, signal, () =>
+    const {
+      result: http,
+      attempts,
+      ms,
+    } = await withRetries(settings.retries, signal, () =>
       probeHttp({ url: urlFor(target) }, { timeoutMs: settings.timeoutMs, signal, ca: settings.ca, ...(settings.publicRoots === undefined ? {} : { publicRoots: settings.publicRoots }), proxy: { url: proxy }, trace: traceOf(settings, target.id, 'http') }),
     );
     const found = { phases: { http }, timings: { http: ms }, attempts, via: 'proxy' as const };

@@ -1,36 +1,13 @@
 import net from 'node:net';
 import { startDnsServer, type NameBehaviour, type Zone } from './dns-server.js';
 import { createPki, type Pki } from './pki.js';
-import {
-  azureFirewallDeny,
-  hugeBody,
-  respondWith,
-  squidError,
-  startDroppingListener,
-  startHangUpServer,
-  startHttpServer,
-  startSilentServer,
-  startUdpServer,
-  type Handler,
-  type RunningServer,
-} from './servers.js';
+import { azureFirewallDeny, hugeBody, respondWith, squidError, startDroppingListener, startHangUpServer, startHttpServer, startSilentServer, startUdpServer, type Handler, type RunningServer } from './servers.js';
 
 /**
  * How one simulated endpoint answers, covering what a locked-down VNet does to traffic:
  * `ok` is the real service; the rest are the ways firewalls, proxies and DNS break it.
  */
-export type EndpointBehavior =
-  | 'ok'
-  | 'refuse'
-  | 'drop'
-  | 'silent'
-  | 'tls-reset'
-  | 'tls-intercept'
-  | 'tls-expired'
-  | 'tls-wrong-name'
-  | 'deny-470'
-  | 'deny-squid'
-  | 'huge-body';
+export type EndpointBehavior = 'ok' | 'refuse' | 'drop' | 'silent' | 'tls-reset' | 'tls-intercept' | 'tls-expired' | 'tls-wrong-name' | 'deny-470' | 'deny-squid' | 'huge-body';
 
 /** `sinkhole`: a DNS filter's answer, 0.0.0.0 and `::`, in place of the host's address. */
 export type DnsBehavior = 'ok' | 'nxdomain' | 'servfail' | 'refused' | 'drop' | 'sinkhole';

@@ -98,10 +98,7 @@ export async function startDnsServer(zone: Zone, bind: DnsBind = {}): Promise<Te
       queries,
       close: async () => {
         for (const socket of tcpSockets) socket.destroy();
-        await Promise.all([
-          new Promise<void>((resolve) => udp.close(() => resolve())),
-          new Promise<void>((resolve) => tcp.close(() => resolve())),
-        ]);
+        await Promise.all([new Promise<void>((resolve) => udp.close(() => resolve())), new Promise<void>((resolve) => tcp.close(() => resolve()))]);
       },
     };
   }
@@ -142,12 +139,7 @@ function decodeQuery(message: Buffer): dnsPacket.DecodedPacket | null {
 }
 
 /** The packets to send back, in order (raw bytes as they are); empty to stay silent. */
-function answer(
-  query: dnsPacket.DecodedPacket,
-  zone: Zone,
-  transport: 'udp' | 'tcp',
-  queries: LoggedQuery[],
-): Array<dnsPacket.Packet | Buffer> {
+function answer(query: dnsPacket.DecodedPacket, zone: Zone, transport: 'udp' | 'tcp', queries: LoggedQuery[]): Array<dnsPacket.Packet | Buffer> {
   const question = query.questions?.[0];
   if (question === undefined) return [];
   const asked = normalize(question.name);
@@ -159,19 +151,11 @@ function answer(
   const reply = (rcode: number, answers: dnsPacket.Answer[], truncated = false): dnsPacket.Packet => ({
     type: 'response',
     id: query.id ?? 0,
-    flags:
-      dnsPacket.AUTHORITATIVE_ANSWER |
-      dnsPacket.RECURSION_DESIRED |
-      dnsPacket.RECURSION_AVAILABLE |
-      (truncated ? dnsPacket.TRUNCATED_RESPONSE : 0) |
-      rcode,
+    flags: dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | (truncated ? dnsPacket.TRUNCATED_RESPONSE : 0) | rcode,
     questions: [question],
     answers,
   });
-  const withDecoy = (packet: dnsPacket.Packet): dnsPacket.Packet[] =>
-    first?.decoyFirst === true
-      ? [{ ...packet, id: ((query.id ?? 0) + 1) % 65536, answers: [record(asked, 'A', '192.0.2.66')] }, packet]
-      : [packet];
+  const withDecoy = (packet: dnsPacket.Packet): dnsPacket.Packet[] => (first?.decoyFirst === true ? [{ ...packet, id: ((query.id ?? 0) + 1) % 65536, answers: [record(asked, 'A', '192.0.2.66')] }, packet] : [packet]);
 
   if (first === undefined) return withDecoy(reply(RCODES.NXDOMAIN, []));
   if (first.truncate === true && transport === 'udp') return withDecoy(reply(RCODES.NOERROR, [], true));

@@ -74,11 +74,7 @@ export function makeAuthority(commonName: string, organization?: string): { auth
   validity(certificate, false);
   certificate.setSubject(name);
   certificate.setIssuer(name);
-  certificate.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
+  certificate.setExtensions([{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }, { name: 'subjectKeyIdentifier' }]);
   certificate.sign(keys.privateKey, forge.md.sha256.create());
   return { authority: { cert: forge.pki.certificateToPem(certificate), subject: commonName }, keys, name };
 }

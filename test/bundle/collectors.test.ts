@@ -80,15 +80,7 @@ t.test('resolv.conf: copied as it is; every fault is one line and never a hang',
 });
 
 t.test('hosts: only the lines that name a catalog host or one in its zones', async (t) => {
-  const hosts = [
-    '127.0.0.1 localhost',
-    '10.0.1.4 st1.blob.core.windows.net # pinned by hand',
-    '10.0.1.5 st1.privatelink.blob.core.windows.net',
-    '10.0.1.6 LOGIN.microsoftonline.com.',
-    '10.9.9.9 example.windows.net',
-    '# 10.0.1.7 st1.file.core.windows.net',
-    '',
-  ].join('\n');
+  const hosts = ['127.0.0.1 localhost', '10.0.1.4 st1.blob.core.windows.net # pinned by hand', '10.0.1.5 st1.privatelink.blob.core.windows.net', '10.0.1.6 LOGIN.microsoftonline.com.', '10.9.9.9 example.windows.net', '# 10.0.1.7 st1.file.core.windows.net', ''].join('\n');
   t.same(hostsLinesTouching(hosts, ['st1.blob.core.windows.net', 'login.microsoftonline.com']), {
     lines: ['10.0.1.4 st1.blob.core.windows.net # pinned by hand', '10.0.1.5 st1.privatelink.blob.core.windows.net', '10.0.1.6 LOGIN.microsoftonline.com.'],
     others: 2,
@@ -137,7 +129,13 @@ function withHttpDates(report: CheckReport, samples: ReadonlyArray<[string, numb
 }
 
 t.test('clock: the median offset of the HTTPS answers, judged against the 5-minute tolerance of Azure AD', async (t) => {
-  const skewed = clockOffset(withHttpDates(sampleLike(), [['https://a/', 361_000], ['https://b/', 359_000], ['http://c/', 0]]));
+  const skewed = clockOffset(
+    withHttpDates(sampleLike(), [
+      ['https://a/', 361_000],
+      ['https://b/', 359_000],
+      ['http://c/', 0],
+    ]),
+  );
   t.match(skewed, { offsetMs: 360_000, basis: 'https', skewed: true, samples: [{ offsetMs: 361_000 }, { offsetMs: 359_000 }, { offsetMs: 0 }] });
   t.match(skewed.verdict, /^SKEWED: this machine's clock is 6 min 0 s behind the servers' \(the median of 2 HTTPS answer\(s\)\); Azure AD refuses tokens past 5 minutes/);
   t.match(clockOffset(withHttpDates(sampleLike(), [['http://c/', -1000]])), { offsetMs: -1000, basis: 'http', skewed: false, verdict: /^within Azure AD's 5-minute tolerance: this machine's clock is in step with/ });
@@ -152,31 +150,55 @@ function sampleLike(): CheckReport {
 
 t.test('proxy: every spelling of the variables, the flag and what the run used', async (t) => {
   const env = { HTTPS_PROXY: 'http://u:p@proxy:3128', no_proxy: 'localhost', PATH: '/bin' };
-  t.same(only(await proxyCollector.collect(fakeContext('/', { env, proxyFlag: 'http://proxy:3128' }))).json, {
-    variables: { HTTPS_PROXY: 'http://u:p@proxy:3128', no_proxy: 'localhost' },
-    flag: 'http://proxy:3128',
-    used: null,
-    source: null,
-  }, 'collected as they are: the bundle redacts every file on its way in');
+  t.same(
+    only(await proxyCollector.collect(fakeContext('/', { env, proxyFlag: 'http://proxy:3128' }))).json,
+    {
+      variables: { HTTPS_PROXY: 'http://u:p@proxy:3128', no_proxy: 'localhost' },
+      flag: 'http://proxy:3128',
+      used: null,
+      source: null,
+    },
+    'collected as they are: the bundle redacts every file on its way in',
+  );
 });
 
 t.test('catalog: shipped and user files under names of their own, safe whatever the user called them', async (t) => {
-  const { files } = await catalogCollector.collect(fakeContext('/', {
-    catalogSources: [
-      { file: 'probes/ports.yaml', text: 'a', builtin: true },
-      { file: '../my dir/évil name?.yaml', text: 'b', builtin: false },
-      { file: '-', text: 'c', builtin: false },
-    ],
-  }));
-  t.same(files.map((f) => f.name), ['catalog/builtin/ports.yaml', 'catalog/user/1-_vil_name_.yaml', 'catalog/user/2--', 'catalog/index.json']);
+  const { files } = await catalogCollector.collect(
+    fakeContext('/', {
+      catalogSources: [
+        { file: 'probes/ports.yaml', text: 'a', builtin: true },
+        { file: '../my dir/évil name?.yaml', text: 'b', builtin: false },
+        { file: '-', text: 'c', builtin: false },
+      ],
+    }),
+  );
+  t.same(
+    files.map((f) => f.name),
+    ['catalog/builtin/ports.yaml', 'catalog/user/1-_vil_name_.yaml', 'catalog/user/2--', 'catalog/index.json'],
+  );
 });
 
 t.test('each collector runs on its own: a failure or a skip is recorded, the others still collect', async (t) => {
-  const boom: Collector = { name: 'boom', describes: '', collect: () => { throw new Error('it broke\nsecond line not kept'); } };
-  const skip: Collector = { name: 'skip', describes: '', collect: () => { throw new CollectorSkipped('not here'); } };
+  const boom: Collector = {
+    name: 'boom',
+    describes: '',
+    collect: () => {
+      throw new Error('it broke\nsecond line not kept');
+    },
+  };
+  const skip: Collector = {
+    name: 'skip',
+    describes: '',
+    collect: () => {
+      throw new CollectorSkipped('not here');
+    },
+  };
   const fine: Collector = { name: 'fine', describes: '', collect: async () => ({ files: [{ name: 'fine.txt', content: { text: 'ok' } }] }) };
   const { files, outcomes } = await runCollectors([boom, skip, fine], fakeContext('/'));
-  t.same(files.map((f) => f.name), ['fine.txt']);
+  t.same(
+    files.map((f) => f.name),
+    ['fine.txt'],
+  );
   t.same(outcomes, [
     { collector: 'boom', status: 'failed', files: [], problems: ['it broke'] },
     { collector: 'skip', status: 'skipped', files: [], problems: ['not here'] },

@@ -74,7 +74,12 @@ t.test('a bundle made from a machine with faults: everything else is packed, and
     const bytes = readFileSync(join(dir, TOP, entry.name));
     t.equal(createHash('sha256').update(bytes).digest('hex'), entry.sha256, `${entry.name}: the system tar unpacks what the manifest says`);
   }
-  const everything = execFileSync('cat', manifest.files.map((f) => join(dir, TOP, f.name)), { encoding: 'utf8' }) + readFileSync(join(dir, TOP, 'manifest.json'), 'utf8');
+  const everything =
+    execFileSync(
+      'cat',
+      manifest.files.map((f) => join(dir, TOP, f.name)),
+      { encoding: 'utf8' },
+    ) + readFileSync(join(dir, TOP, 'manifest.json'), 'utf8');
   for (const secret of ['RESOLVSECRET', 'ENVPASS', 'FLAGPASS', 'abcdefghijklmnop', 'corp-secret-1234', 'CATALOGKEY']) t.notOk(everything.includes(secret), `${secret} is not in the bundle`);
   const allowList = readFileSync(join(dir, TOP, 'rules/allow-list.csv'), 'utf8');
   t.match(allowList, /^direction,source,destination,protocol,port,/, 'the allow-list rules prints, as CSV');
@@ -95,7 +100,9 @@ async function filesOf(bytes: Buffer): Promise<Array<{ name: string; bytes: Uint
   try {
     writeFileSync(join(dir, 'b.tar.gz'), bytes);
     execFileSync('tar', ['-xzf', join(dir, 'b.tar.gz'), '-C', dir]);
-    const names = execFileSync('tar', ['-tzf', join(dir, 'b.tar.gz')], { encoding: 'utf8' }).trim().split('\n');
+    const names = execFileSync('tar', ['-tzf', join(dir, 'b.tar.gz')], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     return names.map((name) => ({ name: name.slice(TOP.length + 1), bytes: readFileSync(join(dir, name)) }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -115,7 +122,7 @@ t.test('verify names each file that was changed, removed or added', async (t) =>
   const repack = (changed: typeof files) => packBundle(TOP, changed, new Date());
 
   const tampered = await verifyBundle(await repack(files.map((f) => (f.name === 'report.md' ? { ...f, bytes: flipOneByte(f.bytes) } : f))));
-  t.same(tampered.problems, ['report.md: SHA-256 differs from the manifest\'s']);
+  t.same(tampered.problems, ["report.md: SHA-256 differs from the manifest's"]);
   const longer = await verifyBundle(await repack(files.map((f) => (f.name === 'facts.json' ? { ...f, bytes: Buffer.concat([f.bytes, Buffer.from(' ')]) } : f))));
   t.match(longer.problems, [/^facts\.json: \d+ bytes, the manifest says \d+$/]);
   const missing = await verifyBundle(await repack(files.filter((f) => f.name !== 'environment/routes.txt')));
@@ -135,14 +142,13 @@ t.test('verify refuses entries that are not plain files or climb out of the fold
   const crafted = join(dir, 'crafted.tar.gz');
   execFileSync('tar', ['-czf', crafted, '-C', dir, '--no-recursion', `${TOP}/manifest.json`, `${TOP}/report.md`, `${TOP}/link`, `${TOP}/environment`, 'other/x']);
   const result = await verifyBundle(readFileSync(crafted));
-  for (const problem of [
-    `entries outside the one top folder "${TOP}": "other"`,
-    `"${TOP}/link": a SymbolicLink entry, not a plain file`,
-    'other/x: in the bundle, not listed in the manifest',
-    'environment/routes.txt: listed in the manifest, missing from the bundle',
-  ]) t.ok(result.problems.includes(problem), problem);
+  for (const problem of [`entries outside the one top folder "${TOP}": "other"`, `"${TOP}/link": a SymbolicLink entry, not a plain file`, 'other/x: in the bundle, not listed in the manifest', 'environment/routes.txt: listed in the manifest, missing from the bundle'])
+    t.ok(result.problems.includes(problem), problem);
   t.equal(result.matched, 1, 'report.md still matches');
-  t.notOk(result.problems.some((p) => p.includes(`${TOP}/environment/`)), 'a folder entry is no problem: repacking with the system tar adds them');
+  t.notOk(
+    result.problems.some((p) => p.includes(`${TOP}/environment/`)),
+    'a folder entry is no problem: repacking with the system tar adds them',
+  );
   const climbing = join(dir, 'climb.tar.gz');
   execFileSync('tar', ['-czf', climbing, '-C', join(dir, TOP), '--transform', `s,^,${TOP}/../,`, 'manifest.json', 'report.md'], { stdio: 'ignore' });
   const climb = await verifyBundle(readFileSync(climbing)).catch((error: Error) => error);

@@ -40,13 +40,7 @@ const BASIC_TAGS = [
 /** Key: `catalog-section#article-anchor`. */
 const ARTICLE: Record<string, PerCloud> = {
   // Basic configuration › outbound, the tags unchanged since 2021-11 (#2, #3 443, #6, #7).
-  'outbound-service-tags#basic-configuration': everywhere([
-    'AzureActiveDirectory tcp:80 outbound',
-    'AzureActiveDirectory tcp:443 outbound',
-    'AzureMachineLearning tcp:443 outbound',
-    'AzureResourceManager tcp:443 outbound',
-    'Storage.region tcp:443 outbound',
-  ]),
+  'outbound-service-tags#basic-configuration': everywhere(['AzureActiveDirectory tcp:80 outbound', 'AzureActiveDirectory tcp:443 outbound', 'AzureMachineLearning tcp:443 outbound', 'AzureResourceManager tcp:443 outbound', 'Storage.region tcp:443 outbound']),
   'basic-configuration#basic-configuration': {
     public: BASIC_TAGS,
     usgov: BASIC_TAGS,
@@ -67,11 +61,7 @@ const ARTICLE: Record<string, PerCloud> = {
     '*.tensorflow.org https:443 outbound',
   ]),
   // Scenario: RStudio (#22-#24).
-  'rstudio#scenario-install-rstudio-on-compute-instance': everywhere([
-    'ghcr.io https:443 outbound',
-    'pkg-containers.githubusercontent.com https:443 outbound',
-    'cloud.r-project.org https:443 outbound',
-  ]),
+  'rstudio#scenario-install-rstudio-on-compute-instance': everywhere(['ghcr.io https:443 outbound', 'pkg-containers.githubusercontent.com https:443 outbound', 'cloud.r-project.org https:443 outbound']),
   // Scenario: firewall between Azure ML and storage (#26).
   'storage-firewall#scenario-firewall-between-azure-machine-learning-and-azure-storage-endpoints': everywhere(['Storage.region tcp:445 outbound']),
   // Scenario: hbi_workspace (#27; the port is the key vault host row's, #87).
@@ -175,12 +165,7 @@ const ARTICLE: Record<string, PerCloud> = {
   },
   // Microsoft hosts › compute hosts, rows new in 2026-03 (#78-#81).
   'compute-hosts-2026#microsoft-hosts': {
-    public: [
-      '<region>.tundra.azureml.ms udp:5831 outbound',
-      '*.tundra.<region>.api.azureml.ms udp:5831 outbound',
-      '*.<region>.batch.azure.com any:443 outbound',
-      '*.<region>.service.batch.azure.com any:443 outbound',
-    ],
+    public: ['<region>.tundra.azureml.ms udp:5831 outbound', '*.tundra.<region>.api.azureml.ms udp:5831 outbound', '*.<region>.batch.azure.com any:443 outbound', '*.<region>.service.batch.azure.com any:443 outbound'],
     usgov: ['<region>.tundra.azureml.us udp:5831 outbound'],
     china: ['<region>.tundra.azureml.cn udp:5831 outbound'],
   },
@@ -209,12 +194,7 @@ const ARTICLE: Record<string, PerCloud> = {
     china: ['mcr.microsoft.com tcp:443 outbound', '*.data.mcr.microsoft.com tcp:443 outbound', '*.azurecr.cn tcp:443 outbound'],
   },
   // Microsoft hosts › Monitoring, metrics and diagnostics (#91-#94).
-  'monitoring#microsoft-hosts': everywhere([
-    'dc.applicationinsights.azure.com https:443 outbound',
-    'dc.applicationinsights.microsoft.com https:443 outbound',
-    'dc.services.visualstudio.com https:443 outbound',
-    '*.in.applicationinsights.azure.com https:443 outbound',
-  ]),
+  'monitoring#microsoft-hosts': everywhere(['dc.applicationinsights.azure.com https:443 outbound', 'dc.applicationinsights.microsoft.com https:443 outbound', 'dc.services.visualstudio.com https:443 outbound', '*.in.applicationinsights.azure.com https:443 outbound']),
 };
 
 /** Requirements the article makes conditional, with the condition that carries it; every other one is unconditional. */
@@ -319,7 +299,11 @@ t.test('the ports are described, by their 2026-03 meaning', async (t) => {
   t.same(catalog.ports.map((p) => (p.from === p.to ? `${p.from}` : `${p.from}-${p.to}`)).sort(), [...PORTS].sort());
   t.match(catalog.ports.find((p) => p.from === 18881)?.purpose, /IntelliSense/, '18881 is the notebook language server');
   for (const entry of catalog.entries) {
-    for (const { port } of entry.ports) t.ok(catalog.ports.some((p) => p.from <= port && port <= p.to), `${entry.origin.file} ${entry.origin.keyPath}: port ${port} is described`);
+    for (const { port } of entry.ports)
+      t.ok(
+        catalog.ports.some((p) => p.from <= port && port <= p.to),
+        `${entry.origin.file} ${entry.origin.keyPath}: port ${port} is described`,
+      );
   }
 });
 
@@ -332,7 +316,11 @@ t.test('no 2026-03 entry serves a feature that 2026-03 does not have', async (t)
   for (const gone of ['prebuilt-images', 'support-diagnostics', 'aks-inference', 'arc-extension', 'arc-training', 'arc-inference']) {
     t.notOk(catalog.features.has(gone), `${gone} is not in 2026-03`);
   }
-  t.same([...catalog.features.values()].filter((f) => !f.default).map((f) => f.id), ['kubernetes-training', 'kubernetes-inference'], 'only the Kubernetes features are opt-in');
+  t.same(
+    [...catalog.features.values()].filter((f) => !f.default).map((f) => f.id),
+    ['kubernetes-training', 'kubernetes-inference'],
+    'only the Kubernetes features are opt-in',
+  );
   for (const feature of catalog.features.values()) t.ok(feature.impact, `${feature.id} says what breaks`);
 });
 

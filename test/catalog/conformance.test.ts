@@ -187,10 +187,17 @@ if (!existsSync(SEEDS_DIR)) {
   t.test('the well-known ports are described, with the other ports the rows use', async (t) => {
     for (const row of newest.rows.filter((r) => r.anchor === 'well-known-ports')) {
       const port = row.ports?.[0] as number;
-      t.ok(catalog.ports.some((p) => p.from <= port && port <= p.to), `port ${port}`);
+      t.ok(
+        catalog.ports.some((p) => p.from <= port && port <= p.to),
+        `port ${port}`,
+      );
     }
     const used = new Set(catalog.entries.flatMap((e) => e.ports.map((p) => p.port)));
-    for (const port of used) t.ok(catalog.ports.some((p) => p.from <= port && port <= p.to), `port ${port} used by an entry is described`);
+    for (const port of used)
+      t.ok(
+        catalog.ports.some((p) => p.from <= port && port <= p.to),
+        `port ${port} used by an entry is described`,
+      );
   });
 
   t.test('every host any revision lists is in the catalog for that cloud, or settled by a newer one', async (t) => {

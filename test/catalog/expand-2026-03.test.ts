@@ -51,7 +51,10 @@ t.test('inbound 44224 only for compute with a public IP; no Batch inbound ports 
   t.match(find(without, '10.0.0.4', 44224, 'inbound').skipped, { flag: '--public-ip-compute' });
   const withIp = expandCatalog(catalog, facts('usgov', { publicIpCompute: true }));
   const inbound = withIp.filter((x) => x.direction === 'inbound');
-  t.same(inbound.map((x) => `${x.host}:${x.port}`), ['10.0.0.4:44224']);
+  t.same(
+    inbound.map((x) => `${x.host}:${x.port}`),
+    ['10.0.0.4:44224'],
+  );
   t.equal(inbound[0]?.skipped, null);
   t.same(ruleText(inbound[0] as Target), ['service-tag AzureMachineLearning TCP 44224']);
 });
@@ -71,7 +74,10 @@ t.test('the workspace and Microsoft registries are needed with no condition', as
 
 t.test('a firewall in front of storage adds Storage.<region> on 445 to the file share', async (t) => {
   const plain = find(expandCatalog(catalog, facts('china')), 'st1.file.core.chinacloudapi.cn', 445);
-  t.notOk(ruleText(plain).some((r) => r.startsWith('service-tag')), 'no tag without the firewall');
+  t.notOk(
+    ruleText(plain).some((r) => r.startsWith('service-tag')),
+    'no tag without the firewall',
+  );
   const behind = find(expandCatalog(catalog, facts('china', { storageFirewall: true })), 'st1.file.core.chinacloudapi.cn', 445);
   t.ok(ruleText(behind).includes('service-tag Storage.chinaeast2 TCP 445'));
 });
@@ -96,7 +102,11 @@ t.test('RStudio image hosts only with --rstudio; CRAN always', async (t) => {
 });
 
 t.test('compute management over UDP 5831 goes to the tundra host of each cloud, fixed by the AzureMachineLearning tag', async (t) => {
-  for (const [cloud, host] of [['public', 'westus2.tundra.azureml.ms'], ['usgov', 'usgovvirginia.tundra.azureml.us'], ['china', 'chinaeast2.tundra.azureml.cn']] as const) {
+  for (const [cloud, host] of [
+    ['public', 'westus2.tundra.azureml.ms'],
+    ['usgov', 'usgovvirginia.tundra.azureml.us'],
+    ['china', 'chinaeast2.tundra.azureml.cn'],
+  ] as const) {
     const target = find(expandCatalog(catalog, facts(cloud)), host, 5831);
     t.equal(target.protocol, 'udp', `${cloud}: over UDP`);
     t.equal(target.skipped, null, `${cloud}: with no condition`);
@@ -107,7 +117,11 @@ t.test('compute management over UDP 5831 goes to the tundra host of each cloud, 
 t.test('portless host rows are checked on 443 only', async (t) => {
   const targets = expandCatalog(catalog, facts('public'));
   for (const host of ['pypi.org', 'cloud.r-project.org', 'update.code.visualstudio.com', 'dc.applicationinsights.azure.com']) {
-    t.same(targets.filter((x) => x.host === host).map((x) => `${x.port}/${x.protocol}`), ['443/https'], host);
+    t.same(
+      targets.filter((x) => x.host === host).map((x) => `${x.port}/${x.protocol}`),
+      ['443/https'],
+      host,
+    );
   }
 });
 
@@ -115,7 +129,10 @@ t.test('Kubernetes hosts are opt-in; training adds the pip and Ubuntu hosts, inf
   const plain = expandCatalog(catalog, facts('public'));
   t.match(find(plain, 'archive.ubuntu.com', 80).skipped, { flag: '--features kubernetes-training' });
   const inference = expandCatalog(catalog, facts('public'), { features: ['kubernetes-inference'] });
-  t.notOk(inference.some((x) => x.host === 'archive.ubuntu.com'), 'no Ubuntu hosts for inference');
+  t.notOk(
+    inference.some((x) => x.host === 'archive.ubuntu.com'),
+    'no Ubuntu hosts for inference',
+  );
   t.equal(find(inference, 'acr1.westus2.data.azurecr.io', 443).skipped, null);
   const training = expandCatalog(catalog, facts('public'), { features: ['kubernetes-training'] });
   t.equal(find(training, 'archive.ubuntu.com', 80).skipped, null);

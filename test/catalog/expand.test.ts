@@ -74,7 +74,12 @@ for (const cloud of CLOUDS) {
     for (const [host, kind] of Object.entries(privateLink)) {
       t.match(find(targets, host, 443), { privateName: kind, mustResolvePrivately: true }, `${host} is a private-link name`);
     }
-    for (const [host, kind] of [[`st1.file.${d.storage}`, 'storage'], [`st1.blob.${d.storage}`, 'storage'], [`kv1.${d.vault}`, 'key-vault'], [`acr1.${d.acr}`, 'container-registry']] as const) {
+    for (const [host, kind] of [
+      [`st1.file.${d.storage}`, 'storage'],
+      [`st1.blob.${d.storage}`, 'storage'],
+      [`kv1.${d.vault}`, 'key-vault'],
+      [`acr1.${d.acr}`, 'container-registry'],
+    ] as const) {
       t.match(find(targets, host, 443), { privateName: kind, mustResolvePrivately: false }, `${host} may resolve publicly: its own private endpoint is not declared`);
     }
     const notPrivate = [`${region}.${d.api}`, 'pypi.org', `ci1.${region}.instances.azureml.net`];
@@ -136,7 +141,10 @@ for (const cloud of CLOUDS) {
       t.equal(target?.required, true);
     }
     const none = expandCatalog(catalog, facts(cloud)).filter((x) => x.pattern === '*.instances.azureml.ms');
-    t.ok(none.every((x) => x.skipped?.flag?.includes('--compute-instance')), 'no instance given: skipped, naming the flag');
+    t.ok(
+      none.every((x) => x.skipped?.flag?.includes('--compute-instance')),
+      'no instance given: skipped, naming the flag',
+    );
   });
 
   t.test(`${cloud}: Key Vault only for high business impact workspaces`, async (t) => {
@@ -145,7 +153,10 @@ for (const cloud of CLOUDS) {
     const hbi = find(expandCatalog(catalog, full(cloud, { hbi: true })), host, 443);
     t.equal(hbi?.skipped, null);
     t.same(hbi?.features, ['key-vault']);
-    t.ok(hbi?.rules.some((r) => r.type === 'service-tag' && r.destination === `AzureKeyVault.${region}`), 'names the service tag Azure Firewall knows');
+    t.ok(
+      hbi?.rules.some((r) => r.type === 'service-tag' && r.destination === `AzureKeyVault.${region}`),
+      'names the service tag Azure Firewall knows',
+    );
     const noName = expandCatalog(catalog, facts(cloud, { hbi: true })).find((x) => x.pattern === `*.${d.vault}`);
     t.equal(noName?.skipped?.flag, '--key-vault');
   });
@@ -163,7 +174,13 @@ for (const cloud of CLOUDS) {
 
   t.test(`${cloud}: wildcards for public services use a representative host, and say so`, async (t) => {
     const targets = expandCatalog(catalog, full(cloud, { customPackageIndex: true }));
-    for (const [host, pattern] of [['repo.anaconda.com', '*.anaconda.com'], ['conda.anaconda.org', '*.anaconda.org'], ['files.pythonhosted.org', '*.pythonhosted.org'], ['download.pytorch.org', '*pytorch.org'], ['az764295.vo.msecnd.net', '*.vo.msecnd.net']] as const) {
+    for (const [host, pattern] of [
+      ['repo.anaconda.com', '*.anaconda.com'],
+      ['conda.anaconda.org', '*.anaconda.org'],
+      ['files.pythonhosted.org', '*.pythonhosted.org'],
+      ['download.pytorch.org', '*pytorch.org'],
+      ['az764295.vo.msecnd.net', '*.vo.msecnd.net'],
+    ] as const) {
       const target = find(targets, host, 443);
       t.equal(target?.representative, true, `${host} stands for ${pattern}`);
       t.equal(target?.pattern, pattern);
@@ -209,7 +226,10 @@ for (const cloud of CLOUDS) {
     t.equal(gcr?.skipped?.flag, '--features arc-extension');
     const selected = expandCatalog(catalog, full(cloud), { features: ['arc-extension'] });
     t.equal(find(selected, 'gcr.io', 443)?.skipped, null);
-    t.ok(selected.every((x) => x.features.every((f) => f === 'arc-extension')), '--features narrows the run to what it names');
+    t.ok(
+      selected.every((x) => x.features.every((f) => f === 'arc-extension')),
+      '--features narrows the run to what it names',
+    );
     t.notOk(find(selected, 'pypi.org', 443), 'features not named are left out');
     const aks = find(expandCatalog(catalog, full(cloud), { features: ['aks-inference'] }), 'mcr.microsoft.com', 443);
     t.equal(aks?.skipped, null, 'AKS needs MCR whatever the image setup');
@@ -217,8 +237,7 @@ for (const cloud of CLOUDS) {
 }
 
 t.test('Azure Front Door is not needed in Azure China', async (t) => {
-  const tagged = (cloud: Cloud): boolean =>
-    expandCatalog(catalog, full(cloud)).some((x) => x.rules.some((r) => r.destination === 'AzureFrontDoor.FrontEnd'));
+  const tagged = (cloud: Cloud): boolean => expandCatalog(catalog, full(cloud)).some((x) => x.rules.some((r) => r.destination === 'AzureFrontDoor.FrontEnd'));
   t.ok(tagged('public'));
   t.ok(tagged('usgov'));
   t.notOk(tagged('china'));
@@ -242,7 +261,10 @@ t.test('a wildcard with no documented name stays, skipped, and a user catalog ca
   const targets = expandCatalog(extended, full('public'), { features: ['integrated-notebook', 'corp-gateway'] });
   t.equal(find(targets, 'westus2.aznbcontent.net', 443)?.representative, true);
   t.equal(find(targets, 'westus2.gw.corp.example.com', 8443)?.skipped, null);
-  t.notOk(expandCatalog(extended, full('china')).some((x) => x.host.includes('gw.corp')), 'a user entry keeps to its clouds');
+  t.notOk(
+    expandCatalog(extended, full('china')).some((x) => x.host.includes('gw.corp')),
+    'a user entry keeps to its clouds',
+  );
 });
 
 t.test('a derived host that is not a valid DNS name is skipped, not dialled', async (t) => {
@@ -297,49 +319,77 @@ t.test('udp and any: a UDP target stays apart from the TCP one on its port; any 
   const udpCatalog = loadCatalog({ extraFiles: ['test/fixtures/catalog/valid/udp-any.yaml'] });
   const targets = expandCatalog(udpCatalog, full('public'), { features: ['relay'] });
   const relay = targets.filter((x) => x.host === 'westus2.tundra.corp.example.com');
-  t.same(relay.map((x) => [x.id, x.protocol, x.probe]), [
-    ['westus2.tundra.corp.example.com:5831', 'tcp', 'tcp'],
-    ['westus2.tundra.corp.example.com:5831/udp', 'udp', 'udp'],
-  ], 'one TCP and one UDP target, TCP first, the UDP id marked');
+  t.same(
+    relay.map((x) => [x.id, x.protocol, x.probe]),
+    [
+      ['westus2.tundra.corp.example.com:5831', 'tcp', 'tcp'],
+      ['westus2.tundra.corp.example.com:5831/udp', 'udp', 'udp'],
+    ],
+    'one TCP and one UDP target, TCP first, the UDP id marked',
+  );
   const udp = relay[1] as Target;
-  t.same(udp.rules, [
-    { type: 'fqdn', destination: 'westus2.tundra.corp.example.com', protocol: 'UDP', port: 5831, direction: 'outbound' },
-    { type: 'service-tag', destination: 'AzureMachineLearning', protocol: 'UDP', port: 5831, direction: 'outbound' },
-  ], 'the host and the service tag requirement merge into the UDP target, both UDP rules');
-  t.same(udp.sources.map((s) => s.keyPath), ['entries[0]', 'entries[1]']);
-  t.same((relay[0] as Target).rules.map((r) => r.protocol), ['TCP'], 'the TCP target keeps its TCP rule only');
+  t.same(
+    udp.rules,
+    [
+      { type: 'fqdn', destination: 'westus2.tundra.corp.example.com', protocol: 'UDP', port: 5831, direction: 'outbound' },
+      { type: 'service-tag', destination: 'AzureMachineLearning', protocol: 'UDP', port: 5831, direction: 'outbound' },
+    ],
+    'the host and the service tag requirement merge into the UDP target, both UDP rules',
+  );
+  t.same(
+    udp.sources.map((s) => s.keyPath),
+    ['entries[0]', 'entries[1]'],
+  );
+  t.same(
+    (relay[0] as Target).rules.map((r) => r.protocol),
+    ['TCP'],
+    'the TCP target keeps its TCP rule only',
+  );
 
   const batch = targets.filter((x) => x.host === 'westus2.batch.corp.example.com');
   t.equal(batch.length, 1, 'any and tcp on the same host and port are one target, probed once');
   t.match(batch[0], { id: 'westus2.batch.corp.example.com:443', protocol: 'any', probe: 'https' }, 'any ranks above tcp; 443 is probed as the glossary says');
-  t.same(batch[0]?.rules, [
-    { type: 'fqdn', destination: 'westus2.batch.corp.example.com', protocol: 'Any', port: 443, direction: 'outbound' },
-    { type: 'service-tag', destination: 'BatchNodeManagement.westus2', protocol: 'Any', port: 443, direction: 'outbound' },
-  ], 'the Any rule wins over the TCP one for the same destination');
-  t.match(targets.find((x) => x.host === 'queue.corp.example.com'), { id: 'queue.corp.example.com:5671', protocol: 'any', probe: 'tcp' });
+  t.same(
+    batch[0]?.rules,
+    [
+      { type: 'fqdn', destination: 'westus2.batch.corp.example.com', protocol: 'Any', port: 443, direction: 'outbound' },
+      { type: 'service-tag', destination: 'BatchNodeManagement.westus2', protocol: 'Any', port: 443, direction: 'outbound' },
+    ],
+    'the Any rule wins over the TCP one for the same destination',
+  );
+  t.match(
+    targets.find((x) => x.host === 'queue.corp.example.com'),
+    { id: 'queue.corp.example.com:5671', protocol: 'any', probe: 'tcp' },
+  );
 });
 
 t.test('an https requirement keeps its depth when merged with any on the same port', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'amlnc-any-'));
   const file = join(dir, 'any.yaml');
-  writeFileSync(file, [
-    'section: any-https',
-    'title: Any and https',
-    'entries:',
-    '  - pattern: api.any.example.com',
-    '    ports: ["any:8443", "udp:8443"]',
-    '    clouds: [public]',
-    '    features: [workspace-api]',
-    '    purpose: Any.',
-    '  - pattern: api.any.example.com',
-    '    ports: ["https:8443"]',
-    '    clouds: [public]',
-    '    features: [workspace-api]',
-    '    purpose: Web.',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'section: any-https',
+      'title: Any and https',
+      'entries:',
+      '  - pattern: api.any.example.com',
+      '    ports: ["any:8443", "udp:8443"]',
+      '    clouds: [public]',
+      '    features: [workspace-api]',
+      '    purpose: Any.',
+      '  - pattern: api.any.example.com',
+      '    ports: ["https:8443"]',
+      '    clouds: [public]',
+      '    features: [workspace-api]',
+      '    purpose: Web.',
+    ].join('\n'),
+  );
   const targets = expandCatalog(loadCatalog({ extraFiles: [file] }), full('public')).filter((x) => x.host === 'api.any.example.com');
-  t.same(targets.map((x) => [x.id, x.protocol, x.probe, x.rules.map((r) => r.protocol).join(' ')]), [
-    ['api.any.example.com:8443', 'any', 'https', 'Any'],
-    ['api.any.example.com:8443/udp', 'udp', 'udp', 'UDP'],
-  ]);
+  t.same(
+    targets.map((x) => [x.id, x.protocol, x.probe, x.rules.map((r) => r.protocol).join(' ')]),
+    [
+      ['api.any.example.com:8443', 'any', 'https', 'Any'],
+      ['api.any.example.com:8443/udp', 'udp', 'udp', 'UDP'],
+    ],
+  );
 });

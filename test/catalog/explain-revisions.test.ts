@@ -32,9 +32,19 @@ t.test('each revision says whether it requires the host, and what changed to the
 
 t.test('each match names its revisions and where each states it', async (t) => {
   const { matches } = explain('new.example.com');
-  t.same(matches.map((m) => [m.revisions, m.provenance]), [[['2024-06'], [{ revision: '2024-06', url: 'https://example.com/second#streaming' }]]]);
+  t.same(
+    matches.map((m) => [m.revisions, m.provenance]),
+    [[['2024-06'], [{ revision: '2024-06', url: 'https://example.com/second#streaming' }]]],
+  );
   const api = explain('api.example.com').matches[0];
-  t.same(api?.provenance, [{ revision: '2023-01', url: 'https://example.com/first#hosts' }, { revision: '2024-06', url: 'https://example.com/second#outbound-hosts' }], 'the section anchor of each revision');
+  t.same(
+    api?.provenance,
+    [
+      { revision: '2023-01', url: 'https://example.com/first#hosts' },
+      { revision: '2024-06', url: 'https://example.com/second#outbound-hosts' },
+    ],
+    'the section anchor of each revision',
+  );
 });
 
 t.test('narrowed to one revision, only that one is explained', async (t) => {
@@ -53,8 +63,14 @@ t.test('the text and JSON carry the revisions and the changes', async (t) => {
   const json = JSON.parse(renderExplainJson('images.example.com', matches, { revisions, changes: found })) as { query: string; matches: unknown[]; revisions: Array<{ revision: string; status: string }>; changes: Array<{ kind: string }> };
   t.equal(json.query, 'images.example.com');
   t.equal(json.matches.length, 2);
-  t.same(json.revisions.map((r) => r.status), ['required', 'conditional']);
-  t.same(json.changes.map((c) => c.kind), ['became-conditional']);
+  t.same(
+    json.revisions.map((r) => r.status),
+    ['required', 'conditional'],
+  );
+  t.same(
+    json.changes.map((c) => c.kind),
+    ['became-conditional'],
+  );
 });
 
 t.test('a catalog without revisions explains as before', async (t) => {

@@ -46,8 +46,14 @@ t.test('matching reads wildcards as firewalls do', async (t) => {
 
 t.test('templates fill from facts; several values give several hosts; missing ones are named', async (t) => {
   const values: Record<string, string[]> = { region: ['westus2'], 'compute-instance': ['ci1', 'ci2'], storage: [] };
-  t.same(fillTemplate('<compute-instance>.<region>.instances.azureml.ms', (n) => values[n] ?? []), { ok: true, hosts: ['ci1.westus2.instances.azureml.ms', 'ci2.westus2.instances.azureml.ms'] });
-  t.same(fillTemplate('<storage>.<region>.x.net', (n) => values[n] ?? []), { ok: false, missing: ['storage'], partial: '<storage>.westus2.x.net' });
+  t.same(
+    fillTemplate('<compute-instance>.<region>.instances.azureml.ms', (n) => values[n] ?? []),
+    { ok: true, hosts: ['ci1.westus2.instances.azureml.ms', 'ci2.westus2.instances.azureml.ms'] },
+  );
+  t.same(
+    fillTemplate('<storage>.<region>.x.net', (n) => values[n] ?? []),
+    { ok: false, missing: ['storage'], partial: '<storage>.westus2.x.net' },
+  );
 });
 
 t.test('host name validity', async (t) => {

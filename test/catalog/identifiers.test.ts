@@ -61,18 +61,7 @@ const a = (n: number, char = 'a'): string => char.repeat(n);
 
 const TAGS = ['S', 'Ab', 'AzureMonitor', 'Storage.westus2', 'AzureFrontDoor.FrontEnd', `T${a(79)}`, `T${a(80)}`, `Storage.Q${a(79)}`, `Storage.Q${a(80)}`, 'Storage.2west', 'Azure Monitor', 'a.b.c', 'Storage.', '9Storage'];
 const FEATURES = ['a', 'limits', 'corp-2', `f${a(62)}`, `f${a(63)}`, 'corp-', 'corp--x', '2corp', 'Corp'];
-const HOSTS = [
-  'x.example.com',
-  '*.corp.example.com',
-  '*suffix.example.com',
-  `${a(63)}.example.com`,
-  `${a(64)}.example.com`,
-  [a(63), a(63), a(63), a(61)].join('.'),
-  [a(63), a(63), a(63), a(62)].join('.'),
-  'under_score.example.com',
-  '-x.example.com',
-  '*.com',
-];
+const HOSTS = ['x.example.com', '*.corp.example.com', '*suffix.example.com', `${a(63)}.example.com`, `${a(64)}.example.com`, [a(63), a(63), a(63), a(61)].join('.'), [a(63), a(63), a(63), a(62)].join('.'), 'under_score.example.com', '-x.example.com', '*.com'];
 
 t.test('a service tag or tag name that loads is one the renderers print', async (t) => {
   const outcomes = TAGS.flatMap((tag) => [loadAndPlan({ serviceTag: tag }), loadAndPlan({ serviceTag: 'Storage', tagName: tag })].map((outcome) => ({ tag, outcome })));

@@ -16,23 +16,23 @@ const EXPECTED: Record<string, string> = {
   'bad-section-id.yaml': `{file}:1: section: 'Corp Hosts' is not a lower-case id like azure-ml-hosts ${ID_RULE}`,
   'bad-service-tag-name.yaml': `{file}:4: entries[0].serviceTag: 'Azure Monitor' is not a service tag name like Storage.region ${TAG_RULE}`,
   'duplicate-cloud.yaml': '{file}:6: entries[0].clouds: lists \"public\" twice',
-  'duplicate-feature.yaml': '{file}:4: features[0].id: feature \'azure-ad\' is already defined in probes/features.yaml',
+  'duplicate-feature.yaml': "{file}:4: features[0].id: feature 'azure-ad' is already defined in probes/features.yaml",
   'duplicate-port.yaml': '{file}:4: ports[0].port: port 443 is already described in probes/ports.yaml',
-  'duplicate-section.yaml': '{file}:1: section: section \'azure-ml-hosts\' is already defined in probes/azure-ml-hosts.yaml',
-  'duplicate-wildcard.yaml': '{file}:4: wildcards[0].pattern: wildcard \'*.anaconda.com\' is already mapped in probes/wildcards.yaml',
-  'empty-label.yaml': '{file}:4: entries[0].pattern: host pattern \'api..example.com\': empty label',
+  'duplicate-section.yaml': "{file}:1: section: section 'azure-ml-hosts' is already defined in probes/azure-ml-hosts.yaml",
+  'duplicate-wildcard.yaml': "{file}:4: wildcards[0].pattern: wildcard '*.anaconda.com' is already mapped in probes/wildcards.yaml",
+  'empty-label.yaml': "{file}:4: entries[0].pattern: host pattern 'api..example.com': empty label",
   'empty.yaml': '{file}: catalog file is empty',
-  'hosts-on-pattern-entry.yaml': '{file}:9: entries[0].hosts: only a serviceTag entry lists \'hosts\'',
-  'invalid-hostname.yaml': '{file}:4: entries[0].pattern: host pattern \'api_1.corp.example.com\': invalid characters in label \'api_1\' (letters, digits and hyphens only)',
-  'missing-purpose.yaml': '{file}:4: entries[0]: missing key \'purpose\'',
-  'neither-pattern-nor-tag.yaml': '{file}:4: entries[0]: needs exactly one of \'pattern\' (a host) or \'serviceTag\'',
-  'pattern-and-service-tag.yaml': '{file}:4: entries[0]: needs exactly one of \'pattern\' (a host) or \'serviceTag\'',
-  'port-out-of-range.yaml': '{file}:5: entries[0].ports[1]: port 70000 in \'tcp:70000\' is out of range 1-65535',
-  'port-range-reversed.yaml': '{file}:5: entries[0].ports[0]: range \'tcp:29877-29876\' ends before it starts',
-  'port-without-protocol.yaml': '{file}:5: entries[0].ports[0]: \'443\' is not protocol:port (tcp, http, https, udp or any), like tcp:443, udp:5831 or tcp:29876-29877',
-  'port-unknown-protocol.yaml': '{file}:5: entries[0].ports[1]: \'icmp:0\' is not protocol:port (tcp, http, https, udp or any), like tcp:443, udp:5831 or tcp:29876-29877',
-  'port-udp-out-of-range.yaml': '{file}:5: entries[0].ports[1]: port 65536 in \'udp:65536\' is out of range 1-65535',
-  'port-zero.yaml': '{file}:4: ports[0].port: port 0 in \'0\' is out of range 1-65535',
+  'hosts-on-pattern-entry.yaml': "{file}:9: entries[0].hosts: only a serviceTag entry lists 'hosts'",
+  'invalid-hostname.yaml': "{file}:4: entries[0].pattern: host pattern 'api_1.corp.example.com': invalid characters in label 'api_1' (letters, digits and hyphens only)",
+  'missing-purpose.yaml': "{file}:4: entries[0]: missing key 'purpose'",
+  'neither-pattern-nor-tag.yaml': "{file}:4: entries[0]: needs exactly one of 'pattern' (a host) or 'serviceTag'",
+  'pattern-and-service-tag.yaml': "{file}:4: entries[0]: needs exactly one of 'pattern' (a host) or 'serviceTag'",
+  'port-out-of-range.yaml': "{file}:5: entries[0].ports[1]: port 70000 in 'tcp:70000' is out of range 1-65535",
+  'port-range-reversed.yaml': "{file}:5: entries[0].ports[0]: range 'tcp:29877-29876' ends before it starts",
+  'port-without-protocol.yaml': "{file}:5: entries[0].ports[0]: '443' is not protocol:port (tcp, http, https, udp or any), like tcp:443, udp:5831 or tcp:29876-29877",
+  'port-unknown-protocol.yaml': "{file}:5: entries[0].ports[1]: 'icmp:0' is not protocol:port (tcp, http, https, udp or any), like tcp:443, udp:5831 or tcp:29876-29877",
+  'port-udp-out-of-range.yaml': "{file}:5: entries[0].ports[1]: port 65536 in 'udp:65536' is out of range 1-65535",
+  'port-zero.yaml': "{file}:4: ports[0].port: port 0 in '0' is out of range 1-65535",
   'ports-not-list.yaml': '{file}:5: entries[0].ports: must be a list, got \"tcp:443\"',
   'revision-bad-date.yaml': "{file}:5: articleRevisions[0].date: '2026-02-30' is not a date like 2021-11-05",
   'revision-bad-id.yaml': "{file}:4: articleRevisions[0].id: 'March 2026' is not a revision id: the year and month of the article, like 2021-11",
@@ -47,22 +47,24 @@ const EXPECTED: Record<string, string> = {
   'required-not-boolean.yaml': '{file}:8: entries[0].required: must be true or false, got \"yes\"',
   'service-tag-hosts-other-cloud.yaml': '{file}:10: entries[0].hosts.china: lists hosts for china, which is not in clouds',
   'service-tag-missing-cloud-hosts.yaml': '{file}:9: entries[0].hosts: has no hosts for usgov, which is in clouds',
-  'service-tag-without-hosts.yaml': '{file}:4: entries[0]: missing key \'hosts\' (the host patterns that stand for the tag, per cloud)',
+  'service-tag-without-hosts.yaml': "{file}:4: entries[0]: missing key 'hosts' (the host patterns that stand for the tag, per cloud)",
   'top-level-list.yaml': '{file}:1: (top level): must be a mapping of keys, got [{\"section\":\"corp\"}]',
   'unknown-cloud.yaml': '{file}:6: entries[0].clouds[1]: \"germany\" is not one of public, usgov, china',
-  'unknown-condition.yaml': '{file}:8: entries[0].condition: unknown condition \'vnet-injected\' (known: private-endpoint, hbi-workspace, custom-images, user-managed-dependencies, custom-package-index, public-ip-compute, rstudio, storage-firewall, azure-monitor-public)',
+  'unknown-condition.yaml': "{file}:8: entries[0].condition: unknown condition 'vnet-injected' (known: private-endpoint, hbi-workspace, custom-images, user-managed-dependencies, custom-package-index, public-ip-compute, rstudio, storage-firewall, azure-monitor-public)",
   'unknown-direction.yaml': '{file}:5: entries[0].direction: \"both\" is not one of inbound, outbound',
-  'unknown-entry-key.yaml': '{file}:4: entries[0]: unknown key \'prot\'',
-  'unknown-feature.yaml': '{file}:7: entries[0].features[1]: unknown feature \'notebooks\' (known: azure-ad, azure-portal, azure-resource-manager, studio, workspace-api, integrated-notebook, compute-instance, compute-cluster, microsoft-storage, workspace-storage, key-vault, container-registry, microsoft-container-registry, prebuilt-images, support-diagnostics, python-packages, r-packages, vscode-remote, aks-inference, arc-extension, arc-training, arc-inference, inbound-management, automl, model-management, azure-monitor, rstudio, vscode-web, interactive-jobs, kubernetes-training, kubernetes-inference)',
-  'unknown-placeholder.yaml': '{file}:4: entries[0].pattern: host pattern \'<tenant>.corp.example.com\': unknown placeholder <tenant> (known: <region>, <workspace-id>, <workspace-name>, <storage>, <key-vault>, <registry>, <compute-instance>, <notebook-fqdn>, <node>, <notebook-workspace-name>)',
-  'unknown-top-key.yaml': '{file}:1: (top level): unknown key \'entrys\'',
-  'uppercase-pattern.yaml': '{file}:4: entries[0].pattern: host pattern \'API.corp.example.com\': must be lower case',
-  'whole-host-placeholder-mixed.yaml': '{file}:4: entries[0].pattern: host pattern \'<notebook-fqdn>.example.com\': <notebook-fqdn> stands for a whole host and cannot be combined with other text',
-  'wildcard-in-middle.yaml': '{file}:4: entries[0].pattern: host pattern \'api.*.example.com\': a wildcard may only start the pattern',
-  'wildcard-name-is-wildcard.yaml': '{file}:5: wildcards[0].names[0]: \'*.eu.corp.example.com\' must be a concrete host, not a wildcard',
-  'wildcard-on-tld.yaml': '{file}:4: entries[0].pattern: host pattern \'*.com\': a wildcard must cover at least a two-label domain',
-  'wildcard-rule-not-wildcard.yaml': '{file}:4: wildcards[0].pattern: \'api.corp.example.com\' has no wildcard',
-  'wildcard-without-hosts.yaml': '{file}:4: wildcards[0]: needs \'names\' or \'representatives\'',
+  'unknown-entry-key.yaml': "{file}:4: entries[0]: unknown key 'prot'",
+  'unknown-feature.yaml':
+    "{file}:7: entries[0].features[1]: unknown feature 'notebooks' (known: azure-ad, azure-portal, azure-resource-manager, studio, workspace-api, integrated-notebook, compute-instance, compute-cluster, microsoft-storage, workspace-storage, key-vault, container-registry, microsoft-container-registry, prebuilt-images, support-diagnostics, python-packages, r-packages, vscode-remote, aks-inference, arc-extension, arc-training, arc-inference, inbound-management, automl, model-management, azure-monitor, rstudio, vscode-web, interactive-jobs, kubernetes-training, kubernetes-inference)",
+  'unknown-placeholder.yaml':
+    "{file}:4: entries[0].pattern: host pattern '<tenant>.corp.example.com': unknown placeholder <tenant> (known: <region>, <workspace-id>, <workspace-name>, <storage>, <key-vault>, <registry>, <compute-instance>, <notebook-fqdn>, <node>, <notebook-workspace-name>)",
+  'unknown-top-key.yaml': "{file}:1: (top level): unknown key 'entrys'",
+  'uppercase-pattern.yaml': "{file}:4: entries[0].pattern: host pattern 'API.corp.example.com': must be lower case",
+  'whole-host-placeholder-mixed.yaml': "{file}:4: entries[0].pattern: host pattern '<notebook-fqdn>.example.com': <notebook-fqdn> stands for a whole host and cannot be combined with other text",
+  'wildcard-in-middle.yaml': "{file}:4: entries[0].pattern: host pattern 'api.*.example.com': a wildcard may only start the pattern",
+  'wildcard-name-is-wildcard.yaml': "{file}:5: wildcards[0].names[0]: '*.eu.corp.example.com' must be a concrete host, not a wildcard",
+  'wildcard-on-tld.yaml': "{file}:4: entries[0].pattern: host pattern '*.com': a wildcard must cover at least a two-label domain",
+  'wildcard-rule-not-wildcard.yaml': "{file}:4: wildcards[0].pattern: 'api.corp.example.com' has no wildcard",
+  'wildcard-without-hosts.yaml': "{file}:4: wildcards[0]: needs 'names' or 'representatives'",
   'yaml-duplicate-key.yaml': '{file}:3:1: not valid YAML: Map keys must be unique',
   'yaml-syntax.yaml': '{file}:5:1: not valid YAML: Sequence item without - indicator',
   'yaml-unknown-tag.yaml': '{file}:3:14: not valid YAML: Unresolved tag: !corp',
@@ -110,7 +112,9 @@ t.test('the shipped catalog loads and every section holds requirements', async (
 });
 
 t.test('every invalid fixture fails with its own one-line message', async (t) => {
-  const fixtures = readdirSync(INVALID).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  const fixtures = readdirSync(INVALID)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .sort();
   t.same(fixtures, Object.keys(EXPECTED).sort(), 'each fixture has an expected message and each message a fixture');
   for (const name of fixtures) {
     const file = join(INVALID, name);
@@ -137,7 +141,10 @@ t.test('a user catalog adds features, wildcard names, entries and service tags',
   t.ok(catalog.wildcards.has('*.gw.corp.example.com'));
   const entries = catalog.entries.filter((e) => e.section.id === 'corp-gateway');
   t.equal(entries.length, 2);
-  t.same(entries[0]?.ports.map((p) => p.port), [443, 8443]);
+  t.same(
+    entries[0]?.ports.map((p) => p.port),
+    [443, 8443],
+  );
   t.equal(entries[1]?.kind, 'service-tag');
 });
 

@@ -14,7 +14,8 @@ import { runCli } from '../helpers/cli.js';
 const GOLDEN_DIR = fileURLToPath(new URL('../fixtures/revision-2021-11/', import.meta.url));
 const RECORD = process.env['AML_NETCHECK_RECORD_GOLDEN'] === '1';
 
-const ALL_FEATURES = 'azure-ad,azure-portal,azure-resource-manager,studio,workspace-api,integrated-notebook,compute-instance,compute-cluster,microsoft-storage,workspace-storage,key-vault,container-registry,microsoft-container-registry,prebuilt-images,support-diagnostics,python-packages,r-packages,vscode-remote,aks-inference,arc-extension,arc-training,arc-inference,inbound-management';
+const ALL_FEATURES =
+  'azure-ad,azure-portal,azure-resource-manager,studio,workspace-api,integrated-notebook,compute-instance,compute-cluster,microsoft-storage,workspace-storage,key-vault,container-registry,microsoft-container-registry,prebuilt-images,support-diagnostics,python-packages,r-packages,vscode-remote,aks-inference,arc-extension,arc-training,arc-inference,inbound-management';
 const ALL_CONDITIONS = ['--private-endpoint', '--hbi', '--custom-images', '--user-managed-deps', '--custom-package-index'];
 
 const CLOUD_FACTS = {
@@ -27,9 +28,26 @@ function workspaceFlags(cloud: keyof typeof CLOUD_FACTS): string[] {
   const { region, notebooks } = CLOUD_FACTS[cloud];
   const id = '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11';
   return [
-    '--cloud', cloud, '--region', region, '--workspace-id', id, '--workspace-name', 'ws1',
-    '--storage-account', 'st1', '--key-vault', 'kv1', '--container-registry', 'acr1',
-    '--compute-instance', 'ci1', '--compute-instance', 'ci2', '--notebook-fqdn', `ml-ws1-${region}-${id}.${region}.${notebooks}`,
+    '--cloud',
+    cloud,
+    '--region',
+    region,
+    '--workspace-id',
+    id,
+    '--workspace-name',
+    'ws1',
+    '--storage-account',
+    'st1',
+    '--key-vault',
+    'kv1',
+    '--container-registry',
+    'acr1',
+    '--compute-instance',
+    'ci1',
+    '--compute-instance',
+    'ci2',
+    '--notebook-fqdn',
+    `ml-ws1-${region}-${id}.${region}.${notebooks}`,
   ];
 }
 

@@ -141,21 +141,41 @@ t.test('a bundle on loopback: the report on stdout, the same report inside, ever
   const top = unpackBundle(file, dir);
   const inside = JSON.parse(readFileSync(join(top, 'report.json'), 'utf8')) as typeof printed;
   t.same(inside, printed, 'report.json in the bundle is the report of the run');
-  t.same(inside.targets.map((x) => [x.id, x.verdict, x.reason]), [['share.sim.test:18445', 'blocked', 'tcp-timeout'], ['web.sim.test:18443', 'reachable', null]]);
+  t.same(
+    inside.targets.map((x) => [x.id, x.verdict, x.reason]),
+    [
+      ['share.sim.test:18445', 'blocked', 'tcp-timeout'],
+      ['web.sim.test:18443', 'reachable', null],
+    ],
+  );
   t.match(readFileSync(join(top, 'report.md'), 'utf8'), /\| `share\.sim\.test:18445` \| sim-test \| `tcp-timeout` \|/);
   const manifest = JSON.parse(readFileSync(join(top, 'manifest.json'), 'utf8')) as Manifest;
   t.match(manifest, { bundleFormat: 1, tool: { name: 'aml-netcheck' }, check: { exitCode: 1, complete: true, featuresBroken: ['sim-test'] } });
   t.same(manifest.command.slice(0, 3), ['aml-netcheck', 'bundle', '--catalog']);
-  t.ok(manifest.files.some((f) => f.name === 'catalog/user/1-loopback.yaml'), 'the user catalog is inside');
+  t.ok(
+    manifest.files.some((f) => f.name === 'catalog/user/1-loopback.yaml'),
+    'the user catalog is inside',
+  );
   t.match(readFileSync(join(top, 'catalog/user/1-loopback.yaml'), 'utf8'), readFileSync(CATALOG, 'utf8'));
-  const log = readFileSync(join(top, 'log.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string });
-  t.ok(log.some((line) => line.level === 20), 'the log is at debug level though stderr was at warn');
+  const log = readFileSync(join(top, 'log.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { level: number; msg: string });
+  t.ok(
+    log.some((line) => line.level === 20),
+    'the log is at debug level though stderr was at warn',
+  );
   t.match(JSON.parse(readFileSync(join(top, 'environment/clock.json'), 'utf8')), { basis: 'https', skewed: false, samples: [{ target: 'web.sim.test:18443' }] }, 'the clock against the HTTPS answer');
   t.match(readFileSync(join(top, 'environment/routes.txt'), 'utf8'), /^# IPv4 \(\/proc\/net\/route\)\n/);
 
   const verified = await spawnBuiltCli(['bundle', 'verify', file]);
   t.equal(verified.code, 0, verified.stderr);
-  t.match(verified.stdout, new RegExp(`^'.*ticket\\.tar\\.gz': made by aml-netcheck \\S+ on \\S+ at \\S+\\n  command: aml-netcheck bundle --catalog [^\\n]+\\n  check: exit 1, broken: sim-test\\n  parts: report\\.table ok, report\\.json ok, [^\\n]*allow-list ok[^\\n]*\\n[^]*  ${manifest.files.length} files, every one matches the manifest \\(size and SHA-256\\)\\n$`));
+  t.match(
+    verified.stdout,
+    new RegExp(
+      `^'.*ticket\\.tar\\.gz': made by aml-netcheck \\S+ on \\S+ at \\S+\\n  command: aml-netcheck bundle --catalog [^\\n]+\\n  check: exit 1, broken: sim-test\\n  parts: report\\.table ok, report\\.json ok, [^\\n]*allow-list ok[^\\n]*\\n[^]*  ${manifest.files.length} files, every one matches the manifest \\(size and SHA-256\\)\\n$`,
+    ),
+  );
 
   // Packed again by the system tar, file by file, then one byte changed.
   const repacked = join(dir, 'repacked.tar.gz');
@@ -228,30 +248,61 @@ t.test('secrets planted in every input are in neither the bundle nor stdout nor 
   const proxy = await startProxy({ routes: { 'leaky.sim.test:18480': leaky.port }, credentials: { username, password: SECRETS.proxyFlagPassword } });
   t.teardown(() => proxy.close());
   const catalog = join(dir, 'corp.yaml');
-  writeFileSync(catalog, [
-    '# Kept with the catalog, one secret a line, as people do:',
-    `# curl -H 'Authorization: Bearer ${SECRETS.bearer}' https://leaky.sim.test`,
-    `# token ${JWT}`,
-    `# Cookie: x=${SECRETS.cookie}`,
-    `# key ${STORAGE_KEY}`,
-    `# DefaultEndpointsProtocol=https;AccountName=st1;AccountKey=${SECRETS.connectionKey};EndpointSuffix=core.windows.net`,
-    leakyCatalog(18480, `Reached with bearer ${SECRETS.bearer} (owner ${SECRETS.userPattern})`),
-  ].join('\n'));
+  writeFileSync(
+    catalog,
+    [
+      '# Kept with the catalog, one secret a line, as people do:',
+      `# curl -H 'Authorization: Bearer ${SECRETS.bearer}' https://leaky.sim.test`,
+      `# token ${JWT}`,
+      `# Cookie: x=${SECRETS.cookie}`,
+      `# key ${STORAGE_KEY}`,
+      `# DefaultEndpointsProtocol=https;AccountName=st1;AccountKey=${SECRETS.connectionKey};EndpointSuffix=core.windows.net`,
+      leakyCatalog(18480, `Reached with bearer ${SECRETS.bearer} (owner ${SECRETS.userPattern})`),
+    ].join('\n'),
+  );
   const workspaceJson = join(dir, 'ws.json');
-  writeFileSync(workspaceJson, JSON.stringify({
-    id: '/subscriptions/0/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/corp-secret-7781',
-    name: SECRETS.userPattern,
-    type: 'Microsoft.MachineLearningServices/workspaces',
-    location: 'westus2',
-    properties: { workspaceId: '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', storageAccount: `/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1`, description: `SharedAccessSignature=sv=${SECRETS.sasVersion}&sig=${SECRETS.sasSig}` },
-  }));
+  writeFileSync(
+    workspaceJson,
+    JSON.stringify({
+      id: '/subscriptions/0/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/corp-secret-7781',
+      name: SECRETS.userPattern,
+      type: 'Microsoft.MachineLearningServices/workspaces',
+      location: 'westus2',
+      properties: { workspaceId: '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', storageAccount: `/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1`, description: `SharedAccessSignature=sv=${SECRETS.sasVersion}&sig=${SECRETS.sasSig}` },
+    }),
+  );
   const file = join(dir, 'b.tar.gz');
   const run = await spawnCli(
     [
-      'bundle', '--workspace-json', workspaceJson, '--catalog', catalog, '--features', 'leak-test', '--compute-instance', SECRETS.userPatternInFlag,
-      '--dns-server', dns, '--allow-loopback-answers', '--ca-file', caFile, '--retries', '0', '--timeout', '2s', '--no-progress',
-      '--proxy', `http://${username}:${SECRETS.proxyFlagPassword}@127.0.0.1:${proxy.port}`,
-      '--redact', 'corp-secret-[0-9]+', '--log-level', 'debug', '-o', 'markdown', '--out', file,
+      'bundle',
+      '--workspace-json',
+      workspaceJson,
+      '--catalog',
+      catalog,
+      '--features',
+      'leak-test',
+      '--compute-instance',
+      SECRETS.userPatternInFlag,
+      '--dns-server',
+      dns,
+      '--allow-loopback-answers',
+      '--ca-file',
+      caFile,
+      '--retries',
+      '0',
+      '--timeout',
+      '2s',
+      '--no-progress',
+      '--proxy',
+      `http://${username}:${SECRETS.proxyFlagPassword}@127.0.0.1:${proxy.port}`,
+      '--redact',
+      'corp-secret-[0-9]+',
+      '--log-level',
+      'debug',
+      '-o',
+      'markdown',
+      '--out',
+      file,
     ],
     {
       env: {
@@ -264,7 +315,10 @@ t.test('secrets planted in every input are in neither the bundle nor stdout nor 
   ).done;
   const stdout = run.stdout.toString('utf8');
   t.equal(run.code, 0, `the service answered through the proxy (${run.stderr.slice(-500)})`);
-  t.ok(proxy.seen.some((r) => r.target === 'http://leaky.sim.test:18480/' && r.authorization !== undefined), 'the run went through the proxy with its credentials');
+  t.ok(
+    proxy.seen.some((r) => r.target === 'http://leaky.sim.test:18480/' && r.authorization !== undefined),
+    'the run went through the proxy with its credentials',
+  );
   const top = unpackBundle(file, dir);
   const manifest = JSON.parse(readFileSync(join(top, 'manifest.json'), 'utf8')) as Manifest;
   const files = [...manifest.files.map((f) => f.name), 'manifest.json'];
@@ -280,14 +334,18 @@ t.test('secrets planted in every input are in neither the bundle nor stdout nor 
   t.match(report, /"location": "https:\/\/st1\.blob\.core\.windows\.net\/c\/b\.txt\?sv=\[redacted\]&se=\[redacted\]&sr=\[redacted\]&sp=\[redacted\]&sig=\[redacted\]"/, 'the SAS of the HTTP answer');
   t.match(report, /"server": "gateway Authorization: \[redacted\]"/, 'a header of the HTTP answer');
   t.match(report, /"workspaceName": "\[redacted\]"/, 'the --redact pattern in the workspace JSON');
-  t.match(contents.get('catalog/user/1-corp.yaml'), inOrder([
-    "# curl -H 'Authorization: [redacted]",
-    '# token [redacted]',
-    '# Cookie: [redacted]',
-    '# key [redacted]',
-    '# DefaultEndpointsProtocol=https;AccountName=st1;AccountKey=[redacted];EndpointSuffix=core.windows.net',
-    'purpose: "Reached with bearer [redacted] (owner [redacted])"',
-  ]), 'the user catalog, each secret in its place');
+  t.match(
+    contents.get('catalog/user/1-corp.yaml'),
+    inOrder([
+      "# curl -H 'Authorization: [redacted]",
+      '# token [redacted]',
+      '# Cookie: [redacted]',
+      '# key [redacted]',
+      '# DefaultEndpointsProtocol=https;AccountName=st1;AccountKey=[redacted];EndpointSuffix=core.windows.net',
+      'purpose: "Reached with bearer [redacted] (owner [redacted])"',
+    ]),
+    'the user catalog, each secret in its place',
+  );
   t.match(JSON.parse(contents.get('environment/proxy.json') ?? '{}'), { variables: { HTTPS_PROXY: `http://${username}:[redacted]@127.0.0.1:1` }, flag: `http://${username}:[redacted]@127.0.0.1:${proxy.port}` });
   t.ok(manifest.command.includes('[redacted]'), 'the --compute-instance value matched by --redact');
   t.ok(manifest.command.includes(`http://${username}:[redacted]@127.0.0.1:${proxy.port}`), 'the --proxy password');
@@ -299,7 +357,10 @@ t.test('secrets planted in every input are in neither the bundle nor stdout nor 
 
 t.test('an interrupted bundle run leaves a complete bundle or none, and never a temporary file', async (t) => {
   const { dir, args } = await simulation(t);
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     const file = join(dir, `${signal}.tar.gz`);
     const running = spawnCli([...args, '--timeout', '8s', '--deadline', '60s', '--log-level', 'debug', '-o', 'json', '--out', file], { cwd: dir });
     await running.stderrLine(/"target":"web\.sim\.test:18443".*"verdict":"reachable"/);

@@ -35,7 +35,10 @@ const inspected = (host: string) => pki.issue({ names: [host], issuer: 'intercep
 
 async function setUp(t: { teardown(fn: () => unknown): void }) {
   const zone = Object.fromEntries(Object.entries(ADDRESS).map(([name, address]) => [`${name}.mb.test`, { a: [address] }]));
-  const dns = await started(t, startDnsServer(zone).then((server) => ({ ...server, port: server.server.port })));
+  const dns = await started(
+    t,
+    startDnsServer(zone).then((server) => ({ ...server, port: server.server.port })),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'amlnc-middlebox-'));
   const caFile = join(dir, 'ca.pem');
   // The inspecting CA trusted, as an admin does with --ca-file: the device's answer gets through TLS.
@@ -82,11 +85,14 @@ t.test('a transparent device: its block page and its gateway error are blocked a
 
 t.test('an inspecting proxy: its deny inside the tunnel and for plain http, and its gateway error, are the proxy’s; the service’s own 403 through it is reachable', async (t) => {
   const { args } = await setUp(t);
-  const proxy = await started(t, startInspectingProxy(inspected, {
-    'pypi.mb.test': BLOCK_PAGES.squid!.handler,
-    'down.mb.test': GATEWAY_ERRORS['squid-connect-fail']!.handler,
-    'own.mb.test': SERVICE_ANSWERS['own 403 through Squid']!.handler,
-  }));
+  const proxy = await started(
+    t,
+    startInspectingProxy(inspected, {
+      'pypi.mb.test': BLOCK_PAGES.squid!.handler,
+      'down.mb.test': GATEWAY_ERRORS['squid-connect-fail']!.handler,
+      'own.mb.test': SERVICE_ANSWERS['own 403 through Squid']!.handler,
+    }),
+  );
   const url = `http://127.0.0.1:${proxy.port}`;
   const targets = await checkTargets(t, [...args, '--features', 'sim-proxied', '--proxy', url]);
   t.match(targets['pypi.mb.test:18443'], {
@@ -108,5 +114,10 @@ t.test('an inspecting proxy: its deny inside the tunnel and for plain http, and 
     fix: [/^the proxy let the request through but could not reach down\.mb\.test:18443 itself/, 'allow outbound HTTPS 18443 to down.mb.test'],
   });
   // The service answered, but through TLS the proxy re-signs: it works, and it is inspection.
-  t.match(targets['own.mb.test:18443'], { verdict: 'warning', reason: null, detail: new RegExp(`^HTTP 403 from own\\.mb\\.test through proxy ${url.replaceAll('.', '\\.')}/ over TLS`), warnings: [/^TLS to own\.mb\.test is re-signed by ".*", trusted only through a CA added to this machine/] });
+  t.match(targets['own.mb.test:18443'], {
+    verdict: 'warning',
+    reason: null,
+    detail: new RegExp(`^HTTP 403 from own\\.mb\\.test through proxy ${url.replaceAll('.', '\\.')}/ over TLS`),
+    warnings: [/^TLS to own\.mb\.test is re-signed by ".*", trusted only through a CA added to this machine/],
+  });
 });

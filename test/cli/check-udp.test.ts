@@ -21,7 +21,20 @@ const CLOSED = `${NET}.4`;
 
 interface Report {
   summary: { exitCode: number };
-  targets: Array<{ id: string; protocol: string; probe: string; verdict: string; reason: string | null; phase: string | null; detail: string; via: string; fix: string[]; rules: Array<{ protocol: string }>; phases: { tcp: unknown[]; udp?: Array<{ ok: boolean; details: { address: string } }> }; timings: Record<string, number> }>;
+  targets: Array<{
+    id: string;
+    protocol: string;
+    probe: string;
+    verdict: string;
+    reason: string | null;
+    phase: string | null;
+    detail: string;
+    via: string;
+    fix: string[];
+    rules: Array<{ protocol: string }>;
+    phases: { tcp: unknown[]; udp?: Array<{ ok: boolean; details: { address: string } }> };
+    timings: Record<string, number>;
+  }>;
   features: Array<{ id: string; status: string; blockedBy: string[] }>;
 }
 
@@ -56,24 +69,21 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
   t.teardown(() => azure.close());
   const dir = mkdtempSync(join(tmpdir(), 'amlnc-udp-'));
   const catalog = join(dir, 'relay.yaml');
-  const entry = (host: string, feature: string, ports: string): string[] => [
-    `  - pattern: ${host}`,
-    `    ports: [${ports}]`,
-    '    clouds: [public]',
-    `    features: [${feature}]`,
-    `    purpose: Relay ${feature}.`,
-  ];
-  writeFileSync(catalog, [
-    'section: relay',
-    'title: UDP relays',
-    'features:',
-    ...['relay-echo', 'relay-silent', 'relay-closed'].flatMap((id) => [`  - id: ${id}`, `    name: Relay ${id.slice(6)}`]),
-    'entries:',
-    ...entry('echo.relay.test', 'relay-echo', `"udp:${port}"`),
-    ...entry('silent.relay.test', 'relay-silent', `"udp:${port}"`),
-    ...entry('closed.relay.test', 'relay-closed', `"udp:${port}"`),
-    '',
-  ].join('\n'));
+  const entry = (host: string, feature: string, ports: string): string[] => [`  - pattern: ${host}`, `    ports: [${ports}]`, '    clouds: [public]', `    features: [${feature}]`, `    purpose: Relay ${feature}.`];
+  writeFileSync(
+    catalog,
+    [
+      'section: relay',
+      'title: UDP relays',
+      'features:',
+      ...['relay-echo', 'relay-silent', 'relay-closed'].flatMap((id) => [`  - id: ${id}`, `    name: Relay ${id.slice(6)}`]),
+      'entries:',
+      ...entry('echo.relay.test', 'relay-echo', `"udp:${port}"`),
+      ...entry('silent.relay.test', 'relay-silent', `"udp:${port}"`),
+      ...entry('closed.relay.test', 'relay-closed', `"udp:${port}"`),
+      '',
+    ].join('\n'),
+  );
   const check = (features: string, ...more: string[]) =>
     spawnCli(['check', '--catalog', catalog, '--features', features, '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--allow-loopback-answers', '--timeout', '2s', '--retries', '0', '--no-progress', ...more], {
       env: { HTTPS_PROXY: '', HTTP_PROXY: '', https_proxy: '', http_proxy: '', NO_PROXY: '', no_proxy: '' },
@@ -87,19 +97,25 @@ t.test('an answering UDP port is reachable, a closed one blocked: exit 1, the cl
   t.equal(run.code, 1, run.stderr);
   const report = JSON.parse(run.stdout) as Report;
   t.same(reportSchemaErrors(report), []);
-  t.same(report.targets.map((x) => [x.id, x.protocol, x.probe, x.verdict, x.reason, x.phase]), [
-    [`closed.relay.test:${port}/udp`, 'udp', 'udp', 'blocked', 'udp-port-unreachable', 'udp'],
-    [`echo.relay.test:${port}/udp`, 'udp', 'udp', 'reachable', null, null],
-  ]);
+  t.same(
+    report.targets.map((x) => [x.id, x.protocol, x.probe, x.verdict, x.reason, x.phase]),
+    [
+      [`closed.relay.test:${port}/udp`, 'udp', 'udp', 'blocked', 'udp-port-unreachable', 'udp'],
+      [`echo.relay.test:${port}/udp`, 'udp', 'udp', 'reachable', null, null],
+    ],
+  );
   const [closed, echo] = report.targets;
   t.match(echo?.detail, new RegExp(`^UDP reply of 23 bytes from ${ECHO.replace(/\./g, '\\.')}:${port} in \\d+ms$`));
   t.same([echo?.phases.tcp, echo?.phases.udp?.map((r) => [r.ok, r.details.address]), typeof echo?.timings.udp], [[], [[true, ECHO]], 'number'], 'the UDP phase is recorded per address, no TCP phase');
   t.equal(closed?.detail, `UDP to ${CLOSED}:${port} drew ICMP port unreachable (ECONNREFUSED): nothing receives on that port, or a firewall rejects it`);
   t.same(closed?.fix, [`allow outbound UDP ${port} to closed.relay.test`], 'the fix is a UDP allow rule');
-  t.same(report.features.map((f) => [f.id, f.status, f.blockedBy]), [
-    ['relay-echo', 'ok', []],
-    ['relay-closed', 'broken', [`closed.relay.test:${port}/udp`]],
-  ]);
+  t.same(
+    report.features.map((f) => [f.id, f.status, f.blockedBy]),
+    [
+      ['relay-echo', 'ok', []],
+      ['relay-closed', 'broken', [`closed.relay.test:${port}/udp`]],
+    ],
+  );
 
   const table = await check('relay-echo,relay-closed');
   t.equal(table.code, 1);
@@ -117,7 +133,11 @@ t.test('a silent UDP port is a warning, never reachable nor blocked: exit 0, its
   t.match(silent, { verdict: 'warning', reason: 'udp-unverified', phase: 'udp' });
   t.equal(silent?.detail, `no answer from UDP ${SILENT}:${port} to 3 datagram(s) within 2000 ms: silence proves neither an open port nor a firewall that drops it`);
   t.same(silent?.fix, [`no UDP answer proves it either way: confirm the firewall has the rule to allow outbound UDP ${port} to silent.relay.test`]);
-  t.same(report.features.find((f) => f.id === 'relay-silent'), { id: 'relay-silent', name: 'Relay silent', status: 'degraded', impact: null, blockedBy: [`silent.relay.test:${port}/udp`], targets: 1 }, 'degraded: not proven ok, not proven broken');
+  t.same(
+    report.features.find((f) => f.id === 'relay-silent'),
+    { id: 'relay-silent', name: 'Relay silent', status: 'degraded', impact: null, blockedBy: [`silent.relay.test:${port}/udp`], targets: 1 },
+    'degraded: not proven ok, not proven broken',
+  );
 
   const table = await check('relay-silent');
   t.equal(table.code, 0);

@@ -77,10 +77,13 @@ t.test('check on loopback: JSON on stdout and in --out, valid against the schema
   t.equal(run.code, 1, run.stderr);
   const report = JSON.parse(run.stdout) as { targets: Array<{ id: string; verdict: string; reason: string | null; via: string }>; features: Array<{ id: string; status: string; blockedBy: string[] }> };
   t.same(reportSchemaErrors(report), []);
-  t.same(report.targets.map((x) => [x.id, x.verdict, x.reason]), [
-    ['share.sim.test:18445', 'blocked', 'tcp-timeout'],
-    ['web.sim.test:18443', 'reachable', null],
-  ]);
+  t.same(
+    report.targets.map((x) => [x.id, x.verdict, x.reason]),
+    [
+      ['share.sim.test:18445', 'blocked', 'tcp-timeout'],
+      ['web.sim.test:18443', 'reachable', null],
+    ],
+  );
   t.same(report.features, [{ id: 'sim-test', name: 'Simulated service', status: 'broken', impact: null, blockedBy: ['share.sim.test:18445'], targets: 2 }]);
   t.equal(readFileSync(out, 'utf8'), run.stdout, '--out holds the same report');
   t.match((report as { revision?: unknown }).revision, { id: '2026-03', date: '2026-03-19', url: /^https:\/\/github\.com\/MicrosoftDocs\/azure-ai-docs\/blob\/[0-9a-f]{40}\// }, 'the report names the revision it checked against, the newest by default');
@@ -147,7 +150,11 @@ t.test('the table fits COLUMNS and colours only when FORCE_COLOR asks, never und
   const { args } = await simulation(t);
   const narrow = await spawnCli([...args, '--timeout', '500ms'], { env: { COLUMNS: '60', NO_COLOR: '', FORCE_COLOR: '' } });
   t.equal(narrow.code, 1);
-  t.same(narrow.stdout.split('\n').filter((line) => line.length > 60), [], 'no line wider than COLUMNS');
+  t.same(
+    narrow.stdout.split('\n').filter((line) => line.length > 60),
+    [],
+    'no line wider than COLUMNS',
+  );
   t.notMatch(narrow.stdout, /\u001b/, 'piped: no colour');
   const forced = await spawnCli([...args, '--timeout', '500ms'], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
   t.match(forced.stdout, /\u001b\[31mBROKEN\u001b\[0m {4}Simulated service/);
@@ -173,7 +180,10 @@ t.test('the deadline ends the run on time and the report still comes, marking wh
   t.ok(endedAtBudget(report.durationMs, 3000), `the checks took the deadline and little more (${report.durationMs} ms)`);
   t.ok(run.ms < 60_000, `the process ended long before the timeout (${run.ms} ms, starting up included)`);
   t.same(reportSchemaErrors(report), []);
-  t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the 3s deadline came first' });
+  t.match(
+    report.targets.find((x) => x.id === 'share.sim.test:18445'),
+    { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the 3s deadline came first' },
+  );
   t.match(report.features, [{ id: 'sim-test', status: 'unknown' }], 'an unfinished target is not a broken feature, nor an ok one');
   t.match(report.summary, { complete: false, stoppedBy: 'deadline', exitCode: 3 });
   t.ok(report.summary.unfinished >= 1, 'the summary counts what did not finish');
@@ -204,11 +214,17 @@ async function interruptedRun(t: { teardown(fn: () => unknown): void }, signals:
 t.test('Ctrl-C ends the run and still prints the report: exit 130', async (t) => {
   const run = await interruptedRun(t, ['SIGINT']);
   t.ok(run.interruptedAt > 0, 'the healthy target finished first');
-  t.ok(Date.now() - run.interruptedAt < 2 * LOAD_SLACK_MS, 'stopped promptly after the interrupt, long before the dropped port\'s 20 s');
+  t.ok(Date.now() - run.interruptedAt < 2 * LOAD_SLACK_MS, "stopped promptly after the interrupt, long before the dropped port's 20 s");
   t.equal(run.code, 130);
   const report = JSON.parse(run.stdout) as ReportView;
-  t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the run was interrupted' });
-  t.match(report.targets.find((x) => x.id === 'web.sim.test:18443'), { verdict: 'reachable', reason: null });
+  t.match(
+    report.targets.find((x) => x.id === 'share.sim.test:18445'),
+    { verdict: 'unknown', reason: 'aborted', detail: 'not finished: the run was interrupted' },
+  );
+  t.match(
+    report.targets.find((x) => x.id === 'web.sim.test:18443'),
+    { verdict: 'reachable', reason: null },
+  );
   t.match(report.summary, { stoppedBy: 'SIGINT', exitCode: 130, complete: false });
   t.match(run.stderr, /^aml-netcheck: SIGINT: finishing the report with what is done so far; press Ctrl-C again to quit at once$/m, 'the notice is a plain line in our words');
   t.notMatch(run.stderr, /"msg":"SIGINT/, 'not a raw log line');
@@ -224,7 +240,11 @@ t.test('SIGTERM (docker stop, Kubernetes) is treated the same: report, then exit
 t.test('a second Ctrl-C quits at once, leaving no temporary file behind', async (t) => {
   const run = await interruptedRun(t, ['SIGINT', 'SIGINT'], (dir) => ['--out', join(dir, 'report.json')]);
   t.equal(run.code, 130);
-  t.same(readdirSync(run.dir).filter((name) => name !== 'ca.pem' && name !== 'report.json'), [], 'nothing but the CA and perhaps the report');
+  t.same(
+    readdirSync(run.dir).filter((name) => name !== 'ca.pem' && name !== 'report.json'),
+    [],
+    'nothing but the CA and perhaps the report',
+  );
 });
 
 for (const fault of ['exception', 'rejection']) {
@@ -241,7 +261,10 @@ for (const fault of ['exception', 'rejection']) {
     t.notMatch(run.stderr, /\n\s+at /, 'no stack trace');
     const report = JSON.parse(run.stdout) as ReportView;
     t.same(reportSchemaErrors(report), []);
-    t.match(report.targets.find((x) => x.id === 'share.sim.test:18445'), { verdict: 'unknown', reason: 'aborted', detail: /internal error/ });
+    t.match(
+      report.targets.find((x) => x.id === 'share.sim.test:18445'),
+      { verdict: 'unknown', reason: 'aborted', detail: /internal error/ },
+    );
     t.match(report.summary, { stoppedBy: 'internal-error', exitCode: 2, complete: false });
     t.equal(readFileSync(out, 'utf8'), run.stdout, '--out has it too');
   });
@@ -250,9 +273,15 @@ for (const fault of ['exception', 'rejection']) {
 t.test('logs: pino JSON lines on stderr, one child logger per target; --log-file takes them instead', async (t) => {
   const { dir, args, net } = await simulation(t);
   const run = await spawnCli([...args, '--timeout', '300ms', '--log-level', 'debug', '--proxy', `http://user:s3cret@${net}.9:3128`, '--no-progress']);
-  const lines = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as { target?: string; msg: string; level: number });
+  const lines = run.stderr
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { target?: string; msg: string; level: number });
   t.ok(lines.length > 2);
-  t.ok(lines.some((l) => l.target === 'web.sim.test:18443'), 'a child logger names its target');
+  t.ok(
+    lines.some((l) => l.target === 'web.sim.test:18443'),
+    'a child logger names its target',
+  );
   t.ok(lines.some((l) => l.target === 'share.sim.test:18445'));
   t.notMatch(run.stderr + run.stdout, /s3cret/, 'the proxy password appears nowhere');
   const logFile = join(dir, 'run.log');
@@ -293,4 +322,3 @@ t.test('a read-only file system for --out stops the run before any probe', proce
   t.equal(run.stderr, `aml-netcheck: --out: cannot write '${join(ro, 'report.json')}': the file system is read-only (EROFS)\n`);
   t.ok(run.ms < 10_000, `failed after ${run.ms} ms`);
 });
-

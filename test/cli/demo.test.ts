@@ -16,7 +16,10 @@ t.test('the demo runs the real checks against the simulated Azure and finds what
   t.notMatch(run.stderr, /Warning|Error/, 'no warnings or errors on stderr');
   const report = JSON.parse(run.stdout) as { targets: ReportTarget[]; features: Array<{ id: string; status: string }>; summary: { complete: boolean } };
   t.same(reportSchemaErrors(report), [], 'the report matches the published schema');
-  const blocked = report.targets.filter((x) => x.verdict === 'blocked').map((x) => `${x.host}:${x.port} ${x.reason}`).sort();
+  const blocked = report.targets
+    .filter((x) => x.verdict === 'blocked')
+    .map((x) => `${x.host}:${x.port} ${x.reason}`)
+    .sort();
   // The newest revision: hosts the article gives no port are checked on 443 only.
   t.same(blocked, [
     'cloud.r-project.org:443 dns-nxdomain',
@@ -28,21 +31,34 @@ t.test('the demo runs the real checks against the simulated Azure and finds what
     'repo.anaconda.com:443 tls-untrusted',
   ]);
   // A transparent Squid answers for conda.anaconda.org with its own deny page: named, with its error.
-  t.match(report.targets.find((x) => x.host === 'conda.anaconda.org'), { reason: 'http-denied', detail: /^blocked by Squid \(block page\) for https:\/\/conda\.anaconda\.org:443\/ at 127\.\d+\.\d+\.\d+:443 \(HTTP 403, ERR_ACCESS_DENIED\)$/ }, 'the documented port, not the one the demo serves it at');
+  t.match(
+    report.targets.find((x) => x.host === 'conda.anaconda.org'),
+    { reason: 'http-denied', detail: /^blocked by Squid \(block page\) for https:\/\/conda\.anaconda\.org:443\/ at 127\.\d+\.\d+\.\d+:443 \(HTTP 403, ERR_ACCESS_DENIED\)$/ },
+    'the documented port, not the one the demo serves it at',
+  );
   // UDP 5831 gets no reply in the demo, which UDP cannot tell from a drop: a warning, not a block.
-  t.match(report.targets.find((x) => x.host === 'westus2.tundra.azureml.ms'), { port: 5831, verdict: 'warning', reason: 'udp-unverified' });
+  t.match(
+    report.targets.find((x) => x.host === 'westus2.tundra.azureml.ms'),
+    { port: 5831, verdict: 'warning', reason: 'udp-unverified' },
+  );
   // A DNS filter answers PyTorch's wheels with 0.0.0.0: blocked at DNS, fixed on the filter, nothing dialled.
-  t.match(report.targets.find((x) => x.host === 'download.pytorch.org'), {
-    verdict: 'blocked',
-    reason: 'dns-sinkholed',
-    phase: 'dns',
-    detail: /^127\.\d+\.0\.1:\d+ answered download\.pytorch\.org with 0\.0\.0\.0 \(this network\), :: \(unspecified\): a DNS filter or sinkhole, not the service$/,
-    fix: [/^allow download\.pytorch\.org on the DNS filter that answered for it/],
-    phases: { tcp: [] },
-  });
+  t.match(
+    report.targets.find((x) => x.host === 'download.pytorch.org'),
+    {
+      verdict: 'blocked',
+      reason: 'dns-sinkholed',
+      phase: 'dns',
+      detail: /^127\.\d+\.0\.1:\d+ answered download\.pytorch\.org with 0\.0\.0\.0 \(this network\), :: \(unspecified\): a DNS filter or sinkhole, not the service$/,
+      fix: [/^allow download\.pytorch\.org on the DNS filter that answered for it/],
+      phases: { tcp: [] },
+    },
+  );
   t.ok(report.targets.filter((x) => x.verdict === 'reachable').length > 30, 'the rest is reachable');
   t.same(
-    report.features.filter((f) => f.status === 'broken').map((f) => f.id).sort(),
+    report.features
+      .filter((f) => f.status === 'broken')
+      .map((f) => f.id)
+      .sort(),
     ['compute-cluster', 'compute-instance', 'integrated-notebook', 'python-packages', 'r-packages', 'workspace-storage'],
   );
   t.equal(report.summary.complete, true);
@@ -86,7 +102,11 @@ t.test('every revision checks in every cloud: each target gets a verdict, and on
       t.same(reportSchemaErrors(report), [], `${label}: valid report`);
       t.equal(report.summary.complete, true, `${label}: complete`);
       const unexpected = report.targets.filter((x) => x.verdict !== 'skipped' && x.verdict !== 'reachable' && !BROKEN_HOST.test(x.host));
-      t.same(unexpected.map((x) => `${x.host}:${x.port} ${x.verdict} ${x.reason}`), [], `${label}: everything not broken on purpose is reachable`);
+      t.same(
+        unexpected.map((x) => `${x.host}:${x.port} ${x.verdict} ${x.reason}`),
+        [],
+        `${label}: everything not broken on purpose is reachable`,
+      );
       t.ok(report.targets.filter((x) => x.verdict === 'reachable').length > 30, `${label}: most targets checked and reachable`);
     }
   }

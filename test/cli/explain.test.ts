@@ -36,7 +36,10 @@ t.test('features lists the ids --features accepts', async (t) => {
   const run = await runCli(['features', '-o', 'json']);
   const { features } = JSON.parse(run.stdout) as { features: Array<{ id: string; default: boolean }> };
   t.equal(features.length, 25);
-  t.same(features.find((f) => f.id === 'kubernetes-training'), { id: 'kubernetes-training', name: 'Training on Kubernetes compute', default: false });
+  t.same(
+    features.find((f) => f.id === 'kubernetes-training'),
+    { id: 'kubernetes-training', name: 'Training on Kubernetes compute', default: false },
+  );
 });
 
 t.test('explain takes a trailing dot; a malformed host:port is one line, exit 2', async (t) => {

@@ -55,7 +55,11 @@ const calls = (server: { calls: ReadonlyArray<{ method: string; path: string }> 
 
 t.test('outside a pod, or with a bad name or label: one line, exit 2, before any packet', async (t) => {
   const cases: Array<[string[], Record<string, string>, RegExp]> = [
-    [['--k8s-configmap', 'report'], { AML_NETCHECK_SERVICE_ACCOUNT_DIR: '/nonexistent/serviceaccount', KUBERNETES_SERVICE_HOST: '10.0.0.1' }, /^aml-netcheck: --k8s-configmap: not running in a Kubernetes pod with a service account: cannot read '\/nonexistent\/serviceaccount\/token' \(ENOENT\)\n$/],
+    [
+      ['--k8s-configmap', 'report'],
+      { AML_NETCHECK_SERVICE_ACCOUNT_DIR: '/nonexistent/serviceaccount', KUBERNETES_SERVICE_HOST: '10.0.0.1' },
+      /^aml-netcheck: --k8s-configmap: not running in a Kubernetes pod with a service account: cannot read '\/nonexistent\/serviceaccount\/token' \(ENOENT\)\n$/,
+    ],
     [['--k8s-configmap', 'Report_1'], {}, /^aml-netcheck: --k8s-configmap: 'Report_1' is not a ConfigMap name/],
     [['--k8s-configmap', `r${'x'.repeat(253)}`], {}, /^aml-netcheck: --k8s-configmap: 'rx+…' is not a ConfigMap name/],
     [['--k8s-configmap', 'report', '--k8s-label', 'run'], {}, /^aml-netcheck: --k8s-label: 'run' is not a Kubernetes label key=value/],
@@ -122,7 +126,10 @@ t.test('an existing ConfigMap is replaced; a PUT that loses a race (409) is trie
   const puts = server.calls.filter((call) => call.method === 'PUT').map((call) => (call.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion);
   t.equal(puts.length, 2);
   t.not(puts[0], puts[1], 'the second PUT carries the resourceVersion read again');
-  t.ok(server.calls.every((call) => call.authorization === `Bearer ${server.token}`), 'every call carries the bearer token');
+  t.ok(
+    server.calls.every((call) => call.authorization === `Bearer ${server.token}`),
+    'every call carries the bearer token',
+  );
 });
 
 t.test('a service account that may only update its own ConfigMap (403 on create) still replaces it', async (t) => {
@@ -139,7 +146,9 @@ t.test('a service account that may only update its own ConfigMap (403 on create)
 t.test('a fleet pod started again after an eviction replaces its own report under the Role k8s-manifest prints, and no other', async (t) => {
   const manifest = await spawnCli(['k8s-manifest', '--image', 'aml-netcheck:1', '--region', 'westus2', '--run-id', 'f1', '--fleet', '3'], { nodeArgs: FORBID_NETWORK });
   t.equal(manifest.code, 0, manifest.stderr);
-  const role = YAML.parseAllDocuments(manifest.stdout).map((d) => d.toJS() as { kind: string; rules?: Array<{ verbs: string[]; resourceNames?: string[] }> }).find((d) => d.kind === 'Role');
+  const role = YAML.parseAllDocuments(manifest.stdout)
+    .map((d) => d.toJS() as { kind: string; rules?: Array<{ verbs: string[]; resourceNames?: string[] }> })
+    .find((d) => d.kind === 'Role');
   const server = await apiServer(t, { rules: role?.rules ?? [] });
   const args = await workspace(t, 'ok');
   const first = await spawnCli([...args, '--k8s-configmap', 'aml-netcheck-f1-1'], { env: server.env });
@@ -161,7 +170,10 @@ t.test('a write that fails is one line with the API status; stdout still has the
   t.equal(run.code, 2, 'every endpoint reachable, but the report did not reach its ConfigMap');
   t.match(JSON.parse(run.stdout), { summary: { exitCode: 0, requiredBlocked: 0 } }, 'the report is on stdout all the same');
   t.equal(run.stderr.split('\n').length, 2, 'one line');
-  t.match(run.stderr, /^aml-netcheck: --k8s-configmap: cannot write ConfigMap azureml\/report: create: HTTP 403: configmaps is forbidden: User "system:serviceaccount:azureml:aml-netcheck" cannot create resource "configmaps" .*; replace: HTTP 403: configmaps is forbidden: .* cannot get /);
+  t.match(
+    run.stderr,
+    /^aml-netcheck: --k8s-configmap: cannot write ConfigMap azureml\/report: create: HTTP 403: configmaps is forbidden: User "system:serviceaccount:azureml:aml-netcheck" cannot create resource "configmaps" .*; replace: HTTP 403: configmaps is forbidden: .* cannot get /,
+  );
 
   const blocked = await workspace(t, 'drop');
   const again = await spawnCli([...blocked, '--k8s-configmap', 'report'], { env: forbidden.env });

@@ -12,7 +12,28 @@ import { ConfigMap, ServiceAccount } from 'kubernetes-models/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { runCli } from '../helpers/cli.js';
 
-const FACTS = ['--region', 'westus2', '--workspace-id', '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', '--workspace-name', 'ws1', '--storage-account', 'st1', '--key-vault', 'kv1', '--container-registry', 'acr1', '--compute-instance', 'ci1', '--compute-instance', 'ci2', '--private-endpoint', '--private-resources', 'storage,key-vault', '--custom-images'];
+const FACTS = [
+  '--region',
+  'westus2',
+  '--workspace-id',
+  '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11',
+  '--workspace-name',
+  'ws1',
+  '--storage-account',
+  'st1',
+  '--key-vault',
+  'kv1',
+  '--container-registry',
+  'acr1',
+  '--compute-instance',
+  'ci1',
+  '--compute-instance',
+  'ci2',
+  '--private-endpoint',
+  '--private-resources',
+  'storage,key-vault',
+  '--custom-images',
+];
 
 /** What deploy/kubernetes/ holds: each file is k8s-manifest's output for these flags. */
 const DEPLOY_FILES: Record<string, string[]> = {
@@ -74,9 +95,15 @@ function containerEnv(docs: readonly Doc[], downward: Record<string, string> = {
 
 t.test('one Job: valid manifests, restricted pod security, RBAC limited to the report ConfigMap', async (t) => {
   const docs = await manifests(t, [...FACTS, '--run-id', 'r1']);
-  t.same(docs.map((doc) => doc.kind), ['ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'ConfigMap', 'Job']);
+  t.same(
+    docs.map((doc) => doc.kind),
+    ['ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'ConfigMap', 'Job'],
+  );
   validate(t, docs);
-  t.ok(docs.every((doc) => doc.metadata.namespace === 'azureml'), 'the namespace of the Azure ML extension');
+  t.ok(
+    docs.every((doc) => doc.metadata.namespace === 'azureml'),
+    'the namespace of the Azure ML extension',
+  );
 
   const job = jobOf(docs);
   t.equal(job.metadata.name, 'aml-netcheck-r1');
@@ -90,7 +117,14 @@ t.test('one Job: valid manifests, restricted pod security, RBAC limited to the r
   t.same(container.volumeMounts, [{ name: 'tmp', mountPath: '/tmp' }]);
   t.same(pod.volumes, [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
   t.same(container.resources, { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } });
-  t.same(container.env.filter((v: Doc) => /PROXY/.test(v.name)).map((v: Doc) => [v.name, v.valueFrom.configMapKeyRef.optional]), [['HTTPS_PROXY', true], ['HTTP_PROXY', true], ['NO_PROXY', true]]);
+  t.same(
+    container.env.filter((v: Doc) => /PROXY/.test(v.name)).map((v: Doc) => [v.name, v.valueFrom.configMapKeyRef.optional]),
+    [
+      ['HTTPS_PROXY', true],
+      ['HTTP_PROXY', true],
+      ['NO_PROXY', true],
+    ],
+  );
   t.same(container.args.slice(-6), ['-o', 'json', '--k8s-configmap', 'aml-netcheck-report', '--k8s-label', 'aml-netcheck/run=r1']);
 
   const [role] = byKind(docs, 'Role');
@@ -119,7 +153,11 @@ t.test('the facts reach the pod intact: the expanded args list the same targets 
 t.test('--fleet N: an Indexed Job, one pod per node, each writing a ConfigMap named with its node', async (t) => {
   const docs = await manifests(t, ['--region', 'westus2', '--run-id', 'f1', '--fleet', '4', '--node-selector', 'agentpool=gpu', '--node-selector', 'kubernetes.io/os=linux', '--namespace', 'ml-jobs']);
   validate(t, docs);
-  t.same(docs.map((doc) => doc.kind), ['ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'Job'], 'no report ConfigMap made beforehand: the nodes are not known yet');
+  t.same(
+    docs.map((doc) => doc.kind),
+    ['ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'Job'],
+    'no report ConfigMap made beforehand: the nodes are not known yet',
+  );
   t.ok(docs.every((doc) => doc.metadata.namespace === 'ml-jobs'));
   const job = jobOf(docs);
   t.match(job.spec, { completionMode: 'Indexed', completions: 4, parallelism: 4, backoffLimitPerIndex: 1 });
@@ -137,7 +175,7 @@ t.test('--fleet N: an Indexed Job, one pod per node, each writing a ConfigMap na
       { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
       { apiGroups: [''], resources: ['configmaps'], resourceNames: ['aml-netcheck-f1-0', 'aml-netcheck-f1-1', 'aml-netcheck-f1-2', 'aml-netcheck-f1-3'], verbs: ['get', 'update'] },
     ],
-    'fleet pods create their reports, and may replace only the fleet\'s own (a pod started again after an eviction finds its report there)',
+    "fleet pods create their reports, and may replace only the fleet's own (a pod started again after an eviction finds its report there)",
   );
 });
 
@@ -170,7 +208,7 @@ t.test('a CA bundle and a proxy for clusters behind TLS inspection', async (t) =
 });
 
 t.test('hostile values stay data, or are refused', async (t) => {
-  const exclude = "a: {b: [c]}\n'\"\\";
+  const exclude = 'a: {b: [c]}\n\'"\\';
   const docs = await manifests(t, ['--region', 'westus2', '--run-id', 'r1', '--proxy-exclude', exclude]);
   t.equal(docs.length, 6, 'no document added');
   validate(t, docs);

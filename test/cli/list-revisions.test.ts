@@ -18,10 +18,26 @@ const CONDITION_FLAGS = ['--private-endpoint', '--hbi', '--custom-images', '--us
 function fullFacts(cloud: Cloud): string[] {
   const region = REGION[cloud];
   return [
-    '--cloud', cloud, '--region', region, '--workspace-id', WS_ID, '--workspace-name', 'ws1',
-    '--storage-account', 'st1', '--key-vault', 'kv1', '--container-registry', 'acr1',
-    '--compute-instance', 'ci1', '--notebook-fqdn', `ml-ws1-${region}-${WS_ID}.${region}.${NOTEBOOKS[cloud]}`,
-    '--inbound-from-here', '10.0.0.4',
+    '--cloud',
+    cloud,
+    '--region',
+    region,
+    '--workspace-id',
+    WS_ID,
+    '--workspace-name',
+    'ws1',
+    '--storage-account',
+    'st1',
+    '--key-vault',
+    'kv1',
+    '--container-registry',
+    'acr1',
+    '--compute-instance',
+    'ci1',
+    '--notebook-fqdn',
+    `ml-ws1-${region}-${WS_ID}.${region}.${NOTEBOOKS[cloud]}`,
+    '--inbound-from-here',
+    '10.0.0.4',
   ];
 }
 
@@ -34,7 +50,11 @@ for (const revision of loadCatalog({ revision: 'all' }).revisions.map((r) => r.i
       const { targets } = JSON.parse(run.stdout) as { targets: Target[] };
       t.ok(targets.length > 40, `${targets.length} targets`);
       const ids = targets.map((target) => target.id);
-      t.same(ids.filter((id, i) => ids.indexOf(id) !== i), [], 'no two targets share an id');
+      t.same(
+        ids.filter((id, i) => ids.indexOf(id) !== i),
+        [],
+        'no two targets share an id',
+      );
       for (const target of targets) {
         // A wildcard with no documented name, or a tag no host stands for in this cloud.
         const undiallable = /[*<]/.test(target.host) || target.skipped?.ruleOnly === true;
@@ -43,7 +63,9 @@ for (const revision of loadCatalog({ revision: 'all' }).revisions.map((r) => r.i
         else t.equal(target.skipped, null, `${target.host}:${target.port} is checked`);
       }
       const sections = new Set(targets.flatMap((target) => target.sources.map((s) => s.section)));
-      const expected = loadCatalog({ revision }).entries.filter((e) => e.clouds.includes(cloud)).map((e) => e.section.id);
+      const expected = loadCatalog({ revision })
+        .entries.filter((e) => e.clouds.includes(cloud))
+        .map((e) => e.section.id);
       t.same([...sections].sort(), [...new Set(expected)].sort(), 'every section of the revision contributes in this cloud');
     });
   }

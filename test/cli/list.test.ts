@@ -7,8 +7,29 @@ import t from 'tap';
 import { CLI, runCli } from '../helpers/cli.js';
 
 const FULL = [
-  'list', '--cloud', 'public', '--region', 'westus2', '--workspace-id', '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', '--workspace-name', 'ws1',
-  '--storage-account', 'st1', '--key-vault', 'kv1', '--container-registry', 'acr1', '--compute-instance', 'ci1', '--inbound-from-here', '10.0.0.4', '--private-endpoint', '--hbi', '-o', 'json',
+  'list',
+  '--cloud',
+  'public',
+  '--region',
+  'westus2',
+  '--workspace-id',
+  '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11',
+  '--workspace-name',
+  'ws1',
+  '--storage-account',
+  'st1',
+  '--key-vault',
+  'kv1',
+  '--container-registry',
+  'acr1',
+  '--compute-instance',
+  'ci1',
+  '--inbound-from-here',
+  '10.0.0.4',
+  '--private-endpoint',
+  '--hbi',
+  '-o',
+  'json',
 ];
 
 t.test('the full example prints every target, none with a placeholder, without touching the network', async (t) => {
@@ -36,10 +57,13 @@ t.test('the full example prints every target, none with a placeholder, without t
  */
 function rowOf(table: string, host: string, port: number): string {
   const lines = table.split('\n');
-  const start = lines.findIndex((line, i) => line.startsWith(`${host} `) ? new RegExp(`^\\S+\\s+${port}\\s`).test(line) : line === host && new RegExp(`^\\s+${port}\\s`).test(lines[i + 1] ?? ''));
+  const start = lines.findIndex((line, i) => (line.startsWith(`${host} `) ? new RegExp(`^\\S+\\s+${port}\\s`).test(line) : line === host && new RegExp(`^\\s+${port}\\s`).test(lines[i + 1] ?? '')));
   if (start === -1) return '';
   const end = lines.findIndex((line, i) => i > start && !/^\s/.test(line) && !(lines[start] === host && i === start + 1));
-  return lines.slice(start, end === -1 ? undefined : end).join(' ').replace(/\s+/g, ' ');
+  return lines
+    .slice(start, end === -1 ? undefined : end)
+    .join(' ')
+    .replace(/\s+/g, ' ');
 }
 
 t.test('the table names what is checked and what is skipped, with the flag to add it', async (t) => {
@@ -151,7 +175,10 @@ t.test('without --inbound-from-here the inbound ports are listed as skipped with
   t.equal(run.code, 0, run.stderr);
   const inbound = listed(run.stdout).filter((x) => x.direction === 'inbound');
   t.same(inbound.map((x) => x.port).sort(), [29876, 29877, 44224]);
-  t.ok(inbound.every((x) => x.host === '<node>' && x.skipped?.flag === '--inbound-from-here'), 'skipped, naming --inbound-from-here, with no host made up');
+  t.ok(
+    inbound.every((x) => x.host === '<node>' && x.skipped?.flag === '--inbound-from-here'),
+    'skipped, naming --inbound-from-here, with no host made up',
+  );
   const table = await runCli(['list', '--region', 'westus2', '--revision', '2021-11']);
   t.match(rowOf(table.stdout, '<node>', 29876), /\[--inbound-from-here\]$/);
   const given = listed((await runCli(['list', '--region', 'westus2', '--revision', '2021-11', '--inbound-from-here', '10.0.0.4', '-o', 'json'])).stdout).filter((x) => x.direction === 'inbound');
@@ -160,7 +187,10 @@ t.test('without --inbound-from-here the inbound ports are listed as skipped with
 
 t.test('2026-03 asks for inbound 44224 only, and only for compute with a public IP', async (t) => {
   const bare = listed((await runCli(['list', '--region', 'westus2', '-o', 'json'])).stdout).filter((x) => x.direction === 'inbound');
-  t.same(bare.map((x) => `${x.host}:${x.port}`), ['<node>:44224']);
+  t.same(
+    bare.map((x) => `${x.host}:${x.port}`),
+    ['<node>:44224'],
+  );
   t.equal(bare[0]?.skipped?.flag, '--public-ip-compute --inbound-from-here', 'both flags that bring it in');
   const withNode = listed((await runCli(['list', '--region', 'westus2', '--inbound-from-here', '10.0.0.4', '-o', 'json'])).stdout).filter((x) => x.direction === 'inbound');
   t.match(withNode, [{ host: '10.0.0.4', port: 44224, skipped: { flag: '--public-ip-compute' } }]);
@@ -198,7 +228,10 @@ t.test('--workspace-json reads every shape, the encodings Windows writes, and st
   ] as const) {
     const run = await runCli(['list', '--workspace-json', `test/fixtures/workspace/${file}`, ...args, '-o', 'json']);
     t.equal(run.code, 0, `${file}: ${run.stderr}`);
-    t.ok(listed(run.stdout).some((x) => x.host === host && x.skipped === null), `${file} gives ${host}`);
+    t.ok(
+      listed(run.stdout).some((x) => x.host === host && x.skipped === null),
+      `${file} gives ${host}`,
+    );
   }
   // A shell pipe, as users pipe `az ml workspace show` into it (node's own stdio pipes are sockets).
   const child = spawn('sh', ['-c', `cat test/fixtures/workspace/arm.json | "${process.execPath}" "${CLI}" list --workspace-json - -o json`], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -56,7 +56,11 @@ t.test('a port already taken is reported, not fatal', async (t) => {
 });
 
 t.test('bad listen flags are bad input', async (t) => {
-  for (const args of [['--ports', '70000'], ['--address', 'nope'], ['--duration', 'soon']]) {
+  for (const args of [
+    ['--ports', '70000'],
+    ['--address', 'nope'],
+    ['--duration', 'soon'],
+  ]) {
     const child = spawn(process.execPath, [CLI, 'listen', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
@@ -66,7 +70,10 @@ t.test('bad listen flags are bad input', async (t) => {
   }
 });
 
-for (const [signal, exitCode, port] of [['SIGTERM', 143, 39874], ['SIGINT', 130, 39876]] as const) {
+for (const [signal, exitCode, port] of [
+  ['SIGTERM', 143, 39874],
+  ['SIGINT', 130, 39876],
+] as const) {
   t.test(`${signal} ends the watch: the report is printed and saved, says it was cut short, exit ${exitCode}`, async (t) => {
     const out = join(mkdtempSync(join(tmpdir(), 'amlnc-listen-')), 'listen.json');
     const run = listen(['--ports', `${port},${port}`, '--address', `${NET}.3`, '--duration', '10m', '--out', out]);
@@ -94,13 +101,22 @@ t.test('an --address that is not on this machine exits 2 at once', async (t) => 
   t.ok(Date.now() - started < 10_000, 'without waiting for the duration');
 });
 
-t.test('without --ports it listens on the inbound ports of the revision, and its advice names that revision\'s rules', async (t) => {
+t.test("without --ports it listens on the inbound ports of the revision, and its advice names that revision's rules", async (t) => {
   const older = await listen(['--address', `${NET}.4`, '--duration', '300ms', '--revision', '2021-11', '-o', 'json']).done;
   t.equal(older.code, 1, older.stderr);
   const report = JSON.parse(older.stdout) as { revision: string; ports: Array<{ port: number }>; inbound: Array<{ serviceTag: string; ports: number[] }> };
   t.equal(report.revision, '2021-11');
-  t.same(report.ports.map((p) => p.port), [29876, 29877, 44224]);
-  t.same(report.inbound.map((r) => [r.serviceTag, r.ports]), [['BatchNodeManagement', [29876, 29877]], ['AzureMachineLearning', [44224]]]);
+  t.same(
+    report.ports.map((p) => p.port),
+    [29876, 29877, 44224],
+  );
+  t.same(
+    report.inbound.map((r) => [r.serviceTag, r.ports]),
+    [
+      ['BatchNodeManagement', [29876, 29877]],
+      ['AzureMachineLearning', [44224]],
+    ],
+  );
   const table = await listen(['--address', `${NET}.4`, '--duration', '300ms', '--revision', '2021-11', '--ports', '0']).done;
   t.match(table.stderr, /--ports: '0' is not a port/, 'a bad port is still refused');
   const text = await listen(['--address', `${NET}.4`, '--duration', '200ms', '--revision', '2021-11']).done;

@@ -40,7 +40,10 @@ t.test('kubectl get configmap -o json on stdin: nodes named by their label', asy
   t.equal(run.code, 1, run.stderr);
   const merged = JSON.parse(run.stdout) as { kind: string; nodes: Array<{ node: string }>; targets: Array<{ id: string; blocked: string[]; reaching: string[] }> };
   t.equal(merged.kind, 'aml-netcheck-merge');
-  t.same(merged.nodes.map((n) => n.node), ['aks-pool1-0', 'aks-pool2-0', 'aks-pool3-0']);
+  t.same(
+    merged.nodes.map((n) => n.node),
+    ['aks-pool1-0', 'aks-pool2-0', 'aks-pool3-0'],
+  );
   const smb = merged.targets.find((x) => x.id === 'st1.file.core.windows.net:445');
   t.same([smb?.blocked, smb?.reaching], [['aks-pool1-0', 'aks-pool2-0'], ['aks-pool3-0']]);
 });
@@ -77,7 +80,13 @@ t.test('every format, and each --out in the format its name ends in', async (t) 
 
 t.test('a ConfigMap not written yet, the same node twice: warnings on stderr, the merge goes on', async (t) => {
   const list = path.join(dir, 'partial.json');
-  writeFileSync(list, configMapList([{ name: 'cm-a', node: 'node-a', report: recordedReport(FLEET['node-a']) }, { name: 'cm-pending', node: 'node-p' }]));
+  writeFileSync(
+    list,
+    configMapList([
+      { name: 'cm-a', node: 'node-a', report: recordedReport(FLEET['node-a']) },
+      { name: 'cm-pending', node: 'node-p' },
+    ]),
+  );
   const run = await runCli(['merge', list, files['node-a'], files['node-c']]);
   t.equal(run.code, 1, run.stderr);
   t.match(run.stderr, /^aml-netcheck: warning: .*partial\.json: items\[1\] \(cm-pending\) has no report\.json \(its check has not written a report yet\): no verdict from it\n/);
@@ -87,7 +96,13 @@ t.test('a ConfigMap not written yet, the same node twice: warnings on stderr, th
 
 t.test('a fleet with a node that has not reported yet does not pass: exit 3, and -o junit has an error testcase for it, not a green test view', async (t) => {
   const list = path.join(dir, 'waiting.json');
-  writeFileSync(list, configMapList([{ name: 'cm-c', node: 'node-c', report: recordedReport(FLEET['node-c']) }, { name: 'cm-late', node: 'node-late' }]));
+  writeFileSync(
+    list,
+    configMapList([
+      { name: 'cm-c', node: 'node-c', report: recordedReport(FLEET['node-c']) },
+      { name: 'cm-late', node: 'node-late' },
+    ]),
+  );
   const junit = path.join(dir, 'waiting.xml');
   const run = await runCli(['merge', list, '--out', junit]);
   t.equal(run.code, 3, 'node-c reaches everything, but node-late has said nothing');
@@ -122,7 +137,13 @@ t.test('bad input: one line naming what is wrong and where, exit 2', async (t) =
   const badList = path.join(dir, 'bad-list.json');
   const broken = structuredClone(recordedReport(FLEET['node-b'])) as unknown as Record<string, any>;
   delete broken['summary'].exitCode;
-  writeFileSync(badList, configMapList([{ name: 'cm-a', node: 'a', report: recordedReport(FLEET['node-a']) }, { name: 'aml-netcheck-run1-node-b', node: 'b', report: broken as never }]));
+  writeFileSync(
+    badList,
+    configMapList([
+      { name: 'cm-a', node: 'a', report: recordedReport(FLEET['node-a']) },
+      { name: 'aml-netcheck-run1-node-b', node: 'b', report: broken as never },
+    ]),
+  );
   const cases: Array<[string[], RegExp]> = [
     [['merge'], /^aml-netcheck: missing required argument 'report'\n$/],
     [['merge', '-', '-'], /^aml-netcheck: merge: standard input \(-\) can be given only once\n$/],

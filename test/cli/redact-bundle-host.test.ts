@@ -39,10 +39,19 @@ t.test('bundle --redact HOST: the host name is in neither the default file name 
   t.equal(redacted.code, 1, redacted.stderr);
   const [file] = tarballs();
   t.match(file, /^aml-netcheck-\d{8}T\d{6}Z\.tar\.gz$/, 'the default name leaves the host out');
-  const entries = execFileSync('tar', ['-tzf', join(dir, file ?? 'none')], { encoding: 'utf8' }).trim().split('\n');
+  const entries = execFileSync('tar', ['-tzf', join(dir, file ?? 'none')], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
   t.ok(entries.length > 10, `the archive lists its files (${entries.length})`);
-  t.same(entries.filter((entry) => entry.includes('jumpbox')), [], 'no path inside names the host');
-  t.ok(entries.some((entry) => /^aml-netcheck-\d{8}T\d{6}Z\/catalog\/user\/1\.yaml$/.test(entry)), 'the user catalog is kept under a name of ours');
+  t.same(
+    entries.filter((entry) => entry.includes('jumpbox')),
+    [],
+    'no path inside names the host',
+  );
+  t.ok(
+    entries.some((entry) => /^aml-netcheck-\d{8}T\d{6}Z\/catalog\/user\/1\.yaml$/.test(entry)),
+    'the user catalog is kept under a name of ours',
+  );
   t.notOk(redacted.stderr.includes('jumpbox'), 'nor does stderr');
   const verified = await spawnCli(['bundle', 'verify', join(dir, file ?? 'none')], { timeoutMs: 60_000 });
   t.equal(verified.code, 0, verified.stdout + verified.stderr);

@@ -15,7 +15,13 @@ t.test('revisions -o json agrees with the catalog: counts are what list --revisi
   const run = await runCli(['revisions', '-o', 'json']);
   t.equal(run.code, 0, run.stderr);
   const { revisions } = JSON.parse(run.stdout) as { revisions: Array<{ id: string; default: boolean; entries: number; features: number; url: string; notes: string | null }> };
-  t.same(revisions.map((r) => [r.id, r.default]), [['2021-11', false], ['2026-03', true]]);
+  t.same(
+    revisions.map((r) => [r.id, r.default]),
+    [
+      ['2021-11', false],
+      ['2026-03', true],
+    ],
+  );
   for (const revision of revisions) {
     const features = await runCli(['features', '--revision', revision.id, '-o', 'json']);
     t.equal((JSON.parse(features.stdout) as { features: unknown[] }).features.length, revision.features, `${revision.id}: features agrees`);

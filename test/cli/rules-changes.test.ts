@@ -14,10 +14,21 @@ const since = (...more: string[]): string[] => ['rules', ...WORKSPACE, '--change
 
 /** What each format must show: future.example.com added, old.example.com and the inbound Batch ports removable. */
 const EXPECTED: Record<(typeof RULES_FORMATS)[number], RegExp[]> = {
-  table: [/^From revision 2026-03 to 2099-01 of the article, this workspace's allow-list has 4 to add, 3 that\smay be removed, 1 unchanged/, /Add \(in the 2099-01 list, not in 2026-03's\):\n.*\n(?:.*\n)*future\.example\.com +out +HTTPS +443/, /May be removed .*\n(?:.*\n)*old\.example\.com +out +HTTPS +443/, /from BatchNodeManagement\.westus2 +in +TCP +29876/, /\n\nAdditions as commands: -o az, -o az-classic, -o nsg, -o bicep \(removals only as comments\)\.\n$/],
+  table: [
+    /^From revision 2026-03 to 2099-01 of the article, this workspace's allow-list has 4 to add, 3 that\smay be removed, 1 unchanged/,
+    /Add \(in the 2099-01 list, not in 2026-03's\):\n.*\n(?:.*\n)*future\.example\.com +out +HTTPS +443/,
+    /May be removed .*\n(?:.*\n)*old\.example\.com +out +HTTPS +443/,
+    /from BatchNodeManagement\.westus2 +in +TCP +29876/,
+    /\n\nAdditions as commands: -o az, -o az-classic, -o nsg, -o bicep \(removals only as comments\)\.\n$/,
+  ],
   json: [/"kind": "aml-netcheck-rule-changes"/, /"from": "2026-03",\n  "to": "2099-01"/],
   markdown: [/### Add \(in the 2099-01 list, not in 2026-03's\):/, /\| outbound \| `future\.example\.com` \| HTTPS \| 443 \|/, /\| inbound \| `from BatchNodeManagement\.westus2` \| TCP \| 29877 \|/],
-  csv: [/^change,direction,source,destination,protocol,port,/, /^added,outbound,workspace subnets,future\.example\.com,HTTPS,443,/m, /^removable,outbound,workspace subnets,old\.example\.com,HTTPS,443,/m, /^removable,inbound,BatchNodeManagement\.westus2,compute nodes,TCP,29876,/m],
+  csv: [
+    /^change,direction,source,destination,protocol,port,/,
+    /^added,outbound,workspace subnets,future\.example\.com,HTTPS,443,/m,
+    /^removable,outbound,workspace subnets,old\.example\.com,HTTPS,443,/m,
+    /^removable,inbound,BatchNodeManagement\.westus2,compute nodes,TCP,29876,/m,
+  ],
   az: [/--name 'aml-netcheck-2099-01'/, /--target-fqdns 'future\.example\.com'/, /^#   outbound HTTPS 443 to old\.example\.com: future$/m],
   'az-classic': [/--collection-name 'aml-application-rules-2099-01'/, /^#   outbound HTTPS 443 to old\.example\.com: future$/m],
   nsg: [/--name 'aml-out-AzureFrontDoor\.FirstParty-2099-01'/, /^#   inbound TCP 29876 from BatchNodeManagement\.westus2: future$/m],
@@ -52,12 +63,21 @@ t.test('the az and NSG scripts run, add only, and name what they create after th
   t.same(policy.files, []);
   t.same(policy.argvs[0], ['az', 'network', 'firewall', 'policy', 'rule-collection-group', 'create', '--resource-group', 'rg1', '--policy-name', 'fwp1', '--name', 'aml-netcheck-2099-01', '--priority', '510']);
   const fqdns = policy.argvs.flatMap((a) => [a[a.indexOf('--target-fqdns') + 1], a[a.indexOf('--destination-fqdns') + 1], a[a.indexOf('--destination-addresses') + 1]]).filter((x) => x !== undefined && !x.startsWith('-'));
-  t.ok(['future.example.com', 'db.example.com', 'AzureFrontDoor.FirstParty'].every((d) => fqdns.includes(d)), fqdns.join(' '));
-  t.notOk(policy.argvs.flat().some((arg) => /old\.example\.com|delete/.test(arg)), 'nothing is removed');
+  t.ok(
+    ['future.example.com', 'db.example.com', 'AzureFrontDoor.FirstParty'].every((d) => fqdns.includes(d)),
+    fqdns.join(' '),
+  );
+  t.notOk(
+    policy.argvs.flat().some((arg) => /old\.example\.com|delete/.test(arg)),
+    'nothing is removed',
+  );
   const nsg = await runCli(since('-o', 'nsg', '--resource-group', 'rg1', '--nsg', 'nsg1'));
   const rules = await runScript(nsg.stdout);
   t.equal(rules.code, 0, rules.stderr);
-  t.same(rules.argvs.map((a) => [a[a.indexOf('--name') + 1], a[a.indexOf('--priority') + 1], a[a.indexOf('--direction') + 1]]), [['aml-out-AzureFrontDoor.FirstParty-2099-01', '200', 'Outbound']]);
+  t.same(
+    rules.argvs.map((a) => [a[a.indexOf('--name') + 1], a[a.indexOf('--priority') + 1], a[a.indexOf('--direction') + 1]]),
+    [['aml-out-AzureFrontDoor.FirstParty-2099-01', '200', 'Outbound']],
+  );
 });
 
 t.test('--out saves each format; a .sh file gets the additions script', async (t) => {
@@ -70,7 +90,7 @@ t.test('--out saves each format; a .sh file gets the additions script', async (t
   t.match(readFileSync(join(dir, 'changes.csv'), 'utf8'), /^change,/);
 });
 
-t.test('with every feature, the user catalog\'s changes are there among the rest', async (t) => {
+t.test("with every feature, the user catalog's changes are there among the rest", async (t) => {
   const run = await runCli(['rules', '--region', 'westus2', '--catalog', FUTURE, '--changes-since', '2026-03', '-o', 'csv']);
   t.equal(run.code, 0, run.stderr);
   t.match(run.stdout, /^added,outbound,workspace subnets,future\.example\.com,HTTPS,443,/m);
@@ -105,10 +125,13 @@ t.test('explain: in which revisions a host is required, and what changed', async
   t.match(added.stdout, /revisions: +2099-01\n +source: +2099-01 https:\/\/example\.com\/future#future-hosts\n/);
   const gone = await runCli(['explain', 'old.example.com', '--catalog', FUTURE, '-o', 'json']);
   const doc = JSON.parse(gone.stdout) as { matches: Array<{ revisions: string[]; provenance: Array<{ revision: string; url: string }> }>; revisions: Array<{ revision: string; status: string }>; changes: Array<{ from: string; to: string; kind: string }> };
-  t.same(doc.revisions.map((r) => `${r.revision} ${r.status}`), ['2021-11 required', '2026-03 required', '2099-01 not-covered']);
+  t.same(
+    doc.revisions.map((r) => `${r.revision} ${r.status}`),
+    ['2021-11 required', '2026-03 required', '2099-01 not-covered'],
+  );
   t.same(doc.changes, [{ from: '2026-03', to: '2099-01', kind: 'no-longer-listed', items: [] }]);
   t.same(doc.matches[0]?.revisions, ['2021-11', '2026-03']);
-  t.match(doc.matches[0]?.provenance[1]?.url, /azure-ai-docs.*#future$/, 'the shipped revision\'s page, the user section\'s anchor');
+  t.match(doc.matches[0]?.provenance[1]?.url, /azure-ai-docs.*#future$/, "the shipped revision's page, the user section's anchor");
   const narrowed = await runCli(['explain', 'future.example.com', '--catalog', FUTURE, '--revision', '2026-03']);
   t.equal(narrowed.code, 1, 'nothing covers it in that revision');
   t.equal(narrowed.stdout, 'No requirement in revision 2026-03 of the catalog covers future.example.com.\n');

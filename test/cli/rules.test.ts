@@ -111,7 +111,11 @@ t.test('the rules table fits the width and keeps every destination whole', async
   for (const columns of [80, 100]) {
     const run = await runCli(['rules', ...WORKSPACE], { env: { COLUMNS: String(columns) } });
     t.equal(run.code, 0, run.stderr);
-    t.same(run.stdout.split('\n').filter((line) => line.length > columns && !names.has(line)), [], `COLUMNS=${columns}: no line is wider, but for a name on a line of its own`);
+    t.same(
+      run.stdout.split('\n').filter((line) => line.length > columns && !names.has(line)),
+      [],
+      `COLUMNS=${columns}: no line is wider, but for a name on a line of its own`,
+    );
     const whole = [...names].filter((name) => !new RegExp(`^${name.replace(/[.*]/g, '\\$&')}(?: |$)`, 'm').test(run.stdout));
     t.same(whole, [], `COLUMNS=${columns}: every destination starts a line, whole`);
   }

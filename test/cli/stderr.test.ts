@@ -15,7 +15,7 @@ const SIGNAL_AT_START = pathToFileURL(fileURLToPath(new URL('../fixtures/faults/
 t.test('a YAML warning in a catalog is our one-line error, not a Node warning before it', async (t) => {
   const run = await spawnCli(['list', '--region', 'westus2', '--catalog', 'test/fixtures/catalog/invalid/yaml-unknown-tag.yaml']);
   t.equal(run.code, 2);
-  t.equal(run.stderr, "aml-netcheck: test/fixtures/catalog/invalid/yaml-unknown-tag.yaml:3:14: not valid YAML: Unresolved tag: !corp\n");
+  t.equal(run.stderr, 'aml-netcheck: test/fixtures/catalog/invalid/yaml-unknown-tag.yaml:3:14: not valid YAML: Unresolved tag: !corp\n');
 });
 
 t.test('an https:// proxy given by IP address draws no Node deprecation warning (no SNI for an address)', async (t) => {
@@ -32,11 +32,17 @@ t.test('an https:// proxy given by IP address draws no Node deprecation warning 
   const run = await spawnCli(['check', '--region', 'westus2', '--features', 'azure-ad', '--proxy', `https://127.0.0.1:${port}`, '--ca-file', caFile, '--dns-server', '127.0.0.1:9', '--timeout', '2s', '-o', 'json']);
   t.equal(run.code, 1, 'the proxy refuses: blocked');
   const report = JSON.parse(run.stdout) as { targets: Array<{ reason: string | null; via: string }> };
-  t.ok(report.targets.some((target) => target.via === 'proxy' && target.reason === 'proxy-denied'), 'the check reached the proxy over TLS');
+  t.ok(
+    report.targets.some((target) => target.via === 'proxy' && target.reason === 'proxy-denied'),
+    'the check reached the proxy over TLS',
+  );
   t.notMatch(run.stderr, /DEP0123|DeprecationWarning|\(node:\d+\)/);
 });
 
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   t.test(`${signal} while the demo starts: one line in our words, exit ${code}`, async (t) => {
     const run = await spawnCli(['demo'], { nodeArgs: ['--import', SIGNAL_AT_START], env: { AMLNC_SIGNAL: signal } });
     t.equal(run.code, code);

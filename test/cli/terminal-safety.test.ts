@@ -47,7 +47,10 @@ t.test('deny pages, certificate names and catalog text reach the table and stder
 
   const json = await spawnCli([...args, '-o', 'json', '--out', join(dir, 'report.json')]);
   const report = JSON.parse(json.stdout) as { targets: Array<{ detail: string }> };
-  t.ok(report.targets.some((x) => x.detail.includes(ESC)), 'JSON keeps the text as it came (JSON.stringify escapes it)');
+  t.ok(
+    report.targets.some((x) => x.detail.includes(ESC)),
+    'JSON keeps the text as it came (JSON.stringify escapes it)',
+  );
   t.notOk(json.stdout.includes(ESC), 'and the JSON bytes hold no raw ESC');
 
   const explained = await runCli(['explain', 'deny.sim.test', '--catalog', CATALOG]);

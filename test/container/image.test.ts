@@ -63,7 +63,9 @@ t.test('built with buildah from the Dockerfile, the image runs as uid 1000 on a 
   execFileSync(SCRIPT, [out], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 14 * 60_000 });
   const file = (name: string): string => readFileSync(path.join(out, name), 'utf8');
   const timing = JSON.parse(file('timing.json')) as { baseCached: boolean; buildCached: boolean; baseSeconds: number; buildSeconds: number; runSeconds: number };
-  t.comment(`image test: ${((Date.now() - started) / 1000).toFixed(0)} s (base image ${timing.baseCached ? 'cached' : `made in ${timing.baseSeconds.toFixed(0)} s`}, build ${timing.buildCached ? 'unchanged inputs, reused' : `${timing.buildSeconds.toFixed(0)} s`}, runs ${timing.runSeconds.toFixed(0)} s)`);
+  t.comment(
+    `image test: ${((Date.now() - started) / 1000).toFixed(0)} s (base image ${timing.baseCached ? 'cached' : `made in ${timing.baseSeconds.toFixed(0)} s`}, build ${timing.buildCached ? 'unchanged inputs, reused' : `${timing.buildSeconds.toFixed(0)} s`}, runs ${timing.runSeconds.toFixed(0)} s)`,
+  );
 
   const image = JSON.parse(file('image.json')) as Inspect;
   const base = JSON.parse(file('base.json')) as Inspect;

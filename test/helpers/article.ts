@@ -28,7 +28,10 @@ export interface ArticleRow {
 const HOST_TOKEN = /^(?:\*|<[a-z-]+>)?[a-z0-9*<>._-]*\.[a-z0-9<>._-]+(?:\/[A-Za-z0-9._~\/*-]*)?$/;
 
 function cells(line: string): string[] {
-  const trimmed = line.trim().replace(/^\|/, '').replace(/\|\s*$/, '');
+  const trimmed = line
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/\|\s*$/, '');
   return trimmed.split('|').map((c) => c.trim());
 }
 
@@ -96,7 +99,7 @@ export function parseArticle(text: string): ArticleRow[] {
     if (bullet && !line.trim().startsWith('|')) {
       const item = bullet[1] as string;
       const bold = /^\*\*([a-z0-9.-]+\.[a-z]{2,})\*\*\s*$/.exec(item.trim());
-      const host = bold ? [bold[1] as string] : /__[^_]+__[^`]*?\b((?:[a-z0-9-]+\.)+[a-z]{2,})\.?\s*$/.exec(item)?.slice(1, 2) ?? [];
+      const host = bold ? [bold[1] as string] : (/__[^_]+__[^`]*?\b((?:[a-z0-9-]+\.)+[a-z]{2,})\.?\s*$/.exec(item)?.slice(1, 2) ?? []);
       if (host.length > 0) {
         rows.push({ anchor, block, table: tableInBlock, label: 'bullet', hosts: host, serviceTag: null, note: '', ports: null, anyPort: false, clouds: tab ? [tab] : null, direction: 'outbound' });
       }
@@ -132,7 +135,13 @@ function tableRows(header: string[], body: string[][], where: { anchor: string; 
       continue;
     }
     // Service tags: a cell holding a tag name, the include file adds a direction column.
-    const tagCell = row.findIndex((c) => SERVICE_TAG.test(clean(c).split(/<\/?br\s*\/?>/i)[0]?.trim() ?? ''));
+    const tagCell = row.findIndex((c) =>
+      SERVICE_TAG.test(
+        clean(c)
+          .split(/<\/?br\s*\/?>/i)[0]
+          ?.trim() ?? '',
+      ),
+    );
     const tagName = tagCell >= 0 ? (clean(row[tagCell] as string).split(/<\/?br\s*\/?>/i)[0] as string).trim() : '';
     if (tagCell >= 0 && /[a-z]\.[a-z]|^[A-Z][a-z]+[A-Z]/.test(tagName) && hostsIn(row[tagCell] ?? '').length === 0) {
       const portCell = row.find((c, k) => k !== tagCell && /^(\*|[\d, -]+)$/.test(clean(c)));

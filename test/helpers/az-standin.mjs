@@ -70,7 +70,7 @@ export function azCall(state, argv, failPattern) {
 
 function run(state, argv, failPattern) {
   if (failPattern !== undefined && new RegExp(failPattern).test(argv.join(' '))) {
-    fail(1, "(AuthorizationFailed) The client does not have authorization to perform this action.");
+    fail(1, '(AuthorizationFailed) The client does not have authorization to perform this action.');
   }
   // The words of the command, then each option with its values (az takes several values after one option).
   const words = [];
@@ -172,9 +172,10 @@ function run(state, argv, failPattern) {
       collection = { name, priority: Number(priority), action: { type: action }, rules: [] };
       collections.push(collection);
     }
-    const rule = kind === 'network'
-      ? { name: need('--name'), protocols: many('--protocols'), sourceAddresses: many('--source-addresses'), destinationAddresses: many('--destination-addresses'), destinationFqdns: many('--destination-fqdns'), destinationPorts: many('--destination-ports') }
-      : { name: need('--name'), sourceAddresses: many('--source-addresses'), protocols: many('--protocols').map((p) => ({ protocolType: p.split('=')[0], port: Number(p.split('=')[1]) })), targetFqdns: many('--target-fqdns') };
+    const rule =
+      kind === 'network'
+        ? { name: need('--name'), protocols: many('--protocols'), sourceAddresses: many('--source-addresses'), destinationAddresses: many('--destination-addresses'), destinationFqdns: many('--destination-fqdns'), destinationPorts: many('--destination-ports') }
+        : { name: need('--name'), sourceAddresses: many('--source-addresses'), protocols: many('--protocols').map((p) => ({ protocolType: p.split('=')[0], port: Number(p.split('=')[1]) })), targetFqdns: many('--target-fqdns') };
     collection.rules.push(rule);
     for (const c of collections) checkUnique(c.rules, 'Rule');
     state.firewalls[key(one('--resource-group'), one('--firewall-name'))] = fw;

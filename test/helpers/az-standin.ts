@@ -14,9 +14,22 @@ import { azCall } from './az-standin.mjs';
  * policy, firewall and NSG.
  */
 
-export interface StoredRule { name: string; [field: string]: unknown }
-export interface RuleCollection { name: string; priority: number; rules: StoredRule[]; [field: string]: unknown }
-export interface SecurityRule { name: string; priority: number; direction: string; [field: string]: unknown }
+export interface StoredRule {
+  name: string;
+  [field: string]: unknown;
+}
+export interface RuleCollection {
+  name: string;
+  priority: number;
+  rules: StoredRule[];
+  [field: string]: unknown;
+}
+export interface SecurityRule {
+  name: string;
+  priority: number;
+  direction: string;
+  [field: string]: unknown;
+}
 export interface AzState {
   policies?: Record<string, { groups: Array<{ name: string; priority: number; ruleCollections: RuleCollection[] }> }>;
   firewalls?: Record<string, { networkRuleCollections: RuleCollection[]; applicationRuleCollections: RuleCollection[] }>;

@@ -15,9 +15,8 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
  * The tests skip only where Chromium is missing and not on CI, or under `npm run test:fast` (the
  * inner loop, no browser: `npm test` runs them); on CI they must run.
  */
-export const chromiumSkip: string | false = process.env['AML_NETCHECK_TEST_FAST'] === '1' && !process.env['CI']
-  ? 'npm run test:fast starts no browser (npm test does)'
-  : !existsSync(CHROMIUM) && !process.env['CI'] ? `no Chromium at ${CHROMIUM} (apt-get install chromium); on CI this test must run` : false;
+export const chromiumSkip: string | false =
+  process.env['AML_NETCHECK_TEST_FAST'] === '1' && !process.env['CI'] ? 'npm run test:fast starts no browser (npm test does)' : !existsSync(CHROMIUM) && !process.env['CI'] ? `no Chromium at ${CHROMIUM} (apt-get install chromium); on CI this test must run` : false;
 
 interface Teardown {
   teardown(fn: () => unknown): void;

@@ -75,9 +75,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       const item = req.url?.startsWith(`${collection}/`) ? decodeURIComponent(req.url.slice(collection.length + 1)) : null;
       const verb = req.method === 'POST' && req.url === collection ? 'create' : req.method === 'GET' && item ? 'get' : req.method === 'PUT' && item ? 'update' : null;
       if (verb === null) return status(404, 'NotFound', `the server could not find the requested resource (${req.method} ${req.url})`);
-      const permitted = options.rules
-        ? options.rules.some((rule) => rule.verbs.includes(verb) && (rule.resourceNames === undefined || (verb !== 'create' && item !== null && rule.resourceNames.includes(item))))
-        : allow.has(verb);
+      const permitted = options.rules ? options.rules.some((rule) => rule.verbs.includes(verb) && (rule.resourceNames === undefined || (verb !== 'create' && item !== null && rule.resourceNames.includes(item)))) : allow.has(verb);
       if (!permitted) return status(403, 'Forbidden', `configmaps is forbidden: User "system:serviceaccount:${namespace}:aml-netcheck" cannot ${verb} resource "configmaps" in API group "" in the namespace "${namespace}"`);
       const sent = body as StoredConfigMap | undefined;
       if (verb === 'create') {

@@ -8,16 +8,19 @@ import { squidError, type Handler, type RunningServer } from './servers.js';
 // words but with each product's markers (src/model/middleboxes.ts), and a proxy that inspects
 // TLS to deliver them inside a tunnel.
 
-const page = (status: number, title: string, text: string, headers: Record<string, string> = {}): Handler =>
+const page =
+  (status: number, title: string, text: string, headers: Record<string, string> = {}): Handler =>
   (_request, response) => {
     response.writeHead(status, { 'content-type': 'text/html', ...headers });
     response.end(`<html><head><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p></body></html>`);
   };
 
-const redirect = (location: string): Handler => (_request, response) => {
-  response.writeHead(302, { location, 'content-length': '0' });
-  response.end();
-};
+const redirect =
+  (location: string): Handler =>
+  (_request, response) => {
+    response.writeHead(302, { location, 'content-length': '0' });
+    response.end();
+  };
 
 export interface DeviceCase {
   /** What the verdict should name. */

@@ -14,10 +14,29 @@ function keyPaths(value: unknown, at = ''): string[] {
 
 /** What a manifest holds, whatever --redact says. */
 const MANIFEST_KEYS = [
-  '.bundleFormat', '.tool', '.tool.name', '.tool.version', '.createdAt', '.host', '.command',
-  '.check', '.check.startedAt', '.check.durationMs', '.check.exitCode', '.check.complete', '.check.stoppedBy', '.check.featuresBroken',
-  '.collectors', '.collectors[].collector', '.collectors[].status', '.collectors[].files', '.collectors[].problems',
-  '.files', '.files[].name', '.files[].size', '.files[].sha256',
+  '.bundleFormat',
+  '.tool',
+  '.tool.name',
+  '.tool.version',
+  '.createdAt',
+  '.host',
+  '.command',
+  '.check',
+  '.check.startedAt',
+  '.check.durationMs',
+  '.check.exitCode',
+  '.check.complete',
+  '.check.stoppedBy',
+  '.check.featuresBroken',
+  '.collectors',
+  '.collectors[].collector',
+  '.collectors[].status',
+  '.collectors[].files',
+  '.collectors[].problems',
+  '.files',
+  '.files[].name',
+  '.files[].size',
+  '.files[].sha256',
 ];
 
 /**
@@ -42,13 +61,17 @@ export function testRedactPattern(pattern: string): void {
     t.match(text, /\[redacted\]/, 'the pattern was applied');
     const manifest = JSON.parse(readFileSync(join(top, 'manifest.json'), 'utf8')) as { files: Array<{ name: string }> };
     t.same(keyPaths(manifest), MANIFEST_KEYS, 'manifest.json keeps every key');
-    t.ok(manifest.files.some((f) => f.name === 'report.json'), 'file names are kept');
+    t.ok(
+      manifest.files.some((f) => f.name === 'report.json'),
+      'file names are kept',
+    );
     const log = readFileSync(join(top, 'log.ndjson'), 'utf8').trim().split('\n');
-    t.same(log.filter((line) => !/^\{"level":\d+,"time":\d+,.*"msg":/.test(line)), [], 'every log line is JSON with its keys');
-    const [verified, diff] = await Promise.all([
-      spawnCli(['bundle', 'verify', file], { timeoutMs: 60_000 }),
-      spawnCli(['diff', join(top, 'report.json'), join(top, 'report.json'), '-o', 'json'], { timeoutMs: 60_000 }),
-    ]);
+    t.same(
+      log.filter((line) => !/^\{"level":\d+,"time":\d+,.*"msg":/.test(line)),
+      [],
+      'every log line is JSON with its keys',
+    );
+    const [verified, diff] = await Promise.all([spawnCli(['bundle', 'verify', file], { timeoutMs: 60_000 }), spawnCli(['diff', join(top, 'report.json'), join(top, 'report.json'), '-o', 'json'], { timeoutMs: 60_000 })]);
     t.equal(verified.code, 0, `bundle verify passes (${verified.stdout}${verified.stderr})`);
     t.equal(diff.code, 0, `diff reads its report.json (${diff.stderr})`);
     t.doesNotThrow(() => JSON.parse(diff.stdout), 'and prints its JSON');

@@ -9,9 +9,34 @@ export function sampleReport(): CheckReport {
   const checked = (id: string, features: string[], verdict: CheckedTarget['verdict'], reason: CheckedTarget['reason'], extra: Partial<CheckedTarget> = {}): CheckedTarget => {
     const [host, port] = id.split(':') as [string, string];
     return {
-      id, host, port: Number(port), protocol: 'tcp', probe: 'tcp', direction: 'outbound', path: null, pattern: host, features, required: true,
-      condition: null, representative: false, privateName: null, mustResolvePrivately: false, skipped: null, purpose: 'p', rules: [], sources: [],
-      verdict, reason, phase: reason ? 'tcp' : null, detail: `${id} ${verdict}`, warnings: [], fix: [], via: 'direct', attempts: 1, timings: { total: 12 }, phases: EMPTY_PHASES,
+      id,
+      host,
+      port: Number(port),
+      protocol: 'tcp',
+      probe: 'tcp',
+      direction: 'outbound',
+      path: null,
+      pattern: host,
+      features,
+      required: true,
+      condition: null,
+      representative: false,
+      privateName: null,
+      mustResolvePrivately: false,
+      skipped: null,
+      purpose: 'p',
+      rules: [],
+      sources: [],
+      verdict,
+      reason,
+      phase: reason ? 'tcp' : null,
+      detail: `${id} ${verdict}`,
+      warnings: [],
+      fix: [],
+      via: 'direct',
+      attempts: 1,
+      timings: { total: 12 },
+      phases: EMPTY_PHASES,
       ...extra,
     };
   };
@@ -30,8 +55,13 @@ export function sampleReport(): CheckReport {
     checked('graph.windows.net:443', ['compute-instance'], 'reachable', null),
   ];
   return buildReport({
-    catalog: loadCatalog(), version: '9.9.9', startedAt: new Date('2026-01-02T03:04:05Z'), durationMs: 1234, facts: { ...defaultFacts(), region: 'westus2' },
+    catalog: loadCatalog(),
+    version: '9.9.9',
+    startedAt: new Date('2026-01-02T03:04:05Z'),
+    durationMs: 1234,
+    facts: { ...defaultFacts(), region: 'westus2' },
     settings: { timeoutMs: 5000, deadlineMs: 120000, concurrency: 32, retries: 1, dnsServers: [], proxy: null, proxySource: null },
-    targets, stoppedBy: 'deadline',
+    targets,
+    stoppedBy: 'deadline',
   });
 }

@@ -145,8 +145,7 @@ export async function startTlsServer(credentials: { cert: string; key: string },
 }
 
 /** What Azure Firewall sends for a denied plain-HTTP request. */
-export const AZURE_FIREWALL_DENY_BODY =
-  'HTTP  request from 10.0.1.4:50812 to svc.test:80. Url: svc.test. Action: Deny. No rule matched. Proceeding with default action.';
+export const AZURE_FIREWALL_DENY_BODY = 'HTTP  request from 10.0.1.4:50812 to svc.test:80. Url: svc.test. Action: Deny. No rule matched. Proceeding with default action.';
 
 /** Sends the status line and headers, then never finishes the body. */
 export const stalledBody: Handler = (_request, response) => {
@@ -178,12 +177,8 @@ export interface TestProxy extends RunningServer {
  */
 export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
   const seen: ProxyRecord[] = [];
-  const expected =
-    options.credentials === undefined
-      ? null
-      : `Basic ${Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64')}`;
-  const authorized = (request: http.IncomingMessage): boolean =>
-    expected === null || request.headers['proxy-authorization'] === expected;
+  const expected = options.credentials === undefined ? null : `Basic ${Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64')}`;
+  const authorized = (request: http.IncomingMessage): boolean => expected === null || request.headers['proxy-authorization'] === expected;
 
   const server = http.createServer((request, response) => {
     const target = request.url ?? '';
@@ -205,13 +200,10 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
       response.writeHead(502, { via: '1.1 test-proxy' }).end('no route');
       return;
     }
-    const upstream = http.request(
-      { host: LOOPBACK, port, method: request.method, path: `${url.pathname}${url.search}`, headers: request.headers },
-      (upstreamResponse) => {
-        response.writeHead(upstreamResponse.statusCode ?? 502, { ...upstreamResponse.headers, via: '1.1 test-proxy' });
-        upstreamResponse.pipe(response);
-      },
-    );
+    const upstream = http.request({ host: LOOPBACK, port, method: request.method, path: `${url.pathname}${url.search}`, headers: request.headers }, (upstreamResponse) => {
+      response.writeHead(upstreamResponse.statusCode ?? 502, { ...upstreamResponse.headers, via: '1.1 test-proxy' });
+      upstreamResponse.pipe(response);
+    });
     upstream.on('error', () => response.destroy());
     request.pipe(upstream);
   });

@@ -229,7 +229,9 @@ function sweepStaleNamespaces(): void {
     if (owner === undefined || Number(owner) === process.pid || processAlive(Number(owner))) continue;
     try {
       // Its proxy (tinyproxy, or Squid and its helpers) outlives the test process that started it; the simulator stops on its own.
-      const pids = execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).split('\n').filter((pid) => /^\d+$/.test(pid));
+      const pids = execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' })
+        .split('\n')
+        .filter((pid) => /^\d+$/.test(pid));
       for (const pid of pids) {
         try {
           process.kill(Number(pid), 'SIGKILL');
@@ -436,11 +438,14 @@ export class Vnet {
     if (routes.stdout.trim() !== '') throw new Error(`namespace ${namespace} has a default route: ${routes.stdout}`);
     // Local traffic crosses OUTPUT on the way out and INPUT on the way in: INPUT drops look
     // like a firewall on the path (the SYN vanishes), where an OUTPUT drop fails at once with EPERM.
-    await nft(namespace, `
+    await nft(
+      namespace,
+      `
       table inet ${NFT_TABLE} {
         chain input { type filter hook input priority 0; policy accept; }
         chain output { type filter hook output priority 0; policy accept; }
-      }`);
+      }`,
+    );
 
     const specFile = path.join(dir, 'azure.json');
     await writeFile(specFile, JSON.stringify({ dns: { address: DNS_ADDRESS, port: 53 }, hosts: spec.hosts, ...(spec.latencyMs === undefined ? {} : { latencyMs: spec.latencyMs }) }));
@@ -487,19 +492,7 @@ export class Vnet {
     const auth = options.basicAuth;
     await writeFile(
       config,
-      [
-        `User ${uid}`,
-        `Group ${gid}`,
-        `Port ${PROXY_PORT}`,
-        `Listen ${PROXY_ADDRESS}`,
-        'Timeout 10',
-        'MaxClients 64',
-        `Allow ${VNET_RANGE}`,
-        'ConnectPort 443',
-        'LogLevel Info',
-        ...(auth ? [`BasicAuth ${auth.username} ${auth.password}`] : []),
-        '',
-      ].join('\n'),
+      [`User ${uid}`, `Group ${gid}`, `Port ${PROXY_PORT}`, `Listen ${PROXY_ADDRESS}`, 'Timeout 10', 'MaxClients 64', `Allow ${VNET_RANGE}`, 'ConnectPort 443', 'LogLevel Info', ...(auth ? [`BasicAuth ${auth.username} ${auth.password}`] : []), ''].join('\n'),
     );
     const proxy = track(spawn('ip', ['netns', 'exec', this.namespace, 'tinyproxy', '-d', '-c', config], { stdio: ['ignore', 'pipe', 'pipe'] }));
     this.#proxy = proxy;
@@ -561,31 +554,13 @@ export class Vnet {
         'acl SSL_ports port 443',
         'acl CONNECT method CONNECT',
         'http_access deny CONNECT !SSL_ports',
-        ...(auth
-          ? [
-              `auth_param basic program ${SQUID_HELPERS}/basic_ncsa_auth ${dir}/htpasswd`,
-              'auth_param basic children 2 startup=1 idle=1',
-              'auth_param basic realm aml-netcheck test proxy',
-              'acl authenticated proxy_auth REQUIRED',
-              'http_access deny !authenticated',
-            ]
-          : []),
+        ...(auth ? [`auth_param basic program ${SQUID_HELPERS}/basic_ncsa_auth ${dir}/htpasswd`, 'auth_param basic children 2 startup=1 idle=1', 'auth_param basic realm aml-netcheck test proxy', 'acl authenticated proxy_auth REQUIRED', 'http_access deny !authenticated'] : []),
         ...(options.denyConnect?.length ? [`acl denied_tunnels dstdomain ${list(options.denyConnect)}`, 'http_access deny CONNECT denied_tunnels'] : []),
         // Only the requests inside the tunnel: the CONNECT itself is allowed, so the denial arrives over bumped TLS.
         ...(deniedInside.length > 0 ? [`acl denied_inside dstdomain ${list(deniedInside)}`, 'http_access deny !CONNECT denied_inside'] : []),
         'http_access allow vnet',
         'http_access deny all',
-        ...(ca === null
-          ? []
-          : [
-              `sslcrtd_program ${SQUID_CERTGEN} -s ${certDb} -M 4MB`,
-              'sslcrtd_children 2 startup=1 idle=1',
-              'acl step1 at_step SslBump1',
-              `acl bumped ssl::server_name ${list(bump)}`,
-              'ssl_bump peek step1',
-              'ssl_bump bump bumped',
-              'ssl_bump splice all',
-            ]),
+        ...(ca === null ? [] : [`sslcrtd_program ${SQUID_CERTGEN} -s ${certDb} -M 4MB`, 'sslcrtd_children 2 startup=1 idle=1', 'acl step1 at_step SslBump1', `acl bumped ssl::server_name ${list(bump)}`, 'ssl_bump peek step1', 'ssl_bump bump bumped', 'ssl_bump splice all']),
         '',
       ].join('\n'),
     );
@@ -619,10 +594,7 @@ export class Vnet {
     const addresses = [...new Set(this.spec.hosts.map((h) => h.address))];
     const ports = [...new Set(this.spec.hosts.flatMap((h) => Object.keys(h.ports)))];
     // Matching on the destination port leaves the servers' replies (from those ports) alone.
-    await nft(
-      this.namespace,
-      `add rule inet ${NFT_TABLE} output meta skuid != ${this.#proxyUid} ip daddr { ${addresses.join(', ')} } tcp dport { ${ports.join(', ')} } reject with tcp reset`,
-    );
+    await nft(this.namespace, `add rule inet ${NFT_TABLE} output meta skuid != ${this.#proxyUid} ip daddr { ${addresses.join(', ')} } tcp dport { ${ports.join(', ')} } reject with tcp reset`);
   }
 
   /**
@@ -856,11 +828,7 @@ export function addressOf(name: string): string {
 }
 
 /** A simulated host at its usual address; `overrides` can move it or change its DNS. */
-export function host(
-  name: string,
-  ports: Readonly<Record<string, EndpointBehavior>>,
-  overrides: { address?: string; dns?: DnsBehavior; cname?: string } = {},
-): SimulatedHost {
+export function host(name: string, ports: Readonly<Record<string, EndpointBehavior>>, overrides: { address?: string; dns?: DnsBehavior; cname?: string } = {}): SimulatedHost {
   return { name, address: overrides.address ?? addressOf(name), ports, ...(overrides.dns ? { dns: overrides.dns } : {}), ...(overrides.cname ? { cname: overrides.cname } : {}) };
 }
 

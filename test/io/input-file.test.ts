@@ -27,13 +27,20 @@ t.test('a regular file is read whole', async (t) => {
 t.test('a file over the cap is refused by its size, without reading it', async (t) => {
   const file = path.join(dir, 'big.json');
   writeFileSync(file, Buffer.alloc(2048, 0x20));
-  t.match(lineOf(() => readInputFile(file, '--workspace-json', { maxBytes: 1024 })), /^--workspace-json: '.*big\.json': is 2048 bytes, more than the .* MiB an input file may have$/);
+  t.match(
+    lineOf(() => readInputFile(file, '--workspace-json', { maxBytes: 1024 })),
+    /^--workspace-json: '.*big\.json': is 2048 bytes, more than the .* MiB an input file may have$/,
+  );
 });
 
 t.test('endless devices stop at the cap, in bounded time and memory', async (t) => {
   for (const device of ['/dev/zero', '/dev/urandom']) {
     const started = performance.now();
-    t.match(lineOf(() => readInputFile(device, '--catalog')), /holds more than the 16 MiB an input file may have$/, device);
+    t.match(
+      lineOf(() => readInputFile(device, '--catalog')),
+      /holds more than the 16 MiB an input file may have$/,
+      device,
+    );
     t.ok(performance.now() - started < 10_000, `${device} gave up quickly`);
   }
 });
@@ -41,7 +48,10 @@ t.test('endless devices stop at the cap, in bounded time and memory', async (t) 
 t.test('a FIFO nobody writes to: one line once its writer has had a moment, not a hang', async (t) => {
   const fifo = path.join(dir, 'fifo');
   execFileSync('mkfifo', [fifo]);
-  t.match(lineOf(() => readInputFile(fifo, '--workspace-json', { writerWaitMs: 300 })), /: nothing was written to the FIFO within 0\.3 s$/);
+  t.match(
+    lineOf(() => readInputFile(fifo, '--workspace-json', { writerWaitMs: 300 })),
+    /: nothing was written to the FIFO within 0\.3 s$/,
+  );
 });
 
 t.test('a FIFO whose writer opens it a moment after us is read whole', async (t) => {
@@ -60,12 +70,21 @@ t.test('a FIFO whose writer never finishes times out with one line', async (t) =
   const writer = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
   t.teardown(() => closeSync(writer));
   writeSync(writer, '{');
-  t.match(lineOf(() => readInputFile(fifo, '--workspace-json', { timeoutMs: 500 })), /the FIFO sent no end of data within 0\.5 s$/);
+  t.match(
+    lineOf(() => readInputFile(fifo, '--workspace-json', { timeoutMs: 500 })),
+    /the FIFO sent no end of data within 0\.5 s$/,
+  );
 });
 
 t.test('a directory and a missing file are named', async (t) => {
-  t.match(lineOf(() => readInputFile(dir, '--catalog')), /is a directory, not a file$/);
-  t.match(lineOf(() => readInputFile(path.join(dir, 'nope.yaml'), '--catalog')), /cannot open: no such file \(ENOENT\)$/);
+  t.match(
+    lineOf(() => readInputFile(dir, '--catalog')),
+    /is a directory, not a file$/,
+  );
+  t.match(
+    lineOf(() => readInputFile(path.join(dir, 'nope.yaml'), '--catalog')),
+    /cannot open: no such file \(ENOENT\)$/,
+  );
 });
 
 t.test('a long or hostile file name is quoted short and safe', async (t) => {
@@ -82,7 +101,10 @@ t.test('UTF-8 with a BOM and UTF-16 either way are decoded; other bytes are refu
   const be = Buffer.from(text, 'utf16le').swap16();
   t.equal(decodeInputText(Buffer.concat([Buffer.from([0xfe, 0xff]), be]), 'f'), text);
   t.equal(decodeInputText(Buffer.from(text, 'utf16le'), 'f'), text, 'UTF-16LE without a mark');
-  t.match(lineOf(() => decodeInputText(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), 'ws.json')), /^ws\.json: is not UTF-8 or UTF-16 text$/);
+  t.match(
+    lineOf(() => decodeInputText(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), 'ws.json')),
+    /^ws\.json: is not UTF-8 or UTF-16 text$/,
+  );
 });
 
 t.test('standard input: a pipe, and a socket as Node spawns it, are read whole; a writer that never ends times out', async (t) => {

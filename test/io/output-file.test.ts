@@ -128,7 +128,10 @@ t.test('a bind-mounted file (EBUSY on rename) is written in place', asRoot, asyn
   const target = join(dir, 'in-container.json');
   writeFileSync(source, 'old');
   writeFileSync(target, '');
-  if (!mount(t, ['--bind', source], target)) { t.comment('cannot bind-mount here'); return; };
+  if (!mount(t, ['--bind', source], target)) {
+    t.comment('cannot bind-mount here');
+    return;
+  }
   writeOutputFile(target, ['new report']);
   t.equal(readFileSync(source, 'utf8'), 'new report', 'the mounted file itself got the report');
   t.same(readdirSync(dir).sort(), ['host-side.json', 'in-container.json'], 'no temporary file left');
@@ -136,7 +139,10 @@ t.test('a bind-mounted file (EBUSY on rename) is written in place', asRoot, asyn
 
 t.test('a full file system: one line, the old report intact, no temporary file', asRoot, async (t) => {
   const dir = scratch();
-  if (!mount(t, ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs'], dir)) { t.comment('cannot mount tmpfs here'); return; };
+  if (!mount(t, ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs'], dir)) {
+    t.comment('cannot mount tmpfs here');
+    return;
+  }
   writeFileSync(join(dir, 'report.json'), 'old report');
   const error = caught(() => writeOutputFile(join(dir, 'report.json'), BIG));
   t.equal(error.toLine(), `--out: cannot write '${join(dir, 'report.json')}': no space left on the device (ENOSPC)`);
@@ -157,7 +163,10 @@ t.test('preflight: a missing directory, a directory, a read-only file system fai
 
 t.test('preflight: a read-only mount fails at once', asRoot, async (t) => {
   const dir = scratch();
-  if (!mount(t, ['-t', 'tmpfs', '-o', 'ro,size=16k', 'tmpfs'], dir)) { t.comment('cannot mount tmpfs here'); return; };
+  if (!mount(t, ['-t', 'tmpfs', '-o', 'ro,size=16k', 'tmpfs'], dir)) {
+    t.comment('cannot mount tmpfs here');
+    return;
+  }
   t.equal(caught(() => preflightOutputFile(join(dir, 'x.json'))).toLine(), `--out: cannot write '${join(dir, 'x.json')}': the file system is read-only (EROFS)`);
 });
 

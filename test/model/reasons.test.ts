@@ -14,6 +14,13 @@ t.test('every reason code has a summary, a verdict and a remedy', async (t) => {
 t.test('only what says nothing about the network is unknown, and it has nothing to fix', async (t) => {
   const unknown = REASON_CODES.filter((code) => REASONS[code].verdict === 'unknown');
   t.same(unknown, ['aborted', 'internal-error']);
-  t.same(REASON_CODES.filter((code) => REASONS[code].remedy === 'none'), unknown);
-  t.same(REASON_CODES.filter((code) => REASONS[code].verdict === 'warning'), ['udp-unverified'], 'silence proves no block');
+  t.same(
+    REASON_CODES.filter((code) => REASONS[code].remedy === 'none'),
+    unknown,
+  );
+  t.same(
+    REASON_CODES.filter((code) => REASONS[code].verdict === 'warning'),
+    ['udp-unverified'],
+    'silence proves no block',
+  );
 });

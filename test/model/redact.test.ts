@@ -37,7 +37,8 @@ t.test('ordinary text is left alone', async (t) => {
     'aml-netcheck: --out: cannot write',
     'http://proxy.corp:3128',
     'sha256 of the file is 5d41402abc4b2a76b9719d911017c592',
-  ]) t.equal(redactor.text(text), text, text);
+  ])
+    t.equal(redactor.text(text), text, text);
 });
 
 t.test('JSON values: secret-named keys lose their values, every string is redacted', async (t) => {
@@ -76,14 +77,22 @@ t.test('--redact patterns reach values, never keys, nor values the shape fixes, 
   const words = createRedactor(compileUserPatterns(['summary', 'ode', 'red']));
   const document = { summary: { exitCode: 1, status: 'broken', note: 'summary of a node' }, targets: [{ reason: 'tcp-timeout', detail: 'sig=abc' }] };
   const shape = shapeOf({ summary: { status: true }, targets: { '*': { reason: true } } });
-  t.same(words.value(document, shape), {
-    summary: { exitCode: 1, status: 'broken', note: `${REDACTED} of a n${REDACTED}` },
-    targets: [{ reason: 'tcp-timeout', detail: `sig=${REDACTED}` }],
-  }, 'keys and fixed values kept; the built-in [redacted] is not rewritten by `red`');
-  t.same(letters.value(document, shape), {
-    summary: { exitCode: 1, status: 'broken', note: `${REDACTED.repeat(7)} ${REDACTED.repeat(2)} ${REDACTED} ${REDACTED.repeat(4)}` },
-    targets: [{ reason: 'tcp-timeout', detail: `${REDACTED.repeat(3)}=${REDACTED}` }],
-  }, 'every letter of a value, and only of values');
+  t.same(
+    words.value(document, shape),
+    {
+      summary: { exitCode: 1, status: 'broken', note: `${REDACTED} of a n${REDACTED}` },
+      targets: [{ reason: 'tcp-timeout', detail: `sig=${REDACTED}` }],
+    },
+    'keys and fixed values kept; the built-in [redacted] is not rewritten by `red`',
+  );
+  t.same(
+    letters.value(document, shape),
+    {
+      summary: { exitCode: 1, status: 'broken', note: `${REDACTED.repeat(7)} ${REDACTED.repeat(2)} ${REDACTED} ${REDACTED.repeat(4)}` },
+      targets: [{ reason: 'tcp-timeout', detail: `${REDACTED.repeat(3)}=${REDACTED}` }],
+    },
+    'every letter of a value, and only of values',
+  );
   t.equal(letters.text(letters.text('sig=abc')), letters.text('sig=abc'), 'redacting twice is redacting once');
 });
 

@@ -24,14 +24,17 @@ t.test('TLS: verification codes and handshake errors', async (t) => {
   });
   t.match(describeHandshakeError('10.0.0.4:443', 'svc', 'ERR_SSL_PACKET_LENGTH_TOO_LONG'), { reason: 'tls-not-tls', message: /answered with something other than TLS: a proxy or a service other than svc/ }, 'OpenSSL’s code alone is enough');
   t.match(describeHandshakeError('10.0.0.4:443', 'svc', 'ERR_SSL_DECODE_ERROR', Buffer.from('SSH-2.0-OpenSSH_9.6\r\n')), { reason: 'tls-not-tls', message: /it began "SSH-2\.0-OpenSSH_9\.6"/ }, 'the first bytes decide, whatever OpenSSL calls it');
-  t.match(describeHandshakeError('10.0.0.4:443', 'svc', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', Buffer.from([22, 3, 3, 0, 2])), { reason: 'tls-failed', message: /^TLS handshake with 10\.0\.0\.4:443 for svc failed: the server refused the handshake .*\(ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE\)$/ }, 'a TLS answer is no plain-text one');
+  t.match(
+    describeHandshakeError('10.0.0.4:443', 'svc', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', Buffer.from([22, 3, 3, 0, 2])),
+    { reason: 'tls-failed', message: /^TLS handshake with 10\.0\.0\.4:443 for svc failed: the server refused the handshake .*\(ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE\)$/ },
+    'a TLS answer is no plain-text one',
+  );
   t.match(describeHandshakeError('10.0.0.4:443', 'svc', 'ERR_SSL_SOMETHING_NEW'), { reason: 'tls-failed', message: /for svc failed: the server or a device on the path broke off the handshake with a TLS error \(ERR_SSL_SOMETHING_NEW\)$/ });
 });
 
 const lookup = (outcome: TypeLookup['outcome'], addresses: string[] = [], cnameChain: string[] = []): TypeLookup => ({ outcome, addresses, cnameChain, transport: 'udp' });
 const NODATA = lookup({ kind: 'no-data', rcode: 'NOERROR' });
-const judge = (v4: TypeLookup, v6: TypeLookup, interruption: 'timeout' | 'aborted' | null = null, loopbackIsService = false) =>
-  judgeServerAnswer({ host: 'svc.test', endpoint: '10.0.0.53:53', v4, v6, ms: 5, interruption, timeoutMs: 300, loopbackIsService });
+const judge = (v4: TypeLookup, v6: TypeLookup, interruption: 'timeout' | 'aborted' | null = null, loopbackIsService = false) => judgeServerAnswer({ host: 'svc.test', endpoint: '10.0.0.53:53', v4, v6, ms: 5, interruption, timeoutMs: 300, loopbackIsService });
 
 t.test('DNS: what one server’s A and AAAA answers add up to', async (t) => {
   t.match(judge(lookup({ kind: 'answer', rcode: 'NOERROR' }, ['10.1.1.1']), NODATA), { ok: true, addresses: ['10.1.1.1'], rcode: 'NOERROR' });
@@ -61,33 +64,113 @@ t.test('DNS: what one server’s A and AAAA answers add up to', async (t) => {
 
 /** Each range at its edges: the first and last address in it, and the neighbours just outside. */
 const RANGE_EDGES: Array<[string, 'private' | 'loopback' | 'special' | 'global' | null]> = [
-  ['9.255.255.255', null], ['10.0.0.0', 'private'], ['10.255.255.255', 'private'], ['11.0.0.0', null],
-  ['172.15.255.255', null], ['172.16.0.0', 'private'], ['172.31.255.255', 'private'], ['172.32.0.0', null],
-  ['192.167.255.255', null], ['192.168.0.0', 'private'], ['192.168.255.255', 'private'], ['192.169.0.0', null],
-  ['100.63.255.255', null], ['100.64.0.0', 'private'], ['100.127.255.255', 'private'], ['100.128.0.0', null],
-  ['fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null], ['fc00::', 'private'], ['fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'private'], ['fe00::', null],
-  ['0.0.0.0', 'special'], ['0.255.255.255', 'special'], ['1.0.0.0', null],
-  ['126.255.255.255', null], ['127.0.0.0', 'loopback'], ['127.255.255.255', 'loopback'], ['128.0.0.0', null],
-  ['::', 'special'], ['::1', 'loopback'], ['::2', null],
-  ['169.253.255.255', null], ['169.254.0.0', 'special'], ['169.254.255.255', 'special'], ['169.255.0.0', null],
-  ['fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null], ['fe80::', 'special'], ['febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'special'], ['fec0::', null],
-  ['191.255.255.255', null], ['192.0.0.0', 'special'], ['192.0.0.8', 'special'], ['192.0.0.9', 'global'], ['192.0.0.10', 'global'], ['192.0.0.11', 'special'], ['192.0.0.255', 'special'],
-  ['192.0.1.255', null], ['192.0.2.0', 'special'], ['192.0.2.255', 'special'], ['192.0.3.0', null],
-  ['198.51.99.255', null], ['198.51.100.0', 'special'], ['198.51.100.255', 'special'], ['198.51.101.0', null],
-  ['203.0.112.255', null], ['203.0.113.0', 'special'], ['203.0.113.255', 'special'], ['203.0.114.0', null],
-  ['2001:db7:ffff:ffff:ffff:ffff:ffff:ffff', null], ['2001:db8::', 'special'], ['2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', 'special'], ['2001:db9::', null],
-  ['3ffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null], ['3fff::', 'special'], ['3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff', 'special'], ['3fff:1000::', null],
-  ['192.88.98.255', null], ['192.88.99.0', 'special'], ['192.88.99.255', 'special'], ['192.88.100.0', null],
-  ['198.17.255.255', null], ['198.18.0.0', 'special'], ['198.19.255.255', 'special'], ['198.20.0.0', null],
-  ['2001:1:ffff:ffff:ffff:ffff:ffff:ffff', null], ['2001:2::', 'special'], ['2001:2:0:ffff:ffff:ffff:ffff:ffff', 'special'], ['2001:2:1::', null],
-  ['ff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null], ['100::', 'special'], ['100::ffff:ffff:ffff:ffff', 'special'], ['100:0:0:1::', null],
-  ['223.255.255.255', null], ['224.0.0.0', 'special'], ['239.255.255.255', 'special'], ['240.0.0.0', 'special'], ['255.255.255.254', 'special'], ['255.255.255.255', 'special'],
-  ['feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null], ['ff00::', 'special'], ['ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'special'],
+  ['9.255.255.255', null],
+  ['10.0.0.0', 'private'],
+  ['10.255.255.255', 'private'],
+  ['11.0.0.0', null],
+  ['172.15.255.255', null],
+  ['172.16.0.0', 'private'],
+  ['172.31.255.255', 'private'],
+  ['172.32.0.0', null],
+  ['192.167.255.255', null],
+  ['192.168.0.0', 'private'],
+  ['192.168.255.255', 'private'],
+  ['192.169.0.0', null],
+  ['100.63.255.255', null],
+  ['100.64.0.0', 'private'],
+  ['100.127.255.255', 'private'],
+  ['100.128.0.0', null],
+  ['fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null],
+  ['fc00::', 'private'],
+  ['fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'private'],
+  ['fe00::', null],
+  ['0.0.0.0', 'special'],
+  ['0.255.255.255', 'special'],
+  ['1.0.0.0', null],
+  ['126.255.255.255', null],
+  ['127.0.0.0', 'loopback'],
+  ['127.255.255.255', 'loopback'],
+  ['128.0.0.0', null],
+  ['::', 'special'],
+  ['::1', 'loopback'],
+  ['::2', null],
+  ['169.253.255.255', null],
+  ['169.254.0.0', 'special'],
+  ['169.254.255.255', 'special'],
+  ['169.255.0.0', null],
+  ['fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null],
+  ['fe80::', 'special'],
+  ['febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'special'],
+  ['fec0::', null],
+  ['191.255.255.255', null],
+  ['192.0.0.0', 'special'],
+  ['192.0.0.8', 'special'],
+  ['192.0.0.9', 'global'],
+  ['192.0.0.10', 'global'],
+  ['192.0.0.11', 'special'],
+  ['192.0.0.255', 'special'],
+  ['192.0.1.255', null],
+  ['192.0.2.0', 'special'],
+  ['192.0.2.255', 'special'],
+  ['192.0.3.0', null],
+  ['198.51.99.255', null],
+  ['198.51.100.0', 'special'],
+  ['198.51.100.255', 'special'],
+  ['198.51.101.0', null],
+  ['203.0.112.255', null],
+  ['203.0.113.0', 'special'],
+  ['203.0.113.255', 'special'],
+  ['203.0.114.0', null],
+  ['2001:db7:ffff:ffff:ffff:ffff:ffff:ffff', null],
+  ['2001:db8::', 'special'],
+  ['2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', 'special'],
+  ['2001:db9::', null],
+  ['3ffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null],
+  ['3fff::', 'special'],
+  ['3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff', 'special'],
+  ['3fff:1000::', null],
+  ['192.88.98.255', null],
+  ['192.88.99.0', 'special'],
+  ['192.88.99.255', 'special'],
+  ['192.88.100.0', null],
+  ['198.17.255.255', null],
+  ['198.18.0.0', 'special'],
+  ['198.19.255.255', 'special'],
+  ['198.20.0.0', null],
+  ['2001:1:ffff:ffff:ffff:ffff:ffff:ffff', null],
+  ['2001:2::', 'special'],
+  ['2001:2:0:ffff:ffff:ffff:ffff:ffff', 'special'],
+  ['2001:2:1::', null],
+  ['ff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null],
+  ['100::', 'special'],
+  ['100::ffff:ffff:ffff:ffff', 'special'],
+  ['100:0:0:1::', null],
+  ['223.255.255.255', null],
+  ['224.0.0.0', 'special'],
+  ['239.255.255.255', 'special'],
+  ['240.0.0.0', 'special'],
+  ['255.255.255.254', 'special'],
+  ['255.255.255.255', 'special'],
+  ['feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null],
+  ['ff00::', 'special'],
+  ['ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'special'],
   // IPv4-mapped forms are judged as the IPv4 address they carry.
-  ['::ffff:0.0.0.0', 'special'], ['::ffff:127.0.0.1', 'loopback'], ['::ffff:169.254.1.1', 'special'], ['::ffff:10.1.2.3', 'private'], ['::ffff:20.60.1.2', null],
+  ['::ffff:0.0.0.0', 'special'],
+  ['::ffff:127.0.0.1', 'loopback'],
+  ['::ffff:169.254.1.1', 'special'],
+  ['::ffff:10.1.2.3', 'private'],
+  ['::ffff:20.60.1.2', null],
   // Globally reachable special ranges are real destinations; NAT64 (DNS64 answers) included.
-  ['64:ff9b::1402:304', null], ['2001::1', null], ['2002:c000:204::1', null], ['192.31.196.1', null], ['192.175.48.1', null],
-  ['8.8.8.8', null], ['20.60.1.2', null], ['2603:1030::1', null], ['not-an-ip', null], ['', null],
+  ['64:ff9b::1402:304', null],
+  ['2001::1', null],
+  ['2002:c000:204::1', null],
+  ['192.31.196.1', null],
+  ['192.175.48.1', null],
+  ['8.8.8.8', null],
+  ['20.60.1.2', null],
+  ['2603:1030::1', null],
+  ['not-an-ip', null],
+  ['', null],
 ];
 
 t.test('DNS: the special-purpose address table, at each range boundary', async (t) => {
@@ -175,13 +258,17 @@ t.test('HTTP: an answer from someone in the way', async (t) => {
     cause: '470',
     message: 'blocked by Azure Firewall (block page) for http://svc.test/ at 10.0.0.4:80 (HTTP 470): "Action: Deny. Reason: No rule matched."',
   });
-  t.match(classifyHttpAnswer({ ...answer, status: 407, headers: { 'proxy-authenticate': 'Basic' } }), { reason: 'http-denied', message: 'a proxy on the path requires authentication before it lets GET http://svc.test/ through at 10.0.0.4:80 (HTTP 407)' }, 'a transparent proxy asking for credentials');
+  t.match(
+    classifyHttpAnswer({ ...answer, status: 407, headers: { 'proxy-authenticate': 'Basic' } }),
+    { reason: 'http-denied', message: 'a proxy on the path requires authentication before it lets GET http://svc.test/ through at 10.0.0.4:80 (HTTP 407)' },
+    'a transparent proxy asking for credentials',
+  );
   const viaProxy = { ...answer, arrival: 'proxied', proxy: 'http://p:3128', where: 'via proxy http://p:3128' } as const;
   t.match(classifyHttpAnswer({ ...viaProxy, status: 503, headers: { server: 'squid' } }), { reason: 'proxy-gateway-error', message: 'proxy http://p:3128 (Squid) could not reach svc.test:80: it answered GET http://svc.test/ itself (HTTP 503)' });
   t.match(classifyHttpAnswer({ ...viaProxy, status: 403, headers: { 'x-squid-error': 'ERR_ACCESS_DENIED 0' } }), { reason: 'proxy-denied', message: 'proxy http://p:3128 (Squid) denied GET http://svc.test/ itself (HTTP 403, ERR_ACCESS_DENIED)' });
   t.match(classifyHttpAnswer({ ...viaProxy, status: 407, headers: {} }), { reason: 'proxy-auth-required', message: 'proxy http://p:3128 requires authentication for http://svc.test/ (HTTP 407)' });
   t.match(classifyHttpAnswer({ ...viaProxy, status: 502, headers: { 'proxy-agent': 'corp-gw' } }), { reason: 'proxy-gateway-error' });
-  t.equal(classifyHttpAnswer({ ...viaProxy, status: 502, headers: { via: '1.1 p (squid/6.10)' } }), null, 'an unmarked 502 through the proxy is the service\'s: Via is on forwarded answers too');
+  t.equal(classifyHttpAnswer({ ...viaProxy, status: 502, headers: { via: '1.1 p (squid/6.10)' } }), null, "an unmarked 502 through the proxy is the service's: Via is on forwarded answers too");
 });
 
 t.test('proxyStatusIn and innermostCode read what undici hides', async (t) => {

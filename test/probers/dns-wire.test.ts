@@ -46,8 +46,7 @@ function response(query: Pick<RawQuery, 'id' | 'name' | 'type'>, records: readon
   ]);
 }
 
-const address = (query: RawQuery): WireRecordSpec =>
-  query.type === 'AAAA' ? { type: TYPE.AAAA, data: Buffer.alloc(16, 0x20) } : { type: TYPE.A, data: Buffer.from([10, 0, 0, 1]) };
+const address = (query: RawQuery): WireRecordSpec => (query.type === 'AAAA' ? { type: TYPE.AAAA, data: Buffer.alloc(16, 0x20) } : { type: TYPE.A, data: Buffer.from([10, 0, 0, 1]) });
 
 async function dnsServer(t: Cleanup, zone: Zone) {
   const started = await startDnsServer(zone);
@@ -113,7 +112,10 @@ t.test('a malformed answer over TCP, after a truncated one over UDP, is dns-fail
   });
   const result = await resolveHost({ host: 'big.test' }, { servers: [dns.server], timeoutMs: HEALTHY_BUDGET_MS });
   t.match(result, { ok: false, reason: 'dns-failed', message: /sent a malformed answer for big\.test: answer record 1 \(A big\.test\) has 3 bytes of data where an address has 4$/ });
-  t.ok(dns.queries.some((q) => q.transport === 'tcp'), 'asked again over TCP');
+  t.ok(
+    dns.queries.some((q) => q.transport === 'tcp'),
+    'asked again over TCP',
+  );
 });
 
 t.test('an error answer without its question is taken (a FORMERR from a server that knows no EDNS)', async (t) => {
@@ -155,6 +157,6 @@ t.test('decodeResponse reads what dns-packet writes: addresses, aliases, codes, 
   const twoHops = response(asked, [{ owner: u16(0xc000 | 12), type: TYPE.A, data: Buffer.from([1, 2, 3, 4]) }], { question: Buffer.concat([u16(0xc000 | 18), u16(TYPE.A, 1)]) });
   t.same(decodeResponse(twoHops), { ok: false, problem: 'the name in question 1 is a compression loop (it points back to byte 18)' });
   t.same(judgeReply(twoHops, asked), { kind: 'malformed', problem: 'the name in question 1 is a compression loop (it points back to byte 18)' });
-  t.same(judgeReply(twoHops, { ...asked, id: 10 }).kind, 'stray', 'with another id it is nobody\'s answer');
+  t.same(judgeReply(twoHops, { ...asked, id: 10 }).kind, 'stray', "with another id it is nobody's answer");
   t.same(judgeReply(response(asked, [{ type: TYPE.A, data: Buffer.from([10, 1, 2, 3]) }]), asked).kind, 'answer');
 });

@@ -29,10 +29,7 @@ t.test('returns A and AAAA addresses and the server that answered', async (t) =>
   t.same(result.details.cnameChain, []);
   t.equal(result.details.servers.length, 1);
   t.match(result.details.servers[0], { ok: true, rcode: 'NOERROR', transport: 'udp', reason: null });
-  t.same(
-    dns.queries.map((query) => `${query.type} ${query.name} ${query.transport}`).sort(),
-    ['A svc.test udp', 'AAAA svc.test udp'],
-  );
+  t.same(dns.queries.map((query) => `${query.type} ${query.name} ${query.transport}`).sort(), ['A svc.test udp', 'AAAA svc.test udp']);
 });
 
 t.test('records the CNAME chain a recursive server returns', async (t) => {

@@ -10,18 +10,7 @@ import { probeTcp, TCP_TRACE_EVENTS } from '../../src/probers/tcp.js';
 import { probeTls, TLS_TRACE_EVENTS } from '../../src/probers/tls.js';
 import { startDnsServer } from '../../src/simulate/dns-server.js';
 import { createPki } from '../../src/simulate/pki.js';
-import {
-  closedPort,
-  closesWithin,
-  respondWith,
-  started,
-  startDroppingListener,
-  startHangUpServer,
-  startHttpServer,
-  startProxy,
-  startTlsServer,
-  type Cleanup,
-} from '../helpers/servers.js';
+import { closedPort, closesWithin, respondWith, started, startDroppingListener, startHangUpServer, startHttpServer, startProxy, startTlsServer, type Cleanup } from '../helpers/servers.js';
 import { HEALTHY_BUDGET_MS } from '../helpers/timing.js';
 
 // A bug in a prober must end as an internal-error result of its phase, never as a crash, a
@@ -157,11 +146,7 @@ t.test('tcp', async (t) => {
     expected,
     run: (trace) => probeTcp({ address: '127.0.0.1', port }, { timeoutMs, trace }),
   });
-  await declaredEvents(t, TCP_TRACE_EVENTS, [
-    tcp('connects', listening.port, true),
-    tcp('refused', refused, 'tcp-refused'),
-    tcp('dropped', dropping.port, 'tcp-timeout', SHORT_MS),
-  ]);
+  await declaredEvents(t, TCP_TRACE_EVENTS, [tcp('connects', listening.port, true), tcp('refused', refused, 'tcp-refused'), tcp('dropped', dropping.port, 'tcp-timeout', SHORT_MS)]);
 });
 
 t.test('tls', async (t) => {
@@ -176,13 +161,18 @@ t.test('tls', async (t) => {
     expected,
     run: (trace) => probeTls({ host: HOST, address: '127.0.0.1', port }, { timeoutMs, ca, trace }),
   });
-  await declaredEvents(t, TLS_TRACE_EVENTS, [
-    handshake('verified', good.port, true),
-    handshake('reset', reset.port, 'tls-reset'),
-    handshake('closed', closing.port, 'tls-reset'),
-    handshake('silent', silent.port, 'tls-timeout', SHORT_MS),
-    // Node reports a peer hanging up mid-handshake as an error before the close.
-  ], ['close']);
+  await declaredEvents(
+    t,
+    TLS_TRACE_EVENTS,
+    [
+      handshake('verified', good.port, true),
+      handshake('reset', reset.port, 'tls-reset'),
+      handshake('closed', closing.port, 'tls-reset'),
+      handshake('silent', silent.port, 'tls-timeout', SHORT_MS),
+      // Node reports a peer hanging up mid-handshake as an error before the close.
+    ],
+    ['close'],
+  );
 });
 
 /** A DNS server whose UDP answers are all truncated, and whose TCP side refuses or hangs up. */
@@ -266,13 +256,9 @@ t.test('http, through a proxy', async (t) => {
     phase: 'http',
     target: `https://${HOST}:${service.port}/`,
     expected,
-    run: (trace) =>
-      probeHttp({ url: `https://${HOST}:${service.port}/` }, { timeoutMs, ca, proxy: { url: `http://127.0.0.1:${proxyPort}` }, trace }),
+    run: (trace) => probeHttp({ url: `https://${HOST}:${service.port}/` }, { timeoutMs, ca, proxy: { url: `http://127.0.0.1:${proxyPort}` }, trace }),
   });
-  await declaredEvents(t, HTTP_TRACE_EVENTS.proxy, [
-    viaProxy('tunnelled', proxy.port, true),
-    viaProxy('proxy never answers CONNECT', silent.port, 'http-timeout', SHORT_MS),
-  ]);
+  await declaredEvents(t, HTTP_TRACE_EVENTS.proxy, [viaProxy('tunnelled', proxy.port, true), viaProxy('proxy never answers CONNECT', silent.port, 'http-timeout', SHORT_MS)]);
 });
 
 t.test('the ctx.socket handed in is closed when a fault ends the phase', async (t) => {

@@ -2,20 +2,7 @@ import t from 'tap';
 import { recogniseDevice } from '../../src/probers/classify/http.js';
 import { probeHttp } from '../../src/probers/http.js';
 import { createPki, INTERCEPTION_CA_SUBJECT, TRUSTED_CA_SUBJECT } from '../../src/simulate/pki.js';
-import {
-  AZURE_FIREWALL_DENY_BODY,
-  azureFirewallDeny,
-  closedPort,
-  hugeBody,
-  HUGE_BODY_BYTES,
-  respondWith,
-  stalledBody,
-  started,
-  startHangUpServer,
-  startHttpServer,
-  startProxy,
-  startSilentServer,
-} from '../helpers/servers.js';
+import { AZURE_FIREWALL_DENY_BODY, azureFirewallDeny, closedPort, hugeBody, HUGE_BODY_BYTES, respondWith, stalledBody, started, startHangUpServer, startHttpServer, startProxy, startSilentServer } from '../helpers/servers.js';
 import { endedAtBudget, FAR_BUDGET_MS, HEALTHY_BUDGET_MS, LOAD_SLACK_MS } from '../helpers/timing.js';
 
 const HOST = 'svc.test';
@@ -27,30 +14,30 @@ const ca = [pki.trusted.cert];
 const serverCredentials = await pki.issue({ names: [HOST] });
 
 t.test('https: any status from the service counts as reachable', async (t) => {
-  const server = await started(
-    t,
-    startHttpServer(respondWith(404, 'no such thing', { server: 'test-server', via: '1.1 edge' }), serverCredentials),
-  );
+  const server = await started(t, startHttpServer(respondWith(404, 'no such thing', { server: 'test-server', via: '1.1 edge' }), serverCredentials));
   const result = await probeHttp({ url: `https://${HOST}:${server.port}/health?x=1`, address: LOOPBACK }, { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.equal(result.ok, true, !result.ok ? result.message : '');
   t.equal(result.phase, 'http');
   const { date, ...headers } = result.details.headers;
-  t.same({ ...result.details, headers, clockOffsetMs: 0 }, {
-    url: `https://${HOST}:${server.port}/health?x=1`,
-    address: LOOPBACK,
-    proxy: null,
-    status: 404,
-    headers: { server: 'test-server', via: '1.1 edge', contentType: 'text/plain', location: null },
-    clockOffsetMs: 0,
-    bytesRead: 'no such thing'.length,
-    bodyComplete: true,
-  });
-  t.match(date, /^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/, 'the server\'s Date header');
+  t.same(
+    { ...result.details, headers, clockOffsetMs: 0 },
+    {
+      url: `https://${HOST}:${server.port}/health?x=1`,
+      address: LOOPBACK,
+      proxy: null,
+      status: 404,
+      headers: { server: 'test-server', via: '1.1 edge', contentType: 'text/plain', location: null },
+      clockOffsetMs: 0,
+      bytesRead: 'no such thing'.length,
+      bodyComplete: true,
+    },
+  );
+  t.match(date, /^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/, "the server's Date header");
   t.ok(Math.abs(result.details.clockOffsetMs ?? Infinity) < 1500, `same clock: offset under the header's one-second grain (${result.details.clockOffsetMs} ms)`);
   t.same(server.requests, [{ method: 'GET', url: '/health?x=1', host: `${HOST}:${server.port}`, servername: HOST }]);
 });
 
-t.test('the clock offset against the server\'s Date header', async (t) => {
+t.test("the clock offset against the server's Date header", async (t) => {
   const ahead = await started(t, startHttpServer(respondWith(200, 'ok', { date: new Date(Date.now() + 300_000).toUTCString() })));
   const skewed = await probeHttp({ url: `http://${HOST}:${ahead.port}/`, address: LOOPBACK }, { timeoutMs: HEALTHY_BUDGET_MS });
   const offset = skewed.details.clockOffsetMs ?? 0;
@@ -141,10 +128,7 @@ t.test('a TLS handshake that never completes is tls-timeout in the http phase', 
 });
 
 t.test('TLS problems keep their reason codes', async (t) => {
-  const intercepted = await started(
-    t,
-    startHttpServer(respondWith(200, 'ok'), await pki.issue({ names: [HOST], issuer: 'interception', withChain: true })),
-  );
+  const intercepted = await started(t, startHttpServer(respondWith(200, 'ok'), await pki.issue({ names: [HOST], issuer: 'interception', withChain: true })));
   const untrusted = await probeHttp({ url: `https://${HOST}:${intercepted.port}/`, address: LOOPBACK }, { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.match(untrusted, { ok: false, reason: 'tls-untrusted', cause: 'SELF_SIGNED_CERT_IN_CHAIN' });
 
@@ -204,17 +188,17 @@ t.test('through a CONNECT proxy', async (t) => {
   t.equal(result.details.status, 403);
   t.equal(result.details.proxy, `http://127.0.0.1:${proxy.port}`);
   t.equal(result.details.address, null);
-  t.same(proxy.seen.map((entry) => `${entry.method} ${entry.target}`), [`CONNECT ${HOST}:${service.port}`]);
+  t.same(
+    proxy.seen.map((entry) => `${entry.method} ${entry.target}`),
+    [`CONNECT ${HOST}:${service.port}`],
+  );
   t.equal(service.requests[0]?.servername, HOST, 'SNI through the tunnel is the host');
 });
 
 t.test('proxy authentication: missing, wrong and right credentials; the password never shows', async (t) => {
   const password = 'S3cret-proxy-pw';
   const service = await started(t, startHttpServer(respondWith(200, 'ok'), serverCredentials));
-  const proxy = await started(
-    t,
-    startProxy({ routes: { [`${HOST}:${service.port}`]: service.port }, credentials: { username: 'alice', password } }),
-  );
+  const proxy = await started(t, startProxy({ routes: { [`${HOST}:${service.port}`]: service.port }, credentials: { username: 'alice', password } }));
   const url = `https://${HOST}:${service.port}/`;
 
   const anonymous = await probeHttp({ url }, { timeoutMs: HEALTHY_BUDGET_MS, ca, proxy: { url: `http://127.0.0.1:${proxy.port}` } });
@@ -263,10 +247,7 @@ t.test('a proxy that never answers the CONNECT times out within the budget', asy
   t.equal(result.ok, false);
   if (result.ok) return;
   t.equal(result.reason, 'http-timeout');
-  t.equal(
-    result.message,
-    `proxy http://127.0.0.1:${silent.port} did not answer CONNECT ${HOST}:443 within ${TIMEOUT_MS} ms; it may be unable to reach the host`,
-  );
+  t.equal(result.message, `proxy http://127.0.0.1:${silent.port} did not answer CONNECT ${HOST}:443 within ${TIMEOUT_MS} ms; it may be unable to reach the host`);
   t.ok(result.ms >= TIMEOUT_MS - 20 && result.ms < TIMEOUT_MS + 500, `took ${result.ms} ms`);
 });
 
@@ -277,7 +258,10 @@ t.test('plain http through the proxy uses an absolute-form request, not CONNECT'
   t.equal(result.ok, true, !result.ok ? result.message : '');
   t.equal(result.details.status, 204);
   t.equal(result.details.headers.via, '1.1 test-proxy');
-  t.same(proxy.seen.map((entry) => `${entry.method} ${entry.target}`), [`GET http://${HOST}:${service.port}/ping`]);
+  t.same(
+    proxy.seen.map((entry) => `${entry.method} ${entry.target}`),
+    [`GET http://${HOST}:${service.port}/ping`],
+  );
 });
 
 t.test('plain http through a proxy that wants credentials is proxy-auth-required', async (t) => {
@@ -287,10 +271,7 @@ t.test('plain http through a proxy that wants credentials is proxy-auth-required
 });
 
 t.test('TLS inspection by the proxy is tls-untrusted, naming the issuer as a direct handshake does', async (t) => {
-  const inspected = await started(
-    t,
-    startHttpServer(respondWith(200, 'ok'), await pki.issue({ names: [HOST], issuer: 'interception', withChain: true })),
-  );
+  const inspected = await started(t, startHttpServer(respondWith(200, 'ok'), await pki.issue({ names: [HOST], issuer: 'interception', withChain: true })));
   const proxy = await started(t, startProxy({ routes: { [`${HOST}:443`]: inspected.port } }));
   const result = await probeHttp({ url: `https://${HOST}/` }, { timeoutMs: HEALTHY_BUDGET_MS, ca, proxy: { url: `http://127.0.0.1:${proxy.port}` } });
   t.match(result, { ok: false, reason: 'tls-untrusted', cause: 'SELF_SIGNED_CERT_IN_CHAIN' });

@@ -66,7 +66,10 @@ t.test('direct: the service’s own 403, 404 and 503, and a 200 that mentions a 
 
 /** An inspecting proxy that answers for HOST with `handler`, plain or inside the tunnel. */
 async function inspectingProxy(t: Cleanup, handler: DeviceCase['handler'], refuseConnect: Record<string, string> = {}) {
-  const proxy = await started(t, startInspectingProxy(() => pki.issue({ names: [HOST], issuer: 'interception', withChain: true }), { [HOST]: handler }, refuseConnect));
+  const proxy = await started(
+    t,
+    startInspectingProxy(() => pki.issue({ names: [HOST], issuer: 'interception', withChain: true }), { [HOST]: handler }, refuseConnect),
+  );
   return { proxy, url: `http://127.0.0.1:${proxy.port}` };
 }
 

@@ -35,9 +35,18 @@ const ONCE_MISTAKEN = [
 const tlsTarget = makeTarget('svc.test', 443);
 const handshakeWith = (chain: ReturnType<typeof describeChain>) =>
   succeed('tls', 1, {
-    host: 'svc.test', address: '10.0.0.4', port: 443, servername: 'svc.test', protocol: 'TLSv1.3', cipher: null, alpn: null,
-    certificate: chain.certificate, issuerChain: chain.issuerChain, verifyError: null,
-    trustAnchor: trustAnchorOf(chain, publicRoots(), addedCas()), bytesReceived: 4000,
+    host: 'svc.test',
+    address: '10.0.0.4',
+    port: 443,
+    servername: 'svc.test',
+    protocol: 'TLSv1.3',
+    cipher: null,
+    alpn: null,
+    certificate: chain.certificate,
+    issuerChain: chain.issuerChain,
+    verifyError: null,
+    trustAnchor: trustAnchorOf(chain, publicRoots(), addedCas()),
+    bytesReceived: 4000,
   });
 
 t.test('a chain ending at any root Node ships is vouched, never taken for an inspecting CA', async (t) => {
@@ -46,7 +55,11 @@ t.test('a chain ending at any root Node ships is vouched, never taken for an ins
     const result = handshakeWith(describeChain([root]));
     return !result.details.trustAnchor?.publicRoot || inspectionWarning(tlsTarget, result.details) !== null;
   });
-  t.same(mistaken.map((root) => certificateName(root.subject)), [], `all ${roots.length} roots are public`);
+  t.same(
+    mistaken.map((root) => certificateName(root.subject)),
+    [],
+    `all ${roots.length} roots are public`,
+  );
 });
 
 t.test('the name a report shows for a root is the one the trust store knows it by, commas and all', async (t) => {
@@ -70,7 +83,10 @@ function caCertificate(subject: forge.pki.CertificateField[], publicKey: forge.p
   certificate.validity.notAfter = new Date(Date.now() + 86_400_000);
   certificate.setSubject(subject);
   certificate.setIssuer(signer.subject);
-  certificate.setExtensions([{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, critical: true }]);
+  certificate.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, critical: true },
+  ]);
   certificate.sign(signer.key, forge.md.sha256.create());
   return forge.pki.certificateToPem(certificate);
 }

@@ -5,16 +5,7 @@ import { classifyTlsError } from '../../src/probers/classify/tls.js';
 import { probeTls } from '../../src/probers/tls.js';
 import { trustedCertificates } from '../../src/probers/tls-trust.js';
 import { createPki, INTERCEPTION_CA_SUBJECT, TRUSTED_CA_SUBJECT } from '../../src/simulate/pki.js';
-import {
-  closesWithin,
-  started,
-  startHangUpServer,
-  startPlainTextServer,
-  startSilentServer,
-  startTlsServer,
-  startBannerServer,
-  startSniFilter,
-} from '../helpers/servers.js';
+import { closesWithin, started, startHangUpServer, startPlainTextServer, startSilentServer, startTlsServer, startBannerServer, startSniFilter } from '../helpers/servers.js';
 import { endedAtBudget, HEALTHY_BUDGET_MS } from '../helpers/timing.js';
 
 const HOST = 'svc.test';
@@ -55,10 +46,7 @@ t.test('runs over a socket from connectTcp and closes it afterwards', async (t) 
 });
 
 t.test('a certificate from an interception CA is untrusted, and the issuer is named', async (t) => {
-  const server = await started(
-    t,
-    startTlsServer(await pki.issue({ names: [HOST], issuer: 'interception', withChain: true })),
-  );
+  const server = await started(t, startTlsServer(await pki.issue({ names: [HOST], issuer: 'interception', withChain: true })));
   const result = await probeTls(target(server.port), { timeoutMs: HEALTHY_BUDGET_MS, ca });
   t.equal(result.ok, false);
   if (result.ok) return;

@@ -93,7 +93,7 @@ t.test('a server that reads and never answers leaves the port unverified: a warn
   t.ok(await handlesBackTo(before), 'socket and retry timers closed', { left: process.getActiveResourcesInfo() });
 });
 
-t.test('the caller\'s abort stops a silent exchange as aborted, with no verdict', async (t) => {
+t.test("the caller's abort stops a silent exchange as aborted, with no verdict", async (t) => {
   const server = await udpServer(t, 'udp4', false);
   const before = openHandles();
   const controller = new AbortController();

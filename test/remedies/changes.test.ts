@@ -23,14 +23,23 @@ t.test('additions and removals: a new host, a gone host, a port that moved, a UD
   t.same(rules(changes.removable), ['images.example.com 443', 'legacy.example.com 8443', 'svc.example.com 5000']);
   t.same(changes.added.find((e) => e.fqdn === 'new.example.com')?.features, ['streaming'], 'an added rule carries the features of the newer list');
   t.same(changes.removable.find((e) => e.fqdn === 'legacy.example.com')?.features, ['legacy'], 'a removable one those of the older');
-  t.notOk(changes.removable.some((e) => e.fqdn === 'turn.example.com'), 'the host keeps its TCP rule while it gains UDP');
+  t.notOk(
+    changes.removable.some((e) => e.fqdn === 'turn.example.com'),
+    'the host keeps its TCP rule while it gains UDP',
+  );
   t.equal(changes.unchanged, 3, 'api, turn 443 and web 443');
 });
 
 t.test('a condition the newer revision adds drops the rule where it does not hold, and keeps it where it does', async (t) => {
-  t.ok(compare().removable.some((e) => e.fqdn === 'images.example.com'), 'default facts: custom images not used');
+  t.ok(
+    compare().removable.some((e) => e.fqdn === 'images.example.com'),
+    'default facts: custom images not used',
+  );
   const withImages = compare(facts({ customImages: true } as Partial<WorkspaceFacts>));
-  t.notOk([...withImages.removable, ...withImages.added].some((e) => e.fqdn === 'images.example.com'), 'with --custom-images it is the same rule');
+  t.notOk(
+    [...withImages.removable, ...withImages.added].some((e) => e.fqdn === 'images.example.com'),
+    'with --custom-images it is the same rule',
+  );
 });
 
 t.test('tcp to any on a name carrying web traffic is the same application rule: the article changed, the firewall rule did not', async (t) => {
@@ -40,7 +49,13 @@ t.test('tcp to any on a name carrying web traffic is the same application rule: 
 
 t.test('the same rule needed by other features, or no longer optional, is a context change, not an addition', async (t) => {
   const { changed } = compare();
-  t.same(changed.map((c) => [c.after.fqdn, c.what]), [['optional.example.com', ['required']], ['shared.example.com', ['features']]]);
+  t.same(
+    changed.map((c) => [c.after.fqdn, c.what]),
+    [
+      ['optional.example.com', ['required']],
+      ['shared.example.com', ['features']],
+    ],
+  );
   const shared = changed.find((c) => c.after.fqdn === 'shared.example.com');
   t.same([shared?.before.features, shared?.after.features], [['api'], ['api', 'telemetry']]);
 });
@@ -51,8 +66,14 @@ t.test('rules are matched by what a firewall holds: protocol, port, direction, d
   const any = { ...base, protocol: 'Any' } as unknown as AllowEntry;
   const plan = (allow: AllowEntry[]): RulesPlan => ({ origin: 'catalog', cloud: 'public', region: null, allow, findings: [], privateNames: [], noProxy: [] });
   const tcpToAny = compareRulePlans(plan([base]), plan([any]), { from: 'a', to: 'b' });
-  t.same(tcpToAny.added.map((e) => e.protocol), ['Any']);
-  t.same(tcpToAny.removable.map((e) => e.protocol), ['TCP']);
+  t.same(
+    tcpToAny.added.map((e) => e.protocol),
+    ['Any'],
+  );
+  t.same(
+    tcpToAny.removable.map((e) => e.protocol),
+    ['TCP'],
+  );
   const reworded = compareRulePlans(plan([base]), plan([{ ...base, purpose: 'other words', hosts: ['y'] }]), { from: 'a', to: 'b' });
   t.ok(nothingChanged(reworded), 'a purpose reworded, or other hosts behind the same rule, is not a change a firewall sees');
   t.not(ruleIdentity(base), ruleIdentity({ ...base, direction: 'inbound' }));

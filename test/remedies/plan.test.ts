@@ -72,17 +72,27 @@ for (const [revision, inboundRules] of Object.entries(INBOUND)) {
 
       const inbound = rows.filter((r) => r['direction'] === 'inbound').map((r) => `${r['service_tag']}:${r['port']}`);
       t.same(inbound, inboundRules, 'inbound from the management tags, though no node was named');
-      t.ok(rows.some((r) => r['service_tag'] === `Storage.${REGION[cloud]}`), 'regional storage tag');
-      t.ok(rows.some((r) => r['service_tag'] === `AzureKeyVault.${REGION[cloud]}`), 'the tag name Azure accepts (AzureKeyVault, not Keyvault)');
+      t.ok(
+        rows.some((r) => r['service_tag'] === `Storage.${REGION[cloud]}`),
+        'regional storage tag',
+      );
+      t.ok(
+        rows.some((r) => r['service_tag'] === `AzureKeyVault.${REGION[cloud]}`),
+        'the tag name Azure accepts (AzureKeyVault, not Keyvault)',
+      );
 
       const skippedOnly = targets.filter((x) => x.skipped !== null && x.direction === 'outbound' && !outbound.some((o) => narrowestFqdn(o) === narrowestFqdn(x) && o.port === x.port));
       t.ok(skippedOnly.length > 0, 'some targets are skipped (opt-in features)');
-      for (const target of skippedOnly) t.notOk(rows.some((r) => r['destination'] === narrowestFqdn(target) && r['port'] === String(target.port)), `${target.id} (skipped) has no row`);
+      for (const target of skippedOnly)
+        t.notOk(
+          rows.some((r) => r['destination'] === narrowestFqdn(target) && r['port'] === String(target.port)),
+          `${target.id} (skipped) has no row`,
+        );
 
       t.ok(plan.privateNames.length >= 3, 'private names listed for DNS');
       t.ok(plan.noProxy.includes(`0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11.workspace.${REGION[cloud]}.${{ public: 'api.azureml.ms', usgov: 'api.ml.azure.us', china: 'api.ml.azure.cn' }[cloud]}`));
     });
-}
+  }
 }
 
 t.test('from a report: firewall rules only for what a firewall blocked', async (t) => {

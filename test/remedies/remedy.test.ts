@@ -73,7 +73,10 @@ t.test('privatelink zones per cloud', async (t) => {
 t.test('a private name the proxy denies must bypass the proxy; nothing is proposed for a target with no verdict', async (t) => {
   const { report } = reports[0]!;
   const target = { ...report.targets[0]!, mustResolvePrivately: true };
-  t.same(remediesFor(target, 'proxy-denied', 'public').map((r) => r.kind), ['no-proxy']);
+  t.same(
+    remediesFor(target, 'proxy-denied', 'public').map((r) => r.kind),
+    ['no-proxy'],
+  );
   t.same(remediesFor(target, 'aborted', 'public'), []);
   t.same(remediesFor(target, null, 'public'), []);
 });
@@ -81,7 +84,10 @@ t.test('a private name the proxy denies must bypass the proxy; nothing is propos
 t.test('a silent UDP port asks to confirm its rule; an ICMP refusal is fixed by the UDP allow rule', async (t) => {
   const report = reports.find((r) => r.name.startsWith('udp-check'))?.report as CheckReport;
   const dropped = report.targets.find((x) => x.id.startsWith('dropped.'))!;
-  t.same(remediesFor(dropped, 'udp-unverified', 'public').map((r) => r.kind), ['confirm-udp']);
+  t.same(
+    remediesFor(dropped, 'udp-unverified', 'public').map((r) => r.kind),
+    ['confirm-udp'],
+  );
   t.same(fixSentences(dropped, 'udp-unverified', 'public'), ['no UDP answer proves it either way: confirm the firewall has the rule to allow outbound UDP 3478 to dropped.relay.test']);
   t.same(dropped.fix, fixSentences(dropped, 'udp-unverified', 'public'), 'the recorded report says the same');
   const rejected = report.targets.find((x) => x.id.startsWith('rejected.'))!;
@@ -92,14 +98,21 @@ t.test('behind a web proxy, what no web proxy carries is fixed by a direct egres
   const smb = makeTarget('st1.file.core.windows.net', 445);
   t.same(fixSentences(smb, 'tcp-timeout', 'public', true), ['allow direct outbound TCP 445 to st1.file.core.windows.net from this subnet — it cannot go through the proxy']);
   t.same(fixSentences(smb, 'tcp-timeout', 'public', false), ['allow outbound TCP 445 to st1.file.core.windows.net'], 'no proxy: the plain allow rule');
-  t.same(remediesFor(smb, 'dns-nxdomain', 'public', true).map((r) => r.kind), ['dns-public'], 'a name that does not resolve is still a DNS fix');
+  t.same(
+    remediesFor(smb, 'dns-nxdomain', 'public', true).map((r) => r.kind),
+    ['dns-public'],
+    'a name that does not resolve is still a DNS fix',
+  );
   t.same(fixSentences(makeTarget('pypi.org', 443), 'tcp-refused', 'public', true), ['allow outbound TCP 443 to pypi.org'], 'a web port goes direct only by NO_PROXY: no direct wording');
   t.same(fixSentences(makeTarget('node.test', 44224, { direction: 'inbound', rules: [] }), 'tcp-refused', 'public', true), [], 'inbound has no outbound rule to word');
 });
 
 t.test('a server that does not speak TLS is fixed in the proxy settings or the DNS record, never by an allow rule', async (t) => {
   const target = makeTarget('st1.blob.core.windows.net', 443, { rules: [{ direction: 'outbound', protocol: 'tcp', port: 443, destination: 'st1.blob.core.windows.net', serviceTag: null }] as never });
-  t.same(remediesFor(target, 'tls-not-tls', 'public').map((r) => r.kind), ['not-tls']);
+  t.same(
+    remediesFor(target, 'tls-not-tls', 'public').map((r) => r.kind),
+    ['not-tls'],
+  );
   t.match(fixSentences(target, 'tls-not-tls', 'public'), [/^something other than the TLS service of st1\.blob\.core\.windows\.net answers at its address: check the proxy settings .* and the DNS record or hosts entry of st1\.blob\.core\.windows\.net$/]);
   t.notMatch(fixSentences(target, 'tls-not-tls', 'public').join(' '), /allow outbound/);
 });
@@ -108,21 +121,36 @@ t.test('a sinkholed name is fixed on the DNS filter that answered, never by a fi
   const { report } = reports[0]!;
   const target = report.targets.find((x) => x.rules.length > 0)!;
   t.same(remediesFor(target, 'dns-sinkholed', 'public'), [{ kind: 'dns-filter-allow', host: target.host }]);
-  t.same(fixSentences(target, 'dns-sinkholed', 'public'), [
-    `allow ${target.host} on the DNS filter that answered for it (the resolver's block list, a DNS security policy or DNS firewall), or use a resolver that does not filter it; a firewall rule cannot fix a DNS answer`,
-  ]);
+  t.same(fixSentences(target, 'dns-sinkholed', 'public'), [`allow ${target.host} on the DNS filter that answered for it (the resolver's block list, a DNS security policy or DNS firewall), or use a resolver that does not filter it; a firewall rule cannot fix a DNS answer`]);
 });
 
 t.test('a device that could not reach the host: its own egress is the fix, a private name bypasses the proxy', async (t) => {
   const { report } = reports[0]!;
   const target = { ...report.targets.find((x) => x.port === 443)!, mustResolvePrivately: false };
-  t.same(remediesFor(target, 'proxy-gateway-error', 'public').map((r) => r.kind), ['gateway-egress', 'allow']);
+  t.same(
+    remediesFor(target, 'proxy-gateway-error', 'public').map((r) => r.kind),
+    ['gateway-egress', 'allow'],
+  );
   t.match(fixSentences(target, 'proxy-gateway-error', 'public')[0], `the proxy let the request through but could not reach ${target.host}:443 itself: allow the proxy's own outbound traffic to it`);
-  t.same(remediesFor(target, 'http-gateway-error', 'public').map((r) => r.kind), ['gateway-egress', 'allow']);
+  t.same(
+    remediesFor(target, 'http-gateway-error', 'public').map((r) => r.kind),
+    ['gateway-egress', 'allow'],
+  );
   t.match(fixSentences(target, 'http-gateway-error', 'public')[0], `a device between here and ${target.host} (a transparent proxy or inspecting firewall) could not reach it`);
-  t.same(remediesFor({ ...target, mustResolvePrivately: true }, 'proxy-gateway-error', 'public').map((r) => r.kind), ['no-proxy']);
-  t.same(remediesFor(target, 'proxy-denied', 'public').map((r) => r.kind), ['proxy-allow', 'allow'], 'a proxy deny is allowed on the proxy');
-  t.same(remediesFor(target, 'http-denied', 'public').map((r) => r.kind), ['allow'], 'a firewall deny page is fixed by its allow rule');
+  t.same(
+    remediesFor({ ...target, mustResolvePrivately: true }, 'proxy-gateway-error', 'public').map((r) => r.kind),
+    ['no-proxy'],
+  );
+  t.same(
+    remediesFor(target, 'proxy-denied', 'public').map((r) => r.kind),
+    ['proxy-allow', 'allow'],
+    'a proxy deny is allowed on the proxy',
+  );
+  t.same(
+    remediesFor(target, 'http-denied', 'public').map((r) => r.kind),
+    ['allow'],
+    'a firewall deny page is fixed by its allow rule',
+  );
 });
 
 t.test('no firewall rule by default: only the codes the reason table fixes with an allow rule get one on their own', async (t) => {

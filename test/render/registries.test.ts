@@ -20,7 +20,11 @@ t.test('each kind names a format once, JSON among them, escaping itself', async 
     t.same(formats, [...new Set(formats)], `${kind}: no format twice`);
     t.same(registry.find((d) => d.format === 'json')?.extensions, ['.json'], `${kind}: JSON, for .json`);
     t.equal(registry.find((d) => d.format === 'json')?.escapesItself, true, `${kind}: JSON is never escaped again`);
-    for (const d of registry) t.ok(d.extensions.every((e) => /^\.[a-z]+$/.test(e)), `${kind} ${d.format}: endings are lower case with a dot`);
+    for (const d of registry)
+      t.ok(
+        d.extensions.every((e) => /^\.[a-z]+$/.test(e)),
+        `${kind} ${d.format}: endings are lower case with a dot`,
+      );
   }
 });
 

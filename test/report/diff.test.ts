@@ -86,11 +86,17 @@ t.test('blocked in both runs for another reason is a change an admin wants to se
     changed: ['login.microsoftonline.com:443', 'login.microsoftonline.com:80', 'st1.blob.core.windows.net:443', 'st1.file.core.windows.net:443'],
     'still-broken': ['st1.file.core.windows.net:445'],
   });
-  t.match(diff.targets.find((x) => x.change === 'changed'), { before: { reason: 'tcp-refused' }, after: { reason: 'proxy-auth-required' } });
+  t.match(
+    diff.targets.find((x) => x.change === 'changed'),
+    { before: { reason: 'tcp-refused' }, after: { reason: 'proxy-auth-required' } },
+  );
   t.equal(diff.summary.exitCode, 0, 'broken before too: not a regression');
 
   const smb = diffReports(recorded('withProxy'), recorded('firewallDropsSmb'));
-  t.match(smb.targets.find((x) => x.id === 'st1.file.core.windows.net:445'), { change: 'changed', before: { reason: 'tcp-refused' }, after: { reason: 'tcp-timeout' } });
+  t.match(
+    smb.targets.find((x) => x.id === 'st1.file.core.windows.net:445'),
+    { change: 'changed', before: { reason: 'tcp-refused' }, after: { reason: 'tcp-timeout' } },
+  );
   t.same(targetKinds(smb)['newly-broken'], ['login.microsoftonline.com:80']);
 });
 

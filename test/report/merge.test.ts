@@ -37,7 +37,14 @@ t.test('three nodes, one target set, three verdicts: per target who reaches it a
   t.equal(merged.kind, 'aml-netcheck-merge');
   t.equal(merged.schemaVersion, 2);
   t.equal(MERGE_SCHEMA_VERSION, 2, 'the JSON changed shape: warning, requiredWarning, a node without a report among the nodes');
-  t.same(merged.nodes.map((n) => [n.node, n.requiredBlocked, n.exitCode]), [['node-a', 1, 1], ['node-b', 5, 1], ['node-c', 0, 0]]);
+  t.same(
+    merged.nodes.map((n) => [n.node, n.requiredBlocked, n.exitCode]),
+    [
+      ['node-a', 1, 1],
+      ['node-b', 5, 1],
+      ['node-c', 0, 0],
+    ],
+  );
   t.same(
     merged.targets.map((x) => ({ id: x.id, status: x.status, reaching: x.reaching, blocked: x.blocked, noVerdict: x.noVerdict, absent: x.absent })),
     [
@@ -49,7 +56,14 @@ t.test('three nodes, one target set, three verdicts: per target who reaches it a
       { id: SMB, status: 'blocked-on-some', reaching: ['node-c'], blocked: ['node-a', 'node-b'], noVerdict: [], absent: [] },
     ],
   );
-  t.same(target(merged, SMB).nodes.map((v) => [v.node, v.verdict, v.reason]), [['node-a', 'blocked', 'tcp-refused'], ['node-b', 'blocked', 'tcp-refused'], ['node-c', 'reachable', null]]);
+  t.same(
+    target(merged, SMB).nodes.map((v) => [v.node, v.verdict, v.reason]),
+    [
+      ['node-a', 'blocked', 'tcp-refused'],
+      ['node-b', 'blocked', 'tcp-refused'],
+      ['node-c', 'reachable', null],
+    ],
+  );
   t.same(
     merged.features.map((f) => ({ id: f.id, status: f.status, broken: f.broken, ok: f.ok })),
     [
@@ -111,10 +125,11 @@ t.test('reports of other workspaces, clouds or versions are merged, with a warni
 });
 
 t.test('an optional target blocked somewhere is shown, but does not fail the merge', async (t) => {
-  const optional = (name: string) => edited(name, (r) => {
-    for (const x of r['targets']) x.required = false;
-    for (const f of r['features']) if (f.status === 'broken') f.status = 'degraded';
-  });
+  const optional = (name: string) =>
+    edited(name, (r) => {
+      for (const x of r['targets']) x.required = false;
+      for (const f of r['features']) if (f.status === 'broken') f.status = 'degraded';
+    });
   const merged = mergeReports([
     { node: 'node-a', source: 'a', report: optional('proxy-with-proxy') },
     { node: 'node-c', source: 'c', report: optional('dns-every-endpoint-reachable-exit-0-every-target-reachable-every-feature-ok') },
@@ -134,7 +149,11 @@ t.test('a warning is not reaching: its own status and node list, and it does not
   }
   t.match(target(merged, CI[0] as string).nodes[1], { node: 'node-ci', verdict: 'warning', reason: null, warnings: [/resolves to 10\.99\.5\.9, but the workspace private endpoint .* is 10\.99\.5\.5/] });
   t.equal(target(merged, 'westus2.api.azureml.ms:443').status, 'reachable-everywhere');
-  t.same(merged.targets.slice(0, 3).map((x) => x.id), CI, 'a warning sorts before what is reachable everywhere');
+  t.same(
+    merged.targets.slice(0, 3).map((x) => x.id),
+    CI,
+    'a warning sorts before what is reachable everywhere',
+  );
   t.same(merged.summary.requiredWarning, CI);
   t.equal(merged.summary.targets['warning-on-some'], 3);
   t.equal(merged.summary.exitCode, 0, 'a warning never fails the run, as in check');
@@ -149,16 +168,20 @@ t.test('a warning is not reaching: its own status and node list, and it does not
   const dropped = target(udp, DROPPED);
   t.equal(dropped.status, 'warning-everywhere', 'UDP silence is no proof of reach on any node');
   t.same([dropped.reaching, dropped.warning], [[], ['relay-a', 'relay-b']]);
-  t.same(dropped.nodes.map((v) => v.reason), ['udp-unverified', 'udp-unverified']);
+  t.same(
+    dropped.nodes.map((v) => v.reason),
+    ['udp-unverified', 'udp-unverified'],
+  );
   t.equal(target(udp, 'open.relay.test:3478/udp').status, 'reachable-everywhere');
 });
 
 t.test('blocked outranks no verdict outranks a warning', async (t) => {
   const [ok, ci] = warningNodes() as [NodeReport, NodeReport];
-  const with443 = (verdict: string, reason: string) => edited(WARN_OK, (r) => {
-    const x = r['targets'].find((y: { id: string }) => y.id === CI[0]);
-    Object.assign(x, { verdict, reason });
-  });
+  const with443 = (verdict: string, reason: string) =>
+    edited(WARN_OK, (r) => {
+      const x = r['targets'].find((y: { id: string }) => y.id === CI[0]);
+      Object.assign(x, { verdict, reason });
+    });
   const blocked = mergeReports([ci, { ...ok, report: with443('blocked', 'tcp-refused') }]);
   t.match(target(blocked, CI[0] as string), { status: 'blocked-on-some', blocked: ['node-ok'], warning: ['node-ci'], reaching: [] });
   const open = mergeReports([ci, { ...ok, report: with443('unknown', 'aborted') }]);
@@ -183,7 +206,13 @@ t.test('a degraded or broken feature names, per node, the targets behind it', as
 
 t.test('a node without a report is one of the nodes, and the merge cannot pass', async (t) => {
   const merged = mergeReports([fleetNodes()[2] as NodeReport], [{ node: 'node-late', source: 'fleet.json items[1] (cm-late)' }]);
-  t.same(merged.nodes.map((n) => [n.node, n.status]), [['node-c', 'complete'], ['node-late', 'no-report']]);
+  t.same(
+    merged.nodes.map((n) => [n.node, n.status]),
+    [
+      ['node-c', 'complete'],
+      ['node-late', 'no-report'],
+    ],
+  );
   t.match(merged.nodes[1], { source: 'fleet.json items[1] (cm-late)', startedAt: null, exitCode: null, targets: null, requiredBlocked: null, complete: false });
   t.same(merged.summary.nodesWithoutReport, ['node-late']);
   t.equal(merged.summary.nodes, 1, 'nodes that reported');

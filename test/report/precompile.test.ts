@@ -22,7 +22,11 @@ t.test('the precompiled report validator agrees with the schema on every fixture
   }
   const precompiled = createRequire(import.meta.url)(VALIDATOR) as ValidateFunction;
   const { validate } = compileReportSchema();
-  const files = ['test/fixtures/reports', 'test/fixtures/report-invalid'].flatMap((dir) => readdirSync(dir).filter((n) => n.endsWith('.json')).map((n) => join(dir, n)));
+  const files = ['test/fixtures/reports', 'test/fixtures/report-invalid'].flatMap((dir) =>
+    readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => join(dir, n)),
+  );
   let invalid = 0;
   for (const file of files) {
     let data: unknown;

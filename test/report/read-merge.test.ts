@@ -36,8 +36,15 @@ t.test('kubectl get configmap -o json: every item a node, named by its node labe
     ]),
   );
   const { nodes, warnings } = readMergeInputs([list]);
-  t.same(nodes.map((n) => n.node), ['aks-pool1-0', 'aks-pool2-0', 'aml-netcheck-run1-unlabelled'], 'the label, else the ConfigMap name');
-  t.same(nodes.map((n) => n.report.summary.requiredBlocked), [1, 5, 0]);
+  t.same(
+    nodes.map((n) => n.node),
+    ['aks-pool1-0', 'aks-pool2-0', 'aml-netcheck-run1-unlabelled'],
+    'the label, else the ConfigMap name',
+  );
+  t.same(
+    nodes.map((n) => n.report.summary.requiredBlocked),
+    [1, 5, 0],
+  );
   t.match(nodes[0]?.source, /fleet\.json items\[0\] \(aml-netcheck-run1-aks-pool1-0\)$/);
   t.same(warnings, []);
 });
@@ -47,15 +54,26 @@ t.test('a ConfigMapList from the API, a single ConfigMap, and plain report files
   const single = JSON.parse(configMapList([{ name: 'cm-b', node: 'node-b', report: recordedReport(FLEET['node-b']) }]))['items'][0];
   const singleFile = file('single.json', JSON.stringify(single));
   const { nodes } = readMergeInputs([apiList, singleFile, `${REPORTS}/${FLEET['node-c']}.json`]);
-  t.same(nodes.map((n) => n.node), ['node-a', 'node-b', FLEET['node-c']], 'a plain report is named by its file');
+  t.same(
+    nodes.map((n) => n.node),
+    ['node-a', 'node-b', FLEET['node-c']],
+    'a plain report is named by its file',
+  );
 });
 
 t.test('a ConfigMap not written yet is a warning; nothing at all to merge is an error', async (t) => {
   const list = file('partial.json', configMapList([{ name: 'cm-a', node: 'node-a', report: recordedReport(FLEET['node-a']) }, { name: 'aml-netcheck-report' }]));
   const { nodes, warnings, pending } = readMergeInputs([list]);
-  t.same(nodes.map((n) => n.node), ['node-a']);
+  t.same(
+    nodes.map((n) => n.node),
+    ['node-a'],
+  );
   t.match(warnings, [/partial\.json: items\[1\] \(aml-netcheck-report\) has no report\.json \(its check has not written a report yet\): no verdict from it$/]);
-  t.same(pending.map((p) => p.node), ['aml-netcheck-report'], 'the silent node is named, by its label or else its ConfigMap');
+  t.same(
+    pending.map((p) => p.node),
+    ['aml-netcheck-report'],
+    'the silent node is named, by its label or else its ConfigMap',
+  );
   t.match(pending[0]?.source, /partial\.json items\[1\] \(aml-netcheck-report\)$/, 'and where it was listed');
   const empty = file('empty-list.json', configMapList([{ name: 'aml-netcheck-report' }]));
   t.match(lineOf([empty]), /^merge: no report to merge: the input holds no report\.json yet$/);
@@ -65,7 +83,13 @@ t.test('a ConfigMap not written yet is a warning; nothing at all to merge is an 
 t.test('the same node twice: the newer report is used, with a warning', async (t) => {
   const older = recordedReport(FLEET['node-b']);
   const newer = { ...recordedReport(FLEET['node-a']), startedAt: '2027-01-01T00:00:00.000Z' };
-  const list = file('twice.json', configMapList([{ name: 'cm-1', node: 'node-x', report: newer }, { name: 'cm-2', node: 'node-x', report: older }]));
+  const list = file(
+    'twice.json',
+    configMapList([
+      { name: 'cm-1', node: 'node-x', report: newer },
+      { name: 'cm-2', node: 'node-x', report: older },
+    ]),
+  );
   const { nodes, warnings } = readMergeInputs([list]);
   t.equal(nodes.length, 1);
   t.equal(nodes[0]?.report.startedAt, '2027-01-01T00:00:00.000Z');
@@ -75,14 +99,23 @@ t.test('the same node twice: the newer report is used, with a warning', async (t
   const here = file('node.json', JSON.stringify(recordedReport(FLEET['node-a'])));
   const there = path.join(sub, 'node.json');
   writeFileSync(there, JSON.stringify(recordedReport(FLEET['node-b'])));
-  t.same(readMergeInputs([here, there]).nodes.map((n) => n.node), [here, there]);
+  t.same(
+    readMergeInputs([here, there]).nodes.map((n) => n.node),
+    [here, there],
+  );
 });
 
 t.test('a bad item: one line naming the file, the item and the problem', async (t) => {
   const bad = structuredClone(recordedReport(FLEET['node-a'])) as unknown as Record<string, any>;
   bad['targets'][1].verdict = 'maybe';
   const cases: Array<[string, RegExp]> = [
-    [configMapList([{ name: 'cm-a', node: 'a', report: recordedReport(FLEET['node-a']) }, { name: 'cm-b', node: 'b', report: bad as never }]), /bad\.json: items\[1\] \(cm-b\): is not a valid aml-netcheck report: targets\[1\]\.verdict is "maybe", not one of /],
+    [
+      configMapList([
+        { name: 'cm-a', node: 'a', report: recordedReport(FLEET['node-a']) },
+        { name: 'cm-b', node: 'b', report: bad as never },
+      ]),
+      /bad\.json: items\[1\] \(cm-b\): is not a valid aml-netcheck report: targets\[1\]\.verdict is "maybe", not one of /,
+    ],
     [configMapList([{ name: 'cm-a', report: '{"truncated": ' }]), /bad\.json: items\[0\] \(cm-a\): is not an aml-netcheck report: not valid JSON \(/],
     [configMapList([{ name: 'cm-a', report: 'aml-netcheck check: 5 targets' }]), /items\[0\] \(cm-a\): is not an aml-netcheck report: not valid JSON .*it looks like the table output/],
     [JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } }] }), /bad\.json: items\[0\] \(p\): is a Pod, not a ConfigMap$/],

@@ -93,7 +93,9 @@ t.test('--out and -o json save the same report, and both read back as it was', a
 
 t.test('every recorded report reads back', async (t) => {
   const reports = 'test/fixtures/reports';
-  const names = execFileSync('ls', [reports], { encoding: 'utf8' }).split('\n').filter((n) => n.endsWith('.json'));
+  const names = execFileSync('ls', [reports], { encoding: 'utf8' })
+    .split('\n')
+    .filter((n) => n.endsWith('.json'));
   t.ok(names.length >= 20);
   for (const name of names) t.equal(readReport(path.join(reports, name)).schemaVersion, 2, name);
 });

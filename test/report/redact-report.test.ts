@@ -11,7 +11,10 @@ t.test('a --redact pattern that matches reason codes leaves them, and redacts th
     redacted.targets.map((target) => target.reason),
     report.targets.map((target) => target.reason),
   );
-  t.ok(report.targets.some((target) => target.reason === 'http-denied'), 'the sample has a code the pattern matches');
+  t.ok(
+    report.targets.some((target) => target.reason === 'http-denied'),
+    'the sample has a code the pattern matches',
+  );
   const pypi = redacted.targets.find((target) => target.host === 'pypi.org');
   t.match(pypi?.detail, /^a firewall \[redacted\] GET/, 'the detail is redacted');
 });

@@ -14,12 +14,34 @@ const catalog = loadCatalog();
 function checked(id: string, features: string[], verdict: CheckedTarget['verdict'], reason: CheckedTarget['reason'], required = true): CheckedTarget {
   const [host, port] = id.split(':') as [string, string];
   return {
-    id, host, port: Number(port), protocol: 'tcp', probe: 'tcp', direction: 'outbound', path: null, pattern: host, features, required,
-    condition: null, representative: false, privateName: null, mustResolvePrivately: false, skipped: null, purpose: 'p',
+    id,
+    host,
+    port: Number(port),
+    protocol: 'tcp',
+    probe: 'tcp',
+    direction: 'outbound',
+    path: null,
+    pattern: host,
+    features,
+    required,
+    condition: null,
+    representative: false,
+    privateName: null,
+    mustResolvePrivately: false,
+    skipped: null,
+    purpose: 'p',
     rules: [{ type: 'fqdn', destination: host, protocol: 'TCP', port: Number(port), direction: 'outbound' }],
     sources: [{ section: 's', file: 'f', keyPath: 'entries[0]', pattern: host, serviceTag: null, features, condition: null, required, representative: false, purpose: 'p', skipped: null }],
-    verdict, reason, phase: reason ? 'tcp' : null, detail: `${id} ${verdict}`, warnings: verdict === 'warning' ? ['something odd'] : [],
-    fix: verdict === 'blocked' ? [`allow outbound TCP ${port} to ${host}`] : [], via: 'direct', attempts: 1, timings: { total: 1 }, phases: EMPTY_PHASES,
+    verdict,
+    reason,
+    phase: reason ? 'tcp' : null,
+    detail: `${id} ${verdict}`,
+    warnings: verdict === 'warning' ? ['something odd'] : [],
+    fix: verdict === 'blocked' ? [`allow outbound TCP ${port} to ${host}`] : [],
+    via: 'direct',
+    attempts: 1,
+    timings: { total: 1 },
+    phases: EMPTY_PHASES,
   };
 }
 
@@ -49,7 +71,11 @@ t.test('features: a required block breaks, a target with no verdict makes it unk
 });
 
 const report = buildReport({
-  catalog, version: '9.9.9', startedAt: new Date('2026-01-02T03:04:05Z'), durationMs: 1234, facts: { ...defaultFacts(), region: 'westus2' },
+  catalog,
+  version: '9.9.9',
+  startedAt: new Date('2026-01-02T03:04:05Z'),
+  durationMs: 1234,
+  facts: { ...defaultFacts(), region: 'westus2' },
   settings: { timeoutMs: 5000, deadlineMs: 120000, concurrency: 32, retries: 1, dnsServers: [], proxy: null, proxySource: null },
   targets,
   stoppedBy: 'deadline',
@@ -57,9 +83,22 @@ const report = buildReport({
 
 t.test('the summary counts verdicts and decides the exit code', async (t) => {
   t.same(report.summary, {
-    targets: 9, reachable: 3, blocked: 2, warning: 1, skipped: 1, unknown: 2, unfinished: 1, internalErrors: 1, requiredBlocked: 1,
-    featuresBroken: ['integrated-notebook', 'workspace-storage'], featuresUnknown: ['studio', 'compute-instance'], requiredVerified: 5, featuresNotChecked: [],
-    complete: false, stoppedBy: 'deadline', exitCode: 1,
+    targets: 9,
+    reachable: 3,
+    blocked: 2,
+    warning: 1,
+    skipped: 1,
+    unknown: 2,
+    unfinished: 1,
+    internalErrors: 1,
+    requiredBlocked: 1,
+    featuresBroken: ['integrated-notebook', 'workspace-storage'],
+    featuresUnknown: ['studio', 'compute-instance'],
+    requiredVerified: 5,
+    featuresNotChecked: [],
+    complete: false,
+    stoppedBy: 'deadline',
+    exitCode: 1,
   });
   const base = { catalog, version: '1', startedAt: new Date(), durationMs: 1, facts: defaultFacts(), settings: report.settings };
   const of = (...indexes: number[]): CheckedTarget[] => indexes.map((i) => targets[i] as CheckedTarget);
@@ -139,9 +178,9 @@ t.test('the schema lists the reason codes once, and the target and every phase n
   /** The object a phase holds: its one result, or each of its results per address. */
   const resultOf = (phase: SchemaNode): SchemaNode | undefined => phase.items ?? phase.anyOf?.find((node) => node.properties !== undefined);
   const model = [...REASON_CODES].sort();
-  t.same([...(codesOf(defs['reasonCode']) ?? [])].sort(), model, 'the definition lists the model\'s codes');
+  t.same([...(codesOf(defs['reasonCode']) ?? [])].sort(), model, "the definition lists the model's codes");
   const targetSchema = schema.properties?.['targets']?.items;
-  t.same([...(codesOf(targetSchema?.properties?.['reason']) ?? [])].sort(), model, 'the target\'s reason');
+  t.same([...(codesOf(targetSchema?.properties?.['reason']) ?? [])].sort(), model, "the target's reason");
   const phases = targetSchema?.properties?.['phases']?.properties ?? {};
   t.same(Object.keys(phases).sort(), ['dns', 'http', 'tcp', 'tls', 'udp'], 'every phase of the model');
   for (const [name, phase] of Object.entries(phases)) {
@@ -182,5 +221,9 @@ t.test('features by impact: broken, degraded, unknown, ok, not-checked', async (
   const features = [...sampleReport().features].sort(byImpact);
   const statuses = features.map((f) => f.status);
   t.same([...new Set(statuses)], ['broken', 'degraded', 'unknown', 'ok', 'not-checked'], 'every status, in that order');
-  t.same(features.filter((f) => f.status === 'unknown').map((f) => f.blockedBy), [['ml.azure.com:443']], 'an unknown feature names the target without a verdict');
+  t.same(
+    features.filter((f) => f.status === 'unknown').map((f) => f.blockedBy),
+    [['ml.azure.com:443']],
+    'an unknown feature names the target without a verdict',
+  );
 });

@@ -60,10 +60,7 @@ t.test('UDP behind a proxy: a refused port and a silent one both say it needs di
   const port = silent.port;
   const [closed, quiet] = await runChecks([makeTarget('closed.relay.test', port, {}, 'udp'), makeTarget('silent.relay.test', port, {}, 'udp')], options(dns));
   t.match(closed, { verdict: 'blocked', reason: 'udp-port-unreachable', phase: 'udp' });
-  t.equal(
-    closed?.detail,
-    `UDP to 127.0.67.6:${port} drew ICMP port unreachable (ECONNREFUSED): nothing receives on that port, or a firewall rejects it; a web proxy cannot carry UDP, so this needs direct egress through the firewall`,
-  );
+  t.equal(closed?.detail, `UDP to 127.0.67.6:${port} drew ICMP port unreachable (ECONNREFUSED): nothing receives on that port, or a firewall rejects it; a web proxy cannot carry UDP, so this needs direct egress through the firewall`);
   t.same(fixOf(closed, { proxy: PROXY }), [`allow direct outbound UDP ${port} to closed.relay.test from this subnet — it cannot go through the proxy`]);
   t.match(quiet, { verdict: 'warning', reason: 'udp-unverified', detail: /; a web proxy cannot carry UDP, so this needs direct egress through the firewall$/ });
   t.same(fixOf(quiet, { proxy: PROXY }), [`no UDP answer proves it either way: confirm the firewall has the rule to allow direct outbound UDP ${port} to silent.relay.test from this subnet — it cannot go through the proxy`]);

@@ -52,9 +52,16 @@ t.test('an AAAA-only name is checked over IPv6 like an A name: TCP, TLS with SNI
   const [result] = await runChecks([makeTarget('v6.test', 443, { path: '/x' })], options(dns, { dialPort: () => server.port }));
   t.match(result, { verdict: 'reachable', reason: null, warnings: [] });
   t.same(result?.phases.dns?.ok && result.phases.dns.details.addresses, [V6], 'the AAAA answer is the address');
-  t.same(result?.phases.tcp.map((r) => [r.ok, r.details.address]), [[true, V6]]);
+  t.same(
+    result?.phases.tcp.map((r) => [r.ok, r.details.address]),
+    [[true, V6]],
+  );
   t.match(result?.detail, /^HTTP 404 from \[::1\]:443 over TLSv1\.3, certificate issued by /);
-  t.same(server.requests.map((r) => [r.servername, r.host, r.url]), [['v6.test', `v6.test:${server.port}`, '/x']], 'SNI and Host name the host, never the address');
+  t.same(
+    server.requests.map((r) => [r.servername, r.host, r.url]),
+    [['v6.test', `v6.test:${server.port}`, '/x']],
+    'SNI and Host name the host, never the address',
+  );
 });
 
 t.test('a dual-stack name is dialled on both families', async (t) => {
@@ -63,7 +70,14 @@ t.test('a dual-stack name is dialled on both families', async (t) => {
   const dns = await resolver(t, { 'dual.test': { a: ['127.0.66.2'], aaaa: [V6] } });
   const [result] = await runChecks([makeTarget('dual.test', 443)], options(dns, { dialPort: () => v6.port }));
   t.match(result, { verdict: 'reachable', warnings: [] });
-  t.same(result?.phases.tcp.map((r) => [r.ok, r.details.address]), [[true, '127.0.66.2'], [true, V6]], 'both addresses connected, A first');
+  t.same(
+    result?.phases.tcp.map((r) => [r.ok, r.details.address]),
+    [
+      [true, '127.0.66.2'],
+      [true, V6],
+    ],
+    'both addresses connected, A first',
+  );
 });
 
 t.test('IPv4 dead, IPv6 alive: a warning naming the dead family, not blocked', async (t) => {
@@ -74,10 +88,14 @@ t.test('IPv4 dead, IPv6 alive: a warning naming the dead family, not blocked', a
   t.match(result, { verdict: 'warning', reason: null, phase: 'tcp' });
   t.same(fixOf(result, { proxy: NO_PROXY_CONFIG }), [], 'a warning with no reason has nothing to fix');
   t.match(result?.detail, /^HTTP 404 from \[::1\]:443 over TLS/, 'TLS and HTTP went over the address that works');
-  t.same(result?.warnings, [
-    `IPv4 is blocked: connect to 127.0.66.3:${v6.port} refused (ECONNREFUSED); IPv6 [::1]:${v6.port} works — clients that try IPv4 first are turned away and fall back at once`,
-  ]);
-  t.same(result?.phases.tcp.map((r) => [r.details.address, r.ok ? 'ok' : r.reason]), [['127.0.66.3', 'tcp-refused'], [V6, 'ok']]);
+  t.same(result?.warnings, [`IPv4 is blocked: connect to 127.0.66.3:${v6.port} refused (ECONNREFUSED); IPv6 [::1]:${v6.port} works — clients that try IPv4 first are turned away and fall back at once`]);
+  t.same(
+    result?.phases.tcp.map((r) => [r.details.address, r.ok ? 'ok' : r.reason]),
+    [
+      ['127.0.66.3', 'tcp-refused'],
+      [V6, 'ok'],
+    ],
+  );
 });
 
 t.test('IPv6 dropped, IPv4 alive: a warning that clients preferring IPv6 wait for the timeout', async (t) => {
@@ -88,9 +106,7 @@ t.test('IPv6 dropped, IPv4 alive: a warning that clients preferring IPv6 wait fo
   t.match(result, { verdict: 'warning', reason: null, phase: 'tcp' });
   t.same(fixOf(result, { proxy: NO_PROXY_CONFIG }), []);
   t.match(result?.detail, /^HTTP 404 from 127\.0\.66\.4:443 over TLS/);
-  t.same(result?.warnings, [
-    `IPv6 is blocked: connect to [::1]:${dropping.port} timed out after ${TIMEOUT_MS} ms; IPv4 127.0.66.4:${dropping.port} works — clients that try IPv6 first wait for the timeout before falling back`,
-  ]);
+  t.same(result?.warnings, [`IPv6 is blocked: connect to [::1]:${dropping.port} timed out after ${TIMEOUT_MS} ms; IPv4 127.0.66.4:${dropping.port} works — clients that try IPv6 first wait for the timeout before falling back`]);
 });
 
 t.test('both families dead: blocked, the detail naming each address’s own failure', async (t) => {
@@ -108,6 +124,9 @@ t.test('an IPv6 literal through a proxy is asked for in brackets', async (t) => 
   const proxy = await started(t, startProxy({ routes: { '[::1]:443': server.port } }));
   const target = makeTarget(V6, 443, { id: '[::1]:443' });
   const [result] = await runChecks([target], options(null, { proxy: resolveProxyConfig(`http://127.0.0.1:${proxy.port}`, {}) }));
-  t.same(proxy.seen.map((s) => `${s.method} ${s.target}`), ['CONNECT [::1]:443']);
+  t.same(
+    proxy.seen.map((s) => `${s.method} ${s.target}`),
+    ['CONNECT [::1]:443'],
+  );
   t.match(result, { verdict: 'reachable', via: 'proxy', detail: /^HTTP 404 from ::1 through proxy / });
 });

@@ -51,7 +51,10 @@ t.test('each host is resolved once per run, whatever the number of its ports', a
   const resolver = await dns(t, { 'svc.test': { a: ['127.0.80.1'] } });
   const dial = (): number => server.port;
   const results = await runChecks([target('svc.test', 445), target('svc.test', 8787), target('svc.test', 18881)], options([resolver.server], { dialPort: dial }));
-  t.same(results.map((r) => r.verdict), ['reachable', 'reachable', 'reachable']);
+  t.same(
+    results.map((r) => r.verdict),
+    ['reachable', 'reachable', 'reachable'],
+  );
   t.same(resolver.queries.map((q) => q.type).sort(), ['A', 'AAAA'], 'one A and one AAAA query in all');
 });
 
@@ -125,12 +128,20 @@ t.test('a name a DNS filter answers with addresses no service can have is blocke
   const [pypi, files, docs] = await runChecks(targets, options([resolver.server], { allowLoopbackAnswers: false, trace, dialPort: () => 1 }));
   t.match(pypi, { verdict: 'blocked', reason: 'dns-sinkholed', phase: 'dns' });
   t.match(pypi?.detail, /^127\.0\.0\.1:\d+ answered pypi\.org with 0\.0\.0\.0 \(this network\), :: \(unspecified\): a DNS filter or sinkhole, not the service$/);
-  t.same(fixOf(pypi, { proxy: NO_PROXY_CONFIG }), ["allow pypi.org on the DNS filter that answered for it (the resolver's block list, a DNS security policy or DNS firewall), or use a resolver that does not filter it; a firewall rule cannot fix a DNS answer"], 'a DNS fix, no allow rule');
+  t.same(
+    fixOf(pypi, { proxy: NO_PROXY_CONFIG }),
+    ["allow pypi.org on the DNS filter that answered for it (the resolver's block list, a DNS security policy or DNS firewall), or use a resolver that does not filter it; a firewall rule cannot fix a DNS answer"],
+    'a DNS fix, no allow rule',
+  );
   t.match(pypi?.phases.dns?.details, { addresses: [], sinkholed: ['0.0.0.0', '::'] });
   t.match(files, { verdict: 'blocked', reason: 'dns-sinkholed', detail: /with 127\.0\.0\.1 \(loopback\)/ });
   t.match(docs, { verdict: 'blocked', reason: 'dns-sinkholed', detail: /with 192\.0\.2\.1 \(documentation \(TEST-NET-1\)\), 2001:db8::1 \(documentation\)/ });
   for (const result of [pypi, files, docs]) t.same(result?.phases.tcp, [], `${result?.host}: no TCP phase`);
-  t.same(events.filter((e) => !e.endsWith(' dns')), [], 'nothing but DNS happened');
+  t.same(
+    events.filter((e) => !e.endsWith(' dns')),
+    [],
+    'nothing but DNS happened',
+  );
 });
 
 t.test('a loopback address asked for by itself, and loopback where the run serves on loopback, are no sinkhole', async (t) => {
@@ -148,7 +159,11 @@ t.test('an answer that mixes service and sinkhole addresses: only the plausible 
   const resolver = await dns(t, { 'mixed.test': { a: ['127.0.80.18', '0.0.0.0'], aaaa: ['fe80::1'] } });
   const [mixed] = await runChecks([target('mixed.test', 445)], options([resolver.server], { dialPort: () => server.port }));
   t.match(mixed, { verdict: 'warning', phase: 'dns', reason: null });
-  t.same(mixed?.phases.tcp.map((r) => r.details.address), ['127.0.80.18'], 'only the plausible address is dialled');
+  t.same(
+    mixed?.phases.tcp.map((r) => r.details.address),
+    ['127.0.80.18'],
+    'only the plausible address is dialled',
+  );
   t.match(mixed?.warnings, [/^127\.0\.0\.1:\d+ also answered mixed\.test with 0\.0\.0\.0 \(this network\), fe80::1 \(link-local\): addresses no service can have, from a DNS filter or sinkhole; only 127\.0\.80\.18 was dialled$/]);
 });
 
@@ -278,7 +293,10 @@ t.test('a throw or a rejection inside a prober’s event handler is that target�
   t.match(results[2], { verdict: 'unknown', reason: 'internal-error', phase: 'dns', detail: /dns bug/ });
   t.match(results[3], { verdict: 'unknown', reason: 'internal-error', phase: 'dns' }, 'every target of the host shares its resolution, and its verdict');
   t.match(results[4], { verdict: 'reachable' }, 'another port of the same host is unaffected');
-  t.ok(seen.some((line) => line.startsWith('web.test:80 http ')), 'the trace sees HTTP events too');
+  t.ok(
+    seen.some((line) => line.startsWith('web.test:80 http ')),
+    'the trace sees HTTP events too',
+  );
 });
 
 t.test('a bug on one of several addresses is the target’s internal-error, not a note beside the working one', async (t) => {

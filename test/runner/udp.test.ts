@@ -53,7 +53,13 @@ t.test('a reply from one address of two is reachable with a warning naming the o
   const [result] = await runChecks([udpTarget('relay.test', port)], options(dns));
   t.match(result, { verdict: 'warning', reason: null, phase: 'udp', detail: new RegExp(`^UDP reply of 23 bytes from ${ECHO.replace(/\./g, '\\.')}:${port} in `) });
   t.same(result?.warnings, [`1 of 2 addresses failed: UDP to ${CLOSED}:${port} drew ICMP port unreachable (ECONNREFUSED): nothing receives on that port, or a firewall rejects it`]);
-  t.same(result?.phases.udp?.map((r) => [r.details.address, r.ok]), [[ECHO, true], [CLOSED, false]]);
+  t.same(
+    result?.phases.udp?.map((r) => [r.details.address, r.ok]),
+    [
+      [ECHO, true],
+      [CLOSED, false],
+    ],
+  );
   t.same(fixOf(result, { proxy: NO_PROXY_CONFIG }), [], 'reachable somewhere: nothing to fix');
 });
 

@@ -14,8 +14,24 @@ function resolved(host: string, addresses: string[], cnameChain: string[] = [], 
 
 function target(host: string, overrides: Partial<Target> = {}): Target {
   return {
-    id: `${host}:443`, host, port: 443, protocol: 'https', probe: 'https', direction: 'outbound', path: null, pattern: host, features: ['compute-instance'],
-    required: true, condition: null, representative: false, privateName: null, mustResolvePrivately: false, skipped: null, purpose: 'p', rules: [], sources: [],
+    id: `${host}:443`,
+    host,
+    port: 443,
+    protocol: 'https',
+    probe: 'https',
+    direction: 'outbound',
+    path: null,
+    pattern: host,
+    features: ['compute-instance'],
+    required: true,
+    condition: null,
+    representative: false,
+    privateName: null,
+    mustResolvePrivately: false,
+    skipped: null,
+    purpose: 'p',
+    rules: [],
+    sources: [],
     ...overrides,
   };
 }
@@ -25,10 +41,7 @@ const ci = target('ci1.westus2.instances.azureml.ms', { privateName: 'compute-in
 
 t.test('a compute instance name pointing elsewhere than the workspace private endpoint is named with both addresses', async (t) => {
   const api = { host: API, dns: resolved(API, ['10.1.0.5']) };
-  t.equal(
-    computeInstanceAddressWarning(ci, resolved(ci.host, ['10.1.0.9']), api),
-    `ci1.westus2.instances.azureml.ms resolves to 10.1.0.9, but the workspace private endpoint (${API}) is 10.1.0.5: a compute instance name must point at the workspace private endpoint's address`,
-  );
+  t.equal(computeInstanceAddressWarning(ci, resolved(ci.host, ['10.1.0.9']), api), `ci1.westus2.instances.azureml.ms resolves to 10.1.0.9, but the workspace private endpoint (${API}) is 10.1.0.5: a compute instance name must point at the workspace private endpoint's address`);
   t.equal(computeInstanceAddressWarning(ci, resolved(ci.host, ['10.1.0.5']), api), null, 'the same address');
   t.equal(computeInstanceAddressWarning(ci, resolved(ci.host, ['20.1.0.9']), api), null, 'a public answer is the private-name check’s business');
   t.equal(computeInstanceAddressWarning(ci, resolved(ci.host, ['10.1.0.9']), { host: API, dns: resolved(API, ['20.0.0.1']) }), null, 'no private workspace address to compare with');
@@ -49,7 +62,7 @@ t.test('a cancelled or crashed phase is unknown, never blocked', async (t) => {
   t.equal(failedAt(fail('tcp', 1, 'tcp-timeout', 'dropped', null, {}), {}).verdict, 'blocked');
 });
 
-t.test('a failed phase and a UDP exchange give every code the same verdict, the reason table\'s', async (t) => {
+t.test("a failed phase and a UDP exchange give every code the same verdict, the reason table's", async (t) => {
   for (const code of REASON_CODES) {
     const failure = fail(code.startsWith('udp-') ? 'udp' : 'tcp', 1, code, 'failed', null, {});
     t.equal(failedAt(failure, {}).verdict, udpVerdict(failure).verdict, code);

@@ -43,12 +43,20 @@ t.test('a bundle made behind a proxy that requires credentials', async (t) => {
   t.notMatch(await read('environment/routes.txt'), /^default/m, 'the VNet has no default route, and the bundle says so');
   t.match(await read('environment/interfaces.json'), new RegExp(`"${DNS_ADDRESS.replace(/\./g, '\\.')}/32"`), 'with the VNet addresses');
   const proxyJson = JSON.parse(await read('environment/proxy.json')) as { variables: Record<string, string>; flag: string; used: string };
-  t.same(proxyJson, { variables: { HTTPS_PROXY: `http://${username}:[redacted]@${PROXY_ADDRESS}:${PROXY_PORT}` }, flag: `http://${username}:[redacted]@${PROXY_ADDRESS}:${PROXY_PORT}`, used: `http://${username}:***@${PROXY_ADDRESS}:${PROXY_PORT}/`, source: '--proxy' }, 'the proxy used is shown masked, as the report shows it; the values given are redacted');
+  t.same(
+    proxyJson,
+    { variables: { HTTPS_PROXY: `http://${username}:[redacted]@${PROXY_ADDRESS}:${PROXY_PORT}` }, flag: `http://${username}:[redacted]@${PROXY_ADDRESS}:${PROXY_PORT}`, used: `http://${username}:***@${PROXY_ADDRESS}:${PROXY_PORT}/`, source: '--proxy' },
+    'the proxy used is shown masked, as the report shows it; the values given are redacted',
+  );
   t.match(JSON.parse(await read('environment/clock.json')), { basis: 'https', skewed: false }, 'the clock against the HTTPS answers that came through the proxy');
 
   const manifest = JSON.parse(await read('manifest.json')) as Manifest;
   const everything = (await Promise.all(manifest.files.map((f) => read(f.name)))).join('\n') + JSON.stringify(manifest);
-  for (const [where, text] of [['the bundle', everything], ['stdout', run.stdout], ['stderr', run.stderr]] as const) {
+  for (const [where, text] of [
+    ['the bundle', everything],
+    ['stdout', run.stdout],
+    ['stderr', run.stderr],
+  ] as const) {
     t.notOk(text.includes(password), `the proxy password is not in ${where}`);
     t.notOk(text.includes(resolvSecret), `the resolv.conf secret is not in ${where}`);
   }

@@ -26,7 +26,10 @@ t.test('every endpoint reachable: exit 0, every target reachable, every feature 
     'workspace-storage': { status: 'ok', blockedBy: [] },
   });
   t.match(report.summary, { targets: 5, reachable: 5, blocked: 0, unfinished: 0, requiredBlocked: 0, featuresBroken: [], complete: true });
-  t.same(report.targets.map((target) => target.via), ['direct', 'direct', 'direct', 'direct', 'direct']);
+  t.same(
+    report.targets.map((target) => target.via),
+    ['direct', 'direct', 'direct', 'direct', 'direct'],
+  );
   t.match(targetOf(report, ID.login443).detail, /^HTTP 401 from 10\.99\.1\.1:443 over TLSv1\.[23], certificate issued by CN=aml-netcheck Simulated Azure Root CA$/);
   t.match(targetOf(report, ID.file445).detail, /^TCP connect to 10\.99\.1\.3:445 in \d+/);
   t.same(JSON.parse(await readFile(out, 'utf8')), report, '--out holds the report printed on stdout');
@@ -135,11 +138,7 @@ t.test('private endpoint: a private-link name that resolves to a public address 
       'workspace-storage': { status: 'broken', blockedBy: [ID.blob443] },
     });
     const blob = targetOf(report, ID.blob443);
-    t.equal(
-      blob.detail,
-      `${BLOB} resolves to public ${publicBlob} via ${STORAGE}.privatelink.blob.core.windows.net at 10.99.0.53:53; ` +
-        'its private endpoint needs it to resolve to a private address (the privatelink zone answers with a public record)',
-    );
+    t.equal(blob.detail, `${BLOB} resolves to public ${publicBlob} via ${STORAGE}.privatelink.blob.core.windows.net at 10.99.0.53:53; ` + 'its private endpoint needs it to resolve to a private address (the privatelink zone answers with a public record)');
     t.equal(blob.phase, 'dns');
     t.same(blob.phases.tcp, [], 'the public address is not dialled');
     t.match(blob.fix, [/^make st1\.blob\.core\.windows\.net resolve to its private endpoint/]);

@@ -45,14 +45,7 @@ t.test('the firewall drops SMB and resets HTTP: tcp-timeout and tcp-refused, eac
 t.test('TLS broken on the path: reset after ClientHello, interception, a silent server, wrong certificates', async (t) => {
   if (!requireRoot(t)) return;
   const vnet = await startVnet(t, {
-    hosts: [
-      host(LOGIN, { 80: 'ok', 443: 'tls-reset' }),
-      host(BLOB, { 443: 'tls-intercept' }),
-      host(FILE, { 443: 'silent', 445: 'ok' }),
-      host(WORKSPACE_API, { 443: 'tls-expired' }),
-      host(WORKSPACE_CERT, { 443: 'tls-wrong-name' }),
-      host(REGION_API, { 443: 'ok' }),
-    ],
+    hosts: [host(LOGIN, { 80: 'ok', 443: 'tls-reset' }), host(BLOB, { 443: 'tls-intercept' }), host(FILE, { 443: 'silent', 445: 'ok' }), host(WORKSPACE_API, { 443: 'tls-expired' }), host(WORKSPACE_CERT, { 443: 'tls-wrong-name' }), host(REGION_API, { 443: 'ok' })],
   });
   const run = await vnet.check(['--region', REGION, '--workspace-id', WORKSPACE_ID, '--storage-account', STORAGE, '--features', 'azure-ad,workspace-storage,workspace-api']);
   const report = reportOf(t, run, 1);

@@ -20,7 +20,14 @@ t.test('a dual-stack name with one family dropped is a warning naming it; both d
   await t.test('both families open: reachable, each address dialled', async (t) => {
     const report = reportOf(t, await vnet.check(AD_AND_STORAGE), 0);
     const smb = targetOf(report, ID.file445);
-    t.same(smb.phases.tcp.map((r) => [r.details['address'], r.ok]), [[FILE_V4, true], [FILE_V6, true]], 'the A and the AAAA address both connected');
+    t.same(
+      smb.phases.tcp.map((r) => [r.details['address'], r.ok]),
+      [
+        [FILE_V4, true],
+        [FILE_V6, true],
+      ],
+      'the A and the AAAA address both connected',
+    );
     t.match(targetOf(report, ID.file443), { verdict: 'reachable', detail: new RegExp(`^HTTP 401 from ${FILE_V4.replace(/\./g, '\\.')}:443 over TLS`) });
   });
 
@@ -30,12 +37,8 @@ t.test('a dual-stack name with one family dropped is a warning naming it; both d
     const report = reportOf(t, await vnet.check([...AD_AND_STORAGE, '--out', table]), 0);
     t.same(outcomes(report), { [ID.login80]: 'reachable -', [ID.login443]: 'reachable -', [ID.blob443]: 'reachable -', [ID.file443]: 'warning -', [ID.file445]: 'warning -' }, 'verdict and reason of every target');
     t.same(featureOutcomes(report)['workspace-storage'], { status: 'degraded', blockedBy: [ID.file443, ID.file445] });
-    t.same(targetOf(report, ID.file445).warnings, [
-      `IPv6 is blocked: connect to [${FILE_V6}]:445 timed out after ${PHASE_TIMEOUT_MS} ms; IPv4 ${FILE_V4}:445 works — clients that try IPv6 first wait for the timeout before falling back`,
-    ]);
-    t.same(targetOf(report, ID.file443).warnings, [
-      `IPv4 is blocked: connect to ${FILE_V4}:443 timed out after ${PHASE_TIMEOUT_MS} ms; IPv6 [${FILE_V6}]:443 works — clients that try IPv4 first wait for the timeout before falling back`,
-    ]);
+    t.same(targetOf(report, ID.file445).warnings, [`IPv6 is blocked: connect to [${FILE_V6}]:445 timed out after ${PHASE_TIMEOUT_MS} ms; IPv4 ${FILE_V4}:445 works — clients that try IPv6 first wait for the timeout before falling back`]);
+    t.same(targetOf(report, ID.file443).warnings, [`IPv4 is blocked: connect to ${FILE_V4}:443 timed out after ${PHASE_TIMEOUT_MS} ms; IPv6 [${FILE_V6}]:443 works — clients that try IPv4 first wait for the timeout before falling back`]);
     t.match(targetOf(report, ID.file443).detail, new RegExp(`^HTTP 401 from \\[${FILE_V6}\\]:443 over TLS`), 'TLS and HTTP over the IPv6 address that works');
     const text = await readFile(table, 'utf8');
     t.match(text, `addresses: ${FILE_V4}:445 connected in `, 'the table shows each address');

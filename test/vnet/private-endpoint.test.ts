@@ -17,10 +17,7 @@ const STORAGE_HOSTS = ['blob', 'dfs', 'file'].map((service) => `${STORAGE}.${ser
 const WORKSPACE_PE = '10.99.5.5';
 const NOTEBOOK_PE = '10.99.5.6';
 
-const FACTS = [
-  '--region', REGION, '--workspace-id', WORKSPACE_ID, '--workspace-name', 'ws1', '--storage-account', STORAGE, '--compute-instance', 'ci1',
-  '--private-endpoint', '--features', 'workspace-api,compute-instance,integrated-notebook,workspace-storage',
-];
+const FACTS = ['--region', REGION, '--workspace-id', WORKSPACE_ID, '--workspace-name', 'ws1', '--storage-account', STORAGE, '--compute-instance', 'ci1', '--private-endpoint', '--features', 'workspace-api,compute-instance,integrated-notebook,workspace-storage'];
 
 function privatelink(name: string): string {
   return name.replace(/^([^.]+\.(?:workspace\.[^.]+\.)?)/, '$1privatelink.');
@@ -38,10 +35,7 @@ function hosts(layout: Layout): SimulatedHost[] {
     const ports: Record<string, 'ok'> = name.includes('.file.') ? { 443: 'ok', 445: 'ok' } : { 443: 'ok' };
     return layout.storage === 'public' ? host(name, ports, { address: `20.60.100.${10 + i}` }) : host(name, ports, { address: `10.99.6.${10 + i}`, cname: privatelink(name) });
   });
-  const ci: SimulatedHost[] =
-    layout.computeInstance === WORKSPACE_PE
-      ? [host(CI, {}, { address: WORKSPACE_PE })]
-      : [host(CI, { 443: 'ok', 8787: 'ok', 18881: 'ok' }, { address: layout.computeInstance })];
+  const ci: SimulatedHost[] = layout.computeInstance === WORKSPACE_PE ? [host(CI, {}, { address: WORKSPACE_PE })] : [host(CI, { 443: 'ok', 8787: 'ok', 18881: 'ok' }, { address: layout.computeInstance })];
   return [
     host(WORKSPACE_API, layout.computeInstance === WORKSPACE_PE ? { 443: 'ok', 8787: 'ok', 18881: 'ok' } : { 443: 'ok' }, { address: WORKSPACE_PE, cname: `${WORKSPACE_ID}.workspace.${REGION}.privatelink.api.azureml.ms` }),
     host(WORKSPACE_CERT, {}, { address: WORKSPACE_PE }),
@@ -63,7 +57,10 @@ t.test('a correctly configured private-endpoint VNet: no false alarm', async (t)
   const report = reportOf(t, await vnet.check([...FACTS, '--private-resources', 'storage']), 0);
   const verdicts = new Set(Object.values(outcomes(report)).filter((o) => !o.startsWith('skipped')));
   t.same([...verdicts], ['reachable -'], 'every checked target reachable, no warning, no dns-not-private');
-  t.same(Object.values(featureOutcomes(report)).map((f) => f.status), ['ok', 'ok', 'ok', 'ok']);
+  t.same(
+    Object.values(featureOutcomes(report)).map((f) => f.status),
+    ['ok', 'ok', 'ok', 'ok'],
+  );
   t.match(targetOf(report, `${CI_NET}:443`).phases.dns?.details, { addresses: ['20.60.100.20'] }, 'the .net compute instance name resolved publicly, and that is fine');
   t.match(targetOf(report, `${CI}:8787`).phases.dns?.details, { addresses: [WORKSPACE_PE] });
   t.match(targetOf(report, `${NOTEBOOK}:443`), { verdict: 'reachable' });

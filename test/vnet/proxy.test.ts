@@ -18,7 +18,6 @@ function via(report: Report): Record<string, string> {
   return Object.fromEntries(report.targets.map((target) => [target.id, target.via]));
 }
 
-
 /** Through a proxy: sign-in works, the file share's SMB port (which no web proxy carries) does not. */
 const AD_OK_SMB_BROKEN = {
   'azure-ad': { status: 'ok', blockedBy: [] },
@@ -123,7 +122,11 @@ t.test('a proxy that requires Basic credentials', async (t) => {
     t.equal(plainHttp, 'blocked proxy-auth-required', "plain HTTP: the proxy's 401 is not the service's");
     t.equal(targetOf(report, ID.login80).detail, `proxy http://${username}:***@${PROXY_ADDRESS}:${PROXY_PORT} (tinyproxy) requires authentication for http://login.microsoftonline.com/ (HTTP 401)`);
     t.equal(smb, 'blocked tcp-refused');
-    t.same(Object.values(tunnelled).map((outcome) => outcome.split(' ')[0]), ['blocked', 'blocked', 'blocked'], 'every tunnelled target is blocked');
+    t.same(
+      Object.values(tunnelled).map((outcome) => outcome.split(' ')[0]),
+      ['blocked', 'blocked', 'blocked'],
+      'every tunnelled target is blocked',
+    );
     t.same(
       tunnelled,
       { [ID.login443]: 'blocked proxy-auth-required', [ID.blob443]: 'blocked proxy-auth-required', [ID.file443]: 'blocked proxy-auth-required' },
@@ -145,7 +148,11 @@ t.test('a proxy that requires Basic credentials', async (t) => {
     t.match(run.stderr, /"level":20/, 'debug logs were written, and are checked below');
     const basicToken = Buffer.from(`${username}:${password}`).toString('base64');
     const reportFile = await readFile(out, 'utf8');
-    for (const [where, text] of [['stdout', run.stdout], ['stderr', run.stderr], ['--out file', reportFile]] as const) {
+    for (const [where, text] of [
+      ['stdout', run.stdout],
+      ['stderr', run.stderr],
+      ['--out file', reportFile],
+    ] as const) {
       t.notOk(text.includes(password), `no password in ${where}`);
       t.notOk(text.includes(encodeURIComponent(password)), `no encoded password in ${where}`);
       t.notOk(text.includes(basicToken), `no Basic token in ${where}`);
@@ -170,7 +177,10 @@ t.test('behind a proxy, a firewall that drops direct SMB and rejects direct UDP:
   const proxy = await vnet.startProxy();
   await vnet.firewall({ address: addressOf(FILE), port: 445, action: 'drop' }, { address: relay.address, port: relayPort, protocol: 'udp', action: 'reject' });
   const catalog = path.join(vnet.dir, 'relay.yaml');
-  await writeFile(catalog, ['section: relay', 'title: A UDP relay', 'features:', '  - id: relay', '    name: Relay', 'entries:', '  - pattern: relay.test', `    ports: ["udp:${relayPort}"]`, '    clouds: [public]', '    features: [relay]', '    purpose: A relay.', ''].join('\n'));
+  await writeFile(
+    catalog,
+    ['section: relay', 'title: A UDP relay', 'features:', '  - id: relay', '    name: Relay', 'entries:', '  - pattern: relay.test', `    ports: ["udp:${relayPort}"]`, '    clouds: [public]', '    features: [relay]', '    purpose: A relay.', ''].join('\n'),
+  );
   const udpId = `relay.test:${relayPort}/udp`;
 
   const report = reportOf(t, await vnet.check([...AD_AND_STORAGE.slice(0, -1), 'azure-ad,workspace-storage,relay', '--catalog', catalog, '--proxy', proxy.url]), 1);
@@ -178,10 +188,7 @@ t.test('behind a proxy, a firewall that drops direct SMB and rejects direct UDP:
   t.same(via(report), { ...VIA_PROXY_EXCEPT_445, [udpId]: 'direct' }, 'how each target was checked');
   t.equal(targetOf(report, ID.file445).detail, `connect to ${addressOf(FILE)}:445 timed out after ${PHASE_TIMEOUT_MS} ms${NEEDS_DIRECT_445}`);
   t.same(targetOf(report, ID.file445).fix, [DIRECT_445_RULE]);
-  t.equal(
-    targetOf(report, udpId).detail,
-    `UDP to ${relay.address}:${relayPort} drew ICMP port unreachable (ECONNREFUSED): nothing receives on that port, or a firewall rejects it; a web proxy cannot carry UDP, so this needs direct egress through the firewall`,
-  );
+  t.equal(targetOf(report, udpId).detail, `UDP to ${relay.address}:${relayPort} drew ICMP port unreachable (ECONNREFUSED): nothing receives on that port, or a firewall rejects it; a web proxy cannot carry UDP, so this needs direct egress through the firewall`);
   t.same(targetOf(report, udpId).fix, [`allow direct outbound UDP ${relayPort} to relay.test from this subnet — it cannot go through the proxy`]);
   t.same([...report.summary.featuresBroken].sort(), ['relay', 'workspace-storage']);
 });

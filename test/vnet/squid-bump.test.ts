@@ -30,12 +30,11 @@ t.test('Squid inspecting TLS (ssl_bump) with its own CA', async (t) => {
 
   await t.test("without Squid's CA: a bumped name is tls-untrusted, naming Squid's CA as the issuer", async (t) => {
     const report = reportOf(t, await vnet.check([...AD_AND_STORAGE, '--proxy', squid.url]), 1);
-    t.same(
-      outcomes(report),
-      { [ID.login80]: 'blocked proxy-denied', [ID.login443]: 'blocked tls-untrusted', [ID.blob443]: 'blocked tls-untrusted', [ID.file443]: 'reachable -', [ID.file445]: 'blocked tcp-refused' },
-      'verdict and reason of every target',
-    );
-    for (const [id, host] of [[ID.blob443, BLOB], [ID.login443, LOGIN]] as const) {
+    t.same(outcomes(report), { [ID.login80]: 'blocked proxy-denied', [ID.login443]: 'blocked tls-untrusted', [ID.blob443]: 'blocked tls-untrusted', [ID.file443]: 'reachable -', [ID.file445]: 'blocked tcp-refused' }, 'verdict and reason of every target');
+    for (const [id, host] of [
+      [ID.blob443, BLOB],
+      [ID.login443, LOGIN],
+    ] as const) {
       const bumped = targetOf(report, id);
       t.match(bumped.detail, new RegExp(`^certificate presented via proxy ${literal(squid.url)} for ${literal(host)} is not trusted \\(SELF_SIGNED_CERT_IN_CHAIN\\)[;:] it was (issued|re-signed) by "${literal(squidIssuer)}"`), `${id}: names Squid's CA`);
       t.match(bumped.detail, /TLS inspection/, `${id}: says what re-signing means`);

@@ -52,11 +52,7 @@ t.test('Squid with Basic authentication and a CONNECT refused by domain', async 
     const run = await vnet.check([...AD_AND_STORAGE, '--proxy', squid.urlWithCredentials ?? '', '-o', 'table', '--out', out, '--log-level', 'debug']);
     const reportFile = await readFile(out, 'utf8');
     const report = reportOf(t, { ...run, json: JSON.parse(reportFile) as Report }, 1);
-    t.same(
-      outcomes(report),
-      { [ID.login80]: 'reachable -', [ID.login443]: 'reachable -', [ID.blob443]: 'blocked proxy-denied', [ID.file443]: 'reachable -', [ID.file445]: 'blocked tcp-refused' },
-      'verdict and reason of every target',
-    );
+    t.same(outcomes(report), { [ID.login80]: 'reachable -', [ID.login443]: 'reachable -', [ID.blob443]: 'blocked proxy-denied', [ID.file443]: 'reachable -', [ID.file445]: 'blocked tcp-refused' }, 'verdict and reason of every target');
     const blob = targetOf(report, ID.blob443);
     t.equal(blob.detail, `proxy ${masked} (Squid) refused to tunnel to ${BLOB}:443 (HTTP 403, ERR_ACCESS_DENIED)`);
     t.equal(blob.phase, 'http');
@@ -66,7 +62,11 @@ t.test('Squid with Basic authentication and a CONNECT refused by domain', async 
     t.match(run.stderr, /"level":20/, 'debug logs were written, and are checked below');
 
     t.match(run.stdout, /ERR_ACCESS_DENIED/, 'the table shows the denial');
-    const outputs = [['the table on stdout', run.stdout], ['stderr', run.stderr], ['the --out report', reportFile]] as const;
+    const outputs = [
+      ['the table on stdout', run.stdout],
+      ['stderr', run.stderr],
+      ['the --out report', reportFile],
+    ] as const;
     for (const [where, text] of outputs) {
       t.notOk(text.includes(password), `no password in ${where}`);
       t.notOk(text.includes(encodeURIComponent(password)), `no encoded password in ${where}`);

@@ -29,18 +29,17 @@ interface Outcome {
 t.test('answered, prohibited, dropped, rejected and closed UDP ports each get their own verdict', async (t) => {
   if (!requireRoot(t)) return;
   const vnet = await startVnet(t, { hosts: [], idleAddresses: [OPEN, PROHIBITED, DROPPED, REJECTED, CLOSED] });
-  await vnet.firewall(
-    { address: PROHIBITED, port: PORT, protocol: 'udp', action: 'prohibit' },
-    { address: DROPPED, port: PORT, protocol: 'udp', action: 'drop' },
-    { address: REJECTED, port: PORT, protocol: 'udp', action: 'reject' },
-  );
+  await vnet.firewall({ address: PROHIBITED, port: PORT, protocol: 'udp', action: 'prohibit' }, { address: DROPPED, port: PORT, protocol: 'udp', action: 'drop' }, { address: REJECTED, port: PORT, protocol: 'udp', action: 'reject' });
   // Every firewalled address has a server that would answer: only the rule stands in the way.
   const servers = [OPEN, PROHIBITED, DROPPED, REJECTED].map((address) => ({ address, port: PORT, answers: true }));
   const targets = [OPEN, PROHIBITED, DROPPED, REJECTED, CLOSED].map((address) => ({ address, port: PORT }));
   const started = Date.now();
   const stdout = await vnet.runNode(PROBE, [JSON.stringify({ servers, targets, timeoutMs: TIMEOUT_MS })]);
   const took = Date.now() - started;
-  const [open, prohibited, dropped, rejected, closed] = stdout.trim().split('\n').map((line) => JSON.parse(line) as Outcome);
+  const [open, prohibited, dropped, rejected, closed] = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Outcome);
   if (open === undefined || prohibited === undefined || dropped === undefined || rejected === undefined || closed === undefined) {
     throw new Error(`expected five results, got: ${stdout}`);
   }
@@ -65,24 +64,23 @@ t.test('check with a UDP catalog in the VNet: a drop is a warning (exit 0), a re
   if (!requireRoot(t)) return;
   const relay = (name: string, address: string) => ({ name: `${name}.relay.test`, address, ports: {} });
   const vnet = await startVnet(t, { hosts: [relay('open', OPEN), relay('prohibited', PROHIBITED), relay('dropped', DROPPED), relay('rejected', REJECTED)] });
-  await vnet.firewall(
-    { address: PROHIBITED, port: PORT, protocol: 'udp', action: 'prohibit' },
-    { address: DROPPED, port: PORT, protocol: 'udp', action: 'drop' },
-    { address: REJECTED, port: PORT, protocol: 'udp', action: 'reject' },
-  );
+  await vnet.firewall({ address: PROHIBITED, port: PORT, protocol: 'udp', action: 'prohibit' }, { address: DROPPED, port: PORT, protocol: 'udp', action: 'drop' }, { address: REJECTED, port: PORT, protocol: 'udp', action: 'reject' });
   // A server behind every rule: what the check finds is the firewall's doing.
   await vnet.serveNode(ECHO, [JSON.stringify([OPEN, PROHIBITED, DROPPED, REJECTED].map((address) => ({ address, port: PORT })))]);
   const catalog = path.join(vnet.dir, 'relay.yaml');
   const names = ['open', 'prohibited', 'dropped', 'rejected'];
-  await writeFile(catalog, [
-    'section: relay',
-    'title: UDP relays',
-    'features:',
-    ...names.flatMap((name) => [`  - id: relay-${name}`, `    name: Relay ${name}`]),
-    'entries:',
-    ...names.flatMap((name) => [`  - pattern: ${name}.relay.test`, `    ports: ["udp:${PORT}"]`, '    clouds: [public]', `    features: [relay-${name}]`, '    purpose: A relay.']),
-    '',
-  ].join('\n'));
+  await writeFile(
+    catalog,
+    [
+      'section: relay',
+      'title: UDP relays',
+      'features:',
+      ...names.flatMap((name) => [`  - id: relay-${name}`, `    name: Relay ${name}`]),
+      'entries:',
+      ...names.flatMap((name) => [`  - pattern: ${name}.relay.test`, `    ports: ["udp:${PORT}"]`, '    clouds: [public]', `    features: [relay-${name}]`, '    purpose: A relay.']),
+      '',
+    ].join('\n'),
+  );
 
   const dropped = reportOf(t, await vnet.check(['--catalog', catalog, '--features', 'relay-open,relay-dropped']), 0);
   t.same(outcomes(dropped), { [`dropped.relay.test:${PORT}/udp`]: 'warning udp-unverified', [`open.relay.test:${PORT}/udp`]: 'reachable -' }, 'silence alone does not fail the run');
@@ -100,6 +98,9 @@ t.test('check with a UDP catalog in the VNet: a drop is a warning (exit 0), a re
     'relay-dropped': { status: 'degraded', blockedBy: [`dropped.relay.test:${PORT}/udp`] },
     'relay-rejected': { status: 'broken', blockedBy: [`rejected.relay.test:${PORT}/udp`] },
   });
-  t.same(targetOf(all, `prohibited.relay.test:${PORT}/udp`).phases.udp?.map((r) => r.cause), ['EHOSTUNREACH']);
+  t.same(
+    targetOf(all, `prohibited.relay.test:${PORT}/udp`).phases.udp?.map((r) => r.cause),
+    ['EHOSTUNREACH'],
+  );
   t.same(targetOf(all, `rejected.relay.test:${PORT}/udp`).fix, [`allow outbound UDP ${PORT} to rejected.relay.test`]);
 });

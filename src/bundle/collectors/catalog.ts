@@ -3,7 +3,9 @@ import type { Collector, CollectedFile } from '../contract.js';
 
 /** A name that is safe inside the bundle whatever the user called the file. */
 function safeBaseName(file: string): string {
-  const name = basename(file).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+  const name = basename(file)
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '_');
   return name === '' ? 'catalog' : name.slice(0, 60);
 }
 

@@ -20,7 +20,14 @@ function touches(hosts: ReadonlySet<string>, zones: readonly string[], name: str
 
 export function hostsLinesTouching(text: string, catalogHosts: readonly string[]): { lines: string[]; others: number } {
   const hosts = new Set(catalogHosts.map((h) => h.toLowerCase()));
-  const zones = [...new Set(catalogHosts.map((h) => h.toLowerCase().split('.').slice(1)).filter((labels) => labels.length >= 3).map((labels) => labels.join('.')))];
+  const zones = [
+    ...new Set(
+      catalogHosts
+        .map((h) => h.toLowerCase().split('.').slice(1))
+        .filter((labels) => labels.length >= 3)
+        .map((labels) => labels.join('.')),
+    ),
+  ];
   const lines: string[] = [];
   let others = 0;
   for (const line of text.split(/\r?\n/)) {
@@ -37,7 +44,10 @@ export const hostsCollector: Collector = {
   name: 'hosts',
   describes: 'the lines of /etc/hosts that name a host the catalog checks, or one in its zones',
   collect: ({ root, report }) => {
-    const { lines, others } = hostsLinesTouching(readSystemFile(root, '/etc/hosts'), report.targets.map((t) => t.host));
+    const { lines, others } = hostsLinesTouching(
+      readSystemFile(root, '/etc/hosts'),
+      report.targets.map((t) => t.host),
+    );
     const header = `# /etc/hosts: ${lines.length} line(s) naming a catalog host or one in its zones; ${others} other entr${others === 1 ? 'y' : 'ies'} left out.\n`;
     return { files: [{ name: 'environment/hosts.txt', content: { text: `${header}${lines.map((l) => `${l}\n`).join('')}` } }] };
   },

@@ -63,7 +63,10 @@ function prefixLength(maskHex: string): number {
 
 /** `ip route`-like lines from /proc/net/route. */
 export function parseIpv4Routes(text: string, littleEndian = endianness() === 'LE'): string[] {
-  const lines = text.split('\n').slice(1).filter((line) => line.trim() !== '');
+  const lines = text
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.trim() !== '');
   return lines.map((line) => {
     const [iface, destination, gateway, flagsHex, , , metric, mask, mtu] = line.trim().split(/\s+/);
     if (iface === undefined || destination === undefined || gateway === undefined || flagsHex === undefined || mask === undefined || !/^[0-9A-Fa-f]{8}$/.test(destination)) return `unparsed: ${line.trim()}`;
@@ -83,7 +86,7 @@ export function parseIpv4Routes(text: string, littleEndian = endianness() === 'L
 function ipv6(hex: string): string {
   const groups = (hex.match(/.{4}/g) ?? []).map((group) => Number.parseInt(group, 16).toString(16));
   let best = { start: -1, length: 0 };
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     if (groups[i] !== '0') {
       i++;
       continue;

@@ -51,12 +51,19 @@ class LogCapture {
 
 /** A host name as a file name part: what DNS allows, lower case, never empty. */
 function fileNamePart(host: string): string {
-  const part = host.toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[.-]+|[.-]+$/g, '').slice(0, 63);
+  const part = host
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .replace(/^[.-]+|[.-]+$/g, '')
+    .slice(0, 63);
   return part === '' ? 'host' : part;
 }
 
 function utcStamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /**

@@ -13,7 +13,6 @@ import { emitReport, executeCheck } from '../shared/execute-check.js';
 import { prepareOutput } from '../shared/emit.js';
 import type { WorkspaceFacts } from '../../model/facts.js';
 
-
 /** A region of each cloud for the demo workspace. */
 const DEMO_REGION: Record<Cloud, string> = { public: 'westus2', usgov: 'usgovvirginia', china: 'chinaeast2' };
 
@@ -120,31 +119,34 @@ export async function run({ options: given, context }: Invocation): Promise<numb
       write(`Checking against revision ${catalog.revision?.id ?? '(none)'} of the article, ${CLOUD_NAMES[facts.cloud]}.\n`);
       write(`Broken on purpose: ${broken.join(', ')}.\n\n`);
     }
-    return await executeCheck({
-      catalog,
-      facts,
-      targets,
-      version: context.version,
-      progress: context.stderrIsTTY ? context.stderr : null,
-      options: {
-        // Client and servers share this one process: leave room for a busy machine.
-        concurrency: 16,
-        timeoutMs: 3000,
-        retries: 0,
-        deadlineMs: 30_000,
-        dnsServers: [azure.dnsServer],
-        // The simulated services live on the demo's loopback /16, answered by the simulated DNS server there.
-        allowLoopbackAnswers: true,
-        ca: [azure.caPem],
-        // The simulated Azure's root plays the public roots' part; the inspecting CA does not.
-        publicRoots: [azure.caPem],
-        proxy: NO_PROXY_CONFIG,
-        inboundFromHere: false,
-        logger: createLogger('warn', undefined),
-        dialPort: demoPort,
-        showCatalogPorts: true,
+    return await executeCheck(
+      {
+        catalog,
+        facts,
+        targets,
+        version: context.version,
+        progress: context.stderrIsTTY ? context.stderr : null,
+        options: {
+          // Client and servers share this one process: leave room for a busy machine.
+          concurrency: 16,
+          timeoutMs: 3000,
+          retries: 0,
+          deadlineMs: 30_000,
+          dnsServers: [azure.dnsServer],
+          // The simulated services live on the demo's loopback /16, answered by the simulated DNS server there.
+          allowLoopbackAnswers: true,
+          ca: [azure.caPem],
+          // The simulated Azure's root plays the public roots' part; the inspecting CA does not.
+          publicRoots: [azure.caPem],
+          proxy: NO_PROXY_CONFIG,
+          inboundFromHere: false,
+          logger: createLogger('warn', undefined),
+          dialPort: demoPort,
+          showCatalogPorts: true,
+        },
       },
-    }, (report) => emitReport(report, options.output, files, context));
+      (report) => emitReport(report, options.output, files, context),
+    );
   } finally {
     await azure.close();
   }

@@ -21,6 +21,11 @@ export async function run({ args, options: given, context }: Invocation): Promis
   const after = readReport(afterFile);
   const diff = diffReports(before, after);
   for (const warning of diff.warnings) context.stderr(`aml-netcheck: warning: ${escapeControl(warning)}\n`);
-  await emit(renderEach(DIFF_RENDERERS, (render, text) => render(diff, text)), options.output, files, context);
+  await emit(
+    renderEach(DIFF_RENDERERS, (render, text) => render(diff, text)),
+    options.output,
+    files,
+    context,
+  );
   return diff.summary.exitCode;
 }

@@ -17,6 +17,11 @@ export async function run({ args, options: given, context: io }: Invocation): Pr
   const explanations = explainHost(catalog, host, options.cloud);
   const revisions = standings(catalog, explanations);
   const context = { revisions, changes: hostChanges(revisions) };
-  await emit(renderEach(LIST_RENDERERS, (render) => [render.explain(host, explanations, context)]), options.output, files, io);
+  await emit(
+    renderEach(LIST_RENDERERS, (render) => [render.explain(host, explanations, context)]),
+    options.output,
+    files,
+    io,
+  );
   return explanations.length > 0 ? 0 : 1;
 }

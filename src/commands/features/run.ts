@@ -5,7 +5,6 @@ import type { FeaturesOptions } from './spec.js';
 import { emit, jsonDocument, prepareOutput, runFilesOf } from '../shared/emit.js';
 import { LIST_RENDERERS } from '../../render/lists/registry.js';
 
-
 export async function run({ options: given, context }: Invocation): Promise<number> {
   const options = given as unknown as FeaturesOptions;
   const files = prepareOutput(options.out, LIST_RENDERERS, runFilesOf(options));

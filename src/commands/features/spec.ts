@@ -13,12 +13,7 @@ export interface FeaturesOptions {
 export const FEATURES: CommandSpec = {
   name: 'features',
   summary: 'list the feature ids that --features accepts',
-  options: () => [
-    new Option('--catalog <file>', 'extra catalog file (repeatable)').argParser(collect),
-    new Option('--revision <id>', 'the features of this revision of the article (default: the newest)'),
-    outputOption(),
-    outOption(),
-  ],
+  options: () => [new Option('--catalog <file>', 'extra catalog file (repeatable)').argParser(collect), new Option('--revision <id>', 'the features of this revision of the article (default: the newest)'), outputOption(), outOption()],
   examples: '\nExample:\n  $ aml-netcheck features -o json',
   load: () => import('./run.js'),
 };

@@ -144,9 +144,7 @@ export function buildManifests(input: ManifestInput): Manifest[] {
     // fsGroup: a claim's volume is root-owned when the pod gets it; the kubelet hands it to our group.
     securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, fsGroup: UID, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } },
     ...(Object.keys(input.nodeSelector).length > 0 ? { nodeSelector: { ...input.nodeSelector } } : {}),
-    ...(fleet === null
-      ? {}
-      : { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { [RUN_LABEL]: runId } }, topologyKey: 'kubernetes.io/hostname' }] } } }),
+    ...(fleet === null ? {} : { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { [RUN_LABEL]: runId } }, topologyKey: 'kubernetes.io/hostname' }] } } }),
     containers: [
       {
         name: NAME,
@@ -177,9 +175,7 @@ export function buildManifests(input: ManifestInput): Manifest[] {
     kind: 'Job',
     metadata: metadata(`${NAME}-${runId}`, labels),
     spec: {
-      ...(fleet === null
-        ? { backoffLimit: 1 }
-        : { completionMode: 'Indexed', completions: fleet, parallelism: fleet, backoffLimitPerIndex: 1 }),
+      ...(fleet === null ? { backoffLimit: 1 } : { completionMode: 'Indexed', completions: fleet, parallelism: fleet, backoffLimitPerIndex: 1 }),
       podFailurePolicy,
       // The check's own deadline is 2 minutes; this leaves room to pull the image.
       activeDeadlineSeconds: 600,
@@ -191,12 +187,13 @@ export function buildManifests(input: ManifestInput): Manifest[] {
   // Kubernetes cannot limit `create` to a name: a single pod replaces a ConfigMap made here and
   // may touch no other; fleet pods create theirs, and may read and replace only the fleet's
   // names, one per index, when a pod started again finds its report there already.
-  const reportRules = fleet === null
-    ? [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [input.reportConfigMap], verbs: ['get', 'update'] }]
-    : [
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
-        { apiGroups: [''], resources: ['configmaps'], resourceNames: fleetReportNames(input.reportConfigMap, fleet), verbs: ['get', 'update'] },
-      ];
+  const reportRules =
+    fleet === null
+      ? [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [input.reportConfigMap], verbs: ['get', 'update'] }]
+      : [
+          { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+          { apiGroups: [''], resources: ['configmaps'], resourceNames: fleetReportNames(input.reportConfigMap, fleet), verbs: ['get', 'update'] },
+        ];
   const manifests: Manifest[] = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(NAME), automountServiceAccountToken: false },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: metadata(`${NAME}-report`), rules: reportRules },

@@ -13,6 +13,11 @@ export async function run({ options: given, context }: Invocation): Promise<numb
   const { catalog, facts, features, warnings } = resolveWorkspace(options);
   for (const warning of warnings) context.stderr(`aml-netcheck: warning: ${warning}\n`);
   const targets = expandCatalog(catalog, facts, { features });
-  await emit(renderEach(LIST_RENDERERS, (render, text) => [render.targets(targets, facts, text)]), options.output, files, context);
+  await emit(
+    renderEach(LIST_RENDERERS, (render, text) => [render.targets(targets, facts, text)]),
+    options.output,
+    files,
+    context,
+  );
   return 0;
 }

@@ -20,7 +20,6 @@ export interface InboundRequirement {
   readonly when: string | null;
 }
 
-
 export interface PortWatch {
   readonly port: number;
   /** False when the port could not be opened, e.g. the node agent already holds it. */
@@ -42,7 +41,6 @@ export interface ListenReport {
   readonly exitCode: 0 | 1 | 130 | 143;
 }
 
-
 /** The inbound rules of a revision. */
 function inboundRequirements(revision: string | undefined): { revision: string | null; inbound: InboundRequirement[] } {
   const catalog = loadCatalog({ revision });
@@ -58,7 +56,10 @@ function inboundRequirements(revision: string | undefined): { revision: string |
 
 function parsePorts(text: string | undefined, inbound: readonly InboundRequirement[]): number[] {
   if (text === undefined) return [...new Set(inbound.flatMap((r) => r.ports))].sort((a, b) => a - b);
-  const ports = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const ports = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (ports.length === 0) throw new InputError('--ports', 'needs at least one port');
   const numbers = ports.map((p) => {
     const port = Number(p);
@@ -82,8 +83,7 @@ function openPort(address: string, port: number, watch: PortWatch): Promise<net.
       socket.destroy();
     });
     server.once('error', (error: NodeJS.ErrnoException) => {
-      (watch as { listening: boolean; error: string | null }).error =
-        error.code === 'EADDRINUSE' ? `port ${port} is already in use here (a node agent may hold it): test it from outside with check --inbound-from-here` : `${error.code ?? error.message}`;
+      (watch as { listening: boolean; error: string | null }).error = error.code === 'EADDRINUSE' ? `port ${port} is already in use here (a node agent may hold it): test it from outside with check --inbound-from-here` : `${error.code ?? error.message}`;
       resolve(null);
     });
     server.listen({ host: address, port }, () => {

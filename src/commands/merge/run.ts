@@ -22,6 +22,11 @@ export async function run({ args, options: given, context }: Invocation): Promis
   const { nodes, warnings: readWarnings, pending } = readMergeInputs(files);
   const merged = mergeReports(nodes, pending);
   for (const warning of [...readWarnings, ...merged.warnings]) context.stderr(`aml-netcheck: warning: ${escapeControl(warning)}\n`);
-  await emit(renderEach(MERGE_RENDERERS, (render, text) => render(merged, text)), options.output, outputs, context);
+  await emit(
+    renderEach(MERGE_RENDERERS, (render, text) => render(merged, text)),
+    options.output,
+    outputs,
+    context,
+  );
   return merged.summary.exitCode;
 }

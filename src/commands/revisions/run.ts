@@ -7,7 +7,6 @@ import type { Invocation } from '../shared/spec.js';
 import type { RevisionsOptions } from './spec.js';
 import { emit, prepareOutput, runFilesOf } from '../shared/emit.js';
 
-
 /** Lists the revisions of the article the catalog follows, newest last, marking the default. */
 export async function run({ options: given, context }: Invocation): Promise<number> {
   const options = given as unknown as RevisionsOptions;
@@ -20,6 +19,11 @@ export async function run({ options: given, context }: Invocation): Promise<numb
     entries: catalog.entries.filter((e) => e.revisions.includes(revision.id)).length,
     features: [...catalog.features.values()].filter((f) => f.revisions.includes(revision.id)).length,
   }));
-  await emit(renderEach(LIST_RENDERERS, (render) => [render.revisions(rows)]), options.output, files, context);
+  await emit(
+    renderEach(LIST_RENDERERS, (render) => [render.revisions(rows)]),
+    options.output,
+    files,
+    context,
+  );
   return 0;
 }

@@ -17,7 +17,12 @@ import { factsFromFlags, resolveWorkspace } from '../shared/workspace.js';
 
 /** The admin's own names, checked here so a bad one is one line and exit 2, not a broken script. */
 function renderOptions(options: RulesOptions): RulesRenderOptions {
-  for (const [flag, value] of [['--resource-group', options.resourceGroup], ['--firewall-policy', options.firewallPolicy], ['--firewall', options.firewall], ['--nsg', options.nsg]] as const) {
+  for (const [flag, value] of [
+    ['--resource-group', options.resourceGroup],
+    ['--firewall-policy', options.firewallPolicy],
+    ['--firewall', options.firewall],
+    ['--nsg', options.nsg],
+  ] as const) {
     if (value !== undefined && !isAzureResourceName(value)) throw new InputError(flag, `${quote(value)} is not an Azure resource name (letters, digits, - _ . ( ), at most 90)`);
   }
   for (const prefix of options.source ?? []) {
@@ -73,11 +78,21 @@ export async function run({ options: given, context }: Invocation): Promise<numb
   const settings = renderOptions(options);
   if (options.changesSince !== undefined) {
     const { changes, before } = changesFor(options, options.changesSince, warn);
-    await emit(renderEach(RULES_RENDERERS, (render, text) => [render.changes(changes, before, settings, text)]), options.output, files, context);
+    await emit(
+      renderEach(RULES_RENDERERS, (render, text) => [render.changes(changes, before, settings, text)]),
+      options.output,
+      files,
+      context,
+    );
     return 0;
   }
   const plan = planFor(options, warn);
   for (const line of partitionEntries(plan.allow).refused) warn(`aml-netcheck: warning: ${line}`);
-  await emit(renderEach(RULES_RENDERERS, (render, text) => [render.plan(plan, settings, text)]), options.output, files, context);
+  await emit(
+    renderEach(RULES_RENDERERS, (render, text) => [render.plan(plan, settings, text)]),
+    options.output,
+    files,
+    context,
+  );
   return 0;
 }

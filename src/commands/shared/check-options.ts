@@ -65,6 +65,4 @@ export function checkOptions({ out = true }: { out?: boolean } = {}): Option[] {
  * else changes: 0.0.0.0, link-local and the other special-use answers stay dns-sinkholed, and
  * so does a loopback answer from any resolver that is not on this machine's loopback.
  */
-const LOOPBACK_ANSWERS_OPTION = (): Option =>
-  new Option('--allow-loopback-answers', 'loopback answers of a loopback resolver are the service (tests only)').hideHelp();
-
+const LOOPBACK_ANSWERS_OPTION = (): Option => new Option('--allow-loopback-answers', 'loopback answers of a loopback resolver are the service (tests only)').hideHelp();

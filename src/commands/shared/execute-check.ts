@@ -61,10 +61,7 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
   // Server text (a deny page, a header) reaches the report's details: it is redacted here, as
   // data, so every format, file and ConfigMap gets the same redacted report.
   const report = (targets: readonly ProbedTarget[], stoppedBy: StoppedBy | null): CheckReport =>
-    redactReport(
-      buildReport({ catalog: run.catalog, version: run.version, startedAt, durationMs: Math.round(performance.now() - started), facts: run.facts, settings, targets, stoppedBy }),
-      run.redactor ?? SECRETS_ONLY,
-    );
+    redactReport(buildReport({ catalog: run.catalog, version: run.version, startedAt, durationMs: Math.round(performance.now() - started), facts: run.facts, settings, targets, stoppedBy }), run.redactor ?? SECRETS_ONLY);
 
   options.logger.info({ targets: run.targets.length, concurrency: options.concurrency, timeoutMs: options.timeoutMs, deadlineMs: options.deadlineMs }, 'starting checks');
   const checks = startChecks(run.targets, { ...options, signal: signals.signal, onProgress: (done, total) => progress.update(done, total) });
@@ -89,5 +86,10 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
 
 /** Writes the report to each --out file, then prints it; see emit.ts. */
 export async function emitReport(report: CheckReport, output: CheckFormat, files: readonly OutputFile<CheckFormat>[], out: StdoutOf): Promise<void> {
-  await emit(renderEach(CHECK_RENDERERS, (render, options) => render(report, options)), output, files, out);
+  await emit(
+    renderEach(CHECK_RENDERERS, (render, options) => render(report, options)),
+    output,
+    files,
+    out,
+  );
 }

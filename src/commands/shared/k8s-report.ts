@@ -6,7 +6,6 @@ import type { CheckReport } from '../../report/report.js';
 import { EXIT } from '../../model/exit-codes.js';
 import { renderCheckJson } from '../../render/check/json.js';
 
-
 export interface ConfigMapTarget {
   readonly cluster: InCluster;
   readonly name: string;

@@ -5,8 +5,7 @@ import { collect } from './repeatable.js';
 // Kept apart so that building the CLI loads no writer and no renderer.
 
 /** The help text of every `--out`. */
-export const OUT_HELP =
-  'also write the output to this file (repeatable), in the format its name ends in: .json (and any other name) JSON, .html, .md markdown, .xml JUnit, .txt the table; for rules also .csv, .bicep, .sh (the -o shell format, else az)';
+export const OUT_HELP = 'also write the output to this file (repeatable), in the format its name ends in: .json (and any other name) JSON, .html, .md markdown, .xml JUnit, .txt the table; for rules also .csv, .bicep, .sh (the -o shell format, else az)';
 
 /** `-o`: what stdout gets; a table unless asked. */
 export function outputOption(formats: readonly string[] = LIST_FORMATS): Option {

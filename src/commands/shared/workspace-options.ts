@@ -14,7 +14,10 @@ export interface WorkspaceOptionValues extends FactOptionValues {
 }
 
 function commaList(value: string, previous: string[] | undefined): string[] {
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   return [...(previous ?? []), ...items];
 }
 

@@ -160,9 +160,7 @@ export function judgeServerAnswer(input: ServerVerdictInput): DnsServerAnswer {
   const outcome = broken.outcome;
   switch (outcome.kind) {
     case 'interrupted':
-      return input.interruption === 'aborted'
-        ? failure('aborted', null, `DNS lookup of ${host} at ${endpoint} aborted after ${ms} ms`)
-        : failure('dns-timeout', null, `no answer from ${endpoint} for ${named} within ${input.timeoutMs} ms`);
+      return input.interruption === 'aborted' ? failure('aborted', null, `DNS lookup of ${host} at ${endpoint} aborted after ${ms} ms`) : failure('dns-timeout', null, `no answer from ${endpoint} for ${named} within ${input.timeoutMs} ms`);
     case 'rcode':
       if (outcome.rcode === 'SERVFAIL') {
         return failure('dns-servfail', outcome.rcode, `${endpoint} failed to resolve ${named} (SERVFAIL)`);

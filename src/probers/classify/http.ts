@@ -47,11 +47,7 @@ export function classifyHttpError(error: unknown, input: HttpFailureInput): Clas
   const code = innermostCode(error);
   const text = error instanceof Error ? error.message : String(error);
   const withCode = code === null ? text : `${text} (${code})`;
-  const timedOut =
-    input.interruption === 'timeout' ||
-    code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    code === 'UND_ERR_BODY_TIMEOUT' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT';
+  const timedOut = input.interruption === 'timeout' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
 
   switch (input.stage) {
     case 'tcp':
@@ -81,11 +77,7 @@ export function classifyHttpError(error: unknown, input: HttpFailureInput): Clas
       // Proxies usually hold the CONNECT answer while they try the host, so silence here
       // mostly means the host is unreachable from the proxy.
       if (timedOut) {
-        return failure(
-          'http-timeout',
-          `proxy ${proxy} did not answer CONNECT ${host}:${port} within ${budget} ms; it may be unable to reach the host`,
-          code,
-        );
+        return failure('http-timeout', `proxy ${proxy} did not answer CONNECT ${host}:${port} within ${budget} ms; it may be unable to reach the host`, code);
       }
       return failure('proxy-denied', `proxy ${proxy} closed the connection when asked to tunnel to ${host}:${port}: ${withCode}`, code);
     }
@@ -175,8 +167,7 @@ function markerFound(match: MarkerMatch, status: number, headers: Headers, text:
  */
 export function recogniseDevice(status: number, headers: Headers, body: Buffer): DeviceAnswer | null {
   const text = body.toString('utf8');
-  const found = (evidence: MiddleboxMarker['evidence']): MiddleboxMarker | undefined =>
-    MIDDLEBOX_MARKERS.find((marker) => marker.evidence === evidence && markerCounts(marker, status) && markerFound(marker.match, status, headers, text));
+  const found = (evidence: MiddleboxMarker['evidence']): MiddleboxMarker | undefined => MIDDLEBOX_MARKERS.find((marker) => marker.evidence === evidence && markerCounts(marker, status) && markerFound(marker.match, status, headers, text));
   const author = found('author');
   if (author === undefined) return null;
   const detailHeader = author.detailHeader === undefined ? null : headerText(headers[author.detailHeader]);

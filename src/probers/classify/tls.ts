@@ -32,14 +32,7 @@ const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOC
  * "SSH-2.0-") reads as a wrong version or an absurd length; the http ones are a plain HTTP
  * request or proxy request where TLS was due.
  */
-const NOT_TLS_CODES = new Set([
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
-  'ERR_SSL_RECORD_LENGTH_MISMATCH',
-  'ERR_SSL_UNKNOWN_PROTOCOL',
-  'ERR_SSL_HTTP_REQUEST',
-  'ERR_SSL_HTTPS_PROXY_REQUEST',
-]);
+const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_RECORD_LENGTH_MISMATCH', 'ERR_SSL_UNKNOWN_PROTOCOL', 'ERR_SSL_HTTP_REQUEST', 'ERR_SSL_HTTPS_PROXY_REQUEST']);
 
 /** Maps a TLS-level error code, from a handshake or a verification, to a reason. */
 export function classifyTlsError(code: string | null): ReasonCode {
@@ -159,10 +152,7 @@ export function describeNotTls(endpoint: string, host: string, greeting: Buffer 
 export function describeTlsStall(address: string, bytesReceived: number | null): string {
   const mtu = `test the path MTU (ping -M do -s 1372 ${address}) and clamp the TCP MSS on the tunnel`;
   if (bytesReceived !== null && bytesReceived > 0) {
-    return (
-      `the server began to answer (${bytesReceived} bytes arrived) and then stalled: the mark of a path-MTU black hole, ` +
-      `where packets larger than the path allows (a VPN or ExpressRoute tunnel with broken path-MTU discovery) are dropped without an ICMP error; ${mtu}`
-    );
+    return `the server began to answer (${bytesReceived} bytes arrived) and then stalled: the mark of a path-MTU black hole, ` + `where packets larger than the path allows (a VPN or ExpressRoute tunnel with broken path-MTU discovery) are dropped without an ICMP error; ${mtu}`;
   }
   const nothing = bytesReceived === 0 ? 'the connection opened but the server sent nothing back to the ClientHello' : 'the handshake got no answer';
   return (

@@ -38,9 +38,7 @@ export function describeUdpError(endpoint: string, code: string | null, origin: 
     case 'udp-port-unreachable':
       return { reason, message: `UDP to ${endpoint} drew ICMP port unreachable (${suffix}): nothing receives on that port, or a firewall rejects it` };
     case 'udp-prohibited':
-      return origin === 'icmp'
-        ? { reason, message: `UDP to ${endpoint} drew ICMP administratively prohibited (${suffix}): a firewall rejects it` }
-        : { reason, message: `a firewall on this machine refused to send UDP to ${endpoint} (${suffix})` };
+      return origin === 'icmp' ? { reason, message: `UDP to ${endpoint} drew ICMP administratively prohibited (${suffix}): a firewall rejects it` } : { reason, message: `a firewall on this machine refused to send UDP to ${endpoint} (${suffix})` };
     case 'udp-unreachable':
       return { reason, message: `no route to ${endpoint} for UDP (${suffix})` };
     default:

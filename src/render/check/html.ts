@@ -53,7 +53,6 @@ function verdictLabel(target: CheckedTarget): string {
   return { blocked: 'BLOCKED', warning: 'WARNING', unknown: 'NO VERDICT', reachable: 'reachable', skipped: 'skipped' }[target.verdict];
 }
 
-
 function headline(report: CheckReport): { text: string; tone: Tone } {
   const { summary } = report;
   if (summary.featuresBroken.length > 0) {
@@ -74,9 +73,16 @@ function where(report: CheckReport): string {
 
 function facts(report: CheckReport): Html {
   const { facts: f, settings: s } = report;
-  const options = [f.hbi && 'high business impact', f.customImages && 'custom images', f.userManagedDependencies && 'user-managed dependencies', f.customPackageIndex && 'custom package index', f.publicIpCompute && 'compute with a public IP', f.rstudio && 'RStudio', f.storageFirewall && 'firewall before storage', f.privateAzureMonitor && 'private Azure Monitor'].filter(
-    (x): x is string => typeof x === 'string',
-  );
+  const options = [
+    f.hbi && 'high business impact',
+    f.customImages && 'custom images',
+    f.userManagedDependencies && 'user-managed dependencies',
+    f.customPackageIndex && 'custom package index',
+    f.publicIpCompute && 'compute with a public IP',
+    f.rstudio && 'RStudio',
+    f.storageFirewall && 'firewall before storage',
+    f.privateAzureMonitor && 'private Azure Monitor',
+  ].filter((x): x is string => typeof x === 'string');
   const workspace: Array<[string, string | undefined]> = [
     ['Cloud', CLOUD_NAMES[f.cloud]],
     ['Region', f.region],
@@ -105,7 +111,18 @@ function facts(report: CheckReport): Html {
     ['Tool', `${report.tool.name} ${report.tool.version}, report schema ${report.schemaVersion}`],
   ];
   const list = (title: string, rows: Array<[string, string | undefined]>): Html =>
-    html`<section class="card"><h3>${title}</h3><dl>${rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></section>`;
+    html`<section class="card">
+      <h3>${title}</h3>
+      <dl>
+        ${rows
+          .filter(([, v]) => v !== undefined && v !== '')
+          .map(
+            ([k, v]) =>
+              html`<dt>${k}</dt>
+                <dd>${v}</dd>`,
+          )}
+      </dl>
+    </section>`;
   return html`<div class="facts">${list('Workspace', workspace)}${list('Run', run)}</div>`;
 }
 
@@ -116,26 +133,31 @@ function summarySection(report: CheckReport): Html {
     summary.stoppedBy === null
       ? ''
       : html`<div class="banner tone-unknown" role="note"><strong>Incomplete:</strong> ${CUT_SHORT[summary.stoppedBy]}; ${plural(summary.unfinished, 'target')} did not finish and ${summary.unfinished === 1 ? 'is' : 'are'} not proven reachable.</div>`;
-  const failures =
-    summary.internalErrors === 0
-      ? ''
-      : html`<div class="banner tone-unknown" role="note"><strong>aml-netcheck failed on ${plural(summary.internalErrors, 'target')}</strong> (a bug: the log has the details); they are not proven reachable.</div>`;
+  const failures = summary.internalErrors === 0 ? '' : html`<div class="banner tone-unknown" role="note"><strong>aml-netcheck failed on ${plural(summary.internalErrors, 'target')}</strong> (a bug: the log has the details); they are not proven reachable.</div>`;
   const unverified = unverifiedFindings(report).map((line) => html`<div class="banner tone-unknown" role="note"><strong>Not verified:</strong> ${line}</div>`);
   return html`<header>
-<h1>aml-netcheck report</h1>
-<p class="muted">${where(report)} · ${report.startedAt} · took ${formatDuration(report.durationMs)} · ${report.tool.name} ${report.tool.version}</p>
-<nav aria-label="Sections"><a href="#features">Features</a><a href="#fixes">Fixes</a><a href="#targets">Targets</a><a href="#settings">Workspace and run</a></nav>
-</header>
-<section id="summary" aria-label="Summary">
-<div class="banner tone-${top.tone}"><strong>${top.text}.</strong> <span class="exit">Exit code ${summary.exitCode}: ${EXIT_MEANING[summary.exitCode]}.</span></div>
-${cutShort}${failures}${unverified}
-<div class="tiles">${tile(summary.targets, 'targets', 'muted')}${tile(summary.reachable, 'reachable', 'good')}${tile(summary.blocked, `blocked (${summary.requiredBlocked} required)`, 'bad')}${tile(summary.warning, 'warnings', 'warn')}${tile(summary.unknown, 'without a verdict', 'unknown')}${tile(summary.skipped, 'skipped', 'muted')}</div>
-</section>`;
+      <h1>aml-netcheck report</h1>
+      <p class="muted">${where(report)} · ${report.startedAt} · took ${formatDuration(report.durationMs)} · ${report.tool.name} ${report.tool.version}</p>
+      <nav aria-label="Sections"><a href="#features">Features</a><a href="#fixes">Fixes</a><a href="#targets">Targets</a><a href="#settings">Workspace and run</a></nav>
+    </header>
+    <section id="summary" aria-label="Summary">
+      <div class="banner tone-${top.tone}"><strong>${top.text}.</strong> <span class="exit">Exit code ${summary.exitCode}: ${EXIT_MEANING[summary.exitCode]}.</span></div>
+      ${cutShort}${failures}${unverified}
+      <div class="tiles">
+        ${tile(summary.targets, 'targets', 'muted')}${tile(summary.reachable, 'reachable', 'good')}${tile(summary.blocked, `blocked (${summary.requiredBlocked} required)`, 'bad')}${tile(summary.warning, 'warnings', 'warn')}${tile(summary.unknown, 'without a verdict', 'unknown')}${tile(summary.skipped, 'skipped', 'muted')}
+      </div>
+    </section>`;
 }
 
 function featureMatrix(report: CheckReport): Html {
   const byId = new Map(report.targets.map((t) => [t.id, t]));
-  const verdicts: ReadonlyArray<[Verdict, string]> = [['reachable', 'Reachable'], ['blocked', 'Blocked'], ['warning', 'Warning'], ['unknown', 'No verdict'], ['skipped', 'Skipped']];
+  const verdicts: ReadonlyArray<[Verdict, string]> = [
+    ['reachable', 'Reachable'],
+    ['blocked', 'Blocked'],
+    ['warning', 'Warning'],
+    ['unknown', 'No verdict'],
+    ['skipped', 'Skipped'],
+  ];
   const features = [...report.features].sort(byImpact);
   const rows: Row[] = features.map((feature) => {
     const mine = report.targets.filter((t) => t.features.includes(feature.id));
@@ -154,14 +176,20 @@ function featureMatrix(report: CheckReport): Html {
       className: feature.status === 'ok' || feature.status === 'not-checked' ? undefined : `tone-${tone}`,
       cells: [
         {
-          content: html`<strong>${feature.name}</strong> <code class="muted">${feature.id}</code>${
-            feature.status === 'broken' && feature.impact !== null ? html`<div class="impact"><span>Users see:</span> ${feature.impact}</div>` : ''
-          }`,
+          content: html`<strong>${feature.name}</strong> <code class="muted">${feature.id}</code>${feature.status === 'broken' && feature.impact !== null ? html`<div class="impact"><span>Users see:</span> ${feature.impact}</div>` : ''}`,
           sort: feature.name,
         },
         { content: badge(STATUS_LABEL[feature.status], tone), sort: FEATURE_STATUS_ORDER[feature.status] },
         ...counts,
-        { content: causes.length === 0 ? '' : html`<ul class="plain">${causes}</ul>`, sort: feature.blockedBy.length },
+        {
+          content:
+            causes.length === 0
+              ? ''
+              : html`<ul class="plain">
+                  ${causes}
+                </ul>`,
+          sort: feature.blockedBy.length,
+        },
       ],
     };
   });
@@ -194,7 +222,10 @@ function waterfall(target: CheckedTarget, scaleMs: number, phases: readonly Phas
     return [bar];
   });
   const label = [...phases.filter((p) => target.timings[p] !== undefined).map((p) => `${p} ${target.timings[p]} ms`), `total ${total} ms`].join(', ');
-  return html`<svg class="waterfall" width="${width}" height="12" viewBox="0 0 ${width} 12" role="img" aria-label="${label}"><title>${label}</title>${bars}</svg>`;
+  return html`<svg class="waterfall" width="${width}" height="12" viewBox="0 0 ${width} 12" role="img" aria-label="${label}">
+    <title>${label}</title>
+    ${bars}
+  </svg>`;
 }
 
 function timingCell(ms: number | undefined): { content: string; sort: number | null; className: string } {
@@ -208,11 +239,7 @@ function targetTable(report: CheckReport, ordered: readonly CheckedTarget[]): Ht
     const problem = t.verdict === 'blocked' || t.verdict === 'unknown' || t.verdict === 'warning';
     const tone: Tone = t.verdict === 'blocked' && !t.required ? 'warn' : VERDICT_TONE[t.verdict];
     const addresses = addressOutcomes(t);
-    const notes = [
-      addresses === null ? '' : html`<div class="muted">${addresses}</div>`,
-      ...t.warnings.map((w) => html`<div class="note">${w}</div>`),
-      t.representative ? html`<div class="note muted">${t.host} stands for ${t.pattern}</div>` : '',
-    ];
+    const notes = [addresses === null ? '' : html`<div class="muted">${addresses}</div>`, ...t.warnings.map((w) => html`<div class="note">${w}</div>`), t.representative ? html`<div class="note muted">${t.host} stands for ${t.pattern}</div>` : ''];
     return {
       tags: [t.verdict, ...(problem ? ['problem'] : []), t.required ? 'required' : 'optional'],
       className: problem ? `tone-${tone}` : undefined,
@@ -267,11 +294,18 @@ function fixesSection(ordered: readonly CheckedTarget[], features: ReadonlyMap<s
   const items = [...groups].map(([fix, targets]) => {
     const required = targets.some((t) => t.required);
     const names = [...new Set(targets.flatMap((t) => t.features))].map((id) => features.get(id)?.name ?? id);
-    return html`<li class="card tone-${required ? 'bad' : 'warn'}"><div class="fix">${fix}</div>
-<div class="muted">${required ? '' : html`${badge('optional', 'warn')} `}for ${targets.map((t, i) => html`${i > 0 ? ', ' : ''}<code>${breakable(t.id)}</code>`)} · ${names.join(', ')}</div></li>`;
+    return html`<li class="card tone-${required ? 'bad' : 'warn'}">
+      <div class="fix">${fix}</div>
+      <div class="muted">${required ? '' : html`${badge('optional', 'warn')} `}for ${targets.map((t, i) => html`${i > 0 ? ', ' : ''}<code>${breakable(t.id)}</code>`)} · ${names.join(', ')}</div>
+    </li>`;
   });
-  return html`<ol class="fixes">${items}</ol>
-<details><summary>All fixes as plain text, to paste into a change request</summary><pre>${[...groups.keys()].join('\n')}</pre></details>`;
+  return html`<ol class="fixes">
+      ${items}
+    </ol>
+    <details>
+      <summary>All fixes as plain text, to paste into a change request</summary>
+      <pre>${[...groups.keys()].join('\n')}</pre>
+    </details>`;
 }
 
 const STYLE = `
@@ -307,22 +341,29 @@ details{margin-top:10px}details pre{background:var(--card);border:1px solid var(
 
 /** The whole report as one HTML document; every value from the report is escaped. */
 export function renderCheckHtml(report: CheckReport): string {
-  const ordered = report.targets.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map(({ t }) => t);
+  const ordered = report.targets
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i)
+    .map(({ t }) => t);
   const features = new Map(report.features.map((f) => [f.id, f]));
   const body = html`<main>
-${summarySection(report)}
-<section id="features"><h2>Features</h2>
-${featureMatrix(report)}
-</section>
-<section id="fixes"><h2>Fixes</h2>
-${fixesSection(ordered, features)}
-</section>
-<section id="targets"><h2>Targets</h2>
-${targetTable(report, ordered)}
-</section>
-<section id="settings"><h2>Workspace and run</h2>
-${facts(report)}
-</section>
-</main>`;
+    ${summarySection(report)}
+    <section id="features">
+      <h2>Features</h2>
+      ${featureMatrix(report)}
+    </section>
+    <section id="fixes">
+      <h2>Fixes</h2>
+      ${fixesSection(ordered, features)}
+    </section>
+    <section id="targets">
+      <h2>Targets</h2>
+      ${targetTable(report, ordered)}
+    </section>
+    <section id="settings">
+      <h2>Workspace and run</h2>
+      ${facts(report)}
+    </section>
+  </main>`;
   return renderPage({ title: `aml-netcheck: ${headline(report).text} (${where(report)})`, body, style: phasesOf(report).includes('udp') ? `${STYLE}${UDP_STYLE}` : STYLE });
 }

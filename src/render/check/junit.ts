@@ -40,9 +40,9 @@ export function renderCheckJunit(report: CheckReport): string {
       timestamp,
       timeMs: targets.reduce((sum, t) => sum + (t.timings.total ?? 0), 0),
       cases: targets.map((t) => {
-      const outcome = outcomeOf(t);
-      return { outcome, markup: testcase(t, feature.id, outcome) };
-    }),
+        const outcome = outcomeOf(t);
+        return { outcome, markup: testcase(t, feature.id, outcome) };
+      }),
     };
   });
   // A run that verified nothing required exits 3; a test view must not show it green.

@@ -56,7 +56,10 @@ export function renderCheckMarkdown(report: CheckReport, firewallCommands: (plan
     for (const f of broken) out.push(`- ${cell(f.name)} (${code(f.id)})${f.impact === null ? '' : `: ${cell(f.impact)}`}`);
     out.push('');
   }
-  for (const [status, label] of [['unknown', 'No verdict'], ['degraded', 'Degraded']] as const) {
+  for (const [status, label] of [
+    ['unknown', 'No verdict'],
+    ['degraded', 'Degraded'],
+  ] as const) {
     const names = featureNames(report, status);
     if (names !== '') out.push(`- **${label}:** ${names}`);
   }
@@ -68,7 +71,9 @@ export function renderCheckMarkdown(report: CheckReport, firewallCommands: (plan
     // Only what a firewall blocked: DNS and TLS causes get no rule (see `aml-netcheck rules --from-report`).
     const plan = planFromReport(report.targets, report.facts, report.settings.proxy !== null);
     if (plan.allow.length > 0) {
-      const script = firewallCommands({ ...plan, findings: [] }).trimEnd().split('\n');
+      const script = firewallCommands({ ...plan, findings: [] })
+        .trimEnd()
+        .split('\n');
       out.push(...details('Azure Firewall Policy commands for the blocked targets', ['```sh', ...script, '```']));
     }
   }
@@ -78,10 +83,26 @@ export function renderCheckMarkdown(report: CheckReport, firewallCommands: (plan
   if (warned.length > 0) {
     // A silent UDP port warns in its detail alone, and says what to confirm in its fix.
     const said = (t: CheckedTarget): string[] => [...(t.warnings.length > 0 ? t.warnings : [t.detail]), ...[addressOutcomes(t)].filter((a) => a !== null), ...t.fix];
-    out.push(...details(`Warnings (${warned.length})`, table(['Target', 'Warning'], warned.map((t) => [code(t.id), cell(said(t).join('; '))]))));
+    out.push(
+      ...details(
+        `Warnings (${warned.length})`,
+        table(
+          ['Target', 'Warning'],
+          warned.map((t) => [code(t.id), cell(said(t).join('; '))]),
+        ),
+      ),
+    );
   }
   const features = [...report.features].sort(byImpact);
-  out.push(...details(`Features (${features.length})`, table(['Feature', 'Status', 'Targets', 'Because of'], features.map((f) => [`${cell(f.name)} (${code(f.id)})`, f.status, String(f.targets), cell(f.blockedBy.join(', '))]))));
+  out.push(
+    ...details(
+      `Features (${features.length})`,
+      table(
+        ['Feature', 'Status', 'Targets', 'Because of'],
+        features.map((f) => [`${cell(f.name)} (${code(f.id)})`, f.status, String(f.targets), cell(f.blockedBy.join(', '))]),
+      ),
+    ),
+  );
   out.push(
     ...details(
       `Every target (${report.targets.length})`,

@@ -32,7 +32,13 @@ export function renderDiffMarkdown(diff: ReportDiff): string {
   const features = diff.features.filter((f) => f.change !== 'unchanged');
   if (features.length > 0) {
     out.push('### Features', '');
-    out.push(...table(['Feature', 'Change', 'Before', 'After'], features.map((f) => [`${cell(f.name)} (${code(f.id)})`, CHANGE_LABEL[f.change], cell(describeFeatureSide(f.before)), cell(describeFeatureSide(f.after))])), '');
+    out.push(
+      ...table(
+        ['Feature', 'Change', 'Before', 'After'],
+        features.map((f) => [`${cell(f.name)} (${code(f.id)})`, CHANGE_LABEL[f.change], cell(describeFeatureSide(f.before)), cell(describeFeatureSide(f.after))]),
+      ),
+      '',
+    );
     const broken = features.filter((f) => f.change === 'newly-broken' && f.impact !== null);
     if (broken.length > 0) out.push('Newly broken, and what their users will see:', '', ...broken.map((f) => `- ${cell(f.name)} (${code(f.id)}): ${cell(f.impact ?? '')}`), '');
   }
@@ -46,7 +52,15 @@ export function renderDiffMarkdown(diff: ReportDiff): string {
   }
   const sameFeatures = diff.features.filter((f) => f.change === 'unchanged');
   if (sameFeatures.length > 0) {
-    out.push(...details(`Features unchanged (${sameFeatures.length})`, table(['Feature', 'Status'], sameFeatures.map((f) => [`${cell(f.name)} (${code(f.id)})`, cell(describeFeatureSide(f.after))]))));
+    out.push(
+      ...details(
+        `Features unchanged (${sameFeatures.length})`,
+        table(
+          ['Feature', 'Status'],
+          sameFeatures.map((f) => [`${cell(f.name)} (${code(f.id)})`, cell(describeFeatureSide(f.after))]),
+        ),
+      ),
+    );
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -46,7 +46,12 @@ function detailOf(target: TargetDiff): string {
  */
 function layout(rows: ReadonlyArray<readonly [string, string, string]>, width: number): string[][] {
   const widest = (i: number): number => Math.max(...rows.map((row) => escapeControl(row[i] ?? '').length));
-  if (2 + widest(0) + 2 + widest(1) + 2 + widest(2) <= width) return layoutRows(rows.map(([label, name, change]) => [`  ${label}`, name, change]), new Set(), width);
+  if (2 + widest(0) + 2 + widest(1) + 2 + widest(2) <= width)
+    return layoutRows(
+      rows.map(([label, name, change]) => [`  ${label}`, name, change]),
+      new Set(),
+      width,
+    );
   const labelWidth = widest(0);
   const under = ' '.repeat(labelWidth + 4);
   return rows.map(([label, name, change]) => {
@@ -62,7 +67,6 @@ function paintLead(line: string, label: string, colour: Colour, options: TextOpt
   const at = line.indexOf(label);
   return at === -1 ? line : `${line.slice(0, at)}${paint(label, colour, options)}${line.slice(at + label.length)}`;
 }
-
 
 /** One line saying what the diff comes to, the same words the exit code stands for. */
 export function diffHeadline(diff: ReportDiff): string {
@@ -93,7 +97,10 @@ export function renderDiffTable(diff: ReportDiff, options: TextOptions = PLAIN):
   const features = diff.features.filter((f) => f.change !== 'unchanged');
   out.push('Features');
   if (features.length > 0) {
-    const laid = layout(features.map((f) => [LABEL[f.change], `${f.name} (${f.id})`, describeFeatureTransition(f)]), options.width);
+    const laid = layout(
+      features.map((f) => [LABEL[f.change], `${f.name} (${f.id})`, describeFeatureTransition(f)]),
+      options.width,
+    );
     features.forEach((feature, i) => {
       const [first = '', ...rest] = laid[i] ?? [];
       out.push(paintLead(first, LABEL[feature.change], COLOUR[feature.change], options), ...rest);
@@ -107,7 +114,10 @@ export function renderDiffTable(diff: ReportDiff, options: TextOptions = PLAIN):
   const targets = diff.targets.filter((t) => t.change !== 'unchanged');
   out.push('Targets');
   if (targets.length > 0) {
-    const laid = layout(targets.map((t) => [LABEL[t.change], t.id, describeTransition(t)]), options.width);
+    const laid = layout(
+      targets.map((t) => [LABEL[t.change], t.id, describeTransition(t)]),
+      options.width,
+    );
     targets.forEach((target, i) => {
       const [first = '', ...rest] = laid[i] ?? [];
       out.push(paintLead(first, LABEL[target.change], COLOUR[target.change], options), ...rest);

@@ -14,10 +14,7 @@ export interface RevisionRow {
 /** `aml-netcheck revisions`: one line per revision, then where to read each. */
 export function renderRevisionsTable(rows: readonly RevisionRow[]): string {
   if (rows.length === 0) return 'The catalog defines no revisions: every entry holds in one unnamed list.\n';
-  const table = [
-    ['ID', 'DATE', 'DEFAULT', 'ENTRIES', 'FEATURES', 'TITLE'],
-    ...rows.map((r) => [r.revision.id, r.revision.date, r.isDefault ? 'yes' : '', String(r.entries), String(r.features), r.revision.title].map(escapeControl)),
-  ];
+  const table = [['ID', 'DATE', 'DEFAULT', 'ENTRIES', 'FEATURES', 'TITLE'], ...rows.map((r) => [r.revision.id, r.revision.date, r.isDefault ? 'yes' : '', String(r.entries), String(r.features), r.revision.title].map(escapeControl))];
   const sources = rows.map((r) => escapeControl(`  ${r.revision.id}  ${r.revision.url}`));
   return `${formatColumns(table, new Set([3, 4]))}\n\nSources:\n${sources.join('\n')}\n\nPick one with --revision ID on list, check, rules, bundle and k8s-manifest; \`rules --changes-since ID\` lists what changed since it.\n`;
 }

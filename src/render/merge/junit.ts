@@ -75,7 +75,11 @@ function nodeCase(node: NodeInfo, merged: MergedReport): JunitCase {
 }
 
 export function renderMergeJunit(merged: MergedReport): string {
-  const timestamp = merged.nodes.flatMap((n) => (n.startedAt === null ? [] : [n.startedAt])).sort()[0]?.replace(/Z$/, '') ?? '';
+  const timestamp =
+    merged.nodes
+      .flatMap((n) => (n.startedAt === null ? [] : [n.startedAt]))
+      .sort()[0]
+      ?.replace(/Z$/, '') ?? '';
   const suites = merged.features.map((feature) => {
     const targets = merged.targets.filter((t) => t.features.includes(feature.id));
     const cases = targets.map((t) => {

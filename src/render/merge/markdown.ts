@@ -1,15 +1,4 @@
-import {
-  blockedByReason,
-  featureCauses,
-  FEATURE_STATUS_LABEL,
-  mergedFix,
-  TARGET_STATUS_LABEL,
-  warnedByReason,
-  type MergedFeature,
-  type MergedReport,
-  type MergedTarget,
-  type NodeInfo,
-} from '../../report/merge.js';
+import { blockedByReason, featureCauses, FEATURE_STATUS_LABEL, mergedFix, TARGET_STATUS_LABEL, warnedByReason, type MergedFeature, type MergedReport, type MergedTarget, type NodeInfo } from '../../report/merge.js';
 import { mergeHeadline, nameNodes } from './table.js';
 import { cell, code, table, details } from '../shared/markdown.js';
 
@@ -69,23 +58,33 @@ export function renderMergeMarkdown(merged: MergedReport): string {
     out.push(
       ...table(
         ['Target', 'Features', 'Status', 'Fails on', 'Warns on', 'Reachable from', 'Fix'],
-        targets.map((t) => [
-          code(t.id) + (t.required ? '' : ' (optional)'),
-          cell(t.features.join(', ')),
-          TARGET_STATUS_LABEL[t.status],
-          failing(t),
-          warned(t),
-          nodes(t.reaching),
-          cell(mergedFix(t).join('; ') || '—'),
-        ]),
+        targets.map((t) => [code(t.id) + (t.required ? '' : ' (optional)'), cell(t.features.join(', ')), TARGET_STATUS_LABEL[t.status], failing(t), warned(t), nodes(t.reaching), cell(mergedFix(t).join('; ') || '—')]),
       ),
       '',
     );
   }
   const fine = merged.targets.filter((t) => t.status === 'reachable-everywhere');
-  if (fine.length > 0) out.push(...details(`Reachable from every node (${fine.length})`, table(['Target', 'Features'], fine.map((t) => [code(t.id), cell(t.features.join(', '))]))));
+  if (fine.length > 0)
+    out.push(
+      ...details(
+        `Reachable from every node (${fine.length})`,
+        table(
+          ['Target', 'Features'],
+          fine.map((t) => [code(t.id), cell(t.features.join(', '))]),
+        ),
+      ),
+    );
   const okFeatures = merged.features.filter((f) => f.status === 'ok-everywhere');
-  if (okFeatures.length > 0) out.push(...details(`Features ok on every node (${okFeatures.length})`, table(['Feature'], okFeatures.map((f) => [`${cell(f.name)} (${code(f.id)})`]))));
+  if (okFeatures.length > 0)
+    out.push(
+      ...details(
+        `Features ok on every node (${okFeatures.length})`,
+        table(
+          ['Feature'],
+          okFeatures.map((f) => [`${cell(f.name)} (${code(f.id)})`]),
+        ),
+      ),
+    );
   out.push(
     ...details(
       `Nodes (${merged.nodes.length})`,

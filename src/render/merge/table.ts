@@ -1,17 +1,5 @@
 import { escapeControl, plural } from '../../model/text.js';
-import {
-  blockedByReason,
-  featureCauses,
-  mergedFix,
-  warnedByReason,
-  FEATURE_STATUS_LABEL,
-  TARGET_STATUS_LABEL,
-  type FeatureMergeStatus,
-  type MergedFeature,
-  type MergedReport,
-  type MergedTarget,
-  type TargetStatus,
-} from '../../report/merge.js';
+import { blockedByReason, featureCauses, mergedFix, warnedByReason, FEATURE_STATUS_LABEL, TARGET_STATUS_LABEL, type FeatureMergeStatus, type MergedFeature, type MergedReport, type MergedTarget, type TargetStatus } from '../../report/merge.js';
 import { PLAIN, paint, wrap, type Colour, type TextOptions } from '../shared/terminal.js';
 
 /**
@@ -41,7 +29,6 @@ const FEATURE_COLOUR: Readonly<Record<FeatureMergeStatus, Colour>> = {
   'ok-everywhere': 'green',
   'not-checked': 'dim',
 };
-
 
 /** Node names, or how many when they are many: `node-a, node-b` / `the other 212 nodes`. */
 export function nameNodes(nodes: readonly string[], max = NAMED_NODES_MAX, other = false): string {
@@ -146,8 +133,7 @@ export function renderMergeTable(merged: MergedReport, options: TextOptions = PL
   else if (summary.exitCode === 3) {
     if (summary.nodesWithoutReport.length > 0) line(`No report yet from: ${escapeControl(summary.nodesWithoutReport.join(', '))}.`);
     if (summary.requiredNoVerdict.length > 0) line(`No verdict on some nodes for: ${escapeControl(summary.requiredNoVerdict.join(', '))}.`);
-  }
-  else if (summary.requiredWarning.length > 0) line(`Nothing required blocked; a warning, not proven reachable, on some nodes for: ${escapeControl(summary.requiredWarning.join(', '))}.`);
+  } else if (summary.requiredWarning.length > 0) line(`Nothing required blocked; a warning, not proven reachable, on some nodes for: ${escapeControl(summary.requiredWarning.join(', '))}.`);
   else line('Every required target reachable from every node.');
   return `${out.join('\n')}\n`;
 }

@@ -15,7 +15,10 @@ import { command, indented, jmesJson, jmesName, otherFixesAsComments, queryWord,
  * free priority, and a rule only where its collection has none of that name; a rule of ours
  * that is there with other content stops it, since that name is someone else's now.
  */
-const FIREWALL = [['--resource-group', '"$RG"'], ['--firewall-name', '"$FIREWALL"']];
+const FIREWALL = [
+  ['--resource-group', '"$RG"'],
+  ['--firewall-name', '"$FIREWALL"'],
+];
 const SHOW = ['az', 'network', 'firewall', 'show'];
 
 interface Kind {
@@ -34,19 +37,11 @@ function read(query: string): string {
 /** What makes an existing rule of that name ours: the same destination, protocols and ports (JMESPath on the rule). */
 function networkMatch(rule: NetworkRule): string {
   const [addresses, fqdns] = rule.destination.kind === 'service-tag' ? [[checkServiceTag(rule.destination.value)], []] : [[], [checkFqdnPattern(rule.destination.value)]];
-  return [
-    `protocols==${jmesJson([rule.protocol])}`,
-    `(destinationAddresses || \`[]\`)==${jmesJson(addresses)}`,
-    `(destinationFqdns || \`[]\`)==${jmesJson(fqdns)}`,
-    `destinationPorts==${jmesJson(rule.ports.map((p) => String(checkPort(p))))}`,
-  ].join(' && ');
+  return [`protocols==${jmesJson([rule.protocol])}`, `(destinationAddresses || \`[]\`)==${jmesJson(addresses)}`, `(destinationFqdns || \`[]\`)==${jmesJson(fqdns)}`, `destinationPorts==${jmesJson(rule.ports.map((p) => String(checkPort(p))))}`].join(' && ');
 }
 
 function applicationMatch(rule: ApplicationRule): string {
-  return [
-    `protocols[].join('=', [protocolType, to_string(port)])==${jmesJson(rule.protocols.map((p) => `${p.type}=${checkPort(p.port)}`))}`,
-    `targetFqdns==${jmesJson([checkFqdnPattern(rule.fqdn)])}`,
-  ].join(' && ');
+  return [`protocols[].join('=', [protocolType, to_string(port)])==${jmesJson(rule.protocols.map((p) => `${p.type}=${checkPort(p.port)}`))}`, `targetFqdns==${jmesJson([checkFqdnPattern(rule.fqdn)])}`].join(' && ');
 }
 
 /**
@@ -81,7 +76,13 @@ function ruleBlock<T extends { name: string }>(kind: Kind, meta: { name: string;
     `  ${v}_priorities+=$'\\n'"$priority"`,
     `  ${v}_collections+=$'\\n'${shellWord(meta.name)}`,
     `  ${say(`rule ${rule.name}: adding, with its collection ${meta.name} (not on the firewall) at priority`, 'priority')}`,
-    `  change ${indented(base([['--priority', '"$priority"'], ['--action', 'Allow']]), '  ')}`,
+    `  change ${indented(
+      base([
+        ['--priority', '"$priority"'],
+        ['--action', 'Allow'],
+      ]),
+      '  ',
+    )}`,
     'fi',
   ];
   return { check, write };
@@ -91,23 +92,27 @@ export function renderRulesAzClassic(plan: RulesPlan, options: RulesRenderOption
   const rules = azureFirewallRules(plan.allow);
   const names = firewallNames(options.additions, plan.origin);
   const { step, last } = FIREWALL_PRIORITY_RANGE;
-  const collections = [...(rules.network.length > 0 ? [`the network rule collection ${names.network.name} (priority ${names.network.priority} or the next free one among network rule collections)`] : []), ...(rules.application.length > 0 ? [`the application rule collection ${names.application.name} (priority ${names.application.priority} or the next free one among application rule collections)`] : [])];
-  const none = rules.application.length === 0 && rules.network.length === 0;
-  const notes = none ? [] : [
-    `Creates ${collections.join(' and ')} only if the firewall has none of that name (priorities in steps of ${step}, at most ${last}), and adds each rule below that its collection lacks.`,
-    'Never changes or removes anything: no other collection or rule, and no rule of ours already there (it is left as it is, and the script says so). A rule of that name with another destination, protocol or ports stops the script before it writes anything more.',
-    'Each write reads the whole firewall and writes it back with one rule more, so the firewall never has fewer rules than before, at any step; run again, it changes nothing.',
-    'DRY_RUN=1 prints the writes instead of making them; the reads still run, so what it prints is what it would do.',
+  const collections = [
+    ...(rules.network.length > 0 ? [`the network rule collection ${names.network.name} (priority ${names.network.priority} or the next free one among network rule collections)`] : []),
+    ...(rules.application.length > 0 ? [`the application rule collection ${names.application.name} (priority ${names.application.priority} or the next free one among application rule collections)`] : []),
   ];
-  notes.push(
-    ...(rules.needsDnsProxy ? ['Network rules on host names need the DNS proxy of the firewall turned on.'] : []),
-    ...(rules.inbound.length > 0 ? [`${rules.inbound.length} inbound rule(s) belong on the compute subnet's NSG: see -o nsg.`] : []),
+  const none = rules.application.length === 0 && rules.network.length === 0;
+  const notes = none
+    ? []
+    : [
+        `Creates ${collections.join(' and ')} only if the firewall has none of that name (priorities in steps of ${step}, at most ${last}), and adds each rule below that its collection lacks.`,
+        'Never changes or removes anything: no other collection or rule, and no rule of ours already there (it is left as it is, and the script says so). A rule of that name with another destination, protocol or ports stops the script before it writes anything more.',
+        'Each write reads the whole firewall and writes it back with one rule more, so the firewall never has fewer rules than before, at any step; run again, it changes nothing.',
+        'DRY_RUN=1 prints the writes instead of making them; the reads still run, so what it prints is what it would do.',
+      ];
+  notes.push(...(rules.needsDnsProxy ? ['Network rules on host names need the DNS proxy of the firewall turned on.'] : []), ...(rules.inbound.length > 0 ? [`${rules.inbound.length} inbound rule(s) belong on the compute subnet's NSG: see -o nsg.`] : []));
+  const out = scriptHeader(
+    'Azure Firewall classic rules',
+    plan,
+    none ? [] : [{ name: 'RG', meaning: 'the resource group of the firewall', value: options.resourceGroup, flag: '--resource-group' }, { name: 'FIREWALL', meaning: 'the name of the firewall', value: options.firewall, flag: '--firewall' }, SOURCE_VARIABLE(options.source)],
+    notes,
+    options.additions,
   );
-  const out = scriptHeader('Azure Firewall classic rules', plan, none ? [] : [
-    { name: 'RG', meaning: 'the resource group of the firewall', value: options.resourceGroup, flag: '--resource-group' },
-    { name: 'FIREWALL', meaning: 'the name of the firewall', value: options.firewall, flag: '--firewall' },
-    SOURCE_VARIABLE(options.source),
-  ], notes, options.additions);
   out.push(...otherFixesAsComments(plan, '#'), ...refusedAsComments(rules.refused, '#'));
   if (none) {
     out.push('# No firewall rule is needed.');
@@ -116,10 +121,7 @@ export function renderRulesAzClassic(plan: RulesPlan, options: RulesRenderOption
   out.push(...scriptFunctions(options.dryRun));
   for (const kind of [NETWORK, APPLICATION]) {
     if ((kind === NETWORK ? rules.network : rules.application).length === 0) continue;
-    out.push(
-      `${kind.variable}_collections=$(${read(`${kind.property}[].name`)}) || missing "$?" 'the firewall'`,
-      `${kind.variable}_priorities=$(${read(`${kind.property}[].priority`)})`,
-    );
+    out.push(`${kind.variable}_collections=$(${read(`${kind.property}[].name`)}) || missing "$?" 'the firewall'`, `${kind.variable}_priorities=$(${read(`${kind.property}[].priority`)})`);
   }
   const blocks = [
     ...rules.network.map((rule, index) => ruleBlock(NETWORK, names.network, rule, index, networkMatch, (r) => networkRuleOptions(r, '--protocols'))),

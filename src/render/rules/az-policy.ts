@@ -14,7 +14,10 @@ import { command, indented, jmesName, otherFixesAsComments, queryWord, refusedAs
  * so running it again, or after another of our scripts, changes nothing that is there.
  */
 const GROUP = ['az', 'network', 'firewall', 'policy', 'rule-collection-group'];
-const TARGET = [['--resource-group', '"$RG"'], ['--policy-name', '"$POLICY"']];
+const TARGET = [
+  ['--resource-group', '"$RG"'],
+  ['--policy-name', '"$POLICY"'],
+];
 
 export function applicationRuleOptions(rule: ApplicationRule): string[][] {
   return [
@@ -26,9 +29,7 @@ export function applicationRuleOptions(rule: ApplicationRule): string[][] {
 
 /** The options of a network rule; classic rules name the protocol option `--protocols`. */
 export function networkRuleOptions(rule: NetworkRule, protocolOption: '--ip-protocols' | '--protocols' = '--ip-protocols'): string[][] {
-  const destination = rule.destination.kind === 'service-tag'
-    ? ['--destination-addresses', shellWord(checkServiceTag(rule.destination.value))]
-    : ['--destination-fqdns', shellWord(checkFqdnPattern(rule.destination.value))];
+  const destination = rule.destination.kind === 'service-tag' ? ['--destination-addresses', shellWord(checkServiceTag(rule.destination.value))] : ['--destination-fqdns', shellWord(checkFqdnPattern(rule.destination.value))];
   return [[protocolOption, rule.protocol], ['--source-addresses', '"${SOURCE[@]}"'], destination, ['--destination-ports', ...rule.ports.map((p) => shellWord(String(checkPort(p))))]];
 }
 
@@ -51,29 +52,25 @@ function collection<T extends { name: string }>(rules: readonly T[], group: stri
     `if has "$collections" ${shellWord(meta.name)}; then`,
     `  rules=$(${readGroup(group, `ruleCollections[?name==${jmesName(meta.name)}].rules[].name`)})`,
     `  ${say(`Rule collection ${meta.name}: exists; adding only the rules it lacks.`)}`,
-    ...rules.flatMap((rule) => [
-      `  if has "$rules" ${shellWord(rule.name)}; then`,
-      `    ${say(`  rule ${rule.name}: exists, left as it is.`)}`,
-      '  else',
-      `    ${say(`  rule ${rule.name}: adding.`)}`,
-      `    change ${indented(add(rule), '    ')}`,
-      '  fi',
-    ]),
+    ...rules.flatMap((rule) => [`  if has "$rules" ${shellWord(rule.name)}; then`, `    ${say(`  rule ${rule.name}: exists, left as it is.`)}`, '  else', `    ${say(`  rule ${rule.name}: adding.`)}`, `    change ${indented(add(rule), '    ')}`, '  fi']),
     'else',
     `  priority=$(free_priority ${meta.priority} ${step} ${last} "$collection_priorities")`,
     `  collection_priorities+=$'\\n'"$priority"`,
     `  ${say(`Rule collection ${meta.name}: not in the group; adding it, with ${rules.length} rule(s), at collection priority`, 'priority')}`,
-    `  change ${indented(command([
-      [...GROUP, 'collection', 'add-filter-collection'],
-      ...TARGET,
-      ['--rule-collection-group-name', shellWord(group)],
-      ['--name', shellWord(meta.name)],
-      ['--collection-priority', '"$priority"'],
-      ['--action', 'Allow'],
-      ['--rule-type', ruleType],
-      ['--rule-name', shellWord(first.name)],
-      ...options(first),
-    ]), '  ')}`,
+    `  change ${indented(
+      command([
+        [...GROUP, 'collection', 'add-filter-collection'],
+        ...TARGET,
+        ['--rule-collection-group-name', shellWord(group)],
+        ['--name', shellWord(meta.name)],
+        ['--collection-priority', '"$priority"'],
+        ['--action', 'Allow'],
+        ['--rule-type', ruleType],
+        ['--rule-name', shellWord(first.name)],
+        ...options(first),
+      ]),
+      '  ',
+    )}`,
     ...rest.map((rule) => `  change ${indented(add(rule), '  ')}`),
     'fi',
   ];
@@ -100,11 +97,19 @@ export function renderRulesAzPolicy(plan: RulesPlan, options: RulesRenderOptions
   ];
   // With nothing to add, the script asks for nothing: it runs, and says so.
   const none = rules.application.length === 0 && rules.network.length === 0;
-  const out = scriptHeader('Azure Firewall Policy', plan, none ? [] : [
-    { name: 'RG', meaning: 'the resource group of the firewall policy', value: options.resourceGroup, flag: '--resource-group' },
-    { name: 'POLICY', meaning: 'the name of the firewall policy', value: options.firewallPolicy, flag: '--firewall-policy' },
-    SOURCE_VARIABLE(options.source),
-  ], none ? elsewhere : notes, options.additions);
+  const out = scriptHeader(
+    'Azure Firewall Policy',
+    plan,
+    none
+      ? []
+      : [
+          { name: 'RG', meaning: 'the resource group of the firewall policy', value: options.resourceGroup, flag: '--resource-group' },
+          { name: 'POLICY', meaning: 'the name of the firewall policy', value: options.firewallPolicy, flag: '--firewall-policy' },
+          SOURCE_VARIABLE(options.source),
+        ],
+    none ? elsewhere : notes,
+    options.additions,
+  );
   out.push(...otherFixesAsComments(plan, '#'), ...refusedAsComments(rules.refused, '#'));
   if (none) {
     out.push('# No firewall rule is needed.');

@@ -23,16 +23,17 @@ function applicationRule(rule: ApplicationRule): string[] {
     "            ruleType: 'ApplicationRule'",
     `            name: ${bicepString(rule.name)}`,
     '            sourceAddresses: sourceAddresses',
-    `            protocols: ${list(rule.protocols.map((p) => `{ protocolType: ${bicepString(p.type)}, port: ${checkPort(p.port)} }`), '            ')}`,
+    `            protocols: ${list(
+      rule.protocols.map((p) => `{ protocolType: ${bicepString(p.type)}, port: ${checkPort(p.port)} }`),
+      '            ',
+    )}`,
     `            targetFqdns: ${list([bicepString(checkFqdnPattern(rule.fqdn))], '            ')}`,
     '          }',
   ];
 }
 
 function networkRule(rule: NetworkRule): string[] {
-  const destination = rule.destination.kind === 'service-tag'
-    ? `destinationAddresses: ${list([bicepString(checkServiceTag(rule.destination.value))], '            ')}`
-    : `destinationFqdns: ${list([bicepString(checkFqdnPattern(rule.destination.value))], '            ')}`;
+  const destination = rule.destination.kind === 'service-tag' ? `destinationAddresses: ${list([bicepString(checkServiceTag(rule.destination.value))], '            ')}` : `destinationFqdns: ${list([bicepString(checkFqdnPattern(rule.destination.value))], '            ')}`;
   return [
     '          {',
     "            ruleType: 'NetworkRule'",
@@ -40,23 +41,16 @@ function networkRule(rule: NetworkRule): string[] {
     `            ipProtocols: [ ${bicepString(rule.protocol)} ]`,
     '            sourceAddresses: sourceAddresses',
     `            ${destination}`,
-    `            destinationPorts: ${list(rule.ports.map((p) => bicepString(String(checkPort(p)))), '            ')}`,
+    `            destinationPorts: ${list(
+      rule.ports.map((p) => bicepString(String(checkPort(p)))),
+      '            ',
+    )}`,
     '          }',
   ];
 }
 
 function collection(meta: { name: string; priority: number }, rules: string[][]): string[] {
-  return [
-    '      {',
-    "        ruleCollectionType: 'FirewallPolicyFilterRuleCollection'",
-    `        name: ${bicepString(meta.name)}`,
-    `        priority: ${meta.priority}`,
-    "        action: { type: 'Allow' }",
-    '        rules: [',
-    ...rules.flat(),
-    '        ]',
-    '      }',
-  ];
+  return ['      {', "        ruleCollectionType: 'FirewallPolicyFilterRuleCollection'", `        name: ${bicepString(meta.name)}`, `        priority: ${meta.priority}`, "        action: { type: 'Allow' }", '        rules: [', ...rules.flat(), '        ]', '      }'];
 }
 
 export function renderRulesBicep(plan: RulesPlan, options: RulesRenderOptions = {}): string {
@@ -66,13 +60,16 @@ export function renderRulesBicep(plan: RulesPlan, options: RulesRenderOptions = 
   const policy = options.firewallPolicy !== undefined && isAzureResourceName(options.firewallPolicy) ? ` = ${bicepString(options.firewallPolicy)}` : '';
   const sources = (options.source ?? []).filter(isSourceAddress);
   const group = names.group.name;
-  const deploy = (verb: 'what-if' | 'create'): string => commentText([
-    `az deployment group ${verb}`,
-    `--resource-group ${options.resourceGroup !== undefined && isAzureResourceName(options.resourceGroup) ? options.resourceGroup : '<resource group of the policy>'}`,
-    '--template-file <this file>',
-    ...(policy === '' ? ['--parameters firewallPolicyName=<policy>'] : []),
-    ...(sources.length === 0 ? ["--parameters sourceAddresses='[\"10.0.0.0/24\"]'"] : []),
-  ].join(' '));
+  const deploy = (verb: 'what-if' | 'create'): string =>
+    commentText(
+      [
+        `az deployment group ${verb}`,
+        `--resource-group ${options.resourceGroup !== undefined && isAzureResourceName(options.resourceGroup) ? options.resourceGroup : '<resource group of the policy>'}`,
+        '--template-file <this file>',
+        ...(policy === '' ? ['--parameters firewallPolicyName=<policy>'] : []),
+        ...(sources.length === 0 ? ['--parameters sourceAddresses=\'["10.0.0.0/24"]\''] : []),
+      ].join(' '),
+    );
   const out = [
     `// aml-netcheck rules: Azure Firewall Policy rule collection group, ${commentText(scopeOf(plan, options.additions))} (${commentText(where)}).`,
     `// Deploying it creates the rule collection group ${group} (priority ${names.group.priority}) of the firewall policy, or, if the policy has it,`,
@@ -86,7 +83,7 @@ export function renderRulesBicep(plan: RulesPlan, options: RulesRenderOptions = 
     ...otherFixesAsComments(plan, '//'),
     ...refusedAsComments(rules.refused, '//'),
     '',
-    '@description(\'Name of the existing firewall policy\')',
+    "@description('Name of the existing firewall policy')",
     `param firewallPolicyName string${policy}`,
     '',
     "@description('Source addresses of the workspace subnets, e.g. [ \\'10.0.0.0/24\\' ]')",

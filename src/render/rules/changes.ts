@@ -35,12 +35,7 @@ function summary(changes: RuleChanges): string {
   const { from, to } = changes;
   if (from === to) return `--changes-since names the revision selected (${from}): nothing changed (${where(changes)}).`;
   if (nothingChanged(changes)) return `No rule changed from revision ${from} to ${to} of the article for this workspace (${where(changes)}; ${plural(changes.unchanged, 'rule')} in both).`;
-  const counts = [
-    `${changes.added.length} to add`,
-    `${changes.removable.length} that may be removed`,
-    ...(changes.changed.length > 0 ? [`${changes.changed.length} changed`] : []),
-    `${changes.unchanged} unchanged`,
-  ];
+  const counts = [`${changes.added.length} to add`, `${changes.removable.length} that may be removed`, ...(changes.changed.length > 0 ? [`${changes.changed.length} changed`] : []), `${changes.unchanged} unchanged`];
   return `From revision ${from} to ${to} of the article, this workspace's allow-list has ${counts.join(', ')} (${where(changes)}).`;
 }
 
@@ -68,8 +63,14 @@ export function renderChangesTable(changes: RuleChanges, options: TextOptions = 
   const names = (title: string, hosts: readonly string[]): void => {
     if (hosts.length > 0) out.push(...wrap(escapeControl(`${title} ${hosts.join(', ')}`), options.width, '  '), '');
   };
-  names('Newly private-link names (need a private DNS record, and must bypass a proxy):', changes.privateNames.added.map((p) => p.host));
-  names('Private-link names no longer listed:', changes.privateNames.removable.map((p) => p.host));
+  names(
+    'Newly private-link names (need a private DNS record, and must bypass a proxy):',
+    changes.privateNames.added.map((p) => p.host),
+  );
+  names(
+    'Private-link names no longer listed:',
+    changes.privateNames.removable.map((p) => p.host),
+  );
   if (!nothingChanged(changes)) {
     out.push(...wrap('Additions as commands: -o az, -o az-classic, -o nsg, -o bicep (removals only as comments).', options.width, ''));
   }
@@ -91,8 +92,14 @@ export function renderChangesMarkdown(changes: RuleChanges): string {
   const hosts = (title: string, list: readonly string[]): void => {
     if (list.length > 0) out.push(`${cell(title)} ${list.map(code).join(', ')}`, '');
   };
-  hosts('Newly private-link names:', changes.privateNames.added.map((p) => p.host));
-  hosts('Private-link names no longer listed:', changes.privateNames.removable.map((p) => p.host));
+  hosts(
+    'Newly private-link names:',
+    changes.privateNames.added.map((p) => p.host),
+  );
+  hosts(
+    'Private-link names no longer listed:',
+    changes.privateNames.removable.map((p) => p.host),
+  );
   return `${out.join('\n').trimEnd()}\n`;
 }
 
@@ -138,7 +145,10 @@ export function renderChangesCsv(changes: RuleChanges): string {
 
 function removableLines(changes: RuleChanges, prefix: '#' | '//'): string[] {
   const { safe, refused } = partitionEntries(changes.removable);
-  const lines = safe.map((e) => `${prefix}   ${commentText(`${e.direction} ${e.protocol} ${e.port} ${e.direction === 'inbound' ? 'from' : 'to'} ${e.direction === 'inbound' ? (e.serviceTag ?? '') : (e.fqdn ?? e.serviceTag ?? '')}${e.serviceTag !== null && e.direction === 'outbound' && e.fqdn !== null ? ` (service tag ${e.serviceTag})` : ''}: ${e.features.join(', ')}`)}`);
+  const lines = safe.map(
+    (e) =>
+      `${prefix}   ${commentText(`${e.direction} ${e.protocol} ${e.port} ${e.direction === 'inbound' ? 'from' : 'to'} ${e.direction === 'inbound' ? (e.serviceTag ?? '') : (e.fqdn ?? e.serviceTag ?? '')}${e.serviceTag !== null && e.direction === 'outbound' && e.fqdn !== null ? ` (service tag ${e.serviceTag})` : ''}: ${e.features.join(', ')}`)}`,
+  );
   for (const line of refused) lines.push(`${prefix}   left out: ${commentText(line)}`);
   if (lines.length === 0) return ['', `${prefix} Nothing in the ${commentText(changes.from)} list is gone from ${commentText(changes.to)}'s.`];
   return ['', `${prefix} May be removed: in the allow-list of revision ${commentText(changes.from)}, not in ${commentText(changes.to)}'s.`, `${prefix} Nothing here deletes them: another workload may still need them. Check before you remove any.`, ...lines];

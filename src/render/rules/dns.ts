@@ -35,7 +35,12 @@ export function renderRulesDns(plan: RulesPlan): string {
     out.push(`With a custom DNS server in the VNet: conditional forwarders to Azure DNS (${AZURE_DNS}) for`, ...[...forward].map((z) => `  ${commentText(z)}`));
     out.push(`From on-premises: forward the same zones to a DNS forwarder (or Azure DNS Private Resolver) inside the VNet, which asks ${AZURE_DNS}.`, '');
   }
-  const others = plan.findings.flatMap((f) => f.remedies.filter((r) => r.kind === 'dns-public' || r.kind === 'dns-server-repair' || r.kind === 'dns-filter-allow').flatMap(describeRemedy).map((s) => `  ${commentText(`${f.target}: ${s}`)}`));
+  const others = plan.findings.flatMap((f) =>
+    f.remedies
+      .filter((r) => r.kind === 'dns-public' || r.kind === 'dns-server-repair' || r.kind === 'dns-filter-allow')
+      .flatMap(describeRemedy)
+      .map((s) => `  ${commentText(`${f.target}: ${s}`)}`),
+  );
   if (others.length > 0) out.push('Other DNS failures:', ...others, '');
   return `${out.join('\n').trimEnd()}\n`;
 }

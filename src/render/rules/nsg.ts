@@ -82,20 +82,37 @@ export function renderRulesNsg(plan: RulesPlan, options: RulesRenderOptions = {}
   const { safe, refused } = partitionEntries(plan.allow);
   const { rules, untagged } = nsgRules(safe);
   const first = firstPriorities(options.additions);
-  const notes = rules.length === 0 ? [] : [
-    `Creates each NSG rule below that the NSG has no rule of that name for. ${priorityNote(first)}`,
-    'Never changes or removes anything: no rule of yours, and no rule of ours already there (same name, direction, access, protocol, addresses and ports: left as it is, and the script says so). A rule of that name with other content stops the script before it writes anything more.',
-    'Run again, it changes nothing. DRY_RUN=1 prints the writes instead of making them; the reads still run, so what it prints is what it would do.',
-  ];
-  const out = scriptHeader('network security group rules', plan, rules.length === 0 ? [] : [
-    { name: 'RG', meaning: 'the resource group of the NSG', value: options.resourceGroup, flag: '--resource-group' },
-    { name: 'NSG', meaning: 'the name of the NSG on the compute subnet', value: options.nsg, flag: '--nsg' },
-  ], notes, options.additions);
+  const notes =
+    rules.length === 0
+      ? []
+      : [
+          `Creates each NSG rule below that the NSG has no rule of that name for. ${priorityNote(first)}`,
+          'Never changes or removes anything: no rule of yours, and no rule of ours already there (same name, direction, access, protocol, addresses and ports: left as it is, and the script says so). A rule of that name with other content stops the script before it writes anything more.',
+          'Run again, it changes nothing. DRY_RUN=1 prints the writes instead of making them; the reads still run, so what it prints is what it would do.',
+        ];
+  const out = scriptHeader(
+    'network security group rules',
+    plan,
+    rules.length === 0
+      ? []
+      : [
+          { name: 'RG', meaning: 'the resource group of the NSG', value: options.resourceGroup, flag: '--resource-group' },
+          { name: 'NSG', meaning: 'the name of the NSG on the compute subnet', value: options.nsg, flag: '--nsg' },
+        ],
+    notes,
+    options.additions,
+  );
   out.push(...otherFixesAsComments(plan, '#'), ...refusedAsComments(refused, '#'));
   // Additions and the fixes of a report are named apart from the allow-list's rules: a rule of
   // that name with other ports is someone else's, and the script would stop there.
   const suffix = options.additions !== undefined ? [options.additions.revision] : plan.origin === 'report' ? ['fixes'] : [];
-  const list = (query: string): string => `lookup ${command([['az', 'network', 'nsg', 'rule', 'list'], ['--resource-group', '"$RG"'], ['--nsg-name', '"$NSG"'], ['--query', queryWord(query)]])}`;
+  const list = (query: string): string =>
+    `lookup ${command([
+      ['az', 'network', 'nsg', 'rule', 'list'],
+      ['--resource-group', '"$RG"'],
+      ['--nsg-name', '"$NSG"'],
+      ['--query', queryWord(query)],
+    ])}`;
   if (rules.length > 0) {
     out.push(...scriptFunctions(options.dryRun));
     for (const direction of ['Outbound', 'Inbound'] as const) {
@@ -126,21 +143,24 @@ export function renderRulesNsg(plan: RulesPlan, options: RulesRenderOptions = {}
       `  priority=$(free_priority ${first[rule.direction]} ${PRIORITY_STEP} ${NSG_LAST_PRIORITY} "$${used}")`,
       `  ${used}+=$'\\n'"$priority"`,
       `  ${say(`NSG rule ${name}: creating it at priority`, 'priority')}`,
-      `  change ${indented(command([
-        ['az', 'network', 'nsg', 'rule', 'create'],
-        ['--resource-group', '"$RG"'],
-        ['--nsg-name', '"$NSG"'],
-        ['--name', shellWord(name)],
-        ['--priority', '"$priority"'],
-        ['--direction', rule.direction],
-        ['--access', 'Allow'],
-        ['--protocol', rule.protocol === '*' ? "'*'" : rule.protocol],
-        ['--source-address-prefixes', shellWord(source)],
-        ['--source-port-ranges', "'*'"],
-        ['--destination-address-prefixes', shellWord(destination)],
-        ['--destination-port-ranges', ...ports.map(shellWord)],
-        ['--description', shellWord(`aml-netcheck: ${[...rule.features].join(', ')}`)],
-      ]), '  ')}`,
+      `  change ${indented(
+        command([
+          ['az', 'network', 'nsg', 'rule', 'create'],
+          ['--resource-group', '"$RG"'],
+          ['--nsg-name', '"$NSG"'],
+          ['--name', shellWord(name)],
+          ['--priority', '"$priority"'],
+          ['--direction', rule.direction],
+          ['--access', 'Allow'],
+          ['--protocol', rule.protocol === '*' ? "'*'" : rule.protocol],
+          ['--source-address-prefixes', shellWord(source)],
+          ['--source-port-ranges', "'*'"],
+          ['--destination-address-prefixes', shellWord(destination)],
+          ['--destination-port-ranges', ...ports.map(shellWord)],
+          ['--description', shellWord(`aml-netcheck: ${[...rule.features].join(', ')}`)],
+        ]),
+        '  ',
+      )}`,
       'fi',
     );
   });

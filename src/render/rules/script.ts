@@ -21,7 +21,10 @@ export interface ScriptVariable {
 }
 
 function where(plan: RulesPlan): string {
-  return [CLOUD_NAMES[plan.cloud], plan.region].filter((x) => x !== null).map((x) => commentText(x as string)).join(', ');
+  return [CLOUD_NAMES[plan.cloud], plan.region]
+    .filter((x) => x !== null)
+    .map((x) => commentText(x as string))
+    .join(', ');
 }
 
 /**
@@ -118,7 +121,7 @@ export function scriptFunctions(dryRun: boolean | undefined): string[] {
     '  exit 1',
     '}',
     '# Whether a list (one value a line) holds a value; Azure names are case-insensitive.',
-    'has() { [[ $\'\\n\'"${1,,}"$\'\\n\' == *$\'\\n\'"${2,,}"$\'\\n\'* ]]; }',
+    "has() { [[ $'\\n'\"${1,,}\"$'\\n' == *$'\\n'\"${2,,}\"$'\\n'* ]]; }",
     '# The first priority from $1 in steps of $2, at most $3, that the list $4 does not hold.',
     'free_priority() {',
     '  local p=$1',

@@ -7,9 +7,7 @@ import { PLAIN, wrap, type TextOptions } from '../shared/terminal.js';
 
 export function scopeLine(plan: RulesPlan): string {
   const where = [CLOUD_NAMES[plan.cloud], plan.region ?? 'no region given'].join(', ');
-  return plan.origin === 'report'
-    ? `${plan.findings.length} blocked target(s) in the report; ${plan.allow.length} firewall rule(s) fix the ones a firewall blocked (${where})`
-    : `${plan.allow.length} rule(s) to allow for this workspace (${where})`;
+  return plan.origin === 'report' ? `${plan.findings.length} blocked target(s) in the report; ${plan.allow.length} firewall rule(s) fix the ones a firewall blocked (${where})` : `${plan.allow.length} rule(s) to allow for this workspace (${where})`;
 }
 
 export function remoteOf(entry: AllowEntry): string {
@@ -22,7 +20,12 @@ export function allowTable(entries: readonly AllowEntry[], width: number): strin
   for (const e of entries) {
     rows.push([remoteOf(e), e.direction === 'inbound' ? 'in' : 'out', e.protocol, String(e.port), e.serviceTag ?? '', `${e.features.join(', ')}${e.required ? '' : ' (optional)'}`]);
   }
-  return formatColumns(rows.map((row) => row.map(escapeControl)), new Set([3]), width, true);
+  return formatColumns(
+    rows.map((row) => row.map(escapeControl)),
+    new Set([3]),
+    width,
+    true,
+  );
 }
 
 /**

@@ -41,7 +41,10 @@ export function layoutRows(cells: ReadonlyArray<readonly string[]>, right: Reado
   const fairRoom = Math.min(widths[last] ?? 0, FAIR_LAST_COLUMN);
   if (keepWhole && Number.isFinite(maxWidth) && last > 0 && room() < fairRoom) {
     const first = widths[0] ?? 0;
-    const names = rows.slice(1).map((row) => (row[0] ?? '').length).sort((a, b) => a - b);
+    const names = rows
+      .slice(1)
+      .map((row) => (row[0] ?? '').length)
+      .sort((a, b) => a - b);
     const most = names[Math.floor(names.length * 0.9)] ?? first;
     const fair = first - (fairRoom - room());
     const tight = first - Math.max(0, MIN_LAST_COLUMN - room());
@@ -51,23 +54,22 @@ export function layoutRows(cells: ReadonlyArray<readonly string[]>, right: Reado
   // With too little room beside the other columns, the last one goes on its own lines below.
   const below = room() < MIN_LAST_COLUMN;
   const indent = below ? '    ' : ' '.repeat(Math.max(0, maxWidth - room()));
-  return rows
-    .map((row) => {
-      const alone = (row[0] ?? '').length > overflow;
-      const laid = row.map((cell, i) => {
-        const width = widths[i] ?? 0;
-        if (i === 0 && alone) return ' '.repeat(width);
-        if (i === row.length - 1 && !right.has(i)) return cell;
-        return right.has(i) ? cell.padStart(width) : cell.padEnd(width);
-      });
-      const head = alone ? [row[0] ?? ''] : [];
-      const line = laid.join('  ').trimEnd();
-      if (line.length <= maxWidth || right.has(last)) return [...head, line];
-      const lead = laid.slice(0, -1).join('  ');
-      if (below) return [...head, lead.trimEnd(), ...wrap(`${indent}${row[row.length - 1] ?? ''}`, maxWidth, indent)];
-      const [first = '', ...rest] = wrap(row[row.length - 1] ?? '', maxWidth, indent, maxWidth - indent.length);
-      return [...head, `${lead}  ${first}`.trimEnd(), ...rest];
+  return rows.map((row) => {
+    const alone = (row[0] ?? '').length > overflow;
+    const laid = row.map((cell, i) => {
+      const width = widths[i] ?? 0;
+      if (i === 0 && alone) return ' '.repeat(width);
+      if (i === row.length - 1 && !right.has(i)) return cell;
+      return right.has(i) ? cell.padStart(width) : cell.padEnd(width);
     });
+    const head = alone ? [row[0] ?? ''] : [];
+    const line = laid.join('  ').trimEnd();
+    if (line.length <= maxWidth || right.has(last)) return [...head, line];
+    const lead = laid.slice(0, -1).join('  ');
+    if (below) return [...head, lead.trimEnd(), ...wrap(`${indent}${row[row.length - 1] ?? ''}`, maxWidth, indent)];
+    const [first = '', ...rest] = wrap(row[row.length - 1] ?? '', maxWidth, indent, maxWidth - indent.length);
+    return [...head, `${lead}  ${first}`.trimEnd(), ...rest];
+  });
 }
 
 /** The narrowest the last column (a detail) may become before earlier columns are cut. */

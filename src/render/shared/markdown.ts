@@ -7,11 +7,7 @@ import { escapeControl } from '../../model/text.js';
  * would split the cell, no HTML a renderer would act on.
  */
 export function cell(text: string): string {
-  return escapeControl(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|');
+  return escapeControl(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
 }
 
 /** A code span, unless the value holds a backtick that would end it early. */

@@ -38,8 +38,7 @@ t.test('the HTML report in Chromium', { skip: chromiumSkip }, async (t) => {
   const url = reportFile(dir, MAIN);
 
   const open = (options: { colorScheme?: 'light' | 'dark'; javaScriptEnabled?: boolean } = {}): ReturnType<typeof openPage> => openPage(t, browser, url, options);
-  const column = async (page: Page, label: string): Promise<number> =>
-    (await page.locator('#target-table thead th').allTextContents()).findIndex((text) => text.replace(/\W/g, '') === label);
+  const column = async (page: Page, label: string): Promise<number> => (await page.locator('#target-table thead th').allTextContents()).findIndex((text) => text.replace(/\W/g, '') === label);
   const cells = async (page: Page, index: number, attribute: 'data-sort' | 'text' = 'text'): Promise<string[]> =>
     page.$$eval(
       '#target-table tbody tr:not([hidden])',
@@ -105,13 +104,24 @@ t.test('the HTML report in Chromium', { skip: chromiumSkip }, async (t) => {
     t.equal(await page.locator('.controls output').textContent(), `${files.length} of ${report.targets.length} shown`);
 
     await search.fill('file.core 445');
-    t.same(await cells(page, 0), files.filter((id) => id.endsWith(':445')), 'every word must match');
+    t.same(
+      await cells(page, 0),
+      files.filter((id) => id.endsWith(':445')),
+      'every word must match',
+    );
 
     await search.fill('');
     await page.locator('.controls select').selectOption('skipped');
-    t.same(await cells(page, 0), report.targets.filter((x) => x.verdict === 'skipped').map((x) => x.id));
+    t.same(
+      await cells(page, 0),
+      report.targets.filter((x) => x.verdict === 'skipped').map((x) => x.id),
+    );
     await page.locator('.controls select').selectOption('problem');
-    t.same(await cells(page, 0), report.targets.filter((x) => x.verdict === 'blocked').map((x) => x.id), 'this report’s problems are its blocked targets');
+    t.same(
+      await cells(page, 0),
+      report.targets.filter((x) => x.verdict === 'blocked').map((x) => x.id),
+      'this report’s problems are its blocked targets',
+    );
     await page.locator('.controls select').selectOption('');
     t.equal(await page.locator('#target-table tbody tr:not([hidden])').count(), report.targets.length);
     t.same(watched.messages, []);
@@ -163,7 +173,10 @@ t.test('the HTML report in Chromium', { skip: chromiumSkip }, async (t) => {
       t.equal(await page.locator('#target-table tbody tr').count(), load(name).targets.length, name);
       t.equal(await page.locator('.controls').isVisible(), true, `${name}: its script ran`);
     }
-    t.same(watched.requests.filter((u) => !u.startsWith(pathToFileURL(dir).href)), []);
+    t.same(
+      watched.requests.filter((u) => !u.startsWith(pathToFileURL(dir).href)),
+      [],
+    );
     t.equal(watched.requests.length, NAMES.length, 'one request per report');
     t.same(watched.messages, []);
   });

@@ -9,15 +9,44 @@ const catalog = loadCatalog();
 
 function target(host: string, detail: string): CheckedTarget {
   return {
-    id: `${host}:443`, host, port: 443, protocol: 'tcp', probe: 'https', direction: 'outbound', path: null, pattern: host, features: ['studio'], required: true,
-    condition: null, representative: false, privateName: null, mustResolvePrivately: false, skipped: null, purpose: 'p', rules: [], sources: [],
-    verdict: 'blocked', reason: 'http-denied', phase: 'http', detail, warnings: ['a "quoted"\nwarning'], fix: [], via: 'direct', attempts: 1, timings: { total: 3 }, phases: EMPTY_PHASES,
+    id: `${host}:443`,
+    host,
+    port: 443,
+    protocol: 'tcp',
+    probe: 'https',
+    direction: 'outbound',
+    path: null,
+    pattern: host,
+    features: ['studio'],
+    required: true,
+    condition: null,
+    representative: false,
+    privateName: null,
+    mustResolvePrivately: false,
+    skipped: null,
+    purpose: 'p',
+    rules: [],
+    sources: [],
+    verdict: 'blocked',
+    reason: 'http-denied',
+    phase: 'http',
+    detail,
+    warnings: ['a "quoted"\nwarning'],
+    fix: [],
+    via: 'direct',
+    attempts: 1,
+    timings: { total: 3 },
+    phases: EMPTY_PHASES,
   };
 }
 
 function reportOf(targets: CheckedTarget[]): CheckReport {
   return buildReport({
-    catalog, version: '1.2.3', startedAt: new Date('2026-01-02T03:04:05Z'), durationMs: 12, facts: defaultFacts(),
+    catalog,
+    version: '1.2.3',
+    startedAt: new Date('2026-01-02T03:04:05Z'),
+    durationMs: 12,
+    facts: defaultFacts(),
     settings: { timeoutMs: 5000, deadlineMs: null, concurrency: 32, retries: 1, dnsServers: [], proxy: null, proxySource: null },
     targets,
     stoppedBy: null,

@@ -6,8 +6,22 @@ import { sampleReport } from '../../helpers/sample-report.js';
 const report = sampleReport();
 const text = renderCheckJunit(report);
 
-interface Case { '@_name': string; '@_classname': string; failure?: { '@_type': string; '@_message': string }; error?: { '@_type': string }; skipped?: unknown; 'system-out'?: string }
-interface Suite { '@_name': string; '@_tests': string; '@_failures': string; '@_errors': string; '@_skipped': string; testcase: Case[] }
+interface Case {
+  '@_name': string;
+  '@_classname': string;
+  failure?: { '@_type': string; '@_message': string };
+  error?: { '@_type': string };
+  skipped?: unknown;
+  'system-out'?: string;
+}
+interface Suite {
+  '@_name': string;
+  '@_tests': string;
+  '@_failures': string;
+  '@_errors': string;
+  '@_skipped': string;
+  testcase: Case[];
+}
 const parsed = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(text) as { testsuites: Record<string, string> & { testsuite: Suite[] } };
 
 t.test('it is XML, with no character XML forbids', async (t) => {
@@ -17,7 +31,10 @@ t.test('it is XML, with no character XML forbids', async (t) => {
 
 t.test('one testsuite per feature, one testcase per target of it, and the counts match the report', async (t) => {
   const suites = parsed.testsuites.testsuite;
-  t.same(suites.map((s) => s['@_name']).map((name) => /\(([a-z-]+)\)$/.exec(name)?.[1]), report.features.map((f) => f.id));
+  t.same(
+    suites.map((s) => s['@_name']).map((name) => /\(([a-z-]+)\)$/.exec(name)?.[1]),
+    report.features.map((f) => f.id),
+  );
   for (const suite of suites) {
     const id = /\(([a-z-]+)\)$/.exec(suite['@_name'])?.[1] as string;
     const feature = report.features.find((f) => f.id === id);

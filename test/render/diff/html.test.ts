@@ -10,26 +10,44 @@ import { recordedReport, sampleDiff } from '../../helpers/sample-diff.js';
 
 /** `diff -o html`: the same blocks as the check report, so the same promises: escaped, standalone, sortable. */
 
-
 /** The rows of a table as [change label, target id] pairs, in the page's order. */
 function rowsOf(page: string, table: string): Array<[string, string]> {
   const body = page.slice(page.indexOf(`<table id="${table}"`), page.indexOf('</table>', page.indexOf(`<table id="${table}"`)));
-  return [...body.matchAll(/<tr data-tags="[^"]*"[^>]*><td[^>]*><span class="badge[^"]*">([^<]*)<\/span><\/td><td[^>]*>(?:<code>)?(.*?)(?:<\/code>|<\/strong>)/g)].map(
-    (m) => [m[1] ?? '', (m[2] ?? '').replace(/<wbr>/g, '').replace(/<strong>/, '')],
-  );
+  return [...body.matchAll(/<tr data-tags="[^"]*"[^>]*><td[^>]*><span class="badge[^"]*">([^<]*)<\/span><\/td><td[^>]*>(?:<code>)?(.*?)(?:<\/code>|<\/strong>)/g)].map((m) => [m[1] ?? '', (m[2] ?? '').replace(/<wbr>/g, '').replace(/<strong>/, '')]);
 }
 
-t.test('an admin\'s change, before and after: the page says what was fixed and what is still broken', async (t) => {
+t.test("an admin's change, before and after: the page says what was fixed and what is still broken", async (t) => {
   const diff = diffReports(recordedReport('proxy-without-the-proxy-nothing-gets-out'), recordedReport('proxy-with-proxy'));
   const page = renderDiffHtml(diff);
   t.match(page, /^<!doctype html>\n/);
   t.match(page, /<div class="banner tone-good"><strong>nothing newly broken; targets: 4 fixed, 1 still broken\.<\/strong> <span class="exit">Exit code 0: nothing newly broke\.<\/span>/);
   const targets = rowsOf(page, 'target-changes');
-  const byChange = (change: ChangeKind): string[] => targets.filter(([label]) => label === CHANGE_LABEL[change]).map(([, id]) => id).sort();
-  t.same(byChange('fixed'), diff.targets.filter((x) => x.change === 'fixed').map((x) => x.id).sort(), 'every fixed target, labelled fixed');
-  t.same(byChange('still-broken'), diff.targets.filter((x) => x.change === 'still-broken').map((x) => x.id).sort());
+  const byChange = (change: ChangeKind): string[] =>
+    targets
+      .filter(([label]) => label === CHANGE_LABEL[change])
+      .map(([, id]) => id)
+      .sort();
+  t.same(
+    byChange('fixed'),
+    diff.targets
+      .filter((x) => x.change === 'fixed')
+      .map((x) => x.id)
+      .sort(),
+    'every fixed target, labelled fixed',
+  );
+  t.same(
+    byChange('still-broken'),
+    diff.targets
+      .filter((x) => x.change === 'still-broken')
+      .map((x) => x.id)
+      .sort(),
+  );
   t.equal(targets.length, diff.targets.length, 'one row per target of either run');
-  t.same(targets.map(([label]) => label), [...targets.map(([label]) => label)].sort((a, b) => Object.values(CHANGE_LABEL).indexOf(a) - Object.values(CHANGE_LABEL).indexOf(b)), 'what needs action first');
+  t.same(
+    targets.map(([label]) => label),
+    [...targets.map(([label]) => label)].sort((a, b) => Object.values(CHANGE_LABEL).indexOf(a) - Object.values(CHANGE_LABEL).indexOf(b)),
+    'what needs action first',
+  );
 
   const reverse = renderDiffHtml(diffReports(recordedReport('proxy-with-proxy'), recordedReport('proxy-without-the-proxy-nothing-gets-out')));
   t.match(reverse, /<div class="banner tone-bad"><strong>\d+ features? newly broken/, 'the reverse change breaks features');

@@ -4,8 +4,19 @@ import { renderDiffJunit } from '../../../src/render/diff/junit.js';
 import { diffReports } from '../../../src/report/diff.js';
 import { recordedReport, sampleDiff } from '../../helpers/sample-diff.js';
 
-interface Case { '@_name': string; failure?: { '@_type': string; '@_message': string }; skipped?: { '@_message': string }; 'system-out'?: string }
-interface Suite { '@_name': string; '@_tests': string; '@_failures': string; '@_skipped': string; testcase: Case[] }
+interface Case {
+  '@_name': string;
+  failure?: { '@_type': string; '@_message': string };
+  skipped?: { '@_message': string };
+  'system-out'?: string;
+}
+interface Suite {
+  '@_name': string;
+  '@_tests': string;
+  '@_failures': string;
+  '@_skipped': string;
+  testcase: Case[];
+}
 type Parsed = { testsuites: Record<string, string> & { testsuite: Suite[] } };
 
 function parse(text: string): Parsed {
@@ -23,7 +34,10 @@ t.test('it is XML, with no character XML forbids', async (t) => {
 
 t.test('one testsuite per feature: its own testcase, then one per target; the counts match', async (t) => {
   const suites = parsed.testsuites.testsuite;
-  t.same(suites.map((s) => /\(([a-z-]+)\)$/.exec(s['@_name'])?.[1]), diff.features.map((f) => f.id));
+  t.same(
+    suites.map((s) => /\(([a-z-]+)\)$/.exec(s['@_name'])?.[1]),
+    diff.features.map((f) => f.id),
+  );
   for (const suite of suites) {
     const id = /\(([a-z-]+)\)$/.exec(suite['@_name'])?.[1] as string;
     const mine = diff.targets.filter((x) => x.features.includes(id));
@@ -40,7 +54,13 @@ t.test('one testsuite per feature: its own testcase, then one per target; the co
 
 t.test('failures are exactly what makes diff exit 1; still broken, changed, no verdict are skipped with the reason', async (t) => {
   const all = parsed.testsuites.testsuite.flatMap((s) => s.testcase);
-  t.same(all.filter((c) => c.failure).map((c) => c['@_name']).sort(), [...diff.summary.requiredNewlyBlocked].sort());
+  t.same(
+    all
+      .filter((c) => c.failure)
+      .map((c) => c['@_name'])
+      .sort(),
+    [...diff.summary.requiredNewlyBlocked].sort(),
+  );
   const login = all.find((c) => c['@_name'] === 'login.microsoftonline.com:443');
   t.match(login?.failure, { '@_type': 'proxy-auth-required', '@_message': 'newly broken: reachable → blocked (proxy-auth-required)' });
   t.match(all.find((c) => c['@_name'] === 'st1.file.core.windows.net:445')?.skipped, { '@_message': 'changed: blocked (tcp-timeout → tcp-refused)' });

@@ -11,7 +11,10 @@ t.test('a summary line, then newly broken, changed; what cannot be compared coll
   t.equal(lines[0], '## aml-netcheck diff');
   t.match(lines[2], /^\*\*3 required targets newly blocked; targets: 2 changed, 1 without a verdict in one run\*\* \(before: 2026-.*Z, after: 2026-.*Z\)\.$/);
   t.ok(text.indexOf('### Newly broken (3)') < text.indexOf('### Changed (2)'), 'newly broken first');
-  t.match(text, /\| `st1\.file\.core\.windows\.net:445` \| workspace-storage \| blocked \(tcp-timeout\) \| blocked \(tcp-refused\) \| connect to 10\.99\.1\.3:445 refused \(ECONNREFUSED\); a web proxy cannot carry port 445, so this needs direct egress through the firewall \| allow direct outbound TCP 445 to st1\.file\.core\.windows\.net from this subnet — it cannot go through the proxy \|/);
+  t.match(
+    text,
+    /\| `st1\.file\.core\.windows\.net:445` \| workspace-storage \| blocked \(tcp-timeout\) \| blocked \(tcp-refused\) \| connect to 10\.99\.1\.3:445 refused \(ECONNREFUSED\); a web proxy cannot carry port 445, so this needs direct egress through the firewall \| allow direct outbound TCP 445 to st1\.file\.core\.windows\.net from this subnet — it cannot go through the proxy \|/,
+  );
   t.match(text, /<details>\n<summary>No verdict \(1\)<\/summary>\n\n\| Target \| Features \| Before \| After \|\n\| --- \| --- \| --- \| --- \|\n\| `slow\.example\.com:443` \| workspace-storage \| reachable \| no verdict \(aborted\) \|/);
   t.match(text, /<summary>Added \(1\)<\/summary>[^]*`new\.example\.com:443`/);
   t.match(text, /<summary>Removed \(1\)<\/summary>[^]*`old\.example\.com:443`/);

@@ -11,8 +11,15 @@ t.test('newly broken first, each with its detail and fix; then changed, no verdi
   const order = ['NEWLY BROKEN  login.microsoftonline.com:443', 'CHANGED       login.microsoftonline.com:80', 'NO VERDICT    slow.example.com:443', 'added         new.example.com:443', 'removed       old.example.com:443'];
   const at = order.map((label) => text.indexOf(label));
   t.notOk(at.includes(-1), `every kind listed: ${at.join(', ')}`);
-  t.same([...at].sort((a, b) => a - b), at, 'in the order of what needs action');
-  t.match(text, /CHANGED {7}st1\.file\.core\.windows\.net:445 +blocked \(tcp-timeout → tcp-refused\)\n {6}connect to 10\.99\.1\.3:445 refused \(ECONNREFUSED\); a web proxy cannot carry port 445, so this needs direct egress through the firewall\n {6}fix: {2}allow direct outbound TCP 445 to st1\.file\.core\.windows\.net from this subnet — it cannot go through the proxy/);
+  t.same(
+    [...at].sort((a, b) => a - b),
+    at,
+    'in the order of what needs action',
+  );
+  t.match(
+    text,
+    /CHANGED {7}st1\.file\.core\.windows\.net:445 +blocked \(tcp-timeout → tcp-refused\)\n {6}connect to 10\.99\.1\.3:445 refused \(ECONNREFUSED\); a web proxy cannot carry port 445, so this needs direct egress through the firewall\n {6}fix: {2}allow direct outbound TCP 445 to st1\.file\.core\.windows\.net from this subnet — it cannot go through the proxy/,
+  );
   t.match(text, /STILL BROKEN {2}Workspace storage account \(workspace-storage\) +broken\n/);
   t.match(text, /\nNewly broken: login\.microsoftonline\.com:443, st1\.blob\.core\.windows\.net:443, st1\.file\.core\.windows\.net:443\.\nPartial: /);
 });
@@ -20,7 +27,11 @@ t.test('newly broken first, each with its detail and fix; then changed, no verdi
 t.test('the table fits the width it is given and never cuts a target name', async (t) => {
   for (const width of [40, 60, 80, 100, 160]) {
     const text = renderDiffTable(diff, { width, color: false });
-    t.same(text.split('\n').filter((line) => line.length > width), [], `width ${width}`);
+    t.same(
+      text.split('\n').filter((line) => line.length > width),
+      [],
+      `width ${width}`,
+    );
     t.notMatch(text, /…/, `width ${width}: nothing cut`);
     for (const id of diff.targets.filter((x) => x.change !== 'unchanged').map((x) => x.id)) {
       if (id.length < width - 20) t.match(text, id, `width ${width}: ${id} whole`);

@@ -10,7 +10,6 @@ import { fleetNodes } from '../../helpers/sample-merge.js';
 
 /** `merge -o html` in a real browser: nothing loaded from elsewhere, the CSP holds, the filter works. */
 
-
 t.test('the CSP allows exactly the inline style and script', async (t) => {
   const page = renderMergeHtml(mergeReports(fleetNodes()));
   const style = /<style>([\s\S]*?)<\/style>/.exec(page)?.[1] ?? '';

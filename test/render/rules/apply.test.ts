@@ -80,7 +80,11 @@ async function applyKeeping(t: Test, az: AzStandin, script: string, label: strin
     count = write.total;
   }
   const after = inventory(az.state);
-  t.same(before.filter((name) => !after.includes(name)), [], `${label}: every rule that was there still is`);
+  t.same(
+    before.filter((name) => !after.includes(name)),
+    [],
+    `${label}: every rule that was there still is`,
+  );
   return run;
 }
 
@@ -101,14 +105,25 @@ for (const [format, render] of Object.entries(FORMATS)) {
     const first = await applyKeeping(t, az, allow, 'allow-list');
     t.ok(first.writes.length > 0, 'the allow-list adds rules');
     const withAllow = inventory(az.state);
-    t.same(admin.filter((name) => !withAllow.includes(name)), [], "the admin's rules are all there");
+    t.same(
+      admin.filter((name) => !withAllow.includes(name)),
+      [],
+      "the admin's rules are all there",
+    );
 
     const fixed = await applyKeeping(t, az, fixes, 'fixes');
     t.ok(fixed.writes.length > 0, 'the fixes add rules of their own');
     const withFixes = inventory(az.state);
-    t.same(withAllow.filter((name) => !withFixes.includes(name)), [], "the fixes keep the allow-list's rules");
+    t.same(
+      withAllow.filter((name) => !withFixes.includes(name)),
+      [],
+      "the fixes keep the allow-list's rules",
+    );
 
-    for (const [script, label] of [[allow, 'allow-list again'], [fixes, 'fixes again']] as const) {
+    for (const [script, label] of [
+      [allow, 'allow-list again'],
+      [fixes, 'fixes again'],
+    ] as const) {
       const again = await applyKeeping(t, az, script, label);
       t.same(again.writes, [], `${label}: no write`);
       t.same(inventory(az.state), withFixes, `${label}: nothing changed`);
@@ -123,16 +138,27 @@ t.test('-o az: the fixes get a group of their own; the group named like ours kee
   await applyKeeping(t, az, renderRulesAzPolicy(ALLOW, SETTINGS), 'allow-list');
   await applyKeeping(t, az, renderRulesAzPolicy(FIXES, SETTINGS), 'fixes');
   const groups = az.state.policies?.['rg1/fwp1']?.groups ?? [];
-  t.same(groups.map((g) => [g.name, g.priority, g.ruleCollections.map((c) => `${c.name}@${c.priority}`)]), [
-    ['net-admin', 500, ['corp@100']],
-    ['aml-netcheck', 300, ['admin-extra@100', 'aml-network-rules@110', 'aml-application-rules@200']],
-    ['aml-netcheck-fixes', 600, ['aml-network-rules-fixes@110']],
-  ], 'collection priorities skip the ones in use; the fixes group is apart from the allow-list');
+  t.same(
+    groups.map((g) => [g.name, g.priority, g.ruleCollections.map((c) => `${c.name}@${c.priority}`)]),
+    [
+      ['net-admin', 500, ['corp@100']],
+      ['aml-netcheck', 300, ['admin-extra@100', 'aml-network-rules@110', 'aml-application-rules@200']],
+      ['aml-netcheck-fixes', 600, ['aml-network-rules-fixes@110']],
+    ],
+    'collection priorities skip the ones in use; the fixes group is apart from the allow-list',
+  );
   const fresh = new AzStandin({ policies: { 'rg1/fwp1': { groups: [{ name: 'net-admin', priority: 600, ruleCollections: [] }] } } });
   t.teardown(() => fresh.close());
   const run = await fresh.apply(renderRulesAzPolicy(FIXES, SETTINGS));
   t.equal(run.code, 0, run.stderr);
-  t.same(fresh.state.policies?.['rg1/fwp1']?.groups.map((g) => [g.name, g.priority]), [['net-admin', 600], ['aml-netcheck-fixes', 610]], 'a group priority in use is not taken');
+  t.same(
+    fresh.state.policies?.['rg1/fwp1']?.groups.map((g) => [g.name, g.priority]),
+    [
+      ['net-admin', 600],
+      ['aml-netcheck-fixes', 610],
+    ],
+    'a group priority in use is not taken',
+  );
 });
 
 t.test('a rule of our name with other content stops the script before it writes', async (t) => {

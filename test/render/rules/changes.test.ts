@@ -17,21 +17,20 @@ function plan(allow: AllowEntry[], extra: Partial<RulesPlan> = {}): RulesPlan {
 
 const KEPT = entry({ fqdn: 'kept.example.com', protocol: 'HTTPS' });
 const STORAGE_443 = entry({ serviceTag: 'Storage.westus2', fqdn: 'st1.blob.core.windows.net', protocol: 'HTTPS' });
-const BEFORE = plan([
-  KEPT,
-  STORAGE_443,
-  entry({ direction: 'inbound', serviceTag: 'BatchNodeManagement.westus2', port: 29876 }),
-  entry({ fqdn: 'old.example.com', port: 8443, features: ['legacy'] }),
-  entry({ fqdn: 'shared.example.com', protocol: 'HTTPS' }),
-], { privateNames: [{ host: 'old.privatelink.example.com', record: null }] });
-const AFTER = plan([
-  KEPT,
-  STORAGE_443,
-  entry({ serviceTag: 'Storage.westus2', fqdn: 'st1.file.core.windows.net', port: 445 }),
-  entry({ serviceTag: 'AzureFrontDoor.FirstParty', port: 443, features: ['frontdoor'] }),
-  entry({ fqdn: 'new.example.com', protocol: 'HTTPS', features: ['streaming'] }),
-  entry({ fqdn: 'shared.example.com', protocol: 'HTTPS', features: ['api', 'telemetry'] }),
-], { privateNames: [{ host: 'st1.privatelink.example.com', record: null }], noProxy: ['st1.privatelink.example.com'] });
+const BEFORE = plan([KEPT, STORAGE_443, entry({ direction: 'inbound', serviceTag: 'BatchNodeManagement.westus2', port: 29876 }), entry({ fqdn: 'old.example.com', port: 8443, features: ['legacy'] }), entry({ fqdn: 'shared.example.com', protocol: 'HTTPS' })], {
+  privateNames: [{ host: 'old.privatelink.example.com', record: null }],
+});
+const AFTER = plan(
+  [
+    KEPT,
+    STORAGE_443,
+    entry({ serviceTag: 'Storage.westus2', fqdn: 'st1.file.core.windows.net', port: 445 }),
+    entry({ serviceTag: 'AzureFrontDoor.FirstParty', port: 443, features: ['frontdoor'] }),
+    entry({ fqdn: 'new.example.com', protocol: 'HTTPS', features: ['streaming'] }),
+    entry({ fqdn: 'shared.example.com', protocol: 'HTTPS', features: ['api', 'telemetry'] }),
+  ],
+  { privateNames: [{ host: 'st1.privatelink.example.com', record: null }], noProxy: ['st1.privatelink.example.com'] },
+);
 const CHANGES = compareRulePlans(BEFORE, AFTER, { from: '2021-11', to: '2026-03' });
 const OPTIONS = { resourceGroup: 'rg1', firewallPolicy: 'fwp1', firewall: 'fw1', nsg: 'nsg1', source: ['10.0.0.0/24'] };
 const WIDE = { ...PLAIN, width: 400 };
@@ -70,23 +69,37 @@ t.test('the JSON document', async (t) => {
   const doc = JSON.parse(renderChangesJson(CHANGES)) as Record<string, unknown> & { added: AllowEntry[]; removable: AllowEntry[]; changed: Array<{ before: AllowEntry; after: AllowEntry; what: string[] }> };
   t.same(Object.keys(doc), ['kind', 'schemaVersion', 'from', 'to', 'cloud', 'region', 'added', 'removable', 'changed', 'unchanged', 'privateNames', 'noProxy', 'refused']);
   t.same([doc['kind'], doc['schemaVersion'], doc['from'], doc['to']], ['aml-netcheck-rule-changes', 1, '2021-11', '2026-03']);
-  t.same(doc.added.map((e) => `${e.fqdn ?? e.serviceTag} ${e.port}`), ['st1.file.core.windows.net 445', 'AzureFrontDoor.FirstParty 443', 'new.example.com 443']);
-  t.same(doc.removable.map((e) => `${e.direction} ${e.fqdn ?? e.serviceTag} ${e.port}`), ['inbound BatchNodeManagement.westus2 29876', 'outbound old.example.com 8443']);
-  t.same(doc.changed.map((c) => [c.before.features, c.after.features, c.what]), [[['api'], ['api', 'telemetry'], ['features']]]);
+  t.same(
+    doc.added.map((e) => `${e.fqdn ?? e.serviceTag} ${e.port}`),
+    ['st1.file.core.windows.net 445', 'AzureFrontDoor.FirstParty 443', 'new.example.com 443'],
+  );
+  t.same(
+    doc.removable.map((e) => `${e.direction} ${e.fqdn ?? e.serviceTag} ${e.port}`),
+    ['inbound BatchNodeManagement.westus2 29876', 'outbound old.example.com 8443'],
+  );
+  t.same(
+    doc.changed.map((c) => [c.before.features, c.after.features, c.what]),
+    [[['api'], ['api', 'telemetry'], ['features']]],
+  );
   t.same(doc['noProxy'], { added: ['st1.privatelink.example.com'], removable: [] });
 });
 
 t.test('CSV: one row per rule with its change', async (t) => {
-  const lines = renderChangesCsv(CHANGES).split('\r\n').filter((l) => l !== '');
+  const lines = renderChangesCsv(CHANGES)
+    .split('\r\n')
+    .filter((l) => l !== '');
   t.equal(lines[0], 'change,direction,source,destination,protocol,port,service_tag,features,required,purpose,previous_features,previous_required');
-  t.same(lines.slice(1).map((l) => l.split(',').slice(0, 6).join(',')), [
-    'added,outbound,workspace subnets,st1.file.core.windows.net,TCP,445',
-    'added,outbound,workspace subnets,AzureFrontDoor.FirstParty,TCP,443',
-    'added,outbound,workspace subnets,new.example.com,HTTPS,443',
-    'removable,inbound,BatchNodeManagement.westus2,compute nodes,TCP,29876',
-    'removable,outbound,workspace subnets,old.example.com,TCP,8443',
-    'changed,outbound,workspace subnets,shared.example.com,HTTPS,443',
-  ]);
+  t.same(
+    lines.slice(1).map((l) => l.split(',').slice(0, 6).join(',')),
+    [
+      'added,outbound,workspace subnets,st1.file.core.windows.net,TCP,445',
+      'added,outbound,workspace subnets,AzureFrontDoor.FirstParty,TCP,443',
+      'added,outbound,workspace subnets,new.example.com,HTTPS,443',
+      'removable,inbound,BatchNodeManagement.westus2,compute nodes,TCP,29876',
+      'removable,outbound,workspace subnets,old.example.com,TCP,8443',
+      'changed,outbound,workspace subnets,shared.example.com,HTTPS,443',
+    ],
+  );
   t.match(lines.at(-1), /,api telemetry,yes,Why\.,api,yes$/);
 });
 
@@ -103,13 +116,19 @@ t.test('-o az adds a group of its own, after the earlier list, and deletes nothi
   const script = render('az');
   const { code, argvs, stderr } = await runScript(script);
   t.equal(code, 0, stderr);
-  t.same(argvs.map((a) => a.slice(5, a.indexOf('--resource-group')).join(' ')), ['create', 'collection add-filter-collection', 'collection rule add', 'collection add-filter-collection']);
+  t.same(
+    argvs.map((a) => a.slice(5, a.indexOf('--resource-group')).join(' ')),
+    ['create', 'collection add-filter-collection', 'collection rule add', 'collection add-filter-collection'],
+  );
   const value = (argv: string[] | undefined, flag: string): string | undefined => argv?.[argv.indexOf(flag) + 1];
   t.same([value(argvs[0], '--name'), value(argvs[0], '--priority')], ['aml-netcheck-2026-03', '510'], 'not the aml-netcheck group the earlier list made, which create would replace');
   t.same([value(argvs[1], '--name'), value(argvs[1], '--collection-priority'), value(argvs[1], '--destination-addresses'), value(argvs[1], '--destination-ports')], ['aml-network-rules-2026-03', '110', 'Storage.westus2', '445']);
   t.same(value(argvs[2], '--destination-addresses'), 'AzureFrontDoor.FirstParty');
   t.same([value(argvs[3], '--name'), value(argvs[3], '--target-fqdns')], ['aml-application-rules-2026-03', 'new.example.com']);
-  t.notOk(argvs.flat().some((arg) => /delete|remove/.test(arg)), 'no command removes anything');
+  t.notOk(
+    argvs.flat().some((arg) => /delete|remove/.test(arg)),
+    'no command removes anything',
+  );
   t.match(script, /# aml-netcheck rules: Azure Firewall Policy, what revision 2026-03 of the article adds to the allow-list of revision 2021-11 \(Azure public, westus2\)\./);
   t.match(script, /# May be removed: in the allow-list of revision 2021-11, not in 2026-03's\.\n# Nothing here deletes them: .*\n#   inbound TCP 29876 from BatchNodeManagement\.westus2: api\n#   outbound TCP 8443 to old\.example\.com: legacy\n$/);
 });
@@ -121,11 +140,14 @@ t.test('-o az-classic and -o nsg: collections and rules named apart, NSG priorit
   t.same([...new Set(collections)], ['aml-network-rules-2026-03', 'aml-application-rules-2026-03']);
   const nsg = await runScript(render('nsg'));
   t.equal(nsg.code, 0, nsg.stderr);
-  t.same(nsg.argvs.map((a) => [a[a.indexOf('--name') + 1], a[a.indexOf('--priority') + 1], a[a.indexOf('--destination-port-ranges') + 1]]), [
-    // The earlier list made one outbound (Storage) and one inbound (Batch) rule at 200.
-    ['aml-out-Storage.westus2-2026-03', '210', '445'],
-    ['aml-out-AzureFrontDoor.FirstParty-2026-03', '220', '443'],
-  ]);
+  t.same(
+    nsg.argvs.map((a) => [a[a.indexOf('--name') + 1], a[a.indexOf('--priority') + 1], a[a.indexOf('--destination-port-ranges') + 1]]),
+    [
+      // The earlier list made one outbound (Storage) and one inbound (Batch) rule at 200.
+      ['aml-out-Storage.westus2-2026-03', '210', '445'],
+      ['aml-out-AzureFrontDoor.FirstParty-2026-03', '220', '443'],
+    ],
+  );
   t.match(render('nsg'), /Takes the first free priorities of each direction from 210, in steps of 10, up to 4096/);
 });
 
@@ -152,7 +174,10 @@ t.test('-o dns and -o proxy: additions and removals in their own terms', async (
 t.test('hostile values stay inert in every format', async (t) => {
   const HOSTILE = ['$(touch pwned)', "a'b; touch pwned", 'x\ntouch pwned', '\u001b[31mred'];
   const bad = HOSTILE.flatMap((v) => [entry({ fqdn: `${v}.example.com`, protocol: 'HTTPS' }), entry({ serviceTag: v }), entry({ fqdn: 'ok.example.com', features: [v] })]);
-  const hostile = compareRulePlans(plan([...bad.map((e) => ({ ...e, port: 1000 })), entry({ fqdn: 'gone.example.com', purpose: HOSTILE.join(' ') })]), plan([...bad, entry({ fqdn: 'fine.example.com', purpose: HOSTILE.join(' ') })]), { from: "2021-11'$(touch pwned)", to: '2026-03\n$(touch pwned)' });
+  const hostile = compareRulePlans(plan([...bad.map((e) => ({ ...e, port: 1000 })), entry({ fqdn: 'gone.example.com', purpose: HOSTILE.join(' ') })]), plan([...bad, entry({ fqdn: 'fine.example.com', purpose: HOSTILE.join(' ') })]), {
+    from: "2021-11'$(touch pwned)",
+    to: '2026-03\n$(touch pwned)',
+  });
   for (const format of ['az', 'az-classic', 'nsg'] as const) {
     const script = render(format, hostile, plan([]));
     const { code, argvs, stderr, files } = await runScript(script);
@@ -165,6 +190,10 @@ t.test('hostile values stay inert in every format', async (t) => {
   for (const format of ['table', 'markdown', 'dns', 'proxy', 'bicep'] as const) t.notMatch(render(format, hostile, plan([])), /\u001b|\ntouch pwned|\n\$\(touch pwned\) list/, `${format}: no control character, no line break from a value`);
   t.match(renderChangesCsv(hostile), /,"?'?\$\(touch pwned\) a'b; touch pwned x\\ntouch pwned \\x1b\[31mred"?,/);
   const json = JSON.parse(renderChangesJson(hostile)) as { added: AllowEntry[]; refused: string[] };
-  t.same(json.added.map((e) => e.fqdn), ['fine.example.com'], 'JSON keeps only what validates');
+  t.same(
+    json.added.map((e) => e.fqdn),
+    ['fine.example.com'],
+    'JSON keeps only what validates',
+  );
   t.ok(json.refused.length >= 9);
 });

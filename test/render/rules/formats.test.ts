@@ -166,10 +166,14 @@ t.test('-o bicep and -o csv carry UDP and Any as their own protocols', async (t)
   t.notMatch(bicep, /ApplicationRule/);
 
   const rows = parse(renderRulesCsv(plan)) as string[][];
-  t.same(rows.slice(1).map((r) => [r[2], r[3], r[4], r[5]]), [
-    ['queue.corp.example.com', 'Any', '5671', ''],
-    ['westus2.batch.corp.example.com', 'Any', '443', 'BatchNodeManagement.westus2'],
-    ['westus2.tundra.corp.example.com', 'TCP', '5831', ''],
-    ['westus2.tundra.corp.example.com', 'UDP', '5831', 'AzureMachineLearning'],
-  ], 'UDP and TCP on one port are two rows');
+  t.same(
+    rows.slice(1).map((r) => [r[2], r[3], r[4], r[5]]),
+    [
+      ['queue.corp.example.com', 'Any', '5671', ''],
+      ['westus2.batch.corp.example.com', 'Any', '443', 'BatchNodeManagement.westus2'],
+      ['westus2.tundra.corp.example.com', 'TCP', '5831', ''],
+      ['westus2.tundra.corp.example.com', 'UDP', '5831', 'AzureMachineLearning'],
+    ],
+    'UDP and TCP on one port are two rows',
+  );
 });

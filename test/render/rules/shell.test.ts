@@ -43,12 +43,80 @@ t.test('-o az: every command parses and carries exactly the expected arguments',
   const target = ['--resource-group', 'rg1', '--policy-name', 'fwp1'];
   t.same(argvs, [
     [...POLICY, 'create', ...target, '--name', 'aml-netcheck', '--priority', '500'],
-    [...POLICY, 'collection', 'add-filter-collection', ...target, '--rule-collection-group-name', 'aml-netcheck', '--name', 'aml-network-rules', '--collection-priority', '100', '--action', 'Allow',
-      '--rule-type', 'NetworkRule', '--rule-name', 'AzureActiveDirectory', '--ip-protocols', 'TCP', '--source-addresses', ...SOURCES, '--destination-addresses', 'AzureActiveDirectory', '--destination-ports', '443'],
-    [...POLICY, 'collection', 'rule', 'add', ...target, '--rcg-name', 'aml-netcheck', '--collection-name', 'aml-network-rules', '--rule-type', 'NetworkRule', '--name', 'st1.file.core.windows.net',
-      '--ip-protocols', 'TCP', '--source-addresses', ...SOURCES, '--destination-fqdns', 'st1.file.core.windows.net', '--destination-ports', '445'],
-    [...POLICY, 'collection', 'add-filter-collection', ...target, '--rule-collection-group-name', 'aml-netcheck', '--name', 'aml-application-rules', '--collection-priority', '200', '--action', 'Allow',
-      '--rule-type', 'ApplicationRule', '--rule-name', 'pypi.org', '--source-addresses', ...SOURCES, '--protocols', 'Http=80', 'Https=443', '--target-fqdns', 'pypi.org'],
+    [
+      ...POLICY,
+      'collection',
+      'add-filter-collection',
+      ...target,
+      '--rule-collection-group-name',
+      'aml-netcheck',
+      '--name',
+      'aml-network-rules',
+      '--collection-priority',
+      '100',
+      '--action',
+      'Allow',
+      '--rule-type',
+      'NetworkRule',
+      '--rule-name',
+      'AzureActiveDirectory',
+      '--ip-protocols',
+      'TCP',
+      '--source-addresses',
+      ...SOURCES,
+      '--destination-addresses',
+      'AzureActiveDirectory',
+      '--destination-ports',
+      '443',
+    ],
+    [
+      ...POLICY,
+      'collection',
+      'rule',
+      'add',
+      ...target,
+      '--rcg-name',
+      'aml-netcheck',
+      '--collection-name',
+      'aml-network-rules',
+      '--rule-type',
+      'NetworkRule',
+      '--name',
+      'st1.file.core.windows.net',
+      '--ip-protocols',
+      'TCP',
+      '--source-addresses',
+      ...SOURCES,
+      '--destination-fqdns',
+      'st1.file.core.windows.net',
+      '--destination-ports',
+      '445',
+    ],
+    [
+      ...POLICY,
+      'collection',
+      'add-filter-collection',
+      ...target,
+      '--rule-collection-group-name',
+      'aml-netcheck',
+      '--name',
+      'aml-application-rules',
+      '--collection-priority',
+      '200',
+      '--action',
+      'Allow',
+      '--rule-type',
+      'ApplicationRule',
+      '--rule-name',
+      'pypi.org',
+      '--source-addresses',
+      ...SOURCES,
+      '--protocols',
+      'Http=80',
+      'Https=443',
+      '--target-fqdns',
+      'pypi.org',
+    ],
   ]);
 });
 
@@ -74,9 +142,73 @@ t.test('-o az-classic: the first rule of each collection creates it', async (t) 
   t.equal(code, 0, stderr);
   const fw = ['--resource-group', 'rg1', '--firewall-name', 'fw1'];
   t.same(argvs, [
-    ['az', 'network', 'firewall', 'network-rule', 'create', ...fw, '--collection-name', 'aml-network-rules', '--priority', '100', '--action', 'Allow', '--name', 'AzureActiveDirectory', '--protocols', 'TCP', '--source-addresses', '10.0.0.0/24', '--destination-addresses', 'AzureActiveDirectory', '--destination-ports', '443'],
-    ['az', 'network', 'firewall', 'network-rule', 'create', ...fw, '--collection-name', 'aml-network-rules', '--name', 'st1.file.core.windows.net', '--protocols', 'TCP', '--source-addresses', '10.0.0.0/24', '--destination-fqdns', 'st1.file.core.windows.net', '--destination-ports', '445'],
-    ['az', 'network', 'firewall', 'application-rule', 'create', ...fw, '--collection-name', 'aml-application-rules', '--priority', '200', '--action', 'Allow', '--name', 'pypi.org', '--source-addresses', '10.0.0.0/24', '--protocols', 'Http=80', 'Https=443', '--target-fqdns', 'pypi.org'],
+    [
+      'az',
+      'network',
+      'firewall',
+      'network-rule',
+      'create',
+      ...fw,
+      '--collection-name',
+      'aml-network-rules',
+      '--priority',
+      '100',
+      '--action',
+      'Allow',
+      '--name',
+      'AzureActiveDirectory',
+      '--protocols',
+      'TCP',
+      '--source-addresses',
+      '10.0.0.0/24',
+      '--destination-addresses',
+      'AzureActiveDirectory',
+      '--destination-ports',
+      '443',
+    ],
+    [
+      'az',
+      'network',
+      'firewall',
+      'network-rule',
+      'create',
+      ...fw,
+      '--collection-name',
+      'aml-network-rules',
+      '--name',
+      'st1.file.core.windows.net',
+      '--protocols',
+      'TCP',
+      '--source-addresses',
+      '10.0.0.0/24',
+      '--destination-fqdns',
+      'st1.file.core.windows.net',
+      '--destination-ports',
+      '445',
+    ],
+    [
+      'az',
+      'network',
+      'firewall',
+      'application-rule',
+      'create',
+      ...fw,
+      '--collection-name',
+      'aml-application-rules',
+      '--priority',
+      '200',
+      '--action',
+      'Allow',
+      '--name',
+      'pypi.org',
+      '--source-addresses',
+      '10.0.0.0/24',
+      '--protocols',
+      'Http=80',
+      'Https=443',
+      '--target-fqdns',
+      'pypi.org',
+    ],
   ]);
 });
 
@@ -85,10 +217,52 @@ t.test('-o nsg: service tags outbound and inbound, unique priorities, consecutiv
   t.equal(code, 0, stderr);
   const base = ['az', 'network', 'nsg', 'rule', 'create', '--resource-group', 'rg1', '--nsg-name', 'nsg1'];
   t.same(argvs, [
-    [...base, '--name', 'aml-out-AzureActiveDirectory', '--priority', '200', '--direction', 'Outbound', '--access', 'Allow', '--protocol', 'Tcp', '--source-address-prefixes', 'VirtualNetwork', '--source-port-ranges', '*',
-      '--destination-address-prefixes', 'AzureActiveDirectory', '--destination-port-ranges', '443', '--description', 'aml-netcheck: azure-ad'],
-    [...base, '--name', 'aml-in-BatchNodeManagement', '--priority', '200', '--direction', 'Inbound', '--access', 'Allow', '--protocol', 'Tcp', '--source-address-prefixes', 'BatchNodeManagement', '--source-port-ranges', '*',
-      '--destination-address-prefixes', 'VirtualNetwork', '--destination-port-ranges', '29876-29877', '--description', 'aml-netcheck: compute-instance'],
+    [
+      ...base,
+      '--name',
+      'aml-out-AzureActiveDirectory',
+      '--priority',
+      '200',
+      '--direction',
+      'Outbound',
+      '--access',
+      'Allow',
+      '--protocol',
+      'Tcp',
+      '--source-address-prefixes',
+      'VirtualNetwork',
+      '--source-port-ranges',
+      '*',
+      '--destination-address-prefixes',
+      'AzureActiveDirectory',
+      '--destination-port-ranges',
+      '443',
+      '--description',
+      'aml-netcheck: azure-ad',
+    ],
+    [
+      ...base,
+      '--name',
+      'aml-in-BatchNodeManagement',
+      '--priority',
+      '200',
+      '--direction',
+      'Inbound',
+      '--access',
+      'Allow',
+      '--protocol',
+      'Tcp',
+      '--source-address-prefixes',
+      'BatchNodeManagement',
+      '--source-port-ranges',
+      '*',
+      '--destination-address-prefixes',
+      'VirtualNetwork',
+      '--destination-port-ranges',
+      '29876-29877',
+      '--description',
+      'aml-netcheck: compute-instance',
+    ],
   ]);
   t.match(renderRulesNsg(PLAN), /# An NSG cannot allow these by name.*\n#   outbound HTTPS 443 to pypi\.org/);
 });
@@ -111,14 +285,30 @@ t.test('hostile names from a catalog or a report never escape their quoting', as
       ...HOSTILE.map((v) => entry({ fqdn: 'ok.example.com', features: [v] })),
       entry({ fqdn: 'purpose.example.com', protocol: 'HTTPS', purpose: HOSTILE.join(' ') }),
     ],
-    findings: HOSTILE.map((v) => ({ target: `${v}:443`, host: v, port: 443, reason: 'dns-nxdomain' as const, features: [v], remedies: [{ kind: 'dns-public' as const, host: v, forwarder: '168.63.129.16' }, { kind: 'no-proxy' as const, host: v }] })),
+    findings: HOSTILE.map((v) => ({
+      target: `${v}:443`,
+      host: v,
+      port: 443,
+      reason: 'dns-nxdomain' as const,
+      features: [v],
+      remedies: [
+        { kind: 'dns-public' as const, host: v, forwarder: '168.63.129.16' },
+        { kind: 'no-proxy' as const, host: v },
+      ],
+    })),
     noProxy: [...HOSTILE, 'safe.example.com'],
   };
   const renderers = { az: renderRulesAzPolicy, 'az-classic': renderRulesAzClassic, nsg: renderRulesNsg, proxy: renderRulesProxy };
   for (const [name, render] of Object.entries(renderers)) {
     const output = render(hostile, { resourceGroup: 'rg1', firewallPolicy: 'fwp1', firewall: 'fw1', nsg: 'nsg1', source: ['10.0.0.0/24'] });
     // The proxy output is a list for the proxy's configuration; only its NO_PROXY line is shell.
-    const script = name === 'proxy' ? output.split('\n').filter((l) => l.startsWith('#') || l.startsWith('export ')).join('\n') : output;
+    const script =
+      name === 'proxy'
+        ? output
+            .split('\n')
+            .filter((l) => l.startsWith('#') || l.startsWith('export '))
+            .join('\n')
+        : output;
     const { code, argvs, stderr, files } = await run(`${script}\necho "NO_PROXY=$\{NO_PROXY:-}" >&2\n`);
     t.equal(code, 0, `${name}: ${stderr}`);
     t.same(files, [], `${name}: no file was created`);
@@ -160,21 +350,36 @@ t.test('UDP and Any requirements: network rules with their own protocol, never m
     ['--ip-protocols', 'TCP', '--source-addresses', '10.0.0.0/24', '--destination-fqdns', 'westus2.tundra.corp.example.com', '--destination-ports', '5831'],
     ['--ip-protocols', 'UDP', '--source-addresses', '10.0.0.0/24', '--destination-addresses', 'AzureMachineLearning', '--destination-ports', '5831'],
   ]);
-  t.notOk(policy.argvs.some((argv) => argv.includes('ApplicationRule')), 'no application rule: nothing here is web traffic to a name alone');
+  t.notOk(
+    policy.argvs.some((argv) => argv.includes('ApplicationRule')),
+    'no application rule: nothing here is web traffic to a name alone',
+  );
   const names = policy.argvs.map((argv) => argv[argv.indexOf(argv.includes('--rule-name') ? '--rule-name' : '--name') + 1]);
   t.same(names.slice(1), ['queue.corp.example.com-any', 'BatchNodeManagement.westus2-any', 'westus2.tundra.corp.example.com', 'AzureMachineLearning-udp'], 'a TCP rule keeps its plain name; UDP and Any say so');
 
   const classic = await run(renderRulesAzClassic(plan, { resourceGroup: 'rg1', firewall: 'fw1', source: ['10.0.0.0/24'] }));
   t.equal(classic.code, 0, classic.stderr);
-  t.same(classic.argvs.map((argv) => [argv[argv.indexOf('--protocols') + 1], argv.at(-1)]), [['Any', '5671'], ['Any', '443'], ['TCP', '5831'], ['UDP', '5831']]);
+  t.same(
+    classic.argvs.map((argv) => [argv[argv.indexOf('--protocols') + 1], argv.at(-1)]),
+    [
+      ['Any', '5671'],
+      ['Any', '443'],
+      ['TCP', '5831'],
+      ['UDP', '5831'],
+    ],
+  );
 
   const nsg = await run(renderRulesNsg(plan, { resourceGroup: 'rg1', nsg: 'nsg1' }));
   t.equal(nsg.code, 0, nsg.stderr);
   const pick = (argv: string[], ...flags: string[]): string[] => flags.map((flag) => argv[argv.indexOf(flag) + 1] as string);
-  t.same(nsg.argvs.map((argv) => pick(argv, '--name', '--priority', '--protocol', '--destination-address-prefixes', '--destination-port-ranges')), [
-    ['aml-out-BatchNodeManagement.westus2-any', '200', '*', 'BatchNodeManagement.westus2', '443'],
-    ['aml-out-AzureMachineLearning-udp', '210', 'Udp', 'AzureMachineLearning', '5831'],
-  ], 'Any is * and UDP is Udp in an NSG');
+  t.same(
+    nsg.argvs.map((argv) => pick(argv, '--name', '--priority', '--protocol', '--destination-address-prefixes', '--destination-port-ranges')),
+    [
+      ['aml-out-BatchNodeManagement.westus2-any', '200', '*', 'BatchNodeManagement.westus2', '443'],
+      ['aml-out-AzureMachineLearning-udp', '210', 'Udp', 'AzureMachineLearning', '5831'],
+    ],
+    'Any is * and UDP is Udp in an NSG',
+  );
   t.match(renderRulesNsg(plan), /#   outbound Any 5671 to queue\.corp\.example\.com\n#   outbound TCP 5831 to westus2\.tundra\.corp\.example\.com/, 'names without a tag are left to the firewall');
 });
 
@@ -183,8 +388,14 @@ t.test('an any requirement on a web port to a name alone is the application rule
   const plan: RulesPlan = { ...PLAN, allow: [wildcard, entry({ fqdn: '*.queue.example.com', protocol: 'Any', port: 5671 }), entry({ fqdn: 'udp.example.com', protocol: 'UDP', port: 5831 })] };
   const { code, argvs, stderr } = await run(renderRulesAzPolicy(plan, { resourceGroup: 'rg1', firewallPolicy: 'fwp1', source: ['10.0.0.0/24'] }));
   t.equal(code, 0, stderr);
-  t.same(argvs.filter((argv) => argv.includes('ApplicationRule')).map((argv) => argv.slice(argv.indexOf('--protocols'))), [['--protocols', 'Https=443', '--target-fqdns', '*.westus2.batch.azure.com']]);
-  t.same(argvs.filter((argv) => argv.includes('NetworkRule')).map((argv) => argv.slice(argv.indexOf('--ip-protocols'), argv.indexOf('--ip-protocols') + 2)), [['--ip-protocols', 'UDP']]);
+  t.same(
+    argvs.filter((argv) => argv.includes('ApplicationRule')).map((argv) => argv.slice(argv.indexOf('--protocols'))),
+    [['--protocols', 'Https=443', '--target-fqdns', '*.westus2.batch.azure.com']],
+  );
+  t.same(
+    argvs.filter((argv) => argv.includes('NetworkRule')).map((argv) => argv.slice(argv.indexOf('--ip-protocols'), argv.indexOf('--ip-protocols') + 2)),
+    [['--ip-protocols', 'UDP']],
+  );
   t.match(renderRulesAzPolicy(plan), /# left out: \*\.queue\.example\.com on Any 5671: an Azure Firewall network rule takes no wildcard name/, 'a wildcard cannot be a network rule, whatever its protocol');
 });
 
