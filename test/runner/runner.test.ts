@@ -9,6 +9,10 @@ import type { Target } from '../../src/model/target.js';
 import { makeTarget } from '../helpers/target.js';
 import { endedAtBudget, FAR_BUDGET_MS } from '../helpers/timing.js';
 import { fixOf } from '../helpers/fixes.js';
+import { loopbackNet } from '../helpers/loopback.js';
+
+const NET = loopbackNet();
+const NET_RE = NET.replace(/\./g, '\\.');
 
 const pki = createPki();
 const quiet = pino({ level: 'silent' });
@@ -47,8 +51,8 @@ function options(servers: RunOptions['dnsServers'], overrides: Partial<RunOption
 }
 
 t.test('each host is resolved once per run, whatever the number of its ports', async (t) => {
-  const server = await keep(t, startSilentServer({ address: '127.0.80.1' }));
-  const resolver = await dns(t, { 'svc.test': { a: ['127.0.80.1'] } });
+  const server = await keep(t, startSilentServer({ address: `${NET}.1` }));
+  const resolver = await dns(t, { 'svc.test': { a: [`${NET}.1`] } });
   const dial = (): number => server.port;
   const results = await runChecks([target('svc.test', 445), target('svc.test', 8787), target('svc.test', 18881)], options([resolver.server], { dialPort: dial }));
   t.same(
@@ -59,8 +63,8 @@ t.test('each host is resolved once per run, whatever the number of its ports', a
 });
 
 t.test('a dropped port times out and is retried once before it counts as blocked', async (t) => {
-  const dropping = await keep(t, startDroppingListener({ address: '127.0.80.2' }));
-  const resolver = await dns(t, { 'drop.test': { a: ['127.0.80.2'] } });
+  const dropping = await keep(t, startDroppingListener({ address: `${NET}.2` }));
+  const resolver = await dns(t, { 'drop.test': { a: [`${NET}.2`] } });
   const [once] = await runChecks([target('drop.test', 445)], options([resolver.server], { dialPort: () => dropping.port }));
   t.match(once, { verdict: 'blocked', reason: 'tcp-timeout', phase: 'tcp', attempts: 1 });
   const [twice] = await runChecks([target('drop.test', 445)], options([resolver.server], { dialPort: () => dropping.port, retries: 1 }));
@@ -70,9 +74,9 @@ t.test('a dropped port times out and is retried once before it counts as blocked
 });
 
 t.test('the deadline ends the run on time and marks what did not finish', async (t) => {
-  const dropping = await keep(t, startDroppingListener({ address: '127.0.80.3' }));
-  const web = await keep(t, startHttpServer(respondWith(200, 'ok'), pki.issue({ names: ['ok.test'] }), { address: '127.0.80.4' }));
-  const resolver = await dns(t, { 'slow.test': { a: ['127.0.80.3'] }, 'ok.test': { a: ['127.0.80.4'] } });
+  const dropping = await keep(t, startDroppingListener({ address: `${NET}.3` }));
+  const web = await keep(t, startHttpServer(respondWith(200, 'ok'), pki.issue({ names: ['ok.test'] }), { address: `${NET}.4` }));
+  const resolver = await dns(t, { 'slow.test': { a: [`${NET}.3`] }, 'ok.test': { a: [`${NET}.4`] } });
   const started = performance.now();
   const results = await runChecks(
     [target('ok.test', 443), target('slow.test', 445)],
@@ -87,8 +91,8 @@ t.test('the deadline ends the run on time and marks what did not finish', async 
 });
 
 t.test('an interrupt ends the run early and the same way', async (t) => {
-  const dropping = await keep(t, startDroppingListener({ address: '127.0.80.5' }));
-  const resolver = await dns(t, { 'slow.test': { a: ['127.0.80.5'] } });
+  const dropping = await keep(t, startDroppingListener({ address: `${NET}.5` }));
+  const resolver = await dns(t, { 'slow.test': { a: [`${NET}.5`] } });
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 200);
   const [result] = await runChecks([target('slow.test', 445)], options([resolver.server], { timeoutMs: 5000, signal: controller.signal, dialPort: () => dropping.port }));
@@ -98,13 +102,13 @@ t.test('an interrupt ends the run early and the same way', async (t) => {
 t.test('a name whose resource has a private endpoint must resolve privately; other names may resolve publicly', async (t) => {
   const resolver = await dns(t, {
     'st1.blob.core.windows.net': { cname: 'st1.privatelink.blob.core.windows.net' },
-    'st1.privatelink.blob.core.windows.net': { a: ['127.0.80.6'] },
-    'pypi.org': { a: ['127.0.80.7'] },
+    'st1.privatelink.blob.core.windows.net': { a: [`${NET}.6`] },
+    'pypi.org': { a: [`${NET}.7`] },
   });
   const own = target('st1.blob.core.windows.net', 445, { privateName: 'storage', mustResolvePrivately: true });
   const [result] = await runChecks([own], options([resolver.server]));
   t.match(result, { verdict: 'blocked', reason: 'dns-not-private', phase: 'dns' });
-  t.match(result?.detail, /resolves to public 127\.0\.80\.6 via st1\.privatelink\.blob\.core\.windows\.net/);
+  t.match(result?.detail, new RegExp(String.raw`resolves to public ${NET_RE}\.6 via st1\.privatelink\.blob\.core\.windows\.net`));
   t.match(result?.detail, /privatelink zone answers with a public record/);
   t.match(fixOf(result, { proxy: NO_PROXY_CONFIG })?.[0], /privatelink zone/);
   const [publicHost] = await runChecks([target('pypi.org', 445)], options([resolver.server], { dialPort: () => 1 }));
@@ -145,9 +149,9 @@ t.test('a name a DNS filter answers with addresses no service can have is blocke
 });
 
 t.test('a loopback address asked for by itself, and loopback where the run serves on loopback, are no sinkhole', async (t) => {
-  const server = await keep(t, startSilentServer({ address: '127.0.80.17' }));
-  const resolver = await dns(t, { 'served.test': { a: ['127.0.80.17'] }, 'zero.test': { a: ['0.0.0.0'] } });
-  const [literal] = await runChecks([target('127.0.80.17', 445)], options([resolver.server], { allowLoopbackAnswers: false, dialPort: () => server.port }));
+  const server = await keep(t, startSilentServer({ address: `${NET}.17` }));
+  const resolver = await dns(t, { 'served.test': { a: [`${NET}.17`] }, 'zero.test': { a: ['0.0.0.0'] } });
+  const [literal] = await runChecks([target(`${NET}.17`, 445)], options([resolver.server], { allowLoopbackAnswers: false, dialPort: () => server.port }));
   t.match(literal, { verdict: 'reachable' }, 'an IP literal is what the user asked for');
   const [served, zero] = await runChecks([target('served.test', 445), target('zero.test', 445)], options([resolver.server], { dialPort: () => server.port }));
   t.match(served, { verdict: 'reachable' }, 'loopback from a loopback resolver, with the allowance');
@@ -155,16 +159,16 @@ t.test('a loopback address asked for by itself, and loopback where the run serve
 });
 
 t.test('an answer that mixes service and sinkhole addresses: only the plausible ones are dialled, the others named in a warning', async (t) => {
-  const server = await keep(t, startSilentServer({ address: '127.0.80.18' }));
-  const resolver = await dns(t, { 'mixed.test': { a: ['127.0.80.18', '0.0.0.0'], aaaa: ['fe80::1'] } });
+  const server = await keep(t, startSilentServer({ address: `${NET}.18` }));
+  const resolver = await dns(t, { 'mixed.test': { a: [`${NET}.18`, '0.0.0.0'], aaaa: ['fe80::1'] } });
   const [mixed] = await runChecks([target('mixed.test', 445)], options([resolver.server], { dialPort: () => server.port }));
   t.match(mixed, { verdict: 'warning', phase: 'dns', reason: null });
   t.same(
     mixed?.phases.tcp.map((r) => r.details.address),
-    ['127.0.80.18'],
+    [`${NET}.18`],
     'only the plausible address is dialled',
   );
-  t.match(mixed?.warnings, [/^127\.0\.0\.1:\d+ also answered mixed\.test with 0\.0\.0\.0 \(this network\), fe80::1 \(link-local\): addresses no service can have, from a DNS filter or sinkhole; only 127\.0\.80\.18 was dialled$/]);
+  t.match(mixed?.warnings, [new RegExp(String.raw`^127\.0\.0\.1:\d+ also answered mixed\.test with 0\.0\.0\.0 \(this network\), fe80::1 \(link-local\): addresses no service can have, from a DNS filter or sinkhole; only ${NET_RE}\.18 was dialled$`)]);
 });
 
 t.test('with a private endpoint, a loopback answer is a sinkhole, not a public address', async (t) => {
@@ -177,8 +181,8 @@ t.test('with a private endpoint, a loopback answer is a sinkhole, not a public a
 });
 
 t.test('a bug inside a check is contained to its target: unknown, never reachable, and the run goes on', async (t) => {
-  const server = await keep(t, startSilentServer({ address: '127.0.80.31' }));
-  const resolver = await dns(t, { 'bug.test': { a: ['127.0.80.31'] }, 'fine.test': { a: ['127.0.80.31'] } });
+  const server = await keep(t, startSilentServer({ address: `${NET}.31` }));
+  const resolver = await dns(t, { 'bug.test': { a: [`${NET}.31`] }, 'fine.test': { a: [`${NET}.31`] } });
   const dialPort = (port: number): number => {
     if (port === 1111) throw new Error('injected fault');
     return server.port;
@@ -189,29 +193,29 @@ t.test('a bug inside a check is contained to its target: unknown, never reachabl
 });
 
 t.test('resolvers that disagree make a warning, naming what each said', async (t) => {
-  const server = await keep(t, startSilentServer({ address: '127.0.80.8' }));
-  const first = await dns(t, { 'svc.test': { a: ['127.0.80.8'] } }, '127.0.80.9');
-  const second = await dns(t, { 'svc.test': { rcode: 'NXDOMAIN' } }, '127.0.80.10');
+  const server = await keep(t, startSilentServer({ address: `${NET}.8` }));
+  const first = await dns(t, { 'svc.test': { a: [`${NET}.8`] } }, `${NET}.9`);
+  const second = await dns(t, { 'svc.test': { rcode: 'NXDOMAIN' } }, `${NET}.10`);
   const [result] = await runChecks([target('svc.test', 445)], options([first.server, second.server], { dialPort: () => server.port }));
   t.match(result, { verdict: 'warning', phase: 'dns' });
   t.match(result?.warnings[0], /DNS servers disagree/);
-  t.match(result?.warnings[0], /127\.0\.80\.10:\d+ said dns-nxdomain/);
+  t.match(result?.warnings[0], new RegExp(String.raw`${NET_RE}\.10:\d+ said dns-nxdomain`));
 });
 
 t.test('every address is tried; one dead address of two is a warning, all dead is blocked', async (t) => {
-  const server = await keep(t, startSilentServer({ address: '127.0.80.11' }));
-  const resolver = await dns(t, { 'two.test': { a: ['127.0.80.11', '127.0.80.12'] }, 'dead.test': { a: ['127.0.80.12', '127.0.80.13'] } });
+  const server = await keep(t, startSilentServer({ address: `${NET}.11` }));
+  const resolver = await dns(t, { 'two.test': { a: [`${NET}.11`, `${NET}.12`] }, 'dead.test': { a: [`${NET}.12`, `${NET}.13`] } });
   const [two, dead] = await runChecks([target('two.test', 445), target('dead.test', 445)], options([resolver.server], { dialPort: () => server.port }));
   t.equal(two?.phases.tcp.length, 2);
   t.match(two, { verdict: 'warning' });
-  t.match(two?.warnings[0], /1 of 2 addresses failed: connect to 127\.0\.80\.12:\d+ refused/);
+  t.match(two?.warnings[0], new RegExp(String.raw`1 of 2 addresses failed: connect to ${NET_RE}\.12:\d+ refused`));
   t.match(dead, { verdict: 'blocked', reason: 'tcp-refused' });
   t.equal(dead?.phases.tcp.length, 2);
 });
 
 t.test('https targets go DNS, TCP, TLS, HTTP and record every phase', async (t) => {
-  const web = await keep(t, startHttpServer(respondWith(404, 'nope'), pki.issue({ names: ['web.test'] }), { address: '127.0.80.14' }));
-  const resolver = await dns(t, { 'web.test': { a: ['127.0.80.14'] } });
+  const web = await keep(t, startHttpServer(respondWith(404, 'nope'), pki.issue({ names: ['web.test'] }), { address: `${NET}.14` }));
+  const resolver = await dns(t, { 'web.test': { a: [`${NET}.14`] } });
   const [result] = await runChecks([target('web.test', 443, { path: '/x/y/' })], options([resolver.server], { dialPort: () => web.port }));
   t.match(result, { verdict: 'reachable', reason: null, via: 'direct' });
   t.ok(result?.phases.dns?.ok && result.phases.tls?.ok && result.phases.http?.ok);
@@ -224,7 +228,7 @@ t.test('https targets go DNS, TCP, TLS, HTTP and record every phase', async (t) 
 t.test('skipped and inbound targets are reported without a single packet', async (t) => {
   const resolver = await dns(t, {});
   const skipped = target('gcr.io', 443, { skipped: { reason: 'arc-extension is opt-in', flag: '--features arc-extension' } });
-  const inbound = target('127.0.80.15', 29876, { direction: 'inbound' });
+  const inbound = target(`${NET}.15`, 29876, { direction: 'inbound' });
   const results = await runChecks([skipped, inbound], options([resolver.server]));
   t.match(results[0], { verdict: 'skipped', detail: 'arc-extension is opt-in (add --features arc-extension)' });
   t.match(results[1], { verdict: 'skipped', detail: /inbound ports are checked from outside the node/ });
@@ -232,22 +236,22 @@ t.test('skipped and inbound targets are reported without a single packet', async
 });
 
 t.test('inbound ports are dialled when checking from outside the node', async (t) => {
-  const node = await keep(t, startSilentServer({ address: '127.0.80.16' }));
+  const node = await keep(t, startSilentServer({ address: `${NET}.16` }));
   const resolver = await dns(t, {});
-  const inbound = target('127.0.80.16', 29876, { direction: 'inbound', features: ['inbound-management'] });
+  const inbound = target(`${NET}.16`, 29876, { direction: 'inbound', features: ['inbound-management'] });
   const [open] = await runChecks([inbound], options([resolver.server], { inboundFromHere: true, dialPort: () => node.port }));
-  t.match(open, { verdict: 'reachable', detail: /inbound port 29876 on 127\.0\.80\.16 accepted a connection from here/ });
+  t.match(open, { verdict: 'reachable', detail: new RegExp(String.raw`inbound port 29876 on ${NET_RE}\.16 accepted a connection from here`) });
   const [closed] = await runChecks([inbound], options([resolver.server], { inboundFromHere: true, dialPort: () => 1 }));
   t.match(closed, { verdict: 'blocked', reason: 'tcp-refused' });
   t.equal(resolver.queries.length, 0, 'an address needs no DNS');
-  const byName = await dns(t, { 'node.test': { a: ['127.0.80.16'] } });
+  const byName = await dns(t, { 'node.test': { a: [`${NET}.16`] } });
   const [named] = await runChecks([target('node.test', 29876, { direction: 'inbound' })], options([byName.server], { inboundFromHere: true, dialPort: () => node.port }));
   t.match(named, { verdict: 'reachable' }, 'a node given by name is resolved first');
 });
 
 t.test('a chain trusted only through a CA this run added is reported as TLS inspection, one resting on a public root is not', async (t) => {
-  const web = await keep(t, startHttpServer(respondWith(200, 'ok'), pki.issue({ names: ['inspected.test'] }), { address: '127.0.80.17' }));
-  const resolver = await dns(t, { 'inspected.test': { a: ['127.0.80.17'] } });
+  const web = await keep(t, startHttpServer(respondWith(200, 'ok'), pki.issue({ names: ['inspected.test'] }), { address: `${NET}.17` }));
+  const resolver = await dns(t, { 'inspected.test': { a: [`${NET}.17`] } });
   const run = (publicRoots: string[]) => runChecks([target('inspected.test', 443)], options([resolver.server], { dialPort: () => web.port, publicRoots }));
   const [inspected] = await run([]);
   t.match(inspected, { verdict: 'warning', phase: 'tls' });
@@ -259,10 +263,10 @@ t.test('a chain trusted only through a CA this run added is reported as TLS insp
 });
 
 t.test('connection attempts that only wait do not queue behind --concurrency', async (t) => {
-  const dropping = await keep(t, startDroppingListener({ address: '127.0.80.18' }));
+  const dropping = await keep(t, startDroppingListener({ address: `${NET}.18` }));
   const zone: Zone = {};
   const targets = Array.from({ length: 6 }, (_, i) => {
-    zone[`drop-${i}.test`] = { a: ['127.0.80.18'] };
+    zone[`drop-${i}.test`] = { a: [`${NET}.18`] };
     return target(`drop-${i}.test`, 445);
   });
   const resolver = await dns(t, zone);
@@ -276,8 +280,8 @@ t.test('connection attempts that only wait do not queue behind --concurrency', a
 });
 
 t.test('a throw or a rejection inside a prober’s event handler is that target’s internal-error; the run and the other targets go on', async (t) => {
-  const web = await keep(t, startHttpServer(respondWith(200, 'ok'), pki.issue({ names: ['web.test', 'web2.test'] }), { address: '127.0.80.32' }));
-  const resolver = await dns(t, { 'web.test': { a: ['127.0.80.32'] }, 'web2.test': { a: ['127.0.80.32'] }, 'named.test': { a: ['127.0.80.32'] } });
+  const web = await keep(t, startHttpServer(respondWith(200, 'ok'), pki.issue({ names: ['web.test', 'web2.test'] }), { address: `${NET}.32` }));
+  const resolver = await dns(t, { 'web.test': { a: [`${NET}.32`] }, 'web2.test': { a: [`${NET}.32`] }, 'named.test': { a: [`${NET}.32`] } });
   const seen: string[] = [];
   const trace = (subject: string, phase: string, event: string): void | Promise<void> => {
     seen.push(`${subject} ${phase} ${event}`);
@@ -286,7 +290,7 @@ t.test('a throw or a rejection inside a prober’s event handler is that target�
     if (subject === 'named.test' && phase === 'dns') throw new Error('dns bug');
   };
   const targets = [target('web.test', 443), target('web2.test', 443), target('named.test', 443), target('named.test', 8443), target('web.test', 80)];
-  const plain = await keep(t, startHttpServer(respondWith(200, 'ok'), undefined, { address: '127.0.80.32' }));
+  const plain = await keep(t, startHttpServer(respondWith(200, 'ok'), undefined, { address: `${NET}.32` }));
   const results = await runChecks(targets, options([resolver.server], { trace, dialPort: (port) => (port === 80 ? plain.port : web.port) }));
   t.match(results[0], { verdict: 'unknown', reason: 'internal-error', phase: 'tcp', detail: /handler bug/ });
   t.match(results[1], { verdict: 'unknown', reason: 'internal-error', phase: 'tls', detail: /async bug/ });
@@ -300,8 +304,8 @@ t.test('a throw or a rejection inside a prober’s event handler is that target�
 });
 
 t.test('a bug on one of several addresses is the target’s internal-error, not a note beside the working one', async (t) => {
-  const server = await keep(t, startSilentServer({ address: '127.0.80.33' }));
-  const resolver = await dns(t, { 'two.test': { a: ['127.0.80.33', '127.0.80.34'] } });
+  const server = await keep(t, startSilentServer({ address: `${NET}.33` }));
+  const resolver = await dns(t, { 'two.test': { a: [`${NET}.33`, `${NET}.34`] } });
   const trace = (_subject: string, phase: string, event: string): void => {
     if (phase === 'tcp' && event === 'dial' && seen++ === 1) throw new Error('bug on the second address');
   };
