@@ -110,19 +110,7 @@ function facts(report: CheckReport): Html {
     ['Proxy', s.proxy === null ? 'none (direct)' : `${s.proxy}${s.proxySource === null ? '' : ` (from ${s.proxySource})`}`],
     ['Tool', `${report.tool.name} ${report.tool.version}, report schema ${report.schemaVersion}`],
   ];
-  const list = (title: string, rows: Array<[string, string | undefined]>): Html =>
-    html`<section class="card">
-      <h3>${title}</h3>
-      <dl>
-        ${rows
-          .filter(([, v]) => v !== undefined && v !== '')
-          .map(
-            ([k, v]) =>
-              html`<dt>${k}</dt>
-                <dd>${v}</dd>`,
-          )}
-      </dl>
-    </section>`;
+  const list = (title: string, rows: Array<[string, string | undefined]>): Html => html`<section class="card"><h3>${title}</h3><dl>${rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl></section>`;
   return html`<div class="facts">${list('Workspace', workspace)}${list('Run', run)}</div>`;
 }
 
@@ -136,17 +124,15 @@ function summarySection(report: CheckReport): Html {
   const failures = summary.internalErrors === 0 ? '' : html`<div class="banner tone-unknown" role="note"><strong>aml-netcheck failed on ${plural(summary.internalErrors, 'target')}</strong> (a bug: the log has the details); they are not proven reachable.</div>`;
   const unverified = unverifiedFindings(report).map((line) => html`<div class="banner tone-unknown" role="note"><strong>Not verified:</strong> ${line}</div>`);
   return html`<header>
-      <h1>aml-netcheck report</h1>
-      <p class="muted">${where(report)} · ${report.startedAt} · took ${formatDuration(report.durationMs)} · ${report.tool.name} ${report.tool.version}</p>
-      <nav aria-label="Sections"><a href="#features">Features</a><a href="#fixes">Fixes</a><a href="#targets">Targets</a><a href="#settings">Workspace and run</a></nav>
-    </header>
-    <section id="summary" aria-label="Summary">
-      <div class="banner tone-${top.tone}"><strong>${top.text}.</strong> <span class="exit">Exit code ${summary.exitCode}: ${EXIT_MEANING[summary.exitCode]}.</span></div>
-      ${cutShort}${failures}${unverified}
-      <div class="tiles">
-        ${tile(summary.targets, 'targets', 'muted')}${tile(summary.reachable, 'reachable', 'good')}${tile(summary.blocked, `blocked (${summary.requiredBlocked} required)`, 'bad')}${tile(summary.warning, 'warnings', 'warn')}${tile(summary.unknown, 'without a verdict', 'unknown')}${tile(summary.skipped, 'skipped', 'muted')}
-      </div>
-    </section>`;
+<h1>aml-netcheck report</h1>
+<p class="muted">${where(report)} · ${report.startedAt} · took ${formatDuration(report.durationMs)} · ${report.tool.name} ${report.tool.version}</p>
+<nav aria-label="Sections"><a href="#features">Features</a><a href="#fixes">Fixes</a><a href="#targets">Targets</a><a href="#settings">Workspace and run</a></nav>
+</header>
+<section id="summary" aria-label="Summary">
+<div class="banner tone-${top.tone}"><strong>${top.text}.</strong> <span class="exit">Exit code ${summary.exitCode}: ${EXIT_MEANING[summary.exitCode]}.</span></div>
+${cutShort}${failures}${unverified}
+<div class="tiles">${tile(summary.targets, 'targets', 'muted')}${tile(summary.reachable, 'reachable', 'good')}${tile(summary.blocked, `blocked (${summary.requiredBlocked} required)`, 'bad')}${tile(summary.warning, 'warnings', 'warn')}${tile(summary.unknown, 'without a verdict', 'unknown')}${tile(summary.skipped, 'skipped', 'muted')}</div>
+</section>`;
 }
 
 function featureMatrix(report: CheckReport): Html {
@@ -181,15 +167,7 @@ function featureMatrix(report: CheckReport): Html {
         },
         { content: badge(STATUS_LABEL[feature.status], tone), sort: FEATURE_STATUS_ORDER[feature.status] },
         ...counts,
-        {
-          content:
-            causes.length === 0
-              ? ''
-              : html`<ul class="plain">
-                  ${causes}
-                </ul>`,
-          sort: feature.blockedBy.length,
-        },
+        { content: causes.length === 0 ? '' : html`<ul class="plain">${causes}</ul>`, sort: feature.blockedBy.length },
       ],
     };
   });
@@ -222,10 +200,7 @@ function waterfall(target: CheckedTarget, scaleMs: number, phases: readonly Phas
     return [bar];
   });
   const label = [...phases.filter((p) => target.timings[p] !== undefined).map((p) => `${p} ${target.timings[p]} ms`), `total ${total} ms`].join(', ');
-  return html`<svg class="waterfall" width="${width}" height="12" viewBox="0 0 ${width} 12" role="img" aria-label="${label}">
-    <title>${label}</title>
-    ${bars}
-  </svg>`;
+  return html`<svg class="waterfall" width="${width}" height="12" viewBox="0 0 ${width} 12" role="img" aria-label="${label}"><title>${label}</title>${bars}</svg>`;
 }
 
 function timingCell(ms: number | undefined): { content: string; sort: number | null; className: string } {
@@ -294,18 +269,11 @@ function fixesSection(ordered: readonly CheckedTarget[], features: ReadonlyMap<s
   const items = [...groups].map(([fix, targets]) => {
     const required = targets.some((t) => t.required);
     const names = [...new Set(targets.flatMap((t) => t.features))].map((id) => features.get(id)?.name ?? id);
-    return html`<li class="card tone-${required ? 'bad' : 'warn'}">
-      <div class="fix">${fix}</div>
-      <div class="muted">${required ? '' : html`${badge('optional', 'warn')} `}for ${targets.map((t, i) => html`${i > 0 ? ', ' : ''}<code>${breakable(t.id)}</code>`)} · ${names.join(', ')}</div>
-    </li>`;
+    return html`<li class="card tone-${required ? 'bad' : 'warn'}"><div class="fix">${fix}</div>
+<div class="muted">${required ? '' : html`${badge('optional', 'warn')} `}for ${targets.map((t, i) => html`${i > 0 ? ', ' : ''}<code>${breakable(t.id)}</code>`)} · ${names.join(', ')}</div></li>`;
   });
-  return html`<ol class="fixes">
-      ${items}
-    </ol>
-    <details>
-      <summary>All fixes as plain text, to paste into a change request</summary>
-      <pre>${[...groups.keys()].join('\n')}</pre>
-    </details>`;
+  return html`<ol class="fixes">${items}</ol>
+<details><summary>All fixes as plain text, to paste into a change request</summary><pre>${[...groups.keys()].join('\n')}</pre></details>`;
 }
 
 const STYLE = `
@@ -347,23 +315,19 @@ export function renderCheckHtml(report: CheckReport): string {
     .map(({ t }) => t);
   const features = new Map(report.features.map((f) => [f.id, f]));
   const body = html`<main>
-    ${summarySection(report)}
-    <section id="features">
-      <h2>Features</h2>
-      ${featureMatrix(report)}
-    </section>
-    <section id="fixes">
-      <h2>Fixes</h2>
-      ${fixesSection(ordered, features)}
-    </section>
-    <section id="targets">
-      <h2>Targets</h2>
-      ${targetTable(report, ordered)}
-    </section>
-    <section id="settings">
-      <h2>Workspace and run</h2>
-      ${facts(report)}
-    </section>
-  </main>`;
+${summarySection(report)}
+<section id="features"><h2>Features</h2>
+${featureMatrix(report)}
+</section>
+<section id="fixes"><h2>Fixes</h2>
+${fixesSection(ordered, features)}
+</section>
+<section id="targets"><h2>Targets</h2>
+${targetTable(report, ordered)}
+</section>
+<section id="settings"><h2>Workspace and run</h2>
+${facts(report)}
+</section>
+</main>`;
   return renderPage({ title: `aml-netcheck: ${headline(report).text} (${where(report)})`, body, style: phasesOf(report).includes('udp') ? `${STYLE}${UDP_STYLE}` : STYLE });
 }

@@ -25,8 +25,7 @@ const rank = (change: ChangeKind): number => CHANGE_ORDER.indexOf(change);
 function runLine(label: string, run: RunInfo): Html {
   const where = [CLOUD_NAMES[run.facts.cloud], run.facts.region, run.facts.workspaceName ?? run.facts.workspaceId].filter(Boolean).join(' · ');
   const cut = run.stoppedBy === null ? '' : html` · <strong>cut short (${run.stoppedBy})</strong>`;
-  return html`<dt>${label}</dt>
-    <dd>${run.startedAt} · ${where} · ${run.targets} targets · exit ${run.exitCode} · aml-netcheck ${run.toolVersion}${cut}</dd>`;
+  return html`<dt>${label}</dt><dd>${run.startedAt} · ${where} · ${run.targets} targets · exit ${run.exitCode} · aml-netcheck ${run.toolVersion}${cut}</dd>`;
 }
 
 function summarySection(diff: ReportDiff): Html {
@@ -35,15 +34,15 @@ function summarySection(diff: ReportDiff): Html {
   const changeTile = (change: ChangeKind): Html => tile(summary.targets[change], CHANGE_LABEL[change].toLowerCase(), CHANGE_TONE[change]);
   const meaning = summary.exitCode === 1 ? 'something newly broke' : 'nothing newly broke';
   return html`<header>
-      <h1>aml-netcheck diff</h1>
-      <dl class="runs">${runLine('Before', diff.before)}${runLine('After', diff.after)}</dl>
-      <nav aria-label="Sections"><a href="#features">Features</a><a href="#targets">Targets</a></nav>
-    </header>
-    <section id="summary" aria-label="Summary">
-      <div class="banner tone-${tone}"><strong>${diffHeadline(diff)}.</strong> <span class="exit">Exit code ${summary.exitCode}: ${meaning}.</span></div>
-      ${warningsBanner('Compare with care:', diff.warnings)}
-      <div class="tiles">${CHANGE_ORDER.filter((c) => c !== 'unchanged').map(changeTile)}</div>
-    </section>`;
+<h1>aml-netcheck diff</h1>
+<dl class="runs">${runLine('Before', diff.before)}${runLine('After', diff.after)}</dl>
+<nav aria-label="Sections"><a href="#features">Features</a><a href="#targets">Targets</a></nav>
+</header>
+<section id="summary" aria-label="Summary">
+<div class="banner tone-${tone}"><strong>${diffHeadline(diff)}.</strong> <span class="exit">Exit code ${summary.exitCode}: ${meaning}.</span></div>
+${warningsBanner('Compare with care:', diff.warnings)}
+<div class="tiles">${CHANGE_ORDER.filter((c) => c !== 'unchanged').map(changeTile)}</div>
+</section>`;
 }
 
 function featureRows(features: readonly FeatureDiff[]): Row[] {
@@ -74,14 +73,7 @@ function targetRows(targets: readonly TargetDiff[]): Row[] {
         { content: target.features.join(', ') },
         { content: describeSide(target.before), className: 'detail' },
         { content: html`${describeSide(target.after)}${target.after?.detail ? html`<div class="muted">${target.after.detail}</div>` : ''}`, className: 'detail' },
-        {
-          content:
-            fix.length === 0
-              ? ''
-              : html`<ul class="plain">
-                  ${fix.map((line) => html`<li class="fix">${line}</li>`)}
-                </ul>`,
-        },
+        { content: fix.length === 0 ? '' : html`<ul class="plain">${fix.map((line) => html`<li class="fix">${line}</li>`)}</ul>` },
       ],
     };
   });
@@ -95,33 +87,31 @@ const STYLE = `${RUNS_STYLE}.runs{display:grid;grid-template-columns:max-content
 export function renderDiffHtml(diff: ReportDiff): string {
   const changes = CHANGE_ORDER.filter((change) => diff.targets.some((t) => t.change === change));
   const body = html`<main>
-    ${summarySection(diff)}
-    <section id="features">
-      <h2>Features</h2>
-      ${sortableTable({
-        id: 'feature-changes',
-        caption: 'Each feature in the run before and after; what needs action first.',
-        columns: [{ label: 'Change', numeric: true }, { label: 'Feature' }, { label: 'Before' }, { label: 'After' }],
-        rows: featureRows([...diff.features].sort((a, b) => rank(a.change) - rank(b.change))),
-        sortedBy: { column: 0, direction: 'ascending' },
-      })}
-    </section>
-    <section id="targets">
-      <h2>Targets</h2>
-      ${tableFilter({
-        table: 'target-changes',
-        label: 'Filter',
-        choiceLabel: 'Show',
-        choices: [{ value: '', label: 'every change' }, ...changes.map((change) => ({ value: change, label: CHANGE_LABEL[change] }))],
-      })}
-      ${sortableTable({
-        id: 'target-changes',
-        caption: 'Every target of either run, matched by host, port and direction. Click a header to sort.',
-        columns: [{ label: 'Change', numeric: true }, { label: 'Target' }, { label: 'Features' }, { label: 'Before' }, { label: 'After' }, { label: 'Fix now' }],
-        rows: targetRows([...diff.targets].sort((a, b) => rank(a.change) - rank(b.change))),
-        sortedBy: { column: 0, direction: 'ascending' },
-      })}
-    </section>
-  </main>`;
+${summarySection(diff)}
+<section id="features"><h2>Features</h2>
+${sortableTable({
+  id: 'feature-changes',
+  caption: 'Each feature in the run before and after; what needs action first.',
+  columns: [{ label: 'Change', numeric: true }, { label: 'Feature' }, { label: 'Before' }, { label: 'After' }],
+  rows: featureRows([...diff.features].sort((a, b) => rank(a.change) - rank(b.change))),
+  sortedBy: { column: 0, direction: 'ascending' },
+})}
+</section>
+<section id="targets"><h2>Targets</h2>
+${tableFilter({
+  table: 'target-changes',
+  label: 'Filter',
+  choiceLabel: 'Show',
+  choices: [{ value: '', label: 'every change' }, ...changes.map((change) => ({ value: change, label: CHANGE_LABEL[change] }))],
+})}
+${sortableTable({
+  id: 'target-changes',
+  caption: 'Every target of either run, matched by host, port and direction. Click a header to sort.',
+  columns: [{ label: 'Change', numeric: true }, { label: 'Target' }, { label: 'Features' }, { label: 'Before' }, { label: 'After' }, { label: 'Fix now' }],
+  rows: targetRows([...diff.targets].sort((a, b) => rank(a.change) - rank(b.change))),
+  sortedBy: { column: 0, direction: 'ascending' },
+})}
+</section>
+</main>`;
   return renderPage({ title: `aml-netcheck diff: ${diffHeadline(diff)}`, body, style: STYLE });
 }

@@ -43,14 +43,14 @@ function summarySection(merged: MergedReport): Html {
           : 'every required target reachable from every node';
   const statusTile = (status: TargetStatus): Html => tile(summary.targets[status], TARGET_STATUS_LABEL[status], TARGET_TONE[status]);
   return html`<header>
-      <h1>aml-netcheck merge</h1>
-      <nav aria-label="Sections"><a href="#matrix">Nodes and features</a><a href="#targets">Targets</a></nav>
-    </header>
-    <section id="summary" aria-label="Summary">
-      <div class="banner tone-${tone}"><strong>${mergeHeadline(merged)}.</strong> <span class="exit">Exit code ${summary.exitCode}: ${meaning}.</span></div>
-      ${warningsBanner('Read with care:', merged.warnings)}
-      <div class="tiles">${TARGET_STATUS_ORDER.map(statusTile)}</div>
-    </section>`;
+<h1>aml-netcheck merge</h1>
+<nav aria-label="Sections"><a href="#matrix">Nodes and features</a><a href="#targets">Targets</a></nav>
+</header>
+<section id="summary" aria-label="Summary">
+<div class="banner tone-${tone}"><strong>${mergeHeadline(merged)}.</strong> <span class="exit">Exit code ${summary.exitCode}: ${meaning}.</span></div>
+${warningsBanner('Read with care:', merged.warnings)}
+<div class="tiles">${TARGET_STATUS_ORDER.map(statusTile)}</div>
+</section>`;
 }
 
 /** A node without a report: a row of its own, so that a silent node is seen, not missed. */
@@ -90,39 +90,25 @@ function matrix(merged: MergedReport): Html {
 
 /** Each feature's verdict over the fleet, above the matrix: what a reader looks for first. */
 function featureList(merged: MergedReport): Html {
-  return html`<ul class="plain features">
-    ${merged.features.map((f) => html`<li>${badge(FEATURE_STATUS_LABEL[f.status], FEATURE_MERGE_TONE[f.status])} <strong>${f.name}</strong> <code class="muted">${f.id}</code>${causes(f)}</li>`)}
-  </ul>`;
+  return html`<ul class="plain features">${merged.features.map((f) => html`<li>${badge(FEATURE_STATUS_LABEL[f.status], FEATURE_MERGE_TONE[f.status])} <strong>${f.name}</strong> <code class="muted">${f.id}</code>${causes(f)}</li>`)}</ul>`;
 }
 
 /** Per node where the feature is not ok, the targets behind it. */
 function causes(feature: MergedFeature): Html | '' {
   const lines = featureCauses(feature).map(({ status, targets, nodes }) => html`<li>${status} on ${nodes.join(', ')}${targets.length === 0 ? '' : html` by ${targets.map((id, i) => html`${i === 0 ? '' : ', '}<code>${breakable(id)}</code>`)}`}</li>`);
   if (feature.absent.length > 0) lines.push(html`<li>not in the reports of ${feature.absent.join(', ')}</li>`);
-  return lines.length === 0
-    ? ''
-    : html`<ul class="plain causes">
-        ${lines}
-      </ul>`;
+  return lines.length === 0 ? '' : html`<ul class="plain causes">${lines}</ul>`;
 }
 
 function warnedOn(target: MergedTarget): Html {
   const groups = warnedByReason(target).map(({ reason, text, nodes }) => html`<li>${reason === null ? '' : html`<code>${reason}</code> `}on ${nodes.join(', ')}: ${text}</li>`);
-  return groups.length === 0
-    ? html`<span class="muted">—</span>`
-    : html`<ul class="plain">
-        ${groups}
-      </ul>`;
+  return groups.length === 0 ? html`<span class="muted">—</span>` : html`<ul class="plain">${groups}</ul>`;
 }
 
 function failing(target: MergedTarget): Html {
   const groups = blockedByReason(target).map(({ reason, nodes }) => html`<li><code>${reason}</code> on ${nodes.join(', ')}</li>`);
   const unknown = target.noVerdict.length === 0 ? '' : html`<li>no verdict on ${target.noVerdict.join(', ')}</li>`;
-  return groups.length === 0 && unknown === ''
-    ? html`<span class="muted">—</span>`
-    : html`<ul class="plain">
-        ${groups}${unknown}
-      </ul>`;
+  return groups.length === 0 && unknown === '' ? html`<span class="muted">—</span>` : html`<ul class="plain">${groups}${unknown}</ul>`;
 }
 
 function targetRows(targets: readonly MergedTarget[]): Row[] {
@@ -139,14 +125,7 @@ function targetRows(targets: readonly MergedTarget[]): Row[] {
         { content: failing(target), className: 'detail', sort: target.blocked.length + target.noVerdict.length },
         { content: warnedOn(target), className: 'detail', sort: target.warning.length },
         { content: target.reaching.length === target.nodes.length ? 'every node' : target.reaching.join(', '), className: 'detail', sort: target.reaching.length },
-        {
-          content:
-            fix.length === 0
-              ? ''
-              : html`<ul class="plain">
-                  ${fix.map((line) => html`<li class="fix">${line}</li>`)}
-                </ul>`,
-        },
+        { content: fix.length === 0 ? '' : html`<ul class="plain">${fix.map((line) => html`<li class="fix">${line}</li>`)}</ul>` },
       ],
     };
   });
@@ -161,27 +140,26 @@ const STYLE = `${RUNS_STYLE}td.cell{text-align:center}
 export function renderMergeHtml(merged: MergedReport): string {
   const statuses = TARGET_STATUS_ORDER.filter((status) => merged.targets.some((t) => t.status === status));
   const body = html`<main>
-    ${summarySection(merged)}
-    <section id="matrix">
-      <h2>Nodes and features</h2>
-      ${featureList(merged)} ${matrix(merged)}
-    </section>
-    <section id="targets">
-      <h2>Targets</h2>
-      ${tableFilter({
-        table: 'merged-targets',
-        label: 'Filter',
-        choiceLabel: 'Show',
-        choices: [{ value: '', label: 'every target' }, ...statuses.map((status) => ({ value: status, label: TARGET_STATUS_LABEL[status] }))],
-      })}
-      ${sortableTable({
-        id: 'merged-targets',
-        caption: 'Every target of any node, matched by host, port and direction, with the nodes it fails or warns on: only a node that said reachable reaches it. Click a header to sort.',
-        columns: [{ label: 'Status', numeric: true }, { label: 'Target' }, { label: 'Features' }, { label: 'Fails on', numeric: true }, { label: 'Warns on', numeric: true }, { label: 'Reachable from', numeric: true }, { label: 'Fix' }],
-        rows: targetRows(merged.targets),
-        sortedBy: { column: 0, direction: 'ascending' },
-      })}
-    </section>
-  </main>`;
+${summarySection(merged)}
+<section id="matrix"><h2>Nodes and features</h2>
+${featureList(merged)}
+${matrix(merged)}
+</section>
+<section id="targets"><h2>Targets</h2>
+${tableFilter({
+  table: 'merged-targets',
+  label: 'Filter',
+  choiceLabel: 'Show',
+  choices: [{ value: '', label: 'every target' }, ...statuses.map((status) => ({ value: status, label: TARGET_STATUS_LABEL[status] }))],
+})}
+${sortableTable({
+  id: 'merged-targets',
+  caption: 'Every target of any node, matched by host, port and direction, with the nodes it fails or warns on: only a node that said reachable reaches it. Click a header to sort.',
+  columns: [{ label: 'Status', numeric: true }, { label: 'Target' }, { label: 'Features' }, { label: 'Fails on', numeric: true }, { label: 'Warns on', numeric: true }, { label: 'Reachable from', numeric: true }, { label: 'Fix' }],
+  rows: targetRows(merged.targets),
+  sortedBy: { column: 0, direction: 'ascending' },
+})}
+</section>
+</main>`;
   return renderPage({ title: `aml-netcheck merge: ${mergeHeadline(merged)}`, body, style: STYLE });
 }

@@ -94,14 +94,7 @@ export function tile(count: number, label: string, tone: Tone): Html {
 
 /** Why a view that compares runs (diff, merge) may mislead, above everything else it says. */
 export function warningsBanner(title: string, warnings: readonly string[]): Html | '' {
-  return warnings.length === 0
-    ? ''
-    : html`<div class="banner tone-warn" role="note">
-        <strong>${title}</strong>
-        <ul>
-          ${warnings.map((w) => html`<li>${w}</li>`)}
-        </ul>
-      </div>`;
+  return warnings.length === 0 ? '' : html`<div class="banner tone-warn" role="note"><strong>${title}</strong><ul>${warnings.map((w) => html`<li>${w}</li>`)}</ul></div>`;
 }
 
 /** The style the views of several runs (diff, merge) share: their count tiles, lists and fixes. */
@@ -157,31 +150,22 @@ export interface TableSpec {
 export function sortableTable(spec: TableSpec): Html {
   const head = spec.columns.map((column, i) => {
     const sort = spec.sortedBy?.column === i ? spec.sortedBy.direction : null;
-    return html`<th scope="col" ${column.numeric ? html` data-type="number"` : ''}${column.className ? html` class="${column.className}"` : ''}${column.title ? html` title="${column.title}"` : ''}${sort ? html` aria-sort="${sort}"` : ''}>${column.label}</th>`;
+    return html`<th scope="col"${column.numeric ? html` data-type="number"` : ''}${column.className ? html` class="${column.className}"` : ''}${column.title ? html` title="${column.title}"` : ''}${sort ? html` aria-sort="${sort}"` : ''}>${column.label}</th>`;
   });
   const body = spec.rows.map(
     (row) =>
-      html`<tr data-tags="${row.tags.join(' ')}" ${row.className ? html` class="${row.className}"` : ''}>
-        ${row.cells.map((cell, i) => {
-          const classes = [spec.columns[i]?.className, cell.className].filter(Boolean).join(' ');
-          const sort = cell.sort === undefined ? '' : html` data-sort="${cell.sort ?? ''}"`;
-          return html`<td${classes ? html` class="${classes}"` : ''}${sort}>${cell.content}</td>`;
-        })}
-      </tr> `,
+      html`<tr data-tags="${row.tags.join(' ')}"${row.className ? html` class="${row.className}"` : ''}>${row.cells.map((cell, i) => {
+        const classes = [spec.columns[i]?.className, cell.className].filter(Boolean).join(' ');
+        const sort = cell.sort === undefined ? '' : html` data-sort="${cell.sort ?? ''}"`;
+        return html`<td${classes ? html` class="${classes}"` : ''}${sort}>${cell.content}</td>`;
+      })}</tr>\n`,
   );
   return html`<table id="${spec.id}" class="data" data-sortable>
-    <caption>
-      ${spec.caption}
-    </caption>
-    <thead>
-      <tr>
-        ${head}
-      </tr>
-    </thead>
-    <tbody>
-      ${body}
-    </tbody>
-  </table>`;
+<caption>${spec.caption}</caption>
+<thead><tr>${head}</tr></thead>
+<tbody>
+${body}</tbody>
+</table>`;
 }
 
 export interface FilterChoice {
@@ -195,15 +179,10 @@ export interface FilterChoice {
  */
 export function tableFilter(spec: { readonly table: string; readonly label: string; readonly choiceLabel: string; readonly choices: readonly FilterChoice[] }): Html {
   return html`<div class="controls" data-filter-for="${spec.table}" hidden>
-    <label>${spec.label} <input type="search" autocomplete="off" spellcheck="false" /></label>
-    <label
-      >${spec.choiceLabel}
-      <select>
-        ${spec.choices.map((c) => html`<option value="${c.value}">${c.label}</option>`)}
-      </select></label
-    >
-    <output aria-live="polite"></output>
-  </div>`;
+<label>${spec.label} <input type="search" autocomplete="off" spellcheck="false"></label>
+<label>${spec.choiceLabel} <select>${spec.choices.map((c) => html`<option value="${c.value}">${c.label}</option>`)}</select></label>
+<output aria-live="polite"></output>
+</div>`;
 }
 
 // ---- Page ----------------------------------------------------------------------------
