@@ -89,8 +89,3 @@ export async function emit<F extends string>(rendering: Rendering<F>, output: F,
   for (const chunk of await text(output, textOptionsFor(out.stdout, out.env))) await out.write(chunk);
   if (fileError !== null) throw fileError;
 }
-
-/** A JSON document as the reporters print it. */
-export function jsonDocument(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
-}
