@@ -27,5 +27,8 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/** A signal that stops a run early; its exit code is EXIT's entry of that name. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
 /** The codes that are a finished run's outcome, not a crash or an interruption: a Kubernetes Job does not retry them. */
 export const OUTCOME_EXIT_CODES: readonly ExitCode[] = [EXIT.blocked, EXIT.failure, EXIT.incomplete];

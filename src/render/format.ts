@@ -76,6 +76,23 @@ export function endingsOf(registry: Registry): string[] {
 }
 
 /**
+ * The endings of a registry as a reader is told them, JSON first (the format of any other name
+ * too): endings that give the same formats are named together (`.md or .markdown markdown`), and
+ * an ending that fits several formats says which one a file gets. `skip`: endings told elsewhere.
+ */
+export function endingsHelp(registry: Registry, skip: readonly string[] = []): string[] {
+  const endings = new Map<string, string[]>();
+  for (const ending of endingsOf(registry)
+    .filter((e) => !skip.includes(e))
+    .sort((a, b) => Number(b === '.json') - Number(a === '.json'))) {
+    const given = formatsEndingIn(registry, ending);
+    const key = given.length > 1 ? `${given.slice(0, -1).join(', ')} or ${given.at(-1) ?? ''} (the one -o names, else ${given[0] ?? ''})` : (given[0] as string);
+    endings.set(key, [...(endings.get(key) ?? []), ending]);
+  }
+  return [...endings].map(([formats, names]) => `${names.join(' or ')} ${formats}`);
+}
+
+/**
  * What a command shows, in each format of its kind: a renderer per format that runs only when
  * that format is asked for (loading it first).
  */

@@ -2,44 +2,16 @@ import net from 'node:net';
 import { CONDITIONS } from '../../catalog/conditions.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { InputError } from '../../model/errors.js';
-import { parseDuration, formatDuration } from '../../model/duration.js';
-import { formatColumns } from '../../render/shared/columns.js';
-import { portRanges, quote } from '../../model/text.js';
-import { emit, jsonDocument, prepareOutput } from '../shared/emit.js';
+import { parseDuration } from '../../model/duration.js';
+import type { InboundRequirement, ListenReport, PortWatch } from '../../model/listen.js';
+import { quote } from '../../model/text.js';
+import { emit, prepareOutput } from '../shared/emit.js';
 import { LIST_RENDERERS } from '../../render/lists/registry.js';
-import { EXIT } from '../../model/exit-codes.js';
-import { trapSignals, type StopSignal } from '../shared/signals.js';
+import { renderEach } from '../../render/format.js';
+import { EXIT, type StopSignal } from '../../model/exit-codes.js';
+import { trapSignals } from '../shared/signals.js';
 import type { Invocation } from '../shared/spec.js';
 import type { ListenOptions } from './spec.js';
-
-/** An inbound service-tag rule of the catalog: who must be able to call in, on which ports. */
-export interface InboundRequirement {
-  readonly serviceTag: string;
-  readonly ports: readonly number[];
-  /** "needed only when ..." text, or null when always needed. */
-  readonly when: string | null;
-}
-
-export interface PortWatch {
-  readonly port: number;
-  /** False when the port could not be opened, e.g. the node agent already holds it. */
-  readonly listening: boolean;
-  readonly error: string | null;
-  readonly connections: Array<{ readonly from: string; readonly at: string }>;
-}
-
-export interface ListenReport {
-  /** The revision of the article whose inbound rules the advice names. */
-  readonly revision: string | null;
-  readonly inbound: readonly InboundRequirement[];
-  readonly address: string;
-  readonly durationMs: number;
-  readonly ports: readonly PortWatch[];
-  /** The signal that ended the watch early, or null when it lasted its --duration. */
-  readonly stoppedBy: StopSignal | null;
-  /** 0 every port saw a connection, 1 one did not; 130 / 143 when a signal cut the watch short. */
-  readonly exitCode: 0 | 1 | 130 | 143;
-}
 
 /** The inbound rules of a revision. */
 function inboundRequirements(revision: string | undefined): { revision: string | null; inbound: InboundRequirement[] } {
@@ -136,29 +108,14 @@ export async function run({ options: given, context }: Invocation): Promise<numb
     exitCode: stoppedBy !== null ? EXIT[stoppedBy] : watches.every((w) => w.connections.length > 0) ? EXIT.ok : EXIT.blocked,
   };
   try {
-    await emit({ registry: LIST_RENDERERS, render: { json: () => [jsonDocument(report)], table: () => [renderListen(report)] } }, options.output, files, context);
+    await emit(
+      renderEach(LIST_RENDERERS, (renderers) => [renderers.listen(report)]),
+      options.output,
+      files,
+      context,
+    );
   } finally {
     signals.dispose();
   }
   return report.exitCode;
-}
-
-function renderListen(report: ListenReport): string {
-  const rows = [['PORT', 'STATE', 'CONNECTIONS', 'FROM']];
-  for (const w of report.ports) {
-    const from = [...new Set(w.connections.map((c) => c.from.replace(/:\d+$/, '')))].join(', ');
-    rows.push([String(w.port), w.listening ? 'listened' : `not opened: ${w.error ?? ''}`, String(w.connections.length), from]);
-  }
-  const silent = report.ports.filter((w) => w.listening && w.connections.length === 0).map((w) => w.port);
-  const cut = report.stoppedBy === null ? '' : `, cut short by ${report.stoppedBy}`;
-  const lines = [`Listened on ${report.address} for ${formatDuration(report.durationMs)}${cut} (inbound-management).`, '', formatColumns(rows), ''];
-  if (report.stoppedBy !== null && silent.length > 0) {
-    lines.push(`No connection reached port(s) ${silent.join(', ')} before the watch was stopped; listen for longer to tell whether Azure can call in.`);
-  } else if (silent.length > 0) {
-    const rules = report.inbound.map((r) => `${r.serviceTag} (${portRanges(r.ports).join(', ')}${r.when === null ? '' : `; ${r.when}`})`);
-    const advice = rules.length > 0 ? `allow inbound TCP from service tag${rules.length > 1 ? 's' : ''} ${rules.join(' and ')} in the NSG` : 'allow the inbound management traffic in the NSG';
-    const of = report.revision === null ? '' : ` (requirements of ${report.revision})`;
-    lines.push(`No connection reached port(s) ${silent.join(', ')}. If Azure should have called in, ${advice}${of}, and route that traffic around the firewall.`);
-  }
-  return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { endingsHelp } from '../../render/format.js';
 import { RULES_FORMATS, RULES_RENDERERS, type RulesFormat } from '../../render/rules/registry.js';
 import { collect } from '../shared/repeatable.js';
 import { outOption } from '../shared/output-options.js';
@@ -20,6 +21,9 @@ export interface RulesOptions extends WorkspaceOptionValues {
 }
 
 const FORMATS_HELP = RULES_RENDERERS.map((f) => `  ${f.format.padEnd(11)} ${f.help}`).join('\n');
+const ENDINGS_HELP = endingsHelp(RULES_RENDERERS)
+  .map((line) => `  ${line}`)
+  .join('\n');
 
 export const RULES_EXAMPLE = `
 Formats (-o):
@@ -44,8 +48,10 @@ writes instead of making them. The fixes of a report go in a group of their own 
 never into the allow-list's. A Bicep template owns its one group: its header gives the what-if command.
 
 The shell formats (az, az-classic, nsg) leave $RG, $POLICY, $FIREWALL, $NSG and $SOURCE for you
-to set unless the flags above fill them in. --out FILE writes the format its name ends in
-(.csv, .bicep, .md, .txt, .json; .sh the -o shell format, else az), so one run can save several:
+to set unless the flags above fill them in. --out FILE writes the format its name ends in (JSON for
+any other name):
+${ENDINGS_HELP}
+so one run can save several:
   $ aml-netcheck rules --workspace-json ws.json -o nsg --out nsg.sh --out fw.bicep --out allow.csv
 
 Exit codes:

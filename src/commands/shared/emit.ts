@@ -2,7 +2,7 @@ import path from 'node:path';
 import { preflightOutputFile, refuseOutputOverRunFile, writeOutputFile, type RunFile } from '../../io/output-file.js';
 import { InputError } from '../../model/errors.js';
 import { quote } from '../../model/text.js';
-import { descriptorOf, endingsOf, formatsEndingIn, formatsOf, type Registry, type Rendering } from '../../render/format.js';
+import { descriptorOf, endingsHelp, formatsEndingIn, formatsOf, type Registry, type Rendering } from '../../render/format.js';
 import { formatsAskedBy } from '../../render/registries.js';
 import { guardOutput, PLAIN, textOptionsFor, type TextOptions } from '../../render/shared/terminal.js';
 import type { CommandContext } from './spec.js';
@@ -27,15 +27,7 @@ function formatForFile<F extends string>(file: string, registry: Registry<F>, st
   const fits = asked.length > 0 ? formatsEndingIn(registry, extension) : formatsOf(registry).filter((format) => format === 'json');
   if (stdoutFormat !== undefined && fits.includes(stdoutFormat)) return stdoutFormat;
   if (fits[0] !== undefined) return fits[0];
-  // Endings that give the same formats are named together: `.md or .markdown: markdown`. JSON
-  // comes first, the format of any other name too.
-  const endings = new Map<string, string[]>();
-  for (const ending of endingsOf(registry).sort((a, b) => Number(b === '.json') - Number(a === '.json'))) {
-    const given = formatsEndingIn(registry, ending);
-    const key = given.length > 1 ? `${given.slice(0, -1).join(', ')} or ${given.at(-1) ?? ''} (the one -o names, else ${given[0] ?? ''})` : (given[0] as string);
-    endings.set(key, [...(endings.get(key) ?? []), ending]);
-  }
-  const choices = [...endings].map(([formats, names]) => `${names.join(' or ')} ${formats}`).join('; ');
+  const choices = endingsHelp(registry).join('; ');
   throw new InputError('--out', `${quote(file)} names ${asked.join(' or ')} by its ending ${extension}, which this command does not write; it writes ${choices}; and JSON for any other name`);
 }
 
@@ -88,9 +80,4 @@ export async function emit<F extends string>(rendering: Rendering<F>, output: F,
   }
   for (const chunk of await text(output, textOptionsFor(out.stdout, out.env))) await out.write(chunk);
   if (fileError !== null) throw fileError;
-}
-
-/** A JSON document as the reporters print it. */
-export function jsonDocument(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
 }

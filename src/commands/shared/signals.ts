@@ -1,7 +1,5 @@
 import type { Logger } from 'pino';
-import { EXIT } from '../../model/exit-codes.js';
-
-export type StopSignal = 'SIGINT' | 'SIGTERM';
+import { EXIT, type StopSignal } from '../../model/exit-codes.js';
 
 export interface SignalTrap {
   /** Aborted by the first SIGINT or SIGTERM. */

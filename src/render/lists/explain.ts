@@ -1,6 +1,7 @@
 import { CLOUD_NAMES } from '../../model/clouds.js';
 import type { Explanation, HostChange, HostChangeKind, RevisionStanding } from '../../catalog/explain.js';
 import { escapeControl } from '../../model/text.js';
+import { jsonDocument } from '../shared/json.js';
 
 /** How the host fares in each revision explained, and what changed between them; empty for a catalog without revisions. */
 export interface RevisionContext {
@@ -75,5 +76,5 @@ export function renderExplainText(query: string, explanations: readonly Explanat
 }
 
 export function renderExplainJson(query: string, explanations: readonly Explanation[], context: RevisionContext = NO_REVISIONS): string {
-  return `${JSON.stringify({ query, matches: explanations, revisions: context.revisions, changes: context.changes }, null, 2)}\n`;
+  return jsonDocument({ query, matches: explanations, revisions: context.revisions, changes: context.changes });
 }

@@ -1,9 +1,11 @@
 import type { Explanation } from '../../catalog/explain.js';
 import type { WorkspaceFacts } from '../../model/facts.js';
+import type { ListenReport } from '../../model/listen.js';
 import type { Target } from '../../model/target.js';
 import { defineRegistry, formatsOf, type FormatOf } from '../format.js';
 import type { TextOptions } from '../shared/terminal.js';
 import type { RevisionContext } from './explain.js';
+import type { FeatureRow } from './features.js';
 import type { RevisionRow } from './revisions.js';
 
 /** The lists and explanations, in one format each. */
@@ -11,6 +13,8 @@ export interface ListRenderers {
   readonly targets: (targets: readonly Target[], facts: WorkspaceFacts, options: TextOptions) => string;
   readonly explain: (query: string, explanations: readonly Explanation[], context: RevisionContext) => string;
   readonly revisions: (rows: readonly RevisionRow[]) => string;
+  readonly features: (features: readonly FeatureRow[]) => string;
+  readonly listen: (report: ListenReport) => string;
 }
 
 /** Lists and explanations (`list`, `explain`, `revisions`, `features`, `listen`): a table to read, JSON for scripts. */
@@ -20,8 +24,8 @@ export const LIST_RENDERERS = defineRegistry<ListRenderers>()([
     extensions: ['.txt'],
     escapesItself: false,
     load: async () => {
-      const [targets, explain, revisions] = await Promise.all([import('./targets-table.js'), import('./explain.js'), import('./revisions.js')]);
-      return { targets: targets.renderTargetsTable, explain: explain.renderExplainText, revisions: revisions.renderRevisionsTable };
+      const [targets, explain, revisions, features, listen] = await Promise.all([import('./targets-table.js'), import('./explain.js'), import('./revisions.js'), import('./features.js'), import('./listen.js')]);
+      return { targets: targets.renderTargetsTable, explain: explain.renderExplainText, revisions: revisions.renderRevisionsTable, features: features.renderFeaturesTable, listen: listen.renderListenTable };
     },
   },
   {
@@ -29,8 +33,8 @@ export const LIST_RENDERERS = defineRegistry<ListRenderers>()([
     extensions: ['.json'],
     escapesItself: true,
     load: async () => {
-      const [targets, explain, revisions] = await Promise.all([import('./targets-json.js'), import('./explain.js'), import('./revisions.js')]);
-      return { targets: targets.renderTargetsJson, explain: explain.renderExplainJson, revisions: revisions.renderRevisionsJson };
+      const [targets, explain, revisions, features, listen] = await Promise.all([import('./targets-json.js'), import('./explain.js'), import('./revisions.js'), import('./features.js'), import('./listen.js')]);
+      return { targets: targets.renderTargetsJson, explain: explain.renderExplainJson, revisions: revisions.renderRevisionsJson, features: features.renderFeaturesJson, listen: listen.renderListenJson };
     },
   },
 ]);

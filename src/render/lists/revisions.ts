@@ -1,6 +1,7 @@
 import type { RevisionDef } from '../../catalog/types.js';
 import { formatColumns } from '../shared/columns.js';
 import { escapeControl } from '../../model/text.js';
+import { jsonDocument } from '../shared/json.js';
 
 /** A revision as `aml-netcheck revisions` shows it: its definition, whether it is the default, and its size. */
 export interface RevisionRow {
@@ -30,5 +31,5 @@ export function renderRevisionsJson(rows: readonly RevisionRow[]): string {
     entries,
     features,
   }));
-  return `${JSON.stringify({ revisions }, null, 2)}\n`;
+  return jsonDocument({ revisions });
 }

@@ -19,6 +19,7 @@ import { renderRulesProxy } from './proxy.js';
 import { commentText, csvField } from './quote.js';
 import { allowTable, remoteOf } from './table.js';
 import { PLAIN, wrap, type TextOptions } from '../shared/terminal.js';
+import { jsonDocument } from '../shared/json.js';
 
 /**
  * `rules --changes-since`: what a firewall built from an earlier revision's allow-list needs
@@ -127,7 +128,7 @@ export function renderChangesJson(changes: RuleChanges): string {
     noProxy: changes.noProxy,
     refused,
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return jsonDocument(document);
 }
 
 const CHANGES_CSV_HEADER = ['change', ...CSV_HEADER, 'previous_features', 'previous_required'] as const;

@@ -1,5 +1,6 @@
 import type { RulesPlan } from '../../remedies/plan.js';
 import { partitionEntries } from '../../remedies/validate.js';
+import { jsonDocument } from '../shared/json.js';
 
 /** Bump when a consumer of `rules -o json` would have to change. */
 const RULES_SCHEMA_VERSION = 1;
@@ -8,5 +9,5 @@ const RULES_SCHEMA_VERSION = 1;
 export function renderRulesJson(plan: RulesPlan): string {
   const { safe, refused } = partitionEntries(plan.allow);
   const document = { kind: 'aml-netcheck-rules', schemaVersion: RULES_SCHEMA_VERSION, ...plan, allow: safe, refused };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return jsonDocument(document);
 }
