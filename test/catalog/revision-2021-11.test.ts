@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { runCli } from '../helpers/cli.js';
+import type { Cloud } from '../../src/model/clouds.js';
+import { sampleNotebookFqdn, sampleWorkspaceFlags, SAMPLE_REGION } from '../helpers/sample-workspace.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('../fixtures/revision-2021-11/', import.meta.url));
 const RECORD = process.env['AML_NETCHECK_RECORD_GOLDEN'] === '1';
@@ -18,37 +20,8 @@ const ALL_FEATURES =
   'azure-ad,azure-portal,azure-resource-manager,studio,workspace-api,integrated-notebook,compute-instance,compute-cluster,microsoft-storage,workspace-storage,key-vault,container-registry,microsoft-container-registry,prebuilt-images,support-diagnostics,python-packages,r-packages,vscode-remote,aks-inference,arc-extension,arc-training,arc-inference,inbound-management';
 const ALL_CONDITIONS = ['--private-endpoint', '--hbi', '--custom-images', '--user-managed-deps', '--custom-package-index'];
 
-const CLOUD_FACTS = {
-  public: { region: 'westus2', notebooks: 'notebooks.azure.net' },
-  usgov: { region: 'usgovvirginia', notebooks: 'notebooks.usgovcloudapi.net' },
-  china: { region: 'chinaeast2', notebooks: 'notebooks.chinacloudapi.cn' },
-} as const;
-
-function workspaceFlags(cloud: keyof typeof CLOUD_FACTS): string[] {
-  const { region, notebooks } = CLOUD_FACTS[cloud];
-  const id = '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11';
-  return [
-    '--cloud',
-    cloud,
-    '--region',
-    region,
-    '--workspace-id',
-    id,
-    '--workspace-name',
-    'ws1',
-    '--storage-account',
-    'st1',
-    '--key-vault',
-    'kv1',
-    '--container-registry',
-    'acr1',
-    '--compute-instance',
-    'ci1',
-    '--compute-instance',
-    'ci2',
-    '--notebook-fqdn',
-    `ml-ws1-${region}-${id}.${region}.${notebooks}`,
-  ];
+function workspaceFlags(cloud: Cloud): string[] {
+  return ['--cloud', cloud, ...sampleWorkspaceFlags(SAMPLE_REGION[cloud]), '--compute-instance', 'ci2', '--notebook-fqdn', sampleNotebookFqdn(cloud)];
 }
 
 const CASES: { name: string; args: string[] }[] = (['public', 'usgov', 'china'] as const).flatMap((cloud) => [

@@ -11,29 +11,9 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { ConfigMap, ServiceAccount } from 'kubernetes-models/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { runCli } from '../helpers/cli.js';
+import { sampleWorkspaceFlags } from '../helpers/sample-workspace.js';
 
-const FACTS = [
-  '--region',
-  'westus2',
-  '--workspace-id',
-  '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11',
-  '--workspace-name',
-  'ws1',
-  '--storage-account',
-  'st1',
-  '--key-vault',
-  'kv1',
-  '--container-registry',
-  'acr1',
-  '--compute-instance',
-  'ci1',
-  '--compute-instance',
-  'ci2',
-  '--private-endpoint',
-  '--private-resources',
-  'storage,key-vault',
-  '--custom-images',
-];
+const FACTS = [...sampleWorkspaceFlags(), '--compute-instance', 'ci2', '--private-endpoint', '--private-resources', 'storage,key-vault', '--custom-images'];
 
 /** What deploy/kubernetes/ holds: each file is k8s-manifest's output for these flags. */
 const DEPLOY_FILES: Record<string, string[]> = {

@@ -8,37 +8,13 @@ import { loadCatalog } from '../../src/catalog/load.js';
 import { CLOUDS, type Cloud } from '../../src/model/clouds.js';
 import type { Target } from '../../src/model/target.js';
 import { runCli } from '../helpers/cli.js';
+import { sampleNotebookFqdn, sampleWorkspaceFlags, SAMPLE_REGION } from '../helpers/sample-workspace.js';
 
-const WS_ID = '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11';
-const REGION: Record<Cloud, string> = { public: 'westus2', usgov: 'usgovvirginia', china: 'chinaeast2' };
-const NOTEBOOKS: Record<Cloud, string> = { public: 'notebooks.azure.net', usgov: 'notebooks.usgovcloudapi.net', china: 'notebooks.chinacloudapi.cn' };
 // Every condition that holds when its flag is given; Azure Monitor's holds while --private-azure-monitor is absent.
 const CONDITION_FLAGS = ['--private-endpoint', '--hbi', '--custom-images', '--user-managed-deps', '--custom-package-index', '--public-ip-compute', '--rstudio', '--storage-firewall'];
 
 function fullFacts(cloud: Cloud): string[] {
-  const region = REGION[cloud];
-  return [
-    '--cloud',
-    cloud,
-    '--region',
-    region,
-    '--workspace-id',
-    WS_ID,
-    '--workspace-name',
-    'ws1',
-    '--storage-account',
-    'st1',
-    '--key-vault',
-    'kv1',
-    '--container-registry',
-    'acr1',
-    '--compute-instance',
-    'ci1',
-    '--notebook-fqdn',
-    `ml-ws1-${region}-${WS_ID}.${region}.${NOTEBOOKS[cloud]}`,
-    '--inbound-from-here',
-    '10.0.0.4',
-  ];
+  return ['--cloud', cloud, ...sampleWorkspaceFlags(SAMPLE_REGION[cloud]), '--notebook-fqdn', sampleNotebookFqdn(cloud), '--inbound-from-here', '10.0.0.4'];
 }
 
 for (const revision of loadCatalog({ revision: 'all' }).revisions.map((r) => r.id)) {

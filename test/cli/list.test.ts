@@ -5,32 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { CLI, runCli } from '../helpers/cli.js';
+import { sampleWorkspaceFlags } from '../helpers/sample-workspace.js';
 
-const FULL = [
-  'list',
-  '--cloud',
-  'public',
-  '--region',
-  'westus2',
-  '--workspace-id',
-  '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11',
-  '--workspace-name',
-  'ws1',
-  '--storage-account',
-  'st1',
-  '--key-vault',
-  'kv1',
-  '--container-registry',
-  'acr1',
-  '--compute-instance',
-  'ci1',
-  '--inbound-from-here',
-  '10.0.0.4',
-  '--private-endpoint',
-  '--hbi',
-  '-o',
-  'json',
-];
+const FULL = ['list', '--cloud', 'public', ...sampleWorkspaceFlags(), '--inbound-from-here', '10.0.0.4', '--private-endpoint', '--hbi', '-o', 'json'];
 
 t.test('the full example prints every target, none with a placeholder, without touching the network', async (t) => {
   const run = await runCli(FULL, { forbidNetwork: true });
