@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { closeSync, existsSync, mkdtempSync, openSync, truncateSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -228,11 +229,14 @@ t.test('--workspace-json that is no usable file: one line, exit 2', async (t) =>
   execFileSync('mkfifo', [fifo]);
   for (const [file, message] of [
     [huge, /--workspace-json: '.*huge\.json': is \d+ bytes, more than the 16 MiB/],
-    [fifo, /fifo': nothing was written to the FIFO within 5 s$/m],
+    [fifo, /fifo: not valid JSON/],
     ['test/fixtures/workspace/not-utf8.json', /not-utf8\.json: is not UTF-8 or UTF-16 text/],
     ['test/fixtures/workspace/nope.json', /--workspace-json: 'test\/fixtures\/workspace\/nope\.json': cannot open: no such file \(ENOENT\)/],
   ] as const) {
+    // The FIFO's writer sends something that is no JSON (test/io/input-file.test.ts covers one nobody writes to).
+    const writer = file === fifo ? spawn('sh', ['-c', 'printf "{" > "$0"', fifo], { stdio: 'ignore' }) : null;
     const run = await runCli(['list', '--workspace-json', file]);
+    if (writer !== null) await once(writer, 'close');
     t.equal(run.code, 2, file);
     t.match(run.stderr, message);
     t.equal(run.stderr.trim().split('\n').length, 1, 'one line');
