@@ -127,10 +127,16 @@ export function explainHost(catalog: Catalog, query: string, cloud?: Cloud): Exp
       condition: entry.condition === null ? null : `needed only when ${CONDITIONS.get(entry.condition)?.when ?? entry.condition}`,
       purpose: entry.purpose,
       revisions: holding.map((r) => r.id),
-      provenance: holding.map((r) => ({ revision: r.id, url: `${r.url}${entry.sources.get(r.id) ?? ''}` })),
+      provenance: holding.map((r) => ({ revision: r.id, url: sourceUrl(r, entry.sources.get(r.id)) })),
     });
   }
   return out;
+}
+
+/** An anchor points into the revision's article; a row from another article carries its own address. */
+export function sourceUrl(revision: RevisionDef, source: string | undefined): string {
+  if (source !== undefined && /^https:\/\//.test(source)) return source;
+  return `${revision.url}${source ?? ''}`;
 }
 
 /** The revisions an explanation speaks of: the one the catalog was narrowed to, else all it defines. */

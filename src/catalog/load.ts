@@ -3,17 +3,22 @@ import { join } from 'node:path';
 import { quote } from '../model/text.js';
 import { InputError } from '../model/errors.js';
 import { type Cloud, CLOUDS } from '../model/clouds.js';
-import { ID_RULE, isId, isServiceTag, SERVICE_TAG_RULE } from '../model/identifiers.js';
+import { ID_RULE, isHostName, isId, isServiceTag, SERVICE_TAG_RULE } from '../model/identifiers.js';
 import type { RuleProtocol } from '../model/target.js';
 import { CONDITIONS } from './conditions.js';
 import { PatternError, parseHostPattern, type HostPattern } from './host-pattern.js';
-import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, ParsedFile, parseFile, displayPath, type Path, type RawEntry, type RawSource } from './parse-file.js';
-import type { Catalog, CatalogEntry, FeatureDef, PortDef, PortSpec, RevisionDef, SectionInfo, WildcardRule } from './types.js';
+import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, ParsedFile, parseFile, displayPath, type Path, type RawEntry, type RawPrivateDns, type RawSource } from './parse-file.js';
+import type { Catalog, CatalogEntry, FeatureDef, PortDef, PortSpec, PrivateDnsDef, RevisionDef, SectionInfo, WildcardRule } from './types.js';
 import { NEWEST, selectRevision } from './revisions.js';
 
 const PORT_SPEC_RE = /^(tcp|http|https|udp|any):(\d{1,5})(?:-(\d{1,5}))?$/;
 const REVISION_ID_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * A source outside the followed article: a repository file at a commit, so what a row says
+ * can be read again exactly as it was when the row was written.
+ */
+export const PINNED_SOURCE_RE = /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\/blob\/[0-9a-f]{40}\/[^\s#]+(?:#[\w-]+)?$/;
 
 /** `shown` is the value as the user wrote it, for the message. */
 function parsePortRange(file: ParsedFile, path: Path, text: string, shown = text): { from: number; to: number } {
@@ -57,6 +62,7 @@ function parseConcreteTemplate(file: ParsedFile, path: Path, text: string): stri
 }
 
 interface Registry {
+  privateDns: Map<Cloud, PrivateDnsDef>;
   revisions: Map<string, RevisionDef>;
   sections: Map<string, SectionInfo>;
   features: Map<string, FeatureDef>;
@@ -93,8 +99,17 @@ function scopeOf(file: ParsedFile, path: Path, own: readonly string[] | undefine
   return own;
 }
 
+function checkSource(file: ParsedFile, path: Path, text: string): string {
+  if (/^[a-z]+:/i.test(text) && !PINNED_SOURCE_RE.test(text)) {
+    file.fail(path, `${quote(text)} is not an anchor like #basic-configuration nor a repository file at a commit (https://github.com/<owner>/<repo>/blob/<40-hex commit>/<path>#anchor)`);
+  }
+  return text;
+}
+
 function sourcesOf(file: ParsedFile, path: Path, raw: RawSource | undefined, scope: readonly string[]): { source: string | null; sources: Map<string, string> } {
   if (raw === undefined) return { source: null, sources: new Map() };
+  if (typeof raw === 'string') checkSource(file, path, raw);
+  else for (const [id, text] of Object.entries(raw)) checkSource(file, [...path, id], text);
   if (typeof raw === 'string') return { source: raw, sources: new Map(scope.map((id) => [id, raw])) };
   for (const id of Object.keys(raw)) {
     if (!scope.includes(id)) file.fail([...path, id], `names revision ${quote(id)}, which this item is not in (it is in ${scope.join(', ') || 'no revision'})`);
@@ -146,7 +161,31 @@ function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
     const representatives = (rule.representatives ?? []).map((rep, i) => parseConcreteTemplate(file, ['wildcards', index, 'representatives', i], rep));
     registry.wildcards.push({ pattern, names, representatives, revisions: scope, origin: file.origin(['wildcards', index]) });
   });
+
+  data.privateDns?.forEach((raw, index) => collectPrivateDns(file, raw, index, revisions, registry));
   return section;
+}
+
+function collectPrivateDns(file: ParsedFile, raw: RawPrivateDns, index: number, revisions: readonly string[], registry: Registry): void {
+  const at = (...rest: Path): Path => ['privateDns', index, ...rest];
+  if (!PINNED_SOURCE_RE.test(checkSource(file, at('source'), raw.source))) file.fail(at('source'), `${quote(raw.source)} must name a repository file at a commit`);
+  const zones = (key: 'privateZones' | 'forwardZones'): string[] =>
+    raw[key].map((zone, i) => {
+      if (!isHostName(zone)) file.fail(at(key, i), `${quote(zone)} is not a DNS zone name`);
+      return zone;
+    });
+  const privateZones = zones('privateZones');
+  const forwardZones = zones('forwardZones');
+  const privateNames = raw.privateNames.map((name, i) => parseConcreteTemplate(file, at('privateNames', i), name));
+  const endpointRecords = raw.endpointRecords.map(({ zone, record }, i) => {
+    if (!privateZones.includes(zone) && !forwardZones.includes(zone)) file.fail(at('endpointRecords', i, 'zone'), `${quote(zone)} is in neither privateZones nor forwardZones`);
+    const pattern = parsePattern(file, at('endpointRecords', i, 'record'), `${record}.${zone}`);
+    if (pattern.wildcard === 'none') file.fail(at('endpointRecords', i, 'record'), `${quote(record)} must be a wildcard record like *.<region>`);
+    return { zone, record };
+  });
+  const existing = registry.privateDns.get(raw.cloud);
+  if (existing) file.fail(at('cloud'), `private DNS of ${raw.cloud} is already given in ${existing.origin.file}`);
+  registry.privateDns.set(raw.cloud, { cloud: raw.cloud, source: raw.source, privateZones, forwardZones, privateNames, endpointRecords, revisions, origin: file.origin(at()) });
 }
 
 function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index: number, registry: Registry): CatalogEntry {
@@ -260,7 +299,7 @@ export function readCatalog(options: Omit<LoadOptions, 'revision'> = {}): (revis
   const builtin = listCatalogDir(options.builtinDir ?? BUILTIN_CATALOG_DIR);
   const files = [...builtin, ...(options.extraFiles ?? [])];
   const parsed = files.map(parseFile);
-  const registry: Registry = { revisions: new Map(), sections: new Map(), features: new Map(), ports: [], wildcards: [] };
+  const registry: Registry = { privateDns: new Map(), revisions: new Map(), sections: new Map(), features: new Map(), ports: [], wildcards: [] };
   // Revisions, then definitions, before any entry, so any file may use what another defines.
   for (const file of parsed) collectRevisions(file, registry);
   const sections = parsed.map((file) => collectDefinitions(file, registry));
@@ -276,6 +315,7 @@ export function readCatalog(options: Omit<LoadOptions, 'revision'> = {}): (revis
     features: registry.features,
     ports: registry.ports,
     entries,
+    privateDns: registry.privateDns,
   };
   return (revision) => selectRevision(full, registry.wildcards, revision);
 }

@@ -110,6 +110,14 @@ export interface RawEntry {
   revisions?: string[];
   source?: RawSource;
 }
+export interface RawPrivateDns {
+  cloud: Cloud;
+  source: string;
+  privateZones: string[];
+  forwardZones: string[];
+  privateNames: string[];
+  endpointRecords: Array<{ zone: string; record: string }>;
+}
 export interface RawFile {
   section: string;
   title: string;
@@ -119,6 +127,7 @@ export interface RawFile {
   features?: RawFeature[];
   ports?: RawPort[];
   wildcards?: RawWildcard[];
+  privateDns?: RawPrivateDns[];
   entries?: RawEntry[];
 }
 

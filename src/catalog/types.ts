@@ -49,6 +49,25 @@ export interface PortSpec {
   readonly port: number;
 }
 
+/**
+ * What a DNS server needs for the workspace's private endpoint in one cloud, from Azure's custom
+ * DNS article: the privatelink zones, the public zones to forward to Azure DNS, the names that
+ * must answer with the endpoint's address, and the wildcard records for online endpoints.
+ */
+export interface PrivateDnsDef {
+  readonly cloud: Cloud;
+  /** The article file at a commit, with its anchor: an absolute URL. */
+  readonly source: string;
+  readonly privateZones: readonly string[];
+  readonly forwardZones: readonly string[];
+  /** Host templates with placeholders, as the catalog's patterns write them. */
+  readonly privateNames: readonly string[];
+  /** `record` is relative to `zone` and may hold placeholders. */
+  readonly endpointRecords: ReadonlyArray<{ readonly zone: string; readonly record: string }>;
+  readonly revisions: readonly string[];
+  readonly origin: Origin;
+}
+
 export interface WildcardRule {
   readonly pattern: HostPattern;
   /** Each item lists alternatives; the first whose facts are known is used. */
@@ -127,4 +146,6 @@ export interface Catalog {
   readonly ports: readonly PortDef[];
   readonly wildcards: ReadonlyMap<string, WildcardRule>;
   readonly entries: readonly CatalogEntry[];
+  /** Per cloud; absent in catalogs built by hand (tests) and empty when no file gives it. */
+  readonly privateDns?: ReadonlyMap<Cloud, PrivateDnsDef>;
 }

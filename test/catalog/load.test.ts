@@ -55,9 +55,9 @@ const EXPECTED: Record<string, string> = {
   'unknown-direction.yaml': '{file}:5: entries[0].direction: \"both\" is not one of inbound, outbound',
   'unknown-entry-key.yaml': "{file}:4: entries[0]: unknown key 'prot'",
   'unknown-feature.yaml':
-    "{file}:7: entries[0].features[1]: unknown feature 'notebooks' (known: azure-ad, azure-portal, azure-resource-manager, studio, workspace-api, integrated-notebook, compute-instance, compute-cluster, microsoft-storage, workspace-storage, key-vault, container-registry, microsoft-container-registry, prebuilt-images, support-diagnostics, python-packages, r-packages, vscode-remote, aks-inference, arc-extension, arc-training, arc-inference, inbound-management, automl, model-management, azure-monitor, rstudio, vscode-web, interactive-jobs, kubernetes-training, kubernetes-inference)",
+    "{file}:7: entries[0].features[1]: unknown feature 'notebooks' (known: azure-ad, azure-portal, azure-resource-manager, studio, workspace-api, integrated-notebook, compute-instance, compute-cluster, microsoft-storage, workspace-storage, key-vault, container-registry, microsoft-container-registry, prebuilt-images, support-diagnostics, python-packages, r-packages, vscode-remote, aks-inference, arc-extension, arc-training, arc-inference, inbound-management, automl, model-management, azure-monitor, rstudio, vscode-web, interactive-jobs, kubernetes-training, kubernetes-inference, compute-instance-ssh, online-endpoint)",
   'unknown-placeholder.yaml':
-    "{file}:4: entries[0].pattern: host pattern '<tenant>.corp.example.com': unknown placeholder <tenant> (known: <region>, <workspace-id>, <workspace-name>, <storage>, <key-vault>, <registry>, <compute-instance>, <notebook-fqdn>, <node>, <notebook-workspace-name>)",
+    "{file}:4: entries[0].pattern: host pattern '<tenant>.corp.example.com': unknown placeholder <tenant> (known: <region>, <workspace-id>, <workspace-name>, <storage>, <key-vault>, <registry>, <compute-instance>, <online-endpoint>, <notebook-fqdn>, <node>, <notebook-workspace-name>)",
   'unknown-top-key.yaml': "{file}:1: (top level): unknown key 'entrys'",
   'uppercase-pattern.yaml': "{file}:4: entries[0].pattern: host pattern 'API.corp.example.com': must be lower case",
   'whole-host-placeholder-mixed.yaml': "{file}:4: entries[0].pattern: host pattern '<notebook-fqdn>.example.com': <notebook-fqdn> stands for a whole host and cannot be combined with other text",
@@ -83,6 +83,10 @@ const EXPECTED: Record<string, string> = {
   'section-id-too-long.yaml': `{file}:1: section: 'corp-${'x'.repeat(59)}' is not a lower-case id like azure-ml-hosts ${ID_RULE}`,
   'feature-id-trailing-hyphen.yaml': `{file}:4: features[0].id: 'corp-' is not a lower-case id like compute-instance ${ID_RULE}`,
   'host-too-long.yaml': `{file}:4: entries[0].pattern: host pattern '${'a'.repeat(63)}.${'a'.repeat(15)}…': the host is longer than 253 characters`,
+  // Private DNS rows (custom-dns.yaml) come from another article: each names a file at a commit.
+  'private-dns-unpinned-source.yaml': "{file}:5: privateDns[0].source: 'https://github.com/MicrosoftDocs/azure-ai-docs/blob/main/articles/machine-learn…' is not an anchor like #basic-configuration nor a repository file at a commit (https://github.com/<owner>/<repo>/blob/<40-hex commit>/<path>#anchor)",
+  'private-dns-zone-unlisted.yaml': "{file}:12: privateDns[0].endpointRecords[1].zone: 'inference.example.com' is in neither privateZones nor forwardZones",
+  'private-dns-duplicate-cloud.yaml': "{file}:4: privateDns[0].cloud: private DNS of usgov is already given in probes/custom-dns.yaml",
   'host-label-too-long.yaml': `{file}:4: entries[0].pattern: host pattern '${'a'.repeat(64)}.corp.example.c…': label '${'a'.repeat(64)}' is longer than 63 characters`,
 };
 
@@ -97,7 +101,7 @@ t.test('the shipped catalog loads and every section holds requirements', async (
     else t.ok((perSection.get(section.id) ?? 0) > 0, `${section.id}: ${perSection.get(section.id) ?? 0} entries`);
   }
   t.equal(catalog.revision?.id, '2026-03', 'the newest revision by default');
-  t.equal(catalog.features.size, 25);
+  t.equal(catalog.features.size, 27);
   t.same(
     [...catalog.features.values()].filter((f) => !f.default).map((f) => f.id),
     ['kubernetes-training', 'kubernetes-inference'],
