@@ -134,7 +134,7 @@ export function explainHost(catalog: Catalog, query: string, cloud?: Cloud): Exp
 }
 
 /** An anchor points into the revision's article; a row from another article carries its own address. */
-export function sourceUrl(revision: RevisionDef, source: string | undefined): string {
+function sourceUrl(revision: RevisionDef, source: string | undefined): string {
   if (source !== undefined && /^https:\/\//.test(source)) return source;
   return `${revision.url}${source ?? ''}`;
 }

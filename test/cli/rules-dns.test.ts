@@ -27,7 +27,10 @@ function block(text: string, heading: string): string[] {
   const start = text.indexOf(heading);
   if (start < 0) return [];
   const rest = text.slice(start + heading.length).replace(/^\n/, '');
-  return rest.slice(0, rest.search(/\n(?:\n|(?=\S))/) + 1 || undefined).split('\n').filter((l) => l !== '');
+  return rest
+    .slice(0, rest.search(/\n(?:\n|(?=\S))/) + 1 || undefined)
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 if (RECORD) {
@@ -49,7 +52,9 @@ if (RECORD) {
       t.match(run.stdout, `# Zones and forwarders of the workspace private endpoint: ${data.source}\n`, 'names its source');
       for (const zone of data.privateZones) t.match(run.stdout, new RegExp(`^${zone.replace(/\./g, '\\.')}\\n  \\S`, 'm'), `zone ${zone}, with records`);
       t.same(
-        block(run.stdout, `conditional forwarders to Azure DNS (${AZURE_DNS}) for`).filter((l) => l.startsWith('  ')).slice(0, data.forwardZones.length),
+        block(run.stdout, `conditional forwarders to Azure DNS (${AZURE_DNS}) for`)
+          .filter((l) => l.startsWith('  '))
+          .slice(0, data.forwardZones.length),
         data.forwardZones.map((z) => `  ${z}`),
         'the article’s forwarders first, in its order',
       );
