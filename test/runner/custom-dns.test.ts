@@ -4,7 +4,6 @@
  * that resolves publicly is blocked at DNS, and the fix names the zone to forward and the
  * wildcard record. The DNS server and the TLS service are the test's own, on loopback.
  */
-import { pino } from 'pino';
 import t from 'tap';
 import { expandCatalog } from '../../src/catalog/expand.js';
 import { loadCatalog } from '../../src/catalog/load.js';
@@ -15,6 +14,7 @@ import { startDnsServer } from '../../src/simulate/dns-server.js';
 import { createPki } from '../../src/simulate/pki.js';
 import { fixOf } from '../helpers/fixes.js';
 import { loopbackNet } from '../helpers/loopback.js';
+import { loopbackRunOptions } from '../helpers/run-options.js';
 import { respondWith, startHttpServer } from '../helpers/servers.js';
 
 const NET = loopbackNet();
@@ -28,19 +28,7 @@ const pki = createPki();
 const facts = { ...defaultFacts(), region: 'westus2', workspaceId: WORKSPACE_ID, privateEndpoint: true, computeInstances: ['ci1'], onlineEndpoints: ['ep1'] };
 
 function options(dns: RunOptions['dnsServers'], overrides: Partial<RunOptions> = {}): RunOptions {
-  return {
-    concurrency: 4,
-    timeoutMs: 2000,
-    retries: 0,
-    deadlineMs: 20_000,
-    dnsServers: dns,
-    allowLoopbackAnswers: true,
-    ca: [pki.trusted.cert],
-    proxy: NO_PROXY_CONFIG,
-    inboundFromHere: false,
-    logger: pino({ level: 'silent' }),
-    ...overrides,
-  };
+  return loopbackRunOptions(dns, pki.trusted.cert, { timeoutMs: 2000, deadlineMs: 20_000, ...overrides });
 }
 
 t.test('an online endpoint name that resolves publicly is blocked at DNS; the fix names the inference zone', async (t) => {
