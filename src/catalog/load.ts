@@ -176,6 +176,10 @@ function collectPrivateDns(file: ParsedFile, raw: RawPrivateDns, index: number, 
     });
   const privateZones = zones('privateZones');
   const forwardZones = zones('forwardZones');
+  const onPremisesZones = raw.onPremisesZones.map((zone, i) => {
+    if (!forwardZones.includes(zone)) file.fail(at('onPremisesZones', i), `${quote(zone)} is not in forwardZones`);
+    return zone;
+  });
   const privateNames = raw.privateNames.map((name, i) => parseConcreteTemplate(file, at('privateNames', i), name));
   const endpointRecords = raw.endpointRecords.map(({ zone, record }, i) => {
     if (!privateZones.includes(zone) && !forwardZones.includes(zone)) file.fail(at('endpointRecords', i, 'zone'), `${quote(zone)} is in neither privateZones nor forwardZones`);
@@ -185,7 +189,7 @@ function collectPrivateDns(file: ParsedFile, raw: RawPrivateDns, index: number, 
   });
   const existing = registry.privateDns.get(raw.cloud);
   if (existing) file.fail(at('cloud'), `private DNS of ${raw.cloud} is already given in ${existing.origin.file}`);
-  registry.privateDns.set(raw.cloud, { cloud: raw.cloud, source: raw.source, privateZones, forwardZones, privateNames, endpointRecords, revisions, origin: file.origin(at()) });
+  registry.privateDns.set(raw.cloud, { cloud: raw.cloud, source: raw.source, privateZones, forwardZones, onPremisesZones, privateNames, endpointRecords, revisions, origin: file.origin(at()) });
 }
 
 function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index: number, registry: Registry): CatalogEntry {

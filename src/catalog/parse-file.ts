@@ -115,6 +115,7 @@ export interface RawPrivateDns {
   source: string;
   privateZones: string[];
   forwardZones: string[];
+  onPremisesZones: string[];
   privateNames: string[];
   endpointRecords: Array<{ zone: string; record: string }>;
 }

@@ -8,6 +8,7 @@ export interface PrivateDnsPlan {
   readonly source: string;
   readonly privateZones: readonly string[];
   readonly forwardZones: readonly string[];
+  readonly onPremisesZones: readonly string[];
   /** Relative to `zone`; placeholders the facts do not fill stay in, for the admin to fill. */
   readonly endpointRecords: ReadonlyArray<{ readonly zone: string; readonly record: string }>;
 }
@@ -24,6 +25,7 @@ export function privateDnsPlan(catalog: Catalog, facts: WorkspaceFacts): Private
     source: dns.source,
     privateZones: dns.privateZones,
     forwardZones: dns.forwardZones,
+    onPremisesZones: dns.onPremisesZones,
     endpointRecords: dns.endpointRecords.map(({ zone, record }) => ({ zone, record: fill(record) })),
   };
 }

@@ -78,12 +78,13 @@ export const catalogFileSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['cloud', 'source', 'privateZones', 'forwardZones', 'privateNames', 'endpointRecords'],
+        required: ['cloud', 'source', 'privateZones', 'forwardZones', 'onPremisesZones', 'privateNames', 'endpointRecords'],
         properties: {
           cloud: { enum: ['public', 'usgov', 'china'] },
           source: nonEmptyString,
           privateZones: stringList,
           forwardZones: stringList,
+          onPremisesZones: stringList,
           privateNames: stringList,
           endpointRecords: {
             type: 'array',

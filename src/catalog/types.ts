@@ -60,6 +60,8 @@ export interface PrivateDnsDef {
   readonly source: string;
   readonly privateZones: readonly string[];
   readonly forwardZones: readonly string[];
+  /** The forwarded zones an on-premises DNS server sends to a DNS server in the VNet. */
+  readonly onPremisesZones: readonly string[];
   /** Host templates with placeholders, as the catalog's patterns write them. */
   readonly privateNames: readonly string[];
   /** `record` is relative to `zone` and may hold placeholders. */

@@ -23,19 +23,21 @@ const ARTICLE_COMMIT = 'd644dc8b7423c75d2ea32b90eb9c5d3740c76715';
 interface ArticleCloud {
   readonly privateZones: readonly string[];
   readonly forwardZones: readonly string[];
+  readonly onPremisesZones: readonly string[];
   readonly privateNames: readonly string[];
   readonly endpointRecords: readonly string[];
   /** `pattern protocol:port`, each needed only with a workspace private endpoint. */
   readonly rows: readonly string[];
 }
 
-// Step 1 and step 3 of both example architectures; the FQDN lists of "Workspace DNS resolution
+// Step 1 and step 3 of both example architectures, step 4 of the on-premises one; the FQDN lists of "Workspace DNS resolution
 // path" and "Retrieve Private Endpoint FQDNs"; the note on the online endpoints' wildcard record
 // and the portal's `*.<region>.inference…` entry.
 const ARTICLE: Record<Cloud, ArticleCloud> = {
   public: {
     privateZones: ['privatelink.api.azureml.ms', 'privatelink.notebooks.azure.net'],
     forwardZones: ['api.azureml.ms', 'notebooks.azure.net', 'instances.azureml.ms', 'aznbcontent.net', 'inference.ml.azure.com'],
+    onPremisesZones: ['api.azureml.ms', 'notebooks.azure.net', 'instances.azureml.ms', 'inference.ml.azure.com'],
     privateNames: [
       '<workspace-id>.workspace.<region>.api.azureml.ms',
       '<workspace-id>.workspace.<region>.cert.api.azureml.ms',
@@ -50,6 +52,7 @@ const ARTICLE: Record<Cloud, ArticleCloud> = {
   usgov: {
     privateZones: ['privatelink.api.ml.azure.us', 'privatelink.notebooks.usgovcloudapi.net'],
     forwardZones: ['api.ml.azure.us', 'notebooks.usgovcloudapi.net', 'instances.azureml.us', 'aznbcontent.net', 'inference.ml.azure.us'],
+    onPremisesZones: ['api.ml.azure.us', 'notebooks.usgovcloudapi.net', 'instances.azureml.us', 'inference.ml.azure.us'],
     privateNames: [
       '<workspace-id>.workspace.<region>.api.ml.azure.us',
       '<workspace-id>.workspace.<region>.cert.api.ml.azure.us',
@@ -65,6 +68,7 @@ const ARTICLE: Record<Cloud, ArticleCloud> = {
     privateZones: ['privatelink.api.ml.azure.cn', 'privatelink.notebooks.chinacloudapi.cn'],
     // The article forwards the public cloud's instances domain in China too.
     forwardZones: ['api.ml.azure.cn', 'notebooks.chinacloudapi.cn', 'instances.azureml.ms', 'aznbcontent.net', 'inference.ml.azure.cn'],
+    onPremisesZones: ['api.ml.azure.cn', 'notebooks.chinacloudapi.cn', 'instances.azureml.ms', 'inference.ml.azure.cn'],
     privateNames: [
       '<workspace-id>.workspace.<region>.api.ml.azure.cn',
       '<workspace-id>.workspace.<region>.cert.api.ml.azure.cn',
@@ -107,6 +111,7 @@ t.test('each cloud holds exactly the article’s zones, forwarders, names and re
     const want = ARTICLE[cloud];
     t.same(data?.privateZones, want.privateZones, `${cloud}: private DNS zones`);
     t.same(data?.forwardZones, want.forwardZones, `${cloud}: zones forwarded to Azure DNS`);
+    t.same(data?.onPremisesZones, want.onPremisesZones, `${cloud}: zones an on-premises server forwards into the VNet`);
     t.same(data?.privateNames, want.privateNames, `${cloud}: names through the workspace private endpoint`);
     t.same(
       data?.endpointRecords.map((r) => `${r.record}.${r.zone}`),
@@ -123,7 +128,8 @@ t.test('the checked rows are the article’s names, each only with a private end
   }
   for (const entry of rows) {
     t.equal(entry.condition, 'private-endpoint', `${entry.origin.keyPath}: condition`);
-    t.equal(entry.required, true, `${entry.origin.keyPath}: required`);
+    // The SSH name is needed only by those who use SSH.
+    t.equal(entry.required, !entry.features.includes('compute-instance-ssh'), `${entry.origin.keyPath}: ${entry.required ? 'required' : 'optional'}`);
     t.equal(entry.direction, 'outbound', `${entry.origin.keyPath}: outbound`);
   }
 });

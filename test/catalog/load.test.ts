@@ -86,7 +86,8 @@ const EXPECTED: Record<string, string> = {
   // Private DNS rows (custom-dns.yaml) come from another article: each names a file at a commit.
   'private-dns-unpinned-source.yaml':
     "{file}:5: privateDns[0].source: 'https://github.com/MicrosoftDocs/azure-ai-docs/blob/main/articles/machine-learn…' is not an anchor like #basic-configuration nor a repository file at a commit (https://github.com/<owner>/<repo>/blob/<40-hex commit>/<path>#anchor)",
-  'private-dns-zone-unlisted.yaml': "{file}:12: privateDns[0].endpointRecords[1].zone: 'inference.example.com' is in neither privateZones nor forwardZones",
+  'private-dns-zone-unlisted.yaml': "{file}:13: privateDns[0].endpointRecords[1].zone: 'inference.example.com' is in neither privateZones nor forwardZones",
+  'private-dns-on-premises-unforwarded.yaml': "{file}:8: privateDns[0].onPremisesZones[1]: 'aznbcontent.net' is not in forwardZones",
   'private-dns-duplicate-cloud.yaml': '{file}:4: privateDns[0].cloud: private DNS of usgov is already given in probes/custom-dns.yaml',
   'host-label-too-long.yaml': `{file}:4: entries[0].pattern: host pattern '${'a'.repeat(64)}.corp.example.c…': label '${'a'.repeat(64)}' is longer than 63 characters`,
 };

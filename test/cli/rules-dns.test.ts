@@ -58,6 +58,7 @@ if (RECORD) {
         data.forwardZones.map((z) => `  ${z}`),
         'the article’s forwarders first, in its order',
       );
+      t.match(run.stdout, `From on-premises: forward the same zones but aznbcontent.net to a DNS forwarder`, 'the article keeps aznbcontent.net in the VNet');
       const region = SAMPLE_REGION[cloud];
       for (const { zone, record } of data.endpointRecords) {
         const filled = record.replace('<workspace-id>', WORKSPACE_ID).replace('<region>', region);

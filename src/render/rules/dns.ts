@@ -47,7 +47,9 @@ export function renderRulesDns(plan: RulesPlan, options: Pick<RulesRenderOptions
   if (direct.length > 0) out.push('Records without a privatelink zone (on your DNS server, or the hosts file):', ...direct, '');
   if (forward.size > 0) {
     out.push(`With a custom DNS server in the VNet: conditional forwarders to Azure DNS (${AZURE_DNS}) for`, ...[...forward].map((z) => `  ${commentText(z)}`));
-    out.push(`From on-premises: forward the same zones to a DNS forwarder (or Azure DNS Private Resolver) inside the VNet, which asks ${AZURE_DNS}.`, '');
+    const notOnPremises = dns === null ? [] : dns.forwardZones.filter((zone) => !dns.onPremisesZones.includes(zone));
+    const which = notOnPremises.length === 0 ? 'the same zones' : `the same zones but ${notOnPremises.map(commentText).join(', ')}`;
+    out.push(`From on-premises: forward ${which} to a DNS forwarder (or Azure DNS Private Resolver) inside the VNet, which asks ${AZURE_DNS}.`, '');
   }
   const others = plan.findings.flatMap((f) =>
     f.remedies
