@@ -51,11 +51,11 @@ const EXPECTED: Record<string, string> = {
   'service-tag-without-hosts.yaml': "{file}:4: entries[0]: missing key 'hosts' (the host patterns that stand for the tag, per cloud)",
   'top-level-list.yaml': '{file}:1: (top level): must be a mapping of keys, got [{\"section\":\"corp\"}]',
   'unknown-cloud.yaml': '{file}:6: entries[0].clouds[1]: \"germany\" is not one of public, usgov, china',
-  'unknown-condition.yaml': "{file}:8: entries[0].condition: unknown condition 'vnet-injected' (known: private-endpoint, hbi-workspace, custom-images, user-managed-dependencies, custom-package-index, public-ip-compute, rstudio, storage-firewall, azure-monitor-public)",
+  'unknown-condition.yaml': "{file}:8: entries[0].condition: unknown condition 'vnet-injected' (known: private-endpoint, hbi-workspace, custom-images, user-managed-dependencies, custom-package-index, public-ip-compute, no-public-ip-compute, rstudio, storage-firewall, azure-monitor-public)",
   'unknown-direction.yaml': '{file}:5: entries[0].direction: \"both\" is not one of inbound, outbound',
   'unknown-entry-key.yaml': "{file}:4: entries[0]: unknown key 'prot'",
   'unknown-feature.yaml':
-    "{file}:7: entries[0].features[1]: unknown feature 'notebooks' (known: azure-ad, azure-portal, azure-resource-manager, studio, workspace-api, integrated-notebook, compute-instance, compute-cluster, microsoft-storage, workspace-storage, key-vault, container-registry, microsoft-container-registry, prebuilt-images, support-diagnostics, python-packages, r-packages, vscode-remote, aks-inference, arc-extension, arc-training, arc-inference, inbound-management, automl, model-management, azure-monitor, rstudio, vscode-web, interactive-jobs, kubernetes-training, kubernetes-inference)",
+    "{file}:7: entries[0].features[1]: unknown feature 'notebooks' (known: azure-ad, azure-portal, azure-resource-manager, studio, workspace-api, integrated-notebook, compute-instance, compute-cluster, microsoft-storage, workspace-storage, key-vault, container-registry, microsoft-container-registry, prebuilt-images, support-diagnostics, python-packages, r-packages, vscode-remote, aks-inference, arc-extension, arc-training, arc-inference, inbound-management, automl, model-management, azure-monitor, rstudio, vscode-web, interactive-jobs, kubernetes-training, kubernetes-inference, hugging-face, serverless-spark, prompt-flow, batch-endpoints)",
   'unknown-placeholder.yaml':
     "{file}:4: entries[0].pattern: host pattern '<tenant>.corp.example.com': unknown placeholder <tenant> (known: <region>, <workspace-id>, <workspace-name>, <storage>, <key-vault>, <registry>, <compute-instance>, <notebook-fqdn>, <node>, <notebook-workspace-name>)",
   'unknown-top-key.yaml': "{file}:1: (top level): unknown key 'entrys'",
