@@ -246,7 +246,7 @@ function checkDisagreements(parsed: readonly ParsedFile[], entries: readonly Cat
       const at: Path = ['entries', index, 'disagrees', i, 'section'];
       if (mark.section === entry.section.id) file.fail(at, 'names its own section: a disagreement is between two articles');
       if (!sections.has(mark.section)) file.fail(at, `unknown section ${quote(mark.section)}, or one without entries`);
-      if (sameHost(entries, entry, mark.section).length === 0) file.fail(at, `section ${quote(mark.section)} has no entry for ${namedHosts(entry).map(quote).join(' or ')} in revision ${entry.revisions.join(', ')}`);
+      if (sameHost(entries, entry, mark.section).length === 0) file.fail(at, `section ${quote(mark.section)} has no entry for ${namedHosts(entry).join(' or ')} in revision${entry.revisions.length > 1 ? 's' : ''} ${entry.revisions.join(', ')}`);
       if (counterparts(entries, entry, mark.section, mark.on).length === 0) {
         file.fail(['entries', index, 'disagrees', i, 'on'], `section ${quote(mark.section)} says the same ${mark.on} for this host and its ports: there is nothing to disagree on`);
       }
