@@ -12,7 +12,7 @@ export function namedHosts(entry: CatalogEntry): string[] {
 }
 
 /** What an entry says on one aspect, comparable between two entries. */
-export function aspectOf(entry: CatalogEntry, on: DisagreementAspect): string {
+function aspectOf(entry: CatalogEntry, on: DisagreementAspect): string {
   switch (on) {
     case 'ports':
       return entry.ports.map((p) => `${p.protocol}:${p.port}`).join(',') + ` ${entry.direction}`;

@@ -147,7 +147,11 @@ function disagreementsOf(catalog: Catalog, entry: CatalogEntry, revisions: reado
     counterparts(catalog.entries, entry, mark.section, mark.on).map((other) => ({
       on: mark.on,
       this: side(entry, mark.on, revisions),
-      other: side(other, mark.on, revisions.filter((r) => other.revisions.includes(r.id))),
+      other: side(
+        other,
+        mark.on,
+        revisions.filter((r) => other.revisions.includes(r.id)),
+      ),
     })),
   );
 }

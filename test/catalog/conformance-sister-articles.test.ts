@@ -140,7 +140,16 @@ t.test('the training-network article disagrees with the firewall article on 8787
   const marked = sister.filter((e) => e.disagrees.length > 0);
   t.same(
     marked.map((e) => [e.section.id, keysOf(e), e.disagrees]),
-    [['training-vnet-no-public-ip', ['*.instances.azureml.ms tcp:443 outbound', '*.instances.azureml.ms tcp:8787 outbound', '*.instances.azureml.ms tcp:18881 outbound'], [{ section: 'basic-configuration', on: 'condition' }, { section: 'compute-hosts', on: 'condition' }]]],
+    [
+      [
+        'training-vnet-no-public-ip',
+        ['*.instances.azureml.ms tcp:443 outbound', '*.instances.azureml.ms tcp:8787 outbound', '*.instances.azureml.ms tcp:18881 outbound'],
+        [
+          { section: 'basic-configuration', on: 'condition' },
+          { section: 'compute-hosts', on: 'condition' },
+        ],
+      ],
+    ],
   );
   const found = explainHost(catalog, 'ci1.westus2.instances.azureml.ms:8787').flatMap((e) => e.disagreements);
   t.same(

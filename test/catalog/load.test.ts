@@ -51,7 +51,8 @@ const EXPECTED: Record<string, string> = {
   'service-tag-without-hosts.yaml': "{file}:4: entries[0]: missing key 'hosts' (the host patterns that stand for the tag, per cloud)",
   'top-level-list.yaml': '{file}:1: (top level): must be a mapping of keys, got [{\"section\":\"corp\"}]',
   'unknown-cloud.yaml': '{file}:6: entries[0].clouds[1]: \"germany\" is not one of public, usgov, china',
-  'unknown-condition.yaml': "{file}:8: entries[0].condition: unknown condition 'vnet-injected' (known: private-endpoint, hbi-workspace, custom-images, user-managed-dependencies, custom-package-index, public-ip-compute, no-public-ip-compute, rstudio, storage-firewall, azure-monitor-public)",
+  'unknown-condition.yaml':
+    "{file}:8: entries[0].condition: unknown condition 'vnet-injected' (known: private-endpoint, hbi-workspace, custom-images, user-managed-dependencies, custom-package-index, public-ip-compute, no-public-ip-compute, rstudio, storage-firewall, azure-monitor-public)",
   'unknown-direction.yaml': '{file}:5: entries[0].direction: \"both\" is not one of inbound, outbound',
   'unknown-entry-key.yaml': "{file}:4: entries[0]: unknown key 'prot'",
   'unknown-feature.yaml':

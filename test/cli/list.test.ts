@@ -27,10 +27,7 @@ t.test('the full example prints every target, none with a placeholder, without t
   // The firewall article needs 18881 only with a private endpoint; the training-network article
   // always (a disagreement explain names), so the merged target carries no condition.
   t.match(pe, { skipped: null, condition: null, required: true, features: ['compute-instance'] });
-  t.same(
-    (pe?.['sources'] as Array<{ section: string; condition: string | null }>).map((s) => `${s.section} ${s.condition ?? 'always'}`).sort(),
-    ['basic-configuration private-endpoint', 'compute-hosts private-endpoint', 'training-vnet-no-public-ip always'],
-  );
+  t.same((pe?.['sources'] as Array<{ section: string; condition: string | null }>).map((s) => `${s.section} ${s.condition ?? 'always'}`).sort(), ['basic-configuration private-endpoint', 'compute-hosts private-endpoint', 'training-vnet-no-public-ip always']);
   const skipped = targets.find((x) => x['host'] === 'archive.ubuntu.com');
   t.match(skipped, { skipped: { reason: /opt-in/, flag: '--features kubernetes-training' } });
 });

@@ -25,15 +25,30 @@ async function targets(args: readonly string[]): Promise<Target[]> {
 t.test('list: a scenario serves no target until --features names it', async (t) => {
   const bare = await targets([]);
   for (const [feature, host] of Object.entries(SCENARIOS)) {
-    t.notOk(bare.some((x) => x.features.includes(feature) && x.skipped === null), `${feature}: nothing checked for it by default`);
+    t.notOk(
+      bare.some((x) => x.features.includes(feature) && x.skipped === null),
+      `${feature}: nothing checked for it by default`,
+    );
     const chosen = await targets(['--features', feature]);
-    t.ok(chosen.some((x) => x.host === host && x.features.includes(feature)), `${feature}: ${host} serves it once selected`);
+    t.ok(
+      chosen.some((x) => x.host === host && x.features.includes(feature)),
+      `${feature}: ${host} serves it once selected`,
+    );
   }
   // Hosts only a scenario needs are listed as skipped, naming the flag that brings them in.
-  t.match(bare.find((x) => x.host === 'cdn-lfs.huggingface.co'), { skipped: { reason: /opt-in/, flag: '--features hugging-face' } });
-  t.match(bare.find((x) => x.host === '*.search.windows.net'), { skipped: { flag: '--features prompt-flow' } });
+  t.match(
+    bare.find((x) => x.host === 'cdn-lfs.huggingface.co'),
+    { skipped: { reason: /opt-in/, flag: '--features hugging-face' } },
+  );
+  t.match(
+    bare.find((x) => x.host === '*.search.windows.net'),
+    { skipped: { flag: '--features prompt-flow' } },
+  );
   const selected = await targets(['--features', 'hugging-face']);
-  t.match(selected.find((x) => x.host === 'cdn-lfs.huggingface.co'), { skipped: null, features: ['hugging-face'] });
+  t.match(
+    selected.find((x) => x.host === 'cdn-lfs.huggingface.co'),
+    { skipped: null, features: ['hugging-face'] },
+  );
 });
 
 t.test('rules: a scenario’s hosts are in only when its feature is selected', async (t) => {
@@ -65,7 +80,10 @@ t.test('explain says where two articles disagree, and what each says', async (t)
   const json = await runCli(['explain', 'ci1.westus2.instances.azureml.ms:18881', '-o', 'json']);
   const doc = JSON.parse(json.stdout) as { matches: Array<{ section: string; disagreements: Array<{ on: string; this: { says: string }; other: { section: string; says: string } }> }> };
   const marked = doc.matches.filter((m) => m.disagreements.length > 0);
-  t.same(marked.map((m) => m.section), ['training-vnet-no-public-ip']);
+  t.same(
+    marked.map((m) => m.section),
+    ['training-vnet-no-public-ip'],
+  );
   t.same(
     marked[0]?.disagreements.map((d) => [d.on, d.this.says, d.other.section, d.other.says]),
     [
@@ -81,8 +99,7 @@ t.test('--no-public-ip-compute brings in the workspace private endpoint for comp
   const ws = ['--workspace-id', '00000000-0000-0000-0000-000000000001'];
   const host = '00000000-0000-0000-0000-000000000001.workspace.westus2.api.azureml.ms';
   type Source = { section: string; skipped: { flag: string } | null };
-  const training = async (flag: string): Promise<Source | undefined> =>
-    ((await targets([...ws, flag])).find((x) => x.host === host) as unknown as { sources: Source[] } | undefined)?.sources.find((s) => s.section === 'training-vnet-no-public-ip');
+  const training = async (flag: string): Promise<Source | undefined> => ((await targets([...ws, flag])).find((x) => x.host === host) as unknown as { sources: Source[] } | undefined)?.sources.find((s) => s.section === 'training-vnet-no-public-ip');
   t.match(await training('--public-ip-compute'), { skipped: { flag: '--no-public-ip-compute' } });
   t.match(await training('--no-public-ip-compute'), { skipped: null });
 });
