@@ -8,7 +8,7 @@
  */
 import t from 'tap';
 import { fillTemplate } from '../../src/catalog/host-pattern.js';
-import { loadCatalog, PINNED_SOURCE_RE } from '../../src/catalog/load.js';
+import { loadCatalog } from '../../src/catalog/load.js';
 import { PLACEHOLDERS } from '../../src/catalog/placeholders.js';
 import type { PrivateDnsDef } from '../../src/catalog/types.js';
 import { defaultFacts } from '../../src/facts/facts.js';
@@ -135,15 +135,19 @@ t.test('the checked rows are the article’s names, each only with a private end
 });
 
 t.test('every row names the article file and the commit it was read at', async (t) => {
-  const pinned = (source: string | undefined, what: string): void => {
-    t.match(source, PINNED_SOURCE_RE, `${what}: a file at a commit`);
-    t.ok(source?.includes(`/blob/${ARTICLE_COMMIT}/${ARTICLE_FILE}`), `${what}: ${ARTICLE_FILE} at ${ARTICLE_COMMIT.slice(0, 8)}`);
-  };
+  const article = { repo: 'MicrosoftDocs/azure-ai-docs', path: ARTICLE_FILE, commit: ARTICLE_COMMIT };
+  const url = `https://github.com/${article.repo}/blob/${ARTICLE_COMMIT}/${ARTICLE_FILE}#`;
   const section = catalog.sections.find((s) => s.id === 'custom-dns');
-  pinned(section?.source ?? undefined, 'the section');
-  for (const data of privateDns.values()) pinned(data.source, `privateDns ${data.cloud}`);
+  t.match(section?.article, article, 'the section names the article at its commit');
+  for (const data of privateDns.values()) {
+    t.match(data.article, article, `privateDns ${data.cloud}: the article`);
+    t.ok(data.source.startsWith(url), `privateDns ${data.cloud}: ${data.source}`);
+  }
   t.ok(rows.length > 0);
-  for (const entry of rows) for (const revision of entry.revisions) pinned(entry.sources.get(revision), `${entry.origin.keyPath} (${revision})`);
+  for (const entry of rows) {
+    t.match(entry.section.article, article, `${entry.origin.keyPath}: the article`);
+    for (const revision of entry.revisions) t.match(entry.sources.get(revision), /^#[a-z0-9-]+$/, `${entry.origin.keyPath} (${revision}): an anchor in it`);
+  }
 });
 
 t.test('the TypeScript that cannot read the catalog agrees with it', async (t) => {
