@@ -1,17 +1,10 @@
 import type { WorkspaceFacts } from '../model/facts.js';
 import { fillTemplate } from './host-pattern.js';
 import { PLACEHOLDERS } from './placeholders.js';
-import type { Catalog } from './types.js';
+import type { Catalog, PrivateDnsDef } from './types.js';
 
-/** The catalog's private DNS data for the workspace's cloud, its records filled from the facts. */
-export interface PrivateDnsPlan {
-  readonly source: string;
-  readonly privateZones: readonly string[];
-  readonly forwardZones: readonly string[];
-  readonly onPremisesZones: readonly string[];
-  /** Relative to `zone`; placeholders the facts do not fill stay in, for the admin to fill. */
-  readonly endpointRecords: ReadonlyArray<{ readonly zone: string; readonly record: string }>;
-}
+/** The catalog's private DNS data for the workspace's cloud; its records' placeholders the facts do not fill stay in, for the admin to fill. */
+export type PrivateDnsPlan = Pick<PrivateDnsDef, 'source' | 'privateZones' | 'forwardZones' | 'onPremisesZones' | 'endpointRecords'>;
 
 /** Null without a workspace private endpoint: its zones and forwarders are then not needed. */
 export function privateDnsPlan(catalog: Catalog, facts: WorkspaceFacts): PrivateDnsPlan | null {
