@@ -1,9 +1,11 @@
 import type { Catalog } from '../catalog/types.js';
 import type { Cloud } from '../model/clouds.js';
 import { EXIT, type ExitCode } from '../model/exit-codes.js';
-import type { WorkspaceFacts } from '../model/facts.js';
+import { hasManagedNetwork, type WorkspaceFacts } from '../model/facts.js';
 import type { CheckedTarget, FeatureResult, ProbedTarget } from '../model/result.js';
 import { fixSentences } from '../remedies/remedy.js';
+import type { ManagedNetworkContext } from '../remedies/managed-network.js';
+import { loadManagedNetworkData } from '../catalog/managed-network.js';
 import { breaksFeature, judgeFeatures } from './features.js';
 
 /**
@@ -160,8 +162,14 @@ function reportRevision(catalog: Catalog): ReportRevision | null {
  * Each target with its fix, in the words of its remedies: for the run's cloud, and direct
  * egress wording where the run had a web proxy that cannot carry the target's traffic.
  */
-export function withFixes(targets: readonly ProbedTarget[], cloud: Cloud, proxied: boolean): CheckedTarget[] {
-  return targets.map((target) => ({ ...target, fix: fixSentences(target, target.reason, cloud, proxied) }));
+export function withFixes(targets: readonly ProbedTarget[], cloud: Cloud, proxied: boolean, managed?: ManagedNetworkContext): CheckedTarget[] {
+  return targets.map((target) => ({ ...target, fix: fixSentences(target, target.reason, cloud, proxied, managed) }));
+}
+
+/** With a managed network, a fix is one of its outbound rules: the data that says which, read only then. */
+export function managedContextOf(facts: WorkspaceFacts): ManagedNetworkContext | undefined {
+  if (!hasManagedNetwork(facts.managedNetwork)) return undefined;
+  return { data: loadManagedNetworkData(), mode: facts.managedNetwork, privateResources: facts.privateResources, privateEndpoint: facts.privateEndpoint };
 }
 
 export function buildReport(input: {
@@ -177,7 +185,7 @@ export function buildReport(input: {
   stoppedBy: StoppedBy | null;
 }): CheckReport {
   const requested = input.settings.features ?? [];
-  const targets = withFixes(input.targets, input.facts.cloud, input.settings.proxy !== null);
+  const targets = withFixes(input.targets, input.facts.cloud, input.settings.proxy !== null, managedContextOf(input.facts));
   const count = (verdict: CheckedTarget['verdict']): number => targets.filter((t) => t.verdict === verdict).length;
   const unfinished = targets.filter((t) => t.reason === 'aborted').length;
   const internalErrors = targets.filter((t) => t.reason === 'internal-error').length;

@@ -5,6 +5,7 @@ import { compareRulePlans, type RuleChanges } from '../../remedies/changes.js';
 import { InputError } from '../../model/errors.js';
 import { quote } from '../../model/text.js';
 import { readReport } from '../../report/read.js';
+import { managedContextOf } from '../../report/report.js';
 import { planFromReport, planFromTargets, type RulesPlan } from '../../remedies/plan.js';
 import { isAzureResourceName, isSourceAddress, partitionEntries } from '../../remedies/validate.js';
 import type { RulesRenderOptions } from '../../render/rules/formats.js';
@@ -36,11 +37,11 @@ function planFor(options: RulesOptions, warn: (line: string) => void): RulesPlan
     const given = [...Object.keys(factsFromFlags(options)), ...(['workspaceJson', 'catalog', 'features'] as const).filter((k) => options[k] !== undefined)];
     if (given.length > 0) throw new InputError('--from-report', 'takes the workspace from the report; leave out the workspace flags');
     const report = readReport(options.fromReport);
-    return planFromReport(report.targets, report.facts, report.settings.proxy !== null);
+    return planFromReport(report.targets, report.facts, report.settings.proxy !== null, managedContextOf(report.facts));
   }
   const { catalog, facts, features, warnings } = resolveWorkspace(options);
   for (const warning of warnings) warn(`aml-netcheck: warning: ${warning}`);
-  return planFromTargets(expandCatalog(catalog, facts, { features }), facts);
+  return planFromTargets(expandCatalog(catalog, facts, { features }), facts, managedContextOf(facts));
 }
 
 /**
