@@ -153,7 +153,7 @@ export function describeManaged(action: ManagedNetworkAction): string {
     case 'add':
       return `managed network: ${describeRuleSpec(action.rule)}`;
     case 'cannot':
-      return `a managed network cannot express this (${action.what}): ${action.limitation.requirement}; instead: ${action.limitation.alternative}`;
+      return `cannot be fixed in a managed network (${action.what}): ${action.limitation.requirement} is not possible; instead: ${action.limitation.alternative}`;
   }
 }
 

@@ -91,7 +91,8 @@ const BUILD: { readonly [Name in ReasonRemedy]: (context: RemedyContext) => Reme
   'not-tls': ({ target }) => [{ kind: 'not-tls', host: target.host }],
   'proxy-reach': () => [{ kind: 'proxy-reach' }],
   'proxy-credentials': () => [{ kind: 'proxy-credentials' }],
-  'confirm-udp': ({ target, direct }) => (target.rules.length > 0 ? [{ kind: 'confirm-udp', rules: target.rules, ...direct }] : []),
+  // In a managed network the rule to confirm is the managed network's.
+  'confirm-udp': ({ target, direct, allow }) => (allow[0]?.kind === 'managed-network' ? allow : target.rules.length > 0 ? [{ kind: 'confirm-udp', rules: target.rules, ...direct }] : []),
   // A private endpoint answers only inside the VNet: the proxy cannot reach it, so the name must bypass the proxy.
   'proxy-allow': ({ target, allow }) => (target.mustResolvePrivately ? [{ kind: 'no-proxy', host: target.host }] : [{ kind: 'proxy-allow', host: target.host, pattern: target.pattern }, ...allow]),
   // The proxy allowed it and failed on its way out: the allow rules are for the proxy's own egress.
