@@ -212,4 +212,13 @@ t.test('check in a managed network: each failure says which rule fixes it, that 
   t.match(fix('vscode.blob.core.windows.net', 443), [/^cannot be fixed in a managed network \(HTTPS to the storage account vscode\.blob\.core\.windows\.net\): an FQDN rule to an Azure Storage account is not possible; instead: a private endpoint rule/]);
   // A DNS failure keeps its own fix: no outbound rule answers a sinkholed name.
   t.match(fix('download.pytorch.org', 443), [/DNS filter/]);
+
+  // The report's fixes as the managed network's rules: only what a rule fixes, nothing for the DNS or TLS failures.
+  const saved = join(mkdtempSync(join(tmpdir(), 'aml-mn-')), 'report.json');
+  writeFileSync(saved, run.stdout);
+  const fixes = await runCli(['rules', '--from-report', saved, '-o', 'managed-network', '--resource-group', 'rg1'], { forbidNetwork: true });
+  t.equal(fixes.code, 0, fixes.stderr);
+  t.same([...fixes.stdout.matchAll(/--rule '([^']+)'/g)].map((m) => m[1]).sort(), ['aml-fqdn-any.anaconda.org', 'aml-fqdn-graph.windows.net', 'aml-fqdn-pypi.org']);
+  t.match(fixes.stdout, /^# Azure adds these itself, yet they were blocked: .*\n#   private endpoint to the workspace's storage, file/m);
+  t.match(fixes.stdout, /^#   HTTPS to the storage account vscode\.blob\.core\.windows\.net/m);
 });

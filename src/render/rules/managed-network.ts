@@ -167,7 +167,11 @@ export function renderRulesManagedNetwork(plan: RulesPlan, options: RulesRenderO
   }
   const azure = managed.items.filter((i) => i.action.kind === 'azure-adds-tag' || i.action.kind === 'azure-adds-endpoint' || i.action.kind === 'internet');
   if (azure.length > 0) {
-    out.push('# Azure adds these itself (nothing to do):');
+    out.push(
+      plan.origin === 'report'
+        ? '# Azure adds these itself, yet they were blocked: check that the managed network is provisioned (az ml workspace show --query managed_network) and the rules listed (az ml workspace outbound-rule list):'
+        : '# Azure adds these itself (nothing to do):',
+    );
     for (const item of azure) {
       const { action } = item;
       const rule =
