@@ -7,9 +7,10 @@ import { ID_RULE, isId, isServiceTag, SERVICE_TAG_RULE } from '../model/identifi
 import type { RuleProtocol } from '../model/target.js';
 import { CONDITIONS } from './conditions.js';
 import { PatternError, parseHostPattern, type HostPattern } from './host-pattern.js';
-import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, ParsedFile, parseFile, displayPath, type Path, type RawEntry, type RawSource } from './parse-file.js';
-import type { Catalog, CatalogEntry, FeatureDef, PortDef, PortSpec, RevisionDef, SectionInfo, WildcardRule } from './types.js';
+import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, ParsedFile, parseFile, displayPath, type Path, type RawArticle, type RawEntry, type RawSource } from './parse-file.js';
+import type { ArticleRef, Catalog, CatalogEntry, FeatureDef, PortDef, PortSpec, RevisionDef, SectionInfo, WildcardRule } from './types.js';
 import { NEWEST, selectRevision } from './revisions.js';
+import { counterparts, namedHosts, overlaps, sameHost } from './disagreements.js';
 
 const PORT_SPEC_RE = /^(tcp|http|https|udp|any):(\d{1,5})(?:-(\d{1,5}))?$/;
 const REVISION_ID_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -64,8 +65,6 @@ interface Registry {
   wildcards: WildcardRule[];
 }
 
-const overlaps = (a: readonly string[], b: readonly string[]): boolean => a.some((id) => b.includes(id));
-
 function collectRevisions(file: ParsedFile, registry: Registry): void {
   file.data.articleRevisions?.forEach((raw, index) => {
     const at = (key: string): Path => ['articleRevisions', index, key];
@@ -102,6 +101,19 @@ function sourcesOf(file: ParsedFile, path: Path, raw: RawSource | undefined, sco
   return { source: null, sources: new Map(Object.entries(raw)) };
 }
 
+const GITHUB_REPO_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const ARTICLE_PATH_RE = /^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*\/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*\.md$/;
+const COMMIT_RE = /^[0-9a-f]{40}$/;
+
+/** A commit, not a branch: the rows must point at the text they were read from, which a branch moves away from. */
+function articleOf(file: ParsedFile, raw: RawArticle | undefined): ArticleRef | null {
+  if (raw === undefined) return null;
+  if (!GITHUB_REPO_RE.test(raw.repo)) file.fail(['article', 'repo'], `${quote(raw.repo)} is not a GitHub repository like MicrosoftDocs/azure-ai-docs`);
+  if (!ARTICLE_PATH_RE.test(raw.path) || raw.path.split('/').includes('..')) file.fail(['article', 'path'], `${quote(raw.path)} is not a Markdown file's path in the repository, like articles/machine-learning/how-to-managed-network.md`);
+  if (!COMMIT_RE.test(raw.commit)) file.fail(['article', 'commit'], `${quote(raw.commit)} is not a commit: 40 lower-case hexadecimal digits`);
+  return { ...raw, url: `https://github.com/${raw.repo}/blob/${raw.commit}/${raw.path}` };
+}
+
 function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
   const { data } = file;
   const all = [...registry.revisions.keys()];
@@ -110,7 +122,7 @@ function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
   if (earlier) file.fail(['section'], `section ${quote(data.section)} is already defined in ${earlier.file}`);
   const revisions = scopeOf(file, ['revisions'], data.revisions, all, registry);
   const { source, sources } = sourcesOf(file, ['source'], data.source, revisions);
-  const section: SectionInfo = { id: data.section, title: data.title, source, sources, revisions, file: file.label };
+  const section: SectionInfo = { id: data.section, title: data.title, source, sources, revisions, file: file.label, article: articleOf(file, data.article) };
   registry.sections.set(section.id, section);
 
   data.features?.forEach((feature, index) => {
@@ -192,6 +204,7 @@ function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index
     purpose: raw.purpose,
     revisions,
     sources,
+    disagrees: raw.disagrees ?? [],
   } as const;
 
   if ((raw.pattern === undefined) === (raw.serviceTag === undefined)) {
@@ -217,6 +230,28 @@ function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index
     if (!hosts[cloud]) file.fail(at('hosts'), `has no hosts for ${cloud}, which is in clouds`);
   }
   return { ...common, kind: 'service-tag', serviceTag, tagName: raw.tagName ?? serviceTag, hosts };
+}
+
+/**
+ * A disagreement is marked on purpose, so it must be true: the other section exists, names the
+ * same host or tag in a revision this entry is in, and says something else on the aspect named.
+ */
+function checkDisagreements(parsed: readonly ParsedFile[], entries: readonly CatalogEntry[]): void {
+  const files = new Map(parsed.map((p) => [p.label, p]));
+  const sections = new Set(entries.map((e) => e.section.id));
+  for (const entry of entries) {
+    const file = files.get(entry.origin.file) as ParsedFile;
+    const index = Number(/\[(\d+)\]/.exec(entry.origin.keyPath)?.[1]);
+    entry.disagrees.forEach((mark, i) => {
+      const at: Path = ['entries', index, 'disagrees', i, 'section'];
+      if (mark.section === entry.section.id) file.fail(at, 'names its own section: a disagreement is between two articles');
+      if (!sections.has(mark.section)) file.fail(at, `unknown section ${quote(mark.section)}, or one without entries`);
+      if (sameHost(entries, entry, mark.section).length === 0) file.fail(at, `section ${quote(mark.section)} has no entry for ${namedHosts(entry).join(' or ')} in revision${entry.revisions.length > 1 ? 's' : ''} ${entry.revisions.join(', ')}`);
+      if (counterparts(entries, entry, mark.section, mark.on).length === 0) {
+        file.fail(['entries', index, 'disagrees', i, 'on'], `section ${quote(mark.section)} says the same ${mark.on} for this host and its ports: there is nothing to disagree on`);
+      }
+    });
+  }
 }
 
 export interface LoadOptions {
@@ -265,6 +300,7 @@ export function readCatalog(options: Omit<LoadOptions, 'revision'> = {}): (revis
   for (const file of parsed) collectRevisions(file, registry);
   const sections = parsed.map((file) => collectDefinitions(file, registry));
   const entries = parsed.flatMap((file, i) => (file.data.entries ?? []).map((raw, index) => buildEntry(file, sections[i] as SectionInfo, raw, index, registry)));
+  checkDisagreements(parsed, entries);
   const revisions = [...registry.revisions.values()].sort(byDate);
   const full: Omit<Catalog, 'wildcards'> = {
     revision: null,

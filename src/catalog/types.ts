@@ -1,6 +1,7 @@
 import type { Direction, ProbeDepth, RuleProtocol } from '../model/target.js';
 import type { Cloud } from '../model/clouds.js';
 import type { HostPattern } from './host-pattern.js';
+import type { DISAGREEMENT_ASPECTS } from './schema.js';
 
 /** Where a catalog item was written, so reports and errors can point at it. */
 export interface Origin {
@@ -58,6 +59,16 @@ export interface WildcardRule {
   readonly origin: Origin;
 }
 
+/** The article file (at one commit) a section's rows come from, when it is not the revisions' article. */
+export interface ArticleRef {
+  /** `owner/name` on GitHub. */
+  readonly repo: string;
+  readonly path: string;
+  readonly commit: string;
+  /** The file at that commit; an anchor is appended to it. */
+  readonly url: string;
+}
+
 export interface SectionInfo {
   readonly id: string;
   readonly title: string;
@@ -67,6 +78,16 @@ export interface SectionInfo {
   readonly sources: ReadonlyMap<string, string>;
   readonly revisions: readonly string[];
   readonly file: string;
+  /** Null: the section follows the article of the revisions (revisions.yaml). */
+  readonly article: ArticleRef | null;
+}
+
+export type DisagreementAspect = (typeof DISAGREEMENT_ASPECTS)[number];
+
+/** Another section's entry for the same host or tag says otherwise, on this aspect; both are kept. */
+export interface Disagreement {
+  readonly section: string;
+  readonly on: DisagreementAspect;
 }
 
 interface EntryBase {
@@ -83,6 +104,7 @@ interface EntryBase {
   readonly revisions: readonly string[];
   /** Where each revision states it: the entry's own anchor, else its section's. */
   readonly sources: ReadonlyMap<string, string>;
+  readonly disagrees: readonly Disagreement[];
 }
 
 export interface HostEntry extends EntryBase {
