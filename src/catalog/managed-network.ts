@@ -44,7 +44,13 @@ const schema = {
         type: 'object',
         additionalProperties: false,
         required: ['tag', 'direction', 'purpose', 'source'],
-        properties: { tag: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9.]*$' }, direction: { enum: ['inbound', 'outbound'] }, purpose: text, source: anchor },
+        properties: {
+          tag: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9.]*$' },
+          direction: { enum: ['inbound', 'outbound'] },
+          ports: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 65535 }, minItems: 1 },
+          purpose: text,
+          source: anchor,
+        },
       },
     },
     requiredPrivateEndpoints: {
@@ -71,6 +77,7 @@ const schema = {
           id: { enum: ['fqdn-ports', 'storage-needs-private-endpoint', 'spark-no-fqdn'] },
           ports: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 65535 }, minItems: 1 },
           modes: { type: 'array', items: modeId, minItems: 1 },
+          feature: { type: 'string', pattern: '^[a-z0-9-]+$' },
           requirement: text,
           alternative: text,
           source: anchor,

@@ -31,6 +31,8 @@ export interface RequiredServiceTagRow {
   /** `BatchNodeManagement.region` stands for every regional tag. */
   readonly tag: string;
   readonly direction: Direction;
+  /** Ports the article says the tag carries, for targets that name no tag. */
+  readonly ports?: readonly number[];
   readonly purpose: string;
   readonly source: string;
 }
@@ -49,6 +51,8 @@ export interface LimitationRow {
   readonly id: LimitationId;
   /** fqdn-ports: the only ports an FQDN rule carries. */
   readonly ports?: readonly number[];
+  /** spark-no-fqdn: the catalog feature of the jobs it concerns. */
+  readonly feature?: string;
   /** The modes it holds in; all managed modes when absent. */
   readonly modes?: readonly ManagedModeRow['id'][];
   readonly requirement: string;

@@ -19,6 +19,8 @@ export type OutboundRuleSpec =
       /** The resource's name as the host gives it; null when the host is a wildcard. */
       readonly resourceName: string | null;
       readonly subresource: string;
+      /** Serverless Spark jobs reach the storage through it (`--spark-enabled`). */
+      readonly sparkEnabled: boolean;
     };
 
 export type ManagedNetworkAction =
@@ -37,6 +39,8 @@ export interface ManagedNetworkContext {
   readonly privateResources: readonly PrivateResource[];
   /** The workspace itself has a private endpoint (public access disabled, as far as we know). */
   readonly privateEndpoint: boolean;
+  /** Whether the catalog has a service tag stand for a host; without it no host counts as covered by a tag's ports. */
+  readonly tagCovers?: (tag: string, host: string) => boolean;
 }
 
 /** The mode's row, when the workspace has a managed network. */
@@ -72,7 +76,8 @@ const RESOURCE_OF: Record<RequiredPrivateEndpointRow['resource'], PrivateResourc
 
 /** The dependent resource a host belongs to, by the catalog placeholder its pattern starts with, and its sub resource. */
 function endpointOf(target: Target, data: ManagedNetworkData): { row: RequiredPrivateEndpointRow; subresource: string } | null {
-  const patterns = [target.pattern, ...target.sources.map((s) => s.pattern)];
+  // Only what this run checks: a source of an opt-in feature not chosen says nothing of this target.
+  const patterns = [target.pattern, ...target.sources.filter((s) => s.skipped === null).map((s) => s.pattern)];
   for (const row of data.requiredPrivateEndpoints) {
     const prefix = `<${row.placeholder}>.`;
     const pattern = patterns.find((p) => p.startsWith(prefix));
@@ -109,6 +114,14 @@ export function classifyManaged(target: Target, context: ManagedNetworkContext):
     const resource = RESOURCE_OF[row.resource];
     return resource === 'workspace' ? context.privateEndpoint : context.privateResources.includes(resource);
   };
+  const spark = limitation(data, 'spark-no-fqdn').feature;
+  const forSpark = spark !== undefined && target.features.includes(spark);
+  const endpointRule = (found: { row: RequiredPrivateEndpointRow; subresource: string }): ManagedNetworkAction => ({
+    kind: 'add',
+    rule: { type: 'private_endpoint', resource: found.row.resource, resourceName: target.host.split('.')[0] as string, subresource: found.subresource, sparkEnabled: forSpark },
+  });
+  // Spark reaches storage only through a rule of its own with spark_enabled, not the one Azure adds.
+  if (forSpark && endpoint !== null && endpoint.row.resource === 'storage' && target.direction === 'outbound') return endpointRule(endpoint);
   const tag = serviceTagOf(target);
   const requiredTag = tag === null ? undefined : data.requiredServiceTags.find((row) => row.direction === target.direction && tagMatches(row, tag));
   if (target.direction === 'inbound') {
@@ -119,14 +132,14 @@ export function classifyManaged(target: Target, context: ManagedNetworkContext):
   if (mode.internet) {
     if (endpoint !== null && target.mustResolvePrivately) {
       if (isPrivate(endpoint.row) && endpoint.row.subresources.includes(endpoint.subresource)) return { kind: 'azure-adds-endpoint', ...endpoint };
-      return { kind: 'add', rule: { type: 'private_endpoint', resource: endpoint.row.resource, resourceName: target.host.split('.')[0] as string, subresource: endpoint.subresource } };
+      return endpointRule(endpoint);
     }
     return { kind: 'internet', mode };
   }
   if (requiredTag) return { kind: 'azure-adds-tag', row: requiredTag };
   if (endpoint !== null) {
     if (endpoint.row.subresources.includes(endpoint.subresource)) return { kind: 'azure-adds-endpoint', ...endpoint };
-    return { kind: 'add', rule: { type: 'private_endpoint', resource: endpoint.row.resource, resourceName: target.host.split('.')[0] as string, subresource: endpoint.subresource } };
+    return endpointRule(endpoint);
   }
   if (tag !== null) return { kind: 'add', rule: serviceTagRule(tag, target) };
   // Not the workspace's own storage: a private endpoint rule needs an account the admin can name and
@@ -134,6 +147,9 @@ export function classifyManaged(target: Target, context: ManagedNetworkContext):
   if (STORAGE_HOST_RE.test(target.host)) {
     return { kind: 'cannot', limitation: limitation(data, 'storage-needs-private-endpoint'), host: target.host, what: `HTTPS to the storage account ${target.host}` };
   }
+  // The article names ports some required tags carry (AzureMachineLearning: 18881, 5831).
+  const byPort = data.requiredServiceTags.find((row) => row.direction === 'outbound' && (row.ports ?? []).includes(target.port) && context.tagCovers?.(row.tag, target.host) === true);
+  if (byPort) return { kind: 'azure-adds-tag', row: byPort };
   const fqdnPorts = limitation(data, 'fqdn-ports');
   const fqdn = narrowestFqdn(target);
   const web = target.protocol !== 'udp' && (fqdnPorts.ports ?? []).includes(target.port);
@@ -164,6 +180,6 @@ export function describeRuleSpec(rule: OutboundRuleSpec): string {
     case 'service_tag':
       return `add a service tag outbound rule to ${rule.serviceTag}, ${rule.protocol === '*' ? 'any protocol' : rule.protocol} ${rule.portRanges}`;
     case 'private_endpoint':
-      return `needs a private endpoint outbound rule to the ${rule.resource} ${rule.resourceName ?? '(each account used)'}, sub resource ${rule.subresource}`;
+      return `needs a private endpoint outbound rule to the ${rule.resource} ${rule.resourceName ?? '(each account used)'}, sub resource ${rule.subresource}${rule.sparkEnabled ? ', Spark enabled' : ''}`;
   }
 }

@@ -96,7 +96,7 @@ function actionKey(action: ManagedNetworkAction): string {
       const { rule } = action;
       if (rule.type === 'fqdn') return `add|fqdn|${rule.destination}`;
       if (rule.type === 'service_tag') return `add|tag|${rule.serviceTag}|${rule.protocol}|${rule.portRanges}`;
-      return `add|pe|${rule.resource}|${rule.resourceName ?? '*'}|${rule.subresource}`;
+      return `add|pe|${rule.resource}|${rule.resourceName ?? '*'}|${rule.subresource}|${rule.sparkEnabled}`;
     }
   }
 }

@@ -6,6 +6,7 @@ import type { CheckedTarget, FeatureResult, ProbedTarget } from '../model/result
 import { fixSentences } from '../remedies/remedy.js';
 import type { ManagedNetworkContext } from '../remedies/managed-network.js';
 import { loadManagedNetworkData } from '../catalog/managed-network.js';
+import { patternCovers } from '../catalog/host-pattern.js';
 import { breaksFeature, judgeFeatures } from './features.js';
 
 /**
@@ -166,10 +167,15 @@ export function withFixes(targets: readonly ProbedTarget[], cloud: Cloud, proxie
   return targets.map((target) => ({ ...target, fix: fixSentences(target, target.reason, cloud, proxied, managed) }));
 }
 
-/** With a managed network, a fix is one of its outbound rules: the data that says which, read only then. */
-export function managedContextOf(facts: WorkspaceFacts): ManagedNetworkContext | undefined {
+/**
+ * With a managed network, a fix is one of its outbound rules: the data that says which, read only
+ * then. The catalog, when there is one, says which hosts a service tag stands for.
+ */
+export function managedContextOf(facts: WorkspaceFacts, catalog?: Catalog): ManagedNetworkContext | undefined {
   if (!hasManagedNetwork(facts.managedNetwork)) return undefined;
-  return { data: loadManagedNetworkData(), mode: facts.managedNetwork, privateResources: facts.privateResources, privateEndpoint: facts.privateEndpoint };
+  const tagCovers = (tag: string, host: string): boolean =>
+    (catalog?.entries ?? []).some((e) => e.kind === 'service-tag' && (e.serviceTag === tag || e.tagName === tag) && (e.hosts[facts.cloud] ?? []).some((p) => patternCovers(p, host)));
+  return { data: loadManagedNetworkData(), mode: facts.managedNetwork, privateResources: facts.privateResources, privateEndpoint: facts.privateEndpoint, tagCovers };
 }
 
 export function buildReport(input: {
@@ -185,7 +191,7 @@ export function buildReport(input: {
   stoppedBy: StoppedBy | null;
 }): CheckReport {
   const requested = input.settings.features ?? [];
-  const targets = withFixes(input.targets, input.facts.cloud, input.settings.proxy !== null, managedContextOf(input.facts));
+  const targets = withFixes(input.targets, input.facts.cloud, input.settings.proxy !== null, managedContextOf(input.facts, input.catalog));
   const count = (verdict: CheckedTarget['verdict']): number => targets.filter((t) => t.verdict === verdict).length;
   const unfinished = targets.filter((t) => t.reason === 'aborted').length;
   const internalErrors = targets.filter((t) => t.reason === 'internal-error').length;

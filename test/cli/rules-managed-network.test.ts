@@ -10,7 +10,7 @@ import { reportSchemaErrors } from '../helpers/schema.js';
 import type { AzState } from '../helpers/az-standin.js';
 import { loadManagedNetworkData } from '../../src/catalog/managed-network.js';
 
-const ARTICLE = 'https://github.com/MicrosoftDocs/azure-ai-docs/blob/050f1826a81fc90c310be2d8916739ae500a525c/articles/machine-learning/how-to-managed-network.md';
+const ARTICLE = 'https://github.com/MicrosoftDocs/azure-ai-docs/blob/d675e2ffa1225f61fc3f8eb22b04c935b0dd21df/articles/machine-learning/how-to-managed-network.md';
 const FUTURE = fileURLToPath(new URL('../fixtures/catalog/changes-2099.yaml', import.meta.url));
 const WORKSPACE = ['--region', 'westus2', '--workspace-id', '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', '--workspace-name', 'ws1', '--storage-account', 'st1', '--compute-instance', 'ci1'];
 const APPROVED = ['--managed-network', 'allow-only-approved-outbound'];
@@ -81,7 +81,7 @@ function contractProblems(document: unknown): string[] {
 
 t.test('the data: every row cites the article at its commit, and the required service tags are the article\'s nine', async (t) => {
   const data = loadManagedNetworkData();
-  t.same(data.source, { repository: 'MicrosoftDocs/azure-ai-docs', path: 'articles/machine-learning/how-to-managed-network.md', commit: '050f1826a81fc90c310be2d8916739ae500a525c' });
+  t.same(data.source, { repository: 'MicrosoftDocs/azure-ai-docs', path: 'articles/machine-learning/how-to-managed-network.md', commit: 'd675e2ffa1225f61fc3f8eb22b04c935b0dd21df' });
   // Pinned to the article's "List of required rules" table at that commit.
   t.same(
     data.requiredServiceTags.map((r) => `${r.direction} ${r.tag}`),
@@ -103,18 +103,23 @@ t.test('approved-only: a script that adds only the admin\'s rules, its YAML in t
   t.equal(run.code, 0, run.stderr);
   t.equal(run.stderr, '');
   const script = run.stdout;
-  t.match(script, `# Source: ${ARTICLE}#configure-a-managed-virtual-network-to-allow-only-approved-outbound`);
+  t.match(script, `# Source: ${ARTICLE}#managed-virtual-network-architecture`);
   // What the admin adds: FQDN rules on 80/443, a service tag rule, a private endpoint for a sub resource Azure does not add.
   t.match(script, /--rule 'aml-fqdn-pypi\.org' \\\n +--type fqdn \\\n +--destination 'pypi\.org'/);
-  t.match(script, /--type service_tag \\\n +--service-tag 'Storage\.westus2' \\\n +--protocol 'TCP' \\\n +--port-ranges '443'/);
+  t.match(script, /--type service_tag \\\n +--service-tag 'AzureFrontDoor\.FrontEnd' \\\n +--protocol 'TCP' \\\n +--port-ranges '443'/);
   t.match(script, /--service-resource-id "\/subscriptions\/\$SUBSCRIPTION_ID\/resourceGroups\/\$RESOURCES_RG\/providers\/Microsoft\.Storage\/storageAccounts\/st1" \\\n +--subresource-target 'dfs'/);
   // What Azure adds is never a command: the required tags and the default storage's blob and file endpoints.
   t.notMatch(script, /--service-tag 'AzureActiveDirectory'|--service-tag 'AzureMachineLearning'|--destination 'login\.microsoftonline\.com'/);
   t.notMatch(script, /aml-pe-st1-(blob|file)/);
+  // Opt-in scenarios not chosen add nothing: queue and table are Batch's storage, reached by its service tag.
+  t.match(script, /--service-tag 'Storage\.westus2'/);
+  t.notMatch(script, /aml-pe-st1-(queue|table)/);
+  // IntelliSense on 18881 goes through the AzureMachineLearning rule Azure adds.
+  t.match(script, /^#   required outbound service tag AzureMachineLearning .*ci1\.westus2\.instances\.azureml\.ms/m);
   t.match(script, /^#   required outbound service tag AzureActiveDirectory \(.*#list-of-required-rules\): login\.microsoftonline\.com/m);
   t.match(script, /^#   private endpoint to the workspace's storage, file \(.*\): st1\.file\.core\.windows\.net/m);
   // What it cannot express: other ports than 80 and 443, Microsoft's storage, Spark; each with the article's anchor.
-  t.match(script, new RegExp(`^#   TCP 8704, 8705, 8706, 8707, 8708, 8709, 8710 to ci1\\.westus2\\.instances\\.azureml\\.ms \\(vscode-remote\\): an FQDN outbound rule on a port other than 80 or 443 .* is not possible \\(${ARTICLE.replace(/[.]/g, '\\.')}#limitations\\); instead: `, 'm'));
+  t.match(script, new RegExp(`^#   TCP 8704, 8705, 8706, 8707, 8708, 8709, 8710, 8787 to ci1\\.westus2\\.instances\\.azureml\\.ms \\(vscode-remote, compute-instance\\): an FQDN outbound rule on a port other than 80 or 443 .* is not possible \\(${ARTICLE.replace(/[.]/g, '\\.')}#limitations\\); instead: `, 'm'));
   t.match(script, /^#   HTTPS to the storage account vscode\.blob\.core\.windows\.net \(vscode-remote\): an FQDN rule to an Azure Storage account is not possible .*#limitations\); instead: a private endpoint rule/m);
   t.match(script, /^#   serverless Spark jobs: .*#configure-for-serverless-spark-jobs\); instead: .*py_files/m);
 
@@ -131,6 +136,18 @@ t.test('the validator refuses what azure-ai-ml would not load', async (t) => {
   t.not(contractProblems({ managed_network: { isolation_mode: 'allow_only_approved_outbound', outbound_rules: [{ name: 'a', type: 'service_tag', destination: { service_tag: 'X', protocol: 'TCP', port_ranges: 443 } }] } }).length, 0);
   t.not(contractProblems({ managed_network: { isolation_mode: 'allow_only_approved_outbound', outbound_rules: [{ name: 'a', type: 'private_endpoint', destination: { service_resource_id: '/x', subresource_target: 'blob' } }] } }).length, 0);
   t.not(contractProblems({ managed_network: { isolation_mode: 'allow_only_approved_outbound', outbound_rules: [{ name: 'a', type: 'fqdn', destination: 'x.org', category: 'required' }] } }).length, 0);
+});
+
+t.test('the managed-network scenarios: Spark gets a private endpoint rule with spark_enabled, batch endpoints queue and table', async (t) => {
+  const run = await rules(...APPROVED, '--features', 'serverless-spark,batch-endpoints');
+  t.equal(run.code, 0, run.stderr);
+  t.match(run.stdout, /--rule 'aml-pe-st1-blob-spark' \\\n(?: +.*\n)* +--subresource-target 'blob' \\\n +--spark-enabled true/);
+  t.match(run.stdout, /--rule 'aml-pe-st1-queue'[\s\S]*--spark-enabled false/);
+  t.match(run.stdout, /--rule 'aml-pe-st1-table'/);
+  t.match(run.stdout, /^#   serverless Spark jobs: FQDN rules/m, 'the Spark limitation is said where Spark is checked');
+  const yaml = yamlBlock(run.stdout) as { managed_network: { outbound_rules: Array<{ name: string; destination: { spark_enabled?: boolean } }> } };
+  t.same(contractProblems(yaml), []);
+  t.equal(yaml.managed_network.outbound_rules.find((r) => r.name === 'aml-pe-st1-blob-spark')?.destination.spark_enabled, true);
 });
 
 t.test('the script only adds: a rule of its name stays as it is, others are set, a second run sets nothing', async (t) => {

@@ -41,7 +41,7 @@ function planFor(options: RulesOptions, warn: (line: string) => void): RulesPlan
   }
   const { catalog, facts, features, warnings } = resolveWorkspace(options);
   for (const warning of warnings) warn(`aml-netcheck: warning: ${warning}`);
-  return planFromTargets(expandCatalog(catalog, facts, { features }), facts, managedContextOf(facts));
+  return planFromTargets(expandCatalog(catalog, facts, { features }), facts, managedContextOf(facts, catalog));
 }
 
 /**

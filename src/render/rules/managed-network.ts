@@ -43,7 +43,7 @@ function named(item: ManagedItem, rule: OutboundRuleSpec): NamedRule {
       checkServiceTag(rule.serviceTag);
       return { name: ruleName('aml-tag', rule.serviceTag, rule.protocol === '*' ? 'any' : rule.protocol, rule.portRanges).toLowerCase(), rule, item };
     case 'private_endpoint':
-      return { name: ruleName('aml-pe', safeName(rule.resourceName ?? 'any'), rule.subresource).toLowerCase(), rule, item };
+      return { name: ruleName('aml-pe', safeName(rule.resourceName ?? 'any'), rule.subresource, ...(rule.sparkEnabled ? ['spark'] : [])).toLowerCase(), rule, item };
   }
 }
 
@@ -78,7 +78,7 @@ function setArguments(rule: OutboundRuleSpec): string[][] {
         ['--type', 'private_endpoint'],
         ['--service-resource-id', `"${resourceId(rule, '$SUBSCRIPTION_ID', '$RESOURCES_RG')}"`],
         ['--subresource-target', shellWord(rule.subresource)],
-        ['--spark-enabled', 'false'],
+        ['--spark-enabled', rule.sparkEnabled ? 'true' : 'false'],
       ];
   }
 }
@@ -97,7 +97,7 @@ function yamlRule({ name, rule }: NamedRule): string[] {
         '    destination:',
         `      service_resource_id: ${resourceId(rule, '<subscription-id>', '<resource-group>')}`,
         `      subresource_target: ${rule.subresource}`,
-        '      spark_enabled: false',
+        `      spark_enabled: ${rule.sparkEnabled}`,
       ];
   }
 }
@@ -185,7 +185,7 @@ export function renderRulesManagedNetwork(plan: RulesPlan, options: RulesRenderO
     out.push('');
   }
   const cannot = managed.items.filter((i) => i.action.kind === 'cannot');
-  const standing = limitationsOf(data, mode).filter((l) => l.id === 'spark-no-fqdn' && rules.some((r) => r.rule.type === 'fqdn'));
+  const standing = limitationsOf(data, mode).filter((l) => l.id === 'spark-no-fqdn' && (rules.some((r) => r.rule.type === 'fqdn') || managed.items.some((i) => l.feature !== undefined && i.features.includes(l.feature))));
   if (cannot.length > 0 || standing.length > 0) {
     out.push('# A managed network cannot express these; do this instead:');
     for (const item of cannot) {
