@@ -17,8 +17,8 @@ import type { CatalogEntry } from '../../src/catalog/types.js';
 import { CLOUDS, type Cloud } from '../../src/model/clouds.js';
 import { explainHost } from '../../src/catalog/explain.js';
 
-const TRAINING = { path: 'articles/machine-learning/how-to-secure-training-vnet.md', commit: '06fd8bc88853128ac9eab8a33464dae5f9b746d3' };
-const MANAGED = { path: 'articles/machine-learning/how-to-managed-network.md', commit: 'd675e2ffa1225f61fc3f8eb22b04c935b0dd21df' };
+const TRAINING = { repo: 'MicrosoftDocs/azure-ai-docs', path: 'articles/machine-learning/how-to-secure-training-vnet.md', commit: '06fd8bc88853128ac9eab8a33464dae5f9b746d3' };
+const MANAGED = { repo: 'MicrosoftDocs/azure-ai-docs', path: 'articles/machine-learning/how-to-managed-network.md', commit: 'd675e2ffa1225f61fc3f8eb22b04c935b0dd21df' };
 
 type PerCloud = Record<Cloud, readonly string[]>;
 const everywhere = (rows: readonly string[]): PerCloud => ({ public: rows, usgov: rows, china: rows });
@@ -50,9 +50,10 @@ const ARTICLES: Record<string, { article: typeof TRAINING; rows: PerCloud }> = {
   },
   'scenario-batch-endpoints#scenario-use-batch-endpoints-or-parallelrunstep': { article: MANAGED, rows: merge(storage('queue', ['tcp:443']), storage('table', ['tcp:443'])) },
   'scenario-serverless-spark#configure-for-serverless-spark-jobs': { article: MANAGED, rows: storage('blob', ['tcp:443']) },
-  'scenario-prompt-flow#scenario-use-prompt-flow-with-azure-openai-content-safety-and-azure-ai-search': {
-    article: MANAGED,
-    rows: publicOnly(['*.cognitiveservices.azure.com tcp:443 outbound', '*.openai.azure.com tcp:443 outbound', '*.search.windows.net tcp:443 outbound']),
+  // The scenario is the managed-network article's; the hosts of its services are the private-endpoint DNS article's.
+  'scenario-prompt-flow#azure-services-dns-zone-configuration': {
+    article: { repo: 'MicrosoftDocs/azure-docs', path: 'articles/private-link/private-endpoint-dns.md', commit: '0095ac36d2562dea0378c60e0440a1de5424ce73' },
+    rows: publicOnly(['*.cognitiveservices.azure.com tcp:443 outbound', '*.search.windows.net tcp:443 outbound']),
   },
 };
 
@@ -108,7 +109,7 @@ t.test('each sister-article section holds exactly its article’s rows, in each 
 t.test('each row names its article file and the commit it was read at', async (t) => {
   for (const entry of sister) {
     const want = ARTICLES[groupOf(entry)]?.article;
-    t.match(entry.section.article, { ...want, repo: 'MicrosoftDocs/azure-ai-docs' }, `${entry.origin.file} ${entry.origin.keyPath}`);
+    t.match(entry.section.article, want, `${entry.origin.file} ${entry.origin.keyPath}`);
   }
 });
 
@@ -170,7 +171,7 @@ t.test('every row of the shipped catalog has a source naming its article file an
     const explained = explainHost(all, entry.kind === 'host' ? entry.pattern.text : entry.serviceTag).find((e) => e.file === entry.origin.file && e.keyPath === entry.origin.keyPath);
     for (const { revision, url } of explained?.provenance ?? []) {
       if (entry.section.article !== null) {
-        t.match(url, new RegExp(`^https://github\\.com/MicrosoftDocs/azure-ai-docs/blob/${entry.section.article.commit}/${entry.section.article.path.replace(/\./g, '\\.')}#`), `${where}: ${url}`);
+        t.match(url, new RegExp(`^https://github\\.com/${entry.section.article.repo}/blob/${entry.section.article.commit}/${entry.section.article.path.replace(/\./g, '\\.')}#`), `${where}: ${url}`);
       } else {
         const rev = all.revisions.find((r) => r.id === revision);
         t.ok(rev !== undefined && url.startsWith(rev.url) && /\.md#/.test(url), `${where}: revision ${revision} ${url}`);
