@@ -7,7 +7,7 @@ import type { ManagedNetworkData } from '../model/managed-network.js';
 import { BUILTIN_CATALOG_DIR, YAML_OPTIONS } from './parse-file.js';
 
 /** The shipped data of managed virtual networks; a directory of its own, so the catalog loader passes it by. */
-export const MANAGED_NETWORK_FILE = join(BUILTIN_CATALOG_DIR, 'managed-network', 'managed-network.yaml');
+const MANAGED_NETWORK_FILE = join(BUILTIN_CATALOG_DIR, 'managed-network', 'managed-network.yaml');
 
 const text = { type: 'string', minLength: 1 } as const;
 const anchor = { type: 'string', pattern: '^#[a-z0-9-]+$' } as const;

@@ -50,7 +50,7 @@ export function managedModeRow(context: ManagedNetworkContext): ManagedModeRow |
   return context.data.modes.find((m) => m.id === mode) ?? null;
 }
 
-export function limitation(data: ManagedNetworkData, id: LimitationRow['id']): LimitationRow {
+function limitation(data: ManagedNetworkData, id: LimitationRow['id']): LimitationRow {
   // The loader makes sure each one is there.
   return data.limitations.find((l) => l.id === id) as LimitationRow;
 }

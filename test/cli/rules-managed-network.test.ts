@@ -79,18 +79,34 @@ function contractProblems(document: unknown): string[] {
   return problems;
 }
 
-t.test('the data: every row cites the article at its commit, and the required service tags are the article\'s nine', async (t) => {
+t.test("the data: every row cites the article at its commit, and the required service tags are the article's nine", async (t) => {
   const data = loadManagedNetworkData();
   t.same(data.source, { repository: 'MicrosoftDocs/azure-ai-docs', path: 'articles/machine-learning/how-to-managed-network.md', commit: 'd675e2ffa1225f61fc3f8eb22b04c935b0dd21df' });
   // Pinned to the article's "List of required rules" table at that commit.
   t.same(
     data.requiredServiceTags.map((r) => `${r.direction} ${r.tag}`),
-    ['inbound AzureMachineLearning', 'outbound AzureMachineLearning', 'outbound AzureActiveDirectory', 'outbound BatchNodeManagement.region', 'outbound AzureResourceManager', 'outbound AzureFrontDoor.FirstParty', 'outbound MicrosoftContainerRegistry', 'outbound AzureMonitor', 'outbound VirtualNetwork'],
+    [
+      'inbound AzureMachineLearning',
+      'outbound AzureMachineLearning',
+      'outbound AzureActiveDirectory',
+      'outbound BatchNodeManagement.region',
+      'outbound AzureResourceManager',
+      'outbound AzureFrontDoor.FirstParty',
+      'outbound MicrosoftContainerRegistry',
+      'outbound AzureMonitor',
+      'outbound VirtualNetwork',
+    ],
   );
   t.same(data.limitations.map((l) => l.id).sort(), ['fqdn-ports', 'spark-no-fqdn', 'storage-needs-private-endpoint']);
   t.same(data.limitations.find((l) => l.id === 'fqdn-ports')?.ports, [80, 443]);
-  t.same(data.modes.map((m) => m.az), ['allow_internet_outbound', 'allow_only_approved_outbound']);
-  t.same(data.contracts.map((c) => c.path.split('/').pop()), ['networking.py', 'workspace_outbound_rule.py', '_workspace_operations_base.py']);
+  t.same(
+    data.modes.map((m) => m.az),
+    ['allow_internet_outbound', 'allow_only_approved_outbound'],
+  );
+  t.same(
+    data.contracts.map((c) => c.path.split('/').pop()),
+    ['networking.py', 'workspace_outbound_rule.py', '_workspace_operations_base.py'],
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'aml-mn-'));
   const broken = join(dir, 'broken.yaml');
@@ -98,7 +114,7 @@ t.test('the data: every row cites the article at its commit, and the required se
   t.throws(() => loadManagedNetworkData(broken), /not managed network data/);
 });
 
-t.test('approved-only: a script that adds only the admin\'s rules, its YAML in the shape azure-ai-ml loads, and each limitation with its source', async (t) => {
+t.test("approved-only: a script that adds only the admin's rules, its YAML in the shape azure-ai-ml loads, and each limitation with its source", async (t) => {
   const run = await rules(...APPROVED);
   t.equal(run.code, 0, run.stderr);
   t.equal(run.stderr, '');
@@ -119,7 +135,13 @@ t.test('approved-only: a script that adds only the admin\'s rules, its YAML in t
   t.match(script, /^#   required outbound service tag AzureActiveDirectory \(.*#list-of-required-rules\): login\.microsoftonline\.com/m);
   t.match(script, /^#   private endpoint to the workspace's storage, file \(.*\): st1\.file\.core\.windows\.net/m);
   // What it cannot express: other ports than 80 and 443, Microsoft's storage, Spark; each with the article's anchor.
-  t.match(script, new RegExp(`^#   TCP 8704, 8705, 8706, 8707, 8708, 8709, 8710, 8787 to ci1\\.westus2\\.instances\\.azureml\\.ms \\(vscode-remote, compute-instance\\): an FQDN outbound rule on a port other than 80 or 443 .* is not possible \\(${ARTICLE.replace(/[.]/g, '\\.')}#limitations\\); instead: `, 'm'));
+  t.match(
+    script,
+    new RegExp(
+      `^#   TCP 8704, 8705, 8706, 8707, 8708, 8709, 8710, 8787 to ci1\\.westus2\\.instances\\.azureml\\.ms \\(vscode-remote, compute-instance\\): an FQDN outbound rule on a port other than 80 or 443 .* is not possible \\(${ARTICLE.replace(/[.]/g, '\\.')}#limitations\\); instead: `,
+      'm',
+    ),
+  );
   t.match(script, /^#   HTTPS to the storage account vscode\.blob\.core\.windows\.net \(vscode-remote\): an FQDN rule to an Azure Storage account is not possible .*#limitations\); instead: a private endpoint rule/m);
   t.match(script, /^#   serverless Spark jobs: .*#configure-for-serverless-spark-jobs\); instead: .*py_files/m);
 
@@ -127,7 +149,11 @@ t.test('approved-only: a script that adds only the admin\'s rules, its YAML in t
   t.same(contractProblems(yaml), [], 'the YAML holds to networking.py');
   t.equal(yaml.managed_network.isolation_mode, 'allow_only_approved_outbound');
   const commanded = [...script.matchAll(/--rule '([^']+)'/g)].map((m) => m[1]);
-  t.same(yaml.managed_network.outbound_rules.map((r) => r.name), commanded, 'the YAML holds the rules the commands set');
+  t.same(
+    yaml.managed_network.outbound_rules.map((r) => r.name),
+    commanded,
+    'the YAML holds the rules the commands set',
+  );
   t.match(script, /sends the whole managed_network of the file[\s\S]*az ml workspace show -n "\$WS" -g "\$RG" --query managed_network -o yaml/, 'the YAML path says to merge');
 });
 

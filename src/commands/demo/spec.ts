@@ -23,6 +23,7 @@ export const DEMO: CommandSpec = {
     new Option('--revision <id>', 'revision of the article to check against (default: the newest)'),
     new Option('--managed-network <mode>', "the simulated workspace has a managed virtual network in this mode: each fix names the managed network's outbound rule").choices(MANAGED_NETWORK_MODES),
   ],
-  examples: '\nExample:\n  $ aml-netcheck demo\n  $ aml-netcheck demo --cloud usgov --revision 2021-11\n  $ aml-netcheck demo --managed-network allow-only-approved-outbound\n  $ aml-netcheck demo -o json --out demo-report.json\n\nExit codes are those of check; the demo breaks endpoints on purpose, so a run that works exits 1.',
+  examples:
+    '\nExample:\n  $ aml-netcheck demo\n  $ aml-netcheck demo --cloud usgov --revision 2021-11\n  $ aml-netcheck demo --managed-network allow-only-approved-outbound\n  $ aml-netcheck demo -o json --out demo-report.json\n\nExit codes are those of check; the demo breaks endpoints on purpose, so a run that works exits 1.',
   load: () => import('./run.js'),
 };

@@ -70,9 +70,17 @@ function resourceId(rule: Extract<OutboundRuleSpec, { type: 'private_endpoint' }
 function setArguments(rule: OutboundRuleSpec): string[][] {
   switch (rule.type) {
     case 'fqdn':
-      return [['--type', 'fqdn'], ['--destination', shellWord(rule.destination)]];
+      return [
+        ['--type', 'fqdn'],
+        ['--destination', shellWord(rule.destination)],
+      ];
     case 'service_tag':
-      return [['--type', 'service_tag'], ['--service-tag', shellWord(rule.serviceTag)], ['--protocol', shellWord(rule.protocol)], ['--port-ranges', shellWord(rule.portRanges)]];
+      return [
+        ['--type', 'service_tag'],
+        ['--service-tag', shellWord(rule.serviceTag)],
+        ['--protocol', shellWord(rule.protocol)],
+        ['--port-ranges', shellWord(rule.portRanges)],
+      ];
     case 'private_endpoint':
       return [
         ['--type', 'private_endpoint'],
@@ -91,14 +99,7 @@ function yamlRule({ name, rule }: NamedRule): string[] {
     case 'service_tag':
       return [`  - name: ${name}`, '    type: service_tag', '    destination:', `      service_tag: ${rule.serviceTag}`, `      protocol: '${rule.protocol}'`, `      port_ranges: '${rule.portRanges}'`];
     case 'private_endpoint':
-      return [
-        `  - name: ${name}`,
-        '    type: private_endpoint',
-        '    destination:',
-        `      service_resource_id: ${resourceId(rule, '<subscription-id>', '<resource-group>')}`,
-        `      subresource_target: ${rule.subresource}`,
-        `      spark_enabled: ${rule.sparkEnabled}`,
-      ];
+      return [`  - name: ${name}`, '    type: private_endpoint', '    destination:', `      service_resource_id: ${resourceId(rule, '<subscription-id>', '<resource-group>')}`, `      subresource_target: ${rule.subresource}`, `      spark_enabled: ${rule.sparkEnabled}`];
   }
 }
 
@@ -141,10 +142,7 @@ export function renderRulesManagedNetwork(plan: RulesPlan, options: RulesRenderO
   if (rules.length === 0) {
     out.push(`# Nothing to add: ${mode.internet ? 'this mode lets internet traffic out, and Azure adds the private endpoints the facts name' : 'Azure adds every rule these targets need'}.`);
   } else {
-    out.push(
-      `existing="$(lookup az ml workspace outbound-rule list --workspace-name "$WS" --resource-group "$RG" --query '[].name')" || missing $? 'the workspace'`,
-      '',
-    );
+    out.push(`existing="$(lookup az ml workspace outbound-rule list --workspace-name "$WS" --resource-group "$RG" --query '[].name')" || missing $? 'the workspace'`, '');
     for (const { name, rule, item } of rules) {
       out.push(`# ${commentText(`${describeRuleSpec(rule)}: ${what(item)}`)}`);
       out.push(`if has "$existing" '${name}'; then`, `  ${say(`  rule ${name}: exists, left as it is.`)}`, 'else', `  ${say(`  rule ${name}: adding.`)}`);
