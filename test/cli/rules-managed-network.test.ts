@@ -176,6 +176,19 @@ t.test('the managed-network scenarios: Spark gets a private endpoint rule with s
   t.equal(yaml.managed_network.outbound_rules.find((r) => r.name === 'aml-pe-st1-blob-spark')?.destination.spark_enabled, true);
 });
 
+t.test('rules -o json carries how the managed network meets each target, not the data file', async (t) => {
+  const run = await rules(...APPROVED, '-o', 'json');
+  t.equal(run.code, 0, run.stderr);
+  const doc = JSON.parse(run.stdout) as { managedNetwork: { mode: { az: string }; source: { commit: string }; items: Array<{ action: { kind: string; rule?: { type: string; destination?: string } }; hosts: string[] }> }; allow: unknown[] };
+  t.equal(doc.managedNetwork.mode.az, 'allow_only_approved_outbound');
+  t.equal(doc.managedNetwork.source.commit, 'd675e2ffa1225f61fc3f8eb22b04c935b0dd21df');
+  t.notOk('data' in doc.managedNetwork);
+  t.ok(doc.managedNetwork.items.some((i) => i.action.kind === 'add' && i.action.rule?.type === 'fqdn' && i.action.rule.destination === 'pypi.org'));
+  t.ok(doc.allow.length > 0, 'the allow-list is still there');
+  const plain = await rules('-o', 'json');
+  t.notOk('managedNetwork' in (JSON.parse(plain.stdout) as object), 'nothing without a managed network');
+});
+
 t.test('the script only adds: a rule of its name stays as it is, others are set, a second run sets nothing', async (t) => {
   const run = await runCli(['rules', '--region', 'westus2', '--catalog', FUTURE, '--features', 'future', ...APPROVED, '-o', 'managed-network', '--resource-group', 'rg1', '--workspace-name', 'ws1'], { forbidNetwork: true });
   t.equal(run.code, 0, run.stderr);
