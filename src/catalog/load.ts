@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { quote } from '../model/text.js';
 import { InputError } from '../model/errors.js';
 import { type Cloud, CLOUDS } from '../model/clouds.js';
-import { ID_RULE, isId, isServiceTag, SERVICE_TAG_RULE } from '../model/identifiers.js';
+import { ID_RULE, isHostName, isId, isServiceTag, SERVICE_TAG_RULE } from '../model/identifiers.js';
 import type { RuleProtocol } from '../model/target.js';
 import { CONDITIONS } from './conditions.js';
 import { PatternError, parseHostPattern, type HostPattern } from './host-pattern.js';
-import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, ParsedFile, parseFile, displayPath, type Path, type RawArticle, type RawEntry, type RawSource } from './parse-file.js';
-import type { ArticleRef, Catalog, CatalogEntry, FeatureDef, PortDef, PortSpec, RevisionDef, SectionInfo, WildcardRule } from './types.js';
+import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, ParsedFile, parseFile, displayPath, type Path, type RawArticle, type RawEntry, type RawPrivateDns, type RawSource } from './parse-file.js';
+import type { ArticleRef, Catalog, CatalogEntry, FeatureDef, PortDef, PortSpec, PrivateDnsDef, RevisionDef, SectionInfo, WildcardRule } from './types.js';
 import { NEWEST, selectRevision } from './revisions.js';
 import { counterparts, namedHosts, overlaps, sameHost } from './disagreements.js';
 
@@ -58,6 +58,7 @@ function parseConcreteTemplate(file: ParsedFile, path: Path, text: string): stri
 }
 
 interface Registry {
+  privateDns: Map<Cloud, PrivateDnsDef>;
   revisions: Map<string, RevisionDef>;
   sections: Map<string, SectionInfo>;
   features: Map<string, FeatureDef>;
@@ -158,7 +159,48 @@ function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
     const representatives = (rule.representatives ?? []).map((rep, i) => parseConcreteTemplate(file, ['wildcards', index, 'representatives', i], rep));
     registry.wildcards.push({ pattern, names, representatives, revisions: scope, origin: file.origin(['wildcards', index]) });
   });
+
+  data.privateDns?.forEach((raw, index) => collectPrivateDns(file, raw, index, section, registry));
   return section;
+}
+
+/** Private DNS rows come from Azure's custom DNS article, never the revisions' one: the file names it (`article:`). */
+function collectPrivateDns(file: ParsedFile, raw: RawPrivateDns, index: number, section: SectionInfo, registry: Registry): void {
+  const at = (...rest: Path): Path => ['privateDns', index, ...rest];
+  if (section.article === null) file.fail(at(), "needs the file's 'article' (repo, path, commit): private DNS rows come from another article than the revisions'");
+  if (!/^#[\w-]+$/.test(raw.source)) file.fail(at('source'), `${quote(raw.source)} is not an anchor in the article like #example-custom-dns-server-hosted-in-virtual-network`);
+  const zones = (key: 'privateZones' | 'forwardZones'): string[] =>
+    raw[key].map((zone, i) => {
+      if (!isHostName(zone)) file.fail(at(key, i), `${quote(zone)} is not a DNS zone name`);
+      return zone;
+    });
+  const privateZones = zones('privateZones');
+  const forwardZones = zones('forwardZones');
+  const onPremisesZones = raw.onPremisesZones.map((zone, i) => {
+    if (!forwardZones.includes(zone)) file.fail(at('onPremisesZones', i), `${quote(zone)} is not in forwardZones`);
+    return zone;
+  });
+  const privateNames = raw.privateNames.map((name, i) => parseConcreteTemplate(file, at('privateNames', i), name));
+  const endpointRecords = raw.endpointRecords.map(({ zone, record }, i) => {
+    if (!privateZones.includes(zone) && !forwardZones.includes(zone)) file.fail(at('endpointRecords', i, 'zone'), `${quote(zone)} is in neither privateZones nor forwardZones`);
+    const pattern = parsePattern(file, at('endpointRecords', i, 'record'), `${record}.${zone}`);
+    if (pattern.wildcard === 'none') file.fail(at('endpointRecords', i, 'record'), `${quote(record)} must be a wildcard record like *.<region>`);
+    return { zone, record };
+  });
+  const existing = registry.privateDns.get(raw.cloud);
+  if (existing) file.fail(at('cloud'), `private DNS of ${raw.cloud} is already given in ${existing.origin.file}`);
+  registry.privateDns.set(raw.cloud, {
+    cloud: raw.cloud,
+    article: section.article,
+    source: `${section.article.url}${raw.source}`,
+    privateZones,
+    forwardZones,
+    onPremisesZones,
+    privateNames,
+    endpointRecords,
+    revisions: section.revisions,
+    origin: file.origin(at()),
+  });
 }
 
 function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index: number, registry: Registry): CatalogEntry {
@@ -295,7 +337,7 @@ export function readCatalog(options: Omit<LoadOptions, 'revision'> = {}): (revis
   const builtin = listCatalogDir(options.builtinDir ?? BUILTIN_CATALOG_DIR);
   const files = [...builtin, ...(options.extraFiles ?? [])];
   const parsed = files.map(parseFile);
-  const registry: Registry = { revisions: new Map(), sections: new Map(), features: new Map(), ports: [], wildcards: [] };
+  const registry: Registry = { privateDns: new Map(), revisions: new Map(), sections: new Map(), features: new Map(), ports: [], wildcards: [] };
   // Revisions, then definitions, before any entry, so any file may use what another defines.
   for (const file of parsed) collectRevisions(file, registry);
   const sections = parsed.map((file) => collectDefinitions(file, registry));
@@ -312,6 +354,7 @@ export function readCatalog(options: Omit<LoadOptions, 'revision'> = {}): (revis
     features: registry.features,
     ports: registry.ports,
     entries,
+    privateDns: registry.privateDns,
   };
   return (revision) => selectRevision(full, registry.wildcards, revision);
 }

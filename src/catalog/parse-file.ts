@@ -116,6 +116,15 @@ export interface RawArticle {
   path: string;
   commit: string;
 }
+export interface RawPrivateDns {
+  cloud: Cloud;
+  source: string;
+  privateZones: string[];
+  forwardZones: string[];
+  onPremisesZones: string[];
+  privateNames: string[];
+  endpointRecords: Array<{ zone: string; record: string }>;
+}
 export interface RawFile {
   section: string;
   title: string;
@@ -126,6 +135,7 @@ export interface RawFile {
   features?: RawFeature[];
   ports?: RawPort[];
   wildcards?: RawWildcard[];
+  privateDns?: RawPrivateDns[];
   entries?: RawEntry[];
 }
 

@@ -82,6 +82,26 @@ export const catalogFileSchema = {
         },
       },
     },
+    privateDns: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['cloud', 'source', 'privateZones', 'forwardZones', 'onPremisesZones', 'privateNames', 'endpointRecords'],
+        properties: {
+          cloud: { enum: ['public', 'usgov', 'china'] },
+          source: nonEmptyString,
+          privateZones: stringList,
+          forwardZones: stringList,
+          onPremisesZones: stringList,
+          privateNames: stringList,
+          endpointRecords: {
+            type: 'array',
+            items: { type: 'object', additionalProperties: false, required: ['zone', 'record'], properties: { zone: nonEmptyString, record: nonEmptyString } },
+          },
+        },
+      },
+    },
     entries: {
       type: 'array',
       items: {

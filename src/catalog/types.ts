@@ -50,6 +50,28 @@ export interface PortSpec {
   readonly port: number;
 }
 
+/**
+ * What a DNS server needs for the workspace's private endpoint in one cloud, from Azure's custom
+ * DNS article: the privatelink zones, the public zones to forward to Azure DNS, the names that
+ * must answer with the endpoint's address, and the wildcard records for online endpoints.
+ */
+export interface PrivateDnsDef {
+  readonly cloud: Cloud;
+  readonly article: ArticleRef;
+  /** The article file at its commit, with the anchor of the part these rows come from. */
+  readonly source: string;
+  readonly privateZones: readonly string[];
+  readonly forwardZones: readonly string[];
+  /** The forwarded zones an on-premises DNS server sends to a DNS server in the VNet. */
+  readonly onPremisesZones: readonly string[];
+  /** Host templates with placeholders, as the catalog's patterns write them. */
+  readonly privateNames: readonly string[];
+  /** `record` is relative to `zone` and may hold placeholders. */
+  readonly endpointRecords: ReadonlyArray<{ readonly zone: string; readonly record: string }>;
+  readonly revisions: readonly string[];
+  readonly origin: Origin;
+}
+
 export interface WildcardRule {
   readonly pattern: HostPattern;
   /** Each item lists alternatives; the first whose facts are known is used. */
@@ -149,4 +171,6 @@ export interface Catalog {
   readonly ports: readonly PortDef[];
   readonly wildcards: ReadonlyMap<string, WildcardRule>;
   readonly entries: readonly CatalogEntry[];
+  /** Per cloud; absent in catalogs built by hand (tests) and empty when no file gives it. */
+  readonly privateDns?: ReadonlyMap<Cloud, PrivateDnsDef>;
 }

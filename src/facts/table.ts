@@ -214,6 +214,16 @@ export const FACT_TABLE = {
     check: nameRule(/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/, 'a compute instance name of 3-24 letters, digits and hyphens', (v) => v.toLowerCase()),
     placeholder: { name: 'compute-instance', wholeHost: false },
   },
+  // Flags only: the workspace JSON that `az ml workspace show` prints does not list endpoints.
+  onlineEndpoints: {
+    flag: '--online-endpoint',
+    argument: '<name>',
+    help: 'managed online endpoint to check through the workspace private endpoint (repeatable)',
+    kind: 'list',
+    example: 'ep1',
+    check: nameRule(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/, 'an online endpoint name of 3-32 letters, digits and hyphens, starting with a letter', (v) => v.toLowerCase()),
+    placeholder: { name: 'online-endpoint', wholeHost: false },
+  },
   notebookFqdn: {
     flag: '--notebook-fqdn',
     argument: '<host>',

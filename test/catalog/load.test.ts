@@ -56,9 +56,9 @@ const EXPECTED: Record<string, string> = {
   'unknown-direction.yaml': '{file}:5: entries[0].direction: \"both\" is not one of inbound, outbound',
   'unknown-entry-key.yaml': "{file}:4: entries[0]: unknown key 'prot'",
   'unknown-feature.yaml':
-    "{file}:7: entries[0].features[1]: unknown feature 'notebooks' (known: azure-ad, azure-portal, azure-resource-manager, studio, workspace-api, integrated-notebook, compute-instance, compute-cluster, microsoft-storage, workspace-storage, key-vault, container-registry, microsoft-container-registry, prebuilt-images, support-diagnostics, python-packages, r-packages, vscode-remote, aks-inference, arc-extension, arc-training, arc-inference, inbound-management, automl, model-management, azure-monitor, rstudio, vscode-web, interactive-jobs, kubernetes-training, kubernetes-inference, hugging-face, serverless-spark, prompt-flow, batch-endpoints)",
+    "{file}:7: entries[0].features[1]: unknown feature 'notebooks' (known: azure-ad, azure-portal, azure-resource-manager, studio, workspace-api, integrated-notebook, compute-instance, compute-cluster, microsoft-storage, workspace-storage, key-vault, container-registry, microsoft-container-registry, prebuilt-images, support-diagnostics, python-packages, r-packages, vscode-remote, aks-inference, arc-extension, arc-training, arc-inference, inbound-management, automl, model-management, azure-monitor, rstudio, vscode-web, interactive-jobs, kubernetes-training, kubernetes-inference, hugging-face, serverless-spark, prompt-flow, batch-endpoints, compute-instance-ssh, online-endpoint)",
   'unknown-placeholder.yaml':
-    "{file}:4: entries[0].pattern: host pattern '<tenant>.corp.example.com': unknown placeholder <tenant> (known: <region>, <workspace-id>, <workspace-name>, <storage>, <key-vault>, <registry>, <compute-instance>, <notebook-fqdn>, <node>, <notebook-workspace-name>)",
+    "{file}:4: entries[0].pattern: host pattern '<tenant>.corp.example.com': unknown placeholder <tenant> (known: <region>, <workspace-id>, <workspace-name>, <storage>, <key-vault>, <registry>, <compute-instance>, <online-endpoint>, <notebook-fqdn>, <node>, <notebook-workspace-name>)",
   'unknown-top-key.yaml': "{file}:1: (top level): unknown key 'entrys'",
   'uppercase-pattern.yaml': "{file}:4: entries[0].pattern: host pattern 'API.corp.example.com': must be lower case",
   'whole-host-placeholder-mixed.yaml': "{file}:4: entries[0].pattern: host pattern '<notebook-fqdn>.example.com': <notebook-fqdn> stands for a whole host and cannot be combined with other text",
@@ -94,6 +94,12 @@ const EXPECTED: Record<string, string> = {
   'disagrees-no-counterpart.yaml': "{file}:10: entries[0].disagrees[0].section: section 'compute-hosts' has no entry for api.corp.example.com in revisions 2021-11, 2026-03",
   'disagrees-nothing-differs.yaml': "{file}:11: entries[0].disagrees[0].on: section 'compute-hosts' says the same condition for this host and its ports: there is nothing to disagree on",
   'disagrees-unknown-aspect.yaml': '{file}:10: entries[0].disagrees[0].on: "port" is not one of ports, condition, required, clouds',
+  // Private DNS rows (custom-dns.yaml) come from another article, which their file names.
+  'private-dns-without-article.yaml': "{file}:4: privateDns[0]: needs the file's 'article' (repo, path, commit): private DNS rows come from another article than the revisions'",
+  'private-dns-source-not-anchor.yaml': "{file}:9: privateDns[0].source: 'https://example.com/custom-dns' is not an anchor in the article like #example-custom-dns-server-hosted-in-virtual-network",
+  'private-dns-zone-unlisted.yaml': "{file}:17: privateDns[0].endpointRecords[1].zone: 'inference.example.com' is in neither privateZones nor forwardZones",
+  'private-dns-on-premises-unforwarded.yaml': "{file}:12: privateDns[0].onPremisesZones[1]: 'aznbcontent.net' is not in forwardZones",
+  'private-dns-duplicate-cloud.yaml': '{file}:8: privateDns[0].cloud: private DNS of usgov is already given in probes/custom-dns.yaml',
   'host-label-too-long.yaml': `{file}:4: entries[0].pattern: host pattern '${'a'.repeat(64)}.corp.example.c…': label '${'a'.repeat(64)}' is longer than 63 characters`,
 };
 
@@ -108,7 +114,7 @@ t.test('the shipped catalog loads and every section holds requirements', async (
     else t.ok((perSection.get(section.id) ?? 0) > 0, `${section.id}: ${perSection.get(section.id) ?? 0} entries`);
   }
   t.equal(catalog.revision?.id, '2026-03', 'the newest revision by default');
-  t.equal(catalog.features.size, 29);
+  t.equal(catalog.features.size, 31);
   t.same(
     [...catalog.features.values()].filter((f) => !f.default).map((f) => f.id),
     ['kubernetes-training', 'kubernetes-inference', 'hugging-face', 'serverless-spark', 'prompt-flow', 'batch-endpoints'],

@@ -35,7 +35,7 @@ t.test('a host nothing covers exits 1 and says so', async (t) => {
 t.test('features lists the ids --features accepts', async (t) => {
   const run = await runCli(['features', '-o', 'json']);
   const { features } = JSON.parse(run.stdout) as { features: Array<{ id: string; default: boolean }> };
-  t.equal(features.length, 29);
+  t.equal(features.length, 31);
   t.same(
     features.find((f) => f.id === 'kubernetes-training'),
     { id: 'kubernetes-training', name: 'Training on Kubernetes compute', default: false },

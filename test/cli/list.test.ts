@@ -8,7 +8,7 @@ import t from 'tap';
 import { CLI, runCli } from '../helpers/cli.js';
 import { sampleWorkspaceFlags } from '../helpers/sample-workspace.js';
 
-const FULL = ['list', '--cloud', 'public', ...sampleWorkspaceFlags(), '--inbound-from-here', '10.0.0.4', '--private-endpoint', '--hbi', '-o', 'json'];
+const FULL = ['list', '--cloud', 'public', ...sampleWorkspaceFlags(), '--online-endpoint', 'ep1', '--inbound-from-here', '10.0.0.4', '--private-endpoint', '--hbi', '-o', 'json'];
 
 t.test('the full example prints every target, none with a placeholder, without touching the network', async (t) => {
   const run = await runCli(FULL, { forbidNetwork: true });
