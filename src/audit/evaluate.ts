@@ -80,8 +80,10 @@ export function fqdnCovers(fqdn: string, destination: Destination): boolean {
   try {
     pattern = parseHostPattern(text);
   } catch {
-    // A name the catalog's grammar refuses (an underscore, a bracket) still matches itself.
-    return destination.kind === 'host' && destination.name === text;
+    // The catalog's grammar refuses some names a firewall takes (`*.com`, an underscore): read them plainly.
+    const suffix = text.startsWith('*.') ? text.slice(1) : null;
+    if (suffix === null) return destination.kind === 'host' && destination.name === text;
+    return destination.kind === 'host' ? destination.name.endsWith(suffix) : `.${destination.domain}`.endsWith(suffix);
   }
   if (pattern.placeholders.length > 0 || pattern.path !== null) return false;
   if (destination.kind === 'host') return patternCovers(pattern, destination.name);
@@ -164,7 +166,7 @@ function applicationMatch(rule: ApplicationRule, traffic: Traffic, sources: read
   const onPort = rule.protocols.filter((p) => p.port === traffic.port);
   if (!onPort.some((p) => p.protocolType === wanted)) {
     if (traffic.application === 'other' && onPort.length > 0 && names.kind === 'yes') {
-      return { kind: 'inexpressible', reason: `an application rule sees HTTP, HTTPS and MSSQL only; port ${traffic.port}/${traffic.transport} carries other traffic: use a network rule` };
+      return allOf([{ kind: 'inexpressible', reason: `an application rule sees HTTP, HTTPS and MSSQL only; port ${traffic.port}/${traffic.transport} carries other traffic: use a network rule` }, sourceMatch(rule, sources)]);
     }
     return NO;
   }
@@ -246,7 +248,7 @@ function tiersOf(config: AuditConfig): { tiers: Array<{ policy: string | null; g
   const leaf = leaves[0] as (typeof leaves)[number];
   const chain: string[] = [leaf.name];
   let unknownParent: string | null = null;
-  for (let policy = leaf; policy.basePolicy !== null; ) {
+  for (let policy = leaf; policy.basePolicy !== null;) {
     const base = policy.basePolicy;
     if (chain.includes(base)) throw new InputError(policy.where, `its parent chain loops back to ${quote(base)}`);
     chain.unshift(base);

@@ -49,10 +49,7 @@ export function renderAuditTable(result: AuditResult, options: TextOptions = PLA
   const sorted = [...audited].sort((a, b) => order.indexOf(a.verdict.verdict) - order.indexOf(b.verdict.verdict));
   const allowed = audited.filter((t) => t.verdict.verdict === 'allowed').length;
   const policies = result.policies.length === 0 ? 'rule collection groups only (no policy given)' : result.policies.map((p) => `${p.name}${p.basePolicy === null ? '' : ` (parent ${p.basePolicy})`}, DNS proxy ${p.dnsProxy ? 'on' : 'off'}`).join('; ');
-  const out: string[] = [
-    ...wrap(escapeControl(`${allowed} of ${plural(audited.length, 'target')} allowed by ${policies}; sources ${result.sources.length === 0 ? 'not given (--source)' : result.sources.join(', ')}`), options.width, ''),
-    '',
-  ];
+  const out: string[] = [...wrap(escapeControl(`${allowed} of ${plural(audited.length, 'target')} allowed by ${policies}; sources ${result.sources.length === 0 ? 'not given (--source)' : result.sources.join(', ')}`), options.width, ''), ''];
   if (sorted.length > 0) out.push(formatColumns([['HOST', 'PORT', 'VERDICT', 'RULE OR REASON'], ...sorted.map(row)], new Set([1]), options.width, true), '');
   const skipped = result.targets.filter((t) => t.verdict.verdict === 'not-audited');
   if (skipped.length > 0) {

@@ -1,0 +1,132 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { parseConfigKinds, readConfigs } from '../../src/audit/read.js';
+import { InputError } from '../../src/model/errors.js';
+
+// Fixtures shaped as the Microsoft.Network REST API 2024-05-01 (firewallPolicy.json) defines them, as az and ARM exports print them.
+const FIXTURES = fileURLToPath(new URL('../fixtures/audit/', import.meta.url));
+const fixture = (name: string): string => `${FIXTURES}${name}`;
+
+function failure(files: string[], kinds: string[] = []): InputError {
+  try {
+    readConfigs(files, parseConfigKinds(kinds));
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error(`${files.join(', ')} was read without an error`);
+}
+
+t.test('az output (properties flattened) and an ARM template (properties nested) read the same way', async (t) => {
+  const az = readConfigs([fixture('hub-child-policy.json'), fixture('hub-child-groups.json'), fixture('hub-parent-policy.json'), fixture('hub-parent-groups.json')]);
+  t.same(
+    az.inputs.map((input) => input.kind),
+    ['firewall-policy', 'rule-collection-group', 'firewall-policy', 'rule-collection-group'],
+    'each kind recognised from its type',
+  );
+  t.same(
+    az.policies.map((p) => [p.name, p.basePolicy, p.dnsProxy, p.sku]),
+    [
+      ['fwp-aml', 'fwp-hub-parent', true, 'Standard'],
+      ['fwp-hub-parent', null, true, 'Standard'],
+    ],
+  );
+  t.same(
+    az.groups.map((g) => [g.policy, g.name, g.priority, g.collections.map((c) => c.rules.length)]),
+    [
+      ['fwp-aml', 'AML-Application', 300, [2]],
+      ['fwp-hub-parent', 'Hub-Network', 200, [3]],
+    ],
+  );
+  t.same(az.warnings, [], 'every field of a real export is modelled or says nothing');
+
+  const template = readConfigs([fixture('no-smb-template.json')]);
+  t.same(template.inputs, [{ file: fixture('no-smb-template.json'), kind: 'arm-template' }]);
+  t.same(
+    template.policies.map((p) => [p.name, p.dnsProxy]),
+    [['fwp-web', true]],
+    'the name comes from the parameter it names',
+  );
+  t.same(
+    template.groups.map((g) => [g.policy, g.name, g.priority]),
+    [['fwp-web', 'DefaultApplicationRuleCollectionGroup', 300]],
+    'a child resource is named policy/group',
+  );
+  t.match(template.warnings, [/resources\[\*\]\.type: a resource of type 'Microsoft.Network\/publicIPAddresses', which audit does not read yet/]);
+});
+
+t.test('a field audit does not model is named in a warning, once per place', async (t) => {
+  const config = readConfigs([fixture('hub-child-groups.json')]);
+  t.same(config.warnings, []);
+  // httpHeadersToInsert with a value changes what the firewall sends, not whether it allows: named, not silently dropped.
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(`${tmpdir()}/audit-`);
+  const file = `${dir}/groups.json`;
+  writeFileSync(
+    file,
+    JSON.stringify([
+      {
+        name: 'G',
+        priority: 200,
+        ruleCollections: [
+          {
+            name: 'c',
+            priority: 100,
+            ruleCollectionType: 'FirewallPolicyFilterRuleCollection',
+            action: { type: 'Allow' },
+            rules: [
+              { ruleType: 'ApplicationRule', name: 'a', protocols: [{ protocolType: 'Https', port: 443 }], targetFqdns: ['x.example'], sourceAddresses: ['*'], httpHeadersToInsert: [{ header: 'h', value: 'v' }] },
+              { ruleType: 'ApplicationRule', name: 'b', protocols: [{ protocolType: 'Https', port: 443 }], targetFqdns: ['y.example'], sourceAddresses: ['*'], httpHeadersToInsert: [{ header: 'h', value: 'v' }] },
+            ],
+          },
+        ],
+      },
+    ]),
+  );
+  t.same(readConfigs([file]).warnings, [`${file}: [*].ruleCollections[*].rules[*].httpHeadersToInsert: not modelled by audit, so it is not taken into account`]);
+});
+
+t.test('each malformed or hostile export is refused in one line naming the file, the key path and what was expected', async (t) => {
+  const expected: Record<string, RegExp> = {
+    'priority-out-of-range.json': /: \[0\]\.priority: expected an integer from 100 to 65000; got 99$/,
+    'unknown-action.json': /: \[0\]\.ruleCollections\[0\]\.action\.type: expected Allow or Deny; got "Permit"$/,
+    'unknown-rule-type.json': /: \[0\]\.ruleCollections\[0\]\.rules\[0\]\.ruleType: expected NetworkRule, ApplicationRule or NatRule; got "FirewallRule"$/,
+    'port-as-string.json': /: \[0\]\.ruleCollections\[0\]\.rules\[0\]\.protocols\[0\]\.port: expected a port from 0 to 64000; got "443"$/,
+    'port-range-reversed.json': /: \[0\]\.ruleCollections\[0\]\.rules\[0\]\.destinationPorts\[0\]: expected \*, a port or a range of ports \(1-65535\); got "443-80"$/,
+    'source-not-an-address.json': /: \[0\]\.ruleCollections\[0\]\.rules\[0\]\.sourceAddresses\[0\]: expected \*, an IP address, a CIDR prefix or a range a-b; got "10\.0\.0\.0\/33"$/,
+    'fqdns-not-a-list.json': /: \[0\]\.ruleCollections\[0\]\.rules\[0\]\.targetFqdns: expected a list of strings; got "pypi\.org"$/,
+    'unknown-collection-type.json': /: \[0\]\.ruleCollections\[0\]\.ruleCollectionType: expected FirewallPolicyFilterRuleCollection or FirewallPolicyNatRuleCollection; got "FirewallPolicyMagicRuleCollection"$/,
+    'other-resource-type.json': /other-resource-type\.json: matches no configuration audit reads; expected an Azure Firewall Policy/,
+    'ambiguous-kind.json': /ambiguous-kind\.json: could be firewall-policy or rule-collection-group; say which with --config-kind firewall-policy=.*ambiguous-kind\.json$/,
+    'control-characters.json': /: \[0\]\.priority: expected an integer from 100 to 65000; got "\\u001b\]0;title\\u0007"$/,
+    'not-json.json': /not-json\.json: not valid JSON: .* at line 1 column 32$/,
+    'deep.json': /deep\.json: nested more than 64 levels deep: not an exported configuration$/,
+  };
+  const files = readdirSync(`${FIXTURES}invalid`).sort();
+  t.same(files, Object.keys(expected).sort(), 'one expectation per invalid fixture');
+  for (const name of files) {
+    const error = failure([fixture(`invalid/${name}`)]);
+    const line = error.toLine();
+    t.match(line, expected[name] as RegExp, name);
+    t.notMatch(line, /[\u0000-\u001f\u007f]/, `${name}: the message holds no control character`);
+    t.ok(line.startsWith(fixture(`invalid/${name}`)), `${name}: the message starts with the file`);
+  }
+});
+
+t.test('--config-kind settles what the JSON leaves open, and is checked itself', async (t) => {
+  const config = readConfigs([fixture('invalid/ambiguous-kind.json')], parseConfigKinds([`rule-collection-group=${fixture('invalid/ambiguous-kind.json')}`]));
+  t.same(
+    config.groups.map((g) => [g.name, g.priority]),
+    [['ambiguous', 100]],
+  );
+  t.match(failure([fixture('hub-child-groups.json')], ['nsg=x.json']).toLine(), /^--config-kind: expected KIND=FILE with KIND one of firewall-policy, rule-collection-group, arm-template; got 'nsg=x\.json'$/);
+  t.match(failure([fixture('hub-child-groups.json')], [`firewall-policy=${fixture('other.json')}`]).toLine(), /^--config-kind: names '.*other\.json', which no --config gives$/);
+  t.match(failure([]).toLine(), /^--config: needs at least one file/);
+});
+
+t.test('policies and groups must fit together', async (t) => {
+  t.match(failure([fixture('hub-child-groups.json'), fixture('hub-child-groups.json')]).toLine(), /rule collection group 'AML-Application' is also given at /);
+  t.match(failure([fixture('mistakes-policy.json'), fixture('hub-child-groups.json')]).toLine(), /belongs to firewall policy 'fwp-aml', which no --config gives \(given: fwp-mistakes\)$/);
+});
