@@ -260,7 +260,7 @@ t.test('the checks find what they look for', async (t) => {
   const synthetic = edgesOf(Object.keys(sources), (file) => sources[file] as string);
   t.same(
     synthetic.map(breach).filter((reason) => reason !== null),
-    ['probers/x.ts (probers) imports catalog/types.ts (catalog); probers may import model', 'report/z.ts (report) imports io/k8s-configmap.ts (kubernetes); report may import model, io, catalog, remedies'],
+    ['probers/x.ts (probers) imports catalog/types.ts (catalog); probers may import model', 'report/z.ts (report) imports io/k8s-configmap.ts (kubernetes); report may import model, io, catalog, remedies, audit'],
   );
   t.same(cycles(synthetic), [['probers/x.ts', 'probers/y.ts']], 'a cycle through a type-only import is one; one through a lazy load is not');
 });

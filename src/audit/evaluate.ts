@@ -186,7 +186,7 @@ interface Ordered {
  * policy inheritance". DNAT rules match traffic to the firewall's own public address, never the
  * outbound traffic audited here, so they are read and left out of the order.
  */
-export function orderRules(tiers: ReadonlyArray<{ readonly policy: string | null; readonly groups: readonly RuleCollectionGroup[] }>, sources: readonly Span[], settings: PolicySettings): Ordered[] {
+function orderRules(tiers: ReadonlyArray<{ readonly policy: string | null; readonly groups: readonly RuleCollectionGroup[] }>, sources: readonly Span[], settings: PolicySettings): Ordered[] {
   const ordered: Ordered[] = [];
   for (const ruleType of ['NetworkRule', 'ApplicationRule'] as const) {
     for (const tier of tiers) {
@@ -213,7 +213,7 @@ export function orderRules(tiers: ReadonlyArray<{ readonly policy: string | null
  * end differently from the rule that decides: then the verdict depends on it. An allow the firewall
  * cannot apply as configured is named when nothing after it allows the traffic.
  */
-export function verdictFor(traffic: Traffic, ordered: readonly Ordered[], unknownParent: string | null): AuditVerdict {
+function verdictFor(traffic: Traffic, ordered: readonly Ordered[], unknownParent: string | null): AuditVerdict {
   const undecided: Array<{ ref: RuleRef; on: readonly string[] }> = [];
   let inexpressible: { ref: RuleRef; reason: string } | null = null;
   let decided: AuditVerdict = { verdict: 'no-rule' };
@@ -264,7 +264,7 @@ function tiersOf(config: AuditConfig): { tiers: Array<{ policy: string | null; g
 }
 
 /** Parses --source: IPv4 prefixes of the workspace's subnets. */
-export function parseSources(values: readonly string[]): Span[] {
+function parseSources(values: readonly string[]): Span[] {
   return values.map((value) => {
     const span = ipv4Span(value);
     if (span === null || value.includes('-')) throw new InputError('--source', `expected an IPv4 address or CIDR prefix of the workspace's subnet; got ${quote(value)}`);

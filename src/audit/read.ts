@@ -358,6 +358,11 @@ function readConfigFile(file: string, kind: ConfigKind | undefined, reader: (sho
 /** Reads every --config file into one configuration, and checks that its policies and groups fit together. */
 export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string, ConfigKind> = new Map()): AuditConfig {
   if (files.length === 0) throw new InputError('--config', 'needs at least one file: the exported firewall policy, its rule collection groups, or an ARM template');
+  const named = new Set<string>();
+  for (const file of files) {
+    if (named.has(file)) throw new InputError('--config', `${quote(file)} is given twice`);
+    named.add(file);
+  }
   for (const file of kinds.keys()) if (!files.includes(file)) throw new InputError('--config-kind', `names ${quote(file)}, which no --config gives`);
   const warnings: string[] = [];
   const policies: FirewallPolicy[] = [];

@@ -99,8 +99,6 @@ export type AuditVerdict =
   | { readonly verdict: 'depends'; readonly on: readonly string[]; readonly rule: RuleRef | null }
   | { readonly verdict: 'not-audited'; readonly reason: string };
 
-export type VerdictKind = AuditVerdict['verdict'];
-
 export interface AuditedTarget {
   readonly id: string;
   readonly host: string;

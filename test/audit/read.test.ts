@@ -127,6 +127,11 @@ t.test('--config-kind settles what the JSON leaves open, and is checked itself',
 });
 
 t.test('policies and groups must fit together', async (t) => {
-  t.match(failure([fixture('hub-child-groups.json'), fixture('hub-child-groups.json')]).toLine(), /rule collection group 'AML-Application' is also given at /);
+  t.match(failure([fixture('hub-child-groups.json'), fixture('hub-child-groups.json')]).toLine(), /^--config: '.*hub-child-groups\.json' is given twice$/);
+  const { copyFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const copy = `${mkdtempSync(`${tmpdir()}/audit-`)}/groups.json`;
+  copyFileSync(fixture('hub-child-groups.json'), copy);
+  t.match(failure([fixture('hub-child-groups.json'), copy]).toLine(), /rule collection group 'AML-Application' is also given at /);
   t.match(failure([fixture('mistakes-policy.json'), fixture('hub-child-groups.json')]).toLine(), /belongs to firewall policy 'fwp-aml', which no --config gives \(given: fwp-mistakes\)$/);
 });
