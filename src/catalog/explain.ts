@@ -2,7 +2,9 @@ import { InputError } from '../model/errors.js';
 import { knownRegionCloud, type Cloud } from '../model/clouds.js';
 import { CONDITIONS } from './conditions.js';
 import { patternCovers, type HostPattern } from './host-pattern.js';
-import type { Catalog, CatalogEntry, RevisionDef } from './types.js';
+import type { Catalog, CatalogEntry, DisagreementAspect, RevisionDef, SectionInfo } from './types.js';
+import { counterparts } from './disagreements.js';
+import { CLOUD_NAMES } from '../model/clouds.js';
 import { isValidHostOrAddress, parseHostPort } from '../model/hosts.js';
 import { quote } from '../model/text.js';
 
@@ -27,8 +29,26 @@ export interface Explanation {
   readonly purpose: string;
   /** The revisions of the article this requirement holds in (of those explained). */
   readonly revisions: readonly string[];
-  /** Where each of those revisions states it: the revision's page and the requirement's anchor. */
+  /** Where each of those revisions states it: the article file at its commit and the requirement's anchor. */
   readonly provenance: ReadonlyArray<{ readonly revision: string; readonly url: string }>;
+  /** The article file the requirement comes from. */
+  readonly article: string;
+  /** Where another article says otherwise for the same host; both requirements are kept. */
+  readonly disagreements: readonly ExplainedDisagreement[];
+}
+
+/** One side of a disagreement: which article, in which catalog section, and what it says. */
+export interface DisagreementSide {
+  readonly article: string;
+  readonly section: string;
+  readonly sectionTitle: string;
+  readonly says: string;
+}
+
+export interface ExplainedDisagreement {
+  readonly on: DisagreementAspect;
+  readonly this: DisagreementSide;
+  readonly other: DisagreementSide;
 }
 
 /** How one revision of the article treats the host, all its matches taken together. */
@@ -93,6 +113,49 @@ function tagMatches(entry: CatalogEntry, host: string): boolean {
   return [entry.serviceTag, entry.tagName].some((tag) => tag.toLowerCase() === host || withoutRegion(tag) === withoutRegion(host));
 }
 
+/** The article's file: the section's own, else the one the revision links to (its path in the repository). */
+function articleOf(section: SectionInfo, revisions: readonly RevisionDef[]): string {
+  if (section.article !== null) return section.article.path;
+  const url = revisions[0]?.url ?? '';
+  return /^https:\/\/github\.com\/[^/]+\/[^/]+\/blob\/[^/]+\/([^#?]+)/.exec(url)?.[1] ?? url;
+}
+
+function conditionText(entry: CatalogEntry): string | null {
+  return entry.condition === null ? null : `needed only when ${CONDITIONS.get(entry.condition)?.when ?? entry.condition}`;
+}
+
+/** What an entry says on the aspect two articles disagree on, in words. */
+function says(entry: CatalogEntry, on: DisagreementAspect): string {
+  switch (on) {
+    case 'ports':
+      return `${entry.ports.map((p) => portText(p, entry.direction)).join(', ')}`;
+    case 'condition':
+      return conditionText(entry) ?? (entry.required ? 'needed always' : 'optional');
+    case 'required':
+      return entry.required ? 'required' : 'optional';
+    case 'clouds':
+      return `clouds ${entry.clouds.map((c) => CLOUD_NAMES[c]).join(', ')}`;
+  }
+}
+
+function side(entry: CatalogEntry, on: DisagreementAspect, revisions: readonly RevisionDef[]): DisagreementSide {
+  return { article: articleOf(entry.section, revisions), section: entry.section.id, sectionTitle: entry.section.title, says: says(entry, on) };
+}
+
+function disagreementsOf(catalog: Catalog, entry: CatalogEntry, revisions: readonly RevisionDef[]): ExplainedDisagreement[] {
+  return entry.disagrees.flatMap((mark) =>
+    counterparts(catalog.entries, entry, mark.section, mark.on).map((other) => ({
+      on: mark.on,
+      this: side(entry, mark.on, revisions),
+      other: side(
+        other,
+        mark.on,
+        revisions.filter((r) => other.revisions.includes(r.id)),
+      ),
+    })),
+  );
+}
+
 export function explainHost(catalog: Catalog, query: string, cloud?: Cloud): Explanation[] {
   const { host, port } = normaliseQuery(query);
   const explained = explainedRevisions(catalog);
@@ -124,10 +187,12 @@ export function explainHost(catalog: Catalog, query: string, cloud?: Cloud): Exp
       ports: entry.ports.map((p) => ({ protocol: p.protocol, port: p.port })),
       features: entry.features.map((id) => ({ id, name: catalog.features.get(id)?.name ?? id })),
       required: entry.required,
-      condition: entry.condition === null ? null : `needed only when ${CONDITIONS.get(entry.condition)?.when ?? entry.condition}`,
+      condition: conditionText(entry),
       purpose: entry.purpose,
       revisions: holding.map((r) => r.id),
-      provenance: holding.map((r) => ({ revision: r.id, url: `${r.url}${entry.sources.get(r.id) ?? ''}` })),
+      provenance: holding.map((r) => ({ revision: r.id, url: `${entry.section.article?.url ?? r.url}${entry.sources.get(r.id) ?? ''}` })),
+      article: articleOf(entry.section, holding),
+      disagreements: disagreementsOf(catalog, entry, holding),
     });
   }
   return out;

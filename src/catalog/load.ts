@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { quote } from '../model/text.js';
 import { InputError } from '../model/errors.js';
 import { type Cloud, CLOUDS } from '../model/clouds.js';
-import { ID_RULE, isId, isServiceTag, SERVICE_TAG_RULE } from '../model/identifiers.js';
+import { ID_RULE, isHostName, isId, isServiceTag, SERVICE_TAG_RULE } from '../model/identifiers.js';
 import type { RuleProtocol } from '../model/target.js';
 import { CONDITIONS } from './conditions.js';
 import { PatternError, parseHostPattern, type HostPattern } from './host-pattern.js';
-import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, ParsedFile, parseFile, displayPath, type Path, type RawEntry, type RawSource } from './parse-file.js';
-import type { Catalog, CatalogEntry, FeatureDef, PortDef, PortSpec, RevisionDef, SectionInfo, WildcardRule } from './types.js';
+import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, ParsedFile, parseFile, displayPath, type Path, type RawArticle, type RawEntry, type RawPrivateDns, type RawSource } from './parse-file.js';
+import type { ArticleRef, Catalog, CatalogEntry, FeatureDef, PortDef, PortSpec, PrivateDnsDef, RevisionDef, SectionInfo, WildcardRule } from './types.js';
 import { NEWEST, selectRevision } from './revisions.js';
+import { counterparts, namedHosts, overlaps, sameHost } from './disagreements.js';
 
 const PORT_SPEC_RE = /^(tcp|http|https|udp|any):(\d{1,5})(?:-(\d{1,5}))?$/;
 const REVISION_ID_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -57,14 +58,13 @@ function parseConcreteTemplate(file: ParsedFile, path: Path, text: string): stri
 }
 
 interface Registry {
+  privateDns: Map<Cloud, PrivateDnsDef>;
   revisions: Map<string, RevisionDef>;
   sections: Map<string, SectionInfo>;
   features: Map<string, FeatureDef>;
   ports: PortDef[];
   wildcards: WildcardRule[];
 }
-
-const overlaps = (a: readonly string[], b: readonly string[]): boolean => a.some((id) => b.includes(id));
 
 function collectRevisions(file: ParsedFile, registry: Registry): void {
   file.data.articleRevisions?.forEach((raw, index) => {
@@ -102,6 +102,19 @@ function sourcesOf(file: ParsedFile, path: Path, raw: RawSource | undefined, sco
   return { source: null, sources: new Map(Object.entries(raw)) };
 }
 
+const GITHUB_REPO_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const ARTICLE_PATH_RE = /^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*\/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*\.md$/;
+const COMMIT_RE = /^[0-9a-f]{40}$/;
+
+/** A commit, not a branch: the rows must point at the text they were read from, which a branch moves away from. */
+function articleOf(file: ParsedFile, raw: RawArticle | undefined): ArticleRef | null {
+  if (raw === undefined) return null;
+  if (!GITHUB_REPO_RE.test(raw.repo)) file.fail(['article', 'repo'], `${quote(raw.repo)} is not a GitHub repository like MicrosoftDocs/azure-ai-docs`);
+  if (!ARTICLE_PATH_RE.test(raw.path) || raw.path.split('/').includes('..')) file.fail(['article', 'path'], `${quote(raw.path)} is not a Markdown file's path in the repository, like articles/machine-learning/how-to-managed-network.md`);
+  if (!COMMIT_RE.test(raw.commit)) file.fail(['article', 'commit'], `${quote(raw.commit)} is not a commit: 40 lower-case hexadecimal digits`);
+  return { ...raw, url: `https://github.com/${raw.repo}/blob/${raw.commit}/${raw.path}` };
+}
+
 function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
   const { data } = file;
   const all = [...registry.revisions.keys()];
@@ -110,7 +123,7 @@ function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
   if (earlier) file.fail(['section'], `section ${quote(data.section)} is already defined in ${earlier.file}`);
   const revisions = scopeOf(file, ['revisions'], data.revisions, all, registry);
   const { source, sources } = sourcesOf(file, ['source'], data.source, revisions);
-  const section: SectionInfo = { id: data.section, title: data.title, source, sources, revisions, file: file.label };
+  const section: SectionInfo = { id: data.section, title: data.title, source, sources, revisions, file: file.label, article: articleOf(file, data.article) };
   registry.sections.set(section.id, section);
 
   data.features?.forEach((feature, index) => {
@@ -146,7 +159,48 @@ function collectDefinitions(file: ParsedFile, registry: Registry): SectionInfo {
     const representatives = (rule.representatives ?? []).map((rep, i) => parseConcreteTemplate(file, ['wildcards', index, 'representatives', i], rep));
     registry.wildcards.push({ pattern, names, representatives, revisions: scope, origin: file.origin(['wildcards', index]) });
   });
+
+  data.privateDns?.forEach((raw, index) => collectPrivateDns(file, raw, index, section, registry));
   return section;
+}
+
+/** Private DNS rows come from Azure's custom DNS article, never the revisions' one: the file names it (`article:`). */
+function collectPrivateDns(file: ParsedFile, raw: RawPrivateDns, index: number, section: SectionInfo, registry: Registry): void {
+  const at = (...rest: Path): Path => ['privateDns', index, ...rest];
+  if (section.article === null) file.fail(at(), "needs the file's 'article' (repo, path, commit): private DNS rows come from another article than the revisions'");
+  if (!/^#[\w-]+$/.test(raw.source)) file.fail(at('source'), `${quote(raw.source)} is not an anchor in the article like #example-custom-dns-server-hosted-in-virtual-network`);
+  const zones = (key: 'privateZones' | 'forwardZones'): string[] =>
+    raw[key].map((zone, i) => {
+      if (!isHostName(zone)) file.fail(at(key, i), `${quote(zone)} is not a DNS zone name`);
+      return zone;
+    });
+  const privateZones = zones('privateZones');
+  const forwardZones = zones('forwardZones');
+  const onPremisesZones = raw.onPremisesZones.map((zone, i) => {
+    if (!forwardZones.includes(zone)) file.fail(at('onPremisesZones', i), `${quote(zone)} is not in forwardZones`);
+    return zone;
+  });
+  const privateNames = raw.privateNames.map((name, i) => parseConcreteTemplate(file, at('privateNames', i), name));
+  const endpointRecords = raw.endpointRecords.map(({ zone, record }, i) => {
+    if (!privateZones.includes(zone) && !forwardZones.includes(zone)) file.fail(at('endpointRecords', i, 'zone'), `${quote(zone)} is in neither privateZones nor forwardZones`);
+    const pattern = parsePattern(file, at('endpointRecords', i, 'record'), `${record}.${zone}`);
+    if (pattern.wildcard === 'none') file.fail(at('endpointRecords', i, 'record'), `${quote(record)} must be a wildcard record like *.<region>`);
+    return { zone, record };
+  });
+  const existing = registry.privateDns.get(raw.cloud);
+  if (existing) file.fail(at('cloud'), `private DNS of ${raw.cloud} is already given in ${existing.origin.file}`);
+  registry.privateDns.set(raw.cloud, {
+    cloud: raw.cloud,
+    article: section.article,
+    source: `${section.article.url}${raw.source}`,
+    privateZones,
+    forwardZones,
+    onPremisesZones,
+    privateNames,
+    endpointRecords,
+    revisions: section.revisions,
+    origin: file.origin(at()),
+  });
 }
 
 function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index: number, registry: Registry): CatalogEntry {
@@ -192,6 +246,7 @@ function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index
     purpose: raw.purpose,
     revisions,
     sources,
+    disagrees: raw.disagrees ?? [],
   } as const;
 
   if ((raw.pattern === undefined) === (raw.serviceTag === undefined)) {
@@ -217,6 +272,28 @@ function buildEntry(file: ParsedFile, section: SectionInfo, raw: RawEntry, index
     if (!hosts[cloud]) file.fail(at('hosts'), `has no hosts for ${cloud}, which is in clouds`);
   }
   return { ...common, kind: 'service-tag', serviceTag, tagName: raw.tagName ?? serviceTag, hosts };
+}
+
+/**
+ * A disagreement is marked on purpose, so it must be true: the other section exists, names the
+ * same host or tag in a revision this entry is in, and says something else on the aspect named.
+ */
+function checkDisagreements(parsed: readonly ParsedFile[], entries: readonly CatalogEntry[]): void {
+  const files = new Map(parsed.map((p) => [p.label, p]));
+  const sections = new Set(entries.map((e) => e.section.id));
+  for (const entry of entries) {
+    const file = files.get(entry.origin.file) as ParsedFile;
+    const index = Number(/\[(\d+)\]/.exec(entry.origin.keyPath)?.[1]);
+    entry.disagrees.forEach((mark, i) => {
+      const at: Path = ['entries', index, 'disagrees', i, 'section'];
+      if (mark.section === entry.section.id) file.fail(at, 'names its own section: a disagreement is between two articles');
+      if (!sections.has(mark.section)) file.fail(at, `unknown section ${quote(mark.section)}, or one without entries`);
+      if (sameHost(entries, entry, mark.section).length === 0) file.fail(at, `section ${quote(mark.section)} has no entry for ${namedHosts(entry).join(' or ')} in revision${entry.revisions.length > 1 ? 's' : ''} ${entry.revisions.join(', ')}`);
+      if (counterparts(entries, entry, mark.section, mark.on).length === 0) {
+        file.fail(['entries', index, 'disagrees', i, 'on'], `section ${quote(mark.section)} says the same ${mark.on} for this host and its ports: there is nothing to disagree on`);
+      }
+    });
+  }
 }
 
 export interface LoadOptions {
@@ -260,11 +337,12 @@ export function readCatalog(options: Omit<LoadOptions, 'revision'> = {}): (revis
   const builtin = listCatalogDir(options.builtinDir ?? BUILTIN_CATALOG_DIR);
   const files = [...builtin, ...(options.extraFiles ?? [])];
   const parsed = files.map(parseFile);
-  const registry: Registry = { revisions: new Map(), sections: new Map(), features: new Map(), ports: [], wildcards: [] };
+  const registry: Registry = { privateDns: new Map(), revisions: new Map(), sections: new Map(), features: new Map(), ports: [], wildcards: [] };
   // Revisions, then definitions, before any entry, so any file may use what another defines.
   for (const file of parsed) collectRevisions(file, registry);
   const sections = parsed.map((file) => collectDefinitions(file, registry));
   const entries = parsed.flatMap((file, i) => (file.data.entries ?? []).map((raw, index) => buildEntry(file, sections[i] as SectionInfo, raw, index, registry)));
+  checkDisagreements(parsed, entries);
   const revisions = [...registry.revisions.values()].sort(byDate);
   const full: Omit<Catalog, 'wildcards'> = {
     revision: null,
@@ -276,6 +354,7 @@ export function readCatalog(options: Omit<LoadOptions, 'revision'> = {}): (revis
     features: registry.features,
     ports: registry.ports,
     entries,
+    privateDns: registry.privateDns,
   };
   return (revision) => selectRevision(full, registry.wildcards, revision);
 }

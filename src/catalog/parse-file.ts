@@ -16,7 +16,7 @@ import type * as Yaml from 'yaml';
 import { InputError, formatKeyPath } from '../model/errors.js';
 import type { Cloud } from '../model/clouds.js';
 import { CATALOG_AJV_OPTIONS, catalogFileSchema } from './schema.js';
-import type { Origin, PortDef } from './types.js';
+import type { DisagreementAspect, Origin, PortDef } from './types.js';
 
 /** The catalog that ships with aml-netcheck, beside dist/ in the package. */
 export const BUILTIN_CATALOG_DIR = fileURLToPath(new URL('../../probes/', import.meta.url));
@@ -109,16 +109,33 @@ export interface RawEntry {
   purpose: string;
   revisions?: string[];
   source?: RawSource;
+  disagrees?: Array<{ section: string; on: DisagreementAspect }>;
+}
+export interface RawArticle {
+  repo: string;
+  path: string;
+  commit: string;
+}
+export interface RawPrivateDns {
+  cloud: Cloud;
+  source: string;
+  privateZones: string[];
+  forwardZones: string[];
+  onPremisesZones: string[];
+  privateNames: string[];
+  endpointRecords: Array<{ zone: string; record: string }>;
 }
 export interface RawFile {
   section: string;
   title: string;
   source?: RawSource;
+  article?: RawArticle;
   revisions?: string[];
   articleRevisions?: RawRevision[];
   features?: RawFeature[];
   ports?: RawPort[];
   wildcards?: RawWildcard[];
+  privateDns?: RawPrivateDns[];
   entries?: RawEntry[];
 }
 

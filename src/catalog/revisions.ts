@@ -44,6 +44,7 @@ export function selectRevision(full: Omit<Catalog, 'wildcards'>, wildcards: read
     ports: full.ports.filter(holds),
     wildcards: new Map(wildcards.filter(holds).map((rule) => [rule.pattern.text, rule])),
     entries: full.entries.filter(holds).map((entry) => ({ ...entry, section: sectionById.get(entry.section.id) ?? entry.section })),
+    ...(full.privateDns === undefined ? {} : { privateDns: new Map([...full.privateDns].filter(([, dns]) => holds(dns))) }),
   };
 }
 

@@ -11,6 +11,8 @@ const tagHosts = { type: 'array', items: nonEmptyString, uniqueItems: true } as 
 const source = {
   anyOf: [nonEmptyString, { type: 'object', minProperties: 1, additionalProperties: nonEmptyString }],
 } as const;
+/** What one entry says differently from another section's entry for the same host or tag. */
+export const DISAGREEMENT_ASPECTS = ['ports', 'condition', 'required', 'clouds'] as const;
 const clouds = { type: 'array', items: { enum: ['public', 'usgov', 'china'] }, minItems: 1, uniqueItems: true } as const;
 
 /** How the schema is compiled, at build time (precompile.ts) and as the fallback at run time. */
@@ -26,6 +28,13 @@ export const catalogFileSchema = {
     section: nonEmptyString,
     title: nonEmptyString,
     source,
+    // A file whose rows come from another article than the revisions' one: which file, at which commit.
+    article: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['repo', 'path', 'commit'],
+      properties: { repo: nonEmptyString, path: nonEmptyString, commit: nonEmptyString },
+    },
     revisions: revisionIds,
     articleRevisions: {
       type: 'array',
@@ -73,6 +82,26 @@ export const catalogFileSchema = {
         },
       },
     },
+    privateDns: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['cloud', 'source', 'privateZones', 'forwardZones', 'onPremisesZones', 'privateNames', 'endpointRecords'],
+        properties: {
+          cloud: { enum: ['public', 'usgov', 'china'] },
+          source: nonEmptyString,
+          privateZones: stringList,
+          forwardZones: stringList,
+          onPremisesZones: stringList,
+          privateNames: stringList,
+          endpointRecords: {
+            type: 'array',
+            items: { type: 'object', additionalProperties: false, required: ['zone', 'record'], properties: { zone: nonEmptyString, record: nonEmptyString } },
+          },
+        },
+      },
+    },
     entries: {
       type: 'array',
       items: {
@@ -98,6 +127,16 @@ export const catalogFileSchema = {
           purpose: nonEmptyString,
           revisions: revisionIds,
           source,
+          disagrees: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['section', 'on'],
+              properties: { section: nonEmptyString, on: { enum: DISAGREEMENT_ASPECTS } },
+            },
+          },
         },
       },
     },

@@ -1,6 +1,7 @@
 import type { Direction, ProbeDepth, RuleProtocol } from '../model/target.js';
 import type { Cloud } from '../model/clouds.js';
 import type { HostPattern } from './host-pattern.js';
+import type { DISAGREEMENT_ASPECTS } from './schema.js';
 
 /** Where a catalog item was written, so reports and errors can point at it. */
 export interface Origin {
@@ -49,6 +50,28 @@ export interface PortSpec {
   readonly port: number;
 }
 
+/**
+ * What a DNS server needs for the workspace's private endpoint in one cloud, from Azure's custom
+ * DNS article: the privatelink zones, the public zones to forward to Azure DNS, the names that
+ * must answer with the endpoint's address, and the wildcard records for online endpoints.
+ */
+export interface PrivateDnsDef {
+  readonly cloud: Cloud;
+  readonly article: ArticleRef;
+  /** The article file at its commit, with the anchor of the part these rows come from. */
+  readonly source: string;
+  readonly privateZones: readonly string[];
+  readonly forwardZones: readonly string[];
+  /** The forwarded zones an on-premises DNS server sends to a DNS server in the VNet. */
+  readonly onPremisesZones: readonly string[];
+  /** Host templates with placeholders, as the catalog's patterns write them. */
+  readonly privateNames: readonly string[];
+  /** `record` is relative to `zone` and may hold placeholders. */
+  readonly endpointRecords: ReadonlyArray<{ readonly zone: string; readonly record: string }>;
+  readonly revisions: readonly string[];
+  readonly origin: Origin;
+}
+
 export interface WildcardRule {
   readonly pattern: HostPattern;
   /** Each item lists alternatives; the first whose facts are known is used. */
@@ -56,6 +79,16 @@ export interface WildcardRule {
   readonly representatives: readonly string[];
   readonly revisions: readonly string[];
   readonly origin: Origin;
+}
+
+/** The article file (at one commit) a section's rows come from, when it is not the revisions' article. */
+export interface ArticleRef {
+  /** `owner/name` on GitHub. */
+  readonly repo: string;
+  readonly path: string;
+  readonly commit: string;
+  /** The file at that commit; an anchor is appended to it. */
+  readonly url: string;
 }
 
 export interface SectionInfo {
@@ -67,6 +100,16 @@ export interface SectionInfo {
   readonly sources: ReadonlyMap<string, string>;
   readonly revisions: readonly string[];
   readonly file: string;
+  /** Null: the section follows the article of the revisions (revisions.yaml). */
+  readonly article: ArticleRef | null;
+}
+
+export type DisagreementAspect = (typeof DISAGREEMENT_ASPECTS)[number];
+
+/** Another section's entry for the same host or tag says otherwise, on this aspect; both are kept. */
+export interface Disagreement {
+  readonly section: string;
+  readonly on: DisagreementAspect;
 }
 
 interface EntryBase {
@@ -83,6 +126,7 @@ interface EntryBase {
   readonly revisions: readonly string[];
   /** Where each revision states it: the entry's own anchor, else its section's. */
   readonly sources: ReadonlyMap<string, string>;
+  readonly disagrees: readonly Disagreement[];
 }
 
 export interface HostEntry extends EntryBase {
@@ -127,4 +171,6 @@ export interface Catalog {
   readonly ports: readonly PortDef[];
   readonly wildcards: ReadonlyMap<string, WildcardRule>;
   readonly entries: readonly CatalogEntry[];
+  /** Per cloud; absent in catalogs built by hand (tests) and empty when no file gives it. */
+  readonly privateDns?: ReadonlyMap<Cloud, PrivateDnsDef>;
 }

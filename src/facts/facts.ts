@@ -22,6 +22,7 @@ export function defaultFacts(): WorkspaceFacts {
   return {
     cloud: 'public',
     computeInstances: [],
+    onlineEndpoints: [],
     privateEndpoint: false,
     privateResources: [],
     hbi: false,

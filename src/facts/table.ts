@@ -71,8 +71,8 @@ export interface FactRow {
   /** Checks one value against Azure's rules (naming `where` when it breaks them) and normalises it. */
   readonly check?: (value: string, where: string) => string;
   readonly placeholder?: PlaceholderRow;
-  /** A catalog condition that holds when this (boolean) fact is true. */
-  readonly condition?: ConditionRow;
+  /** Catalog conditions on this (boolean) fact: one that holds while it is true, and perhaps one while it is false. */
+  readonly condition?: ConditionRow | readonly ConditionRow[];
   /** Where each workspace-JSON shape holds the fact; the first source with a value wins. */
   readonly json?: Partial<Record<JsonShape, readonly JsonSource[]>>;
 }
@@ -202,6 +202,16 @@ export const FACT_TABLE = {
     check: nameRule(/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/, 'a compute instance name of 3-24 letters, digits and hyphens', (v) => v.toLowerCase()),
     placeholder: { name: 'compute-instance', wholeHost: false },
   },
+  // Flags only: the workspace JSON that `az ml workspace show` prints does not list endpoints.
+  onlineEndpoints: {
+    flag: '--online-endpoint',
+    argument: '<name>',
+    help: 'managed online endpoint to check through the workspace private endpoint (repeatable)',
+    kind: 'list',
+    example: 'ep1',
+    check: nameRule(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/, 'an online endpoint name of 3-32 letters, digits and hyphens, starting with a letter', (v) => v.toLowerCase()),
+    placeholder: { name: 'online-endpoint', wholeHost: false },
+  },
   notebookFqdn: {
     flag: '--notebook-fqdn',
     argument: '<host>',
@@ -304,7 +314,11 @@ export const FACT_TABLE = {
     help: 'compute instances or clusters have a public IP address',
     negatedHelp: 'every compute instance and cluster is without a public IP address',
     kind: 'boolean',
-    condition: { id: 'public-ip-compute', when: 'a compute instance or cluster has a public IP address' },
+    condition: [
+      { id: 'public-ip-compute', when: 'a compute instance or cluster has a public IP address' },
+      // The training-network article's rows for compute (serverless included) without one.
+      { id: 'no-public-ip-compute', when: 'compute instances, clusters or serverless compute have no public IP address', whileFalse: true },
+    ],
   },
   rstudio: {
     flag: '--rstudio',

@@ -18,6 +18,8 @@ export interface WorkspaceFacts {
   keyVault?: string;
   containerRegistry?: string;
   computeInstances: string[];
+  /** Managed online endpoints, whose scoring names answer through the workspace private endpoint. */
+  onlineEndpoints: string[];
   notebookFqdn?: string;
   nodeAddress?: string;
   privateEndpoint: boolean;

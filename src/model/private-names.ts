@@ -7,23 +7,26 @@ import type { WorkspaceFacts } from './facts.js';
  * other name (another compute instance host, a storage account reached over a service
  * endpoint) is how Azure works, not a fault.
  */
-export type PrivateNameKind = 'workspace-api' | 'notebooks' | 'compute-instance' | 'storage' | 'key-vault' | 'container-registry';
+export type PrivateNameKind = 'workspace-api' | 'notebooks' | 'compute-instance' | 'online-endpoint' | 'storage' | 'key-vault' | 'container-registry';
 
 /**
  * The workspace's private-link names per cloud, as Azure's custom DNS article lists them:
- * `<id>.workspace.<region>.api…` and its `cert.` twin, the notebook host, and
- * `<compute instance>.<region>.instances…`.
+ * `<id>.workspace.<region>.api…` and its `cert.` twin, the notebook host,
+ * `<compute instance>.<region>.instances…` (and its SSH twin `<compute instance>-22.…`), and
+ * `<online endpoint>.<region>.inference…`. The model cannot read the catalog, so
+ * test/catalog/custom-dns.test.ts holds these to probes/custom-dns.yaml, which owns them.
  */
 interface WorkspaceDomains {
   readonly api: string;
   readonly notebooks: string;
   readonly instances: string;
+  readonly inference: string;
 }
 
 export const WORKSPACE_PRIVATE_DOMAINS: Readonly<Record<Cloud, WorkspaceDomains>> = {
-  public: { api: 'api.azureml.ms', notebooks: 'notebooks.azure.net', instances: 'instances.azureml.ms' },
-  usgov: { api: 'api.ml.azure.us', notebooks: 'notebooks.usgovcloudapi.net', instances: 'instances.azureml.us' },
-  china: { api: 'api.ml.azure.cn', notebooks: 'notebooks.chinacloudapi.cn', instances: 'instances.azureml.cn' },
+  public: { api: 'api.azureml.ms', notebooks: 'notebooks.azure.net', instances: 'instances.azureml.ms', inference: 'inference.ml.azure.com' },
+  usgov: { api: 'api.ml.azure.us', notebooks: 'notebooks.usgovcloudapi.net', instances: 'instances.azureml.us', inference: 'inference.ml.azure.us' },
+  china: { api: 'api.ml.azure.cn', notebooks: 'notebooks.chinacloudapi.cn', instances: 'instances.azureml.cn', inference: 'inference.ml.azure.cn' },
 };
 
 export const STORAGE_SUFFIX: Readonly<Record<Cloud, string>> = { public: 'core.windows.net', usgov: 'core.usgovcloudapi.net', china: 'core.chinacloudapi.cn' };
@@ -49,6 +52,7 @@ interface WorkspaceNamePatterns {
   readonly api: RegExp;
   readonly notebooks: RegExp;
   readonly instances: RegExp;
+  readonly inference: RegExp;
   readonly registryData: RegExp;
 }
 
@@ -58,6 +62,7 @@ function compilePatterns(cloud: Cloud): WorkspaceNamePatterns {
     api: new RegExp(`^${GUID}\\.workspace\\.${LABEL}\\.(?:cert\\.)?${escape(domains.api)}$`),
     notebooks: new RegExp(`^ml-[a-z0-9-]+-${GUID}\\.${LABEL}\\.${escape(domains.notebooks)}$`),
     instances: new RegExp(`^${LABEL}\\.${LABEL}\\.${escape(domains.instances)}$`),
+    inference: new RegExp(`^${LABEL}\\.${LABEL}\\.${escape(domains.inference)}$`),
     registryData: new RegExp(`^${LABEL}\\.data\\.${escape(REGISTRY_SUFFIX[cloud])}$`),
   };
 }
@@ -81,6 +86,7 @@ export function privateNameKind(host: string, facts: WorkspaceFacts): PrivateNam
   if (facts.notebookFqdn !== undefined && name === facts.notebookFqdn.toLowerCase()) return 'notebooks';
   if (patterns.notebooks.test(name)) return 'notebooks';
   if (patterns.instances.test(name)) return 'compute-instance';
+  if (patterns.inference.test(name)) return 'online-endpoint';
   const [first, ...rest] = name.split('.');
   const suffix = rest.join('.');
   if (facts.storageAccount !== undefined && first === facts.storageAccount.toLowerCase()) {
@@ -102,6 +108,7 @@ export function mustResolvePrivately(kind: PrivateNameKind | null, facts: Worksp
     case 'workspace-api':
     case 'notebooks':
     case 'compute-instance':
+    case 'online-endpoint':
       return facts.privateEndpoint;
     default:
       return facts.privateResources.includes(kind);

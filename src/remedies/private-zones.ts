@@ -27,6 +27,8 @@ export interface PrivateZoneRecord {
   readonly forwardZones: readonly string[];
   /** What the record should point at. */
   readonly pointsAt: string;
+  /** A wildcard record that covers this name and its siblings, for a zone made by hand; absent for most names. */
+  readonly wildcard?: string;
 }
 
 function under(host: string, domain: string): string | null {
@@ -54,6 +56,12 @@ export function privateZoneRecord(host: string, kind: PrivateNameKind, cloud: Cl
     case 'compute-instance':
       // Azure's custom DNS article maps these names straight to the workspace endpoint's address.
       return { host: name, zone: null, record: name, alias: null, forwardZones: [domains.instances], pointsAt: endpoint };
+    case 'online-endpoint': {
+      // Every endpoint of the workspace shares one inference address of the workspace private endpoint.
+      const region = under(name, domains.inference)?.split('.')[1];
+      if (region === undefined) return null;
+      return { host: name, zone: null, record: name, alias: null, forwardZones: [domains.inference], pointsAt: 'the inference address of the workspace private endpoint', wildcard: `*.${region}.${domains.inference}` };
+    }
     case 'storage': {
       const suffix = STORAGE_SUFFIX[cloud];
       const [account, service] = name.split('.');

@@ -106,6 +106,10 @@ export function remediesFor(target: Target, reason: ReasonCode | null, cloud: Cl
   return BUILD[REASONS[reason].remedy]({ target, cloud, direct, allow });
 }
 
+function wildcardSentence(record: PrivateZoneRecord): string {
+  return `forward ${record.forwardZones.join(', ')} to Azure DNS (${AZURE_DNS}), or on a zone made by hand add ${record.wildcard ?? record.host} A <${record.pointsAt}>`;
+}
+
 /** A remedy in one sentence each, as the report's `fix` and the table print them. */
 export function describeRemedy(remedy: Remedy): string[] {
   switch (remedy.kind) {
@@ -116,6 +120,7 @@ export function describeRemedy(remedy: Remedy): string[] {
         remedy.answer === 'missing'
           ? `make ${remedy.host} resolve here: link the privatelink DNS zone to this VNet, or forward the zone from your DNS server to Azure DNS (${AZURE_DNS})`
           : `make ${remedy.host} resolve to its private endpoint: add the privatelink zone (or a conditional forwarder to ${AZURE_DNS}) on the DNS server this VNet uses`,
+        ...(remedy.record?.wildcard === undefined ? [] : [wildcardSentence(remedy.record)]),
       ];
     case 'dns-public':
       return [`make ${remedy.host} resolve here: your DNS server must forward public names (e.g. to Azure DNS, ${remedy.forwarder})`];

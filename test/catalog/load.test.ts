@@ -51,13 +51,14 @@ const EXPECTED: Record<string, string> = {
   'service-tag-without-hosts.yaml': "{file}:4: entries[0]: missing key 'hosts' (the host patterns that stand for the tag, per cloud)",
   'top-level-list.yaml': '{file}:1: (top level): must be a mapping of keys, got [{\"section\":\"corp\"}]',
   'unknown-cloud.yaml': '{file}:6: entries[0].clouds[1]: \"germany\" is not one of public, usgov, china',
-  'unknown-condition.yaml': "{file}:8: entries[0].condition: unknown condition 'vnet-injected' (known: private-endpoint, hbi-workspace, custom-images, user-managed-dependencies, custom-package-index, public-ip-compute, rstudio, storage-firewall, azure-monitor-public)",
+  'unknown-condition.yaml':
+    "{file}:8: entries[0].condition: unknown condition 'vnet-injected' (known: private-endpoint, hbi-workspace, custom-images, user-managed-dependencies, custom-package-index, public-ip-compute, no-public-ip-compute, rstudio, storage-firewall, azure-monitor-public)",
   'unknown-direction.yaml': '{file}:5: entries[0].direction: \"both\" is not one of inbound, outbound',
   'unknown-entry-key.yaml': "{file}:4: entries[0]: unknown key 'prot'",
   'unknown-feature.yaml':
-    "{file}:7: entries[0].features[1]: unknown feature 'notebooks' (known: azure-ad, azure-portal, azure-resource-manager, studio, workspace-api, integrated-notebook, compute-instance, compute-cluster, microsoft-storage, workspace-storage, key-vault, container-registry, microsoft-container-registry, prebuilt-images, support-diagnostics, python-packages, r-packages, vscode-remote, aks-inference, arc-extension, arc-training, arc-inference, inbound-management, automl, model-management, azure-monitor, rstudio, vscode-web, interactive-jobs, kubernetes-training, kubernetes-inference)",
+    "{file}:7: entries[0].features[1]: unknown feature 'notebooks' (known: azure-ad, azure-portal, azure-resource-manager, studio, workspace-api, integrated-notebook, compute-instance, compute-cluster, microsoft-storage, workspace-storage, key-vault, container-registry, microsoft-container-registry, prebuilt-images, support-diagnostics, python-packages, r-packages, vscode-remote, aks-inference, arc-extension, arc-training, arc-inference, inbound-management, automl, model-management, azure-monitor, rstudio, vscode-web, interactive-jobs, kubernetes-training, kubernetes-inference, hugging-face, serverless-spark, prompt-flow, batch-endpoints, compute-instance-ssh, online-endpoint)",
   'unknown-placeholder.yaml':
-    "{file}:4: entries[0].pattern: host pattern '<tenant>.corp.example.com': unknown placeholder <tenant> (known: <region>, <workspace-id>, <workspace-name>, <storage>, <key-vault>, <registry>, <compute-instance>, <notebook-fqdn>, <node>, <notebook-workspace-name>)",
+    "{file}:4: entries[0].pattern: host pattern '<tenant>.corp.example.com': unknown placeholder <tenant> (known: <region>, <workspace-id>, <workspace-name>, <storage>, <key-vault>, <registry>, <compute-instance>, <online-endpoint>, <notebook-fqdn>, <node>, <notebook-workspace-name>)",
   'unknown-top-key.yaml': "{file}:1: (top level): unknown key 'entrys'",
   'uppercase-pattern.yaml': "{file}:4: entries[0].pattern: host pattern 'API.corp.example.com': must be lower case",
   'whole-host-placeholder-mixed.yaml': "{file}:4: entries[0].pattern: host pattern '<notebook-fqdn>.example.com': <notebook-fqdn> stands for a whole host and cannot be combined with other text",
@@ -83,6 +84,22 @@ const EXPECTED: Record<string, string> = {
   'section-id-too-long.yaml': `{file}:1: section: 'corp-${'x'.repeat(59)}' is not a lower-case id like azure-ml-hosts ${ID_RULE}`,
   'feature-id-trailing-hyphen.yaml': `{file}:4: features[0].id: 'corp-' is not a lower-case id like compute-instance ${ID_RULE}`,
   'host-too-long.yaml': `{file}:4: entries[0].pattern: host pattern '${'a'.repeat(63)}.${'a'.repeat(15)}…': the host is longer than 253 characters`,
+  // A file's own article (article:) and a disagreement with another section (disagrees:).
+  'article-commit-not-sha.yaml': "{file}:6: article.commit: 'main' is not a commit: 40 lower-case hexadecimal digits",
+  'article-path-not-markdown.yaml': "{file}:5: article.path: 'articles/../secrets.txt' is not a Markdown file's path in the repository, like articles/machine-learning/how-to-managed-network.md",
+  'article-repo-invalid.yaml': "{file}:4: article.repo: 'azure-ai-docs' is not a GitHub repository like MicrosoftDocs/azure-ai-docs",
+  'article-missing-commit.yaml': "{file}:4: article: missing key 'commit'",
+  'disagrees-own-section.yaml': '{file}:10: entries[0].disagrees[0].section: names its own section: a disagreement is between two articles',
+  'disagrees-unknown-section.yaml': "{file}:10: entries[0].disagrees[0].section: unknown section 'compute-host', or one without entries",
+  'disagrees-no-counterpart.yaml': "{file}:10: entries[0].disagrees[0].section: section 'compute-hosts' has no entry for api.corp.example.com in revisions 2021-11, 2026-03",
+  'disagrees-nothing-differs.yaml': "{file}:11: entries[0].disagrees[0].on: section 'compute-hosts' says the same condition for this host and its ports: there is nothing to disagree on",
+  'disagrees-unknown-aspect.yaml': '{file}:10: entries[0].disagrees[0].on: "port" is not one of ports, condition, required, clouds',
+  // Private DNS rows (custom-dns.yaml) come from another article, which their file names.
+  'private-dns-without-article.yaml': "{file}:4: privateDns[0]: needs the file's 'article' (repo, path, commit): private DNS rows come from another article than the revisions'",
+  'private-dns-source-not-anchor.yaml': "{file}:9: privateDns[0].source: 'https://example.com/custom-dns' is not an anchor in the article like #example-custom-dns-server-hosted-in-virtual-network",
+  'private-dns-zone-unlisted.yaml': "{file}:17: privateDns[0].endpointRecords[1].zone: 'inference.example.com' is in neither privateZones nor forwardZones",
+  'private-dns-on-premises-unforwarded.yaml': "{file}:12: privateDns[0].onPremisesZones[1]: 'aznbcontent.net' is not in forwardZones",
+  'private-dns-duplicate-cloud.yaml': '{file}:8: privateDns[0].cloud: private DNS of usgov is already given in probes/custom-dns.yaml',
   'host-label-too-long.yaml': `{file}:4: entries[0].pattern: host pattern '${'a'.repeat(64)}.corp.example.c…': label '${'a'.repeat(64)}' is longer than 63 characters`,
 };
 
@@ -97,11 +114,11 @@ t.test('the shipped catalog loads and every section holds requirements', async (
     else t.ok((perSection.get(section.id) ?? 0) > 0, `${section.id}: ${perSection.get(section.id) ?? 0} entries`);
   }
   t.equal(catalog.revision?.id, '2026-03', 'the newest revision by default');
-  t.equal(catalog.features.size, 25);
+  t.equal(catalog.features.size, 31);
   t.same(
     [...catalog.features.values()].filter((f) => !f.default).map((f) => f.id),
-    ['kubernetes-training', 'kubernetes-inference'],
-    'cluster features are opt-in',
+    ['kubernetes-training', 'kubernetes-inference', 'hugging-face', 'serverless-spark', 'prompt-flow', 'batch-endpoints'],
+    'cluster features and the sister articles’ scenarios are opt-in',
   );
   const older = loadCatalog({ revision: '2021-11' });
   t.equal(older.features.size, 23);

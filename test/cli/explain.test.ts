@@ -15,7 +15,7 @@ t.test('explain accepts host:port, URLs and service tags, in JSON too', async (t
   const smb = await runCli(['explain', 'st1.file.core.windows.net:445', '-o', 'json']);
   t.equal(smb.code, 0);
   const doc = JSON.parse(smb.stdout) as { matches: Array<{ section: string; ports: Array<{ port: number }> }> };
-  t.same(doc.matches.map((m) => m.section).sort(), ['azure-ml-hosts', 'storage-firewall', 'workspace-storage']);
+  t.same(doc.matches.map((m) => m.section).sort(), ['azure-ml-hosts', 'storage-firewall', 'training-vnet-limitations', 'workspace-storage']);
   t.ok(doc.matches.every((m) => m.ports.some((p) => p.port === 445)));
   const url = await runCli(['explain', 'https://pypi.org/simple/numpy/']);
   t.match(url.stdout, /Python packages \(python-packages\)/);
@@ -35,7 +35,7 @@ t.test('a host nothing covers exits 1 and says so', async (t) => {
 t.test('features lists the ids --features accepts', async (t) => {
   const run = await runCli(['features', '-o', 'json']);
   const { features } = JSON.parse(run.stdout) as { features: Array<{ id: string; default: boolean }> };
-  t.equal(features.length, 25);
+  t.equal(features.length, 31);
   t.same(
     features.find((f) => f.id === 'kubernetes-training'),
     { id: 'kubernetes-training', name: 'Training on Kubernetes compute', default: false },

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import t from 'tap';
-import { FACT_ROWS, type JsonSource } from '../../src/facts/table.js';
+import { FACT_ROWS, type ConditionRow, type JsonSource } from '../../src/facts/table.js';
 import { defaultFacts, resolveFacts } from '../../src/facts/facts.js';
 import { readWorkspaceJson } from '../../src/facts/workspace-json.js';
 import { PLACEHOLDERS } from '../../src/catalog/placeholders.js';
@@ -68,17 +68,20 @@ t.test('a row with a condition yields it, holding exactly when the fact is true 
   let negated = 0;
   for (const row of FACT_ROWS) {
     if (!('condition' in row) || !row.condition) continue;
-    const spec = CONDITIONS.get(row.condition.id);
-    const whileFalse = 'whileFalse' in row.condition && row.condition.whileFalse === true;
-    if (whileFalse) negated++;
-    // The flag a skip names is the one that makes the condition hold.
-    t.equal(spec?.flag, whileFalse ? row.flag.replace('--', '--no-') : row.flag);
-    t.equal(spec?.when, row.condition.when);
-    t.equal(spec?.holds(defaultFacts()), whileFalse, `${row.condition.id} by default`);
-    t.equal(spec?.holds({ ...defaultFacts(), [row.key]: true }), !whileFalse, `${row.condition.id} with ${row.flag}`);
-    t.equal(spec?.holds({ ...defaultFacts(), [row.key]: false }), whileFalse, `${row.condition.id} with --no-${row.flag.slice(2)}`);
+    const conditions: readonly ConditionRow[] = Array.isArray(row.condition) ? row.condition : [row.condition as ConditionRow];
+    for (const condition of conditions) {
+      const spec = CONDITIONS.get(condition.id);
+      const whileFalse = condition.whileFalse === true;
+      if (whileFalse) negated++;
+      // The flag a skip names is the one that makes the condition hold.
+      t.equal(spec?.flag, whileFalse ? row.flag.replace('--', '--no-') : row.flag);
+      t.equal(spec?.when, condition.when);
+      t.equal(spec?.holds(defaultFacts()), whileFalse, `${condition.id} by default`);
+      t.equal(spec?.holds({ ...defaultFacts(), [row.key]: true }), !whileFalse, `${condition.id} with ${row.flag}`);
+      t.equal(spec?.holds({ ...defaultFacts(), [row.key]: false }), whileFalse, `${condition.id} with --no-${row.flag.slice(2)}`);
+    }
   }
-  t.equal(negated, 1, 'one condition holds while its fact is false (Azure Monitor not secured)');
+  t.equal(negated, 2, 'two conditions hold while their fact is false (Azure Monitor not secured; compute without a public IP)');
 });
 
 /** A document of each shape that holds just the key under test. */

@@ -4,7 +4,6 @@
  * `::1` is shared with the machine, so its side always binds a free port first; the IPv4
  * side then takes the same port on an address only this file uses (127.0.66.0/24).
  */
-import { pino } from 'pino';
 import t from 'tap';
 import { runChecks, type RunOptions } from '../../src/runner/runner.js';
 import { NO_PROXY_CONFIG, resolveProxyConfig } from '../../src/runner/proxy.js';
@@ -13,6 +12,7 @@ import { createPki } from '../../src/simulate/pki.js';
 import { respondWith, started, startDroppingListener, startHttpServer, startProxy, type Cleanup } from '../helpers/servers.js';
 import { makeTarget } from '../helpers/target.js';
 import { fixOf } from '../helpers/fixes.js';
+import { loopbackRunOptions } from '../helpers/run-options.js';
 
 const pki = createPki();
 const V6 = '::1';
@@ -25,20 +25,7 @@ async function resolver(t: Cleanup, zone: Zone) {
 }
 
 function options(dns: Awaited<ReturnType<typeof resolver>> | null, overrides: Partial<RunOptions> = {}): RunOptions {
-  return {
-    concurrency: 8,
-    timeoutMs: TIMEOUT_MS,
-    retries: 0,
-    deadlineMs: 10_000,
-    dnsServers: dns === null ? [] : [dns],
-    // The test's resolver is on loopback and answers with loopback addresses on purpose.
-    allowLoopbackAnswers: true,
-    ca: [pki.trusted.cert],
-    proxy: NO_PROXY_CONFIG,
-    inboundFromHere: false,
-    logger: pino({ level: 'silent' }),
-    ...overrides,
-  };
+  return loopbackRunOptions(dns === null ? [] : [dns], pki.trusted.cert, { timeoutMs: TIMEOUT_MS, ...overrides });
 }
 
 /** An HTTPS server for `name`, answering 404 as a real service without credentials might. */

@@ -1,4 +1,3 @@
-import { pino } from 'pino';
 import t from 'tap';
 import { runChecks, type RunOptions } from '../../src/runner/runner.js';
 import { NO_PROXY_CONFIG } from '../../src/runner/proxy.js';
@@ -10,12 +9,12 @@ import { makeTarget } from '../helpers/target.js';
 import { endedAtBudget, FAR_BUDGET_MS } from '../helpers/timing.js';
 import { fixOf } from '../helpers/fixes.js';
 import { loopbackNet } from '../helpers/loopback.js';
+import { loopbackRunOptions } from '../helpers/run-options.js';
 
 const NET = loopbackNet();
 const NET_RE = NET.replace(/\./g, '\\.');
 
 const pki = createPki();
-const quiet = pino({ level: 'silent' });
 
 function target(host: string, port: number, overrides: Partial<Target> = {}): Target {
   return makeTarget(host, port, overrides);
@@ -34,20 +33,7 @@ async function keep<T extends RunningServer>(t: Cleanup, server: Promise<T>): Pr
 }
 
 function options(servers: RunOptions['dnsServers'], overrides: Partial<RunOptions> = {}): RunOptions {
-  return {
-    concurrency: 8,
-    timeoutMs: 400,
-    retries: 0,
-    deadlineMs: 10_000,
-    dnsServers: servers,
-    // The services here are simulated on loopback, as the resolver says.
-    allowLoopbackAnswers: true,
-    ca: [pki.trusted.cert],
-    proxy: NO_PROXY_CONFIG,
-    inboundFromHere: false,
-    logger: quiet,
-    ...overrides,
-  };
+  return loopbackRunOptions(servers, pki.trusted.cert, overrides);
 }
 
 t.test('each host is resolved once per run, whatever the number of its ports', async (t) => {

@@ -1,5 +1,8 @@
 import { checkFeatureSelection, expandCatalog } from '../../catalog/expand.js';
+import { privateDnsPlan, type PrivateDnsPlan } from '../../catalog/private-dns.js';
 import { findRevision } from '../../catalog/revisions.js';
+import { readCatalog } from '../../catalog/load.js';
+import { revisionIdOf } from '../../report/report.js';
 import type { Catalog } from '../../catalog/types.js';
 import { compareRulePlans, type RuleChanges } from '../../remedies/changes.js';
 import { InputError } from '../../model/errors.js';
@@ -31,16 +34,20 @@ function renderOptions(options: RulesOptions): RulesRenderOptions {
   return { resourceGroup: options.resourceGroup, firewallPolicy: options.firewallPolicy, firewall: options.firewall, nsg: options.nsg, source: options.source, dryRun: options.dryRun };
 }
 
-function planFor(options: RulesOptions, warn: (line: string) => void): RulesPlan {
+function planFor(options: RulesOptions, warn: (line: string) => void): { plan: RulesPlan; privateDns: PrivateDnsPlan | null } {
   if (options.fromReport !== undefined) {
     const given = [...Object.keys(factsFromFlags(options)), ...(['workspaceJson', 'catalog', 'features'] as const).filter((k) => options[k] !== undefined)];
     if (given.length > 0) throw new InputError('--from-report', 'takes the workspace from the report; leave out the workspace flags');
     const report = readReport(options.fromReport);
-    return planFromReport(report.targets, report.facts, report.settings.proxy !== null);
+    // The shipped catalog's zones for the revision the report checked, when it still has it.
+    const revisionOf = readCatalog();
+    const id = revisionIdOf(report);
+    const known = id !== null && revisionOf('all').revisions.some((r) => r.id === id);
+    return { plan: planFromReport(report.targets, report.facts, report.settings.proxy !== null), privateDns: known ? privateDnsPlan(revisionOf(id), report.facts) : null };
   }
   const { catalog, facts, features, warnings } = resolveWorkspace(options);
   for (const warning of warnings) warn(`aml-netcheck: warning: ${warning}`);
-  return planFromTargets(expandCatalog(catalog, facts, { features }), facts);
+  return { plan: planFromTargets(expandCatalog(catalog, facts, { features }), facts), privateDns: privateDnsPlan(catalog, facts) };
 }
 
 /**
@@ -86,10 +93,10 @@ export async function run({ options: given, context }: Invocation): Promise<numb
     );
     return 0;
   }
-  const plan = planFor(options, warn);
+  const { plan, privateDns } = planFor(options, warn);
   for (const line of partitionEntries(plan.allow).refused) warn(`aml-netcheck: warning: ${line}`);
   await emit(
-    renderEach(RULES_RENDERERS, (render, text) => [render.plan(plan, settings, text)]),
+    renderEach(RULES_RENDERERS, (render, text) => [render.plan(plan, { ...settings, privateDns }, text)]),
     options.output,
     files,
     context,

@@ -1,5 +1,5 @@
 import { CLOUD_NAMES } from '../../model/clouds.js';
-import type { Explanation, HostChange, HostChangeKind, RevisionStanding } from '../../catalog/explain.js';
+import type { ExplainedDisagreement, Explanation, HostChange, HostChangeKind, RevisionStanding } from '../../catalog/explain.js';
 import { escapeControl } from '../../model/text.js';
 import { jsonDocument } from '../shared/json.js';
 
@@ -42,6 +42,10 @@ function changeText(change: HostChange): string {
   return [CHANGE[change.kind], items.join(', ')].filter((x) => x !== '').join(' ');
 }
 
+function disagreementText(d: ExplainedDisagreement): string {
+  return `${d.on}: ${d.this.article} (${d.this.sectionTitle}) says ${d.this.says}; ${d.other.article} (${d.other.sectionTitle}) says ${d.other.says}.`;
+}
+
 /** `explain HOST`: which features need the host, on which ports, and why; in which revisions of the article, and what changed. */
 export function renderExplainText(query: string, explanations: readonly Explanation[], context: RevisionContext = NO_REVISIONS): string {
   // The query is a flag and every other value comes from catalog files: all of it is escaped.
@@ -52,6 +56,13 @@ export function renderExplainText(query: string, explanations: readonly Explanat
   }
   const features = [...new Set(explanations.flatMap((e) => e.features.map((f) => `${f.name} (${f.id})`)))];
   const out = [`${shown} is needed by ${escapeControl(features.join(', '))}.`, ''];
+  // Said before the rows, plainly: the catalog keeps both articles' rows and checks each as written.
+  const disagreements = [...new Set(explanations.flatMap((e) => e.disagreements.map(disagreementText)))];
+  if (disagreements.length > 0) {
+    out.push('The articles disagree on this host; the catalog keeps the rows of both:');
+    for (const text of disagreements) out.push(escapeControl(`  ${text}`));
+    out.push('');
+  }
   if (context.revisions.length > 0) {
     out.push(escapeControl(`Revisions: ${context.revisions.map((r) => `${r.revision} ${STATUS[r.status]}`).join('; ')}.`));
     for (const change of context.changes) out.push(escapeControl(`  ${change.from} -> ${change.to}: ${changeText(change)}`));
@@ -69,6 +80,7 @@ export function renderExplainText(query: string, explanations: readonly Explanat
     line('why:', e.purpose);
     if (e.revisions.length > 0) line('revisions:', e.revisions.join(', '));
     for (const source of e.provenance) line('source:', `${source.revision} ${source.url}`);
+    for (const d of e.disagreements) line('disagrees:', `on ${d.on} with ${d.other.article} (${d.other.sectionTitle})`);
     line('catalog:', `${e.file} ${e.keyPath}`);
     out.push('');
   }

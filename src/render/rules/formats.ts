@@ -1,3 +1,4 @@
+import type { PrivateDnsPlan } from '../../catalog/private-dns.js';
 import type { RulesPlan } from '../../remedies/plan.js';
 
 /** Settings an admin can fill in so the generated commands run as they are; left as shell variables otherwise. */
@@ -12,6 +13,8 @@ export interface RulesRenderOptions {
   readonly additions?: Additions;
   /** `--dry-run`: the scripts print their writes instead of making them unless DRY_RUN=0 is set. */
   readonly dryRun?: boolean;
+  /** The zones, forwarders and online endpoint records of the workspace private endpoint, for `-o dns`. */
+  readonly privateDns?: PrivateDnsPlan | null;
 }
 
 /**

@@ -89,7 +89,10 @@ export const RULES_RENDERERS = defineRegistry<RulesRenderer, { readonly help: st
     extensions: ['.txt'],
     escapesItself: false,
     help: 'private DNS zones, records and conditional forwarders (to 168.63.129.16) for private-link names',
-    load: withChanges('dns', async () => (await import('./dns.js')).renderRulesDns),
+    load: withChanges('dns', async () => {
+      const { renderRulesDns } = await import('./dns.js');
+      return (plan, options) => renderRulesDns(plan, options);
+    }),
   },
   {
     format: 'proxy',
