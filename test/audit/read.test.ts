@@ -36,7 +36,7 @@ t.test('az output (properties flattened) and an ARM template (properties nested)
     az.groups.map((g) => [g.policy, g.name, g.priority, g.collections.map((c) => c.rules.length)]),
     [
       ['fwp-aml', 'AML-Application', 300, [2]],
-      ['fwp-hub-parent', 'Hub-Network', 200, [3]],
+      ['fwp-hub-parent', 'Hub-Network', 200, [4]],
     ],
   );
   t.same(az.warnings, [], 'every field of a real export is modelled or says nothing');
