@@ -1,6 +1,6 @@
 import { evaluate, type TemplateScope } from '../facts/arm-expression.js';
-import { decodeInputText, inputLabel, nestedDeeperThan, readInputFile } from '../io/input-file.js';
-import { isObject, JsonSyntaxError, parseJson, quoteJson, type JsonObject } from '../io/json-input.js';
+import { readJsonInputFile } from '../io/input-file.js';
+import { isObject, quoteJson, type JsonObject } from '../io/json-input.js';
 import { formatKeyPath, InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
 import { ipv4Span, isIpv6 } from './addresses.js';
@@ -331,16 +331,7 @@ export function parseConfigKinds(values: readonly string[]): Map<string, ConfigK
 
 /** Reads one --config file; `kind` overrides what its JSON says. */
 function readConfigFile(file: string, kind: ConfigKind | undefined, reader: (shown: string) => ConfigReader): ConfigKind {
-  const shown = inputLabel(file);
-  const text = decodeInputText(readInputFile(file, '--config'), shown);
-  let document: unknown;
-  try {
-    document = parseJson(text);
-  } catch (error) {
-    if (!(error instanceof JsonSyntaxError)) throw error;
-    throw new InputError(shown, `not valid JSON: ${error.message}`);
-  }
-  if (nestedDeeperThan(document, CONFIG_MAX_DEPTH)) throw new InputError(shown, `nested more than ${CONFIG_MAX_DEPTH} levels deep: not an exported configuration`);
+  const { shown, document } = readJsonInputFile(file, '--config', CONFIG_MAX_DEPTH, 'an exported configuration');
   let chosen = kind;
   if (chosen === undefined) {
     const kinds = kindsOf(document);
