@@ -196,7 +196,7 @@ function orderRules(tiers: ReadonlyArray<{ readonly policy: string | null; reado
           if (collection.action === 'DNAT') continue;
           for (const rule of collection.rules) {
             if (rule.ruleType !== ruleType) continue;
-            const ref: RuleRef = { policy: tier.policy, group: group.name, groupPriority: group.priority, collection: collection.name, collectionPriority: collection.priority, rule: rule.name, ruleType, action: collection.action };
+            const ref: RuleRef = { policy: tier.policy ?? group.policy, group: group.name, groupPriority: group.priority, collection: collection.name, collectionPriority: collection.priority, rule: rule.name, ruleType, action: collection.action };
             const match = rule.ruleType === 'NetworkRule' ? (traffic: Traffic) => networkMatch(rule, traffic, sources, settings) : rule.ruleType === 'ApplicationRule' ? (traffic: Traffic) => applicationMatch(rule, traffic, sources) : () => NO;
             ordered.push({ ref, match });
           }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import t from 'tap';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { sampleWorkspaceFlags } from '../helpers/sample-workspace.js';
 
 // Exports shaped as the Microsoft.Network REST API 2024-05-01 defines them (test/fixtures/audit/README.md).
@@ -82,4 +82,11 @@ t.test('bad input is one line and exit 2', async (t) => {
   t.match(ambiguous.stderr, /say which with --config-kind firewall-policy=/);
   const settled = await runCli(['audit', ...sampleWorkspaceFlags(), ...config('invalid/ambiguous-kind.json'), '--config-kind', `rule-collection-group=${FIXTURES}invalid/ambiguous-kind.json`, '--source', '10.0.1.0/24']);
   t.equal(settled.code, 1, 'read once the kind is given: an empty group allows nothing');
+});
+
+t.test('--config - reads standard input; without the policy, an FQDN network rule depends on its DNS proxy', async (t) => {
+  const run = await spawnCli(['audit', ...sampleWorkspaceFlags(), '--features', 'workspace-storage', '--config', '-', '--source', '10.0.1.0/24', '-o', 'json'], { input: readFileSync(`${FIXTURES}hub-parent-groups.json`, 'utf8') });
+  t.equal(run.code, 3, run.stderr);
+  const json = JSON.parse(run.stdout) as AuditJson;
+  t.match(verdictOf(json, 'st1.file.core.windows.net:445'), { verdict: 'depends', on: [/the policy's DNS proxy setting/], rule: { policy: 'fwp-hub-parent', rule: 'storage-smb' } });
 });
