@@ -46,3 +46,21 @@ export function spansOverlap(a: Span, b: Span): boolean {
 export function isIpv6(text: string): boolean {
   return /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(text) && text.includes(':');
 }
+
+/** The spans sorted and joined where they touch or overlap, so that set questions are one pass. */
+export function mergeSpans(spans: readonly Span[]): Span[] {
+  const sorted = [...spans].sort((a, b) => a.first - b.first);
+  const merged: Span[] = [];
+  for (const span of sorted) {
+    const last = merged.at(-1);
+    if (last !== undefined && span.first <= last.last + 1) merged[merged.length - 1] = { first: last.first, last: Math.max(last.last, span.last) };
+    else merged.push(span);
+  }
+  return merged;
+}
+
+/** How a set of addresses (merged spans) lies against another: inside it, apart from it, or across its edge. */
+export function relationOf(inner: readonly Span[], outer: readonly Span[]): 'inside' | 'apart' | 'across' {
+  if (inner.length > 0 && inner.every((span) => outer.some((o) => spanContains(o, span)))) return 'inside';
+  return inner.some((span) => outer.some((o) => spansOverlap(o, span))) ? 'across' : 'apart';
+}

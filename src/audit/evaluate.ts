@@ -3,7 +3,7 @@ import { EXIT } from '../model/exit-codes.js';
 import { InputError } from '../model/errors.js';
 import type { Target } from '../model/target.js';
 import { quote } from '../model/text.js';
-import { ipv4Span, spanContains, spansOverlap, type Span } from './addresses.js';
+import { ipv4Span, relationOf, spanContains, spansOverlap, type Span } from './addresses.js';
 import type { ApplicationRule, AuditConfig, AuditedTarget, AuditResult, AuditVerdict, NetworkRule, RuleCollectionGroup, RuleRef } from './types.js';
 
 /**
@@ -91,24 +91,39 @@ export function fqdnCovers(fqdn: string, destination: Destination): boolean {
   return pattern.wildcard !== 'none' && patternCovers(pattern, `any-name.${destination.domain}`);
 }
 
-function tagMatch(tag: string, traffic: Traffic): Match {
+/**
+ * Addresses a rule names (a tag's, or a prefix) against the destination, by the service tags the
+ * catalog says hold it and the published file's addresses for them: inside a tag that holds it
+ * allows, apart from every such tag does not; anything else is undecided.
+ */
+function byAddress(ruleSpans: readonly Span[] | undefined, traffic: Traffic, settings: PolicySettings, unknown: string): Match {
+  const held = traffic.destination.kind === 'tag' ? [traffic.destination.tag, ...traffic.tags] : traffic.tags;
+  if (ruleSpans === undefined || settings.serviceTags === null || held.length === 0) return { kind: 'depends', on: [unknown] };
+  const heldSpans = held.map((tag) => settings.serviceTags?.get(tag.toLowerCase()));
+  if (heldSpans.some((spans) => spans !== undefined && spans.length > 0 && relationOf(spans, ruleSpans) === 'inside')) return YES;
+  if (heldSpans.every((spans) => spans !== undefined && spans.length > 0 && relationOf(spans, ruleSpans) === 'apart')) return NO;
+  return { kind: 'depends', on: [unknown] };
+}
+
+function tagMatch(tag: string, traffic: Traffic, settings: PolicySettings): Match {
   const wanted = tag.toLowerCase();
   const held = traffic.destination.kind === 'tag' ? [traffic.destination.tag, ...traffic.tags] : traffic.tags;
   // A regional tag (Storage.westus2) is part of its global one (Storage).
   if (held.some((t) => t.toLowerCase() === wanted || t.toLowerCase().startsWith(`${wanted}.`))) return YES;
-  return { kind: 'depends', on: [`service tag ${tag}`] };
+  const spans = settings.serviceTags?.get(wanted);
+  return byAddress(spans, traffic, settings, settings.serviceTags !== null && spans === undefined ? `service tag ${tag} (not in the service-tag file)` : `service tag ${tag}`);
 }
 
-function addressMatch(address: string, traffic: Traffic): Match {
+function addressMatch(address: string, traffic: Traffic, settings: PolicySettings): Match {
   if (address === '*') return YES;
   const span = ipv4Span(address);
   if (span !== null) {
     if (span.first === 0 && span.last === 2 ** 32 - 1) return YES;
     const what = traffic.destination.kind === 'host' ? `the address of ${traffic.destination.name}` : traffic.destination.kind === 'tag' ? `the addresses of service tag ${traffic.destination.tag}` : `the addresses of *.${traffic.destination.domain}`;
-    return { kind: 'depends', on: [what] };
+    return byAddress([span], traffic, settings, what);
   }
   if (address.includes(':')) return NO;
-  return tagMatch(address, traffic);
+  return tagMatch(address, traffic, settings);
 }
 
 /** The rule's sources against the workspace subnets (--source); without them, only `*` decides. */
@@ -134,6 +149,8 @@ function portsMatch(ports: readonly string[], port: number): boolean {
 export interface PolicySettings {
   /** dnsSettings.enableProxy of the policy the firewall runs; null when no policy was given. */
   readonly dnsProxy: boolean | null;
+  /** The published service tags' IPv4 addresses, when given. */
+  readonly serviceTags: ReadonlyMap<string, readonly Span[]> | null;
 }
 
 function networkMatch(rule: NetworkRule, traffic: Traffic, sources: readonly Span[], settings: PolicySettings): Match {
@@ -147,11 +164,11 @@ function networkMatch(rule: NetworkRule, traffic: Traffic, sources: readonly Spa
     if (settings.dnsProxy === null) return { kind: 'depends', on: ["the policy's DNS proxy setting (give `az network firewall policy show`)"] };
     return settings.dnsProxy ? YES : { kind: 'inexpressible', reason: `FQDN ${fqdn} in a network rule needs the policy's DNS proxy, which is off` };
   });
-  const destination = anyOf([...rule.destinationAddresses.map((address) => addressMatch(address, traffic)), ...rule.destinationIpGroups.map((id): Match => ({ kind: 'depends', on: [`IP group ${id.split('/').at(-1) ?? id}`] })), ...fqdns]);
+  const destination = anyOf([...rule.destinationAddresses.map((address) => addressMatch(address, traffic, settings)), ...rule.destinationIpGroups.map((id): Match => ({ kind: 'depends', on: [`IP group ${id.split('/').at(-1) ?? id}`] })), ...fqdns]);
   return allOf([destination, sourceMatch(rule, sources)]);
 }
 
-function applicationMatch(rule: ApplicationRule, traffic: Traffic, sources: readonly Span[]): Match {
+function applicationMatch(rule: ApplicationRule, traffic: Traffic, sources: readonly Span[], settings: PolicySettings): Match {
   // APP_RULES: application rules filter on the name in HTTP (Host), TLS (SNI) or MSSQL; a service tag has no name.
   if (traffic.destination.kind === 'tag') return NO;
   const names = anyOf([
@@ -159,7 +176,7 @@ function applicationMatch(rule: ApplicationRule, traffic: Traffic, sources: read
     ...rule.fqdnTags.map((tag): Match => ({ kind: 'depends', on: [`FQDN tag ${tag}`] })),
     ...rule.webCategories.map((category): Match => ({ kind: 'depends', on: [`web category ${category}`] })),
     ...rule.targetUrls.map((url): Match => ({ kind: 'depends', on: [`URL ${url} (TLS inspection)`] })),
-    ...rule.destinationAddresses.map((address) => addressMatch(address, traffic)),
+    ...rule.destinationAddresses.map((address) => addressMatch(address, traffic, settings)),
   ]);
   if (names.kind === 'no') return NO;
   const wanted = { http: 'Http', https: 'Https', other: traffic.transport === 'tcp' ? 'Mssql' : null }[traffic.application];
@@ -197,7 +214,7 @@ function orderRules(tiers: ReadonlyArray<{ readonly policy: string | null; reado
           for (const rule of collection.rules) {
             if (rule.ruleType !== ruleType) continue;
             const ref: RuleRef = { policy: tier.policy ?? group.policy, group: group.name, groupPriority: group.priority, collection: collection.name, collectionPriority: collection.priority, rule: rule.name, ruleType, action: collection.action };
-            const match = rule.ruleType === 'NetworkRule' ? (traffic: Traffic) => networkMatch(rule, traffic, sources, settings) : rule.ruleType === 'ApplicationRule' ? (traffic: Traffic) => applicationMatch(rule, traffic, sources) : () => NO;
+            const match = rule.ruleType === 'NetworkRule' ? (traffic: Traffic) => networkMatch(rule, traffic, sources, settings) : rule.ruleType === 'ApplicationRule' ? (traffic: Traffic) => applicationMatch(rule, traffic, sources, settings) : () => NO;
             ordered.push({ ref, match });
           }
         }
@@ -241,7 +258,7 @@ function verdictFor(traffic: Traffic, ordered: readonly Ordered[], unknownParent
 
 /** The policies given, parent first, and the groups of each; a parent named but not given. */
 function tiersOf(config: AuditConfig): { tiers: Array<{ policy: string | null; groups: RuleCollectionGroup[] }>; unknownParent: string | null; settings: PolicySettings } {
-  if (config.policies.length === 0) return { tiers: [{ policy: null, groups: [...config.groups] }], unknownParent: null, settings: { dnsProxy: null } };
+  if (config.policies.length === 0) return { tiers: [{ policy: null, groups: [...config.groups] }], unknownParent: null, settings: { dnsProxy: null, serviceTags: config.serviceTags } };
   const parents = new Set(config.policies.map((p) => p.basePolicy).filter((name): name is string => name !== null));
   const leaves = config.policies.filter((p) => !parents.has(p.name));
   if (leaves.length !== 1) throw new InputError('--config', `firewall policies ${config.policies.map((p) => quote(p.name)).join(', ')} are not one policy and its parents; audit one policy (with its parent) at a time`);
@@ -260,7 +277,7 @@ function tiersOf(config: AuditConfig): { tiers: Array<{ policy: string | null; g
     policy = next;
   }
   const tiers = chain.map((name) => ({ policy: name, groups: config.groups.filter((g) => (g.policy ?? leaf.name) === name) }));
-  return { tiers, unknownParent, settings: { dnsProxy: leaf.dnsProxy } };
+  return { tiers, unknownParent, settings: { dnsProxy: leaf.dnsProxy, serviceTags: config.serviceTags } };
 }
 
 /** Parses --source: IPv4 prefixes of the workspace's subnets. */

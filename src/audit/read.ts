@@ -3,7 +3,7 @@ import { readJsonInputFile } from '../io/input-file.js';
 import { isObject, quoteJson, type JsonObject } from '../io/json-input.js';
 import { formatKeyPath, InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
-import { ipv4Span, isIpv6 } from './addresses.js';
+import { ipv4Span, isIpv6, mergeSpans, type Span } from './addresses.js';
 import { CONFIG_KINDS, type ApplicationProtocol, type AuditConfig, type ConfigKind, type FirewallPolicy, type NetworkProtocol, type PolicyRule, type RuleCollection, type RuleCollectionGroup } from './types.js';
 
 /**
@@ -19,6 +19,7 @@ type Path = ReadonlyArray<string | number>;
 
 const POLICY_TYPE = 'microsoft.network/firewallpolicies';
 const GROUP_TYPE = 'microsoft.network/firewallpolicies/rulecollectiongroups';
+const SERVICE_TAGS_TYPE = 'microsoft.network/servicetags';
 
 /** Real exports nest about ten levels; far deeper input is not one, and would overflow a recursive walk. */
 const CONFIG_MAX_DEPTH = 64;
@@ -35,7 +36,8 @@ const RULE_KEYS: Record<PolicyRule['ruleType'], readonly string[]> = {
   NatRule: ['name', 'description', 'ruleType', 'ipProtocols', 'sourceAddresses', 'sourceIpGroups', 'destinationAddresses', 'destinationPorts', 'translatedAddress', 'translatedPort', 'translatedFqdn'],
 };
 
-const EXPECTED = 'an Azure Firewall Policy (`az network firewall policy show`), its rule collection groups (`az network firewall policy rule-collection-group list` or `show`), the same as ARM resources, or an exported ARM template holding them';
+const EXPECTED =
+  'an Azure Firewall Policy (`az network firewall policy show`), its rule collection groups (`az network firewall policy rule-collection-group list` or `show`), the same as ARM resources, an exported ARM template holding them, or the service tags (`az network list-service-tags`)';
 
 /** A value that says nothing: az prints absent lists as null or [], absent objects as null. */
 function empty(value: unknown): boolean {
@@ -54,6 +56,7 @@ class ConfigReader {
   private scope: TemplateScope | null = null;
   readonly policies: FirewallPolicy[] = [];
   readonly groups: RuleCollectionGroup[] = [];
+  readonly serviceTags = new Map<string, Span[]>();
   private readonly warned = new Set<string>();
 
   constructor(
@@ -247,9 +250,31 @@ class ConfigReader {
     };
   }
 
+  /**
+   * `az network list-service-tags` (ServiceTagsListResult) or the weekly download it mirrors:
+   * values[] of {name, properties: {addressPrefixes}}. Only the IPv4 prefixes are kept: the
+   * --source subnets and the rules audit compares them with are IPv4.
+   */
+  private readServiceTags(document: unknown): void {
+    if (!isObject(document) || !Array.isArray(document['values'])) this.fail([], 'expected the service tags as `az network list-service-tags` prints them: an object with values[]');
+    this.checkKeys(document, [], ['changeNumber', 'cloud', 'values', 'nextLink']);
+    document['values'].forEach((node, index) => {
+      const path = ['values', index];
+      if (!isObject(node)) this.fail(path, `expected a service tag (an object); got ${quoteJson(node)}`);
+      this.checkKeys(node, path, ['serviceTagChangeNumber']);
+      const name = this.string(node, 'name', path, true) as string;
+      const props = node['properties'];
+      if (!isObject(props)) this.fail([...path, 'properties'], `expected an object with addressPrefixes; got ${quoteJson(props)}`);
+      this.checkKeys(props, [...path, 'properties'], ['changeNumber', 'region', 'regionId', 'platform', 'systemService', 'addressPrefixes', 'networkFeatures', 'state']);
+      const prefixes = this.strings(props, 'addressPrefixes', [...path, 'properties'], (item) => (ipv4Span(item) !== null || isIpv6(item) ? null : 'expected an IPv4 or IPv6 prefix'));
+      this.serviceTags.set(name.toLowerCase(), mergeSpans(prefixes.map(ipv4Span).filter((span): span is Span => span !== null)));
+    });
+  }
+
   /** One document of a known kind. */
   readKind(document: unknown, kind: ConfigKind): void {
     if (kind === 'arm-template') return this.readTemplate(document);
+    if (kind === 'service-tags') return this.readServiceTags(document);
     const items: Array<{ node: unknown; path: Path }> = Array.isArray(document)
       ? document.map((node, index) => ({ node, path: [index] }))
       : isObject(document) && Array.isArray(document['value']) && !('properties' in document)
@@ -309,7 +334,10 @@ function kindsOf(document: unknown): ConfigKind[] {
   const type = typeof document['type'] === 'string' ? document['type'].toLowerCase() : null;
   if (type === POLICY_TYPE) return ['firewall-policy'];
   if (type === GROUP_TYPE) return ['rule-collection-group'];
+  if (type === SERVICE_TAGS_TYPE) return ['service-tags'];
   if (type !== null) return [];
+  // The weekly download (ServiceTags_Public_*.json) is the same list without the resource's type.
+  if (typeof document['cloud'] === 'string' && Array.isArray(document['values'])) return ['service-tags'];
   const props = isObject(document['properties']) ? document['properties'] : document;
   const kinds: ConfigKind[] = [];
   if (['dnsSettings', 'basePolicy', 'threatIntelMode', 'childPolicies', 'firewalls'].some((key) => key in props)) kinds.push('firewall-policy');
@@ -359,6 +387,7 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
   const policies: FirewallPolicy[] = [];
   const groups: RuleCollectionGroup[] = [];
   const inputs: Array<{ file: string; kind: ConfigKind }> = [];
+  let serviceTags: Map<string, Span[]> | null = null;
   for (const file of files) {
     let made: ConfigReader | null = null;
     const kind = readConfigFile(file, kinds.get(file), (shown) => (made = new ConfigReader(shown, warnings)));
@@ -366,11 +395,15 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
     if (reader !== null) {
       policies.push(...reader.policies);
       groups.push(...reader.groups);
+      if (kind === 'service-tags') {
+        if (serviceTags !== null) throw new InputError('--config', `${quote(file)} is a second service-tag file; give one`);
+        serviceTags = reader.serviceTags;
+      }
     }
     inputs.push({ file, kind });
   }
   checkConsistent(policies, groups);
-  return { policies, groups, inputs, warnings };
+  return { policies, groups, inputs, warnings, serviceTags };
 }
 
 function checkConsistent(policies: readonly FirewallPolicy[], groups: readonly RuleCollectionGroup[]): void {

@@ -1,3 +1,5 @@
+import type { Span } from './addresses.js';
+
 /**
  * The admin's own configuration as `audit` reads it, and what it concludes for each target.
  * Shapes follow the Microsoft.Network REST API (2024-05-01, firewallPolicy.json), whichever
@@ -5,7 +7,7 @@
  */
 
 /** What a `--config` file holds; `--config-kind KIND=FILE` names it when the JSON could be two. */
-export const CONFIG_KINDS = ['firewall-policy', 'rule-collection-group', 'arm-template'] as const;
+export const CONFIG_KINDS = ['firewall-policy', 'rule-collection-group', 'arm-template', 'service-tags'] as const;
 export type ConfigKind = (typeof CONFIG_KINDS)[number];
 
 export type NetworkProtocol = 'TCP' | 'UDP' | 'Any' | 'ICMP';
@@ -75,6 +77,11 @@ export interface AuditConfig {
   readonly policies: readonly FirewallPolicy[];
   readonly groups: readonly RuleCollectionGroup[];
   readonly inputs: ReadonlyArray<{ readonly file: string; readonly kind: ConfigKind }>;
+  /**
+   * Microsoft's published service tags (`az network list-service-tags`), by lower-case name: each
+   * tag's IPv4 addresses as merged spans. Null when no such file was given.
+   */
+  readonly serviceTags: ReadonlyMap<string, readonly Span[]> | null;
   /** One line each: fields read but not modelled, resources this slice does not read. */
   readonly warnings: readonly string[];
 }

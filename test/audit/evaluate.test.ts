@@ -1,5 +1,7 @@
 import t from 'tap';
 import { auditTargets, fqdnCovers, trafficOf, type Traffic } from '../../src/audit/evaluate.js';
+import { readConfigs } from '../../src/audit/read.js';
+import { fileURLToPath } from 'node:url';
 import type { ApplicationRule, AuditConfig, AuditVerdict, NetworkRule, PolicyRule, RuleCollectionGroup } from '../../src/audit/types.js';
 import { expandCatalog } from '../../src/catalog/expand.js';
 import { resolveWorkspace } from '../../src/commands/shared/workspace.js';
@@ -45,7 +47,7 @@ const group = (name: string, priority: number, collections: Array<[string, numbe
   where: name,
   collections: collections.map(([n, p, action, rules]) => ({ name: n, priority: p, action, rules })),
 });
-const config = (groups: RuleCollectionGroup[], dnsProxy = true): AuditConfig => ({ policies: [{ name: 'p', basePolicy: null, dnsProxy, threatIntelMode: 'Alert', sku: 'Standard', where: 'p' }], groups, inputs: [], warnings: [] });
+const config = (groups: RuleCollectionGroup[], dnsProxy = true): AuditConfig => ({ policies: [{ name: 'p', basePolicy: null, dnsProxy, threatIntelMode: 'Alert', sku: 'Standard', where: 'p' }], groups, inputs: [], warnings: [], serviceTags: null });
 const verdictOf = (cfg: AuditConfig, id: string, sources: string[] = []): AuditVerdict => auditTargets(cfg, [target(id)], sources).targets[0]?.verdict as AuditVerdict;
 
 t.test('wildcards as Azure Firewall reads them (FAQ: https://learn.microsoft.com/azure/firewall/firewall-faq)', async (t) => {
@@ -116,6 +118,20 @@ t.test('what depends on data not given', async (t) => {
   t.match(verdictOf(config([group('g', 100, [['c', 100, 'Allow', [ipGroup]]])]), 'pypi.org:443', ['10.0.1.0/24']), { verdict: 'depends', on: ['IP group ipg-aml'] });
   const orphan: AuditConfig = { ...config([]), policies: [{ name: 'p', basePolicy: 'missing', dnsProxy: true, threatIntelMode: null, sku: null, where: 'p' }] };
   t.match(verdictOf(orphan, 'pypi.org:443'), { verdict: 'depends', on: [/firewall policy missing, the parent/] });
+});
+
+t.test('with the published service tags, a tag or prefix is decided by address (az network list-service-tags)', async (t) => {
+  const { serviceTags } = readConfigs([fileURLToPath(new URL('../fixtures/audit/service-tags.json', import.meta.url))]);
+  t.ok(serviceTags !== null && serviceTags.has('storage.westus2'));
+  const withTags = (groups: RuleCollectionGroup[]): AuditConfig => ({ ...config(groups), serviceTags });
+  const rule = (name: string, addresses: string[]) => network(name, { destinationAddresses: addresses });
+  t.match(verdictOf(withTags([group('g', 100, [['c', 100, 'Allow', [rule('cloud', ['AzureCloud'])]]])]), 'st1.blob.core.windows.net:443'), { verdict: 'allowed', rule: { rule: 'cloud' } }, 'Storage.westus2 lies inside AzureCloud');
+  t.same(verdictOf(withTags([group('g', 100, [['c', 100, 'Deny', [rule('monitor', ['AzureMonitor'])]]])]), 'st1.blob.core.windows.net:443'), { verdict: 'no-rule' }, 'AzureMonitor lies apart from Storage.westus2');
+  t.match(verdictOf(withTags([group('g', 100, [['c', 100, 'Allow', [rule('prefix', ['198.51.100.0/24'])]]])]), 'st1.blob.core.windows.net:443'), { verdict: 'allowed' }, 'a prefix that holds the whole tag');
+  t.match(verdictOf(withTags([group('g', 100, [['c', 100, 'Allow', [rule('narrow', ['198.51.100.0/26'])]]])]), 'st1.blob.core.windows.net:443'), { verdict: 'depends', on: ['the address of st1.blob.core.windows.net'] }, 'a prefix that holds part of it');
+  t.match(verdictOf(withTags([group('g', 100, [['c', 100, 'Allow', [rule('sql', ['Sql'])]]])]), 'st1.blob.core.windows.net:443'), { verdict: 'depends', on: ['service tag Sql (not in the service-tag file)'] });
+  t.match(verdictOf(withTags([group('g', 100, [['c', 100, 'Allow', [rule('cloud', ['AzureCloud'])]]])]), 'pypi.org:443'), { verdict: 'depends', on: ['service tag AzureCloud'] }, 'a host no tag holds still depends on its address');
+  t.match(verdictOf(withTags([group('g', 100, [['c', 100, 'Allow', [network('batch', { ipProtocols: ['Any'], destinationAddresses: ['AzureCloud'] })]]])]), 'BatchNodeManagement.westus2:443'), { verdict: 'allowed' }, 'a target that is only a tag');
 });
 
 /** A small deterministic generator (mulberry32), so a failing case can be run again. */

@@ -121,7 +121,7 @@ t.test('--config-kind settles what the JSON leaves open, and is checked itself',
     config.groups.map((g) => [g.name, g.priority]),
     [['ambiguous', 100]],
   );
-  t.match(failure([fixture('hub-child-groups.json')], ['nsg=x.json']).toLine(), /^--config-kind: expected KIND=FILE with KIND one of firewall-policy, rule-collection-group, arm-template; got 'nsg=x\.json'$/);
+  t.match(failure([fixture('hub-child-groups.json')], ['nsg=x.json']).toLine(), /^--config-kind: expected KIND=FILE with KIND one of firewall-policy, rule-collection-group, arm-template, service-tags; got 'nsg=x\.json'$/);
   t.match(failure([fixture('hub-child-groups.json')], [`firewall-policy=${fixture('other.json')}`]).toLine(), /^--config-kind: names '.*other\.json', which no --config gives$/);
   t.match(failure([]).toLine(), /^--config: needs at least one file/);
 });
@@ -134,4 +134,27 @@ t.test('policies and groups must fit together', async (t) => {
   copyFileSync(fixture('hub-child-groups.json'), copy);
   t.match(failure([fixture('hub-child-groups.json'), copy]).toLine(), /rule collection group 'AML-Application' is also given at /);
   t.match(failure([fixture('mistakes-policy.json'), fixture('hub-child-groups.json')]).toLine(), /belongs to firewall policy 'fwp-aml', which no --config gives \(given: fwp-mistakes\)$/);
+});
+
+t.test('the service tags, as az prints them or as the weekly download has them (no type)', async (t) => {
+  const az = readConfigs([fixture('service-tags.json')]);
+  t.same(
+    az.inputs.map((input) => input.kind),
+    ['service-tags'],
+  );
+  t.same(az.warnings, []);
+  t.same(az.serviceTags?.get('storage.westus2'), [{ first: 0xc6336400, last: 0xc633647f }], 'IPv4 only: 198.51.100.0/25');
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const download = `${mkdtempSync(`${tmpdir()}/audit-`)}/ServiceTags_Public.json`;
+  writeFileSync(
+    download,
+    JSON.stringify({
+      changeNumber: 211,
+      cloud: 'Public',
+      values: [{ name: 'AzureCloud', id: 'AzureCloud', properties: { changeNumber: 1, region: '', regionId: 0, platform: 'Azure', systemService: '', addressPrefixes: ['192.0.2.0/25', '192.0.2.128/25'], networkFeatures: null } }],
+    }),
+  );
+  t.same(readConfigs([download]).serviceTags?.get('azurecloud'), [{ first: 0xc0000200, last: 0xc00002ff }], 'adjacent prefixes joined');
+  t.match(failure([fixture('service-tags.json'), download]).toLine(), /is a second service-tag file; give one$/);
 });

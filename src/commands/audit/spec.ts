@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { CONFIG_KINDS } from '../../audit/types.js';
 import { AUDIT_FORMATS, type AuditFormat } from '../../render/audit/registry.js';
 import { outOption } from '../shared/output-options.js';
 import { collect } from '../shared/repeatable.js';
@@ -19,6 +20,7 @@ Inputs (--config, repeatable; the kind is read from the JSON):
   az network firewall policy show -g RG -n POLICY > policy.json
   az network firewall policy rule-collection-group list -g RG --policy-name POLICY > groups.json
   az group export -g RG > template.json      (Microsoft.Network/firewallPolicies and their ruleCollectionGroups)
+  az network list-service-tags -l REGION > service-tags.json   (decides service tags by address)
 Give the parent policy's files too when the policy has one: its rules come first.
 
 Examples:
@@ -36,8 +38,8 @@ export const AUDIT: CommandSpec = {
   summary: "audit the admin's own firewall rules (exported with az) against the endpoints the workspace needs; names the rule that allows or blocks each (no network calls)",
   options: () => [
     ...workspaceOptions(),
-    new Option('--config <file>', 'an exported Azure Firewall Policy, its rule collection groups, or an ARM template holding them (repeatable; - for stdin)').argParser(collect),
-    new Option('--config-kind <kind=file>', `the kind of a --config file whose JSON could be two: ${['firewall-policy', 'rule-collection-group', 'arm-template'].join(', ')} (repeatable)`).argParser(collect),
+    new Option('--config <file>', 'an exported Azure Firewall Policy, its rule collection groups, an ARM template holding them, or the service tags (repeatable; - for stdin)').argParser(collect),
+    new Option('--config-kind <kind=file>', `the kind of a --config file whose JSON could be two: ${CONFIG_KINDS.join(', ')} (repeatable)`).argParser(collect),
     new Option('--source <prefix>', "an IPv4 prefix of the workspace's subnets, matched against the rules' sources (repeatable)").argParser(collect),
     new Option('-o, --output <format>', 'report format').choices(AUDIT_FORMATS).default('table'),
     outOption(),
