@@ -84,12 +84,15 @@ class ConfigReader {
   }
 
   /** A template's expression evaluated, or the value itself. */
-  private value(node: JsonObject, key: string, path: Path): unknown {
-    const raw = node[key];
+  private evaluated(raw: unknown, at: Path): unknown {
     if (this.scope === null) return raw;
     const result = evaluate(raw, this.scope);
-    if (!result.ok) this.fail([...path, key], `cannot evaluate the ARM expression ${quoteJson(raw)}: ${result.why}`);
+    if (!result.ok) this.fail(at, `cannot evaluate the ARM expression ${quoteJson(raw)}: ${result.why}`);
     return result.value;
+  }
+
+  private value(node: JsonObject, key: string, path: Path): unknown {
+    return this.evaluated(node[key], [...path, key]);
   }
 
   private string(node: JsonObject, key: string, path: Path, required: boolean): string | null {
@@ -113,7 +116,9 @@ class ConfigReader {
     const value = this.value(node, key, path);
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) this.fail([...path, key], `expected a list of strings; got ${quoteJson(value)}`);
-    return value.map((item, index) => {
+    return value.map((raw, index) => {
+      // A template may write an item as an expression (`[parameters('subnet')]`).
+      const item = this.evaluated(raw, [...path, key, index]);
       if (typeof item !== 'string' || item === '') this.fail([...path, key, index], `expected a non-empty string; got ${quoteJson(item)}`);
       const problem = check?.(item) ?? null;
       if (problem !== null) this.fail([...path, key, index], `${problem}; got ${quoteJson(item)}`);

@@ -53,6 +53,7 @@ t.test('az output (properties flattened) and an ARM template (properties nested)
     [['fwp-web', 'DefaultApplicationRuleCollectionGroup', 300]],
     'a child resource is named policy/group',
   );
+  t.same(template.groups[0]?.collections[0]?.rules[0]?.sourceAddresses, ['10.0.0.0/16'], 'an item written as an expression is evaluated');
   t.match(template.warnings, [/resources\[\*\]\.type: a resource of type 'Microsoft.Network\/publicIPAddresses', which audit does not read yet/]);
 });
 
