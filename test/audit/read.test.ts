@@ -159,3 +159,26 @@ t.test('the service tags, as az prints them or as the weekly download has them (
   t.same(readConfigs([download]).serviceTags?.get('azurecloud'), [{ first: 0xc0000200, last: 0xc00002ff }], 'adjacent prefixes joined');
   t.match(failure([fixture('service-tags.json'), download]).toLine(), /is a second service-tag file; give one$/);
 });
+
+t.test('an ARM GET of one group (properties nested, as az resource show prints it) with a DNAT collection', async (t) => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const file = `${mkdtempSync(`${tmpdir()}/audit-`)}/group.json`;
+  const id = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-hub/providers/Microsoft.Network/firewallPolicies/fwp-aml/ruleCollectionGroups/DNAT';
+  const dnat = {
+    ruleCollectionType: 'FirewallPolicyNatRuleCollection',
+    name: 'inbound-ssh',
+    priority: 100,
+    action: { type: 'DNAT' },
+    rules: [{ ruleType: 'NatRule', name: 'ssh', ipProtocols: ['TCP'], sourceAddresses: ['*'], destinationAddresses: ['192.0.2.10'], destinationPorts: ['22'], translatedAddress: '10.0.1.4', translatedPort: '22', sourceIpGroups: [] }],
+  };
+  writeFileSync(file, JSON.stringify({ id, name: 'DNAT', type: 'Microsoft.Network/FirewallPolicies/RuleCollectionGroups', etag: 'x', properties: { priority: 100, provisioningState: 'Succeeded', ruleCollections: [dnat] } }));
+  const config = readConfigs([file]);
+  t.same(config.warnings, []);
+  t.same(
+    config.groups.map((g) => [g.policy, g.name, g.priority, g.collections.map((c) => [c.action, c.rules.map((r) => r.ruleType)])]),
+    [['fwp-aml', 'DNAT', 100, [['DNAT', ['NatRule']]]]],
+  );
+  writeFileSync(file, JSON.stringify({ id, name: 'DNAT', type: 'Microsoft.Network/FirewallPolicies/RuleCollectionGroups', properties: { priority: 100, ruleCollections: [{ ...dnat, rules: [{ ruleType: 'NetworkRule', name: 'n' }] }] } }));
+  t.match(failure([file]).toLine(), /: properties\.ruleCollections\[0\]\.rules\[0\]\.ruleType: a NAT rule collection holds NatRule rules only$/);
+});
