@@ -372,6 +372,7 @@ function readConfigFile(file: string, kind: ConfigKind | undefined, reader: (sho
       if (Array.isArray(document) && document.length === 0) throw new InputError(shown, 'is an empty list: nothing to audit (a policy without rule collection groups needs no file for them)');
       throw new InputError(shown, `matches no configuration audit reads; expected ${EXPECTED}`);
     }
+    if (kinds.length > 1 && Array.isArray(document)) throw new InputError(shown, `is a list that mixes ${kinds.join(' and ')}; give each kind in a file of its own`);
     if (kinds.length > 1) throw new InputError(shown, `could be ${kinds.join(' or ')}; say which with --config-kind ${kinds[0] ?? ''}=${file}`);
     chosen = kinds[0] as ConfigKind;
   }

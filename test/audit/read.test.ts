@@ -102,6 +102,7 @@ t.test('each malformed or hostile export is refused in one line naming the file,
     'other-resource-type.json': /other-resource-type\.json: matches no configuration audit reads; expected an Azure Firewall Policy/,
     'ambiguous-kind.json': /ambiguous-kind\.json: could be firewall-policy or rule-collection-group; say which with --config-kind firewall-policy=.*ambiguous-kind\.json$/,
     'control-characters.json': /: \[0\]\.priority: expected an integer from 100 to 65000; got "\\u001b\]0;title\\u0007"$/,
+    'mixed-list.json': /mixed-list\.json: is a list that mixes firewall-policy and rule-collection-group; give each kind in a file of its own$/,
     'not-json.json': /not-json\.json: not valid JSON: .* at line 1 column 32$/,
     'deep.json': /deep\.json: nested more than 64 levels deep: not an exported configuration$/,
   };
