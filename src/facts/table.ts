@@ -1,6 +1,6 @@
 import { CLOUDS, isCloud, normaliseRegion } from '../model/clouds.js';
 import { InputError } from '../model/errors.js';
-import { PRIVATE_RESOURCES, isPrivateResource, type WorkspaceFacts } from '../model/facts.js';
+import { MANAGED_NETWORK_MODES, PRIVATE_RESOURCES, isPrivateResource, type WorkspaceFacts } from '../model/facts.js';
 import { isValidHostOrAddress } from '../model/hosts.js';
 import { isHostName } from '../model/identifiers.js';
 import { quote } from '../model/text.js';
@@ -86,6 +86,18 @@ function nameRule(re: RegExp, expected: string, normalise: (value: string) => st
     if (!re.test(normalised)) throw new InputError(where, `${quote(value)} is not ${expected}`);
     return normalised;
   };
+}
+
+/**
+ * A managed network's mode in any of the spellings Azure's tools print: our flag's
+ * `allow-only-approved-outbound`, az ml's `allow_only_approved_outbound`, ARM's
+ * `AllowOnlyApprovedOutbound`. One key for all: lower case without separators.
+ */
+function managedNetworkMode(value: string, where: string): string {
+  const key = value.toLowerCase().replace(/[-_\s]/g, '');
+  const mode = MANAGED_NETWORK_MODES.find((m) => m.replace(/-/g, '') === key);
+  if (mode === undefined) throw new InputError(where, `unknown managed network mode ${quote(value)} (expected ${MANAGED_NETWORK_MODES.join(', ')}, or az ml's allow_internet_outbound, ...)`);
+  return mode;
 }
 
 const RESOURCE_ID = (type: string, path: readonly string[]): JsonSource => ({ read: 'resource-id', type, path });
@@ -340,6 +352,20 @@ export const FACT_TABLE = {
     negatedHelp: 'Azure Monitor is reached over its public endpoints',
     kind: 'boolean',
     condition: { id: 'azure-monitor-public', when: 'Azure Monitor is not secured with a private link for the workspace', whileFalse: true },
+  },
+  managedNetwork: {
+    flag: '--managed-network',
+    argument: '<mode>',
+    help: "outbound mode of the workspace's managed virtual network (disabled: none; az ml spells them allow_internet_outbound, ...)",
+    kind: 'string',
+    choices: MANAGED_NETWORK_MODES,
+    example: 'allow-only-approved-outbound',
+    check: managedNetworkMode,
+    json: {
+      // azure-ai-ml prints snake case (IsolationMode through camel_to_snake), ARM PascalCase.
+      arm: [{ read: 'string', path: ['properties', 'managedNetwork', 'isolationMode'] }],
+      'cli-v2': [{ read: 'string', path: ['managed_network', 'isolation_mode'] }],
+    },
   },
 } as const satisfies { readonly [K in keyof WorkspaceFacts]: FactRow };
 

@@ -8,6 +8,18 @@ export function isPrivateResource(value: string): value is PrivateResource {
   return (PRIVATE_RESOURCES as readonly string[]).includes(value);
 }
 
+/**
+ * The outbound modes of a workspace's managed virtual network, as our flag spells them. Azure's
+ * third mode, `disabled`, means the workspace has none (its compute lives in the admin's own VNet).
+ */
+export const MANAGED_NETWORK_MODES = ['allow-internet-outbound', 'allow-only-approved-outbound', 'disabled'] as const;
+export type ManagedNetworkMode = (typeof MANAGED_NETWORK_MODES)[number];
+
+/** A managed network that restricts or routes outbound traffic: any mode but `disabled`. */
+export function hasManagedNetwork(mode: ManagedNetworkMode | undefined): mode is Exclude<ManagedNetworkMode, 'disabled'> {
+  return mode !== undefined && mode !== 'disabled';
+}
+
 /** What we know about the user's workspace; placeholders and conditions are filled from it. */
 export interface WorkspaceFacts {
   cloud: Cloud;
@@ -34,6 +46,8 @@ export interface WorkspaceFacts {
   storageFirewall: boolean;
   /** Azure Monitor is reached through a private link, so its public hosts are not needed. */
   privateAzureMonitor: boolean;
+  /** The outbound mode of the workspace's managed virtual network; unset when unknown. */
+  managedNetwork?: ManagedNetworkMode;
 }
 
 export type PartialFacts = Partial<WorkspaceFacts>;

@@ -5,6 +5,8 @@ import type { CheckedTarget } from '../model/result.js';
 import type { Direction, FirewallProtocol, Target } from '../model/target.js';
 import { privateZoneRecord, type PrivateZoneRecord } from './private-zones.js';
 import { remediesFor, type Remedy } from './remedy.js';
+import { classifyManaged, managedModeRow, type ManagedNetworkAction, type ManagedNetworkContext } from './managed-network.js';
+import type { ManagedModeRow, ManagedNetworkData } from '../model/managed-network.js';
 
 /**
  * One line of an allow-list: what a firewall must let through for one or more targets.
@@ -59,6 +61,68 @@ export interface RulesPlan {
   readonly privateNames: readonly PrivateNameFix[];
   /** Names that must bypass the web proxy. */
   readonly noProxy: readonly string[];
+  /** The workspace has a managed virtual network: how it meets each target. Absent otherwise. */
+  readonly managedNetwork?: ManagedNetworkPlan;
+}
+
+/** One way the managed network meets one or more targets. */
+export interface ManagedItem {
+  readonly action: ManagedNetworkAction;
+  readonly hosts: readonly string[];
+  readonly ports: readonly number[];
+  readonly features: readonly string[];
+  readonly required: boolean;
+}
+
+export interface ManagedNetworkPlan {
+  readonly mode: ManagedModeRow;
+  readonly data: ManagedNetworkData;
+  readonly workspaceName: string | null;
+  readonly items: readonly ManagedItem[];
+}
+
+/** What makes two actions the same rule (or the same limitation, or the same rule Azure adds). */
+function actionKey(action: ManagedNetworkAction): string {
+  switch (action.kind) {
+    case 'internet':
+      return 'internet';
+    case 'azure-adds-tag':
+      return `tag|${action.row.direction}|${action.row.tag}`;
+    case 'azure-adds-endpoint':
+      return `pe|${action.row.resource}|${action.subresource}`;
+    case 'cannot':
+      return `cannot|${action.limitation.id}|${action.host}`;
+    case 'add': {
+      const { rule } = action;
+      if (rule.type === 'fqdn') return `add|fqdn|${rule.destination}`;
+      if (rule.type === 'service_tag') return `add|tag|${rule.serviceTag}|${rule.protocol}|${rule.portRanges}`;
+      return `add|pe|${rule.resource}|${rule.resourceName ?? '*'}|${rule.subresource}|${rule.sparkEnabled}`;
+    }
+  }
+}
+
+function managedPlanOf(targets: readonly Target[], context: ManagedNetworkContext | undefined, workspaceName: string | null): ManagedNetworkPlan | undefined {
+  if (context === undefined) return undefined;
+  const mode = managedModeRow(context);
+  if (mode === null) return undefined;
+  const items = new Map<string, { action: ManagedNetworkAction; hosts: Set<string>; ports: Set<number>; features: Set<string>; required: boolean }>();
+  for (const target of targets) {
+    const action = classifyManaged(target, context);
+    if (action === null) continue;
+    const key = actionKey(action);
+    const item = items.get(key) ?? { action, hosts: new Set<string>(), ports: new Set<number>(), features: new Set<string>(), required: false };
+    item.hosts.add(target.host);
+    item.ports.add(target.port);
+    for (const f of target.features) item.features.add(f);
+    item.required ||= target.required;
+    items.set(key, item);
+  }
+  return {
+    mode,
+    data: context.data,
+    workspaceName,
+    items: [...items.values()].map((i) => ({ action: i.action, hosts: [...i.hosts], ports: [...i.ports], features: [...i.features], required: i.required })),
+  };
 }
 
 /**
@@ -123,10 +187,12 @@ function privateNameFixes(targets: readonly Target[], cloud: Cloud): PrivateName
 }
 
 /** `rules`: the whole allow-list for a workspace, before anything is deployed or probed. */
-export function planFromTargets(targets: readonly Target[], facts: Pick<WorkspaceFacts, 'cloud' | 'region'>): RulesPlan {
+export function planFromTargets(targets: readonly Target[], facts: Pick<WorkspaceFacts, 'cloud' | 'region' | 'workspaceName'>, managed?: ManagedNetworkContext): RulesPlan {
   const wanted = targets.filter((t) => t.skipped === null || waitsOnlyForNode(t) || t.skipped.ruleOnly === true);
   const privateTargets = wanted.filter((t) => t.mustResolvePrivately);
+  const managedNetwork = managedPlanOf(wanted, managed, facts.workspaceName ?? null);
   return {
+    ...(managedNetwork === undefined ? {} : { managedNetwork }),
     origin: 'catalog',
     cloud: facts.cloud,
     region: facts.region ?? null,
@@ -141,8 +207,14 @@ export function planFromTargets(targets: readonly Target[], facts: Pick<Workspac
  * `rules --from-report`: only what fixes the blocked targets of a saved report, each by its
  * cause. `proxied`: the report's run had a web proxy (its `settings.proxy`).
  */
-export function planFromReport(targets: readonly CheckedTarget[], facts: Pick<WorkspaceFacts, 'cloud' | 'region'>, proxied = false): RulesPlan {
+export function planFromReport(targets: readonly CheckedTarget[], facts: Pick<WorkspaceFacts, 'cloud' | 'region' | 'workspaceName'>, proxied = false, managed?: ManagedNetworkContext): RulesPlan {
   const blocked = targets.filter((t) => t.verdict === 'blocked');
+  // Only what a firewall broke needs a rule: the targets whose remedy is an allow rule.
+  const managedNetwork = managedPlanOf(
+    blocked.filter((t) => remediesFor(t, t.reason, facts.cloud, proxied).some((r) => r.kind === 'allow')),
+    managed,
+    facts.workspaceName ?? null,
+  );
   const findings: Finding[] = blocked.map((t) => ({
     target: t.id,
     host: t.host,
@@ -154,6 +226,7 @@ export function planFromReport(targets: readonly CheckedTarget[], facts: Pick<Wo
   const byKind = (kind: Remedy['kind']): CheckedTarget[] => blocked.filter((_, i) => (findings[i] as Finding).remedies.some((r) => r.kind === kind));
   const dnsPrivate = byKind('dns-private');
   return {
+    ...(managedNetwork === undefined ? {} : { managedNetwork }),
     origin: 'report',
     cloud: facts.cloud,
     region: facts.region ?? null,

@@ -3,6 +3,7 @@ import { CLOUDS } from '../model/clouds.js';
 import { REASONS, type ReasonCode, type ReasonRemedy } from '../model/reasons.js';
 import { bypassesWebProxy, describeRule, type FirewallRule, type Target } from '../model/target.js';
 import { AZURE_DNS, privateZoneRecord, type PrivateZoneRecord } from './private-zones.js';
+import { classifyManaged, describeManaged, type ManagedNetworkAction, type ManagedNetworkContext } from './managed-network.js';
 
 /**
  * One change that fixes a blocked target, by the cause of the failure. Renderers turn these
@@ -42,7 +43,12 @@ export type Remedy =
    * A silent UDP port: nothing proves a block, so there is nothing to fix for sure. The admin
    * should confirm that these rules exist (and that the service answers at all).
    */
-  | { readonly kind: 'confirm-udp'; readonly rules: readonly FirewallRule[]; readonly direct?: true };
+  | { readonly kind: 'confirm-udp'; readonly rules: readonly FirewallRule[]; readonly direct?: true }
+  /**
+   * The workspace has a managed virtual network: what an allow rule would do there is an outbound
+   * rule of the managed network (or one Azure adds, or one it cannot express).
+   */
+  | { readonly kind: 'managed-network'; readonly action: ManagedNetworkAction };
 
 export type RemedyKind = Remedy['kind'];
 
@@ -62,7 +68,7 @@ interface RemedyContext {
   readonly cloud: Cloud;
   /** The run had a web proxy that cannot carry this target's traffic: its rules must let it out directly. */
   readonly direct: { readonly direct?: true };
-  /** The target's own allow rules, none for a target without rules (inbound). */
+  /** The target's own allow rules, none for a target without rules (inbound); a managed network's rule in a managed network. */
   readonly allow: Remedy[];
 }
 
@@ -85,7 +91,8 @@ const BUILD: { readonly [Name in ReasonRemedy]: (context: RemedyContext) => Reme
   'not-tls': ({ target }) => [{ kind: 'not-tls', host: target.host }],
   'proxy-reach': () => [{ kind: 'proxy-reach' }],
   'proxy-credentials': () => [{ kind: 'proxy-credentials' }],
-  'confirm-udp': ({ target, direct }) => (target.rules.length > 0 ? [{ kind: 'confirm-udp', rules: target.rules, ...direct }] : []),
+  // In a managed network the rule to confirm is the managed network's.
+  'confirm-udp': ({ target, direct, allow }) => (allow[0]?.kind === 'managed-network' ? allow : target.rules.length > 0 ? [{ kind: 'confirm-udp', rules: target.rules, ...direct }] : []),
   // A private endpoint answers only inside the VNet: the proxy cannot reach it, so the name must bypass the proxy.
   'proxy-allow': ({ target, allow }) => (target.mustResolvePrivately ? [{ kind: 'no-proxy', host: target.host }] : [{ kind: 'proxy-allow', host: target.host, pattern: target.pattern }, ...allow]),
   // The proxy allowed it and failed on its way out: the allow rules are for the proxy's own egress.
@@ -99,10 +106,11 @@ const BUILD: { readonly [Name in ReasonRemedy]: (context: RemedyContext) => Reme
  * opening the proxy would not help. A code the table does not know (a report from a newer
  * version) gets no remedy: a firewall rule by default would send people the wrong way.
  */
-export function remediesFor(target: Target, reason: ReasonCode | null, cloud: Cloud, proxied = false): Remedy[] {
+export function remediesFor(target: Target, reason: ReasonCode | null, cloud: Cloud, proxied = false, managed?: ManagedNetworkContext): Remedy[] {
   if (reason === null || !Object.hasOwn(REASONS, reason)) return [];
   const direct = proxied && bypassesWebProxy(target) ? ({ direct: true } as const) : {};
-  const allow: Remedy[] = target.rules.length > 0 ? [{ kind: 'allow', rules: target.rules, ...direct }] : [];
+  const action = managed === undefined ? null : classifyManaged(target, managed);
+  const allow: Remedy[] = action !== null ? [{ kind: 'managed-network', action }] : target.rules.length > 0 ? [{ kind: 'allow', rules: target.rules, ...direct }] : [];
   return BUILD[REASONS[reason].remedy]({ target, cloud, direct, allow });
 }
 
@@ -152,6 +160,8 @@ export function describeRemedy(remedy: Remedy): string[] {
       ];
     case 'confirm-udp':
       return remedy.rules.map((rule) => `no UDP answer proves it either way: confirm the firewall has the rule to ${allowSentence(rule, remedy.direct === true)}`);
+    case 'managed-network':
+      return [describeManaged(remedy.action)];
   }
 }
 
@@ -160,6 +170,6 @@ function allowSentence(rule: FirewallRule, direct: boolean): string {
 }
 
 /** The report's `fix` for a target: every remedy in words. */
-export function fixSentences(target: Target, reason: ReasonCode | null, cloud: Cloud, proxied = false): string[] {
-  return remediesFor(target, reason, cloud, proxied).flatMap(describeRemedy);
+export function fixSentences(target: Target, reason: ReasonCode | null, cloud: Cloud, proxied = false, managed?: ManagedNetworkContext): string[] {
+  return remediesFor(target, reason, cloud, proxied, managed).flatMap(describeRemedy);
 }

@@ -1,9 +1,12 @@
 import type { Catalog } from '../catalog/types.js';
 import type { Cloud } from '../model/clouds.js';
 import { EXIT, type ExitCode } from '../model/exit-codes.js';
-import type { WorkspaceFacts } from '../model/facts.js';
+import { hasManagedNetwork, type WorkspaceFacts } from '../model/facts.js';
 import type { CheckedTarget, FeatureResult, ProbedTarget } from '../model/result.js';
 import { fixSentences } from '../remedies/remedy.js';
+import type { ManagedNetworkContext } from '../remedies/managed-network.js';
+import { loadManagedNetworkData } from '../catalog/managed-network.js';
+import { patternCovers } from '../catalog/host-pattern.js';
 import { breaksFeature, judgeFeatures } from './features.js';
 
 /**
@@ -160,8 +163,18 @@ function reportRevision(catalog: Catalog): ReportRevision | null {
  * Each target with its fix, in the words of its remedies: for the run's cloud, and direct
  * egress wording where the run had a web proxy that cannot carry the target's traffic.
  */
-export function withFixes(targets: readonly ProbedTarget[], cloud: Cloud, proxied: boolean): CheckedTarget[] {
-  return targets.map((target) => ({ ...target, fix: fixSentences(target, target.reason, cloud, proxied) }));
+export function withFixes(targets: readonly ProbedTarget[], cloud: Cloud, proxied: boolean, managed?: ManagedNetworkContext): CheckedTarget[] {
+  return targets.map((target) => ({ ...target, fix: fixSentences(target, target.reason, cloud, proxied, managed) }));
+}
+
+/**
+ * With a managed network, a fix is one of its outbound rules: the data that says which, read only
+ * then. The catalog, when there is one, says which hosts a service tag stands for.
+ */
+export function managedContextOf(facts: WorkspaceFacts, catalog?: Catalog): ManagedNetworkContext | undefined {
+  if (!hasManagedNetwork(facts.managedNetwork)) return undefined;
+  const tagCovers = (tag: string, host: string): boolean => (catalog?.entries ?? []).some((e) => e.kind === 'service-tag' && (e.serviceTag === tag || e.tagName === tag) && (e.hosts[facts.cloud] ?? []).some((p) => patternCovers(p, host)));
+  return { data: loadManagedNetworkData(), mode: facts.managedNetwork, privateResources: facts.privateResources, privateEndpoint: facts.privateEndpoint, tagCovers };
 }
 
 export function buildReport(input: {
@@ -177,7 +190,7 @@ export function buildReport(input: {
   stoppedBy: StoppedBy | null;
 }): CheckReport {
   const requested = input.settings.features ?? [];
-  const targets = withFixes(input.targets, input.facts.cloud, input.settings.proxy !== null);
+  const targets = withFixes(input.targets, input.facts.cloud, input.settings.proxy !== null, managedContextOf(input.facts, input.catalog));
   const count = (verdict: CheckedTarget['verdict']): number => targets.filter((t) => t.verdict === verdict).length;
   const unfinished = targets.filter((t) => t.reason === 'aborted').length;
   const internalErrors = targets.filter((t) => t.reason === 'internal-error').length;

@@ -47,7 +47,7 @@ const ARTICLE: Record<Cloud, ArticleCloud> = {
       '<online-endpoint>.<region>.inference.ml.azure.com',
     ],
     endpointRecords: ['*.<workspace-id>.inference.<region>.privatelink.api.azureml.ms', '*.<region>.inference.ml.azure.com'],
-    rows: ['<compute-instance>-22.<region>.instances.azureml.ms tcp:22', '<online-endpoint>.<region>.inference.ml.azure.com tcp:443'],
+    rows: ['<compute-instance>-22.<region>.instances.azureml.ms tcp:443', '<online-endpoint>.<region>.inference.ml.azure.com tcp:443'],
   },
   usgov: {
     privateZones: ['privatelink.api.ml.azure.us', 'privatelink.notebooks.usgovcloudapi.net'],
@@ -62,7 +62,7 @@ const ARTICLE: Record<Cloud, ArticleCloud> = {
       '<online-endpoint>.<region>.inference.ml.azure.us',
     ],
     endpointRecords: ['*.<workspace-id>.inference.<region>.privatelink.api.ml.azure.us', '*.<region>.inference.ml.azure.us'],
-    rows: ['<compute-instance>-22.<region>.instances.azureml.us tcp:22', '<online-endpoint>.<region>.inference.ml.azure.us tcp:443'],
+    rows: ['<compute-instance>-22.<region>.instances.azureml.us tcp:443', '<online-endpoint>.<region>.inference.ml.azure.us tcp:443'],
   },
   china: {
     privateZones: ['privatelink.api.ml.azure.cn', 'privatelink.notebooks.chinacloudapi.cn'],

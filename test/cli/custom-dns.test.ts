@@ -10,7 +10,7 @@ t.test('list shows the SSH and online endpoint names with a private endpoint, ea
   t.equal(run.code, 0, run.stderr);
   const { targets } = JSON.parse(run.stdout) as { targets: Array<{ host: string; port: number; privateName: string | null; mustResolvePrivately: boolean; skipped: unknown }> };
   const ours = targets.filter((x) => /-22\.|\.inference\.ml\./.test(x.host)).map((x) => `${x.host}:${x.port} ${x.privateName} ${x.mustResolvePrivately} ${x.skipped === null}`);
-  t.same(ours.sort(), ['ci1-22.westus2.instances.azureml.ms:22 compute-instance true true', 'ep-2.westus2.inference.ml.azure.com:443 online-endpoint true true', 'ep1.westus2.inference.ml.azure.com:443 online-endpoint true true']);
+  t.same(ours.sort(), ['ci1-22.westus2.instances.azureml.ms:443 compute-instance true true', 'ep-2.westus2.inference.ml.azure.com:443 online-endpoint true true', 'ep1.westus2.inference.ml.azure.com:443 online-endpoint true true']);
   const without = await runCli(['list', ...sampleWorkspaceFlags(), '--online-endpoint', 'ep1', '-o', 'json'], { forbidNetwork: true });
   const skipped = (JSON.parse(without.stdout) as { targets: Array<{ host: string; skipped: { flag: string } | null }> }).targets.find((x) => x.host === 'ep1.westus2.inference.ml.azure.com');
   t.equal(skipped?.skipped?.flag, '--private-endpoint', 'no private endpoint: skipped, naming the flag');

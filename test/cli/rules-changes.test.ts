@@ -34,6 +34,7 @@ const EXPECTED: Record<(typeof RULES_FORMATS)[number], RegExp[]> = {
   nsg: [/--name 'aml-out-AzureFrontDoor\.FirstParty-2099-01'/, /^#   inbound TCP 29876 from BatchNodeManagement\.westus2: future$/m],
   bicep: [/name: 'aml-netcheck-2099-01'/, /targetFqdns: \[\n +'future\.example\.com'/, /^\/\/   outbound HTTPS 443 to old\.example\.com: future$/m],
   dns: [/^# aml-netcheck rules: DNS\. No private-link name is new in revision 2099-01 against 2026-03\.$/m],
+  'managed-network': [/--changes-since has no managed-network form: run `rules -o managed-network`/],
   proxy: [/# Allow on the proxy \(HTTP and HTTPS CONNECT\):\nfuture\.example\.com\n/, /# May be removed from the proxy \(in revision 2026-03's list only, if nothing else uses them\):\n#   old\.example\.com/],
 };
 

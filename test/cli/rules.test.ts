@@ -23,6 +23,8 @@ const EXPECTED: Record<(typeof RULES_FORMATS)[number], RegExp> = {
   bicep: /targetFqdns: \[\n +'pypi\.org'/,
   dns: /privatelink\.file\.core\.windows\.net\n  st1  A/,
   proxy: /^export NO_PROXY=.*st1\.blob\.core\.windows\.net/m,
+  // No --managed-network: the workspace's compute is in the admin's own network.
+  'managed-network': /^# The facts name no managed network/m,
 };
 
 for (const format of RULES_FORMATS) {

@@ -20,6 +20,11 @@
  *   exists, append the rule and PUT the firewall (same file, _upsert_af_rule).
  * - `network nsg rule create` is a create-or-update of the security rule by name; ARM refuses
  *   two rules of one direction with the same priority.
+ * - `ml workspace outbound-rule set` builds one rule of --type and creates it by name: a rule of
+ *   that name is replaced, no other is touched (azure-cli-extensions src/machinelearningservices/
+ *   azext_mlv2/manual/custom/workspace_outbound_rule.py at 7380c3b6c13302aa0ee83e52c938a37bb4a792cf,
+ *   ml_workspace_outbound_rule_set: workspace_outbound_rules.begin_create); `list` lists them. A
+ *   workspace the state does not hold fails with exit 1 (the extension reports its errors so).
  * - A `show` of a missing resource exits 3 with a ResourceNotFound message (Azure/azure-cli
  *   issue #6612; azure-cli-core commands/arm.py); any other failure exits 1.
  * - `--query` is JMESPath (the `jmespath` package, the reference implementation the Python
@@ -98,6 +103,7 @@ function run(state, argv, failPattern) {
     for (const policy of Object.values(state.policies ?? {})) for (const group of policy.groups) for (const c of group.ruleCollections) total += c.rules.length;
     for (const fw of Object.values(state.firewalls ?? {})) for (const c of [...fw.networkRuleCollections, ...fw.applicationRuleCollections]) total += c.rules.length;
     for (const nsg of Object.values(state.nsgs ?? {})) total += nsg.securityRules.length;
+    for (const ws of Object.values(state.workspaces ?? {})) total += ws.outboundRules.length;
     return total;
   }
 
@@ -122,6 +128,10 @@ function run(state, argv, failPattern) {
   function policy() {
     const found = state.policies?.[key(need('--resource-group'), need('--policy-name'))];
     return found ?? fail(command.endsWith(' show') ? 3 : 1, notFound('Microsoft.Network/firewallPolicies', one('--policy-name')));
+  }
+
+  function workspace() {
+    return state.workspaces?.[key(need('--resource-group'), need('--workspace-name'))] ?? fail(1, notFound('Microsoft.MachineLearningServices/workspaces', one('--workspace-name')));
   }
 
   function group(name) {
@@ -267,6 +277,27 @@ function run(state, argv, failPattern) {
     case 'network nsg rule create':
       nsgRuleCreate();
       break;
+    case 'ml workspace outbound-rule list':
+      print(workspace().outboundRules);
+      break;
+    case 'ml workspace outbound-rule set': {
+      const rules = workspace().outboundRules;
+      const type = need('--type');
+      const destination =
+        type === 'fqdn'
+          ? need('--destination')
+          : type === 'service_tag'
+            ? { service_tag: need('--service-tag'), protocol: need('--protocol'), port_ranges: need('--port-ranges') }
+            : type === 'private_endpoint'
+              ? { service_resource_id: need('--service-resource-id'), subresource_target: need('--subresource-target'), spark_enabled: one('--spark-enabled') === 'true' }
+              : fail(1, '--type must be one of the following: fqdn, service_tag, private_endpoint');
+      const rule = { name: need('--rule'), type, destination, category: 'user_defined' };
+      const index = rules.findIndex((r) => same(r.name, rule.name));
+      if (index === -1) rules.push(rule);
+      else rules[index] = rule;
+      wrote(rule);
+      break;
+    }
     default:
       fail(2, `'${command}' is not in the stand-in's subset`);
   }

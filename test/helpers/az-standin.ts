@@ -30,10 +30,19 @@ export interface SecurityRule {
   direction: string;
   [field: string]: unknown;
 }
+export interface OutboundRule {
+  name: string;
+  type: 'fqdn' | 'service_tag' | 'private_endpoint';
+  destination: unknown;
+  category?: string;
+}
+
 export interface AzState {
   policies?: Record<string, { groups: Array<{ name: string; priority: number; ruleCollections: RuleCollection[] }> }>;
   firewalls?: Record<string, { networkRuleCollections: RuleCollection[]; applicationRuleCollections: RuleCollection[] }>;
   nsgs?: Record<string, { securityRules: SecurityRule[] }>;
+  /** Managed-network outbound rules by `group/workspace`, as `az ml workspace outbound-rule list` prints them. */
+  workspaces?: Record<string, { outboundRules: OutboundRule[] }>;
   /** Every call, argv without `az`. */
   calls?: string[][];
   /** Every write, and the total number of rules held after it. */
@@ -79,6 +88,7 @@ export class AzStandin {
     for (const p of Object.values(this.state.policies ?? {})) for (const g of p.groups) for (const c of g.ruleCollections) total += c.rules.length;
     for (const f of Object.values(this.state.firewalls ?? {})) for (const c of [...f.networkRuleCollections, ...f.applicationRuleCollections]) total += c.rules.length;
     for (const n of Object.values(this.state.nsgs ?? {})) total += n.securityRules.length;
+    for (const w of Object.values(this.state.workspaces ?? {})) total += w.outboundRules.length;
     return total;
   }
 

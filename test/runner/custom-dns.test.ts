@@ -48,7 +48,7 @@ t.test('an online endpoint name that resolves publicly is blocked at DNS; the fi
   const targets = expandCatalog(loadCatalog(), facts, { features: ['online-endpoint', 'compute-instance-ssh'] });
   t.same(
     targets.map((x) => `${x.host}:${x.port} ${x.probe} ${x.privateName ?? '-'} ${x.mustResolvePrivately} ${x.skipped === null ? 'checked' : 'skipped'}`).sort(),
-    [`${SSH}:22 tcp compute-instance true checked`, `${ENDPOINT}:443 https online-endpoint true checked`],
+    [`${SSH}:443 https compute-instance true checked`, `${ENDPOINT}:443 https online-endpoint true checked`],
     'check expands both names from the facts, each to resolve privately',
   );
   const results = await runChecks(targets, options([resolver.server], { dialPort: () => web.port }));

@@ -11,15 +11,16 @@ import type { DemoOptions } from './spec.js';
 import type { Target } from '../../model/target.js';
 import { emitReport, executeCheck } from '../shared/execute-check.js';
 import { prepareOutput } from '../shared/emit.js';
-import type { WorkspaceFacts } from '../../model/facts.js';
+import { hasManagedNetwork, type ManagedNetworkMode, type WorkspaceFacts } from '../../model/facts.js';
 
 /** A region of each cloud for the demo workspace. */
 const DEMO_REGION: Record<Cloud, string> = { public: 'westus2', usgov: 'usgovvirginia', china: 'chinaeast2' };
 
 /** The workspace the demo pretends to check. */
-function demoFacts(cloud: Cloud): WorkspaceFacts {
+function demoFacts(cloud: Cloud, managedNetwork: ManagedNetworkMode | undefined): WorkspaceFacts {
   return {
     ...defaultFacts(),
+    ...(managedNetwork === undefined ? {} : { managedNetwork }),
     cloud,
     region: DEMO_REGION[cloud],
     workspaceId: '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11',
@@ -46,6 +47,14 @@ const BROKEN: Record<string, { dns?: DnsBehavior; ports?: Record<number, Endpoin
   'westus2.tundra.azureml.ms': { udpPorts: { 5831: 'silent' } },
   'usgovvirginia.tundra.azureml.us': { udpPorts: { 5831: 'silent' } },
   'chinaeast2.tundra.azureml.cn': { udpPorts: { 5831: 'silent' } },
+};
+
+/**
+ * Broken too when the demo workspace has a managed network: a storage account that is not the
+ * workspace's, which no outbound rule of a managed network in approved-only mode can reach.
+ */
+const BROKEN_IN_MANAGED_NETWORK: typeof BROKEN = {
+  'vscode.blob.core.windows.net': { ports: { 443: 'drop' } },
 };
 
 /**
@@ -78,7 +87,7 @@ function demoPort(port: number): number {
   return port < 10000 ? 20000 + port : port + 10000;
 }
 
-function simulatedHosts(targets: readonly Target[], block: number): SimulatedHost[] {
+function simulatedHosts(targets: readonly Target[], block: number, broken: typeof BROKEN): SimulatedHost[] {
   const byHost = new Map<string, { tcp: number[]; udp: number[] }>();
   for (const target of targets) {
     if (target.skipped || target.direction !== 'outbound') continue;
@@ -87,13 +96,13 @@ function simulatedHosts(targets: readonly Target[], block: number): SimulatedHos
     byHost.set(target.host, ports);
   }
   return [...byHost.entries()].map(([name, ports], index) => {
-    const broken = BROKEN[name];
+    const fault = broken[name];
     return {
       name,
       address: loopbackAddress(block, index),
-      dns: broken?.dns ?? 'ok',
-      ports: Object.fromEntries(ports.tcp.map((port) => [String(port), broken?.ports?.[port] ?? 'ok'])),
-      udpPorts: Object.fromEntries(ports.udp.map((port) => [String(port), broken?.udpPorts?.[port] ?? 'ok'])),
+      dns: fault?.dns ?? 'ok',
+      ports: Object.fromEntries(ports.tcp.map((port) => [String(port), fault?.ports?.[port] ?? 'ok'])),
+      udpPorts: Object.fromEntries(ports.udp.map((port) => [String(port), fault?.udpPorts?.[port] ?? 'ok'])),
     };
   });
 }
@@ -108,16 +117,19 @@ export async function run({ options: given, context }: Invocation): Promise<numb
   const { write } = context;
   const files = prepareOutput(options.out, CHECK_RENDERERS, []);
   const catalog = loadCatalog({ revision: options.revision });
-  const facts = demoFacts(options.cloud ?? 'public');
+  const facts = demoFacts(options.cloud ?? 'public', options.managedNetwork);
   const targets = expandCatalog(catalog, facts);
   const portMap = Object.fromEntries([...new Set(targets.map((t) => t.port))].map((p) => [String(p), demoPort(p)]));
-  const { azure, block } = await startInFreeBlock((b) => simulatedHosts(targets, b), portMap);
-  const broken = Object.keys(BROKEN).filter((name) => targets.some((target) => target.host === name && !target.skipped && target.direction === 'outbound'));
+  const faults = hasManagedNetwork(facts.managedNetwork) ? { ...BROKEN, ...BROKEN_IN_MANAGED_NETWORK } : BROKEN;
+  const { azure, block } = await startInFreeBlock((b) => simulatedHosts(targets, b, faults), portMap);
+  const broken = Object.keys(faults).filter((name) => targets.some((target) => target.host === name && !target.skipped && target.direction === 'outbound'));
   try {
     if (options.output === 'table') {
       write(`Demo: a simulated Azure on 127.${block}.0.0/16 with its own DNS server; nothing leaves this machine.\n`);
       write(`Checking against revision ${catalog.revision?.id ?? '(none)'} of the article, ${CLOUD_NAMES[facts.cloud]}.\n`);
-      write(`Broken on purpose: ${broken.join(', ')}.\n\n`);
+      write(`Broken on purpose: ${broken.join(', ')}.\n`);
+      if (hasManagedNetwork(facts.managedNetwork)) write(`The workspace has a managed virtual network (${facts.managedNetwork}): each fix names its outbound rule, or says Azure adds it or it cannot be one.\n`);
+      write('\n');
     }
     return await executeCheck(
       {

@@ -8,6 +8,7 @@ import { compareRulePlans, type RuleChanges } from '../../remedies/changes.js';
 import { InputError } from '../../model/errors.js';
 import { quote } from '../../model/text.js';
 import { readReport } from '../../report/read.js';
+import { managedContextOf } from '../../report/report.js';
 import { planFromReport, planFromTargets, type RulesPlan } from '../../remedies/plan.js';
 import { isAzureResourceName, isSourceAddress, partitionEntries } from '../../remedies/validate.js';
 import type { RulesRenderOptions } from '../../render/rules/formats.js';
@@ -43,11 +44,15 @@ function planFor(options: RulesOptions, warn: (line: string) => void): { plan: R
     const revisionOf = readCatalog();
     const id = revisionIdOf(report);
     const known = id !== null && revisionOf('all').revisions.some((r) => r.id === id);
-    return { plan: planFromReport(report.targets, report.facts, report.settings.proxy !== null), privateDns: known ? privateDnsPlan(revisionOf(id), report.facts) : null };
+    const checked = known ? revisionOf(id) : undefined;
+    return {
+      plan: planFromReport(report.targets, report.facts, report.settings.proxy !== null, managedContextOf(report.facts, checked)),
+      privateDns: checked !== undefined ? privateDnsPlan(checked, report.facts) : null,
+    };
   }
   const { catalog, facts, features, warnings } = resolveWorkspace(options);
   for (const warning of warnings) warn(`aml-netcheck: warning: ${warning}`);
-  return { plan: planFromTargets(expandCatalog(catalog, facts, { features }), facts), privateDns: privateDnsPlan(catalog, facts) };
+  return { plan: planFromTargets(expandCatalog(catalog, facts, { features }), facts, managedContextOf(facts, catalog)), privateDns: privateDnsPlan(catalog, facts) };
 }
 
 /**

@@ -196,4 +196,6 @@ export const CHANGES_RENDERERS: Readonly<Record<RulesFormat, (changes: RuleChang
   bicep: commands(renderRulesBicep, '//'),
   dns: renderChangesDns,
   proxy: renderChangesProxy,
+  'managed-network': () =>
+    ['# aml-netcheck rules: managed virtual network. --changes-since has no managed-network form: run `rules -o managed-network`', '# for the newer revision instead; its script sets only the rules the workspace lacks, so it adds just what is new.', ''].join('\n'),
 };

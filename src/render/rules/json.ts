@@ -8,6 +8,9 @@ const RULES_SCHEMA_VERSION = 1;
 /** `rules -o json`: the plan as it is, entries that fail validation moved to `refused`. */
 export function renderRulesJson(plan: RulesPlan): string {
   const { safe, refused } = partitionEntries(plan.allow);
-  const document = { kind: 'aml-netcheck-rules', schemaVersion: RULES_SCHEMA_VERSION, ...plan, allow: safe, refused };
+  // The managed network's items carry their rows' sources; the data file as a whole is not the plan.
+  const { managedNetwork, ...rest } = plan;
+  const managed = managedNetwork === undefined ? {} : { managedNetwork: { mode: managedNetwork.mode, source: managedNetwork.data.source, workspaceName: managedNetwork.workspaceName, items: managedNetwork.items } };
+  const document = { kind: 'aml-netcheck-rules', schemaVersion: RULES_SCHEMA_VERSION, ...rest, ...managed, allow: safe, refused };
   return jsonDocument(document);
 }

@@ -101,6 +101,13 @@ export const RULES_RENDERERS = defineRegistry<RulesRenderer, { readonly help: st
     help: 'web proxy: the names to allow, and the NO_PROXY value for names that must bypass it',
     load: withChanges('proxy', async () => (await import('./proxy.js')).renderRulesProxy),
   },
+  {
+    format: 'managed-network',
+    extensions: ['.sh'],
+    escapesItself: false,
+    help: "managed virtual network: a script adding the workspace's outbound rules that are absent (az ml workspace outbound-rule set), their YAML, and what Azure adds or a managed network cannot express",
+    load: withChanges('managed-network', async () => (await import('./managed-network.js')).renderRulesManagedNetwork),
+  },
 ]);
 
 export type RulesFormat = FormatOf<typeof RULES_RENDERERS>;
