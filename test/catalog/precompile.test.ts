@@ -48,7 +48,12 @@ t.test('the standalone validator finds the same first error as the schema compil
   if (!built(t)) return;
   const precompiled = createRequire(import.meta.url)(VALIDATOR) as ValidateFunction;
   const compiled = new Ajv(CATALOG_AJV_OPTIONS).compile(catalogFileSchema);
-  const files = [...readdirSync(INVALID).map((n) => join(INVALID, n)), ...readdirSync(BUILTIN_CATALOG_DIR).filter((n) => CATALOG_EXTENSIONS.test(n)).map((n) => join(BUILTIN_CATALOG_DIR, n))];
+  const files = [
+    ...readdirSync(INVALID).map((n) => join(INVALID, n)),
+    ...readdirSync(BUILTIN_CATALOG_DIR)
+      .filter((n) => CATALOG_EXTENSIONS.test(n))
+      .map((n) => join(BUILTIN_CATALOG_DIR, n)),
+  ];
   let schemaErrors = 0;
   for (const file of files) {
     const data = parsed(file);
