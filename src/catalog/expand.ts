@@ -253,7 +253,10 @@ function mergeTarget(catalog: Catalog, facts: WorkspaceFacts, group: Contributio
     path: paths[0] ?? null,
     pattern: lead.pattern.text,
     features,
-    required: counted.some((c) => c.entry.required),
+    // A row whose article disagrees with another article's is not enough on its own to call the
+    // target required: where only it applies, a failure is a warning naming the disagreement
+    // (explain shows both), not a blocked feature that the other article says is fine.
+    required: counted.some((c) => c.entry.required && c.entry.disagrees.length === 0),
     condition: unconditional ? null : (counted[0] as Contribution).entry.condition,
     representative: counted.every((c) => c.candidate.representative),
     privateName,

@@ -66,9 +66,10 @@ const ARTICLE: Record<Cloud, ArticleCloud> = {
   },
   china: {
     privateZones: ['privatelink.api.ml.azure.cn', 'privatelink.notebooks.chinacloudapi.cn'],
-    // The article forwards the public cloud's instances domain in China too.
-    forwardZones: ['api.ml.azure.cn', 'notebooks.chinacloudapi.cn', 'instances.azureml.ms', 'aznbcontent.net', 'inference.ml.azure.cn'],
-    onPremisesZones: ['api.ml.azure.cn', 'notebooks.chinacloudapi.cn', 'instances.azureml.ms', 'inference.ml.azure.cn'],
+    // The article forwards the public cloud's instances domain in China too; China's own
+    // (instances.azureml.cn, from the private-endpoint DNS article's China table) is forwarded beside it.
+    forwardZones: ['api.ml.azure.cn', 'notebooks.chinacloudapi.cn', 'instances.azureml.ms', 'instances.azureml.cn', 'aznbcontent.net', 'inference.ml.azure.cn'],
+    onPremisesZones: ['api.ml.azure.cn', 'notebooks.chinacloudapi.cn', 'instances.azureml.ms', 'instances.azureml.cn', 'inference.ml.azure.cn'],
     privateNames: [
       '<workspace-id>.workspace.<region>.api.ml.azure.cn',
       '<workspace-id>.workspace.<region>.cert.api.ml.azure.cn',

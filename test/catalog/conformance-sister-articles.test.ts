@@ -16,8 +16,11 @@ import { loadCatalog } from '../../src/catalog/load.js';
 import type { CatalogEntry } from '../../src/catalog/types.js';
 import { CLOUDS, type Cloud } from '../../src/model/clouds.js';
 import { explainHost } from '../../src/catalog/explain.js';
+import { expandCatalog } from '../../src/catalog/expand.js';
+import { defaultFacts } from '../../src/facts/facts.js';
 
 const TRAINING = { repo: 'MicrosoftDocs/azure-ai-docs', path: 'articles/machine-learning/how-to-secure-training-vnet.md', commit: '06fd8bc88853128ac9eab8a33464dae5f9b746d3' };
+const PRIVATE_ENDPOINT_DNS = { repo: 'MicrosoftDocs/azure-docs', path: 'articles/private-link/private-endpoint-dns.md', commit: '42655f0ed89897f3571b649e2e1922bfef5985d9' };
 const MANAGED = { repo: 'MicrosoftDocs/azure-ai-docs', path: 'articles/machine-learning/how-to-managed-network.md', commit: 'd675e2ffa1225f61fc3f8eb22b04c935b0dd21df' };
 
 type PerCloud = Record<Cloud, readonly string[]>;
@@ -52,9 +55,10 @@ const ARTICLES: Record<string, { article: typeof TRAINING; rows: PerCloud }> = {
   'scenario-serverless-spark#configure-for-serverless-spark-jobs': { article: MANAGED, rows: storage('blob', ['tcp:443']) },
   // The scenario is the managed-network article's; the hosts of its services are the private-endpoint DNS article's.
   'scenario-prompt-flow#azure-services-dns-zone-configuration': {
-    article: { repo: 'MicrosoftDocs/azure-docs', path: 'articles/private-link/private-endpoint-dns.md', commit: '0095ac36d2562dea0378c60e0440a1de5424ce73' },
-    rows: publicOnly(['*.cognitiveservices.azure.com tcp:443 outbound', '*.search.windows.net tcp:443 outbound']),
+    article: PRIVATE_ENDPOINT_DNS,
+    rows: publicOnly(['*.cognitiveservices.azure.com tcp:443 outbound', '*.openai.azure.com tcp:443 outbound', '*.search.windows.net tcp:443 outbound']),
   },
+  'scenario-prompt-flow#government': { article: PRIVATE_ENDPOINT_DNS, rows: { public: [], usgov: ['*.cognitiveservices.azure.us tcp:443 outbound', '*.search.windows.us tcp:443 outbound'], china: [] } },
 };
 
 /** Conditions the articles put on their rows; every other row has none. */
@@ -153,6 +157,16 @@ t.test('the training-network article disagrees with the firewall article on 8787
       ],
     ],
   );
+  // Where only the disagreeing row applies (no private endpoint), the port is optional; with a
+  // private endpoint the firewall article's rows make it required.
+  for (const privateEndpoint of [false, true]) {
+    const facts = { ...defaultFacts(), region: 'westus2', workspaceId: '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', computeInstances: ['ci1'], privateEndpoint };
+    const ports = expandCatalog(catalog, facts)
+      .filter((x) => x.host === 'ci1.westus2.instances.azureml.ms' && [443, 8787, 18881].includes(x.port) && x.skipped === null)
+      .map((x) => `${x.port} ${x.required ? 'required' : 'optional'}`)
+      .sort();
+    t.same(ports, privateEndpoint ? ['18881 required', '443 required', '8787 required'] : ['18881 optional', '443 required', '8787 optional'], `private endpoint: ${privateEndpoint}`);
+  }
   const found = explainHost(catalog, 'ci1.westus2.instances.azureml.ms:8787').flatMap((e) => e.disagreements);
   t.same(
     found.map((d) => [d.this.article, d.this.says, d.other.article, d.other.section, d.other.says]),
