@@ -25,7 +25,7 @@ function limitationNotes(managed: ManagedView, options: TextOptions): string[] {
   const out = ['What the managed network cannot express:'];
   for (const limitation of met.values()) {
     out.push(...wrap(`  ${limitation.id}: ${limitation.requirement} is not possible; instead: ${limitation.alternative}.`, options.width, '    '));
-    out.push(`    Source: ${sourceUrl(managed.data.source, limitation.source)}`);
+    out.push('    Source:', sourceUrl(managed.data.source, limitation.source));
   }
   return [...out, ''];
 }
@@ -42,8 +42,8 @@ export function renderTargetsTable(targets: readonly Target[], facts: WorkspaceF
   const out: string[] = [...wrap(`${checked.length} targets to check, ${skipped.length} skipped (${scope})`, options.width, ''), ''];
   if (managed !== null) {
     out.push(...wrap(`Managed virtual network in ${managed.mode.az} mode: the last column says how it meets each target.`, options.width, ''));
-    // An address is copied whole, never wrapped.
-    out.push(`Source: ${sourceUrl(managed.data.source, managed.mode.source)}`, '');
+    // An address is copied whole: on a line of its own, like a host longer than the width.
+    out.push('Source:', sourceUrl(managed.data.source, managed.mode.source), '');
   }
   // The last column wraps to the width, so the managed network's part goes there; a limitation's
   // way around it is said once, after the tables.
