@@ -22,6 +22,7 @@ const LAYERS = {
   remedies: 'remedies',
   probers: 'probers',
   runner: 'runner',
+  audit: 'audit',
   report: 'report',
   render: 'render',
   bundle: 'bundle',
@@ -51,12 +52,14 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   // The runner finds what is blocked; what to do about it is attached where the report is built.
   runner: ['model', 'probers'],
   // The report layer (data, renderers, bundles) never imports Kubernetes code.
-  report: ['model', 'io', 'catalog', 'remedies'],
-  render: ['model', 'catalog', 'remedies', 'report'],
+  // The audit reads the admin's exported rules against the targets, as the runner probes them.
+  audit: ['model', 'io', 'facts', 'catalog'],
+  report: ['model', 'io', 'catalog', 'remedies', 'audit'],
+  render: ['model', 'catalog', 'remedies', 'report', 'audit'],
   bundle: ['model', 'io', 'catalog', 'remedies', 'report', 'render'],
   // The demo's simulated Azure answers what the probers ask.
   simulate: ['model', 'probers'],
-  commands: ['model', 'io', 'kubernetes', 'facts', 'catalog', 'remedies', 'probers', 'runner', 'report', 'render', 'bundle', 'simulate'],
+  commands: ['model', 'io', 'kubernetes', 'facts', 'catalog', 'remedies', 'probers', 'runner', 'audit', 'report', 'render', 'bundle', 'simulate'],
   cli: ['model', 'io', 'render', 'commands'],
 };
 
@@ -257,7 +260,7 @@ t.test('the checks find what they look for', async (t) => {
   const synthetic = edgesOf(Object.keys(sources), (file) => sources[file] as string);
   t.same(
     synthetic.map(breach).filter((reason) => reason !== null),
-    ['probers/x.ts (probers) imports catalog/types.ts (catalog); probers may import model', 'report/z.ts (report) imports io/k8s-configmap.ts (kubernetes); report may import model, io, catalog, remedies'],
+    ['probers/x.ts (probers) imports catalog/types.ts (catalog); probers may import model', 'report/z.ts (report) imports io/k8s-configmap.ts (kubernetes); report may import model, io, catalog, remedies, audit'],
   );
   t.same(cycles(synthetic), [['probers/x.ts', 'probers/y.ts']], 'a cycle through a type-only import is one; one through a lazy load is not');
 });

@@ -1,3 +1,4 @@
+import { AUDIT } from './audit/spec.js';
 import { BUNDLE } from './bundle/spec.js';
 import { CHECK } from './check/spec.js';
 import { DEMO } from './demo/spec.js';
@@ -13,4 +14,4 @@ import { RULES } from './rules/spec.js';
 import type { CommandSpec } from './shared/spec.js';
 
 /** Every command, in the order `aml-netcheck --help` lists them. A new command is a folder and a line here. */
-export const COMMANDS: readonly CommandSpec[] = [LIST, CHECK, RULES, BUNDLE, DEMO, K8S_MANIFEST, DIFF, MERGE, EXPLAIN, LISTEN, REVISIONS, FEATURES];
+export const COMMANDS: readonly CommandSpec[] = [LIST, CHECK, RULES, AUDIT, BUNDLE, DEMO, K8S_MANIFEST, DIFF, MERGE, EXPLAIN, LISTEN, REVISIONS, FEATURES];

@@ -2,8 +2,8 @@ import { InputError, formatKeyPath } from '../model/errors.js';
 import { cloudOfApiHost } from '../model/clouds.js';
 import type { PartialFacts, PrivateResource } from '../model/facts.js';
 import { quote } from '../model/text.js';
-import { decodeInputText, inputLabel, nestedDeeperThan, readInputFile } from '../io/input-file.js';
-import { isObject, JsonSyntaxError, parseJson, quoteJson, valueAt, type JsonObject } from '../io/json-input.js';
+import { readJsonInputFile } from '../io/input-file.js';
+import { isObject, quoteJson, valueAt, type JsonObject } from '../io/json-input.js';
 import { evaluate, type TemplateScope } from './arm-expression.js';
 import type { FactLayer } from './facts.js';
 import { FACT_ROWS, SHAPE_NAMES, type FactKey, type FactRow, type JsonShape, type JsonSource } from './table.js';
@@ -45,16 +45,7 @@ const PRIVATE_TARGETS: ReadonlyArray<{ type: string; fact: 'storageAccount' | 'k
 ];
 
 export function readWorkspaceJson(file: string, options: WorkspaceJsonOptions = {}): FactLayer {
-  const shown = inputLabel(file);
-  const text = decodeInputText(readInputFile(file, '--workspace-json'), shown);
-  let document: unknown;
-  try {
-    document = parseJson(text);
-  } catch (error) {
-    if (!(error instanceof JsonSyntaxError)) throw error;
-    throw new InputError(shown, `not valid JSON: ${error.message}`);
-  }
-  if (nestedDeeperThan(document, WORKSPACE_JSON_MAX_DEPTH)) throw new InputError(shown, `nested more than ${WORKSPACE_JSON_MAX_DEPTH} levels deep: not a workspace document`);
+  const { shown, document } = readJsonInputFile(file, '--workspace-json', WORKSPACE_JSON_MAX_DEPTH, 'a workspace document');
   const reader = new DocumentReader(shown, options.flags ?? {});
   const facts = reader.read(document);
   return { facts, source: (key) => `${shown}: ${reader.paths.get(key as FactKey) ?? key}` };

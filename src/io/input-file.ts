@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 
 import { InputError } from '../model/errors.js';
 import { escapeControl, quote, truncate } from '../model/text.js';
 import { describeErrno, pause } from './errno.js';
+import { JsonSyntaxError, parseJson } from './json-input.js';
 
 /**
  * The largest input file (workspace JSON, catalog) we read. The real ones are a few KiB;
@@ -169,4 +170,22 @@ export function nestedDeeperThan(data: unknown, limit: number): boolean {
     for (const child of Object.values(node)) stack.push([child, depth + 1]);
   }
   return false;
+}
+
+/**
+ * An input file's JSON document, read by the rules above: one InputError naming the file where it
+ * is not JSON or nests deeper than `maxDepth` (`notA`: what so deep a document cannot be).
+ */
+export function readJsonInputFile(file: string, flag: string, maxDepth: number, notA: string): { readonly shown: string; readonly document: unknown } {
+  const shown = inputLabel(file);
+  const text = decodeInputText(readInputFile(file, flag), shown);
+  let document: unknown;
+  try {
+    document = parseJson(text);
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    throw new InputError(shown, `not valid JSON: ${error.message}`);
+  }
+  if (nestedDeeperThan(document, maxDepth)) throw new InputError(shown, `nested more than ${maxDepth} levels deep: not ${notA}`);
+  return { shown, document };
 }

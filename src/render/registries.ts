@@ -1,3 +1,4 @@
+import { AUDIT_RENDERERS } from './audit/registry.js';
 import { CHECK_RENDERERS } from './check/registry.js';
 import { DIFF_RENDERERS } from './diff/registry.js';
 import { formatsEndingIn, type Registry } from './format.js';
@@ -6,7 +7,7 @@ import { MERGE_RENDERERS } from './merge/registry.js';
 import { RULES_RENDERERS } from './rules/registry.js';
 
 /** Every kind's registry: names and lazy loads only, so this loads no renderer. */
-const REGISTRIES: readonly Registry[] = [CHECK_RENDERERS, DIFF_RENDERERS, MERGE_RENDERERS, RULES_RENDERERS, LIST_RENDERERS];
+const REGISTRIES: readonly Registry[] = [CHECK_RENDERERS, DIFF_RENDERERS, MERGE_RENDERERS, RULES_RENDERERS, LIST_RENDERERS, AUDIT_RENDERERS];
 
 /**
  * The formats some command writes for a file ending, the usual one first: an ending no

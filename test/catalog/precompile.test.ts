@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import t from 'tap';
 import { parse } from 'yaml';
-import { BUILTIN_CATALOG_DIR, YAML_OPTIONS, textHash } from '../../src/catalog/parse-file.js';
+import { BUILTIN_CATALOG_DIR, CATALOG_EXTENSIONS, YAML_OPTIONS, textHash } from '../../src/catalog/parse-file.js';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { CATALOG_AJV_OPTIONS, catalogFileSchema } from '../../src/catalog/schema.js';
 
@@ -48,7 +48,12 @@ t.test('the standalone validator finds the same first error as the schema compil
   if (!built(t)) return;
   const precompiled = createRequire(import.meta.url)(VALIDATOR) as ValidateFunction;
   const compiled = new Ajv(CATALOG_AJV_OPTIONS).compile(catalogFileSchema);
-  const files = [...readdirSync(INVALID).map((n) => join(INVALID, n)), ...readdirSync(BUILTIN_CATALOG_DIR).map((n) => join(BUILTIN_CATALOG_DIR, n))];
+  const files = [
+    ...readdirSync(INVALID).map((n) => join(INVALID, n)),
+    ...readdirSync(BUILTIN_CATALOG_DIR)
+      .filter((n) => CATALOG_EXTENSIONS.test(n))
+      .map((n) => join(BUILTIN_CATALOG_DIR, n)),
+  ];
   let schemaErrors = 0;
   for (const file of files) {
     const data = parsed(file);

@@ -1,0 +1,431 @@
+import { evaluate, type TemplateScope } from '../facts/arm-expression.js';
+import { readJsonInputFile } from '../io/input-file.js';
+import { isObject, quoteJson, type JsonObject } from '../io/json-input.js';
+import { formatKeyPath, InputError } from '../model/errors.js';
+import { quote } from '../model/text.js';
+import { ipv4Span, isIpv6, mergeSpans, type Span } from './addresses.js';
+import { CONFIG_KINDS, type ApplicationProtocol, type AuditConfig, type ConfigKind, type FirewallPolicy, type NetworkProtocol, type PolicyRule, type RuleCollection, type RuleCollectionGroup } from './types.js';
+
+/**
+ * The readers of `audit --config`: Azure Firewall Policy and its rule collection groups, as
+ * `az network firewall policy show`, `az network firewall policy rule-collection-group list`
+ * (or `show`) and an exported ARM template print them. Shapes from the REST API specification,
+ * Microsoft.Network 2024-05-01, firewallPolicy.json (FirewallPolicy, FirewallPolicyRuleCollectionGroup
+ * and the rule collection and rule definitions). `az` flattens each resource's `properties` to the
+ * top level (x-ms-client-flatten); ARM keeps them nested: both are read.
+ */
+
+type Path = ReadonlyArray<string | number>;
+
+const POLICY_TYPE = 'microsoft.network/firewallpolicies';
+const GROUP_TYPE = 'microsoft.network/firewallpolicies/rulecollectiongroups';
+const SERVICE_TAGS_TYPE = 'microsoft.network/servicetags';
+
+/** Real exports nest about ten levels; far deeper input is not one, and would overflow a recursive walk. */
+const CONFIG_MAX_DEPTH = 64;
+
+/** Keys every resource may carry that say nothing about what traffic passes: read silently. */
+const RESOURCE_KEYS = ['id', 'name', 'type', 'etag', 'location', 'tags', 'resourceGroup', 'provisioningState', 'size', 'systemData', 'apiVersion', 'dependsOn', 'comments', 'identity', 'properties', 'scope'];
+const POLICY_KEYS = ['basePolicy', 'dnsSettings', 'threatIntelMode', 'sku', 'firewalls', 'childPolicies', 'ruleCollectionGroups'];
+const GROUP_KEYS = ['priority', 'ruleCollections'];
+const COLLECTION_KEYS = ['name', 'priority', 'ruleCollectionType', 'action', 'rules'];
+const RULE_KEYS: Record<PolicyRule['ruleType'], readonly string[]> = {
+  NetworkRule: ['name', 'description', 'ruleType', 'ipProtocols', 'sourceAddresses', 'sourceIpGroups', 'destinationAddresses', 'destinationIpGroups', 'destinationFqdns', 'destinationPorts'],
+  ApplicationRule: ['name', 'description', 'ruleType', 'protocols', 'sourceAddresses', 'sourceIpGroups', 'destinationAddresses', 'targetFqdns', 'targetUrls', 'fqdnTags', 'webCategories', 'terminateTLS'],
+  // DNAT rules translate inbound traffic to the firewall's own address: read, never matched to outbound targets.
+  NatRule: ['name', 'description', 'ruleType', 'ipProtocols', 'sourceAddresses', 'sourceIpGroups', 'destinationAddresses', 'destinationPorts', 'translatedAddress', 'translatedPort', 'translatedFqdn'],
+};
+
+const EXPECTED =
+  'an Azure Firewall Policy (`az network firewall policy show`), its rule collection groups (`az network firewall policy rule-collection-group list` or `show`), the same as ARM resources, an exported ARM template holding them, or the service tags (`az network list-service-tags`)';
+
+/** A value that says nothing: az prints absent lists as null or [], absent objects as null. */
+function empty(value: unknown): boolean {
+  return value === undefined || value === null || (Array.isArray(value) && value.length === 0) || (isObject(value) && Object.keys(value).length === 0);
+}
+
+/** The last segment of a resource id or ARM name, lower case: how policies and groups find each other. */
+function nameInId(id: string, after: string): string | null {
+  const parts = id.split('/');
+  const at = parts.findIndex((part) => part.toLowerCase() === after);
+  const name = at === -1 ? undefined : parts[at + 1];
+  return name === undefined || name === '' ? null : name.toLowerCase();
+}
+
+class ConfigReader {
+  private scope: TemplateScope | null = null;
+  readonly policies: FirewallPolicy[] = [];
+  readonly groups: RuleCollectionGroup[] = [];
+  readonly serviceTags = new Map<string, Span[]>();
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly shown: string,
+    readonly warnings: string[],
+  ) {}
+
+  fail(path: Path, message: string): never {
+    throw new InputError(path.length === 0 ? this.shown : `${this.shown}: ${formatKeyPath(path)}`, message);
+  }
+
+  /** A field we read past without modelling it: named once per file and place (list indexes folded). */
+  private unmodelled(path: Path, what: string): void {
+    const place = formatKeyPath(path.map((part) => (typeof part === 'number' ? '*' : part))).replace(/\.\*|\["\*"\]/g, '[*]');
+    if (this.warned.has(place)) return;
+    this.warned.add(place);
+    this.warnings.push(`${this.shown}: ${place}: ${what}`);
+  }
+
+  private checkKeys(node: JsonObject, path: Path, known: readonly string[]): void {
+    for (const [key, value] of Object.entries(node)) {
+      if (known.includes(key) || RESOURCE_KEYS.includes(key) || empty(value)) continue;
+      this.unmodelled([...path, key], 'not modelled by audit, so it is not taken into account');
+    }
+  }
+
+  /** A template's expression evaluated, or the value itself. */
+  private evaluated(raw: unknown, at: Path): unknown {
+    if (this.scope === null) return raw;
+    const result = evaluate(raw, this.scope);
+    if (!result.ok) this.fail(at, `cannot evaluate the ARM expression ${quoteJson(raw)}: ${result.why}`);
+    return result.value;
+  }
+
+  private value(node: JsonObject, key: string, path: Path): unknown {
+    return this.evaluated(node[key], [...path, key]);
+  }
+
+  private string(node: JsonObject, key: string, path: Path, required: boolean): string | null {
+    const value = this.value(node, key, path);
+    if (value === undefined || value === null) {
+      if (required) this.fail([...path, key], 'is missing; expected a string');
+      return null;
+    }
+    if (typeof value !== 'string' || value === '') this.fail([...path, key], `expected a non-empty string; got ${quoteJson(value)}`);
+    return value;
+  }
+
+  private priority(node: JsonObject, path: Path): number {
+    const value = this.value(node, 'priority', path);
+    // 100 (first) to 65000 (last), as FirewallPolicyRuleCollectionGroupProperties and FirewallPolicyRuleCollection bound it.
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 100 || value > 65000) this.fail([...path, 'priority'], `expected an integer from 100 to 65000; got ${quoteJson(value)}`);
+    return value;
+  }
+
+  private strings(node: JsonObject, key: string, path: Path, check?: (item: string) => string | null): string[] {
+    const value = this.value(node, key, path);
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) this.fail([...path, key], `expected a list of strings; got ${quoteJson(value)}`);
+    return value.map((raw, index) => {
+      // A template may write an item as an expression (`[parameters('subnet')]`).
+      const item = this.evaluated(raw, [...path, key, index]);
+      if (typeof item !== 'string' || item === '') this.fail([...path, key, index], `expected a non-empty string; got ${quoteJson(item)}`);
+      const problem = check?.(item) ?? null;
+      if (problem !== null) this.fail([...path, key, index], `${problem}; got ${quoteJson(item)}`);
+      return item;
+    });
+  }
+
+  /** The object `properties` holds (ARM), or the node itself (az, flattened). */
+  private propertiesOf(node: JsonObject, path: Path): { props: JsonObject; at: Path } {
+    if (!('properties' in node)) return { props: node, at: path };
+    if (!isObject(node['properties'])) this.fail([...path, 'properties'], `expected an object; got ${quoteJson(node['properties'])}`);
+    return { props: node['properties'], at: [...path, 'properties'] };
+  }
+
+  readPolicy(node: JsonObject, path: Path): void {
+    const name = this.string(node, 'name', path, true) as string;
+    const { props, at } = this.propertiesOf(node, path);
+    this.checkKeys(node, path, POLICY_KEYS);
+    if (props !== node) this.checkKeys(props, at, POLICY_KEYS);
+    let basePolicy: string | null = null;
+    const base = props['basePolicy'];
+    if (!empty(base)) {
+      if (!isObject(base)) this.fail([...at, 'basePolicy'], `expected an object with an id; got ${quoteJson(base)}`);
+      const id = this.string(base, 'id', [...at, 'basePolicy'], true) as string;
+      basePolicy = nameInId(id, 'firewallpolicies');
+      if (basePolicy === null) this.fail([...at, 'basePolicy', 'id'], `expected the id of a firewall policy (…/providers/Microsoft.Network/firewallPolicies/NAME); got ${quoteJson(id)}`);
+    }
+    let dnsProxy = false;
+    const dns = props['dnsSettings'];
+    if (!empty(dns)) {
+      if (!isObject(dns)) this.fail([...at, 'dnsSettings'], `expected an object; got ${quoteJson(dns)}`);
+      const enable = this.value(dns, 'enableProxy', [...at, 'dnsSettings']);
+      if (enable !== undefined && enable !== null && typeof enable !== 'boolean') this.fail([...at, 'dnsSettings', 'enableProxy'], `expected true or false; got ${quoteJson(enable)}`);
+      dnsProxy = enable === true;
+      this.checkKeys(dns, [...at, 'dnsSettings'], ['enableProxy', 'servers', 'requireProxyForNetworkRules']);
+    }
+    const threatIntelMode = this.string(props, 'threatIntelMode', at, false);
+    if (threatIntelMode !== null && !['alert', 'deny', 'off'].includes(threatIntelMode.toLowerCase())) this.fail([...at, 'threatIntelMode'], `expected Alert, Deny or Off; got ${quoteJson(threatIntelMode)}`);
+    let sku: string | null = null;
+    const skuNode = props['sku'];
+    if (!empty(skuNode)) {
+      if (!isObject(skuNode)) this.fail([...at, 'sku'], `expected an object with a tier; got ${quoteJson(skuNode)}`);
+      sku = this.string(skuNode, 'tier', [...at, 'sku'], false);
+    }
+    this.policies.push({ name: name.toLowerCase(), basePolicy, dnsProxy, threatIntelMode, sku, where: `${this.shown}: ${formatKeyPath(path)}` });
+  }
+
+  readGroup(node: JsonObject, path: Path): void {
+    const rawName = this.string(node, 'name', path, true) as string;
+    const id = typeof node['id'] === 'string' ? node['id'] : null;
+    const slash = rawName.indexOf('/');
+    // An ARM template names a child resource `parent/child`; az and ARM reads give the group's own name and its id.
+    const name = slash === -1 ? rawName : rawName.slice(slash + 1);
+    const policy = slash !== -1 ? rawName.slice(0, slash).toLowerCase() : id === null ? null : nameInId(id, 'firewallpolicies');
+    const { props, at } = this.propertiesOf(node, path);
+    this.checkKeys(node, path, GROUP_KEYS);
+    if (props !== node) this.checkKeys(props, at, GROUP_KEYS);
+    const priority = this.priority(props, at);
+    const list = props['ruleCollections'];
+    if (list !== undefined && list !== null && !Array.isArray(list)) this.fail([...at, 'ruleCollections'], `expected a list of rule collections; got ${quoteJson(list)}`);
+    const collections = (list ?? []).map((item, index) => this.readCollection(item, [...at, 'ruleCollections', index]));
+    this.groups.push({ name, priority, policy, collections, where: `${this.shown}: ${formatKeyPath(path)}` });
+  }
+
+  private readCollection(node: unknown, path: Path): RuleCollection {
+    if (!isObject(node)) this.fail(path, `expected a rule collection (an object); got ${quoteJson(node)}`);
+    this.checkKeys(node, path, COLLECTION_KEYS);
+    const name = this.string(node, 'name', path, true) as string;
+    const priority = this.priority(node, path);
+    const type = this.string(node, 'ruleCollectionType', path, true) as string;
+    const nat = type.toLowerCase() === 'firewallpolicynatrulecollection';
+    if (!nat && type.toLowerCase() !== 'firewallpolicyfilterrulecollection') this.fail([...path, 'ruleCollectionType'], `expected FirewallPolicyFilterRuleCollection or FirewallPolicyNatRuleCollection; got ${quoteJson(type)}`);
+    const actionNode = node['action'];
+    if (!isObject(actionNode)) this.fail([...path, 'action'], `expected an object {"type": ${nat ? '"DNAT"' : '"Allow" or "Deny"'}}; got ${quoteJson(actionNode)}`);
+    const actionText = (this.string(actionNode, 'type', [...path, 'action'], true) as string).toLowerCase();
+    const action = nat ? (actionText === 'dnat' ? 'DNAT' : null) : actionText === 'allow' ? 'Allow' : actionText === 'deny' ? 'Deny' : null;
+    if (action === null) this.fail([...path, 'action', 'type'], `expected ${nat ? 'DNAT' : 'Allow or Deny'}; got ${quoteJson(actionNode['type'])}`);
+    const rules = node['rules'];
+    if (rules !== undefined && rules !== null && !Array.isArray(rules)) this.fail([...path, 'rules'], `expected a list of rules; got ${quoteJson(rules)}`);
+    return { name, priority, action, rules: (rules ?? []).map((rule, index) => this.readRule(rule, [...path, 'rules', index], nat)) };
+  }
+
+  private readRule(node: unknown, path: Path, nat: boolean): PolicyRule {
+    if (!isObject(node)) this.fail(path, `expected a rule (an object); got ${quoteJson(node)}`);
+    const typeText = this.string(node, 'ruleType', path, true) as string;
+    const ruleType = (['NetworkRule', 'ApplicationRule', 'NatRule'] as const).find((t) => t.toLowerCase() === typeText.toLowerCase());
+    if (ruleType === undefined) this.fail([...path, 'ruleType'], `expected NetworkRule, ApplicationRule or NatRule; got ${quoteJson(typeText)}`);
+    if ((ruleType === 'NatRule') !== nat) this.fail([...path, 'ruleType'], nat ? 'a NAT rule collection holds NatRule rules only' : 'a filter rule collection holds NetworkRule and ApplicationRule rules only');
+    this.checkKeys(node, path, RULE_KEYS[ruleType]);
+    const name = this.string(node, 'name', path, false) ?? `#${String(path.at(-1))}`;
+    const sourceAddresses = this.strings(node, 'sourceAddresses', path, addressProblem);
+    const sourceIpGroups = this.strings(node, 'sourceIpGroups', path);
+    if (ruleType === 'NatRule') return { ruleType, name, sourceAddresses, sourceIpGroups };
+    if (ruleType === 'NetworkRule') {
+      const ipProtocols = this.strings(node, 'ipProtocols', path, (item) => (NETWORK_PROTOCOLS.some((p) => p.toLowerCase() === item.toLowerCase()) ? null : 'expected TCP, UDP, Any or ICMP')).map(
+        (item) => NETWORK_PROTOCOLS.find((p) => p.toLowerCase() === item.toLowerCase()) as NetworkProtocol,
+      );
+      return {
+        ruleType,
+        name,
+        sourceAddresses,
+        sourceIpGroups,
+        ipProtocols,
+        destinationAddresses: this.strings(node, 'destinationAddresses', path),
+        destinationIpGroups: this.strings(node, 'destinationIpGroups', path),
+        destinationFqdns: this.strings(node, 'destinationFqdns', path),
+        destinationPorts: this.strings(node, 'destinationPorts', path, portProblem),
+      };
+    }
+    const protocolList = node['protocols'];
+    if (protocolList !== undefined && protocolList !== null && !Array.isArray(protocolList)) this.fail([...path, 'protocols'], `expected a list of {"protocolType", "port"}; got ${quoteJson(protocolList)}`);
+    const protocols = (protocolList ?? []).map((item, index) => {
+      const at = [...path, 'protocols', index];
+      if (!isObject(item)) this.fail(at, `expected {"protocolType": "Http" or "Https", "port": N}; got ${quoteJson(item)}`);
+      const typeName = this.string(item, 'protocolType', at, true) as string;
+      const protocolType = APPLICATION_PROTOCOLS.find((p) => p.toLowerCase() === typeName.toLowerCase());
+      if (protocolType === undefined) this.fail([...at, 'protocolType'], `expected Http, Https or Mssql; got ${quoteJson(typeName)}`);
+      const port = item['port'];
+      // FirewallPolicyRuleApplicationProtocol.port: 0 to 64000.
+      if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 64000) this.fail([...at, 'port'], `expected a port from 0 to 64000; got ${quoteJson(port)}`);
+      return { protocolType, port };
+    });
+    return {
+      ruleType,
+      name,
+      sourceAddresses,
+      sourceIpGroups,
+      protocols,
+      targetFqdns: this.strings(node, 'targetFqdns', path),
+      targetUrls: this.strings(node, 'targetUrls', path),
+      fqdnTags: this.strings(node, 'fqdnTags', path),
+      webCategories: this.strings(node, 'webCategories', path),
+      destinationAddresses: this.strings(node, 'destinationAddresses', path),
+    };
+  }
+
+  /**
+   * `az network list-service-tags` (ServiceTagsListResult) or the weekly download it mirrors:
+   * values[] of {name, properties: {addressPrefixes}}. Only the IPv4 prefixes are kept: the
+   * --source subnets and the rules audit compares them with are IPv4.
+   */
+  private readServiceTags(document: unknown): void {
+    if (!isObject(document) || !Array.isArray(document['values'])) this.fail([], 'expected the service tags as `az network list-service-tags` prints them: an object with values[]');
+    this.checkKeys(document, [], ['changeNumber', 'cloud', 'values', 'nextLink']);
+    document['values'].forEach((node, index) => {
+      const path = ['values', index];
+      if (!isObject(node)) this.fail(path, `expected a service tag (an object); got ${quoteJson(node)}`);
+      this.checkKeys(node, path, ['serviceTagChangeNumber']);
+      const name = this.string(node, 'name', path, true) as string;
+      const props = node['properties'];
+      if (!isObject(props)) this.fail([...path, 'properties'], `expected an object with addressPrefixes; got ${quoteJson(props)}`);
+      this.checkKeys(props, [...path, 'properties'], ['changeNumber', 'region', 'regionId', 'platform', 'systemService', 'addressPrefixes', 'networkFeatures', 'state']);
+      const prefixes = this.strings(props, 'addressPrefixes', [...path, 'properties'], (item) => (ipv4Span(item) !== null || isIpv6(item) ? null : 'expected an IPv4 or IPv6 prefix'));
+      this.serviceTags.set(name.toLowerCase(), mergeSpans(prefixes.map(ipv4Span).filter((span): span is Span => span !== null)));
+    });
+  }
+
+  /** One document of a known kind. */
+  readKind(document: unknown, kind: ConfigKind): void {
+    if (kind === 'arm-template') return this.readTemplate(document);
+    if (kind === 'service-tags') return this.readServiceTags(document);
+    const items: Array<{ node: unknown; path: Path }> = Array.isArray(document)
+      ? document.map((node, index) => ({ node, path: [index] }))
+      : isObject(document) && Array.isArray(document['value']) && !('properties' in document)
+        ? document['value'].map((node, index) => ({ node, path: ['value', index] }))
+        : [{ node: document, path: [] }];
+    for (const { node, path } of items) {
+      if (!isObject(node)) this.fail(path, `expected ${kind === 'firewall-policy' ? 'a firewall policy' : 'a rule collection group'} (an object); got ${quoteJson(node)}`);
+      if (kind === 'firewall-policy') this.readPolicy(node, path);
+      else this.readGroup(node, path);
+    }
+  }
+
+  private readTemplate(document: unknown): void {
+    if (!isObject(document) || !Array.isArray(document['resources'])) this.fail([], 'expected an ARM template: an object with resources[]');
+    const parameters = document['parameters'] ?? {};
+    const variables = document['variables'] ?? {};
+    if (!isObject(parameters)) this.fail(['parameters'], `expected an object; got ${quoteJson(parameters)}`);
+    if (!isObject(variables)) this.fail(['variables'], `expected an object; got ${quoteJson(variables)}`);
+    this.scope = { parameters, variables };
+    document['resources'].forEach((node, index) => {
+      const path = ['resources', index];
+      if (!isObject(node)) this.fail(path, `expected a resource (an object); got ${quoteJson(node)}`);
+      const type = typeof node['type'] === 'string' ? node['type'].toLowerCase() : null;
+      if (type === POLICY_TYPE) this.readPolicy(node, path);
+      else if (type === GROUP_TYPE) this.readGroup(node, path);
+      else this.unmodelled([...path, 'type'], `a resource of type ${quote(node['type'])}, which audit does not read yet; left out`);
+    });
+    this.scope = null;
+  }
+}
+
+const NETWORK_PROTOCOLS: readonly NetworkProtocol[] = ['TCP', 'UDP', 'Any', 'ICMP'];
+// The REST API lists Http and Https for policy application rules; Mssql is what SQL FQDN filtering writes.
+const APPLICATION_PROTOCOLS: readonly ApplicationProtocol[] = ['Http', 'Https', 'Mssql'];
+
+function addressProblem(item: string): string | null {
+  return item === '*' || ipv4Span(item) !== null || isIpv6(item) ? null : 'expected *, an IP address, a CIDR prefix or a range a-b';
+}
+
+function portProblem(item: string): string | null {
+  if (item === '*') return null;
+  const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item);
+  const first = Number(match?.[1]);
+  const last = match?.[2] === undefined ? first : Number(match[2]);
+  return match !== null && first >= 1 && last <= 65535 && first <= last ? null : 'expected *, a port or a range of ports (1-65535)';
+}
+
+/** Which kinds the JSON itself says it is: the ARM type first, then the shape az prints. */
+function kindsOf(document: unknown): ConfigKind[] {
+  if (Array.isArray(document)) {
+    const kinds = new Set(document.flatMap((item) => kindsOf(item)));
+    return [...kinds];
+  }
+  if (!isObject(document)) return [];
+  if (Array.isArray(document['resources']) && ('$schema' in document || 'contentVersion' in document)) return ['arm-template'];
+  if (Array.isArray(document['value']) && !('properties' in document)) return kindsOf(document['value']);
+  const type = typeof document['type'] === 'string' ? document['type'].toLowerCase() : null;
+  if (type === POLICY_TYPE) return ['firewall-policy'];
+  if (type === GROUP_TYPE) return ['rule-collection-group'];
+  if (type === SERVICE_TAGS_TYPE) return ['service-tags'];
+  if (type !== null) return [];
+  // The weekly download (ServiceTags_Public_*.json) is the same list without the resource's type.
+  if (typeof document['cloud'] === 'string' && Array.isArray(document['values'])) return ['service-tags'];
+  const props = isObject(document['properties']) ? document['properties'] : document;
+  const kinds: ConfigKind[] = [];
+  if (['dnsSettings', 'basePolicy', 'threatIntelMode', 'childPolicies', 'firewalls'].some((key) => key in props)) kinds.push('firewall-policy');
+  if ('ruleCollections' in props) kinds.push('rule-collection-group');
+  return kinds;
+}
+
+/** `--config-kind KIND=FILE` values, by file. */
+export function parseConfigKinds(values: readonly string[]): Map<string, ConfigKind> {
+  const kinds = new Map<string, ConfigKind>();
+  for (const value of values) {
+    const equals = value.indexOf('=');
+    const kind = CONFIG_KINDS.find((k) => k === value.slice(0, equals));
+    if (equals === -1 || kind === undefined || equals === value.length - 1) throw new InputError('--config-kind', `expected KIND=FILE with KIND one of ${CONFIG_KINDS.join(', ')}; got ${quote(value)}`);
+    kinds.set(value.slice(equals + 1), kind);
+  }
+  return kinds;
+}
+
+/** Reads one --config file; `kind` overrides what its JSON says. */
+function readConfigFile(file: string, kind: ConfigKind | undefined, reader: (shown: string) => ConfigReader): ConfigKind {
+  const { shown, document } = readJsonInputFile(file, '--config', CONFIG_MAX_DEPTH, 'an exported configuration');
+  let chosen = kind;
+  if (chosen === undefined) {
+    const kinds = kindsOf(document);
+    if (kinds.length === 0) {
+      if (Array.isArray(document) && document.length === 0) throw new InputError(shown, 'is an empty list: nothing to audit (a policy without rule collection groups needs no file for them)');
+      throw new InputError(shown, `matches no configuration audit reads; expected ${EXPECTED}`);
+    }
+    if (kinds.length > 1 && Array.isArray(document)) throw new InputError(shown, `is a list that mixes ${kinds.join(' and ')}; give each kind in a file of its own`);
+    if (kinds.length > 1) throw new InputError(shown, `could be ${kinds.join(' or ')}; say which with --config-kind ${kinds[0] ?? ''}=${file}`);
+    chosen = kinds[0] as ConfigKind;
+  }
+  reader(shown).readKind(document, chosen);
+  return chosen;
+}
+
+/** Reads every --config file into one configuration, and checks that its policies and groups fit together. */
+export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string, ConfigKind> = new Map()): AuditConfig {
+  if (files.length === 0) throw new InputError('--config', 'needs at least one file: the exported firewall policy, its rule collection groups, or an ARM template');
+  const named = new Set<string>();
+  for (const file of files) {
+    if (named.has(file)) throw new InputError('--config', `${quote(file)} is given twice`);
+    named.add(file);
+  }
+  for (const file of kinds.keys()) if (!files.includes(file)) throw new InputError('--config-kind', `names ${quote(file)}, which no --config gives`);
+  const warnings: string[] = [];
+  const policies: FirewallPolicy[] = [];
+  const groups: RuleCollectionGroup[] = [];
+  const inputs: Array<{ file: string; kind: ConfigKind }> = [];
+  let serviceTags: Map<string, Span[]> | null = null;
+  for (const file of files) {
+    let made: ConfigReader | null = null;
+    const kind = readConfigFile(file, kinds.get(file), (shown) => (made = new ConfigReader(shown, warnings)));
+    const reader = made as ConfigReader | null;
+    if (reader !== null) {
+      policies.push(...reader.policies);
+      groups.push(...reader.groups);
+      if (kind === 'service-tags') {
+        if (serviceTags !== null) throw new InputError('--config', `${quote(file)} is a second service-tag file; give one`);
+        serviceTags = reader.serviceTags;
+      }
+    }
+    inputs.push({ file, kind });
+  }
+  checkConsistent(policies, groups);
+  return { policies, groups, inputs, warnings, serviceTags };
+}
+
+function checkConsistent(policies: readonly FirewallPolicy[], groups: readonly RuleCollectionGroup[]): void {
+  const byName = new Map<string, FirewallPolicy>();
+  for (const policy of policies) {
+    const other = byName.get(policy.name);
+    if (other !== undefined) throw new InputError(policy.where, `firewall policy ${quote(policy.name)} is also given at ${other.where}; give each policy once`);
+    byName.set(policy.name, policy);
+  }
+  const seen = new Map<string, RuleCollectionGroup>();
+  for (const group of groups) {
+    const key = `${group.policy ?? ''}/${group.name.toLowerCase()}`;
+    const other = seen.get(key);
+    if (other !== undefined) throw new InputError(group.where, `rule collection group ${quote(group.name)} is also given at ${other.where}; give each group once`);
+    seen.set(key, group);
+    const known = byName.has(group.policy ?? '') || policies.some((policy) => policy.basePolicy === group.policy);
+    if (group.policy !== null && policies.length > 0 && !known) throw new InputError(group.where, `belongs to firewall policy ${quote(group.policy)}, which no --config gives (given: ${[...byName.keys()].join(', ')})`);
+  }
+}

@@ -1,0 +1,49 @@
+import { Option } from 'commander';
+import { CONFIG_KINDS } from '../../audit/types.js';
+import { AUDIT_FORMATS, type AuditFormat } from '../../render/audit/registry.js';
+import { outOption } from '../shared/output-options.js';
+import { collect } from '../shared/repeatable.js';
+import type { CommandSpec } from '../shared/spec.js';
+import { workspaceOptions, type WorkspaceOptionValues } from '../shared/workspace-options.js';
+
+// Kept apart from run.ts so that building the CLI loads no reader and no renderer.
+export interface AuditOptions extends WorkspaceOptionValues {
+  output: AuditFormat;
+  out?: string[];
+  config?: string[];
+  configKind?: string[];
+  source?: string[];
+}
+
+const AUDIT_EXAMPLE = `
+Inputs (--config, repeatable; the kind is read from the JSON):
+  az network firewall policy show -g RG -n POLICY > policy.json
+  az network firewall policy rule-collection-group list -g RG --policy-name POLICY > groups.json
+  az group export -g RG > template.json      (Microsoft.Network/firewallPolicies and their ruleCollectionGroups)
+  az network list-service-tags -l REGION > service-tags.json   (decides service tags by address)
+Give the parent policy's files too when the policy has one: its rules come first.
+
+Examples:
+  $ aml-netcheck audit --workspace-json ws.json --config policy.json --config groups.json --source 10.0.1.0/24
+  $ aml-netcheck audit --workspace-json ws.json --config template.json -o json
+
+Exit codes:
+  0    every required target is allowed
+  1    a required target is denied, falls to the implicit deny, or is allowed only by a rule that cannot work as configured
+  2    bad input (flag, catalog, workspace JSON, a --config file)
+  3    nothing required is denied, but some verdicts depend on data not given (a service tag, an IP group, --source)`;
+
+export const AUDIT: CommandSpec = {
+  name: 'audit',
+  summary: "audit the admin's own firewall rules (exported with az) against the endpoints the workspace needs; names the rule that allows or blocks each (no network calls)",
+  options: () => [
+    ...workspaceOptions(),
+    new Option('--config <file>', 'an exported Azure Firewall Policy, its rule collection groups, an ARM template holding them, or the service tags (repeatable; - for stdin)').argParser(collect),
+    new Option('--config-kind <kind=file>', `the kind of a --config file whose JSON could be two: ${CONFIG_KINDS.join(', ')} (repeatable)`).argParser(collect),
+    new Option('--source <prefix>', "an IPv4 prefix of the workspace's subnets, matched against the rules' sources (repeatable)").argParser(collect),
+    new Option('-o, --output <format>', 'report format').choices(AUDIT_FORMATS).default('table'),
+    outOption(),
+  ],
+  examples: AUDIT_EXAMPLE,
+  load: () => import('./run.js'),
+};

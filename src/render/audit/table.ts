@@ -1,0 +1,60 @@
+import type { AuditedTarget, AuditResult, AuditVerdict, RuleRef } from '../../audit/types.js';
+import { escapeControl, plural } from '../../model/text.js';
+import { formatColumns } from '../shared/columns.js';
+import { PLAIN, wrap, type TextOptions } from '../shared/terminal.js';
+
+/** `<group>/<collection>/<rule>` (priorities), as the admin finds it in the portal. */
+export function describeRuleRef(ref: RuleRef): string {
+  const where = `${ref.group}/${ref.collection}/${ref.rule}`;
+  const policy = ref.policy === null ? '' : `, ${ref.policy}`;
+  return `${where} (${ref.groupPriority}/${ref.collectionPriority}, ${ref.ruleType === 'NetworkRule' ? 'network' : 'application'}${policy})`;
+}
+
+const LABEL: Record<AuditVerdict['verdict'], string> = {
+  allowed: 'allowed',
+  denied: 'DENIED',
+  'no-rule': 'NO RULE',
+  inexpressible: 'CANNOT WORK',
+  depends: 'depends',
+  'not-audited': 'not audited',
+};
+
+/** Why, in one line: the rule that decides, or what is missing. */
+export function explainVerdict(verdict: AuditVerdict): string {
+  switch (verdict.verdict) {
+    case 'allowed':
+      return `by ${describeRuleRef(verdict.rule)}`;
+    case 'denied':
+      return `by ${describeRuleRef(verdict.rule)}`;
+    case 'no-rule':
+      return 'no rule matches: the implicit deny';
+    case 'inexpressible':
+      return `${verdict.reason}: ${describeRuleRef(verdict.rule)}`;
+    case 'depends':
+      return `on ${verdict.on.join(', ')}${verdict.rule === null ? '' : ` (${describeRuleRef(verdict.rule)})`}`;
+    case 'not-audited':
+      return verdict.reason;
+  }
+}
+
+/** Plain cells: formatColumns escapes them, so a host or rule name from the export cannot reach the terminal as a control sequence. */
+function row(target: AuditedTarget): string[] {
+  return [target.host, String(target.port), LABEL[target.verdict.verdict], `${explainVerdict(target.verdict)}${target.required ? '' : ' [optional]'}`];
+}
+
+/** `audit` as a table: the targets that are not allowed first, then those allowed, then those not audited. */
+export function renderAuditTable(result: AuditResult, options: TextOptions = PLAIN): string {
+  const audited = result.targets.filter((t) => t.verdict.verdict !== 'not-audited');
+  const order: ReadonlyArray<AuditVerdict['verdict']> = ['denied', 'no-rule', 'inexpressible', 'depends', 'allowed'];
+  const sorted = [...audited].sort((a, b) => order.indexOf(a.verdict.verdict) - order.indexOf(b.verdict.verdict));
+  const allowed = audited.filter((t) => t.verdict.verdict === 'allowed').length;
+  const policies = result.policies.length === 0 ? 'rule collection groups only (no policy given)' : result.policies.map((p) => `${p.name}${p.basePolicy === null ? '' : ` (parent ${p.basePolicy})`}, DNS proxy ${p.dnsProxy ? 'on' : 'off'}`).join('; ');
+  const out: string[] = [...wrap(escapeControl(`${allowed} of ${plural(audited.length, 'target')} allowed by ${policies}; sources ${result.sources.length === 0 ? 'not given (--source)' : result.sources.join(', ')}`), options.width, ''), ''];
+  if (sorted.length > 0) out.push(formatColumns([['HOST', 'PORT', 'VERDICT', 'RULE OR REASON'], ...sorted.map(row)], new Set([1]), options.width, true), '');
+  const skipped = result.targets.filter((t) => t.verdict.verdict === 'not-audited');
+  if (skipped.length > 0) {
+    out.push('Not audited:');
+    out.push(formatColumns([['HOST', 'PORT', 'WHY'], ...skipped.map((t) => [t.host, String(t.port), explainVerdict(t.verdict)])], new Set([1]), options.width, true), '');
+  }
+  return out.join('\n');
+}

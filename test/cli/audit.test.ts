@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import t from 'tap';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import { sampleWorkspaceFlags } from '../helpers/sample-workspace.js';
+
+// Exports shaped as the Microsoft.Network REST API 2024-05-01 defines them (test/fixtures/audit/README.md).
+const FIXTURES = fileURLToPath(new URL('../fixtures/audit/', import.meta.url));
+const config = (...names: string[]): string[] => names.flatMap((name) => ['--config', `${FIXTURES}${name}`]);
+const HUB = config('hub-parent-policy.json', 'hub-parent-groups.json', 'hub-child-policy.json', 'hub-child-groups.json');
+// The features the hub fixture was written for; other features' rows may grow as the article does.
+const HUB_FEATURES = ['--features', 'workspace-api,workspace-storage,azure-ad,compute-instance,microsoft-container-registry,container-registry'];
+
+const schema = JSON.parse(readFileSync(new URL('../../schema/audit.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const validate = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true }).compile(schema);
+
+interface AuditJson {
+  exitCode: number;
+  targets: Array<{ id: string; required: boolean; verdict: { verdict: string; rule?: { group: string; collection: string; rule: string } | null; reason?: string; on?: string[] } }>;
+}
+
+async function auditJson(args: string[]): Promise<{ code: number | null; json: AuditJson; stderr: string }> {
+  const run = await runCli(['audit', ...sampleWorkspaceFlags(), ...args, '-o', 'json'], { forbidNetwork: true });
+  const json = JSON.parse(run.stdout) as AuditJson;
+  if (!validate(json)) throw new Error(`schema: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+  return { code: run.code, json, stderr: run.stderr };
+}
+
+const verdictOf = (json: AuditJson, id: string) => json.targets.find((target) => target.id === id)?.verdict;
+
+t.test('a correct hub with a parent and a child policy allows every required target: exit 0', async (t) => {
+  const { code, json, stderr } = await auditJson([...HUB, ...HUB_FEATURES, '--source', '10.0.1.0/24']);
+  t.equal(code, 0, stderr);
+  t.equal(stderr, '', 'no warning: every field of the exports is modelled');
+  const required = json.targets.filter((target) => target.required && target.verdict.verdict !== 'not-audited');
+  t.ok(required.length >= 15, `audited ${required.length} required targets`);
+  t.same(
+    required.filter((target) => target.verdict.verdict !== 'allowed').map((target) => target.id),
+    [],
+  );
+  t.match(verdictOf(json, 'st1.file.core.windows.net:445'), { verdict: 'allowed', rule: { group: 'Hub-Network', collection: 'azure-services', rule: 'storage-smb' } }, 'SMB by the parent network rule, the DNS proxy on');
+  t.match(verdictOf(json, 'BatchNodeManagement.westus2:443'), { verdict: 'allowed', rule: { rule: 'batch-node-management' } }, 'a target that is only a service tag, by that tag');
+  t.match(verdictOf(json, '*.westus2.batch.azure.com:443'), { verdict: 'allowed', rule: { rule: 'aml-endpoints' } }, 'a wildcard requirement, by a wider wildcard');
+});
+
+t.test('the table names the rule, and the same run without --source cannot decide: exit 3', async (t) => {
+  const run = await runCli(['audit', ...sampleWorkspaceFlags(), ...HUB, ...HUB_FEATURES], { forbidNetwork: true, columns: 200 });
+  t.equal(run.code, 3, run.stderr);
+  t.match(run.stdout, /st1\.file\.core\.windows\.net\s+445\s+depends\s+on the workspace subnet \(give --source\)/);
+  const table = await runCli(['audit', ...sampleWorkspaceFlags(), ...HUB, ...HUB_FEATURES, '--source', '10.0.1.0/24'], { forbidNetwork: true, columns: 200 });
+  t.match(table.stdout, /st1\.file\.core\.windows\.net\s+445\s+allowed\s+by Hub-Network\/azure-services\/storage-smb \(200\/100, network, fwp-hub-parent\)/);
+});
+
+t.test('the common mistakes, each with its verdict: exit 1', async (t) => {
+  const { code, json } = await auditJson([...config('mistakes-policy.json', 'mistakes-groups.json'), '--source', '10.0.1.0/24']);
+  t.equal(code, 1);
+  t.match(verdictOf(json, 'anaconda.com:443'), { verdict: 'no-rule' }, 'a wildcard that misses the bare name');
+  t.match(verdictOf(json, 'repo.anaconda.com:443'), { verdict: 'allowed', rule: { rule: 'anaconda' } });
+  t.match(verdictOf(json, 'st1.blob.core.windows.net:443'), { verdict: 'denied', rule: { group: 'Deny-First', collection: 'block-blob', rule: 'no-blob' } }, 'a deny collection at a higher priority than the allow');
+  t.match(verdictOf(json, 'st1.file.core.windows.net:445'), { verdict: 'inexpressible', rule: { rule: 'smb-as-app' }, reason: /application rule sees HTTP, HTTPS and MSSQL only/ }, 'an application rule for a non-HTTP port');
+  t.match(verdictOf(json, 'login.microsoftonline.com:443'), { verdict: 'inexpressible', rule: { rule: 'login-fqdn' }, reason: /DNS proxy, which is off/ }, 'an FQDN network rule with the DNS proxy off');
+  t.match(verdictOf(json, 'ci1.westus2.instances.azureml.net:443'), { verdict: 'inexpressible', rule: { rule: 'instances-wildcard' }, reason: /no wildcard FQDN/ }, 'a wildcard in a network rule');
+});
+
+t.test('an ARM template export that forgets 445', async (t) => {
+  const { code, json, stderr } = await auditJson([...config('no-smb-template.json'), '--features', 'workspace-storage', '--source', '10.0.1.0/24']);
+  t.equal(code, 1);
+  t.match(verdictOf(json, 'st1.file.core.windows.net:445'), { verdict: 'no-rule' });
+  t.match(verdictOf(json, 'st1.file.core.windows.net:443'), { verdict: 'allowed', rule: { group: 'DefaultApplicationRuleCollectionGroup', collection: 'storage', rule: 'storage-https' } });
+  t.match(stderr, /^aml-netcheck: warning: .*no-smb-template\.json: resources\[\*\]\.type: a resource of type 'Microsoft\.Network\/publicIPAddresses', which audit does not read yet; left out$/m);
+});
+
+t.test('bad input is one line and exit 2', async (t) => {
+  for (const args of [config('invalid/unknown-action.json'), config('invalid/deep.json'), config('invalid/ambiguous-kind.json'), ['--config', `${FIXTURES}absent.json`], [], [...config('hub-child-groups.json'), '--source', '10.0.1.0/33']]) {
+    const run = await runCli(['audit', ...sampleWorkspaceFlags(), ...args], { forbidNetwork: true });
+    t.equal(run.code, 2, args.join(' '));
+    t.equal(run.stdout, '');
+    t.match(run.stderr, /^aml-netcheck: [^\n]+\n$/, `one line: ${run.stderr}`);
+  }
+  const ambiguous = await runCli(['audit', ...sampleWorkspaceFlags(), ...config('invalid/ambiguous-kind.json')]);
+  t.match(ambiguous.stderr, /say which with --config-kind firewall-policy=/);
+  const settled = await runCli(['audit', ...sampleWorkspaceFlags(), ...config('invalid/ambiguous-kind.json'), '--config-kind', `rule-collection-group=${FIXTURES}invalid/ambiguous-kind.json`, '--source', '10.0.1.0/24']);
+  t.equal(settled.code, 1, 'read once the kind is given: an empty group allows nothing');
+});
+
+t.test('--config - reads standard input; without the policy, an FQDN network rule depends on its DNS proxy', async (t) => {
+  const run = await spawnCli(['audit', ...sampleWorkspaceFlags(), '--features', 'workspace-storage', '--config', '-', '--source', '10.0.1.0/24', '-o', 'json'], { input: readFileSync(`${FIXTURES}hub-parent-groups.json`, 'utf8') });
+  t.equal(run.code, 3, run.stderr);
+  const json = JSON.parse(run.stdout) as AuditJson;
+  t.match(verdictOf(json, 'st1.file.core.windows.net:445'), { verdict: 'depends', on: [/the policy's DNS proxy setting/], rule: { policy: 'fwp-hub-parent', rule: 'storage-smb' } });
+});
