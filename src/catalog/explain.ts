@@ -1,5 +1,5 @@
 import { InputError } from '../model/errors.js';
-import { knownRegionCloud, type Cloud } from '../model/clouds.js';
+import { CLOUDS, knownRegionCloud, type Cloud } from '../model/clouds.js';
 import { CONDITIONS } from './conditions.js';
 import { patternCovers, type HostPattern } from './host-pattern.js';
 import type { Catalog, CatalogEntry, DisagreementAspect, RevisionDef, SectionInfo } from './types.js';
@@ -7,6 +7,13 @@ import { counterparts } from './disagreements.js';
 import { CLOUD_NAMES } from '../model/clouds.js';
 import { isValidHostOrAddress, parseHostPort } from '../model/hosts.js';
 import { quote } from '../model/text.js';
+import type { PartialFacts, WorkspaceFacts } from '../model/facts.js';
+import type { Target } from '../model/target.js';
+import { resolveFacts } from '../facts/facts.js';
+import { flagOf, type FactKey } from '../facts/table.js';
+import { expandCatalog } from './expand.js';
+import { placeholderValues } from './host-pattern.js';
+import { factsOfPlaceholders } from './placeholders.js';
 
 /** One catalog requirement that covers the host asked about. */
 export interface Explanation {
@@ -258,4 +265,47 @@ export function hostChanges(standing: readonly RevisionStanding[]): HostChange[]
     }
   }
   return out;
+}
+
+/**
+ * The targets `list` would give for the rows explained, had the workspace the host asked about:
+ * the host fills the placeholders of the patterns that cover it (st1.file.core.windows.net gives
+ * the storage account st1) and names the one host of a wildcard that covers it. Only the newest
+ * revision explained: a workspace is checked against one. A host the catalog names as it is stays
+ * that host. `given`: the facts the user gave.
+ */
+export function explainedTargets(catalog: Catalog, query: string, explanations: readonly Explanation[], given: PartialFacts): { facts: WorkspaceFacts; targets: Target[] } {
+  const { host, port } = normaliseQuery(query);
+  const newest = explainedRevisions(catalog).at(-1)?.id;
+  const explained = new Set(explanations.filter((e) => newest === undefined || e.revisions.includes(newest)).map((e) => `${e.file}|${e.keyPath}`));
+  const entries = catalog.entries.filter((e) => explained.has(`${e.origin.file}|${e.origin.keyPath}`));
+  const patternsIn = (c: Cloud): HostPattern[] => entries.filter((e) => e.clouds.includes(c)).flatMap((e) => (e.kind === 'host' ? [e.pattern] : (e.hosts[c] ?? [])));
+  // The cloud whose names the host is (a storage host in usgov ends in usgovcloudapi.net), else the first the rows hold in.
+  const cloud = given.cloud ?? CLOUDS.find((c) => patternsIn(c).some((p) => patternCovers(p, host))) ?? CLOUDS.find((c) => entries.some((e) => e.clouds.includes(c))) ?? 'public';
+  // A name the catalog gives as it is (vscode.blob.core.windows.net) is that name, not a workspace's storage account.
+  const concrete = isValidHostOrAddress(host) && !entries.some((e) => e.kind === 'host' && e.pattern.text === host);
+  const patterns = patternsIn(cloud);
+  const derived: PartialFacts = {};
+  const wildcards = new Map(catalog.wildcards);
+  for (const pattern of patterns) {
+    if (!concrete) continue;
+    const values = placeholderValues(pattern, host);
+    if (values === null) continue;
+    Object.assign(derived, factsOfPlaceholders(values));
+    const rule = wildcards.get(pattern.host);
+    if (pattern.wildcard !== 'none' && rule !== undefined) wildcards.set(pattern.host, { ...rule, names: [[host]], representatives: [] });
+  }
+  const resolve = (facts: PartialFacts): WorkspaceFacts => resolveFacts([{ facts: { ...facts, ...given, cloud }, source: (key) => flagOf(key as FactKey) }]).facts;
+  let facts: WorkspaceFacts;
+  try {
+    facts = resolve(derived);
+  } catch (error) {
+    // A region the host names that belongs to another cloud than the one asked about: the host says nothing then.
+    if (!(error instanceof InputError)) throw error;
+    facts = resolve({});
+  }
+  // The features `list` checks by default: a row of an opt-in feature is listed, skipped, as there.
+  const targets = expandCatalog({ ...catalog, entries, wildcards }, facts);
+  const named = targets.some((t) => t.host === host);
+  return { facts, targets: entries.length === 0 ? [] : targets.filter((t) => (!named || t.host === host) && (port === null || t.port === port)) };
 }

@@ -70,8 +70,11 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A matcher for concrete names: wildcards as firewalls read them, placeholders as one label (or a whole host). */
-function patternRegExp(pattern: HostPattern): RegExp {
+/**
+ * A matcher for concrete names: wildcards as firewalls read them, placeholders as one label (or a
+ * whole host). `capture`: each placeholder is a group, in the order the pattern names them.
+ */
+function patternRegExp(pattern: HostPattern, capture = false): RegExp {
   let body = '';
   let rest = pattern.host;
   if (pattern.wildcard === 'subdomain') {
@@ -84,7 +87,8 @@ function patternRegExp(pattern: HostPattern): RegExp {
   let last = 0;
   for (const match of rest.matchAll(PLACEHOLDER_RE)) {
     body += escapeRegExp(rest.slice(last, match.index));
-    body += PLACEHOLDERS.get(match[1] as string)?.wholeHost ? '.+' : '[a-z0-9-]+';
+    const part = PLACEHOLDERS.get(match[1] as string)?.wholeHost ? '.+' : '[a-z0-9-]+';
+    body += capture ? `(${part})` : part;
     last = (match.index ?? 0) + match[0].length;
   }
   body += escapeRegExp(rest.slice(last));
@@ -93,6 +97,16 @@ function patternRegExp(pattern: HostPattern): RegExp {
 
 export function patternCovers(pattern: HostPattern, name: string): boolean {
   return patternRegExp(pattern).test(name.toLowerCase());
+}
+
+/** What each placeholder of `pattern` stands for in `name`; null when the pattern does not cover the name. */
+export function placeholderValues(pattern: HostPattern, name: string): Map<string, string> | null {
+  const match = patternRegExp(pattern, true).exec(name.toLowerCase());
+  if (match === null) return null;
+  const names = [...pattern.host.matchAll(PLACEHOLDER_RE)].map((m) => m[1] as string);
+  const values = new Map<string, string>();
+  names.forEach((placeholder, i) => values.set(placeholder, match[i + 1] as string));
+  return values;
 }
 
 /** On failure, `partial` is the template with the single-valued facts we do know filled in. */

@@ -1,4 +1,5 @@
-import type { WorkspaceFacts } from '../model/facts.js';
+import type { PartialFacts, WorkspaceFacts } from '../model/facts.js';
+import { InputError } from '../model/errors.js';
 import { FACT_ROWS, FACT_TABLE } from '../facts/table.js';
 
 /**
@@ -59,3 +60,23 @@ const COMPUTED: PlaceholderSpec[] = [
 ];
 
 export const PLACEHOLDERS: ReadonlyMap<string, PlaceholderSpec> = new Map([...FROM_FACTS, ...COMPUTED].map((s) => [s.name, s]));
+
+/**
+ * The facts a concrete host gives when a pattern covers it: the reverse of `values`, for the
+ * placeholders that stand for one fact each (not a whole host, not a computed one). A value the
+ * fact's own rule refuses (`my-storage` for a storage account) gives nothing.
+ */
+export function factsOfPlaceholders(values: ReadonlyMap<string, string>): PartialFacts {
+  const facts: Record<string, unknown> = {};
+  for (const [name, value] of values) {
+    const row = FACT_ROWS.find((r) => 'placeholder' in r && r.placeholder?.name === name && !r.placeholder.wholeHost);
+    if (row === undefined) continue;
+    try {
+      const checked = row.check ? row.check(value, row.flag) : value;
+      facts[row.key] = row.kind === 'string' ? checked : [checked];
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+    }
+  }
+  return facts as PartialFacts;
+}

@@ -183,3 +183,56 @@ export function describeRuleSpec(rule: OutboundRuleSpec): string {
       return `needs a private endpoint outbound rule to the ${rule.resource} ${rule.resourceName ?? '(each account used)'}, sub resource ${rule.subresource}${rule.sparkEnabled ? ', Spark enabled' : ''}`;
   }
 }
+
+/**
+ * How the managed network meets a target, in a few words, for `list` and `explain`, which
+ * describe a workspace before anything fails (`describeManaged` words a failure).
+ */
+export function summarizeManaged(action: ManagedNetworkAction): string {
+  switch (action.kind) {
+    case 'internet':
+      return `${action.mode.az} lets it out: no outbound rule needed`;
+    case 'azure-adds-tag':
+      return `Azure adds the ${action.row.direction} service tag rule ${action.row.tag}`;
+    case 'azure-adds-endpoint':
+      return `Azure adds the private endpoint rule to the workspace's ${action.row.resource} (${action.subresource})`;
+    case 'add':
+      return `the admin adds it: ${describeRuleSpec(action.rule)}`;
+    case 'cannot':
+      return `cannot be expressed: ${action.limitation.requirement} is not possible; instead: ${action.limitation.alternative}`;
+  }
+}
+
+/** The anchor of the managed-network article that says what `action` relies on. */
+export function managedSourceAnchor(action: ManagedNetworkAction, mode: ManagedModeRow): string {
+  switch (action.kind) {
+    case 'internet':
+      return action.mode.source;
+    case 'azure-adds-tag':
+    case 'azure-adds-endpoint':
+      return action.row.source;
+    case 'cannot':
+      return action.limitation.source;
+    case 'add':
+      // The mode's row says which rule types an admin may add in it.
+      return mode.source;
+  }
+}
+
+/** How the managed network meets each of `targets`, by target id; null when the workspace has none. */
+export interface ManagedView {
+  readonly mode: ManagedModeRow;
+  readonly data: ManagedNetworkData;
+  readonly actions: ReadonlyMap<string, ManagedNetworkAction>;
+}
+
+export function managedView(targets: readonly Target[], context: ManagedNetworkContext | undefined): ManagedView | null {
+  const mode = context === undefined ? null : managedModeRow(context);
+  if (context === undefined || mode === null) return null;
+  const actions = new Map<string, ManagedNetworkAction>();
+  for (const target of targets) {
+    const action = classifyManaged(target, context);
+    if (action !== null) actions.set(target.id, action);
+  }
+  return { mode, data: context.data, actions };
+}

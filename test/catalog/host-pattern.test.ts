@@ -1,5 +1,5 @@
 import t from 'tap';
-import { fillTemplate, parseHostPattern, patternCovers, PatternError } from '../../src/catalog/host-pattern.js';
+import { fillTemplate, parseHostPattern, patternCovers, PatternError, placeholderValues } from '../../src/catalog/host-pattern.js';
 import { isHostName } from '../../src/model/identifiers.js';
 
 t.test('patterns keep the article’s form and split off a URL path', async (t) => {
@@ -61,4 +61,13 @@ t.test('host name validity', async (t) => {
   t.notOk(isHostName(`${'a'.repeat(64)}.com`));
   t.notOk(isHostName(`${'a.'.repeat(127)}com`));
   t.notOk(isHostName('a_b.com'));
+});
+
+t.test('placeholderValues reads what each placeholder stands for in a name the pattern covers', async (t) => {
+  t.same([...(placeholderValues(parseHostPattern('<compute-instance>.<region>.instances.azureml.ms'), 'CI1.westus2.instances.azureml.ms') ?? [])], [
+    ['compute-instance', 'ci1'],
+    ['region', 'westus2'],
+  ]);
+  t.same([...(placeholderValues(parseHostPattern('*.<region>.batch.azure.com'), 'a.b.westus2.batch.azure.com') ?? [])], [['region', 'westus2']]);
+  t.equal(placeholderValues(parseHostPattern('<storage>.file.core.windows.net'), 'st1.blob.core.windows.net'), null);
 });

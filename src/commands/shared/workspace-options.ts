@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { collect } from './repeatable.js';
-import { FACT_ROWS, type FactOptionValues } from '../../facts/table.js';
+import { FACT_ROWS, type FactKey, type FactOptionValues } from '../../facts/table.js';
 
 // Only the flags live here: the specs import this for every command, --version included,
 // so it must not pull in the catalog loader (ajv, yaml). workspace.ts reads the values.
@@ -21,22 +21,27 @@ function commaList(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...items];
 }
 
+/** The flag (both spellings of a boolean) of one row of the fact table. */
+function rowOptions(row: (typeof FACT_ROWS)[number]): Option[] {
+  if (row.kind === 'boolean') {
+    // Both spellings, so that neither default applies and a flag can override the file either way.
+    return [new Option(row.flag, row.help), new Option(row.flag.replace(/^--/, '--no-'), row.negatedHelp ?? `not ${row.help} (overrides --workspace-json)`)];
+  }
+  const option = new Option(`${row.flag} ${row.argument ?? '<value>'}`, row.help);
+  if (row.choices) option.choices(row.choices);
+  if (row.kind === 'list') option.argParser(collect);
+  if (row.kind === 'comma-list') option.argParser(commaList);
+  return [option];
+}
+
+/** One fact's flag, for a command that takes that fact alone (`explain --managed-network`). */
+export function factOptions(key: FactKey): Option[] {
+  return FACT_ROWS.filter((row) => row.key === key).flatMap(rowOptions);
+}
+
 /** The flags that describe a workspace, one per row of the fact table; `list`, `check` and others share them. */
 export function workspaceOptions(): Option[] {
-  const options: Option[] = [];
-  for (const row of FACT_ROWS) {
-    if (row.kind === 'boolean') {
-      options.push(new Option(row.flag, row.help));
-      // Both spellings, so that neither default applies and a flag can override the file either way.
-      options.push(new Option(row.flag.replace(/^--/, '--no-'), row.negatedHelp ?? `not ${row.help} (overrides --workspace-json)`));
-      continue;
-    }
-    const option = new Option(`${row.flag} ${row.argument ?? '<value>'}`, row.help);
-    if (row.choices) option.choices(row.choices);
-    if (row.kind === 'list') option.argParser(collect);
-    if (row.kind === 'comma-list') option.argParser(commaList);
-    options.push(option);
-  }
+  const options = FACT_ROWS.flatMap(rowOptions);
   return [
     ...options,
     new Option('--features <ids>', 'only these features, comma-separated (see `aml-netcheck features`)').argParser(commaList),

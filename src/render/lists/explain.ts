@@ -2,6 +2,9 @@ import { CLOUD_NAMES } from '../../model/clouds.js';
 import type { ExplainedDisagreement, Explanation, HostChange, HostChangeKind, RevisionStanding } from '../../catalog/explain.js';
 import { escapeControl } from '../../model/text.js';
 import { jsonDocument } from '../shared/json.js';
+import type { Target } from '../../model/target.js';
+import { sourceUrl } from '../../model/managed-network.js';
+import { managedSourceAnchor, summarizeManaged, type ManagedNetworkAction, type ManagedView } from '../../remedies/managed-network.js';
 
 /** How the host fares in each revision explained, and what changed between them; empty for a catalog without revisions. */
 export interface RevisionContext {
@@ -9,7 +12,48 @@ export interface RevisionContext {
   readonly changes: readonly HostChange[];
 }
 
-const NO_REVISIONS: RevisionContext = { revisions: [], changes: [] };
+/** With `--managed-network`: the host's targets and how the managed network meets each; null (or absent) without. */
+export interface ExplainContext extends RevisionContext {
+  readonly managedNetwork?: { readonly view: ManagedView; readonly targets: readonly Target[] } | null;
+}
+
+const NO_REVISIONS: ExplainContext = { revisions: [], changes: [] };
+
+interface ManagedPort {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: string;
+  readonly direction: string;
+  readonly action: ManagedNetworkAction;
+  readonly says: string;
+  readonly source: string;
+}
+
+function managedPorts(context: ExplainContext): ManagedPort[] {
+  const managed = context.managedNetwork;
+  if (managed === undefined || managed === null) return [];
+  return managed.targets.flatMap((t) => {
+    const action = managed.view.actions.get(t.id);
+    if (action === undefined) return [];
+    const source = sourceUrl(managed.view.data.source, managedSourceAnchor(action, managed.view.mode));
+    return [{ id: t.id, host: t.host, port: t.port, protocol: t.protocol, direction: t.direction, action, says: summarizeManaged(action), source }];
+  });
+}
+
+/** The managed network's part of the table, after the catalog's rows. */
+function managedText(context: ExplainContext): string[] {
+  const managed = context.managedNetwork;
+  if (managed === undefined || managed === null) return [];
+  const { mode, data } = managed.view;
+  const out = [`In a managed virtual network (${mode.az}), ${data.source.path} at ${data.source.commit}:`];
+  const ports = managedPorts(context);
+  if (ports.length === 0) out.push('  no port of this host is in the newest revision explained.');
+  for (const p of ports) {
+    out.push(`  ${p.host}:${p.port} ${p.protocol.toUpperCase()} ${p.direction}: ${p.says}`, `    source: ${p.source}`);
+  }
+  return [...out.map(escapeControl), ''];
+}
 
 function portList(explanation: Explanation): string {
   return explanation.ports.map((p) => `${p.protocol.toUpperCase()} ${p.port}`).join(', ');
@@ -47,7 +91,7 @@ function disagreementText(d: ExplainedDisagreement): string {
 }
 
 /** `explain HOST`: which features need the host, on which ports, and why; in which revisions of the article, and what changed. */
-export function renderExplainText(query: string, explanations: readonly Explanation[], context: RevisionContext = NO_REVISIONS): string {
+export function renderExplainText(query: string, explanations: readonly Explanation[], context: ExplainContext = NO_REVISIONS): string {
   // The query is a flag and every other value comes from catalog files: all of it is escaped.
   const shown = escapeControl(query);
   if (explanations.length === 0) {
@@ -84,9 +128,12 @@ export function renderExplainText(query: string, explanations: readonly Explanat
     line('catalog:', `${e.file} ${e.keyPath}`);
     out.push('');
   }
+  out.push(...managedText(context));
   return out.join('\n');
 }
 
-export function renderExplainJson(query: string, explanations: readonly Explanation[], context: RevisionContext = NO_REVISIONS): string {
-  return jsonDocument({ query, matches: explanations, revisions: context.revisions, changes: context.changes });
+export function renderExplainJson(query: string, explanations: readonly Explanation[], context: ExplainContext = NO_REVISIONS): string {
+  const managed = context.managedNetwork;
+  const managedNetwork = managed === undefined || managed === null ? {} : { managedNetwork: { mode: managed.view.mode, source: managed.view.data.source, ports: managedPorts(context) } };
+  return jsonDocument({ query, matches: explanations, revisions: context.revisions, changes: context.changes, ...managedNetwork });
 }

@@ -2,16 +2,18 @@ import type { Explanation } from '../../catalog/explain.js';
 import type { WorkspaceFacts } from '../../model/facts.js';
 import type { ListenReport } from '../../model/listen.js';
 import type { Target } from '../../model/target.js';
+import type { ManagedView } from '../../remedies/managed-network.js';
 import { defineRegistry, formatsOf, type FormatOf } from '../format.js';
 import type { TextOptions } from '../shared/terminal.js';
-import type { RevisionContext } from './explain.js';
+import type { ExplainContext } from './explain.js';
 import type { FeatureRow } from './features.js';
 import type { RevisionRow } from './revisions.js';
 
 /** The lists and explanations, in one format each. */
 export interface ListRenderers {
-  readonly targets: (targets: readonly Target[], facts: WorkspaceFacts, options: TextOptions) => string;
-  readonly explain: (query: string, explanations: readonly Explanation[], context: RevisionContext) => string;
+  /** `managed`: how the workspace's managed network meets each target; null without one. */
+  readonly targets: (targets: readonly Target[], facts: WorkspaceFacts, options: TextOptions, managed: ManagedView | null) => string;
+  readonly explain: (query: string, explanations: readonly Explanation[], context: ExplainContext) => string;
   readonly revisions: (rows: readonly RevisionRow[]) => string;
   readonly features: (features: readonly FeatureRow[]) => string;
   readonly listen: (report: ListenReport) => string;
