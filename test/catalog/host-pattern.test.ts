@@ -64,10 +64,13 @@ t.test('host name validity', async (t) => {
 });
 
 t.test('placeholderValues reads what each placeholder stands for in a name the pattern covers', async (t) => {
-  t.same([...(placeholderValues(parseHostPattern('<compute-instance>.<region>.instances.azureml.ms'), 'CI1.westus2.instances.azureml.ms') ?? [])], [
-    ['compute-instance', 'ci1'],
-    ['region', 'westus2'],
-  ]);
+  t.same(
+    [...(placeholderValues(parseHostPattern('<compute-instance>.<region>.instances.azureml.ms'), 'CI1.westus2.instances.azureml.ms') ?? [])],
+    [
+      ['compute-instance', 'ci1'],
+      ['region', 'westus2'],
+    ],
+  );
   t.same([...(placeholderValues(parseHostPattern('*.<region>.batch.azure.com'), 'a.b.westus2.batch.azure.com') ?? [])], [['region', 'westus2']]);
   t.equal(placeholderValues(parseHostPattern('<storage>.file.core.windows.net'), 'st1.blob.core.windows.net'), null);
 });
