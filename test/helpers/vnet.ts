@@ -39,7 +39,7 @@ const NFT_TABLE = 'amlnc';
 // ---------------------------------------------------------------------------------------
 // Whether this machine can build a VNet at all
 
-function commandExists(command: string): boolean {
+export function commandExists(command: string): boolean {
   return ['/usr/sbin', '/sbin', '/usr/bin', '/bin', ...(process.env['PATH'] ?? '').split(':')].some((dir) => dir !== '' && existsSync(path.join(dir, command)));
 }
 
@@ -608,15 +608,20 @@ export class Vnet {
     await copyFile(pemFile, path.join(certs, 'ca-certificates.crt'));
   }
 
-  /** Starts `aml-netcheck check` in the VNet; for tests that act while it runs. */
-  startCheck(args: readonly string[], options: CheckOptions = {}): RunningCheck {
-    const dnsServer = options.dnsServer === undefined ? DNS_ADDRESS : options.dnsServer;
-    const fullArgs = [options.command ?? 'check', ...FAST, '--ca-file', this.caFile, ...(dnsServer === null ? [] : ['--dns-server', dnsServer]), ...args];
+  /** The environment the CLI runs with in the VNet: none of the developer's proxies or CAs. */
+  checkEnvironment(): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of FOREIGN_VARIABLES) delete env[name];
     // The simulated Azure's root plays the public roots' part, as in the demo.
     env[SIMULATED_ROOT_VARIABLE] = this.caFile;
-    Object.assign(env, options.env);
+    return env;
+  }
+
+  /** Starts `aml-netcheck check` in the VNet; for tests that act while it runs. */
+  startCheck(args: readonly string[], options: CheckOptions = {}): RunningCheck {
+    const dnsServer = options.dnsServer === undefined ? DNS_ADDRESS : options.dnsServer;
+    const fullArgs = [options.command ?? 'check', ...FAST, '--ca-file', this.caFile, ...(dnsServer === null ? [] : ['--dns-server', dnsServer]), ...args];
+    const env = { ...this.checkEnvironment(), ...options.env };
     const started = Date.now();
     const child = track(spawn('ip', ['netns', 'exec', this.namespace, process.execPath, CLI, ...fullArgs], { env, stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd === undefined ? {} : { cwd: options.cwd }) }));
     let stdout = '';
