@@ -72,7 +72,10 @@ export function goals(figures: Figures, rssGoals: ReadonlyArray<{ label: string;
     list.push({
       goal: `${what}: wall ≤ blackbox_exporter's`,
       met: typeof blackbox === 'object' ? ours.ms <= blackbox.ms : null,
-      value: typeof blackbox === 'object' ? `${seconds(ours.ms)} vs ${seconds(blackbox.ms)}` : `${seconds(ours.ms)}; blackbox_exporter ${blackbox ?? 'not run'}`,
+      value:
+        typeof blackbox === 'object'
+          ? `${seconds(ours.ms)} vs ${seconds(blackbox.ms)}${blackbox.blocked === set.dropped ? '' : ` (blackbox_exporter called ${blackbox.blocked} failed, ${set.dropped} were dropped)`}`
+          : `${seconds(ours.ms)}; blackbox_exporter ${blackbox ?? 'not run'}`,
     });
     list.push({ goal: `${what}: wall ≤ timeout + 0.5 s`, met: ours.ms <= timeoutMs + 500, value: `${seconds(ours.ms)} (limit ${seconds(timeoutMs + 500)})` });
   }
