@@ -489,22 +489,19 @@ function nsgPrefixProblem(item: string): string | null {
   return item === '*' || ipv4Span(item) !== null || isIpv6(item) || /^[A-Za-z][A-Za-z0-9.]*$/.test(item) ? null : 'expected *, an IP address, a CIDR prefix, a range a-b or a service tag';
 }
 
-/** SecurityRulePropertiesFormat: "Integer or range between 0 and 65535. Asterisk '*' can also be used." */
-function nsgPortProblem(item: string): string | null {
-  if (item === '*') return null;
-  const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item);
-  const first = Number(match?.[1]);
-  const last = match?.[2] === undefined ? first : Number(match[2]);
-  return match !== null && last <= 65535 && first <= last ? null : 'expected *, a port or a range of ports (0-65535)';
+/** `*`, a port or a range; firewall rules start at port 1, NSG rules ("Integer or range between 0 and 65535") at 0. */
+function portProblemFrom(lowest: number): (item: string) => string | null {
+  return (item) => {
+    if (item === '*') return null;
+    const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item);
+    const first = Number(match?.[1]);
+    const last = match?.[2] === undefined ? first : Number(match[2]);
+    return match !== null && first >= lowest && last <= 65535 && first <= last ? null : `expected *, a port or a range of ports (${lowest}-65535)`;
+  };
 }
 
-function portProblem(item: string): string | null {
-  if (item === '*') return null;
-  const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item);
-  const first = Number(match?.[1]);
-  const last = match?.[2] === undefined ? first : Number(match[2]);
-  return match !== null && first >= 1 && last <= 65535 && first <= last ? null : 'expected *, a port or a range of ports (1-65535)';
-}
+const portProblem = portProblemFrom(1);
+const nsgPortProblem = portProblemFrom(0);
 
 /** Which kinds the JSON itself says it is: the ARM type first, then the shape az prints. */
 function kindsOf(document: unknown): ConfigKind[] {

@@ -7,6 +7,7 @@ import type { ApplicationRule, AuditConfig, AuditVerdict, NetworkRule, PolicyRul
 import { expandCatalog } from '../../src/catalog/expand.js';
 import { resolveWorkspace } from '../../src/commands/shared/workspace.js';
 import type { Target } from '../../src/model/target.js';
+import { random } from '../helpers/random.js';
 
 const workspace = resolveWorkspace({ region: 'westus2', workspaceId: '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', workspaceName: 'ws1', storageAccount: 'st1', keyVault: 'kv1', containerRegistry: 'acr1', computeInstance: ['ci1'] } as never);
 const TARGETS = expandCatalog(workspace.catalog, workspace.facts);
@@ -134,17 +135,6 @@ t.test('with the published service tags, a tag or prefix is decided by address (
   t.match(verdictOf(withTags([group('g', 100, [['c', 100, 'Allow', [rule('cloud', ['AzureCloud'])]]])]), 'pypi.org:443'), { verdict: 'depends', on: ['service tag AzureCloud'] }, 'a host no tag holds still depends on its address');
   t.match(verdictOf(withTags([group('g', 100, [['c', 100, 'Allow', [network('batch', { ipProtocols: ['Any'], destinationAddresses: ['AzureCloud'] })]]])]), 'BatchNodeManagement.westus2:443'), { verdict: 'allowed' }, 'a target that is only a tag');
 });
-
-/** A small deterministic generator (mulberry32), so a failing case can be run again. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let x = Math.imul(state ^ (state >>> 15), 1 | state);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The reference: the rules flattened into one list in the documented order, then read top to

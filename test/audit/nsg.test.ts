@@ -10,6 +10,7 @@ import { expandCatalog } from '../../src/catalog/expand.js';
 import { resolveWorkspace } from '../../src/commands/shared/workspace.js';
 import { InputError } from '../../src/model/errors.js';
 import type { Target } from '../../src/model/target.js';
+import { random } from '../helpers/random.js';
 
 // NSG exports shaped as the Microsoft.Network REST API 2024-05-01 defines them (networkSecurityGroup.json,
 // networkInterface.json), as az and ARM exports print them (test/fixtures/audit/README.md).
@@ -190,17 +191,6 @@ t.test('two NSGs on the path: the NIC one, then the subnet one, each must allow'
   t.match(verdictOf(config([nic, subnet]), 'pypi.org:443'), { verdict: 'depends', on: ['service tag AzureActiveDirectory'] }, 'an undecided deny in the subnet NSG');
   t.match(verdictOf(config([nic, nsg('subnet', [])]), 'pypi.org:443'), { verdict: 'allowed', rule: { nsg: 'subnet', rule: 'AllowInternetOutBound' } }, 'both allow: the last on the path is named');
 });
-
-/** A small deterministic generator (mulberry32), so a failing case can be run again. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let x = Math.imul(state ^ (state >>> 15), 1 | state);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The reference: the outbound rules sorted by priority and read top to bottom with plain
