@@ -1,10 +1,9 @@
 import { parseHostPattern, patternCovers } from '../catalog/host-pattern.js';
-import { EXIT } from '../model/exit-codes.js';
 import { InputError } from '../model/errors.js';
 import type { Target } from '../model/target.js';
 import { quote } from '../model/text.js';
 import { ipv4Span, relationOf, spanContains, spansOverlap, type Span } from './addresses.js';
-import type { ApplicationRule, AuditConfig, AuditedTarget, AuditResult, AuditVerdict, NetworkRule, RuleCollectionGroup, RuleRef } from './types.js';
+import type { ApplicationRule, AuditConfig, AuditVerdict, FirewallRuleRef, NetworkRule, RuleCollectionGroup, RuleRef } from './types.js';
 
 /**
  * Azure Firewall's rule processing, as Microsoft documents it, applied to the traffic each
@@ -28,16 +27,22 @@ export interface Traffic {
   readonly application: 'http' | 'https' | 'other';
   /** The service tags the catalog says hold the destination. */
   readonly tags: readonly string[];
+  /**
+   * Where the destination's address lies, as far as the facts say: private (the facts give the
+   * resource a private endpoint), public (a service tag's ranges, or a name no private link serves),
+   * or unknown (a private-link name the facts say nothing about: it may resolve either way).
+   */
+  readonly address: 'private' | 'public' | 'unknown';
 }
 
 /** How one rule meets the traffic. */
-type Match = { readonly kind: 'yes' } | { readonly kind: 'no' } | { readonly kind: 'depends'; readonly on: readonly string[] } | { readonly kind: 'inexpressible'; readonly reason: string };
+export type Match = { readonly kind: 'yes' } | { readonly kind: 'no' } | { readonly kind: 'depends'; readonly on: readonly string[] } | { readonly kind: 'inexpressible'; readonly reason: string };
 
-const YES: Match = { kind: 'yes' };
-const NO: Match = { kind: 'no' };
+export const YES: Match = { kind: 'yes' };
+export const NO: Match = { kind: 'no' };
 
 /** Any yes wins, then what is undecided, then what cannot work; else no. */
-function anyOf(matches: readonly Match[]): Match {
+export function anyOf(matches: readonly Match[]): Match {
   if (matches.some((m) => m.kind === 'yes')) return YES;
   const depends = matches.flatMap((m) => (m.kind === 'depends' ? m.on : []));
   if (depends.length > 0) return { kind: 'depends', on: [...new Set(depends)] };
@@ -45,7 +50,7 @@ function anyOf(matches: readonly Match[]): Match {
 }
 
 /** Every condition must hold: any no wins, then what cannot work, then what is undecided. */
-function allOf(matches: readonly Match[]): Match {
+export function allOf(matches: readonly Match[]): Match {
   if (matches.some((m) => m.kind === 'no')) return NO;
   const inexpressible = matches.find((m) => m.kind === 'inexpressible');
   if (inexpressible !== undefined) return inexpressible;
@@ -59,8 +64,8 @@ export function trafficOf(target: Target): Traffic | string {
   const tags = target.rules.filter((rule) => rule.type === 'service-tag').map((rule) => rule.destination);
   const transport = target.probe === 'udp' ? 'udp' : 'tcp';
   const application = target.probe === 'http' ? 'http' : target.probe === 'https' ? 'https' : 'other';
-  const base = { port: target.port, transport, application, tags } as const;
-  if (target.skipped?.ruleOnly === true && tags.length > 0) return { ...base, destination: { kind: 'tag', tag: target.host } };
+  const base = { port: target.port, transport, application, tags, address: target.mustResolvePrivately ? 'private' : target.privateName === null ? 'public' : 'unknown' } as const;
+  if (target.skipped?.ruleOnly === true && tags.length > 0) return { ...base, address: 'public', destination: { kind: 'tag', tag: target.host } };
   if (target.host.includes('<')) return target.skipped?.reason ?? 'the host is not known';
   if (target.host.startsWith('*.')) return { ...base, destination: { kind: 'wildcard', domain: target.host.slice(2).toLowerCase() } };
   if (target.skipped !== null) return target.skipped.reason;
@@ -105,7 +110,7 @@ function byAddress(ruleSpans: readonly Span[] | undefined, traffic: Traffic, set
   return { kind: 'depends', on: [unknown] };
 }
 
-function tagMatch(tag: string, traffic: Traffic, settings: PolicySettings): Match {
+export function tagMatch(tag: string, traffic: Traffic, settings: PolicySettings): Match {
   const wanted = tag.toLowerCase();
   const held = traffic.destination.kind === 'tag' ? [traffic.destination.tag, ...traffic.tags] : traffic.tags;
   // A regional tag (Storage.westus2) is part of its global one (Storage).
@@ -114,7 +119,7 @@ function tagMatch(tag: string, traffic: Traffic, settings: PolicySettings): Matc
   return byAddress(spans, traffic, settings, settings.serviceTags !== null && spans === undefined ? `service tag ${tag} (not in the service-tag file)` : `service tag ${tag}`);
 }
 
-function addressMatch(address: string, traffic: Traffic, settings: PolicySettings): Match {
+export function addressMatch(address: string, traffic: Traffic, settings: PolicySettings): Match {
   if (address === '*') return YES;
   const span = ipv4Span(address);
   if (span !== null) {
@@ -127,7 +132,7 @@ function addressMatch(address: string, traffic: Traffic, settings: PolicySetting
 }
 
 /** The rule's sources against the workspace subnets (--source); without them, only `*` decides. */
-function sourceMatch(rule: { readonly sourceAddresses: readonly string[]; readonly sourceIpGroups: readonly string[] }, sources: readonly Span[]): Match {
+export function sourceMatch(rule: { readonly sourceAddresses: readonly string[]; readonly sourceIpGroups: readonly string[] }, sources: readonly Span[]): Match {
   if (rule.sourceAddresses.includes('*')) return YES;
   const groups: Match = rule.sourceIpGroups.length > 0 ? { kind: 'depends', on: rule.sourceIpGroups.map((id) => `IP group ${id.split('/').at(-1) ?? id}`) } : NO;
   if (sources.length === 0) return rule.sourceAddresses.length > 0 ? anyOf([{ kind: 'depends', on: ['the workspace subnet (give --source)'] }, groups]) : groups;
@@ -138,7 +143,7 @@ function sourceMatch(rule: { readonly sourceAddresses: readonly string[]; readon
   return groups;
 }
 
-function portsMatch(ports: readonly string[], port: number): boolean {
+export function portsMatch(ports: readonly string[], port: number): boolean {
   return ports.some((text) => {
     if (text === '*') return true;
     const [first, last] = text.split('-').map(Number) as [number, number | undefined];
@@ -190,7 +195,7 @@ function applicationMatch(rule: ApplicationRule, traffic: Traffic, sources: read
   return allOf([names, sourceMatch(rule, sources)]);
 }
 
-interface Ordered {
+export interface Ordered {
   readonly ref: RuleRef;
   readonly match: (traffic: Traffic) => Match;
 }
@@ -203,7 +208,7 @@ interface Ordered {
  * policy inheritance". DNAT rules match traffic to the firewall's own public address, never the
  * outbound traffic audited here, so they are read and left out of the order.
  */
-function orderRules(tiers: ReadonlyArray<{ readonly policy: string | null; readonly groups: readonly RuleCollectionGroup[] }>, sources: readonly Span[], settings: PolicySettings): Ordered[] {
+export function orderRules(tiers: ReadonlyArray<{ readonly policy: string | null; readonly groups: readonly RuleCollectionGroup[] }>, sources: readonly Span[], settings: PolicySettings): Ordered[] {
   const ordered: Ordered[] = [];
   for (const ruleType of ['NetworkRule', 'ApplicationRule'] as const) {
     for (const tier of tiers) {
@@ -213,7 +218,7 @@ function orderRules(tiers: ReadonlyArray<{ readonly policy: string | null; reado
           if (collection.action === 'DNAT') continue;
           for (const rule of collection.rules) {
             if (rule.ruleType !== ruleType) continue;
-            const ref: RuleRef = { policy: tier.policy ?? group.policy, group: group.name, groupPriority: group.priority, collection: collection.name, collectionPriority: collection.priority, rule: rule.name, ruleType, action: collection.action };
+            const ref: FirewallRuleRef = { layer: 'firewall', policy: tier.policy ?? group.policy, group: group.name, groupPriority: group.priority, collection: collection.name, collectionPriority: collection.priority, rule: rule.name, ruleType, action: collection.action };
             const match = rule.ruleType === 'NetworkRule' ? (traffic: Traffic) => networkMatch(rule, traffic, sources, settings) : rule.ruleType === 'ApplicationRule' ? (traffic: Traffic) => applicationMatch(rule, traffic, sources, settings) : () => NO;
             ordered.push({ ref, match });
           }
@@ -230,7 +235,7 @@ function orderRules(tiers: ReadonlyArray<{ readonly policy: string | null; reado
  * end differently from the rule that decides: then the verdict depends on it. An allow the firewall
  * cannot apply as configured is named when nothing after it allows the traffic.
  */
-function verdictFor(traffic: Traffic, ordered: readonly Ordered[], unknownParent: string | null): AuditVerdict {
+export function verdictFor(traffic: Traffic, ordered: readonly Ordered[], unknownParent: string | null): AuditVerdict {
   const undecided: Array<{ ref: RuleRef; on: readonly string[] }> = [];
   let inexpressible: { ref: RuleRef; reason: string } | null = null;
   let decided: AuditVerdict = { verdict: 'no-rule' };
@@ -257,7 +262,7 @@ function verdictFor(traffic: Traffic, ordered: readonly Ordered[], unknownParent
 }
 
 /** The policies given, parent first, and the groups of each; a parent named but not given. */
-function tiersOf(config: AuditConfig): { tiers: Array<{ policy: string | null; groups: RuleCollectionGroup[] }>; unknownParent: string | null; settings: PolicySettings } {
+export function tiersOf(config: AuditConfig): { tiers: Array<{ policy: string | null; groups: RuleCollectionGroup[] }>; unknownParent: string | null; settings: PolicySettings } {
   if (config.policies.length === 0) return { tiers: [{ policy: null, groups: [...config.groups] }], unknownParent: null, settings: { dnsProxy: null, serviceTags: config.serviceTags } };
   const parents = new Set(config.policies.map((p) => p.basePolicy).filter((name): name is string => name !== null));
   const leaves = config.policies.filter((p) => !parents.has(p.name));
@@ -278,34 +283,4 @@ function tiersOf(config: AuditConfig): { tiers: Array<{ policy: string | null; g
   }
   const tiers = chain.map((name) => ({ policy: name, groups: config.groups.filter((g) => (g.policy ?? leaf.name) === name) }));
   return { tiers, unknownParent, settings: { dnsProxy: leaf.dnsProxy, serviceTags: config.serviceTags } };
-}
-
-/** Parses --source: IPv4 prefixes of the workspace's subnets. */
-function parseSources(values: readonly string[]): Span[] {
-  return values.map((value) => {
-    const span = ipv4Span(value);
-    if (span === null || value.includes('-')) throw new InputError('--source', `expected an IPv4 address or CIDR prefix of the workspace's subnet; got ${quote(value)}`);
-    return span;
-  });
-}
-
-function exitCodeOf(targets: readonly AuditedTarget[]): number {
-  const required = targets.filter((t) => t.required && t.verdict.verdict !== 'not-audited');
-  if (required.some((t) => ['denied', 'no-rule', 'inexpressible'].includes(t.verdict.verdict))) return EXIT.blocked;
-  if (required.length === 0 || required.some((t) => t.verdict.verdict === 'depends')) return EXIT.incomplete;
-  return EXIT.ok;
-}
-
-/** One verdict per target, and the exit code `check` would give for them. */
-export function auditTargets(config: AuditConfig, targets: readonly Target[], sourceValues: readonly string[]): AuditResult {
-  const sources = parseSources(sourceValues);
-  const { tiers, unknownParent, settings } = tiersOf(config);
-  const ordered = orderRules(tiers, sources, settings);
-  const audited: AuditedTarget[] = targets.map((target) => {
-    const traffic = trafficOf(target);
-    const verdict: AuditVerdict = typeof traffic === 'string' ? { verdict: 'not-audited', reason: traffic } : verdictFor(traffic, ordered, unknownParent);
-    return { id: target.id, host: target.host, port: target.port, protocol: target.protocol, required: target.required, features: target.features, verdict };
-  });
-  const policies = config.policies.map(({ name, basePolicy, dnsProxy, threatIntelMode, sku }) => ({ name, basePolicy, dnsProxy, threatIntelMode, sku }));
-  return { policies, sources: [...sourceValues], targets: audited, exitCode: exitCodeOf(audited) };
 }

@@ -4,7 +4,8 @@ import { isObject, quoteJson, type JsonObject } from '../io/json-input.js';
 import { formatKeyPath, InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
 import { ipv4Span, isIpv6, mergeSpans, type Span } from './addresses.js';
-import { CONFIG_KINDS, type ApplicationProtocol, type AuditConfig, type ConfigKind, type FirewallPolicy, type NetworkProtocol, type PolicyRule, type RuleCollection, type RuleCollectionGroup } from './types.js';
+import { DEFAULT_NSG_RULES } from './nsg.js';
+import { CONFIG_KINDS, type ApplicationProtocol, type AuditConfig, type ConfigKind, type FirewallPolicy, type NetworkProtocol, type NetworkSecurityGroup, type NsgProtocol, type NsgRule, type PolicyRule, type RuleCollection, type RuleCollectionGroup } from './types.js';
 
 /**
  * The readers of `audit --config`: Azure Firewall Policy and its rule collection groups, as
@@ -13,6 +14,9 @@ import { CONFIG_KINDS, type ApplicationProtocol, type AuditConfig, type ConfigKi
  * Microsoft.Network 2024-05-01, firewallPolicy.json (FirewallPolicy, FirewallPolicyRuleCollectionGroup
  * and the rule collection and rule definitions). `az` flattens each resource's `properties` to the
  * top level (x-ms-client-flatten); ARM keeps them nested: both are read.
+ * NSGs: `az network nsg show` (networkSecurityGroup.json, NetworkSecurityGroup and SecurityRule)
+ * and `az network nic list-effective-nsg` (networkInterface.json, EffectiveNetworkSecurityGroupListResult),
+ * same API version.
  */
 
 type Path = ReadonlyArray<string | number>;
@@ -20,6 +24,7 @@ type Path = ReadonlyArray<string | number>;
 const POLICY_TYPE = 'microsoft.network/firewallpolicies';
 const GROUP_TYPE = 'microsoft.network/firewallpolicies/rulecollectiongroups';
 const SERVICE_TAGS_TYPE = 'microsoft.network/servicetags';
+const NSG_TYPE = 'microsoft.network/networksecuritygroups';
 
 /** Real exports nest about ten levels; far deeper input is not one, and would overflow a recursive walk. */
 const CONFIG_MAX_DEPTH = 64;
@@ -36,8 +41,34 @@ const RULE_KEYS: Record<PolicyRule['ruleType'], readonly string[]> = {
   NatRule: ['name', 'description', 'ruleType', 'ipProtocols', 'sourceAddresses', 'sourceIpGroups', 'destinationAddresses', 'destinationPorts', 'translatedAddress', 'translatedPort', 'translatedFqdn'],
 };
 
+// NetworkSecurityGroupPropertiesFormat: flushConnection re-evaluates flows when rules change, and the NICs,
+// subnets and flow logs are where the NSG applies and what it records: none changes which rule matches.
+const NSG_KEYS = ['securityRules', 'defaultSecurityRules', 'flushConnection', 'networkInterfaces', 'subnets', 'flowLogs', 'resourceGuid'];
+const SECURITY_RULE_KEYS = [
+  'description',
+  'protocol',
+  'sourcePortRange',
+  'sourcePortRanges',
+  'destinationPortRange',
+  'destinationPortRanges',
+  'sourceAddressPrefix',
+  'sourceAddressPrefixes',
+  'destinationAddressPrefix',
+  'destinationAddressPrefixes',
+  'sourceApplicationSecurityGroups',
+  'destinationApplicationSecurityGroups',
+  'access',
+  'priority',
+  'direction',
+];
+// EffectiveNetworkSecurityGroup and EffectiveNetworkSecurityRule: tagMap and the expanded prefixes are what a
+// tag held when Azure computed them; audit decides tags with the service-tag file instead, and says so.
+const EFFECTIVE_GROUP_KEYS = ['networkSecurityGroup', 'association', 'effectiveSecurityRules'];
+const EFFECTIVE_RULE_KEYS = ['name', 'protocol', 'sourcePortRange', 'sourcePortRanges', 'destinationPortRange', 'destinationPortRanges', 'sourceAddressPrefix', 'sourceAddressPrefixes', 'destinationAddressPrefix', 'destinationAddressPrefixes', 'access', 'priority', 'direction'];
+const NSG_PROTOCOLS: readonly NsgProtocol[] = ['Tcp', 'Udp', 'Icmp', 'Esp', 'Ah', '*'];
+
 const EXPECTED =
-  'an Azure Firewall Policy (`az network firewall policy show`), its rule collection groups (`az network firewall policy rule-collection-group list` or `show`), the same as ARM resources, an exported ARM template holding them, or the service tags (`az network list-service-tags`)';
+  'an Azure Firewall Policy (`az network firewall policy show`), its rule collection groups (`az network firewall policy rule-collection-group list` or `show`), the same as ARM resources, an exported ARM template holding them, the service tags (`az network list-service-tags`), an NSG (`az network nsg show`) or effective NSG rules (`az network nic list-effective-nsg`)';
 
 /** A value that says nothing: az prints absent lists as null or [], absent objects as null. */
 function empty(value: unknown): boolean {
@@ -57,6 +88,7 @@ class ConfigReader {
   readonly policies: FirewallPolicy[] = [];
   readonly groups: RuleCollectionGroup[] = [];
   readonly serviceTags = new Map<string, Span[]>();
+  readonly nsgs: NetworkSecurityGroup[] = [];
   private readonly warned = new Set<string>();
 
   constructor(
@@ -255,6 +287,122 @@ class ConfigReader {
     };
   }
 
+  /** A rule's prefixes: `*`, an address, a prefix, a range, or a service tag by name (`Internet`, `Storage.westus2`). */
+  private prefixes(node: JsonObject, single: string, path: Path): string[] {
+    const one = this.string(node, single, path, false);
+    const many = this.strings(node, `${single}es`, path, nsgPrefixProblem);
+    if (one !== null) {
+      const problem = nsgPrefixProblem(one);
+      if (problem !== null) this.fail([...path, single], `${problem}; got ${quoteJson(one)}`);
+    }
+    return one === null ? many : [one, ...many];
+  }
+
+  private ports(node: JsonObject, single: string, path: Path): string[] {
+    const one = this.string(node, single, path, false);
+    if (one !== null && nsgPortProblem(one) !== null) this.fail([...path, single], `${nsgPortProblem(one) ?? ''}; got ${quoteJson(one)}`);
+    const many = this.strings(node, `${single}s`, path, nsgPortProblem);
+    return one === null ? many : [one, ...many];
+  }
+
+  /** Application security groups: references by id; a rule names them, the NICs say who is in them. */
+  private asgs(node: JsonObject, key: string, path: Path): string[] {
+    const value = node[key];
+    if (empty(value)) return [];
+    if (!Array.isArray(value)) this.fail([...path, key], `expected a list of application security groups ({"id": …}); got ${quoteJson(value)}`);
+    return value.map((item, index) => {
+      if (!isObject(item)) this.fail([...path, key, index], `expected an application security group ({"id": …}); got ${quoteJson(item)}`);
+      const id = this.string(item, 'id', [...path, key, index], true) as string;
+      return nameInId(id, 'applicationsecuritygroups') ?? this.fail([...path, key, index, 'id'], `expected the id of an application security group (…/applicationSecurityGroups/NAME); got ${quoteJson(id)}`);
+    });
+  }
+
+  private oneOf<T extends string>(node: JsonObject, key: string, path: Path, allowed: readonly T[], aliases: Readonly<Record<string, T>> = {}): T {
+    const text = this.string(node, key, path, true) as string;
+    const found = allowed.find((a) => a.toLowerCase() === text.toLowerCase()) ?? aliases[text.toLowerCase()];
+    if (found === undefined) {
+      const names = [...allowed, ...Object.keys(aliases).map((alias) => alias[0]?.toUpperCase() + alias.slice(1))];
+      this.fail([...path, key], `expected ${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}; got ${quoteJson(text)}`);
+    }
+    return found;
+  }
+
+  /** SecurityRulePropertiesFormat (az flattens it; ARM nests it under properties), or an EffectiveNetworkSecurityRule. */
+  private readSecurityRule(node: unknown, path: Path, isDefault: boolean, effective: boolean): NsgRule {
+    if (!isObject(node)) this.fail(path, `expected a security rule (an object); got ${quoteJson(node)}`);
+    const rawName = this.string(node, 'name', path, true) as string;
+    const { props, at } = effective ? { props: node, at: path } : this.propertiesOf(node, path);
+    this.checkKeys(node, path, effective ? EFFECTIVE_RULE_KEYS : SECURITY_RULE_KEYS);
+    if (props !== node) this.checkKeys(props, at, SECURITY_RULE_KEYS);
+    // Effective rules are named `securityRules/NAME` or `defaultSecurityRules/NAME`, and write `All` for `*`.
+    const slash = rawName.indexOf('/');
+    const name = effective && slash !== -1 ? rawName.slice(slash + 1) : rawName;
+    const value = this.value(props, 'priority', at);
+    // SecurityRulePropertiesFormat.priority: 100 to 4096 for the admin's rules; Azure's own sit at 65000 to 65500.
+    const [low, high] = isDefault ? [65000, 65500] : effective ? [100, 65500] : [100, 4096];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < low || value > high) this.fail([...at, 'priority'], `expected an integer from ${low} to ${high}; got ${quoteJson(value)}`);
+    return {
+      name,
+      priority: value,
+      direction: this.oneOf(props, 'direction', at, ['Inbound', 'Outbound'] as const),
+      access: this.oneOf(props, 'access', at, ['Allow', 'Deny'] as const),
+      protocol: this.oneOf(props, 'protocol', at, NSG_PROTOCOLS, effective ? { all: '*' } : {}),
+      sourcePrefixes: this.prefixes(props, 'sourceAddressPrefix', at),
+      sourcePorts: this.ports(props, 'sourcePortRange', at),
+      destinationPrefixes: this.prefixes(props, 'destinationAddressPrefix', at),
+      destinationPorts: this.ports(props, 'destinationPortRange', at),
+      sourceAsgs: this.asgs(props, 'sourceApplicationSecurityGroups', at),
+      destinationAsgs: this.asgs(props, 'destinationApplicationSecurityGroups', at),
+      isDefault: isDefault || (effective && rawName.toLowerCase().startsWith('defaultsecurityrules/')),
+    };
+  }
+
+  /** The rules read, and Azure's default rules the export left out (a template, a trimmed export), with a warning. */
+  private addNsg(name: string, rules: NsgRule[], effective: boolean, path: Path): void {
+    const missing = DEFAULT_NSG_RULES.filter((d) => !rules.some((r) => r.isDefault && r.name.toLowerCase() === d.name.toLowerCase()));
+    if (missing.length > 0) {
+      const place = path.length === 0 ? '' : `${formatKeyPath(path)}: `;
+      this.warnings.push(`${this.shown}: ${place}NSG ${quote(name)} leaves out the default rules ${missing.map((d) => d.name).join(', ')}; added as Azure adds them to every NSG`);
+    }
+    const where = `${this.shown}: ${path.length === 0 ? 'NSG' : formatKeyPath(path)}`;
+    this.nsgs.push({ name, effective, defaultsAdded: missing.map((d) => d.name), rules: [...rules, ...missing], where });
+  }
+
+  /** `az network nsg show` (flattened) or the ARM resource (properties nested). */
+  readNsg(node: JsonObject, path: Path): void {
+    const name = this.string(node, 'name', path, true) as string;
+    const { props, at } = this.propertiesOf(node, path);
+    this.checkKeys(node, path, NSG_KEYS);
+    if (props !== node) this.checkKeys(props, at, NSG_KEYS);
+    const list = (key: string, isDefault: boolean): NsgRule[] => {
+      const value = this.value(props, key, at);
+      if (value === undefined || value === null) return [];
+      if (!Array.isArray(value)) this.fail([...at, key], `expected a list of security rules; got ${quoteJson(value)}`);
+      return value.map((rule, index) => this.readSecurityRule(rule, [...at, key, index], isDefault, false));
+    };
+    this.addNsg(name, [...list('securityRules', false), ...list('defaultSecurityRules', true)], false, path);
+  }
+
+  /** One EffectiveNetworkSecurityGroup of `az network nic list-effective-nsg`: the NSG of a NIC or of its subnet. */
+  readEffectiveNsg(node: JsonObject, path: Path): { nic: boolean } {
+    this.checkKeys(node, path, EFFECTIVE_GROUP_KEYS);
+    const reference = node['networkSecurityGroup'];
+    if (!isObject(reference)) this.fail([...path, 'networkSecurityGroup'], `expected {"id": …} of the NSG; got ${quoteJson(reference)}`);
+    const id = this.string(reference, 'id', [...path, 'networkSecurityGroup'], true) as string;
+    const name = id.split('/').at(-1) ?? id;
+    const association = node['association'];
+    if (association !== undefined && association !== null && !isObject(association)) this.fail([...path, 'association'], `expected an object; got ${quoteJson(association)}`);
+    const rules = node['effectiveSecurityRules'];
+    if (!Array.isArray(rules)) this.fail([...path, 'effectiveSecurityRules'], `expected a list of effective security rules; got ${quoteJson(rules)}`);
+    this.addNsg(
+      name,
+      rules.map((rule, index) => this.readSecurityRule(rule, [...path, 'effectiveSecurityRules', index], false, true)),
+      true,
+      path,
+    );
+    return { nic: isObject(association) && !empty(association['networkInterface']) };
+  }
+
   /**
    * `az network list-service-tags` (ServiceTagsListResult) or the weekly download it mirrors:
    * values[] of {name, properties: {addressPrefixes}}. Only the IPv4 prefixes are kept: the
@@ -280,16 +428,32 @@ class ConfigReader {
   readKind(document: unknown, kind: ConfigKind): void {
     if (kind === 'arm-template') return this.readTemplate(document);
     if (kind === 'service-tags') return this.readServiceTags(document);
+    if (kind === 'effective-nsg') return this.readEffective(document);
     const items: Array<{ node: unknown; path: Path }> = Array.isArray(document)
       ? document.map((node, index) => ({ node, path: [index] }))
       : isObject(document) && Array.isArray(document['value']) && !('properties' in document)
         ? document['value'].map((node, index) => ({ node, path: ['value', index] }))
         : [{ node: document, path: [] }];
     for (const { node, path } of items) {
-      if (!isObject(node)) this.fail(path, `expected ${kind === 'firewall-policy' ? 'a firewall policy' : 'a rule collection group'} (an object); got ${quoteJson(node)}`);
+      if (!isObject(node)) this.fail(path, `expected ${{ 'firewall-policy': 'a firewall policy', 'rule-collection-group': 'a rule collection group', nsg: 'an NSG' }[kind]} (an object); got ${quoteJson(node)}`);
       if (kind === 'firewall-policy') this.readPolicy(node, path);
+      else if (kind === 'nsg') this.readNsg(node, path);
       else this.readGroup(node, path);
     }
+  }
+
+  /** NSG_HOW (nsg.ts): outbound traffic meets the NIC's NSG before the subnet's, whatever order az lists them in. */
+  private readEffective(document: unknown): void {
+    const items = isObject(document) && Array.isArray(document['value']) ? document['value'].map((node, index) => ({ node, path: ['value', index] as Path })) : [{ node: document, path: [] as Path }];
+    if (isObject(document) && 'value' in document) this.checkKeys(document, [], ['value', 'nextLink']);
+    const nics: NetworkSecurityGroup[] = [];
+    const subnets: NetworkSecurityGroup[] = [];
+    for (const { node, path } of items) {
+      if (!isObject(node)) this.fail(path, `expected an effective NSG (an object); got ${quoteJson(node)}`);
+      const { nic } = this.readEffectiveNsg(node, path);
+      (nic ? nics : subnets).push(this.nsgs.pop() as NetworkSecurityGroup);
+    }
+    this.nsgs.push(...nics, ...subnets);
   }
 
   private readTemplate(document: unknown): void {
@@ -305,6 +469,7 @@ class ConfigReader {
       const type = typeof node['type'] === 'string' ? node['type'].toLowerCase() : null;
       if (type === POLICY_TYPE) this.readPolicy(node, path);
       else if (type === GROUP_TYPE) this.readGroup(node, path);
+      else if (type === NSG_TYPE) this.readNsg(node, path);
       else this.unmodelled([...path, 'type'], `a resource of type ${quote(node['type'])}, which audit does not read yet; left out`);
     });
     this.scope = null;
@@ -319,13 +484,24 @@ function addressProblem(item: string): string | null {
   return item === '*' || ipv4Span(item) !== null || isIpv6(item) ? null : 'expected *, an IP address, a CIDR prefix or a range a-b';
 }
 
-function portProblem(item: string): string | null {
-  if (item === '*') return null;
-  const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item);
-  const first = Number(match?.[1]);
-  const last = match?.[2] === undefined ? first : Number(match[2]);
-  return match !== null && first >= 1 && last <= 65535 && first <= last ? null : 'expected *, a port or a range of ports (1-65535)';
+/** SecurityRulePropertiesFormat: `*`, an address, a CIDR prefix or range, or a tag (letters first: `Internet`, `Storage.westus2`). */
+function nsgPrefixProblem(item: string): string | null {
+  return item === '*' || ipv4Span(item) !== null || isIpv6(item) || /^[A-Za-z][A-Za-z0-9.]*$/.test(item) ? null : 'expected *, an IP address, a CIDR prefix, a range a-b or a service tag';
 }
+
+/** `*`, a port or a range; firewall rules start at port 1, NSG rules ("Integer or range between 0 and 65535") at 0. */
+function portProblemFrom(lowest: number): (item: string) => string | null {
+  return (item) => {
+    if (item === '*') return null;
+    const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item);
+    const first = Number(match?.[1]);
+    const last = match?.[2] === undefined ? first : Number(match[2]);
+    return match !== null && first >= lowest && last <= 65535 && first <= last ? null : `expected *, a port or a range of ports (${lowest}-65535)`;
+  };
+}
+
+const portProblem = portProblemFrom(1);
+const nsgPortProblem = portProblemFrom(0);
 
 /** Which kinds the JSON itself says it is: the ARM type first, then the shape az prints. */
 function kindsOf(document: unknown): ConfigKind[] {
@@ -340,6 +516,7 @@ function kindsOf(document: unknown): ConfigKind[] {
   if (type === POLICY_TYPE) return ['firewall-policy'];
   if (type === GROUP_TYPE) return ['rule-collection-group'];
   if (type === SERVICE_TAGS_TYPE) return ['service-tags'];
+  if (type === NSG_TYPE) return ['nsg'];
   if (type !== null) return [];
   // The weekly download (ServiceTags_Public_*.json) is the same list without the resource's type.
   if (typeof document['cloud'] === 'string' && Array.isArray(document['values'])) return ['service-tags'];
@@ -347,6 +524,8 @@ function kindsOf(document: unknown): ConfigKind[] {
   const kinds: ConfigKind[] = [];
   if (['dnsSettings', 'basePolicy', 'threatIntelMode', 'childPolicies', 'firewalls'].some((key) => key in props)) kinds.push('firewall-policy');
   if ('ruleCollections' in props) kinds.push('rule-collection-group');
+  if ('securityRules' in props || 'defaultSecurityRules' in props) kinds.push('nsg');
+  if ('effectiveSecurityRules' in document) kinds.push('effective-nsg');
   return kinds;
 }
 
@@ -382,7 +561,7 @@ function readConfigFile(file: string, kind: ConfigKind | undefined, reader: (sho
 
 /** Reads every --config file into one configuration, and checks that its policies and groups fit together. */
 export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string, ConfigKind> = new Map()): AuditConfig {
-  if (files.length === 0) throw new InputError('--config', 'needs at least one file: the exported firewall policy, its rule collection groups, or an ARM template');
+  if (files.length === 0) throw new InputError('--config', 'needs at least one file: the exported firewall policy, its rule collection groups, an ARM template, or an NSG');
   const named = new Set<string>();
   for (const file of files) {
     if (named.has(file)) throw new InputError('--config', `${quote(file)} is given twice`);
@@ -393,6 +572,7 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
   const policies: FirewallPolicy[] = [];
   const groups: RuleCollectionGroup[] = [];
   const inputs: Array<{ file: string; kind: ConfigKind }> = [];
+  const nsgs: NetworkSecurityGroup[] = [];
   let serviceTags: Map<string, Span[]> | null = null;
   for (const file of files) {
     let made: ConfigReader | null = null;
@@ -401,6 +581,7 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
     if (reader !== null) {
       policies.push(...reader.policies);
       groups.push(...reader.groups);
+      nsgs.push(...reader.nsgs);
       if (kind === 'service-tags') {
         if (serviceTags !== null) throw new InputError('--config', `${quote(file)} is a second service-tag file; give one`);
         serviceTags = reader.serviceTags;
@@ -409,7 +590,7 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
     inputs.push({ file, kind });
   }
   checkConsistent(policies, groups);
-  return { policies, groups, inputs, warnings, serviceTags };
+  return { policies, groups, nsgs, inputs, warnings, serviceTags };
 }
 
 function checkConsistent(policies: readonly FirewallPolicy[], groups: readonly RuleCollectionGroup[]): void {

@@ -7,7 +7,7 @@ import type { Span } from './addresses.js';
  */
 
 /** What a `--config` file holds; `--config-kind KIND=FILE` names it when the JSON could be two. */
-export const CONFIG_KINDS = ['firewall-policy', 'rule-collection-group', 'arm-template', 'service-tags'] as const;
+export const CONFIG_KINDS = ['firewall-policy', 'rule-collection-group', 'arm-template', 'service-tags', 'nsg', 'effective-nsg'] as const;
 export type ConfigKind = (typeof CONFIG_KINDS)[number];
 
 export type NetworkProtocol = 'TCP' | 'UDP' | 'Any' | 'ICMP';
@@ -72,10 +72,44 @@ export interface FirewallPolicy {
   readonly where: string;
 }
 
+/** SecurityRulePropertiesFormat.protocol (networkSecurityGroup.json); effective rules write `All` for `*`. */
+export type NsgProtocol = 'Tcp' | 'Udp' | 'Icmp' | 'Esp' | 'Ah' | '*';
+
+/** A security rule of an NSG (networkSecurityGroup.json 2024-05-01, SecurityRulePropertiesFormat), or an effective one. */
+export interface NsgRule {
+  readonly name: string;
+  readonly priority: number;
+  readonly direction: 'Inbound' | 'Outbound';
+  readonly access: 'Allow' | 'Deny';
+  readonly protocol: NsgProtocol;
+  /** sourceAddressPrefix and sourceAddressPrefixes together: `*`, prefixes, ranges or service tags. */
+  readonly sourcePrefixes: readonly string[];
+  readonly sourcePorts: readonly string[];
+  readonly destinationPrefixes: readonly string[];
+  readonly destinationPorts: readonly string[];
+  /** Application security groups by name. */
+  readonly sourceAsgs: readonly string[];
+  readonly destinationAsgs: readonly string[];
+  /** One of the rules Azure puts in every NSG (defaultSecurityRules). */
+  readonly isDefault: boolean;
+}
+
+export interface NetworkSecurityGroup {
+  readonly name: string;
+  /** Read from `az network nic list-effective-nsg` rather than `az network nsg show`. */
+  readonly effective: boolean;
+  /** Names of the default rules the export left out and audit added. */
+  readonly defaultsAdded: readonly string[];
+  readonly rules: readonly NsgRule[];
+  readonly where: string;
+}
+
 /** Every --config read, merged. */
 export interface AuditConfig {
   readonly policies: readonly FirewallPolicy[];
   readonly groups: readonly RuleCollectionGroup[];
+  /** In the order traffic leaving the workspace meets them (a NIC's NSG before its subnet's); absent when none. */
+  readonly nsgs?: readonly NetworkSecurityGroup[];
   readonly inputs: ReadonlyArray<{ readonly file: string; readonly kind: ConfigKind }>;
   /**
    * Microsoft's published service tags (`az network list-service-tags`), by lower-case name: each
@@ -87,7 +121,8 @@ export interface AuditConfig {
 }
 
 /** A rule as verdicts name it: `<group>/<collection>/<rule>`, with the priorities that ordered it. */
-export interface RuleRef {
+export interface FirewallRuleRef {
+  readonly layer: 'firewall';
   readonly policy: string | null;
   readonly group: string;
   readonly groupPriority: number;
@@ -97,6 +132,21 @@ export interface RuleRef {
   readonly ruleType: 'NetworkRule' | 'ApplicationRule';
   readonly action: 'Allow' | 'Deny';
 }
+
+/** An NSG rule as verdicts name it: `<nsg>/<rule>` (priority). */
+export interface NsgRuleRef {
+  readonly layer: 'nsg';
+  readonly nsg: string;
+  readonly rule: string;
+  readonly priority: number;
+  readonly action: 'Allow' | 'Deny';
+  readonly isDefault: boolean;
+}
+
+export type RuleRef = FirewallRuleRef | NsgRuleRef;
+
+/** The layers traffic passes through, in path order: the NSGs on the workspace's subnet or NIC, then the firewall. */
+export type AuditLayer = 'nsg' | 'firewall';
 
 export type AuditVerdict =
   | { readonly verdict: 'allowed'; readonly rule: RuleRef }
@@ -113,11 +163,15 @@ export interface AuditedTarget {
   readonly protocol: string;
   readonly required: boolean;
   readonly features: readonly string[];
+  /** The verdict of all layers together: the first layer on the path that blocks decides. */
   readonly verdict: AuditVerdict;
+  /** Each layer's own verdict, in path order. */
+  readonly layers: ReadonlyArray<{ readonly layer: AuditLayer; readonly verdict: AuditVerdict }>;
 }
 
 export interface AuditResult {
   readonly policies: ReadonlyArray<{ readonly name: string; readonly basePolicy: string | null; readonly dnsProxy: boolean; readonly threatIntelMode: string | null; readonly sku: string | null }>;
+  readonly nsgs: ReadonlyArray<{ readonly name: string; readonly effective: boolean; readonly defaultsAdded: readonly string[] }>;
   readonly sources: readonly string[];
   readonly targets: readonly AuditedTarget[];
   readonly exitCode: number;

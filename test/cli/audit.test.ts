@@ -90,3 +90,58 @@ t.test('--config - reads standard input; without the policy, an FQDN network rul
   const json = JSON.parse(run.stdout) as AuditJson;
   t.match(verdictOf(json, 'st1.file.core.windows.net:445'), { verdict: 'depends', on: [/the policy's DNS proxy setting/], rule: { policy: 'fwp-hub-parent', rule: 'storage-smb' } });
 });
+
+t.test('an NSG alone: a custom deny above the allow, named with its priority: exit 1', async (t) => {
+  const { code, json, stderr } = await auditJson([...config('nsg-show.json'), '--source', '10.0.1.0/24']);
+  t.equal(code, 1);
+  t.equal(stderr, '', 'az network nsg show prints every field audit reads, the default rules included');
+  t.match(verdictOf(json, 'login.microsoftonline.com:80'), { verdict: 'denied', rule: { layer: 'nsg', nsg: 'nsg-aml-subnet', rule: 'Deny-All-Outbound', priority: 4000 } }, 'no allow above the deny holds port 80');
+  t.match(
+    verdictOf(json, 'login.microsoftonline.com:443'),
+    { verdict: 'depends', on: ['service tag AzureMachineLearning', 'service tag Storage'], rule: { rule: 'Allow-AzureMachineLearning' } },
+    'Allow-AzureActiveDirectory (4010) comes after the deny; the allows above it name other tags',
+  );
+  t.match(verdictOf(json, 'westus2.api.azureml.ms:443'), { verdict: 'allowed', rule: { rule: 'Allow-AzureMachineLearning' } }, 'publicly by the tag, privately by Allow-VNet');
+  t.match(verdictOf(json, 'management.azure.com:443'), { verdict: 'depends', on: ['service tag AzureMachineLearning', 'service tag Storage'] }, 'without the service-tag file');
+  const table = await runCli(['audit', ...sampleWorkspaceFlags(), ...config('nsg-show.json'), '--source', '10.0.1.0/24'], { forbidNetwork: true, columns: 200 });
+  t.match(table.stdout, /login\.microsoftonline\.com\s+80\s+DENIED\s+by NSG nsg-aml-subnet\/Deny-All-Outbound \(4000\)/);
+  t.match(table.stdout, /^\d+ of \d+ targets allowed by NSG nsg-aml-subnet; sources 10\.0\.1\.0\/24$/m);
+});
+
+t.test('with the service-tag file, the tag is decided by address', async (t) => {
+  const { json } = await auditJson([...config('nsg-show.json', 'service-tags.json'), '--source', '10.0.1.0/24']);
+  t.match(verdictOf(json, 'management.azure.com:443'), { verdict: 'denied', rule: { rule: 'Deny-All-Outbound' } }, 'AzureResourceManager lies apart from AzureMachineLearning and Storage');
+  t.match(verdictOf(json, 'login.microsoftonline.com:443'), { verdict: 'denied', rule: { rule: 'Deny-All-Outbound' } }, 'so does AzureActiveDirectory: its allow (4010) comes after the deny');
+});
+
+t.test('NSG and firewall together: the first layer that blocks decides, and an allow names both', async (t) => {
+  const { json } = await auditJson([...HUB, ...config('nsg-show.json'), ...HUB_FEATURES, '--source', '10.0.1.0/24']);
+  const login = json.targets.find((target) => target.id === 'login.microsoftonline.com:80') as unknown as { verdict: unknown; layers: Array<{ layer: string; verdict: { verdict: string } }> };
+  t.match(login.verdict, { verdict: 'denied', rule: { layer: 'nsg', rule: 'Deny-All-Outbound' } }, 'the firewall allows it, the NSG before it does not');
+  t.match(login.layers, [
+    { layer: 'nsg', verdict: { verdict: 'denied' } },
+    { layer: 'firewall', verdict: { verdict: 'allowed' } },
+  ]);
+  t.match(verdictOf(json, 'westus2.api.azureml.ms:443'), { verdict: 'allowed', rule: { layer: 'firewall', rule: 'aml-endpoints' } }, 'both allow: the firewall, last on the path, is the verdict');
+  const table = await runCli(['audit', ...sampleWorkspaceFlags(), ...HUB, ...config('nsg-show.json'), ...HUB_FEATURES, '--source', '10.0.1.0/24'], { forbidNetwork: true, columns: 250 });
+  t.equal(table.code, 1);
+  t.match(table.stdout, /\nwestus2\.api\.azureml\.ms\s+443\s+allowed\s+by NSG nsg-aml-subnet\/Allow-AzureMachineLearning \(100\); by AML-Application\/aml-https\/aml-endpoints \(300\/200, application, fwp-aml\)\n/);
+});
+
+t.test('effective rules and an ARM template without the default rules', async (t) => {
+  const effective = await auditJson([...config('nsg-effective.json'), '--source', '10.0.1.0/24']);
+  t.match(verdictOf(effective.json, 'pypi.org:443'), { verdict: 'denied', rule: { nsg: 'nsg-ci1-nic', rule: 'Deny-Internet-Outbound', priority: 200 } }, "the NIC's NSG");
+  t.match(effective.stderr, /expandedDestinationAddressPrefix: not modelled by audit/);
+  const template = await auditJson([...config('nsg-template.json'), '--features', 'workspace-storage', '--source', '10.0.1.0/24']);
+  t.equal(template.code, 1);
+  t.match(verdictOf(template.json, 'st1.file.core.windows.net:445'), { verdict: 'denied', rule: { nsg: 'nsg-open', rule: 'Deny-SMB-Outbound' } });
+  t.match(template.stderr, /^aml-netcheck: warning: .*nsg-template\.json: resources\[0\]: NSG 'nsg-open' leaves out the default rules .*; added as Azure adds them to every NSG$/m);
+  t.match((template.json as unknown as { nsgs: unknown }).nsgs, [{ name: 'nsg-open', effective: false, defaultsAdded: ['AllowVnetInBound', 'AllowAzureLoadBalancerInBound', 'DenyAllInBound', 'AllowVnetOutBound', 'AllowInternetOutBound', 'DenyAllOutBound'] }]);
+});
+
+t.test('a malformed NSG export is one line and exit 2', async (t) => {
+  const run = await runCli(['audit', ...sampleWorkspaceFlags(), ...config('invalid-nsg/priority-out-of-range.json')], { forbidNetwork: true });
+  t.equal(run.code, 2);
+  t.equal(run.stdout, '');
+  t.match(run.stderr, /^aml-netcheck: [^\n]*invalid-nsg\/priority-out-of-range\.json: securityRules\[3\]\.priority: expected an integer from 100 to 4096; got 5000\n$/);
+});

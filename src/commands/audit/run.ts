@@ -1,4 +1,4 @@
-import { auditTargets } from '../../audit/evaluate.js';
+import { auditTargets } from '../../audit/audit.js';
 import { parseConfigKinds, readConfigs } from '../../audit/read.js';
 import { expandCatalog } from '../../catalog/expand.js';
 import { renderEach } from '../../render/format.js';

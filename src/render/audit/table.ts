@@ -3,8 +3,9 @@ import { escapeControl, plural } from '../../model/text.js';
 import { formatColumns } from '../shared/columns.js';
 import { PLAIN, wrap, type TextOptions } from '../shared/terminal.js';
 
-/** `<group>/<collection>/<rule>` (priorities), as the admin finds it in the portal. */
+/** `<group>/<collection>/<rule>` (priorities), or `NSG <nsg>/<rule>` (priority), as the admin finds it in the portal. */
 export function describeRuleRef(ref: RuleRef): string {
+  if (ref.layer === 'nsg') return `NSG ${ref.nsg}/${ref.rule} (${ref.priority}${ref.isDefault ? ', default rule' : ''})`;
   const where = `${ref.group}/${ref.collection}/${ref.rule}`;
   const policy = ref.policy === null ? '' : `, ${ref.policy}`;
   return `${where} (${ref.groupPriority}/${ref.collectionPriority}, ${ref.ruleType === 'NetworkRule' ? 'network' : 'application'}${policy})`;
@@ -39,7 +40,9 @@ export function explainVerdict(verdict: AuditVerdict): string {
 
 /** Plain cells: formatColumns escapes them, so a host or rule name from the export cannot reach the terminal as a control sequence. */
 function row(target: AuditedTarget): string[] {
-  return [target.host, String(target.port), LABEL[target.verdict.verdict], `${explainVerdict(target.verdict)}${target.required ? '' : ' [optional]'}`];
+  // An allow passes every layer: name each layer's rule. Anything else is the verdict of the layer that decided.
+  const why = target.verdict.verdict === 'allowed' && target.layers.length > 1 ? target.layers.map((l) => explainVerdict(l.verdict)).join('; ') : explainVerdict(target.verdict);
+  return [target.host, String(target.port), LABEL[target.verdict.verdict], `${why}${target.required ? '' : ' [optional]'}`];
 }
 
 /** `audit` as a table: the targets that are not allowed first, then those allowed, then those not audited. */
@@ -48,7 +51,14 @@ export function renderAuditTable(result: AuditResult, options: TextOptions = PLA
   const order: ReadonlyArray<AuditVerdict['verdict']> = ['denied', 'no-rule', 'inexpressible', 'depends', 'allowed'];
   const sorted = [...audited].sort((a, b) => order.indexOf(a.verdict.verdict) - order.indexOf(b.verdict.verdict));
   const allowed = audited.filter((t) => t.verdict.verdict === 'allowed').length;
-  const policies = result.policies.length === 0 ? 'rule collection groups only (no policy given)' : result.policies.map((p) => `${p.name}${p.basePolicy === null ? '' : ` (parent ${p.basePolicy})`}, DNS proxy ${p.dnsProxy ? 'on' : 'off'}`).join('; ');
+  const nsgs = result.nsgs.map((n) => `NSG ${n.name}${n.effective ? ' (effective rules)' : ''}`);
+  const firewall =
+    result.policies.length === 0
+      ? nsgs.length > 0 && !result.targets.some((t) => t.layers.some((l) => l.layer === 'firewall'))
+        ? []
+        : ['rule collection groups only (no policy given)']
+      : result.policies.map((p) => `${p.name}${p.basePolicy === null ? '' : ` (parent ${p.basePolicy})`}, DNS proxy ${p.dnsProxy ? 'on' : 'off'}`);
+  const policies = [...nsgs, ...firewall].join('; ');
   const out: string[] = [...wrap(escapeControl(`${allowed} of ${plural(audited.length, 'target')} allowed by ${policies}; sources ${result.sources.length === 0 ? 'not given (--source)' : result.sources.join(', ')}`), options.width, ''), ''];
   if (sorted.length > 0) out.push(formatColumns([['HOST', 'PORT', 'VERDICT', 'RULE OR REASON'], ...sorted.map(row)], new Set([1]), options.width, true), '');
   const skipped = result.targets.filter((t) => t.verdict.verdict === 'not-audited');

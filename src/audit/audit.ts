@@ -1,0 +1,64 @@
+import { EXIT } from '../model/exit-codes.js';
+import { InputError } from '../model/errors.js';
+import type { Target } from '../model/target.js';
+import { quote } from '../model/text.js';
+import { ipv4Span, type Span } from './addresses.js';
+import { orderRules, tiersOf, trafficOf, verdictFor, type Traffic } from './evaluate.js';
+import { nsgLayerVerdict } from './nsg.js';
+import type { AuditConfig, AuditedTarget, AuditLayer, AuditResult, AuditVerdict } from './types.js';
+
+/** Parses --source: IPv4 prefixes of the workspace's subnets. */
+function parseSources(values: readonly string[]): Span[] {
+  return values.map((value) => {
+    const span = ipv4Span(value);
+    if (span === null || value.includes('-')) throw new InputError('--source', `expected an IPv4 address or CIDR prefix of the workspace's subnet; got ${quote(value)}`);
+    return span;
+  });
+}
+
+function exitCodeOf(targets: readonly AuditedTarget[]): number {
+  const required = targets.filter((t) => t.required && t.verdict.verdict !== 'not-audited');
+  if (required.some((t) => ['denied', 'no-rule', 'inexpressible'].includes(t.verdict.verdict))) return EXIT.blocked;
+  if (required.length === 0 || required.some((t) => t.verdict.verdict === 'depends')) return EXIT.incomplete;
+  return EXIT.ok;
+}
+
+const BLOCKS: ReadonlyArray<AuditVerdict['verdict']> = ['denied', 'no-rule', 'inexpressible'];
+
+/**
+ * The layers together, in the order the traffic meets them: the first that blocks decides, since
+ * nothing after it sees the traffic; else what one of them leaves undecided; else the last allow
+ * (the firewall's, when both are given: the NSG's allow is in `layers`).
+ */
+function combined(layers: ReadonlyArray<{ readonly layer: AuditLayer; readonly verdict: AuditVerdict }>): AuditVerdict {
+  const blocking = layers.find((l) => BLOCKS.includes(l.verdict.verdict));
+  if (blocking !== undefined) return blocking.verdict;
+  const depends = layers.map((l) => l.verdict).filter((v): v is Extract<AuditVerdict, { verdict: 'depends' }> => v.verdict === 'depends');
+  if (depends.length > 0) return { verdict: 'depends', on: [...new Set(depends.flatMap((v) => v.on))], rule: depends[0]?.rule ?? null };
+  return layers.at(-1)?.verdict ?? { verdict: 'no-rule' };
+}
+
+/** One verdict per target through every layer given, and the exit code `check` would give for them. */
+export function auditTargets(config: AuditConfig, targets: readonly Target[], sourceValues: readonly string[]): AuditResult {
+  const sources = parseSources(sourceValues);
+  const nsgs = config.nsgs ?? [];
+  // Without a firewall export, the NSG alone decides; a service-tag file alone still audits the (empty) firewall.
+  const firewall = nsgs.length === 0 || config.policies.length > 0 || config.groups.length > 0;
+  const { tiers, unknownParent, settings } = tiersOf(config);
+  const ordered = firewall ? orderRules(tiers, sources, settings) : [];
+  const audited: AuditedTarget[] = targets.map((target) => {
+    const traffic = trafficOf(target);
+    const base = { id: target.id, host: target.host, port: target.port, protocol: target.protocol, required: target.required, features: target.features };
+    if (typeof traffic === 'string') return { ...base, verdict: { verdict: 'not-audited', reason: traffic }, layers: [] };
+    const layers = layersOf(traffic);
+    return { ...base, verdict: combined(layers), layers };
+  });
+  function layersOf(traffic: Traffic): Array<{ layer: AuditLayer; verdict: AuditVerdict }> {
+    const layers: Array<{ layer: AuditLayer; verdict: AuditVerdict }> = [];
+    if (nsgs.length > 0) layers.push({ layer: 'nsg', verdict: nsgLayerVerdict(nsgs, traffic, sources, settings) });
+    if (firewall) layers.push({ layer: 'firewall', verdict: verdictFor(traffic, ordered, unknownParent) });
+    return layers;
+  }
+  const policies = config.policies.map(({ name, basePolicy, dnsProxy, threatIntelMode, sku }) => ({ name, basePolicy, dnsProxy, threatIntelMode, sku }));
+  return { policies, nsgs: nsgs.map(({ name, effective, defaultsAdded }) => ({ name, effective, defaultsAdded })), sources: [...sourceValues], targets: audited, exitCode: exitCodeOf(audited) };
+}
