@@ -1,45 +1,13 @@
 import { loadCatalog } from '../../src/catalog/load.js';
 import { defaultFacts } from '../../src/facts/facts.js';
-import { EMPTY_PHASES, type CheckedTarget } from '../../src/model/result.js';
+import type { CheckedTarget } from '../../src/model/result.js';
 import { buildReport, type CheckReport } from '../../src/report/report.js';
 import type { FirewallRule } from '../../src/model/target.js';
+import { sampleChecked } from './targets.js';
 
 /** A report with one target of every kind a reporter must render, hostile text included. */
 export function sampleReport(): CheckReport {
-  const checked = (id: string, features: string[], verdict: CheckedTarget['verdict'], reason: CheckedTarget['reason'], extra: Partial<CheckedTarget> = {}): CheckedTarget => {
-    const [host, port] = id.split(':') as [string, string];
-    return {
-      id,
-      host,
-      port: Number(port),
-      protocol: 'tcp',
-      probe: 'tcp',
-      direction: 'outbound',
-      path: null,
-      pattern: host,
-      features,
-      required: true,
-      condition: null,
-      representative: false,
-      privateName: null,
-      mustResolvePrivately: false,
-      skipped: null,
-      purpose: 'p',
-      rules: [],
-      sources: [],
-      verdict,
-      reason,
-      phase: reason ? 'tcp' : null,
-      detail: `${id} ${verdict}`,
-      warnings: [],
-      fix: [],
-      via: 'direct',
-      attempts: 1,
-      timings: { total: 12 },
-      phases: EMPTY_PHASES,
-      ...extra,
-    };
-  };
+  const checked = (id: string, features: string[], verdict: CheckedTarget['verdict'], reason: CheckedTarget['reason'], extra: Partial<CheckedTarget> = {}): CheckedTarget => sampleChecked(id, verdict, reason, { features, ...extra });
   const rule = (destination: string, protocol: FirewallRule['protocol'], port: number): FirewallRule => ({ type: 'fqdn', destination, protocol, port, direction: 'outbound' });
   // The report attaches each fix from the rules: the first two blocked targets get one.
   const targets = [

@@ -3,7 +3,8 @@ import { loadCatalog } from '../../src/catalog/load.js';
 import { buildReport } from '../../src/report/report.js';
 import { byImpact, judgeFeatures } from '../../src/report/features.js';
 import { sampleReport } from '../helpers/sample-report.js';
-import { EMPTY_PHASES, type CheckedTarget } from '../../src/model/result.js';
+import { sampleChecked } from '../helpers/targets.js';
+import type { CheckedTarget } from '../../src/model/result.js';
 import { renderCheckTable } from '../../src/render/check/table.js';
 import { defaultFacts } from '../../src/facts/facts.js';
 import { REPORT_SCHEMA, reportSchemaErrors } from '../helpers/schema.js';
@@ -13,36 +14,15 @@ const catalog = loadCatalog();
 
 function checked(id: string, features: string[], verdict: CheckedTarget['verdict'], reason: CheckedTarget['reason'], required = true): CheckedTarget {
   const [host, port] = id.split(':') as [string, string];
-  return {
-    id,
-    host,
-    port: Number(port),
-    protocol: 'tcp',
-    probe: 'tcp',
-    direction: 'outbound',
-    path: null,
-    pattern: host,
+  return sampleChecked(id, verdict, reason, {
     features,
     required,
-    condition: null,
-    representative: false,
-    privateName: null,
-    mustResolvePrivately: false,
-    skipped: null,
-    purpose: 'p',
     rules: [{ type: 'fqdn', destination: host, protocol: 'TCP', port: Number(port), direction: 'outbound' }],
     sources: [{ section: 's', file: 'f', keyPath: 'entries[0]', pattern: host, serviceTag: null, features, condition: null, required, representative: false, purpose: 'p', skipped: null }],
-    verdict,
-    reason,
-    phase: reason ? 'tcp' : null,
-    detail: `${id} ${verdict}`,
     warnings: verdict === 'warning' ? ['something odd'] : [],
     fix: verdict === 'blocked' ? [`allow outbound TCP ${port} to ${host}`] : [],
-    via: 'direct',
-    attempts: 1,
     timings: { total: 1 },
-    phases: EMPTY_PHASES,
-  };
+  });
 }
 
 const targets = [

@@ -5,6 +5,7 @@ import { computeInstanceAddressWarning, failedAt, privateNameProblem } from '../
 import { fail } from '../../src/model/phases.js';
 import { REASON_CODES } from '../../src/model/reasons.js';
 import { udpVerdict } from '../../src/probers/classify/udp.js';
+import { sampleTarget } from '../helpers/targets.js';
 
 // Pure judgements: addresses here are data, nothing is dialled.
 
@@ -13,27 +14,7 @@ function resolved(host: string, addresses: string[], cnameChain: string[] = [], 
 }
 
 function target(host: string, overrides: Partial<Target> = {}): Target {
-  return {
-    id: `${host}:443`,
-    host,
-    port: 443,
-    protocol: 'https',
-    probe: 'https',
-    direction: 'outbound',
-    path: null,
-    pattern: host,
-    features: ['compute-instance'],
-    required: true,
-    condition: null,
-    representative: false,
-    privateName: null,
-    mustResolvePrivately: false,
-    skipped: null,
-    purpose: 'p',
-    rules: [],
-    sources: [],
-    ...overrides,
-  };
+  return sampleTarget(`${host}:443`, { protocol: 'https', probe: 'https', features: ['compute-instance'], ...overrides });
 }
 
 const API = '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11.workspace.westus2.api.azureml.ms';

@@ -2,42 +2,14 @@ import t from 'tap';
 import { loadCatalog } from '../../../src/catalog/load.js';
 import { defaultFacts } from '../../../src/facts/facts.js';
 import { buildReport, type CheckReport } from '../../../src/report/report.js';
-import { EMPTY_PHASES, type CheckedTarget } from '../../../src/model/result.js';
+import type { CheckedTarget } from '../../../src/model/result.js';
+import { sampleChecked } from '../../helpers/targets.js';
 import { checkJsonChunks, renderCheckJson } from '../../../src/render/check/json.js';
 
 const catalog = loadCatalog();
 
 function target(host: string, detail: string): CheckedTarget {
-  return {
-    id: `${host}:443`,
-    host,
-    port: 443,
-    protocol: 'tcp',
-    probe: 'https',
-    direction: 'outbound',
-    path: null,
-    pattern: host,
-    features: ['studio'],
-    required: true,
-    condition: null,
-    representative: false,
-    privateName: null,
-    mustResolvePrivately: false,
-    skipped: null,
-    purpose: 'p',
-    rules: [],
-    sources: [],
-    verdict: 'blocked',
-    reason: 'http-denied',
-    phase: 'http',
-    detail,
-    warnings: ['a "quoted"\nwarning'],
-    fix: [],
-    via: 'direct',
-    attempts: 1,
-    timings: { total: 3 },
-    phases: EMPTY_PHASES,
-  };
+  return sampleChecked(`${host}:443`, 'blocked', 'http-denied', { probe: 'https', features: ['studio'], phase: 'http', detail, warnings: ['a "quoted"\nwarning'], timings: { total: 3 } });
 }
 
 function reportOf(targets: CheckedTarget[]): CheckReport {
