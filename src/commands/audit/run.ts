@@ -1,23 +1,19 @@
-import { auditTargets } from '../../audit/audit.js';
-import { parseConfigKinds, readConfigs } from '../../audit/read.js';
 import { expandCatalog } from '../../catalog/expand.js';
 import { renderEach } from '../../render/format.js';
 import { AUDIT_RENDERERS } from '../../render/audit/registry.js';
 import { emit, prepareOutput, runFilesOf } from '../shared/emit.js';
 import type { Invocation } from '../shared/spec.js';
 import { resolveWorkspace } from '../shared/workspace.js';
+import { auditFromOptions } from '../shared/audit-run.js';
 import type { AuditOptions } from './spec.js';
 
 /** `audit`: the targets `list` builds, each against the exported rules; makes no network call. */
 export async function run({ options: given, context }: Invocation): Promise<number> {
   const options = given as unknown as AuditOptions;
-  const configs = options.config ?? [];
-  const files = prepareOutput(options.out, AUDIT_RENDERERS, [...runFilesOf(options), ...configs.map((file) => ({ flag: '--config', file }))], options.output);
+  const files = prepareOutput(options.out, AUDIT_RENDERERS, runFilesOf(options), options.output);
   const { catalog, facts, features, warnings } = resolveWorkspace(options);
-  const config = readConfigs(configs, parseConfigKinds(options.configKind ?? []));
-  for (const warning of [...warnings, ...config.warnings]) context.stderr(`aml-netcheck: warning: ${warning}\n`);
-  const targets = expandCatalog(catalog, facts, { features });
-  const result = auditTargets(config, targets, options.source ?? []);
+  for (const warning of warnings) context.stderr(`aml-netcheck: warning: ${warning}\n`);
+  const { result } = auditFromOptions(options, expandCatalog(catalog, facts, { features }), context.stderr);
   await emit(
     renderEach(AUDIT_RENDERERS, (render, text) => [render(result, text)]),
     options.output,

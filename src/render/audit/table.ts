@@ -1,15 +1,11 @@
-import type { AuditedTarget, AuditResult, AuditVerdict, RuleRef } from '../../audit/types.js';
+import { explainVerdict } from '../../audit/describe.js';
+import type { AuditedTarget, AuditResult, AuditVerdict } from '../../audit/types.js';
 import { escapeControl, plural } from '../../model/text.js';
 import { formatColumns } from '../shared/columns.js';
 import { PLAIN, wrap, type TextOptions } from '../shared/terminal.js';
 
-/** `<group>/<collection>/<rule>` (priorities), or `NSG <nsg>/<rule>` (priority), as the admin finds it in the portal. */
-export function describeRuleRef(ref: RuleRef): string {
-  if (ref.layer === 'nsg') return `NSG ${ref.nsg}/${ref.rule} (${ref.priority}${ref.isDefault ? ', default rule' : ''})`;
-  const where = `${ref.group}/${ref.collection}/${ref.rule}`;
-  const policy = ref.policy === null ? '' : `, ${ref.policy}`;
-  return `${where} (${ref.groupPriority}/${ref.collectionPriority}, ${ref.ruleType === 'NetworkRule' ? 'network' : 'application'}${policy})`;
-}
+// Moved to audit/describe.ts, which `check --config` shares; kept importable from here.
+export { describeRuleRef, explainVerdict } from '../../audit/describe.js';
 
 const LABEL: Record<AuditVerdict['verdict'], string> = {
   allowed: 'allowed',
@@ -19,24 +15,6 @@ const LABEL: Record<AuditVerdict['verdict'], string> = {
   depends: 'depends',
   'not-audited': 'not audited',
 };
-
-/** Why, in one line: the rule that decides, or what is missing. */
-export function explainVerdict(verdict: AuditVerdict): string {
-  switch (verdict.verdict) {
-    case 'allowed':
-      return `by ${describeRuleRef(verdict.rule)}`;
-    case 'denied':
-      return `by ${describeRuleRef(verdict.rule)}`;
-    case 'no-rule':
-      return 'no rule matches: the implicit deny';
-    case 'inexpressible':
-      return `${verdict.reason}: ${describeRuleRef(verdict.rule)}`;
-    case 'depends':
-      return `on ${verdict.on.join(', ')}${verdict.rule === null ? '' : ` (${describeRuleRef(verdict.rule)})`}`;
-    case 'not-audited':
-      return verdict.reason;
-  }
-}
 
 /** Plain cells: formatColumns escapes them, so a host or rule name from the export cannot reach the terminal as a control sequence. */
 function row(target: AuditedTarget): string[] {
