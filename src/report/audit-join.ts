@@ -137,10 +137,25 @@ export function joinAudit(probed: readonly ProbedTarget[], audit: AuditResult, i
     targets.push({ id: target.id, direction: target.direction, verdict, layers, explanation: auditSentence(verdict), contradiction: contradictionOf(target, verdict, layers) });
   }
   const { sources, policies, nsgs, exitCode } = audit;
-  return { inputs, sources, policies, nsgs, exitCode, contradictions: targets.filter((t) => t.contradiction !== null).length, targets };
+  return { inputs: inputs.map(({ file, kind }) => ({ file, kind })), sources, policies, nsgs, exitCode, contradictions: targets.filter((t) => t.contradiction !== null).length, targets };
 }
 
 /** A target's audit in a report, when the run had --config. */
 export function auditOf(audit: ReportAudit | undefined, target: Pick<ProbedTarget, 'id' | 'direction'>): TargetAudit | undefined {
   return audit?.targets.find((t) => t.id === target.id && t.direction === target.direction);
+}
+
+/** What every format says of one target's audit: the rules' verdict in words and the contradiction, when there is one. */
+export function auditNotes(audit: ReportAudit | undefined, target: Pick<ProbedTarget, 'id' | 'direction'>): { readonly rules: string | null; readonly contradiction: string | null } {
+  const mine = auditOf(audit, target);
+  if (mine === undefined || mine.verdict.verdict === 'not-audited') return { rules: null, contradiction: null };
+  return { rules: mine.explanation, contradiction: mine.contradiction?.explanation ?? null };
+}
+
+/** The headline of the audit part of a report: what was read, and how many contradictions. */
+export function auditHeadline(audit: ReportAudit): string {
+  const files = audit.inputs.map((i) => (i.file === '-' ? 'standard input' : i.file)).join(', ');
+  const sources = audit.sources.length === 0 ? '' : `; sources ${audit.sources.join(', ')}`;
+  const found = audit.contradictions === 0 ? 'they agree with every probe' : `${audit.contradictions} contradiction(s) with the probes`;
+  return `Your rules (--config ${files}${sources}): ${found}. The probes decide every verdict and the exit code; the rules explain them.`;
 }

@@ -2,6 +2,7 @@ import { breaksFeature } from '../../report/features.js';
 import type { CheckedTarget } from '../../model/result.js';
 import { unverifiedFindings, type CheckReport } from '../../report/report.js';
 import { junitDocument, seconds, xml, type JunitOutcome } from '../shared/junit.js';
+import { auditNotes } from '../../report/audit-join.js';
 
 /**
  * `check -o junit`: one testsuite per feature, one testcase per target of it, so Azure
@@ -17,9 +18,12 @@ function outcomeOf(target: CheckedTarget): JunitOutcome {
   return breaksFeature(target) ? 'failure' : 'passed';
 }
 
-function testcase(target: CheckedTarget, feature: string, outcome: JunitOutcome): string {
+/** With --config, the rules' verdict and a contradiction go with the probe's words; neither changes the outcome. */
+function testcase(target: CheckedTarget, feature: string, outcome: JunitOutcome, audit: CheckReport['audit']): string {
   const head = `    <testcase name="${xml(target.id)}" classname="aml-netcheck.${xml(feature)}" time="${seconds(target.timings.total)}"`;
-  const body = [target.detail, ...target.warnings.map((w) => `warning: ${w}`), ...target.fix.map((f) => `fix: ${f}`)].join('\n');
+  const notes = auditNotes(audit, target);
+  const said = [...(notes.rules === null ? [] : [`rules: ${notes.rules}`]), ...(notes.contradiction === null ? [] : [`contradiction: ${notes.contradiction}`])];
+  const body = [target.detail, ...target.warnings.map((w) => `warning: ${w}`), ...target.fix.map((f) => `fix: ${f}`), ...said].join('\n');
   switch (outcome) {
     case 'skipped':
       return `${head}>\n      <skipped message="${xml(target.detail)}"/>\n    </testcase>`;
@@ -27,7 +31,7 @@ function testcase(target: CheckedTarget, feature: string, outcome: JunitOutcome)
     case 'error':
       return `${head}>\n      <${outcome} type="${xml(target.reason ?? 'unknown')}" message="${xml(target.detail)}">${xml(body)}</${outcome}>\n    </testcase>`;
     default:
-      return target.verdict === 'reachable' ? `${head}/>` : `${head}>\n      <system-out>${xml(`${target.verdict}: ${body}`)}</system-out>\n    </testcase>`;
+      return target.verdict === 'reachable' && notes.contradiction === null ? `${head}/>` : `${head}>\n      <system-out>${xml(`${target.verdict}: ${body}`)}</system-out>\n    </testcase>`;
   }
 }
 
@@ -41,7 +45,7 @@ export function renderCheckJunit(report: CheckReport): string {
       timeMs: targets.reduce((sum, t) => sum + (t.timings.total ?? 0), 0),
       cases: targets.map((t) => {
         const outcome = outcomeOf(t);
-        return { outcome, markup: testcase(t, feature.id, outcome) };
+        return { outcome, markup: testcase(t, feature.id, outcome, report.audit) };
       }),
     };
   });

@@ -1,0 +1,127 @@
+/**
+ * `check --config`: the probes on loopback joined with the audit of an exported policy. The
+ * simulated firewall drops share.sim.test:18445; web.sim.test:18443 works.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { startSimulatedAzure } from '../../src/simulate/azure.js';
+import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
+import { runCli } from '../helpers/cli.js';
+import { writeExport, type ExportRule } from '../helpers/firewall-export.js';
+import { loopbackNet } from '../helpers/loopback.js';
+import { reportSchemaErrors } from '../helpers/schema.js';
+
+const CATALOG = 'test/fixtures/catalog/sim/loopback.yaml';
+const SHARE: ExportRule = { name: 'share-smb', host: 'share.sim.test', port: 18445, kind: 'network' };
+const WEB: ExportRule = { name: 'web-https', host: 'web.sim.test', port: 18443, kind: 'Https' };
+const SOURCES = ['127.0.0.0/8'];
+
+interface Joined {
+  readonly targets: ReadonlyArray<{ id: string; verdict: string; reason: string | null }>;
+  readonly summary: { exitCode: number };
+  readonly audit?: {
+    readonly exitCode: number;
+    readonly contradictions: number;
+    readonly targets: ReadonlyArray<{ id: string; verdict: { verdict: string; rule?: { group: string; collection: string; rule: string } }; explanation: string; contradiction: { kind: string; cause: string; explanation: string } | null }>;
+  };
+}
+
+async function simulation(t: { teardown(fn: () => unknown): void }) {
+  const net = loopbackNet();
+  const azure = await startSimulatedAzure({
+    dns: { address: `${net}.1`, port: 0 },
+    hosts: [
+      { name: 'web.sim.test', address: `${net}.2`, ports: { 18443: 'ok' } },
+      { name: 'share.sim.test', address: `${net}.3`, ports: { 18445: 'drop' } },
+    ],
+    schemes: { 18443: 'https' },
+  });
+  t.teardown(() => azure.close());
+  const dir = mkdtempSync(join(tmpdir(), 'amlnc-check-audit-'));
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, azure.caPem);
+  // The simulated Azure's root plays the public roots' part, for this test only.
+  process.env[SIMULATED_ROOT_VARIABLE] = caFile;
+  t.teardown(() => {
+    delete process.env[SIMULATED_ROOT_VARIABLE];
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const args = ['check', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--allow-loopback-answers', '--ca-file', caFile, '--retries', '0', '--timeout', '1s', '--no-progress'];
+  return { dir, args };
+}
+
+function byId(report: Joined): Record<string, string> {
+  return Object.fromEntries((report.audit?.targets ?? []).map((a) => [a.id, `${a.verdict.verdict} ${a.contradiction === null ? '-' : `${a.contradiction.kind} ${a.contradiction.cause}`}`]));
+}
+
+t.test('the export agrees with the probes: the blocked target names the rule that blocks it', async (t) => {
+  const { dir, args } = await simulation(t);
+  const config = await writeExport(dir, 'fwp-agrees', [{ name: 'sim', priority: 100, collections: [{ name: 'deny-smb', priority: 100, action: 'Deny', rules: [SHARE] }, { name: 'allow-web', priority: 200, action: 'Allow', rules: [WEB] }] }], SOURCES);
+  const run = await runCli([...args, ...config, '-o', 'json']);
+  t.equal(run.code, 1, `the probe decides the exit code: ${run.stderr}`);
+  const report = JSON.parse(run.stdout) as Joined;
+  t.same(reportSchemaErrors(report), [], 'valid against schema/report.schema.json');
+  t.same(byId(report), { 'share.sim.test:18445': 'denied -', 'web.sim.test:18443': 'allowed -' });
+  const share = report.audit?.targets.find((a) => a.id === 'share.sim.test:18445');
+  t.match(share?.verdict.rule, { group: 'sim', collection: 'deny-smb', rule: 'share-smb' });
+  t.equal(share?.explanation, 'denied by sim/deny-smb/share-smb (100/100, network, fwp-agrees)');
+  t.equal(report.audit?.contradictions, 0);
+  t.equal(report.audit?.exitCode, 1, 'what audit alone would say, kept apart from the exit code');
+
+  const table = await runCli([...args, ...config]);
+  // Lines wrap at the terminal's width: compare with runs of white space made one.
+  const text = table.stdout.replace(/\s+/g, ' ');
+  t.match(text, /BLOCKED share\.sim\.test:18445 tcp-timeout .* rules: denied by sim\/deny-smb\/share-smb \(100\/100, network, fwp-agrees\) fix: /);
+  t.match(text, /Your rules \(--config \S*fwp-agrees\.policy\.json, \S*fwp-agrees\.groups\.json; sources 127\.0\.0\.0\/8\): they agree with every probe\. The probes decide every verdict and the exit code; the rules explain them\./);
+});
+
+t.test('contradictions both ways, and neither changes a verdict or the exit code', async (t) => {
+  const { dir, args } = await simulation(t);
+  // Claims to allow the dropped share, and denies the web service that works.
+  const config = await writeExport(dir, 'fwp-stale', [{ name: 'sim', priority: 100, collections: [{ name: 'deny-web', priority: 100, action: 'Deny', rules: [WEB] }, { name: 'allow-smb', priority: 200, action: 'Allow', rules: [SHARE] }] }], SOURCES);
+  const plain = JSON.parse((await runCli([...args, '-o', 'json'])).stdout) as Joined;
+  const run = await runCli([...args, ...config, '-o', 'json']);
+  t.equal(run.code, 1, run.stderr);
+  const report = JSON.parse(run.stdout) as Joined;
+  t.same(reportSchemaErrors(report), []);
+  t.same(
+    report.targets.map((x) => [x.id, x.verdict, x.reason]),
+    plain.targets.map((x) => [x.id, x.verdict, x.reason]),
+    'every verdict is the probe’s, as without --config',
+  );
+  t.same(byId(report), { 'share.sim.test:18445': 'allowed allowed-but-blocked path', 'web.sim.test:18443': 'denied denied-but-reached bypass' });
+  t.equal(report.audit?.contradictions, 2);
+  const [share, web] = ['share.sim.test:18445', 'web.sim.test:18443'].map((id) => report.audit?.targets.find((a) => a.id === id)?.contradiction?.explanation);
+  t.match(share, /^the configuration allows it \(by sim\/allow-smb\/share-smb .*\), yet the probe was blocked: packets were dropped on the way \(tcp-timeout\): an NSG not given, a route that sends the traffic past the firewall, or another appliance$/);
+  t.match(web, /^the configuration denies it \(by sim\/deny-web\/web-https .*\), yet the probe got through: the traffic does not pass through that firewall/);
+
+  for (const [format, pattern] of [
+    ['table', /CONTRADICTION web\.sim\.test:18443 \(reachable\): the\s+configuration\s+denies\s+it/],
+    ['markdown', /### Your rules\n\n.*2 contradiction\(s\) with the probes.*\n\n\| Target \| Probe \| Reason \| Contradiction \|\n(?:.*\n){0,3}\| `web\.sim\.test:18443` \| reachable \|/],
+    ['junit', /<testcase name="web\.sim\.test:18443" [^>]*>\n\s+<system-out>reachable: [^<]*\n\s*contradiction: the configuration denies it/],
+    ['html', /<section id="rules"><h2>Your rules<\/h2>[\s\S]*denied, yet got through/],
+  ] as const) {
+    const rendered = await runCli([...args, ...config, '-o', format, '--timeout', '500ms']);
+    t.equal(rendered.code, 1, `${format}: the exit code is the probes'`);
+    t.match(rendered.stdout, pattern, `${format} calls the contradiction out`);
+  }
+});
+
+t.test('audit inputs without --config, and a bad export, fail before any probe', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'amlnc-check-audit-bad-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, '{"ruleCollections": 7}');
+  for (const [args, message] of [
+    [['--source', '10.0.1.0/24'], /^aml-netcheck: --source: is matched against the rules of --config: give the exported rules with --config too\n$/],
+    [['--config-kind', 'nsg=x.json'], /^aml-netcheck: --config-kind: names the kind of a --config file: give the file with --config too\n$/],
+    [['--config', bad], /^aml-netcheck: .*bad\.json.*\n$/],
+  ] as const) {
+    const run = await runCli(['check', '--catalog', CATALOG, '--features', 'sim-test', ...args], { forbidNetwork: true });
+    t.equal(run.code, 2, args.join(' '));
+    t.match(run.stderr, message);
+    t.equal(run.stdout, '');
+  }
+});
