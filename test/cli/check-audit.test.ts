@@ -2,7 +2,7 @@
  * `check --config`: the probes on loopback joined with the audit of an exported policy. The
  * simulated firewall drops share.sim.test:18445; web.sim.test:18443 works.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -12,6 +12,7 @@ import { runCli } from '../helpers/cli.js';
 import { writeExport, type ExportRule } from '../helpers/firewall-export.js';
 import { loopbackNet } from '../helpers/loopback.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
+import { unpackBundle } from '../helpers/denied-service.js';
 
 const CATALOG = 'test/fixtures/catalog/sim/loopback.yaml';
 const SHARE: ExportRule = { name: 'share-smb', host: 'share.sim.test', port: 18445, kind: 'network' };
@@ -124,4 +125,43 @@ t.test('audit inputs without --config, and a bad export, fail before any probe',
     t.match(run.stderr, message);
     t.equal(run.stdout, '');
   }
+});
+
+t.test('bundle --config: the exports inside, redacted, with their audit; the report carries the join', async (t) => {
+  const { dir, args } = await simulation(t);
+  const sig = 'AuditSigSecret42';
+  const config = await writeExport(dir, 'fwp-bundle', [{ name: 'sim', priority: 100, collections: [{ name: 'deny-smb', priority: 100, action: 'Deny', rules: [SHARE] }, { name: 'allow-web', priority: 200, action: 'Allow', rules: [WEB] }] }], SOURCES);
+  // A SAS someone pasted into a rule's description, as exports carry whatever the admin typed.
+  const groupsFile = config[3] as string;
+  writeFileSync(groupsFile, readFileSync(groupsFile, 'utf8').replace('"description": null', `"description": "log at https://st.blob.core.windows.net/c?sv=2030-01-01&sig=${sig}"`));
+  const template = join(dir, 'template.json');
+  const secureDefault = 'TemplateDefaultS3cret';
+  writeFileSync(
+    template,
+    JSON.stringify({
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      parameters: { adminPassword: { type: 'SecureString', defaultValue: secureDefault }, nsgName: { type: 'String', defaultValue: 'nsg-sim' } },
+      resources: [{ type: 'Microsoft.Network/networkSecurityGroups', apiVersion: '2024-05-01', name: "[parameters('nsgName')]", location: 'westus2', properties: { securityRules: [] } }],
+    }),
+  );
+  const out = join(dir, 'ticket.tar.gz');
+  const run = await runCli(['bundle', ...args.slice(1), ...config, '--config', template, '-o', 'json', '--out', out]);
+  t.equal(run.code, 1, `check's exit code (${run.stderr})`);
+  const printed = JSON.parse(run.stdout) as Joined;
+  t.same(byId(printed), { 'share.sim.test:18445': 'denied -', 'web.sim.test:18443': 'allowed -' }, 'the NSG template allows both (its default rules); the firewall decides');
+  const unpacked = join(dir, 'unpacked');
+  mkdirSync(unpacked);
+  const top = unpackBundle(out, unpacked);
+  t.same(readdirSync(join(top, 'audit')).sort(), ['audit.json', 'config-1-firewall-policy.json', 'config-2-rule-collection-group.json', 'config-3-arm-template.json', 'index.json']);
+  const audit = JSON.parse(readFileSync(join(top, 'audit/audit.json'), 'utf8')) as { kind: string; targets: Array<{ id: string; verdict: { verdict: string } }> };
+  t.equal(audit.kind, 'aml-netcheck-audit');
+  t.same(audit.targets.map((x) => [x.id, x.verdict.verdict]), [['share.sim.test:18445', 'denied'], ['web.sim.test:18443', 'allowed']]);
+  t.match(JSON.parse(readFileSync(join(top, 'audit/config-3-arm-template.json'), 'utf8')), { parameters: { adminPassword: { type: 'SecureString', defaultValue: '[redacted]' }, nsgName: { defaultValue: 'nsg-sim' } } }, "a secure parameter's default is a secret whatever it looks like");
+  t.match(readFileSync(join(top, 'audit/config-2-rule-collection-group.json'), 'utf8'), /sv=\[redacted\]&sig=\[redacted\]/);
+  t.match(JSON.parse(readFileSync(join(top, 'audit/index.json'), 'utf8')), [{ kind: 'firewall-policy', savedAs: 'audit/config-1-firewall-policy.json' }, {}, { file: template }]);
+  t.same(JSON.parse(readFileSync(join(top, 'report.json'), 'utf8')), printed, 'report.json is the joined report');
+  const everything = readdirSync(join(top, 'audit')).map((name) => readFileSync(join(top, 'audit', name), 'utf8')).join('\n') + readFileSync(join(top, 'report.json'), 'utf8');
+  t.notOk(everything.includes(sig), 'the SAS signature is nowhere');
+  t.notOk(everything.includes(secureDefault), 'the secure default is nowhere');
 });
