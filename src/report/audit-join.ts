@@ -73,7 +73,7 @@ const VERDICT_WORDS: Record<AuditVerdict['verdict'], string> = {
 };
 
 /** `denied by …`, `allowed by …`, `depends on …`: the verdict of the layers together, in words. */
-export function auditSentence(verdict: AuditVerdict): string {
+function auditSentence(verdict: AuditVerdict): string {
   return `${VERDICT_WORDS[verdict.verdict]} ${explainVerdict(verdict)}`;
 }
 
@@ -116,7 +116,12 @@ function contradictionOf(target: ProbedTarget, verdict: AuditVerdict, layers: Ta
   if (rules === 'blocks' && probe === 'through') {
     const layer = layers.find((l) => stance(l.verdict) === 'blocks')?.layer ?? 'firewall';
     const given = layer === 'nsg' ? 'the NSG given is not on the path from here' : 'the traffic does not pass through that firewall (a route or private endpoint that bypasses it)';
-    if (target.via === 'proxy') return { kind: 'denied-but-reached', cause: 'proxy-source', explanation: `the configuration denies it (${explainVerdict(verdict)}), yet the probe got through the web proxy: the ${layer === 'nsg' ? 'NSG' : 'firewall'} saw the proxy's traffic, not this machine's; or ${given}, or the export is stale` };
+    if (target.via === 'proxy')
+      return {
+        kind: 'denied-but-reached',
+        cause: 'proxy-source',
+        explanation: `the configuration denies it (${explainVerdict(verdict)}), yet the probe got through the web proxy: the ${layer === 'nsg' ? 'NSG' : 'firewall'} saw the proxy's traffic, not this machine's; or ${given}, or the export is stale`,
+      };
     return { kind: 'denied-but-reached', cause: 'bypass', explanation: `the configuration denies it (${explainVerdict(verdict)}), yet the probe got through: ${given}, or the export is older than the rules in force` };
   }
   return null;

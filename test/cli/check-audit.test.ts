@@ -6,15 +6,13 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { startSimulatedAzure } from '../../src/simulate/azure.js';
 import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
 import { runCli } from '../helpers/cli.js';
 import { writeExport, type ExportRule } from '../helpers/firewall-export.js';
-import { loopbackNet } from '../helpers/loopback.js';
+import { LOOPBACK_CATALOG as CATALOG, startLoopbackSim } from '../helpers/loopback-sim.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
 import { unpackBundle } from '../helpers/denied-service.js';
 
-const CATALOG = 'test/fixtures/catalog/sim/loopback.yaml';
 const SHARE: ExportRule = { name: 'share-smb', host: 'share.sim.test', port: 18445, kind: 'network' };
 const WEB: ExportRule = { name: 'web-https', host: 'web.sim.test', port: 18443, kind: 'Https' };
 const SOURCES = ['127.0.0.0/8'];
@@ -30,28 +28,22 @@ interface Joined {
 }
 
 async function simulation(t: { teardown(fn: () => unknown): void }) {
-  const net = loopbackNet();
-  const azure = await startSimulatedAzure({
-    dns: { address: `${net}.1`, port: 0 },
-    hosts: [
-      { name: 'web.sim.test', address: `${net}.2`, ports: { 18443: 'ok' } },
-      { name: 'share.sim.test', address: `${net}.3`, ports: { 18445: 'drop' } },
-    ],
-    schemes: { 18443: 'https' },
-  });
-  t.teardown(() => azure.close());
-  const dir = mkdtempSync(join(tmpdir(), 'amlnc-check-audit-'));
-  const caFile = join(dir, 'ca.pem');
-  writeFileSync(caFile, azure.caPem);
-  // The simulated Azure's root plays the public roots' part, for this test only.
-  process.env[SIMULATED_ROOT_VARIABLE] = caFile;
+  const { dir, args } = await startLoopbackSim(t);
   t.teardown(() => {
     delete process.env[SIMULATED_ROOT_VARIABLE];
     rmSync(dir, { recursive: true, force: true });
   });
   // The healthy target must be reachable: each phase gets the 2 s a busy machine needs.
-  const args = ['check', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--allow-loopback-answers', '--ca-file', caFile, '--retries', '0', '--timeout', '2s', '--no-progress'];
-  return { dir, args };
+  return { dir, args: ['check', ...args, '--timeout', '2s', '--no-progress'] };
+}
+
+/** A policy of one group: a Deny collection of one rule, then an Allow collection of one. */
+function writeSimExport(dir: string, policy: string, deny: { name: string; rule: ExportRule }, allow: { name: string; rule: ExportRule }): Promise<string[]> {
+  const collections = [
+    { name: deny.name, priority: 100, action: 'Deny', rules: [deny.rule] },
+    { name: allow.name, priority: 200, action: 'Allow', rules: [allow.rule] },
+  ] as const;
+  return writeExport(dir, policy, [{ name: 'sim', priority: 100, collections }], SOURCES);
 }
 
 function byId(report: Joined): Record<string, string> {
@@ -60,7 +52,7 @@ function byId(report: Joined): Record<string, string> {
 
 t.test('the export agrees with the probes: the blocked target names the rule that blocks it', async (t) => {
   const { dir, args } = await simulation(t);
-  const config = await writeExport(dir, 'fwp-agrees', [{ name: 'sim', priority: 100, collections: [{ name: 'deny-smb', priority: 100, action: 'Deny', rules: [SHARE] }, { name: 'allow-web', priority: 200, action: 'Allow', rules: [WEB] }] }], SOURCES);
+  const config = await writeSimExport(dir, 'fwp-agrees', { name: 'deny-smb', rule: SHARE }, { name: 'allow-web', rule: WEB });
   const run = await runCli([...args, ...config, '-o', 'json']);
   t.equal(run.code, 1, `the probe decides the exit code: ${run.stderr}`);
   const report = JSON.parse(run.stdout) as Joined;
@@ -82,7 +74,7 @@ t.test('the export agrees with the probes: the blocked target names the rule tha
 t.test('contradictions both ways, and neither changes a verdict or the exit code', async (t) => {
   const { dir, args } = await simulation(t);
   // Claims to allow the dropped share, and denies the web service that works.
-  const config = await writeExport(dir, 'fwp-stale', [{ name: 'sim', priority: 100, collections: [{ name: 'deny-web', priority: 100, action: 'Deny', rules: [WEB] }, { name: 'allow-smb', priority: 200, action: 'Allow', rules: [SHARE] }] }], SOURCES);
+  const config = await writeSimExport(dir, 'fwp-stale', { name: 'deny-web', rule: WEB }, { name: 'allow-smb', rule: SHARE });
   const plain = JSON.parse((await runCli([...args, '-o', 'json'])).stdout) as Joined;
   const run = await runCli([...args, ...config, '-o', 'json']);
   t.equal(run.code, 1, run.stderr);
@@ -131,7 +123,7 @@ t.test('audit inputs without --config, and a bad export, fail before any probe',
 t.test('bundle --config: the exports inside, redacted, with their audit; the report carries the join', async (t) => {
   const { dir, args } = await simulation(t);
   const sig = 'AuditSigSecret42';
-  const config = await writeExport(dir, 'fwp-bundle', [{ name: 'sim', priority: 100, collections: [{ name: 'deny-smb', priority: 100, action: 'Deny', rules: [SHARE] }, { name: 'allow-web', priority: 200, action: 'Allow', rules: [WEB] }] }], SOURCES);
+  const config = await writeSimExport(dir, 'fwp-bundle', { name: 'deny-smb', rule: SHARE }, { name: 'allow-web', rule: WEB });
   // A SAS someone pasted into a rule's description, as exports carry whatever the admin typed.
   const groupsFile = config[3] as string;
   writeFileSync(groupsFile, readFileSync(groupsFile, 'utf8').replace('"description": null', `"description": "log at https://st.blob.core.windows.net/c?sv=2030-01-01&sig=${sig}"`));
@@ -157,12 +149,25 @@ t.test('bundle --config: the exports inside, redacted, with their audit; the rep
   t.same(readdirSync(join(top, 'audit')).sort(), ['audit.json', 'config-1-firewall-policy.json', 'config-2-rule-collection-group.json', 'config-3-arm-template.json', 'index.json']);
   const audit = JSON.parse(readFileSync(join(top, 'audit/audit.json'), 'utf8')) as { kind: string; targets: Array<{ id: string; verdict: { verdict: string } }> };
   t.equal(audit.kind, 'aml-netcheck-audit');
-  t.same(audit.targets.map((x) => [x.id, x.verdict.verdict]), [['share.sim.test:18445', 'denied'], ['web.sim.test:18443', 'allowed']]);
-  t.match(JSON.parse(readFileSync(join(top, 'audit/config-3-arm-template.json'), 'utf8')), { parameters: { adminPassword: { type: 'SecureString', defaultValue: '[redacted]' }, nsgName: { defaultValue: 'nsg-sim' } } }, "a secure parameter's default is a secret whatever it looks like");
+  t.same(
+    audit.targets.map((x) => [x.id, x.verdict.verdict]),
+    [
+      ['share.sim.test:18445', 'denied'],
+      ['web.sim.test:18443', 'allowed'],
+    ],
+  );
+  t.match(
+    JSON.parse(readFileSync(join(top, 'audit/config-3-arm-template.json'), 'utf8')),
+    { parameters: { adminPassword: { type: 'SecureString', defaultValue: '[redacted]' }, nsgName: { defaultValue: 'nsg-sim' } } },
+    "a secure parameter's default is a secret whatever it looks like",
+  );
   t.match(readFileSync(join(top, 'audit/config-2-rule-collection-group.json'), 'utf8'), /sv=\[redacted\]&sig=\[redacted\]/);
   t.match(JSON.parse(readFileSync(join(top, 'audit/index.json'), 'utf8')), [{ kind: 'firewall-policy', savedAs: 'audit/config-1-firewall-policy.json' }, {}, { file: template }]);
   t.same(JSON.parse(readFileSync(join(top, 'report.json'), 'utf8')), printed, 'report.json is the joined report');
-  const everything = readdirSync(join(top, 'audit')).map((name) => readFileSync(join(top, 'audit', name), 'utf8')).join('\n') + readFileSync(join(top, 'report.json'), 'utf8');
+  const everything =
+    readdirSync(join(top, 'audit'))
+      .map((name) => readFileSync(join(top, 'audit', name), 'utf8'))
+      .join('\n') + readFileSync(join(top, 'report.json'), 'utf8');
   t.notOk(everything.includes(sig), 'the SAS signature is nowhere');
   t.notOk(everything.includes(secureDefault), 'the secure default is nowhere');
 });

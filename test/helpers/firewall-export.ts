@@ -40,7 +40,7 @@ function policyId(policy: string): string {
 }
 
 /** `az network firewall policy show`, DNS proxy on: network rules may then name FQDNs. */
-export function policyShow(policy: string): Record<string, unknown> {
+function policyShow(policy: string): Record<string, unknown> {
   return {
     basePolicy: null,
     childPolicies: [],
@@ -87,10 +87,21 @@ function rule(rule: ExportRule, sources: readonly string[]): Record<string, unkn
   };
 }
 
-const ANY_TCP = (sources: readonly string[]): Record<string, unknown> => ({ description: null, destinationAddresses: ['*'], destinationFqdns: [], destinationIpGroups: [], destinationPorts: ['*'], ipProtocols: ['TCP'], name: 'any-tcp', ruleType: 'NetworkRule', sourceAddresses: [...sources], sourceIpGroups: [] });
+const ANY_TCP = (sources: readonly string[]): Record<string, unknown> => ({
+  description: null,
+  destinationAddresses: ['*'],
+  destinationFqdns: [],
+  destinationIpGroups: [],
+  destinationPorts: ['*'],
+  ipProtocols: ['TCP'],
+  name: 'any-tcp',
+  ruleType: 'NetworkRule',
+  sourceAddresses: [...sources],
+  sourceIpGroups: [],
+});
 
 /** `az network firewall policy rule-collection-group list`: the groups of `policy`, rules from `sources`. */
-export function ruleCollectionGroupList(policy: string, groups: readonly ExportGroup[], sources: readonly string[]): Array<Record<string, unknown>> {
+function ruleCollectionGroupList(policy: string, groups: readonly ExportGroup[], sources: readonly string[]): Array<Record<string, unknown>> {
   return groups.map((group, i) => ({
     etag: `00000000-0000-0000-0000-00000000010${i}`,
     id: `${policyId(policy)}/ruleCollectionGroups/${group.name}`,

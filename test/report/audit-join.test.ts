@@ -31,7 +31,8 @@ const reached = (overrides: Partial<CheckedTarget> = {}): CheckedTarget => sampl
 
 t.test('allowed by the rules, blocked by the probe: the reason says where the block more likely is', async (t) => {
   const causes: Record<string, string> = {};
-  for (const reason of ['dns-nxdomain', 'dns-timeout', 'dns-not-private', 'dns-sinkholed', 'tcp-timeout', 'tcp-refused', 'tls-reset', 'tls-untrusted', 'tls-not-tls', 'http-denied', 'http-gateway-error', 'proxy-denied', 'proxy-auth-required'] as const) causes[reason] = joined(blocked(reason), ALLOWED);
+  for (const reason of ['dns-nxdomain', 'dns-timeout', 'dns-not-private', 'dns-sinkholed', 'tcp-timeout', 'tcp-refused', 'tls-reset', 'tls-untrusted', 'tls-not-tls', 'http-denied', 'http-gateway-error', 'proxy-denied', 'proxy-auth-required'] as const)
+    causes[reason] = joined(blocked(reason), ALLOWED);
   t.same(causes, {
     'dns-nxdomain': 'allowed-but-blocked dns',
     'dns-timeout': 'allowed-but-blocked dns',
@@ -56,7 +57,14 @@ t.test('denied by the rules, through in the probe: the traffic does not pass the
   t.equal(joined(reached(), { verdict: 'no-rule' }), 'denied-but-reached bypass', 'the implicit deny denies too');
   t.equal(joined(reached(), { verdict: 'inexpressible', rule: { ...RULE, action: 'Allow' }, reason: 'FQDN in a network rule needs the DNS proxy' }), 'denied-but-reached bypass', 'a rule that cannot work allows nothing');
   t.equal(joined(reached({ via: 'proxy' }), DENIED), 'denied-but-reached proxy-source', 'through the proxy, the firewall saw the proxy');
-  const nsg = joinAudit([reached()], auditOf('a.test:443', { verdict: 'denied', rule: NSG_DENY }, [{ layer: 'nsg', verdict: { verdict: 'denied', rule: NSG_DENY } }, { layer: 'firewall', verdict: ALLOWED }]), []).targets[0];
+  const nsg = joinAudit(
+    [reached()],
+    auditOf('a.test:443', { verdict: 'denied', rule: NSG_DENY }, [
+      { layer: 'nsg', verdict: { verdict: 'denied', rule: NSG_DENY } },
+      { layer: 'firewall', verdict: ALLOWED },
+    ]),
+    [],
+  ).targets[0];
   t.match(nsg?.contradiction?.explanation, /yet the probe got through: the NSG given is not on the path from here, or the export is older/, 'the layer that denies is the one named');
   const connected = { tcp: [{ ok: true, phase: 'tcp', ms: 1, details: {} }] } as unknown as Partial<CheckedTarget['phases']>;
   t.equal(joined(sampleChecked('a.test:443', 'warning', null, { phases: { ...reached().phases, ...connected } as CheckedTarget['phases'] }), DENIED), 'denied-but-reached bypass', 'a warning after a connection proves the path');

@@ -12,7 +12,7 @@ import { CollectorSkipped, type Collector, type CollectedFile } from '../contrac
  */
 
 /** The export with every secure parameter's default replaced, at any depth (nested deployments too). */
-export function withoutSecureDefaults(value: unknown): unknown {
+function withoutSecureDefaults(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSecureDefaults);
   if (value === null || typeof value !== 'object') return value;
   const object = value as Record<string, unknown>;

@@ -34,12 +34,7 @@ Exit codes:
 export const AUDIT: CommandSpec = {
   name: 'audit',
   summary: "audit the admin's own firewall rules and NSGs (exported with az) against the endpoints the workspace needs; names the rule that allows or blocks each (no network calls)",
-  options: () => [
-    ...workspaceOptions(),
-    ...auditInputOptions(),
-    new Option('-o, --output <format>', 'report format').choices(AUDIT_FORMATS).default('table'),
-    outOption(),
-  ],
+  options: () => [...workspaceOptions(), ...auditInputOptions(), new Option('-o, --output <format>', 'report format').choices(AUDIT_FORMATS).default('table'), outOption()],
   examples: AUDIT_EXAMPLE,
   load: () => import('./run.js'),
 };
