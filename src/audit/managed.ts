@@ -26,8 +26,14 @@ const LAYER_MODES: readonly ManagedNetworkMode[] = ['allow-internet-outbound', '
  * facts give; both when they give none (a verdict both agree on stands); none when the facts say the
  * workspace has no managed network. A managed network the facts name but no export gives is named too.
  */
-export function managedModes(config: AuditConfig, mode: ManagedNetworkMode | undefined): { modes: ManagedNetworkMode[]; warnings: string[] } {
+export function managedModes(config: AuditConfig, facts: ManagedNetworkMode | undefined): { modes: ManagedNetworkMode[]; warnings: string[] } {
   const given = config.inputs.find((input) => input.kind === 'managed-outbound-rules')?.file;
+  const exported = config.managedMode;
+  if (given !== undefined && facts !== undefined && exported !== undefined && facts !== exported) {
+    const { modes, warnings } = managedModes({ ...config, managedMode: facts }, facts);
+    return { modes, warnings: [`${quote(given)} gives isolation mode ${exported}, the facts ${facts}: audited in ${facts}`, ...warnings] };
+  }
+  const mode = facts ?? exported;
   if (given === undefined) {
     const others = config.inputs.length > 0;
     return {

@@ -1,5 +1,7 @@
 import { isObject, quoteJson, type JsonObject } from '../io/json-input.js';
+import { managedNetworkMode } from '../facts/table.js';
 import { formatKeyPath } from '../model/errors.js';
+import type { ManagedNetworkMode } from '../model/facts.js';
 import { empty, portProblemFrom, type Path, type ReaderTools } from './read-tools.js';
 import type { ManagedOutboundRule, ManagedRuleCategory } from './types.js';
 
@@ -21,10 +23,24 @@ const SERVICE_TAG_KEYS = ['service_tag', 'protocol', 'port_ranges', 'address_pre
 const PRIVATE_ENDPOINT_KEYS = ['service_resource_id', 'subresource_target', 'spark_enabled', 'spark_status', 'fqdns'];
 const CATEGORIES: readonly ManagedRuleCategory[] = ['required', 'recommended', 'user_defined', 'dependency'];
 
-/** `az ml workspace outbound-rule list`: the rules of one workspace. */
-export function readManagedRules(tools: ReaderTools, document: unknown): ManagedOutboundRule[] {
+/**
+ * `az ml workspace outbound-rule list` (or `show`): the rules of one workspace; or `az ml workspace
+ * show`, whose managed_network holds the isolation mode and the same rules (its other keys are the
+ * workspace's facts, which --workspace-json reads).
+ */
+export function readManagedRules(tools: ReaderTools, document: unknown): { rules: ManagedOutboundRule[]; mode: ManagedNetworkMode | null } {
+  if (isObject(document) && isObject(document['managed_network'])) {
+    const network = document['managed_network'];
+    const at: Path = ['managed_network'];
+    tools.checkKeys(network, at, ['isolation_mode', 'outbound_rules', 'network_id', 'status', 'firewall_sku']);
+    const text = tools.string(network, 'isolation_mode', at, false);
+    const mode = text === null ? null : (managedNetworkMode(text, `${tools.shown}: ${formatKeyPath([...at, 'isolation_mode'])}`) as ManagedNetworkMode);
+    const list = tools.value(network, 'outbound_rules', at);
+    if (list !== undefined && list !== null && !Array.isArray(list)) tools.fail([...at, 'outbound_rules'], `expected a list of outbound rules; got ${quoteJson(list)}`);
+    return { rules: (list ?? []).map((node, index) => readRule(tools, node, [...at, 'outbound_rules', index])), mode };
+  }
   const items = Array.isArray(document) ? document.map((node, index) => ({ node, path: [index] as Path })) : [{ node: document, path: [] as Path }];
-  return items.map(({ node, path }) => readRule(tools, node, path));
+  return { rules: items.map(({ node, path }) => readRule(tools, node, path)), mode: null };
 }
 
 function readRule(tools: ReaderTools, node: unknown, path: Path): ManagedOutboundRule {

@@ -2,6 +2,7 @@ import { evaluate, type TemplateScope } from '../facts/arm-expression.js';
 import { readJsonInputFile } from '../io/input-file.js';
 import { isObject, quoteJson, type JsonObject } from '../io/json-input.js';
 import { formatKeyPath, InputError } from '../model/errors.js';
+import type { ManagedNetworkMode } from '../model/facts.js';
 import { quote } from '../model/text.js';
 import { ipv4Span, isIpv6, mergeSpans, type Span } from './addresses.js';
 import { DEFAULT_NSG_RULES } from './nsg.js';
@@ -86,7 +87,7 @@ const EFFECTIVE_RULE_KEYS = ['name', 'protocol', 'sourcePortRange', 'sourcePortR
 const NSG_PROTOCOLS: readonly NsgProtocol[] = ['Tcp', 'Udp', 'Icmp', 'Esp', 'Ah', '*'];
 
 const EXPECTED =
-  "an Azure Firewall Policy (`az network firewall policy show`), its rule collection groups (`az network firewall policy rule-collection-group list` or `show`), the same as ARM resources, an exported ARM template holding them, the service tags (`az network list-service-tags`), an NSG (`az network nsg show`), effective NSG rules (`az network nic list-effective-nsg`), an Azure Firewall (`az network firewall show`) or a managed network's outbound rules (`az ml workspace outbound-rule list`)";
+  "an Azure Firewall Policy (`az network firewall policy show`), its rule collection groups (`az network firewall policy rule-collection-group list` or `show`), the same as ARM resources, an exported ARM template holding them, the service tags (`az network list-service-tags`), an NSG (`az network nsg show`), effective NSG rules (`az network nic list-effective-nsg`), an Azure Firewall (`az network firewall show`) or a managed network's outbound rules (`az ml workspace outbound-rule list`, or `az ml workspace show`)";
 
 class ConfigReader {
   private scope: TemplateScope | null = null;
@@ -96,6 +97,7 @@ class ConfigReader {
   readonly nsgs: NetworkSecurityGroup[] = [];
   readonly firewalls: AzureFirewall[] = [];
   readonly managedRules: ManagedOutboundRule[] = [];
+  managedMode: ManagedNetworkMode | null = null;
   private readonly warned = new Set<string>();
 
   constructor(
@@ -437,7 +439,12 @@ class ConfigReader {
     if (kind === 'arm-template') return this.readTemplate(document);
     if (kind === 'service-tags') return this.readServiceTags(document);
     if (kind === 'effective-nsg') return this.readEffective(document);
-    if (kind === 'managed-outbound-rules') return void this.managedRules.push(...readManagedRules(this, document));
+    if (kind === 'managed-outbound-rules') {
+      const { rules, mode } = readManagedRules(this, document);
+      this.managedRules.push(...rules);
+      this.managedMode = mode;
+      return;
+    }
     const items: Array<{ node: unknown; path: Path }> = Array.isArray(document)
       ? document.map((node, index) => ({ node, path: [index] }))
       : isObject(document) && Array.isArray(document['value']) && !('properties' in document)
@@ -512,6 +519,8 @@ function kindsOf(document: unknown): ConfigKind[] {
   if (!isObject(document)) return [];
   if (Array.isArray(document['resources']) && ('$schema' in document || 'contentVersion' in document)) return ['arm-template'];
   if (Array.isArray(document['value']) && !('properties' in document)) return kindsOf(document['value']);
+  // `az ml workspace show`: the managed network's isolation mode and outbound rules (the rest is for --workspace-json).
+  if (isObject(document['managed_network'])) return ['managed-outbound-rules'];
   // az ml prints an outbound rule's type in snake_case, where an ARM resource has its resource type.
   if (typeof document['type'] === 'string' && ['fqdn', 'service_tag', 'private_endpoint'].includes(document['type'].toLowerCase()) && 'destination' in document) return ['managed-outbound-rules'];
   const type = typeof document['type'] === 'string' ? document['type'].toLowerCase() : null;
@@ -580,6 +589,7 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
   const nsgs: NetworkSecurityGroup[] = [];
   const firewalls: AzureFirewall[] = [];
   let managedRules: ManagedOutboundRule[] | undefined;
+  let managedMode: ManagedNetworkMode | null = null;
   let serviceTags: Map<string, Span[]> | null = null;
   for (const file of files) {
     let made: ConfigReader | null = null;
@@ -593,6 +603,7 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
       if (kind === 'managed-outbound-rules') {
         if (managedRules !== undefined) throw new InputError('--config', `${quote(file)} is a second managed network's outbound rules; audit one workspace at a time`);
         managedRules = reader.managedRules;
+        managedMode = reader.managedMode;
       }
       if (kind === 'service-tags') {
         if (serviceTags !== null) throw new InputError('--config', `${quote(file)} is a second service-tag file; give one`);
@@ -603,7 +614,7 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
   }
   checkConsistent(policies, groups);
   checkFirewalls(firewalls, policies, groups, warnings);
-  return { policies, groups, nsgs, inputs, warnings, serviceTags, firewalls, ...(managedRules === undefined ? {} : { managedRules }) };
+  return { policies, groups, nsgs, inputs, warnings, serviceTags, firewalls, ...(managedRules === undefined ? {} : { managedRules }), ...(managedMode === null ? {} : { managedMode }) };
 }
 
 function checkConsistent(policies: readonly FirewallPolicy[], groups: readonly RuleCollectionGroup[]): void {

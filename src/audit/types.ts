@@ -1,3 +1,4 @@
+import type { ManagedNetworkMode } from '../model/facts.js';
 import type { OutboundRuleSpec } from '../remedies/managed-network.js';
 import type { Span } from './addresses.js';
 
@@ -159,6 +160,8 @@ export interface AuditConfig {
   readonly firewalls?: readonly AzureFirewall[];
   /** The managed network's outbound rules (`az ml workspace outbound-rule list`); absent when no such export was given. */
   readonly managedRules?: readonly ManagedOutboundRule[];
+  /** The isolation mode the managed export itself gives (`az ml workspace show`: managed_network.isolation_mode). */
+  readonly managedMode?: ManagedNetworkMode;
 }
 
 /** A rule as verdicts name it: `<group>/<collection>/<rule>`, with the priorities that ordered it. */

@@ -128,6 +128,18 @@ t.test('internet outbound lets out all but what must stay private; the mode and 
   t.match(missing.stderr, /the workspace has a managed virtual network \(allow-only-approved-outbound\): its compute's outbound traffic leaves through it/);
 });
 
+t.test('az ml workspace show gives the isolation mode and the outbound rules in one file', async (t) => {
+  const ws = `${FIXTURES}managed-workspace-show.json`;
+  const run = await runCli(['audit', '--workspace-json', ws, '--compute-instance', 'ci1', '--config', ws, '-o', 'json'], { forbidNetwork: true });
+  t.equal(run.code, 1);
+  t.equal(run.stderr, '', 'the workspace facts it also holds are for --workspace-json');
+  const json = JSON.parse(run.stdout) as AuditJson;
+  t.match(json.managed, { mode: 'allow_only_approved_outbound', rules: 9 });
+  t.match(verdictOf(json, 'st1.dfs.core.windows.net:443'), { verdict: 'inexpressible', rule: { rule: 'allow-storage-dfs' } });
+  const other = await runCli(['audit', ...sampleWorkspaceFlags(), '--config', ws, '--managed-network', 'allow-internet-outbound'], { forbidNetwork: true });
+  t.match(other.stderr, /managed-workspace-show\.json' gives isolation mode allow-only-approved-outbound, the facts allow-internet-outbound: audited in allow-internet-outbound/);
+});
+
 t.test('each malformed classic firewall or managed export is one line naming the file and key path: exit 2', async (t) => {
   const expected: Record<string, RegExp> = {
     'invalid-classic/dns-proxy-not-a-switch.json': /: additionalProperties\["Network\.DNS\.EnableProxy"\]: expected "true" or "false"; got "maybe"$/,
