@@ -17,9 +17,10 @@ export async function run({ options: given, context }: Invocation): Promise<numb
   const config = readConfigs(configs, parseConfigKinds(options.configKind ?? []));
   for (const warning of [...warnings, ...config.warnings]) context.stderr(`aml-netcheck: warning: ${warning}\n`);
   const targets = expandCatalog(catalog, facts, { features });
-  const result = auditTargets(config, targets, options.source ?? []);
+  const featureNames = Object.fromEntries([...new Set(targets.flatMap((t) => t.features))].map((id) => [id, catalog.features.get(id)?.name ?? id]));
+  const result = { ...auditTargets(config, targets, options.source ?? []), warnings: [...warnings, ...config.warnings], featureNames, auditedAt: new Date().toISOString() };
   await emit(
-    renderEach(AUDIT_RENDERERS, (render, text) => [render(result, text)]),
+    renderEach(AUDIT_RENDERERS, (render, text) => render(result, text)),
     options.output,
     files,
     context,

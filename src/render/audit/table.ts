@@ -11,7 +11,7 @@ export function describeRuleRef(ref: RuleRef): string {
   return `${where} (${ref.groupPriority}/${ref.collectionPriority}, ${ref.ruleType === 'NetworkRule' ? 'network' : 'application'}${policy})`;
 }
 
-const LABEL: Record<AuditVerdict['verdict'], string> = {
+export const LABEL: Record<AuditVerdict['verdict'], string> = {
   allowed: 'allowed',
   denied: 'DENIED',
   'no-rule': 'NO RULE',
