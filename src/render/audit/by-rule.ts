@@ -1,5 +1,6 @@
 import type { AuditedTarget, AuditLayer, AuditResult, AuditVerdict, RuleRef } from '../../audit/types.js';
-import { describeRuleRef, explainVerdict } from './table.js';
+import { otherRuleName } from './other-rule.js';
+import { explainVerdict } from './table.js';
 
 /**
  * What the audit's Markdown, HTML and JUnit share: how a layer and a rule are named, and the
@@ -61,6 +62,11 @@ export function besideRule(verdict: AuditVerdict): string {
   }
 }
 
+/** Tells rules apart on any layer: every field of the reference, in the order the audit writes them. */
+export function ruleKey(ref: RuleRef): string {
+  return JSON.stringify(ref);
+}
+
 /** The rule a verdict names, if it names one. */
 export function ruleOf(verdict: AuditVerdict): RuleRef | null {
   return 'rule' in verdict ? verdict.rule : null;
@@ -74,7 +80,7 @@ export function rulePath(ref: RuleRef): string {
     case 'nsg':
       return `${ref.nsg}/${ref.rule}`;
     default:
-      return describeRuleRef(ref as RuleRef);
+      return otherRuleName(ref as RuleRef).path;
   }
 }
 
@@ -86,7 +92,7 @@ export function rulePriority(ref: RuleRef): string {
     case 'nsg':
       return `priority ${ref.priority}${ref.isDefault ? ' (default rule)' : ''}`;
     default:
-      return '';
+      return otherRuleName(ref as RuleRef).numbers;
   }
 }
 
@@ -120,7 +126,7 @@ function processingOrder(ref: RuleRef, result: AuditResult): ReadonlyArray<numbe
       return [index < 0 ? result.nsgs.length : index, ref.priority, ref.rule];
     }
     default:
-      return [describeRuleRef(ref as RuleRef)];
+      return [rulePath(ref as RuleRef)];
   }
 }
 
@@ -142,7 +148,7 @@ export interface LayerEntry {
 }
 
 export interface RuleEntries {
-  /** describeRuleRef's text: one key per rule, whatever its layer. */
+  /** One key per rule, whatever its layer (ruleKey). */
   readonly key: string;
   readonly rule: RuleRef;
   readonly entries: readonly LayerEntry[];
@@ -178,7 +184,7 @@ export function byRule(result: AuditResult): ByRule {
       if (rule === null) continue;
       const rules = layers.get(layer) ?? new Map<string, { rule: RuleRef; entries: LayerEntry[] }>();
       layers.set(layer, rules);
-      const key = describeRuleRef(rule);
+      const key = ruleKey(rule);
       const found = rules.get(key) ?? { rule, entries: [] };
       rules.set(key, found);
       found.entries.push(entry);

@@ -2,8 +2,8 @@ import type { AuditedTarget, AuditResult, AuditVerdict, RuleRef } from '../../au
 import { AUDIT_EXIT_MEANING } from '../../audit/exit-meaning.js';
 import { plural } from '../../model/text.js';
 import { badge, breakable, html, renderPage, RUNS_STYLE, sortableTable, tableFilter, tile, warningsBanner, type Html, type Row, type Tone } from '../shared/html.js';
-import { besideRule, BLOCKING, byRule, inputsOf, layerName, ruleOf, rulePath, rulePriority, ruleKind, verdictCounts, verdictRank, type LayerEntry } from './by-rule.js';
-import { describeRuleRef, explainVerdict, LABEL } from './table.js';
+import { besideRule, BLOCKING, byRule, inputsOf, layerName, ruleKey, ruleOf, rulePath, rulePriority, ruleKind, verdictCounts, verdictRank, type LayerEntry } from './by-rule.js';
+import { explainVerdict, LABEL } from './table.js';
 
 /**
  * `audit -o html`: one self-contained page (the check report's shell: its strict CSP, no
@@ -38,7 +38,7 @@ function targetLink(target: AuditedTarget, anchors: Anchors): Html {
 /** The verdict's reason, its rule a link to that rule in the by-rule view. */
 function reason(verdict: AuditVerdict, anchors: Anchors): Html {
   const rule = ruleOf(verdict);
-  const anchor = rule === null ? undefined : anchors.rule.get(describeRuleRef(rule));
+  const anchor = rule === null ? undefined : anchors.rule.get(ruleKey(rule));
   const text = explainVerdict(verdict);
   return anchor === undefined ? html`${text}` : html`<a href="#${anchor}">${text}</a>`;
 }
@@ -86,10 +86,10 @@ function targetView(result: AuditResult, anchors: Anchors): Html {
         { content: html`<code id="${anchors.target.get(t) ?? ''}">${breakable(t.id)}</code>`, sort: t.id },
         { content: t.features.join(', ') },
         { content: html`${verdictBadge(t.verdict, t.required)}${t.required ? '' : html` <span class="muted">optional</span>`}`, sort: verdictRank(t.verdict) },
-        { content: reason(t.verdict, anchors), className: 'detail' },
+        { content: reason(t.verdict, anchors) },
         ...layers.map((layer) => {
           const found = t.layers.find((l) => l.layer === layer);
-          return found === undefined ? { content: '—', sort: null, className: 'muted' } : { content: html`${verdictBadge(found.verdict, t.required)} ${reason(found.verdict, anchors)}`, sort: verdictRank(found.verdict), className: 'detail' };
+          return found === undefined ? { content: '—', sort: null, className: 'muted' } : { content: html`${verdictBadge(found.verdict, t.required)} ${reason(found.verdict, anchors)}`, sort: verdictRank(found.verdict) };
         }),
       ],
     };

@@ -1,11 +1,13 @@
 import type { AuditedTarget, AuditResult, AuditVerdict, RuleRef } from '../../audit/types.js';
 import { escapeControl, plural } from '../../model/text.js';
+import { otherRuleDescription } from './other-rule.js';
 import { formatColumns } from '../shared/columns.js';
 import { PLAIN, wrap, type TextOptions } from '../shared/terminal.js';
 
 /** `<group>/<collection>/<rule>` (priorities), or `NSG <nsg>/<rule>` (priority), as the admin finds it in the portal. */
 export function describeRuleRef(ref: RuleRef): string {
   if (ref.layer === 'nsg') return `NSG ${ref.nsg}/${ref.rule} (${ref.priority}${ref.isDefault ? ', default rule' : ''})`;
+  if (ref.layer !== 'firewall') return otherRuleDescription(ref as RuleRef);
   const where = `${ref.group}/${ref.collection}/${ref.rule}`;
   const policy = ref.policy === null ? '' : `, ${ref.policy}`;
   return `${where} (${ref.groupPriority}/${ref.collectionPriority}, ${ref.ruleType === 'NetworkRule' ? 'network' : 'application'}${policy})`;
