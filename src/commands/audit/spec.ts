@@ -29,6 +29,8 @@ Give the parent policy's files too when the policy has one: its rules come first
 Examples:
   $ aml-netcheck audit --workspace-json ws.json --config policy.json --config groups.json --source 10.0.1.0/24
   $ aml-netcheck audit --workspace-json ws.json --config template.json -o json
+  $ aml-netcheck audit --workspace-json ws.json --config nsg.json --config template.json --out audit.html --out audit.xml
+      (HTML by target and by rule; JUnit, a testcase per target; -o markdown for a change request)
 
 Exit codes:
 ${Object.entries(AUDIT_EXIT_MEANING)

@@ -13,7 +13,7 @@ import { explainVerdict } from './table.js';
 export const BLOCKING: ReadonlyArray<AuditVerdict['verdict']> = ['denied', 'no-rule', 'inexpressible'];
 
 /** Problems first, as the table orders them. */
-export const VERDICT_ORDER: ReadonlyArray<AuditVerdict['verdict']> = ['denied', 'no-rule', 'inexpressible', 'depends', 'allowed', 'not-audited'];
+const VERDICT_ORDER: ReadonlyArray<AuditVerdict['verdict']> = ['denied', 'no-rule', 'inexpressible', 'depends', 'allowed', 'not-audited'];
 
 export function verdictRank(verdict: AuditVerdict): number {
   const rank = VERDICT_ORDER.indexOf(verdict.verdict);
