@@ -11,7 +11,8 @@ export function decodeEntities(markup: string): string {
     .replace(/&amp;/g, '&');
 }
 
-function element(page: string, pattern: RegExp): string {
+/** The first group `pattern` captures in `page`; throws when it does not match. */
+export function element(page: string, pattern: RegExp): string {
   const found = pattern.exec(page)?.[1];
   if (found === undefined) throw new Error(`no match for ${pattern}`);
   return found;

@@ -1,6 +1,6 @@
 import type { AuditedTarget, AuditResult } from '../../audit/types.js';
 import { EXIT } from '../../model/exit-codes.js';
-import { junitDocument, xml, type JunitCase, type JunitOutcome, type JunitSuite } from '../shared/junit.js';
+import { junitDocument, testcaseMarkup, type JunitCase, type JunitOutcome, type JunitSuite } from '../shared/junit.js';
 import { BLOCKING, layerName, verdictSentence } from './by-rule.js';
 
 /**
@@ -23,18 +23,9 @@ function outcomeOf(target: AuditedTarget): JunitOutcome {
 }
 
 function testcase(target: AuditedTarget, feature: string, outcome: JunitOutcome): string {
-  const head = `    <testcase name="${xml(target.id)}" classname="aml-netcheck.audit.${xml(feature)}" time="0.000"`;
   const message = verdictSentence(target.verdict);
-  const body = [message, ...target.layers.map((l) => `${layerName(l.layer)}: ${verdictSentence(l.verdict)}`)].join('\n');
-  switch (outcome) {
-    case 'skipped':
-      return `${head}>\n      <skipped message="${xml(message)}"/>\n    </testcase>`;
-    case 'failure':
-    case 'error':
-      return `${head}>\n      <${outcome} type="${xml(target.verdict.verdict)}" message="${xml(message)}">${xml(body)}</${outcome}>\n    </testcase>`;
-    default:
-      return `${head}>\n      <system-out>${xml(body)}</system-out>\n    </testcase>`;
-  }
+  const text = [message, ...target.layers.map((l) => `${layerName(l.layer)}: ${verdictSentence(l.verdict)}`)].join('\n');
+  return testcaseMarkup({ name: target.id, classname: `aml-netcheck.audit.${feature}`, time: '0.000' }, outcome, { type: target.verdict.verdict, message, text });
 }
 
 export function renderAuditJunit(result: AuditResult): string {
@@ -61,7 +52,7 @@ export function renderAuditJunit(result: AuditResult): string {
       name: 'Verification (aml-netcheck audit)',
       timestamp,
       timeMs: 0,
-      cases: [{ outcome: 'error', markup: `    <testcase name="not-verified-1" classname="aml-netcheck.audit.verification" time="0">\n      <error type="no-verdict" message="${line}">${line}</error>\n    </testcase>` }],
+      cases: [{ outcome: 'error', markup: testcaseMarkup({ name: 'not-verified-1', classname: 'aml-netcheck.audit.verification', time: '0' }, 'error', { type: 'no-verdict', message: line, text: line }) }],
     });
   }
   return junitDocument('aml-netcheck audit', 0, suites);

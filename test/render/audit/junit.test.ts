@@ -1,34 +1,8 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import t from 'tap';
 import type { AuditResult } from '../../../src/audit/types.js';
 import { renderAuditJunit } from '../../../src/render/audit/junit.js';
+import { parseJunit as parse, type JunitTestcase as Case } from '../../helpers/junit.js';
 import { hostileGroups, MISTAKES_BEHIND_NSG, sampleAudit } from '../../helpers/sample-audit.js';
-
-interface Case {
-  '@_name': string;
-  '@_classname': string;
-  failure?: { '@_type': string; '@_message': string; '#text': string };
-  error?: { '@_type': string; '@_message': string };
-  skipped?: { '@_message': string };
-  'system-out'?: string;
-}
-interface Suite {
-  '@_name': string;
-  '@_tests': string;
-  '@_failures': string;
-  '@_errors': string;
-  '@_skipped': string;
-  '@_timestamp': string;
-  testcase: Case[];
-}
-type Parsed = { testsuites: Record<string, string> & { testsuite: Suite[] } };
-
-/** Parsed by a real XML parser, after its validator has accepted the document whole. */
-function parse(text: string): Parsed {
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) throw new Error(`not well-formed XML: ${JSON.stringify(valid.err)}`);
-  return new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(text) as Parsed;
-}
 
 const result = sampleAudit(MISTAKES_BEHIND_NSG, ['10.0.1.0/24']);
 const parsed = parse(renderAuditJunit(result));

@@ -4,7 +4,7 @@ import { byImpact } from '../../../src/report/features.js';
 import type { CheckReport } from '../../../src/report/report.js';
 import { renderCheckHtml } from '../../../src/render/check/html.js';
 import { sampleReport } from '../../helpers/sample-report.js';
-import { assertStandalonePage } from '../../helpers/standalone-page.js';
+import { assertStandalonePage, decodeEntities, element } from '../../helpers/standalone-page.js';
 
 const FIXTURES = new URL('../../fixtures/reports/', import.meta.url);
 const recorded = readdirSync(FIXTURES)
@@ -16,19 +16,7 @@ const recorded = readdirSync(FIXTURES)
 
 /** Text as a reader sees it: tags dropped, the five entities decoded. */
 function text(markup: string): string {
-  return markup
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
-}
-
-function element(page: string, pattern: RegExp): string {
-  const found = pattern.exec(page)?.[1];
-  if (found === undefined) throw new Error(`no match for ${pattern}`);
-  return found;
+  return decodeEntities(markup.replace(/<[^>]*>/g, ''));
 }
 
 interface TableRow {
