@@ -147,8 +147,9 @@ export function classifyManaged(target: Target, context: ManagedNetworkContext):
   if (STORAGE_HOST_RE.test(target.host)) {
     return { kind: 'cannot', limitation: limitation(data, 'storage-needs-private-endpoint'), host: target.host, what: `HTTPS to the storage account ${target.host}` };
   }
-  // The article names ports some required tags carry (AzureMachineLearning: 18881, 5831).
-  const byPort = data.requiredServiceTags.find((row) => row.direction === 'outbound' && (row.ports ?? []).includes(target.port) && context.tagCovers?.(row.tag, target.host) === true);
+  // A required tag carries its service's HTTPS and the ports the article names for it (AzureMachineLearning: 18881, 5831)
+  // to the hosts the catalog says it stands for (*.instances.azureml.ms): an FQDN rule there would only add a firewall's cost.
+  const byPort = data.requiredServiceTags.find((row) => row.direction === 'outbound' && (target.port === 443 || (row.ports ?? []).includes(target.port)) && context.tagCovers?.(row.tag, target.host) === true);
   if (byPort) return { kind: 'azure-adds-tag', row: byPort };
   const fqdnPorts = limitation(data, 'fqdn-ports');
   const fqdn = narrowestFqdn(target);
