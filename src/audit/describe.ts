@@ -1,3 +1,4 @@
+import { otherRuleDescription } from './other-rule.js';
 import type { AuditVerdict, RuleRef } from './types.js';
 
 /**
@@ -5,9 +6,18 @@ import type { AuditVerdict, RuleRef } from './types.js';
  * `check --config`, which joins it with the probes.
  */
 
-/** `<group>/<collection>/<rule>` (priorities), or `NSG <nsg>/<rule>` (priority), as the admin finds it in the portal. */
+/**
+ * `<group>/<collection>/<rule>` (priorities), `<firewall>/<collection>/<rule>` (priority) for classic
+ * rules, `NSG <nsg>/<rule>` (priority), or a managed network's outbound rule, as the admin finds it.
+ */
 export function describeRuleRef(ref: RuleRef): string {
   if (ref.layer === 'nsg') return `NSG ${ref.nsg}/${ref.rule} (${ref.priority}${ref.isDefault ? ', default rule' : ''})`;
+  if (ref.layer === 'classic-firewall') return `${ref.firewall}/${ref.collection}/${ref.rule} (${ref.collectionPriority}, ${ref.ruleType === 'NetworkRule' ? 'network' : 'application'}, classic rules)`;
+  if (ref.layer === 'managed') {
+    if (ref.ruleType === 'isolation_mode') return `the managed network's isolation mode ${ref.rule}`;
+    return `managed network ${ref.listed ? `outbound rule ${ref.rule}` : ref.rule} (${ref.ruleType} ${ref.destination}${ref.category === null ? '' : `, ${ref.category}`}${ref.listed ? '' : ', Azure adds it; not in the export'})`;
+  }
+  if (ref.layer !== 'firewall') return otherRuleDescription(ref as RuleRef);
   const where = `${ref.group}/${ref.collection}/${ref.rule}`;
   const policy = ref.policy === null ? '' : `, ${ref.policy}`;
   return `${where} (${ref.groupPriority}/${ref.collectionPriority}, ${ref.ruleType === 'NetworkRule' ? 'network' : 'application'}${policy})`;

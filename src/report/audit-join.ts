@@ -115,12 +115,17 @@ function contradictionOf(target: ProbedTarget, verdict: AuditVerdict, layers: Ta
   }
   if (rules === 'blocks' && probe === 'through') {
     const layer = layers.find((l) => stance(l.verdict) === 'blocks')?.layer ?? 'firewall';
-    const given = layer === 'nsg' ? 'the NSG given is not on the path from here' : 'the traffic does not pass through that firewall (a route or private endpoint that bypasses it)';
+    const given =
+      layer === 'nsg'
+        ? 'the NSG given is not on the path from here'
+        : layer === 'managed'
+          ? "this machine is not in the workspace's managed network, whose rules apply to its compute only"
+          : 'the traffic does not pass through that firewall (a route or private endpoint that bypasses it)';
     if (target.via === 'proxy')
       return {
         kind: 'denied-but-reached',
         cause: 'proxy-source',
-        explanation: `the configuration denies it (${explainVerdict(verdict)}), yet the probe got through the web proxy: the ${layer === 'nsg' ? 'NSG' : 'firewall'} saw the proxy's traffic, not this machine's; or ${given}, or the export is stale`,
+        explanation: `the configuration denies it (${explainVerdict(verdict)}), yet the probe got through the web proxy: the ${layer === 'nsg' ? 'NSG' : layer === 'managed' ? 'managed network' : 'firewall'} saw the proxy's traffic, not this machine's; or ${given}, or the export is stale`,
       };
     return { kind: 'denied-but-reached', cause: 'bypass', explanation: `the configuration denies it (${explainVerdict(verdict)}), yet the probe got through: ${given}, or the export is older than the rules in force` };
   }

@@ -1,3 +1,4 @@
+import { withPrintedChanges } from '../../render/rules/managed-network.js';
 import { expandCatalog } from '../../catalog/expand.js';
 import { renderEach } from '../../render/format.js';
 import { AUDIT_RENDERERS } from '../../render/audit/registry.js';
@@ -13,9 +14,12 @@ export async function run({ options: given, context }: Invocation): Promise<numb
   const files = prepareOutput(options.out, AUDIT_RENDERERS, runFilesOf(options), options.output);
   const { catalog, facts, features, warnings } = resolveWorkspace(options);
   for (const warning of warnings) context.stderr(`aml-netcheck: warning: ${warning}\n`);
-  const { result } = auditFromOptions(options, expandCatalog(catalog, facts, { features }), context.stderr);
+  const targets = expandCatalog(catalog, facts, { features });
+  const { result: audited, warnings: configWarnings } = auditFromOptions(options, { catalog, facts }, targets, context.stderr);
+  const featureNames = Object.fromEntries([...new Set(targets.flatMap((t) => t.features))].map((id) => [id, catalog.features.get(id)?.name ?? id]));
+  const result = { ...(audited.managed === undefined ? audited : { ...audited, managed: withPrintedChanges(audited.managed) }), warnings: [...warnings, ...configWarnings], featureNames, auditedAt: new Date().toISOString() };
   await emit(
-    renderEach(AUDIT_RENDERERS, (render, text) => [render(result, text)]),
+    renderEach(AUDIT_RENDERERS, (render, text) => render(result, text)),
     options.output,
     files,
     context,

@@ -47,7 +47,7 @@ export function checkRunFromOptions(options: CheckOptions, context: Pick<Command
   const trust = loadTrust(options.caFile ?? [], context.env);
   const targets = expandCatalog(catalog, facts, { features });
   // Before any probe: a bad export fails the run at once, as a bad flag does.
-  const audit = optionalAudit(options, targets, hooks.warn);
+  const audit = optionalAudit(options, { catalog, facts }, targets, hooks.warn);
   const logger = hooks.logger();
   return {
     catalog,
