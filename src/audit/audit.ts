@@ -5,7 +5,8 @@ import { quote } from '../model/text.js';
 import { ipv4Span, type Span } from './addresses.js';
 import { orderRules, tiersOf, trafficOf, verdictFor, type Traffic } from './evaluate.js';
 import { nsgLayerVerdict } from './nsg.js';
-import type { AuditConfig, AuditedTarget, AuditLayer, AuditResult, AuditVerdict } from './types.js';
+import { firewallPathOf, routeLayerVerdict } from './routes.js';
+import type { AuditConfig, AuditedTarget, AuditResult, AuditVerdict, LayerVerdict } from './types.js';
 
 /** Parses --source: IPv4 prefixes of the workspace's subnets. */
 function parseSources(values: readonly string[]): Span[] {
@@ -28,22 +29,30 @@ const BLOCKS: ReadonlyArray<AuditVerdict['verdict']> = ['denied', 'no-rule', 'in
 /**
  * The layers together, in the order the traffic meets them: the first that blocks decides, since
  * nothing after it sees the traffic; else what one of them leaves undecided; else the last allow
- * (the firewall's, when both are given: the NSG's allow is in `layers`).
+ * (the firewall's, when both are given: the NSG's allow is in `layers`). A layer the routes take
+ * the traffic past decides nothing; one they may take it past blocks only maybe, and then the
+ * route's own verdict already depends.
  */
-function combined(layers: ReadonlyArray<{ readonly layer: AuditLayer; readonly verdict: AuditVerdict }>): AuditVerdict {
-  const blocking = layers.find((l) => BLOCKS.includes(l.verdict.verdict));
+function combined(layers: readonly LayerVerdict[]): AuditVerdict {
+  const onPath = layers.filter((l) => l.bypassed === undefined);
+  const blocking = onPath.find((l) => BLOCKS.includes(l.verdict.verdict));
   if (blocking !== undefined) return blocking.verdict;
-  const depends = layers.map((l) => l.verdict).filter((v): v is Extract<AuditVerdict, { verdict: 'depends' }> => v.verdict === 'depends');
+  const depends = layers
+    .filter((l) => l.bypassed?.always !== true)
+    .map((l) => l.verdict)
+    .filter((v): v is Extract<AuditVerdict, { verdict: 'depends' }> => v.verdict === 'depends');
   if (depends.length > 0) return { verdict: 'depends', on: [...new Set(depends.flatMap((v) => v.on))], rule: depends[0]?.rule ?? null };
-  return layers.at(-1)?.verdict ?? { verdict: 'no-rule' };
+  return onPath.at(-1)?.verdict ?? { verdict: 'no-rule' };
 }
 
 /** One verdict per target through every layer given, and the exit code `check` would give for them. */
 export function auditTargets(config: AuditConfig, targets: readonly Target[], sourceValues: readonly string[]): AuditResult {
   const sources = parseSources(sourceValues);
   const nsgs = config.nsgs ?? [];
-  // Without a firewall export, the NSG alone decides; a service-tag file alone still audits the (empty) firewall.
-  const firewall = nsgs.length === 0 || config.policies.length > 0 || config.groups.length > 0;
+  const routeTables = config.routeTables ?? [];
+  // Without a firewall export, the NSG and routes alone decide; a service-tag file alone still audits the (empty) firewall.
+  const firewall = (nsgs.length === 0 && routeTables.length === 0) || config.policies.length > 0 || config.groups.length > 0;
+  const path = firewallPathOf(routeTables, firewall, config.firewallAddresses ?? []);
   const { tiers, unknownParent, settings } = tiersOf(config);
   const ordered = firewall ? orderRules(tiers, sources, settings) : [];
   const audited: AuditedTarget[] = targets.map((target) => {
@@ -53,12 +62,16 @@ export function auditTargets(config: AuditConfig, targets: readonly Target[], so
     const layers = layersOf(traffic);
     return { ...base, verdict: combined(layers), layers };
   });
-  function layersOf(traffic: Traffic): Array<{ layer: AuditLayer; verdict: AuditVerdict }> {
-    const layers: Array<{ layer: AuditLayer; verdict: AuditVerdict }> = [];
+  function layersOf(traffic: Traffic): LayerVerdict[] {
+    const layers: LayerVerdict[] = [];
     if (nsgs.length > 0) layers.push({ layer: 'nsg', verdict: nsgLayerVerdict(nsgs, traffic, sources, settings) });
-    if (firewall) layers.push({ layer: 'firewall', verdict: verdictFor(traffic, ordered, unknownParent) });
+    const own = firewall ? verdictFor(traffic, ordered, unknownParent) : null;
+    const route = routeLayerVerdict(routeTables, traffic, settings, path, own);
+    if (route !== null) layers.push({ layer: 'route', verdict: route.verdict });
+    if (own !== null) layers.push({ layer: 'firewall', verdict: own, ...(route?.firewall ? { bypassed: route.firewall } : {}) });
     return layers;
   }
   const policies = config.policies.map(({ name, basePolicy, dnsProxy, threatIntelMode, sku }) => ({ name, basePolicy, dnsProxy, threatIntelMode, sku }));
-  return { policies, nsgs: nsgs.map(({ name, effective, defaultsAdded }) => ({ name, effective, defaultsAdded })), sources: [...sourceValues], targets: audited, exitCode: exitCodeOf(audited) };
+  const routes = routeTables.map(({ name, effective, disableBgpRoutePropagation, systemRoutesAdded }) => ({ name, effective, disableBgpRoutePropagation, systemRoutesAdded }));
+  return { policies, nsgs: nsgs.map(({ name, effective, defaultsAdded }) => ({ name, effective, defaultsAdded })), ...(routes.length > 0 ? { routeTables: routes } : {}), sources: [...sourceValues], targets: audited, exitCode: exitCodeOf(audited) };
 }

@@ -5,7 +5,22 @@ import { formatKeyPath, InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
 import { ipv4Span, isIpv6, mergeSpans, type Span } from './addresses.js';
 import { DEFAULT_NSG_RULES } from './nsg.js';
-import { CONFIG_KINDS, type ApplicationProtocol, type AuditConfig, type ConfigKind, type FirewallPolicy, type NetworkProtocol, type NetworkSecurityGroup, type NsgProtocol, type NsgRule, type PolicyRule, type RuleCollection, type RuleCollectionGroup } from './types.js';
+import { checkOneRouteTable, ROUTE_TABLE_TYPE, ROUTE_TYPE, routeKindsOf, RouteReading } from './read-routes.js';
+import {
+  CONFIG_KINDS,
+  type ApplicationProtocol,
+  type AuditConfig,
+  type ConfigKind,
+  type FirewallPolicy,
+  type NetworkProtocol,
+  type NetworkSecurityGroup,
+  type NsgProtocol,
+  type NsgRule,
+  type PolicyRule,
+  type RouteTable,
+  type RuleCollection,
+  type RuleCollectionGroup,
+} from './types.js';
 
 /**
  * The readers of `audit --config`: Azure Firewall Policy and its rule collection groups, as
@@ -68,7 +83,7 @@ const EFFECTIVE_RULE_KEYS = ['name', 'protocol', 'sourcePortRange', 'sourcePortR
 const NSG_PROTOCOLS: readonly NsgProtocol[] = ['Tcp', 'Udp', 'Icmp', 'Esp', 'Ah', '*'];
 
 const EXPECTED =
-  'an Azure Firewall Policy (`az network firewall policy show`), its rule collection groups (`az network firewall policy rule-collection-group list` or `show`), the same as ARM resources, an exported ARM template holding them, the service tags (`az network list-service-tags`), an NSG (`az network nsg show`) or effective NSG rules (`az network nic list-effective-nsg`)';
+  'an Azure Firewall Policy (`az network firewall policy show`), its rule collection groups (`az network firewall policy rule-collection-group list` or `show`), the same as ARM resources, an exported ARM template holding them, the service tags (`az network list-service-tags`), an NSG (`az network nsg show`), effective NSG rules (`az network nic list-effective-nsg`), a route table (`az network route-table show`) or effective routes (`az network nic show-effective-route-table`)';
 
 /** A value that says nothing: az prints absent lists as null or [], absent objects as null. */
 function empty(value: unknown): boolean {
@@ -89,12 +104,15 @@ class ConfigReader {
   readonly groups: RuleCollectionGroup[] = [];
   readonly serviceTags = new Map<string, Span[]>();
   readonly nsgs: NetworkSecurityGroup[] = [];
+  readonly routes: RouteReading;
   private readonly warned = new Set<string>();
 
   constructor(
     private readonly shown: string,
     readonly warnings: string[],
-  ) {}
+  ) {
+    this.routes = new RouteReading(this, shown);
+  }
 
   fail(path: Path, message: string): never {
     throw new InputError(path.length === 0 ? this.shown : `${this.shown}: ${formatKeyPath(path)}`, message);
@@ -108,7 +126,7 @@ class ConfigReader {
     this.warnings.push(`${this.shown}: ${place}: ${what}`);
   }
 
-  private checkKeys(node: JsonObject, path: Path, known: readonly string[]): void {
+  checkKeys(node: JsonObject, path: Path, known: readonly string[]): void {
     for (const [key, value] of Object.entries(node)) {
       if (known.includes(key) || RESOURCE_KEYS.includes(key) || empty(value)) continue;
       this.unmodelled([...path, key], 'not modelled by audit, so it is not taken into account');
@@ -123,11 +141,11 @@ class ConfigReader {
     return result.value;
   }
 
-  private value(node: JsonObject, key: string, path: Path): unknown {
+  value(node: JsonObject, key: string, path: Path): unknown {
     return this.evaluated(node[key], [...path, key]);
   }
 
-  private string(node: JsonObject, key: string, path: Path, required: boolean): string | null {
+  string(node: JsonObject, key: string, path: Path, required: boolean): string | null {
     const value = this.value(node, key, path);
     if (value === undefined || value === null) {
       if (required) this.fail([...path, key], 'is missing; expected a string');
@@ -144,7 +162,7 @@ class ConfigReader {
     return value;
   }
 
-  private strings(node: JsonObject, key: string, path: Path, check?: (item: string) => string | null): string[] {
+  strings(node: JsonObject, key: string, path: Path, check?: (item: string) => string | null): string[] {
     const value = this.value(node, key, path);
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) this.fail([...path, key], `expected a list of strings; got ${quoteJson(value)}`);
@@ -159,7 +177,7 @@ class ConfigReader {
   }
 
   /** The object `properties` holds (ARM), or the node itself (az, flattened). */
-  private propertiesOf(node: JsonObject, path: Path): { props: JsonObject; at: Path } {
+  propertiesOf(node: JsonObject, path: Path): { props: JsonObject; at: Path } {
     if (!('properties' in node)) return { props: node, at: path };
     if (!isObject(node['properties'])) this.fail([...path, 'properties'], `expected an object; got ${quoteJson(node['properties'])}`);
     return { props: node['properties'], at: [...path, 'properties'] };
@@ -317,7 +335,7 @@ class ConfigReader {
     });
   }
 
-  private oneOf<T extends string>(node: JsonObject, key: string, path: Path, allowed: readonly T[], aliases: Readonly<Record<string, T>> = {}): T {
+  oneOf<T extends string>(node: JsonObject, key: string, path: Path, allowed: readonly T[], aliases: Readonly<Record<string, T>> = {}): T {
     const text = this.string(node, key, path, true) as string;
     const found = allowed.find((a) => a.toLowerCase() === text.toLowerCase()) ?? aliases[text.toLowerCase()];
     if (found === undefined) {
@@ -429,6 +447,7 @@ class ConfigReader {
     if (kind === 'arm-template') return this.readTemplate(document);
     if (kind === 'service-tags') return this.readServiceTags(document);
     if (kind === 'effective-nsg') return this.readEffective(document);
+    if (kind === 'route-table' || kind === 'effective-routes') return this.routes.readKind(document, kind);
     const items: Array<{ node: unknown; path: Path }> = Array.isArray(document)
       ? document.map((node, index) => ({ node, path: [index] }))
       : isObject(document) && Array.isArray(document['value']) && !('properties' in document)
@@ -470,6 +489,8 @@ class ConfigReader {
       if (type === POLICY_TYPE) this.readPolicy(node, path);
       else if (type === GROUP_TYPE) this.readGroup(node, path);
       else if (type === NSG_TYPE) this.readNsg(node, path);
+      else if (type === ROUTE_TABLE_TYPE) this.routes.readTable(node, path);
+      else if (type === ROUTE_TYPE) this.routes.readChildRoute(node, path);
       else this.unmodelled([...path, 'type'], `a resource of type ${quote(node['type'])}, which audit does not read yet; left out`);
     });
     this.scope = null;
@@ -517,6 +538,7 @@ function kindsOf(document: unknown): ConfigKind[] {
   if (type === GROUP_TYPE) return ['rule-collection-group'];
   if (type === SERVICE_TAGS_TYPE) return ['service-tags'];
   if (type === NSG_TYPE) return ['nsg'];
+  if (type === ROUTE_TABLE_TYPE) return ['route-table'];
   if (type !== null) return [];
   // The weekly download (ServiceTags_Public_*.json) is the same list without the resource's type.
   if (typeof document['cloud'] === 'string' && Array.isArray(document['values'])) return ['service-tags'];
@@ -526,6 +548,7 @@ function kindsOf(document: unknown): ConfigKind[] {
   if ('ruleCollections' in props) kinds.push('rule-collection-group');
   if ('securityRules' in props || 'defaultSecurityRules' in props) kinds.push('nsg');
   if ('effectiveSecurityRules' in document) kinds.push('effective-nsg');
+  kinds.push(...routeKindsOf(document, props));
   return kinds;
 }
 
@@ -573,6 +596,7 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
   const groups: RuleCollectionGroup[] = [];
   const inputs: Array<{ file: string; kind: ConfigKind }> = [];
   const nsgs: NetworkSecurityGroup[] = [];
+  const routeTables: RouteTable[] = [];
   let serviceTags: Map<string, Span[]> | null = null;
   for (const file of files) {
     let made: ConfigReader | null = null;
@@ -582,6 +606,7 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
       policies.push(...reader.policies);
       groups.push(...reader.groups);
       nsgs.push(...reader.nsgs);
+      routeTables.push(...reader.routes.finish());
       if (kind === 'service-tags') {
         if (serviceTags !== null) throw new InputError('--config', `${quote(file)} is a second service-tag file; give one`);
         serviceTags = reader.serviceTags;
@@ -590,7 +615,8 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
     inputs.push({ file, kind });
   }
   checkConsistent(policies, groups);
-  return { policies, groups, nsgs, inputs, warnings, serviceTags };
+  checkOneRouteTable(routeTables);
+  return { policies, groups, nsgs, routeTables, inputs, warnings, serviceTags };
 }
 
 function checkConsistent(policies: readonly FirewallPolicy[], groups: readonly RuleCollectionGroup[]): void {

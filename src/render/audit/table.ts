@@ -1,11 +1,13 @@
-import type { AuditedTarget, AuditResult, AuditVerdict, RuleRef } from '../../audit/types.js';
+import { describeRoute } from '../../audit/routes.js';
+import type { AuditedTarget, AuditResult, AuditVerdict, LayerVerdict, RuleRef } from '../../audit/types.js';
 import { escapeControl, plural } from '../../model/text.js';
 import { formatColumns } from '../shared/columns.js';
 import { PLAIN, wrap, type TextOptions } from '../shared/terminal.js';
 
-/** `<group>/<collection>/<rule>` (priorities), or `NSG <nsg>/<rule>` (priority), as the admin finds it in the portal. */
+/** `<group>/<collection>/<rule>` (priorities), `NSG <nsg>/<rule>` (priority), or `route <table>/<route> <prefix> → <hop>`, as the admin finds it in the portal. */
 export function describeRuleRef(ref: RuleRef): string {
   if (ref.layer === 'nsg') return `NSG ${ref.nsg}/${ref.rule} (${ref.priority}${ref.isDefault ? ', default rule' : ''})`;
+  if (ref.layer === 'route') return `route ${describeRoute(ref)}`;
   const where = `${ref.group}/${ref.collection}/${ref.rule}`;
   const policy = ref.policy === null ? '' : `, ${ref.policy}`;
   return `${where} (${ref.groupPriority}/${ref.collectionPriority}, ${ref.ruleType === 'NetworkRule' ? 'network' : 'application'}${policy})`;
@@ -41,8 +43,17 @@ export function explainVerdict(verdict: AuditVerdict): string {
 /** Plain cells: formatColumns escapes them, so a host or rule name from the export cannot reach the terminal as a control sequence. */
 function row(target: AuditedTarget): string[] {
   // An allow passes every layer: name each layer's rule. Anything else is the verdict of the layer that decided.
-  const why = target.verdict.verdict === 'allowed' && target.layers.length > 1 ? target.layers.map((l) => explainVerdict(l.verdict)).join('; ') : explainVerdict(target.verdict);
-  return [target.host, String(target.port), LABEL[target.verdict.verdict], `${why}${target.required ? '' : ' [optional]'}`];
+  const onPath = target.layers.filter((l) => l.bypassed === undefined);
+  const why = target.verdict.verdict === 'allowed' && onPath.length > 1 ? onPath.map((l) => explainVerdict(l.verdict)).join('; ') : explainVerdict(target.verdict);
+  // A private endpoint reached within the VNet passes no firewall by design: JSON says so, the table does not alarm.
+  const bypass = target.layers.filter((l): l is LayerVerdict & { bypassed: NonNullable<LayerVerdict['bypassed']> } => l.bypassed !== undefined && !l.bypassed.expected).map((l) => bypassNote(l));
+  return [target.host, String(target.port), LABEL[target.verdict.verdict], `${[why, ...bypass].join('; ')}${target.required ? '' : ' [optional]'}`];
+}
+
+/** A layer the routes take the traffic past: its own verdict does not apply, and the admin needs to know. */
+function bypassNote(layer: LayerVerdict & { bypassed: NonNullable<LayerVerdict['bypassed']> }): string {
+  const own = layer.verdict.verdict === 'not-audited' ? '' : ` (it would say ${LABEL[layer.verdict.verdict]})`;
+  return `${layer.bypassed.always ? 'BYPASSES' : 'MAY BYPASS'} THE ${layer.layer.toUpperCase()}: ${layer.bypassed.reason}${own}`;
 }
 
 /** `audit` as a table: the targets that are not allowed first, then those allowed, then those not audited. */
@@ -52,13 +63,14 @@ export function renderAuditTable(result: AuditResult, options: TextOptions = PLA
   const sorted = [...audited].sort((a, b) => order.indexOf(a.verdict.verdict) - order.indexOf(b.verdict.verdict));
   const allowed = audited.filter((t) => t.verdict.verdict === 'allowed').length;
   const nsgs = result.nsgs.map((n) => `NSG ${n.name}${n.effective ? ' (effective rules)' : ''}`);
+  const routes = (result.routeTables ?? []).map((r) => (r.effective ? 'effective routes' : `route table ${r.name} (with the system routes audit added: ${r.systemRoutesAdded.join(', ')})`));
   const firewall =
     result.policies.length === 0
-      ? nsgs.length > 0 && !result.targets.some((t) => t.layers.some((l) => l.layer === 'firewall'))
+      ? nsgs.length + routes.length > 0 && !result.targets.some((t) => t.layers.some((l) => l.layer === 'firewall'))
         ? []
         : ['rule collection groups only (no policy given)']
       : result.policies.map((p) => `${p.name}${p.basePolicy === null ? '' : ` (parent ${p.basePolicy})`}, DNS proxy ${p.dnsProxy ? 'on' : 'off'}`);
-  const policies = [...nsgs, ...firewall].join('; ');
+  const policies = [...nsgs, ...routes, ...firewall].join('; ');
   const out: string[] = [...wrap(escapeControl(`${allowed} of ${plural(audited.length, 'target')} allowed by ${policies}; sources ${result.sources.length === 0 ? 'not given (--source)' : result.sources.join(', ')}`), options.width, ''), ''];
   if (sorted.length > 0) out.push(formatColumns([['HOST', 'PORT', 'VERDICT', 'RULE OR REASON'], ...sorted.map(row)], new Set([1]), options.width, true), '');
   const skipped = result.targets.filter((t) => t.verdict.verdict === 'not-audited');
