@@ -113,7 +113,8 @@ export class RouteReading {
     const problem = prefixProblem(addressPrefix);
     if (problem !== null) this.reader.fail([...at, 'addressPrefix'], `${problem}; got ${quoteJson(addressPrefix)}`);
     const nextHopType = this.hop(props, at, TABLE_HOPS);
-    const nextHopIpAddress = this.reader.string(props, 'nextHopIpAddress', at, nextHopType === 'VirtualAppliance');
+    const nextHopIpAddress = this.reader.string(props, 'nextHopIpAddress', at, false);
+    if (nextHopIpAddress === null && nextHopType === 'VirtualAppliance') this.reader.fail([...at, 'nextHopIpAddress'], 'expected the IP address of the virtual appliance (nextHopType VirtualAppliance); got nothing');
     if (nextHopIpAddress !== null) {
       if (nextHopType !== 'VirtualAppliance') this.reader.fail([...at, 'nextHopIpAddress'], `is allowed only with nextHopType VirtualAppliance; got ${quoteJson(nextHopIpAddress)} with ${nextHopType}`);
       const bad = addressProblem(nextHopIpAddress);

@@ -200,7 +200,9 @@ function alternatives(traffic: Traffic, address: 'public' | 'private', table: Ro
     const holding = known.filter((p) => p.spans?.some((s) => spanContains(s, piece)) ?? false).sort(better);
     const best = holding[0];
     const size = piece.last - piece.first + 1;
-    if (best !== undefined) {
+    // A tag's prefixes are never 0.0.0.0/0: a tag route that holds the address beats a default route.
+    const tagWins = address === 'public' && (best === undefined || best.length === 0) && unknown.some((tag) => !tag.ref.added && tagHolds(tag.ref.addressPrefix, traffic));
+    if (best !== undefined && !tagWins) {
       out.push({ winner: best, size, because: null });
       for (const other of holding.slice(1)) {
         // A route that may be as long as the best: equal routes (flows spread over them), or a tag whose own prefix lengths are not known.
@@ -215,8 +217,8 @@ function alternatives(traffic: Traffic, address: 'public' | 'private', table: Ro
     for (const tag of unknown) {
       if (tag.ref.added) continue;
       const holds = tagHolds(tag.ref.addressPrefix, traffic);
-      // A tag's prefixes are never 0.0.0.0/0: a tag that holds the address beats a default route; against a longer prefix it depends on the tag's.
-      if (holds && (best === undefined || best.length === 0)) out.push({ winner: tag, size, because: null });
+      // Against a longer prefix than 0.0.0.0/0, whether the tag's own prefix is longer is not known.
+      if (holds && tagWins) out.push({ winner: tag, size, because: null });
       else out.push({ winner: tag, size: 0, because: `service tag ${tag.ref.addressPrefix}'s prefixes (give \`az network list-service-tags\`)` });
     }
   }
