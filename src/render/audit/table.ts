@@ -71,7 +71,10 @@ export function renderAuditTable(result: AuditResult, options: TextOptions = PLA
         : ['rule collection groups only (no policy given)']
       : result.policies.map((p) => `${p.name}${p.basePolicy === null ? '' : ` (parent ${p.basePolicy})`}, DNS proxy ${p.dnsProxy ? 'on' : 'off'}`);
   const policies = [...nsgs, ...routes, ...firewall].join('; ');
-  const out: string[] = [...wrap(escapeControl(`${allowed} of ${plural(audited.length, 'target')} allowed by ${policies}; sources ${result.sources.length === 0 ? 'not given (--source)' : result.sources.join(', ')}`), options.width, ''), ''];
+  // An allow that never meets the firewall is not the firewall's allow: the header says how many, the rows which.
+  const past = audited.filter((t) => t.layers.some((l) => l.bypassed !== undefined && l.bypassed.always && !l.bypassed.expected)).length;
+  const bypass = past === 0 ? '' : `; ${plural(past, 'target')} BYPASS THE FIREWALL (a route takes them past it)`;
+  const out: string[] = [...wrap(escapeControl(`${allowed} of ${plural(audited.length, 'target')} allowed by ${policies}; sources ${result.sources.length === 0 ? 'not given (--source)' : result.sources.join(', ')}${bypass}`), options.width, ''), ''];
   if (sorted.length > 0) out.push(formatColumns([['HOST', 'PORT', 'VERDICT', 'RULE OR REASON'], ...sorted.map(row)], new Set([1]), options.width, true), '');
   const skipped = result.targets.filter((t) => t.verdict.verdict === 'not-audited');
   if (skipped.length > 0) {
