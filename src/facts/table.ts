@@ -66,6 +66,8 @@ export interface FactRow {
   readonly negatedHelp?: string;
   readonly kind: FactKind;
   readonly choices?: readonly string[];
+  /** `check` also takes other tools' spellings of the choices (az ml's snake case), so the flag lists the choices in --help but refuses nothing itself. */
+  readonly acceptsOtherSpellings?: true;
   /** A valid value, for examples and for the tests that feed every row. */
   readonly example?: string;
   /** Checks one value against Azure's rules (naming `where` when it breaks them) and normalises it. */
@@ -359,6 +361,7 @@ export const FACT_TABLE = {
     help: "outbound mode of the workspace's managed virtual network (disabled: none; az ml spells them allow_internet_outbound, ...)",
     kind: 'string',
     choices: MANAGED_NETWORK_MODES,
+    acceptsOtherSpellings: true,
     example: 'allow-only-approved-outbound',
     check: managedNetworkMode,
     json: {

@@ -162,3 +162,19 @@ t.test('explain without a managed network is as before; a bad mode is one line, 
   t.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
   t.equal(bad.stdout, '');
 });
+
+t.test('--managed-network takes the spellings az ml and ARM print, as the workspace JSON does; --help lists ours', async (t) => {
+  const ours = await runCli(['list', ...WORKSPACE, ...APPROVED, '-o', 'json']);
+  t.equal(ours.code, 0, ours.stderr);
+  for (const spelling of ['allow_only_approved_outbound', 'AllowOnlyApprovedOutbound']) {
+    const run = await runCli(['list', ...WORKSPACE, '--managed-network', spelling, '-o', 'json']);
+    t.equal(run.code, 0, `${spelling}: ${run.stderr}`);
+    t.equal(run.stdout, ours.stdout, `${spelling} means allow-only-approved-outbound`);
+  }
+  const bad = await runCli(['list', ...WORKSPACE, '--managed-network', 'approved']);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /--managed-network: unknown managed network mode 'approved' \(expected allow-internet-outbound, allow-only-approved-outbound, disabled/);
+  t.equal(bad.stderr.trim().split('\n').length, 1, 'one line');
+  const help = await runCli(['list', '--help']);
+  t.match(help.stdout.replace(/\s+/g, ' '), /--managed-network <mode> [^-]*\(one of: allow-internet-outbound, allow-only-approved-outbound, disabled\)/);
+});
