@@ -96,6 +96,17 @@ function better(a: Placed, b: Placed): number {
   return (b.length ?? 0) - (a.length ?? 0) || SOURCE_RANK[b.ref.source] - SOURCE_RANK[a.ref.source] || Number(b.explicit) - Number(a.explicit);
 }
 
+/**
+ * UDR, "How Azure selects a route": system routes for the virtual network, its peerings and its
+ * service endpoints are preferred over BGP routes, even more specific ones.
+ */
+function preferSystem(holding: Placed[]): Placed[] {
+  const best = holding[0];
+  if (best?.ref.source !== 'VirtualNetworkGateway') return holding;
+  const system = holding.find((p) => p.ref.source === 'Default' && (VNET_HOPS.has(p.ref.nextHopType) || p.ref.nextHopType === 'VirtualNetworkServiceEndpoint'));
+  return system === undefined ? holding : [system, ...holding.filter((p) => p !== system && p.ref.source !== 'VirtualNetworkGateway')];
+}
+
 function sameRank(a: Placed, b: Placed): boolean {
   return better(a, b) === 0;
 }
@@ -197,7 +208,7 @@ function alternatives(traffic: Traffic, address: 'public' | 'private', table: Ro
     return out;
   }
   for (const piece of pieces(spans, known)) {
-    const holding = known.filter((p) => p.spans?.some((s) => spanContains(s, piece)) ?? false).sort(better);
+    const holding = preferSystem(known.filter((p) => p.spans?.some((s) => spanContains(s, piece)) ?? false).sort(better));
     const best = holding[0];
     const size = piece.last - piece.first + 1;
     // A tag's prefixes are never 0.0.0.0/0: a tag route that holds the address beats a default route.

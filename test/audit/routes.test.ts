@@ -137,6 +137,19 @@ t.test('a route to the Internet past a given firewall: allowed by the route, the
   t.match(gateway.verdict, { verdict: 'depends', on: [/what the network behind the virtual network gateway allows/] }, 'forced tunnelling to on-premises: not audited there');
 });
 
+t.test('a BGP route more specific than the VNet route does not take traffic from it', async (t) => {
+  const effective = (routes: Route[]): AuditConfig => ({ policies: [], groups: [], routeTables: [{ name: 'effective routes', effective: true, disableBgpRoutePropagation: false, routes, systemRoutesAdded: [], where: 'e' }], inputs: [], warnings: [], serviceTags: null });
+  const workspaceApi = PRIVATE.find((candidate) => candidate.id.includes('.workspace.westus2.api.azureml.ms')) as Target;
+  const system = (addressPrefix: string, nextHopType: Route['nextHopType']): Route => ({ name: null, addressPrefix, nextHopType, nextHopIpAddress: null, source: 'Default', added: false });
+  const bgp: Route = { name: null, addressPrefix: '10.0.2.0/24', nextHopType: 'VirtualNetworkGateway', nextHopIpAddress: null, source: 'VirtualNetworkGateway', added: false };
+  t.match(audit(effective([system('10.0.0.0/16', 'VnetLocal'), system('0.0.0.0/0', 'Internet'), bgp]), workspaceApi.id, PRIVATE).verdict, { verdict: 'allowed', rule: { nextHopType: 'VnetLocal' } }, 'the VNet system route is preferred over the longer BGP route');
+  t.match(
+    audit(effective([system('10.0.0.0/16', 'VnetLocal'), system('0.0.0.0/0', 'Internet'), { ...bgp, source: 'User', nextHopType: 'None' }]), workspaceApi.id, PRIVATE).verdict,
+    { verdict: 'depends', on: [/the private address of/] },
+    'a longer user route is not: it may hold the address',
+  );
+});
+
 t.test('private endpoints take the VNet route; a plain table does not say the VNet space, effective routes do', async (t) => {
   const plain = config([route('default', '0.0.0.0/0', 'None')]);
   t.match(audit(plain, 'st1.file.core.windows.net:445', PRIVATE).verdict, { verdict: 'depends' }, 'st1 has no private endpoint in these facts: either way');
