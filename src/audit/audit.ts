@@ -4,8 +4,11 @@ import type { Target } from '../model/target.js';
 import { quote } from '../model/text.js';
 import { ipv4Span, type Span } from './addresses.js';
 import { orderRules, tiersOf, trafficOf, verdictFor, type Traffic } from './evaluate.js';
+import { classicLayer } from './classic.js';
+import { managedLayerOf } from './managed.js';
 import { nsgLayerVerdict } from './nsg.js';
 import { firewallPathOf, routeLayerVerdict } from './routes.js';
+import type { ManagedNetworkContext } from '../remedies/managed-network.js';
 import type { AuditConfig, AuditedTarget, AuditResult, AuditVerdict, LayerVerdict } from './types.js';
 
 /** Parses --source: IPv4 prefixes of the workspace's subnets. */
@@ -45,33 +48,54 @@ function combined(layers: readonly LayerVerdict[]): AuditVerdict {
   return onPath.at(-1)?.verdict ?? { verdict: 'no-rule' };
 }
 
-/** One verdict per target through every layer given, and the exit code `check` would give for them. */
-export function auditTargets(config: AuditConfig, targets: readonly Target[], sourceValues: readonly string[]): AuditResult {
+/**
+ * One verdict per target through every layer given, and the exit code `check` would give for them.
+ * `managed`: the workspace's managed network in each isolation mode to audit (managed.ts managedModes).
+ */
+export function auditTargets(config: AuditConfig, targets: readonly Target[], sourceValues: readonly string[], managed: readonly ManagedNetworkContext[] = []): AuditResult {
   const sources = parseSources(sourceValues);
   const nsgs = config.nsgs ?? [];
   const routeTables = config.routeTables ?? [];
-  // Without a firewall export, the NSG and routes alone decide; a service-tag file alone still audits the (empty) firewall.
-  const firewall = (nsgs.length === 0 && routeTables.length === 0) || config.policies.length > 0 || config.groups.length > 0;
-  const path = firewallPathOf(routeTables, firewall, config.firewallAddresses ?? []);
+  const classic = classicLayer(config, sources);
+  const managedLayer = managedLayerOf(config, managed);
+  // Without a firewall export, the NSG, the routes or the managed network alone decide; a service-tag file alone still audits the (empty) firewall.
+  const firewall = (nsgs.length === 0 && routeTables.length === 0 && config.managedRules === undefined) || config.policies.length > 0 || config.groups.length > 0 || classic !== null;
+  // The firewall's own private address (az network firewall show) says which virtual appliance next hop it is.
+  const path = firewallPathOf(
+    routeTables,
+    firewall,
+    (config.firewalls ?? []).map((f) => f.privateIp).filter((ip): ip is string => ip !== null),
+  );
   const { tiers, unknownParent, settings } = tiersOf(config);
   const ordered = firewall ? orderRules(tiers, sources, settings) : [];
   const audited: AuditedTarget[] = targets.map((target) => {
     const traffic = trafficOf(target);
     const base = { id: target.id, host: target.host, port: target.port, protocol: target.protocol, required: target.required, features: target.features };
     if (typeof traffic === 'string') return { ...base, verdict: { verdict: 'not-audited', reason: traffic }, layers: [] };
-    const layers = layersOf(traffic);
+    const layers = layersOf(target, traffic);
     return { ...base, verdict: combined(layers), layers };
   });
-  function layersOf(traffic: Traffic): LayerVerdict[] {
+  function layersOf(target: Target, traffic: Traffic): LayerVerdict[] {
     const layers: LayerVerdict[] = [];
+    if (managedLayer !== null) layers.push({ layer: 'managed', verdict: managedLayer.verdict(target, traffic) });
     if (nsgs.length > 0) layers.push({ layer: 'nsg', verdict: nsgLayerVerdict(nsgs, traffic, sources, settings) });
-    const own = firewall ? verdictFor(traffic, ordered, unknownParent) : null;
+    const own = firewall ? (classic?.(traffic) ?? verdictFor(traffic, ordered, unknownParent)) : null;
     const route = routeLayerVerdict(routeTables, traffic, settings, path, own);
     if (route !== null) layers.push({ layer: 'route', verdict: route.verdict });
     if (own !== null) layers.push({ layer: 'firewall', verdict: own, ...(route?.firewall ? { bypassed: route.firewall } : {}) });
     return layers;
   }
   const policies = config.policies.map(({ name, basePolicy, dnsProxy, threatIntelMode, sku }) => ({ name, basePolicy, dnsProxy, threatIntelMode, sku }));
+  const firewalls = (config.firewalls ?? []).map(({ name, policy, dnsProxy, threatIntelMode, sku, privateIp }) => ({ name, policy, dnsProxy, threatIntelMode, sku, privateIp }));
   const routes = routeTables.map(({ name, effective, disableBgpRoutePropagation, systemRoutesAdded }) => ({ name, effective, disableBgpRoutePropagation, systemRoutesAdded }));
-  return { policies, nsgs: nsgs.map(({ name, effective, defaultsAdded }) => ({ name, effective, defaultsAdded })), ...(routes.length > 0 ? { routeTables: routes } : {}), sources: [...sourceValues], targets: audited, exitCode: exitCodeOf(audited) };
+  return {
+    policies,
+    nsgs: nsgs.map(({ name, effective, defaultsAdded }) => ({ name, effective, defaultsAdded })),
+    sources: [...sourceValues],
+    targets: audited,
+    exitCode: exitCodeOf(audited),
+    ...(firewalls.length > 0 ? { firewalls } : {}),
+    ...(managedLayer === null ? {} : { managed: managedLayer.closing(targets, audited) }),
+    ...(routes.length > 0 ? { routeTables: routes } : {}),
+  };
 }

@@ -1,6 +1,7 @@
 import { isObject, quoteJson, type JsonObject } from '../io/json-input.js';
 import { formatKeyPath, InputError } from '../model/errors.js';
 import { ipv4Span, isIpv6 } from './addresses.js';
+import type { Path, ReaderTools } from './read-tools.js';
 import { EFFECTIVE_ROUTES, SYSTEM_ROUTES } from './routes.js';
 import { NEXT_HOP_TYPES, type ConfigKind, type NextHopType, type Route, type RouteSource, type RouteTable } from './types.js';
 
@@ -11,8 +12,6 @@ import { NEXT_HOP_TYPES, type ConfigKind, type NextHopType, type Route, type Rou
  * their own), and effective routes as `az network nic show-effective-route-table` prints them
  * (networkInterface.json, EffectiveRouteListResult and EffectiveRoute). Microsoft.Network 2024-05-01.
  */
-
-type Path = ReadonlyArray<string | number>;
 
 export const ROUTE_TABLE_TYPE = 'microsoft.network/routetables';
 export const ROUTE_TYPE = 'microsoft.network/routetables/routes';
@@ -25,17 +24,6 @@ const EFFECTIVE_ROUTE_KEYS = ['name', 'disableBgpRoutePropagation', 'source', 's
 /** RouteNextHopType: what a route table may hold; effective routes also print Azure's own hop types. */
 const TABLE_HOPS: readonly NextHopType[] = ['VirtualNetworkGateway', 'VnetLocal', 'Internet', 'VirtualAppliance', 'None'];
 const SOURCES: readonly RouteSource[] = ['User', 'VirtualNetworkGateway', 'Default', 'Unknown'];
-
-/** What the route readers use of the reader in read.ts: its messages, checks and warnings. */
-export interface ReaderTools {
-  fail(path: Path, message: string): never;
-  checkKeys(node: JsonObject, path: Path, known: readonly string[]): void;
-  string(node: JsonObject, key: string, path: Path, required: boolean): string | null;
-  strings(node: JsonObject, key: string, path: Path, check?: (item: string) => string | null): string[];
-  value(node: JsonObject, key: string, path: Path): unknown;
-  propertiesOf(node: JsonObject, path: Path): { props: JsonObject; at: Path };
-  oneOf<T extends string>(node: JsonObject, key: string, path: Path, allowed: readonly T[]): T;
-}
 
 /** UDR ("Custom routes"): a CIDR prefix, IPv4 or IPv6, or a service tag by name. */
 function prefixProblem(item: string): string | null {
@@ -50,10 +38,7 @@ function addressProblem(item: string): string | null {
 export class RouteReading {
   private readonly tables: Array<{ name: string; effective: boolean; disableBgpRoutePropagation: boolean; routes: Route[]; where: string }> = [];
 
-  constructor(
-    private readonly reader: ReaderTools,
-    private readonly shown: string,
-  ) {}
+  constructor(private readonly reader: ReaderTools) {}
 
   readKind(document: unknown, kind: Extract<ConfigKind, 'route-table' | 'effective-routes'>): void {
     if (kind === 'effective-routes') return this.readEffective(document);
@@ -77,7 +62,7 @@ export class RouteReading {
     const list = this.reader.value(props, 'routes', at);
     if (list !== undefined && list !== null && !Array.isArray(list)) this.reader.fail([...at, 'routes'], `expected a list of routes; got ${quoteJson(list)}`);
     const routes = (list ?? []).map((route, index) => this.readRoute(route, [...at, 'routes', index]));
-    this.tables.push({ name, effective: false, disableBgpRoutePropagation: this.flag(props, at), routes, where: `${this.shown}: ${path.length === 0 ? 'route table' : formatKeyPath(path)}` });
+    this.tables.push({ name, effective: false, disableBgpRoutePropagation: this.flag(props, at), routes, where: `${this.reader.shown}: ${path.length === 0 ? 'route table' : formatKeyPath(path)}` });
   }
 
   /** A template's `Microsoft.Network/routeTables/routes`, named `TABLE/ROUTE`: added to its table. */
@@ -89,7 +74,7 @@ export class RouteReading {
     const route = this.readRoute({ ...node, name: full.slice(slash + 1) }, path);
     const table = this.tables.find((t) => !t.effective && t.name.toLowerCase() === tableName.toLowerCase());
     if (table !== undefined) table.routes.push(route);
-    else this.tables.push({ name: tableName, effective: false, disableBgpRoutePropagation: false, routes: [route], where: `${this.shown}: ${formatKeyPath(path)}` });
+    else this.tables.push({ name: tableName, effective: false, disableBgpRoutePropagation: false, routes: [route], where: `${this.reader.shown}: ${formatKeyPath(path)}` });
   }
 
   private flag(node: JsonObject, path: Path): boolean {
@@ -149,7 +134,7 @@ export class RouteReading {
       const hops = nextHopType === 'VirtualAppliance' ? addresses : [null];
       for (const addressPrefix of prefixes) for (const nextHopIpAddress of hops) routes.push({ name, addressPrefix, nextHopType, nextHopIpAddress, source, added: false });
     });
-    this.tables.push({ name: EFFECTIVE_ROUTES, effective: true, disableBgpRoutePropagation: disabled, routes, where: `${this.shown}: effective routes` });
+    this.tables.push({ name: EFFECTIVE_ROUTES, effective: true, disableBgpRoutePropagation: disabled, routes, where: `${this.reader.shown}: effective routes` });
   }
 
   /** The tables read, each route table with the system routes Azure adds to every subnet (routes.ts). */

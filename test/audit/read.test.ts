@@ -135,7 +135,7 @@ t.test('--config-kind settles what the JSON leaves open, and is checked itself',
   );
   t.match(
     failure([fixture('hub-child-groups.json')], ['nat-gateway=x.json']).toLine(),
-    /^--config-kind: expected KIND=FILE with KIND one of firewall-policy, rule-collection-group, arm-template, service-tags, nsg, effective-nsg, route-table, effective-routes; got 'nat-gateway=x\.json'$/,
+    /^--config-kind: expected KIND=FILE with KIND one of firewall-policy, rule-collection-group, arm-template, service-tags, nsg, effective-nsg, azure-firewall, managed-outbound-rules, route-table, effective-routes; got 'nat-gateway=x\.json'$/,
   );
   t.match(failure([fixture('hub-child-groups.json')], [`firewall-policy=${fixture('other.json')}`]).toLine(), /^--config-kind: names '.*other\.json', which no --config gives$/);
   t.match(failure([]).toLine(), /^--config: needs at least one file/);

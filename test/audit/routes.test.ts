@@ -4,7 +4,7 @@ import { auditTargets } from '../../src/audit/audit.js';
 import { trafficOf, type Traffic } from '../../src/audit/evaluate.js';
 import { readConfigs } from '../../src/audit/read.js';
 import { SYSTEM_ROUTES } from '../../src/audit/routes.js';
-import type { AuditConfig, AuditedTarget, Route, RouteTable } from '../../src/audit/types.js';
+import type { AuditConfig, AuditedTarget, AzureFirewall, Route, RouteTable } from '../../src/audit/types.js';
 import { expandCatalog } from '../../src/catalog/expand.js';
 import { resolveWorkspace } from '../../src/commands/shared/workspace.js';
 import type { Target } from '../../src/model/target.js';
@@ -117,10 +117,12 @@ t.test('0.0.0.0/0 to a virtual appliance: the firewall decides; several applianc
   t.same(denied.verdict, denied.layers[1]?.verdict, 'the firewall on the path decides');
   t.equal(denied.layers[1]?.layer, 'firewall');
   t.equal(denied.layers[1]?.bypassed, undefined);
+  // `az network firewall show` of the firewall that runs the policy: its private IP says which appliance it is.
+  const hubFirewall: AzureFirewall = { name: 'fw-hub', policy: 'fwp-hub-parent', dnsProxy: true, threatIntelMode: null, sku: null, privateIp: '10.1.0.4', collections: [], where: 'fw-hub' };
   const two = withFirewall([route('to-firewall', '0.0.0.0/0', 'VirtualAppliance', '10.1.0.4'), route('storage', 'Storage', 'VirtualAppliance', '10.2.0.4')]);
   t.match(audit(two, 'pypi.org:443').verdict, { verdict: 'depends', on: [/which of the virtual appliances 10\.1\.0\.4, 10\.2\.0\.4 is the firewall|service tag Storage/] });
-  t.match(audit({ ...two, firewallAddresses: ['10.1.0.4'] }, 'pypi.org:443').layers[0]?.verdict, { verdict: 'depends', on: [/service tag Storage's prefixes/] }, 'with its address known, the other appliance is another path');
-  t.match(audit({ ...two, firewallAddresses: ['10.1.0.4'], serviceTags: serviceTags() }, 'st1.blob.core.windows.net:443').verdict, { verdict: 'depends' }, 'a private-link name: the storage appliance publicly, the VNet privately');
+  t.match(audit({ ...two, firewalls: [hubFirewall] }, 'pypi.org:443').layers[0]?.verdict, { verdict: 'depends', on: [/service tag Storage's prefixes/] }, 'with its address known, the other appliance is another path');
+  t.match(audit({ ...two, firewalls: [hubFirewall], serviceTags: serviceTags() }, 'st1.blob.core.windows.net:443').verdict, { verdict: 'depends' }, 'a private-link name: the storage appliance publicly, the VNet privately');
   t.match(audit(config([route('to-nva', '0.0.0.0/0', 'VirtualAppliance', '10.1.0.4')]), 'pypi.org:443').verdict, { verdict: 'depends', on: ['what virtual appliance 10.1.0.4 allows (no export of its rules is given)'] }, 'no firewall export: the appliance is not audited');
 });
 

@@ -178,3 +178,18 @@ t.test('--managed-network takes the spellings az ml and ARM print, as the worksp
   const help = await runCli(['list', '--help']);
   t.match(help.stdout.replace(/\s+/g, ' '), /--managed-network <mode> [^-]*\(one of: allow-internet-outbound, allow-only-approved-outbound, disabled\)/);
 });
+
+t.test('list and explain say the same of each port of a host that several catalog rows name', async (t) => {
+  // explain reaches ci1…instances.azureml.ms:443 through the *.azureml.ms row too, list only through the compute row;
+  // both must land on the rule Azure adds, since the catalog says AzureMachineLearning stands for *.instances.azureml.ms.
+  const listed = (await listJson(...APPROVED)).targets.filter((x) => x.host === 'ci1.westus2.instances.azureml.ms');
+  const explained = await explainJson('ci1.westus2.instances.azureml.ms', ...APPROVED);
+  t.ok(listed.length >= 3, `${listed.length} ports listed`);
+  for (const target of listed) {
+    const port = explained.managedNetwork?.ports.find((p) => p.port === target.port);
+    t.equal(target.managedNetwork?.kind, port?.action.kind, `port ${target.port}: ${target.managedNetwork?.kind ?? 'none'} in both`);
+  }
+  t.match(find(listed, 'ci1.westus2.instances.azureml.ms:443').managedNetwork, { kind: 'azure-adds-tag', row: { tag: 'AzureMachineLearning' } });
+  // The inbound row's host is the node itself: it must not make the tag stand for every name.
+  t.match(find((await listJson(...APPROVED)).targets, 'pypi.org:443').managedNetwork, { kind: 'add', rule: { type: 'fqdn' } });
+});

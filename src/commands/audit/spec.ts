@@ -23,6 +23,9 @@ Inputs (--config, repeatable; the kind is read from the JSON):
   az network list-service-tags -l REGION > service-tags.json   (decides service tags by address)
   az network nsg show -g RG -n NSG > nsg.json                   (the NSG on the workspace's subnet)
   az network nic list-effective-nsg -g RG -n NIC > effective.json   (the NSG rules that apply to a NIC)
+  az network firewall show -g RG -n FIREWALL > firewall.json      (a firewall's classic rules, DNS proxy, private IP)
+  az ml workspace outbound-rule list -g RG --workspace-name WS > outbound-rules.json
+                                  (a managed network's rules; its isolation mode from --workspace-json or --managed-network)
   az network route-table show -g RG -n ROUTE_TABLE > routes.json   (the route table on the workspace's subnet)
   az network nic show-effective-route-table -g RG -n NIC > effective-routes.json   (or every route a NIC has)
 Give the parent policy's files too when the policy has one: its rules come first.
@@ -39,10 +42,13 @@ Exit codes:
 
 export const AUDIT: CommandSpec = {
   name: 'audit',
-  summary: "audit the admin's own firewall rules, NSGs and routes (exported with az) against the endpoints the workspace needs; names the rule that allows or blocks each (no network calls)",
+  summary: "audit the admin's own firewall rules, NSGs, routes and managed-network outbound rules (exported with az) against the endpoints the workspace needs; names the rule that allows or blocks each (no network calls)",
   options: () => [
     ...workspaceOptions(),
-    new Option('--config <file>', 'an exported Azure Firewall Policy, its rule collection groups, an ARM template holding them, the service tags, an NSG or effective NSG rules, a route table or effective routes (repeatable; - for stdin)').argParser(collect),
+    new Option(
+      '--config <file>',
+      "an exported Azure Firewall Policy, its rule collection groups, an ARM template holding them, the service tags, an NSG or effective NSG rules, an Azure Firewall's classic rules, a managed network's outbound rules, a route table or effective routes (repeatable; - for stdin)",
+    ).argParser(collect),
     new Option('--config-kind <kind=file>', `the kind of a --config file whose JSON could be two: ${CONFIG_KINDS.join(', ')} (repeatable)`).argParser(collect),
     new Option('--source <prefix>', "an IPv4 prefix of the workspace's subnets, matched against the rules' sources (repeatable)").argParser(collect),
     new Option('-o, --output <format>', 'report format').choices(AUDIT_FORMATS).default('table'),
