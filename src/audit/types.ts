@@ -343,4 +343,10 @@ export interface AuditResult {
   readonly exitCode: number;
   readonly firewalls?: ReadonlyArray<{ readonly name: string; readonly policy: string | null; readonly dnsProxy: boolean; readonly threatIntelMode: string | null; readonly sku: string | null; readonly privateIp: string | null }>;
   readonly managed?: ManagedAudit;
+  /** What the run warned of on stderr (fields not modelled, defaults added), for the reports that keep it (Markdown, HTML, JUnit). */
+  readonly warnings?: readonly string[];
+  /** The catalog's name of each feature a target serves, by id, for the reports that group by feature. */
+  readonly featureNames?: Readonly<Record<string, string>>;
+  /** When the audit ran (ISO 8601), for the reports that date themselves (JUnit). */
+  readonly auditedAt?: string;
 }

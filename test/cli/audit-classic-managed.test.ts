@@ -88,7 +88,8 @@ t.test('a managed network in approved-only mode with FQDN rules for storage: can
   });
   t.match(verdictOf(json, 'vscode.blob.core.windows.net:443'), { verdict: 'inexpressible', rule: { rule: 'allow-vscode-blob' } });
   t.match(verdictOf(json, 'ci1.westus2.instances.azureml.ms:8787'), { verdict: 'inexpressible', rule: { rule: 'allow-compute-instances' }, reason: /an FQDN outbound rule carries ports 80 and 443 only; TCP 8787/ }, 'a non-80/443 need under an FQDN rule');
-  t.match(verdictOf(json, 'ci1.westus2.instances.azureml.ms:443'), { verdict: 'allowed', rule: { rule: 'allow-compute-instances' } });
+  // The AzureMachineLearning rule Azure adds already carries HTTPS to the compute instance hosts.
+  t.match(verdictOf(json, 'ci1.westus2.instances.azureml.ms:443'), { verdict: 'allowed', rule: { rule: '__SYS_ST_AzureMachineLearning' } });
   t.match(verdictOf(json, 'st1.blob.core.windows.net:443'), { verdict: 'allowed', rule: { rule: '__SYS_PE_st1_blob', category: 'required', listed: true } }, 'the private endpoint Azure adds, as listed');
   t.match(verdictOf(json, 'management.azure.com:443'), { verdict: 'allowed', rule: { ruleType: 'service_tag', destination: 'AzureResourceManager', listed: false } }, 'a required rule the export leaves out');
   t.match(verdictOf(json, 'conda.anaconda.org:443'), { verdict: 'depends', on: [/outbound rule allow-conda becoming Active/] });

@@ -96,3 +96,13 @@ t.test('a malformed route export is one line and exit 2; the help names the az c
   t.match(help.stdout, /az network route-table show -g RG -n ROUTE_TABLE > routes\.json/);
   t.match(help.stdout, /az network nic show-effective-route-table -g RG -n NIC > effective-routes\.json/);
 });
+
+t.test('the other formats name the route: Markdown and the HTML by-rule view', async (t) => {
+  const args = ['audit', ...sampleWorkspaceFlags(), ...HUB, ...config('route-table-none.json'), ...HUB_FEATURES, '--source', '10.0.1.0/24'];
+  const markdown = await runCli([...args, '-o', 'markdown'], { forbidNetwork: true });
+  t.equal(markdown.code, 1);
+  t.match(markdown.stdout, /route rt-aml-blackhole\/no-entra AzureActiveDirectory → None/);
+  const html = await runCli([...args, '-o', 'html'], { forbidNetwork: true });
+  t.match(html.stdout, /rt-aml-blackhole\/no-entra/);
+  t.match(html.stdout, /user route to None/, 'the by-rule card says what the route is');
+});

@@ -23,9 +23,10 @@ export async function run({ options: given, context }: Invocation): Promise<numb
   const targets = expandCatalog(catalog, facts, { features });
   const contexts = managed.modes.flatMap((mode) => managedContextOf({ ...facts, managedNetwork: mode }, catalog) ?? []);
   const audited = auditTargets(config, targets, options.source ?? [], contexts);
-  const result = audited.managed === undefined ? audited : { ...audited, managed: withPrintedChanges(audited.managed) };
+  const featureNames = Object.fromEntries([...new Set(targets.flatMap((t) => t.features))].map((id) => [id, catalog.features.get(id)?.name ?? id]));
+  const result = { ...(audited.managed === undefined ? audited : { ...audited, managed: withPrintedChanges(audited.managed) }), warnings: [...warnings, ...config.warnings, ...managed.warnings], featureNames, auditedAt: new Date().toISOString() };
   await emit(
-    renderEach(AUDIT_RENDERERS, (render, text) => [render(result, text)]),
+    renderEach(AUDIT_RENDERERS, (render, text) => render(result, text)),
     options.output,
     files,
     context,

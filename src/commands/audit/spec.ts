@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { AUDIT_EXIT_MEANING } from '../../audit/exit-meaning.js';
 import { CONFIG_KINDS } from '../../audit/types.js';
 import { AUDIT_FORMATS, type AuditFormat } from '../../render/audit/registry.js';
 import { outOption } from '../shared/output-options.js';
@@ -33,12 +34,13 @@ Give the parent policy's files too when the policy has one: its rules come first
 Examples:
   $ aml-netcheck audit --workspace-json ws.json --config policy.json --config groups.json --source 10.0.1.0/24
   $ aml-netcheck audit --workspace-json ws.json --config template.json -o json
+  $ aml-netcheck audit --workspace-json ws.json --config nsg.json --config template.json --out audit.html --out audit.xml
+      (HTML by target and by rule; JUnit, a testcase per target; -o markdown for a change request)
 
 Exit codes:
-  0    every required target is allowed
-  1    a required target is denied, falls to the implicit deny, or is allowed only by a rule that cannot work as configured
-  2    bad input (flag, catalog, workspace JSON, a --config file)
-  3    nothing required is denied, but some verdicts depend on data not given (a service tag, an IP group, --source)`;
+${Object.entries(AUDIT_EXIT_MEANING)
+  .map(([code, meaning]) => `  ${code.padEnd(4)} ${meaning}`)
+  .join('\n')}`;
 
 export const AUDIT: CommandSpec = {
   name: 'audit',

@@ -1,6 +1,7 @@
 import { describeRoute } from '../../audit/routes.js';
 import type { AuditedTarget, AuditResult, AuditVerdict, LayerVerdict, RuleRef } from '../../audit/types.js';
 import { escapeControl, plural } from '../../model/text.js';
+import { otherRuleDescription } from './other-rule.js';
 import { formatColumns } from '../shared/columns.js';
 import { managedClosingLines } from './managed.js';
 import { PLAIN, wrap, type TextOptions } from '../shared/terminal.js';
@@ -18,12 +19,13 @@ export function describeRuleRef(ref: RuleRef): string {
     if (ref.ruleType === 'isolation_mode') return `the managed network's isolation mode ${ref.rule}`;
     return `managed network ${ref.listed ? `outbound rule ${ref.rule}` : ref.rule} (${ref.ruleType} ${ref.destination}${ref.category === null ? '' : `, ${ref.category}`}${ref.listed ? '' : ', Azure adds it; not in the export'})`;
   }
+  if (ref.layer !== 'firewall') return otherRuleDescription(ref as RuleRef);
   const where = `${ref.group}/${ref.collection}/${ref.rule}`;
   const policy = ref.policy === null ? '' : `, ${ref.policy}`;
   return `${where} (${ref.groupPriority}/${ref.collectionPriority}, ${ref.ruleType === 'NetworkRule' ? 'network' : 'application'}${policy})`;
 }
 
-const LABEL: Record<AuditVerdict['verdict'], string> = {
+export const LABEL: Record<AuditVerdict['verdict'], string> = {
   allowed: 'allowed',
   denied: 'DENIED',
   'no-rule': 'NO RULE',
