@@ -2,7 +2,7 @@ import type { AuditResult } from '../../audit/types.js';
 import { jsonDocument } from '../shared/json.js';
 
 /** The version of schema/audit.schema.json this writes. */
-export const AUDIT_SCHEMA_VERSION = 3;
+export const AUDIT_SCHEMA_VERSION = 4;
 
 /** `audit -o json`: every target with its verdict, as schema/audit.schema.json describes. */
 export function renderAuditJson(result: AuditResult): string {
@@ -10,5 +10,6 @@ export function renderAuditJson(result: AuditResult): string {
   for (const target of result.targets) counts[target.verdict.verdict] = (counts[target.verdict.verdict] ?? 0) + 1;
   const firewalls = result.firewalls === undefined ? {} : { firewalls: result.firewalls };
   const managed = result.managed === undefined ? {} : { managed: result.managed };
-  return jsonDocument({ kind: 'aml-netcheck-audit', schemaVersion: AUDIT_SCHEMA_VERSION, exitCode: result.exitCode, sources: result.sources, policies: result.policies, nsgs: result.nsgs, ...firewalls, ...managed, summary: counts, targets: result.targets });
+  const routeTables = result.routeTables === undefined ? {} : { routeTables: result.routeTables };
+  return jsonDocument({ kind: 'aml-netcheck-audit', schemaVersion: AUDIT_SCHEMA_VERSION, exitCode: result.exitCode, sources: result.sources, policies: result.policies, nsgs: result.nsgs, ...firewalls, ...managed, ...routeTables, summary: counts, targets: result.targets });
 }
