@@ -23,6 +23,8 @@ function exitCodeOf(targets: readonly AuditedTarget[]): number {
   return EXIT.ok;
 }
 
+const INBOUND_WITHOUT_NSG = "inbound to the compute's public IP: only NSGs filter it, and none was given (--config an NSG or effective NSG rules)";
+
 const BLOCKS: ReadonlyArray<AuditVerdict['verdict']> = ['denied', 'no-rule', 'inexpressible'];
 
 /**
@@ -50,13 +52,15 @@ export function auditTargets(config: AuditConfig, targets: readonly Target[], so
     const traffic = trafficOf(target);
     const base = { id: target.id, host: target.host, port: target.port, protocol: target.protocol, required: target.required, features: target.features };
     if (typeof traffic === 'string') return { ...base, verdict: { verdict: 'not-audited', reason: traffic }, layers: [] };
+    if (traffic.direction === 'inbound' && nsgs.length === 0) return { ...base, verdict: { verdict: 'not-audited', reason: INBOUND_WITHOUT_NSG }, layers: [] };
     const layers = layersOf(traffic);
     return { ...base, verdict: combined(layers), layers };
   });
   function layersOf(traffic: Traffic): Array<{ layer: AuditLayer; verdict: AuditVerdict }> {
     const layers: Array<{ layer: AuditLayer; verdict: AuditVerdict }> = [];
     if (nsgs.length > 0) layers.push({ layer: 'nsg', verdict: nsgLayerVerdict(nsgs, traffic, sources, settings) });
-    if (firewall) layers.push({ layer: 'firewall', verdict: verdictFor(traffic, ordered, unknownParent) });
+    // Azure reaches a node's public IP directly: the firewall the UDR sends outbound traffic to is not on the way in.
+    if (firewall && traffic.direction === 'outbound') layers.push({ layer: 'firewall', verdict: verdictFor(traffic, ordered, unknownParent) });
     return layers;
   }
   const policies = config.policies.map(({ name, basePolicy, dnsProxy, threatIntelMode, sku }) => ({ name, basePolicy, dnsProxy, threatIntelMode, sku }));
