@@ -4,7 +4,10 @@ import type { Target } from '../model/target.js';
 import { quote } from '../model/text.js';
 import { ipv4Span, type Span } from './addresses.js';
 import { orderRules, tiersOf, trafficOf, verdictFor, type Traffic } from './evaluate.js';
+import { classicLayer } from './classic.js';
+import { managedLayerOf } from './managed.js';
 import { nsgLayerVerdict } from './nsg.js';
+import type { ManagedNetworkContext } from '../remedies/managed-network.js';
 import type { AuditConfig, AuditedTarget, AuditLayer, AuditResult, AuditVerdict } from './types.js';
 
 /** Parses --source: IPv4 prefixes of the workspace's subnets. */
@@ -40,29 +43,44 @@ function combined(layers: ReadonlyArray<{ readonly layer: AuditLayer; readonly v
   return layers.at(-1)?.verdict ?? { verdict: 'no-rule' };
 }
 
-/** One verdict per target through every layer given, and the exit code `check` would give for them. */
-export function auditTargets(config: AuditConfig, targets: readonly Target[], sourceValues: readonly string[]): AuditResult {
+/**
+ * One verdict per target through every layer given, and the exit code `check` would give for them.
+ * `managed`: the workspace's managed network in each isolation mode to audit (managed.ts managedModes).
+ */
+export function auditTargets(config: AuditConfig, targets: readonly Target[], sourceValues: readonly string[], managed: readonly ManagedNetworkContext[] = []): AuditResult {
   const sources = parseSources(sourceValues);
   const nsgs = config.nsgs ?? [];
-  // Without a firewall export, the NSG alone decides; a service-tag file alone still audits the (empty) firewall.
-  const firewall = nsgs.length === 0 || config.policies.length > 0 || config.groups.length > 0;
+  const classic = classicLayer(config, sources);
+  const managedLayer = managedLayerOf(config, managed);
+  // Without a firewall export, the NSG (or the managed network) alone decides; a service-tag file alone still audits the (empty) firewall.
+  const firewall = (nsgs.length === 0 && config.managedRules === undefined) || config.policies.length > 0 || config.groups.length > 0 || classic !== null;
   const { tiers, unknownParent, settings } = tiersOf(config);
   const ordered = firewall ? orderRules(tiers, sources, settings) : [];
   const audited: AuditedTarget[] = targets.map((target) => {
     const traffic = trafficOf(target);
     const base = { id: target.id, host: target.host, port: target.port, protocol: target.protocol, required: target.required, features: target.features };
     if (typeof traffic === 'string') return { ...base, verdict: { verdict: 'not-audited', reason: traffic }, layers: [] };
-    if (traffic.direction === 'inbound' && nsgs.length === 0) return { ...base, verdict: { verdict: 'not-audited', reason: INBOUND_WITHOUT_NSG }, layers: [] };
-    const layers = layersOf(traffic);
+    if (traffic.direction === 'inbound' && nsgs.length === 0 && managedLayer === null) return { ...base, verdict: { verdict: 'not-audited', reason: INBOUND_WITHOUT_NSG }, layers: [] };
+    const layers = layersOf(target, traffic);
     return { ...base, verdict: combined(layers), layers };
   });
-  function layersOf(traffic: Traffic): Array<{ layer: AuditLayer; verdict: AuditVerdict }> {
+  function layersOf(target: Target, traffic: Traffic): Array<{ layer: AuditLayer; verdict: AuditVerdict }> {
     const layers: Array<{ layer: AuditLayer; verdict: AuditVerdict }> = [];
+    if (managedLayer !== null) layers.push({ layer: 'managed', verdict: managedLayer.verdict(target, traffic) });
     if (nsgs.length > 0) layers.push({ layer: 'nsg', verdict: nsgLayerVerdict(nsgs, traffic, sources, settings) });
     // Azure reaches a node's public IP directly: the firewall the UDR sends outbound traffic to is not on the way in.
-    if (firewall && traffic.direction === 'outbound') layers.push({ layer: 'firewall', verdict: verdictFor(traffic, ordered, unknownParent) });
+    if (firewall && traffic.direction === 'outbound') layers.push({ layer: 'firewall', verdict: classic?.(traffic) ?? verdictFor(traffic, ordered, unknownParent) });
     return layers;
   }
   const policies = config.policies.map(({ name, basePolicy, dnsProxy, threatIntelMode, sku }) => ({ name, basePolicy, dnsProxy, threatIntelMode, sku }));
-  return { policies, nsgs: nsgs.map(({ name, effective, defaultsAdded }) => ({ name, effective, defaultsAdded })), sources: [...sourceValues], targets: audited, exitCode: exitCodeOf(audited) };
+  const firewalls = (config.firewalls ?? []).map(({ name, policy, dnsProxy, threatIntelMode, sku, privateIp }) => ({ name, policy, dnsProxy, threatIntelMode, sku, privateIp }));
+  return {
+    policies,
+    nsgs: nsgs.map(({ name, effective, defaultsAdded }) => ({ name, effective, defaultsAdded })),
+    sources: [...sourceValues],
+    targets: audited,
+    exitCode: exitCodeOf(audited),
+    ...(firewalls.length > 0 ? { firewalls } : {}),
+    ...(managedLayer === null ? {} : { managed: managedLayer.closing(targets, audited) }),
+  };
 }

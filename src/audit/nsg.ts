@@ -80,6 +80,8 @@ function farEndOf(prefixes: readonly string[], asgs: readonly string[], traffic:
       const name = prefix.toLowerCase();
       if (name === 'internet') return address === 'public' ? YES : NO;
       if (name === 'virtualnetwork') return address === 'private' ? YES : NO;
+      // TAGS: AzureLoadBalancer is the infrastructure's health probes, one host address (168.63.129.16), no service's.
+      if (name === 'azureloadbalancer') return NO;
       if (address === 'private') {
         if (/^[A-Za-z]/.test(prefix)) return NO;
         const span = ipv4Span(prefix);

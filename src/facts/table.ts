@@ -95,7 +95,7 @@ function nameRule(re: RegExp, expected: string, normalise: (value: string) => st
  * `allow-only-approved-outbound`, az ml's `allow_only_approved_outbound`, ARM's
  * `AllowOnlyApprovedOutbound`. One key for all: lower case without separators.
  */
-function managedNetworkMode(value: string, where: string): string {
+export function managedNetworkMode(value: string, where: string): string {
   const key = value.toLowerCase().replace(/[-_\s]/g, '');
   const mode = MANAGED_NETWORK_MODES.find((m) => m.replace(/-/g, '') === key);
   if (mode === undefined) throw new InputError(where, `unknown managed network mode ${quote(value)} (expected ${MANAGED_NETWORK_MODES.join(', ')}, or az ml's allow_internet_outbound, ...)`);

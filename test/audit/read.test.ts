@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { inputLabel } from '../../src/io/input-file.js';
 import { parseConfigKinds, readConfigs } from '../../src/audit/read.js';
 import { InputError } from '../../src/model/errors.js';
 
@@ -113,7 +114,7 @@ t.test('each malformed or hostile export is refused in one line naming the file,
     const line = error.toLine();
     t.match(line, expected[name] as RegExp, name);
     t.notMatch(line, /[\u0000-\u001f\u007f]/, `${name}: the message holds no control character`);
-    t.ok(line.startsWith(fixture(`invalid/${name}`)), `${name}: the message starts with the file`);
+    t.ok(line.startsWith(inputLabel(fixture(`invalid/${name}`))), `${name}: the message starts with the file`);
   }
 });
 
@@ -123,7 +124,10 @@ t.test('--config-kind settles what the JSON leaves open, and is checked itself',
     config.groups.map((g) => [g.name, g.priority]),
     [['ambiguous', 100]],
   );
-  t.match(failure([fixture('hub-child-groups.json')], ['route-table=x.json']).toLine(), /^--config-kind: expected KIND=FILE with KIND one of firewall-policy, rule-collection-group, arm-template, service-tags, nsg, effective-nsg; got 'route-table=x\.json'$/);
+  t.match(
+    failure([fixture('hub-child-groups.json')], ['route-table=x.json']).toLine(),
+    /^--config-kind: expected KIND=FILE with KIND one of firewall-policy, rule-collection-group, arm-template, service-tags, nsg, effective-nsg, azure-firewall, managed-outbound-rules; got 'route-table=x\.json'$/,
+  );
   t.match(failure([fixture('hub-child-groups.json')], [`firewall-policy=${fixture('other.json')}`]).toLine(), /^--config-kind: names '.*other\.json', which no --config gives$/);
   t.match(failure([]).toLine(), /^--config: needs at least one file/);
 });
