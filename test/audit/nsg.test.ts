@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { inputLabel } from '../../src/io/input-file.js';
 import { auditTargets } from '../../src/audit/audit.js';
 import { trafficOf, type Traffic } from '../../src/audit/evaluate.js';
@@ -226,6 +226,26 @@ function reference(rules: readonly NsgRule[], traffic: Traffic): { verdict: stri
   return { verdict: 'no-rule', rule: '' };
 }
 
+/**
+ * Audits `targets` against one NSG of `rules` and compares each verdict and deciding rule with
+ * `reference`; the first difference fails the test. Returns the verdicts seen, or null after a failure.
+ */
+function agreesWithReference(t: Test, round: number, rules: NsgRule[], targets: readonly Target[], reference: (rules: readonly NsgRule[], traffic: Traffic) => { verdict: string; rule: string }): string[] | null {
+  const cfg = config([nsg('n', rules)]);
+  const seen: string[] = [];
+  for (const [index, audit] of auditTargets(cfg, targets, ['10.0.1.0/24']).targets.entries()) {
+    const expected = reference(cfg.nsgs?.[0]?.rules ?? [], trafficOf(targets[index] as Target) as Traffic);
+    const got = audit.verdict;
+    const gotRule = 'rule' in got && got.rule !== null ? got.rule.rule : '';
+    seen.push(got.verdict);
+    if (got.verdict !== expected.verdict || gotRule !== expected.rule) {
+      t.fail(`round ${round}, ${audit.id}: audit says ${got.verdict} ${gotRule}, the reference ${expected.verdict} ${expected.rule}`);
+      return null;
+    }
+  }
+  return seen;
+}
+
 t.test('property: for random NSGs over the catalog targets, the audit agrees with a plain first-match reading', async (t) => {
   const audited = TARGETS.filter((candidate) => {
     const traffic = trafficOf(candidate);
@@ -256,20 +276,10 @@ t.test('property: for random NSGs over the catalog targets, the audit agrees wit
         }),
       );
     }
-    const cfg = config([nsg('n', rules)]);
-    const result = auditTargets(cfg, audited, ['10.0.1.0/24']);
-    for (const [index, audit] of result.targets.entries()) {
-      const traffic = trafficOf(audited[index] as Target) as Traffic;
-      const expected = reference(cfg.nsgs?.[0]?.rules ?? [], traffic);
-      const got = audit.verdict;
-      const gotRule = 'rule' in got && got.rule !== null ? got.rule.rule : '';
-      compared++;
-      seen.add(got.verdict);
-      if (got.verdict !== expected.verdict || gotRule !== expected.rule) {
-        t.fail(`round ${round}, ${audit.id}: audit says ${got.verdict} ${gotRule}, the reference ${expected.verdict} ${expected.rule}`);
-        return;
-      }
-    }
+    const verdicts = agreesWithReference(t, round, rules, audited, reference);
+    if (verdicts === null) return;
+    compared += verdicts.length;
+    for (const verdict of verdicts) seen.add(verdict);
   }
   t.ok(compared > 2000, `compared ${compared} verdicts`);
   t.same([...seen].sort(), ['allowed', 'denied', 'depends'], 'allowed, denied and depends all came up');
@@ -361,18 +371,10 @@ t.test('property: for random NSGs, inbound verdicts agree with a plain first-mat
         }),
       );
     }
-    const cfg = config([nsg('n', rules)]);
-    for (const [index, audit] of auditTargets(cfg, inbound, ['10.0.1.0/24']).targets.entries()) {
-      const expected = inboundReference(cfg.nsgs?.[0]?.rules ?? [], trafficOf(inbound[index] as Target) as Traffic);
-      const got = audit.verdict;
-      const gotRule = 'rule' in got && got.rule !== null ? got.rule.rule : '';
-      compared++;
-      seen.add(got.verdict);
-      if (got.verdict !== expected.verdict || gotRule !== expected.rule) {
-        t.fail(`round ${round}, ${audit.id}: audit says ${got.verdict} ${gotRule}, the reference ${expected.verdict} ${expected.rule}`);
-        return;
-      }
-    }
+    const verdicts = agreesWithReference(t, round, rules, inbound, inboundReference);
+    if (verdicts === null) return;
+    compared += verdicts.length;
+    for (const verdict of verdicts) seen.add(verdict);
   }
   t.ok(compared > 800, `compared ${compared} verdicts`);
   t.same([...seen].sort(), ['allowed', 'denied', 'depends'], 'allowed, denied and depends all came up');
