@@ -5,7 +5,9 @@ import { quote } from '../model/text.js';
 import { ipv4Span, type Span } from './addresses.js';
 import { orderRules, tiersOf, trafficOf, verdictFor, type Traffic } from './evaluate.js';
 import { nsgLayerVerdict } from './nsg.js';
-import type { AuditConfig, AuditedTarget, AuditLayer, AuditResult, AuditVerdict } from './types.js';
+import { advisoriesOf } from './advisory.js';
+import { closingLayers, withClosingChange } from './close.js';
+import { SOURCE_PLACEHOLDER, type AuditConfig, type AuditedTarget, type AuditLayer, type AuditResult, type AuditVerdict, type ClosingChange } from './types.js';
 
 /** Parses --source: IPv4 prefixes of the workspace's subnets. */
 function parseSources(values: readonly string[]): Span[] {
@@ -38,9 +40,30 @@ function combined(layers: ReadonlyArray<{ readonly layer: AuditLayer; readonly v
   return layers.at(-1)?.verdict ?? { verdict: 'no-rule' };
 }
 
-/** One verdict per target through every layer given, and the exit code `check` would give for them. */
+/**
+ * One verdict per target through every layer given, the exit code `check` would give for them,
+ * the change that closes what they block (close.ts) and the advisory list (advisory.ts).
+ */
 export function auditTargets(config: AuditConfig, targets: readonly Target[], sourceValues: readonly string[]): AuditResult {
   const sources = parseSources(sourceValues);
+  const audited = verdictsOf(config, targets, sources);
+  const layers = closingLayers(config, targets, audited, sources, sourceValues);
+  const after = verdictsOf(withClosingChange(config, layers), targets, sources);
+  const fixes = layers.map((layer) => ({ layer: layer.layer, ids: new Set(layer.layer === 'firewall' ? layer.additions.flatMap((a) => a.rules.flatMap((r) => r.fixes)) : layer.additions.flatMap((a) => a.fixes)) }));
+  const verdictIn = (target: AuditedTarget | undefined, layer: AuditLayer): string | undefined => target?.layers.find((l) => l.layer === layer)?.verdict.verdict;
+  const verified = {
+    // A target a layer's additions name is allowed by that layer now.
+    allowed: after.filter((t) => fixes.some((f) => f.ids.has(t.id)) && fixes.every((f) => !f.ids.has(t.id) || verdictIn(t, f.layer) === 'allowed')).map((t) => t.id),
+    // Any other verdict of any layer that is not what it was.
+    otherVerdictsChanged: after.filter((t, i) => t.layers.some((l) => !fixes.some((f) => f.layer === l.layer && f.ids.has(t.id)) && verdictIn(audited[i], l.layer) !== l.verdict.verdict)).map((t) => t.id),
+  };
+  const change: ClosingChange = { sourceAddresses: sourceValues.length > 0 ? [...sourceValues] : [SOURCE_PLACEHOLDER], layers, verified };
+  const nsgs = config.nsgs ?? [];
+  const policies = config.policies.map(({ name, basePolicy, dnsProxy, threatIntelMode, sku }) => ({ name, basePolicy, dnsProxy, threatIntelMode, sku }));
+  return { policies, nsgs: nsgs.map(({ name, effective, defaultsAdded }) => ({ name, effective, defaultsAdded })), sources: [...sourceValues], targets: audited, exitCode: exitCodeOf(audited), change, advisories: advisoriesOf(config) };
+}
+
+function verdictsOf(config: AuditConfig, targets: readonly Target[], sources: readonly Span[]): AuditedTarget[] {
   const nsgs = config.nsgs ?? [];
   // Without a firewall export, the NSG alone decides; a service-tag file alone still audits the (empty) firewall.
   const firewall = nsgs.length === 0 || config.policies.length > 0 || config.groups.length > 0;
@@ -59,6 +82,5 @@ export function auditTargets(config: AuditConfig, targets: readonly Target[], so
     if (firewall) layers.push({ layer: 'firewall', verdict: verdictFor(traffic, ordered, unknownParent) });
     return layers;
   }
-  const policies = config.policies.map(({ name, basePolicy, dnsProxy, threatIntelMode, sku }) => ({ name, basePolicy, dnsProxy, threatIntelMode, sku }));
-  return { policies, nsgs: nsgs.map(({ name, effective, defaultsAdded }) => ({ name, effective, defaultsAdded })), sources: [...sourceValues], targets: audited, exitCode: exitCodeOf(audited) };
+  return audited;
 }

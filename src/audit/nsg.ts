@@ -111,13 +111,18 @@ function ruleMatch(rule: NsgRule, traffic: Traffic, address: Address, sources: r
   return allOf([destinationOf(rule, traffic, address, settings), sourceOf(rule, sources), sourcePort]);
 }
 
+/** How verdicts and the advisory list name an NSG rule. */
+export function nsgRuleRef(nsg: Pick<NetworkSecurityGroup, 'name'>, rule: NsgRule): NsgRuleRef {
+  return { layer: 'nsg', nsg: nsg.name, rule: rule.name, priority: rule.priority, action: rule.access, isDefault: rule.isDefault };
+}
+
 /** NSG_OVERVIEW: rules are processed in priority order, lower numbers first; the first match stops processing. */
 function orderedRules(nsg: NetworkSecurityGroup, address: Address, sources: readonly Span[], settings: PolicySettings): Ordered[] {
   return nsg.rules
     .filter((rule) => rule.direction === 'Outbound')
     .sort((a, b) => a.priority - b.priority)
     .map((rule) => {
-      const ref: NsgRuleRef = { layer: 'nsg', nsg: nsg.name, rule: rule.name, priority: rule.priority, action: rule.access, isDefault: rule.isDefault };
+      const ref = nsgRuleRef(nsg, rule);
       return { ref, match: (traffic: Traffic) => ruleMatch(rule, traffic, address, sources, settings) };
     });
 }

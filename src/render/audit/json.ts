@@ -1,12 +1,14 @@
 import type { AuditResult } from '../../audit/types.js';
 import { jsonDocument } from '../shared/json.js';
+import { closingCommands } from './close.js';
 
 /** The version of schema/audit.schema.json this writes. */
-export const AUDIT_SCHEMA_VERSION = 2;
+export const AUDIT_SCHEMA_VERSION = 3;
 
-/** `audit -o json`: every target with its verdict, as schema/audit.schema.json describes. */
+/** `audit -o json`: every target with its verdict, the closing change and the advisory list, as schema/audit.schema.json describes. */
 export function renderAuditJson(result: AuditResult): string {
   const counts: Record<string, number> = {};
   for (const target of result.targets) counts[target.verdict.verdict] = (counts[target.verdict.verdict] ?? 0) + 1;
-  return jsonDocument({ kind: 'aml-netcheck-audit', schemaVersion: AUDIT_SCHEMA_VERSION, exitCode: result.exitCode, sources: result.sources, policies: result.policies, nsgs: result.nsgs, summary: counts, targets: result.targets });
+  const change = { ...result.change, commands: closingCommands(result.change) };
+  return jsonDocument({ kind: 'aml-netcheck-audit', schemaVersion: AUDIT_SCHEMA_VERSION, exitCode: result.exitCode, sources: result.sources, policies: result.policies, nsgs: result.nsgs, summary: counts, targets: result.targets, change, advisories: result.advisories });
 }

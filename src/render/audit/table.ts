@@ -2,6 +2,7 @@ import type { AuditedTarget, AuditResult, AuditVerdict, RuleRef } from '../../au
 import { escapeControl, plural } from '../../model/text.js';
 import { formatColumns } from '../shared/columns.js';
 import { PLAIN, wrap, type TextOptions } from '../shared/terminal.js';
+import { block, closingChangeLines } from './close-text.js';
 
 /** `<group>/<collection>/<rule>` (priorities), or `NSG <nsg>/<rule>` (priority), as the admin finds it in the portal. */
 export function describeRuleRef(ref: RuleRef): string {
@@ -66,5 +67,19 @@ export function renderAuditTable(result: AuditResult, options: TextOptions = PLA
     out.push('Not audited:');
     out.push(formatColumns([['HOST', 'PORT', 'WHY'], ...skipped.map((t) => [t.host, String(t.port), explainVerdict(t.verdict)])], new Set([1]), options.width, true), '');
   }
+  out.push(...closingChangeLines(result, options), ...advisoryLines(result, options));
   return out.join('\n');
+}
+
+function advisoryLines(result: AuditResult, options: TextOptions): string[] {
+  if (result.advisories.length === 0) return [];
+  return [
+    ...block(['Advisory: rules that allow more than the workspace needs (no effect on the verdicts or the exit code):'], options, ''),
+    ...block(
+      result.advisories.map((a) => `${describeRuleRef(a.rule)}: ${a.why}`),
+      options,
+      '  ',
+    ),
+    '',
+  ];
 }
