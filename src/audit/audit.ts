@@ -49,13 +49,13 @@ export function auditTargets(config: AuditConfig, targets: readonly Target[], so
   const audited = verdictsOf(config, targets, sources);
   const layers = closingLayers(config, targets, audited, sources, sourceValues);
   const after = verdictsOf(withClosingChange(config, layers), targets, sources);
-  const fixes = layers.map((layer) => ({ layer: layer.layer, ids: new Set(layer.layer === 'firewall' ? layer.additions.flatMap((a) => a.rules.flatMap((r) => r.fixes)) : layer.additions.flatMap((a) => a.fixes)) }));
-  const verdictIn = (target: AuditedTarget | undefined, layer: AuditLayer): string | undefined => target?.layers.find((l) => l.layer === layer)?.verdict.verdict;
+  const verdictIn = (target: AuditedTarget | undefined, layer: AuditLayer): AuditVerdict['verdict'] | undefined => target?.layers.find((l) => l.layer === layer)?.verdict.verdict;
+  // What each layer's change is for: the required targets it blocked.
+  const fixable = (target: AuditedTarget | undefined, layer: AuditLayer): boolean => target !== undefined && target.required && layers.some((c) => c.layer === layer) && BLOCKS.includes(verdictIn(target, layer) ?? 'allowed');
   const verified = {
-    // A target a layer's additions name is allowed by that layer now.
-    allowed: after.filter((t) => fixes.some((f) => f.ids.has(t.id)) && fixes.every((f) => !f.ids.has(t.id) || verdictIn(t, f.layer) === 'allowed')).map((t) => t.id),
-    // Any other verdict of any layer that is not what it was.
-    otherVerdictsChanged: after.filter((t, i) => t.layers.some((l) => !fixes.some((f) => f.layer === l.layer && f.ids.has(t.id)) && verdictIn(audited[i], l.layer) !== l.verdict.verdict)).map((t) => t.id),
+    allowed: after.filter((t, i) => t.layers.some((l) => fixable(audited[i], l.layer)) && t.layers.every((l) => !fixable(audited[i], l.layer) || l.verdict.verdict === 'allowed')).map((t) => t.id),
+    // Any other change: a verdict the change was not for, or one it was for that did not become allowed.
+    otherVerdictsChanged: after.filter((t, i) => t.layers.some((l) => verdictIn(audited[i], l.layer) !== l.verdict.verdict && (!fixable(audited[i], l.layer) || l.verdict.verdict !== 'allowed'))).map((t) => t.id),
   };
   const change: ClosingChange = { sourceAddresses: sourceValues.length > 0 ? [...sourceValues] : [SOURCE_PLACEHOLDER], layers, verified };
   const nsgs = config.nsgs ?? [];

@@ -379,7 +379,7 @@ function firewallChange(config: AuditConfig, fixable: readonly Fixable[], source
     // An earlier addition (a wildcard, a tag) may allow it already.
     const now = firewallVerdict(work, traffic, sources);
     if (now.verdict === 'allowed') {
-      creditExisting(work, now, target.id);
+      if (!creditExisting(work, now, target.id)) proxyFixes.push(target.id);
       continue;
     }
     const deny = firstDeny(traffic, configOf(work), sources);
@@ -408,6 +408,15 @@ function firewallChange(config: AuditConfig, fixable: readonly Fixable[], source
     work.dnsProxy = proxyBefore;
     unfixable.push({ target: target.id, reason: deny === null ? 'no place in the policy lets an added rule allow it' : `no free priority ahead of ${describeDeny(deny)}, which denies it: an addition cannot pass it; narrow or move that rule` });
   }
+  // A rule added for a later target (a service tag's network rule, ahead of every application rule) may allow an earlier one.
+  for (const item of fixable) {
+    const index = unfixable.findIndex((u) => u.target === item.target.id);
+    if (index === -1) continue;
+    const now = firewallVerdict(work, item.traffic, sources);
+    if (now.verdict !== 'allowed') continue;
+    unfixable.splice(index, 1);
+    if (!creditExisting(work, now, item.target.id)) proxyFixes.push(item.target.id);
+  }
   const settings: PolicySettingChange[] =
     proxyFixes.length > 0 && config.policies.find((p) => p === leafPolicy(config))?.dnsProxy !== true
       ? [
@@ -425,18 +434,24 @@ function firewallChange(config: AuditConfig, fixable: readonly Fixable[], source
   return { layer: 'firewall', additions: additionsOf(work), settings, asNewGroups: asNewGroups(config, fixed, sources, sourceAddresses, settings.length > 0), unfixable };
 }
 
-/** A target an earlier addition allows joins that addition's list of what it fixes. */
-function creditExisting(work: Work, verdict: Extract<AuditVerdict, { verdict: 'allowed' }>, id: string): void {
+/**
+ * A target an earlier addition allows joins that addition's list of what it fixes; false when a
+ * rule of the admin's allows it, which only the DNS proxy turned on for another target can do.
+ */
+function creditExisting(work: Work, verdict: Extract<AuditVerdict, { verdict: 'allowed' }>, id: string): boolean {
   const ref = verdict.rule;
-  if (ref.layer !== 'firewall') return;
+  if (ref.layer !== 'firewall') return false;
   for (const g of work.groups) {
-    if (g.group.name !== ref.group) continue;
+    if (g.group.name !== ref.group || g.group.priority !== ref.groupPriority) continue;
     for (const c of g.collections) {
       const index = c.added.findIndex((r) => c.collection.name === ref.collection && r.name === ref.rule);
       const rule = c.added[index];
-      if (rule !== undefined) c.added[index] = { ...rule, fixes: [...rule.fixes, id] };
+      if (rule === undefined) continue;
+      c.added[index] = { ...rule, fixes: [...rule.fixes, id] };
+      return true;
     }
   }
+  return false;
 }
 
 /**
