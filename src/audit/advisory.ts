@@ -1,7 +1,8 @@
 import { ipv4Span } from './addresses.js';
 import { firewallRuleRef, tiersOf } from './evaluate.js';
 import { nsgRuleRef } from './nsg.js';
-import type { Advisory, AuditConfig, NsgRule } from './types.js';
+import { classicRef } from './classic.js';
+import type { Advisory, AuditConfig, NsgRule, PolicyRule, RuleCollectionGroup, RuleRef } from './types.js';
 
 /**
  * The admin's Allow rules that let through more than any workspace needs: every destination
@@ -27,30 +28,37 @@ function broadDestinations(addresses: readonly string[]): string[] {
   return addresses.filter(everywhere);
 }
 
+/** What makes a filter rule of an Allow collection broad, or nothing. */
+function ruleReasons(rule: PolicyRule): string[] {
+  const reasons: string[] = [];
+  if (rule.ruleType === 'NetworkRule') {
+    const wide = [...broadDestinations(rule.destinationAddresses), ...rule.destinationFqdns.filter((f) => f === '*')];
+    if (wide.length > 0 && everyPort(rule.destinationPorts)) reasons.push(`any-any: every destination (${wide.join(', ')}) on every port${rule.ipProtocols.includes('Any') ? ', every protocol' : ''}`);
+    else if (wide.length > 0) reasons.push(`every destination (${wide.join(', ')}) on ${rule.destinationPorts.join(', ')}`);
+  } else if (rule.ruleType === 'ApplicationRule') {
+    if (rule.targetFqdns.includes('*')) reasons.push(`every name (*) on ${rule.protocols.map((p) => `${p.protocolType}:${p.port}`).join(', ')}`);
+    const wide = broadDestinations(rule.destinationAddresses);
+    if (wide.length > 0) reasons.push(`every destination (${wide.join(', ')})`);
+  }
+  return reasons;
+}
+
 function firewallAdvisories(config: AuditConfig): Advisory[] {
   const advisories: Advisory[] = [];
-  for (const tier of tiersOf(config).tiers) {
-    for (const group of tier.groups) {
-      for (const collection of group.collections) {
-        if (collection.action !== 'Allow') continue;
-        for (const rule of collection.rules) {
-          if (rule.ruleType === 'NatRule') continue;
-          const reasons: string[] = [];
-          if (rule.ruleType === 'NetworkRule') {
-            const wide = [...broadDestinations(rule.destinationAddresses), ...rule.destinationFqdns.filter((f) => f === '*')];
-            const ports = everyPort(rule.destinationPorts);
-            if (wide.length > 0 && ports) reasons.push(`any-any: every destination (${wide.join(', ')}) on every port${rule.ipProtocols.includes('Any') ? ', every protocol' : ''}`);
-            else if (wide.length > 0) reasons.push(`every destination (${wide.join(', ')}) on ${rule.destinationPorts.join(', ')}`);
-          } else {
-            if (rule.targetFqdns.includes('*')) reasons.push(`every name (*) on ${rule.protocols.map((p) => `${p.protocolType}:${p.port}`).join(', ')}`);
-            const wide = broadDestinations(rule.destinationAddresses);
-            if (wide.length > 0) reasons.push(`every destination (${wide.join(', ')})`);
-          }
-          if (reasons.length === 0) continue;
-          advisories.push({ rule: firewallRuleRef(tier.policy, group, collection, collection.action, rule), why: reasons.join('; ') });
-        }
+  const each = (policy: string | null, group: RuleCollectionGroup, named: (ref: RuleRef) => RuleRef): void => {
+    for (const collection of group.collections) {
+      if (collection.action !== 'Allow') continue;
+      for (const rule of collection.rules) {
+        const reasons = ruleReasons(rule);
+        if (reasons.length === 0 || rule.ruleType === 'NatRule') continue;
+        advisories.push({ rule: named(firewallRuleRef(policy, group, collection, collection.action, rule)), why: reasons.join('; ') });
       }
     }
+  };
+  for (const tier of tiersOf(config).tiers) for (const group of tier.groups) each(tier.policy, group, (ref) => ref);
+  // A firewall's classic rules, as classic.ts reads them: one group of its collections.
+  for (const firewall of config.firewalls ?? []) {
+    if (firewall.policy === null) each(null, { name: firewall.name, priority: 100, policy: null, collections: firewall.collections, where: firewall.where }, (ref) => classicRef(firewall.name, ref));
   }
   return advisories;
 }

@@ -4,7 +4,10 @@ import type { Target } from '../model/target.js';
 import { quote } from '../model/text.js';
 import { ipv4Span, type Span } from './addresses.js';
 import { orderRules, tiersOf, trafficOf, verdictFor, type Traffic } from './evaluate.js';
+import { classicLayer } from './classic.js';
+import { managedLayerOf } from './managed.js';
 import { nsgLayerVerdict } from './nsg.js';
+import type { ManagedNetworkContext } from '../remedies/managed-network.js';
 import { advisoriesOf } from './advisory.js';
 import { closingLayers, withClosingChange } from './close.js';
 import { SOURCE_PLACEHOLDER, type AuditConfig, type AuditedTarget, type AuditLayer, type AuditResult, type AuditVerdict, type ClosingChange } from './types.js';
@@ -42,13 +45,15 @@ function combined(layers: ReadonlyArray<{ readonly layer: AuditLayer; readonly v
 
 /**
  * One verdict per target through every layer given, the exit code `check` would give for them,
- * the change that closes what they block (close.ts) and the advisory list (advisory.ts).
+ * the change that closes what the NSG and firewall layers block (close.ts; the managed network's
+ * own in `managed`) and the advisory list (advisory.ts).
+ * `managed`: the workspace's managed network in each isolation mode to audit (managed.ts managedModes).
  */
-export function auditTargets(config: AuditConfig, targets: readonly Target[], sourceValues: readonly string[]): AuditResult {
+export function auditTargets(config: AuditConfig, targets: readonly Target[], sourceValues: readonly string[], managed: readonly ManagedNetworkContext[] = []): AuditResult {
   const sources = parseSources(sourceValues);
-  const audited = verdictsOf(config, targets, sources);
+  const audited = verdictsOf(config, targets, sources, managed);
   const layers = closingLayers(config, targets, audited, sources, sourceValues);
-  const after = verdictsOf(withClosingChange(config, layers), targets, sources);
+  const after = verdictsOf(withClosingChange(config, layers), targets, sources, managed);
   const verdictIn = (target: AuditedTarget | undefined, layer: AuditLayer): AuditVerdict['verdict'] | undefined => target?.layers.find((l) => l.layer === layer)?.verdict.verdict;
   // What each layer's change is for: the required targets it blocked.
   const fixable = (target: AuditedTarget | undefined, layer: AuditLayer): boolean => target !== undefined && target.required && layers.some((c) => c.layer === layer) && BLOCKS.includes(verdictIn(target, layer) ?? 'allowed');
@@ -59,27 +64,43 @@ export function auditTargets(config: AuditConfig, targets: readonly Target[], so
   };
   const change: ClosingChange = { sourceAddresses: sourceValues.length > 0 ? [...sourceValues] : [SOURCE_PLACEHOLDER], layers, verified };
   const nsgs = config.nsgs ?? [];
+  const managedLayer = managedLayerOf(config, managed);
   const policies = config.policies.map(({ name, basePolicy, dnsProxy, threatIntelMode, sku }) => ({ name, basePolicy, dnsProxy, threatIntelMode, sku }));
-  return { policies, nsgs: nsgs.map(({ name, effective, defaultsAdded }) => ({ name, effective, defaultsAdded })), sources: [...sourceValues], targets: audited, exitCode: exitCodeOf(audited), change, advisories: advisoriesOf(config) };
+  const firewalls = (config.firewalls ?? []).map(({ name, policy, dnsProxy, threatIntelMode, sku, privateIp }) => ({ name, policy, dnsProxy, threatIntelMode, sku, privateIp }));
+  return {
+    policies,
+    nsgs: nsgs.map(({ name, effective, defaultsAdded }) => ({ name, effective, defaultsAdded })),
+    sources: [...sourceValues],
+    targets: audited,
+    exitCode: exitCodeOf(audited),
+    change,
+    advisories: advisoriesOf(config),
+    ...(firewalls.length > 0 ? { firewalls } : {}),
+    ...(managedLayer === null ? {} : { managed: managedLayer.closing(targets, audited) }),
+  };
 }
 
-function verdictsOf(config: AuditConfig, targets: readonly Target[], sources: readonly Span[]): AuditedTarget[] {
+/** Each target's verdict in every layer given, in path order, and all layers together. */
+function verdictsOf(config: AuditConfig, targets: readonly Target[], sources: readonly Span[], managed: readonly ManagedNetworkContext[]): AuditedTarget[] {
   const nsgs = config.nsgs ?? [];
-  // Without a firewall export, the NSG alone decides; a service-tag file alone still audits the (empty) firewall.
-  const firewall = nsgs.length === 0 || config.policies.length > 0 || config.groups.length > 0;
+  const classic = classicLayer(config, sources);
+  const managedLayer = managedLayerOf(config, managed);
+  // Without a firewall export, the NSG (or the managed network) alone decides; a service-tag file alone still audits the (empty) firewall.
+  const firewall = (nsgs.length === 0 && config.managedRules === undefined) || config.policies.length > 0 || config.groups.length > 0 || classic !== null;
   const { tiers, unknownParent, settings } = tiersOf(config);
   const ordered = firewall ? orderRules(tiers, sources, settings) : [];
   const audited: AuditedTarget[] = targets.map((target) => {
     const traffic = trafficOf(target);
     const base = { id: target.id, host: target.host, port: target.port, protocol: target.protocol, required: target.required, features: target.features };
     if (typeof traffic === 'string') return { ...base, verdict: { verdict: 'not-audited', reason: traffic }, layers: [] };
-    const layers = layersOf(traffic);
+    const layers = layersOf(target, traffic);
     return { ...base, verdict: combined(layers), layers };
   });
-  function layersOf(traffic: Traffic): Array<{ layer: AuditLayer; verdict: AuditVerdict }> {
+  function layersOf(target: Target, traffic: Traffic): Array<{ layer: AuditLayer; verdict: AuditVerdict }> {
     const layers: Array<{ layer: AuditLayer; verdict: AuditVerdict }> = [];
+    if (managedLayer !== null) layers.push({ layer: 'managed', verdict: managedLayer.verdict(target, traffic) });
     if (nsgs.length > 0) layers.push({ layer: 'nsg', verdict: nsgLayerVerdict(nsgs, traffic, sources, settings) });
-    if (firewall) layers.push({ layer: 'firewall', verdict: verdictFor(traffic, ordered, unknownParent) });
+    if (firewall) layers.push({ layer: 'firewall', verdict: classic?.(traffic) ?? verdictFor(traffic, ordered, unknownParent) });
     return layers;
   }
   return audited;

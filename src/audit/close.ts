@@ -2,6 +2,7 @@ import type { Target } from '../model/target.js';
 import { APPLICATION_COLLECTION, FIREWALL_PRIORITY_RANGE, NETWORK_COLLECTION, NSG_PRIORITY_RANGE, RULE_COLLECTION_GROUP } from '../remedies/names.js';
 import { ruleName } from '../remedies/validate.js';
 import type { Span } from './addresses.js';
+import { classicLayer } from './classic.js';
 import { orderRules, tiersOf, trafficOf, verdictFor, type Traffic } from './evaluate.js';
 import { nsgLayerVerdict } from './nsg.js';
 import {
@@ -632,7 +633,14 @@ export function closingLayers(config: AuditConfig, targets: readonly Target[], a
     layers.push({ layer: 'nsg', additions: each.flatMap((e) => e.additions), unfixable: each.flatMap((e) => e.unfixable) });
   }
   const firewallFixable = fixablesOf(targets, audited, 'firewall');
-  if (firewallFixable.length > 0) layers.push(firewallChange(config, firewallFixable, sources, sourceAddresses));
+  if (firewallFixable.length > 0 && classicLayer(config, sources) !== null) {
+    // Classic rules (or a policy not given) decide: the additions written here are a policy's.
+    const reason =
+      config.groups.length === 0 && config.policies.length === 0 && config.firewalls?.[0]?.policy === null
+        ? 'classic Azure Firewall rules: their closing change is not written yet (rules -o az-classic adds the allow-list)'
+        : 'the firewall runs a policy that was not given: give its exports to get the change';
+    layers.push({ layer: 'firewall', additions: [], settings: [], asNewGroups: null, unfixable: firewallFixable.map((f) => ({ target: f.target.id, reason })) });
+  } else if (firewallFixable.length > 0) layers.push(firewallChange(config, firewallFixable, sources, sourceAddresses));
   return layers;
 }
 

@@ -65,7 +65,7 @@ export function trafficOf(target: Target): Traffic | string {
   const transport = target.probe === 'udp' ? 'udp' : 'tcp';
   const application = target.probe === 'http' ? 'http' : target.probe === 'https' ? 'https' : 'other';
   const base = { port: target.port, transport, application, tags, address: target.mustResolvePrivately ? 'private' : target.privateName === null ? 'public' : 'unknown' } as const;
-  if (target.skipped?.ruleOnly === true && tags.length > 0) return { ...base, address: 'public', destination: { kind: 'tag', tag: target.host } };
+  if (target.skipped?.ruleOnly === true && tags.includes(target.host)) return { ...base, address: 'public', destination: { kind: 'tag', tag: target.host } };
   if (target.host.includes('<')) return target.skipped?.reason ?? 'the host is not known';
   if (target.host.startsWith('*.')) return { ...base, destination: { kind: 'wildcard', domain: target.host.slice(2).toLowerCase() } };
   if (target.skipped !== null) return target.skipped.reason;

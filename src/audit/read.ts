@@ -2,10 +2,30 @@ import { evaluate, type TemplateScope } from '../facts/arm-expression.js';
 import { readJsonInputFile } from '../io/input-file.js';
 import { isObject, quoteJson, type JsonObject } from '../io/json-input.js';
 import { formatKeyPath, InputError } from '../model/errors.js';
+import type { ManagedNetworkMode } from '../model/facts.js';
 import { quote } from '../model/text.js';
 import { ipv4Span, isIpv6, mergeSpans, type Span } from './addresses.js';
 import { DEFAULT_NSG_RULES } from './nsg.js';
-import { CONFIG_KINDS, type ApplicationProtocol, type AuditConfig, type ConfigKind, type FirewallPolicy, type NetworkProtocol, type NetworkSecurityGroup, type NsgProtocol, type NsgRule, type PolicyRule, type RuleCollection, type RuleCollectionGroup } from './types.js';
+import { readClassicFirewall } from './read-classic.js';
+import { readManagedRules } from './read-managed.js';
+import { empty, nameInId, portProblemFrom, type Path } from './read-tools.js';
+import { checkFirewalls } from './classic.js';
+import {
+  CONFIG_KINDS,
+  type ApplicationProtocol,
+  type AuditConfig,
+  type AzureFirewall,
+  type ManagedOutboundRule,
+  type ConfigKind,
+  type FirewallPolicy,
+  type NetworkProtocol,
+  type NetworkSecurityGroup,
+  type NsgProtocol,
+  type NsgRule,
+  type PolicyRule,
+  type RuleCollection,
+  type RuleCollectionGroup,
+} from './types.js';
 
 /**
  * The readers of `audit --config`: Azure Firewall Policy and its rule collection groups, as
@@ -19,12 +39,11 @@ import { CONFIG_KINDS, type ApplicationProtocol, type AuditConfig, type ConfigKi
  * same API version.
  */
 
-type Path = ReadonlyArray<string | number>;
-
 const POLICY_TYPE = 'microsoft.network/firewallpolicies';
 const GROUP_TYPE = 'microsoft.network/firewallpolicies/rulecollectiongroups';
 const SERVICE_TAGS_TYPE = 'microsoft.network/servicetags';
 const NSG_TYPE = 'microsoft.network/networksecuritygroups';
+const FIREWALL_TYPE = 'microsoft.network/azurefirewalls';
 
 /** Real exports nest about ten levels; far deeper input is not one, and would overflow a recursive walk. */
 const CONFIG_MAX_DEPTH = 64;
@@ -68,20 +87,7 @@ const EFFECTIVE_RULE_KEYS = ['name', 'protocol', 'sourcePortRange', 'sourcePortR
 const NSG_PROTOCOLS: readonly NsgProtocol[] = ['Tcp', 'Udp', 'Icmp', 'Esp', 'Ah', '*'];
 
 const EXPECTED =
-  'an Azure Firewall Policy (`az network firewall policy show`), its rule collection groups (`az network firewall policy rule-collection-group list` or `show`), the same as ARM resources, an exported ARM template holding them, the service tags (`az network list-service-tags`), an NSG (`az network nsg show`) or effective NSG rules (`az network nic list-effective-nsg`)';
-
-/** A value that says nothing: az prints absent lists as null or [], absent objects as null. */
-function empty(value: unknown): boolean {
-  return value === undefined || value === null || (Array.isArray(value) && value.length === 0) || (isObject(value) && Object.keys(value).length === 0);
-}
-
-/** The last segment of a resource id or ARM name, lower case: how policies and groups find each other. */
-function nameInId(id: string, after: string): string | null {
-  const parts = id.split('/');
-  const at = parts.findIndex((part) => part.toLowerCase() === after);
-  const name = at === -1 ? undefined : parts[at + 1];
-  return name === undefined || name === '' ? null : name.toLowerCase();
-}
+  "an Azure Firewall Policy (`az network firewall policy show`), its rule collection groups (`az network firewall policy rule-collection-group list` or `show`), the same as ARM resources, an exported ARM template holding them, the service tags (`az network list-service-tags`), an NSG (`az network nsg show`), effective NSG rules (`az network nic list-effective-nsg`), an Azure Firewall (`az network firewall show`) or a managed network's outbound rules (`az ml workspace outbound-rule list`, or `az ml workspace show`)";
 
 /** The resource group az prints (`resourceGroup`), or the one in the resource id; null when neither says (a template's expression). */
 function resourceGroupOf(node: JsonObject, id: unknown = node['id']): string | null {
@@ -97,10 +103,13 @@ class ConfigReader {
   readonly groups: RuleCollectionGroup[] = [];
   readonly serviceTags = new Map<string, Span[]>();
   readonly nsgs: NetworkSecurityGroup[] = [];
+  readonly firewalls: AzureFirewall[] = [];
+  readonly managedRules: ManagedOutboundRule[] = [];
+  managedMode: ManagedNetworkMode | null = null;
   private readonly warned = new Set<string>();
 
   constructor(
-    private readonly shown: string,
+    readonly shown: string,
     readonly warnings: string[],
   ) {}
 
@@ -109,14 +118,14 @@ class ConfigReader {
   }
 
   /** A field we read past without modelling it: named once per file and place (list indexes folded). */
-  private unmodelled(path: Path, what: string): void {
+  unmodelled(path: Path, what: string): void {
     const place = formatKeyPath(path.map((part) => (typeof part === 'number' ? '*' : part))).replace(/\.\*|\["\*"\]/g, '[*]');
     if (this.warned.has(place)) return;
     this.warned.add(place);
     this.warnings.push(`${this.shown}: ${place}: ${what}`);
   }
 
-  private checkKeys(node: JsonObject, path: Path, known: readonly string[]): void {
+  checkKeys(node: JsonObject, path: Path, known: readonly string[]): void {
     for (const [key, value] of Object.entries(node)) {
       if (known.includes(key) || RESOURCE_KEYS.includes(key) || empty(value)) continue;
       this.unmodelled([...path, key], 'not modelled by audit, so it is not taken into account');
@@ -131,11 +140,11 @@ class ConfigReader {
     return result.value;
   }
 
-  private value(node: JsonObject, key: string, path: Path): unknown {
+  value(node: JsonObject, key: string, path: Path): unknown {
     return this.evaluated(node[key], [...path, key]);
   }
 
-  private string(node: JsonObject, key: string, path: Path, required: boolean): string | null {
+  string(node: JsonObject, key: string, path: Path, required: boolean): string | null {
     const value = this.value(node, key, path);
     if (value === undefined || value === null) {
       if (required) this.fail([...path, key], 'is missing; expected a string');
@@ -145,14 +154,14 @@ class ConfigReader {
     return value;
   }
 
-  private priority(node: JsonObject, path: Path): number {
+  priority(node: JsonObject, path: Path): number {
     const value = this.value(node, 'priority', path);
     // 100 (first) to 65000 (last), as FirewallPolicyRuleCollectionGroupProperties and FirewallPolicyRuleCollection bound it.
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 100 || value > 65000) this.fail([...path, 'priority'], `expected an integer from 100 to 65000; got ${quoteJson(value)}`);
     return value;
   }
 
-  private strings(node: JsonObject, key: string, path: Path, check?: (item: string) => string | null): string[] {
+  strings(node: JsonObject, key: string, path: Path, check?: (item: string) => string | null): string[] {
     const value = this.value(node, key, path);
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) this.fail([...path, key], `expected a list of strings; got ${quoteJson(value)}`);
@@ -167,7 +176,7 @@ class ConfigReader {
   }
 
   /** The object `properties` holds (ARM), or the node itself (az, flattened). */
-  private propertiesOf(node: JsonObject, path: Path): { props: JsonObject; at: Path } {
+  propertiesOf(node: JsonObject, path: Path): { props: JsonObject; at: Path } {
     if (!('properties' in node)) return { props: node, at: path };
     if (!isObject(node['properties'])) this.fail([...path, 'properties'], `expected an object; got ${quoteJson(node['properties'])}`);
     return { props: node['properties'], at: [...path, 'properties'] };
@@ -241,19 +250,20 @@ class ConfigReader {
     return { name, priority, action, rules: (rules ?? []).map((rule, index) => this.readRule(rule, [...path, 'rules', index], nat)) };
   }
 
-  private readRule(node: unknown, path: Path, nat: boolean): PolicyRule {
+  /** `classic`: a rule of an Azure Firewall's own collections, which names no ruleType (its collection says it) and writes ipProtocols as protocols. */
+  readRule(node: unknown, path: Path, nat: boolean, classic?: { readonly ruleType: PolicyRule['ruleType']; readonly keys: readonly string[] }): PolicyRule {
     if (!isObject(node)) this.fail(path, `expected a rule (an object); got ${quoteJson(node)}`);
-    const typeText = this.string(node, 'ruleType', path, true) as string;
+    const typeText = classic?.ruleType ?? (this.string(node, 'ruleType', path, true) as string);
     const ruleType = (['NetworkRule', 'ApplicationRule', 'NatRule'] as const).find((t) => t.toLowerCase() === typeText.toLowerCase());
     if (ruleType === undefined) this.fail([...path, 'ruleType'], `expected NetworkRule, ApplicationRule or NatRule; got ${quoteJson(typeText)}`);
     if ((ruleType === 'NatRule') !== nat) this.fail([...path, 'ruleType'], nat ? 'a NAT rule collection holds NatRule rules only' : 'a filter rule collection holds NetworkRule and ApplicationRule rules only');
-    this.checkKeys(node, path, RULE_KEYS[ruleType]);
+    this.checkKeys(node, path, classic?.keys ?? RULE_KEYS[ruleType]);
     const name = this.string(node, 'name', path, false) ?? `#${String(path.at(-1))}`;
     const sourceAddresses = this.strings(node, 'sourceAddresses', path, addressProblem);
     const sourceIpGroups = this.strings(node, 'sourceIpGroups', path);
     if (ruleType === 'NatRule') return { ruleType, name, sourceAddresses, sourceIpGroups };
     if (ruleType === 'NetworkRule') {
-      const ipProtocols = this.strings(node, 'ipProtocols', path, (item) => (NETWORK_PROTOCOLS.some((p) => p.toLowerCase() === item.toLowerCase()) ? null : 'expected TCP, UDP, Any or ICMP')).map(
+      const ipProtocols = this.strings(node, classic === undefined ? 'ipProtocols' : 'protocols', path, (item) => (NETWORK_PROTOCOLS.some((p) => p.toLowerCase() === item.toLowerCase()) ? null : 'expected TCP, UDP, Any or ICMP')).map(
         (item) => NETWORK_PROTOCOLS.find((p) => p.toLowerCase() === item.toLowerCase()) as NetworkProtocol,
       );
       return {
@@ -325,7 +335,7 @@ class ConfigReader {
     });
   }
 
-  private oneOf<T extends string>(node: JsonObject, key: string, path: Path, allowed: readonly T[], aliases: Readonly<Record<string, T>> = {}): T {
+  oneOf<T extends string>(node: JsonObject, key: string, path: Path, allowed: readonly T[], aliases: Readonly<Record<string, T>> = {}): T {
     const text = this.string(node, key, path, true) as string;
     const found = allowed.find((a) => a.toLowerCase() === text.toLowerCase()) ?? aliases[text.toLowerCase()];
     if (found === undefined) {
@@ -438,14 +448,21 @@ class ConfigReader {
     if (kind === 'arm-template') return this.readTemplate(document);
     if (kind === 'service-tags') return this.readServiceTags(document);
     if (kind === 'effective-nsg') return this.readEffective(document);
+    if (kind === 'managed-outbound-rules') {
+      const { rules, mode } = readManagedRules(this, document);
+      this.managedRules.push(...rules);
+      this.managedMode = mode;
+      return;
+    }
     const items: Array<{ node: unknown; path: Path }> = Array.isArray(document)
       ? document.map((node, index) => ({ node, path: [index] }))
       : isObject(document) && Array.isArray(document['value']) && !('properties' in document)
         ? document['value'].map((node, index) => ({ node, path: ['value', index] }))
         : [{ node: document, path: [] }];
     for (const { node, path } of items) {
-      if (!isObject(node)) this.fail(path, `expected ${{ 'firewall-policy': 'a firewall policy', 'rule-collection-group': 'a rule collection group', nsg: 'an NSG' }[kind]} (an object); got ${quoteJson(node)}`);
+      if (!isObject(node)) this.fail(path, `expected ${{ 'firewall-policy': 'a firewall policy', 'rule-collection-group': 'a rule collection group', nsg: 'an NSG', 'azure-firewall': 'an Azure Firewall' }[kind]} (an object); got ${quoteJson(node)}`);
       if (kind === 'firewall-policy') this.readPolicy(node, path);
+      else if (kind === 'azure-firewall') this.firewalls.push(readClassicFirewall(this, node, path));
       else if (kind === 'nsg') this.readNsg(node, path);
       else this.readGroup(node, path);
     }
@@ -479,6 +496,7 @@ class ConfigReader {
       if (type === POLICY_TYPE) this.readPolicy(node, path);
       else if (type === GROUP_TYPE) this.readGroup(node, path);
       else if (type === NSG_TYPE) this.readNsg(node, path);
+      else if (type === FIREWALL_TYPE) this.firewalls.push(readClassicFirewall(this, node, path));
       else this.unmodelled([...path, 'type'], `a resource of type ${quote(node['type'])}, which audit does not read yet; left out`);
     });
     this.scope = null;
@@ -498,17 +516,6 @@ function nsgPrefixProblem(item: string): string | null {
   return item === '*' || ipv4Span(item) !== null || isIpv6(item) || /^[A-Za-z][A-Za-z0-9.]*$/.test(item) ? null : 'expected *, an IP address, a CIDR prefix, a range a-b or a service tag';
 }
 
-/** `*`, a port or a range; firewall rules start at port 1, NSG rules ("Integer or range between 0 and 65535") at 0. */
-function portProblemFrom(lowest: number): (item: string) => string | null {
-  return (item) => {
-    if (item === '*') return null;
-    const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item);
-    const first = Number(match?.[1]);
-    const last = match?.[2] === undefined ? first : Number(match[2]);
-    return match !== null && first >= lowest && last <= 65535 && first <= last ? null : `expected *, a port or a range of ports (${lowest}-65535)`;
-  };
-}
-
 const portProblem = portProblemFrom(1);
 const nsgPortProblem = portProblemFrom(0);
 
@@ -521,15 +528,22 @@ function kindsOf(document: unknown): ConfigKind[] {
   if (!isObject(document)) return [];
   if (Array.isArray(document['resources']) && ('$schema' in document || 'contentVersion' in document)) return ['arm-template'];
   if (Array.isArray(document['value']) && !('properties' in document)) return kindsOf(document['value']);
+  // `az ml workspace show`: the managed network's isolation mode and outbound rules (the rest is for --workspace-json).
+  if (isObject(document['managed_network'])) return ['managed-outbound-rules'];
+  // az ml prints an outbound rule's type in snake_case, where an ARM resource has its resource type.
+  if (typeof document['type'] === 'string' && ['fqdn', 'service_tag', 'private_endpoint'].includes(document['type'].toLowerCase()) && 'destination' in document) return ['managed-outbound-rules'];
   const type = typeof document['type'] === 'string' ? document['type'].toLowerCase() : null;
   if (type === POLICY_TYPE) return ['firewall-policy'];
   if (type === GROUP_TYPE) return ['rule-collection-group'];
   if (type === SERVICE_TAGS_TYPE) return ['service-tags'];
   if (type === NSG_TYPE) return ['nsg'];
+  if (type === FIREWALL_TYPE) return ['azure-firewall'];
   if (type !== null) return [];
   // The weekly download (ServiceTags_Public_*.json) is the same list without the resource's type.
   if (typeof document['cloud'] === 'string' && Array.isArray(document['values'])) return ['service-tags'];
   const props = isObject(document['properties']) ? document['properties'] : document;
+  // A firewall names its policy (firewallPolicy) and threat-intel mode too: its own keys say it is one.
+  if (['networkRuleCollections', 'applicationRuleCollections', 'natRuleCollections', 'ipConfigurations', 'hubIPAddresses', 'firewallPolicy'].some((key) => key in props)) return ['azure-firewall'];
   const kinds: ConfigKind[] = [];
   if (['dnsSettings', 'basePolicy', 'threatIntelMode', 'childPolicies', 'firewalls'].some((key) => key in props)) kinds.push('firewall-policy');
   if ('ruleCollections' in props) kinds.push('rule-collection-group');
@@ -570,7 +584,7 @@ function readConfigFile(file: string, kind: ConfigKind | undefined, reader: (sho
 
 /** Reads every --config file into one configuration, and checks that its policies and groups fit together. */
 export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string, ConfigKind> = new Map()): AuditConfig {
-  if (files.length === 0) throw new InputError('--config', 'needs at least one file: the exported firewall policy, its rule collection groups, an ARM template, or an NSG');
+  if (files.length === 0) throw new InputError('--config', "needs at least one file: the exported firewall policy, its rule collection groups, an ARM template, an NSG, an Azure Firewall or a managed network's outbound rules");
   const named = new Set<string>();
   for (const file of files) {
     if (named.has(file)) throw new InputError('--config', `${quote(file)} is given twice`);
@@ -582,6 +596,9 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
   const groups: RuleCollectionGroup[] = [];
   const inputs: Array<{ file: string; kind: ConfigKind }> = [];
   const nsgs: NetworkSecurityGroup[] = [];
+  const firewalls: AzureFirewall[] = [];
+  let managedRules: ManagedOutboundRule[] | undefined;
+  let managedMode: ManagedNetworkMode | null = null;
   let serviceTags: Map<string, Span[]> | null = null;
   for (const file of files) {
     let made: ConfigReader | null = null;
@@ -591,6 +608,12 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
       policies.push(...reader.policies);
       groups.push(...reader.groups);
       nsgs.push(...reader.nsgs);
+      firewalls.push(...reader.firewalls);
+      if (kind === 'managed-outbound-rules') {
+        if (managedRules !== undefined) throw new InputError('--config', `${quote(file)} is a second managed network's outbound rules; audit one workspace at a time`);
+        managedRules = reader.managedRules;
+        managedMode = reader.managedMode;
+      }
       if (kind === 'service-tags') {
         if (serviceTags !== null) throw new InputError('--config', `${quote(file)} is a second service-tag file; give one`);
         serviceTags = reader.serviceTags;
@@ -599,7 +622,8 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
     inputs.push({ file, kind });
   }
   checkConsistent(policies, groups);
-  return { policies, groups, nsgs, inputs, warnings, serviceTags };
+  checkFirewalls(firewalls, policies, groups, warnings);
+  return { policies, groups, nsgs, inputs, warnings, serviceTags, firewalls, ...(managedRules === undefined ? {} : { managedRules }), ...(managedMode === null ? {} : { managedMode }) };
 }
 
 function checkConsistent(policies: readonly FirewallPolicy[], groups: readonly RuleCollectionGroup[]): void {

@@ -1,3 +1,5 @@
+import type { ManagedNetworkMode } from '../model/facts.js';
+import type { OutboundRuleSpec } from '../remedies/managed-network.js';
 import type { Span } from './addresses.js';
 
 /**
@@ -7,7 +9,7 @@ import type { Span } from './addresses.js';
  */
 
 /** What a `--config` file holds; `--config-kind KIND=FILE` names it when the JSON could be two. */
-export const CONFIG_KINDS = ['firewall-policy', 'rule-collection-group', 'arm-template', 'service-tags', 'nsg', 'effective-nsg'] as const;
+export const CONFIG_KINDS = ['firewall-policy', 'rule-collection-group', 'arm-template', 'service-tags', 'nsg', 'effective-nsg', 'azure-firewall', 'managed-outbound-rules'] as const;
 export type ConfigKind = (typeof CONFIG_KINDS)[number];
 
 export type NetworkProtocol = 'TCP' | 'UDP' | 'Any' | 'ICMP';
@@ -110,6 +112,42 @@ export interface NetworkSecurityGroup {
   readonly resourceGroup?: string | null;
 }
 
+/**
+ * An Azure Firewall as `az network firewall show` prints it (azureFirewall.json 2024-05-01,
+ * AzureFirewall): its own classic rule collections, or the policy it runs instead.
+ */
+export interface AzureFirewall {
+  readonly name: string;
+  /** firewallPolicy.id's policy name (lower case); null when the firewall runs its classic rules. */
+  readonly policy: string | null;
+  /** additionalProperties["Network.DNS.EnableProxy"]; false when the firewall says nothing (the API's default). */
+  readonly dnsProxy: boolean;
+  readonly threatIntelMode: string | null;
+  readonly sku: string | null;
+  /** ipConfigurations[].privateIPAddress (or hubIPAddresses.privateIPAddress): the next hop routes send traffic to. */
+  readonly privateIp: string | null;
+  /** networkRuleCollections, applicationRuleCollections and natRuleCollections, as policy collections read them. */
+  readonly collections: readonly RuleCollection[];
+  readonly where: string;
+}
+
+/** RuleCategory of workspaceRP.json (Microsoft.MachineLearningServices 2024-10-01), as az ml prints it (snake_case). */
+export type ManagedRuleCategory = 'required' | 'recommended' | 'user_defined' | 'dependency';
+
+interface ManagedRuleBase {
+  readonly name: string;
+  readonly category: ManagedRuleCategory | null;
+  /** RuleStatus: Inactive until the managed network is provisioned (or a private endpoint approved). */
+  readonly status: 'Active' | 'Inactive' | null;
+  readonly where: string;
+}
+
+/** One outbound rule of a managed virtual network, as `az ml workspace outbound-rule list` prints it. */
+export type ManagedOutboundRule =
+  | (ManagedRuleBase & { readonly type: 'fqdn'; readonly destination: string })
+  | (ManagedRuleBase & { readonly type: 'service_tag'; readonly serviceTag: string; readonly protocol: string; readonly portRanges: readonly string[]; readonly addressPrefixes: readonly string[] })
+  | (ManagedRuleBase & { readonly type: 'private_endpoint'; readonly serviceResourceId: string; readonly subresourceTarget: string; readonly sparkEnabled: boolean });
+
 /** Every --config read, merged. */
 export interface AuditConfig {
   readonly policies: readonly FirewallPolicy[];
@@ -124,6 +162,12 @@ export interface AuditConfig {
   readonly serviceTags: ReadonlyMap<string, readonly Span[]> | null;
   /** One line each: fields read but not modelled, resources this slice does not read. */
   readonly warnings: readonly string[];
+  /** Azure Firewalls read (`az network firewall show`); absent when none. */
+  readonly firewalls?: readonly AzureFirewall[];
+  /** The managed network's outbound rules (`az ml workspace outbound-rule list`); absent when no such export was given. */
+  readonly managedRules?: readonly ManagedOutboundRule[];
+  /** The isolation mode the managed export itself gives (`az ml workspace show`: managed_network.isolation_mode). */
+  readonly managedMode?: ManagedNetworkMode;
 }
 
 /** A rule as verdicts name it: `<group>/<collection>/<rule>`, with the priorities that ordered it. */
@@ -149,10 +193,37 @@ export interface NsgRuleRef {
   readonly isDefault: boolean;
 }
 
-export type RuleRef = FirewallRuleRef | NsgRuleRef;
+/** A classic rule of an Azure Firewall (no policy): `<firewall>/<collection>/<rule>` (priority). */
+export interface ClassicRuleRef {
+  readonly layer: 'classic-firewall';
+  readonly firewall: string;
+  readonly collection: string;
+  readonly collectionPriority: number;
+  readonly rule: string;
+  readonly ruleType: 'NetworkRule' | 'ApplicationRule';
+  readonly action: 'Allow' | 'Deny';
+}
 
-/** The layers traffic passes through, in path order: the NSGs on the workspace's subnet or NIC, then the firewall. */
-export type AuditLayer = 'nsg' | 'firewall';
+/** What lets traffic out of a managed virtual network: an outbound rule, or the isolation mode itself. */
+export interface ManagedRuleRef {
+  readonly layer: 'managed';
+  /** The rule's name; for internet outbound, the isolation mode. */
+  readonly rule: string;
+  readonly ruleType: 'fqdn' | 'service_tag' | 'private_endpoint' | 'isolation_mode';
+  readonly destination: string;
+  readonly category: ManagedRuleCategory | null;
+  /** The export lists it; false for a rule Azure adds by itself that the export left out. */
+  readonly listed: boolean;
+  readonly action: 'Allow';
+}
+
+export type RuleRef = FirewallRuleRef | NsgRuleRef | ClassicRuleRef | ManagedRuleRef;
+
+/**
+ * The layers traffic passes through, in path order: the managed network (when the workspace has
+ * one), the NSGs on the workspace's subnet or NIC, then the firewall (a policy's or its classic rules).
+ */
+export type AuditLayer = 'nsg' | 'firewall' | 'managed';
 
 export type AuditVerdict =
   | { readonly verdict: 'allowed'; readonly rule: RuleRef }
@@ -175,6 +246,31 @@ export interface AuditedTarget {
   readonly layers: ReadonlyArray<{ readonly layer: AuditLayer; readonly verdict: AuditVerdict }>;
 }
 
+/** The managed network's closing change: one outbound rule that adds what the blocked targets need. */
+export interface ManagedChange {
+  readonly rule: OutboundRuleSpec;
+  /** describeRuleSpec's words for it. */
+  readonly description: string;
+  /** The ids of the blocked targets it lets out. */
+  readonly targets: readonly string[];
+  /**
+   * As the admin runs it (render/rules/managed-network.ts withPrintedChanges): the rule's name, the
+   * `az ml workspace outbound-rule set` command and the managed_network.outbound_rules YAML; command
+   * null and `refused` saying why when a value in the rule is not safe to print.
+   */
+  readonly printed?: { readonly name: string | null; readonly command: string | null; readonly yaml: readonly string[]; readonly refused: string | null };
+}
+
+export interface ManagedAudit {
+  /** az ml's spelling of the isolation mode; null when neither the facts nor the flags say it. */
+  readonly mode: string | null;
+  readonly rules: number;
+  /** Outbound rules to add (additive only) for the required targets the managed network blocks. */
+  readonly changes: readonly ManagedChange[];
+  /** Required targets no outbound rule can let out, with what to do instead. */
+  readonly cannot: ReadonlyArray<{ readonly target: string; readonly requirement: string; readonly alternative: string }>;
+}
+
 export interface AuditResult {
   readonly policies: ReadonlyArray<{ readonly name: string; readonly basePolicy: string | null; readonly dnsProxy: boolean; readonly threatIntelMode: string | null; readonly sku: string | null }>;
   readonly nsgs: ReadonlyArray<{ readonly name: string; readonly effective: boolean; readonly defaultsAdded: readonly string[] }>;
@@ -185,6 +281,14 @@ export interface AuditResult {
   readonly change: ClosingChange;
   /** The admin's rules that allow more than the workspace needs (advisory.ts); never changes the exit code. */
   readonly advisories: readonly Advisory[];
+  readonly firewalls?: ReadonlyArray<{ readonly name: string; readonly policy: string | null; readonly dnsProxy: boolean; readonly threatIntelMode: string | null; readonly sku: string | null; readonly privateIp: string | null }>;
+  readonly managed?: ManagedAudit;
+  /** What the run warned of on stderr (fields not modelled, defaults added), for the reports that keep it (Markdown, HTML, JUnit). */
+  readonly warnings?: readonly string[];
+  /** The catalog's name of each feature a target serves, by id, for the reports that group by feature. */
+  readonly featureNames?: Readonly<Record<string, string>>;
+  /** When the audit ran (ISO 8601), for the reports that date themselves (JUnit). */
+  readonly auditedAt?: string;
 }
 
 /**

@@ -133,17 +133,24 @@ function resolveAlternatives(alternatives: readonly string[], facts: WorkspaceFa
   ];
 }
 
+/** A wildcard with its placeholders filled from the facts, when they name exactly one; null otherwise. */
+function filledWildcard(pattern: HostPattern, facts: WorkspaceFacts): string | null {
+  if (pattern.placeholders.length === 0) return pattern.host;
+  const filled = fillTemplate(pattern.host, (name) => PLACEHOLDERS.get(name)?.values(facts) ?? []);
+  return filled.ok && filled.hosts.length === 1 ? (filled.hosts[0] as string) : null;
+}
+
 function candidatesFor(pattern: HostPattern, catalog: Catalog, facts: WorkspaceFacts): Candidate[] {
   if (pattern.wildcard === 'none') return resolveTemplate(pattern.host, facts, null, false);
   const rule = catalog.wildcards.get(pattern.host);
   if (!rule) {
-    // Skipped either way, but shown with the facts filled in (*.westus2.batch.azure.com) where they are known.
-    const filled = fillTemplate(pattern.host, (name) => PLACEHOLDERS.get(name)?.values(facts) ?? []);
+    // Nothing to dial, but the wildcard itself still belongs in the allow-list once the facts fill it (*.westus2.batch.azure.com).
+    const filled = filledWildcard(pattern, facts);
     return [
       {
-        host: filled.ok && filled.hosts.length === 1 ? (filled.hosts[0] as string) : pattern.host,
+        host: filled ?? pattern.host,
         representative: false,
-        unresolved: { reason: `no concrete host is documented for ${pattern.host}; name one under 'wildcards' in a --catalog file`, flag: '--catalog' },
+        unresolved: { reason: `no concrete host is documented for ${pattern.host}; name one under 'wildcards' in a --catalog file`, flag: '--catalog', ...(filled === null ? {} : { ruleOnly: true }) },
       },
     ];
   }
@@ -188,7 +195,7 @@ function ruleFor(entry: CatalogEntry, candidate: Candidate, pattern: HostPattern
     return { type: 'service-tag', destination: tagDestination(entry, facts), protocol, port: port.port, direction: entry.direction };
   }
   // A placeholder pattern names one host; a wildcard is what the firewall rule should hold.
-  const destination = pattern.wildcard === 'none' && candidate.unresolved === null ? candidate.host : pattern.host;
+  const destination = pattern.wildcard === 'none' ? (candidate.unresolved === null ? candidate.host : pattern.host) : (filledWildcard(pattern, facts) ?? pattern.host);
   return { type: 'fqdn', destination, protocol, port: port.port, direction: entry.direction };
 }
 

@@ -66,6 +66,8 @@ export interface FactRow {
   readonly negatedHelp?: string;
   readonly kind: FactKind;
   readonly choices?: readonly string[];
+  /** `check` also takes other tools' spellings of the choices (az ml's snake case), so the flag lists the choices in --help but refuses nothing itself. */
+  readonly acceptsOtherSpellings?: true;
   /** A valid value, for examples and for the tests that feed every row. */
   readonly example?: string;
   /** Checks one value against Azure's rules (naming `where` when it breaks them) and normalises it. */
@@ -93,7 +95,7 @@ function nameRule(re: RegExp, expected: string, normalise: (value: string) => st
  * `allow-only-approved-outbound`, az ml's `allow_only_approved_outbound`, ARM's
  * `AllowOnlyApprovedOutbound`. One key for all: lower case without separators.
  */
-function managedNetworkMode(value: string, where: string): string {
+export function managedNetworkMode(value: string, where: string): string {
   const key = value.toLowerCase().replace(/[-_\s]/g, '');
   const mode = MANAGED_NETWORK_MODES.find((m) => m.replace(/-/g, '') === key);
   if (mode === undefined) throw new InputError(where, `unknown managed network mode ${quote(value)} (expected ${MANAGED_NETWORK_MODES.join(', ')}, or az ml's allow_internet_outbound, ...)`);
@@ -359,6 +361,7 @@ export const FACT_TABLE = {
     help: "outbound mode of the workspace's managed virtual network (disabled: none; az ml spells them allow_internet_outbound, ...)",
     kind: 'string',
     choices: MANAGED_NETWORK_MODES,
+    acceptsOtherSpellings: true,
     example: 'allow-only-approved-outbound',
     check: managedNetworkMode,
     json: {

@@ -61,8 +61,22 @@ export function limitationsOf(data: ManagedNetworkData, mode: ManagedModeRow): L
 
 const STORAGE_HOST_RE = /^([^.]+)\.(blob|file|queue|table|dfs)\.core\.(?:windows\.net|usgovcloudapi\.net|chinacloudapi\.cn)$/;
 
+/** A host of an Azure Storage account: the account and the sub resource its name says; null for any other host. */
+export function storageOf(host: string): { readonly account: string; readonly subresource: string } | null {
+  const match = STORAGE_HOST_RE.exec(host.toLowerCase());
+  return match === null ? null : { account: match[1] as string, subresource: match[2] as string };
+}
+
+/** The ARM resource type of each resource a private endpoint rule reaches. */
+export const PRIVATE_ENDPOINT_ARM_TYPE = {
+  storage: 'Microsoft.Storage/storageAccounts',
+  'key-vault': 'Microsoft.KeyVault/vaults',
+  'container-registry': 'Microsoft.ContainerRegistry/registries',
+  workspace: 'Microsoft.MachineLearningServices/workspaces',
+} as const satisfies Record<RequiredPrivateEndpointRow['resource'], string>;
+
 /** `BatchNodeManagement.region` in the article stands for each regional tag. */
-function tagMatches(row: RequiredServiceTagRow, tag: string): boolean {
+export function tagMatches(row: RequiredServiceTagRow, tag: string): boolean {
   if (row.tag.endsWith('.region')) return tag.toLowerCase().startsWith(row.tag.slice(0, -'region'.length).toLowerCase());
   return row.tag.toLowerCase() === tag.toLowerCase();
 }
@@ -147,8 +161,9 @@ export function classifyManaged(target: Target, context: ManagedNetworkContext):
   if (STORAGE_HOST_RE.test(target.host)) {
     return { kind: 'cannot', limitation: limitation(data, 'storage-needs-private-endpoint'), host: target.host, what: `HTTPS to the storage account ${target.host}` };
   }
-  // The article names ports some required tags carry (AzureMachineLearning: 18881, 5831).
-  const byPort = data.requiredServiceTags.find((row) => row.direction === 'outbound' && (row.ports ?? []).includes(target.port) && context.tagCovers?.(row.tag, target.host) === true);
+  // A required tag carries its service's HTTPS and the ports the article names for it (AzureMachineLearning: 18881, 5831)
+  // to the hosts the catalog says it stands for (*.instances.azureml.ms): an FQDN rule there would only add a firewall's cost.
+  const byPort = data.requiredServiceTags.find((row) => row.direction === 'outbound' && (target.port === 443 || (row.ports ?? []).includes(target.port)) && context.tagCovers?.(row.tag, target.host) === true);
   if (byPort) return { kind: 'azure-adds-tag', row: byPort };
   const fqdnPorts = limitation(data, 'fqdn-ports');
   const fqdn = narrowestFqdn(target);

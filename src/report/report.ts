@@ -173,7 +173,8 @@ export function withFixes(targets: readonly ProbedTarget[], cloud: Cloud, proxie
  */
 export function managedContextOf(facts: WorkspaceFacts, catalog?: Catalog): ManagedNetworkContext | undefined {
   if (!hasManagedNetwork(facts.managedNetwork)) return undefined;
-  const tagCovers = (tag: string, host: string): boolean => (catalog?.entries ?? []).some((e) => e.kind === 'service-tag' && (e.serviceTag === tag || e.tagName === tag) && (e.hosts[facts.cloud] ?? []).some((p) => patternCovers(p, host)));
+  // Outbound rows only: the inbound row's host is the compute node itself (`<node>`), which would cover every name.
+  const tagCovers = (tag: string, host: string): boolean => (catalog?.entries ?? []).some((e) => e.kind === 'service-tag' && e.direction === 'outbound' && (e.serviceTag === tag || e.tagName === tag) && (e.hosts[facts.cloud] ?? []).some((p) => patternCovers(p, host)));
   return { data: loadManagedNetworkData(), mode: facts.managedNetwork, privateResources: facts.privateResources, privateEndpoint: facts.privateEndpoint, tagCovers };
 }
 

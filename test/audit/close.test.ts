@@ -57,7 +57,7 @@ async function applyCommands(t: Test, az: AzStandin, commands: readonly string[]
 
 /** Every layer's verdict of every target before and after: what the change fixes is allowed, nothing else moves. */
 function checkProperty(t: Test, before: AuditResult, after: AuditResult): void {
-  const layersChanged = new Set(before.change.layers.map((l) => l.layer));
+  const layersChanged = new Set<string>(before.change.layers.map((l) => l.layer));
   const fixedBy = new Set(before.change.layers.flatMap((l) => (l.layer === 'firewall' ? l.additions.flatMap((a) => a.rules.flatMap((r) => r.fixes)) : l.additions.flatMap((a) => a.fixes))));
   const unfixable = new Set(before.change.layers.flatMap((l) => l.unfixable.map((u) => u.target)));
   let fixed = 0;

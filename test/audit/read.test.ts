@@ -123,7 +123,10 @@ t.test('--config-kind settles what the JSON leaves open, and is checked itself',
     config.groups.map((g) => [g.name, g.priority]),
     [['ambiguous', 100]],
   );
-  t.match(failure([fixture('hub-child-groups.json')], ['route-table=x.json']).toLine(), /^--config-kind: expected KIND=FILE with KIND one of firewall-policy, rule-collection-group, arm-template, service-tags, nsg, effective-nsg; got 'route-table=x\.json'$/);
+  t.match(
+    failure([fixture('hub-child-groups.json')], ['route-table=x.json']).toLine(),
+    /^--config-kind: expected KIND=FILE with KIND one of firewall-policy, rule-collection-group, arm-template, service-tags, nsg, effective-nsg, azure-firewall, managed-outbound-rules; got 'route-table=x\.json'$/,
+  );
   t.match(failure([fixture('hub-child-groups.json')], [`firewall-policy=${fixture('other.json')}`]).toLine(), /^--config-kind: names '.*other\.json', which no --config gives$/);
   t.match(failure([]).toLine(), /^--config: needs at least one file/);
 });

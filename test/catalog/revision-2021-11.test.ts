@@ -3,7 +3,11 @@
  * catalog learned revisions: admins who built a firewall from the 2021 list keep
  * the same list. The expected outputs were recorded from the last commit without
  * revisions (97166d2) by running this file with AML_NETCHECK_RECORD_GOLDEN=1 against
- * that build; recording passes no --revision flag, since that build had none.
+ * that build, with no --revision flag, since that build had none. Re-recorded once (recording now
+ * passes --revision 2021-11) when `rules` began to keep wildcard rows for which
+ * no concrete host is documented (`*.aznbcontent.net`, `*.workspace.<region>.api.azureml.ms`
+ * filled in): the old lists left those required rows out. The recording diff adds those rows and
+ * marks the same targets `ruleOnly` in `list`; no other byte changed.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +42,7 @@ const env = { COLUMNS: '120', NO_COLOR: '1' };
 if (RECORD) {
   mkdirSync(GOLDEN_DIR, { recursive: true });
   for (const { name, args } of CASES) {
-    const run = await runCli(args, { env });
+    const run = await runCli([...args, '--revision', '2021-11'], { env });
     if (run.code !== 0) throw new Error(`recording ${name}: exit ${run.code}: ${run.stderr}`);
     writeFileSync(join(GOLDEN_DIR, name), run.stdout);
   }

@@ -162,3 +162,34 @@ t.test('explain without a managed network is as before; a bad mode is one line, 
   t.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
   t.equal(bad.stdout, '');
 });
+
+t.test('--managed-network takes the spellings az ml and ARM print, as the workspace JSON does; --help lists ours', async (t) => {
+  const ours = await runCli(['list', ...WORKSPACE, ...APPROVED, '-o', 'json']);
+  t.equal(ours.code, 0, ours.stderr);
+  for (const spelling of ['allow_only_approved_outbound', 'AllowOnlyApprovedOutbound']) {
+    const run = await runCli(['list', ...WORKSPACE, '--managed-network', spelling, '-o', 'json']);
+    t.equal(run.code, 0, `${spelling}: ${run.stderr}`);
+    t.equal(run.stdout, ours.stdout, `${spelling} means allow-only-approved-outbound`);
+  }
+  const bad = await runCli(['list', ...WORKSPACE, '--managed-network', 'approved']);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /--managed-network: unknown managed network mode 'approved' \(expected allow-internet-outbound, allow-only-approved-outbound, disabled/);
+  t.equal(bad.stderr.trim().split('\n').length, 1, 'one line');
+  const help = await runCli(['list', '--help']);
+  t.match(help.stdout.replace(/\s+/g, ' '), /--managed-network <mode> [^-]*\(one of: allow-internet-outbound, allow-only-approved-outbound, disabled\)/);
+});
+
+t.test('list and explain say the same of each port of a host that several catalog rows name', async (t) => {
+  // explain reaches ci1…instances.azureml.ms:443 through the *.azureml.ms row too, list only through the compute row;
+  // both must land on the rule Azure adds, since the catalog says AzureMachineLearning stands for *.instances.azureml.ms.
+  const listed = (await listJson(...APPROVED)).targets.filter((x) => x.host === 'ci1.westus2.instances.azureml.ms');
+  const explained = await explainJson('ci1.westus2.instances.azureml.ms', ...APPROVED);
+  t.ok(listed.length >= 3, `${listed.length} ports listed`);
+  for (const target of listed) {
+    const port = explained.managedNetwork?.ports.find((p) => p.port === target.port);
+    t.equal(target.managedNetwork?.kind, port?.action.kind, `port ${target.port}: ${target.managedNetwork?.kind ?? 'none'} in both`);
+  }
+  t.match(find(listed, 'ci1.westus2.instances.azureml.ms:443').managedNetwork, { kind: 'azure-adds-tag', row: { tag: 'AzureMachineLearning' } });
+  // The inbound row's host is the node itself: it must not make the tag stand for every name.
+  t.match(find((await listJson(...APPROVED)).targets, 'pypi.org:443').managedNetwork, { kind: 'add', rule: { type: 'fqdn' } });
+});

@@ -57,8 +57,16 @@ t.test('rules: a scenario’s hosts are in only when its feature is selected', a
   t.notMatch(without.stdout, /huggingface|auth0|docker/);
   const withFeatures = await runCli(['rules', ...WORKSPACE, '--features', 'hugging-face', '-o', 'json'], { forbidNetwork: true });
   t.equal(withFeatures.code, 0, withFeatures.stderr);
-  // The wildcards (*.docker.io, *.docker.com) name no concrete host, so, as for any such row, rules has none for them.
-  for (const host of ['cdn-lfs.huggingface.co', 'cdn.auth0.com', '"docker.io"', 'production.cloudflare.docker.com']) t.match(withFeatures.stdout, host);
+  // The wildcards name no concrete host that check could dial, but the allow-list still needs them.
+  for (const host of ['cdn-lfs.huggingface.co', 'cdn.auth0.com', '"docker.io"', 'production.cloudflare.docker.com', '"*.docker.io"', '"*.docker.com"']) t.match(withFeatures.stdout, host);
+  const plan = JSON.parse(withFeatures.stdout) as { allow: Array<{ fqdn: string | null; port: number; features: string[] }> };
+  t.match(
+    plan.allow.filter((row) => row.fqdn?.startsWith('*.docker.') === true),
+    [
+      { port: 443, features: ['hugging-face'] },
+      { port: 443, features: ['hugging-face'] },
+    ],
+  );
 });
 
 t.test('explain names the article of a sister-article row, at its commit', async (t) => {

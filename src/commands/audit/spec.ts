@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { AUDIT_EXIT_MEANING } from '../../audit/exit-meaning.js';
 import { CONFIG_KINDS } from '../../audit/types.js';
 import { AUDIT_FORMATS, type AuditFormat } from '../../render/audit/registry.js';
 import { outOption } from '../shared/output-options.js';
@@ -23,24 +24,31 @@ Inputs (--config, repeatable; the kind is read from the JSON):
   az network list-service-tags -l REGION > service-tags.json   (decides service tags by address)
   az network nsg show -g RG -n NSG > nsg.json                   (the NSG on the workspace's subnet)
   az network nic list-effective-nsg -g RG -n NIC > effective.json   (the NSG rules that apply to a NIC)
+  az network firewall show -g RG -n FIREWALL > firewall.json      (a firewall's classic rules, DNS proxy, private IP)
+  az ml workspace outbound-rule list -g RG --workspace-name WS > outbound-rules.json
+                                  (a managed network's rules; its isolation mode from --workspace-json or --managed-network)
 Give the parent policy's files too when the policy has one: its rules come first.
 
 Examples:
   $ aml-netcheck audit --workspace-json ws.json --config policy.json --config groups.json --source 10.0.1.0/24
   $ aml-netcheck audit --workspace-json ws.json --config template.json -o json
+  $ aml-netcheck audit --workspace-json ws.json --config nsg.json --config template.json --out audit.html --out audit.xml
+      (HTML by target and by rule; JUnit, a testcase per target; -o markdown for a change request)
 
 Exit codes:
-  0    every required target is allowed
-  1    a required target is denied, falls to the implicit deny, or is allowed only by a rule that cannot work as configured
-  2    bad input (flag, catalog, workspace JSON, a --config file)
-  3    nothing required is denied, but some verdicts depend on data not given (a service tag, an IP group, --source)`;
+${Object.entries(AUDIT_EXIT_MEANING)
+  .map(([code, meaning]) => `  ${code.padEnd(4)} ${meaning}`)
+  .join('\n')}`;
 
 export const AUDIT: CommandSpec = {
   name: 'audit',
-  summary: "audit the admin's own firewall rules and NSGs (exported with az) against the endpoints the workspace needs; names the rule that allows or blocks each (no network calls)",
+  summary: "audit the admin's own firewall rules, NSGs and managed-network outbound rules (exported with az) against the endpoints the workspace needs; names the rule that allows or blocks each (no network calls)",
   options: () => [
     ...workspaceOptions(),
-    new Option('--config <file>', 'an exported Azure Firewall Policy, its rule collection groups, an ARM template holding them, the service tags, an NSG or effective NSG rules (repeatable; - for stdin)').argParser(collect),
+    new Option(
+      '--config <file>',
+      "an exported Azure Firewall Policy, its rule collection groups, an ARM template holding them, the service tags, an NSG or effective NSG rules, an Azure Firewall's classic rules, or a managed network's outbound rules (repeatable; - for stdin)",
+    ).argParser(collect),
     new Option('--config-kind <kind=file>', `the kind of a --config file whose JSON could be two: ${CONFIG_KINDS.join(', ')} (repeatable)`).argParser(collect),
     new Option('--source <prefix>', "an IPv4 prefix of the workspace's subnets, matched against the rules' sources (repeatable)").argParser(collect),
     new Option('-o, --output <format>', 'report format').choices(AUDIT_FORMATS).default('table'),

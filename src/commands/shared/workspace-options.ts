@@ -27,8 +27,9 @@ function rowOptions(row: (typeof FACT_ROWS)[number]): Option[] {
     // Both spellings, so that neither default applies and a flag can override the file either way.
     return [new Option(row.flag, row.help), new Option(row.flag.replace(/^--/, '--no-'), row.negatedHelp ?? `not ${row.help} (overrides --workspace-json)`)];
   }
-  const option = new Option(`${row.flag} ${row.argument ?? '<value>'}`, row.help);
-  if (row.choices) option.choices(row.choices);
+  const lenient = 'acceptsOtherSpellings' in row && row.acceptsOtherSpellings === true;
+  const option = new Option(`${row.flag} ${row.argument ?? '<value>'}`, lenient && row.choices ? `${row.help} (one of: ${row.choices.join(', ')})` : row.help);
+  if (row.choices && !lenient) option.choices(row.choices);
   if (row.kind === 'list') option.argParser(collect);
   if (row.kind === 'comma-list') option.argParser(commaList);
   return [option];

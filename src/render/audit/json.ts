@@ -3,12 +3,27 @@ import { jsonDocument } from '../shared/json.js';
 import { closingCommands } from './close.js';
 
 /** The version of schema/audit.schema.json this writes. */
-export const AUDIT_SCHEMA_VERSION = 3;
+export const AUDIT_SCHEMA_VERSION = 4;
 
 /** `audit -o json`: every target with its verdict, the closing change and the advisory list, as schema/audit.schema.json describes. */
 export function renderAuditJson(result: AuditResult): string {
   const counts: Record<string, number> = {};
   for (const target of result.targets) counts[target.verdict.verdict] = (counts[target.verdict.verdict] ?? 0) + 1;
+  const firewalls = result.firewalls === undefined ? {} : { firewalls: result.firewalls };
+  const managed = result.managed === undefined ? {} : { managed: result.managed };
   const change = { ...result.change, commands: closingCommands(result.change) };
-  return jsonDocument({ kind: 'aml-netcheck-audit', schemaVersion: AUDIT_SCHEMA_VERSION, exitCode: result.exitCode, sources: result.sources, policies: result.policies, nsgs: result.nsgs, summary: counts, targets: result.targets, change, advisories: result.advisories });
+  return jsonDocument({
+    kind: 'aml-netcheck-audit',
+    schemaVersion: AUDIT_SCHEMA_VERSION,
+    exitCode: result.exitCode,
+    sources: result.sources,
+    policies: result.policies,
+    nsgs: result.nsgs,
+    ...firewalls,
+    ...managed,
+    summary: counts,
+    targets: result.targets,
+    change,
+    advisories: result.advisories,
+  });
 }

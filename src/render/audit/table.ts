@@ -1,18 +1,29 @@
 import type { AuditedTarget, AuditResult, AuditVerdict, RuleRef } from '../../audit/types.js';
 import { escapeControl, plural } from '../../model/text.js';
+import { otherRuleDescription } from './other-rule.js';
 import { formatColumns } from '../shared/columns.js';
+import { managedClosingLines } from './managed.js';
 import { PLAIN, wrap, type TextOptions } from '../shared/terminal.js';
 import { block, closingChangeLines } from './close-text.js';
 
-/** `<group>/<collection>/<rule>` (priorities), or `NSG <nsg>/<rule>` (priority), as the admin finds it in the portal. */
+/**
+ * `<group>/<collection>/<rule>` (priorities), `<firewall>/<collection>/<rule>` (priority) for classic
+ * rules, `NSG <nsg>/<rule>` (priority), or a managed network's outbound rule, as the admin finds it.
+ */
 export function describeRuleRef(ref: RuleRef): string {
   if (ref.layer === 'nsg') return `NSG ${ref.nsg}/${ref.rule} (${ref.priority}${ref.isDefault ? ', default rule' : ''})`;
+  if (ref.layer === 'classic-firewall') return `${ref.firewall}/${ref.collection}/${ref.rule} (${ref.collectionPriority}, ${ref.ruleType === 'NetworkRule' ? 'network' : 'application'}, classic rules)`;
+  if (ref.layer === 'managed') {
+    if (ref.ruleType === 'isolation_mode') return `the managed network's isolation mode ${ref.rule}`;
+    return `managed network ${ref.listed ? `outbound rule ${ref.rule}` : ref.rule} (${ref.ruleType} ${ref.destination}${ref.category === null ? '' : `, ${ref.category}`}${ref.listed ? '' : ', Azure adds it; not in the export'})`;
+  }
+  if (ref.layer !== 'firewall') return otherRuleDescription(ref as RuleRef);
   const where = `${ref.group}/${ref.collection}/${ref.rule}`;
   const policy = ref.policy === null ? '' : `, ${ref.policy}`;
   return `${where} (${ref.groupPriority}/${ref.collectionPriority}, ${ref.ruleType === 'NetworkRule' ? 'network' : 'application'}${policy})`;
 }
 
-const LABEL: Record<AuditVerdict['verdict'], string> = {
+export const LABEL: Record<AuditVerdict['verdict'], string> = {
   allowed: 'allowed',
   denied: 'DENIED',
   'no-rule': 'NO RULE',
@@ -53,15 +64,18 @@ export function renderAuditTable(result: AuditResult, options: TextOptions = PLA
   const sorted = [...audited].sort((a, b) => order.indexOf(a.verdict.verdict) - order.indexOf(b.verdict.verdict));
   const allowed = audited.filter((t) => t.verdict.verdict === 'allowed').length;
   const nsgs = result.nsgs.map((n) => `NSG ${n.name}${n.effective ? ' (effective rules)' : ''}`);
+  const firewalls = (result.firewalls ?? []).map((f) => `firewall ${f.name} (${f.policy === null ? `classic rules, DNS proxy ${f.dnsProxy ? 'on' : 'off'}` : `policy ${f.policy}`}${f.privateIp === null ? '' : `, private IP ${f.privateIp}`})`);
   const firewall =
     result.policies.length === 0
-      ? nsgs.length > 0 && !result.targets.some((t) => t.layers.some((l) => l.layer === 'firewall'))
+      ? firewalls.length > 0 || !result.targets.some((t) => t.layers.some((l) => l.layer === 'firewall'))
         ? []
         : ['rule collection groups only (no policy given)']
       : result.policies.map((p) => `${p.name}${p.basePolicy === null ? '' : ` (parent ${p.basePolicy})`}, DNS proxy ${p.dnsProxy ? 'on' : 'off'}`);
-  const policies = [...nsgs, ...firewall].join('; ');
+  const managed = result.managed === undefined ? [] : [`managed network (${result.managed.mode ?? 'isolation mode not given'}, ${plural(result.managed.rules, 'outbound rule')})`];
+  const policies = [...managed, ...nsgs, ...firewalls, ...firewall].join('; ');
   const out: string[] = [...wrap(escapeControl(`${allowed} of ${plural(audited.length, 'target')} allowed by ${policies}; sources ${result.sources.length === 0 ? 'not given (--source)' : result.sources.join(', ')}`), options.width, ''), ''];
   if (sorted.length > 0) out.push(formatColumns([['HOST', 'PORT', 'VERDICT', 'RULE OR REASON'], ...sorted.map(row)], new Set([1]), options.width, true), '');
+  if (result.managed !== undefined) out.push(...managedClosingLines(result.managed).map((line) => escapeControl(line)));
   const skipped = result.targets.filter((t) => t.verdict.verdict === 'not-audited');
   if (skipped.length > 0) {
     out.push('Not audited:');

@@ -1,7 +1,7 @@
 import { breaksFeature } from '../../report/features.js';
 import type { CheckedTarget } from '../../model/result.js';
 import { unverifiedFindings, type CheckReport } from '../../report/report.js';
-import { junitDocument, seconds, xml, type JunitOutcome } from '../shared/junit.js';
+import { junitDocument, seconds, testcaseMarkup, xml, type JunitOutcome } from '../shared/junit.js';
 
 /**
  * `check -o junit`: one testsuite per feature, one testcase per target of it, so Azure
@@ -18,17 +18,9 @@ function outcomeOf(target: CheckedTarget): JunitOutcome {
 }
 
 function testcase(target: CheckedTarget, feature: string, outcome: JunitOutcome): string {
-  const head = `    <testcase name="${xml(target.id)}" classname="aml-netcheck.${xml(feature)}" time="${seconds(target.timings.total)}"`;
   const body = [target.detail, ...target.warnings.map((w) => `warning: ${w}`), ...target.fix.map((f) => `fix: ${f}`)].join('\n');
-  switch (outcome) {
-    case 'skipped':
-      return `${head}>\n      <skipped message="${xml(target.detail)}"/>\n    </testcase>`;
-    case 'failure':
-    case 'error':
-      return `${head}>\n      <${outcome} type="${xml(target.reason ?? 'unknown')}" message="${xml(target.detail)}">${xml(body)}</${outcome}>\n    </testcase>`;
-    default:
-      return target.verdict === 'reachable' ? `${head}/>` : `${head}>\n      <system-out>${xml(`${target.verdict}: ${body}`)}</system-out>\n    </testcase>`;
-  }
+  const text = outcome === 'failure' || outcome === 'error' ? body : target.verdict === 'reachable' ? '' : `${target.verdict}: ${body}`;
+  return testcaseMarkup({ name: target.id, classname: `aml-netcheck.${feature}`, time: seconds(target.timings.total) }, outcome, { type: target.reason ?? 'unknown', message: target.detail, text });
 }
 
 export function renderCheckJunit(report: CheckReport): string {

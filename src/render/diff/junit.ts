@@ -1,5 +1,5 @@
 import { CHANGE_LABEL, describeFeatureTransition, describeTransition, type FeatureDiff, type ReportDiff, type TargetDiff } from '../../report/diff.js';
-import { junitDocument, xml, type JunitOutcome } from '../shared/junit.js';
+import { junitDocument, testcaseMarkup, type JunitOutcome } from '../shared/junit.js';
 
 /**
  * `diff -o junit`: one testsuite per feature, one testcase for the feature itself and one per
@@ -26,10 +26,7 @@ function featureOutcome(feature: FeatureDiff): Outcome {
 }
 
 function testcase(name: string, classname: string, outcome: Outcome, message: string, body: string, type: string): string {
-  const head = `    <testcase name="${xml(name)}" classname="${xml(classname)}" time="0.000"`;
-  if (outcome === 'failure') return `${head}>\n      <failure type="${xml(type)}" message="${xml(message)}">${xml(body)}</failure>\n    </testcase>`;
-  if (outcome === 'skipped') return `${head}>\n      <skipped message="${xml(message)}"/>\n    </testcase>`;
-  return `${head}>\n      <system-out>${xml(body === '' ? message : `${message}\n${body}`)}</system-out>\n    </testcase>`;
+  return testcaseMarkup({ name, classname, time: '0.000' }, outcome, { type, message, text: outcome === 'passed' ? (body === '' ? message : `${message}\n${body}`) : body });
 }
 
 function targetCase(target: TargetDiff, feature: string): string {

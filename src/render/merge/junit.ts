@@ -1,6 +1,6 @@
 import { plural } from '../../model/text.js';
 import { blockedByReason, featureCauses, mergedFix, TARGET_STATUS_LABEL, warnedByReason, type MergedReport, type MergedTarget, type NodeInfo } from '../../report/merge.js';
-import { junitDocument, xml, type JunitCase, type JunitOutcome } from '../shared/junit.js';
+import { junitDocument, testcaseMarkup, xml, type JunitCase, type JunitOutcome } from '../shared/junit.js';
 import { describeCause, describeWarned } from './table.js';
 
 /**
@@ -31,7 +31,6 @@ function nodesSaying(target: MergedTarget): string {
 }
 
 function testcase(target: MergedTarget, feature: string, outcome: JunitOutcome): string {
-  const head = `    <testcase name="${xml(target.id)}" classname="aml-netcheck.merge.${xml(feature)}" time="0.000"`;
   const message = `${TARGET_STATUS_LABEL[target.status]}: ${nodesSaying(target)}`;
   const body = [
     ...target.nodes.filter((v) => v.verdict !== 'reachable' && v.verdict !== 'warning').map((v) => `${v.node}: ${v.verdict}${v.reason === null ? '' : ` (${v.reason})`}: ${v.detail}`),
@@ -42,15 +41,12 @@ function testcase(target: MergedTarget, feature: string, outcome: JunitOutcome):
   ]
     .filter(Boolean)
     .join('\n');
-  switch (outcome) {
-    case 'skipped':
-      return `${head}>\n      <skipped message="not checked on any node"/>\n    </testcase>`;
-    case 'failure':
-    case 'error':
-      return `${head}>\n      <${outcome} type="${xml(target.status)}" message="${xml(message)}">${xml(body)}</${outcome}>\n    </testcase>`;
-    default:
-      return target.absent.length === 0 && target.nodes.every((v) => v.verdict === 'reachable' || v.verdict === 'skipped') ? `${head}/>` : `${head}>\n      <system-out>${xml(body)}</system-out>\n    </testcase>`;
-  }
+  const passedQuietly = target.absent.length === 0 && target.nodes.every((v) => v.verdict === 'reachable' || v.verdict === 'skipped');
+  return testcaseMarkup({ name: target.id, classname: `aml-netcheck.merge.${feature}`, time: '0.000' }, outcome, {
+    type: target.status,
+    message: outcome === 'skipped' ? 'not checked on any node' : message,
+    text: outcome === 'passed' && passedQuietly ? '' : body,
+  });
 }
 
 /** What a node's run came to: its report missing or cut short is an error, a required target blocked there a failure. */

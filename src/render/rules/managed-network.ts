@@ -1,7 +1,8 @@
+import type { ManagedAudit } from '../../audit/types.js';
 import { sourceUrl } from '../../model/managed-network.js';
 import type { ManagedItem, ManagedNetworkPlan, RulesPlan } from '../../remedies/plan.js';
 import type { OutboundRuleSpec } from '../../remedies/managed-network.js';
-import { describeRuleSpec, limitationsOf } from '../../remedies/managed-network.js';
+import { describeRuleSpec, limitationsOf, PRIVATE_ENDPOINT_ARM_TYPE } from '../../remedies/managed-network.js';
 import { checkFqdnPattern, checkServiceTag, ruleName } from '../../remedies/validate.js';
 import type { RulesRenderOptions } from './formats.js';
 import { commentText, shellWord } from '../shared/quote.js';
@@ -17,13 +18,6 @@ import { say, scriptFunctions, scriptHeader, type ScriptVariable } from './scrip
  * workspace has. Then what Azure adds, and what a managed network cannot express.
  */
 
-const ARM_TYPE = {
-  storage: 'Microsoft.Storage/storageAccounts',
-  'key-vault': 'Microsoft.KeyVault/vaults',
-  'container-registry': 'Microsoft.ContainerRegistry/registries',
-  workspace: 'Microsoft.MachineLearningServices/workspaces',
-} as const;
-
 /** A rule, its values checked (a hand-edited report or catalog may carry anything), and its name. */
 interface NamedRule {
   readonly name: string;
@@ -36,16 +30,21 @@ function safeName(value: string): string {
   return value;
 }
 
-function named(item: ManagedItem, rule: OutboundRuleSpec): NamedRule {
+/** The rule's name; throws when a value in it is not safe to print. */
+function nameOf(rule: OutboundRuleSpec): string {
   switch (rule.type) {
     case 'fqdn':
-      return { name: ruleName('aml-fqdn', checkFqdnPattern(rule.destination)).toLowerCase(), rule, item };
+      return ruleName('aml-fqdn', checkFqdnPattern(rule.destination)).toLowerCase();
     case 'service_tag':
       checkServiceTag(rule.serviceTag);
-      return { name: ruleName('aml-tag', rule.serviceTag, rule.protocol === '*' ? 'any' : rule.protocol, rule.portRanges).toLowerCase(), rule, item };
+      return ruleName('aml-tag', rule.serviceTag, rule.protocol === '*' ? 'any' : rule.protocol, rule.portRanges).toLowerCase();
     case 'private_endpoint':
-      return { name: ruleName('aml-pe', safeName(rule.resourceName ?? 'any'), rule.subresource, ...(rule.sparkEnabled ? ['spark'] : [])).toLowerCase(), rule, item };
+      return ruleName('aml-pe', safeName(rule.resourceName ?? 'any'), rule.subresource, ...(rule.sparkEnabled ? ['spark'] : [])).toLowerCase();
   }
+}
+
+function named(item: ManagedItem, rule: OutboundRuleSpec): NamedRule {
+  return { name: nameOf(rule), rule, item };
 }
 
 /** The rules to add, each once, and one line for each left out because a value in it is not safe to print. */
@@ -65,7 +64,7 @@ function rulesToAdd(managed: ManagedNetworkPlan): { rules: NamedRule[]; refused:
 }
 
 function resourceId(rule: Extract<OutboundRuleSpec, { type: 'private_endpoint' }>, subscription: string, group: string): string {
-  return `/subscriptions/${subscription}/resourceGroups/${group}/providers/${ARM_TYPE[rule.resource]}/${rule.resourceName ?? '<name>'}`;
+  return `/subscriptions/${subscription}/resourceGroups/${group}/providers/${PRIVATE_ENDPOINT_ARM_TYPE[rule.resource]}/${rule.resourceName ?? '<name>'}`;
 }
 
 function setArguments(rule: OutboundRuleSpec): string[][] {
@@ -93,7 +92,7 @@ function setArguments(rule: OutboundRuleSpec): string[][] {
 }
 
 /** One rule of `managed_network.outbound_rules`, in the keys networking.py of azure-ai-ml loads. */
-function yamlRule({ name, rule }: NamedRule): string[] {
+function yamlRule({ name, rule }: Pick<NamedRule, 'name' | 'rule'>): string[] {
   switch (rule.type) {
     case 'fqdn':
       return [`  - name: ${name}`, '    type: fqdn', `    destination: '${rule.destination}'`];
@@ -102,6 +101,31 @@ function yamlRule({ name, rule }: NamedRule): string[] {
     case 'private_endpoint':
       return [`  - name: ${name}`, '    type: private_endpoint', '    destination:', `      service_resource_id: ${resourceId(rule, '<subscription-id>', '<resource-group>')}`, `      subresource_target: ${rule.subresource}`, `      spark_enabled: ${rule.sparkEnabled}`];
   }
+}
+
+/**
+ * One outbound rule to add, as `az ml workspace outbound-rule set` takes it (the shell's $WS and $RG
+ * name the workspace; $SUBSCRIPTION_ID and $RESOURCES_RG the resource a private endpoint reaches) and
+ * as a rule of managed_network.outbound_rules in YAML: what `audit` prints to close a managed
+ * network's gap. Throws when a value in the rule is not safe to print.
+ */
+export function outboundRuleChange(rule: OutboundRuleSpec): { readonly name: string; readonly command: string; readonly yaml: readonly string[] } {
+  const name = nameOf(rule);
+  const args = [['--workspace-name', '"$WS"'], ['--resource-group', '"$RG"'], ['--rule', `'${name}'`], ...setArguments(rule)];
+  return { name, command: ['az ml workspace outbound-rule set', ...args.map((pair) => pair.join(' '))].join(' '), yaml: yamlRule({ name, rule }) };
+}
+
+/** `audit`'s closing change with each rule printed as the admin runs it. */
+export function withPrintedChanges(managed: ManagedAudit): ManagedAudit {
+  const changes = managed.changes.map((change) => {
+    try {
+      const { name, command, yaml } = outboundRuleChange(change.rule);
+      return { ...change, printed: { name, command, yaml, refused: null } };
+    } catch (error) {
+      return { ...change, printed: { name: null, command: null, yaml: [], refused: (error as Error).message } };
+    }
+  });
+  return { ...managed, changes };
 }
 
 function what(item: ManagedItem): string {

@@ -62,3 +62,24 @@ export function junitDocument(name: string, timeMs: number, suites: readonly Jun
     '',
   ].join('\n');
 }
+
+/** What a testcase says: the type and message of its failure or error, why it was skipped, and its text (system-out when it passed; none, an empty element). */
+export interface TestcaseSays {
+  readonly type: string;
+  readonly message: string;
+  readonly text: string;
+}
+
+/** One `<testcase>` as every reporter writes it, each value escaped; `time` already in seconds. */
+export function testcaseMarkup(attributes: { readonly name: string; readonly classname: string; readonly time: string }, outcome: JunitOutcome, says: TestcaseSays): string {
+  const head = `    <testcase name="${xml(attributes.name)}" classname="${xml(attributes.classname)}" time="${attributes.time}"`;
+  switch (outcome) {
+    case 'skipped':
+      return `${head}>\n      <skipped message="${xml(says.message)}"/>\n    </testcase>`;
+    case 'failure':
+    case 'error':
+      return `${head}>\n      <${outcome} type="${xml(says.type)}" message="${xml(says.message)}">${xml(says.text)}</${outcome}>\n    </testcase>`;
+    default:
+      return says.text === '' ? `${head}/>` : `${head}>\n      <system-out>${xml(says.text)}</system-out>\n    </testcase>`;
+  }
+}

@@ -1,28 +1,13 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import t from 'tap';
 import { renderCheckJunit } from '../../../src/render/check/junit.js';
+import { parseJunit, type JunitTestcase as Case } from '../../helpers/junit.js';
 import { sampleReport } from '../../helpers/sample-report.js';
 
 const report = sampleReport();
 const text = renderCheckJunit(report);
 
-interface Case {
-  '@_name': string;
-  '@_classname': string;
-  failure?: { '@_type': string; '@_message': string };
-  error?: { '@_type': string };
-  skipped?: unknown;
-  'system-out'?: string;
-}
-interface Suite {
-  '@_name': string;
-  '@_tests': string;
-  '@_failures': string;
-  '@_errors': string;
-  '@_skipped': string;
-  testcase: Case[];
-}
-const parsed = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(text) as { testsuites: Record<string, string> & { testsuite: Suite[] } };
+const parsed = parseJunit(text);
 
 t.test('it is XML, with no character XML forbids', async (t) => {
   t.equal(XMLValidator.validate(text), true);

@@ -1,27 +1,9 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import t from 'tap';
 import { renderDiffJunit } from '../../../src/render/diff/junit.js';
 import { diffReports } from '../../../src/report/diff.js';
+import { parseJunit as parse } from '../../helpers/junit.js';
 import { recordedReport, sampleDiff } from '../../helpers/sample-diff.js';
-
-interface Case {
-  '@_name': string;
-  failure?: { '@_type': string; '@_message': string };
-  skipped?: { '@_message': string };
-  'system-out'?: string;
-}
-interface Suite {
-  '@_name': string;
-  '@_tests': string;
-  '@_failures': string;
-  '@_skipped': string;
-  testcase: Case[];
-}
-type Parsed = { testsuites: Record<string, string> & { testsuite: Suite[] } };
-
-function parse(text: string): Parsed {
-  return new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(text) as Parsed;
-}
 
 const diff = sampleDiff();
 const text = renderDiffJunit(diff);
