@@ -87,6 +87,11 @@ export function bicepApplicationRule(rule: { readonly name: string; readonly pro
   ];
 }
 
+/** A list field of a rule in Bicep, left out when empty. */
+function ruleField(key: string, values: readonly string[]): string[] {
+  return values.length === 0 ? [] : [`            ${key}: ${bicepList(values, '            ')}`];
+}
+
 /** A network rule as a Bicep object: its service tags (destinationAddresses) or names (destinationFqdns). */
 export function bicepNetworkRule(rule: { readonly name: string; readonly protocols: readonly string[]; readonly tags: readonly string[]; readonly fqdns: readonly string[]; readonly ports: readonly number[] }, sources: string): string[] {
   return [
@@ -95,22 +100,14 @@ export function bicepNetworkRule(rule: { readonly name: string; readonly protoco
     `            name: ${bicepString(rule.name)}`,
     `            ipProtocols: [ ${rule.protocols.map(bicepString).join(', ')} ]`,
     `            sourceAddresses: ${sources}`,
-    ...(rule.tags.length > 0
-      ? [
-          `            destinationAddresses: ${bicepList(
-            rule.tags.map((tag) => bicepString(checkServiceTag(tag))),
-            '            ',
-          )}`,
-        ]
-      : []),
-    ...(rule.fqdns.length > 0
-      ? [
-          `            destinationFqdns: ${bicepList(
-            rule.fqdns.map((fqdn) => bicepString(checkFqdnPattern(fqdn))),
-            '            ',
-          )}`,
-        ]
-      : []),
+    ...ruleField(
+      'destinationAddresses',
+      rule.tags.map((tag) => bicepString(checkServiceTag(tag))),
+    ),
+    ...ruleField(
+      'destinationFqdns',
+      rule.fqdns.map((fqdn) => bicepString(checkFqdnPattern(fqdn))),
+    ),
     `            destinationPorts: ${bicepList(
       rule.ports.map((p) => bicepString(String(checkPort(p)))),
       '            ',
