@@ -565,8 +565,9 @@ export function parseConfigKinds(values: readonly string[]): Map<string, ConfigK
 }
 
 /** Reads one --config file; `kind` overrides what its JSON says. */
-function readConfigFile(file: string, kind: ConfigKind | undefined, reader: (shown: string) => ConfigReader): ConfigKind {
+function readConfigFile(file: string, kind: ConfigKind | undefined, reader: (shown: string) => ConfigReader, onDocument?: (document: unknown) => void): ConfigKind {
   const { shown, document } = readJsonInputFile(file, '--config', CONFIG_MAX_DEPTH, 'an exported configuration');
+  onDocument?.(document);
   let chosen = kind;
   if (chosen === undefined) {
     const kinds = kindsOf(document);
@@ -582,8 +583,12 @@ function readConfigFile(file: string, kind: ConfigKind | undefined, reader: (sho
   return chosen;
 }
 
-/** Reads every --config file into one configuration, and checks that its policies and groups fit together. */
-export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string, ConfigKind> = new Map()): AuditConfig {
+/**
+ * Reads every --config file into one configuration, and checks that its policies and groups fit
+ * together. `onDocument` sees each file's JSON as read (standard input can be read only once):
+ * `bundle` keeps them.
+ */
+export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string, ConfigKind> = new Map(), onDocument?: (file: string, document: unknown) => void): AuditConfig {
   if (files.length === 0) throw new InputError('--config', "needs at least one file: the exported firewall policy, its rule collection groups, an ARM template, an NSG, an Azure Firewall or a managed network's outbound rules");
   const named = new Set<string>();
   for (const file of files) {
@@ -602,7 +607,7 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
   let serviceTags: Map<string, Span[]> | null = null;
   for (const file of files) {
     let made: ConfigReader | null = null;
-    const kind = readConfigFile(file, kinds.get(file), (shown) => (made = new ConfigReader(shown, warnings)));
+    const kind = readConfigFile(file, kinds.get(file), (shown) => (made = new ConfigReader(shown, warnings)), onDocument && ((document) => onDocument(file, document)));
     const reader = made as ConfigReader | null;
     if (reader !== null) {
       policies.push(...reader.policies);

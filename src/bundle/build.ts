@@ -14,10 +14,11 @@ import { hostsCollector, resolvConfCollector } from './collectors/dns.js';
 import { interfacesCollector, routesCollector } from './collectors/network.js';
 import { proxyCollector } from './collectors/proxy.js';
 import { clockCollector } from './collectors/clock.js';
+import { auditCollector } from './collectors/audit.js';
 
 /** Everything a bundle holds besides README.txt and manifest.json, in the order README lists it. */
 export function defaultCollectors(): Collector[] {
-  return [...reportCollectors(), logCollector, factsCollector, catalogCollector, allowListCollector, systemCollector, resolvConfCollector, hostsCollector, interfacesCollector, routesCollector, proxyCollector, clockCollector];
+  return [...reportCollectors(), logCollector, factsCollector, catalogCollector, allowListCollector, systemCollector, resolvConfCollector, hostsCollector, interfacesCollector, routesCollector, proxyCollector, clockCollector, auditCollector];
 }
 
 export interface BundleInput {

@@ -1,6 +1,7 @@
 import type { NetworkInterfaceInfo } from 'node:os';
 import type { CatalogSource } from '../catalog/types.js';
 import type { CheckReport } from '../report/report.js';
+import type { renderAuditJson } from '../render/audit/json.js';
 
 /**
  * What a collector hands back: JSON or text, never raw bytes, so that everything passes the
@@ -21,6 +22,14 @@ export interface CollectedFile {
    */
   readonly nameWithoutOutside?: string;
   readonly content: BundleContent;
+}
+
+/** The exported rules of --config as read, and their audit, as the bundle packs them. */
+export interface BundleAudit {
+  /** The audit, as `audit -o json` prints it. */
+  readonly result: Parameters<typeof renderAuditJson>[0];
+  /** Each --config file as read: its JSON, in the order given. */
+  readonly inputs: ReadonlyArray<{ readonly file: string; readonly kind: string; readonly document: unknown }>;
 }
 
 /** What the machine says about itself, apart from files; tests give their own. */
@@ -47,6 +56,8 @@ export interface BundleContext {
   readonly nodeVersion: string;
   /** `--proxy` as given, if it was. */
   readonly proxyFlag: string | undefined;
+  /** With --config: the exports as read and their audit. */
+  readonly audit?: BundleAudit | undefined;
 }
 
 /** A partial result: the files made, and what could not be read on the way. */

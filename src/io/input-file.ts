@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { InputError } from '../model/errors.js';
-import { escapeControl, quote, truncate } from '../model/text.js';
+import { escapeControl, quote, truncateStart } from '../model/text.js';
 import { describeErrno, pause } from './errno.js';
 import { JsonSyntaxError, parseJson } from './json-input.js';
 
@@ -34,9 +34,9 @@ function kindOf(stats: Stats): string {
   return 'file';
 }
 
-/** An input file as messages name it: `-` is standard input. */
+/** An input file as messages name it: `-` is standard input; a long path loses its front, never the file's name. */
 export function inputLabel(file: string): string {
-  return file === '-' ? 'standard input' : escapeControl(truncate(file));
+  return file === '-' ? 'standard input' : escapeControl(truncateStart(file));
 }
 
 /**

@@ -35,6 +35,12 @@ export function truncate(text: string, max: number = QUOTED_VALUE_MAX): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
+/** Cuts a path to `max` characters from the front, so the file's own name stays whole. */
+export function truncateStart(text: string, max: number = QUOTED_VALUE_MAX): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `…${chars.slice(chars.length - max + 1).join('')}`;
+}
+
 /** A value from the user or the network as an error message quotes it: 'value', cut short and made safe. */
 export function quote(value: unknown, max: number = QUOTED_VALUE_MAX): string {
   return `'${escapeControl(truncate(String(value), max))}'`;

@@ -3,7 +3,7 @@ import { decodeInputText, inputLabel, InputFileError, nestedDeeperThan, readInpu
 import { isObject, JsonSyntaxError, parseJson, pointerToPath, quoteJson, valueAt } from '../io/json-input.js';
 import { formatKeyPath, InputError } from '../model/errors.js';
 import { quote } from '../model/text.js';
-import { REPORT_SCHEMA_VERSION, type CheckReport } from './report.js';
+import { OLDEST_READABLE_REPORT_SCHEMA_VERSION, REPORT_SCHEMA_VERSION, type CheckReport } from './report.js';
 import { reportSchemaProblems } from './report-schema.js';
 import { redactReport } from './redact-report.js';
 import { SECRETS_ONLY } from '../model/redact.js';
@@ -78,10 +78,10 @@ export function validateReport(document: unknown, fail: (message: string) => nev
 }
 
 function checkSchemaVersion(version: unknown, fail: (message: string) => never): void {
-  if (version === REPORT_SCHEMA_VERSION) return;
-  const reads = `this aml-netcheck reads version ${REPORT_SCHEMA_VERSION}`;
+  if (typeof version === 'number' && version >= OLDEST_READABLE_REPORT_SCHEMA_VERSION && version <= REPORT_SCHEMA_VERSION) return;
+  const reads = `this aml-netcheck reads versions ${OLDEST_READABLE_REPORT_SCHEMA_VERSION} to ${REPORT_SCHEMA_VERSION}`;
   if (typeof version !== 'number' || !Number.isInteger(version)) fail(version === undefined ? `has no schemaVersion; ${reads}` : `has schemaVersion ${quote(JSON.stringify(version))}, not a whole number; ${reads}`);
-  const hint = (version as number) < REPORT_SCHEMA_VERSION ? 'an older aml-netcheck wrote it: run the check again with this one' : 'a newer aml-netcheck wrote it: upgrade this one';
+  const hint = (version as number) < OLDEST_READABLE_REPORT_SCHEMA_VERSION ? 'an older aml-netcheck wrote it: run the check again with this one' : 'a newer aml-netcheck wrote it: upgrade this one';
   fail(`is schema version ${String(version)}; ${reads} (${hint})`);
 }
 

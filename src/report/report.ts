@@ -8,6 +8,8 @@ import type { ManagedNetworkContext } from '../remedies/managed-network.js';
 import { loadManagedNetworkData } from '../catalog/managed-network.js';
 import { patternCovers } from '../catalog/host-pattern.js';
 import { breaksFeature, judgeFeatures } from './features.js';
+import type { AuditResult } from '../audit/types.js';
+import { joinAudit, type ReportAudit } from './audit-join.js';
 
 /**
  * How two reports' targets are matched (diff, merge): by id (host:port, `inbound:` before an
@@ -35,8 +37,11 @@ export function identityOf(seen: readonly CheckedTarget[]): TargetIdentity {
   return { id: first.id, host: first.host, port: first.port, direction: first.direction, features: [...new Set(seen.flatMap((t) => t.features))] };
 }
 
-/** Bump when a consumer of the JSON report would have to change. */
-export const REPORT_SCHEMA_VERSION = 2;
+/** Bump when a consumer of the JSON report would have to change, or when the report gains a field (3: `audit`). */
+export const REPORT_SCHEMA_VERSION = 3;
+
+/** The oldest version this one reads: 3 only added the optional `audit`, so a version 2 report is a valid 3. */
+export const OLDEST_READABLE_REPORT_SCHEMA_VERSION = 2;
 
 export interface RunSettings {
   readonly timeoutMs: number;
@@ -109,6 +114,11 @@ export interface CheckReport {
   readonly targets: readonly CheckedTarget[];
   readonly features: readonly FeatureResult[];
   readonly summary: ReportSummary;
+  /**
+   * With --config: each target's verdict under the admin's exported rules, and where it
+   * contradicts the probe. It explains; it never changes a verdict, a feature or the exit code.
+   */
+  readonly audit?: ReportAudit;
 }
 
 /** Signals outrank findings (the user asked to stop); a blocked endpoint outranks our own failures. */
@@ -189,6 +199,8 @@ export function buildReport(input: {
   targets: readonly ProbedTarget[];
   /** What cut the run short; null when it ran to the end. */
   stoppedBy: StoppedBy | null;
+  /** With --config: the audit of the same targets, and the files it read. */
+  audit?: { readonly result: AuditResult; readonly inputs: ReportAudit['inputs'] } | undefined;
 }): CheckReport {
   const requested = input.settings.features ?? [];
   const targets = withFixes(input.targets, input.facts.cloud, input.settings.proxy !== null, managedContextOf(input.facts, input.catalog));
@@ -229,6 +241,7 @@ export function buildReport(input: {
       stoppedBy,
       exitCode: exitCodeFor(counts),
     },
+    ...(input.audit === undefined ? {} : { audit: joinAudit(input.targets, input.audit.result, input.audit.inputs) }),
   };
 }
 

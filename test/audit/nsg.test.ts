@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { inputLabel } from '../../src/io/input-file.js';
 import { auditTargets } from '../../src/audit/audit.js';
 import { trafficOf, type Traffic } from '../../src/audit/evaluate.js';
 import { DEFAULT_NSG_RULES } from '../../src/audit/nsg.js';
@@ -131,7 +132,7 @@ t.test('each malformed NSG export is refused in one line naming the file, the ke
   for (const name of files) {
     const line = failure(fixture(`invalid-nsg/${name}`)).toLine();
     t.match(line, expected[name] as RegExp, name);
-    t.ok(line.startsWith(fixture(`invalid-nsg/${name}`)), `${name}: the message starts with the file`);
+    t.ok(line.startsWith(inputLabel(fixture(`invalid-nsg/${name}`))), `${name}: the message starts with the file`);
     t.notMatch(line, /\n/);
   }
 });

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { inputLabel } from '../../src/io/input-file.js';
 import { parseConfigKinds, readConfigs } from '../../src/audit/read.js';
 import { InputError } from '../../src/model/errors.js';
 
@@ -113,7 +114,7 @@ t.test('each malformed or hostile export is refused in one line naming the file,
     const line = error.toLine();
     t.match(line, expected[name] as RegExp, name);
     t.notMatch(line, /[\u0000-\u001f\u007f]/, `${name}: the message holds no control character`);
-    t.ok(line.startsWith(fixture(`invalid/${name}`)), `${name}: the message starts with the file`);
+    t.ok(line.startsWith(inputLabel(fixture(`invalid/${name}`))), `${name}: the message starts with the file`);
   }
 });
 

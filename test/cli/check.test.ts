@@ -1,17 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import t from 'tap';
-import { startSimulatedAzure } from '../../src/simulate/azure.js';
 import { CLI, spawnCli } from '../helpers/cli.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
 import { SIMULATED_ROOT_VARIABLE } from '../../src/runner/trust.js';
-import { loopbackNet } from '../helpers/loopback.js';
+import { startLoopbackSim } from '../helpers/loopback-sim.js';
 import { endedAtBudget, HANG_LIMIT_MS, LOAD_SLACK_MS } from '../helpers/timing.js';
 
-const CATALOG = 'test/fixtures/catalog/sim/loopback.yaml';
 const FAULT = fileURLToPath(new URL('../fixtures/faults/throw-later.mjs', import.meta.url));
 
 const BAD_INPUT: Array<[string[], RegExp]> = [
@@ -50,23 +47,8 @@ t.test('bad check flags: one line, exit 2, before any packet', async (t) => {
 });
 
 async function simulation(t: { teardown(fn: () => unknown): void }) {
-  const net = loopbackNet();
-  const azure = await startSimulatedAzure({
-    dns: { address: `${net}.1`, port: 0 },
-    hosts: [
-      { name: 'web.sim.test', address: `${net}.2`, ports: { 18443: 'ok' } },
-      { name: 'share.sim.test', address: `${net}.3`, ports: { 18445: 'drop' } },
-    ],
-    schemes: { 18443: 'https' },
-  });
-  t.teardown(() => azure.close());
-  const dir = mkdtempSync(join(tmpdir(), 'amlnc-check-'));
-  const caFile = join(dir, 'ca.pem');
-  writeFileSync(caFile, azure.caPem);
-  // The simulated Azure's root plays the public roots' part (every run of this file inherits it).
-  process.env[SIMULATED_ROOT_VARIABLE] = caFile;
-  const args = ['check', '--catalog', CATALOG, '--features', 'sim-test', '--dns-server', `${azure.dnsServer.address}:${azure.dnsServer.port}`, '--allow-loopback-answers', '--ca-file', caFile, '--retries', '0'];
-  return { dir, args, net };
+  const { dir, net, args } = await startLoopbackSim(t);
+  return { dir, args: ['check', ...args], net };
 }
 
 t.test('check on loopback: JSON on stdout and in --out, valid against the schema, exit 1 for the dropped port', async (t) => {

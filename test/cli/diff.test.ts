@@ -57,7 +57,7 @@ t.test('- reads a report from standard input, as a pipe from check -o json gives
 t.test('bad input: one line naming the file and the problem, exit 2, nothing on stdout', async (t) => {
   const cases: Array<[string[], RegExp]> = [
     [['test/fixtures/report-invalid/not-json.json', WITH_PROXY], /^aml-netcheck: test\/fixtures\/report-invalid\/not-json\.json: is not an aml-netcheck report: not valid JSON/],
-    [[WITH_PROXY, 'test/fixtures/report-invalid/schema-version-99.json'], /^aml-netcheck: test\/fixtures\/report-invalid\/schema-version-99\.json: is schema version 99; this aml-netcheck reads version 2/],
+    [[WITH_PROXY, 'test/fixtures/report-invalid/schema-version-99.json'], /^aml-netcheck: test\/fixtures\/report-invalid\/schema-version-99\.json: is schema version 99; this aml-netcheck reads versions 2 to 3/],
     [[WITH_PROXY, 'test/fixtures/report-invalid/other-tool.json'], /: is not an aml-netcheck report \(tool\.name is "blackbox_exporter"\)$/m],
     [[WITH_PROXY, 'test/fixtures/report-invalid/bad-verdict.json'], /: targets\[1\]\.verdict is "maybe", not one of/],
     [[path.join(dir, 'missing.json'), WITH_PROXY], /missing\.json: cannot read the report: no such file \(ENOENT\)$/m],

@@ -85,7 +85,7 @@ t.test('bad input is one line and exit 2', async (t) => {
   const cases: Array<[string[], RegExp]> = [
     [['rules', '-o', 'pdf'], /argument 'pdf' is invalid/],
     [['rules', '--from-report', notReport], /is not an aml-netcheck report/],
-    [['rules', '--from-report', oldReport], /is schema version 1; this aml-netcheck reads version 2 \(an older aml-netcheck wrote it/],
+    [['rules', '--from-report', oldReport], /is schema version 1; this aml-netcheck reads versions 2 to 3 \(an older aml-netcheck wrote it/],
     [['rules', '--from-report', broken], /is not a valid aml-netcheck report: targets\[0\]/],
     [['rules', '--from-report', join(dir, 'missing.json')], /missing\.json/],
     [['rules', '--from-report', FIREWALL_REPORT, '--region', 'westus2'], /--from-report: takes the workspace from the report/],

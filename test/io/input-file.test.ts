@@ -3,7 +3,7 @@ import { closeSync, constants, mkdtempSync, openSync, writeFileSync, writeSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { decodeInputText, readInputFile } from '../../src/io/input-file.js';
+import { decodeInputText, inputLabel, readInputFile } from '../../src/io/input-file.js';
 import { InputError } from '../../src/model/errors.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'amlnc-input-'));
@@ -124,4 +124,13 @@ t.test('standard input: a pipe, and a socket as Node spawns it, are read whole; 
     });
   t.equal(await read('{"a":1}', 5000), 'read:{"a":1}', 'a socket stdin');
   t.equal(await read(null, 500), 'error:--workspace-json: standard input: the socket sent no end of data within 0.5 s');
+});
+
+t.test('a long path is cut from the front: the file name stays whole', async (t) => {
+  const file = `/exports/${'nested/'.repeat(20)}nsg-aml-subnet.json`;
+  const label = inputLabel(file);
+  t.ok(label.endsWith('/nsg-aml-subnet.json'), label);
+  t.ok(label.startsWith('…'), label);
+  t.equal([...label].length, 80);
+  t.equal(inputLabel('short.json'), 'short.json');
 });

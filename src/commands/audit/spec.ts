@@ -1,19 +1,15 @@
 import { Option } from 'commander';
 import { AUDIT_EXIT_MEANING } from '../../audit/exit-meaning.js';
-import { CONFIG_KINDS } from '../../audit/types.js';
 import { AUDIT_FORMATS, type AuditFormat } from '../../render/audit/registry.js';
 import { outOption } from '../shared/output-options.js';
-import { collect } from '../shared/repeatable.js';
+import { auditInputOptions, type AuditInputValues } from '../shared/audit-options.js';
 import type { CommandSpec } from '../shared/spec.js';
 import { workspaceOptions, type WorkspaceOptionValues } from '../shared/workspace-options.js';
 
 // Kept apart from run.ts so that building the CLI loads no reader and no renderer.
-export interface AuditOptions extends WorkspaceOptionValues {
+export interface AuditOptions extends WorkspaceOptionValues, AuditInputValues {
   output: AuditFormat;
   out?: string[];
-  config?: string[];
-  configKind?: string[];
-  source?: string[];
 }
 
 const AUDIT_EXAMPLE = `
@@ -43,17 +39,7 @@ ${Object.entries(AUDIT_EXIT_MEANING)
 export const AUDIT: CommandSpec = {
   name: 'audit',
   summary: "audit the admin's own firewall rules, NSGs and managed-network outbound rules (exported with az) against the endpoints the workspace needs; names the rule that allows or blocks each (no network calls)",
-  options: () => [
-    ...workspaceOptions(),
-    new Option(
-      '--config <file>',
-      "an exported Azure Firewall Policy, its rule collection groups, an ARM template holding them, the service tags, an NSG or effective NSG rules, an Azure Firewall's classic rules, or a managed network's outbound rules (repeatable; - for stdin)",
-    ).argParser(collect),
-    new Option('--config-kind <kind=file>', `the kind of a --config file whose JSON could be two: ${CONFIG_KINDS.join(', ')} (repeatable)`).argParser(collect),
-    new Option('--source <prefix>', "an IPv4 prefix of the workspace's subnets, matched against the rules' sources (repeatable)").argParser(collect),
-    new Option('-o, --output <format>', 'report format').choices(AUDIT_FORMATS).default('table'),
-    outOption(),
-  ],
+  options: () => [...workspaceOptions(), ...auditInputOptions(), new Option('-o, --output <format>', 'report format').choices(AUDIT_FORMATS).default('table'), outOption()],
   examples: AUDIT_EXAMPLE,
   load: () => import('./run.js'),
 };

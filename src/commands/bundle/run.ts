@@ -162,6 +162,7 @@ async function bundle(options: BundleOptions, context: CommandContext, redactor:
         toolVersion: version,
         nodeVersion: process.version,
         proxyFlag: options.proxy,
+        audit: run.audit,
       },
       collectors: defaultCollectors(),
       redactor,

@@ -17,7 +17,8 @@ const BUNDLE_EXAMPLE = `
 Runs the check and packs, for a support ticket, one gzipped tarball (mode 0600) with the report
 (JSON, Markdown and every other format), the debug log, the facts and catalogs, and the
 environment (OS, container or pod, resolv.conf, hosts lines, interfaces, routes, proxy
-variables, clock offset). Secrets are redacted before anything is written. Nothing is uploaded.
+variables, clock offset), and with --config the exported rules and their audit. Secrets are
+redacted before anything is written. Nothing is uploaded.
 
 Examples:
   $ aml-netcheck bundle --workspace-json ws.json

@@ -3,9 +3,10 @@ import { Option } from 'commander';
 import type { WorkspaceOptionValues } from './workspace-options.js';
 import { collect } from './repeatable.js';
 import { outOption } from './output-options.js';
+import { auditInputOptions, type AuditInputValues } from './audit-options.js';
 
 // Kept apart from the runners of check and bundle so that building the CLI does not load the probers.
-export interface CheckOptions extends WorkspaceOptionValues {
+export interface CheckOptions extends WorkspaceOptionValues, AuditInputValues {
   output: CheckFormat;
   out?: string[];
   dnsServer?: string[];
@@ -28,6 +29,12 @@ Examples:
   $ aml-netcheck check --region westus2 --workspace-id 0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11 \\
       --storage-account st1 --compute-instance ci1 --private-endpoint
   $ aml-netcheck check --workspace-json ws.json --dns-server 10.0.0.4 --proxy http://proxy:3128 -o json --out report.json
+  $ aml-netcheck check --workspace-json ws.json --config policy.json --config groups.json --source 10.0.1.0/24
+
+With --config (the inputs of \`aml-netcheck audit\`; see its help for the az commands), each
+target also carries the verdict of the admin's exported rules: a blocked one names the rule that
+blocks it, and where the rules and the probe disagree the report says so and where the block
+more likely is. The probe stays the verdict: --config changes no status and no exit code.
 
 Exit codes:
   0    every required endpoint is reachable
@@ -55,6 +62,7 @@ export function checkOptions({ out = true }: { out?: boolean } = {}): Option[] {
     new Option('--no-progress', 'no progress line on stderr'),
     new Option('--k8s-configmap <name>', 'in a Kubernetes pod: also write the JSON report into this ConfigMap (created or replaced) through the in-cluster API'),
     new Option('--k8s-label <key=value>', 'label for the --k8s-configmap ConfigMap (repeatable)').argParser(collect),
+    ...auditInputOptions(),
     LOOPBACK_ANSWERS_OPTION(),
   ];
 }

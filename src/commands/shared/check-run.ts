@@ -13,6 +13,7 @@ import type { CheckOptions } from './check-options.js';
 import type { CheckRun } from './execute-check.js';
 import type { CommandContext } from './spec.js';
 import { resolveWorkspace } from './workspace.js';
+import { optionalAudit } from './audit-run.js';
 
 function parseCount(text: string, flag: string, min: number, max: number): number {
   const value = Number(text);
@@ -44,8 +45,10 @@ export function checkRunFromOptions(options: CheckOptions, context: Pick<Command
   const dnsServers = parseDnsServers(options.dnsServer ?? []);
   const proxy = resolveProxyConfig(options.proxy, context.env);
   const trust = loadTrust(options.caFile ?? [], context.env);
-  const logger = hooks.logger();
   const targets = expandCatalog(catalog, facts, { features });
+  // Before any probe: a bad export fails the run at once, as a bad flag does.
+  const audit = optionalAudit(options, { catalog, facts }, targets, hooks.warn);
+  const logger = hooks.logger();
   return {
     catalog,
     facts,
@@ -53,6 +56,7 @@ export function checkRunFromOptions(options: CheckOptions, context: Pick<Command
     features,
     version: context.version,
     progress: options.progress && context.stderrIsTTY ? context.stderr : null,
+    ...(audit === undefined ? {} : { audit }),
     options: {
       concurrency,
       timeoutMs,

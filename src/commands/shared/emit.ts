@@ -35,13 +35,21 @@ function formatForFile<F extends string>(file: string, registry: Registry<F>, st
  * The files a command's flags name for it to read (or to log to): an --out must not be one of
  * them. Every command passes its options here, whatever flags it has.
  */
-export function runFilesOf(options: { readonly workspaceJson?: string | undefined; readonly catalog?: readonly string[] | undefined; readonly caFile?: readonly string[] | undefined; readonly logFile?: string | undefined; readonly fromReport?: string | undefined }): RunFile[] {
+export function runFilesOf(options: {
+  readonly workspaceJson?: string | undefined;
+  readonly catalog?: readonly string[] | undefined;
+  readonly caFile?: readonly string[] | undefined;
+  readonly logFile?: string | undefined;
+  readonly fromReport?: string | undefined;
+  readonly config?: readonly string[] | undefined;
+}): RunFile[] {
   const files: RunFile[] = [];
   if (options.workspaceJson !== undefined) files.push({ flag: '--workspace-json', file: options.workspaceJson });
   for (const file of options.catalog ?? []) files.push({ flag: '--catalog', file });
   for (const file of options.caFile ?? []) files.push({ flag: '--ca-file', file });
   if (options.logFile !== undefined) files.push({ flag: '--log-file', file: options.logFile });
   if (options.fromReport !== undefined) files.push({ flag: '--from-report', file: options.fromReport });
+  for (const file of options.config ?? []) files.push({ flag: '--config', file });
   return files;
 }
 

@@ -12,6 +12,7 @@ import { startChecks, type RunOptions } from '../../runner/runner.js';
 import { emit, type OutputFile, type StdoutOf } from './emit.js';
 import { setRescue } from './guard.js';
 import { trapSignals } from './signals.js';
+import type { RunAudit } from './audit-run.js';
 
 function progressReporter(stderr: ((text: string) => void) | null): { update: (done: number, total: number) => void; clear: () => void } {
   if (stderr === null) return { update: () => {}, clear: () => {} };
@@ -34,6 +35,8 @@ export interface CheckRun {
   readonly progress: ((text: string) => void) | null;
   /** What the report passes before anything sees it; the built-in patterns when not given (`bundle` adds --redact). */
   readonly redactor?: Redactor;
+  /** With --config: the audit of the same targets, joined into the report. */
+  readonly audit?: RunAudit;
 }
 
 /**
@@ -61,7 +64,7 @@ export async function executeCheck(run: CheckRun, emit: (report: CheckReport) =>
   // Server text (a deny page, a header) reaches the report's details: it is redacted here, as
   // data, so every format, file and ConfigMap gets the same redacted report.
   const report = (targets: readonly ProbedTarget[], stoppedBy: StoppedBy | null): CheckReport =>
-    redactReport(buildReport({ catalog: run.catalog, version: run.version, startedAt, durationMs: Math.round(performance.now() - started), facts: run.facts, settings, targets, stoppedBy }), run.redactor ?? SECRETS_ONLY);
+    redactReport(buildReport({ catalog: run.catalog, version: run.version, startedAt, durationMs: Math.round(performance.now() - started), facts: run.facts, settings, targets, stoppedBy, audit: run.audit }), run.redactor ?? SECRETS_ONLY);
 
   options.logger.info({ targets: run.targets.length, concurrency: options.concurrency, timeoutMs: options.timeoutMs, deadlineMs: options.deadlineMs }, 'starting checks');
   const checks = startChecks(run.targets, { ...options, signal: signals.signal, onProgress: (done, total) => progress.update(done, total) });

@@ -1,5 +1,5 @@
 import type { AuditedTarget, AuditLayer, AuditResult, AuditVerdict, RuleRef } from '../../audit/types.js';
-import { otherRuleName } from './other-rule.js';
+import { otherRuleName } from '../../audit/other-rule.js';
 import { explainVerdict } from './table.js';
 
 /**

@@ -1,27 +1,13 @@
-import type { AuditedTarget, AuditResult, AuditVerdict, RuleRef } from '../../audit/types.js';
+import { describeRuleRef, explainVerdict } from '../../audit/describe.js';
+import type { AuditedTarget, AuditResult, AuditVerdict } from '../../audit/types.js';
 import { escapeControl, plural } from '../../model/text.js';
-import { otherRuleDescription } from './other-rule.js';
 import { formatColumns } from '../shared/columns.js';
 import { managedClosingLines } from './managed.js';
 import { PLAIN, wrap, type TextOptions } from '../shared/terminal.js';
 import { block, closingChangeLines } from './close-text.js';
 
-/**
- * `<group>/<collection>/<rule>` (priorities), `<firewall>/<collection>/<rule>` (priority) for classic
- * rules, `NSG <nsg>/<rule>` (priority), or a managed network's outbound rule, as the admin finds it.
- */
-export function describeRuleRef(ref: RuleRef): string {
-  if (ref.layer === 'nsg') return `NSG ${ref.nsg}/${ref.rule} (${ref.priority}${ref.isDefault ? ', default rule' : ''})`;
-  if (ref.layer === 'classic-firewall') return `${ref.firewall}/${ref.collection}/${ref.rule} (${ref.collectionPriority}, ${ref.ruleType === 'NetworkRule' ? 'network' : 'application'}, classic rules)`;
-  if (ref.layer === 'managed') {
-    if (ref.ruleType === 'isolation_mode') return `the managed network's isolation mode ${ref.rule}`;
-    return `managed network ${ref.listed ? `outbound rule ${ref.rule}` : ref.rule} (${ref.ruleType} ${ref.destination}${ref.category === null ? '' : `, ${ref.category}`}${ref.listed ? '' : ', Azure adds it; not in the export'})`;
-  }
-  if (ref.layer !== 'firewall') return otherRuleDescription(ref as RuleRef);
-  const where = `${ref.group}/${ref.collection}/${ref.rule}`;
-  const policy = ref.policy === null ? '' : `, ${ref.policy}`;
-  return `${where} (${ref.groupPriority}/${ref.collectionPriority}, ${ref.ruleType === 'NetworkRule' ? 'network' : 'application'}${policy})`;
-}
+// Moved to audit/describe.ts, which `check --config` shares; kept importable from here.
+export { describeRuleRef, explainVerdict } from '../../audit/describe.js';
 
 export const LABEL: Record<AuditVerdict['verdict'], string> = {
   allowed: 'allowed',
@@ -31,24 +17,6 @@ export const LABEL: Record<AuditVerdict['verdict'], string> = {
   depends: 'depends',
   'not-audited': 'not audited',
 };
-
-/** Why, in one line: the rule that decides, or what is missing. */
-export function explainVerdict(verdict: AuditVerdict): string {
-  switch (verdict.verdict) {
-    case 'allowed':
-      return `by ${describeRuleRef(verdict.rule)}`;
-    case 'denied':
-      return `by ${describeRuleRef(verdict.rule)}`;
-    case 'no-rule':
-      return 'no rule matches: the implicit deny';
-    case 'inexpressible':
-      return `${verdict.reason}: ${describeRuleRef(verdict.rule)}`;
-    case 'depends':
-      return `on ${verdict.on.join(', ')}${verdict.rule === null ? '' : ` (${describeRuleRef(verdict.rule)})`}`;
-    case 'not-audited':
-      return verdict.reason;
-  }
-}
 
 /** Plain cells: formatColumns escapes them, so a host or rule name from the export cannot reach the terminal as a control sequence. */
 function row(target: AuditedTarget): string[] {

@@ -7,6 +7,7 @@ import type { CheckedTarget, FeatureResult, Verdict } from '../../model/result.j
 import { byImpact, FEATURE_STATUS_ORDER } from '../../report/features.js';
 import { requirementsOf, unverifiedFindings, type CheckReport, type ExitCode, type StoppedBy } from '../../report/report.js';
 import { addressOutcomes } from './addresses.js';
+import { auditHeadline, auditOf } from '../../report/audit-join.js';
 import { badge, breakable, FEATURE_TONE, html, renderPage, sortableTable, tableFilter, tile, VERDICT_TONE, type Html, type Row, type Tone } from '../shared/html.js';
 
 /**
@@ -126,7 +127,7 @@ function summarySection(report: CheckReport): Html {
   return html`<header>
 <h1>aml-netcheck report</h1>
 <p class="muted">${where(report)} · ${report.startedAt} · took ${formatDuration(report.durationMs)} · ${report.tool.name} ${report.tool.version}</p>
-<nav aria-label="Sections"><a href="#features">Features</a><a href="#fixes">Fixes</a><a href="#targets">Targets</a><a href="#settings">Workspace and run</a></nav>
+<nav aria-label="Sections"><a href="#features">Features</a>${report.audit === undefined ? '' : html`<a href="#rules">Your rules</a>`}<a href="#fixes">Fixes</a><a href="#targets">Targets</a><a href="#settings">Workspace and run</a></nav>
 </header>
 <section id="summary" aria-label="Summary">
 <div class="banner tone-${top.tone}"><strong>${top.text}.</strong> <span class="exit">Exit code ${summary.exitCode}: ${EXIT_MEANING[summary.exitCode]}.</span></div>
@@ -259,6 +260,45 @@ function targetTable(report: CheckReport, ordered: readonly CheckedTarget[]): Ht
   })}`;
 }
 
+const CONTRADICTION_LABEL = { 'allowed-but-blocked': 'allowed, yet blocked', 'denied-but-reached': 'denied, yet got through' } as const;
+
+/**
+ * With --config: each target the rules decide, the probe beside the rule, contradictions first
+ * and marked. The probe's verdict is the one the rest of the page counts.
+ */
+function rulesSection(report: CheckReport, ordered: readonly CheckedTarget[]): Html | '' {
+  const { audit } = report;
+  if (audit === undefined) return '';
+  const joined = ordered.map((t) => ({ t, a: auditOf(audit, t) })).filter(({ a }) => a !== undefined && a.verdict.verdict !== 'not-audited');
+  const rows: Row[] = joined
+    .map(({ t, a }, i) => ({ t, a, i }))
+    .sort((x, y) => Number(x.a?.contradiction === null) - Number(y.a?.contradiction === null) || x.i - y.i)
+    .map(({ t, a }) => {
+      const contradiction = a?.contradiction ?? null;
+      const tone: Tone = t.verdict === 'blocked' && !t.required ? 'warn' : VERDICT_TONE[t.verdict];
+      return {
+        tags: [contradiction === null ? 'agrees' : 'contradiction'],
+        className: contradiction === null ? undefined : 'tone-unknown',
+        cells: [
+          { content: html`<code>${breakable(t.id)}</code>` },
+          { content: html`${badge(verdictLabel(t), tone)}${t.reason === null ? '' : html` <code class="muted">${t.reason}</code>`}`, sort: rank(t) },
+          { content: a?.explanation ?? '' },
+          { content: contradiction === null ? '' : html`${badge(CONTRADICTION_LABEL[contradiction.kind], 'unknown')} ${contradiction.explanation}`, sort: contradiction === null ? 1 : 0 },
+        ],
+      };
+    });
+  const banner = html`<div class="banner tone-${audit.contradictions === 0 ? 'good' : 'unknown'}" role="note">${auditHeadline(audit)}</div>`;
+  return html`<section id="rules"><h2>Your rules</h2>
+${banner}${sortableTable({
+    id: 'rules-table',
+    caption: 'Each target under the rules given with --config, contradictions with the probe first.',
+    columns: [{ label: 'Target' }, { label: 'Probe', numeric: true, title: 'Sorts by severity' }, { label: 'Your rules' }, { label: 'Contradiction', numeric: true }],
+    rows,
+  })}
+</section>
+`;
+}
+
 /** One entry per distinct fix, with every blocked target it opens: one firewall change often opens several. */
 function fixesSection(ordered: readonly CheckedTarget[], features: ReadonlyMap<string, FeatureResult>): Html {
   const groups = new Map<string, CheckedTarget[]>();
@@ -319,7 +359,7 @@ ${summarySection(report)}
 <section id="features"><h2>Features</h2>
 ${featureMatrix(report)}
 </section>
-<section id="fixes"><h2>Fixes</h2>
+${rulesSection(report, ordered)}<section id="fixes"><h2>Fixes</h2>
 ${fixesSection(ordered, features)}
 </section>
 <section id="targets"><h2>Targets</h2>

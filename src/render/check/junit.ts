@@ -2,6 +2,7 @@ import { breaksFeature } from '../../report/features.js';
 import type { CheckedTarget } from '../../model/result.js';
 import { unverifiedFindings, type CheckReport } from '../../report/report.js';
 import { junitDocument, seconds, testcaseMarkup, xml, type JunitOutcome } from '../shared/junit.js';
+import { auditNotes } from '../../report/audit-join.js';
 
 /**
  * `check -o junit`: one testsuite per feature, one testcase per target of it, so Azure
@@ -17,9 +18,12 @@ function outcomeOf(target: CheckedTarget): JunitOutcome {
   return breaksFeature(target) ? 'failure' : 'passed';
 }
 
-function testcase(target: CheckedTarget, feature: string, outcome: JunitOutcome): string {
-  const body = [target.detail, ...target.warnings.map((w) => `warning: ${w}`), ...target.fix.map((f) => `fix: ${f}`)].join('\n');
-  const text = outcome === 'failure' || outcome === 'error' ? body : target.verdict === 'reachable' ? '' : `${target.verdict}: ${body}`;
+/** With --config, the rules' verdict and a contradiction go with the probe's words; neither changes the outcome. */
+function testcase(target: CheckedTarget, feature: string, outcome: JunitOutcome, audit: CheckReport['audit']): string {
+  const notes = auditNotes(audit, target);
+  const said = [...(notes.rules === null ? [] : [`rules: ${notes.rules}`]), ...(notes.contradiction === null ? [] : [`contradiction: ${notes.contradiction}`])];
+  const body = [target.detail, ...target.warnings.map((w) => `warning: ${w}`), ...target.fix.map((f) => `fix: ${f}`), ...said].join('\n');
+  const text = outcome === 'failure' || outcome === 'error' ? body : target.verdict === 'reachable' && notes.contradiction === null ? '' : `${target.verdict}: ${body}`;
   return testcaseMarkup({ name: target.id, classname: `aml-netcheck.${feature}`, time: seconds(target.timings.total) }, outcome, { type: target.reason ?? 'unknown', message: target.detail, text });
 }
 
@@ -33,7 +37,7 @@ export function renderCheckJunit(report: CheckReport): string {
       timeMs: targets.reduce((sum, t) => sum + (t.timings.total ?? 0), 0),
       cases: targets.map((t) => {
         const outcome = outcomeOf(t);
-        return { outcome, markup: testcase(t, feature.id, outcome) };
+        return { outcome, markup: testcase(t, feature.id, outcome, report.audit) };
       }),
     };
   });

@@ -5,6 +5,7 @@ import { requirementsOf, unverifiedFindings, type CheckReport } from '../../repo
 import { byImpact } from '../../report/features.js';
 import { planFromReport, type RulesPlan } from '../../remedies/plan.js';
 import { addressOutcomes } from './addresses.js';
+import { auditHeadline, auditNotes } from '../../report/audit-join.js';
 import { cell, code, table, details } from '../shared/markdown.js';
 
 /**
@@ -40,8 +41,29 @@ function detailOf(target: CheckedTarget): string {
   return [target.detail, addressOutcomes(target)].filter((part) => part !== null).join('; ');
 }
 
-function problemRows(targets: readonly CheckedTarget[]): string[][] {
-  return targets.map((t) => [code(t.id), cell(t.features.join(', ')), t.reason === null ? '' : code(t.reason), cell(detailOf(t)), cell(t.fix.join('; ') || '—')]);
+/** With --config, a last column: the admin's rule that decides, and a contradiction when there is one. */
+function problemRows(targets: readonly CheckedTarget[], audit: CheckReport['audit']): string[][] {
+  return targets.map((t) => [code(t.id), cell(t.features.join(', ')), t.reason === null ? '' : code(t.reason), cell(detailOf(t)), cell(t.fix.join('; ') || '—'), ...(audit === undefined ? [] : [rulesCell(audit, t)])]);
+}
+
+function rulesCell(audit: NonNullable<CheckReport['audit']>, target: CheckedTarget): string {
+  const notes = auditNotes(audit, target);
+  return cell([notes.rules ?? '—', ...(notes.contradiction === null ? [] : [`**Contradiction:** ${notes.contradiction}`])].join('; '));
+}
+
+const PROBLEM_COLUMNS = ['Target', 'Features', 'Reason', 'Detail', 'Fix'];
+
+function problemColumns(audit: CheckReport['audit']): string[] {
+  return audit === undefined ? PROBLEM_COLUMNS : [...PROBLEM_COLUMNS, 'Your rules'];
+}
+
+/** With --config: every contradiction between the rules and the probes, those of reachable targets too. */
+function auditSection(report: CheckReport): string[] {
+  const { audit } = report;
+  if (audit === undefined) return [];
+  const contradicted = report.targets.filter((t) => auditNotes(audit, t).contradiction !== null);
+  const rows = contradicted.map((t) => [code(t.id), t.verdict, t.reason === null ? '' : code(t.reason), cell(auditNotes(audit, t).contradiction ?? '')]);
+  return ['### Your rules', '', cell(auditHeadline(audit)), '', ...(rows.length === 0 ? [] : [...table(['Target', 'Probe', 'Reason', 'Contradiction'], rows), ''])];
 }
 
 /**
@@ -67,7 +89,7 @@ export function renderCheckMarkdown(report: CheckReport, firewallCommands: (plan
 
   const blocked = report.targets.filter((t) => t.verdict === 'blocked');
   if (blocked.length > 0) {
-    out.push('### Blocked', '', ...table(['Target', 'Features', 'Reason', 'Detail', 'Fix'], problemRows(blocked)), '');
+    out.push('### Blocked', '', ...table(problemColumns(report.audit), problemRows(blocked, report.audit)), '');
     // Only what a firewall blocked: DNS and TLS causes get no rule (see `aml-netcheck rules --from-report`).
     const plan = planFromReport(report.targets, report.facts, report.settings.proxy !== null);
     if (plan.allow.length > 0) {
@@ -77,8 +99,9 @@ export function renderCheckMarkdown(report: CheckReport, firewallCommands: (plan
       out.push(...details('Azure Firewall Policy commands for the blocked targets', ['```sh', ...script, '```']));
     }
   }
+  out.push(...auditSection(report));
   const unknown = report.targets.filter((t) => t.verdict === 'unknown');
-  if (unknown.length > 0) out.push(...details(`Without a verdict (${unknown.length})`, table(['Target', 'Features', 'Reason', 'Detail', 'Fix'], problemRows(unknown))));
+  if (unknown.length > 0) out.push(...details(`Without a verdict (${unknown.length})`, table(PROBLEM_COLUMNS, problemRows(unknown, undefined))));
   const warned = report.targets.filter((t) => t.verdict === 'warning');
   if (warned.length > 0) {
     // A silent UDP port warns in its detail alone, and says what to confirm in its fix.

@@ -1,6 +1,7 @@
 import { CLOUD_NAMES } from '../../model/clouds.js';
 import { formatDuration } from '../../model/duration.js';
 import { requirementsOf, unverifiedFindings, type CheckReport } from '../../report/report.js';
+import { auditHeadline, auditNotes } from '../../report/audit-join.js';
 import { byImpact } from '../../report/features.js';
 import type { CheckedTarget, FeatureResult } from '../../model/result.js';
 import { addressOutcomes } from './addresses.js';
@@ -20,9 +21,12 @@ function targetRow(target: CheckedTarget): string[] {
 
 const NOTE_INDENT = '            ';
 
-function problemLines(target: CheckedTarget, options: TextOptions): string[] {
+function problemLines(target: CheckedTarget, options: TextOptions, audit: CheckReport['audit']): string[] {
   const addresses = addressOutcomes(target);
   const lines = [...(addresses === null ? [] : [`      ${escapeControl(addresses)}`]), ...target.warnings.map((w) => `      note: ${escapeControl(w)}`)];
+  const notes = auditNotes(audit, target);
+  if (notes.rules !== null) lines.push(`      rules: ${escapeControl(notes.rules)}`);
+  if (notes.contradiction !== null) lines.push(`      CONTRADICTION: ${escapeControl(notes.contradiction)}`);
   // A warning's remedies (a silent UDP port: confirm the rule) are things to check, not fixes.
   if (target.verdict === 'warning') for (const check of target.fix) lines.push(`      check: ${escapeControl(check)}`);
   if (target.verdict === 'blocked') {
@@ -49,6 +53,20 @@ const INCOMPLETE: Record<NonNullable<CheckReport['summary']['stoppedBy']> | 'non
   'internal-error': 'Incomplete: aml-netcheck hit an internal error; unfinished endpoints are not proven reachable.',
 };
 
+/** With --config: what the rules say, and every contradiction, in ok features too (a probe that got through a denying rule). */
+function auditSection(report: CheckReport, options: TextOptions): string[] {
+  const audit = report.audit;
+  if (audit === undefined) return [];
+  const lines = wrap(escapeControl(auditHeadline(audit)), options.width, '  ');
+  for (const target of report.targets) {
+    const notes = auditNotes(audit, target);
+    if (notes.contradiction === null) continue;
+    const [first = '', ...rest] = wrap(`  ${escapeControl(`CONTRADICTION ${target.host}:${target.port}${target.probe === 'udp' ? '/udp' : ''} (${target.verdict}${target.reason === null ? '' : ` ${target.reason}`}): ${notes.contradiction}`)}`, options.width, NOTE_INDENT);
+    lines.push(paintLead(first, 'CONTRADICTION', 'magenta', options), ...rest);
+  }
+  return lines;
+}
+
 /** `check` as text: features first, broken ones on top, each with the targets behind it and the rule that would fix them. */
 export function renderCheckTable(report: CheckReport, options: TextOptions = PLAIN): string {
   const { facts, summary } = report;
@@ -73,7 +91,7 @@ export function renderCheckTable(report: CheckReport, options: TextOptions = PLA
       shown.forEach((target, i) => {
         const [first = '', ...rest] = table[i] ?? [];
         out.push(paintLead(first, (rows[i]?.[0] ?? '').trim(), VERDICT_COLOUR[target.verdict], options), ...rest);
-        if (feature.status !== 'ok') out.push(...problemLines(target, options));
+        if (feature.status !== 'ok') out.push(...problemLines(target, options, report.audit));
       });
     }
     if (feature.status !== 'ok' && shown.length < mine.length) out.push(`  ok       ${mine.length - shown.length} more target(s)`);
@@ -81,6 +99,7 @@ export function renderCheckTable(report: CheckReport, options: TextOptions = PLA
   }
   const notChecked = features.filter((f) => f.status === 'not-checked');
   if (notChecked.length > 0) out.push(...wrap(`Not checked: ${escapeControl(notChecked.map((f) => f.id).join(', '))} (see \`aml-netcheck list\` for why)`, options.width, '  '), '');
+  if (report.audit !== undefined) out.push(...auditSection(report, options), '');
   const closing: string[] = [];
   const parts = [`${summary.reachable} reachable`, `${summary.blocked} blocked`, `${summary.warning} warnings`, `${summary.skipped} skipped`];
   if (summary.unfinished > 0) parts.push(`${summary.unfinished} unfinished`);

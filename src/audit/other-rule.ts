@@ -1,4 +1,4 @@
-import type { RuleRef } from '../../audit/types.js';
+import type { RuleRef } from './types.js';
 
 /**
  * A rule of a layer the renderers do not know yet, named from what it holds: its names joined
