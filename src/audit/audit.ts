@@ -7,10 +7,11 @@ import { orderRules, tiersOf, trafficOf, verdictFor, type Traffic } from './eval
 import { classicLayer } from './classic.js';
 import { managedLayerOf } from './managed.js';
 import { nsgLayerVerdict } from './nsg.js';
+import { firewallPathOf, routeLayerVerdict } from './routes.js';
 import type { ManagedNetworkContext } from '../remedies/managed-network.js';
 import { advisoriesOf } from './advisory.js';
 import { closingLayers, withClosingChange } from './close.js';
-import { SOURCE_PLACEHOLDER, type AuditConfig, type AuditedTarget, type AuditLayer, type AuditResult, type AuditVerdict, type ClosingChange } from './types.js';
+import { SOURCE_PLACEHOLDER, type AuditConfig, type AuditedTarget, type AuditLayer, type AuditResult, type AuditVerdict, type ClosingChange, type LayerVerdict } from './types.js';
 
 /** Parses --source: IPv4 prefixes of the workspace's subnets. */
 function parseSources(values: readonly string[]): Span[] {
@@ -33,14 +34,20 @@ const BLOCKS: ReadonlyArray<AuditVerdict['verdict']> = ['denied', 'no-rule', 'in
 /**
  * The layers together, in the order the traffic meets them: the first that blocks decides, since
  * nothing after it sees the traffic; else what one of them leaves undecided; else the last allow
- * (the firewall's, when both are given: the NSG's allow is in `layers`).
+ * (the firewall's, when both are given: the NSG's allow is in `layers`). A layer the routes take
+ * the traffic past decides nothing; one they may take it past blocks only maybe, and then the
+ * route's own verdict already depends.
  */
-function combined(layers: ReadonlyArray<{ readonly layer: AuditLayer; readonly verdict: AuditVerdict }>): AuditVerdict {
-  const blocking = layers.find((l) => BLOCKS.includes(l.verdict.verdict));
+function combined(layers: readonly LayerVerdict[]): AuditVerdict {
+  const onPath = layers.filter((l) => l.bypassed === undefined);
+  const blocking = onPath.find((l) => BLOCKS.includes(l.verdict.verdict));
   if (blocking !== undefined) return blocking.verdict;
-  const depends = layers.map((l) => l.verdict).filter((v): v is Extract<AuditVerdict, { verdict: 'depends' }> => v.verdict === 'depends');
+  const depends = layers
+    .filter((l) => l.bypassed?.always !== true)
+    .map((l) => l.verdict)
+    .filter((v): v is Extract<AuditVerdict, { verdict: 'depends' }> => v.verdict === 'depends');
   if (depends.length > 0) return { verdict: 'depends', on: [...new Set(depends.flatMap((v) => v.on))], rule: depends[0]?.rule ?? null };
-  return layers.at(-1)?.verdict ?? { verdict: 'no-rule' };
+  return onPath.at(-1)?.verdict ?? { verdict: 'no-rule' };
 }
 
 /**
@@ -64,9 +71,11 @@ export function auditTargets(config: AuditConfig, targets: readonly Target[], so
   };
   const change: ClosingChange = { sourceAddresses: sourceValues.length > 0 ? [...sourceValues] : [SOURCE_PLACEHOLDER], layers, verified };
   const nsgs = config.nsgs ?? [];
+  const routeTables = config.routeTables ?? [];
   const managedLayer = managedLayerOf(config, managed);
   const policies = config.policies.map(({ name, basePolicy, dnsProxy, threatIntelMode, sku }) => ({ name, basePolicy, dnsProxy, threatIntelMode, sku }));
   const firewalls = (config.firewalls ?? []).map(({ name, policy, dnsProxy, threatIntelMode, sku, privateIp }) => ({ name, policy, dnsProxy, threatIntelMode, sku, privateIp }));
+  const routes = routeTables.map(({ name, effective, disableBgpRoutePropagation, systemRoutesAdded }) => ({ name, effective, disableBgpRoutePropagation, systemRoutesAdded }));
   return {
     policies,
     nsgs: nsgs.map(({ name, effective, defaultsAdded }) => ({ name, effective, defaultsAdded })),
@@ -77,16 +86,24 @@ export function auditTargets(config: AuditConfig, targets: readonly Target[], so
     advisories: advisoriesOf(config),
     ...(firewalls.length > 0 ? { firewalls } : {}),
     ...(managedLayer === null ? {} : { managed: managedLayer.closing(targets, audited) }),
+    ...(routes.length > 0 ? { routeTables: routes } : {}),
   };
 }
 
 /** Each target's verdict in every layer given, in path order, and all layers together. */
 function verdictsOf(config: AuditConfig, targets: readonly Target[], sources: readonly Span[], managed: readonly ManagedNetworkContext[]): AuditedTarget[] {
   const nsgs = config.nsgs ?? [];
+  const routeTables = config.routeTables ?? [];
   const classic = classicLayer(config, sources);
   const managedLayer = managedLayerOf(config, managed);
-  // Without a firewall export, the NSG (or the managed network) alone decides; a service-tag file alone still audits the (empty) firewall.
-  const firewall = (nsgs.length === 0 && config.managedRules === undefined) || config.policies.length > 0 || config.groups.length > 0 || classic !== null;
+  // Without a firewall export, the NSG, the routes or the managed network alone decide; a service-tag file alone still audits the (empty) firewall.
+  const firewall = (nsgs.length === 0 && routeTables.length === 0 && config.managedRules === undefined) || config.policies.length > 0 || config.groups.length > 0 || classic !== null;
+  // The firewall's own private address (az network firewall show) says which virtual appliance next hop it is.
+  const path = firewallPathOf(
+    routeTables,
+    firewall,
+    (config.firewalls ?? []).map((f) => f.privateIp).filter((ip): ip is string => ip !== null),
+  );
   const { tiers, unknownParent, settings } = tiersOf(config);
   const ordered = firewall ? orderRules(tiers, sources, settings) : [];
   const audited: AuditedTarget[] = targets.map((target) => {
@@ -96,11 +113,14 @@ function verdictsOf(config: AuditConfig, targets: readonly Target[], sources: re
     const layers = layersOf(target, traffic);
     return { ...base, verdict: combined(layers), layers };
   });
-  function layersOf(target: Target, traffic: Traffic): Array<{ layer: AuditLayer; verdict: AuditVerdict }> {
-    const layers: Array<{ layer: AuditLayer; verdict: AuditVerdict }> = [];
+  function layersOf(target: Target, traffic: Traffic): LayerVerdict[] {
+    const layers: LayerVerdict[] = [];
     if (managedLayer !== null) layers.push({ layer: 'managed', verdict: managedLayer.verdict(target, traffic) });
     if (nsgs.length > 0) layers.push({ layer: 'nsg', verdict: nsgLayerVerdict(nsgs, traffic, sources, settings) });
-    if (firewall) layers.push({ layer: 'firewall', verdict: classic?.(traffic) ?? verdictFor(traffic, ordered, unknownParent) });
+    const own = firewall ? (classic?.(traffic) ?? verdictFor(traffic, ordered, unknownParent)) : null;
+    const route = routeLayerVerdict(routeTables, traffic, settings, path, own);
+    if (route !== null) layers.push({ layer: 'route', verdict: route.verdict });
+    if (own !== null) layers.push({ layer: 'firewall', verdict: own, ...(route?.firewall ? { bypassed: route.firewall } : {}) });
     return layers;
   }
   return audited;

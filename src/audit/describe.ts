@@ -1,4 +1,5 @@
 import { otherRuleDescription } from './other-rule.js';
+import { describeRoute } from './routes.js';
 import type { AuditVerdict, RuleRef } from './types.js';
 
 /**
@@ -8,10 +9,12 @@ import type { AuditVerdict, RuleRef } from './types.js';
 
 /**
  * `<group>/<collection>/<rule>` (priorities), `<firewall>/<collection>/<rule>` (priority) for classic
- * rules, `NSG <nsg>/<rule>` (priority), or a managed network's outbound rule, as the admin finds it.
+ * rules, `NSG <nsg>/<rule>` (priority), `route <table>/<route> <prefix> → <hop>`, or a managed network's
+ * outbound rule, as the admin finds it.
  */
 export function describeRuleRef(ref: RuleRef): string {
   if (ref.layer === 'nsg') return `NSG ${ref.nsg}/${ref.rule} (${ref.priority}${ref.isDefault ? ', default rule' : ''})`;
+  if (ref.layer === 'route') return `route ${describeRoute(ref)}`;
   if (ref.layer === 'classic-firewall') return `${ref.firewall}/${ref.collection}/${ref.rule} (${ref.collectionPriority}, ${ref.ruleType === 'NetworkRule' ? 'network' : 'application'}, classic rules)`;
   if (ref.layer === 'managed') {
     if (ref.ruleType === 'isolation_mode') return `the managed network's isolation mode ${ref.rule}`;

@@ -8,6 +8,7 @@ import { ipv4Span, isIpv6, mergeSpans, type Span } from './addresses.js';
 import { DEFAULT_NSG_RULES } from './nsg.js';
 import { readClassicFirewall } from './read-classic.js';
 import { readManagedRules } from './read-managed.js';
+import { checkOneRouteTable, ROUTE_TABLE_TYPE, ROUTE_TYPE, routeKindsOf, RouteReading } from './read-routes.js';
 import { empty, nameInId, portProblemFrom, type Path } from './read-tools.js';
 import { checkFirewalls } from './classic.js';
 import {
@@ -23,6 +24,7 @@ import {
   type NsgProtocol,
   type NsgRule,
   type PolicyRule,
+  type RouteTable,
   type RuleCollection,
   type RuleCollectionGroup,
 } from './types.js';
@@ -87,7 +89,7 @@ const EFFECTIVE_RULE_KEYS = ['name', 'protocol', 'sourcePortRange', 'sourcePortR
 const NSG_PROTOCOLS: readonly NsgProtocol[] = ['Tcp', 'Udp', 'Icmp', 'Esp', 'Ah', '*'];
 
 const EXPECTED =
-  "an Azure Firewall Policy (`az network firewall policy show`), its rule collection groups (`az network firewall policy rule-collection-group list` or `show`), the same as ARM resources, an exported ARM template holding them, the service tags (`az network list-service-tags`), an NSG (`az network nsg show`), effective NSG rules (`az network nic list-effective-nsg`), an Azure Firewall (`az network firewall show`) or a managed network's outbound rules (`az ml workspace outbound-rule list`, or `az ml workspace show`)";
+  "an Azure Firewall Policy (`az network firewall policy show`), its rule collection groups (`az network firewall policy rule-collection-group list` or `show`), the same as ARM resources, an exported ARM template holding them, the service tags (`az network list-service-tags`), an NSG (`az network nsg show`), effective NSG rules (`az network nic list-effective-nsg`), an Azure Firewall (`az network firewall show`), a managed network's outbound rules (`az ml workspace outbound-rule list`, or `az ml workspace show`), a route table (`az network route-table show`) or effective routes (`az network nic show-effective-route-table`)";
 
 /** The resource group az prints (`resourceGroup`), or the one in the resource id; null when neither says (a template's expression). */
 function resourceGroupOf(node: JsonObject, id: unknown = node['id']): string | null {
@@ -106,12 +108,15 @@ class ConfigReader {
   readonly firewalls: AzureFirewall[] = [];
   readonly managedRules: ManagedOutboundRule[] = [];
   managedMode: ManagedNetworkMode | null = null;
+  readonly routes: RouteReading;
   private readonly warned = new Set<string>();
 
   constructor(
     readonly shown: string,
     readonly warnings: string[],
-  ) {}
+  ) {
+    this.routes = new RouteReading(this);
+  }
 
   fail(path: Path, message: string): never {
     throw new InputError(path.length === 0 ? this.shown : `${this.shown}: ${formatKeyPath(path)}`, message);
@@ -448,6 +453,7 @@ class ConfigReader {
     if (kind === 'arm-template') return this.readTemplate(document);
     if (kind === 'service-tags') return this.readServiceTags(document);
     if (kind === 'effective-nsg') return this.readEffective(document);
+    if (kind === 'route-table' || kind === 'effective-routes') return this.routes.readKind(document, kind);
     if (kind === 'managed-outbound-rules') {
       const { rules, mode } = readManagedRules(this, document);
       this.managedRules.push(...rules);
@@ -497,6 +503,8 @@ class ConfigReader {
       else if (type === GROUP_TYPE) this.readGroup(node, path);
       else if (type === NSG_TYPE) this.readNsg(node, path);
       else if (type === FIREWALL_TYPE) this.firewalls.push(readClassicFirewall(this, node, path));
+      else if (type === ROUTE_TABLE_TYPE) this.routes.readTable(node, path);
+      else if (type === ROUTE_TYPE) this.routes.readChildRoute(node, path);
       else this.unmodelled([...path, 'type'], `a resource of type ${quote(node['type'])}, which audit does not read yet; left out`);
     });
     this.scope = null;
@@ -538,6 +546,7 @@ function kindsOf(document: unknown): ConfigKind[] {
   if (type === SERVICE_TAGS_TYPE) return ['service-tags'];
   if (type === NSG_TYPE) return ['nsg'];
   if (type === FIREWALL_TYPE) return ['azure-firewall'];
+  if (type === ROUTE_TABLE_TYPE) return ['route-table'];
   if (type !== null) return [];
   // The weekly download (ServiceTags_Public_*.json) is the same list without the resource's type.
   if (typeof document['cloud'] === 'string' && Array.isArray(document['values'])) return ['service-tags'];
@@ -549,6 +558,7 @@ function kindsOf(document: unknown): ConfigKind[] {
   if ('ruleCollections' in props) kinds.push('rule-collection-group');
   if ('securityRules' in props || 'defaultSecurityRules' in props) kinds.push('nsg');
   if ('effectiveSecurityRules' in document) kinds.push('effective-nsg');
+  kinds.push(...routeKindsOf(document, props));
   return kinds;
 }
 
@@ -604,6 +614,7 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
   const firewalls: AzureFirewall[] = [];
   let managedRules: ManagedOutboundRule[] | undefined;
   let managedMode: ManagedNetworkMode | null = null;
+  const routeTables: RouteTable[] = [];
   let serviceTags: Map<string, Span[]> | null = null;
   for (const file of files) {
     let made: ConfigReader | null = null;
@@ -619,6 +630,7 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
         managedRules = reader.managedRules;
         managedMode = reader.managedMode;
       }
+      routeTables.push(...reader.routes.finish());
       if (kind === 'service-tags') {
         if (serviceTags !== null) throw new InputError('--config', `${quote(file)} is a second service-tag file; give one`);
         serviceTags = reader.serviceTags;
@@ -628,7 +640,8 @@ export function readConfigs(files: readonly string[], kinds: ReadonlyMap<string,
   }
   checkConsistent(policies, groups);
   checkFirewalls(firewalls, policies, groups, warnings);
-  return { policies, groups, nsgs, inputs, warnings, serviceTags, firewalls, ...(managedRules === undefined ? {} : { managedRules }), ...(managedMode === null ? {} : { managedMode }) };
+  checkOneRouteTable(routeTables);
+  return { policies, groups, nsgs, routeTables, inputs, warnings, serviceTags, firewalls, ...(managedRules === undefined ? {} : { managedRules }), ...(managedMode === null ? {} : { managedMode }) };
 }
 
 function checkConsistent(policies: readonly FirewallPolicy[], groups: readonly RuleCollectionGroup[]): void {

@@ -9,7 +9,7 @@ import type { Span } from './addresses.js';
  */
 
 /** What a `--config` file holds; `--config-kind KIND=FILE` names it when the JSON could be two. */
-export const CONFIG_KINDS = ['firewall-policy', 'rule-collection-group', 'arm-template', 'service-tags', 'nsg', 'effective-nsg', 'azure-firewall', 'managed-outbound-rules'] as const;
+export const CONFIG_KINDS = ['firewall-policy', 'rule-collection-group', 'arm-template', 'service-tags', 'nsg', 'effective-nsg', 'azure-firewall', 'managed-outbound-rules', 'route-table', 'effective-routes'] as const;
 export type ConfigKind = (typeof CONFIG_KINDS)[number];
 
 export type NetworkProtocol = 'TCP' | 'UDP' | 'Any' | 'ICMP';
@@ -113,6 +113,42 @@ export interface NetworkSecurityGroup {
 }
 
 /**
+ * RouteNextHopType (routeTable.json 2024-05-01), and the hop types `az network nic
+ * show-effective-route-table` also prints for Azure's own routes (peerings, service endpoints,
+ * private endpoints: https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview).
+ */
+export const NEXT_HOP_TYPES = ['VirtualNetworkGateway', 'VnetLocal', 'Internet', 'VirtualAppliance', 'None', 'VNetPeering', 'VNetGlobalPeering', 'VirtualNetworkServiceEndpoint', 'InterfaceEndpoint'] as const;
+export type NextHopType = (typeof NEXT_HOP_TYPES)[number];
+
+/** EffectiveRouteSource: User for a route table's routes, VirtualNetworkGateway for BGP, Default for Azure's system routes. */
+export type RouteSource = 'User' | 'VirtualNetworkGateway' | 'Default' | 'Unknown';
+
+/** A route of a route table (RoutePropertiesFormat) or an active effective route, one address prefix each. */
+export interface Route {
+  /** The route's name; null for Azure's system routes, which have none. */
+  readonly name: string | null;
+  /** A CIDR prefix or a service tag (`Storage`, `AzureCloud.westus2`); `VirtualNetwork` stands for the VNet's address space when audit added that system route. */
+  readonly addressPrefix: string;
+  readonly nextHopType: NextHopType;
+  readonly nextHopIpAddress: string | null;
+  readonly source: RouteSource;
+  /** A system route the export leaves out (a route table lists only the admin's routes) and audit added. */
+  readonly added: boolean;
+}
+
+/** The routes of the workspace's subnet: a route table (`az network route-table show`) or a NIC's effective routes. */
+export interface RouteTable {
+  readonly name: string;
+  /** Read from `az network nic show-effective-route-table`: Azure's system routes are in it. */
+  readonly effective: boolean;
+  readonly disableBgpRoutePropagation: boolean;
+  readonly routes: readonly Route[];
+  /** The system routes audit added, as `prefix → hop`. */
+  readonly systemRoutesAdded: readonly string[];
+  readonly where: string;
+}
+
+/**
  * An Azure Firewall as `az network firewall show` prints it (azureFirewall.json 2024-05-01,
  * AzureFirewall): its own classic rule collections, or the policy it runs instead.
  */
@@ -154,6 +190,8 @@ export interface AuditConfig {
   readonly groups: readonly RuleCollectionGroup[];
   /** In the order traffic leaving the workspace meets them (a NIC's NSG before its subnet's); absent when none. */
   readonly nsgs?: readonly NetworkSecurityGroup[];
+  /** The route table or effective routes of the workspace's subnet; absent when none. */
+  readonly routeTables?: readonly RouteTable[];
   readonly inputs: ReadonlyArray<{ readonly file: string; readonly kind: ConfigKind }>;
   /**
    * Microsoft's published service tags (`az network list-service-tags`), by lower-case name: each
@@ -193,6 +231,22 @@ export interface NsgRuleRef {
   readonly isDefault: boolean;
 }
 
+/** A route as verdicts name it: `<table>/<route>` (prefix → next hop); Azure's system routes have no name. */
+export interface RouteRef {
+  readonly layer: 'route';
+  readonly table: string;
+  /** The route's name, as the other layers name their rules; null for Azure's system routes. */
+  readonly rule: string | null;
+  readonly addressPrefix: string;
+  readonly nextHopType: NextHopType;
+  readonly nextHopIpAddress: string | null;
+  readonly source: RouteSource;
+  /** A system route audit added: the export does not list it. */
+  readonly added: boolean;
+  /** Deny for a route to None (the traffic is dropped), else Allow. */
+  readonly action: 'Allow' | 'Deny';
+}
+
 /** A classic rule of an Azure Firewall (no policy): `<firewall>/<collection>/<rule>` (priority). */
 export interface ClassicRuleRef {
   readonly layer: 'classic-firewall';
@@ -217,13 +271,28 @@ export interface ManagedRuleRef {
   readonly action: 'Allow';
 }
 
-export type RuleRef = FirewallRuleRef | NsgRuleRef | ClassicRuleRef | ManagedRuleRef;
+export type RuleRef = FirewallRuleRef | NsgRuleRef | ClassicRuleRef | ManagedRuleRef | RouteRef;
 
 /**
  * The layers traffic passes through, in path order: the managed network (when the workspace has
- * one), the NSGs on the workspace's subnet or NIC, then the firewall (a policy's or its classic rules).
+ * one), the NSGs on the workspace's subnet or NIC, the routes, then the firewall (a policy's or its classic rules).
  */
-export type AuditLayer = 'nsg' | 'firewall' | 'managed';
+export type AuditLayer = 'nsg' | 'route' | 'firewall' | 'managed';
+
+/** A layer the traffic does not pass through (always), or may not (the route depends on data not given). */
+export interface Bypass {
+  readonly reason: string;
+  readonly always: boolean;
+  /** By design: a private endpoint reached within the virtual network, which no firewall is meant to see. */
+  readonly expected: boolean;
+}
+
+/** One layer's own verdict; `bypassed` when the routes take the traffic past it, so that its verdict does not apply. */
+export interface LayerVerdict {
+  readonly layer: AuditLayer;
+  readonly verdict: AuditVerdict;
+  readonly bypassed?: Bypass;
+}
 
 export type AuditVerdict =
   | { readonly verdict: 'allowed'; readonly rule: RuleRef }
@@ -243,7 +312,7 @@ export interface AuditedTarget {
   /** The verdict of all layers together: the first layer on the path that blocks decides. */
   readonly verdict: AuditVerdict;
   /** Each layer's own verdict, in path order. */
-  readonly layers: ReadonlyArray<{ readonly layer: AuditLayer; readonly verdict: AuditVerdict }>;
+  readonly layers: readonly LayerVerdict[];
 }
 
 /** The managed network's closing change: one outbound rule that adds what the blocked targets need. */
@@ -274,6 +343,7 @@ export interface ManagedAudit {
 export interface AuditResult {
   readonly policies: ReadonlyArray<{ readonly name: string; readonly basePolicy: string | null; readonly dnsProxy: boolean; readonly threatIntelMode: string | null; readonly sku: string | null }>;
   readonly nsgs: ReadonlyArray<{ readonly name: string; readonly effective: boolean; readonly defaultsAdded: readonly string[] }>;
+  readonly routeTables?: ReadonlyArray<{ readonly name: string; readonly effective: boolean; readonly disableBgpRoutePropagation: boolean; readonly systemRoutesAdded: readonly string[] }>;
   readonly sources: readonly string[];
   readonly targets: readonly AuditedTarget[];
   readonly exitCode: number;

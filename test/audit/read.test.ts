@@ -106,6 +106,16 @@ t.test('each malformed or hostile export is refused in one line naming the file,
     'mixed-list.json': /mixed-list\.json: is a list that mixes firewall-policy and rule-collection-group; give each kind in a file of its own$/,
     'not-json.json': /not-json\.json: not valid JSON: .* at line 1 column 32$/,
     'deep.json': /deep\.json: nested more than 64 levels deep: not an exported configuration$/,
+    // Route tables (routeTable.json) and effective routes (networkInterface.json), Microsoft.Network 2024-05-01.
+    'route-address-with-internet.json': /: routes\[0\]\.nextHopIpAddress: is allowed only with nextHopType VirtualAppliance; got "10\.1\.0\.4" with Internet$/,
+    'route-appliance-without-address.json': /: routes\[0\]\.nextHopIpAddress: expected the IP address of the virtual appliance \(nextHopType VirtualAppliance\); got nothing$/,
+    'route-bgp-flag-not-boolean.json': /: disableBgpRoutePropagation: expected true or false; got "yes"$/,
+    'route-effective-no-hop.json': /: value\[8\]\.nextHopIpAddress: expected the address of the virtual appliance; got none$/,
+    'route-effective-state-unknown.json': /: value\[0\]\.state: expected Active or Invalid; got "Enabled"$/,
+    'route-hop-unknown.json': /: routes\[0\]\.nextHopType: expected VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance or None; got "Firewall"$/,
+    'route-prefix-not-cidr.json': /: routes\[0\]\.addressPrefix: expected a CIDR prefix \(10\.0\.0\.0\/16\) or a service tag; got "10\.0\.0\.0\/33"$/,
+    'route-routes-not-a-list.json': /: routes: expected a list of routes; got \{"to-firewall"/,
+    'route-two-tables.json': /: \[1\]: is a second route table \(the first: .*: \[0\]\); audit reads the routes of the workspace's subnet/,
   };
   const files = readdirSync(`${FIXTURES}invalid`).sort();
   t.same(files, Object.keys(expected).sort(), 'one expectation per invalid fixture');
@@ -125,8 +135,8 @@ t.test('--config-kind settles what the JSON leaves open, and is checked itself',
     [['ambiguous', 100]],
   );
   t.match(
-    failure([fixture('hub-child-groups.json')], ['route-table=x.json']).toLine(),
-    /^--config-kind: expected KIND=FILE with KIND one of firewall-policy, rule-collection-group, arm-template, service-tags, nsg, effective-nsg, azure-firewall, managed-outbound-rules; got 'route-table=x\.json'$/,
+    failure([fixture('hub-child-groups.json')], ['nat-gateway=x.json']).toLine(),
+    /^--config-kind: expected KIND=FILE with KIND one of firewall-policy, rule-collection-group, arm-template, service-tags, nsg, effective-nsg, azure-firewall, managed-outbound-rules, route-table, effective-routes; got 'nat-gateway=x\.json'$/,
   );
   t.match(failure([fixture('hub-child-groups.json')], [`firewall-policy=${fixture('other.json')}`]).toLine(), /^--config-kind: names '.*other\.json', which no --config gives$/);
   t.match(failure([]).toLine(), /^--config: needs at least one file/);

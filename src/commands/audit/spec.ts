@@ -23,6 +23,8 @@ Inputs (--config, repeatable; the kind is read from the JSON):
   az network firewall show -g RG -n FIREWALL > firewall.json      (a firewall's classic rules, DNS proxy, private IP)
   az ml workspace outbound-rule list -g RG --workspace-name WS > outbound-rules.json
                                   (a managed network's rules; its isolation mode from --workspace-json or --managed-network)
+  az network route-table show -g RG -n ROUTE_TABLE > routes.json   (the route table on the workspace's subnet)
+  az network nic show-effective-route-table -g RG -n NIC > effective-routes.json   (or every route a NIC has)
 Give the parent policy's files too when the policy has one: its rules come first.
 
 Examples:
@@ -38,7 +40,7 @@ ${Object.entries(AUDIT_EXIT_MEANING)
 
 export const AUDIT: CommandSpec = {
   name: 'audit',
-  summary: "audit the admin's own firewall rules, NSGs and managed-network outbound rules (exported with az) against the endpoints the workspace needs; names the rule that allows or blocks each (no network calls)",
+  summary: "audit the admin's own firewall rules, NSGs, routes and managed-network outbound rules (exported with az) against the endpoints the workspace needs; names the rule that allows or blocks each (no network calls)",
   options: () => [...workspaceOptions(), ...auditInputOptions(), new Option('-o, --output <format>', 'report format').choices(AUDIT_FORMATS).default('table'), outOption()],
   examples: AUDIT_EXAMPLE,
   load: () => import('./run.js'),

@@ -17,7 +17,7 @@ export function auditInputOptions(): Option[] {
   return [
     new Option(
       '--config <file>',
-      "an exported Azure Firewall Policy, its rule collection groups, an ARM template holding them, the service tags, an NSG or effective NSG rules, an Azure Firewall's classic rules, or a managed network's outbound rules (repeatable; - for stdin)",
+      "an exported Azure Firewall Policy, its rule collection groups, an ARM template holding them, the service tags, an NSG or effective NSG rules, an Azure Firewall's classic rules, a managed network's outbound rules, a route table or effective routes (repeatable; - for stdin)",
     ).argParser(collect),
     new Option('--config-kind <kind=file>', `the kind of a --config file whose JSON could be two: ${CONFIG_KINDS.join(', ')} (repeatable)`).argParser(collect),
     new Option('--source <prefix>', "an IPv4 prefix of the workspace's subnets, matched against the rules' sources (repeatable)").argParser(collect),

@@ -79,6 +79,8 @@ export function rulePath(ref: RuleRef): string {
       return [ref.policy, ref.group, ref.collection, ref.rule].filter((part) => part !== null).join('/');
     case 'nsg':
       return `${ref.nsg}/${ref.rule}`;
+    case 'route':
+      return `${ref.table}/${ref.rule ?? `system route ${ref.addressPrefix}`}`;
     default:
       return otherRuleName(ref as RuleRef).path;
   }
@@ -91,6 +93,9 @@ export function rulePriority(ref: RuleRef): string {
       return `group ${ref.groupPriority}, collection ${ref.collectionPriority}`;
     case 'nsg':
       return `priority ${ref.priority}${ref.isDefault ? ' (default rule)' : ''}`;
+    case 'route':
+      // Routes have no priority: the longest prefix that holds the address wins.
+      return `prefix ${ref.addressPrefix}`;
     default:
       return otherRuleName(ref as RuleRef).numbers;
   }
@@ -103,6 +108,8 @@ export function ruleKind(ref: RuleRef): string {
       return `${ref.ruleType === 'NetworkRule' ? 'network' : 'application'} rule, ${ref.action}`;
     case 'nsg':
       return `security rule, ${ref.action}`;
+    case 'route':
+      return `${ref.source === 'User' ? 'user' : 'system'} route to ${ref.nextHopType}${ref.nextHopIpAddress === null ? '' : ` ${ref.nextHopIpAddress}`}${ref.added ? ' (added by audit)' : ''}`;
     default:
       return 'action' in (ref as object) ? String((ref as { action: unknown }).action) : '';
   }
@@ -125,6 +132,9 @@ function processingOrder(ref: RuleRef, result: AuditResult): ReadonlyArray<numbe
       const index = result.nsgs.findIndex((n) => n.name === ref.nsg);
       return [index < 0 ? result.nsgs.length : index, ref.priority, ref.rule];
     }
+    case 'route':
+      // Longest prefix first; a service tag (no length here) after the prefixes.
+      return [-Number(ref.addressPrefix.split('/')[1] ?? -1), rulePath(ref)];
     default:
       return [rulePath(ref as RuleRef)];
   }

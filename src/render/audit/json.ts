@@ -3,7 +3,7 @@ import { jsonDocument } from '../shared/json.js';
 import { closingCommands } from './close.js';
 
 /** The version of schema/audit.schema.json this writes. */
-export const AUDIT_SCHEMA_VERSION = 4;
+export const AUDIT_SCHEMA_VERSION = 5;
 
 /** `audit -o json`: every target with its verdict, the closing change and the advisory list, as schema/audit.schema.json describes. */
 export function renderAuditJson(result: AuditResult): string {
@@ -11,6 +11,7 @@ export function renderAuditJson(result: AuditResult): string {
   for (const target of result.targets) counts[target.verdict.verdict] = (counts[target.verdict.verdict] ?? 0) + 1;
   const firewalls = result.firewalls === undefined ? {} : { firewalls: result.firewalls };
   const managed = result.managed === undefined ? {} : { managed: result.managed };
+  const routeTables = result.routeTables === undefined ? {} : { routeTables: result.routeTables };
   const change = { ...result.change, commands: closingCommands(result.change) };
   return jsonDocument({
     kind: 'aml-netcheck-audit',
@@ -21,6 +22,7 @@ export function renderAuditJson(result: AuditResult): string {
     nsgs: result.nsgs,
     ...firewalls,
     ...managed,
+    ...routeTables,
     summary: counts,
     targets: result.targets,
     change,

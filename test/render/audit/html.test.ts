@@ -110,20 +110,20 @@ t.test('by target: each verdict, its rule linked to the by-rule view, and each l
 });
 
 t.test('a layer the renderer does not know still shows, named by its fields', async (t) => {
-  const route = { layer: 'route', routeTable: 'rt-aml', route: 'to-internet', addressPrefix: '0.0.0.0/0', action: 'Deny' } as unknown as NonNullable<Extract<AuditResult['targets'][number]['verdict'], { verdict: 'denied' }>['rule']>;
-  const withRoutes: AuditResult = {
+  const other = { layer: 'nat-gateway', natGateway: 'ng-aml', rule: 'no-snat', addressPrefix: '0.0.0.0/0', action: 'Deny' } as unknown as NonNullable<Extract<AuditResult['targets'][number]['verdict'], { verdict: 'denied' }>['rule']>;
+  const withOther: AuditResult = {
     ...result,
-    targets: result.targets.map((x, i) => (i === 0 ? { ...x, layers: [...x.layers, { layer: 'route' as never, verdict: { verdict: 'denied', rule: route } }] } : x)),
+    targets: result.targets.map((x, i) => (i === 0 ? { ...x, layers: [...x.layers, { layer: 'nat-gateway' as never, verdict: { verdict: 'denied', rule: other } }] } : x)),
   };
-  const shown = renderAuditHtml(withRoutes);
-  t.match(shown, /<h3>route: 1 rule, in the order they are processed<\/h3>/);
+  const shown = renderAuditHtml(withOther);
+  t.match(shown, /<h3>nat-gateway: 1 rule, in the order they are processed<\/h3>/);
   t.same(
     ruleCards(shown)
-      .filter((c) => c.name.startsWith('rt-aml'))
+      .filter((c) => c.name.startsWith('ng-aml'))
       .map((c) => c.name),
-    ['rt-aml/to-internet/0.0.0.0/0 Deny'],
+    ['ng-aml/no-snat/0.0.0.0/0 Deny'],
   );
-  t.match(text(shown), /DENIED by route rt-aml\/to-internet\/0\.0\.0\.0\/0/, 'the by-target view says it too');
+  t.match(text(shown), /DENIED by nat-gateway ng-aml\/no-snat\/0\.0\.0\.0\/0/, 'the by-target view says it too');
 });
 
 t.test('names from the exports are escaped everywhere', async (t) => {
