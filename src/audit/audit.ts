@@ -7,7 +7,7 @@ import { orderRules, tiersOf, trafficOf, verdictFor, type Traffic } from './eval
 import { classicLayer } from './classic.js';
 import { managedLayerOf } from './managed.js';
 import { nsgLayerVerdict } from './nsg.js';
-import { firewallPathOf, routeLayerVerdict } from './routes.js';
+import { firewallPathOf, replyRouteVerdict, routeLayerVerdict } from './routes.js';
 import type { ManagedNetworkContext } from '../remedies/managed-network.js';
 import { advisoriesOf } from './advisory.js';
 import { closingLayers, withClosingChange } from './close.js';
@@ -28,6 +28,8 @@ function exitCodeOf(targets: readonly AuditedTarget[]): number {
   if (required.length === 0 || required.some((t) => t.verdict.verdict === 'depends')) return EXIT.incomplete;
   return EXIT.ok;
 }
+
+const INBOUND_WITHOUT_NSG = "inbound to the compute's public IP: only NSGs filter it, and none was given (--config an NSG or effective NSG rules)";
 
 const BLOCKS: ReadonlyArray<AuditVerdict['verdict']> = ['denied', 'no-rule', 'inexpressible'];
 
@@ -110,6 +112,12 @@ function verdictsOf(config: AuditConfig, targets: readonly Target[], sources: re
     const traffic = trafficOf(target);
     const base = { id: target.id, host: target.host, port: target.port, protocol: target.protocol, required: target.required, features: target.features };
     if (typeof traffic === 'string') return { ...base, verdict: { verdict: 'not-audited', reason: traffic }, layers: [] };
+    if (traffic.direction === 'inbound' && nsgs.length === 0 && managedLayer === null) {
+      // No NSG given: only a reply route that cannot work decides anything.
+      const reply = replyRouteVerdict(routeTables, traffic, settings, path);
+      if (reply === null || !BLOCKS.includes(reply.verdict)) return { ...base, verdict: { verdict: 'not-audited', reason: INBOUND_WITHOUT_NSG }, layers: [] };
+      return { ...base, verdict: reply, layers: [{ layer: 'route', verdict: reply }] };
+    }
     const layers = layersOf(target, traffic);
     return { ...base, verdict: combined(layers), layers };
   });
@@ -117,6 +125,12 @@ function verdictsOf(config: AuditConfig, targets: readonly Target[], sources: re
     const layers: LayerVerdict[] = [];
     if (managedLayer !== null) layers.push({ layer: 'managed', verdict: managedLayer.verdict(target, traffic) });
     if (nsgs.length > 0) layers.push({ layer: 'nsg', verdict: nsgLayerVerdict(nsgs, traffic, sources, settings) });
+    if (traffic.direction === 'inbound') {
+      // Azure reaches a node's public IP directly: the firewall is not on the way in, but the replies follow the routes.
+      const reply = replyRouteVerdict(routeTables, traffic, settings, path);
+      if (reply !== null) layers.push({ layer: 'route', verdict: reply });
+      return layers;
+    }
     const own = firewall ? (classic?.(traffic) ?? verdictFor(traffic, ordered, unknownParent)) : null;
     const route = routeLayerVerdict(routeTables, traffic, settings, path, own);
     if (route !== null) layers.push({ layer: 'route', verdict: route.verdict });

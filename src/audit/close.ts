@@ -530,21 +530,30 @@ function nsgDestinations(traffic: Traffic): string[] {
   return [publicSide, 'VirtualNetwork'];
 }
 
+/** An added NSG rule as the evaluator reads it: the workspace subnet left for the admin stands for the subnet (`*` here). */
+function nsgForModel(rule: NsgRule): NsgRule {
+  const fill = (prefixes: readonly string[]): readonly string[] => (prefixes.includes(SOURCE_PLACEHOLDER) ? ['*'] : prefixes);
+  return { ...rule, sourcePrefixes: fill(rule.sourcePrefixes), destinationPrefixes: fill(rule.destinationPrefixes) };
+}
+
 function nsgVerdictWith(nsg: NetworkSecurityGroup, added: readonly NsgRule[], traffic: Traffic, sources: readonly Span[], config: AuditConfig): AuditVerdict {
-  const model = added.map((rule) => (rule.sourcePrefixes.includes(SOURCE_PLACEHOLDER) ? { ...rule, sourcePrefixes: ['*'] } : rule));
+  const model = added.map(nsgForModel);
   return nsgLayerVerdict([{ ...nsg, rules: [...nsg.rules, ...model] }], traffic, sources, tiersOf(config).settings);
 }
 
 function nsgChange(config: AuditConfig, nsg: NetworkSecurityGroup, fixable: readonly Fixable[], sources: readonly Span[], sourceAddresses: readonly string[]): { additions: NsgAddition[]; unfixable: Unfixable[] } {
-  const specs = new Map<string, { destination: string; protocol: 'Tcp' | 'Udp'; ports: Set<number>; targets: Fixable[]; below: number }>();
+  const specs = new Map<string, { direction: 'Inbound' | 'Outbound'; remote: string; protocol: 'Tcp' | 'Udp'; ports: Set<number>; targets: Fixable[]; below: number }>();
   for (const item of fixable) {
     const verdict = nsgLayerVerdict([nsg], item.traffic, sources, tiersOf(config).settings);
     if (!BLOCKING.includes(verdict.verdict)) continue;
     const below = verdict.verdict === 'denied' && verdict.rule.layer === 'nsg' ? verdict.rule.priority : NSG_PRIORITY_RANGE.last + 1;
     const protocol = item.traffic.transport === 'udp' ? 'Udp' : 'Tcp';
-    for (const destination of nsgDestinations(item.traffic)) {
-      const key = `${destination.toLowerCase()}|${protocol}`;
-      const spec = specs.get(key) ?? { destination, protocol, ports: new Set<number>(), targets: [], below };
+    // Inbound (Azure ML managing compute with a public IP): from the sender's service tag to the workspace subnet.
+    const direction = item.traffic.direction === 'inbound' ? 'Inbound' : 'Outbound';
+    const remotes = direction === 'Inbound' && item.traffic.destination.kind === 'tag' ? [item.traffic.destination.tag] : nsgDestinations(item.traffic);
+    for (const remote of remotes) {
+      const key = `${direction}|${remote.toLowerCase()}|${protocol}`;
+      const spec = specs.get(key) ?? { direction, remote, protocol, ports: new Set<number>(), targets: [], below };
       spec.ports.add(item.traffic.port);
       spec.targets.push(item);
       specs.set(key, { ...spec, below: Math.min(spec.below, below) });
@@ -554,17 +563,18 @@ function nsgChange(config: AuditConfig, nsg: NetworkSecurityGroup, fixable: read
   const names = nsg.rules.map((r) => r.name);
   const chosen: Array<{ rule: NsgRule; targets: Fixable[] }> = [];
   for (const spec of specs.values()) {
-    const name = freeName(ruleName('aml-out', spec.destination, ...(spec.protocol === 'Udp' ? ['udp'] : []), AUDIT_SUFFIX), names);
+    const inbound = spec.direction === 'Inbound';
+    const name = freeName(ruleName(inbound ? 'aml-in' : 'aml-out', spec.remote, ...(spec.protocol === 'Udp' ? ['udp'] : []), AUDIT_SUFFIX), names);
     names.push(name);
     const rule = (priority: number): NsgRule => ({
       name,
       priority,
-      direction: 'Outbound',
+      direction: spec.direction,
       access: 'Allow',
       protocol: spec.protocol,
-      sourcePrefixes: [...sourceAddresses],
+      sourcePrefixes: inbound ? [spec.remote] : [...sourceAddresses],
       sourcePorts: ['*'],
-      destinationPrefixes: [spec.destination],
+      destinationPrefixes: inbound ? [...sourceAddresses] : [spec.remote],
       destinationPorts: [...spec.ports].sort((a, b) => a - b).map(String),
       sourceAsgs: [],
       destinationAsgs: [],
@@ -605,8 +615,7 @@ function nsgChange(config: AuditConfig, nsg: NetworkSecurityGroup, fixable: read
 
 /** The configuration with the NSG additions applied. */
 function withNsgChange(config: AuditConfig, additions: readonly NsgAddition[]): AuditConfig {
-  const model = (rule: NsgRule): NsgRule => (rule.sourcePrefixes.includes(SOURCE_PLACEHOLDER) ? { ...rule, sourcePrefixes: ['*'] } : rule);
-  return { ...config, nsgs: (config.nsgs ?? []).map((nsg) => ({ ...nsg, rules: [...nsg.rules, ...additions.filter((a) => a.nsg === nsg.name).map((a) => model(a.rule))] })) };
+  return { ...config, nsgs: (config.nsgs ?? []).map((nsg) => ({ ...nsg, rules: [...nsg.rules, ...additions.filter((a) => a.nsg === nsg.name).map((a) => nsgForModel(a.rule))] })) };
 }
 
 // ---------------------------------------------------------------- together

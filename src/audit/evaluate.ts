@@ -18,8 +18,13 @@ import type { ApplicationRule, AuditConfig, AuditVerdict, FirewallRuleRef, Netwo
 /** Where the traffic goes: a host name, every name under a domain (a catalog wildcard), or a service tag only. */
 export type Destination = { readonly kind: 'host'; readonly name: string } | { readonly kind: 'wildcard'; readonly domain: string } | { readonly kind: 'tag'; readonly tag: string };
 
-/** The traffic one target needs, as the firewall sees it. */
+/**
+ * The traffic one target needs, as the firewall sees it. Inbound, Azure opens the connection: then
+ * `destination` and `tags` name the remote end, the sender (a service tag), and the workspace
+ * subnet (--source) is the near end, as it is the source of outbound traffic.
+ */
 export interface Traffic {
+  readonly direction: 'outbound' | 'inbound';
   readonly destination: Destination;
   readonly port: number;
   readonly transport: 'tcp' | 'udp';
@@ -60,11 +65,17 @@ export function allOf(matches: readonly Match[]): Match {
 
 /** The traffic of a target, or why it is not audited. */
 export function trafficOf(target: Target): Traffic | string {
-  if (target.direction === 'inbound') return 'inbound: audit reads outbound rules only so far';
   const tags = target.rules.filter((rule) => rule.type === 'service-tag').map((rule) => rule.destination);
   const transport = target.probe === 'udp' ? 'udp' : 'tcp';
+  if (target.direction === 'inbound') {
+    // The node to dial (--inbound-from-here) matters to check, not to the rule, which names the subnet.
+    if (target.skipped !== null && target.skipped.flag !== '--inbound-from-here') return target.skipped.reason;
+    const sender = tags[0];
+    if (sender === undefined) return 'inbound, from no service tag the catalog names';
+    return { direction: 'inbound', destination: { kind: 'tag', tag: sender }, port: target.port, transport, application: 'other', tags, address: 'public' };
+  }
   const application = target.probe === 'http' ? 'http' : target.probe === 'https' ? 'https' : 'other';
-  const base = { port: target.port, transport, application, tags, address: target.mustResolvePrivately ? 'private' : target.privateName === null ? 'public' : 'unknown' } as const;
+  const base = { direction: 'outbound', port: target.port, transport, application, tags, address: target.mustResolvePrivately ? 'private' : target.privateName === null ? 'public' : 'unknown' } as const;
   if (target.skipped?.ruleOnly === true && tags.includes(target.host)) return { ...base, address: 'public', destination: { kind: 'tag', tag: target.host } };
   if (target.host.includes('<')) return target.skipped?.reason ?? 'the host is not known';
   if (target.host.startsWith('*.')) return { ...base, destination: { kind: 'wildcard', domain: target.host.slice(2).toLowerCase() } };

@@ -45,22 +45,23 @@ type Address = 'public' | 'private';
 /**
  * The workspace subnet is in the virtual network, so `VirtualNetwork` (the VNet's address space,
  * TAGS) holds it and `Internet` (the space outside it) does not; any other tag, a prefix or an
- * application security group needs data the export does not carry.
+ * application security group needs data the export does not carry. `prefixes` and `asgs` are the
+ * rule's side that names the subnet: its sources outbound, its destinations inbound.
  */
-function sourceOf(rule: NsgRule, sources: readonly Span[]): Match {
-  // Effective rules write `*` as 0.0.0.0/0: every source, whether or not --source is given.
-  const prefixes = rule.sourcePrefixes.filter((prefix) => !/^[A-Za-z]/.test(prefix)).map((prefix) => (prefix === '0.0.0.0/0' ? '*' : prefix));
-  const tags = rule.sourcePrefixes.filter((prefix) => /^[A-Za-z]/.test(prefix));
+function nearEndOf(prefixes: readonly string[], asgs: readonly string[], side: 'source' | 'destination', sources: readonly Span[]): Match {
+  // Effective rules write `*` as 0.0.0.0/0: every address, whether or not --source is given.
+  const addresses = prefixes.filter((prefix) => !/^[A-Za-z]/.test(prefix)).map((prefix) => (prefix === '0.0.0.0/0' ? '*' : prefix));
+  const tags = prefixes.filter((prefix) => /^[A-Za-z]/.test(prefix));
   return anyOf([
-    ...(prefixes.length > 0 ? [sourceMatch({ sourceAddresses: prefixes, sourceIpGroups: [] }, sources)] : []),
+    ...(addresses.length > 0 ? [sourceMatch({ sourceAddresses: addresses, sourceIpGroups: [] }, sources)] : []),
     ...tags.map((tag): Match => {
       const name = tag.toLowerCase();
       if (name === 'virtualnetwork') return YES;
       if (name === 'internet') return NO;
-      return { kind: 'depends', on: [`service tag ${tag} as the source`] };
+      return { kind: 'depends', on: [`service tag ${tag} as the ${side}`] };
     }),
     // ASG: a rule names the group, and which NICs are in it is set on each NIC.
-    ...rule.sourceAsgs.map((asg): Match => ({ kind: 'depends', on: [`application security group ${asg} (whether the workspace's NICs are in it)`] })),
+    ...asgs.map((asg): Match => ({ kind: 'depends', on: [`application security group ${asg} (whether the workspace's NICs are in it)`] })),
   ]);
 }
 
@@ -68,15 +69,19 @@ function sourceOf(rule: NsgRule, sources: readonly Span[]): Match {
  * TAGS: `Internet` is the address space outside the virtual network reachable on the public
  * internet, Azure's public ranges included; `VirtualNetwork` is the VNet's space, peered and
  * connected ones included, where a private endpoint lies. Other service tags hold public ranges.
+ * `prefixes` and `asgs` are the rule's side that names the remote end: its destinations outbound,
+ * its sources inbound (where the remote end is always an Azure service's public addresses).
  */
-function destinationOf(rule: NsgRule, traffic: Traffic, address: Address, settings: PolicySettings): Match {
+function farEndOf(prefixes: readonly string[], asgs: readonly string[], traffic: Traffic, address: Address, settings: PolicySettings): Match {
   const what = traffic.destination.kind === 'host' ? traffic.destination.name : traffic.destination.kind === 'tag' ? `service tag ${traffic.destination.tag}` : `*.${traffic.destination.domain}`;
   return anyOf([
-    ...rule.destinationPrefixes.map((prefix): Match => {
+    ...prefixes.map((prefix): Match => {
       if (prefix === '*') return YES;
       const name = prefix.toLowerCase();
       if (name === 'internet') return address === 'public' ? YES : NO;
       if (name === 'virtualnetwork') return address === 'private' ? YES : NO;
+      // TAGS: AzureLoadBalancer is the infrastructure's health probes, one host address (168.63.129.16), no service's.
+      if (name === 'azureloadbalancer') return NO;
       if (address === 'private') {
         if (/^[A-Za-z]/.test(prefix)) return NO;
         const span = ipv4Span(prefix);
@@ -85,7 +90,7 @@ function destinationOf(rule: NsgRule, traffic: Traffic, address: Address, settin
       }
       return /^[A-Za-z]/.test(prefix) ? tagMatch(prefix, traffic, settings) : addressMatch(prefix, traffic, settings);
     }),
-    ...rule.destinationAsgs.map((asg): Match => (address === 'public' ? NO : { kind: 'depends', on: [`application security group ${asg} (whether the private endpoint's NIC is in it)`] })),
+    ...asgs.map((asg): Match => (address === 'public' ? NO : { kind: 'depends', on: [`application security group ${asg} (whether the private endpoint's NIC is in it)`] })),
   ]);
 }
 
@@ -108,7 +113,10 @@ function ruleMatch(rule: NsgRule, traffic: Traffic, address: Address, sources: r
   if (rule.protocol !== '*' && rule.protocol !== protocol) return NO;
   if (!portsMatch(rule.destinationPorts, traffic.port)) return NO;
   const sourcePort: Match = rule.sourcePorts.length === 0 || anySourcePort(rule.sourcePorts) ? YES : { kind: 'depends', on: [`the client's source port (the rule allows only ${rule.sourcePorts.join(', ')})`] };
-  return allOf([destinationOf(rule, traffic, address, settings), sourceOf(rule, sources), sourcePort]);
+  if (traffic.direction === 'inbound') {
+    return allOf([farEndOf(rule.sourcePrefixes, rule.sourceAsgs, traffic, address, settings), nearEndOf(rule.destinationPrefixes, rule.destinationAsgs, 'destination', sources), sourcePort]);
+  }
+  return allOf([farEndOf(rule.destinationPrefixes, rule.destinationAsgs, traffic, address, settings), nearEndOf(rule.sourcePrefixes, rule.sourceAsgs, 'source', sources), sourcePort]);
 }
 
 /** How verdicts and the advisory list name an NSG rule. */
@@ -117,9 +125,10 @@ export function nsgRuleRef(nsg: Pick<NetworkSecurityGroup, 'name'>, rule: NsgRul
 }
 
 /** NSG_OVERVIEW: rules are processed in priority order, lower numbers first; the first match stops processing. */
-function orderedRules(nsg: NetworkSecurityGroup, address: Address, sources: readonly Span[], settings: PolicySettings): Ordered[] {
+function orderedRules(nsg: NetworkSecurityGroup, direction: Traffic['direction'], address: Address, sources: readonly Span[], settings: PolicySettings): Ordered[] {
+  const wanted = direction === 'inbound' ? 'Inbound' : 'Outbound';
   return nsg.rules
-    .filter((rule) => rule.direction === 'Outbound')
+    .filter((rule) => rule.direction === wanted)
     .sort((a, b) => a.priority - b.priority)
     .map((rule) => {
       const ref = nsgRuleRef(nsg, rule);
@@ -134,7 +143,7 @@ function orderedRules(nsg: NetworkSecurityGroup, address: Address, sources: read
  */
 function nsgVerdict(nsg: NetworkSecurityGroup, traffic: Traffic, sources: readonly Span[], settings: PolicySettings): AuditVerdict {
   const addresses: Address[] = traffic.address === 'unknown' ? ['public', 'private'] : [traffic.address];
-  const verdicts = addresses.map((address) => verdictFor(traffic, orderedRules(nsg, address, sources, settings), null));
+  const verdicts = addresses.map((address) => verdictFor(traffic, orderedRules(nsg, traffic.direction, address, sources, settings), null));
   const first = verdicts[0] as AuditVerdict;
   if (verdicts.every((v) => v.verdict === first.verdict && v.verdict !== 'depends')) return first;
   const name = traffic.destination.kind === 'host' ? traffic.destination.name : traffic.destination.kind === 'wildcard' ? `*.${traffic.destination.domain}` : traffic.destination.tag;
@@ -144,11 +153,13 @@ function nsgVerdict(nsg: NetworkSecurityGroup, traffic: Traffic, sources: readon
 }
 
 /**
- * NSG_HOW: outbound traffic meets the NIC's NSG first, then the subnet's; each must allow it. The
- * first that denies decides; otherwise what is undecided in any of them; otherwise the last allow.
+ * NSG_HOW: outbound traffic meets the NIC's NSG first, then the subnet's; inbound traffic the
+ * subnet's first, then the NIC's. Each must allow it. The first that denies decides; otherwise what
+ * is undecided in any of them; otherwise the last allow.
  */
 export function nsgLayerVerdict(nsgs: readonly NetworkSecurityGroup[], traffic: Traffic, sources: readonly Span[], settings: PolicySettings): AuditVerdict {
-  const verdicts = nsgs.map((nsg) => nsgVerdict(nsg, traffic, sources, settings));
+  const inPathOrder = traffic.direction === 'inbound' ? [...nsgs].reverse() : nsgs;
+  const verdicts = inPathOrder.map((nsg) => nsgVerdict(nsg, traffic, sources, settings));
   const denied = verdicts.find((v) => v.verdict === 'denied' || v.verdict === 'no-rule');
   if (denied !== undefined) return denied;
   const depends = verdicts.filter((v): v is Extract<AuditVerdict, { verdict: 'depends' }> => v.verdict === 'depends');

@@ -402,3 +402,38 @@ export function routeLayerVerdict(tables: readonly RouteTable[], traffic: Traffi
     firewallVerdict,
   );
 }
+
+/**
+ * Inbound, Azure opens the connection to the node's public IP; the node's replies follow its routes.
+ * The firewall article's scenario for compute with a public IP asks for a route with next hop
+ * Internet for the management tag: a reply sent to an appliance reaches a device that never saw
+ * the connection arrive, and a stateful firewall drops it (asymmetric routing). So the reply's
+ * route decides: to the Internet it works; to an appliance or the firewall it cannot work as
+ * routed; to None it is dropped; through a gateway, or when routes disagree, it depends.
+ */
+export function replyRouteVerdict(tables: readonly RouteTable[], traffic: Traffic, settings: PolicySettings, firewall: FirewallPath): AuditVerdict | null {
+  const table = tables[0];
+  if (table === undefined) return null;
+  const found = alternatives(traffic, 'public', table, settings);
+  if (found.length === 0) return { verdict: 'no-rule' };
+  const sender = destinationName(traffic);
+  const verdictOf = (alternative: Alternative): AuditVerdict => {
+    const ref = alternative.winner.ref;
+    const outcome = outcomeOf(ref, firewall);
+    switch (outcome.kind) {
+      case 'blocked':
+        return { verdict: 'denied', rule: ref };
+      case 'past':
+        return outcome.where === 'to the Internet' ? { verdict: 'allowed', rule: ref } : { verdict: 'depends', on: [`where replies to ${sender} go ${outcome.where}`], rule: ref };
+      case 'gateway':
+        return { verdict: 'depends', on: [`whether the gateway sends replies to ${sender} back to the Internet`], rule: ref };
+      default:
+        return { verdict: 'inexpressible', rule: ref, reason: `replies to ${sender} go to the appliance, which never saw the connection arrive (asymmetric routing): add a route for ${sender} with next hop Internet` };
+    }
+  };
+  const verdicts = found.map(verdictOf);
+  const first = verdicts[0] as AuditVerdict;
+  if (verdicts.every((v) => v.verdict === first.verdict)) return first;
+  const why = [...new Set(found.map((a) => a.because).filter((b): b is string => b !== null))];
+  return { verdict: 'depends', on: [why.join(', ') || `which route replies to ${sender} take`], rule: found[0]?.winner.ref ?? null };
+}

@@ -30,6 +30,7 @@ const workspace = resolveWorkspace({ region: 'westus2', workspaceId: '0d5c1a52-7
 // Enough features for application, network and UDP rules; no tag-only target, whose network rule on a service tag makes every tagless target on its port undecided.
 const TARGETS = expandCatalog(workspace.catalog, workspace.facts, { features: ['workspace-api', 'workspace-storage', 'azure-ad', 'python-packages'] });
 const ALL_TARGETS = expandCatalog(workspace.catalog, workspace.facts);
+const PUBLIC_IP = resolveWorkspace({ region: 'westus2', workspaceId: '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', storageAccount: 'st1', computeInstance: ['ci1'], publicIpCompute: true } as never);
 const SOURCE = ['10.0.1.0/24'];
 
 const BLOCKS = ['denied', 'no-rule', 'inexpressible'];
@@ -182,6 +183,8 @@ t.test('NSG: outbound Allow rules at free priorities ahead of the deny; applied 
   for (const [file, key, features] of [
     ['nsg-show.json', 'rg-aml/nsg-aml-subnet', TARGETS],
     ['nsg-template.json', 'rg/nsg-open', expandCatalog(workspace.catalog, workspace.facts, { features: ['workspace-storage'] })],
+    // Compute with a public IP: Azure ML's management comes in on 44224, so the NSG needs an inbound rule too.
+    ['nsg-template.json', 'rg/nsg-open', expandCatalog(PUBLIC_IP.catalog, PUBLIC_IP.facts, { features: ['workspace-storage', 'compute-instance'] })],
   ] as const) {
     const config = readConfigs([fixture(file), fixture('service-tags.json')]);
     const before = auditTargets(config, features, SOURCE);
@@ -200,6 +203,9 @@ t.test('NSG: outbound Allow rules at free priorities ahead of the deny; applied 
     // An ARM template (nsg-template.json) is read from its resource; az shows the same NSG flattened.
     const resource = (Array.isArray(shown['resources']) ? shown['resources'][0] : shown) as Record<string, unknown>;
     const props = (resource['properties'] ?? resource) as { securityRules: Array<Record<string, unknown>> };
+    if (features.some((target) => target.direction === 'inbound')) {
+      t.match(layer.additions.find((a) => a.rule.direction === 'Inbound')?.rule, { sourcePrefixes: ['AzureMachineLearning'], destinationPrefixes: SOURCE, destinationPorts: ['44224'] }, `${file}: inbound, from the service tag to the workspace subnet`);
+    }
     const flatRules = props.securityRules.map((r) => ({ name: r['name'], ...((r['properties'] as object | undefined) ?? r) }) as unknown as SecurityRule);
     const az = new AzStandin({ nsgs: { [key]: { securityRules: flatRules } } });
     t.teardown(() => az.close());

@@ -274,3 +274,106 @@ t.test('property: for random NSGs over the catalog targets, the audit agrees wit
   t.ok(compared > 2000, `compared ${compared} verdicts`);
   t.same([...seen].sort(), ['allowed', 'denied', 'depends'], 'allowed, denied and depends all came up');
 });
+
+t.test('inbound: Azure management to a compute with a public IP meets the NSG inbound rules, subnet first', async (t) => {
+  const publicIp = resolveWorkspace({ region: 'westus2', workspaceId: '0d5c1a52-7a3e-4b34-9c5f-2f8f1b0f7d11', publicIpCompute: true } as never);
+  const inbound = expandCatalog(publicIp.catalog, publicIp.facts).filter((x) => x.direction === 'inbound');
+  t.same(
+    inbound.map((x) => x.id),
+    ['inbound:<node>:44224'],
+  );
+  const management = inbound[0] as Target;
+  t.match(trafficOf(management), { direction: 'inbound', destination: { kind: 'tag', tag: 'AzureMachineLearning' }, port: 44224, address: 'public' });
+  const inboundRule = (name: string, priority: number, fields: Partial<NsgRule>): NsgRule => rule(name, priority, { direction: 'Inbound', destinationPorts: ['44224'], ...fields });
+  const audit = (rules: NsgRule[], serviceTags: AuditConfig['serviceTags'] = null, sources = ['10.0.1.0/24']) => auditTargets(config([nsg('nsg-aml-subnet', rules)], serviceTags), [management], sources).targets[0];
+
+  // The defaults alone: neither VirtualNetwork nor the load balancer's probe address holds Azure ML's addresses.
+  t.match(audit([]), { verdict: { verdict: 'denied', rule: { rule: 'DenyAllInBound', isDefault: true } }, layers: [{ layer: 'nsg' }] });
+  t.match(audit([inboundRule('Allow-AML', 130, { sourcePrefixes: ['AzureMachineLearning'], destinationPrefixes: ['VirtualNetwork'] })]), { verdict: { verdict: 'allowed', rule: { rule: 'Allow-AML', priority: 130 } } });
+  // Azure ML's addresses are public: a deny of Internet above the allow blocks them.
+  t.match(audit([inboundRule('Deny-Internet', 100, { access: 'Deny', sourcePrefixes: ['Internet'], destinationPorts: ['*'] }), inboundRule('Allow-AML', 130, { sourcePrefixes: ['AzureMachineLearning'] })]), {
+    verdict: { verdict: 'denied', rule: { rule: 'Deny-Internet', priority: 100 } },
+  });
+  // Outbound rules never touch it, whatever they allow.
+  t.match(audit([rule('Allow-All-Out', 100, { destinationPorts: ['*'] })]), { verdict: { verdict: 'denied', rule: { rule: 'DenyAllInBound' } } });
+  // The node's side: a prefix holding the --source subnet, or apart from it; without --source it depends.
+  const toPrefix = (prefix: string) => [inboundRule('Allow-AML', 130, { sourcePrefixes: ['AzureMachineLearning'], destinationPrefixes: [prefix] })];
+  t.match(audit(toPrefix('10.0.0.0/16')), { verdict: { verdict: 'allowed' } });
+  t.match(audit(toPrefix('10.9.0.0/16')), { verdict: { verdict: 'denied', rule: { rule: 'DenyAllInBound' } } });
+  t.match(audit(toPrefix('10.0.0.0/16'), null, []), { verdict: { verdict: 'depends', on: [/--source/] } });
+  // Another tag as the source: decided by address with the published file, else it depends on the tag.
+  const fromStorage = [inboundRule('Allow-Storage-In', 120, { sourcePrefixes: ['Storage'] })];
+  t.match(audit(fromStorage), { verdict: { verdict: 'depends', on: [/service tag Storage/] } });
+  t.match(audit(fromStorage, serviceTags()), { verdict: { verdict: 'denied', rule: { rule: 'DenyAllInBound' } } });
+
+  // Both NSGs must allow; inbound meets the subnet's first, so its deny is the one named.
+  const both = auditTargets(config([nsg('nsg-nic', [inboundRule('Deny-NIC', 100, { access: 'Deny', sourcePrefixes: ['*'] })]), nsg('nsg-subnet', [inboundRule('Deny-Subnet', 100, { access: 'Deny', sourcePrefixes: ['*'] })])]), [management], ['10.0.1.0/24']).targets[0];
+  t.match(both?.verdict, { verdict: 'denied', rule: { nsg: 'nsg-subnet', rule: 'Deny-Subnet' } });
+
+  // No NSG given: nothing audits it; the firewall is not on the way in.
+  t.match(auditTargets({ policies: [], groups: [], inputs: [], warnings: [], serviceTags: null }, [management], []).targets[0]?.verdict, { verdict: 'not-audited', reason: /only NSGs filter it/ });
+});
+
+/**
+ * The inbound reference, as plain as the outbound one: the Inbound rules by priority; the sender is an
+ * Azure service tag (public addresses), the node is in 10.0.1.0/24.
+ */
+function inboundReference(rules: readonly NsgRule[], traffic: Traffic): { verdict: string; rule: string } {
+  const sorted = rules.filter((r) => r.direction === 'Inbound').sort((a, b) => a.priority - b.priority);
+  const undecided: NsgRule[] = [];
+  for (const r of sorted) {
+    if (r.protocol !== '*' && r.protocol.toLowerCase() !== traffic.transport) continue;
+    if (!r.destinationPorts.some((p) => p === '*' || (traffic.port >= Number(p.split('-')[0]) && traffic.port <= Number(p.split('-')[1] ?? p)))) continue;
+    if (!r.destinationPrefixes.some((d) => d === '*' || d === 'VirtualNetwork' || d === '10.0.0.0/16')) continue;
+    const fromOk = r.sourcePrefixes.some((s) => s === '*' || s === 'Internet' || traffic.tags.some((tag) => tag.toLowerCase() === s.toLowerCase() || tag.toLowerCase().startsWith(`${s.toLowerCase()}.`)));
+    if (!fromOk) {
+      if (r.sourcePrefixes.some((s) => !['VirtualNetwork', 'Internet', 'AzureLoadBalancer'].includes(s))) undecided.push(r);
+      continue;
+    }
+    const differing = undecided.find((u) => u.access !== r.access);
+    if (differing !== undefined) return { verdict: 'depends', rule: differing.name };
+    return { verdict: r.access === 'Allow' ? 'allowed' : 'denied', rule: r.name };
+  }
+  return { verdict: 'no-rule', rule: '' };
+}
+
+t.test('property: for random NSGs, inbound verdicts agree with a plain first-match reading', async (t) => {
+  const inbound = (['2021-11', '2026-03'] as const).flatMap((revision) => {
+    const ws = resolveWorkspace({ region: 'westus2', publicIpCompute: true, revision } as never);
+    return expandCatalog(ws.catalog, ws.facts).filter((x) => x.direction === 'inbound' && typeof trafficOf(x) !== 'string');
+  });
+  t.ok(inbound.length >= 3, `${inbound.length} inbound targets`);
+  const next = random(20261203);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  let compared = 0;
+  const seen = new Set<string>();
+  for (let round = 0; round < 300; round++) {
+    const rules: NsgRule[] = [];
+    for (let r = 0; r < 1 + Math.floor(next() * 5); r++) {
+      rules.push(
+        rule(`r${r}`, 100 + r * 10 + Math.floor(next() * 9), {
+          access: pick(['Allow', 'Deny'] as const),
+          direction: pick(['Inbound', 'Inbound', 'Outbound'] as const),
+          protocol: pick(['Tcp', 'Udp', '*'] as const),
+          destinationPorts: [pick(['44224', '29876-29877', '*', '29876', '1-1024'])],
+          sourcePrefixes: [pick(['*', 'Internet', 'VirtualNetwork', 'AzureLoadBalancer', 'AzureMachineLearning', 'BatchNodeManagement', 'BatchNodeManagement.westus2', 'Storage'])],
+          destinationPrefixes: [pick(['*', 'VirtualNetwork', '10.0.0.0/16', '192.168.0.0/16', 'Internet'])],
+        }),
+      );
+    }
+    const cfg = config([nsg('n', rules)]);
+    for (const [index, audit] of auditTargets(cfg, inbound, ['10.0.1.0/24']).targets.entries()) {
+      const expected = inboundReference(cfg.nsgs?.[0]?.rules ?? [], trafficOf(inbound[index] as Target) as Traffic);
+      const got = audit.verdict;
+      const gotRule = 'rule' in got && got.rule !== null ? got.rule.rule : '';
+      compared++;
+      seen.add(got.verdict);
+      if (got.verdict !== expected.verdict || gotRule !== expected.rule) {
+        t.fail(`round ${round}, ${audit.id}: audit says ${got.verdict} ${gotRule}, the reference ${expected.verdict} ${expected.rule}`);
+        return;
+      }
+    }
+  }
+  t.ok(compared > 800, `compared ${compared} verdicts`);
+  t.same([...seen].sort(), ['allowed', 'denied', 'depends'], 'allowed, denied and depends all came up');
+});

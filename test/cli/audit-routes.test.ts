@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import t from 'tap';
@@ -105,4 +107,27 @@ t.test('the other formats name the route: Markdown and the HTML by-rule view', a
   const html = await runCli([...args, '-o', 'html'], { forbidNetwork: true });
   t.match(html.stdout, /rt-aml-blackhole\/no-entra/);
   t.match(html.stdout, /user route to None/, 'the by-rule card says what the route is');
+});
+
+t.test('inbound to a compute with a public IP: the replies follow the routes, and a forced tunnel breaks them', async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'aml-netcheck-reply-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const inbound = 'inbound:<node>:44224';
+  // 0.0.0.0/0 to the firewall and nothing for the management tag: replies go to a firewall that never saw the connection.
+  const tunnel = await auditJson([...HUB, ...config('nsg-show.json', 'route-table-forced-tunnel.json'), '--source', '10.0.1.0/24', '--public-ip-compute']);
+  t.match(targetOf(tunnel.json, inbound), { verdict: { verdict: 'inexpressible', rule: { layer: 'route', rule: 'to-firewall' } }, layers: [{ layer: 'nsg', verdict: { verdict: 'allowed' } }, { layer: 'route' }] });
+  t.match(JSON.stringify(targetOf(tunnel.json, inbound)?.verdict), /asymmetric routing/);
+  t.equal(tunnel.code, 1);
+  // The route the firewall article asks for: the management tag, next hop Internet.
+  const table = JSON.parse(readFileSync(`${FIXTURES}route-table-forced-tunnel.json`, 'utf8')) as { routes: Array<Record<string, unknown>> };
+  const first = table.routes[0] as Record<string, unknown>;
+  table.routes.push({ ...first, name: 'aml-management', id: String(first['id']).replace(/to-firewall$/, 'aml-management'), addressPrefix: 'AzureMachineLearning', nextHopType: 'Internet', nextHopIpAddress: null });
+  writeFileSync(join(tmp, 'routes.json'), JSON.stringify(table));
+  const fixed = await auditJson([...HUB, ...config('nsg-show.json'), '--config', join(tmp, 'routes.json'), '--source', '10.0.1.0/24', '--public-ip-compute']);
+  t.match(targetOf(fixed.json, inbound), { verdict: { verdict: 'allowed' }, layers: [{ layer: 'nsg' }, { layer: 'route', verdict: { verdict: 'allowed', rule: { rule: 'aml-management' } } }] });
+  // No NSG: not audited, unless the reply route alone cannot work.
+  const noNsg = await auditJson([...HUB, ...config('route-table-forced-tunnel.json'), '--source', '10.0.1.0/24', '--public-ip-compute']);
+  t.match(targetOf(noNsg.json, inbound)?.verdict, { verdict: 'inexpressible' });
+  const noNsgFixed = await auditJson([...HUB, '--config', join(tmp, 'routes.json'), '--source', '10.0.1.0/24', '--public-ip-compute']);
+  t.match(targetOf(noNsgFixed.json, inbound)?.verdict, { verdict: 'not-audited' });
 });

@@ -108,6 +108,19 @@ t.test('an NSG alone: a custom deny above the allow, named with its priority: ex
   t.match(table.stdout, /^\d+ of \d+ targets allowed by NSG nsg-aml-subnet; sources 10\.0\.1\.0\/24$/m);
 });
 
+t.test('inbound: with a public IP on the compute, Azure ML management on 44224 meets the NSG inbound rules', async (t) => {
+  const allowed = await auditJson([...config('nsg-show.json'), '--source', '10.0.1.0/24', '--public-ip-compute']);
+  t.match(verdictOf(allowed.json, 'inbound:<node>:44224'), { verdict: 'allowed', rule: { layer: 'nsg', rule: 'Allow-AzureMachineLearning-Inbound', priority: 130 } });
+  // An NSG whose only inbound rules are Azure's: DenyAllInBound stops it, and it is required.
+  const defaults = await auditJson([...config('nsg-template.json'), '--source', '10.0.1.0/24', '--public-ip-compute']);
+  t.match(verdictOf(defaults.json, 'inbound:<node>:44224'), { verdict: 'denied', rule: { rule: 'DenyAllInBound', priority: 65500 } });
+  t.equal(defaults.json.targets.find((target) => target.id === 'inbound:<node>:44224')?.required, true);
+  t.equal(defaults.code, 1);
+  // Without an NSG, nothing given filters inbound traffic: the firewall is not on the way in.
+  const firewallOnly = await auditJson([...HUB, '--source', '10.0.1.0/24', '--public-ip-compute']);
+  t.match(verdictOf(firewallOnly.json, 'inbound:<node>:44224'), { verdict: 'not-audited', reason: /only NSGs filter it/ });
+});
+
 t.test('with the service-tag file, the tag is decided by address', async (t) => {
   const { json } = await auditJson([...config('nsg-show.json', 'service-tags.json'), '--source', '10.0.1.0/24']);
   t.match(verdictOf(json, 'management.azure.com:443'), { verdict: 'denied', rule: { rule: 'Deny-All-Outbound' } }, 'AzureResourceManager lies apart from AzureMachineLearning and Storage');

@@ -24,7 +24,11 @@ function describeAddedRule(rule: AddedFirewallRule): string {
 
 function describeNsgAddition({ nsg, rule, fixes }: NsgAddition): string {
   const internet = rule.destinationPrefixes.some((p) => p.toLowerCase() === 'internet') ? '; an NSG cannot name a host, and the catalog gives no service tag for these' : '';
-  return `NSG ${nsg}: outbound Allow ${rule.name} at priority ${rule.priority}: ${rule.protocol} ${rule.destinationPorts.join(', ')} to ${rule.destinationPrefixes.join(', ')} (${plural(fixes.length, 'target')}${internet})`;
+  const way =
+    rule.direction === 'Inbound'
+      ? `inbound Allow ${rule.name} at priority ${rule.priority}: ${rule.protocol} ${rule.destinationPorts.join(', ')} from ${rule.sourcePrefixes.join(', ')} to the workspace subnet`
+      : `outbound Allow ${rule.name} at priority ${rule.priority}: ${rule.protocol} ${rule.destinationPorts.join(', ')} to ${rule.destinationPrefixes.join(', ')}`;
+  return `NSG ${nsg}: ${way} (${plural(fixes.length, 'target')}${internet})`;
 }
 
 /** Lines of words, each wrapped to the width with its continuation indented under it; escaped, since names come from the export. */

@@ -94,16 +94,18 @@ function policyWideCommands(layer: FirewallLayerChange): string[] {
 }
 
 function nsgCommands(additions: readonly NsgAddition[], sources: readonly string[]): string[] {
+  // The workspace subnet is the source of an outbound rule and the destination of an inbound one.
+  const words = (prefixes: readonly string[]): readonly string[] => (prefixes.includes(SOURCE_PLACEHOLDER) ? sources : prefixes.map(shellWord));
   return additions.map(({ nsg, resourceGroup, rule, fixes }) =>
     nsgRuleCreate({
       resourceGroup: resourceGroupWord(resourceGroup, 'NSG_RG', 'the NSG'),
       nsg: shellWord(nsg),
       name: rule.name,
       priority: String(rule.priority),
-      direction: 'Outbound',
+      direction: rule.direction,
       protocol: rule.protocol === 'Udp' ? 'Udp' : 'Tcp',
-      sources,
-      destination: rule.destinationPrefixes[0] ?? '',
+      sources: rule.direction === 'Outbound' ? sources : words(rule.sourcePrefixes),
+      destinations: rule.direction === 'Inbound' ? sources : words(rule.destinationPrefixes),
       ports: rule.destinationPorts,
       description: `aml-netcheck audit: ${fixes.length} required target(s) of the workspace`,
     }),
@@ -167,7 +169,7 @@ function firewallBicep(groups: readonly FirewallAddition[], sources: readonly st
 
 function nsgBicep(nsg: string, additions: readonly NsgAddition[], sources: readonly string[]): string {
   const out = [
-    `// aml-netcheck audit: outbound rules for NSG ${commentText(nsg)}, each a securityRules child resource by a name the NSG does not have,`,
+    `// aml-netcheck audit: rules for NSG ${commentText(nsg)}, each a securityRules child resource by a name the NSG does not have,`,
     '// so deploying it adds them and touches no rule of yours.',
     '',
     ...bicepSources(sources).param,
@@ -184,12 +186,13 @@ function nsgBicep(nsg: string, additions: readonly NsgAddition[], sources: reado
       `  name: ${bicepString(rule.name)}`,
       '  properties: {',
       `    priority: ${rule.priority}`,
-      "    direction: 'Outbound'",
+      `    direction: ${bicepString(rule.direction)}`,
       "    access: 'Allow'",
       `    protocol: ${bicepString(rule.protocol)}`,
-      '    sourceAddressPrefixes: sourceAddresses',
+      // The workspace subnet (the sourceAddresses parameter) is the source going out, the destination coming in.
+      ...(rule.direction === 'Inbound' ? [`    sourceAddressPrefix: ${bicepString(rule.sourcePrefixes[0] ?? '')}`] : ['    sourceAddressPrefixes: sourceAddresses']),
       "    sourcePortRange: '*'",
-      `    destinationAddressPrefix: ${bicepString(rule.destinationPrefixes[0] ?? '')}`,
+      ...(rule.direction === 'Inbound' ? ['    destinationAddressPrefixes: sourceAddresses'] : [`    destinationAddressPrefix: ${bicepString(rule.destinationPrefixes[0] ?? '')}`]),
       `    destinationPortRanges: ${bicepList(rule.destinationPorts.map(bicepString), '    ')}`,
       '  }',
       '}',

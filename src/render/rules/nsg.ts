@@ -154,7 +154,7 @@ export function renderRulesNsg(plan: RulesPlan, options: RulesRenderOptions = {}
           direction: rule.direction,
           protocol: rule.protocol,
           sources: [shellWord(source)],
-          destination,
+          destinations: [shellWord(destination)],
           ports,
           description: `aml-netcheck: ${[...rule.features].join(', ')}`,
         }),

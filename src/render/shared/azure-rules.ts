@@ -122,8 +122,8 @@ export function bicepCollection(meta: { name: string; priority: number }, rules:
 
 /**
  * `az network nsg rule create`: a create-or-update of the rule of that name, so only ever for a
- * name the NSG does not have. The resource group, NSG, priority and sources are shell words
- * already (a variable, or a quoted value); the rest is quoted here.
+ * name the NSG does not have. The resource group, NSG, priority, sources and destinations are
+ * shell words already (a variable, or a quoted value); the rest is quoted here.
  */
 export function nsgRuleCreate(rule: {
   readonly resourceGroup: string;
@@ -133,7 +133,7 @@ export function nsgRuleCreate(rule: {
   readonly direction: 'Inbound' | 'Outbound';
   readonly protocol: '*' | 'Tcp' | 'Udp';
   readonly sources: readonly string[];
-  readonly destination: string;
+  readonly destinations: readonly string[];
   readonly ports: readonly string[];
   readonly description: string;
 }): string {
@@ -148,7 +148,7 @@ export function nsgRuleCreate(rule: {
     ['--protocol', rule.protocol === '*' ? "'*'" : rule.protocol],
     ['--source-address-prefixes', ...rule.sources],
     ['--source-port-ranges', "'*'"],
-    ['--destination-address-prefixes', shellWord(rule.destination)],
+    ['--destination-address-prefixes', ...rule.destinations],
     ['--destination-port-ranges', ...rule.ports.map(shellWord)],
     ['--description', shellWord(rule.description)],
   ]);
