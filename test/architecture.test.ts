@@ -53,7 +53,8 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   runner: ['model', 'probers'],
   // The report layer (data, renderers, bundles) never imports Kubernetes code.
   // The audit reads the admin's exported rules against the targets, as the runner probes them; what a
-  // managed network adds by itself and which outbound rule closes a gap is the remedies' knowledge.
+  // managed network adds by itself and which outbound rule closes a gap is the remedies' knowledge, and
+  // the closing change it proposes is named as the rules renderers name theirs (remedies/names.ts).
   audit: ['model', 'io', 'facts', 'catalog', 'remedies'],
   report: ['model', 'io', 'catalog', 'remedies', 'audit'],
   render: ['model', 'catalog', 'remedies', 'report', 'audit'],

@@ -9,7 +9,9 @@ import { managedLayerOf } from './managed.js';
 import { nsgLayerVerdict } from './nsg.js';
 import { firewallPathOf, replyRouteVerdict, routeLayerVerdict } from './routes.js';
 import type { ManagedNetworkContext } from '../remedies/managed-network.js';
-import type { AuditConfig, AuditedTarget, AuditResult, AuditVerdict, LayerVerdict } from './types.js';
+import { advisoriesOf } from './advisory.js';
+import { closingLayers, withClosingChange } from './close.js';
+import { SOURCE_PLACEHOLDER, type AuditConfig, type AuditedTarget, type AuditLayer, type AuditResult, type AuditVerdict, type ClosingChange, type LayerVerdict } from './types.js';
 
 /** Parses --source: IPv4 prefixes of the workspace's subnets. */
 function parseSources(values: readonly string[]): Span[] {
@@ -51,11 +53,47 @@ function combined(layers: readonly LayerVerdict[]): AuditVerdict {
 }
 
 /**
- * One verdict per target through every layer given, and the exit code `check` would give for them.
+ * One verdict per target through every layer given, the exit code `check` would give for them,
+ * the change that closes what the NSG and firewall layers block (close.ts; the managed network's
+ * own in `managed`) and the advisory list (advisory.ts).
  * `managed`: the workspace's managed network in each isolation mode to audit (managed.ts managedModes).
  */
 export function auditTargets(config: AuditConfig, targets: readonly Target[], sourceValues: readonly string[], managed: readonly ManagedNetworkContext[] = []): AuditResult {
   const sources = parseSources(sourceValues);
+  const audited = verdictsOf(config, targets, sources, managed);
+  const layers = closingLayers(config, targets, audited, sources, sourceValues);
+  const after = verdictsOf(withClosingChange(config, layers), targets, sources, managed);
+  const verdictIn = (target: AuditedTarget | undefined, layer: AuditLayer): AuditVerdict['verdict'] | undefined => target?.layers.find((l) => l.layer === layer)?.verdict.verdict;
+  // What each layer's change is for: the required targets it blocked.
+  const fixable = (target: AuditedTarget | undefined, layer: AuditLayer): boolean => target !== undefined && target.required && layers.some((c) => c.layer === layer) && BLOCKS.includes(verdictIn(target, layer) ?? 'allowed');
+  const verified = {
+    allowed: after.filter((t, i) => t.layers.some((l) => fixable(audited[i], l.layer)) && t.layers.every((l) => !fixable(audited[i], l.layer) || l.verdict.verdict === 'allowed')).map((t) => t.id),
+    // Any other change: a verdict the change was not for, or one it was for that did not become allowed.
+    otherVerdictsChanged: after.filter((t, i) => t.layers.some((l) => verdictIn(audited[i], l.layer) !== l.verdict.verdict && (!fixable(audited[i], l.layer) || l.verdict.verdict !== 'allowed'))).map((t) => t.id),
+  };
+  const change: ClosingChange = { sourceAddresses: sourceValues.length > 0 ? [...sourceValues] : [SOURCE_PLACEHOLDER], layers, verified };
+  const nsgs = config.nsgs ?? [];
+  const routeTables = config.routeTables ?? [];
+  const managedLayer = managedLayerOf(config, managed);
+  const policies = config.policies.map(({ name, basePolicy, dnsProxy, threatIntelMode, sku }) => ({ name, basePolicy, dnsProxy, threatIntelMode, sku }));
+  const firewalls = (config.firewalls ?? []).map(({ name, policy, dnsProxy, threatIntelMode, sku, privateIp }) => ({ name, policy, dnsProxy, threatIntelMode, sku, privateIp }));
+  const routes = routeTables.map(({ name, effective, disableBgpRoutePropagation, systemRoutesAdded }) => ({ name, effective, disableBgpRoutePropagation, systemRoutesAdded }));
+  return {
+    policies,
+    nsgs: nsgs.map(({ name, effective, defaultsAdded }) => ({ name, effective, defaultsAdded })),
+    sources: [...sourceValues],
+    targets: audited,
+    exitCode: exitCodeOf(audited),
+    change,
+    advisories: advisoriesOf(config),
+    ...(firewalls.length > 0 ? { firewalls } : {}),
+    ...(managedLayer === null ? {} : { managed: managedLayer.closing(targets, audited) }),
+    ...(routes.length > 0 ? { routeTables: routes } : {}),
+  };
+}
+
+/** Each target's verdict in every layer given, in path order, and all layers together. */
+function verdictsOf(config: AuditConfig, targets: readonly Target[], sources: readonly Span[], managed: readonly ManagedNetworkContext[]): AuditedTarget[] {
   const nsgs = config.nsgs ?? [];
   const routeTables = config.routeTables ?? [];
   const classic = classicLayer(config, sources);
@@ -99,17 +137,5 @@ export function auditTargets(config: AuditConfig, targets: readonly Target[], so
     if (own !== null) layers.push({ layer: 'firewall', verdict: own, ...(route?.firewall ? { bypassed: route.firewall } : {}) });
     return layers;
   }
-  const policies = config.policies.map(({ name, basePolicy, dnsProxy, threatIntelMode, sku }) => ({ name, basePolicy, dnsProxy, threatIntelMode, sku }));
-  const firewalls = (config.firewalls ?? []).map(({ name, policy, dnsProxy, threatIntelMode, sku, privateIp }) => ({ name, policy, dnsProxy, threatIntelMode, sku, privateIp }));
-  const routes = routeTables.map(({ name, effective, disableBgpRoutePropagation, systemRoutesAdded }) => ({ name, effective, disableBgpRoutePropagation, systemRoutesAdded }));
-  return {
-    policies,
-    nsgs: nsgs.map(({ name, effective, defaultsAdded }) => ({ name, effective, defaultsAdded })),
-    sources: [...sourceValues],
-    targets: audited,
-    exitCode: exitCodeOf(audited),
-    ...(firewalls.length > 0 ? { firewalls } : {}),
-    ...(managedLayer === null ? {} : { managed: managedLayer.closing(targets, audited) }),
-    ...(routes.length > 0 ? { routeTables: routes } : {}),
-  };
+  return audited;
 }

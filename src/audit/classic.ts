@@ -33,7 +33,7 @@ export function checkFirewalls(firewalls: readonly AzureFirewall[], policies: re
   }
 }
 
-function classicRef(firewall: string, ref: RuleRef): RuleRef {
+export function classicRef(firewall: string, ref: RuleRef): RuleRef {
   if (ref.layer !== 'firewall') return ref;
   const { collection, collectionPriority, rule, ruleType, action } = ref;
   return { layer: 'classic-firewall', firewall, collection, collectionPriority, rule, ruleType, action } satisfies ClassicRuleRef;

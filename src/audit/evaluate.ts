@@ -3,7 +3,7 @@ import { InputError } from '../model/errors.js';
 import type { Target } from '../model/target.js';
 import { quote } from '../model/text.js';
 import { ipv4Span, relationOf, spanContains, spansOverlap, type Span } from './addresses.js';
-import type { ApplicationRule, AuditConfig, AuditVerdict, FirewallRuleRef, NetworkRule, RuleCollectionGroup, RuleRef } from './types.js';
+import type { ApplicationRule, AuditConfig, AuditVerdict, FirewallRuleRef, NetworkRule, RuleCollection, RuleCollectionGroup, RuleRef } from './types.js';
 
 /**
  * Azure Firewall's rule processing, as Microsoft documents it, applied to the traffic each
@@ -206,6 +206,11 @@ function applicationMatch(rule: ApplicationRule, traffic: Traffic, sources: read
   return allOf([names, sourceMatch(rule, sources)]);
 }
 
+/** How verdicts and the advisory list name a rule of a filter collection. */
+export function firewallRuleRef(policy: string | null, group: RuleCollectionGroup, collection: Pick<RuleCollection, 'name' | 'priority'>, action: 'Allow' | 'Deny', rule: { readonly name: string; readonly ruleType: FirewallRuleRef['ruleType'] }): FirewallRuleRef {
+  return { layer: 'firewall', policy: policy ?? group.policy, group: group.name, groupPriority: group.priority, collection: collection.name, collectionPriority: collection.priority, rule: rule.name, ruleType: rule.ruleType, action };
+}
+
 export interface Ordered {
   readonly ref: RuleRef;
   readonly match: (traffic: Traffic) => Match;
@@ -229,7 +234,7 @@ export function orderRules(tiers: ReadonlyArray<{ readonly policy: string | null
           if (collection.action === 'DNAT') continue;
           for (const rule of collection.rules) {
             if (rule.ruleType !== ruleType) continue;
-            const ref: FirewallRuleRef = { layer: 'firewall', policy: tier.policy ?? group.policy, group: group.name, groupPriority: group.priority, collection: collection.name, collectionPriority: collection.priority, rule: rule.name, ruleType, action: collection.action };
+            const ref = firewallRuleRef(tier.policy, group, collection, collection.action, { name: rule.name, ruleType });
             const match = rule.ruleType === 'NetworkRule' ? (traffic: Traffic) => networkMatch(rule, traffic, sources, settings) : rule.ruleType === 'ApplicationRule' ? (traffic: Traffic) => applicationMatch(rule, traffic, sources, settings) : () => NO;
             ordered.push({ ref, match });
           }

@@ -119,6 +119,11 @@ function ruleMatch(rule: NsgRule, traffic: Traffic, address: Address, sources: r
   return allOf([farEndOf(rule.destinationPrefixes, rule.destinationAsgs, traffic, address, settings), nearEndOf(rule.sourcePrefixes, rule.sourceAsgs, 'source', sources), sourcePort]);
 }
 
+/** How verdicts and the advisory list name an NSG rule. */
+export function nsgRuleRef(nsg: Pick<NetworkSecurityGroup, 'name'>, rule: NsgRule): NsgRuleRef {
+  return { layer: 'nsg', nsg: nsg.name, rule: rule.name, priority: rule.priority, action: rule.access, isDefault: rule.isDefault };
+}
+
 /** NSG_OVERVIEW: rules are processed in priority order, lower numbers first; the first match stops processing. */
 function orderedRules(nsg: NetworkSecurityGroup, direction: Traffic['direction'], address: Address, sources: readonly Span[], settings: PolicySettings): Ordered[] {
   const wanted = direction === 'inbound' ? 'Inbound' : 'Outbound';
@@ -126,7 +131,7 @@ function orderedRules(nsg: NetworkSecurityGroup, direction: Traffic['direction']
     .filter((rule) => rule.direction === wanted)
     .sort((a, b) => a.priority - b.priority)
     .map((rule) => {
-      const ref: NsgRuleRef = { layer: 'nsg', nsg: nsg.name, rule: rule.name, priority: rule.priority, action: rule.access, isDefault: rule.isDefault };
+      const ref = nsgRuleRef(nsg, rule);
       return { ref, match: (traffic: Traffic) => ruleMatch(rule, traffic, address, sources, settings) };
     });
 }

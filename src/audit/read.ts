@@ -91,6 +91,14 @@ const NSG_PROTOCOLS: readonly NsgProtocol[] = ['Tcp', 'Udp', 'Icmp', 'Esp', 'Ah'
 const EXPECTED =
   "an Azure Firewall Policy (`az network firewall policy show`), its rule collection groups (`az network firewall policy rule-collection-group list` or `show`), the same as ARM resources, an exported ARM template holding them, the service tags (`az network list-service-tags`), an NSG (`az network nsg show`), effective NSG rules (`az network nic list-effective-nsg`), an Azure Firewall (`az network firewall show`), a managed network's outbound rules (`az ml workspace outbound-rule list`, or `az ml workspace show`), a route table (`az network route-table show`) or effective routes (`az network nic show-effective-route-table`)";
 
+/** The resource group az prints (`resourceGroup`), or the one in the resource id; null when neither says (a template's expression). */
+function resourceGroupOf(node: JsonObject, id: unknown = node['id']): string | null {
+  if (typeof node['resourceGroup'] === 'string' && node['resourceGroup'] !== '') return node['resourceGroup'];
+  if (typeof id !== 'string') return null;
+  const match = /\/resourceGroups\/([^/]+)\//i.exec(id);
+  return match?.[1] ?? null;
+}
+
 class ConfigReader {
   private scope: TemplateScope | null = null;
   readonly policies: FirewallPolicy[] = [];
@@ -209,7 +217,7 @@ class ConfigReader {
       if (!isObject(skuNode)) this.fail([...at, 'sku'], `expected an object with a tier; got ${quoteJson(skuNode)}`);
       sku = this.string(skuNode, 'tier', [...at, 'sku'], false);
     }
-    this.policies.push({ name: name.toLowerCase(), basePolicy, dnsProxy, threatIntelMode, sku, where: `${this.shown}: ${formatKeyPath(path)}` });
+    this.policies.push({ name: name.toLowerCase(), basePolicy, dnsProxy, threatIntelMode, sku, where: `${this.shown}: ${formatKeyPath(path)}`, resourceGroup: resourceGroupOf(node) });
   }
 
   readGroup(node: JsonObject, path: Path): void {
@@ -226,7 +234,7 @@ class ConfigReader {
     const list = props['ruleCollections'];
     if (list !== undefined && list !== null && !Array.isArray(list)) this.fail([...at, 'ruleCollections'], `expected a list of rule collections; got ${quoteJson(list)}`);
     const collections = (list ?? []).map((item, index) => this.readCollection(item, [...at, 'ruleCollections', index]));
-    this.groups.push({ name, priority, policy, collections, where: `${this.shown}: ${formatKeyPath(path)}` });
+    this.groups.push({ name, priority, policy, collections, where: `${this.shown}: ${formatKeyPath(path)}`, resourceGroup: resourceGroupOf(node) });
   }
 
   private readCollection(node: unknown, path: Path): RuleCollection {
@@ -373,14 +381,14 @@ class ConfigReader {
   }
 
   /** The rules read, and Azure's default rules the export left out (a template, a trimmed export), with a warning. */
-  private addNsg(name: string, rules: NsgRule[], effective: boolean, path: Path): void {
+  private addNsg(name: string, rules: NsgRule[], effective: boolean, path: Path, resourceGroup: string | null): void {
     const missing = DEFAULT_NSG_RULES.filter((d) => !rules.some((r) => r.isDefault && r.name.toLowerCase() === d.name.toLowerCase()));
     if (missing.length > 0) {
       const place = path.length === 0 ? '' : `${formatKeyPath(path)}: `;
       this.warnings.push(`${this.shown}: ${place}NSG ${quote(name)} leaves out the default rules ${missing.map((d) => d.name).join(', ')}; added as Azure adds them to every NSG`);
     }
     const where = `${this.shown}: ${path.length === 0 ? 'NSG' : formatKeyPath(path)}`;
-    this.nsgs.push({ name, effective, defaultsAdded: missing.map((d) => d.name), rules: [...rules, ...missing], where });
+    this.nsgs.push({ name, effective, defaultsAdded: missing.map((d) => d.name), rules: [...rules, ...missing], where, resourceGroup });
   }
 
   /** `az network nsg show` (flattened) or the ARM resource (properties nested). */
@@ -395,7 +403,7 @@ class ConfigReader {
       if (!Array.isArray(value)) this.fail([...at, key], `expected a list of security rules; got ${quoteJson(value)}`);
       return value.map((rule, index) => this.readSecurityRule(rule, [...at, key, index], isDefault, false));
     };
-    this.addNsg(name, [...list('securityRules', false), ...list('defaultSecurityRules', true)], false, path);
+    this.addNsg(name, [...list('securityRules', false), ...list('defaultSecurityRules', true)], false, path, resourceGroupOf(node));
   }
 
   /** One EffectiveNetworkSecurityGroup of `az network nic list-effective-nsg`: the NSG of a NIC or of its subnet. */
@@ -414,6 +422,7 @@ class ConfigReader {
       rules.map((rule, index) => this.readSecurityRule(rule, [...path, 'effectiveSecurityRules', index], false, true)),
       true,
       path,
+      resourceGroupOf(reference, id),
     );
     return { nic: isObject(association) && !empty(association['networkInterface']) };
   }

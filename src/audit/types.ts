@@ -61,6 +61,8 @@ export interface RuleCollectionGroup {
   readonly collections: readonly RuleCollection[];
   /** Where it was read: `file: keyPath`. */
   readonly where: string;
+  /** The resource group of its policy, from the export's resourceGroup or id; null or absent when neither says. */
+  readonly resourceGroup?: string | null;
 }
 
 export interface FirewallPolicy {
@@ -72,6 +74,8 @@ export interface FirewallPolicy {
   readonly threatIntelMode: string | null;
   readonly sku: string | null;
   readonly where: string;
+  /** Its resource group, from the export's resourceGroup or id; null or absent when neither says (an ARM template). */
+  readonly resourceGroup?: string | null;
 }
 
 /** SecurityRulePropertiesFormat.protocol (networkSecurityGroup.json); effective rules write `All` for `*`. */
@@ -104,6 +108,8 @@ export interface NetworkSecurityGroup {
   readonly defaultsAdded: readonly string[];
   readonly rules: readonly NsgRule[];
   readonly where: string;
+  /** Its resource group, from the export's resourceGroup or id; null or absent when neither says. */
+  readonly resourceGroup?: string | null;
 }
 
 /**
@@ -341,6 +347,10 @@ export interface AuditResult {
   readonly sources: readonly string[];
   readonly targets: readonly AuditedTarget[];
   readonly exitCode: number;
+  /** What to add to the admin's configuration so that every required target it blocks is allowed (close.ts). */
+  readonly change: ClosingChange;
+  /** The admin's rules that allow more than the workspace needs (advisory.ts); never changes the exit code. */
+  readonly advisories: readonly Advisory[];
   readonly firewalls?: ReadonlyArray<{ readonly name: string; readonly policy: string | null; readonly dnsProxy: boolean; readonly threatIntelMode: string | null; readonly sku: string | null; readonly privateIp: string | null }>;
   readonly managed?: ManagedAudit;
   /** What the run warned of on stderr (fields not modelled, defaults added), for the reports that keep it (Markdown, HTML, JUnit). */
@@ -349,4 +359,96 @@ export interface AuditResult {
   readonly featureNames?: Readonly<Record<string, string>>;
   /** When the audit ran (ISO 8601), for the reports that date themselves (JUnit). */
   readonly auditedAt?: string;
+}
+
+/**
+ * The closing change: only additions to the admin's own structure, layer by layer. Each layer
+ * that can block owns one entry kind; a layer another slice adds (routes, the managed network)
+ * adds its own kind to LayerChange and its own builder to close.ts.
+ */
+export interface ClosingChange {
+  /** The --source prefixes the added rules carry, or [SOURCE_PLACEHOLDER] for the admin to fill. */
+  readonly sourceAddresses: readonly string[];
+  readonly layers: readonly LayerChange[];
+  /**
+   * The change applied to the configuration and audited again: the targets it makes allowed, and
+   * any other target whose verdict it would change (none, unless a policy-wide setting is changed).
+   */
+  readonly verified: { readonly allowed: readonly string[]; readonly otherVerdictsChanged: readonly string[] };
+}
+
+/** What the admin must fill in: no command or template runs while it stands. */
+export const SOURCE_PLACEHOLDER = '<workspace-subnet>';
+
+export type LayerChange = FirewallLayerChange | NsgLayerChange;
+
+/** Where added firewall rules go: an existing collection, or one (and perhaps a group) made for them. */
+export interface FirewallPlace {
+  readonly policy: string | null;
+  readonly resourceGroup: string | null;
+  readonly group: string;
+  readonly groupPriority: number;
+  readonly newGroup: boolean;
+  readonly collection: string;
+  readonly collectionPriority: number;
+  readonly newCollection: boolean;
+}
+
+/** A rule to add, as the evaluator reads rules, with the targets it allows. */
+export type AddedFirewallRule = (NetworkRule | ApplicationRule) & { readonly fixes: readonly string[] };
+
+export interface FirewallAddition {
+  readonly place: FirewallPlace;
+  readonly ruleType: 'NetworkRule' | 'ApplicationRule';
+  readonly rules: readonly AddedFirewallRule[];
+}
+
+/** A policy-wide setting the additions need: named as such, never folded into a rule. */
+export interface PolicySettingChange {
+  readonly setting: 'dns-proxy';
+  readonly policy: string | null;
+  readonly resourceGroup: string | null;
+  readonly why: string;
+  readonly fixes: readonly string[];
+}
+
+/** A required target no addition can allow, and why (a deny with no free priority ahead of it). */
+export interface Unfixable {
+  readonly target: string;
+  readonly reason: string;
+}
+
+export interface FirewallLayerChange {
+  readonly layer: 'firewall';
+  /** In the order to apply them: a new group before its collections, a new collection before rules added to it. */
+  readonly additions: readonly FirewallAddition[];
+  readonly settings: readonly PolicySettingChange[];
+  /**
+   * The same rules as one new rule collection group per policy, at a free priority ahead of every
+   * deny they must pass: what a Bicep deployment can add without restating a group of the admin's
+   * (deploying a ruleCollectionGroups resource replaces the whole group). Null when no free
+   * priority is ahead of them all.
+   */
+  readonly asNewGroups: readonly FirewallAddition[] | null;
+  readonly unfixable: readonly Unfixable[];
+}
+
+/** An NSG rule to add: an outbound Allow at a priority the NSG does not use, ahead of the deny. */
+export interface NsgAddition {
+  readonly nsg: string;
+  readonly resourceGroup: string | null;
+  readonly rule: NsgRule;
+  readonly fixes: readonly string[];
+}
+
+export interface NsgLayerChange {
+  readonly layer: 'nsg';
+  readonly additions: readonly NsgAddition[];
+  readonly unfixable: readonly Unfixable[];
+}
+
+/** One of the admin's rules that allows more than the workspace needs, and what makes it broad. */
+export interface Advisory {
+  readonly rule: RuleRef;
+  readonly why: string;
 }

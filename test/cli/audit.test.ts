@@ -158,3 +158,24 @@ t.test('a malformed NSG export is one line and exit 2', async (t) => {
   t.equal(run.stdout, '');
   t.match(run.stderr, /^aml-netcheck: [^\n]*invalid-nsg\/priority-out-of-range\.json: securityRules\[3\]\.priority: expected an integer from 100 to 4096; got 5000\n$/);
 });
+
+t.test('the closing change and the advisory list, in the table and in JSON; the advisories leave the exit code alone', async (t) => {
+  const args = [...config('close-policy.json', 'close-groups.json', 'service-tags.json'), '--features', 'workspace-api,workspace-storage,azure-ad,python-packages', '--source', '10.0.1.0/24'];
+  const { code, json } = await auditJson(args);
+  t.equal(code, 1, 'blocked targets: exit 1');
+  const change = (json as unknown as { change: { layers: Array<{ layer: string; additions: Array<{ place: { group: string; collection: string } }> }>; commands: { az: string[]; bicep: Array<{ text: string }> } } }).change;
+  t.match(change.layers, [{ layer: 'firewall', additions: [{ place: { group: 'Net-Base', collection: 'allow-dns' } }, { place: { group: 'App', collection: 'allow-pypi' } }] }]);
+  t.ok(
+    change.commands.az.every((c) => c.startsWith('az network firewall policy rule-collection-group collection rule add')),
+    'only adds to existing collections',
+  );
+  t.match(change.commands.bicep[0]?.text, /name: 'aml-netcheck-audit'\n {2}properties: \{\n {4}priority: 190\n/);
+  t.match((json as unknown as { advisories: unknown[] }).advisories, [{ rule: { rule: 'lab-any-any' } }, { rule: { rule: 'lab-every-name' } }]);
+  const table = await runCli(['audit', ...sampleWorkspaceFlags(), ...args], { forbidNetwork: true, columns: 200 });
+  t.match(table.stdout, /\nClosing change: only additions, 3 rules; audited again with them, 12 required targets are allowed, and no other verdict changes\.\n/);
+  t.match(table.stdout, /\n {2}add to rule collection allow-dns \(100\) of group Net-Base \(200\) of policy fwp-close:\n {4}network rule aml-st1\.file\.core\.windows\.net: TCP 445 to st1\.file\.core\.windows\.net \(1 target\)\n/);
+  t.match(table.stdout, /\nAdvisory: rules that allow more than the workspace needs \(no effect on the verdicts or the exit code\):\n {2}Net-Base\/lab-anything\/lab-any-any \(200\/400, network, fwp-close\): any-any/);
+  const hub = await auditJson([...HUB, ...HUB_FEATURES, '--source', '10.0.1.0/24']);
+  t.equal(hub.code, 0, 'nothing blocked: nothing to change');
+  t.same((hub.json as unknown as { change: { layers: unknown[] } }).change.layers, []);
+});

@@ -16,7 +16,7 @@ const NSG_DENY: NsgRuleRef = { layer: 'nsg', nsg: 'nsg-ws', rule: 'DenyAllOutBou
 
 function auditOf(id: string, verdict: AuditVerdict, layers: AuditedTarget['layers'] = [{ layer: 'firewall', verdict }]): AuditResult {
   const target: AuditedTarget = { id, host: id.split(':')[0] as string, port: 443, protocol: 'tcp', required: true, features: [], verdict, layers };
-  return { policies: [], nsgs: [], sources: [], targets: [target], exitCode: 0 };
+  return { policies: [], nsgs: [], sources: [], targets: [target], exitCode: 0, change: { sourceAddresses: [], layers: [], verified: { allowed: [], otherVerdictsChanged: [] } }, advisories: [] };
 }
 
 /** `kind cause` of the one target's contradiction, or `-`. */

@@ -1,9 +1,10 @@
-import { explainVerdict } from '../../audit/describe.js';
+import { describeRuleRef, explainVerdict } from '../../audit/describe.js';
 import type { AuditedTarget, AuditResult, AuditVerdict, LayerVerdict } from '../../audit/types.js';
 import { escapeControl, plural } from '../../model/text.js';
 import { formatColumns } from '../shared/columns.js';
 import { managedClosingLines } from './managed.js';
 import { PLAIN, wrap, type TextOptions } from '../shared/terminal.js';
+import { block, closingChangeLines } from './close-text.js';
 
 // Moved to audit/describe.ts, which `check --config` shares; kept importable from here.
 export { describeRuleRef, explainVerdict } from '../../audit/describe.js';
@@ -61,5 +62,19 @@ export function renderAuditTable(result: AuditResult, options: TextOptions = PLA
     out.push('Not audited:');
     out.push(formatColumns([['HOST', 'PORT', 'WHY'], ...skipped.map((t) => [t.host, String(t.port), explainVerdict(t.verdict)])], new Set([1]), options.width, true), '');
   }
+  out.push(...closingChangeLines(result, options), ...advisoryLines(result, options));
   return out.join('\n');
+}
+
+function advisoryLines(result: AuditResult, options: TextOptions): string[] {
+  if (result.advisories.length === 0) return [];
+  return [
+    ...block(['Advisory: rules that allow more than the workspace needs (no effect on the verdicts or the exit code):'], options, ''),
+    ...block(
+      result.advisories.map((a) => `${describeRuleRef(a.rule)}: ${a.why}`),
+      options,
+      '  ',
+    ),
+    '',
+  ];
 }

@@ -1,10 +1,12 @@
 import type { RulesPlan } from '../../remedies/plan.js';
 import { checkFqdnPattern, checkPort, checkServiceTag } from '../../remedies/validate.js';
-import { azureFirewallRules, FIREWALL_PRIORITY_RANGE, firewallNames, type ApplicationRule, type NetworkRule } from './firewall.js';
+import { FIREWALL_PRIORITY_RANGE } from '../../remedies/names.js';
+import { azureFirewallRules, firewallNames, type ApplicationRule, type NetworkRule } from './firewall.js';
 import type { RulesRenderOptions } from './formats.js';
 import { applicationRuleOptions, networkRuleOptions } from './az-policy.js';
-import { shellWord } from './quote.js';
-import { command, indented, jmesJson, jmesName, otherFixesAsComments, queryWord, refusedAsComments, say, scriptFunctions, scriptHeader, SOURCE_VARIABLE } from './script.js';
+import { shellWord } from '../shared/quote.js';
+import { command } from '../shared/azure-rules.js';
+import { indented, jmesJson, jmesName, otherFixesAsComments, queryWord, refusedAsComments, say, scriptFunctions, scriptHeader, SOURCE_VARIABLE } from './script.js';
 
 /**
  * `rules -o az-classic`: the same rules for a firewall managed with classic rules

@@ -1,9 +1,10 @@
 import type { RulesPlan } from '../../remedies/plan.js';
-import { checkFqdnPattern, checkPort, checkServiceTag } from '../../remedies/validate.js';
-import { azureFirewallRules, FIREWALL_PRIORITY_RANGE, firewallNames, type ApplicationRule, type NetworkRule } from './firewall.js';
+import { FIREWALL_PRIORITY_RANGE } from '../../remedies/names.js';
+import { azureFirewallRules, firewallNames, type ApplicationRule, type NetworkRule } from './firewall.js';
 import type { RulesRenderOptions } from './formats.js';
-import { shellWord } from './quote.js';
-import { command, indented, jmesName, otherFixesAsComments, queryWord, refusedAsComments, say, scriptFunctions, scriptHeader, SOURCE_VARIABLE } from './script.js';
+import { shellWord } from '../shared/quote.js';
+import { applicationOptions, command, networkOptions, POLICY_GROUP_COMMAND } from '../shared/azure-rules.js';
+import { indented, jmesName, otherFixesAsComments, queryWord, refusedAsComments, say, scriptFunctions, scriptHeader, SOURCE_VARIABLE } from './script.js';
 
 /**
  * `rules -o az`: a bash script of `az network firewall policy` commands that adds our rules to
@@ -13,29 +14,27 @@ import { command, indented, jmesName, otherFixesAsComments, queryWord, refusedAs
  * writes it back with one thing more. It adds only the collections and rules that are absent,
  * so running it again, or after another of our scripts, changes nothing that is there.
  */
-const GROUP = ['az', 'network', 'firewall', 'policy', 'rule-collection-group'];
 const TARGET = [
   ['--resource-group', '"$RG"'],
   ['--policy-name', '"$POLICY"'],
 ];
 
+/** The source addresses of a script's rules: the SOURCE array its header sets or asks for. */
+const SOURCE_WORDS = ['"${SOURCE[@]}"'];
+
 export function applicationRuleOptions(rule: ApplicationRule): string[][] {
-  return [
-    ['--source-addresses', '"${SOURCE[@]}"'],
-    ['--protocols', ...rule.protocols.map((p) => shellWord(`${p.type}=${checkPort(p.port)}`))],
-    ['--target-fqdns', shellWord(checkFqdnPattern(rule.fqdn))],
-  ];
+  return applicationOptions({ protocols: rule.protocols, fqdns: [rule.fqdn] }, SOURCE_WORDS);
 }
 
 /** The options of a network rule; classic rules name the protocol option `--protocols`. */
 export function networkRuleOptions(rule: NetworkRule, protocolOption: '--ip-protocols' | '--protocols' = '--ip-protocols'): string[][] {
-  const destination = rule.destination.kind === 'service-tag' ? ['--destination-addresses', shellWord(checkServiceTag(rule.destination.value))] : ['--destination-fqdns', shellWord(checkFqdnPattern(rule.destination.value))];
-  return [[protocolOption, rule.protocol], ['--source-addresses', '"${SOURCE[@]}"'], destination, ['--destination-ports', ...rule.ports.map((p) => shellWord(String(checkPort(p))))]];
+  const { kind, value } = rule.destination;
+  return networkOptions({ protocols: [rule.protocol], tags: kind === 'service-tag' ? [value] : [], fqdns: kind === 'fqdn' ? [value] : [], ports: rule.ports }, SOURCE_WORDS, protocolOption);
 }
 
 /** A read of our group: exit 3 when the policy has no group of that name. */
 function readGroup(group: string, query: string): string {
-  return `lookup ${command([[...GROUP, 'show'], ...TARGET, ['--name', shellWord(group)], ['--query', queryWord(query)]])}`;
+  return `lookup ${command([[...POLICY_GROUP_COMMAND, 'show'], ...TARGET, ['--name', shellWord(group)], ['--query', queryWord(query)]])}`;
 }
 
 /**
@@ -44,7 +43,7 @@ function readGroup(group: string, query: string): string {
  * `collection_priorities` hold what the group has (nothing for a group just created).
  */
 function collection<T extends { name: string }>(rules: readonly T[], group: string, meta: { name: string; priority: number }, ruleType: string, options: (rule: T) => string[][]): string[] {
-  const add = (rule: T): string => command([[...GROUP, 'collection', 'rule', 'add'], ...TARGET, ['--rcg-name', shellWord(group)], ['--collection-name', shellWord(meta.name)], ['--rule-type', ruleType], ['--name', shellWord(rule.name)], ...options(rule)]);
+  const add = (rule: T): string => command([[...POLICY_GROUP_COMMAND, 'collection', 'rule', 'add'], ...TARGET, ['--rcg-name', shellWord(group)], ['--collection-name', shellWord(meta.name)], ['--rule-type', ruleType], ['--name', shellWord(rule.name)], ...options(rule)]);
   const [first, ...rest] = rules;
   if (first === undefined) return [];
   const { step, last } = FIREWALL_PRIORITY_RANGE;
@@ -59,7 +58,7 @@ function collection<T extends { name: string }>(rules: readonly T[], group: stri
     `  ${say(`Rule collection ${meta.name}: not in the group; adding it, with ${rules.length} rule(s), at collection priority`, 'priority')}`,
     `  change ${indented(
       command([
-        [...GROUP, 'collection', 'add-filter-collection'],
+        [...POLICY_GROUP_COMMAND, 'collection', 'add-filter-collection'],
         ...TARGET,
         ['--rule-collection-group-name', shellWord(group)],
         ['--name', shellWord(meta.name)],
@@ -121,10 +120,10 @@ export function renderRulesAzPolicy(plan: RulesPlan, options: RulesRenderOptions
     `collections=$(${readGroup(group, 'ruleCollections[].name')}) || found=$?`,
     '[[ $found -eq 0 || $found -eq 3 ]] || exit 1',
     'if [[ $found -eq 3 ]]; then',
-    `  used=$(lookup ${indented(command([[...GROUP, 'list'], ...TARGET, ['--query', queryWord('[].priority')]]), '  ')}) || missing "$?" 'the firewall policy'`,
+    `  used=$(lookup ${indented(command([[...POLICY_GROUP_COMMAND, 'list'], ...TARGET, ['--query', queryWord('[].priority')]]), '  ')}) || missing "$?" 'the firewall policy'`,
     `  priority=$(free_priority ${names.group.priority} ${step} ${last} "$used")`,
     `  ${say(`Rule collection group ${group}: not in the policy (so the ResourceNotFound above); creating it at priority`, 'priority')}`,
-    `  change ${indented(command([[...GROUP, 'create'], ...TARGET, ['--name', shellWord(group)], ['--priority', '"$priority"']]), '  ')}`,
+    `  change ${indented(command([[...POLICY_GROUP_COMMAND, 'create'], ...TARGET, ['--name', shellWord(group)], ['--priority', '"$priority"']]), '  ')}`,
     "  collection_priorities=''",
     'else',
     `  ${say(`Rule collection group ${group}: exists; adding to it, its priority and everything in it left as they are.`)}`,

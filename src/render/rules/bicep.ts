@@ -1,9 +1,11 @@
 import { CLOUD_NAMES } from '../../model/clouds.js';
 import type { RulesPlan } from '../../remedies/plan.js';
-import { checkFqdnPattern, checkPort, checkServiceTag, isAzureResourceName, isSourceAddress } from '../../remedies/validate.js';
-import { azureFirewallRules, firewallNames, RULE_COLLECTION_GROUP, type ApplicationRule, type NetworkRule } from './firewall.js';
+import { isAzureResourceName, isSourceAddress } from '../../remedies/validate.js';
+import { API_VERSION, bicepApplicationRule, bicepCollection, bicepList, bicepNetworkRule } from '../shared/azure-rules.js';
+import { RULE_COLLECTION_GROUP } from '../../remedies/names.js';
+import { azureFirewallRules, firewallNames, type ApplicationRule, type NetworkRule } from './firewall.js';
 import type { RulesRenderOptions } from './formats.js';
-import { bicepString, commentText } from './quote.js';
+import { bicepString, commentText } from '../shared/quote.js';
 import { otherFixesAsComments, refusedAsComments, scopeOf } from './script.js';
 
 /**
@@ -11,46 +13,14 @@ import { otherFixesAsComments, refusedAsComments, scopeOf } from './script.js';
  * on an existing firewall policy. Every value is a Bicep string literal made by bicepString,
  * so nothing in it can end the literal or open an interpolation.
  */
-const API_VERSION = '2023-09-01';
-
-function list(values: readonly string[], indent: string): string {
-  return `[\n${values.map((v) => `${indent}  ${v}`).join('\n')}\n${indent}]`;
-}
 
 function applicationRule(rule: ApplicationRule): string[] {
-  return [
-    '          {',
-    "            ruleType: 'ApplicationRule'",
-    `            name: ${bicepString(rule.name)}`,
-    '            sourceAddresses: sourceAddresses',
-    `            protocols: ${list(
-      rule.protocols.map((p) => `{ protocolType: ${bicepString(p.type)}, port: ${checkPort(p.port)} }`),
-      '            ',
-    )}`,
-    `            targetFqdns: ${list([bicepString(checkFqdnPattern(rule.fqdn))], '            ')}`,
-    '          }',
-  ];
+  return bicepApplicationRule({ name: rule.name, protocols: rule.protocols, fqdns: [rule.fqdn] }, 'sourceAddresses');
 }
 
 function networkRule(rule: NetworkRule): string[] {
-  const destination = rule.destination.kind === 'service-tag' ? `destinationAddresses: ${list([bicepString(checkServiceTag(rule.destination.value))], '            ')}` : `destinationFqdns: ${list([bicepString(checkFqdnPattern(rule.destination.value))], '            ')}`;
-  return [
-    '          {',
-    "            ruleType: 'NetworkRule'",
-    `            name: ${bicepString(rule.name)}`,
-    `            ipProtocols: [ ${bicepString(rule.protocol)} ]`,
-    '            sourceAddresses: sourceAddresses',
-    `            ${destination}`,
-    `            destinationPorts: ${list(
-      rule.ports.map((p) => bicepString(String(checkPort(p)))),
-      '            ',
-    )}`,
-    '          }',
-  ];
-}
-
-function collection(meta: { name: string; priority: number }, rules: string[][]): string[] {
-  return ['      {', "        ruleCollectionType: 'FirewallPolicyFilterRuleCollection'", `        name: ${bicepString(meta.name)}`, `        priority: ${meta.priority}`, "        action: { type: 'Allow' }", '        rules: [', ...rules.flat(), '        ]', '      }'];
+  const { kind, value } = rule.destination;
+  return bicepNetworkRule({ name: rule.name, protocols: [rule.protocol], tags: kind === 'service-tag' ? [value] : [], fqdns: kind === 'fqdn' ? [value] : [], ports: rule.ports }, 'sourceAddresses');
 }
 
 export function renderRulesBicep(plan: RulesPlan, options: RulesRenderOptions = {}): string {
@@ -87,7 +57,7 @@ export function renderRulesBicep(plan: RulesPlan, options: RulesRenderOptions = 
     `param firewallPolicyName string${policy}`,
     '',
     "@description('Source addresses of the workspace subnets, e.g. [ \\'10.0.0.0/24\\' ]')",
-    `param sourceAddresses array${sources.length > 0 ? ` = ${list(sources.map(bicepString), '')}` : ''}`,
+    `param sourceAddresses array${sources.length > 0 ? ` = ${bicepList(sources.map(bicepString), '')}` : ''}`,
     '',
     `resource firewallPolicy 'Microsoft.Network/firewallPolicies@${API_VERSION}' existing = {`,
     '  name: firewallPolicyName',
@@ -99,8 +69,8 @@ export function renderRulesBicep(plan: RulesPlan, options: RulesRenderOptions = 
     '  properties: {',
     `    priority: ${names.group.priority}`,
     '    ruleCollections: [',
-    ...(rules.network.length > 0 ? collection(names.network, rules.network.map(networkRule)) : []),
-    ...(rules.application.length > 0 ? collection(names.application, rules.application.map(applicationRule)) : []),
+    ...(rules.network.length > 0 ? bicepCollection(names.network, rules.network.map(networkRule)) : []),
+    ...(rules.application.length > 0 ? bicepCollection(names.application, rules.application.map(applicationRule)) : []),
     '    ]',
     '  }',
     '}',

@@ -16,7 +16,7 @@ import type { RulesFormat } from './registry.js';
 import { allowMarkdownTable } from './markdown.js';
 import { renderRulesNsg } from './nsg.js';
 import { renderRulesProxy } from './proxy.js';
-import { commentText, csvField } from './quote.js';
+import { commentText, csvField } from '../shared/quote.js';
 import { allowTable, remoteOf } from './table.js';
 import { PLAIN, wrap, type TextOptions } from '../shared/terminal.js';
 import { jsonDocument } from '../shared/json.js';

@@ -1,6 +1,6 @@
 import type { RulesPlan } from '../../remedies/plan.js';
 import { partitionEntries } from '../../remedies/validate.js';
-import { csvField } from './quote.js';
+import { csvField } from '../shared/quote.js';
 
 /**
  * `rules -o csv`: for any firewall, one row per destination and port. The service tag column

@@ -3,7 +3,7 @@ import type { RulesPlan } from '../../remedies/plan.js';
 import { AZURE_DNS } from '../../remedies/private-zones.js';
 import { describeRemedy } from '../../remedies/remedy.js';
 import type { RulesRenderOptions } from './formats.js';
-import { commentText } from './quote.js';
+import { commentText } from '../shared/quote.js';
 
 /** What every managed online endpoint name of the workspace resolves to, by Azure's custom DNS article. */
 const INFERENCE_ADDRESS = 'the inference address of the workspace private endpoint';

@@ -1,3 +1,4 @@
+import { APPLICATION_COLLECTION, NETWORK_COLLECTION, RULE_COLLECTION_GROUP } from '../../remedies/names.js';
 import { partitionEntries, ruleName } from '../../remedies/validate.js';
 import type { AllowEntry, RulesPlan } from '../../remedies/plan.js';
 import type { Additions } from './formats.js';
@@ -91,17 +92,11 @@ export function azureFirewallRules(entries: readonly AllowEntry[]): FirewallRule
   };
 }
 
-/** The names the generated rules use, kept in one place so the az, az-classic and Bicep output agree. */
-export const RULE_COLLECTION_GROUP = { name: 'aml-netcheck', priority: 500 } as const;
-const APPLICATION_COLLECTION = { name: 'aml-application-rules', priority: 200 } as const;
-const NETWORK_COLLECTION = { name: 'aml-network-rules', priority: 100 } as const;
 /**
  * The fixes of a report go in a group of their own, at a priority of their own: applied after the
  * allow-list, they add to the policy and never take the allow-list's place.
  */
 const FIXES_GROUP = { name: 'aml-netcheck-fixes', priority: 600 } as const;
-/** Where the scripts look for a free priority when the one they prefer is taken (the service's range). */
-export const FIREWALL_PRIORITY_RANGE = { step: 10, last: 65000 } as const;
 
 export interface FirewallNames {
   readonly group: { readonly name: string; readonly priority: number };

@@ -5,8 +5,9 @@ import type { OutboundRuleSpec } from '../../remedies/managed-network.js';
 import { describeRuleSpec, limitationsOf, PRIVATE_ENDPOINT_ARM_TYPE } from '../../remedies/managed-network.js';
 import { checkFqdnPattern, checkServiceTag, ruleName } from '../../remedies/validate.js';
 import type { RulesRenderOptions } from './formats.js';
-import { commentText, shellWord } from './quote.js';
-import { command, say, scriptFunctions, scriptHeader, type ScriptVariable } from './script.js';
+import { commentText, shellWord } from '../shared/quote.js';
+import { command } from '../shared/azure-rules.js';
+import { say, scriptFunctions, scriptHeader, type ScriptVariable } from './script.js';
 
 /**
  * `rules -o managed-network`: what the admin adds to a workspace's managed virtual network,

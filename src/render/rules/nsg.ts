@@ -1,9 +1,11 @@
 import { portRanges } from '../../model/text.js';
+import { NSG_PRIORITY_RANGE } from '../../remedies/names.js';
 import type { AllowEntry, RulesPlan } from '../../remedies/plan.js';
 import { checkPort, checkServiceTag, partitionEntries, ruleName } from '../../remedies/validate.js';
 import type { Additions, RulesRenderOptions } from './formats.js';
-import { commentText, shellWord } from './quote.js';
-import { command, indented, jmesJson, jmesName, otherFixesAsComments, queryWord, refusedAsComments, say, scriptFunctions, scriptHeader } from './script.js';
+import { commentText, shellWord } from '../shared/quote.js';
+import { command, nsgRuleCreate } from '../shared/azure-rules.js';
+import { indented, jmesJson, jmesName, otherFixesAsComments, queryWord, refusedAsComments, say, scriptFunctions, scriptHeader } from './script.js';
 
 /**
  * `rules -o nsg`: `az network nsg rule create` for every entry the catalog gives a service
@@ -11,7 +13,7 @@ import { command, indented, jmesJson, jmesName, otherFixesAsComments, queryWord,
  * An NSG cannot name a host: entries without a tag are listed for the firewall instead.
  */
 const NSG_FIRST_PRIORITY = 200;
-const PRIORITY_STEP = 10;
+const PRIORITY_STEP = NSG_PRIORITY_RANGE.step;
 
 /** The NSG's words for the allow-list's protocols: web traffic is TCP there, and Any is `*`. */
 const NSG_PROTOCOL = { TCP: 'Tcp', HTTP: 'Tcp', HTTPS: 'Tcp', UDP: 'Udp', Any: '*' } as const;
@@ -53,8 +55,8 @@ function firstPriorities(additions: Additions | undefined): { Inbound: number; O
   return next;
 }
 
-/** NSG priorities run from 100 to 4096; ours are allow rules, so the range starts where the admin's usual deny rules do not. */
-const NSG_LAST_PRIORITY = 4096;
+/** Ours are allow rules, so they start (NSG_FIRST_PRIORITY) where the admin's usual deny rules do not. */
+const NSG_LAST_PRIORITY = NSG_PRIORITY_RANGE.last;
 
 function priorityNote(first: { Inbound: number; Outbound: number }): string {
   const start = first.Inbound === first.Outbound ? `${first.Inbound}` : `${first.Outbound} (outbound) and ${first.Inbound} (inbound)`;
@@ -144,21 +146,18 @@ export function renderRulesNsg(plan: RulesPlan, options: RulesRenderOptions = {}
       `  ${used}+=$'\\n'"$priority"`,
       `  ${say(`NSG rule ${name}: creating it at priority`, 'priority')}`,
       `  change ${indented(
-        command([
-          ['az', 'network', 'nsg', 'rule', 'create'],
-          ['--resource-group', '"$RG"'],
-          ['--nsg-name', '"$NSG"'],
-          ['--name', shellWord(name)],
-          ['--priority', '"$priority"'],
-          ['--direction', rule.direction],
-          ['--access', 'Allow'],
-          ['--protocol', rule.protocol === '*' ? "'*'" : rule.protocol],
-          ['--source-address-prefixes', shellWord(source)],
-          ['--source-port-ranges', "'*'"],
-          ['--destination-address-prefixes', shellWord(destination)],
-          ['--destination-port-ranges', ...ports.map(shellWord)],
-          ['--description', shellWord(`aml-netcheck: ${[...rule.features].join(', ')}`)],
-        ]),
+        nsgRuleCreate({
+          resourceGroup: '"$RG"',
+          nsg: '"$NSG"',
+          name,
+          priority: '"$priority"',
+          direction: rule.direction,
+          protocol: rule.protocol,
+          sources: [shellWord(source)],
+          destinations: [shellWord(destination)],
+          ports,
+          description: `aml-netcheck: ${[...rule.features].join(', ')}`,
+        }),
         '  ',
       )}`,
       'fi',

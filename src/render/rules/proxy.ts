@@ -2,7 +2,7 @@ import { CLOUD_NAMES } from '../../model/clouds.js';
 import type { AllowEntry, RulesPlan } from '../../remedies/plan.js';
 import { isFqdnPattern } from '../../model/identifiers.js';
 import { partitionEntries } from '../../remedies/validate.js';
-import { commentText, shellWord } from './quote.js';
+import { commentText, shellWord } from '../shared/quote.js';
 
 /**
  * `rules -o proxy`: what a web proxy must let through (one name per line, `*.x` for every

@@ -3,7 +3,8 @@ import type { RulesPlan } from '../../remedies/plan.js';
 import { describeRemedy } from '../../remedies/remedy.js';
 import { isAzureResourceName, isSourceAddress } from '../../remedies/validate.js';
 import type { Additions } from './formats.js';
-import { commentText, shellWord } from './quote.js';
+import { requiredVariable } from '../shared/azure-rules.js';
+import { commentText, shellWord } from '../shared/quote.js';
 
 /**
  * What the shell scripts (`-o az`, `az-classic`, `nsg`) share: a header that sets or asks for
@@ -27,15 +28,6 @@ function where(plan: RulesPlan): string {
     .join(', ');
 }
 
-/**
- * The word of `${VAR:?word}` is parsed by the shell (quotes and `$` are special there even
- * inside double quotes): it may hold only plain words.
- */
-function plainWords(text: string): string {
-  if (!/^[A-Za-z0-9 ,.=/-]*$/.test(text)) throw new Error(`not plain words: ${text}`);
-  return text;
-}
-
 /** What a generated file holds, for its first comment. */
 export function scopeOf(plan: RulesPlan, additions?: Additions): string {
   if (additions !== undefined) return `what revision ${additions.revision} of the article adds to the allow-list of revision ${additions.since}`;
@@ -50,7 +42,7 @@ export function scriptHeader(title: string, plan: RulesPlan, variables: readonly
   for (const variable of variables) {
     const { value } = variable;
     if (value === undefined) {
-      lines.push(`: "\${${variable.name}:?${plainWords(`set ${variable.name} to ${variable.meaning}, or pass ${variable.flag}`)}}"`);
+      lines.push(`: "${requiredVariable(variable.name, variable.meaning, variable.flag)}"`);
       // Several prefixes in one environment variable ("10.0.0.0/24 10.1.0.0/24", or with commas) become one argument each.
       if (variable.list === true) lines.push(`read -r -a ${variable.name} <<< "\${${variable.name}//,/ }"`);
     } else if (typeof value === 'string') {
@@ -162,9 +154,4 @@ export function jmesJson(value: unknown): string {
 /** A command (or any lines) placed inside a shell block: every line after the first indented too. */
 export function indented(text: string, prefix: string): string {
   return text.replace(/\n/g, `\n${prefix}`);
-}
-
-/** One command, each option and its values on a line of their own, so a long rule stays readable and diffs well. */
-export function command(groups: ReadonlyArray<readonly string[]>): string {
-  return groups.map((words) => words.join(' ')).join(' \\\n    ');
 }

@@ -9,7 +9,7 @@ import { renderRulesBicep } from '../../../src/render/rules/bicep.js';
 import { renderRulesCsv } from '../../../src/render/rules/csv.js';
 import { renderRulesMarkdown } from '../../../src/render/rules/markdown.js';
 import { renderRulesJson } from '../../../src/render/rules/json.js';
-import { bicepString, csvField } from '../../../src/render/rules/quote.js';
+import { bicepString, csvField } from '../../../src/render/shared/quote.js';
 
 /** A test name TAP can carry: U+2028 in a name would end its line. */
 const named = (value: string): string => JSON.stringify(value).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);

@@ -8,7 +8,7 @@ import { renderRulesAzClassic } from '../../../src/render/rules/az-classic.js';
 import { renderRulesAzPolicy } from '../../../src/render/rules/az-policy.js';
 import { renderRulesNsg } from '../../../src/render/rules/nsg.js';
 import { renderRulesProxy } from '../../../src/render/rules/proxy.js';
-import { shellWord } from '../../../src/render/rules/quote.js';
+import { shellWord } from '../../../src/render/shared/quote.js';
 import { runScript as run } from '../../helpers/run-script.js';
 
 function entry(partial: Partial<AllowEntry>): AllowEntry {
