@@ -1,13 +1,12 @@
 import type { Catalog } from '../catalog/types.js';
 import type { Cloud } from '../model/clouds.js';
 import { EXIT, type ExitCode } from '../model/exit-codes.js';
-import { hasManagedNetwork, type WorkspaceFacts } from '../model/facts.js';
+import type { WorkspaceFacts } from '../model/facts.js';
 import type { CheckedTarget, FeatureResult, ProbedTarget } from '../model/result.js';
 import { fixSentences } from '../remedies/remedy.js';
 import type { ManagedNetworkContext } from '../remedies/managed-network.js';
-import { loadManagedNetworkData } from '../catalog/managed-network.js';
-import { patternCovers } from '../catalog/host-pattern.js';
 import { breaksFeature, judgeFeatures } from './features.js';
+import { managedContextOf } from './managed-context.js';
 import type { AuditResult } from '../audit/types.js';
 import { joinAudit, type ReportAudit } from './audit-join.js';
 
@@ -175,17 +174,6 @@ function reportRevision(catalog: Catalog): ReportRevision | null {
  */
 export function withFixes(targets: readonly ProbedTarget[], cloud: Cloud, proxied: boolean, managed?: ManagedNetworkContext): CheckedTarget[] {
   return targets.map((target) => ({ ...target, fix: fixSentences(target, target.reason, cloud, proxied, managed) }));
-}
-
-/**
- * With a managed network, a fix is one of its outbound rules: the data that says which, read only
- * then. The catalog, when there is one, says which hosts a service tag stands for.
- */
-export function managedContextOf(facts: WorkspaceFacts, catalog?: Catalog): ManagedNetworkContext | undefined {
-  if (!hasManagedNetwork(facts.managedNetwork)) return undefined;
-  // Outbound rows only: the inbound row's host is the compute node itself (`<node>`), which would cover every name.
-  const tagCovers = (tag: string, host: string): boolean => (catalog?.entries ?? []).some((e) => e.kind === 'service-tag' && e.direction === 'outbound' && (e.serviceTag === tag || e.tagName === tag) && (e.hosts[facts.cloud] ?? []).some((p) => patternCovers(p, host)));
-  return { data: loadManagedNetworkData(), mode: facts.managedNetwork, privateResources: facts.privateResources, privateEndpoint: facts.privateEndpoint, tagCovers };
 }
 
 export function buildReport(input: {

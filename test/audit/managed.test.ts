@@ -9,7 +9,7 @@ import type { AuditResult, AuditVerdict } from '../../src/audit/types.js';
 import { expandCatalog } from '../../src/catalog/expand.js';
 import { resolveWorkspace } from '../../src/commands/shared/workspace.js';
 import type { ManagedNetworkMode, PrivateResource } from '../../src/model/facts.js';
-import { managedContextOf } from '../../src/report/report.js';
+import { managedContextOf } from '../../src/report/managed-context.js';
 
 // `az ml workspace outbound-rule list` (Microsoft.MachineLearningServices 2024-10-01) and
 // `az network firewall show` (Microsoft.Network 2024-05-01) exports: test/fixtures/audit/README.md.

@@ -1,5 +1,5 @@
 import { explainedTargets, explainHost, hostChanges, standings } from '../../catalog/explain.js';
-import { managedContextOf } from '../../report/report.js';
+import { managedContextOf } from '../../report/managed-context.js';
 import { managedView } from '../../remedies/managed-network.js';
 import type { ExplainContext } from '../../render/lists/explain.js';
 import type { ManagedNetworkMode } from '../../model/facts.js';

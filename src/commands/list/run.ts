@@ -5,7 +5,7 @@ import { emit, prepareOutput, runFilesOf } from '../shared/emit.js';
 import { LIST_RENDERERS } from '../../render/lists/registry.js';
 import { renderEach } from '../../render/format.js';
 import { resolveWorkspace } from '../shared/workspace.js';
-import { managedContextOf } from '../../report/report.js';
+import { managedContextOf } from '../../report/managed-context.js';
 import { managedView } from '../../remedies/managed-network.js';
 
 /** Prints the targets the catalog expands to, and writes them to --out. Makes no network call. */

@@ -8,7 +8,7 @@ import { compareRulePlans, type RuleChanges } from '../../remedies/changes.js';
 import { InputError } from '../../model/errors.js';
 import { quote } from '../../model/text.js';
 import { readReport } from '../../report/read.js';
-import { managedContextOf } from '../../report/report.js';
+import { managedContextOf } from '../../report/managed-context.js';
 import { planFromReport, planFromTargets, type RulesPlan } from '../../remedies/plan.js';
 import { isAzureResourceName, isSourceAddress, partitionEntries } from '../../remedies/validate.js';
 import type { RulesRenderOptions } from '../../render/rules/formats.js';

@@ -6,7 +6,7 @@ import type { Catalog } from '../../catalog/types.js';
 import type { WorkspaceFacts } from '../../model/facts.js';
 import { InputError } from '../../model/errors.js';
 import type { Target } from '../../model/target.js';
-import { managedContextOf } from '../../report/report.js';
+import { managedContextOf } from '../../report/managed-context.js';
 import type { AuditInputValues } from './audit-options.js';
 
 /** The audit of a run's targets, with the files it read as they were read (`bundle` packs them, redacted). */
