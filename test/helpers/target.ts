@@ -1,4 +1,5 @@
 import type { Target } from '../../src/model/target.js';
+import { sampleTarget } from './targets.js';
 
 /**
  * A target as expansion would make it, for runner tests that feed the runner directly: TCP
@@ -6,25 +7,17 @@ import type { Target } from '../../src/model/target.js';
  */
 export function makeTarget(host: string, port: number, overrides: Partial<Target> = {}, transport: 'tcp' | 'udp' = 'tcp'): Target {
   const udp = transport === 'udp';
-  return {
+  return sampleTarget(`${host}:${port}`, {
     id: `${host}:${port}${udp ? '/udp' : ''}`,
+    // An IPv6 literal holds colons, so the id alone does not give the host and port back.
     host,
     port,
+    pattern: host,
     protocol: udp ? 'udp' : 'tcp',
     probe: udp ? 'udp' : port === 443 ? 'https' : port === 80 ? 'http' : 'tcp',
-    direction: 'outbound',
-    path: null,
-    pattern: host,
     features: [udp ? 'relay' : 'workspace-api'],
-    required: true,
-    condition: null,
-    representative: false,
-    privateName: null,
-    mustResolvePrivately: false,
-    skipped: null,
     purpose: 'test',
     rules: [{ type: 'fqdn', destination: host, protocol: udp ? 'UDP' : 'TCP', port, direction: 'outbound' }],
-    sources: [],
     ...overrides,
-  };
+  });
 }
